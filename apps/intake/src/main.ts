@@ -1,0 +1,14 @@
+import { runService } from '@app/platform';
+import { IntakeConfig } from './intake.config';
+import { IntakeModule } from './intake.module';
+
+export const intakeService = {
+  service: 'intake' as const,
+  title: 'Bluezone campaign: Intake service',
+  description: 'Adoption reports and campaign activity from agency portals.',
+  defaultPort: 3002,
+  configClass: IntakeConfig,
+  module: (config: IntakeConfig) => IntakeModule.register(config),
+};
+
+if (require.main === module) void runService(intakeService);

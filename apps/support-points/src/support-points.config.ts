@@ -1,0 +1,4 @@
+import { ServiceConfig } from '@app/platform';
+
+/** The support-points service's environment (see README.md, Configuration). */
+export class SupportPointsConfig extends ServiceConfig {}

@@ -1,0 +1,4 @@
+import { ServiceConfig } from '@app/platform';
+
+/** The workforce service's environment (see README.md, Configuration). */
+export class WorkforceConfig extends ServiceConfig {}

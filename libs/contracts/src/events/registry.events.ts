@@ -1,0 +1,90 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Length,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { defineEvent } from '../catalog';
+import { BLOCS, COHORTS, METRICS, ROLES, TREES, UNIT_TYPES, type Bloc, type Cohort, type Metric, type Role, type Tree, type UnitType } from '../enums';
+import { IsCalendarDate, IsCount, IsUnitCode } from '../validators';
+
+export class UnitHeadV1 {
+  @IsString() @Length(1, 200) name!: string;
+  @IsString() @Length(1, 200) title!: string;
+}
+
+/** The full state of an org unit after a real change. `revision` grows by one per change of the unit, so a replica keeps the highest. */
+export class OrgUnitUpsertedV1Data {
+  @IsUnitCode() code!: string;
+  @IsString() @Length(1, 300) name!: string;
+  @IsIn(UNIT_TYPES) type!: UnitType;
+  @IsOptional() @IsIn(BLOCS) bloc!: Bloc | null;
+  @IsOptional() @IsUnitCode() adminParentCode!: string | null;
+  @IsOptional() @IsUnitCode() accountableToCode!: string | null;
+  @IsOptional() @ValidateNested() @Type(() => UnitHeadV1) head!: UnitHeadV1 | null;
+  @IsOptional() @IsInt() @Min(1) @Max(10) level!: number | null;
+  @IsBoolean() active!: boolean;
+  @IsInt() @Min(1) revision!: number;
+}
+export const OrgUnitUpsertedV1 = defineEvent('registry.orgunit.upserted', 1, 'OrgUnitUpsertedV1', OrgUnitUpsertedV1Data);
+
+export class OrgUnitRetiredV1Data {
+  @IsUnitCode() code!: string;
+  @IsCalendarDate() retiredOn!: string;
+  @IsInt() @Min(1) revision!: number;
+}
+export const OrgUnitRetiredV1 = defineEvent('registry.orgunit.retired', 1, 'OrgUnitRetiredV1', OrgUnitRetiredV1Data);
+
+/** A cohort denominator (a commune's residents, a department's staff) as of a date. */
+export class CohortSetV1Data {
+  @IsUnitCode() orgUnitCode!: string;
+  @IsIn(COHORTS) cohort!: Cohort;
+  @IsCount() headcount!: number;
+  @IsCalendarDate() asOf!: string;
+}
+export const CohortSetV1 = defineEvent('registry.cohort.set', 1, 'CohortSetV1', CohortSetV1Data);
+
+export class TargetSetV1Data {
+  @IsString() @Length(1, 64) targetId!: string;
+  @IsString() @Length(1, 300) name!: string;
+  @IsIn(METRICS) metric!: Metric;
+  @IsArray() @ArrayMinSize(1) @IsIn(COHORTS, { each: true }) cohorts!: Cohort[];
+  @IsIn(TREES) tree!: Tree;
+  /** Unit types the target covers (the units expected to report); empty means every type that may report its cohorts. */
+  @IsArray() @IsIn(UNIT_TYPES, { each: true }) scopeUnitTypes!: UnitType[];
+  /** Tree levels the target covers (1 = province); empty means all levels. */
+  @IsArray() @IsInt({ each: true }) scopeLevels!: number[];
+  /** A fraction: 0.5 is 50%. */
+  @IsNumber() @Min(0) @Max(1) threshold!: number;
+  @IsCalendarDate() deadline!: string;
+  @IsOptional() @IsCalendarDate() campaignStart!: string | null;
+  @IsInt() @Min(1) @Max(366) reportingWindowDays!: number;
+  @IsInt() @Min(1) revision!: number;
+}
+export const TargetSetV1 = defineEvent('registry.target.set', 1, 'TargetSetV1', TargetSetV1Data);
+
+/** Hash only: the key itself is shown once to whoever asked for it and never leaves the registry. */
+export class ApiKeyIssuedV1Data {
+  @IsString() @Length(1, 64) keyId!: string;
+  @IsString() @Length(64, 64) keyHash!: string;
+  @IsIn(ROLES) role!: Role;
+  @IsOptional() @IsUnitCode() orgUnitCode!: string | null;
+  @IsString() issuedAt!: string;
+}
+export const ApiKeyIssuedV1 = defineEvent('registry.apikey.issued', 1, 'ApiKeyIssuedV1', ApiKeyIssuedV1Data);
+
+export class ApiKeyRevokedV1Data {
+  @IsString() @Length(1, 64) keyId!: string;
+  @IsString() revokedAt!: string;
+}
+export const ApiKeyRevokedV1 = defineEvent('registry.apikey.revoked', 1, 'ApiKeyRevokedV1', ApiKeyRevokedV1Data);
+

@@ -1,0 +1,342 @@
+import { AckPolicy, DeliverPolicy, jetstream, type Consumer, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/nats-core';
+import { plainToInstance } from 'class-transformer';
+import { validate, type ValidationError } from 'class-validator';
+import type { DataSource, EntityManager } from 'typeorm';
+import { EventEnvelopeSchema, findContract, parseSubject, upcastToLatest, type EventContract, type EventEnvelope } from '@app/contracts';
+import { claimEvents, runWithContext } from '@app/persistence';
+import { consumerMetrics } from './metrics';
+import type { NatsLink } from './nats-link';
+import { streamNames } from './stream';
+
+export type EventHandlerFn = (event: EventEnvelope<string, any>, manager: EntityManager) => Promise<void>;
+
+export interface EventConsumerOptions {
+  readonly link: NatsLink;
+  readonly dataSource: DataSource;
+  readonly namespace: string;
+  /** Durable name, one per (service, purpose): e.g. `rates-figures`. Also the inbox's consumer name. */
+  readonly durable: string;
+  /** One subject filter (NATS 2.9 has no multi-filter consumers); default: every event of the namespace. */
+  readonly filterSubject?: string;
+  readonly handlers: ReadonlyMap<string, EventHandlerFn>;
+  /** Events applied in one database transaction. */
+  readonly batchSize?: number;
+  /** Deliveries before an event goes to the dead-letter stream. */
+  readonly maxDeliver?: number;
+  /** Delay before redelivery, by delivery number (the last value repeats). */
+  readonly backoffMs?: readonly number[];
+  readonly ackWaitMs?: number;
+  readonly log?: (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
+}
+
+interface Decoded {
+  msg: JsMsg;
+  envelope: EventEnvelope;
+  handler: EventHandlerFn;
+}
+
+/** Describes every failed constraint of a validation result, naming the field path. */
+export function describeValidationErrors(errors: ValidationError[], prefix = ''): string[] {
+  const out: string[] = [];
+  for (const e of errors) {
+    const path = prefix ? `${prefix}.${e.property}` : e.property;
+    if (e.constraints) out.push(...Object.values(e.constraints).map((m) => (m.startsWith(e.property) ? `${path}${m.slice(e.property.length)}` : `${path}: ${m}`)));
+    if (e.children?.length) out.push(...describeValidationErrors(e.children, path));
+  }
+  return out;
+}
+
+/** Checks an envelope and its payload against the contract; returns the typed envelope or the reasons it is refused. */
+export async function decodeEvent(
+  namespace: string,
+  subject: string,
+  raw: string,
+): Promise<{ ok: true; envelope: EventEnvelope; contract: EventContract } | { ok: false; reason: string }> {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return { ok: false, reason: 'payload is not JSON' };
+  }
+  const env = plainToInstance(EventEnvelopeSchema, json);
+  const envErrors = describeValidationErrors(await validate(env));
+  if (envErrors.length) return { ok: false, reason: `envelope: ${envErrors.join('; ')}` };
+  const fromSubject = parseSubject(namespace, subject);
+  if (fromSubject && (fromSubject.type !== env.type || fromSubject.version !== env.version)) {
+    return { ok: false, reason: `subject ${subject} does not match type ${env.type} v${env.version}` };
+  }
+  const up = upcastToLatest(env.type, env.version, env.data);
+  const contract = findContract(env.type, up.version);
+  if (!contract) return { ok: false, reason: `no contract for ${env.type} v${up.version}` };
+  const data = plainToInstance(contract.schema, up.data);
+  const errors = describeValidationErrors(await validate(data as object, { forbidUnknownValues: false }));
+  if (errors.length) return { ok: false, reason: `data.${errors.join('; data.')}` };
+  return { ok: true, contract, envelope: { ...(json as EventEnvelope), version: up.version, data: up.data } };
+}
+
+/**
+ * A durable pull consumer that applies events in batches, each batch in one database transaction
+ * together with the inbox rows that make it idempotent, and acks only after the commit.
+ *
+ * A batch that fails is retried event by event, so one poison event cannot hold back the others:
+ * it is nak'ed with backoff and, after `maxDeliver` deliveries, copied to the dead-letter stream
+ * with its error and terminated. A payload that breaks its contract is dead-lettered at once.
+ */
+export class EventConsumer {
+  private readonly batchSize: number;
+  private readonly maxDeliver: number;
+  private readonly backoffMs: readonly number[];
+  private readonly ackWaitMs: number;
+  private running = false;
+  private messages: ConsumerMessages | null = null;
+  private readonly buffer: JsMsg[] = [];
+  private wakeProcessor: (() => void) | null = null;
+  private loopDone: Promise<void> | null = null;
+  private processorDone: Promise<void> | null = null;
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(private readonly options: EventConsumerOptions) {
+    this.batchSize = options.batchSize ?? 256;
+    this.maxDeliver = options.maxDeliver ?? 5;
+    this.backoffMs = options.backoffMs ?? [500, 2000, 5000, 15000];
+    this.ackWaitMs = options.ackWaitMs ?? 30_000;
+  }
+
+  get durable(): string {
+    return this.options.durable;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.processorDone = this.processLoop();
+    this.loopDone = this.fetchLoop();
+  }
+
+  /** Stops pulling, finishes the batch in hand (graceful drain), and leaves the rest for the next start. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.messages?.stop();
+    this.wakeProcessor?.();
+    await this.loopDone?.catch(() => undefined);
+    await this.processorDone?.catch(() => undefined);
+    // Unprocessed buffered messages are simply not acked: the server redelivers them after ack_wait.
+    this.buffer.length = 0;
+  }
+
+  /** Resolves when the consumer has no pending message in the stream and nothing in hand (tests, rebuilds). */
+  async waitUntilIdle(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const info = await this.consumerInfo();
+      if (info && info.num_pending === 0 && info.num_ack_pending === 0 && this.buffer.length === 0) return;
+      if (Date.now() > deadline) throw new Error(`consumer ${this.durable} not idle after ${timeoutMs} ms (pending ${info?.num_pending}, ack pending ${info?.num_ack_pending})`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  async consumerInfo(): Promise<{ num_pending: number; num_ack_pending: number } | null> {
+    const nc = this.options.link.nc;
+    if (!nc) return null;
+    const jsm = await jetstream(nc).jetstreamManager();
+    try {
+      return await jsm.consumers.info(streamNames(this.options.namespace).events, this.durable);
+    } catch {
+      return null;
+    }
+  }
+
+  private log(level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>): void {
+    this.options.log?.(level, message, { consumer: this.durable, ...extra });
+  }
+
+  private async ensureConsumer(): Promise<Consumer> {
+    const nc = await this.options.link.whenConnected();
+    const js = jetstream(nc);
+    const jsm = await js.jetstreamManager();
+    const stream = streamNames(this.options.namespace).events;
+    const filter = this.options.filterSubject ?? `${this.options.namespace}.>`;
+    try {
+      const info = await jsm.consumers.info(stream, this.durable);
+      if (info.config.filter_subject !== filter) {
+        this.log('warn', `durable consumer filter is ${info.config.filter_subject}, expected ${filter}; left as it is`);
+      }
+    } catch (err) {
+      if (!/not found/i.test((err as Error).message)) throw err;
+      await jsm.consumers.add(stream, {
+        durable_name: this.durable,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        filter_subject: filter,
+        ack_wait: nanos(this.ackWaitMs),
+        // Redelivery is bounded by our own count (so the last failure can be dead-lettered with its error).
+        max_deliver: -1,
+        // Enough in flight for two batches; more would only age in the buffer toward ack_wait.
+        max_ack_pending: this.batchSize * 4,
+      });
+    }
+    return js.consumers.get(stream, this.durable);
+  }
+
+  private async fetchLoop(): Promise<void> {
+    while (this.running) {
+      try {
+        const consumer = await this.ensureConsumer();
+        if (!this.running) return;
+        this.messages = await consumer.consume({ max_messages: this.batchSize * 2, expires: 5000 });
+        for await (const m of this.messages) {
+          this.buffer.push(m);
+          this.wakeProcessor?.();
+          // Back-pressure: do not pull far ahead of what the processor can apply.
+          while (this.running && this.buffer.length >= this.batchSize * 2) await new Promise((r) => setTimeout(r, 5));
+        }
+      } catch (err) {
+        if (this.running) this.log('warn', `consumer loop interrupted: ${(err as Error).message}; restarting`);
+      }
+      this.messages = null;
+      if (this.running) await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+
+  private async processLoop(): Promise<void> {
+    while (this.running || this.buffer.length > 0) {
+      if (this.buffer.length === 0) {
+        if (!this.running) return;
+        await new Promise<void>((r) => {
+          this.wakeProcessor = r;
+          setTimeout(r, 1000);
+        });
+        this.wakeProcessor = null;
+        continue;
+      }
+      const batch = this.buffer.splice(0, this.batchSize);
+      try {
+        await this.processBatch(batch);
+      } catch (err) {
+        // Nothing was acked: the server redelivers after ack_wait.
+        this.log('error', `batch failed outside handlers: ${(err as Error).message}`);
+      }
+      if (!this.running) return;
+    }
+  }
+
+  private async processBatch(batch: JsMsg[]): Promise<void> {
+    const decoded: Decoded[] = [];
+    for (const msg of batch) {
+      if (msg.info.deliveryCount > 1) consumerMetrics.redelivered.inc({ consumer: this.durable });
+      const d = await decodeEvent(this.options.namespace, msg.subject, msg.string());
+      if (!d.ok) {
+        await this.deadLetter(msg, `contract: ${d.reason}`, 'invalid');
+        continue;
+      }
+      const handler = this.options.handlers.get(d.envelope.type);
+      if (!handler) {
+        msg.ack(); // not an event this consumer cares about
+        continue;
+      }
+      decoded.push({ msg, envelope: d.envelope, handler });
+    }
+    if (decoded.length === 0) return this.recordLag(batch);
+    try {
+      await this.apply(decoded);
+      for (const d of decoded) d.msg.ack();
+    } catch (err) {
+      if (decoded.length > 1) {
+        this.log('warn', `batch of ${decoded.length} failed (${(err as Error).message}); applying one by one`);
+      }
+      for (const d of decoded) {
+        try {
+          await this.apply([d]);
+          d.msg.ack();
+        } catch (e) {
+          await this.failed(d, e);
+        }
+      }
+    }
+    this.recordLag(batch);
+  }
+
+  private async apply(items: Decoded[]): Promise<void> {
+    await this.options.dataSource.transaction(async (manager) => {
+      const fresh = await claimEvents(
+        manager,
+        this.durable,
+        items.map((i) => i.envelope.id),
+      );
+      for (const item of items) {
+        if (!fresh.has(item.envelope.id)) {
+          consumerMetrics.duplicates.inc({ consumer: this.durable });
+          continue;
+        }
+        fresh.delete(item.envelope.id); // the same event twice in one batch applies once
+        await runWithContext({ correlationId: item.envelope.correlationId, causationId: item.envelope.id }, () =>
+          item.handler(item.envelope, manager),
+        );
+        consumerMetrics.consumed.inc({ consumer: this.durable, type: item.envelope.type });
+      }
+    });
+  }
+
+  private async failed(d: Decoded, err: unknown): Promise<void> {
+    consumerMetrics.failed.inc({ consumer: this.durable });
+    const count = d.msg.info.deliveryCount;
+    const reason = (err as Error)?.message ?? String(err);
+    if (count >= this.maxDeliver) {
+      await this.deadLetter(d.msg, reason, 'handler');
+      return;
+    }
+    const delay = this.backoffMs[Math.min(count - 1, this.backoffMs.length - 1)];
+    this.log('warn', `event ${d.envelope.id} (${d.envelope.type}) failed on delivery ${count}: ${reason}; retrying in ${delay} ms`);
+    d.msg.nak(delay);
+  }
+
+  private async deadLetter(msg: JsMsg, reason: string, kind: 'invalid' | 'handler'): Promise<void> {
+    const nc = this.options.link.nc;
+    const names = streamNames(this.options.namespace);
+    const record = {
+      consumer: this.durable,
+      subject: msg.subject,
+      streamSequence: msg.info.streamSequence,
+      deliveryCount: msg.info.deliveryCount,
+      error: reason,
+      failedAt: new Date().toISOString(),
+      event: msg.string(),
+    };
+    try {
+      if (!nc) throw new Error('NATS is not connected');
+      await jetstream(nc).publish(`${names.deadLetterSubjectPrefix}.${this.durable}`, JSON.stringify(record), {
+        msgID: `${this.durable}:${msg.info.streamSequence}`,
+      });
+    } catch (err) {
+      // Could not keep it: leave it to be redelivered rather than lose it.
+      this.log('error', `could not dead-letter stream seq ${msg.info.streamSequence}: ${(err as Error).message}`);
+      msg.nak(this.backoffMs[this.backoffMs.length - 1]);
+      return;
+    }
+    consumerMetrics.deadLettered.inc({ consumer: this.durable, reason: kind });
+    this.log('error', `dead-lettered stream seq ${msg.info.streamSequence} after ${msg.info.deliveryCount} deliveries: ${reason}`);
+    msg.term(reason.slice(0, 200));
+  }
+
+  private recordLag(batch: JsMsg[]): void {
+    const last = batch[batch.length - 1];
+    if (!last) return;
+    consumerMetrics.lagMessages.set({ consumer: this.durable }, last.info.pending);
+    const ageSeconds = Math.max(0, Date.now() / 1000 - Number(last.info.timestampNanos) / 1e9);
+    consumerMetrics.lagSeconds.set({ consumer: this.durable }, ageSeconds);
+    consumerMetrics.lastAppliedAt.set({ consumer: this.durable }, Date.now() / 1000);
+  }
+}
+
+/** Deletes a durable consumer so that the next start replays the stream from sequence 1 (rebuilds). */
+export async function deleteDurable(link: NatsLink, namespace: string, durable: string): Promise<boolean> {
+  const nc = await link.whenConnected();
+  const jsm = await jetstream(nc).jetstreamManager();
+  try {
+    return await jsm.consumers.delete(streamNames(namespace).events, durable);
+  } catch (err) {
+    if (/not found/i.test((err as Error).message)) return false;
+    throw err;
+  }
+}

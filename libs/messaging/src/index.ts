@@ -1,0 +1,6 @@
+export * from './nats-link';
+export * from './stream';
+export * from './publisher';
+export * from './event-consumer';
+export * from './metrics';
+export * from './handler.decorators';

@@ -1,0 +1,24 @@
+import { Counter, Gauge, register } from 'prom-client';
+
+function counter(name: string, help: string, labelNames: string[]): Counter<string> {
+  return (register.getSingleMetric(name) as Counter<string>) ?? new Counter({ name, help, labelNames });
+}
+function gauge(name: string, help: string, labelNames: string[]): Gauge<string> {
+  return (register.getSingleMetric(name) as Gauge<string>) ?? new Gauge({ name, help, labelNames });
+}
+
+export const consumerMetrics = {
+  consumed: counter('bz_events_consumed_total', 'Events applied by a consumer (first delivery or not), by type', ['consumer', 'type']),
+  duplicates: counter('bz_events_duplicate_total', 'Events skipped because the inbox had them already', ['consumer']),
+  failed: counter('bz_events_failed_total', 'Handler failures (each failed delivery counts)', ['consumer']),
+  deadLettered: counter('bz_events_dead_lettered_total', 'Events moved to the dead-letter stream', ['consumer', 'reason']),
+  redelivered: counter('bz_events_redelivered_total', 'Deliveries that were not the first', ['consumer']),
+  lagMessages: gauge('bz_consumer_lag_messages', 'Messages in the stream not yet delivered to the consumer', ['consumer']),
+  lagSeconds: gauge('bz_consumer_lag_seconds', 'Age of the last event applied when it was applied', ['consumer']),
+  lastAppliedAt: gauge('bz_consumer_last_applied_timestamp_seconds', 'When the consumer last applied an event', ['consumer']),
+};
+
+export const publisherMetrics = {
+  published: counter('bz_outbox_published_total', 'Outbox rows acknowledged by the stream', ['service']),
+  pending: gauge('bz_outbox_pending', 'Outbox rows not yet acknowledged by the stream', ['service']),
+};

@@ -1,0 +1,210 @@
+import type { DataSource } from 'typeorm';
+import { Client } from 'pg';
+import type { EventEnvelope } from '@app/contracts';
+
+/** Publishes one event and resolves only once the stream has acknowledged it. */
+export type PublishFn = (subject: string, envelope: EventEnvelope) => Promise<void>;
+
+export interface OutboxRelayOptions {
+  readonly dataSource: DataSource;
+  /** PostgreSQL URL for the dedicated LISTEN connection. */
+  readonly url: string;
+  readonly schema: string;
+  readonly publish: PublishFn;
+  readonly batchSize?: number;
+  /** Safety-net poll when no NOTIFY arrives (lost connection, missed wake-up). */
+  readonly pollIntervalMs?: number;
+  /** Published rows older than this are deleted; the stream keeps the history. */
+  readonly retainPublishedMs?: number;
+  readonly onError?: (err: unknown) => void;
+  readonly onPublished?: (count: number) => void;
+}
+
+interface PendingRow {
+  seq: string;
+  subject: string;
+  envelope: EventEnvelope;
+}
+
+/**
+ * Moves committed outbox rows to JetStream in `seq` order and marks them only after the stream's ack.
+ *
+ * Exactly one relay of a service publishes at a time: each pass takes a transaction-scoped advisory
+ * lock, so replicas never publish a row twice nor interleave out of order. If the process dies after
+ * publishing and before marking, the rows go out again with the same `Nats-Msg-Id`: the stream drops
+ * them inside its duplicate window, and consumers' inboxes drop them after it.
+ */
+export class OutboxRelay {
+  private readonly batchSize: number;
+  private readonly pollIntervalMs: number;
+  private readonly retainPublishedMs: number;
+  private listener: Client | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  private passInFlight: Promise<void> | null = null;
+  private wakeRequested = false;
+  private failures = 0;
+  private lastCleanup = 0;
+
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.batchSize = options.batchSize ?? 500;
+    this.pollIntervalMs = options.pollIntervalMs ?? 2000;
+    this.retainPublishedMs = options.retainPublishedMs ?? 24 * 3600 * 1000;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    await this.listen();
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.passInFlight) await this.passInFlight.catch(() => undefined);
+    const l = this.listener;
+    this.listener = null;
+    if (l) await l.end().catch(() => undefined);
+  }
+
+  /** Runs passes until nothing is pending; resolves when the outbox is empty (used by tests and shutdown). */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.runExclusive();
+      total += n;
+      if (n === 0) return total;
+    }
+  }
+
+  /** Count of rows not yet acknowledged by the stream. */
+  async pendingCount(): Promise<number> {
+    const rows: Array<{ n: string }> = await this.options.dataSource.query(`SELECT count(*) AS n FROM outbox WHERE published_at IS NULL`);
+    return Number(rows[0].n);
+  }
+
+  private async listen(): Promise<void> {
+    const client = new Client({ connectionString: this.options.url, application_name: `${this.options.schema}-outbox-relay` });
+    client.on('notification', () => this.wake());
+    client.on('error', (err) => {
+      this.options.onError?.(err);
+      if (this.listener === client) this.listener = null;
+      // Reconnect later; the poll keeps rows moving meanwhile.
+      setTimeout(() => {
+        if (this.running && !this.listener) this.listen().catch((e: unknown) => this.options.onError?.(e));
+      }, 1000).unref();
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN "outbox_${this.options.schema}"`);
+      this.listener = client;
+    } catch (err) {
+      this.options.onError?.(err);
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  private wake(): void {
+    if (!this.running) return;
+    if (this.passInFlight) {
+      this.wakeRequested = true;
+      return;
+    }
+    this.schedule(0);
+  }
+
+  private schedule(delayMs: number): void {
+    if (!this.running) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.loop();
+    }, delayMs);
+  }
+
+  private async loop(): Promise<void> {
+    let published = 0;
+    try {
+      published = await this.runExclusive();
+      this.failures = 0;
+    } catch (err) {
+      this.failures += 1;
+      this.options.onError?.(err);
+    }
+    if (!this.running) return;
+    if (this.failures > 0) {
+      // NATS or PostgreSQL is away: back off, up to the poll interval, and keep the rows for later.
+      this.schedule(Math.min(this.pollIntervalMs, 100 * 2 ** Math.min(this.failures, 6)));
+    } else if (published > 0 || this.wakeRequested) {
+      this.wakeRequested = false;
+      this.schedule(0);
+    } else {
+      this.schedule(this.pollIntervalMs);
+    }
+  }
+
+  private async runExclusive(): Promise<number> {
+    while (this.passInFlight) await this.passInFlight.catch(() => undefined);
+    const pass = this.pass();
+    this.passInFlight = pass.then(
+      () => undefined,
+      () => undefined,
+    );
+    try {
+      return await pass;
+    } finally {
+      this.passInFlight = null;
+    }
+  }
+
+  private async pass(): Promise<number> {
+    const ds = this.options.dataSource;
+    const published = await ds.transaction(async (m) => {
+      const lock: Array<{ ok: boolean }> = await m.query(`SELECT pg_try_advisory_xact_lock(hashtext('outbox:' || current_schema())) AS ok`);
+      if (!lock[0].ok) return 0;
+      const rows: PendingRow[] = await m.query(
+        `SELECT seq, subject, envelope FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
+        [this.batchSize],
+      );
+      if (rows.length === 0) return 0;
+      const acked: string[] = [];
+      let failure: unknown = null;
+      // Pipelined: every publish is sent before the first ack is awaited; the stream keeps their order.
+      const results = await Promise.allSettled(rows.map((r) => this.options.publish(r.subject, r.envelope)));
+      for (let i = 0; i < rows.length; i++) {
+        const res = results[i];
+        if (res.status === 'fulfilled') acked.push(rows[i].seq);
+        else {
+          failure = res.reason;
+          break; // keep order: nothing after the first failure is marked
+        }
+      }
+      if (acked.length > 0) {
+        await m.query(`UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])`, [acked]);
+      }
+      if (failure) {
+        await m.query(`UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE seq = $1`, [
+          rows[acked.length].seq,
+          String((failure as Error)?.message ?? failure).slice(0, 500),
+        ]);
+        if (acked.length === 0) throw failure;
+      }
+      return acked.length;
+    });
+    if (published > 0) this.options.onPublished?.(published);
+    await this.cleanup();
+    return published;
+  }
+
+  private async cleanup(): Promise<void> {
+    const now = Date.now();
+    if (now - this.lastCleanup < 60_000) return;
+    this.lastCleanup = now;
+    await this.options.dataSource.query(
+      `DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < now() - ($1::bigint * interval '1 millisecond')`,
+      [this.retainPublishedMs],
+    );
+  }
+}

@@ -1,0 +1,114 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { DataSource } from 'typeorm';
+import type { EventContract } from '@app/contracts';
+import {
+  EVENT_CONSUMER_META,
+  EVENT_HANDLER_META,
+  EventConsumer,
+  EventPublisher,
+  NatsLink,
+  ensureStreams,
+  publisherMetrics,
+  type EventConsumerMeta,
+  type EventHandlerFn,
+} from '@app/messaging';
+import { OutboxRelay } from '@app/persistence';
+import { rootLogger } from './logger';
+import { PLATFORM_OPTIONS, type PlatformOptions } from './platform.options';
+
+/**
+ * Starts and stops the event machinery of a service: NATS link, stream set-up, the outbox relay,
+ * and one durable consumer per @EventConsumerGroup provider. Shutdown drains the consumers first,
+ * then the relay, then NATS.
+ */
+@Injectable()
+export class EventRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
+  readonly consumers: EventConsumer[] = [];
+  relay: OutboxRelay | null = null;
+  private readonly log = rootLogger().child({ context: 'events' });
+  private streamsReady: Promise<void> | null = null;
+
+  constructor(
+    @Inject(PLATFORM_OPTIONS) private readonly options: PlatformOptions,
+    private readonly dataSource: DataSource,
+    private readonly link: NatsLink,
+    private readonly publisher: EventPublisher,
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const cfg = this.options.config;
+    this.link.start();
+    this.streamsReady = this.link.whenConnected().then(async (nc) => {
+      const mismatches = await ensureStreams(await jetstreamManager(nc), {
+        namespace: cfg.EVENTS_NAMESPACE,
+        replicas: cfg.NATS_STREAM_REPLICAS,
+      });
+      for (const m of mismatches) this.log.warn(`stream configuration mismatch (left unchanged): ${m}`);
+    });
+    this.streamsReady.catch((err: unknown) => this.log.error(`stream set-up failed: ${(err as Error).message}`));
+
+    const schema = (this.dataSource.options as { schema: string }).schema;
+    this.relay = new OutboxRelay({
+      dataSource: this.dataSource,
+      url: cfg.DATABASE_URL,
+      schema,
+      publish: async (subject, env) => {
+        await this.streamsReady;
+        await this.publisher.publish(subject, env);
+      },
+      onError: (err) => this.log.warn(`outbox relay: ${(err as Error).message}`),
+      onPublished: (n) => publisherMetrics.published.inc({ service: this.options.service }, n),
+    });
+    await this.relay.start();
+
+    if (cfg.CONSUMERS_ENABLED) {
+      for (const consumer of this.discoverConsumers()) {
+        this.consumers.push(consumer);
+        void this.streamsReady.then(() => consumer.start());
+      }
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.consumers.map((c) => c.stop()));
+    await this.relay?.stop();
+    await this.link.close();
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+
+  private discoverConsumers(): EventConsumer[] {
+    const out: EventConsumer[] = [];
+    const ns = this.options.config.EVENTS_NAMESPACE;
+    for (const wrapper of this.discovery.getProviders()) {
+      const instance = wrapper.instance as Record<string, unknown> | undefined;
+      if (!instance || !wrapper.metatype) continue;
+      const meta = Reflect.getMetadata(EVENT_CONSUMER_META, wrapper.metatype) as EventConsumerMeta | undefined;
+      if (!meta) continue;
+      const handlers = new Map<string, EventHandlerFn>();
+      const proto = Object.getPrototypeOf(instance) as object;
+      for (const name of this.scanner.getAllMethodNames(proto)) {
+        const fn = instance[name] as (...args: unknown[]) => unknown;
+        const contract = Reflect.getMetadata(EVENT_HANDLER_META, fn) as EventContract | undefined;
+        if (contract) handlers.set(contract.type, fn.bind(instance) as EventHandlerFn);
+      }
+      const durable = `${this.options.service}-${meta.purpose}`;
+      out.push(
+        new EventConsumer({
+          link: this.link,
+          dataSource: this.dataSource,
+          namespace: ns,
+          durable,
+          filterSubject: meta.filter ? `${ns}.${meta.filter}.>` : undefined,
+          handlers,
+          batchSize: meta.batchSize,
+          log: (level, message, extra) => this.log[level](extra ?? {}, message),
+        }),
+      );
+    }
+    return out;
+  }
+}

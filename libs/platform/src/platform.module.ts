@@ -1,0 +1,72 @@
+import { Global, Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { DataSource } from 'typeorm';
+import { EventPublisher, NatsLink } from '@app/messaging';
+import { createServiceDataSource, initializeAndMigrate, OutboxInbox1764460800000 } from '@app/persistence';
+import { ApiKeyGuard } from './auth/api-key.guard';
+import { KEY_DIRECTORY, UNIT_SCOPE } from './auth/principal';
+import { ScopeService } from './auth/scope.service';
+import { WhoAmIController } from './auth/whoami.controller';
+import { EventOutbox } from './event-outbox.service';
+import { EventRuntime } from './event-runtime.service';
+import { HealthController } from './health/health.controller';
+import { MetricsController } from './health/metrics.controller';
+import { rootLogger } from './logger';
+import { PLATFORM_OPTIONS, type PlatformOptions } from './platform.options';
+
+export function schemaOf(options: PlatformOptions): string {
+  return options.config.DB_SCHEMA ?? options.service.replace(/-/g, '_');
+}
+
+/**
+ * What every service stands on: its data source (migrated at start), NATS, the outbox and its relay,
+ * event consumers, the API-key guard, health and metrics. `auth` supplies KEY_DIRECTORY and UNIT_SCOPE.
+ */
+@Global()
+@Module({})
+export class PlatformModule {
+  static forService(options: PlatformOptions & { auth: Provider[] }): DynamicModule {
+    const providers: Provider[] = [
+      { provide: PLATFORM_OPTIONS, useValue: options },
+      {
+        provide: DataSource,
+        useFactory: async () => {
+          const ds = createServiceDataSource({
+            url: options.config.DATABASE_URL,
+            schema: schemaOf(options),
+            entities: options.entities,
+            migrations: [OutboxInbox1764460800000, ...options.migrations],
+            poolSize: options.config.DB_POOL_SIZE,
+            applicationName: options.service,
+          });
+          await initializeAndMigrate(ds);
+          return ds;
+        },
+      },
+      {
+        provide: NatsLink,
+        useFactory: () =>
+          new NatsLink({
+            url: options.config.NATS_URL,
+            name: options.service,
+            onStatus: (m) => rootLogger().child({ context: 'nats' }).info(m),
+          }),
+      },
+      { provide: EventPublisher, useFactory: (link: NatsLink) => new EventPublisher(link), inject: [NatsLink] },
+      EventOutbox,
+      EventRuntime,
+      ScopeService,
+      { provide: APP_GUARD, useClass: ApiKeyGuard },
+      ...options.auth,
+    ];
+    return {
+      module: PlatformModule,
+      imports: [DiscoveryModule, TerminusModule.forRoot({ logger: false })],
+      controllers: [HealthController, MetricsController, WhoAmIController],
+      providers,
+      exports: [PLATFORM_OPTIONS, DataSource, NatsLink, EventPublisher, EventOutbox, EventRuntime, ScopeService, KEY_DIRECTORY, UNIT_SCOPE],
+    };
+  }
+}
+

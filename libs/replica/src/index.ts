@@ -1,0 +1,3 @@
+export * from './replica.migration';
+export * from './replica.handlers';
+export * from './replica.auth';

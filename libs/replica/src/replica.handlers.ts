@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import {
+  ApiKeyIssuedV1,
+  ApiKeyRevokedV1,
+  OrgUnitRetiredV1,
+  OrgUnitUpsertedV1,
+  type ApiKeyIssuedV1Data,
+  type ApiKeyRevokedV1Data,
+  type EventEnvelope,
+  type OrgUnitRetiredV1Data,
+  type OrgUnitUpsertedV1Data,
+} from '@app/contracts';
+import { EventConsumerGroup, OnEvent } from '@app/messaging';
+
+/**
+ * Keeps the local replica of units and keys. Order-insensitive: a unit keeps its highest revision,
+ * and a revocation that arrives before its issue is remembered and wins.
+ */
+@Injectable()
+@EventConsumerGroup({ purpose: 'registry-replica', filter: 'registry' })
+export class RegistryReplicaHandlers {
+  @OnEvent(OrgUnitUpsertedV1)
+  async unitUpserted(e: EventEnvelope<string, OrgUnitUpsertedV1Data>, m: EntityManager): Promise<void> {
+    const d = e.data;
+    await m.query(
+      `INSERT INTO replica_org_units (code, name, type, bloc, admin_parent_code, accountable_to_code, head_name, head_title, level, active, revision)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)
+       ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, type = EXCLUDED.type, bloc = EXCLUDED.bloc,
+         admin_parent_code = EXCLUDED.admin_parent_code, accountable_to_code = EXCLUDED.accountable_to_code,
+         head_name = EXCLUDED.head_name, head_title = EXCLUDED.head_title, level = EXCLUDED.level,
+         active = EXCLUDED.active, revision = EXCLUDED.revision
+       WHERE replica_org_units.revision < EXCLUDED.revision`,
+      [d.code, d.name, d.type, d.bloc ?? null, d.adminParentCode ?? null, d.accountableToCode ?? null, d.head?.name ?? null, d.head?.title ?? null, d.level ?? null, d.active, d.revision],
+    );
+  }
+
+  @OnEvent(OrgUnitRetiredV1)
+  async unitRetired(e: EventEnvelope<string, OrgUnitRetiredV1Data>, m: EntityManager): Promise<void> {
+    await m.query(`UPDATE replica_org_units SET active = false, revision = $2 WHERE code = $1 AND revision < $2`, [e.data.code, e.data.revision]);
+  }
+
+  @OnEvent(ApiKeyIssuedV1)
+  async keyIssued(e: EventEnvelope<string, ApiKeyIssuedV1Data>, m: EntityManager): Promise<void> {
+    const d = e.data;
+    await m.query(
+      `INSERT INTO replica_api_keys (key_id, key_hash, role, org_unit_code, issued_at) VALUES ($1,$2,$3,$4,$5)
+       ON CONFLICT (key_id) DO UPDATE SET key_hash = EXCLUDED.key_hash, role = EXCLUDED.role,
+         org_unit_code = EXCLUDED.org_unit_code, issued_at = EXCLUDED.issued_at`,
+      [d.keyId, d.keyHash, d.role, d.orgUnitCode ?? null, d.issuedAt],
+    );
+  }
+
+  @OnEvent(ApiKeyRevokedV1)
+  async keyRevoked(e: EventEnvelope<string, ApiKeyRevokedV1Data>, m: EntityManager): Promise<void> {
+    await m.query(
+      `INSERT INTO replica_api_keys (key_id, revoked_at) VALUES ($1, $2)
+       ON CONFLICT (key_id) DO UPDATE SET revoked_at = EXCLUDED.revoked_at`,
+      [e.data.keyId, e.data.revokedAt],
+    );
+  }
+}
