@@ -43,6 +43,8 @@ export async function createServiceApp<C extends ServiceConfig>(options: RunServ
     }
     done();
   });
+  // CSV uploads (org-unit and report imports) arrive as text; larger files are streamed by the services that take them.
+  fastify.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
   await options.configureFastify?.(fastify);
 
   const app = await NestFactory.create<NestFastifyApplication>(options.module(config) as never, adapter, {
