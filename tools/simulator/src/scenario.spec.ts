@@ -1,0 +1,114 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildScenario, DEFAULT_OPTIONS, type World } from './scenario';
+import { Expectations } from './expect';
+
+function traVinhWorld(): World {
+  const lines = readFileSync(join(__dirname, '../../../data/tra-vinh-units.csv'), 'utf8').trim().split(/\r?\n/).slice(1);
+  const rows = lines.map((l) => l.split(','));
+  return {
+    province: '84',
+    provincePopulation: 1009168,
+    districts: rows.filter((r) => r[3] === '2').map((r) => ({ code: r[0], name: r[1] })),
+    communes: rows.filter((r) => r[3] === '3').map((r) => ({ code: r[0], name: r[1], districtCode: r[4] })),
+    agencies: [
+      { code: 'SO-TTTT', name: 'Sở Thông tin và Truyền thông', type: 'department' },
+      { code: 'TINH-DOAN', name: 'Tỉnh Đoàn', type: 'mass_org', memberCohort: 'youth_members' },
+      { code: 'HOI-LHPN', name: 'Hội Liên hiệp Phụ nữ', type: 'mass_org', memberCohort: 'association_members' },
+    ],
+    zones: [
+      { code: 'KKT-DINHAN', name: 'Khu kinh tế Định An' },
+      { code: 'KCN-LONGDUC', name: 'Khu công nghiệp Long Đức' },
+    ],
+    transportDepartment: 'SO-GTVT',
+    educationDepartment: 'SO-GDDT',
+    operators: [
+      { code: 'VNPT-TV', type: 'telecom' },
+      { code: 'BUUDIEN-TV', type: 'post_office' },
+    ],
+  };
+}
+
+function links(world: World, created: ReturnType<typeof buildScenario>['created']) {
+  const adminParent = new Map<string, string | null>();
+  const accountableTo = new Map<string, string | null>();
+  for (const d of world.districts) {
+    adminParent.set(d.code, '84');
+    accountableTo.set(d.code, '84');
+  }
+  for (const c of world.communes) {
+    adminParent.set(c.code, c.districtCode);
+    accountableTo.set(c.code, c.districtCode);
+  }
+  for (const a of world.agencies) accountableTo.set(a.code, '84');
+  for (const z of world.zones) accountableTo.set(z.code, '84');
+  for (const u of created) {
+    adminParent.set(u.code, u.adminParentCode);
+    accountableTo.set(u.code, u.accountableToCode);
+  }
+  return { adminParent, accountableTo };
+}
+
+describe('the simulated Trà Vinh campaign', () => {
+  const world = traVinhWorld();
+
+  it('is the same for the same seed, and different for another', () => {
+    const a = buildScenario(world);
+    const b = buildScenario(world);
+    const c = buildScenario(world, { ...DEFAULT_OPTIONS, seed: 7 });
+    expect(JSON.stringify(a.actions)).toEqual(JSON.stringify(b.actions));
+    expect(JSON.stringify(a.actions)).not.toEqual(JSON.stringify(c.actions));
+  });
+
+  it('splits the province population exactly across the 106 communes', () => {
+    const s = buildScenario(world);
+    expect(s.communePopulation.size).toBe(106);
+    expect([...s.communePopulation.values()].reduce((x, y) => x + y, 0)).toBe(1009168);
+  });
+
+  it('puts the province at 6.78% of residents on 19/08, as the directive says', () => {
+    const s = buildScenario(world);
+    const exp = new Expectations(s, links(world, s.created));
+    const f = exp.figure('84', 'residents', '2020-08-19')!;
+    expect(f.installed / 1009168).toBeCloseTo(0.0678, 4);
+    expect(exp.figure('84', 'residents', '2020-08-30')!.installed).toBeGreaterThan(f.installed);
+  });
+
+  it('sends only reports that obey 0 ≤ bluetoothOn ≤ installed ≤ smartphoneHolders ≤ headcount', () => {
+    for (const a of buildScenario(world).actions) {
+      if (a.kind !== 'report') continue;
+      const r = a.body;
+      expect(0 <= r.bluetoothOn && r.bluetoothOn <= r.installed && r.installed <= r.smartphoneHolders && r.smartphoneHolders <= r.headcount).toBe(true);
+    }
+  });
+
+  it('brings every unit but the planned shortfall to 100% with Bluetooth on by 30/08', () => {
+    const s = buildScenario(world);
+    const exp = new Expectations(s, links(world, s.created));
+    expect(s.shortfall.size).toBeGreaterThan(0);
+    for (const unit of exp.reportingUnits()) {
+      for (const cohort of exp.cohortsOf(unit)) {
+        if (cohort === 'residents') continue;
+        const own = exp.ownAsOf(unit, cohort, '2020-08-30')!;
+        const full = own.bluetoothOn === own.smartphoneHolders;
+        expect({ unit, cohort, full: full || s.shortfall.has(unit) }).toEqual({ unit, cohort, full: true });
+      }
+    }
+    for (const unit of s.shortfall) {
+      const below = exp.cohortsOf(unit).some((c) => {
+        const own = exp.ownAsOf(unit, c, '2020-08-30');
+        return c !== 'residents' && own !== null && own.bluetoothOn < own.smartphoneHolders;
+      });
+      expect({ unit, below }).toEqual({ unit, below: true });
+    }
+  });
+
+  it('includes late reports, corrections, duplicates, rosters in both formats and a few broadcasts without an end announcement', () => {
+    const s = buildScenario(world);
+    const notes = new Set(s.actions.flatMap((a) => (a.kind === 'report' && a.note ? [a.note] : [])));
+    expect([...notes].sort()).toEqual(['correction', 'duplicate', 'late', 'superseded']);
+    const formats = new Set(s.actions.flatMap((a) => (a.kind === 'roster' ? [a.format] : [])));
+    expect([...formats].sort()).toEqual(['csv', 'xlsx']);
+    expect(s.missingEndAnnouncement.size).toBeGreaterThan(0);
+  });
+});
