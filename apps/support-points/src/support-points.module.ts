@@ -1,6 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule } from '@app/platform';
 import { RegistryReplica1764460800001, RegistryReplicaHandlers, replicaAuthProviders } from '@app/replica';
+import { CoverageModule } from './coverage/coverage.module';
+import { SupportPoints1764547200000 } from './migrations/1764547200000-SupportPoints';
+import { PointsModule } from './points/points.module';
+import { SessionsModule } from './sessions/sessions.module';
 import type { SupportPointsConfig } from './support-points.config';
 
 @Module({})
@@ -13,9 +17,12 @@ export class SupportPointsModule {
           service: 'support-points',
           config,
           entities: [],
-          migrations: [RegistryReplica1764460800001],
+          migrations: [RegistryReplica1764460800001, SupportPoints1764547200000],
           auth: replicaAuthProviders,
         }),
+        PointsModule,
+        SessionsModule,
+        CoverageModule,
       ],
       providers: [RegistryReplicaHandlers],
     };

@@ -1,0 +1,52 @@
+import fc from 'fast-check';
+import { decideSession, sessionCountErrors, sessionDateErrors } from './session-rules';
+
+describe('sessionCountErrors: bluetoothEnabled ≤ installed ≤ assisted', () => {
+  it('accepts ordered counts and names each field that breaks the order', () => {
+    expect(sessionCountErrors({ assisted: 10, installed: 10, bluetoothEnabled: 9 })).toEqual([]);
+    expect(sessionCountErrors({ assisted: 5, installed: 6, bluetoothEnabled: 7 }).map((e) => e.field)).toEqual(['installed', 'bluetoothEnabled']);
+  });
+
+  it('holds for any counts: no error exactly when the order holds', () => {
+    fc.assert(
+      fc.property(fc.nat(1000), fc.nat(1000), fc.nat(1000), (assisted, installed, bluetoothEnabled) => {
+        const ok = bluetoothEnabled <= installed && installed <= assisted;
+        expect(sessionCountErrors({ assisted, installed, bluetoothEnabled }).length === 0).toBe(ok);
+      }),
+    );
+  });
+});
+
+describe('sessionDateErrors', () => {
+  const periods = [
+    { openedOn: '2020-08-20', closedOn: '2020-08-25' },
+    { openedOn: '2020-08-28', closedOn: null },
+  ];
+
+  it('refuses a day before the opening, a closed day, and a day still to come', () => {
+    expect(sessionDateErrors(periods, '2020-08-19', '2020-09-01')).toHaveLength(1);
+    expect(sessionDateErrors(periods, '2020-08-26', '2020-09-01')[0]).toMatchObject({ field: 'date' });
+    expect(sessionDateErrors(periods, '2020-09-02', '2020-09-01')[0]?.message).toMatch(/future/);
+  });
+
+  it('accepts an open day, including today', () => {
+    expect(sessionDateErrors(periods, '2020-08-24', '2020-09-01')).toEqual([]);
+    expect(sessionDateErrors(periods, '2020-09-01', '2020-09-01')).toEqual([]);
+  });
+});
+
+describe('decideSession: supersession per (point, date)', () => {
+  const counts = { assisted: 10, installed: 8, bluetoothEnabled: 7 };
+
+  it('given no session that day, then revision 1', () => {
+    expect(decideSession(null, counts)).toEqual({ kind: 'logged', revision: 1 });
+  });
+
+  it('given the same figures as the latest, then unchanged at its revision', () => {
+    expect(decideSession({ ...counts, revision: 3 }, counts)).toEqual({ kind: 'unchanged', revision: 3 });
+  });
+
+  it('given different figures, then the next revision', () => {
+    expect(decideSession({ ...counts, revision: 3 }, { ...counts, installed: 9 })).toEqual({ kind: 'logged', revision: 4 });
+  });
+});
