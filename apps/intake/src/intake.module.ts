@@ -1,7 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule } from '@app/platform';
 import { RegistryReplica1764460800001, RegistryReplicaHandlers, replicaAuthProviders } from '@app/replica';
+import { ActivitiesModule } from './activities/activities.module';
+import { CampaignModule } from './campaign/campaign.module';
 import type { IntakeConfig } from './intake.config';
+import { IntakeTables1764547200000 } from './migrations/1764547200000-IntakeTables';
+import { ReportsModule } from './reports/reports.module';
 
 @Module({})
 export class IntakeModule {
@@ -13,9 +17,12 @@ export class IntakeModule {
           service: 'intake',
           config,
           entities: [],
-          migrations: [RegistryReplica1764460800001],
+          migrations: [RegistryReplica1764460800001, IntakeTables1764547200000],
           auth: replicaAuthProviders,
         }),
+        CampaignModule,
+        ReportsModule,
+        ActivitiesModule,
       ],
       providers: [RegistryReplicaHandlers],
     };

@@ -44,6 +44,11 @@ export function problemOf(err: unknown, instance?: string): ProblemDetails {
       detail: typeof body === 'string' ? body : String(body.detail ?? body.message ?? err.message),
       instance,
     };
+    if (typeof body === 'string' && (status === 400 || status === 413 || status === 415)) {
+      // Nest hands Fastify's body errors (bad JSON, empty or too large body, wrong content type) over as
+      // HttpException(message, status) with a string body: they are about the body, so name it.
+      p.errors = [{ field: 'body', message: `body: ${body}` }];
+    }
     if (typeof body === 'object') {
       for (const [k, v] of Object.entries(body)) {
         if (!['statusCode', 'message', 'error', 'detail'].includes(k) && v !== undefined) p[k] = v;

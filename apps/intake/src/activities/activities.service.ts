@@ -1,0 +1,125 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ACTIVITY_KINDS, type ActivityKind } from '@app/contracts';
+import { ProblemException, ScopeService, type Principal } from '@app/platform';
+import { CampaignCalendar } from '../campaign/campaign-calendar.service';
+import { dateWindowErrors } from '../common/calendar';
+import { canonicalHash, validatePlain } from '../common/field-errors';
+import { IdempotencyStore } from '../common/idempotency.store';
+import { inTransaction } from '../common/transaction';
+import { UnitDirectory } from '../common/unit-directory.service';
+import { activityCounts } from './activity-rules';
+import { ActivityStore, type CheckedActivity } from './activity.store';
+import type { ActivityPageDto, ActivityReceiptDto, ListActivitiesQueryDto } from './dto/activity-responses.dto';
+import { ACTIVITY_DTOS, type CreateActivityDto } from './dto/create-activity.dto';
+
+@Injectable()
+export class ActivitiesService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly scope: ScopeService,
+    private readonly units: UnitDirectory,
+    private readonly calendar: CampaignCalendar,
+    private readonly idempotency: IdempotencyStore,
+    private readonly store: ActivityStore,
+  ) {}
+
+  /** The body's class depends on its `kind`, so it is validated here rather than by the global pipe (same rules, same error shape). */
+  parse(body: unknown): CreateActivityDto {
+    const kind = (body as { kind?: unknown } | null)?.kind;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new ProblemException(400, 'body must be a JSON object', [{ field: 'body', message: 'body must be a JSON object' }]);
+    }
+    if (typeof kind !== 'string' || !(ACTIVITY_KINDS as readonly string[]).includes(kind)) {
+      const message = `kind must be one of the following values: ${ACTIVITY_KINDS.join(', ')}`;
+      throw new ProblemException(400, `invalid request: ${message}`, [{ field: 'kind', message }]);
+    }
+    const v = validatePlain<CreateActivityDto>(ACTIVITY_DTOS[kind as ActivityKind], body);
+    if (!v.ok) throw new ProblemException(400, `invalid request: ${v.errors.map((e) => e.message).join('; ')}`, v.errors);
+    return v.value;
+  }
+
+  async record(principal: Principal, dto: CreateActivityDto, idempotencyKey: string | null): Promise<ActivityReceiptDto> {
+    await this.scope.assertCanWrite(principal, dto.orgUnitCode);
+    const errors = dateWindowErrors('date', dto.date, await this.calendar.window());
+    if (errors.length) throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, errors.map((e) => e.message).join('; '), errors);
+    const activity: CheckedActivity = {
+      orgUnitCode: dto.orgUnitCode,
+      kind: dto.kind,
+      date: dto.date,
+      venueType: dto.kind === 'venue_outreach' ? dto.venueType : '',
+      counts: activityCounts(dto.kind, dto as unknown as Record<string, unknown>),
+    };
+    return inTransaction(this.ds, async (m) => {
+      if (idempotencyKey) {
+        const prior = await this.idempotency.begin(m, principal, 'activities', idempotencyKey, canonicalHash(activity));
+        if (prior.kind === 'replay') return prior.response as ActivityReceiptDto;
+      }
+      const o = await this.store.write(m, principal, activity);
+      const receipt: ActivityReceiptDto = { activityId: o.activityId, revision: o.revision };
+      if (idempotencyKey) await this.idempotency.complete(m, principal, 'activities', idempotencyKey, HttpStatus.ACCEPTED, receipt);
+      return receipt;
+    });
+  }
+
+  async list(principal: Principal, q: ListActivitiesQueryDto): Promise<ActivityPageDto> {
+    if (q.unit) await this.scope.assertCanRead(principal, q.unit);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: (i: number) => string, value: unknown) => {
+      params.push(value);
+      where.push(sql(params.length));
+    };
+    if (q.unit) add((i) => `a.org_unit_code = $${i}`, q.unit);
+    if (q.kind) add((i) => `a.kind = $${i}`, q.kind);
+    if (q.from) add((i) => `a.date >= $${i}::date`, q.from);
+    if (q.to) add((i) => `a.date <= $${i}::date`, q.to);
+    if (!q.unit) {
+      const f = this.units.readableFilter(principal, 'a.org_unit_code', params.length + 1);
+      if (f) {
+        params.push(...f.params);
+        where.push(f.sql);
+      }
+    }
+    const limit = q.limit ?? 100;
+    const offset = q.offset ?? 0;
+    const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const rows: Array<{
+      activity_id: string;
+      org_unit_code: string;
+      kind: ActivityKind;
+      date: string;
+      venue_type: string;
+      revision: number;
+      latest: boolean;
+      counts: Record<string, number | boolean>;
+      submitted_at: Date;
+      total: string;
+    }> = await this.ds.query(
+      `SELECT a.activity_id, a.org_unit_code, a.kind, a.date::text AS date, a.venue_type, a.revision, (h.revision = a.revision) AS latest,
+              a.counts, a.submitted_at, count(*) OVER () AS total
+       FROM activities a
+       JOIN activity_heads h ON h.org_unit_code = a.org_unit_code AND h.kind = a.kind AND h.date = a.date AND h.venue_type = a.venue_type
+       ${whereSql}
+       ORDER BY a.date, a.org_unit_code, a.kind, a.venue_type, a.revision
+       LIMIT ${limit} OFFSET ${offset}`,
+      params,
+    );
+    return {
+      items: rows.map((r) => ({
+        activityId: r.activity_id,
+        orgUnitCode: r.org_unit_code,
+        kind: r.kind,
+        date: r.date,
+        ...(r.venue_type ? { venueType: r.venue_type as CheckedActivity['venueType'] & string } : {}),
+        revision: r.revision,
+        latest: r.latest,
+        counts: r.counts,
+        submittedAt: new Date(r.submitted_at).toISOString(),
+      })) as ActivityPageDto['items'],
+      total: rows.length ? Number(rows[0].total) : 0,
+      limit,
+      offset,
+    };
+  }
+}

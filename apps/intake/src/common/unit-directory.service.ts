@@ -1,0 +1,96 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { ScopeService, type Principal, type UnitScope } from '@app/platform';
+
+export interface KnownUnit {
+  readonly type: string;
+  readonly active: boolean;
+  readonly ancestors: string[];
+  readonly ancestorTypes: string[];
+}
+
+/** Units already read in bulk, answering the UnitScope questions from memory. */
+class PreloadedUnitScope implements UnitScope {
+  constructor(private readonly units: ReadonlyMap<string, KnownUnit>) {}
+
+  isWithin(unitCode: string, rootCode: string): Promise<boolean> {
+    if (unitCode === rootCode) return Promise.resolve(true);
+    return Promise.resolve(this.units.get(unitCode)?.ancestors.includes(rootCode) ?? false);
+  }
+
+  describe(unitCode: string): Promise<KnownUnit | null> {
+    return Promise.resolve(this.units.get(unitCode) ?? null);
+  }
+}
+
+/**
+ * Reads the local registry replica (never the registry itself, so intake keeps working while the registry
+ * is down). For batches it loads every unit and its ancestors in one query and hands back a ScopeService
+ * working from memory: the same rules as the platform's, without two queries per item.
+ */
+@Injectable()
+export class UnitDirectory {
+  constructor(private readonly ds: DataSource) {}
+
+  async load(codes: readonly string[], manager?: EntityManager): Promise<Map<string, KnownUnit>> {
+    const distinct = [...new Set(codes)];
+    const out = new Map<string, KnownUnit>();
+    if (distinct.length === 0) return out;
+    const rows: Array<{ code: string; type: string; active: boolean; ancestors: string[] | null; ancestor_types: string[] | null }> = await (
+      manager ?? this.ds
+    ).query(
+      `WITH RECURSIVE up(origin, code, depth) AS (
+         SELECT u.code, p.parent, 1
+         FROM replica_org_units u
+         CROSS JOIN LATERAL (VALUES (u.admin_parent_code), (u.accountable_to_code)) p(parent)
+         WHERE u.code = ANY($1::text[]) AND p.parent IS NOT NULL
+         UNION
+         SELECT up.origin, p.parent, up.depth + 1
+         FROM up
+         JOIN replica_org_units u ON u.code = up.code
+         CROSS JOIN LATERAL (VALUES (u.admin_parent_code), (u.accountable_to_code)) p(parent)
+         WHERE p.parent IS NOT NULL AND up.depth < 32
+       )
+       SELECT u.code, u.type, u.active,
+              (SELECT array_agg(DISTINCT up.code) FROM up WHERE up.origin = u.code) AS ancestors,
+              (SELECT array_agg(DISTINCT a.type) FROM up JOIN replica_org_units a ON a.code = up.code WHERE up.origin = u.code) AS ancestor_types
+       FROM replica_org_units u
+       WHERE u.code = ANY($1::text[])`,
+      [distinct],
+    );
+    for (const r of rows) out.set(r.code, { type: r.type, active: r.active, ancestors: r.ancestors ?? [], ancestorTypes: r.ancestor_types ?? [] });
+    return out;
+  }
+
+  /** A ScopeService over preloaded units: assertCanWrite gives the same 404 / 422 / 403 as the platform's. */
+  scopeOver(units: ReadonlyMap<string, KnownUnit>): ScopeService {
+    return new ScopeService(new PreloadedUnitScope(units));
+  }
+
+  /**
+   * SQL condition (on `column`) limiting rows to the units a key may read, or null for "everything".
+   * Admin and analyst read all; the others their unit's subtree on both trees (and, for an EZ board, the
+   * enterprises under economic zones and industrial parks, as ScopeService allows it to write them).
+   */
+  readableFilter(principal: Principal, column: string, paramIndex: number): { sql: string; params: unknown[] } | null {
+    if (principal.role === 'admin' || principal.role === 'analyst') return null;
+    const down = (roots: string) => `
+      WITH RECURSIVE down(code, depth) AS (
+        ${roots}
+        UNION
+        SELECT c.code, down.depth + 1 FROM down
+        JOIN replica_org_units c ON (c.admin_parent_code = down.code OR c.accountable_to_code = down.code)
+        WHERE down.depth < 32
+      ) SELECT code FROM down`;
+    const own = `SELECT $${paramIndex}::text, 0`;
+    if (principal.role === 'ez_board') {
+      const zones = `SELECT code, 0 FROM replica_org_units WHERE type IN ('economic_zone', 'industrial_park')`;
+      return {
+        sql: `(${column} IN (${down(own)}) OR ${column} IN (SELECT d.code FROM (${down(zones)}) d JOIN replica_org_units t ON t.code = d.code WHERE t.type = 'enterprise'))`,
+        params: [principal.orgUnitCode ?? ''],
+      };
+    }
+    if (!principal.orgUnitCode) return { sql: 'false', params: [] };
+    return { sql: `${column} IN (${down(own)})`, params: [principal.orgUnitCode] };
+  }
+}

@@ -1,0 +1,168 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { uuidv7 } from 'uuidv7';
+import { ReportAcceptedV1, type Cohort, type EventEnvelope } from '@app/contracts';
+import { EventOutbox, type Principal } from '@app/platform';
+import { sameCounts, type ReportCounts } from './report-rules';
+
+/** A report that passed every check and is ready to be stored. */
+export interface CheckedReport extends ReportCounts {
+  readonly orgUnitCode: string;
+  readonly cohort: Cohort;
+  readonly asOf: string;
+}
+
+export type WriteOutcome = { status: 'accepted' | 'unchanged'; reportId: string; revision: number };
+
+interface HeadRow extends Partial<ReportCounts> {
+  org_unit_code: string;
+  cohort: string;
+  as_of: string;
+  revision: number;
+  report_id: string | null;
+}
+
+const keyOf = (u: string, c: string, a: string) => `${u}\u0000${c}\u0000${a}`;
+
+/**
+ * Writes reports with a constant number of statements per batch (whatever its size): lock the heads of
+ * every (unit, cohort, asOf) touched, decide revisions in memory, then one INSERT for the revisions, one
+ * UPDATE for the heads and the outbox rows, all in the caller's transaction.
+ */
+@Injectable()
+export class ReportStore {
+  constructor(private readonly outbox: EventOutbox) {}
+
+  async write(m: EntityManager, principal: Principal, items: readonly CheckedReport[]): Promise<WriteOutcome[]> {
+    if (items.length === 0) return [];
+    const heads = await this.lockHeads(m, items);
+    const submittedAt = new Date().toISOString();
+    const outcomes: WriteOutcome[] = [];
+    const inserts: Array<CheckedReport & { reportId: string; revision: number }> = [];
+    const changed = new Set<string>();
+    for (const it of items) {
+      const k = keyOf(it.orgUnitCode, it.cohort, it.asOf);
+      const head = heads.get(k)!;
+      if (head.revision > 0 && head.report_id && sameCounts(head as ReportCounts, it)) {
+        outcomes.push({ status: 'unchanged', reportId: head.report_id, revision: head.revision });
+        continue;
+      }
+      const next: HeadRow = { ...head, revision: head.revision + 1, report_id: uuidv7(), ...pickCounts(it) };
+      heads.set(k, next);
+      changed.add(k);
+      inserts.push({ ...it, reportId: next.report_id!, revision: next.revision });
+      outcomes.push({ status: 'accepted', reportId: next.report_id!, revision: next.revision });
+    }
+    if (inserts.length === 0) return outcomes;
+
+    await m.query(
+      `INSERT INTO reports (report_id, org_unit_code, cohort, as_of, revision, headcount, smartphone_holders, installed, bluetooth_on, submitted_at, submitted_by)
+       SELECT r.*, $10::timestamptz, $11::text
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::date[], $5::int[], $6::int[], $7::int[], $8::int[], $9::int[]) AS r`,
+      [
+        inserts.map((r) => r.reportId),
+        inserts.map((r) => r.orgUnitCode),
+        inserts.map((r) => r.cohort),
+        inserts.map((r) => r.asOf),
+        inserts.map((r) => r.revision),
+        inserts.map((r) => r.headcount),
+        inserts.map((r) => r.smartphoneHolders),
+        inserts.map((r) => r.installed),
+        inserts.map((r) => r.bluetoothOn),
+        submittedAt,
+        principal.keyId,
+      ],
+    );
+    const finals = [...changed].map((k) => heads.get(k)!);
+    await m.query(
+      `UPDATE report_heads h SET revision = v.revision, report_id = v.report_id, headcount = v.headcount,
+         smartphone_holders = v.smartphone_holders, installed = v.installed, bluetooth_on = v.bluetooth_on
+       FROM unnest($1::text[], $2::text[], $3::date[], $4::int[], $5::uuid[], $6::int[], $7::int[], $8::int[], $9::int[])
+         AS v(org_unit_code, cohort, as_of, revision, report_id, headcount, smartphone_holders, installed, bluetooth_on)
+       WHERE h.org_unit_code = v.org_unit_code AND h.cohort = v.cohort AND h.as_of = v.as_of`,
+      [
+        finals.map((h) => h.org_unit_code),
+        finals.map((h) => h.cohort),
+        finals.map((h) => h.as_of),
+        finals.map((h) => h.revision),
+        finals.map((h) => h.report_id),
+        finals.map((h) => h.headcount),
+        finals.map((h) => h.smartphoneHolders),
+        finals.map((h) => h.installed),
+        finals.map((h) => h.bluetoothOn),
+      ],
+    );
+    const events: EventEnvelope[] = inserts.map((r) =>
+      this.outbox.build(ReportAcceptedV1, r.orgUnitCode, {
+        reportId: r.reportId,
+        orgUnitCode: r.orgUnitCode,
+        cohort: r.cohort,
+        asOf: r.asOf,
+        revision: r.revision,
+        headcount: r.headcount,
+        smartphoneHolders: r.smartphoneHolders,
+        installed: r.installed,
+        bluetoothOn: r.bluetoothOn,
+        submittedAt,
+      }),
+    );
+    await this.outbox.recordMany(m, events);
+    return outcomes;
+  }
+
+  /**
+   * Creates the missing heads, then locks them all, in key order so that two batches touching the same
+   * keys queue behind each other instead of deadlocking. A concurrent twin of this request waits here and
+   * then sees the committed revision, so it answers "unchanged" instead of writing a second revision.
+   */
+  private async lockHeads(m: EntityManager, items: readonly CheckedReport[]): Promise<Map<string, HeadRow>> {
+    const seen = new Map<string, CheckedReport>();
+    for (const it of items) seen.set(keyOf(it.orgUnitCode, it.cohort, it.asOf), it);
+    const keys = [...seen.keys()].sort();
+    const params = [keys.map((k) => seen.get(k)!.orgUnitCode), keys.map((k) => seen.get(k)!.cohort), keys.map((k) => seen.get(k)!.asOf)];
+    await m.query(
+      `INSERT INTO report_heads (org_unit_code, cohort, as_of)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::date[]) ORDER BY 1, 2, 3
+       ON CONFLICT DO NOTHING`,
+      params,
+    );
+    const rows: Array<{
+      org_unit_code: string;
+      cohort: string;
+      as_of: string;
+      revision: number;
+      report_id: string | null;
+      headcount: number | null;
+      smartphone_holders: number | null;
+      installed: number | null;
+      bluetooth_on: number | null;
+    }> = await m.query(
+      `SELECT h.org_unit_code, h.cohort, h.as_of::text AS as_of, h.revision, h.report_id, h.headcount, h.smartphone_holders, h.installed, h.bluetooth_on
+       FROM report_heads h
+       JOIN unnest($1::text[], $2::text[], $3::date[]) AS k(org_unit_code, cohort, as_of)
+         ON h.org_unit_code = k.org_unit_code AND h.cohort = k.cohort AND h.as_of = k.as_of
+       ORDER BY h.org_unit_code, h.cohort, h.as_of
+       FOR UPDATE OF h`,
+      params,
+    );
+    const out = new Map<string, HeadRow>();
+    for (const r of rows) {
+      out.set(keyOf(r.org_unit_code, r.cohort, r.as_of), {
+        org_unit_code: r.org_unit_code,
+        cohort: r.cohort,
+        as_of: r.as_of,
+        revision: r.revision,
+        report_id: r.report_id,
+        headcount: r.headcount ?? undefined,
+        smartphoneHolders: r.smartphone_holders ?? undefined,
+        installed: r.installed ?? undefined,
+        bluetoothOn: r.bluetooth_on ?? undefined,
+      });
+    }
+    return out;
+  }
+}
+
+function pickCounts(c: ReportCounts): ReportCounts {
+  return { headcount: c.headcount, smartphoneHolders: c.smartphoneHolders, installed: c.installed, bluetoothOn: c.bluetoothOn };
+}

@@ -1,0 +1,154 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
+import { DataSource } from 'typeorm';
+import { ApiKeyIssuedV1, OrgUnitUpsertedV1, subjectOf, type EventContract, type EventEnvelope } from '@app/contracts';
+import { streamNames } from '@app/messaging';
+import { claimEvents, makeEvent } from '@app/persistence';
+import { generateApiKey, hashApiKey } from '@app/platform';
+import { intakeService } from '../main';
+import { disposeService, http, settle, startService, type RunningService } from '../../../../test/support/service-harness';
+import { waitFor } from '../../../../test/support/int-env';
+
+// NATS is stopped and started here, so this file runs its own nats-server (never the shared one).
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+class OwnNats {
+  private proc: ChildProcess | null = null;
+  constructor(
+    readonly port: number,
+    readonly storeDir: string,
+  ) {}
+  get url(): string {
+    return `nats://127.0.0.1:${this.port}`;
+  }
+  async start(): Promise<void> {
+    this.proc = spawn('/usr/sbin/nats-server', ['-js', '-a', '127.0.0.1', '-p', String(this.port), '-sd', this.storeDir], { stdio: 'ignore' });
+    await waitFor(async () => {
+      const nc = await connect({ servers: this.url, reconnect: false });
+      await nc.close();
+      return true;
+    }, `nats-server on ${this.port}`);
+  }
+  async stop(): Promise<void> {
+    const p = this.proc;
+    this.proc = null;
+    if (!p || p.exitCode !== null) return;
+    const exited = new Promise((r) => p.once('exit', r));
+    p.kill('SIGKILL'); // a crash, not a graceful shutdown
+    await exited;
+  }
+}
+
+describe('intake: a report accepted while NATS is down is published once NATS is back', () => {
+  let nats: OwnNats;
+  let svc: RunningService;
+  let nc: NatsConnection;
+  let portal: string;
+  const q = <T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> => svc.app.get(DataSource).query(sql, params);
+
+  const publish = async <T extends string, D extends object>(contract: EventContract<T, D>, key: string, data: D) => {
+    const e = makeEvent(contract, 'registry', key, data);
+    await jetstream(nc).publish(subjectOf(svc.namespace, contract), JSON.stringify(e), { msgID: e.id });
+  };
+
+  /** Every intake.report.accepted message in the stream, with its Nats-Msg-Id. */
+  const acceptedInStream = async (conn: NatsConnection) => {
+    const jsm = await jetstreamManager(conn);
+    const stream = streamNames(svc.namespace).events;
+    const info = await jsm.streams.info(stream);
+    const out: Array<{ msgId: string | undefined; envelope: EventEnvelope<string, { reportId: string }> }> = [];
+    for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
+      const m = await jsm.streams.getMessage(stream, { seq });
+      if (m && m.subject.endsWith('intake.report.accepted.v1')) out.push({ msgId: m.header?.get('Nats-Msg-Id'), envelope: m.json() });
+    }
+    return out;
+  };
+
+  beforeAll(async () => {
+    nats = new OwnNats(await freePort(), mkdtempSync(join(tmpdir(), 'intake-nats-')));
+    await nats.start();
+    svc = await startService(intakeService, { env: { NATS_URL: nats.url } });
+    await settle(svc);
+    nc = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
+    await publish(OrgUnitUpsertedV1, '29236', {
+      code: '29236',
+      name: 'Phường 4',
+      type: 'commune',
+      bloc: null,
+      adminParentCode: null,
+      accountableToCode: null,
+      head: null,
+      level: 3,
+      active: true,
+      revision: 1,
+    });
+    portal = generateApiKey();
+    await publish(ApiKeyIssuedV1, '29236', { keyId: 'k-outage', keyHash: hashApiKey(portal), role: 'portal', orgUnitCode: '29236', issuedAt: new Date().toISOString() });
+    await settle(svc);
+  }, 60_000);
+
+  afterAll(async () => {
+    await nc?.close().catch(() => undefined);
+    if (svc) await disposeService(svc, { database: true, namespace: false });
+    await nats?.stop();
+    if (nats) rmSync(nats.storeDir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('keeps the event in the outbox while NATS is down, publishes it exactly once after, and never twice on a re-publish', async () => {
+    await nats.stop();
+    const res = await http(svc, 'POST', '/v1/reports', {
+      key: portal,
+      body: { orgUnitCode: '29236', cohort: 'residents', asOf: '2020-08-25', headcount: 1000, smartphoneHolders: 800, installed: 500, bluetoothOn: 450 },
+    });
+    expect(res.status).toBe(202);
+    await new Promise((r) => setTimeout(r, 1500)); // the relay tries and fails meanwhile
+    const pending = await q<{ event_id: string; published_at: Date | null }>(`SELECT event_id, published_at FROM outbox`);
+    expect(pending).toHaveLength(1);
+    expect(pending[0].published_at).toBeNull();
+
+    await nats.start(); // same port, same store: the stream and the registry events are still there
+    await waitFor(async () => (await q<{ published_at: Date | null }>(`SELECT published_at FROM outbox`))[0].published_at !== null, 'the relay to publish', 30_000);
+    const check = await connect({ servers: nats.url });
+    try {
+      let inStream = await acceptedInStream(check);
+      expect(inStream).toHaveLength(1);
+      expect(inStream[0].envelope.data.reportId).toBe(res.body.reportId);
+      // The outbox event id is the Nats-Msg-Id: what a consumer's inbox and the stream's duplicate window key on.
+      expect(inStream[0].msgId).toBe(pending[0].event_id);
+      expect(inStream[0].envelope.id).toBe(pending[0].event_id);
+
+      // The relay crashing after the publish and before marking the row: the row goes out again, the stream drops it.
+      await q(`UPDATE outbox SET published_at = NULL`);
+      await waitFor(async () => (await q<{ published_at: Date | null }>(`SELECT published_at FROM outbox`))[0].published_at !== null, 'the relay to re-publish', 30_000);
+      const ack = await jetstream(check).publish(subjectOf(svc.namespace, { type: 'intake.report.accepted', version: 1 }), JSON.stringify(inStream[0].envelope), {
+        msgID: inStream[0].envelope.id,
+      });
+      expect(ack.duplicate).toBe(true);
+      inStream = await acceptedInStream(check);
+      expect(inStream).toHaveLength(1);
+
+      // Past the duplicate window, a downstream consumer's inbox (keyed by the same id) still applies it once.
+      const ds = svc.app.get(DataSource);
+      const first = await ds.transaction((m) => claimEvents(m, 'rates-figures', [inStream[0].envelope.id]));
+      const second = await ds.transaction((m) => claimEvents(m, 'rates-figures', [inStream[0].envelope.id]));
+      expect([first.size, second.size]).toEqual([1, 0]);
+    } finally {
+      await check.close();
+    }
+  }, 90_000);
+});

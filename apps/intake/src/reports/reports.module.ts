@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { CampaignModule } from '../campaign/campaign.module';
+import { CommonModule } from '../common/common.module';
+import { ReportsController } from './reports.controller';
+import { ReportsService } from './reports.service';
+import { ReportStore } from './report.store';
+
+@Module({
+  imports: [CampaignModule, CommonModule],
+  controllers: [ReportsController],
+  providers: [ReportsService, ReportStore],
+})
+export class ReportsModule {}

@@ -1,0 +1,192 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ProblemException, ScopeService, type Principal } from '@app/platform';
+import { CampaignCalendar } from '../campaign/campaign-calendar.service';
+import { dateWindowErrors, type DateWindow } from '../common/calendar';
+import { canonicalHash, validatePlain, type FieldError } from '../common/field-errors';
+import { IdempotencyStore } from '../common/idempotency.store';
+import { fieldErrorsOf, inTransaction } from '../common/transaction';
+import { UnitDirectory } from '../common/unit-directory.service';
+import { CreateReportDto } from './dto/create-report.dto';
+import type { BatchItemResultDto, BatchResultDto, ReportPageDto, ReportReceiptDto } from './dto/report-responses.dto';
+import type { ListReportsQueryDto } from './dto/list-reports.query.dto';
+import { cohortErrors, isPlainValidReport } from './report-rules';
+import { ReportStore, type CheckedReport } from './report.store';
+
+@Injectable()
+export class ReportsService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly scope: ScopeService,
+    private readonly units: UnitDirectory,
+    private readonly calendar: CampaignCalendar,
+    private readonly idempotency: IdempotencyStore,
+    private readonly store: ReportStore,
+  ) {}
+
+  /** One report: 404 unknown unit, 422 retired unit / wrong cohort / date outside the campaign, 403 out of scope. */
+  async submit(principal: Principal, dto: CreateReportDto, idempotencyKey: string | null): Promise<ReportReceiptDto> {
+    const unit = await this.scope.assertCanWrite(principal, dto.orgUnitCode);
+    const errors = [...cohortErrors(unit.type, dto.cohort), ...dateWindowErrors('asOf', dto.asOf, await this.calendar.window())];
+    if (errors.length) throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, errors.map((e) => e.message).join('; '), errors);
+    const report = checked(dto);
+    return inTransaction(this.ds, async (m) => {
+      if (idempotencyKey) {
+        const prior = await this.idempotency.begin(m, principal, 'reports', idempotencyKey, canonicalHash(report));
+        if (prior.kind === 'replay') return prior.response as ReportReceiptDto;
+      }
+      const [outcome] = await this.store.write(m, principal, [report]);
+      const receipt: ReportReceiptDto = { reportId: outcome.reportId, revision: outcome.revision };
+      if (idempotencyKey) await this.idempotency.complete(m, principal, 'reports', idempotencyKey, HttpStatus.ACCEPTED, receipt);
+      return receipt;
+    });
+  }
+
+  /**
+   * Many reports, each judged on its own; every valid one is written, all in one transaction. `endpoint`
+   * separates the idempotency keys of the JSON batch from those of the CSV import; `requestHash` is the
+   * hash of what the client sent.
+   */
+  async submitMany(principal: Principal, items: readonly unknown[], idempotency: { key: string; endpoint: string; requestHash: string } | null): Promise<BatchResultDto> {
+    const results: BatchItemResultDto[] = new Array<BatchItemResultDto>(items.length);
+    const valid: Array<{ index: number; dto: CreateReportDto }> = [];
+    items.forEach((item, index) => {
+      if (isPlainValidReport(item)) {
+        valid.push({ index, dto: item as CreateReportDto });
+        return;
+      }
+      const v = validatePlain(CreateReportDto, item);
+      if (v.ok) valid.push({ index, dto: v.value });
+      else results[index] = { index, status: 'rejected', errors: v.errors };
+    });
+
+    const known = await this.units.load(valid.map((v) => v.dto.orgUnitCode));
+    const scope = this.units.scopeOver(known);
+    const window = await this.calendar.window();
+    const accepted: Array<{ index: number; report: CheckedReport }> = [];
+    for (const { index, dto } of valid) {
+      const errors = await this.domainErrors(principal, scope, window, dto);
+      if (errors.length) results[index] = { index, status: 'rejected', errors };
+      else accepted.push({ index, report: checked(dto) });
+    }
+
+    return inTransaction(this.ds, async (m) => {
+      if (idempotency) {
+        const prior = await this.idempotency.begin(m, principal, idempotency.endpoint, idempotency.key, idempotency.requestHash);
+        if (prior.kind === 'replay') return prior.response as BatchResultDto;
+      }
+      const outcomes = await this.store.write(
+        m,
+        principal,
+        accepted.map((a) => a.report),
+      );
+      outcomes.forEach((o, i) => {
+        const index = accepted[i].index;
+        results[index] = { index, status: o.status, reportId: o.reportId, revision: o.revision };
+      });
+      const out: BatchResultDto = {
+        accepted: results.filter((r) => r.status === 'accepted').length,
+        unchanged: results.filter((r) => r.status === 'unchanged').length,
+        rejected: results.filter((r) => r.status === 'rejected').length,
+        results,
+      };
+      if (idempotency) await this.idempotency.complete(m, principal, idempotency.endpoint, idempotency.key, HttpStatus.OK, out);
+      return out;
+    });
+  }
+
+  private async domainErrors(principal: Principal, scope: ScopeService, window: DateWindow, dto: CreateReportDto): Promise<FieldError[]> {
+    let unitType: string;
+    try {
+      unitType = (await scope.assertCanWrite(principal, dto.orgUnitCode)).type;
+    } catch (err) {
+      const errors = fieldErrorsOf(err, 'orgUnitCode');
+      if (!errors) throw err;
+      return errors;
+    }
+    return [...cohortErrors(unitType, dto.cohort), ...dateWindowErrors('asOf', dto.asOf, window)];
+  }
+
+  /** Every revision, oldest date first, limited to what the key may read. */
+  async list(principal: Principal, q: ListReportsQueryDto): Promise<ReportPageDto> {
+    if (q.unit) await this.scope.assertCanRead(principal, q.unit);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: (i: number) => string, value: unknown) => {
+      params.push(value);
+      where.push(sql(params.length));
+    };
+    if (q.unit) add((i) => `r.org_unit_code = $${i}`, q.unit);
+    if (q.cohort) add((i) => `r.cohort = $${i}`, q.cohort);
+    if (q.from) add((i) => `r.as_of >= $${i}::date`, q.from);
+    if (q.to) add((i) => `r.as_of <= $${i}::date`, q.to);
+    if (!q.unit) {
+      const f = this.units.readableFilter(principal, 'r.org_unit_code', params.length + 1);
+      if (f) {
+        params.push(...f.params);
+        where.push(f.sql);
+      }
+    }
+    const limit = q.limit ?? 100;
+    const offset = q.offset ?? 0;
+    const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const rows: Array<{
+      report_id: string;
+      org_unit_code: string;
+      cohort: CreateReportDto['cohort'];
+      as_of: string;
+      revision: number;
+      latest: boolean;
+      headcount: number;
+      smartphone_holders: number;
+      installed: number;
+      bluetooth_on: number;
+      submitted_at: Date;
+      total: string;
+    }> = await this.ds.query(
+      `SELECT r.report_id, r.org_unit_code, r.cohort, r.as_of::text AS as_of, r.revision, (h.revision = r.revision) AS latest,
+              r.headcount, r.smartphone_holders, r.installed, r.bluetooth_on, r.submitted_at, count(*) OVER () AS total
+       FROM reports r
+       JOIN report_heads h ON h.org_unit_code = r.org_unit_code AND h.cohort = r.cohort AND h.as_of = r.as_of
+       ${whereSql}
+       ORDER BY r.as_of, r.org_unit_code, r.cohort, r.revision
+       LIMIT ${limit} OFFSET ${offset}`,
+      params,
+    );
+    let total = rows.length ? Number(rows[0].total) : 0;
+    if (rows.length === 0 && offset > 0) {
+      const c: Array<{ n: string }> = await this.ds.query(`SELECT count(*) AS n FROM reports r ${whereSql}`, params);
+      total = Number(c[0].n);
+    }
+    return {
+      items: rows.map((r) => ({
+        reportId: r.report_id,
+        orgUnitCode: r.org_unit_code,
+        cohort: r.cohort,
+        asOf: r.as_of,
+        revision: r.revision,
+        latest: r.latest,
+        headcount: r.headcount,
+        smartphoneHolders: r.smartphone_holders,
+        installed: r.installed,
+        bluetoothOn: r.bluetooth_on,
+        submittedAt: new Date(r.submitted_at).toISOString(),
+      })),
+      total,
+      limit,
+      offset,
+    };
+  }
+}
+
+function checked(dto: CreateReportDto): CheckedReport {
+  return {
+    orgUnitCode: dto.orgUnitCode,
+    cohort: dto.cohort,
+    asOf: dto.asOf,
+    headcount: dto.headcount,
+    smartphoneHolders: dto.smartphoneHolders,
+    installed: dto.installed,
+    bluetoothOn: dto.bluetoothOn,
+  };
+}
