@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { jetstream } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { streamNames } from '@app/messaging';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import {
@@ -49,6 +50,17 @@ export async function startService<C extends ServiceConfig>(
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address() as { port: number };
   const runtime = app.get(EventRuntime);
+  // The runtime creates the streams in the background; tests publish right away, so wait for them.
+  await waitFor(async () => {
+    const nc = await connect({ servers: natsUrl() });
+    try {
+      const jsm = await jetstreamManager(nc);
+      await jsm.streams.info(streamNames(namespace).events);
+      return true;
+    } finally {
+      await nc.close();
+    }
+  }, `streams of namespace ${namespace}`);
   return {
     app,
     url: `http://127.0.0.1:${address.port}`,
