@@ -1,8 +1,18 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule } from '@app/platform';
-import { RegistryReplica1764460800001, RegistryReplicaHandlers, replicaAuthProviders } from '@app/replica';
+import { ApiKeysModule } from './api-keys/api-keys.module';
+import { registryAuthProviders } from './auth/registry-auth.providers';
+import { CohortsModule } from './cohorts/cohorts.module';
+import { REGISTRY_MIGRATIONS } from './migrations';
+import { OrgUnitsModule } from './org-units/org-units.module';
 import type { RegistryConfig } from './registry.config';
+import { SeedModule } from './seed/seed.module';
+import { TargetsModule } from './targets/targets.module';
 
+/**
+ * The registry is the source of units and keys, so it authorises from its own tables and consumes no
+ * registry events (no replica of itself).
+ */
 @Module({})
 export class RegistryModule {
   static register(config: RegistryConfig): DynamicModule {
@@ -13,11 +23,15 @@ export class RegistryModule {
           service: 'registry',
           config,
           entities: [],
-          migrations: [RegistryReplica1764460800001],
-          auth: replicaAuthProviders,
+          migrations: REGISTRY_MIGRATIONS,
+          auth: registryAuthProviders,
         }),
+        OrgUnitsModule,
+        CohortsModule,
+        TargetsModule,
+        ApiKeysModule,
+        SeedModule,
       ],
-      providers: [RegistryReplicaHandlers],
     };
   }
 }

@@ -1,0 +1,4 @@
+import { Registry1764460800100 } from './1764460800100-Registry';
+
+/** The registry's migrations after the shared outbox/inbox one, in order. */
+export const REGISTRY_MIGRATIONS = [Registry1764460800100];

@@ -1,0 +1,279 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { OrgUnitRetiredV1, OrgUnitUpsertedV1, type Tree } from '@app/contracts';
+import { EventOutbox, ProblemException, type Principal } from '@app/platform';
+import { parseUnitsCsv } from './org-units-csv';
+import { levelOf, parentsFirst, validateDrafts, withDefaults, type DraftField, type DraftIssue, type UnitDraft } from './org-unit.rules';
+import { SELECT_ORG_UNIT, sameAsDraft, treeNodeOf, upsertedDataOf, type OrgUnitRow } from './org-unit.row';
+import type { ListOrgUnitsQuery } from './dto/list-org-units.query';
+
+export type UpsertOutcome = 'created' | 'updated' | 'unchanged';
+
+export interface OrgUnitView {
+  code: string;
+  name: string;
+  type: string;
+  bloc: string | null;
+  level: number | null;
+  adminParentCode: string | null;
+  accountableToCode: string | null;
+  head: { name: string; title: string } | null;
+  active: boolean;
+  retiredOn: string | null;
+  revision: number;
+}
+
+export interface UnitRef {
+  code: string;
+  name: string;
+  type: string;
+  level: number | null;
+  active: boolean;
+}
+
+export interface ImportSummary {
+  units: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  eventsPublished: number;
+}
+
+const PARENT_COLUMN: Record<Tree, 'admin_parent_code' | 'accountable_to_code'> = {
+  administrative: 'admin_parent_code',
+  accountability: 'accountable_to_code',
+};
+const CSV_COLUMN: Record<DraftField, string> = {
+  code: 'code',
+  type: 'type',
+  bloc: 'bloc',
+  adminParentCode: 'parent_code',
+  accountableToCode: 'accountable_to_code',
+};
+
+export function viewOf(r: OrgUnitRow): OrgUnitView {
+  return {
+    code: r.code,
+    name: r.name,
+    type: r.type,
+    bloc: r.bloc,
+    level: r.level,
+    adminParentCode: r.admin_parent_code,
+    accountableToCode: r.accountable_to_code,
+    head: r.head_name !== null && r.head_title !== null ? { name: r.head_name, title: r.head_title } : null,
+    active: r.active,
+    retiredOn: r.retired_on,
+    revision: r.revision,
+  };
+}
+
+function todayUtc(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+@Injectable()
+export class OrgUnitsService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly outbox: EventOutbox,
+  ) {}
+
+  /** PUT /v1/org-units/{code}: creates or replaces a unit; publishes only when something changed. */
+  async upsert(draft: UnitDraft): Promise<{ outcome: UpsertOutcome; unit: OrgUnitView }> {
+    return this.ds.transaction(async (m) => {
+      const [result] = await this.applyDrafts(m, [withDefaults(draft)], (issues) => {
+        throw new ProblemException(
+          422,
+          `org unit ${draft.code} breaks the registry's rules: ${issues.map((i) => i.message).join('; ')}`,
+          issues.map((i) => ({ field: i.field, message: i.message })),
+        );
+      });
+      return { outcome: result.outcome, unit: viewOf(result.row) };
+    });
+  }
+
+  /** POST /v1/org-units/import: all or nothing, every bad line listed; a re-import changes and publishes nothing. */
+  async importCsv(text: string): Promise<ImportSummary> {
+    const parsed = parseUnitsCsv(text);
+    if (!parsed.ok) {
+      if (parsed.fatal !== null) throw new ProblemException(400, parsed.fatal, [{ field: 'body', message: parsed.fatal }]);
+      throw this.lineProblem(parsed.errors);
+    }
+    return this.ds.transaction(async (m) => {
+      const results = await this.applyDrafts(
+        m,
+        parsed.rows.map((r) => r.draft),
+        (issues) => {
+          const byLine = new Map<number, string[]>();
+          for (const i of issues) {
+            const line = parsed.rows[i.index].line;
+            byLine.set(line, [...(byLine.get(line) ?? []), `${CSV_COLUMN[i.field]}: ${i.message}`]);
+          }
+          throw this.lineProblem([...byLine.entries()].sort((a, b) => a[0] - b[0]).map(([line, reasons]) => ({ line, reason: reasons.join('; ') })));
+        },
+      );
+      const count = (o: UpsertOutcome) => results.filter((r) => r.outcome === o).length;
+      return { units: results.length, created: count('created'), updated: count('updated'), unchanged: count('unchanged'), eventsPublished: results.length - count('unchanged') };
+    });
+  }
+
+  private lineProblem(errors: ReadonlyArray<{ line: number; reason: string }>): ProblemException {
+    return new ProblemException(
+      422,
+      `the file was not imported (nothing stored): ${errors.length} bad line(s): ${errors.map((e) => `line ${e.line}: ${e.reason}`).join(' | ')}`,
+      errors.map((e) => ({ field: `line ${e.line}`, message: `line ${e.line}: ${e.reason}` })),
+      { rejected: errors },
+    );
+  }
+
+  /**
+   * Validates a batch against every unit held and writes the real changes, parents first, each with its
+   * event in the caller's transaction. Serialised by an advisory lock so two concurrent writes cannot
+   * together make a cycle that neither sees alone. The whole tree is read: a province holds thousands
+   * of units, not millions, and whole-ancestry cycle checks need it.
+   */
+  async applyDrafts(
+    m: EntityManager,
+    drafts: readonly UnitDraft[],
+    onIssues: (issues: DraftIssue[]) => never,
+  ): Promise<Array<{ outcome: UpsertOutcome; row: OrgUnitRow }>> {
+    await m.query(`SELECT pg_advisory_xact_lock(hashtext('registry.org_units'))`);
+    const rows: OrgUnitRow[] = await m.query(SELECT_ORG_UNIT);
+    const held = new Map(rows.map((r) => [r.code, r]));
+    const issues = validateDrafts(drafts, new Map(rows.map((r) => [r.code, treeNodeOf(r)])));
+    if (issues.length > 0) onIssues(issues);
+
+    const out: Array<{ outcome: UpsertOutcome; row: OrgUnitRow }> = [];
+    for (const { draft } of parentsFirst(drafts.map((draft) => ({ draft })))) {
+      const level = levelOf(draft.type);
+      const before = held.get(draft.code);
+      if (before && sameAsDraft(before, draft, level)) {
+        out.push({ outcome: 'unchanged', row: before });
+        continue;
+      }
+      const params = [draft.code, draft.name, draft.type, draft.bloc, draft.adminParentCode, draft.accountableToCode, draft.head?.name ?? null, draft.head?.title ?? null, level];
+      const [row]: OrgUnitRow[] = before
+        ? await m.query(
+            `UPDATE org_units SET name = $2, type = $3, bloc = $4, admin_parent_code = $5, accountable_to_code = $6, head_name = $7, head_title = $8,
+               level = $9, active = true, retired_on = NULL, revision = revision + 1, updated_at = now()
+             WHERE code = $1
+             RETURNING code, name, type, bloc, admin_parent_code, accountable_to_code, head_name, head_title, level, active, retired_on::text AS retired_on, revision`,
+            params,
+          ).then((r: [OrgUnitRow[], number]) => r[0])
+        : await m.query(
+            `INSERT INTO org_units (code, name, type, bloc, admin_parent_code, accountable_to_code, head_name, head_title, level, active, revision)
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,true,1)
+             RETURNING code, name, type, bloc, admin_parent_code, accountable_to_code, head_name, head_title, level, active, retired_on::text AS retired_on, revision`,
+            params,
+          );
+      await this.recordRevision(m, row);
+      await this.outbox.record(m, OrgUnitUpsertedV1, row.code, upsertedDataOf(row));
+      held.set(row.code, row);
+      out.push({ outcome: before ? 'updated' : 'created', row });
+    }
+    // The caller's order, so a single upsert's result is its own unit.
+    const byCode = new Map(out.map((o) => [o.row.code, o]));
+    return drafts.map((d) => byCode.get(d.code)!);
+  }
+
+  /** Retiring keeps the unit and its history; refused while active units still hang under it. */
+  async retire(code: string, retiredOn: string = todayUtc()): Promise<{ outcome: 'retired' | 'unchanged'; unit: OrgUnitView }> {
+    return this.ds.transaction(async (m) => {
+      await m.query(`SELECT pg_advisory_xact_lock(hashtext('registry.org_units'))`);
+      const [unit]: OrgUnitRow[] = await m.query(`${SELECT_ORG_UNIT} WHERE code = $1`, [code]);
+      if (!unit) throw new NotFoundException({ detail: `unknown org unit ${code}` });
+      if (!unit.active) return { outcome: 'unchanged' as const, unit: viewOf(unit) };
+      const children: Array<{ code: string }> = await m.query(
+        `SELECT code FROM org_units WHERE active AND (admin_parent_code = $1 OR accountable_to_code = $1) ORDER BY code`,
+        [code],
+      );
+      if (children.length > 0) {
+        const message = `${code} still has active units under it: ${children.map((c) => c.code).join(', ')}; retire or move them first`;
+        throw new ProblemException(422, message, [{ field: 'code', message }]);
+      }
+      const [row]: OrgUnitRow[] = await m
+        .query(
+          `UPDATE org_units SET active = false, retired_on = $2, revision = revision + 1, updated_at = now() WHERE code = $1
+           RETURNING code, name, type, bloc, admin_parent_code, accountable_to_code, head_name, head_title, level, active, retired_on::text AS retired_on, revision`,
+          [code, retiredOn],
+        )
+        .then((r: [OrgUnitRow[], number]) => r[0]);
+      await this.recordRevision(m, row);
+      await this.outbox.record(m, OrgUnitRetiredV1, code, { code, retiredOn, revision: row.revision });
+      return { outcome: 'retired' as const, unit: viewOf(row) };
+    });
+  }
+
+  private async recordRevision(m: EntityManager, row: OrgUnitRow): Promise<void> {
+    await m.query(`INSERT INTO org_unit_revisions (code, revision, state) VALUES ($1, $2, $3::jsonb)`, [row.code, row.revision, JSON.stringify(viewOf(row))]);
+  }
+
+  async find(code: string): Promise<OrgUnitRow | null> {
+    const [row]: OrgUnitRow[] = await this.ds.query(`${SELECT_ORG_UNIT} WHERE code = $1`, [code]);
+    return row ?? null;
+  }
+
+  /** A unit with its ancestors (nearest first) and direct children on both trees. */
+  async describe(code: string): Promise<OrgUnitView & { parents: Record<Tree, UnitRef[]>; children: Record<Tree, UnitRef[]> }> {
+    const row = await this.find(code);
+    if (!row) throw new NotFoundException({ detail: `unknown org unit ${code}` });
+    const parents = { administrative: await this.ancestors(code, 'administrative'), accountability: await this.ancestors(code, 'accountability') };
+    const children = { administrative: await this.children(code, 'administrative'), accountability: await this.children(code, 'accountability') };
+    return { ...viewOf(row), parents, children };
+  }
+
+  private async ancestors(code: string, tree: Tree): Promise<UnitRef[]> {
+    const col = PARENT_COLUMN[tree];
+    return this.ds.query(
+      `WITH RECURSIVE up AS (
+         SELECT p.code, p.name, p.type, p.level, p.active, p.${col} AS next, 1 AS depth
+         FROM org_units u JOIN org_units p ON p.code = u.${col} WHERE u.code = $1
+         UNION ALL
+         SELECT p.code, p.name, p.type, p.level, p.active, p.${col}, up.depth + 1
+         FROM up JOIN org_units p ON p.code = up.next WHERE up.depth < 64
+       )
+       SELECT code, name, type, level, active FROM up ORDER BY depth`,
+      [code],
+    );
+  }
+
+  private async children(code: string, tree: Tree): Promise<UnitRef[]> {
+    return this.ds.query(`SELECT code, name, type, level, active FROM org_units WHERE ${PARENT_COLUMN[tree]} = $1 ORDER BY level NULLS LAST, code`, [code]);
+  }
+
+  /** Lists units, paginated; a portal key sees only its own unit and what lies under it on either tree. */
+  async list(q: ListOrgUnitsQuery, principal: Principal): Promise<{ items: OrgUnitView[]; total: number; limit: number; offset: number }> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const p = (v: unknown): string => {
+      params.push(v);
+      return `$${params.length}`;
+    };
+    let withClause = '';
+    if (principal.role === 'portal') {
+      withClause = `WITH RECURSIVE scope(code) AS (
+          SELECT ${p(principal.orgUnitCode)}::text
+          UNION
+          SELECT u.code FROM org_units u JOIN scope s ON u.admin_parent_code = s.code OR u.accountable_to_code = s.code
+        ) `;
+      where.push(`code IN (SELECT code FROM scope)`);
+    }
+    if (q.parent !== undefined) {
+      const parent = p(q.parent);
+      where.push(q.tree ? `${PARENT_COLUMN[q.tree]} = ${parent}` : `(admin_parent_code = ${parent} OR accountable_to_code = ${parent})`);
+    } else if (q.tree) {
+      where.push(`(${PARENT_COLUMN[q.tree]} IS NOT NULL OR type = 'province')`);
+    }
+    if (q.type !== undefined) where.push(`type = ${p(q.type)}`);
+    if (q.level !== undefined) where.push(`level = ${p(q.level)}`);
+    if (!q.includeRetired) where.push('active');
+    const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const [{ total }]: Array<{ total: number }> = await this.ds.query(`${withClause}SELECT count(*)::int AS total FROM org_units ${filter}`, params);
+    const rows: OrgUnitRow[] = await this.ds.query(
+      `${withClause}SELECT code, name, type, bloc, admin_parent_code, accountable_to_code, head_name, head_title, level, active, retired_on::text AS retired_on, revision
+       FROM org_units ${filter} ORDER BY level NULLS LAST, code LIMIT ${p(q.limit)} OFFSET ${p(q.offset)}`,
+      params,
+    );
+    return { items: rows.map(viewOf), total, limit: q.limit, offset: q.offset };
+  }
+}

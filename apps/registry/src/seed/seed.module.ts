@@ -1,0 +1,31 @@
+import { Inject, Injectable, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { PLATFORM_OPTIONS, rootLogger, type PlatformOptions } from '@app/platform';
+import { CohortsModule } from '../cohorts/cohorts.module';
+import { OrgUnitsModule } from '../org-units/org-units.module';
+import { TargetsModule } from '../targets/targets.module';
+import type { RegistryConfig } from '../registry.config';
+import { resolveDataDir } from './data-dir';
+import { SeedService } from './seed.service';
+
+/** SEED=tra-vinh loads the deployment before the service starts listening (the launcher sets it). */
+@Injectable()
+export class SeedOnBoot implements OnApplicationBootstrap {
+  constructor(
+    private readonly seed: SeedService,
+    @Inject(PLATFORM_OPTIONS) private readonly options: PlatformOptions,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const config = this.options.config as RegistryConfig;
+    if (config.SEED !== 'tra-vinh') return;
+    const summary = await this.seed.seedTraVinh(resolveDataDir(config.SEED_DATA_DIR));
+    rootLogger().child({ context: 'seed' }).info(summary, 'Trà Vinh deployment loaded');
+  }
+}
+
+@Module({
+  imports: [OrgUnitsModule, CohortsModule, TargetsModule],
+  providers: [SeedService, SeedOnBoot],
+  exports: [SeedService],
+})
+export class SeedModule {}

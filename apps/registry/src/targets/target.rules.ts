@@ -1,0 +1,54 @@
+import { COHORTS, COHORTS_BY_UNIT_TYPE, UNIT_TYPES, treeOfCohort, type Cohort, type Metric, type Tree, type UnitType } from '@app/contracts';
+
+/** A target as the registry holds it (the payload of registry.target.set without its revision). */
+export interface TargetDefinition {
+  readonly targetId: string;
+  readonly name: string;
+  readonly metric: Metric;
+  readonly cohorts: readonly Cohort[];
+  readonly tree: Tree;
+  readonly scopeUnitTypes: readonly UnitType[];
+  readonly scopeLevels: readonly number[];
+  readonly threshold: number;
+  readonly deadline: string;
+  readonly campaignStart: string | null;
+  readonly reportingWindowDays: number;
+}
+
+/** Same content, same order: cohorts and unit types in enum order, levels ascending, so equal targets compare equal. */
+export function normaliseTarget(t: TargetDefinition): TargetDefinition {
+  return {
+    ...t,
+    cohorts: COHORTS.filter((c) => t.cohorts.includes(c)),
+    scopeUnitTypes: UNIT_TYPES.filter((u) => t.scopeUnitTypes.includes(u)),
+    scopeLevels: [...new Set(t.scopeLevels)].sort((a, b) => a - b),
+  };
+}
+
+/**
+ * The consistency rules of a target (DOMAIN.md): a cohort is counted on one tree only, so every cohort
+ * of a target must live on the target's tree; a resident (population) rate is a rate of residents only;
+ * every unit type in scope must be able to report one of the cohorts; the campaign starts before its deadline.
+ */
+export function checkTarget(t: TargetDefinition): Array<{ field: string; message: string }> {
+  const errors: Array<{ field: string; message: string }> = [];
+  for (const c of t.cohorts) {
+    if (treeOfCohort(c) !== t.tree) errors.push({ field: 'cohorts', message: `cohort ${c} is counted on the ${treeOfCohort(c)} tree, not the ${t.tree} tree` });
+  }
+  if (t.metric === 'resident_rate' && t.cohorts.some((c) => c !== 'residents')) {
+    errors.push({ field: 'metric', message: 'resident_rate is a rate of residents against the population: its only cohort is residents' });
+  }
+  for (const u of t.scopeUnitTypes) {
+    if (!COHORTS_BY_UNIT_TYPE[u].some((c) => t.cohorts.includes(c))) {
+      errors.push({ field: 'scopeUnitTypes', message: `a ${u} reports none of the cohorts ${t.cohorts.join(', ')} (it may report ${COHORTS_BY_UNIT_TYPE[u].join(', ')})` });
+    }
+  }
+  if (t.campaignStart !== null && t.campaignStart > t.deadline) errors.push({ field: 'campaignStart', message: `campaignStart ${t.campaignStart} is after the deadline ${t.deadline}` });
+  return errors;
+}
+
+export function sameTarget(a: TargetDefinition, b: TargetDefinition): boolean {
+  const x = normaliseTarget(a);
+  const y = normaliseTarget(b);
+  return JSON.stringify(x) === JSON.stringify(y);
+}

@@ -1,0 +1,90 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { TargetSetV1, type TargetSetV1Data } from '@app/contracts';
+import { EventOutbox, ProblemException } from '@app/platform';
+import { checkTarget, normaliseTarget, sameTarget, type TargetDefinition } from './target.rules';
+
+interface TargetRow {
+  id: string;
+  name: string;
+  metric: TargetSetV1Data['metric'];
+  cohorts: TargetSetV1Data['cohorts'];
+  tree: TargetSetV1Data['tree'];
+  scope_unit_types: TargetSetV1Data['scopeUnitTypes'];
+  scope_levels: number[];
+  threshold: number;
+  deadline: string;
+  campaign_start: string | null;
+  reporting_window_days: number;
+  revision: number;
+}
+
+const SELECT_TARGET = `SELECT id, name, metric, cohorts, tree, scope_unit_types, scope_levels, threshold, deadline::text AS deadline,
+  campaign_start::text AS campaign_start, reporting_window_days, revision FROM targets`;
+
+function dataOf(r: TargetRow): TargetSetV1Data {
+  return {
+    targetId: r.id,
+    name: r.name,
+    metric: r.metric,
+    cohorts: r.cohorts,
+    tree: r.tree,
+    scopeUnitTypes: r.scope_unit_types,
+    scopeLevels: r.scope_levels,
+    threshold: r.threshold,
+    deadline: r.deadline,
+    campaignStart: r.campaign_start,
+    reportingWindowDays: r.reporting_window_days,
+    revision: r.revision,
+  };
+}
+
+@Injectable()
+export class TargetsService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly outbox: EventOutbox,
+  ) {}
+
+  async set(t: TargetDefinition): Promise<{ outcome: 'created' | 'updated' | 'unchanged'; target: TargetSetV1Data }> {
+    return this.ds.transaction((m) => this.setIn(m, t));
+  }
+
+  /** Creates or replaces a target; a new revision and a registry.target.set event only when something changed. */
+  async setIn(m: EntityManager, input: TargetDefinition): Promise<{ outcome: 'created' | 'updated' | 'unchanged'; target: TargetSetV1Data }> {
+    const t = normaliseTarget(input);
+    const errors = checkTarget(t);
+    if (errors.length > 0) throw new ProblemException(422, `target ${t.targetId} is inconsistent: ${errors.map((e) => e.message).join('; ')}`, errors);
+    const [before]: TargetRow[] = await m.query(`${SELECT_TARGET} WHERE id = $1 FOR UPDATE`, [t.targetId]);
+    if (before) {
+      const { revision: _revision, ...held } = dataOf(before);
+      if (sameTarget(held, t)) return { outcome: 'unchanged', target: dataOf(before) };
+    }
+    const params = [t.targetId, t.name, t.metric, t.cohorts, t.tree, t.scopeUnitTypes, t.scopeLevels, t.threshold, t.deadline, t.campaignStart, t.reportingWindowDays];
+    const [row]: TargetRow[] = await m.query(
+      `INSERT INTO targets (id, name, metric, cohorts, tree, scope_unit_types, scope_levels, threshold, deadline, campaign_start, reporting_window_days, revision)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,1)
+       ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, metric = EXCLUDED.metric, cohorts = EXCLUDED.cohorts, tree = EXCLUDED.tree,
+         scope_unit_types = EXCLUDED.scope_unit_types, scope_levels = EXCLUDED.scope_levels, threshold = EXCLUDED.threshold,
+         deadline = EXCLUDED.deadline, campaign_start = EXCLUDED.campaign_start, reporting_window_days = EXCLUDED.reporting_window_days,
+         revision = targets.revision + 1, updated_at = now()
+       RETURNING id, name, metric, cohorts, tree, scope_unit_types, scope_levels, threshold, deadline::text AS deadline,
+         campaign_start::text AS campaign_start, reporting_window_days, revision`,
+      params,
+    );
+    const data = dataOf(row);
+    await this.outbox.record(m, TargetSetV1, data.targetId, data);
+    return { outcome: before ? 'updated' : 'created', target: data };
+  }
+
+  async get(id: string): Promise<TargetSetV1Data> {
+    const [row]: TargetRow[] = await this.ds.query(`${SELECT_TARGET} WHERE id = $1`, [id]);
+    if (!row) throw new NotFoundException({ detail: `unknown target ${id}` });
+    return dataOf(row);
+  }
+
+  async list(): Promise<TargetSetV1Data[]> {
+    const rows: TargetRow[] = await this.ds.query(`${SELECT_TARGET} ORDER BY deadline, id`);
+    return rows.map(dataOf);
+  }
+}
