@@ -106,7 +106,7 @@ export class SimulatorRunner {
       departments.push(edu);
     }
     const memberCohort = (name: string): Cohort | undefined =>
-      /thanh niên|đoàn tncs/i.test(name) ? 'youth_members' : /hội|liên đoàn/i.test(name) ? 'association_members' : undefined;
+      /thanh niên|đoàn tncs|tỉnh đoàn/i.test(name) ? 'youth_members' : /hội|liên đoàn/i.test(name) ? 'association_members' : undefined;
     return {
       province: PROVINCE,
       provincePopulation: 1009168,
@@ -118,6 +118,7 @@ export class SimulatorRunner {
       ],
       zones: [...zones, ...parks].map((z) => ({ code: z.code, name: z.name })),
       transportDepartment: dot.code,
+      ezBoard: departments.find((d) => /khu kinh tế/i.test(d.name))?.code,
       educationDepartment: edu.code,
       operators: [...telecoms.map((t) => ({ code: t.code, type: 'telecom' as const })), ...posts.map((p) => ({ code: p.code, type: 'post_office' as const }))],
     };
@@ -137,7 +138,7 @@ export class SimulatorRunner {
     return { adminParent, accountableTo };
   }
 
-  /** Registers the scenario's own units and denominators, and issues the keys the portals use. */
+  /** Registers the scenario's own units and denominators, gives every unit a head, and issues the keys the portals use. */
   async prepare(world: World, scenario: Scenario): Promise<Keys> {
     for (const u of scenario.created) {
       await this.client.request('PUT', `${this.urls.registry}/v1/org-units/${u.code}`, {
@@ -145,6 +146,7 @@ export class SimulatorRunner {
         body: { name: u.name, type: u.type, adminParentCode: u.adminParentCode ?? undefined, accountableToCode: u.accountableToCode, head: { name: `Thủ trưởng ${u.name}`, title: 'Giám đốc' } },
       });
     }
+    await this.appointHeads(world);
     await pool([...scenario.communePopulation], this.concurrency, async ([code, headcount]) => {
       await this.client.request('PUT', `${this.urls.registry}/v1/org-units/${code}/cohorts/residents`, { key: this.adminKey, body: { headcount, asOf: '2019-04-01' } });
     });
@@ -156,9 +158,26 @@ export class SimulatorRunner {
     byUnit.set(world.educationDepartment, await issue('portal', world.educationDepartment));
     const operators = new Map<string, string>();
     for (const o of world.operators) operators.set(o.code, await issue('telecom', o.code));
-    const ezBoard = await issue('ez_board', world.zones[0]?.code ?? PROVINCE);
+    const ezBoard = await issue('ez_board', world.ezBoard ?? world.zones[0]?.code ?? PROVINCE);
     const transport = await issue('transport', world.transportDepartment);
     return { admin: this.adminKey, byUnit, ezBoard, transport, operators };
+  }
+
+  /** Units without a head get one (the chairman asks for laggards with their heads). Deterministic names. */
+  private async appointHeads(world: World): Promise<void> {
+    const family = ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Huỳnh', 'Võ', 'Đặng', 'Thạch', 'Kim', 'Sơn'];
+    const given = ['Văn An', 'Thị Bình', 'Minh Châu', 'Quốc Dũng', 'Thị Hoa', 'Văn Khánh', 'Hữu Lộc', 'Thanh Nga', 'Công Phúc', 'Thị Sương'];
+    const codes = [world.province, ...world.districts.map((d) => d.code), ...world.communes.map((c) => c.code), ...world.agencies.map((a) => a.code)];
+    await pool(codes, this.concurrency, async (code, i) => {
+      const unit = (await this.client.request<UnitInfo & { bloc?: string | null }>('GET', `${this.urls.registry}/v1/org-units/${code}`, { key: this.adminKey })).body;
+      if (unit.head) return;
+      const title = unit.type === 'province' || unit.type === 'district' || unit.type === 'commune' ? 'Chủ tịch UBND' : unit.type === 'mass_org' ? 'Chủ tịch' : 'Giám đốc';
+      const body: Record<string, unknown> = { name: unit.name, type: unit.type, head: { name: `${family[i % family.length]} ${given[(i * 7) % given.length]}`, title } };
+      if (unit.bloc) body.bloc = unit.bloc;
+      if (unit.adminParentCode) body.adminParentCode = unit.adminParentCode;
+      if (unit.accountableToCode) body.accountableToCode = unit.accountableToCode;
+      await this.client.request('PUT', `${this.urls.registry}/v1/org-units/${code}`, { key: this.adminKey, body });
+    });
   }
 
   private keyFor(keys: Keys, world: World, scenario: Scenario, unitCode: string): string {

@@ -13,6 +13,8 @@ export interface World {
   zones: Array<{ code: string; name: string }>;
   transportDepartment: string;
   educationDepartment: string;
+  /** The Economic Zone Management Board, whose key uploads rosters. */
+  ezBoard?: string;
   operators: Array<{ code: string; type: 'telecom' | 'post_office' }>;
 }
 
