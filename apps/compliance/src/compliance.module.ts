@@ -1,7 +1,14 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule } from '@app/platform';
 import { RegistryReplica1764460800001, RegistryReplicaHandlers, replicaAuthProviders } from '@app/replica';
+import { AnalyticsModule } from './analytics/analytics.module';
 import type { ComplianceConfig } from './compliance.config';
+import { DailyReportModule } from './daily-report/daily-report.module';
+import { FieldModule } from './field/field.module';
+import { ComplianceProjection1764547200000 } from './migrations/1764547200000-ComplianceProjection';
+import { ProjectionModule } from './projection/projection.module';
+
+export const COMPLIANCE_MIGRATIONS = [RegistryReplica1764460800001, ComplianceProjection1764547200000];
 
 @Module({})
 export class ComplianceModule {
@@ -13,9 +20,13 @@ export class ComplianceModule {
           service: 'compliance',
           config,
           entities: [],
-          migrations: [RegistryReplica1764460800001],
+          migrations: COMPLIANCE_MIGRATIONS,
           auth: replicaAuthProviders,
         }),
+        ProjectionModule,
+        AnalyticsModule,
+        FieldModule,
+        DailyReportModule,
       ],
       providers: [RegistryReplicaHandlers],
     };

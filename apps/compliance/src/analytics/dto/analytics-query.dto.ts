@@ -1,0 +1,148 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { COHORTS, IsCalendarDate, IsUnitCode, TARGET_STATUSES, TREES, UNIT_TYPES, type Cohort, type TargetStatus, type Tree, type UnitType } from '@app/contracts';
+import { sortOptions } from '../../common/listing';
+import { ListQueryDto } from '../../common/query.dto';
+
+export const UNIT_SORT_KEYS = [
+  'code',
+  'name',
+  'level',
+  'headcount',
+  'smartphoneHolders',
+  'installed',
+  'bluetoothOn',
+  'installRate',
+  'bluetoothRate',
+  'population',
+  'populationRate',
+  'reportingUnits',
+  'value',
+  'gap',
+  'status',
+] as const;
+
+export class UnitsQueryDto extends ListQueryDto {
+  @ApiPropertyOptional({ description: 'Only the children of this unit on the chosen tree' })
+  @IsOptional()
+  @IsUnitCode()
+  parent?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 10 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  level?: number;
+
+  @ApiPropertyOptional({ enum: UNIT_TYPES })
+  @IsOptional()
+  @IsIn(UNIT_TYPES)
+  type?: UnitType;
+
+  @ApiPropertyOptional({ enum: COHORTS, description: 'Default: the first cohort the unit type reports (residents for territorial units)' })
+  @IsOptional()
+  @IsIn(COHORTS)
+  cohort?: Cohort;
+
+  @ApiPropertyOptional({ enum: TREES, description: "Default: the cohort's own tree" })
+  @IsOptional()
+  @IsIn(TREES)
+  tree?: Tree;
+
+  @ApiPropertyOptional({ description: 'Target whose status is shown (default: the first target over the cohort and tree)' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  target?: string;
+
+  @ApiPropertyOptional({ enum: TARGET_STATUSES })
+  @IsOptional()
+  @IsIn(TARGET_STATUSES)
+  status?: TargetStatus;
+
+  @ApiPropertyOptional({ enum: sortOptions(UNIT_SORT_KEYS), description: 'e.g. populationRate for worst first; -name for Z to A' })
+  @IsOptional()
+  @IsIn(sortOptions(UNIT_SORT_KEYS))
+  sort?: string;
+}
+
+export const STATUS_SORT_KEYS = ['code', 'name', 'status', 'value', 'gap', 'since'] as const;
+
+export class TargetStatusesQueryDto extends ListQueryDto {
+  @ApiPropertyOptional({ enum: TARGET_STATUSES })
+  @IsOptional()
+  @IsIn(TARGET_STATUSES)
+  status?: TargetStatus;
+
+  @ApiPropertyOptional({ enum: UNIT_TYPES })
+  @IsOptional()
+  @IsIn(UNIT_TYPES)
+  type?: UnitType;
+
+  @ApiPropertyOptional({ enum: sortOptions(STATUS_SORT_KEYS), description: 'Default: worst status first' })
+  @IsOptional()
+  @IsIn(sortOptions(STATUS_SORT_KEYS))
+  sort?: string;
+}
+
+export const LAGGARD_SORT_KEYS = ['code', 'name', 'status', 'value', 'gap'] as const;
+export const BELOW_TARGET = ['breached', 'at_risk', 'on_track'] as const;
+
+export class LaggardsQueryDto extends ListQueryDto {
+  @ApiPropertyOptional({ description: 'One target (default: every target)' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  target?: string;
+
+  @ApiPropertyOptional({ enum: UNIT_TYPES })
+  @IsOptional()
+  @IsIn(UNIT_TYPES)
+  type?: UnitType;
+
+  @ApiPropertyOptional({ enum: BELOW_TARGET })
+  @IsOptional()
+  @IsIn(BELOW_TARGET)
+  status?: (typeof BELOW_TARGET)[number];
+
+  @ApiPropertyOptional({ enum: sortOptions(LAGGARD_SORT_KEYS), description: 'Default: lowest value first (worst first)' })
+  @IsOptional()
+  @IsIn(sortOptions(LAGGARD_SORT_KEYS))
+  sort?: string;
+}
+
+export const TIMESERIES_SORT_KEYS = ['date', 'installRate', 'bluetoothRate', 'populationRate', 'installed'] as const;
+
+export class TimeseriesQueryDto extends ListQueryDto {
+  @ApiPropertyOptional({ description: 'The unit (required)' })
+  @IsUnitCode()
+  unit!: string;
+
+  @ApiPropertyOptional({ enum: COHORTS, description: 'Default: every cohort of the unit' })
+  @IsOptional()
+  @IsIn(COHORTS)
+  cohort?: Cohort;
+
+  @ApiPropertyOptional({ enum: TREES })
+  @IsOptional()
+  @IsIn(TREES)
+  tree?: Tree;
+
+  @ApiPropertyOptional({ example: '2020-08-01', description: 'Default: 29 days before `to`' })
+  @IsOptional()
+  @IsCalendarDate()
+  from?: string;
+
+  @ApiPropertyOptional({ example: '2020-08-30', description: 'Default: `date`, else today' })
+  @IsOptional()
+  @IsCalendarDate()
+  to?: string;
+
+  @ApiPropertyOptional({ enum: sortOptions(TIMESERIES_SORT_KEYS), default: 'date' })
+  @IsOptional()
+  @IsIn(sortOptions(TIMESERIES_SORT_KEYS))
+  sort?: string;
+}

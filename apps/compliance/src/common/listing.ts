@@ -1,0 +1,65 @@
+import { ProblemException } from '@app/platform';
+
+export type SortValue = string | number | boolean | null | undefined;
+
+/** `name` or `-name`; the keys allowed for one list, each mapped to how a row yields it. */
+export function sortOptions(keys: readonly string[]): string[] {
+  return keys.flatMap((k) => [k, `-${k}`]);
+}
+
+/**
+ * Sorts by a whitelisted key (nulls last in either direction), then by the tie-breaker, so that a page
+ * is the same every time it is asked for (and a rebuild answers byte for byte the same).
+ */
+export function sortRows<T>(rows: T[], sort: string | undefined, keys: Readonly<Record<string, (row: T) => SortValue>>, tieBreak: (row: T) => string): T[] {
+  const spec = sort ?? '';
+  const desc = spec.startsWith('-');
+  const key = desc ? spec.slice(1) : spec;
+  const get = key ? keys[key] : undefined;
+  if (spec && !get) throw new ProblemException(400, `cannot sort by ${spec}`, [{ field: 'sort', message: `sort must be one of ${sortOptions(Object.keys(keys)).join(', ')}` }]);
+  return [...rows].sort((a, b) => {
+    if (get) {
+      const va = get(a);
+      const vb = get(b);
+      const na = va === null || va === undefined;
+      const nb = vb === null || vb === undefined;
+      if (na !== nb) return na ? 1 : -1;
+      if (!na && !nb && va !== vb) {
+        const c = typeof va === 'string' && typeof vb === 'string' ? va.localeCompare(vb, 'vi') : Number(va) - Number(vb);
+        if (c !== 0) return desc ? -c : c;
+      }
+    }
+    const ta = tieBreak(a);
+    const tb = tieBreak(b);
+    return ta < tb ? -1 : ta > tb ? 1 : 0;
+  });
+}
+
+export interface Page<T> {
+  total: number;
+  limit: number;
+  offset: number;
+  items: T[];
+}
+
+export function paginate<T>(rows: T[], limit: number, offset: number): Page<T> {
+  return { total: rows.length, limit, offset, items: rows.slice(offset, offset + limit) };
+}
+
+export interface CsvColumn<T> {
+  header: string;
+  value: (row: T) => SortValue;
+}
+
+function csvCell(v: SortValue): string {
+  if (v === null || v === undefined) return '';
+  const s = String(v);
+  return /[",\r\n]/.test(s) || /^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** UTF-8 with a BOM (so Excel reads Vietnamese correctly), a header row, CRLF line ends (RFC 4180). */
+export function toCsv<T>(columns: readonly CsvColumn<T>[], rows: readonly T[]): string {
+  const lines = [columns.map((c) => csvCell(c.header)).join(',')];
+  for (const r of rows) lines.push(columns.map((c) => csvCell(c.value(r))).join(','));
+  return `\uFEFF${lines.join('\r\n')}\r\n`;
+}

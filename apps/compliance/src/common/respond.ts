@@ -1,0 +1,16 @@
+import type { FastifyReply } from 'fastify';
+import { toCsv, type CsvColumn } from './listing';
+
+export const AS_OF_EVENT_HEADER = 'X-As-Of-Event';
+
+/** Freshness on every response: the occurredAt of the newest event the read model has applied. */
+export function markFreshness(reply: FastifyReply, asOfEvent: string | null): void {
+  void reply.header(AS_OF_EVENT_HEADER, asOfEvent ?? 'none');
+}
+
+export function sendCsv<T>(reply: FastifyReply, filename: string, asOfEvent: string | null, columns: readonly CsvColumn<T>[], rows: readonly T[]): string {
+  markFreshness(reply, asOfEvent);
+  void reply.header('content-type', 'text/csv; charset=utf-8');
+  void reply.header('content-disposition', `attachment; filename="${filename}.csv"`);
+  return toCsv(columns, rows);
+}

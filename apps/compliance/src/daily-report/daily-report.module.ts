@@ -1,0 +1,9 @@
+import { Module } from '@nestjs/common';
+import { AnalyticsModule } from '../analytics/analytics.module';
+import { ReadModelModule } from '../common/read-model.module';
+import { FieldModule } from '../field/field.module';
+import { DailyReportController } from './daily-report.controller';
+import { DailyReportService } from './daily-report.service';
+
+@Module({ imports: [ReadModelModule, AnalyticsModule, FieldModule], controllers: [DailyReportController], providers: [DailyReportService] })
+export class DailyReportModule {}

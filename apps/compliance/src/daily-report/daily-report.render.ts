@@ -1,0 +1,209 @@
+import type { Cohort, TargetStatus } from '@app/contracts';
+import type { ReportLang } from './dto/daily-report-query.dto';
+
+/** A report as data: the Markdown and the HTML are two renderings of the same document. */
+export interface ReportDoc {
+  lang: ReportLang;
+  title: string;
+  lead: string[];
+  sections: ReportSection[];
+}
+export interface ReportSection {
+  heading: string;
+  paragraphs: string[];
+  table?: { headers: string[]; rows: string[][] };
+}
+
+export const STATUS_LABEL: Record<ReportLang, Record<TargetStatus, string>> = {
+  vi: { met: 'Đạt', on_track: 'Đúng tiến độ', at_risk: 'Có nguy cơ không đạt', breached: 'Không đạt (đã quá hạn)', no_data: 'Chưa có số liệu' },
+  en: { met: 'Met', on_track: 'On track', at_risk: 'At risk', breached: 'Breached (deadline passed)', no_data: 'No data' },
+};
+
+export const COHORT_LABEL: Record<ReportLang, Record<Cohort, string>> = {
+  vi: {
+    staff: 'Cán bộ, công chức, viên chức, người lao động',
+    students: 'Học sinh, sinh viên',
+    youth_members: 'Đoàn viên thanh niên',
+    association_members: 'Hội viên các hội, đoàn thể',
+    enterprise_workers: 'Công nhân, người lao động doanh nghiệp',
+    residents: 'Người dân',
+  },
+  en: {
+    staff: 'Cadres, civil servants, public employees, workers',
+    students: 'Pupils and students',
+    youth_members: 'Youth-union members',
+    association_members: 'Association members',
+    enterprise_workers: 'Enterprise workers',
+    residents: 'Residents',
+  },
+};
+
+/** Words of the report, Vietnamese first. */
+export const WORDS = {
+  vi: {
+    title: (d: string) => `Báo cáo kết quả triển khai cài đặt ứng dụng Bluezone ngày ${d}`,
+    to: 'Kính gửi: Chủ tịch Ủy ban nhân dân tỉnh Trà Vinh',
+    from: 'Sở Thông tin và Truyền thông báo cáo kết quả thực hiện Công văn số 3359/UBND-CNXD ngày 21/8/2020 như sau:',
+    asOf: (t: string) => `Số liệu cập nhật đến sự kiện lúc ${t} (UTC).`,
+    noData: 'Chưa có số liệu.',
+    s1: '1. Tỷ lệ người dân cài đặt so với chỉ tiêu 50%',
+    s2: '2. Từng đối tượng so với chỉ tiêu 100%',
+    s3: '3. Xếp hạng các huyện, thị xã, thành phố',
+    s4: '4. Đơn vị chưa đạt chỉ tiêu và người đứng đầu',
+    s5: '5. Điểm hỗ trợ cài đặt',
+    s6: '6. Hoạt động tuyên truyền',
+    s7: '7. Thay đổi so với ngày trước',
+    target: 'Chỉ tiêu',
+    value: 'Kết quả',
+    threshold: 'Mức yêu cầu',
+    status: 'Tình trạng',
+    gap: 'Số người cần cài thêm',
+    breachedUnits: 'Đơn vị không đạt',
+    deadline: 'Hạn',
+    cohort: 'Đối tượng',
+    installed: 'Đã cài đặt',
+    holders: 'Có điện thoại thông minh',
+    installRate: 'Tỷ lệ cài đặt',
+    bluetoothRate: 'Tỷ lệ bật Bluetooth',
+    reporting: 'Đơn vị báo cáo',
+    rank: 'Hạng',
+    district: 'Đơn vị',
+    head: 'Người đứng đầu',
+    population: 'Dân số',
+    change: 'Thay đổi',
+    unit: 'Đơn vị',
+    accountableTo: 'Chịu trách nhiệm trước',
+    coverage: (a: string, b: string, r: string) => `${a}/${b} xã, phường, thị trấn có điểm hỗ trợ (${r}).`,
+    pointsLine: (p: string, as: string, ins: string) => `${p} điểm hỗ trợ đang hoạt động; trong ngày hỗ trợ ${as} lượt, cài đặt ${ins} lượt.`,
+    operator: 'Đơn vị cung cấp',
+    points: 'Số điểm',
+    communes: 'Số xã có điểm',
+    assisted: 'Lượt hỗ trợ trong ngày',
+    broadcast: (a: string, b: string, c: string) =>
+      `Phát thanh: ${a}/${b} xã, phường, thị trấn phát nội dung tuyên truyền ở đầu và cuối mọi buổi phát thanh; ${c} xã có phát thanh trong ngày.`,
+    doorToDoor: (h: string) => `Đến từng hộ gia đình: ${h} hộ được vận động.`,
+    teams: (t: string) => `Tổ tuyên truyền: ${t} tổ.`,
+    venues: (v: string, c: string) => `Cơ sở kinh doanh ăn uống, du lịch, giải trí: ${v} cơ sở được vận động, ${c} lượt khách được hướng dẫn.`,
+    hq: (v: string, i: string) => `Kiểm tra khách đến trụ sở: ${v} lượt, cài đặt tại chỗ ${i} lượt.`,
+    transport: (p: string, i: string, r: string) => `Bến xe, bến phà: kiểm tra ${p} hành khách, cài đặt tại chỗ ${i}, tỷ lệ đã cài ${r}.`,
+    rateChange: (c: string, a: string, b: string, d: string) => `${c}: ${a} → ${b} (${d} điểm phần trăm).`,
+    statusChange: (u: string, t: string, a: string, b: string) => `${u} — ${t}: ${a} → ${b}.`,
+    noChange: 'Không có thay đổi.',
+    none: 'Không có.',
+  },
+  en: {
+    title: (d: string) => `Bluezone installation report for ${d}`,
+    to: 'To: the Chairman of the People’s Committee of Trà Vinh province',
+    from: 'The Department of Information and Communications reports on Official Letter No. 3359/UBND-CNXD of 21/08/2020:',
+    asOf: (t: string) => `Figures as of the event at ${t} (UTC).`,
+    noData: 'No data yet.',
+    s1: '1. Resident install rate against the 50% target',
+    s2: '2. Each cohort against the 100% target',
+    s3: '3. Districts ranked',
+    s4: '4. Units below target and their heads',
+    s5: '5. Installation support points',
+    s6: '6. Campaign activity',
+    s7: '7. Changes since the day before',
+    target: 'Target',
+    value: 'Value',
+    threshold: 'Threshold',
+    status: 'Status',
+    gap: 'People still to install',
+    breachedUnits: 'Units breached',
+    deadline: 'Deadline',
+    cohort: 'Cohort',
+    installed: 'Installed',
+    holders: 'Smartphone holders',
+    installRate: 'Install rate',
+    bluetoothRate: 'Bluetooth rate',
+    reporting: 'Units reporting',
+    rank: 'Rank',
+    district: 'Unit',
+    head: 'Head',
+    population: 'Population',
+    change: 'Change',
+    unit: 'Unit',
+    accountableTo: 'Accountable to',
+    coverage: (a: string, b: string, r: string) => `${a} of ${b} communes have a support point (${r}).`,
+    pointsLine: (p: string, as: string, ins: string) => `${p} support points open; ${as} people assisted and ${ins} installs that day.`,
+    operator: 'Operator',
+    points: 'Points',
+    communes: 'Communes covered',
+    assisted: 'Assisted that day',
+    broadcast: (a: string, b: string, c: string) =>
+      `Radio: ${a} of ${b} communes aired the promotion at the start and the end of every broadcast; ${c} communes broadcast that day.`,
+    doorToDoor: (h: string) => `Door to door: ${h} households visited.`,
+    teams: (t: string) => `Propaganda teams: ${t}.`,
+    venues: (v: string, c: string) => `Food, tourism and entertainment venues: ${v} mobilised, ${c} customers guided.`,
+    hq: (v: string, i: string) => `Headquarters visitor checks: ${v} visitors, ${i} installed on site.`,
+    transport: (p: string, i: string, r: string) => `Bus stations and ferry terminals: ${p} passengers checked, ${i} installed on site, ${r} with the app.`,
+    rateChange: (c: string, a: string, b: string, d: string) => `${c}: ${a} → ${b} (${d} percentage points).`,
+    statusChange: (u: string, t: string, a: string, b: string) => `${u} — ${t}: ${a} → ${b}.`,
+    noChange: 'No change.',
+    none: 'None.',
+  },
+} as const;
+
+export function fmtInt(lang: ReportLang, n: number | null | undefined): string {
+  if (n === null || n === undefined) return '—';
+  return new Intl.NumberFormat(lang === 'vi' ? 'vi-VN' : 'en-GB').format(n);
+}
+
+export function fmtPct(lang: ReportLang, r: number | null | undefined): string {
+  if (r === null || r === undefined) return '—';
+  return `${new Intl.NumberFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(r * 100)}%`;
+}
+
+export function fmtPoints(lang: ReportLang, d: number): string {
+  const s = new Intl.NumberFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2, signDisplay: 'always' }).format(d * 100);
+  return s;
+}
+
+export function fmtDate(date: string): string {
+  const [y, m, d] = date.split('-');
+  return `${d}/${m}/${y}`;
+}
+
+const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+export function renderMarkdown(doc: ReportDoc): string {
+  const out: string[] = [`# ${doc.title}`, '', ...doc.lead.flatMap((l) => [l, '']), ''];
+  for (const s of doc.sections) {
+    out.push(`## ${s.heading}`, '');
+    for (const p of s.paragraphs) out.push(p, '');
+    if (s.table) {
+      out.push(`| ${s.table.headers.map(mdCell).join(' | ')} |`, `|${s.table.headers.map(() => ' --- ').join('|')}|`);
+      for (const r of s.table.rows) out.push(`| ${r.map(mdCell).join(' | ')} |`);
+      out.push('');
+    }
+  }
+  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+}
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+export function renderHtml(doc: ReportDoc): string {
+  const parts = [
+    '<!DOCTYPE html>',
+    `<html lang="${doc.lang}">`,
+    '<head>',
+    '<meta charset="utf-8">',
+    `<title>${esc(doc.title)}</title>`,
+    '<style>body{font-family:"Times New Roman",serif;max-width:960px;margin:2em auto;line-height:1.4}table{border-collapse:collapse;margin:.5em 0 1em}th,td{border:1px solid #999;padding:.25em .5em;text-align:left}th{background:#eee}</style>',
+    '</head>',
+    '<body>',
+    `<h1>${esc(doc.title)}</h1>`,
+    ...doc.lead.map((l) => `<p>${esc(l)}</p>`),
+  ];
+  for (const s of doc.sections) {
+    parts.push(`<h2>${esc(s.heading)}</h2>`);
+    for (const p of s.paragraphs) parts.push(`<p>${esc(p)}</p>`);
+    if (s.table) {
+      parts.push('<table>', `<thead><tr>${s.table.headers.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead>`, '<tbody>');
+      for (const r of s.table.rows) parts.push(`<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`);
+      parts.push('</tbody>', '</table>');
+    }
+  }
+  parts.push('</body>', '</html>');
+  return `${parts.join('\n')}\n`;
+}
