@@ -1,7 +1,30 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule } from '@app/platform';
 import { RegistryReplica1764460800001, RegistryReplicaHandlers, replicaAuthProviders } from '@app/replica';
+import { FiguresModule } from './figures/figures.module';
+import { InputsModule } from './inputs/inputs.module';
+import { RatesState1764460800300 } from './migrations/1764460800300-RatesState';
 import type { RatesConfig } from './rates.config';
+
+/** Durable consumers of the service, deleted by a rebuild so the next start replays from sequence 1. */
+export const RATES_DURABLES = ['rates-inputs', 'rates-registry-replica'] as const;
+
+/** Tables a rebuild empties: every input, every computed row, the marks and the inbox. */
+export const RATES_STATE_TABLES = [
+  'rates_units',
+  'rates_reports',
+  'rates_denominators',
+  'rates_targets',
+  'rates_support_sessions',
+  'rates_transport_checks',
+  'rates_dirty',
+  'rates_dirty_targets',
+  'rates_figures',
+  'rates_target_statuses',
+  'replica_org_units',
+  'replica_api_keys',
+  'inbox',
+] as const;
 
 @Module({})
 export class RatesModule {
@@ -13,9 +36,11 @@ export class RatesModule {
           service: 'rates',
           config,
           entities: [],
-          migrations: [RegistryReplica1764460800001],
+          migrations: [RegistryReplica1764460800001, RatesState1764460800300],
           auth: replicaAuthProviders,
         }),
+        InputsModule,
+        FiguresModule,
       ],
       providers: [RegistryReplicaHandlers],
     };

@@ -1,4 +1,4 @@
-import { IsIn, IsInt, IsNumber, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { defineEvent } from '../catalog';
 import { COHORTS, TARGET_STATUSES, TREES, type Cohort, type TargetStatus, type Tree } from '../enums';
 import { IsCalendarDate, IsCount, IsUnitCode } from '../validators';
@@ -13,6 +13,10 @@ export class FigureUpdatedV1Data extends AdoptionCountsV1 {
   @IsOptional() @IsCount() population!: number | null;
   @IsCount() reportingUnits!: number;
   @IsCount() expectedUnits!: number;
+  /** Ratios of the sums above (null without a denominator); fractions, never percentages. Optional: consumers may recompute them. */
+  @IsOptional() @IsNumber() @Min(0) installRate?: number | null;
+  @IsOptional() @IsNumber() @Min(0) bluetoothRate?: number | null;
+  @IsOptional() @IsNumber() @Min(0) populationRate?: number | null;
 }
 export const FigureUpdatedV1 = defineEvent('rates.figure.updated', 1, 'FigureUpdatedV1', FigureUpdatedV1Data);
 
@@ -22,9 +26,16 @@ export class TargetStatusChangedV1Data {
   @IsCalendarDate() date!: string;
   @IsIn(TARGET_STATUSES) status!: TargetStatus;
   @IsOptional() @IsIn(TARGET_STATUSES) previousStatus!: TargetStatus | null;
-  @IsOptional() @IsNumber() @Min(0) @Max(1) value!: number | null;
+  /** Can exceed 1 for a resident rate when the population denominator is older than the reports. */
+  @IsOptional() @IsNumber() @Min(0) value!: number | null;
   @IsNumber() @Min(0) @Max(1) threshold!: number;
   @IsOptional() @IsCalendarDate() forecastDate!: string | null;
+  /** People still needed to reach the threshold; 0 when met or when there is no denominator to measure it against. */
   @IsInt() @Min(0) gap!: number;
+  /** Units of the subtree that reported within the target's window, and units of the types the target covers. */
+  @IsOptional() @IsCount() reportingUnits?: number;
+  @IsOptional() @IsCount() expectedUnits?: number;
+  /** False when no unit of the subtree reported within the window: the unit is not reporting (shown, never counted as zero). */
+  @IsOptional() @IsBoolean() reporting?: boolean;
 }
 export const TargetStatusChangedV1 = defineEvent('rates.target.status-changed', 1, 'TargetStatusChangedV1', TargetStatusChangedV1Data);

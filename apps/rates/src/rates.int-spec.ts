@@ -1,0 +1,271 @@
+import { DataSource } from 'typeorm';
+import { CohortSetV1, OrgUnitRetiredV1, ReportAcceptedV1, RosterImportedV1, SupportSessionLoggedV1, TargetSetV1, type Cohort, type TargetSetV1Data } from '@app/contracts';
+import { randomUUID } from 'node:crypto';
+import { disposeService, EventInjector, http, settle, startService, type RunningService } from '../../../test/support/service-harness';
+import { FigureFlusher } from './figures/figure-flusher.service';
+import { ratesService } from './main';
+
+const residents50: TargetSetV1Data = {
+  targetId: 'residents-50',
+  name: 'Residents ≥ 50% by 2020-08-20',
+  metric: 'resident_rate',
+  cohorts: ['residents'],
+  tree: 'administrative',
+  scopeUnitTypes: ['commune'],
+  scopeLevels: [],
+  threshold: 0.5,
+  deadline: '2020-08-20',
+  campaignStart: '2020-08-04',
+  reportingWindowDays: 7,
+  revision: 1,
+};
+const staff100: TargetSetV1Data = {
+  targetId: 'staff-100',
+  name: 'Staff with Bluetooth on: 100% by 2020-08-30',
+  metric: 'bluetooth_rate',
+  cohorts: ['staff', 'enterprise_workers'],
+  tree: 'accountability',
+  scopeUnitTypes: [],
+  scopeLevels: [],
+  threshold: 1,
+  deadline: '2020-08-30',
+  campaignStart: null,
+  reportingWindowDays: 3,
+  revision: 1,
+};
+
+describe('rates service: figures, roll-ups, statuses and events from the stream', () => {
+  let svc: RunningService;
+  let events: EventInjector;
+  let ds: DataSource;
+
+  const idle = async (s: RunningService = svc) => {
+    await settle(s);
+    await s.app.get(FigureFlusher).whenIdle();
+  };
+  const report = (orgUnitCode: string, cohort: Cohort, asOf: string, counts: [number, number, number, number], revision = 1) =>
+    events.publish(ReportAcceptedV1, orgUnitCode, {
+      reportId: randomUUID(),
+      orgUnitCode,
+      cohort,
+      asOf,
+      revision,
+      submittedAt: new Date().toISOString(),
+      headcount: counts[0],
+      smartphoneHolders: counts[1],
+      installed: counts[2],
+      bluetoothOn: counts[3],
+    });
+  const figure = async (unit: string, cohort: Cohort, date: string) =>
+    (
+      await ds.query(
+        `SELECT tree, headcount, smartphone_holders, installed, bluetooth_on, install_rate, bluetooth_rate, population, population_rate, reporting_units, expected_units
+         FROM rates_figures WHERE org_unit_code = $1 AND cohort = $2 AND date = $3`,
+        [unit, cohort, date],
+      )
+    )[0];
+  const status = async (target: string, unit: string, date: string) =>
+    (
+      await ds.query(`SELECT status, value, gap, reporting, reporting_units, forecast_date::text FROM rates_target_statuses WHERE target_id = $1 AND org_unit_code = $2 AND date = $3`, [
+        target,
+        unit,
+        date,
+      ])
+    )[0];
+  const outbox = async (type: string, key?: string): Promise<Array<{ data: Record<string, any>; seq: string }>> =>
+    (
+      await ds.query(`SELECT seq, envelope->'data' AS data FROM outbox WHERE envelope->>'type' = $1 AND ($2::text IS NULL OR envelope->>'key' = $2) ORDER BY seq`, [
+        type,
+        key ?? null,
+      ])
+    ).map((r: { seq: string; data: Record<string, any> }) => r);
+
+  beforeAll(async () => {
+    svc = await startService(ratesService, { env: { RATES_FIGURE_WINDOW_DAYS: '3', RATES_FLUSH_DEBOUNCE_MS: '100' } });
+    events = await EventInjector.open(svc.namespace);
+    ds = svc.app.get(DataSource);
+    await idle(); // the stream and the durable consumers exist
+    // Administrative tree 84 → districts → communes; accountability: the department and an enterprise answer to the province.
+    await events.unit({ code: '84', type: 'province', level: 1 });
+    await events.unit({ code: '842', type: 'district', adminParentCode: '84', accountableToCode: '84', level: 2 });
+    await events.unit({ code: '844', type: 'district', adminParentCode: '84', accountableToCode: '84', level: 2 });
+    await events.unit({ code: '27001', type: 'commune', adminParentCode: '842', accountableToCode: '842', level: 3 });
+    await events.unit({ code: '27002', type: 'commune', adminParentCode: '842', accountableToCode: '842', level: 3 });
+    await events.unit({ code: '27003', type: 'commune', adminParentCode: '844', accountableToCode: '844', level: 3 });
+    await events.unit({ code: 'SO-TTTT', type: 'department', accountableToCode: '84' });
+    await events.unit({ code: 'ENT1', type: 'enterprise', accountableToCode: '84' });
+    await events.publish(CohortSetV1, '84', { orgUnitCode: '84', cohort: 'residents', headcount: 1_000_000, asOf: '2019-04-01' });
+    await events.publish(TargetSetV1, residents50.targetId, residents50);
+    await events.publish(TargetSetV1, staff100.targetId, staff100);
+    // Residents of the province sum to 67,800 installed (19/08/2020).
+    await report('27001', 'residents', '2020-08-19', [300_000, 200_000, 30_000, 20_000]);
+    await report('27002', 'residents', '2020-08-19', [400_000, 250_000, 27_800, 15_000]);
+    await report('27003', 'residents', '2020-08-19', [300_000, 150_000, 10_000, 9_000]);
+    // Staff of a department and of a commune: accountability tree only.
+    await report('SO-TTTT', 'staff', '2020-08-19', [120, 110, 100, 90]);
+    await report('27001', 'staff', '2020-08-19', [20, 20, 20, 20]);
+    await idle();
+  }, 60_000);
+
+  afterAll(async () => {
+    await events?.close();
+    if (svc) await disposeService(svc);
+  });
+
+  it('computes the directive’s worked check end to end: 6.78% of the population, and the 50% target breached on 2020-08-21', async () => {
+    expect(await figure('84', 'residents', '2020-08-19')).toMatchObject({ tree: 'administrative', installed: 67_800, population: 1_000_000, population_rate: 0.0678 });
+    expect(await status('residents-50', '84', '2020-08-20')).toMatchObject({ status: 'at_risk' });
+    expect(await status('residents-50', '84', '2020-08-21')).toMatchObject({ status: 'breached', value: 0.0678, gap: 432_200 });
+    const changes = await outbox('rates.target.status-changed', '84');
+    expect(changes.map((c) => c.data)).toContainEqual(
+      expect.objectContaining({ targetId: 'residents-50', orgUnitCode: '84', date: '2020-08-21', status: 'breached', previousStatus: 'at_risk', threshold: 0.5 }),
+    );
+    const figureEvents = await outbox('rates.figure.updated', '84');
+    expect(figureEvents.map((e) => e.data)).toContainEqual(
+      expect.objectContaining({ orgUnitCode: '84', cohort: 'residents', tree: 'administrative', date: '2020-08-19', installed: 67_800, population: 1_000_000, populationRate: 0.0678 }),
+    );
+    // The read endpoint (analyst/admin) answers as of any later day: the figure holds.
+    const res = await http(svc, 'GET', '/v1/figures?unit=84&cohort=residents&date=2020-09-30');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ orgUnitCode: '84', date: '2020-09-30', installed: 67_800, populationRate: 0.0678 });
+  });
+
+  it('never adds staff of a department and residents of a commune together', async () => {
+    // The province's staff: the department's 120 and the commune's 20 (through its district); no resident in it.
+    expect(await figure('84', 'staff', '2020-08-19')).toMatchObject({ tree: 'accountability', headcount: 140, installed: 120 });
+    expect(await figure('842', 'staff', '2020-08-19')).toMatchObject({ tree: 'accountability', headcount: 20 });
+    expect(await figure('84', 'residents', '2020-08-19')).toMatchObject({ headcount: 1_000_000 });
+    const trees: Array<{ cohort: string; tree: string }> = await ds.query(`SELECT DISTINCT cohort, tree FROM rates_figures ORDER BY cohort`);
+    expect(trees).toEqual([
+      { cohort: 'residents', tree: 'administrative' },
+      { cohort: 'staff', tree: 'accountability' },
+    ]);
+  });
+
+  it('shows a unit that stops reporting as not reporting once the window passes, never as zero', async () => {
+    // The department's staff figure window is 3 days: reporting on 19–21/08, not from 22/08.
+    expect(await figure('SO-TTTT', 'staff', '2020-08-21')).toMatchObject({ reporting_units: 1, installed: 100 });
+    expect(await figure('SO-TTTT', 'staff', '2020-08-22')).toMatchObject({ reporting_units: 0, installed: 100, bluetooth_rate: 90 / 110 });
+    expect(await status('staff-100', 'SO-TTTT', '2020-08-21')).toMatchObject({ status: 'at_risk', reporting: true });
+    expect(await status('staff-100', 'SO-TTTT', '2020-08-22')).toMatchObject({ status: 'no_data', reporting: false, value: 90 / 110 });
+    const res = await http(svc, 'GET', '/v1/figures?unit=SO-TTTT&cohort=staff&date=2020-08-25');
+    expect(res.body).toMatchObject({ reportingUnits: 0, installed: 100 });
+  });
+
+  it('counts a roster import as the enterprise’s enterprise_workers report; support sessions never add to a cohort', async () => {
+    await events.publish(RosterImportedV1, 'ENT1', {
+      importId: randomUUID(),
+      enterpriseCode: 'ENT1',
+      asOf: '2020-08-20',
+      revision: 1,
+      headcount: 50,
+      smartphoneHolders: 40,
+      installed: 30,
+      bluetoothOn: 20,
+      rowsAccepted: 50,
+      rowsRejected: 0,
+      joined: 50,
+      left: 0,
+      newlyInstalled: 30,
+      newlyBluetoothOn: 20,
+    });
+    await events.publish(SupportSessionLoggedV1, '27001', { pointId: 'VNPT-1', operatorCode: 'VNPT', communeCode: '27001', date: '2020-08-20', revision: 1, assisted: 500, installed: 400, bluetoothEnabled: 300 });
+    await idle();
+    expect(await figure('84', 'enterprise_workers', '2020-08-20')).toMatchObject({ tree: 'accountability', headcount: 50, installed: 30 });
+    expect(await figure('27001', 'residents', '2020-08-20')).toMatchObject({ installed: 30_000 });
+    expect(await ds.query(`SELECT assisted, installed FROM rates_support_sessions`)).toEqual([{ assisted: 500, installed: 400 }]);
+  });
+
+  it('changes only the dates from a late report on, and publishes only when a figure actually changes', async () => {
+    const before: Array<Record<string, unknown>> = await ds.query(`SELECT org_unit_code, cohort, date::text, installed FROM rates_figures WHERE date >= '2020-08-19' ORDER BY 1, 2, 3`);
+    const [{ max: lastSeq }] = await ds.query(`SELECT coalesce(max(seq), 0) AS max FROM outbox`);
+    await report('27002', 'residents', '2020-08-15', [400_000, 240_000, 12_000, 6_000]);
+    await idle();
+    // Days before the late report: now a figure (the commune's 15/08 report); from 19/08 its later report wins again.
+    expect(await figure('842', 'residents', '2020-08-15')).toMatchObject({ installed: 12_000 });
+    expect(await figure('842', 'residents', '2020-08-18')).toMatchObject({ installed: 12_000 });
+    expect(await figure('842', 'residents', '2020-08-14')).toBeUndefined();
+    const after: Array<Record<string, unknown>> = await ds.query(`SELECT org_unit_code, cohort, date::text, installed FROM rates_figures WHERE date >= '2020-08-19' ORDER BY 1, 2, 3`);
+    expect(after).toEqual(before);
+    const published: Array<{ date: string; orgUnitCode: string }> = (
+      await ds.query(`SELECT envelope->'data' AS data FROM outbox WHERE seq > $1 AND envelope->>'type' = 'rates.figure.updated'`, [lastSeq])
+    ).map((r: { data: { date: string; orgUnitCode: string } }) => r.data);
+    expect(published.length).toBeGreaterThan(0);
+    expect(published.every((d) => d.date >= '2020-08-15' && d.date < '2020-08-19')).toBe(true);
+    expect(new Set(published.map((d) => d.orgUnitCode))).toEqual(new Set(['27002', '842', '84']));
+
+    // The same report delivered again (a new event id, same report version) changes nothing and publishes nothing.
+    const [{ max: seq2 }] = await ds.query(`SELECT coalesce(max(seq), 0) AS max FROM outbox`);
+    const [row] = await ds.query(`SELECT report_id FROM rates_reports WHERE org_unit_code = '27002' AND as_of = '2020-08-15'`);
+    await events.publish(ReportAcceptedV1, '27002', {
+      reportId: row.report_id,
+      orgUnitCode: '27002',
+      cohort: 'residents',
+      asOf: '2020-08-15',
+      revision: 1,
+      submittedAt: new Date().toISOString(),
+      headcount: 400_000,
+      smartphoneHolders: 240_000,
+      installed: 12_000,
+      bluetoothOn: 6_000,
+    });
+    await idle();
+    expect(await ds.query(`SELECT count(*)::int AS n FROM outbox WHERE seq > $1`, [seq2])).toEqual([{ n: 0 }]);
+  });
+
+  it('coalesces a burst: many corrections of one commune publish a handful of district updates, not one per event', async () => {
+    const [{ max: lastSeq }] = await ds.query(`SELECT coalesce(max(seq), 0) AS max FROM outbox`);
+    for (let rev = 2; rev <= 41; rev++) await report('27001', 'staff', '2020-08-19', [20, 20, 20, 20 - (rev % 7)], rev);
+    await idle();
+    const [{ n }] = await ds.query(
+      `SELECT count(*)::int AS n FROM outbox WHERE seq > $1 AND envelope->>'type' = 'rates.figure.updated' AND envelope->>'key' = '842' AND envelope->'data'->>'date' = '2020-08-19'`,
+      [lastSeq],
+    );
+    expect(n).toBeGreaterThanOrEqual(1);
+    expect(n).toBeLessThan(10);
+    // The latest revision (41) wins: 20 − (41 mod 7) = 14 with Bluetooth on.
+    expect(await figure('842', 'staff', '2020-08-19')).toMatchObject({ bluetooth_on: 14 });
+  });
+
+  it('recomputes exactly what a move and a retirement change', async () => {
+    // 27003 moves from district 844 to 842 (revision 2).
+    await events.unit({ code: '27003', type: 'commune', adminParentCode: '842', accountableToCode: '842', level: 3, revision: 2 });
+    await idle();
+    expect(await figure('842', 'residents', '2020-08-19')).toMatchObject({ installed: 67_800, expected_units: 4 });
+    expect(await figure('844', 'residents', '2020-08-19')).toBeUndefined();
+    expect(await figure('84', 'residents', '2020-08-19')).toMatchObject({ installed: 67_800 });
+    const gone = await outbox('rates.figure.updated', '844');
+    expect(gone[gone.length - 1].data).toMatchObject({ installed: 0, reportingUnits: 0 });
+
+    // The department retires on 21/08: its staff stop counting from that day on.
+    await events.publish(OrgUnitRetiredV1, 'SO-TTTT', { code: 'SO-TTTT', retiredOn: '2020-08-21', revision: 2 });
+    await idle();
+    expect(await figure('84', 'staff', '2020-08-20')).toMatchObject({ headcount: 140 });
+    expect(await figure('84', 'staff', '2020-08-21')).toMatchObject({ headcount: 20 });
+  });
+
+  it('rebuilds from the stream to identical figures and statuses', async () => {
+    const snapshot = async (d: DataSource) => ({
+      figures: await d.query(
+        `SELECT org_unit_code, cohort, tree, date::text, headcount, smartphone_holders, installed, bluetooth_on, install_rate, bluetooth_rate, population,
+                population_rate, reporting_units, expected_units FROM rates_figures ORDER BY 1, 2, 3, 4`,
+      ),
+      statuses: await d.query(
+        `SELECT target_id, org_unit_code, date::text, status, value, numerator, denominator, gap, forecast_date::text, reporting, reporting_units, expected_units
+         FROM rates_target_statuses ORDER BY 1, 2, 3`,
+      ),
+    });
+    const before = await snapshot(ds);
+    expect(before.figures.length).toBeGreaterThan(50);
+    const { rebuildRates } = await import('./rebuild');
+    const { loadConfig } = await import('@app/platform');
+    const { RatesConfig } = await import('./rates.config');
+    const { databaseUrl, namespace } = svc;
+    await svc.close();
+    await rebuildRates(loadConfig(RatesConfig, { DATABASE_URL: databaseUrl, NATS_URL: process.env.NATS_URL ?? 'nats://127.0.0.1:4222', EVENTS_NAMESPACE: namespace }));
+    svc = await startService(ratesService, { databaseUrl, namespace, env: { RATES_FIGURE_WINDOW_DAYS: '3', RATES_FLUSH_DEBOUNCE_MS: '100' } });
+    ds = svc.app.get(DataSource);
+    await idle();
+    expect(await snapshot(ds)).toEqual(before);
+  }, 60_000);
+});

@@ -1,0 +1,7 @@
+export * from './dates';
+export * from './counts';
+export * from './supersession';
+export * from './org-tree';
+export * from './figures';
+export * from './target-status';
+export * from './campaign-state';

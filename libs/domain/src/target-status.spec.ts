@@ -1,0 +1,128 @@
+import { FigureModel } from './figures';
+import { decideStatus, evaluateTargetSeries, forecastDate, gapToThreshold, inTargetScope, type TargetDef } from './target-status';
+import { report, unit } from './test-fixtures';
+
+const residents50: TargetDef = {
+  targetId: 'residents-50',
+  name: 'Residents ≥ 50% by 2020-08-20',
+  metric: 'resident_rate',
+  cohorts: ['residents'],
+  tree: 'administrative',
+  scopeUnitTypes: ['commune'],
+  scopeLevels: [],
+  threshold: 0.5,
+  deadline: '2020-08-20',
+  campaignStart: '2020-08-04',
+  reportingWindowDays: 7,
+  revision: 1,
+};
+
+const units = [
+  unit('84', 'province', { level: 1 }),
+  unit('842', 'district', { admin: '84', acc: '84', level: 2 }),
+  unit('844', 'district', { admin: '84', acc: '84', level: 2 }),
+  unit('C1', 'commune', { admin: '842', acc: '842', level: 3 }),
+  unit('C2', 'commune', { admin: '842', acc: '842', level: 3 }),
+  unit('C3', 'commune', { admin: '844', acc: '844', level: 3 }),
+  unit('DEP', 'department', { acc: '84' }),
+];
+
+describe('the directive’s worked check', () => {
+  // Every resident figure in the province sums to 67,800 installed; the population is 1,000,000.
+  const model = new FigureModel(
+    {
+      units,
+      reports: [
+        report('C1', 'residents', '2020-08-19', [300_000, 200_000, 30_000, 20_000]),
+        report('C2', 'residents', '2020-08-19', [400_000, 250_000, 27_800, 15_000]),
+        report('C3', 'residents', '2020-08-19', [300_000, 150_000, 10_000, 9_000]),
+        // Staff of a department never enter a resident figure.
+        report('DEP', 'staff', '2020-08-19', [500, 500, 500, 500]),
+      ],
+      denominators: [{ unitCode: '84', cohort: 'residents', asOf: '2019-04-01', headcount: 1_000_000, eventId: 'e1' }],
+    },
+    { windowDays: 7 },
+  );
+
+  it('given residents summing to 67,800 installed of 1,000,000, when the province figure is read, then the resident rate is 0.0678', () => {
+    const f = model.figure('84', 'residents', '2020-08-19')!;
+    expect(f.installed).toBe(67_800);
+    expect(f.population).toBe(1_000_000);
+    expect(f.populationRate).toBeCloseTo(0.0678, 10);
+  });
+
+  it('given the 50% target due 2020-08-20, when evaluated on 2020-08-21, then the province is breached with a gap of 432,200', () => {
+    const [e] = evaluateTargetSeries(model, residents50, '84', '2020-08-21', '2020-08-21');
+    expect(e).toMatchObject({ date: '2020-08-21', status: 'breached', threshold: 0.5, gap: 432_200 });
+    expect(e.value).toBeCloseTo(0.0678, 10);
+  });
+
+  it('given a single report day, when evaluated on the deadline itself, then the province is at risk (no trend yet), not breached', () => {
+    const [e] = evaluateTargetSeries(model, residents50, '84', '2020-08-20', '2020-08-20');
+    expect(e.status).toBe('at_risk');
+  });
+
+  it('given the target covers communes, when the scope is asked, then communes and their sums (districts, province) get a status, a department does not', () => {
+    expect(['84', '842', 'C1', 'DEP'].map((c) => inTargetScope(model, residents50, c))).toEqual([true, true, true, false]);
+    const [e] = evaluateTargetSeries(model, residents50, '84', '2020-08-19', '2020-08-19');
+    expect(e).toMatchObject({ reportingUnits: 3, expectedUnits: 3 });
+  });
+});
+
+describe('target status', () => {
+  const base = { threshold: 0.5, deadline: '2020-08-20', date: '2020-08-15', reporting: true, forecastDate: null };
+  it('given no value, then no_data', () => expect(decideStatus({ ...base, value: null })).toBe('no_data'));
+  it('given a value at the threshold, then met', () => expect(decideStatus({ ...base, value: 0.5 })).toBe('met'));
+  it('given below with a forecast by the deadline, then on_track', () => expect(decideStatus({ ...base, value: 0.3, forecastDate: '2020-08-20' })).toBe('on_track'));
+  it('given below with a forecast after the deadline, then at_risk', () => expect(decideStatus({ ...base, value: 0.3, forecastDate: '2020-08-21' })).toBe('at_risk'));
+  it('given below with no forecast, then at_risk', () => expect(decideStatus({ ...base, value: 0.3 })).toBe('at_risk'));
+  it('given below after the deadline, then breached', () => expect(decideStatus({ ...base, value: 0.3, date: '2020-08-21' })).toBe('breached'));
+  it('given met after the deadline, then met', () => expect(decideStatus({ ...base, value: 0.7, date: '2020-08-21' })).toBe('met'));
+  it('given no report in the window before the deadline, then no_data (not reporting), never judged on zero', () =>
+    expect(decideStatus({ ...base, value: 0.3, reporting: false })).toBe('no_data'));
+
+  it('given a gap, then it is rounded up and never negative', () => {
+    expect(gapToThreshold(0.5, 67_800, 1_000_000)).toBe(432_200);
+    expect(gapToThreshold(1, 10, 9)).toBe(0);
+    expect(gapToThreshold(0.5, 1, null)).toBeNull();
+  });
+});
+
+describe('forecast: the linear trend of recent figures', () => {
+  it('given a rise of 0.1 a day from 0.1, when the threshold is 0.5, then it is reached four days after the first point', () => {
+    const points = [
+      { date: '2020-08-10', value: 0.1 },
+      { date: '2020-08-11', value: 0.2 },
+      { date: '2020-08-12', value: 0.3 },
+    ];
+    expect(forecastDate(points, 0.5, '2020-08-12')).toBe('2020-08-14');
+  });
+
+  it('given a flat or falling trend or a single day, then there is no forecast', () => {
+    expect(forecastDate([{ date: '2020-08-10', value: 0.3 }, { date: '2020-08-11', value: 0.3 }], 0.5, '2020-08-11')).toBeNull();
+    expect(forecastDate([{ date: '2020-08-10', value: 0.3 }, { date: '2020-08-11', value: 0.2 }], 0.5, '2020-08-11')).toBeNull();
+    expect(forecastDate([{ date: '2020-08-10', value: 0.3 }], 0.5, '2020-08-10')).toBeNull();
+  });
+
+  it('given a commune rising fast enough, when evaluated before the deadline, then it is on_track with its forecast date', () => {
+    const model = new FigureModel(
+      {
+        units,
+        reports: [
+          report('C1', 'residents', '2020-08-10', [1000, 800, 100, 50]),
+          report('C1', 'residents', '2020-08-12', [1000, 800, 300, 150]),
+        ],
+        denominators: [{ unitCode: 'C1', cohort: 'residents', asOf: '2020-08-01', headcount: 1000, eventId: 'e' }],
+      },
+      { windowDays: 7 },
+    );
+    const byDate = new Map(evaluateTargetSeries(model, residents50, 'C1').map((e) => [e.date, e]));
+    expect(byDate.get('2020-08-09')!.status).toBe('no_data');
+    expect(byDate.get('2020-08-10')!.status).toBe('at_risk');
+    expect(byDate.get('2020-08-12')).toMatchObject({ status: 'on_track', forecastDate: '2020-08-14' });
+    // The commune stops reporting: from 2020-08-19 (seven days after its last report) it is not reporting.
+    expect(byDate.get('2020-08-18')!.status).toBe('on_track');
+    expect(byDate.get('2020-08-19')).toMatchObject({ status: 'no_data', reporting: false, value: 0.3 });
+    expect(byDate.get('2020-08-21')!.status).toBe('breached');
+  });
+});
