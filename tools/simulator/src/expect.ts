@@ -114,3 +114,26 @@ export class Expectations {
     return [...(this.own.get(unit)?.keys() ?? [])];
   }
 }
+
+/** A target's value for a unit: the ratio of sums over its cohorts (never an average of rates). */
+export function targetValue(exp: Expectations, unit: string, cohorts: readonly Cohort[], date: string, metric: 'install_rate' | 'bluetooth_rate'): number | null {
+  let num = 0;
+  let den = 0;
+  for (const c of cohorts) {
+    const f = exp.figure(unit, c, date);
+    if (!f) continue;
+    num += metric === 'install_rate' ? f.installed : f.bluetoothOn;
+    den += f.smartphoneHolders;
+  }
+  return den > 0 ? num / den : null;
+}
+
+/** Units whose value for the target is below its threshold on the date: the chairman's laggards. */
+export function expectedLaggards(exp: Expectations, units: Iterable<string>, cohorts: readonly Cohort[], threshold: number, date: string): string[] {
+  const out: string[] = [];
+  for (const u of units) {
+    const v = targetValue(exp, u, cohorts, date, 'bluetooth_rate');
+    if (v !== null && v < threshold) out.push(u);
+  }
+  return out.sort();
+}

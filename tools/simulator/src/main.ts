@@ -2,9 +2,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultUrls } from './client';
-import { Expectations } from './expect';
-import { repoRoot, SimulatorRunner } from './runner';
-import { buildScenario, DEFAULT_OPTIONS, type ScenarioOptions } from './scenario';
+import { repoRoot } from './runner';
+import { DEFAULT_OPTIONS, type ScenarioOptions } from './scenario';
+import { runSimulation } from './simulate';
 import { waitForReadModel } from './verify';
 
 const HELP = `npm run simulate -- [options]
@@ -72,24 +72,14 @@ async function main(): Promise<void> {
     transportHubs: int(values.hubs, DEFAULT_OPTIONS.transportHubs, 'hubs'),
   };
   const concurrency = int(values.concurrency, 8, 'concurrency');
-  const urls = defaultUrls();
-  const runner = new SimulatorRunner(urls, adminKey(), concurrency, values.quiet ?? false);
-  const started = Date.now();
-
-  await runner.ensureReferenceData();
-  const world = await runner.discoverWorld();
-  const scenario = buildScenario(world, options);
-  const keys = await runner.prepare(world, scenario);
-  const links = await runner.treeLinks();
-  await runner.run(world, scenario, keys);
-  const expectations = new Expectations(scenario, links);
+  const { runner, world, scenario, expectations, seconds } = await runSimulation(defaultUrls(), adminKey(), options, { concurrency, quiet: values.quiet ?? false });
 
   const summary = {
     seed: options.seed,
     days: `${options.from} … ${options.to}`,
     sent: runner.stats,
     retries: runner.client.retries,
-    seconds: Math.round((Date.now() - started) / 1000),
+    seconds,
     expected: {
       residentRateOnPin: expectations.figure(world.province, 'residents', options.pinDay)!.installed / world.provincePopulation,
       residentRateOnLastDay: expectations.figure(world.province, 'residents', options.to)!.installed / world.provincePopulation,
