@@ -1,4 +1,5 @@
 import { runService } from '@app/platform';
+import { configureWorkforceFastify } from './http/roster-body.parsers';
 import { WorkforceConfig } from './workforce.config';
 import { WorkforceModule } from './workforce.module';
 
@@ -9,6 +10,8 @@ export const workforceService = {
   defaultPort: 3004,
   configClass: WorkforceConfig,
   module: (config: WorkforceConfig) => WorkforceModule.register(config),
+  // Roster uploads stream past the platform's body limit and string parsing (see http/roster-body.parsers.ts).
+  configureFastify: configureWorkforceFastify,
 };
 
 if (require.main === module) void runService(workforceService);

@@ -1,4 +1,45 @@
+import { Transform } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Max, Min, MinLength, ValidateIf } from 'class-validator';
 import { ServiceConfig } from '@app/platform';
 
+const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+
+/**
+ * Used only when NODE_ENV is not `production` and no secret is set, so a developer machine and the tests
+ * start without ceremony. It is public (it is in this file): hashes made with it protect nothing.
+ */
+export const DEV_ROSTER_HMAC_SECRET = 'dev-only-roster-hmac-secret-not-for-production';
+
 /** The workforce service's environment (see README.md, Configuration). */
-export class WorkforceConfig extends ServiceConfig {}
+export class WorkforceConfig extends ServiceConfig {
+  @IsOptional() @IsString()
+  NODE_ENV?: string = undefined;
+
+  /**
+   * Key of the HMAC-SHA256 that employee ids are stored under. Required (≥ 32 characters) in production;
+   * changing it makes every worker look new at the next upload (the diff counts all as joined/left).
+   */
+  @ValidateIf((o: WorkforceConfig) => o.NODE_ENV === 'production' || o.ROSTER_HMAC_SECRET !== undefined)
+  @IsString({ message: 'ROSTER_HMAC_SECRET is required in production (at least 32 characters)' })
+  @MinLength(32, { message: 'ROSTER_HMAC_SECRET must be at least 32 characters' })
+  ROSTER_HMAC_SECRET?: string = undefined;
+
+  /** Most data rows one roster file may hold. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(10_000_000)
+  ROSTER_MAX_ROWS = 1_000_000;
+
+  /** Largest roster upload, in bytes (only the roster route streams bodies this large; JSON stays at the platform limit). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1024) @Max(4 * 1024 * 1024 * 1024)
+  ROSTER_MAX_BYTES = 512 * 1024 * 1024;
+
+  /** A running import whose heartbeat is older than this is taken for dead (its process crashed) and marked failed. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(500) @Max(3_600_000)
+  ROSTER_STALE_AFTER_MS = 60_000;
+
+  /** The secret actually used: the configured one, or the development default outside production. */
+  get rosterHmacSecret(): string {
+    if (this.ROSTER_HMAC_SECRET) return this.ROSTER_HMAC_SECRET;
+    if (this.NODE_ENV === 'production') throw new Error('ROSTER_HMAC_SECRET is required in production');
+    return DEV_ROSTER_HMAC_SECRET;
+  }
+}

@@ -1,6 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule } from '@app/platform';
 import { RegistryReplica1764460800001, RegistryReplicaHandlers, replicaAuthProviders } from '@app/replica';
+import { WorkforceRosters1764547200000 } from './migrations/1764547200000-WorkforceRosters';
+import { RostersModule } from './rosters/rosters.module';
+import { TransportModule } from './transport/transport.module';
 import type { WorkforceConfig } from './workforce.config';
 
 @Module({})
@@ -13,9 +16,11 @@ export class WorkforceModule {
           service: 'workforce',
           config,
           entities: [],
-          migrations: [RegistryReplica1764460800001],
+          migrations: [RegistryReplica1764460800001, WorkforceRosters1764547200000],
           auth: replicaAuthProviders,
         }),
+        RostersModule,
+        TransportModule,
       ],
       providers: [RegistryReplicaHandlers],
     };

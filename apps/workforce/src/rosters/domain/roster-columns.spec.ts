@@ -1,0 +1,35 @@
+import { fieldOfHeader, matchHeader } from './roster-columns';
+
+describe('roster columns', () => {
+  it.each([
+    ['employee_id', 'employeeId'],
+    ['Mã NV', 'employeeId'],
+    ['MÃ NHÂN VIÊN', 'employeeId'],
+    ['ma nv', 'employeeId'],
+    ['has_smartphone', 'hasSmartphone'],
+    ['Có điện thoại thông minh', 'hasSmartphone'],
+    ['co dien thoai thong minh', 'hasSmartphone'],
+    ['installed', 'installed'],
+    ['Đã cài Bluezone', 'installed'],
+    ['Đã cài đặt ứng dụng Bluezone?', 'installed'],
+    ['bluetooth_on', 'bluetoothOn'],
+    ['Bật Bluetooth', 'bluetoothOn'],
+    ['  BẬT   bluetooth (có/không) ', 'bluetoothOn'],
+    ['Họ và tên', null],
+    ['Số điện thoại', null],
+    ['phone', null],
+    ['', null],
+  ])('%s → %s', (header, field) => expect(fieldOfHeader(header)).toBe(field));
+
+  it('finds the four columns in any order, whatever else is there', () => {
+    expect(matchHeader(['STT', 'Họ tên', 'Bật Bluetooth', 'Mã NV', 'SĐT', 'Đã cài Bluezone', 'Có điện thoại thông minh'])).toEqual({
+      kind: 'header',
+      columns: { bluetoothOn: 2, employeeId: 3, installed: 5, hasSmartphone: 6 },
+    });
+  });
+
+  it('tells a partial header from a data row', () => {
+    expect(matchHeader(['Mã NV', 'Đã cài Bluezone'])).toEqual({ kind: 'partial', missing: ['hasSmartphone', 'bluetoothOn'] });
+    expect(matchHeader(['NV001', 'Nguyễn Văn A', '1', '0'])).toEqual({ kind: 'none' });
+  });
+});

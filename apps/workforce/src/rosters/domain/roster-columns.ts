@@ -1,0 +1,61 @@
+/**
+ * Which column of a roster file holds what. Headers come in English or Vietnamese, typed by hand in
+ * Excel or LibreOffice, so they are compared after folding case, diacritics, spaces and punctuation.
+ */
+export const ROSTER_FIELDS = ['employeeId', 'hasSmartphone', 'installed', 'bluetoothOn'] as const;
+export type RosterField = (typeof ROSTER_FIELDS)[number];
+
+/** The column names the API documents, used in messages. */
+export const FIELD_LABELS: Readonly<Record<RosterField, string>> = {
+  employeeId: 'employee_id',
+  hasSmartphone: 'has_smartphone',
+  installed: 'installed',
+  bluetoothOn: 'bluetooth_on',
+};
+
+export type ColumnMap = Readonly<Record<RosterField, number>>;
+
+/** "Đã cài Bluezone" → "dacaibluezone": lower case, no diacritics (đ too), letters and digits only. */
+export function foldHeader(text: string): string {
+  return text
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[đĐ]/g, 'd')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '');
+}
+
+const EXACT: ReadonlyArray<[RosterField | 'ignored', readonly string[]]> = [
+  ['employeeId', ['employeeid', 'employeeno', 'employeenumber', 'empid', 'staffid', 'workerid', 'id', 'manv', 'manhanvien', 'macn', 'macongnhan', 'maso', 'masonhanvien', 'mald', 'malaodong', 'manguoilaodong']],
+  ['hasSmartphone', ['hassmartphone', 'smartphone', 'codienthoaithongminh', 'dienthoaithongminh', 'cosmartphone', 'codtdd', 'codtthongminh', 'dtthongminh']],
+  ['installed', ['installed', 'bluezoneinstalled', 'installedbluezone', 'hasbluezone', 'dacaibluezone', 'caibluezone', 'dacai', 'dacaidat', 'dacaidatbluezone', 'caidatbluezone', 'bluezone']],
+  ['bluetoothOn', ['bluetoothon', 'bluetooth', 'bluetoothenabled', 'batbluetooth', 'dabatbluetooth', 'bluetoothbat', 'mobluetooth']],
+];
+
+/** The field a header names, or null (names, phones and anything else are read past). */
+export function fieldOfHeader(text: string): RosterField | null {
+  const f = foldHeader(text);
+  if (!f) return null;
+  for (const [field, names] of EXACT) if (names.includes(f)) return field === 'ignored' ? null : field;
+  // Looser forms ("Bật Bluetooth (có/không)", "Đã cài đặt ứng dụng Bluezone?"): Bluetooth is checked first,
+  // since an "installed" header may mention Bluezone and a Bluetooth header never does.
+  if (f.includes('bluetooth')) return 'bluetoothOn';
+  if (f.includes('bluezone') || f.startsWith('dacai') || f.startsWith('installed')) return 'installed';
+  if (f.includes('smartphone') || f.includes('thongminh')) return 'hasSmartphone';
+  if (f.startsWith('employeeid') || f.startsWith('manv') || f.startsWith('manhanvien') || f.startsWith('macongnhan')) return 'employeeId';
+  return null;
+}
+
+export type HeaderMatch = { kind: 'header'; columns: ColumnMap } | { kind: 'partial'; missing: RosterField[] } | { kind: 'none' };
+
+/** Reads a candidate header row: all four fields found (first occurrence wins), some, or none. */
+export function matchHeader(cells: readonly string[]): HeaderMatch {
+  const found: Partial<Record<RosterField, number>> = {};
+  cells.forEach((cell, i) => {
+    const field = fieldOfHeader(cell);
+    if (field && found[field] === undefined) found[field] = i;
+  });
+  const missing = ROSTER_FIELDS.filter((f) => found[f] === undefined);
+  if (missing.length === 0) return { kind: 'header', columns: found as ColumnMap };
+  return missing.length === ROSTER_FIELDS.length ? { kind: 'none' } : { kind: 'partial', missing };
+}

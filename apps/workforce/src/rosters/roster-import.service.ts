@@ -1,0 +1,272 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { uuidv7 } from 'uuidv7';
+import { PLATFORM_OPTIONS, rootLogger, type PlatformOptions } from '@app/platform';
+import type { WorkforceConfig } from '../workforce.config';
+import { employeeHash } from './domain/employee-hash';
+import { FIELD_LABELS, matchHeader, type ColumnMap } from './domain/roster-columns';
+import { addToAggregates, emptyAggregates, type RosterAggregates, type RosterDiff } from './domain/roster-diff';
+import { judgeRow } from './domain/roster-row';
+import { ImportNoLongerRunningError, RosterImportStore, type RejectedLine, type StagedRow } from './roster-import.store';
+import { csvRows } from './sources/csv-rows';
+import { RosterFileError } from './sources/roster-file.error';
+import type { SourceRow } from './sources/row-source';
+import { sniff } from './sources/sniff';
+import { xlsxRows } from './sources/xlsx-rows';
+
+/** Rows staged per statement: large enough to amortise the round trip, small enough to keep memory flat. */
+const CHUNK_ROWS = 5000;
+/** How many rejected lines an import keeps and answers with; the count covers them all. */
+export const REJECTED_LIST_CAP = 1000;
+/** Rows before the header that may be titles or notes (Excel sheets often start with a title). */
+const HEADER_SEARCH_ROWS = 10;
+
+export interface RosterUpload {
+  readonly enterpriseCode: string;
+  readonly asOf: string;
+  readonly keyId: string;
+  readonly body: AsyncIterable<Buffer | string>;
+}
+
+export interface RosterImportOutcome {
+  importId: string;
+  revision: number;
+  rowsRead: number;
+  rowsAccepted: number;
+  rowsRejected: number;
+  rejected: RejectedLine[];
+  rejectedNotListed: number;
+  aggregates: RosterAggregates;
+  diff: RosterDiff;
+}
+
+/** An upload that ended without a roster change; `importId` lets the caller look at what was read. */
+export class RosterImportFailed extends Error {
+  constructor(
+    readonly importId: string,
+    override readonly cause: unknown,
+    readonly rejected: RejectedLine[] = [],
+    readonly rowsRejected = 0,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
+}
+
+/**
+ * Streams a roster file into staging and puts it in force. Memory stays flat whatever the file size:
+ * one chunk being built while the previous one is written, and at most REJECTED_LIST_CAP reasons.
+ */
+@Injectable()
+export class RosterImportService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = rootLogger().child({ context: 'roster-import' });
+  private readonly config: WorkforceConfig;
+  private sweeper: NodeJS.Timeout | null = null;
+  private readonly purges = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly store: RosterImportStore,
+    @Inject(PLATFORM_OPTIONS) options: PlatformOptions,
+  ) {
+    this.config = options.config as WorkforceConfig;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.ROSTER_HMAC_SECRET) this.log.warn('ROSTER_HMAC_SECRET is not set: using the development default (never in production)');
+    // An import left running by a crashed process never completes: fail it and drop its staging rows.
+    await this.sweep();
+    this.sweeper = setInterval(() => void this.sweep(), Math.max(1000, Math.min(30_000, this.config.ROSTER_STALE_AFTER_MS / 2)));
+    this.sweeper.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
+    await Promise.allSettled([...this.purges]);
+  }
+
+  private async sweep(): Promise<void> {
+    try {
+      const failed = await this.store.failStale(this.config.ROSTER_STALE_AFTER_MS);
+      if (failed.length) this.log.warn({ importIds: failed }, 'roster imports interrupted by a stopped process marked failed');
+      await this.store.purge();
+    } catch (err) {
+      this.log.warn({ code: (err as { code?: string }).code }, 'roster sweep failed; will retry');
+    }
+  }
+
+  async import(upload: RosterUpload): Promise<RosterImportOutcome> {
+    const importId = uuidv7();
+    const { enterpriseCode, asOf } = upload;
+    await this.store.begin(importId, enterpriseCode, asOf, upload.keyId);
+    const run = new ImportRun(importId, enterpriseCode, this.config.rosterHmacSecret, this.store, this.config.ROSTER_MAX_ROWS);
+    const heartbeat = setInterval(() => void this.store.heartbeat(importId).catch(() => undefined), Math.max(250, this.config.ROSTER_STALE_AFTER_MS / 4));
+    heartbeat.unref();
+    this.log.info({ importId, enterpriseCode, asOf }, 'roster import started');
+    try {
+      const { format, stream } = await sniff(upload.body, this.config.ROSTER_MAX_BYTES);
+      await this.store.setFormat(importId, format);
+      await run.consume(format === 'xlsx' ? xlsxRows(stream) : csvRows(stream));
+      if (run.rowsAccepted === 0) {
+        throw new RosterFileError(422, `no row was accepted (${run.rowsRejected} rejected); the previous roster stays in force`);
+      }
+      const done = await this.store.complete(importId, enterpriseCode, asOf, { ...run.progress(), rejected: run.rejected }, run.aggregates);
+      if (done.supersededImportId) this.purgeLater(done.supersededImportId);
+      this.log.info(
+        { importId, enterpriseCode, asOf, revision: done.revision, rowsRead: run.rowsRead, rowsAccepted: run.rowsAccepted, rowsRejected: run.rowsRejected, ...run.aggregates, ...done.diff },
+        'roster import completed',
+      );
+      return {
+        importId,
+        revision: done.revision,
+        rowsRead: run.rowsRead,
+        rowsAccepted: run.rowsAccepted,
+        rowsRejected: run.rowsRejected,
+        rejected: run.rejected,
+        rejectedNotListed: run.rowsRejected - run.rejected.length,
+        aggregates: run.aggregates,
+        diff: done.diff,
+      };
+    } catch (err) {
+      const failure = describeFailure(err);
+      // Only our own messages are logged: a parser's or driver's message could quote the file.
+      this.log.warn({ importId, enterpriseCode, asOf, rowsRead: run.rowsRead, failure }, 'roster import failed; previous roster stays in force');
+      await this.store.fail(importId, failure, { ...run.progress(), rejected: run.rejected }).catch(() => undefined);
+      this.purgeLater(importId);
+      throw new RosterImportFailed(importId, err, run.rejected, run.rowsRejected);
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  private purgeLater(importId: string): void {
+    const p = this.store
+      .purge(importId)
+      .catch((err: unknown) => this.log.warn({ importId, code: (err as { code?: string }).code }, 'purge of roster rows failed; the sweeper retries'))
+      .finally(() => this.purges.delete(p));
+    this.purges.add(p);
+  }
+}
+
+function describeFailure(err: unknown): string {
+  if (err instanceof RosterFileError) return err.message;
+  if (err instanceof ImportNoLongerRunningError) return 'the import was marked failed while it ran (heartbeat lost); the previous roster stays in force';
+  const code = (err as { code?: string })?.code;
+  if (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || (err as Error)?.message === 'aborted') {
+    return 'interrupted: the upload stopped before the end of the file; the previous roster stays in force';
+  }
+  return `internal error${code ? ` (${code})` : ''}; the previous roster stays in force`;
+}
+
+/** The state of one upload while its rows stream through. */
+class ImportRun {
+  rowsRead = 0;
+  rowsAccepted = 0;
+  rowsRejected = 0;
+  readonly rejected: RejectedLine[] = [];
+  readonly aggregates = emptyAggregates();
+  private rejectedDirty = false;
+  private chunk: StagedRow[] = [];
+  private inFlight: Promise<void> | null = null;
+
+  constructor(
+    private readonly importId: string,
+    private readonly enterpriseCode: string,
+    private readonly secret: string,
+    private readonly store: RosterImportStore,
+    private readonly maxRows: number,
+  ) {}
+
+  progress() {
+    return { rowsRead: this.rowsRead, rowsAccepted: this.rowsAccepted, rowsRejected: this.rowsRejected };
+  }
+
+  async consume(rows: AsyncIterable<SourceRow>): Promise<void> {
+    let columns: ColumnMap | null = null;
+    let seen = 0;
+    try {
+      for await (const { line, cells } of rows) {
+        if (!columns) {
+          if (cells.every((c) => c.trim() === '')) continue;
+          const match = matchHeader(cells);
+          if (match.kind === 'header') {
+            columns = match.columns;
+            continue;
+          }
+          if (match.kind === 'partial') {
+            throw new RosterFileError(
+              422,
+              `the header on line ${line} lacks the column(s) ${match.missing.map((f) => FIELD_LABELS[f]).join(', ')}; expected employee_id, has_smartphone, installed, bluetooth_on (or Mã NV, Có điện thoại thông minh, Đã cài Bluezone, Bật Bluetooth)`,
+            );
+          }
+          if (++seen >= HEADER_SEARCH_ROWS) break;
+          continue;
+        }
+        const verdict = judgeRow(cells, columns);
+        if (verdict.ok === 'blank') continue;
+        this.rowsRead += 1;
+        if (this.rowsRead > this.maxRows) {
+          throw new RosterFileError(413, `the file has more than ${this.maxRows} rows; split it or raise ROSTER_MAX_ROWS`);
+        }
+        if (verdict.ok) {
+          this.chunk.push({
+            hash: employeeHash(this.secret, this.enterpriseCode, verdict.row.employeeId),
+            line,
+            hasSmartphone: verdict.row.hasSmartphone,
+            installed: verdict.row.installed,
+            bluetoothOn: verdict.row.bluetoothOn,
+          });
+          if (this.chunk.length >= CHUNK_ROWS) await this.flush();
+        } else this.reject(line, verdict.reason);
+      }
+      if (!columns) {
+        throw new RosterFileError(
+          422,
+          seen === 0
+            ? 'the file is empty'
+            : 'no recognisable header: the first row must name the columns employee_id, has_smartphone, installed, bluetooth_on (or Mã NV, Có điện thoại thông minh, Đã cài Bluezone, Bật Bluetooth)',
+        );
+      }
+      await this.flush();
+      await this.inFlight;
+      if (this.rowsRead === 0) throw new RosterFileError(422, 'the file has a header but no rows');
+    } finally {
+      // Never leave a chunk write running behind a failure.
+      await this.inFlight?.catch(() => undefined);
+    }
+  }
+
+  private reject(line: number, reason: string): void {
+    this.rowsRejected += 1;
+    if (this.rejected.length < REJECTED_LIST_CAP) {
+      this.rejected.push({ line, reason });
+      this.rejectedDirty = true;
+    }
+  }
+
+  /** Writes the current chunk while the next one is being read; at most one write in flight. */
+  private async flush(): Promise<void> {
+    await this.inFlight;
+    if (this.chunk.length === 0) return;
+    const chunk = this.chunk;
+    this.chunk = [];
+    this.inFlight = this.write(chunk);
+    // A failed write surfaces at the next flush or at the end; keep it from being an unhandled rejection meanwhile.
+    this.inFlight.catch(() => undefined);
+  }
+
+  private async write(chunk: StagedRow[]): Promise<void> {
+    const taken = await this.store.stage(this.importId, chunk);
+    const duplicates = chunk.filter((r) => !taken.has(r.line));
+    for (const r of chunk) if (taken.has(r.line)) addToAggregates(this.aggregates, r);
+    this.rowsAccepted += taken.size;
+    if (duplicates.length) {
+      const first = await this.store.firstLines(this.importId, [...new Set(duplicates.map((d) => d.hash))]);
+      for (const d of duplicates) {
+        const at = first.get(d.hash);
+        this.reject(d.line, at !== undefined ? `duplicate employee id (first on line ${at})` : 'duplicate employee id');
+      }
+      this.rejected.sort((a, b) => a.line - b.line);
+    }
+    const dirty = this.rejectedDirty;
+    this.rejectedDirty = false;
+    await this.store.progress(this.importId, { ...this.progress(), rejected: dirty ? this.rejected : undefined });
+  }
+}

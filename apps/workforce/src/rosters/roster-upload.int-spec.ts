@@ -1,0 +1,181 @@
+import { workforceService } from '../main';
+import { disposeService, EventInjector, http, settle, startService, type RunningService } from '../../../../test/support/service-harness';
+import { waitFor } from '../../../../test/support/int-env';
+import { rosterXlsx, worker, type Worker } from '../../test/roster-fixtures';
+import { publishWorld, type WorkforceKeys } from '../../test/workforce-world';
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+describe('workforce: roster uploads, validation and scope', () => {
+  let svc: RunningService;
+  let events: EventInjector;
+  let keys: WorkforceKeys;
+
+  beforeAll(async () => {
+    svc = await startService(workforceService);
+    events = await EventInjector.open(svc.namespace);
+    keys = await publishWorld(events);
+    await settle(svc);
+  });
+  afterAll(async () => {
+    await events?.close();
+    if (svc) await disposeService(svc);
+  });
+
+  const csv = (text: string) => ({ raw: Buffer.from(text, 'utf8'), headers: { 'content-type': 'text/csv; charset=utf-8' } });
+
+  it('takes English headers and every flag style, and rejects bad rows with their line and reason only', async () => {
+    const body = [
+      'employee_id,full_name,phone,has_smartphone,installed,bluetooth_on',
+      'E1,An Nguyen,0901000001,yes,yes,yes', // 2 ok
+      'E2,Binh Tran,0901000002,1,1,0', // 3 ok
+      'E3,Chi Le,0901000003,x,,', // 4 ok
+      'E4,Dung Pham,0901000004,có,không,không', // 5 ok
+      'E5,Em Vo,0901000005,no,no,yes', // 6 bluetooth without installed
+      'E6,Giang Do,0901000006,false,true,false', // 7 installed without smartphone
+      'E1,An Again,0901000007,true,true,true', // 8 duplicate of line 2
+      'E8,Hoa Bui,0901000008,maybe,1,1', // 9 unknown flag
+      ',Nobody,0901000009,1,1,1', // 10 empty id
+      '', // blank line, skipped
+      'E10,Khanh Ho,0901000010,TRUE,FALSE,FALSE', // 12 ok
+    ].join('\n');
+    const res = await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-20', { key: keys.ezBoard, ...csv(body) });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ rowsRead: 10, rowsAccepted: 5, rowsRejected: 5, headcount: 5, smartphoneHolders: 5, installed: 2, bluetoothOn: 1, revision: 1 });
+    expect(res.body.rejected).toEqual([
+      { line: 6, reason: 'Bluetooth on without Bluezone installed' },
+      { line: 7, reason: 'installed without a smartphone' },
+      { line: 8, reason: 'duplicate employee id (first on line 2)' },
+      { line: 9, reason: expect.stringMatching(/^unknown flag in has_smartphone/) },
+      { line: 10, reason: 'empty employee id' },
+    ]);
+    expect(res.text).not.toMatch(/E1|E5|E8|Nguyen|0901/);
+    expect(res.body.diff).toEqual({ joined: 5, left: 0, newlyInstalled: 0, newlyBluetoothOn: 0 });
+
+    const progress = await http(svc, 'GET', `/v1/roster-imports/${res.body.importId}`, { key: keys.portalA });
+    expect(progress.status).toBe(200);
+    expect(progress.body).toMatchObject({
+      id: res.body.importId,
+      enterpriseCode: 'DN-A',
+      asOf: '2020-08-20',
+      state: 'completed',
+      format: 'csv',
+      rowsRead: 10,
+      rowsAccepted: 5,
+      rowsRejected: 5,
+      rejectedNotListed: 0,
+      aggregates: { headcount: 5, smartphoneHolders: 5, installed: 2, bluetoothOn: 1 },
+      diff: { joined: 5, left: 0, newlyInstalled: 0, newlyBluetoothOn: 0 },
+    });
+    expect(progress.body.rejected).toHaveLength(5);
+  });
+
+  it('computes the diff against the previous roster by hashed id: joined, left, newly installed, newly Bluetooth on', async () => {
+    const head = 'Mã NV;Họ tên;Có điện thoại thông minh;Đã cài Bluezone;Bật Bluetooth\n';
+    const first = head + ['A1;x;có;không;không', 'A2;x;có;có;không', 'A3;x;có;có;có', 'A4;x;không;không;không'].join('\n');
+    const r1 = await http(svc, 'POST', '/v1/enterprises/DN-B/rosters?asOf=2020-08-21', { key: keys.ezBoard, ...csv(first) });
+    expect(r1.status).toBe(201);
+    expect(r1.body).toMatchObject({ headcount: 4, smartphoneHolders: 3, installed: 2, bluetoothOn: 1 });
+    // A1 installs, A2 turns Bluetooth on, A3 stays, A4 leaves, A5 and A6 join (A6 already installed: joined only).
+    const second = head + ['a1 ;x;có;có;không', 'A2;x;có;có;có', 'A3;x;có;có;có', 'A5;x;không;không;không', 'A6;x;có;có;có'].join('\n');
+    const r2 = await http(svc, 'POST', '/v1/enterprises/DN-B/rosters?asOf=2020-08-22', { key: keys.ezBoard, ...csv(second) });
+    expect(r2.status).toBe(201);
+    expect(r2.body).toMatchObject({ revision: 1, headcount: 5, smartphoneHolders: 4, installed: 4, bluetoothOn: 3 });
+    expect(r2.body.diff).toEqual({ joined: 2, left: 1, newlyInstalled: 1, newlyBluetoothOn: 1 });
+  });
+
+  it('takes an .xlsx as a raw body and as a multipart file part, with the same result as the CSV', async () => {
+    const list: Worker[] = Array.from({ length: 300 }, (_, i) => worker(i + 1));
+    const xlsx = await rosterXlsx(list);
+    const raw = await http(svc, 'POST', '/v1/enterprises/DN-C/rosters?asOf=2020-08-20', { key: keys.ezBoard, raw: xlsx, headers: { 'content-type': XLSX } });
+    expect(raw.status).toBe(201);
+    const expected = { headcount: 300, smartphoneHolders: list.filter((w) => w.smartphone).length, installed: list.filter((w) => w.installed).length, bluetoothOn: list.filter((w) => w.bluetoothOn).length };
+    expect(raw.body).toMatchObject({ ...expected, rowsRejected: 0 });
+
+    const form = new FormData();
+    form.append('note', 'tháng 8');
+    form.append('file', new Blob([xlsx], { type: XLSX }), 'danh-sach.xlsx');
+    const res = await fetch(`${svc.url}/v1/enterprises/DN-C/rosters?asOf=2020-08-20`, { method: 'POST', headers: { authorization: `Bearer ${keys.ezBoard}` }, body: form });
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(res.status).toBe(201);
+    expect(body).toMatchObject({ ...expected, revision: 2, diff: { joined: 0, left: 0, newlyInstalled: 0, newlyBluetoothOn: 0 } });
+
+    const octet = await http(svc, 'POST', '/v1/enterprises/DN-C/rosters?asOf=2020-08-20', { key: keys.ezBoard, raw: xlsx, headers: { 'content-type': 'application/octet-stream' } });
+    expect(octet.status).toBe(201);
+    expect(octet.body).toMatchObject({ ...expected, revision: 3 });
+  });
+
+  it('refuses a whole file that is empty, headerless, not CSV/XLSX, or sent as another media type, and changes nothing', async () => {
+    const before = await rosterOf('DN-A');
+    const empty = await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-20', { key: keys.ezBoard, ...csv('') });
+    expect(empty.status).toBe(422);
+    expect(empty.body.detail).toMatch(/empty/);
+    const blank = await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-20', { key: keys.ezBoard, ...csv('\n\n  \n') });
+    expect(blank.status).toBe(422);
+    const headerOnly = await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-20', { key: keys.ezBoard, ...csv('employee_id,has_smartphone,installed,bluetooth_on\n') });
+    expect(headerOnly.status).toBe(422);
+    expect(headerOnly.body.detail).toMatch(/no rows/);
+    const noHeader = await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-20', { key: keys.ezBoard, ...csv('NV1,An,1,1,1\nNV2,Binh,1,0,0\n') });
+    expect(noHeader.status).toBe(422);
+    expect(noHeader.body.detail).toMatch(/no recognisable header/);
+    expect(noHeader.text).not.toMatch(/NV1|Binh/);
+    const partial = await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-20', { key: keys.ezBoard, ...csv('Mã NV,Họ tên,Đã cài Bluezone\nNV1,An,1\n') });
+    expect(partial.status).toBe(422);
+    expect(partial.body.detail).toMatch(/lacks the column\(s\) has_smartphone, bluetooth_on/);
+    const pdf = await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-20', { key: keys.ezBoard, raw: Buffer.from([0x25, 0x50, 0x44, 0x46, 0, 1, 2, 3, 0xff, 0xfe]), headers: { 'content-type': 'text/csv' } });
+    expect(pdf.status).toBe(415);
+    expect(pdf.body.detail).toMatch(/neither CSV .* nor XLSX/);
+    const json = await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-20', { key: keys.ezBoard, body: { rows: [] } });
+    expect(json.status).toBe(415);
+    const image = await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-20', { key: keys.ezBoard, raw: Buffer.from('GIF89a'), headers: { 'content-type': 'image/gif' } });
+    expect(image.status).toBe(415);
+    expect(image.headers.get('content-type')).toContain('application/problem+json');
+    const allBad = await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-20', { key: keys.ezBoard, ...csv('Mã NV,Có điện thoại thông minh,Đã cài Bluezone,Bật Bluetooth\nX1,không,có,có\n') });
+    expect(allBad.status).toBe(422);
+    expect(allBad.body.rejected).toEqual([{ line: 2, reason: 'installed without a smartphone' }]);
+    const failed = await http(svc, 'GET', `/v1/roster-imports/${allBad.body.importId}`, { key: keys.ezBoard });
+    expect(failed.body).toMatchObject({ state: 'failed', rowsRejected: 1 });
+    expect(await rosterOf('DN-A')).toEqual(before);
+  });
+
+  it('lets only the EZ board and the enterprise itself upload, only for enterprises, only for past dates', async () => {
+    const body = csv('employee_id,has_smartphone,installed,bluetooth_on\nZ1,1,1,1\n');
+    expect((await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-23', { key: keys.portalA, ...body })).status).toBe(201);
+    expect((await http(svc, 'POST', '/v1/enterprises/DN-E/rosters?asOf=2020-08-23', { key: keys.ezBoard, ...body })).status).toBe(201);
+    const otherPortal = await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-23', { key: keys.portalOut, ...body });
+    expect(otherPortal.status).toBe(403);
+    const ezOutside = await http(svc, 'POST', '/v1/enterprises/DN-OUT/rosters?asOf=2020-08-23', { key: keys.ezBoard, ...body });
+    expect(ezOutside.status).toBe(403);
+    expect((await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-23', { key: keys.transport, ...body })).status).toBe(403);
+    expect((await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-23', { key: keys.analyst, ...body })).status).toBe(403);
+    expect((await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-23', { key: null, ...body })).status).toBe(401);
+    const park = await http(svc, 'POST', '/v1/enterprises/KCN-LONGDUC/rosters?asOf=2020-08-23', { key: keys.ezBoard, ...body });
+    expect(park.status).toBe(422);
+    expect(park.body.detail).toMatch(/not an enterprise/);
+    expect((await http(svc, 'POST', '/v1/enterprises/DN-NOPE/rosters?asOf=2020-08-23', { key: keys.ezBoard, ...body })).status).toBe(404);
+    const future = await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2999-01-01', { key: keys.ezBoard, ...body });
+    expect(future.status).toBe(422);
+    const badDate = await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-02-30', { key: keys.ezBoard, ...body });
+    expect(badDate.status).toBe(400);
+    expect(badDate.body.errors[0].field).toBe('asOf');
+    // Progress of another enterprise's import is not shown to a portal key.
+    const out = await http(svc, 'POST', '/v1/enterprises/DN-OUT/rosters?asOf=2020-08-23', { key: keys.portalOut, ...body });
+    expect(out.status).toBe(201);
+    expect((await http(svc, 'GET', `/v1/roster-imports/${out.body.importId}`, { key: keys.portalA })).status).toBe(404);
+    expect((await http(svc, 'GET', `/v1/roster-imports/${out.body.importId}`, { key: keys.analyst })).status).toBe(200);
+    const list = await http(svc, 'GET', '/v1/enterprises/DN-A/roster-imports?limit=2', { key: keys.portalA });
+    expect(list.status).toBe(200);
+    expect(list.body).toHaveLength(2);
+  });
+
+  it('keeps other routes on JSON: a CSV body elsewhere is refused 415', async () => {
+    const res = await http(svc, 'POST', '/v1/transport-hubs/BX-TRAVINH/checks', { key: keys.transport, ...csv('date,passengersChecked\n2020-08-20,1\n') });
+    expect(res.status).toBe(415);
+  });
+
+  async function rosterOf(code: string): Promise<unknown> {
+    await waitFor(async () => true, 'noop');
+    const ds = svc.runtime['dataSource'] as { query: (s: string, p: unknown[]) => Promise<unknown[]> };
+    return ds.query(`SELECT as_of::text, import_id, revision, headcount FROM rosters WHERE enterprise_code = $1 ORDER BY as_of`, [code]);
+  }
+});
