@@ -30,6 +30,20 @@ export interface EventConsumerOptions {
   readonly log?: (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
 }
 
+/** What the dead-letter stream keeps of a poison event: enough to understand it and to re-publish it. */
+export interface DeadLetterRecord {
+  readonly consumer: string;
+  /** `invalid`: the payload broke its contract; `handler`: the handler failed on every delivery. */
+  readonly kind: 'invalid' | 'handler';
+  readonly subject: string;
+  readonly streamSequence: number;
+  readonly deliveryCount: number;
+  readonly error: string;
+  readonly failedAt: string;
+  /** The event exactly as it was published. */
+  readonly event: string;
+}
+
 interface Decoded {
   msg: JsMsg;
   envelope: EventEnvelope;
@@ -81,7 +95,8 @@ export async function decodeEvent(
  *
  * A batch that fails is retried event by event, so one poison event cannot hold back the others:
  * it is nak'ed with backoff and, after `maxDeliver` deliveries, copied to the dead-letter stream
- * with its error and terminated. A payload that breaks its contract is dead-lettered at once.
+ * with its error and terminated (unless the database itself is unreachable: then it waits, however
+ * many deliveries that takes). A payload that breaks its contract is dead-lettered at once.
  */
 export class EventConsumer {
   private readonly batchSize: number;
@@ -94,13 +109,18 @@ export class EventConsumer {
   private wakeProcessor: (() => void) | null = null;
   private loopDone: Promise<void> | null = null;
   private processorDone: Promise<void> | null = null;
-  private idleWaiters: Array<() => void> = [];
+  private processing = false;
 
   constructor(private readonly options: EventConsumerOptions) {
     this.batchSize = options.batchSize ?? 256;
     this.maxDeliver = options.maxDeliver ?? 5;
     this.backoffMs = options.backoffMs ?? [500, 2000, 5000, 15000];
     this.ackWaitMs = options.ackWaitMs ?? 30_000;
+  }
+
+  /** Enough in flight for the batch being applied and the next ones; more would only age toward ack_wait. */
+  private get maxAckPending(): number {
+    return this.batchSize * 4;
   }
 
   get durable(): string {
@@ -121,8 +141,14 @@ export class EventConsumer {
     this.wakeProcessor?.();
     await this.loopDone?.catch(() => undefined);
     await this.processorDone?.catch(() => undefined);
-    // Unprocessed buffered messages are simply not acked: the server redelivers them after ack_wait.
-    this.buffer.length = 0;
+    // Messages pulled but not applied go back at once (to another replica, or to the next start) instead of
+    // waiting out ack_wait; a nak is not a failure, so it does not count toward dead-lettering.
+    for (const m of this.buffer.splice(0)) m.nak();
+  }
+
+  /** Nothing pulled and not yet applied, and no batch being applied. */
+  get idle(): boolean {
+    return this.buffer.length === 0 && !this.processing;
   }
 
   /** Resolves when the consumer has no pending message in the stream and nothing in hand (tests, rebuilds). */
@@ -130,7 +156,7 @@ export class EventConsumer {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const info = await this.consumerInfo();
-      if (info && info.num_pending === 0 && info.num_ack_pending === 0 && this.buffer.length === 0) return;
+      if (info && info.num_pending === 0 && info.num_ack_pending === 0 && this.idle) return;
       if (Date.now() > deadline) throw new Error(`consumer ${this.durable} not idle after ${timeoutMs} ms (pending ${info?.num_pending}, ack pending ${info?.num_ack_pending})`);
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -162,6 +188,12 @@ export class EventConsumer {
       if (info.config.filter_subject !== filter) {
         this.log('warn', `durable consumer filter is ${info.config.filter_subject}, expected ${filter}; left as it is`);
       }
+      if (info.config.ack_wait !== nanos(this.ackWaitMs) || info.config.max_ack_pending !== this.maxAckPending) {
+        this.log('warn', `durable consumer ack_wait/max_ack_pending differ from this code's; left as they are`, {
+          ackWait: info.config.ack_wait,
+          maxAckPending: info.config.max_ack_pending,
+        });
+      }
     } catch (err) {
       if (!/not found/i.test((err as Error).message)) throw err;
       await jsm.consumers.add(stream, {
@@ -172,8 +204,8 @@ export class EventConsumer {
         ack_wait: nanos(this.ackWaitMs),
         // Redelivery is bounded by our own count (so the last failure can be dead-lettered with its error).
         max_deliver: -1,
-        // Enough in flight for two batches; more would only age in the buffer toward ack_wait.
-        max_ack_pending: this.batchSize * 4,
+        // A few batches in flight; more would only age in the buffer toward ack_wait.
+        max_ack_pending: this.maxAckPending,
       });
     }
     return js.consumers.get(stream, this.durable);
@@ -211,11 +243,14 @@ export class EventConsumer {
         continue;
       }
       const batch = this.buffer.splice(0, this.batchSize);
+      this.processing = true;
       try {
         await this.processBatch(batch);
       } catch (err) {
         // Nothing was acked: the server redelivers after ack_wait.
         this.log('error', `batch failed outside handlers: ${(err as Error).message}`);
+      } finally {
+        this.processing = false;
       }
       if (!this.running) return;
     }
@@ -225,6 +260,13 @@ export class EventConsumer {
     const decoded: Decoded[] = [];
     for (const msg of batch) {
       if (msg.info.deliveryCount > 1) consumerMetrics.redelivered.inc({ consumer: this.durable });
+      // Events this consumer has no handler for are acked unread: their payload is the business of the
+      // consumers that apply them (else every consumer would dead-letter the same bad event).
+      const fromSubject = parseSubject(this.options.namespace, msg.subject);
+      if (fromSubject && !this.options.handlers.has(fromSubject.type)) {
+        msg.ack();
+        continue;
+      }
       const d = await decodeEvent(this.options.namespace, msg.subject, msg.string());
       if (!d.ok) {
         await this.deadLetter(msg, `contract: ${d.reason}`, 'invalid');
@@ -258,24 +300,31 @@ export class EventConsumer {
   }
 
   private async apply(items: Decoded[]): Promise<void> {
+    const applied: Decoded[] = [];
+    let duplicates = 0;
     await this.options.dataSource.transaction(async (manager) => {
+      applied.length = 0;
+      duplicates = 0;
       const fresh = await claimEvents(
         manager,
         this.durable,
         items.map((i) => i.envelope.id),
       );
       for (const item of items) {
-        if (!fresh.has(item.envelope.id)) {
-          consumerMetrics.duplicates.inc({ consumer: this.durable });
+        if (!fresh.delete(item.envelope.id.toLowerCase())) {
+          // Already applied (redelivered, or re-published past the duplicate window), or twice in this batch.
+          duplicates += 1;
           continue;
         }
-        fresh.delete(item.envelope.id); // the same event twice in one batch applies once
         await runWithContext({ correlationId: item.envelope.correlationId, causationId: item.envelope.id }, () =>
           item.handler(item.envelope, manager),
         );
-        consumerMetrics.consumed.inc({ consumer: this.durable, type: item.envelope.type });
+        applied.push(item);
       }
     });
+    // Counted after the commit: a batch that rolls back and is re-applied one by one must not count twice.
+    if (duplicates > 0) consumerMetrics.duplicates.inc({ consumer: this.durable }, duplicates);
+    for (const item of applied) consumerMetrics.consumed.inc({ consumer: this.durable, type: item.envelope.type });
   }
 
   private async failed(d: Decoded, err: unknown): Promise<void> {
@@ -283,6 +332,14 @@ export class EventConsumer {
     const count = d.msg.info.deliveryCount;
     const reason = (err as Error)?.message ?? String(err);
     if (count >= this.maxDeliver) {
+      // A database that does not answer is not the event's fault: dead-lettering here would send every
+      // event in flight during a PostgreSQL restart to the DLQ. Keep retrying until it answers.
+      if (!(await this.databaseAnswers())) {
+        const delay = this.backoffMs[this.backoffMs.length - 1];
+        this.log('warn', `event ${d.envelope.id} failed while the database is unreachable (${reason}); retrying in ${delay} ms, not dead-lettered`);
+        d.msg.nak(delay);
+        return;
+      }
       await this.deadLetter(d.msg, reason, 'handler');
       return;
     }
@@ -291,11 +348,21 @@ export class EventConsumer {
     d.msg.nak(delay);
   }
 
-  private async deadLetter(msg: JsMsg, reason: string, kind: 'invalid' | 'handler'): Promise<void> {
+  private async databaseAnswers(): Promise<boolean> {
+    try {
+      await this.options.dataSource.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private async deadLetter(msg: JsMsg, reason: string, kind: DeadLetterRecord['kind']): Promise<void> {
     const nc = this.options.link.nc;
     const names = streamNames(this.options.namespace);
-    const record = {
+    const record: DeadLetterRecord = {
       consumer: this.durable,
+      kind,
       subject: msg.subject,
       streamSequence: msg.info.streamSequence,
       deliveryCount: msg.info.deliveryCount,
@@ -316,14 +383,18 @@ export class EventConsumer {
     }
     consumerMetrics.deadLettered.inc({ consumer: this.durable, reason: kind });
     this.log('error', `dead-lettered stream seq ${msg.info.streamSequence} after ${msg.info.deliveryCount} deliveries: ${reason}`);
-    msg.term(reason.slice(0, 200));
+    // No reason on the TERM: NATS 2.9 does not parse `+TERM <reason>` and would leave the message pending
+    // forever; the reason is in the dead-letter record.
+    msg.term();
   }
 
   private recordLag(batch: JsMsg[]): void {
     const last = batch[batch.length - 1];
     if (!last) return;
     consumerMetrics.lagMessages.set({ consumer: this.durable }, last.info.pending);
-    const ageSeconds = Math.max(0, Date.now() / 1000 - Number(last.info.timestampNanos) / 1e9);
+    // Caught up means no lag, however old the last event was; otherwise the consumer is as far behind
+    // as the age of the newest event it has applied.
+    const ageSeconds = last.info.pending === 0 ? 0 : Math.max(0, Date.now() / 1000 - Number(last.info.timestampNanos) / 1e9);
     consumerMetrics.lagSeconds.set({ consumer: this.durable }, ageSeconds);
     consumerMetrics.lastAppliedAt.set({ consumer: this.durable }, Date.now() / 1000);
   }

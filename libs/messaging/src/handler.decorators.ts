@@ -9,7 +9,14 @@ export interface EventConsumerMeta {
   readonly purpose: string;
   /** Producer prefix to filter on, e.g. `registry` for `<ns>.registry.>`; default: all events. */
   readonly filter?: string;
+  /** Events applied in one database transaction (default 256). */
   readonly batchSize?: number;
+  /** Deliveries before an event is dead-lettered (default 5). */
+  readonly maxDeliver?: number;
+  /** Delay before each redelivery after a failure, by delivery number; the last value repeats. */
+  readonly backoffMs?: readonly number[];
+  /** How long the server waits for an ack before redelivering (default 30 s); longer than a batch takes. */
+  readonly ackWaitMs?: number;
 }
 
 /** Marks a provider whose `@OnEvent` methods share one durable consumer. */

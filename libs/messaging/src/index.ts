@@ -4,3 +4,4 @@ export * from './publisher';
 export * from './event-consumer';
 export * from './metrics';
 export * from './handler.decorators';
+export * from './replay';

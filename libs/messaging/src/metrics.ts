@@ -18,7 +18,27 @@ export const consumerMetrics = {
   lastAppliedAt: gauge('bz_consumer_last_applied_timestamp_seconds', 'When the consumer last applied an event', ['consumer']),
 };
 
+/** Where the pending gauge reads from at scrape time, by service (the relay's `pendingCount`). */
+const pendingSources = new Map<string, () => Promise<number>>();
+
 export const publisherMetrics = {
   published: counter('bz_outbox_published_total', 'Outbox rows acknowledged by the stream', ['service']),
-  pending: gauge('bz_outbox_pending', 'Outbox rows not yet acknowledged by the stream', ['service']),
+  pending:
+    (register.getSingleMetric('bz_outbox_pending') as Gauge<string>) ??
+    new Gauge({
+      name: 'bz_outbox_pending',
+      help: 'Outbox rows not yet acknowledged by the stream (read at scrape time)',
+      labelNames: ['service'],
+      async collect() {
+        for (const [service, read] of pendingSources) {
+          const n = await read().catch(() => Number.NaN);
+          this.set({ service }, n);
+        }
+      },
+    }),
 };
+
+/** Makes `bz_outbox_pending{service}` read the service's outbox when scraped. */
+export function reportOutboxPending(service: string, read: () => Promise<number>): void {
+  pendingSources.set(service, read);
+}

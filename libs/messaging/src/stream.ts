@@ -28,8 +28,10 @@ export interface StreamSetupOptions {
 }
 
 /**
- * Creates the two streams when missing. When they exist, compares what matters and reports any
- * mismatch instead of changing a stream other services rely on. Safe to run from every service at boot.
+ * Creates the two streams when missing. When they exist, compares every setting we choose and reports
+ * each mismatch instead of changing a stream other services rely on (an operator decides: a stream's
+ * storage cannot be changed in place, and a shorter retention would silently lose replay history).
+ * Safe to run from every service at boot, at the same time.
  */
 export async function ensureStreams(jsm: JetStreamManager, options: StreamSetupOptions): Promise<string[]> {
   const names = streamNames(options.namespace);
@@ -68,13 +70,15 @@ export async function ensureStreams(jsm: JetStreamManager, options: StreamSetupO
     if (!existing) {
       try {
         await jsm.streams.add(cfg);
+        continue;
       } catch (err) {
-        // Another service created it between our look and our add.
+        // Another service created it between our look and our add: compare with theirs.
         if (!/already in use|exists/i.test((err as Error).message)) throw err;
+        existing = (await jsm.streams.info(cfg.name)).config;
       }
-      continue;
     }
-    for (const key of ['subjects', 'storage', 'retention', 'duplicate_window', 'num_replicas'] as const) {
+    for (const key of Object.keys(cfg) as Array<keyof StreamConfig>) {
+      if (key === 'name') continue;
       const a = JSON.stringify(existing[key]);
       const b = JSON.stringify(cfg[key]);
       if (a !== b) mismatches.push(`stream ${cfg.name}: ${key} is ${a}, expected ${b}`);

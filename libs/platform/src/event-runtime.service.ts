@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
 import { DataSource } from 'typeorm';
 import type { EventContract } from '@app/contracts';
 import {
@@ -11,6 +12,7 @@ import {
   NatsLink,
   ensureStreams,
   publisherMetrics,
+  reportOutboxPending,
   type EventConsumerMeta,
   type EventHandlerFn,
 } from '@app/messaging';
@@ -29,6 +31,7 @@ export class EventRuntime implements OnApplicationBootstrap, OnApplicationShutdo
   relay: OutboxRelay | null = null;
   private readonly log = rootLogger().child({ context: 'events' });
   private streamsReady: Promise<void> | null = null;
+  private shuttingDown = false;
 
   constructor(
     @Inject(PLATFORM_OPTIONS) private readonly options: PlatformOptions,
@@ -42,14 +45,7 @@ export class EventRuntime implements OnApplicationBootstrap, OnApplicationShutdo
   async onApplicationBootstrap(): Promise<void> {
     const cfg = this.options.config;
     this.link.start();
-    this.streamsReady = this.link.whenConnected().then(async (nc) => {
-      const mismatches = await ensureStreams(await jetstreamManager(nc), {
-        namespace: cfg.EVENTS_NAMESPACE,
-        replicas: cfg.NATS_STREAM_REPLICAS,
-      });
-      for (const m of mismatches) this.log.warn(`stream configuration mismatch (left unchanged): ${m}`);
-    });
-    this.streamsReady.catch((err: unknown) => this.log.error(`stream set-up failed: ${(err as Error).message}`));
+    this.streamsReady = this.link.whenConnected().then((nc) => this.setUpStreams(nc));
 
     const schema = (this.dataSource.options as { schema: string }).schema;
     this.relay = new OutboxRelay({
@@ -64,16 +60,41 @@ export class EventRuntime implements OnApplicationBootstrap, OnApplicationShutdo
       onPublished: (n) => publisherMetrics.published.inc({ service: this.options.service }, n),
     });
     await this.relay.start();
+    const relay = this.relay;
+    reportOutboxPending(this.options.service, () => relay.pendingCount());
 
     if (cfg.CONSUMERS_ENABLED) {
       for (const consumer of this.discoverConsumers()) {
         this.consumers.push(consumer);
-        void this.streamsReady.then(() => consumer.start());
+        void this.streamsReady.then(() => (this.shuttingDown ? undefined : consumer.start()));
+      }
+    }
+  }
+
+  /**
+   * Retries until the streams exist: JetStream may still be starting (or electing a leader) when NATS
+   * already answers, and the relay and the consumers wait on this rather than fail for good.
+   */
+  private async setUpStreams(nc: NatsConnection): Promise<void> {
+    const cfg = this.options.config;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const mismatches = await ensureStreams(await jetstreamManager(nc), {
+          namespace: cfg.EVENTS_NAMESPACE,
+          replicas: cfg.NATS_STREAM_REPLICAS,
+        });
+        for (const m of mismatches) this.log.warn(`stream configuration mismatch (left unchanged): ${m}`);
+        return;
+      } catch (err) {
+        if (this.shuttingDown || nc.isClosed()) return;
+        if (attempt === 1 || attempt % 10 === 0) this.log.error(`stream set-up failed (attempt ${attempt}, retrying): ${(err as Error).message}`);
+        await new Promise((r) => setTimeout(r, Math.min(5000, 250 * attempt)));
       }
     }
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.shuttingDown = true;
     await Promise.all(this.consumers.map((c) => c.stop()));
     await this.relay?.stop();
     await this.link.close();
@@ -105,6 +126,9 @@ export class EventRuntime implements OnApplicationBootstrap, OnApplicationShutdo
           filterSubject: meta.filter ? `${ns}.${meta.filter}.>` : undefined,
           handlers,
           batchSize: meta.batchSize,
+          maxDeliver: meta.maxDeliver,
+          backoffMs: meta.backoffMs,
+          ackWaitMs: meta.ackWaitMs,
           log: (level, message, extra) => this.log[level](extra ?? {}, message),
         }),
       );

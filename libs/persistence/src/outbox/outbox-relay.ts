@@ -33,6 +33,13 @@ interface PendingRow {
  * lock, so replicas never publish a row twice nor interleave out of order. If the process dies after
  * publishing and before marking, the rows go out again with the same `Nats-Msg-Id`: the stream drops
  * them inside its duplicate window, and consumers' inboxes drop them after it.
+ *
+ * Order: rows go out by `seq`, and a pass takes every row not yet marked (not "after the last seq"), so a
+ * row whose transaction commits late, behind a higher `seq` already sent, is still sent, never skipped.
+ * A transaction that begins after another commits gets higher `seq`s and is seen after it, so causal
+ * order holds; two transactions that overlap have no order to keep, and consumers are order-insensitive.
+ * While NATS is away a pass fails, the rows stay pending with `attempts` and `last_error`, and the
+ * relay retries with backoff (up to `pollIntervalMs`) from the first unsent row, in order.
  */
 export class OutboxRelay {
   private readonly batchSize: number;
@@ -69,7 +76,10 @@ export class OutboxRelay {
     if (l) await l.end().catch(() => undefined);
   }
 
-  /** Runs passes until nothing is pending; resolves when the outbox is empty (used by tests and shutdown). */
+  /**
+   * Runs passes until a pass publishes nothing; resolves with the count (tests, benchmarks). A pass that
+   * finds another replica holding the lock publishes nothing, so with several relays use `pendingCount`.
+   */
   async drain(): Promise<number> {
     let total = 0;
     for (;;) {
@@ -86,23 +96,37 @@ export class OutboxRelay {
   }
 
   private async listen(): Promise<void> {
+    if (!this.running) return;
     const client = new Client({ connectionString: this.options.url, application_name: `${this.options.schema}-outbox-relay` });
-    client.on('notification', () => this.wake());
-    client.on('error', (err) => {
-      this.options.onError?.(err);
+    let lost = false;
+    // A lost LISTEN connection is reopened later; the slow poll keeps rows moving meanwhile.
+    const onLost = (err?: unknown) => {
+      if (lost) return;
+      lost = true;
+      if (err) this.options.onError?.(err);
       if (this.listener === client) this.listener = null;
-      // Reconnect later; the poll keeps rows moving meanwhile.
-      setTimeout(() => {
-        if (this.running && !this.listener) this.listen().catch((e: unknown) => this.options.onError?.(e));
-      }, 1000).unref();
-    });
+      client.end().catch(() => undefined);
+      if (this.running) {
+        setTimeout(() => {
+          if (this.running && !this.listener) void this.listen();
+        }, 1000).unref();
+      }
+    };
+    client.on('notification', () => this.wake());
+    client.on('error', (err) => onLost(err));
+    client.on('end', () => onLost());
     try {
       await client.connect();
       await client.query(`LISTEN "outbox_${this.options.schema}"`);
+      if (!this.running) {
+        await client.end().catch(() => undefined);
+        return;
+      }
       this.listener = client;
+      // Rows committed while we were not listening would otherwise wait for the poll.
+      this.wake();
     } catch (err) {
-      this.options.onError?.(err);
-      await client.end().catch(() => undefined);
+      onLost(err);
     }
   }
 
@@ -161,41 +185,39 @@ export class OutboxRelay {
 
   private async pass(): Promise<number> {
     const ds = this.options.dataSource;
-    const published = await ds.transaction(async (m) => {
+    const outcome = await ds.transaction(async (m) => {
       const lock: Array<{ ok: boolean }> = await m.query(`SELECT pg_try_advisory_xact_lock(hashtext('outbox:' || current_schema())) AS ok`);
-      if (!lock[0].ok) return 0;
+      if (!lock[0].ok) return { published: 0, failure: null };
       const rows: PendingRow[] = await m.query(
         `SELECT seq, subject, envelope FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
         [this.batchSize],
       );
-      if (rows.length === 0) return 0;
-      const acked: string[] = [];
-      let failure: unknown = null;
-      // Pipelined: every publish is sent before the first ack is awaited; the stream keeps their order.
+      if (rows.length === 0) return { published: 0, failure: null };
+      // Pipelined: every publish is sent before the first ack is awaited; one connection keeps their order.
       const results = await Promise.allSettled(rows.map((r) => this.options.publish(r.subject, r.envelope)));
-      for (let i = 0; i < rows.length; i++) {
-        const res = results[i];
-        if (res.status === 'fulfilled') acked.push(rows[i].seq);
-        else {
-          failure = res.reason;
-          break; // keep order: nothing after the first failure is marked
-        }
+      // Only the unbroken acknowledged prefix is marked: a row after a failure goes out again, after the failed
+      // one, so the stream never holds an event before one committed ahead of it (a re-sent row is a duplicate
+      // the server drops within its window, and the inbox after it).
+      let acked = 0;
+      while (acked < rows.length && results[acked].status === 'fulfilled') acked += 1;
+      if (acked > 0) {
+        await m.query(`UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])`, [rows.slice(0, acked).map((r) => r.seq)]);
       }
-      if (acked.length > 0) {
-        await m.query(`UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])`, [acked]);
-      }
-      if (failure) {
+      let failure: unknown = null;
+      if (acked < rows.length) {
+        failure = (results[acked] as PromiseRejectedResult).reason;
         await m.query(`UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE seq = $1`, [
-          rows[acked.length].seq,
+          rows[acked].seq,
           String((failure as Error)?.message ?? failure).slice(0, 500),
         ]);
-        if (acked.length === 0) throw failure;
       }
-      return acked.length;
+      return { published: acked, failure };
     });
-    if (published > 0) this.options.onPublished?.(published);
+    if (outcome.published > 0) this.options.onPublished?.(outcome.published);
+    // Thrown after the commit, so that the attempt count and the error stay recorded on the row.
+    if (outcome.failure && outcome.published === 0) throw outcome.failure;
     await this.cleanup();
-    return published;
+    return outcome.published;
   }
 
   private async cleanup(): Promise<void> {
