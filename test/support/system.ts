@@ -176,6 +176,11 @@ export class System {
 
   async dispose(): Promise<void> {
     await this.stopAll();
+    if (process.env.KEEP_E2E_DATA) {
+      // For a post-mortem: the database and logs stay; the test prints where.
+      process.stderr.write(`kept: database ${this.databaseUrl}, namespace ${this.namespace}, logs ${this.logDir}\n`);
+      return;
+    }
     await dropDatabase(this.databaseUrl).catch(() => undefined);
     if (this.nats) {
       this.nats.kill('SIGKILL');

@@ -1,0 +1,14 @@
+#!/bin/sh
+# Entry point of the Docker image: the first argument names the service to run.
+# `exec` makes node PID 1, so `docker stop` (SIGTERM) reaches the service and it shuts down gracefully.
+set -eu
+service="${1:-}"
+case "$service" in
+  registry|intake|support-points|workforce|rates|compliance) ;;
+  *)
+    echo "usage: <image> registry|intake|support-points|workforce|rates|compliance (got '${service}')" >&2
+    exit 64
+    ;;
+esac
+shift
+exec node -r /app/scripts/register-paths.js "/app/dist/apps/${service}/src/main.js" "$@"

