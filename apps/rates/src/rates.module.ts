@@ -4,6 +4,7 @@ import { RegistryReplica1764460800001, RegistryReplicaHandlers, replicaAuthProvi
 import { FiguresModule } from './figures/figures.module';
 import { InputsModule } from './inputs/inputs.module';
 import { RatesState1764460800300 } from './migrations/1764460800300-RatesState';
+import { RatesPublished1764547200400 } from './migrations/1764547200400-RatesPublished';
 import type { RatesConfig } from './rates.config';
 
 /** Durable consumers of the service, deleted by a rebuild so the next start replays from sequence 1. */
@@ -21,6 +22,8 @@ export const RATES_STATE_TABLES = [
   'rates_dirty_targets',
   'rates_figures',
   'rates_target_statuses',
+  'rates_published_figures',
+  'rates_published_statuses',
   'replica_org_units',
   'replica_api_keys',
   'inbox',
@@ -36,7 +39,7 @@ export class RatesModule {
           service: 'rates',
           config,
           entities: [],
-          migrations: [RegistryReplica1764460800001, RatesState1764460800300],
+          migrations: [RegistryReplica1764460800001, RatesState1764460800300, RatesPublished1764547200400],
           auth: replicaAuthProviders,
         }),
         InputsModule,

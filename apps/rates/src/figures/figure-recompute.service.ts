@@ -114,29 +114,41 @@ export class FigureRecomputeService {
       `SELECT ${FIGURE_COLUMNS} FROM rates_figures WHERE org_unit_code = $1 AND cohort = $2 AND tree = $3 AND date >= $4 ORDER BY date`,
       [w.unitCode, w.cohort, tree, w.from],
     );
-    const [oldBeforeRow]: FigureRow[] = await m.query(
-      `SELECT ${FIGURE_COLUMNS} FROM rates_figures WHERE org_unit_code = $1 AND cohort = $2 AND tree = $3 AND date < $4 ORDER BY date DESC LIMIT 1`,
-      [w.unitCode, w.cohort, tree, w.from],
-    );
     const newRows = model.figureSeries(w.unitCode, w.cohort, w.from);
     let newBefore: Figure | null = null;
     if (span && span.from <= dayBefore) {
       const d = span.to < dayBefore ? span.to : dayBefore;
       newBefore = model.figureSeries(w.unitCode, w.cohort, d, d)[0] ?? null;
     }
+    const key = [w.unitCode, w.cohort, tree];
+    const published: Figure[] = (
+      await m.query(`SELECT payload FROM rates_published_figures WHERE org_unit_code = $1 AND cohort = $2 AND tree = $3 AND date >= $4 ORDER BY date`, [...key, w.from])
+    ).map((r: { payload: Figure }) => r.payload);
+    const [publishedBefore]: Array<{ payload: Figure }> = await m.query(
+      `SELECT payload FROM rates_published_figures WHERE org_unit_code = $1 AND cohort = $2 AND tree = $3 AND date < $4 ORDER BY date DESC LIMIT 1`,
+      [...key, w.from],
+    );
     const diff = diffTimeline<Figure>({
       from: w.from,
-      oldBefore: oldBeforeRow ? figureOfRow(oldBeforeRow) : null,
       newBefore,
       oldRows: oldRows.map(figureOfRow),
       newRows,
+      published,
+      publishedBefore: publishedBefore?.payload ?? null,
       sameRow: sameFigure,
       sameEvent: sameFigure,
+      empty: (date) => emptyFigure(w.unitCode, w.cohort, date),
     });
     if (diff.deletes.length) {
       await m.query(`DELETE FROM rates_figures WHERE org_unit_code = $1 AND cohort = $2 AND tree = $3 AND date = ANY($4::date[])`, [w.unitCode, w.cohort, tree, diff.deletes]);
     }
     await upsertFigures(m, diff.upserts);
+    await recordPublished(
+      m,
+      'rates_published_figures',
+      ['org_unit_code', 'cohort', 'tree'],
+      diff.changePoints.map((p) => ({ key, date: p.date, payload: { ...(p.value ?? emptyFigure(w.unitCode, w.cohort, p.date)), date: p.date } })),
+    );
     result.figuresWritten += diff.upserts.length + diff.deletes.length;
     for (const p of diff.changePoints) {
       const f = p.value ?? emptyFigure(w.unitCode, w.cohort, p.date);
@@ -145,7 +157,7 @@ export class FigureRecomputeService {
           orgUnitCode: f.orgUnitCode,
           cohort: f.cohort,
           tree: f.tree,
-          date: f.date,
+          date: p.date,
           headcount: f.headcount,
           smartphoneHolders: f.smartphoneHolders,
           installed: f.installed,
@@ -176,10 +188,6 @@ export class FigureRecomputeService {
       `SELECT ${STATUS_COLUMNS} FROM rates_target_statuses WHERE target_id = $1 AND org_unit_code = $2 AND date >= $3 ORDER BY date`,
       [t.targetId, unitCode, from],
     );
-    const [oldBeforeRow]: StatusRow[] = await m.query(
-      `SELECT ${STATUS_COLUMNS} FROM rates_target_statuses WHERE target_id = $1 AND org_unit_code = $2 AND date < $3 ORDER BY date DESC LIMIT 1`,
-      [t.targetId, unitCode, from],
-    );
     let newRows: TargetEvaluation[] = [];
     let newBefore: TargetEvaluation | null = null;
     if (inScope) {
@@ -191,12 +199,20 @@ export class FigureRecomputeService {
         newBefore = evaluateTargetSeries(model, t, unitCode, d, d)[0] ?? null;
       }
     }
+    const published: TargetEvaluation[] = (
+      await m.query(`SELECT payload FROM rates_published_statuses WHERE target_id = $1 AND org_unit_code = $2 AND date >= $3 ORDER BY date`, [t.targetId, unitCode, from])
+    ).map((r: { payload: TargetEvaluation }) => r.payload);
+    const [publishedBefore]: Array<{ payload: TargetEvaluation }> = await m.query(
+      `SELECT payload FROM rates_published_statuses WHERE target_id = $1 AND org_unit_code = $2 AND date < $3 ORDER BY date DESC LIMIT 1`,
+      [t.targetId, unitCode, from],
+    );
     const diff = diffTimeline<TargetEvaluation>({
       from,
-      oldBefore: oldBeforeRow ? evaluationOfRow(oldBeforeRow) : null,
       newBefore,
       oldRows: oldRows.map(evaluationOfRow),
       newRows,
+      published,
+      publishedBefore: publishedBefore?.payload ?? null,
       sameRow: sameEvaluation,
       sameEvent: (a, b) => a.status === b.status,
     });
@@ -204,6 +220,12 @@ export class FigureRecomputeService {
       await m.query(`DELETE FROM rates_target_statuses WHERE target_id = $1 AND org_unit_code = $2 AND date = ANY($3::date[])`, [t.targetId, unitCode, diff.deletes]);
     }
     await upsertStatuses(m, diff.upserts);
+    await recordPublished(
+      m,
+      'rates_published_statuses',
+      ['target_id', 'org_unit_code'],
+      diff.changePoints.flatMap((p) => (p.value ? [{ key: [t.targetId, unitCode], date: p.date, payload: { ...p.value, date: p.date } }] : [])),
+    );
     result.statusesWritten += diff.upserts.length + diff.deletes.length;
     for (const p of diff.changePoints) {
       // A unit that left the target's scope has no status to announce.
@@ -213,7 +235,7 @@ export class FigureRecomputeService {
         this.outbox.build(TargetStatusChangedV1, e.orgUnitCode, {
           targetId: e.targetId,
           orgUnitCode: e.orgUnitCode,
-          date: e.date,
+          date: p.date,
           status: e.status,
           previousStatus: p.previous?.status ?? null,
           value: e.value,
@@ -251,6 +273,25 @@ function emptyFigure(unitCode: string, cohort: Cohort, date: string): Figure {
 }
 
 const CHUNK = 500;
+
+/** Remembers what consumers now hold for each published day (the payload as published). */
+async function recordPublished(m: EntityManager, table: string, keyColumns: string[], rows: ReadonlyArray<{ key: string[]; date: string; payload: object }>): Promise<void> {
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    const part = rows.slice(i, i + CHUNK);
+    const params: unknown[] = [];
+    const width = keyColumns.length + 2;
+    const values = part.map((r) => {
+      const base = params.length;
+      params.push(...r.key, r.date, JSON.stringify(r.payload));
+      return `(${Array.from({ length: width }, (_, j) => `$${base + j + 1}${j === width - 1 ? '::jsonb' : j === width - 2 ? '::date' : ''}`).join(',')})`;
+    });
+    await m.query(
+      `INSERT INTO ${table} (${keyColumns.join(', ')}, date, payload) VALUES ${values.join(',')}
+       ON CONFLICT (${keyColumns.join(', ')}, date) DO UPDATE SET payload = EXCLUDED.payload`,
+      params,
+    );
+  }
+}
 
 async function upsertFigures(m: EntityManager, rows: readonly Figure[]): Promise<void> {
   for (let i = 0; i < rows.length; i += CHUNK) {

@@ -1,48 +1,93 @@
 import { diffTimeline } from './timeline-diff';
 
 type Row = { date: string; v: number };
-const rows = (from: number, values: number[]): Row[] => values.map((v, i) => ({ date: `2020-08-${String(from + i).padStart(2, '0')}`, v }));
+const day = (n: number) => `2020-08-${String(n).padStart(2, '0')}`;
+const rows = (from: number, values: number[]): Row[] => values.map((v, i) => ({ date: day(from + i), v }));
 const same = (a: Row, b: Row) => a.v === b.v;
 
-/** What a consumer holds on each day after applying the published change points over the old timeline's points. */
-function held(points: Array<{ date: string; v: number | null }>, day: string): number | null {
-  let best: { date: string; v: number | null } | null = null;
-  for (const p of points) if (p.date <= day && (!best || p.date >= best.date)) best = p;
+/** What a consumer holds on a day: the latest publication dated on or before it (later publications of a day win). */
+function held(publications: Row[], d: string): number | null {
+  const byDay = new Map<string, Row>();
+  for (const p of publications) byDay.set(p.date, p);
+  let best: Row | null = null;
+  for (const p of byDay.values()) if (p.date <= d && (!best || p.date > best.date)) best = p;
   return best?.v ?? null;
 }
 
-describe('diffTimeline: publish change points only', () => {
-  it('given a first computation, when diffed against nothing, then every row is written and only days where the value changes are published', () => {
-    const d = diffTimeline({ from: '2020-08-01', oldBefore: null, newBefore: null, oldRows: [], newRows: rows(10, [1, 1, 2, 2]), sameRow: same, sameEvent: same });
+/** Runs diffs one after another as the flusher does, remembering what was published. */
+class Consumer {
+  publications: Row[] = [];
+  stored: Row[] = [];
+
+  apply(from: string, newRows: Row[], newBefore: Row | null = null) {
+    const byDay = new Map<string, Row>();
+    for (const p of this.publications) byDay.set(p.date, p);
+    const published = [...byDay.values()].filter((p) => p.date >= from).sort((a, b) => (a.date < b.date ? -1 : 1));
+    const before = [...byDay.values()].filter((p) => p.date < from).sort((a, b) => (a.date < b.date ? -1 : 1)).pop() ?? null;
+    const d = diffTimeline({
+      from,
+      newBefore,
+      oldRows: this.stored.filter((r) => r.date >= from),
+      newRows,
+      published,
+      publishedBefore: before,
+      sameRow: same,
+      sameEvent: same,
+    });
+    this.stored = [...this.stored.filter((r) => r.date < from), ...newRows];
+    for (const p of d.changePoints) this.publications.push({ date: p.date, v: p.value!.v });
+    return d;
+  }
+}
+
+describe('diffTimeline: publish what consumers need to hold the new timeline', () => {
+  it('given a first computation, then every row is written and only days where the value changes are published', () => {
+    const c = new Consumer();
+    const d = c.apply(day(1), rows(10, [1, 1, 2, 2]));
     expect(d.upserts).toHaveLength(4);
     expect(d.changePoints.map((p) => [p.date, p.value?.v])).toEqual([
-      ['2020-08-10', 1],
-      ['2020-08-12', 2],
+      [day(10), 1],
+      [day(12), 2],
     ]);
   });
 
   it('given an unchanged recomputation, then nothing is written nor published', () => {
-    const r = rows(10, [1, 2, 2]);
-    const d = diffTimeline({ from: '2020-08-10', oldBefore: null, newBefore: null, oldRows: r, newRows: rows(10, [1, 2, 2]), sameRow: same, sameEvent: same });
-    expect(d).toEqual({ upserts: [], deletes: [], changePoints: [] });
+    const c = new Consumer();
+    c.apply(day(10), rows(10, [1, 2, 2]));
+    expect(c.apply(day(10), rows(10, [1, 2, 2]))).toEqual({ upserts: [], deletes: [], changePoints: [] });
   });
 
-  it('given a late report for an earlier day, when diffed from that day, then consumers end up holding the new timeline on every day', () => {
-    const oldRows = rows(10, [1, 1, 3, 3, 3]);
-    const newRows = rows(11, [2, 3, 3, 3, 5]);
-    const d = diffTimeline({ from: '2020-08-11', oldBefore: oldRows[0], newBefore: oldRows[0], oldRows: oldRows.slice(1), newRows, sameRow: same, sameEvent: same });
-    const published = [{ date: '2020-08-10', v: 1 }, { date: '2020-08-12', v: 3 }, ...d.changePoints.map((p) => ({ date: p.date, v: p.value?.v ?? null }))];
-    const latestFirst = published.reverse(); // later publications win for the same day
-    const dedup = latestFirst.filter((p, i) => latestFirst.findIndex((q) => q.date === p.date) === i);
-    for (const [day, v] of [['2020-08-10', 1], ['2020-08-11', 2], ['2020-08-12', 3], ['2020-08-14', 3], ['2020-08-15', 5], ['2020-08-30', 5]] as const) {
-      expect(held(dedup, day)).toBe(v);
-    }
-    expect(d.changePoints.every((p) => p.date >= '2020-08-11')).toBe(true);
+  it('given a late report for an earlier day, then consumers hold the new timeline on every day', () => {
+    const c = new Consumer();
+    c.apply(day(10), rows(10, [1, 1, 3, 3, 3]));
+    c.apply(day(11), rows(11, [2, 3, 3, 3, 5]), { date: day(10), v: 1 });
+    for (const [d, v] of [[10, 1], [11, 2], [12, 3], [14, 3], [15, 5], [30, 5]] as const) expect(held(c.publications, day(d))).toBe(v);
   });
 
-  it('given rows that disappear, then they are deleted and a null change point is published', () => {
-    const d = diffTimeline({ from: '2020-08-01', oldBefore: null, newBefore: null, oldRows: rows(10, [1, 1]), newRows: [], sameRow: same, sameEvent: same });
-    expect(d.deletes).toEqual(['2020-08-10', '2020-08-11']);
-    expect(d.changePoints).toEqual([{ date: '2020-08-10', value: null, previous: null }]);
+  it('given a value re-stated on a later day and then superseded earlier, then the stale re-statement is corrected', () => {
+    // Reports on the 21st then the 23rd: the window ends on the 28th (value re-stated when a field changes), then a report on the 25th.
+    const c = new Consumer();
+    c.apply(day(21), rows(21, [5, 5, 9, 9, 9, 9, 9, 7])); // the 28th differs (not reporting any more)
+    c.apply(day(25), rows(25, [11, 11, 11, 11, 11, 11]), { date: day(24), v: 9 }); // publishes the 25th, re-states the 28th
+    c.apply(day(27), rows(27, [13, 13, 13, 13]), { date: day(26), v: 11 });
+    for (const [d, v] of [[21, 5], [23, 9], [25, 11], [27, 13], [28, 13], [29, 13], [30, 13]] as const) expect(held(c.publications, day(d))).toBe(v);
+  });
+
+  it('given rows that disappear, then they are deleted and the empty value is published', () => {
+    const c = new Consumer();
+    c.apply(day(1), rows(10, [1, 1]));
+    const d = diffTimeline({
+      from: day(1),
+      newBefore: null,
+      oldRows: c.stored,
+      newRows: [],
+      published: c.publications,
+      publishedBefore: null,
+      sameRow: same,
+      sameEvent: same,
+      empty: (date) => ({ date, v: 0 }),
+    });
+    expect(d.deletes).toEqual([day(10), day(11)]);
+    expect(d.changePoints.map((p) => [p.date, p.value?.v])).toEqual([[day(10), 0]]);
   });
 });

@@ -23,16 +23,25 @@ export interface TimelineDiff<T> {
 export interface TimelineDiffInput<T extends Dated> {
   /** The first day that may have changed; every earlier day is the same in both timelines. */
   readonly from: string;
-  /** The value holding on the day before `from`, in the stored and in the new timeline (null: none). */
-  readonly oldBefore: T | null;
+  /** The value holding on the day before `from` in the new timeline (null: none). */
   readonly newBefore: T | null;
-  /** Rows dated `from` or later, ascending, one per day without holes; after the last row its value holds. */
+  /** Stored rows dated `from` or later, ascending (to find rows to write or delete). */
   readonly oldRows: readonly T[];
+  /** Recomputed rows dated `from` or later, ascending, one per day without holes; after the last row its value holds. */
   readonly newRows: readonly T[];
+  /**
+   * What consumers hold: every value published so far dated `from` or later (ascending; the last
+   * publication for a day), and the latest one dated before `from`. A consumer's value on day D is
+   * the latest publication dated on or before D.
+   */
+  readonly published: readonly T[];
+  readonly publishedBefore: T | null;
   /** Equal as stored. */
   sameRow(a: T, b: T): boolean;
   /** Equal as published (a status event is about the status only). */
   sameEvent(a: T, b: T): boolean;
+  /** What to publish when a day that had a value has none any more (figures: an explicit empty figure). */
+  empty?(date: string): T;
 }
 
 class Timeline<T extends Dated> {
@@ -58,42 +67,46 @@ class Timeline<T extends Dated> {
     if (first === null || date < first) return this.before;
     return this.byDate.get(date) ?? this.rows[this.rows.length - 1];
   }
-
-  has(date: string): T | undefined {
-    return this.byDate.get(date);
-  }
 }
 
 /**
- * Compares a stored timeline with a recomputed one from `from` on: which rows to write or delete, and
- * on which days the published timeline changes. A day is a change point of a timeline when its value
- * differs from the day before; a day is published when it is a change point in one timeline and not
- * the other, or a change point to a different value. Consumers that keep "the latest value dated on
- * or before D" then hold exactly the new timeline.
+ * Compares a stored timeline with a recomputed one from `from` on: which rows to write or delete,
+ * and which days to publish so that consumers — who hold "the latest publication dated on or before
+ * D" — hold exactly the new timeline on every day. It works from what was actually published, not
+ * from the stored rows: an earlier publication that is not a change point of the stored timeline (a
+ * value re-stated when a later day changed) would otherwise be left standing, stale, for ever.
  */
 export function diffTimeline<T extends Dated>(input: TimelineDiffInput<T>): TimelineDiff<T> {
-  const oldT = new Timeline(input.oldBefore, input.oldRows);
-  const newT = new Timeline(input.newBefore, input.newRows);
+  const oldDates = new Map(input.oldRows.map((r) => [r.date, r]));
   const upserts = input.newRows.filter((r) => {
-    const o = oldT.has(r.date);
+    const o = oldDates.get(r.date);
     return !o || !input.sameRow(o, r);
   });
   const newDates = new Set(input.newRows.map((r) => r.date));
   const deletes = input.oldRows.filter((r) => !newDates.has(r.date)).map((r) => r.date);
 
+  const newT = new Timeline(input.newBefore, input.newRows);
+  const publishedOn = new Map(input.published.map((p) => [p.date, p]));
+  const same = (a: T | null, b: T | null) => (a === null || b === null ? a === b : input.sameEvent(a, b));
+  const lastPublished = input.published[input.published.length - 1]?.date ?? null;
+  const end = [newT.last, lastPublished, input.from].filter((d): d is string => d !== null).sort().pop()!;
   const changePoints: Array<ChangePoint<T>> = [];
-  const firsts = [oldT.first, newT.first].filter((d): d is string => d !== null).sort();
-  const lasts = [oldT.last, newT.last].filter((d): d is string => d !== null).sort();
-  if (firsts.length) {
-    const same = (a: T | null, b: T | null) => (a === null || b === null ? a === b : input.sameEvent(a, b));
-    const start = firsts[0] > input.from ? firsts[0] : input.from;
-    const end = lasts[lasts.length - 1];
-    for (let d = start; d <= end; d = addDays(d, 1)) {
-      const prev = addDays(d, -1);
-      const [o, op, n, np] = [oldT.at(d), oldT.at(prev), newT.at(d), newT.at(prev)];
-      const oldIsPoint = !same(o, op);
-      const newIsPoint = !same(n, np);
-      if (oldIsPoint !== newIsPoint || (newIsPoint && !same(o, n))) changePoints.push({ date: d, value: n, previous: np });
+  let held = input.publishedBefore;
+  // Before the new timeline's first row and between publications, both sides are constant: when the
+  // new rows start later than `from` (a target re-evaluation starts at year 1), skip straight to them.
+  const next = (d: string): string => {
+    const n = addDays(d, 1);
+    if (newT.first !== null && newT.first <= n) return n;
+    const candidates = [newT.first ?? end, ...input.published.map((p) => p.date).filter((x) => x >= n)].sort();
+    return candidates[0] > n ? candidates[0] : n;
+  };
+  for (let d = input.from; d <= end; d = next(d)) {
+    held = publishedOn.get(d) ?? held;
+    let want = newT.at(d);
+    if (want === null && held !== null && input.empty) want = input.empty(d);
+    if (!same(held, want)) {
+      changePoints.push({ date: d, value: want, previous: held });
+      held = want;
     }
   }
   return { upserts, deletes, changePoints };
