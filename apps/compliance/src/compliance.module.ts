@@ -4,6 +4,7 @@ import { RegistryReplica1764460800001, RegistryReplicaHandlers, replicaAuthProvi
 import { AnalyticsModule } from './analytics/analytics.module';
 import type { ComplianceConfig } from './compliance.config';
 import { DailyReportModule } from './daily-report/daily-report.module';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { FieldModule } from './field/field.module';
 import { ComplianceProjection1764547200000 } from './migrations/1764547200000-ComplianceProjection';
 import { ProjectionModule } from './projection/projection.module';
@@ -27,6 +28,7 @@ export class ComplianceModule {
         AnalyticsModule,
         FieldModule,
         DailyReportModule,
+        DashboardModule,
       ],
       providers: [RegistryReplicaHandlers],
     };

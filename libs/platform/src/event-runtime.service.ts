@@ -18,6 +18,7 @@ import {
 } from '@app/messaging';
 import { OutboxRelay } from '@app/persistence';
 import { rootLogger } from './logger';
+import { MIGRATIONS_ONLY_ENV } from './migrations-cli';
 import { PLATFORM_OPTIONS, type PlatformOptions } from './platform.options';
 
 /**
@@ -43,6 +44,8 @@ export class EventRuntime implements OnApplicationBootstrap, OnApplicationShutdo
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    // `npm run migration:*` boots the module only for its data source.
+    if (process.env[MIGRATIONS_ONLY_ENV] === '1') return;
     const cfg = this.options.config;
     this.link.start();
     this.streamsReady = this.link.whenConnected().then((nc) => this.setUpStreams(nc));

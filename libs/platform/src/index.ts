@@ -11,3 +11,4 @@ export * from './event-outbox.service';
 export * from './event-runtime.service';
 export * from './logger';
 export * from './bootstrap';
+export * from './migrations-cli';

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { Counter, Histogram, register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import type { Cohort } from '@app/contracts';
-import { PLATFORM_OPTIONS, rootLogger, type PlatformOptions } from '@app/platform';
+import { MIGRATIONS_ONLY_ENV, PLATFORM_OPTIONS, rootLogger, type PlatformOptions } from '@app/platform';
 import type { RatesConfig } from '../rates.config';
 import { FigureRecomputeService, type RecomputeResult } from './figure-recompute.service';
 
@@ -39,6 +39,7 @@ export class FigureFlusher implements OnApplicationBootstrap, OnApplicationShutd
   ) {}
 
   onApplicationBootstrap(): void {
+    if (process.env[MIGRATIONS_ONLY_ENV] === '1') return;
     this.running = true;
     this.loop = this.run();
   }

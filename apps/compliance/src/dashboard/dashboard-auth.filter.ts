@@ -1,0 +1,33 @@
+import { Catch, ForbiddenException, UnauthorizedException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isCalendarDate } from '@app/contracts';
+import type { ReportLang } from '../daily-report/dto/daily-report-query.dto';
+import { renderForbidden, renderLogin } from './dashboard.render';
+import { htmlResponse, readCookie, SESSION_COOKIE, sessionCookie } from './dashboard-session';
+import { DASHBOARD_WORDS } from './dashboard.words';
+
+/**
+ * On the dashboard page the guard's 401 and 403 are answered for a person, not a program: the login
+ * form (a key that no longer works is also forgotten), or why this key may not see the page.
+ */
+@Catch(UnauthorizedException, ForbiddenException)
+export class DashboardAuthFilter implements ExceptionFilter {
+  catch(err: UnauthorizedException | ForbiddenException, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const req = http.getRequest<FastifyRequest<{ Querystring: Record<string, string | undefined> }>>();
+    const reply = http.getResponse<FastifyReply>();
+    const lang: ReportLang = req.query?.lang === 'en' ? 'en' : 'vi';
+    const date = req.query?.date && isCalendarDate(req.query.date) ? req.query.date : undefined;
+    const nonce = htmlResponse(reply, lang);
+    if (err instanceof ForbiddenException) {
+      void reply.status(403).send(renderForbidden(lang, nonce));
+      return;
+    }
+    const triedKey = Boolean(req.headers.authorization);
+    if (readCookie(req.headers.cookie, SESSION_COOKIE) !== null) void reply.header('set-cookie', sessionCookie(null, req.protocol === 'https'));
+    void reply
+      .status(401)
+      .header('www-authenticate', 'Bearer')
+      .send(renderLogin(lang, nonce, { date, message: triedKey ? DASHBOARD_WORDS[lang].badKey : undefined }));
+  }
+}

@@ -1,0 +1,282 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  ActivityRecordedV1,
+  FigureUpdatedV1,
+  SupportPointOpenedV1,
+  TargetSetV1,
+  TargetStatusChangedV1,
+  type Cohort,
+  type FigureUpdatedV1Data,
+  type TargetStatus,
+} from '@app/contracts';
+import { disposeService, EventInjector, http, settle, startService, type RunningService } from '../../../../test/support/service-harness';
+import { complianceService } from '../main';
+
+const D = '2020-08-21';
+const D0 = '2020-08-19';
+const EVIL = 'Huyện <script>alert("x")</script> & Co';
+
+/** Trà Vinh's nine district-level units with their real names, from the reference data the registry imports. */
+const DISTRICTS = readFileSync(join(__dirname, '../../../../data/tra-vinh-units.csv'), 'utf8')
+  .trim()
+  .split('\n')
+  .slice(1)
+  .map((line) => line.split(','))
+  .filter((cols) => cols[3] === '2')
+  .map(([code, name]) => ({ code, name }));
+
+/** District i on D: population and installs differ, so the ranking is known in advance. */
+const residentsOf = (i: number) => ({ population: 50_000 + i * 5_000, installed: 10_000 + i * 4_100 });
+
+/** Vietnamese percent with two decimals, written out independently of the service's formatter. */
+const viPct = (r: number) => `${(Math.round(r * 10_000) / 100).toFixed(2).replace('.', ',')}%`;
+const enPct = (r: number) => `${(Math.round(r * 10_000) / 100).toFixed(2)}%`;
+
+describe('compliance dashboard', () => {
+  let svc: RunningService;
+  let registry: EventInjector;
+  let rates: EventInjector;
+  let intake: EventInjector;
+  let support: EventInjector;
+  let analystKey: string;
+  let portalKey: string;
+
+  const publishFigure = (code: string, cohort: Cohort, date: string, counts: Partial<FigureUpdatedV1Data>) =>
+    rates.publish(FigureUpdatedV1, code, {
+      orgUnitCode: code,
+      cohort,
+      tree: cohort === 'residents' ? 'administrative' : 'accountability',
+      date,
+      headcount: 0,
+      smartphoneHolders: 0,
+      installed: 0,
+      bluetoothOn: 0,
+      population: null,
+      reportingUnits: 1,
+      expectedUnits: 1,
+      ...counts,
+    });
+
+  const publishStatus = (targetId: string, code: string, date: string, status: TargetStatus, value: number, gap: number) =>
+    rates.publish(TargetStatusChangedV1, code, { targetId, orgUnitCode: code, date, status, previousStatus: null, value, threshold: targetId === 'T50' ? 0.5 : 1, forecastDate: null, gap });
+
+  beforeAll(async () => {
+    svc = await startService(complianceService);
+    [registry, rates, intake, support] = await Promise.all(
+      (['registry', 'rates', 'intake', 'support-points'] as const).map((source) => EventInjector.open(svc.namespace, source)),
+    );
+
+    await registry.unit({ code: '84', name: 'Tỉnh Trà Vinh', type: 'province', level: 1, head: { name: 'Đồng Văn Lâm', title: 'Chủ tịch UBND tỉnh' } });
+    for (const d of DISTRICTS) {
+      await registry.unit({ code: d.code, name: d.name, type: 'district', level: 2, adminParentCode: '84', accountableToCode: '84', head: { name: `Nguyễn Văn ${d.code}`, title: 'Chủ tịch UBND' } });
+    }
+    // A unit whose name and head would break the page if they were not escaped.
+    await registry.unit({ code: '899', name: EVIL, type: 'district', level: 2, adminParentCode: '84', accountableToCode: '84', head: { name: '<img src=x onerror=alert(1)>', title: 'Chủ tịch' } });
+    await registry.unit({ code: '29266', name: 'Thị trấn Càng Long', type: 'commune', level: 3, adminParentCode: '844', accountableToCode: '844' });
+    await registry.unit({ code: '29269', name: 'Xã Mỹ Cẩm', type: 'commune', level: 3, adminParentCode: '844', accountableToCode: '844' });
+    await registry.unit({ code: '29236', name: 'Phường 4', type: 'commune', level: 3, adminParentCode: '842', accountableToCode: '842' });
+    await registry.unit({ code: 'VNPT-TV', name: 'VNPT Trà Vinh', type: 'telecom', accountableToCode: '84' });
+    await registry.publish(TargetSetV1, 'T50', {
+      targetId: 'T50', name: 'Người dân cài đặt ≥ 50% dân số', metric: 'resident_rate', cohorts: ['residents'], tree: 'administrative',
+      scopeUnitTypes: ['commune'], scopeLevels: [], threshold: 0.5, deadline: '2020-08-20', campaignStart: '2020-08-04', reportingWindowDays: 7, revision: 1,
+    });
+    await registry.publish(TargetSetV1, 'M100', {
+      targetId: 'M100', name: 'Cán bộ, hội viên bật Bluetooth 100%', metric: 'bluetooth_rate', cohorts: ['staff', 'youth_members', 'association_members'], tree: 'accountability',
+      scopeUnitTypes: [], scopeLevels: [], threshold: 1, deadline: '2020-08-30', campaignStart: '2020-08-21', reportingWindowDays: 7, revision: 1,
+    });
+    analystKey = await registry.key('analyst', null);
+    portalKey = await registry.key('portal', '844');
+
+    // The province: 6.78% on D0 (the directive's figure), 30% on D.
+    await publishFigure('84', 'residents', D0, { headcount: 1_000_000, population: 1_000_000, smartphoneHolders: 600_000, installed: 67_800, bluetoothOn: 50_000 });
+    await publishFigure('84', 'residents', D, { headcount: 1_000_000, population: 1_000_000, smartphoneHolders: 600_000, installed: 300_000, bluetoothOn: 240_000 });
+    await publishStatus('T50', '84', D, 'breached', 0.3, 200_000);
+    for (const [i, d] of DISTRICTS.entries()) {
+      const f = residentsOf(i);
+      await publishFigure(d.code, 'residents', D, { headcount: f.population, smartphoneHolders: f.population / 2, installed: f.installed, bluetoothOn: f.installed / 2, population: f.population });
+      const r = f.installed / f.population;
+      await publishStatus('T50', d.code, D, r >= 0.5 ? 'met' : 'breached', r, Math.max(0, f.population / 2 - f.installed));
+    }
+    await publishFigure('899', 'residents', D, { headcount: 1_000, smartphoneHolders: 500, installed: 10, bluetoothOn: 5, population: 1_000 });
+    await publishStatus('T50', '899', D, 'breached', 0.01, 490);
+    // Members: staff and youth of Thành phố Trà Vinh (842), 150 + 45 of 200 + 60 with Bluetooth on.
+    await publishFigure('842', 'staff', D, { headcount: 220, smartphoneHolders: 200, installed: 180, bluetoothOn: 150 });
+    await publishFigure('842', 'youth_members', D, { headcount: 70, smartphoneHolders: 60, installed: 50, bluetoothOn: 45 });
+
+    await support.publish(SupportPointOpenedV1, 'P1', { pointId: 'P1', operatorCode: 'VNPT-TV', communeCode: '29266', address: 'Bưu điện Càng Long', openedOn: '2020-08-15', hours: null, revision: 1 });
+    const broadcast = { revision: 1, submittedAt: `${D}T12:00:00.000Z`, date: D, kind: 'broadcast' as const, supportLocationsAnnounced: true };
+    await intake.publish(ActivityRecordedV1, '29266', { ...broadcast, activityId: '01890000-0000-7000-8000-0000000000d1', orgUnitCode: '29266', sessionsAired: 2, sessionsWithStartAnnouncement: 2, sessionsWithEndAnnouncement: 2 });
+    await intake.publish(ActivityRecordedV1, '29269', { ...broadcast, activityId: '01890000-0000-7000-8000-0000000000d2', orgUnitCode: '29269', sessionsAired: 3, sessionsWithStartAnnouncement: 3, sessionsWithEndAnnouncement: 1 });
+    await settle(svc);
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const i of [registry, rates, intake, support]) await i?.close();
+    if (svc) await disposeService(svc);
+  });
+
+  const section = (html: string, id: string) => {
+    const start = html.indexOf(`<section id="${id}">`);
+    expect(start).toBeGreaterThanOrEqual(0);
+    return html.slice(start, html.indexOf('</section>', start));
+  };
+
+  it('renders the day in Vietnamese: targets, districts worst first with their heads and bars, laggards, coverage, broadcasts, links, freshness', async () => {
+    const res = await http(svc, 'GET', `/?date=${D}`, { key: analystKey });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/html');
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const asOf = res.headers.get('x-as-of-event')!;
+    expect(Date.parse(asOf)).toBeGreaterThan(0);
+    const html = res.text;
+    expect(html).toContain('<html lang="vi">');
+    expect(html).toContain('Bảng theo dõi cài đặt ứng dụng Bluezone — Tỉnh Trà Vinh');
+    expect(html).toContain(`<time datetime="${asOf}">Số liệu cập nhật đến sự kiện lúc`);
+
+    const targets = section(html, 'targets');
+    expect(targets).toContain('Người dân cài đặt ≥ 50% dân số');
+    expect(targets).toContain('30,00%');
+    expect(targets).toContain('50,00%');
+    expect(targets).toContain('200.000'); // people still to install, Vietnamese grouping
+    expect(targets).toContain('Không đạt (đã quá hạn)');
+
+    // Districts: lowest resident rate first (the escaped one at 1%), each with its head and its rate.
+    const districts = section(html, 'districts');
+    const expected = [
+      { name: EVIL.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;'), rate: 0.01 },
+      ...DISTRICTS.map((d, i) => ({ name: d.name, rate: residentsOf(i).installed / residentsOf(i).population })),
+    ].sort((a, b) => a.rate - b.rate);
+    const positions = expected.map((d) => districts.indexOf(`<td>${d.name}</td>`));
+    expect(positions.every((p) => p > 0)).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    for (const d of expected) expect(districts).toContain(viPct(d.rate));
+    expect(districts).toContain('Chủ tịch UBND Nguyễn Văn 844');
+    expect(districts).toContain('<svg class="bar"');
+    expect(districts).toContain(viPct(195 / 260)); // 842's members with Bluetooth on: (150 + 45) / (200 + 60)
+
+    const laggards = section(html, 'laggards');
+    expect(laggards).toContain('Tỉnh Trà Vinh');
+    expect(laggards).toContain('Chủ tịch UBND tỉnh Đồng Văn Lâm');
+    // Worst first: the escaped district (1%), the two lowest districts (20%, 25.6%), the province (30%), the next district (30.3%).
+    const rowOf = (name: string) => laggards.indexOf(`<tr><td>${name}</td>`);
+    const order = [rowOf('Huyện &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co'), rowOf(DISTRICTS[0].name), rowOf(DISTRICTS[1].name), rowOf('Tỉnh Trà Vinh'), rowOf(DISTRICTS[2].name)];
+    expect(order.every((p) => p >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+
+    const coverage = section(html, 'coverage');
+    expect(coverage).toContain('1/3 xã, phường, thị trấn có điểm hỗ trợ (33,33%)');
+    expect(coverage).toContain('Xã Mỹ Cẩm'); // 844's commune without a point
+
+    const activity = section(html, 'activity');
+    expect(activity).toContain('Phát thanh: 1/3 xã');
+    expect(activity).toMatch(/<td>Xã Mỹ Cẩm<\/td><td>Huyện Càng Long<\/td><td><span class="num">3<\/span><\/td><td><span class="num">3<\/span><\/td><td><span class="num">1<\/span><\/td>/);
+    expect(activity).not.toContain('Thị trấn Càng Long');
+
+    const links = section(html, 'links');
+    expect(links).toContain(`href="/v1/daily-report?date=${D}&amp;lang=vi"`);
+    expect(links).toContain(`href="/v1/units?date=${D}&amp;type=district&amp;sort=populationRate&amp;format=csv"`);
+    expect(links).toContain(`href="/v1/laggards?date=${D}&amp;format=csv"`);
+    expect(links).toContain('href="/docs"');
+    expect(html).toContain(`href="/?date=${D}&amp;lang=en"`);
+  });
+
+  it('escapes names and heads: no markup from the read model reaches the page', async () => {
+    const { text } = await http(svc, 'GET', `/?date=${D}`, { key: analystKey });
+    expect(text).not.toMatch(/<script/i);
+    expect(text).not.toContain('<img');
+    expect(text).toContain('Huyện &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co');
+    expect(text).toContain('&lt;img src=x onerror=alert(1)&gt;');
+  });
+
+  it('shows an earlier day (6,78%), defaults to the latest day with data, and serves /dashboard too', async () => {
+    const before = await http(svc, 'GET', `/?date=${D0}`, { key: analystKey });
+    expect(section(before.text, 'targets')).toContain('6,78%');
+    expect(before.text).toContain('Ngày mới nhất có số liệu: 21/08/2020.');
+    for (const path of ['/', '/dashboard']) {
+      const res = await http(svc, 'GET', path, { key: analystKey });
+      expect(res.status).toBe(200);
+      expect(res.text).toContain(`<input type="date" name="date" value="${D}"`);
+      expect(section(res.text, 'targets')).toContain('30,00%');
+    }
+  });
+
+  it('renders the English variant with English numbers', async () => {
+    const res = await http(svc, 'GET', `/?date=${D}&lang=en`, { key: analystKey });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-language')).toBe('en');
+    expect(res.text).toContain('<html lang="en">');
+    expect(res.text).toContain('Bluezone installation dashboard — Tỉnh Trà Vinh');
+    const targets = section(res.text, 'targets');
+    expect(targets).toContain(enPct(0.3));
+    expect(targets).toContain('200,000');
+    expect(targets).toContain('Breached (deadline passed)');
+    expect(section(res.text, 'districts')).toContain('Districts, town and city (worst first)');
+    expect(res.text).toContain(`href="/v1/daily-report?date=${D}&amp;lang=en"`);
+    expect(res.text).toContain(`href="/?date=${D}&amp;lang=vi"`);
+  });
+
+  it('asks a browser for its key once, keeps it in an HttpOnly cookie that also opens the CSV links, and forgets it on logout', async () => {
+    const anonymous = await http(svc, 'GET', `/?date=${D}`, { key: null });
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('content-type')).toContain('text/html');
+    expect(anonymous.text).toContain('<form method="post" action="/dashboard/login">');
+    expect(anonymous.text).not.toContain('Tỉnh Trà Vinh');
+
+    const login = await fetch(`${svc.url}/dashboard/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ key: analystKey, lang: 'en', date: D }).toString(),
+    });
+    expect(login.status).toBe(303);
+    expect(login.headers.get('location')).toBe(`/?date=${D}&lang=en`);
+    const setCookie = login.headers.get('set-cookie')!;
+    expect(setCookie).toMatch(/^bz_compliance_key=[^;]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=28800$/);
+    const cookie = setCookie.split(';')[0];
+
+    const page = await http(svc, 'GET', `/?date=${D}&lang=en`, { key: null, headers: { cookie } });
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Bluezone installation dashboard');
+    const csv = await http(svc, 'GET', `/v1/units?date=${D}&type=district&format=csv`, { key: null, headers: { cookie } });
+    expect(csv.status).toBe(200);
+    expect(csv.text).toContain('Huyện Càng Long');
+
+    const stale = await http(svc, 'GET', '/', { key: null, headers: { cookie: 'bz_compliance_key=bz_not-a-key' } });
+    expect(stale.status).toBe(401);
+    expect(stale.text).toContain('Khóa không hợp lệ hoặc đã bị thu hồi.');
+    expect(stale.headers.get('set-cookie')).toContain('Max-Age=0');
+
+    const logout = await fetch(`${svc.url}/dashboard/logout`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie }, body: 'lang=vi' });
+    expect(logout.status).toBe(303);
+    expect(logout.headers.get('set-cookie')).toMatch(/^bz_compliance_key=; .*Max-Age=0/);
+
+    const crossSite = await fetch(`${svc.url}/dashboard/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'cross-site' },
+      body: `key=${analystKey}`,
+    });
+    expect(crossSite.status).toBe(403);
+    expect(crossSite.headers.get('set-cookie')).toBeNull();
+  });
+
+  it('shows a portal key why it may not see the page, and rejects bad parameters as problem+json', async () => {
+    const portal = await http(svc, 'GET', '/', { key: portalKey });
+    expect(portal.status).toBe(403);
+    expect(portal.text).toContain('Khóa này không được xem bảng theo dõi');
+    for (const [path, field] of [
+      ['/?date=2020-02-30', 'date'],
+      ['/dashboard?lang=fr', 'lang'],
+      ['/?colour=red', 'colour'],
+    ]) {
+      const res = await http(svc, 'GET', path, { key: analystKey });
+      expect({ path, status: res.status }).toEqual({ path, status: 400 });
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+    }
+    const empty = await fetch(`${svc.url}/dashboard/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'key=' });
+    expect(empty.status).toBe(400);
+  });
+});

@@ -1,0 +1,35 @@
+import { bar, esc, query, renderLogin, vietnamTime } from './dashboard.render';
+
+describe('dashboard rendering', () => {
+  it('escapes text for content and both kinds of quoted attributes', () => {
+    expect(esc(`<a href="x" onclick='y'>&</a>`)).toBe('&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;&lt;/a&gt;');
+    expect(esc(null)).toBe('');
+  });
+
+  it('shows an event time in Vietnam time (UTC+7), across midnight', () => {
+    expect(vietnamTime('2020-08-21T20:15:30.000Z')).toBe('03:15:30 22/08/2020');
+  });
+
+  it('draws a bar clamped to the track, empty without a value, with Vietnamese percentages', () => {
+    const over = bar('vi', 1.2, 0.5, 'met', 100);
+    expect(over).toContain('class="fill s-met" width="100"');
+    expect(over).toContain('x1="50"');
+    expect(over).toContain('120,00% / 50,00%');
+    const none = bar('en', null, 1, null, 100);
+    expect(none).toContain('class="fill s-no_data" width="0"');
+    expect(none).toContain('— / 100.00%');
+  });
+
+  it('builds query strings that a crafted value cannot break out of', () => {
+    expect(query({ date: '2020-08-21', lang: undefined, x: 'a&b=<c>' })).toBe('?date=2020-08-21&x=a%26b%3D%3Cc%3E');
+  });
+
+  it('asks for the key in the chosen language and carries the day back through the form', () => {
+    const html = renderLogin('en', 'n0nce', { date: '2020-08-21', message: '<oops>' });
+    expect(html).toContain('<html lang="en">');
+    expect(html).toContain('<style nonce="n0nce">');
+    expect(html).toContain('<input type="hidden" name="date" value="2020-08-21">');
+    expect(html).toContain('&lt;oops&gt;');
+    expect(html).not.toContain('<script');
+  });
+});
