@@ -33,12 +33,15 @@ module.exports = {
     {
       ...common,
       displayName: 'int',
+      // Real PostgreSQL and NATS on a 2-core machine: hooks that boot a service need more than jest's 5 s.
+      testTimeout: 120_000,
       testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.js',
     },
     {
       ...common,
       displayName: 'e2e',
+      testTimeout: 300_000,
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.js',
     },

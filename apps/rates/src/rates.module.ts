@@ -5,6 +5,7 @@ import { FiguresModule } from './figures/figures.module';
 import { InputsModule } from './inputs/inputs.module';
 import { RatesState1764460800300 } from './migrations/1764460800300-RatesState';
 import { RatesPublished1764547200400 } from './migrations/1764547200400-RatesPublished';
+import { AppendOnlyDirtyMarks1764547200500 } from './migrations/1764547200500-AppendOnlyDirtyMarks';
 import type { RatesConfig } from './rates.config';
 
 /** Durable consumers of the service, deleted by a rebuild so the next start replays from sequence 1. */
@@ -39,7 +40,7 @@ export class RatesModule {
           service: 'rates',
           config,
           entities: [],
-          migrations: [RegistryReplica1764460800001, RatesState1764460800300, RatesPublished1764547200400],
+          migrations: [RegistryReplica1764460800001, RatesState1764460800300, RatesPublished1764547200400, AppendOnlyDirtyMarks1764547200500],
           auth: replicaAuthProviders,
         }),
         InputsModule,

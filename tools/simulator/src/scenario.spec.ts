@@ -72,6 +72,13 @@ describe('the simulated Trà Vinh campaign', () => {
     const f = exp.figure('84', 'residents', '2020-08-19')!;
     expect(f.installed / 1009168).toBeCloseTo(0.0678, 4);
     expect(exp.figure('84', 'residents', '2020-08-30')!.installed).toBeGreaterThan(f.installed);
+    // and it only climbs, day after day
+    let last = 0;
+    for (let d = 4; d <= 30; d++) {
+      const installed = exp.figure('84', 'residents', `2020-08-${String(d).padStart(2, '0')}`)!.installed;
+      expect(installed).toBeGreaterThanOrEqual(last);
+      last = installed;
+    }
   });
 
   it('sends only reports that obey 0 ≤ bluetoothOn ≤ installed ≤ smartphoneHolders ≤ headcount', () => {

@@ -155,10 +155,12 @@ export function buildScenario(world: World, opts: ScenarioOptions = DEFAULT_OPTI
   world.communes.forEach((c, ci) => {
     const pop = communePopulation.get(c.code)!;
     const smartphones = Math.round(pop * 0.62);
+    // After the directive each commune climbs to a few times its 19/08 figure, steadily.
+    const growth = r.between(3, 5);
     residentDays.forEach((day, di) => {
       let installed: number;
       if (di <= pinIndex) installed = Math.round(pinInstalled[ci] * climb(0.25, 1, di, pinIndex + 1));
-      else installed = Math.round(pinInstalled[ci] * climb(1, r.between(3, 5), di - pinIndex, residentDays.length - pinIndex));
+      else installed = Math.round(pinInstalled[ci] * climb(1, growth, di - pinIndex, residentDays.length - pinIndex));
       if (day === opts.pinDay) installed = pinInstalled[ci];
       installed = Math.min(installed, smartphones);
       const body: ReportBody = {

@@ -9,13 +9,13 @@ import type { Cohort } from '@app/contracts';
 export async function markDirty(m: EntityManager, marks: ReadonlyArray<{ unitCode: string; cohort: Cohort; from: string }>): Promise<void> {
   if (marks.length === 0) return;
   await m.query(
+    // Append only: no row is ever updated, so concurrent batches and the flusher never wait on each other's rows.
     `INSERT INTO rates_dirty (org_unit_code, cohort, from_date)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::date[])
-     ON CONFLICT (org_unit_code, cohort) DO UPDATE SET from_date = LEAST(rates_dirty.from_date, EXCLUDED.from_date)`,
+     SELECT * FROM unnest($1::text[], $2::text[], $3::date[])`,
     [marks.map((x) => x.unitCode), marks.map((x) => x.cohort), marks.map((x) => x.from)],
   );
 }
 
 export async function markTargetDirty(m: EntityManager, targetId: string): Promise<void> {
-  await m.query(`INSERT INTO rates_dirty_targets (target_id) VALUES ($1) ON CONFLICT DO NOTHING`, [targetId]);
+  await m.query(`INSERT INTO rates_dirty_targets (target_id) VALUES ($1)`, [targetId]);
 }

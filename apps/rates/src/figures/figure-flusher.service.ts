@@ -82,12 +82,13 @@ export class FigureFlusher implements OnApplicationBootstrap, OnApplicationShutd
       const started = process.hrtime.bigint();
       const result = await this.dataSource.transaction(async (m) => {
         await m.query(`SELECT pg_advisory_xact_lock($1)`, [FLUSH_LOCK]);
+        // The marks committed so far (a mark committed during this flush stays for the next one); the
+        // earliest day per (unit, cohort). Through a CTE: TypeORM answers a bare DELETE … RETURNING with [rows, count].
         const marks: Array<{ unitCode: string; cohort: Cohort; from: string }> = await m.query(
-          // Through a CTE: TypeORM answers a bare DELETE … RETURNING with [rows, count].
           `WITH taken AS (DELETE FROM rates_dirty RETURNING org_unit_code, cohort, from_date)
-           SELECT org_unit_code AS "unitCode", cohort, from_date::text AS "from" FROM taken`,
+           SELECT org_unit_code AS "unitCode", cohort, min(from_date)::text AS "from" FROM taken GROUP BY org_unit_code, cohort`,
         );
-        const targets: Array<{ target_id: string }> = await m.query(`WITH taken AS (DELETE FROM rates_dirty_targets RETURNING target_id) SELECT target_id FROM taken`);
+        const targets: Array<{ target_id: string }> = await m.query(`WITH taken AS (DELETE FROM rates_dirty_targets RETURNING target_id) SELECT DISTINCT target_id FROM taken`);
         if (marks.length === 0 && targets.length === 0) return null;
         return this.recompute.recompute(
           m,
