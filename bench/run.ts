@@ -1,0 +1,138 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import type { BenchContext, Section } from './support/context';
+import { repoRoot } from './support/env';
+import { environmentLines, findings, markdownTable, textTable, type Row } from './support/report';
+import { backboneSection } from './sections/backbone';
+import { intakeSection } from './sections/intake';
+import { limitsSection } from './sections/limits';
+import { pipelineSection } from './sections/pipeline';
+import { querySection } from './sections/queries';
+import { rebuildSection } from './sections/rebuild';
+import { rosterSection } from './sections/roster';
+
+/**
+ * `npm run bench [-- --quick] [-- --only intake,queries]`: measures the system against this machine's
+ * own limits, measured in the same run, prints a table and writes docs/BENCHMARKS.md. Nothing here is
+ * asserted: targets are reported as met or missed.
+ */
+const SECTIONS: Section[] = [limitsSection, backboneSection, intakeSection, pipelineSection, rosterSection, querySection, rebuildSection];
+
+interface Args {
+  quick: boolean;
+  only: string[] | null;
+  out: string | null;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { quick: false, only: null, out: null };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--quick') args.quick = true;
+    else if (a === '--only') args.only = (argv[++i] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    else if (a.startsWith('--only=')) args.only = a.slice('--only='.length).split(',').map((s) => s.trim()).filter(Boolean);
+    else if (a === '--out') args.out = argv[++i] ?? null;
+    else if (a === '--help' || a === '-h') {
+      process.stdout.write(`usage: npm run bench -- [--quick] [--only ${SECTIONS.map((s) => s.name).join(',')}] [--out file.md]\n`);
+      process.exit(0);
+    } else throw new Error(`unknown argument ${a}`);
+  }
+  for (const name of args.only ?? []) {
+    if (!SECTIONS.some((s) => s.name === name)) throw new Error(`unknown section ${name} (sections: ${SECTIONS.map((s) => s.name).join(', ')})`);
+  }
+  return args;
+}
+
+function describe(sections: readonly Section[], quick: boolean): string[] {
+  return [
+    '## How to read this',
+    '',
+    'Every figure is set beside the limit of this machine that bounds it, measured in the same run (absolute figures move',
+    'between runs on a shared machine; the ratios move less). The targets come from the benchmark issue; they are reported,',
+    'never asserted. The services run as separate processes from `dist/`, each in a fresh database and event namespace, on',
+    'the same machine as the load generator, PostgreSQL and NATS.',
+    '',
+    `Sections run: ${sections.map((s) => `\`${s.name}\` (${s.title})`).join('; ')}.${quick ? ' **Quick mode: small sizes, a smoke run, not a measurement.**' : ''}`,
+    '',
+    '- Limits: JetStream publish-with-ack from Node with a window of 1,000 unacknowledged publishes; PostgreSQL single-row',
+    '  INSERT+COMMIT from 16 connections; PostgreSQL bulk insert (one `INSERT … SELECT unnest(…)` of 10,000 rows per statement):',
+    '  this stands in for `COPY`, because pg-copy-streams is not a dependency.',
+    '- HTTP floor: `GET /v1/whoami` (admin key: the guard, the framework and loopback, no I/O) of the same service at the same concurrency.',
+  ];
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const started = new Date();
+  const ctx: BenchContext = {
+    quick: args.quick,
+    limits: {},
+    env: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      node: process.version,
+      postgres: 'unknown',
+      nats: 'unknown',
+      synchronousCommit: '?',
+      startedAt: started.toISOString(),
+      mode: args.quick ? 'quick' : 'full',
+      load: loadavg()[0].toFixed(1),
+    },
+    profile: (process.env.BENCH_PROFILE ?? '').split(',').filter(Boolean),
+    log: (m) => process.stderr.write(`[bench ${((Date.now() - started.getTime()) / 1000).toFixed(0).padStart(4)} s] ${m}\n`),
+  };
+  // The limits run whatever is selected: every other figure is a ratio to one of them.
+  const selected = SECTIONS.filter((s) => s.name === 'limits' || !args.only || args.only.includes(s.name));
+  const rows: Row[] = [];
+  for (const section of selected) {
+    ctx.log(`${section.name}: ${section.title}`);
+    const before = rows.length;
+    const t0 = Date.now();
+    try {
+      await section.run(ctx, rows);
+    } catch (err) {
+      const e = err as Error;
+      ctx.log(`${section.name} failed: ${e.stack ?? e.message}`);
+      rows.push({ section: section.name, measure: section.title, value: null, unit: '', error: e.message.replace(/\s+/g, ' ').slice(0, 500) });
+    }
+    for (const r of rows.slice(before)) ctx.log(`  ${r.measure}: ${r.error ? `FAILED ${r.error}` : `${r.value?.toFixed(2)} ${r.unit} ${r.detail ?? ''}`}`);
+    ctx.log(`${section.name} done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  }
+
+  ctx.env.load = `${ctx.env.load} at the start, ${loadavg()[0].toFixed(1)} at the end`;
+  const env = environmentLines(ctx.env);
+  const missed = findings(rows);
+  process.stdout.write(`\n${env.join('\n')}\n\n${textTable(rows)}\n\n`);
+  const notes = rows.filter((r) => r.note).map((r) => `- ${r.section} / ${r.measure}: ${r.note}`);
+  const doc = [
+    '# Benchmarks',
+    '',
+    `Generated by \`npm run bench${args.quick ? ' -- --quick' : ''}${args.only ? ` -- --only ${args.only.join(',')}` : ''}\` (bench/run.ts); do not edit by hand.`,
+    '',
+    '## Machine',
+    '',
+    ...env,
+    '',
+    '## Results',
+    '',
+    markdownTable(rows),
+    '',
+    ...(missed.length ? ['## Targets missed, and what holds each back', '', ...missed, ''] : []),
+    ...(notes.length ? ['## What bounds each figure', '', ...notes, ''] : []),
+    ...describe(selected, args.quick),
+    '',
+  ].join('\n');
+  const out = args.out ?? join(repoRoot(), 'docs', 'BENCHMARKS.md');
+  mkdirSync(join(out, '..'), { recursive: true });
+  writeFileSync(out, doc);
+  ctx.log(`wrote ${out} in ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);

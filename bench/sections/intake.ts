@@ -1,0 +1,90 @@
+import type { Section } from '../support/context';
+import { closedLoop, httpFloor } from '../support/http';
+import { intakeKnows, Prng, residentReport, setResidentTarget } from '../support/shapes';
+import { percentile } from '../support/stats';
+import { BenchSystem } from '../support/system';
+import { buildWorld, importWorld, StreamWatch } from '../support/world';
+
+export const intakeSection: Section = {
+  name: 'intake',
+  title: 'Intake: single reports at 64 clients, batches of 1,000',
+  async run(ctx, rows) {
+    const section = 'intake';
+    const sys = await BenchSystem.create('intake', { profile: ctx.profile.filter((s) => s === 'intake') as ['intake'] });
+    const watch = await StreamWatch.open(sys.namespace);
+    try {
+      await sys.startMany(['registry', 'intake']);
+      const world = buildWorld(ctx.quick ? { districts: 2, communesPerDistrict: 20, enterprises: 0 } : { districts: 10, communesPerDistrict: 50, enterprises: 0 });
+      await setResidentTarget(sys);
+      await importWorld(sys, world, 5_000, 300_000);
+      await watch.waitIdle(sys, ['registry'], 180_000);
+      await intakeKnows(sys, world.communes[world.communes.length - 1], 60_000);
+      const http = sys.http('intake');
+      const rng = new Prng(11);
+
+      const clients = 64;
+      const floor = await httpFloor(http, clients, ctx.quick ? 1_500 : 4_000);
+      const floorP99 = percentile(floor.latencies, 99);
+      rows.push({
+        section,
+        measure: `HTTP floor: GET /v1/whoami on intake (guard + framework, no I/O), ${clients} clients`,
+        value: floor.ok / (floor.elapsedMs / 1000),
+        unit: 'req/s',
+        detail: `p50 ${percentile(floor.latencies, 50).toFixed(1)} ms, p99 ${floorP99.toFixed(1)} ms`,
+      });
+
+      const single = await closedLoop({ concurrency: clients, durationMs: ctx.quick ? 4_000 : 20_000, maxRequests: 1_000_000 }, async () => {
+        const r = await http.request('POST', '/v1/reports', { body: residentReport(rng, world.communes) });
+        if (r.status !== 202) throw new Error(`${r.status} ${r.text.slice(0, 200)}`);
+        return 1;
+      });
+      const rate = single.items / (single.elapsedMs / 1000);
+      const p50 = percentile(single.latencies, 50);
+      const p99 = percentile(single.latencies, 99);
+      const errors = single.errors ? `; ${single.errors} errors (first: ${single.firstError})` : '';
+      rows.push({
+        section,
+        measure: `POST /v1/reports, ${clients} clients (closed loop)`,
+        value: rate,
+        unit: 'reports/s',
+        detail: `${single.items.toLocaleString('en-US')} reports in ${(single.elapsedMs / 1000).toFixed(1)} s; p50 ${p50.toFixed(1)} ms${errors}`,
+        limit: ctx.limits.pgCommit,
+        note: 'each report is one transaction (report + outbox row): bounded by single-row commits',
+      });
+      rows.push({
+        section,
+        measure: `POST /v1/reports p99 latency, ${clients} clients`,
+        value: p99,
+        unit: 'ms',
+        detail: `p50 ${p50.toFixed(1)} ms, max ${Math.max(...single.latencies).toFixed(0)} ms`,
+        limit: { name: 'HTTP floor p99', value: floorP99, unit: 'ms' },
+        target: 'p99 ≤ 50 ms',
+        met: Number.isFinite(p99) ? p99 <= 50 : null,
+      });
+
+      const batchSize = 1_000;
+      const batch = await closedLoop({ concurrency: 2, durationMs: ctx.quick ? 4_000 : 20_000, maxRequests: ctx.quick ? 10 : 400 }, async () => {
+        const reports = Array.from({ length: batchSize }, () => residentReport(rng, world.communes));
+        const r = await http.request('POST', '/v1/reports/batch', { body: { reports } });
+        if (r.status !== 200) throw new Error(`${r.status} ${r.text.slice(0, 200)}`);
+        const out = JSON.parse(r.text) as { accepted?: number; unchanged?: number; rejected?: number; results?: Array<{ status: string; errors?: unknown }> };
+        if (out.rejected) throw new Error(`${out.rejected} of ${batchSize} rejected, e.g. ${JSON.stringify(out.results?.find((x) => x.status === 'rejected'))?.slice(0, 200)}`);
+        return (out.accepted ?? 0) + (out.unchanged ?? 0);
+      });
+      const batchRate = batch.items / (batch.elapsedMs / 1000);
+      rows.push({
+        section,
+        measure: `POST /v1/reports/batch, ${batchSize.toLocaleString('en-US')} per request, 2 clients`,
+        value: batchRate,
+        unit: 'reports/s',
+        detail: `${batch.ok} requests, p50 ${percentile(batch.latencies, 50).toFixed(0)} ms per request${batch.errors ? `; ${batch.errors} failed (first: ${batch.firstError})` : ''}`,
+        limit: ctx.limits.pgBulk,
+        target: '≥ 20,000 reports/s',
+        met: batch.items > 0 ? batchRate >= 20_000 : null,
+      });
+    } finally {
+      await watch.close();
+      await sys.dispose();
+    }
+  },
+};

@@ -1,0 +1,129 @@
+import { OrgUnitUpsertedV1, type UnitType } from '@app/contracts';
+import type { BenchContext, Section } from '../support/context';
+import { closedLoop, httpFloor } from '../support/http';
+import { Injector } from '../support/inject';
+import { publishFigure, publishStatus } from '../support/rates-events';
+import type { Row } from '../support/report';
+import { CAMPAIGN_END, setResidentTarget } from '../support/shapes';
+import { percentile } from '../support/stats';
+import { BenchSystem } from '../support/system';
+import { buildWorld, importWorld, StreamWatch } from '../support/world';
+
+export const querySection: Section = {
+  name: 'queries',
+  title: 'Queries on a national-scale registry: GET /v1/units (a district’s children, sorted) and GET /v1/summary at 100 clients',
+  async run(ctx: BenchContext, rows: Row[]) {
+    const section = 'queries';
+    const sys = await BenchSystem.create('queries', { profile: ctx.profile.filter((s) => s === 'compliance') as ['compliance'] });
+    const watch = await StreamWatch.open(sys.namespace);
+    try {
+      await sys.startMany(['registry', 'compliance']);
+      const shape = ctx.quick ? { districts: 7, communesPerDistrict: 16, enterprises: 1_000 } : { districts: 700, communesPerDistrict: 16, enterprises: 100_000 };
+      const world = buildWorld(shape);
+      await setResidentTarget(sys);
+      ctx.log(`queries: importing ${world.csv.length - 1} units through the registry`);
+      const imp = await importWorld(sys, world, 5_000, ctx.quick ? 90_000 : 120_000, { partial: true });
+      const allUnits = world.csv.length - 1;
+      rows.push({
+        section,
+        measure: `registry CSV import, chunks of 5,000 (national scale: ${world.districts.length} districts, ${world.communes.length.toLocaleString('en-US')} communes, ${world.enterprises.length.toLocaleString('en-US')} enterprises)`,
+        value: imp.units / imp.seconds,
+        unit: 'units/s',
+        detail: `${imp.units.toLocaleString('en-US')} of ${allUnits.toLocaleString('en-US')} units in ${imp.seconds.toFixed(0)} s${imp.complete ? '' : ` (time budget spent; the other ${(allUnits - imp.units).toLocaleString('en-US')} were published straight to the stream as registry.orgunit.upserted events)`}`,
+        limit: ctx.limits.pgCommit,
+        note: imp.complete ? undefined : `the registry import would need ~${Math.round(allUnits / (imp.units / imp.seconds) / 60)} min for the national scale at this rate`,
+      });
+
+      // The units the import did not reach (in the CSV's parent-first order), then figures and statuses
+      // for the province, the districts and the communes, as the registry and rates would publish them.
+      const inj = await Injector.open(sys.namespace);
+      try {
+        for (const line of world.csv.slice(1 + imp.units)) {
+          const [code, name, type, parent, accountable, headName, headTitle] = line.split(',');
+          await inj.publish(OrgUnitUpsertedV1, 'registry', code, {
+            code,
+            name,
+            type: type as UnitType,
+            bloc: null,
+            adminParentCode: parent || null,
+            accountableToCode: accountable || (type === 'district' || type === 'commune' ? parent || null : null),
+            head: headName ? { name: headName, title: headTitle } : null,
+            level: type === 'district' ? 2 : type === 'commune' ? 3 : null,
+            active: true,
+            revision: 1,
+          });
+        }
+        await publishFigure(inj, world.province, CAMPAIGN_END, 1_000_000, 1, world.communes.length, world.communes.length);
+        let seed = 2;
+        for (const d of world.districts) {
+          await publishFigure(inj, d, CAMPAIGN_END, 100_000, seed++, shape.communesPerDistrict, shape.communesPerDistrict);
+          await publishStatus(inj, 'residents-50', d, CAMPAIGN_END, seed);
+        }
+        for (const c of world.communes) {
+          await publishFigure(inj, c, CAMPAIGN_END, 5_000 + (seed % 3_000), seed++);
+          await publishStatus(inj, 'residents-50', c, CAMPAIGN_END, seed);
+        }
+      } finally {
+        await inj.close();
+      }
+      let caughtUp = '';
+      try {
+        caughtUp = `caught up ${(await watch.waitIdle(sys, ['registry'], ctx.quick ? 120_000 : 180_000, 1)).toFixed(0)} s after the last event`;
+      } catch (err) {
+        caughtUp = `NOT caught up: ${(err as Error).message}`;
+      }
+      ctx.log(`queries: compliance ${caughtUp}`);
+      const held: string[] = [];
+      for (const type of ['district', 'commune', 'enterprise']) {
+        const r = await sys.http('compliance').request('GET', `/v1/units?type=${type}&limit=1&date=${CAMPAIGN_END}`);
+        held.push(r.status === 200 ? `${(JSON.parse(r.text) as { total?: number }).total ?? '?'} ${type}s` : `? ${type}s (${r.status})`);
+      }
+      const scale = `read model: ${held.join(', ')}`;
+      const districts = world.districts;
+
+      const http = sys.http('compliance');
+      const clients = 100;
+      const seconds = ctx.quick ? 3_000 : 15_000;
+      const floor = await httpFloor(http, clients, ctx.quick ? 1_500 : 4_000);
+      const floorP99 = percentile(floor.latencies, 99);
+      rows.push({
+        section,
+        measure: `HTTP floor: GET /v1/whoami on compliance (guard + framework, no I/O), ${clients} clients`,
+        value: floor.ok / (floor.elapsedMs / 1000),
+        unit: 'req/s',
+        detail: `p50 ${percentile(floor.latencies, 50).toFixed(1)} ms, p99 ${floorP99.toFixed(1)} ms`,
+      });
+      const cases: Array<[string, (i: number) => string, (text: string) => boolean]> = [
+        [
+          `GET /v1/units?parent={district}&sort=installRate (children of a random district; ${scale})`,
+          (i) => `/v1/units?parent=${districts[(i * 7919) % districts.length]}&sort=installRate&date=${CAMPAIGN_END}`,
+          (t) => ((JSON.parse(t) as { items?: unknown[] }).items?.length ?? 0) > 0,
+        ],
+        [`GET /v1/summary?date= (${scale})`, () => `/v1/summary?date=${CAMPAIGN_END}`, (t) => Array.isArray((JSON.parse(t) as { targets?: unknown[] }).targets)],
+      ];
+      for (const [measure, path, valid] of cases) {
+        const res = await closedLoop({ concurrency: clients, durationMs: seconds, maxRequests: 1_000_000 }, async (i) => {
+          const r = await http.request('GET', path(i));
+          if (r.status !== 200) throw new Error(`${r.status} ${r.text.slice(0, 200)}`);
+          if (!valid(r.text)) throw new Error(`unexpected body ${r.text.slice(0, 200)}`);
+          return 1;
+        });
+        const p99 = percentile(res.latencies, 99);
+        rows.push({
+          section,
+          measure: `${measure}, ${clients} clients`,
+          value: Number.isFinite(p99) ? p99 : null,
+          unit: 'ms (p99)',
+          detail: `p50 ${percentile(res.latencies, 50).toFixed(1)} ms; ${(res.ok / (res.elapsedMs / 1000)).toFixed(0)} req/s; compliance ${caughtUp}${res.errors ? `; ${res.errors} errors (first: ${res.firstError})` : ''}`,
+          limit: { name: 'HTTP floor p99', value: floorP99, unit: 'ms' },
+          target: 'p99 ≤ 50 ms',
+          met: Number.isFinite(p99) ? p99 <= 50 : null,
+          ...(res.ok === 0 ? { error: res.firstError ?? 'no request succeeded' } : {}),
+        });
+      }
+    } finally {
+      await watch.close();
+      await sys.dispose();
+    }
+  },
+};

@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import { OrgUnitUpsertedV1, ReportAcceptedV1, TargetSetV1 } from '@app/contracts';
+import { addDays } from '../../tools/simulator/src/prng';
+import type { BenchContext, Section } from '../support/context';
+import { sleep } from '../support/env';
+import { Injector } from '../support/inject';
+import { publishFigure, publishStatus } from '../support/rates-events';
+import type { Row } from '../support/report';
+import { CAMPAIGN_DAYS, CAMPAIGN_START } from '../support/shapes';
+import { BenchSystem } from '../support/system';
+import { buildWorld, StreamWatch } from '../support/world';
+
+/**
+ * Fills a fresh namespace's stream with `total` contract-valid events shaped like the campaign's stream
+ * (units and a target first, then per report: the report, the commune's and the district's figures and
+ * the commune's status), then starts compliance on a fresh database and times its consumers to idle.
+ */
+async function fillStream(namespace: string, total: number, budgetMs: number, log: (m: string) => void): Promise<{ published: number; seconds: number; complete: boolean }> {
+  const world = buildWorld({ districts: 70, communesPerDistrict: 16, enterprises: 0 });
+  const inj = await Injector.open(namespace);
+  const t0 = performance.now();
+  try {
+    const head = (code: string) => ({ name: `Chair ${code}`, title: 'Chairman' });
+    let rev = 1;
+    await inj.publish(OrgUnitUpsertedV1, 'registry', world.province, { code: world.province, name: 'Province', type: 'province', bloc: null, adminParentCode: null, accountableToCode: null, head: head(world.province), level: 1, active: true, revision: rev });
+    for (const d of world.districts) {
+      await inj.publish(OrgUnitUpsertedV1, 'registry', d, { code: d, name: `District ${d}`, type: 'district', bloc: null, adminParentCode: world.province, accountableToCode: world.province, head: head(d), level: 2, active: true, revision: 1 });
+    }
+    for (const c of world.communes) {
+      const d = world.districts[Math.floor(world.communes.indexOf(c) / 16)];
+      await inj.publish(OrgUnitUpsertedV1, 'registry', c, { code: c, name: `Commune ${c}`, type: 'commune', bloc: null, adminParentCode: d, accountableToCode: d, head: head(c), level: 3, active: true, revision: 1 });
+    }
+    await inj.publish(TargetSetV1, 'registry', 'residents-50', {
+      targetId: 'residents-50',
+      name: 'Residents installed ≥ 50% by 2020-08-20',
+      metric: 'install_rate',
+      cohorts: ['residents'],
+      tree: 'administrative',
+      scopeUnitTypes: [],
+      scopeLevels: [],
+      threshold: 0.5,
+      deadline: '2020-08-20',
+      campaignStart: CAMPAIGN_START,
+      reportingWindowDays: 7,
+      revision: 1,
+    });
+    let i = 0;
+    while (inj.published < total && performance.now() - t0 < budgetMs) {
+      const ci = i % world.communes.length;
+      const c = world.communes[ci];
+      const d = world.districts[Math.floor(ci / 16)];
+      const day = Math.floor(i / world.communes.length) % CAMPAIGN_DAYS;
+      rev = 1 + Math.floor(i / (world.communes.length * CAMPAIGN_DAYS));
+      const asOf = addDays(CAMPAIGN_START, day);
+      const headcount = 5_000 + (i % 997);
+      const smartphoneHolders = Math.floor(headcount * 0.7);
+      const installed = Math.floor(smartphoneHolders * ((day + 1) / CAMPAIGN_DAYS));
+      await inj.publish(ReportAcceptedV1, 'intake', c, { reportId: randomUUID(), orgUnitCode: c, cohort: 'residents', asOf, revision: rev, submittedAt: new Date().toISOString(), headcount, smartphoneHolders, installed, bluetoothOn: Math.floor(installed * 0.8) });
+      if (inj.published < total) await publishFigure(inj, c, asOf, headcount, i);
+      if (inj.published < total) await publishFigure(inj, d, asOf, headcount * 16, i, 16, 16);
+      if (inj.published < total) await publishStatus(inj, 'residents-50', c, asOf, i);
+      i += 1;
+      if (i % 50_000 === 0) log(`rebuild: ${inj.published.toLocaleString('en-US')} events published`);
+    }
+  } finally {
+    await inj.close();
+  }
+  return { published: inj.published, seconds: (performance.now() - t0) / 1000, complete: inj.published >= total };
+}
+
+export const rebuildSection: Section = {
+  name: 'rebuild',
+  title: 'Rebuild: events/s replayed into the compliance read model from a fresh database',
+  async run(ctx: BenchContext, rows: Row[]) {
+    const section = 'rebuild';
+    const sys = await BenchSystem.create('rebuild', { profile: ctx.profile.filter((s) => s === 'compliance') as ['compliance'] });
+    let w: StreamWatch | null = null;
+    try {
+      const total = ctx.quick ? 20_000 : 1_000_000;
+      ctx.log(`rebuild: publishing ${total.toLocaleString('en-US')} events`);
+      const filled = await fillStream(sys.namespace, total, ctx.quick ? 120_000 : 150_000, ctx.log);
+      rows.push({
+        section,
+        measure: `filling the stream: synthetic contract-valid events (reports, figures, statuses, units) straight into JetStream`,
+        detail: `${filled.published.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} events${filled.complete ? '' : ' (time budget spent: the replay runs on what was published)'}`,
+        value: filled.published / filled.seconds,
+        unit: 'events/s',
+        limit: ctx.limits.jetstreamPublish,
+      });
+      w ??= await StreamWatch.open(sys.namespace);
+      const lastSeq = await w.lastSeq();
+
+      const spawned = performance.now();
+      sys.start('compliance');
+      let firstConsumerAt: number | null = null;
+      const timeoutMs = ctx.quick ? 180_000 : 240_000;
+      let progress = 0;
+      for (;;) {
+        const child = sys.procs.get('compliance');
+        if (child && child.exitCode !== null) throw new Error(`compliance exited with ${child.exitCode}: ${sys.logTail('compliance')}`);
+        const cs = await w.consumers().catch(() => []);
+        if (cs.length && firstConsumerAt === null) firstConsumerAt = performance.now();
+        const behind = cs.length ? Math.max(...cs.map((c) => c.pending + c.ackPending)) : lastSeq;
+        progress = lastSeq - behind;
+        if (cs.length && behind === 0) break;
+        if (performance.now() - spawned > timeoutMs) break;
+        await sleep(250);
+      }
+      const done = performance.now();
+      const from = firstConsumerAt ?? spawned;
+      const seconds = (done - from) / 1000;
+      const complete = progress >= lastSeq;
+      const rate = progress / seconds;
+      rows.push({
+        section,
+        measure: `compliance from an empty database replays the ${lastSeq.toLocaleString('en-US')}-event stream to idle`,
+        value: rate,
+        unit: 'events/s',
+        detail: `${complete ? 'all' : `only ${progress.toLocaleString('en-US')} (time budget spent)`} events in ${seconds.toFixed(1)} s from its first durable consumer (${((from - spawned) / 1000).toFixed(1)} s after spawn)`,
+        limit: ctx.limits.pgBulk,
+        target: '≥ 20,000 events/s',
+        met: rate >= 20_000,
+        note: 'each event is an upsert, an inbox row and a checkpoint inside the consumer batch transaction',
+      });
+    } finally {
+      await w?.close();
+      await sys.dispose();
+    }
+  },
+};
