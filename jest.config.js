@@ -33,15 +33,14 @@ module.exports = {
     {
       ...common,
       displayName: 'int',
-      // Real PostgreSQL and NATS on a 2-core machine: hooks that boot a service need more than jest's 5 s.
-      testTimeout: 120_000,
+      setupFilesAfterEnv: ['<rootDir>/test/support/int-timeout.js'],
       testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.js',
     },
     {
       ...common,
       displayName: 'e2e',
-      testTimeout: 300_000,
+      setupFilesAfterEnv: ['<rootDir>/test/support/e2e-timeout.js'],
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.js',
     },

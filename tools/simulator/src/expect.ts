@@ -105,6 +105,11 @@ export class Expectations {
     return any ? { orgUnitCode: unit, cohort, tree, date, ...sum } : null;
   }
 
+  /** Every unit of the registry (both trees). */
+  allUnits(): string[] {
+    return [...new Set([...this.links.adminParent.keys(), ...this.links.accountableTo.keys()])].sort();
+  }
+
   /** Every unit that has an own report of any cohort, for iterating checks. */
   reportingUnits(): string[] {
     return [...this.own.keys()].sort();

@@ -167,11 +167,11 @@ export class SimulatorRunner {
   private async appointHeads(world: World): Promise<void> {
     const family = ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Huỳnh', 'Võ', 'Đặng', 'Thạch', 'Kim', 'Sơn'];
     const given = ['Văn An', 'Thị Bình', 'Minh Châu', 'Quốc Dũng', 'Thị Hoa', 'Văn Khánh', 'Hữu Lộc', 'Thanh Nga', 'Công Phúc', 'Thị Sương'];
-    const codes = [world.province, ...world.districts.map((d) => d.code), ...world.communes.map((c) => c.code), ...world.agencies.map((a) => a.code)];
+    const codes = [world.province, ...world.districts.map((d) => d.code), ...world.communes.map((c) => c.code), ...world.agencies.map((a) => a.code), ...world.zones.map((z) => z.code), world.educationDepartment];
     await pool(codes, this.concurrency, async (code, i) => {
       const unit = (await this.client.request<UnitInfo & { bloc?: string | null }>('GET', `${this.urls.registry}/v1/org-units/${code}`, { key: this.adminKey })).body;
       if (unit.head) return;
-      const title = unit.type === 'province' || unit.type === 'district' || unit.type === 'commune' ? 'Chủ tịch UBND' : unit.type === 'mass_org' ? 'Chủ tịch' : 'Giám đốc';
+      const title = unit.type === 'province' || unit.type === 'district' || unit.type === 'commune' ? 'Chủ tịch UBND' : unit.type === 'mass_org' ? 'Chủ tịch' : unit.type === 'economic_zone' || unit.type === 'industrial_park' ? 'Trưởng ban' : 'Giám đốc';
       const body: Record<string, unknown> = { name: unit.name, type: unit.type, head: { name: `${family[i % family.length]} ${given[(i * 7) % given.length]}`, title } };
       if (unit.bloc) body.bloc = unit.bloc;
       if (unit.adminParentCode) body.adminParentCode = unit.adminParentCode;

@@ -1,0 +1,2 @@
+// Services started as processes: a test may wait minutes for them.
+jest.setTimeout(300_000);
