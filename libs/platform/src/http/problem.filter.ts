@@ -66,6 +66,10 @@ export function problemOf(err: unknown, instance?: string): ProblemDetails {
     const detail = fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || /JSON/.test(fe.message ?? '') ? `body is not valid JSON: ${fe.message}` : String(fe.message);
     return { type: 'about:blank', title: TITLES[fe.statusCode] ?? 'Error', status: fe.statusCode, detail, instance, errors: [{ field: 'body', message: detail }] };
   }
+  // Every database connection busy for longer than the pool waits: the service is overloaded, not broken.
+  if (/timeout exceeded when trying to connect|too many clients|remaining connection slots/i.test(fe?.message ?? '')) {
+    return { type: 'about:blank', title: TITLES[503], status: 503, detail: 'the service is busy; retry shortly', instance, retryAfterSeconds: 1 };
+  }
   return { type: 'about:blank', title: TITLES[500], status: 500, detail: 'internal error; see the service log', instance };
 }
 
@@ -78,7 +82,8 @@ export class ProblemFilter implements ExceptionFilter {
     const reply = ctx.getResponse<FastifyReply>();
     const req = ctx.getRequest<FastifyRequest>();
     const problem = problemOf(exception, req?.url?.split('?')[0]);
-    if (problem.status >= 500) this.onServerError?.(exception, req);
+    if (problem.status >= 500 && problem.status !== 503) this.onServerError?.(exception, req);
+    if (problem.status === 503) void reply.header('retry-after', '1');
     void reply.status(problem.status).header('content-type', 'application/problem+json; charset=utf-8').send(problem);
   }
 }
