@@ -147,7 +147,10 @@ export class SimulatorRunner {
       });
     }
     await this.appointHeads(world);
-    await pool([...scenario.communePopulation], this.concurrency, async ([code, headcount]) => {
+    // Districts' populations are their communes' (the census gives none per district here), so districts have resident rates too.
+    const districtPopulation = new Map<string, number>();
+    for (const c of world.communes) districtPopulation.set(c.districtCode, (districtPopulation.get(c.districtCode) ?? 0) + (scenario.communePopulation.get(c.code) ?? 0));
+    await pool([...scenario.communePopulation, ...districtPopulation], this.concurrency, async ([code, headcount]) => {
       await this.client.request('PUT', `${this.urls.registry}/v1/org-units/${code}/cohorts/residents`, { key: this.adminKey, body: { headcount, asOf: '2019-04-01' } });
     });
     const issue = async (role: string, orgUnitCode: string) =>
