@@ -52,7 +52,7 @@ export async function startService<C extends ServiceConfig>(
   const runtime = app.get(EventRuntime);
   // The runtime creates the streams in the background; tests publish right away, so wait for them.
   await waitFor(async () => {
-    const nc = await connect({ servers: natsUrl() });
+    const nc = await connect({ servers: config.NATS_URL });
     try {
       const jsm = await jetstreamManager(nc);
       await jsm.streams.info(streamNames(namespace).events);

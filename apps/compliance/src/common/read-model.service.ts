@@ -92,11 +92,26 @@ export class ReadModelService {
        FROM ${s}.figures WHERE date <= $1 ORDER BY org_unit_code, cohort, tree, date DESC`,
       [date],
     );
+    // The latest status row of each unit, with the day its current status began and the status before it,
+    // read from the sequence of statuses (rows also restate a status when its coverage changes).
     const statuses: StatusRow[] = await g.m.query(
-      `SELECT DISTINCT ON (target_id, org_unit_code) target_id AS "targetId", org_unit_code AS "orgUnitCode", date::text AS date,
-              status, previous_status AS "previousStatus", value, threshold, forecast_date::text AS "forecastDate", gap,
-              reporting_units AS "reportingUnits", expected_units AS "expectedUnits", reporting
-       FROM ${s}.target_statuses WHERE date <= $1 ORDER BY target_id, org_unit_code, date DESC`,
+      `WITH cur AS (
+         SELECT DISTINCT ON (target_id, org_unit_code) * FROM ${s}.target_statuses WHERE date <= $1 ORDER BY target_id, org_unit_code, date DESC
+       ), brk AS (
+         SELECT DISTINCT ON (x.target_id, x.org_unit_code) x.target_id, x.org_unit_code, x.date, x.status
+         FROM ${s}.target_statuses x JOIN cur ON cur.target_id = x.target_id AND cur.org_unit_code = x.org_unit_code
+         WHERE x.date <= $1 AND x.status <> cur.status
+         ORDER BY x.target_id, x.org_unit_code, x.date DESC
+       )
+       SELECT cur.target_id AS "targetId", cur.org_unit_code AS "orgUnitCode",
+              (SELECT min(y.date) FROM ${s}.target_statuses y
+                WHERE y.target_id = cur.target_id AND y.org_unit_code = cur.org_unit_code AND y.date <= $1
+                  AND (brk.date IS NULL OR y.date > brk.date))::text AS date,
+              cur.status, brk.status AS "previousStatus", cur.value, cur.threshold,
+              cur.forecast_date::text AS "forecastDate", cur.gap,
+              cur.reporting_units AS "reportingUnits", cur.expected_units AS "expectedUnits", cur.reporting
+       FROM cur LEFT JOIN brk ON brk.target_id = cur.target_id AND brk.org_unit_code = cur.org_unit_code
+       ORDER BY cur.target_id, cur.org_unit_code`,
       [date],
     );
     const targets: Target[] = await g.m.query(
