@@ -214,8 +214,9 @@ export class FigureRecomputeService {
       published,
       publishedBefore: publishedBefore?.payload ?? null,
       sameRow: sameEvaluation,
-      // A status event is about the status and who reports toward it: published when either changes.
-      sameEvent: (a, b) => a.status === b.status && a.reporting === b.reporting && a.reportingUnits === b.reportingUnits && a.expectedUnits === b.expectedUnits,
+      // A status event is about the status, its forecast and who reports toward it: published when any changes.
+      sameEvent: (a, b) =>
+        a.status === b.status && a.forecastDate === b.forecastDate && a.reporting === b.reporting && a.reportingUnits === b.reportingUnits && a.expectedUnits === b.expectedUnits,
     });
     if (diff.deletes.length) {
       await m.query(`DELETE FROM rates_target_statuses WHERE target_id = $1 AND org_unit_code = $2 AND date = ANY($3::date[])`, [t.targetId, unitCode, diff.deletes]);
