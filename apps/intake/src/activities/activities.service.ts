@@ -1,3 +1,4 @@
+import { ListFilter } from '../common/list-filter';
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ACTIVITY_KINDS, type ActivityKind } from '@app/contracts';
@@ -64,26 +65,14 @@ export class ActivitiesService {
 
   async list(principal: Principal, q: ListActivitiesQueryDto): Promise<ActivityPageDto> {
     if (q.unit) await this.scope.assertCanRead(principal, q.unit);
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: (i: number) => string, value: unknown) => {
-      params.push(value);
-      where.push(sql(params.length));
-    };
-    if (q.unit) add((i) => `a.org_unit_code = $${i}`, q.unit);
-    if (q.kind) add((i) => `a.kind = $${i}`, q.kind);
-    if (q.from) add((i) => `a.date >= $${i}::date`, q.from);
-    if (q.to) add((i) => `a.date <= $${i}::date`, q.to);
-    if (!q.unit) {
-      const f = this.units.readableFilter(principal, 'a.org_unit_code', params.length + 1);
-      if (f) {
-        params.push(...f.params);
-        where.push(f.sql);
-      }
-    }
+    const filter = new ListFilter()
+      .add((i) => `a.org_unit_code = $${i}`, q.unit)
+      .add((i) => `a.kind = $${i}`, q.kind)
+      .add((i) => `a.date >= $${i}::date`, q.from)
+      .add((i) => `a.date <= $${i}::date`, q.to)
+      .readableBy(this.units, principal, 'a.org_unit_code', q.unit);
     const limit = q.limit ?? 100;
     const offset = q.offset ?? 0;
-    const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const rows: Array<{
       activity_id: string;
       org_unit_code: string;
@@ -100,10 +89,10 @@ export class ActivitiesService {
               a.counts, a.submitted_at, count(*) OVER () AS total
        FROM activities a
        JOIN activity_heads h ON h.org_unit_code = a.org_unit_code AND h.kind = a.kind AND h.date = a.date AND h.venue_type = a.venue_type
-       ${whereSql}
+       ${filter.sql}
        ORDER BY a.date, a.org_unit_code, a.kind, a.venue_type, a.revision
        LIMIT ${limit} OFFSET ${offset}`,
-      params,
+      filter.params,
     );
     return {
       items: rows.map((r) => ({

@@ -1,3 +1,4 @@
+import { ListFilter } from '../common/list-filter';
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ProblemException, ScopeService, type Principal } from '@app/platform';
@@ -110,26 +111,14 @@ export class ReportsService {
   /** Every revision, oldest date first, limited to what the key may read. */
   async list(principal: Principal, q: ListReportsQueryDto): Promise<ReportPageDto> {
     if (q.unit) await this.scope.assertCanRead(principal, q.unit);
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: (i: number) => string, value: unknown) => {
-      params.push(value);
-      where.push(sql(params.length));
-    };
-    if (q.unit) add((i) => `r.org_unit_code = $${i}`, q.unit);
-    if (q.cohort) add((i) => `r.cohort = $${i}`, q.cohort);
-    if (q.from) add((i) => `r.as_of >= $${i}::date`, q.from);
-    if (q.to) add((i) => `r.as_of <= $${i}::date`, q.to);
-    if (!q.unit) {
-      const f = this.units.readableFilter(principal, 'r.org_unit_code', params.length + 1);
-      if (f) {
-        params.push(...f.params);
-        where.push(f.sql);
-      }
-    }
+    const filter = new ListFilter()
+      .add((i) => `r.org_unit_code = $${i}`, q.unit)
+      .add((i) => `r.cohort = $${i}`, q.cohort)
+      .add((i) => `r.as_of >= $${i}::date`, q.from)
+      .add((i) => `r.as_of <= $${i}::date`, q.to)
+      .readableBy(this.units, principal, 'r.org_unit_code', q.unit);
     const limit = q.limit ?? 100;
     const offset = q.offset ?? 0;
-    const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const rows: Array<{
       report_id: string;
       org_unit_code: string;
@@ -148,14 +137,14 @@ export class ReportsService {
               r.headcount, r.smartphone_holders, r.installed, r.bluetooth_on, r.submitted_at, count(*) OVER () AS total
        FROM reports r
        JOIN report_heads h ON h.org_unit_code = r.org_unit_code AND h.cohort = r.cohort AND h.as_of = r.as_of
-       ${whereSql}
+       ${filter.sql}
        ORDER BY r.as_of, r.org_unit_code, r.cohort, r.revision
        LIMIT ${limit} OFFSET ${offset}`,
-      params,
+      filter.params,
     );
     let total = rows.length ? Number(rows[0].total) : 0;
     if (rows.length === 0 && offset > 0) {
-      const c: Array<{ n: string }> = await this.ds.query(`SELECT count(*) AS n FROM reports r ${whereSql}`, params);
+      const c: Array<{ n: string }> = await this.ds.query(`SELECT count(*) AS n FROM reports r ${filter.sql}`, filter.params);
       total = Number(c[0].n);
     }
     return {
