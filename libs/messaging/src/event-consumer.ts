@@ -11,6 +11,19 @@ import { streamNames } from './stream';
 
 export type EventHandlerFn = (event: EventEnvelope<string, any>, manager: EntityManager) => Promise<void>;
 
+/**
+ * Applies the fresh events of a batch at once (in the order delivered, duplicates already removed by the inbox),
+ * inside the batch's transaction: for consumers that gain from multi-row writes (read-model projections).
+ * It runs outside any per-event request context, so it must not record events of its own.
+ */
+export type EventBatchHandlerFn = (events: Array<EventEnvelope<string, any>>, manager: EntityManager) => Promise<void>;
+
+export interface EventBatchHandler {
+  /** The event types it applies. */
+  readonly types: ReadonlySet<string>;
+  readonly apply: EventBatchHandlerFn;
+}
+
 export interface EventConsumerOptions {
   readonly link: NatsLink;
   readonly dataSource: DataSource;
@@ -20,6 +33,8 @@ export interface EventConsumerOptions {
   /** One subject filter (NATS 2.9 has no multi-filter consumers); default: every event of the namespace. */
   readonly filterSubject?: string;
   readonly handlers: ReadonlyMap<string, EventHandlerFn>;
+  /** Instead of (or beside) per-event handlers: one call per batch for these types. */
+  readonly batchHandler?: EventBatchHandler;
   /** Events applied in one database transaction. */
   readonly batchSize?: number;
   /** Deliveries before an event goes to the dead-letter stream. */
@@ -47,7 +62,8 @@ export interface DeadLetterRecord {
 interface Decoded {
   msg: JsMsg;
   envelope: EventEnvelope;
-  handler: EventHandlerFn;
+  /** null: the batch handler applies it. */
+  handler: EventHandlerFn | null;
 }
 
 /** Describes every failed constraint of a validation result, naming the field path. */
@@ -263,7 +279,7 @@ export class EventConsumer {
       // Events this consumer has no handler for are acked unread: their payload is the business of the
       // consumers that apply them (else every consumer would dead-letter the same bad event).
       const fromSubject = parseSubject(this.options.namespace, msg.subject);
-      if (fromSubject && !this.options.handlers.has(fromSubject.type)) {
+      if (fromSubject && !this.handles(fromSubject.type)) {
         msg.ack();
         continue;
       }
@@ -272,12 +288,11 @@ export class EventConsumer {
         await this.deadLetter(msg, `contract: ${d.reason}`, 'invalid');
         continue;
       }
-      const handler = this.options.handlers.get(d.envelope.type);
-      if (!handler) {
+      if (!this.handles(d.envelope.type)) {
         msg.ack(); // not an event this consumer cares about
         continue;
       }
-      decoded.push({ msg, envelope: d.envelope, handler });
+      decoded.push({ msg, envelope: d.envelope, handler: this.options.handlers.get(d.envelope.type) ?? null });
     }
     if (decoded.length === 0) return this.recordLag(batch);
     try {
@@ -299,6 +314,10 @@ export class EventConsumer {
     this.recordLag(batch);
   }
 
+  private handles(type: string): boolean {
+    return this.options.handlers.has(type) || (this.options.batchHandler?.types.has(type) ?? false);
+  }
+
   private async apply(items: Decoded[]): Promise<void> {
     const applied: Decoded[] = [];
     let duplicates = 0;
@@ -310,17 +329,22 @@ export class EventConsumer {
         this.durable,
         items.map((i) => i.envelope.id),
       );
+      const forBatch: EventEnvelope[] = [];
       for (const item of items) {
         if (!fresh.delete(item.envelope.id.toLowerCase())) {
           // Already applied (redelivered, or re-published past the duplicate window), or twice in this batch.
           duplicates += 1;
           continue;
         }
-        await runWithContext({ correlationId: item.envelope.correlationId, causationId: item.envelope.id }, () =>
-          item.handler(item.envelope, manager),
-        );
+        const handler = item.handler;
+        if (handler) {
+          await runWithContext({ correlationId: item.envelope.correlationId, causationId: item.envelope.id }, () => handler(item.envelope, manager));
+        } else {
+          forBatch.push(item.envelope);
+        }
         applied.push(item);
       }
+      if (forBatch.length > 0) await this.options.batchHandler!.apply(forBatch, manager);
     });
     // Counted after the commit: a batch that rolls back and is re-applied one by one must not count twice.
     if (duplicates > 0) consumerMetrics.duplicates.inc({ consumer: this.durable }, duplicates);
