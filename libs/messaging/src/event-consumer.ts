@@ -195,7 +195,7 @@ export class EventConsumer {
     this.loopDone = this.fetchLoop();
   }
 
-  /** Stops pulling, finishes the batch in hand (graceful drain), and leaves the rest for the next start. */
+  /** Stops pulling, finishes the batches in hand (the one being applied and the one decoded behind it), and leaves the rest for the next start. */
   async stop(): Promise<void> {
     this.running = false;
     this.messages?.stop();
@@ -292,32 +292,57 @@ export class EventConsumer {
     }
   }
 
+  /**
+   * Takes batches off the buffer in order. The next batch is decoded and validated (CPU) while the one
+   * before is applied (a database transaction): the two overlap; the applies themselves stay one at a time
+   * and in order.
+   */
   private async processLoop(): Promise<void> {
-    while (this.running || this.buffer.length > 0) {
-      if (this.buffer.length === 0) {
-        if (!this.running) return;
-        await new Promise<void>((r) => {
-          this.wakeProcessor = r;
-          setTimeout(r, 1000);
+    let applying: Promise<void> | null = null;
+    const settle = async (): Promise<void> => {
+      if (applying) await applying;
+      applying = null;
+    };
+    try {
+      while (this.running || this.buffer.length > 0) {
+        if (this.buffer.length === 0) {
+          if (applying) {
+            await settle();
+            this.processing = false;
+            continue;
+          }
+          if (!this.running) return;
+          await new Promise<void>((r) => {
+            this.wakeProcessor = r;
+            setTimeout(r, 1000);
+          });
+          this.wakeProcessor = null;
+          continue;
+        }
+        const batch = this.buffer.splice(0, this.batchSize);
+        this.processing = true;
+        let decoded: Decoded[];
+        try {
+          decoded = await this.decodeBatch(batch);
+        } catch (err) {
+          // Nothing of it was acked: the server redelivers after ack_wait.
+          this.log('error', `batch failed outside handlers: ${(err as Error).message}`);
+          continue;
+        }
+        await settle();
+        applying = this.applyDecoded(batch, decoded).catch((err: unknown) => {
+          this.log('error', `batch failed outside handlers: ${(err as Error).message}`);
         });
-        this.wakeProcessor = null;
-        continue;
+        if (!this.running) return;
       }
-      const batch = this.buffer.splice(0, this.batchSize);
-      this.processing = true;
-      try {
-        await this.processBatch(batch);
-      } catch (err) {
-        // Nothing was acked: the server redelivers after ack_wait.
-        this.log('error', `batch failed outside handlers: ${(err as Error).message}`);
-      } finally {
-        this.processing = false;
-      }
-      if (!this.running) return;
+    } finally {
+      await settle();
+      this.processing = false;
     }
   }
 
-  private async processBatch(batch: JsMsg[]): Promise<void> {
+  /** Validates a batch: events for no handler are acked unread, broken ones dead-lettered; the rest returned. */
+  private async decodeBatch(batch: JsMsg[]): Promise<Decoded[]> {
     const decoded: Decoded[] = [];
     for (const msg of batch) {
       if (msg.info.deliveryCount > 1) consumerMetrics.redelivered.inc({ consumer: this.durable });
@@ -339,6 +364,11 @@ export class EventConsumer {
       }
       decoded.push({ msg, envelope: d.envelope, handler: this.options.handlers.get(d.envelope.type) ?? null });
     }
+    return decoded;
+  }
+
+  /** Applies a decoded batch in one transaction and acks it; when it fails, event by event. */
+  private async applyDecoded(batch: JsMsg[], decoded: Decoded[]): Promise<void> {
     if (decoded.length === 0) return this.recordLag(batch);
     try {
       await this.apply(decoded);

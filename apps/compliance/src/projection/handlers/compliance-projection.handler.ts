@@ -12,7 +12,7 @@ import { noteApplied } from '../projection.metrics';
  * pointer is read once, and the projector writes each event type of the batch in one statement.
  */
 @Injectable()
-@EventConsumerGroup({ purpose: 'projection' })
+@EventConsumerGroup({ purpose: 'projection', batchSize: 1000 })
 export class ComplianceProjectionHandlers {
   private readonly projector = new ComplianceProjector();
   private readonly base: string;
