@@ -44,8 +44,22 @@ export function createServiceDataSource(options: ServiceDataSourceOptions): Data
 export async function initializeAndMigrate(ds: DataSource): Promise<void> {
   if (!ds.isInitialized) await ds.initialize();
   const schema = (ds.options as { schema?: string }).schema;
-  if (schema) await ds.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-  await ds.runMigrations({ transaction: 'each' });
+  // Replicas of a service that start together would race to create the schema and apply the same
+  // migration (the loser exits on a duplicate key): one at a time per schema, the others then find
+  // nothing left to do. A session lock on a connection of its own, released whatever happens.
+  const lock = ds.createQueryRunner();
+  await lock.connect();
+  try {
+    await lock.query(`SELECT pg_advisory_lock(hashtext($1))`, [`bz-migrations:${schema ?? 'public'}`]);
+    try {
+      if (schema) await ds.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+      await ds.runMigrations({ transaction: 'each' });
+    } finally {
+      await lock.query(`SELECT pg_advisory_unlock(hashtext($1))`, [`bz-migrations:${schema ?? 'public'}`]);
+    }
+  } finally {
+    await lock.release();
+  }
 }
 
 /** Throwaway databases for integration tests: `CREATE DATABASE` is cheap and gives every test file its own. */

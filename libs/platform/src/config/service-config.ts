@@ -19,7 +19,8 @@ export class ServiceConfig {
   @IsOptional() @Matches(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'DB_SCHEMA must be a lower-case identifier' })
   DB_SCHEMA?: string;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(200)
+  /** At least 2: at start-up the migrations hold one connection for their lock while they run on another. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(2) @Max(200)
   DB_POOL_SIZE = 10;
 
   @Matches(/^(nats|tls):\/\/\S+$/, { message: 'NATS_URL must look like nats://127.0.0.1:4222 (comma-separated for a cluster)' })
