@@ -73,6 +73,9 @@ interface FlushWrites {
   statusPublished: Array<{ key: string[]; date: string; payload: object }>;
 }
 
+/** Work items computed between two turns of the event loop. */
+const YIELD_EVERY = 50;
+
 const REPORT_COLUMNS = `org_unit_code AS "unitCode", cohort, as_of::text AS "asOf", revision, report_id AS "reportId", headcount,
   smartphone_holders AS "smartphoneHolders", installed, bluetooth_on AS "bluetoothOn"`;
 const DENOMINATOR_COLUMNS = `org_unit_code AS "unitCode", cohort, as_of::text AS "asOf", headcount, event_id AS "eventId"`;
@@ -213,8 +216,22 @@ export class FigureRecomputeService {
     const statusItems = [...statusWork.values()];
     const storedFigures = await readStoredFigures(m, figureItems);
     const storedStatuses = await readStoredStatuses(m, statusItems);
-    for (const w of figureItems) this.recomputeFigure(model, w, storedFigures.get(w.key)!, writes, events, result);
-    for (const w of statusItems) this.recomputeStatus(model, w, storedStatuses.get(w.key)!, writes, events, result);
+    // The computation is synchronous; between slices of it the event loop runs, so the input consumer of
+    // the same process keeps applying its batches while a large flush computes.
+    let sinceYield = 0;
+    const breathe = async () => {
+      if (++sinceYield < YIELD_EVERY) return;
+      sinceYield = 0;
+      await new Promise<void>((r) => setImmediate(r));
+    };
+    for (const w of figureItems) {
+      this.recomputeFigure(model, w, storedFigures.get(w.key)!, writes, events, result);
+      await breathe();
+    }
+    for (const w of statusItems) {
+      this.recomputeStatus(model, w, storedStatuses.get(w.key)!, writes, events, result);
+      await breathe();
+    }
     await deleteFigures(m, writes.figureDeletes);
     await upsertFigures(m, writes.figureUpserts);
     await recordPublished(m, 'rates_published_figures', ['org_unit_code', 'cohort', 'tree'], writes.figurePublished);
