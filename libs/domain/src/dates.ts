@@ -4,12 +4,33 @@
  */
 const DAY_MS = 86_400_000;
 
+/**
+ * Both conversions are memoised: the figures ask for the same few hundred days millions of times per
+ * recomputation, and Date parsing and formatting dominated it. The caches only grow with the number of
+ * distinct days seen (a few thousand over a campaign), and are bounded all the same.
+ */
+const MAX_CACHED_DAYS = 100_000;
+const dayNumbers = new Map<string, number>();
+const dayStrings = new Map<number, string>();
+
 export function toDayNumber(date: string): number {
-  return Math.round(Date.parse(`${date}T00:00:00Z`) / DAY_MS);
+  let n = dayNumbers.get(date);
+  if (n === undefined) {
+    n = Math.round(Date.parse(`${date}T00:00:00Z`) / DAY_MS);
+    if (dayNumbers.size >= MAX_CACHED_DAYS) dayNumbers.clear();
+    dayNumbers.set(date, n);
+  }
+  return n;
 }
 
 export function fromDayNumber(day: number): string {
-  return new Date(day * DAY_MS).toISOString().slice(0, 10);
+  let s = dayStrings.get(day);
+  if (s === undefined) {
+    s = new Date(day * DAY_MS).toISOString().slice(0, 10);
+    if (dayStrings.size >= MAX_CACHED_DAYS) dayStrings.clear();
+    dayStrings.set(day, s);
+  }
+  return s;
 }
 
 export function addDays(date: string, days: number): string {

@@ -49,11 +49,21 @@ export function targetCohorts(t: Pick<TargetDef, 'cohorts' | 'tree'>): Cohort[] 
   return t.cohorts.filter((c) => treeOfCohort(c) === t.tree);
 }
 
+/** coveredTypes per target object: it is asked for every unit of a subtree on every day of a series. */
+const coveredCache = new WeakMap<object, ReadonlySet<UnitType>>();
+
 /** Unit types the target covers: those named, or every type that may report one of its cohorts. */
 export function coveredTypes(t: Pick<TargetDef, 'cohorts' | 'tree' | 'scopeUnitTypes'>): ReadonlySet<UnitType> {
-  if (t.scopeUnitTypes.length) return new Set(t.scopeUnitTypes);
-  const cohorts = targetCohorts(t);
-  return new Set(UNIT_TYPES.filter((type) => COHORTS_BY_UNIT_TYPE[type].some((c) => cohorts.includes(c))));
+  const cached = coveredCache.get(t);
+  if (cached) return cached;
+  let out: ReadonlySet<UnitType>;
+  if (t.scopeUnitTypes.length) out = new Set(t.scopeUnitTypes);
+  else {
+    const cohorts = targetCohorts(t);
+    out = new Set(UNIT_TYPES.filter((type) => COHORTS_BY_UNIT_TYPE[type].some((c) => cohorts.includes(c))));
+  }
+  coveredCache.set(t, out);
+  return out;
 }
 
 /** Whether a unit is expected to report for the target: a covered type and, when the target names levels, one of them. */

@@ -16,6 +16,12 @@ export async function markDirty(m: EntityManager, marks: ReadonlyArray<{ unitCod
   );
 }
 
+/**
+ * The tail of a statement whose CTE `changed` returns (org_unit_code, cohort, as_of) of the input rows it
+ * wrote: marks each from its asOf, in the same statement (nothing written, nothing marked).
+ */
+export const MARK_CHANGED = `INSERT INTO rates_dirty (org_unit_code, cohort, from_date) SELECT org_unit_code, cohort, as_of FROM changed`;
+
 export async function markTargetDirty(m: EntityManager, targetId: string): Promise<void> {
   await m.query(`INSERT INTO rates_dirty_targets (target_id) VALUES ($1)`, [targetId]);
 }

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { COHORTS, type Cohort, type CohortSetV1Data, type OrgUnitRetiredV1Data, type OrgUnitUpsertedV1Data, type TargetSetV1Data } from '@app/contracts';
+import { COHORTS, type CohortSetV1Data, type OrgUnitRetiredV1Data, type OrgUnitUpsertedV1Data, type TargetSetV1Data } from '@app/contracts';
 import { ALWAYS_RETIRED, applyCampaignEvent, emptyCampaignState, unitChangeFrom, unitNodeOf, type CampaignInputEvent, type ReportInput } from '@app/domain';
-import { markDirty, markTargetDirty } from '../common/dirty-marks';
+import { MARK_CHANGED, markDirty, markTargetDirty } from '../common/dirty-marks';
 import { type UnitRow, unitRecordOf } from './unit-row';
 
 /**
@@ -54,31 +54,38 @@ export class RatesInputsService {
     return { kind: 'retired', code: d.code, retiredOn: d.retiredOn, revision: d.revision };
   }
 
-  /** One report version per (unit, cohort, asOf, revision); a duplicate changes nothing and marks nothing. */
+  /**
+   * One report version per (unit, cohort, asOf, revision); a duplicate changes nothing and marks nothing.
+   * The row and its dirty mark are written in one statement (one round trip per event).
+   */
   async recordReport(m: EntityManager, r: ReportInput, source: 'intake' | 'workforce'): Promise<void> {
-    const rows: unknown[] = await m.query(
-      `INSERT INTO rates_reports (org_unit_code, cohort, as_of, revision, report_id, source, headcount, smartphone_holders, installed, bluetooth_on)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)
-       ON CONFLICT (org_unit_code, cohort, as_of, revision) DO UPDATE SET report_id = EXCLUDED.report_id, source = EXCLUDED.source,
-         headcount = EXCLUDED.headcount, smartphone_holders = EXCLUDED.smartphone_holders, installed = EXCLUDED.installed, bluetooth_on = EXCLUDED.bluetooth_on
-       WHERE (rates_reports.report_id, rates_reports.headcount, rates_reports.smartphone_holders, rates_reports.installed, rates_reports.bluetooth_on)
-           < (EXCLUDED.report_id, EXCLUDED.headcount, EXCLUDED.smartphone_holders, EXCLUDED.installed, EXCLUDED.bluetooth_on)
-       RETURNING 1`,
+    await m.query(
+      `WITH changed AS (
+         INSERT INTO rates_reports (org_unit_code, cohort, as_of, revision, report_id, source, headcount, smartphone_holders, installed, bluetooth_on)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)
+         ON CONFLICT (org_unit_code, cohort, as_of, revision) DO UPDATE SET report_id = EXCLUDED.report_id, source = EXCLUDED.source,
+           headcount = EXCLUDED.headcount, smartphone_holders = EXCLUDED.smartphone_holders, installed = EXCLUDED.installed, bluetooth_on = EXCLUDED.bluetooth_on
+         WHERE (rates_reports.report_id, rates_reports.headcount, rates_reports.smartphone_holders, rates_reports.installed, rates_reports.bluetooth_on)
+             < (EXCLUDED.report_id, EXCLUDED.headcount, EXCLUDED.smartphone_holders, EXCLUDED.installed, EXCLUDED.bluetooth_on)
+         RETURNING org_unit_code, cohort, as_of
+       )
+       ${MARK_CHANGED}`,
       [r.unitCode, r.cohort, r.asOf, r.revision, r.reportId, source, r.headcount, r.smartphoneHolders, r.installed, r.bluetoothOn],
     );
-    if (rows.length) await markDirty(m, [{ unitCode: r.unitCode, cohort: r.cohort, from: r.asOf }]);
   }
 
-  /** A denominator per (unit, cohort, asOf); of two for one key the later event id wins (UUIDv7 ids are time-ordered). */
+  /** A denominator per (unit, cohort, asOf); of two for one key the later event id wins (UUIDv7 ids are time-ordered). Row and mark in one statement. */
   async recordDenominator(m: EntityManager, d: CohortSetV1Data, eventId: string): Promise<void> {
-    const rows: unknown[] = await m.query(
-      `INSERT INTO rates_denominators (org_unit_code, cohort, as_of, headcount, event_id) VALUES ($1,$2,$3,$4,$5)
-       ON CONFLICT (org_unit_code, cohort, as_of) DO UPDATE SET headcount = EXCLUDED.headcount, event_id = EXCLUDED.event_id
-       WHERE (rates_denominators.event_id, rates_denominators.headcount) < (EXCLUDED.event_id, EXCLUDED.headcount)
-       RETURNING 1`,
+    await m.query(
+      `WITH changed AS (
+         INSERT INTO rates_denominators (org_unit_code, cohort, as_of, headcount, event_id) VALUES ($1,$2,$3,$4,$5)
+         ON CONFLICT (org_unit_code, cohort, as_of) DO UPDATE SET headcount = EXCLUDED.headcount, event_id = EXCLUDED.event_id
+         WHERE (rates_denominators.event_id, rates_denominators.headcount) < (EXCLUDED.event_id, EXCLUDED.headcount)
+         RETURNING org_unit_code, cohort, as_of
+       )
+       ${MARK_CHANGED}`,
       [d.orgUnitCode, d.cohort, d.asOf, d.headcount, eventId],
     );
-    if (rows.length) await markDirty(m, [{ unitCode: d.orgUnitCode, cohort: d.cohort as Cohort, from: d.asOf }]);
   }
 
   /** The highest revision of a target; a changed target re-evaluates every unit against it. */
