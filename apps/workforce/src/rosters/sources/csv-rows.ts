@@ -1,35 +1,37 @@
-import { pipeline, type Readable } from 'node:stream';
-import { parse, type CsvError, type Info } from 'csv-parse';
+import type { Readable } from 'node:stream';
+import { CsvFormatError, CsvScanner } from './csv-scanner';
 import { RosterFileError } from './roster-file.error';
 import type { SourceRow } from './row-source';
 
-/** Records of a CSV as they stream in; separators `,` `;` or tab (Excel in a Vietnamese locale writes `;`). */
-export async function* csvRows(stream: Readable): AsyncGenerator<SourceRow> {
-  const parser = parse({
-    bom: true,
-    delimiter: [',', ';', '\t'],
-    relax_column_count: true,
-    skip_empty_lines: true,
-    info: true,
-    max_record_size: 64 * 1024,
-  });
-  // pipeline carries an aborted upload's error into the parser, so iteration below fails instead of waiting.
-  pipeline(stream, parser, () => undefined);
+const MAX_RECORD_BYTES = 64 * 1024;
+
+/**
+ * Records of a CSV as they stream in, a batch per input chunk; separators `,` `;` or tab (Excel in a
+ * Vietnamese locale writes `;`). The stream is read only as fast as the batches are taken (back-pressure).
+ */
+export async function* csvRows(stream: Readable): AsyncGenerator<SourceRow[]> {
+  const scanner = new CsvScanner(MAX_RECORD_BYTES);
+  const decoder = new TextDecoder('utf-8');
+  let batch: SourceRow[] = [];
+  const sink = (line: number, cells: string[]) => void batch.push({ line, cells });
   try {
-    for await (const item of parser as AsyncIterable<{ record: string[]; info: Info }>) {
-      yield { line: item.info.lines, cells: item.record };
+    for await (const chunk of stream as AsyncIterable<Buffer | string>) {
+      scanner.push(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }), sink);
+      if (batch.length > 0) {
+        yield batch;
+        batch = [];
+      }
     }
+    scanner.push(decoder.decode(), sink);
+    scanner.end(sink);
   } catch (err) {
     throw asFileError(err);
   }
+  if (batch.length > 0) yield batch;
 }
 
 function asFileError(err: unknown): unknown {
-  const e = err as Partial<CsvError> & { lines?: number };
-  // csv-parse's own messages quote the offending characters, and its error carries the record: neither may
-  // reach a log or a response, so only the code and the line are kept.
-  if (typeof e?.code === 'string' && e.code.startsWith('CSV_')) {
-    return new RosterFileError(422, `malformed CSV near line ${e.lines ?? '?'} (${e.code}); nothing was imported`);
-  }
+  // Our scanner's errors carry a code and a line only: the file's content never reaches a log or a response.
+  if (err instanceof CsvFormatError) return new RosterFileError(422, `malformed CSV near line ${err.lines} (${err.code}); nothing was imported`);
   return err;
 }
