@@ -362,6 +362,7 @@ class SheetReader extends XmlScanner {
         return '#ERROR';
       case 'b':
         return parseInt(v, 10) !== 0 ? 'true' : 'false';
+      case undefined:
       default:
         return String(parseFloat(v));
     }
