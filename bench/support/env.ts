@@ -1,20 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { Client } from 'pg';
 import { streamNames } from '@app/messaging';
 
-/** The repository root, from bench/support (ts) or dist/bench/support (js). */
-export function repoRoot(): string {
-  let dir = __dirname;
-  for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'apps'))) return dir;
-    dir = join(dir, '..');
-  }
-  return process.cwd();
-}
+export { repoRoot } from '../../tools/processes/service-processes';
 
 /** The PostgreSQL server to benchmark against, as an admin URL (BENCH_ADMIN_DATABASE_URL, else the local default). */
 export function adminDatabaseUrl(): string {

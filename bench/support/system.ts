@@ -1,23 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dropDatabase, dropNamespace, freshDatabase, freshNamespace, natsUrl, repoRoot, sleep, waitFor } from './env';
+import { ServiceProcesses, type Service } from '../../tools/processes/service-processes';
+import { dropDatabase, dropNamespace, freshDatabase, freshNamespace, natsUrl, repoRoot, sleep } from './env';
 import { HttpClient } from './http';
 
-export const SERVICES = ['registry', 'intake', 'support-points', 'workforce', 'rates', 'compliance'] as const;
-export type Service = (typeof SERVICES)[number];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { SERVICES, type Service } from '../../tools/processes/service-processes';
 
 export interface SystemOptions {
   /** Extra environment for every service. */
@@ -30,26 +17,32 @@ export interface SystemOptions {
 }
 
 /**
- * Services as separate processes from dist/ (as `npm start` runs them, and as test/support/system.ts
- * does for the e2e tests), on free ports, in a fresh database and event namespace.
+ * Services as separate processes from dist/ (tools/processes, as the e2e tests start them), on free
+ * ports, in a fresh database and event namespace; with what a benchmark reads of them (metrics, memory).
  */
-export class BenchSystem {
-  readonly procs = new Map<Service, ChildProcess>();
-  readonly ports = new Map<Service, number>();
-  readonly logDir: string;
-  readonly adminKey: string;
+export class BenchSystem extends ServiceProcesses {
   private readonly clients = new Map<Service, HttpClient>();
 
   private constructor(
     readonly label: string,
     readonly databaseUrl: string,
     readonly namespace: string,
-    private readonly opts: SystemOptions,
+    opts: SystemOptions,
     private readonly owned: { database: boolean; namespace: boolean },
   ) {
-    this.adminKey = `bench-admin-${namespace}-0123456789abcdef`;
-    this.logDir = join(repoRoot(), '.data', 'bench-logs', namespace);
-    mkdirSync(this.logDir, { recursive: true });
+    super({
+      databaseUrl,
+      namespace,
+      adminKey: `bench-admin-${namespace}-0123456789abcdef`,
+      logDir: join(repoRoot(), '.data', 'bench-logs', namespace),
+      natsUrl,
+      profile: opts.profile,
+      env: { NODE_ENV: 'development', LOG_LEVEL: 'warn', ROSTER_HMAC_SECRET: 'bench-roster-secret-0123456789abcdefghijklmnop', ...opts.env },
+    });
+  }
+
+  get adminKey(): string {
+    return this.options.adminKey;
   }
 
   static async create(label: string, opts: SystemOptions = {}): Promise<BenchSystem> {
@@ -57,12 +50,8 @@ export class BenchSystem {
       database: !opts.databaseUrl,
       namespace: !opts.namespace,
     });
-    for (const s of SERVICES) sys.ports.set(s, await freePort());
+    await sys.allocatePorts();
     return sys;
-  }
-
-  url(service: Service): string {
-    return `http://127.0.0.1:${this.ports.get(service)}`;
   }
 
   /** A keep-alive client of one service with the admin key. */
@@ -73,72 +62,6 @@ export class BenchSystem {
       this.clients.set(service, c);
     }
     return c;
-  }
-
-  pid(service: Service): number {
-    const p = this.procs.get(service)?.pid;
-    if (!p) throw new Error(`${service} is not running`);
-    return p;
-  }
-
-  start(service: Service, env: Record<string, string> = {}): ChildProcess {
-    const root = repoRoot();
-    const out = createWriteStream(join(this.logDir, `${service}.log`), { flags: 'a' });
-    const args = ['-r', join(root, 'scripts', 'register-paths.js')];
-    if (this.opts.profile?.includes(service)) args.push('--cpu-prof', `--cpu-prof-dir=${join(this.logDir, 'profiles')}`, `--cpu-prof-name=${service}-${Date.now()}.cpuprofile`);
-    args.push(join(root, 'dist', 'apps', service, 'src', 'main.js'));
-    const child = spawn(process.execPath, args, {
-      cwd: root,
-      env: {
-        ...process.env,
-        NODE_ENV: 'development',
-        DATABASE_URL: this.databaseUrl,
-        NATS_URL: natsUrl(),
-        EVENTS_NAMESPACE: this.namespace,
-        ADMIN_API_KEY: this.adminKey,
-        PORT: String(this.ports.get(service)),
-        LOG_LEVEL: 'warn',
-        ROSTER_HMAC_SECRET: 'bench-roster-secret-0123456789abcdefghijklmnop',
-        ...this.opts.env,
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout!.pipe(out, { end: false });
-    child.stderr!.pipe(out, { end: false });
-    this.procs.set(service, child);
-    return child;
-  }
-
-  async waitHealthy(service: Service, timeoutMs = 90_000): Promise<void> {
-    await waitFor(
-      async () => {
-        const child = this.procs.get(service);
-        if (child && child.exitCode !== null) throw new Error(`${service} exited with ${child.exitCode}: ${this.logTail(service)}`);
-        const res = await fetch(`${this.url(service)}/health`, { signal: AbortSignal.timeout(5_000) });
-        return res.status === 200;
-      },
-      `${service} to be healthy (log: ${join(this.logDir, `${service}.log`)})`,
-      timeoutMs,
-      250,
-    );
-  }
-
-  /** Starts the services one after the other (boots are CPU-heavy on two cores), each healthy before the next. */
-  async startMany(services: readonly Service[]): Promise<void> {
-    for (const s of services) {
-      this.start(s);
-      await this.waitHealthy(s);
-    }
-  }
-
-  logTail(service: Service, chars = 600): string {
-    try {
-      const text = readFileSync(join(this.logDir, `${service}.log`), 'utf8');
-      return text.slice(-chars).replace(/\s+/g, ' ').trim();
-    } catch {
-      return '(no log)';
-    }
   }
 
   /** The value of one Prometheus series (summed over its label sets) from a service's /metrics. */
@@ -171,23 +94,14 @@ export class BenchSystem {
     }
   }
 
-  async stop(service: Service): Promise<void> {
-    const child = this.procs.get(service);
+  override async stop(service: Service): Promise<void> {
     this.clients.get(service)?.close();
     this.clients.delete(service);
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      child.once('exit', () => {
-        clearTimeout(t);
-        resolve();
-      });
-      child.kill('SIGTERM');
-    });
+    await super.stop(service);
   }
 
   async dispose(): Promise<void> {
-    await Promise.all([...this.procs.keys()].map((s) => this.stop(s)));
+    await this.stopAll();
     for (const c of this.clients.values()) c.close();
     // Let the last connections close before the database goes.
     await sleep(200);

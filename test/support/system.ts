@@ -1,64 +1,47 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { connect as tcpConnect, createServer } from 'node:net';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, portOpen, repoRoot, ServiceProcesses, SERVICES, type Service } from '../../tools/processes/service-processes';
 import { dropDatabase, dropNamespace, freshDatabase, freshNamespace, natsUrl, waitFor } from './int-env';
 
-export const SERVICES = ['registry', 'intake', 'support-points', 'workforce', 'rates', 'compliance'] as const;
-export type Service = (typeof SERVICES)[number];
+export { freePort, SERVICES, type Service } from '../../tools/processes/service-processes';
 
-const ROOT = join(__dirname, '..', '..');
 const NATS_SERVER = ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'].find((p) => existsSync(p)) ?? 'nats-server';
 
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = tcpConnect({ host: '127.0.0.1', port });
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 /**
- * The six services as separate processes from dist/ (as `npm start` runs them), on free ports,
- * in a fresh database and event namespace, against the real PostgreSQL and NATS.
+ * The six services as separate processes from dist/ (as `npm start` runs them; tools/processes), on free
+ * ports, in a fresh database and event namespace, against the real PostgreSQL and NATS — or a NATS server
+ * of the test's own, which it can restart.
  */
-export class System {
-  readonly procs = new Map<Service, ChildProcess>();
-  readonly ports = new Map<Service, number>();
-  readonly logDir: string;
-
-  private constructor(
-    readonly databaseUrl: string,
-    readonly namespace: string,
-    readonly adminKey: string,
-    readonly env: Record<string, string>,
-  ) {
-    this.logDir = join(ROOT, '.data', 'test-logs', namespace);
-    mkdirSync(this.logDir, { recursive: true });
-  }
-
+export class System extends ServiceProcesses {
   private nats: ChildProcess | null = null;
   private natsPort = 0;
   private natsStore = '';
 
+  private constructor(
+    readonly databaseUrl: string,
+    readonly namespace: string,
+    adminKey: string,
+    readonly env: Record<string, string>,
+  ) {
+    super({
+      databaseUrl,
+      namespace,
+      adminKey,
+      logDir: join(repoRoot(), '.data', 'test-logs', namespace),
+      natsUrl: () => this.natsUrl,
+      env: { ROSTER_HMAC_SECRET: 'e2e-roster-secret-0123456789abcdefghijklmnop', ...env },
+    });
+  }
+
+  get adminKey(): string {
+    return this.options.adminKey;
+  }
+
   static async create(label: string, env: Record<string, string> = {}, opts: { ownNats?: boolean } = {}): Promise<System> {
     const sys = new System(await freshDatabase(label), freshNamespace(label), `e2e-admin-${freshNamespace('k')}-0123456789abcdef`, env);
-    for (const s of SERVICES) sys.ports.set(s, await freePort());
+    await sys.allocatePorts();
     if (opts.ownNats) {
       sys.natsPort = await freePort();
       sys.natsStore = mkdtempSync(join(tmpdir(), 'bz-e2e-nats-'));
@@ -88,10 +71,6 @@ export class System {
     await this.startNats();
   }
 
-  url(service: Service): string {
-    return `http://127.0.0.1:${this.ports.get(service)}`;
-  }
-
   /** Environment for a client such as the simulator. */
   clientEnv(): Record<string, string> {
     const env: Record<string, string> = { ADMIN_API_KEY: this.adminKey };
@@ -99,83 +78,19 @@ export class System {
     return env;
   }
 
-  start(service: Service): ChildProcess {
-    const out = createWriteStream(join(this.logDir, `${service}.log`), { flags: 'a' });
-    const child = spawn(process.execPath, ['-r', join(ROOT, 'scripts', 'register-paths.js'), join(ROOT, 'dist', 'apps', service, 'src', 'main.js')], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        DATABASE_URL: this.databaseUrl,
-        NATS_URL: this.natsUrl,
-        EVENTS_NAMESPACE: this.namespace,
-        ADMIN_API_KEY: this.adminKey,
-        PORT: String(this.ports.get(service)),
-        LOG_LEVEL: 'info',
-        ROSTER_HMAC_SECRET: 'e2e-roster-secret-0123456789abcdefghijklmnop',
-        ...this.env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout!.pipe(out, { end: false });
-    child.stderr!.pipe(out, { end: false });
-    this.procs.set(service, child);
-    return child;
-  }
-
-  async waitHealthy(service: Service, timeoutMs = 60_000): Promise<void> {
-    await waitFor(
-      async () => {
-        const child = this.procs.get(service);
-        if (child && child.exitCode !== null) throw new Error(`${service} exited with ${child.exitCode}; see ${this.logDir}/${service}.log`);
-        const res = await fetch(`${this.url(service)}/health`);
-        return res.status === 200;
-      },
-      `${service} to be healthy`,
-      timeoutMs,
-      200,
-    );
-  }
-
   async startAll(): Promise<void> {
     for (const s of SERVICES) this.start(s);
-    for (const s of SERVICES) await this.waitHealthy(s);
-  }
-
-  /** kill -9, as a crash would. */
-  kill(service: Service): Promise<void> {
-    const child = this.procs.get(service);
-    if (!child || child.exitCode !== null) return Promise.resolve();
-    return new Promise((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGKILL');
-    });
+    for (const s of SERVICES) await this.waitHealthy(s, 60_000);
   }
 
   async restart(service: Service): Promise<void> {
     await this.kill(service);
     this.start(service);
-    await this.waitHealthy(service);
-  }
-
-  async stopAll(): Promise<void> {
-    await Promise.all(
-      [...this.procs.values()].map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve();
-            const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
-            child.once('exit', () => {
-              clearTimeout(t);
-              resolve();
-            });
-            child.kill('SIGTERM');
-          }),
-      ),
-    );
+    await this.waitHealthy(service, 60_000);
   }
 
   async dispose(): Promise<void> {
-    await this.stopAll();
+    await this.stopAll(10_000);
     if (process.env.KEEP_E2E_DATA) {
       // For a post-mortem: the database and logs stay; the test prints where.
       process.stderr.write(`kept: database ${this.databaseUrl}, namespace ${this.namespace}, logs ${this.logDir}\n`);

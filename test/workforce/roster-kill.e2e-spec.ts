@@ -2,11 +2,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
 import { csvLine, rosterCsv, streamEvents, VI_HEADER, worker } from '../../apps/workforce/test/roster-fixtures';
 import { publishWorld, type WorkforceKeys } from '../../apps/workforce/test/workforce-world';
+import { freePort } from '../../tools/processes/service-processes';
 import { dropDatabase, dropNamespace, freshDatabase, freshNamespace, natsUrl, waitFor } from '../support/int-env';
 import { EventInjector, http, TEST_ADMIN_KEY } from '../support/service-harness';
 
@@ -14,17 +14,6 @@ jest.setTimeout(180_000);
 
 const ROOT = path.join(__dirname, '..', '..');
 const MAIN = path.join(ROOT, 'dist/apps/workforce/src/main.js');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 describe('workforce: killed with SIGKILL mid-upload', () => {
   let databaseUrl: string;

@@ -1,12 +1,12 @@
 import 'reflect-metadata';
 import { type DataSource } from 'typeorm';
 import type { EventEnvelope } from '@app/contracts';
-import { deleteDurable, EventConsumer, NatsLink, type EventHandlerFn } from '@app/messaging';
+import { deleteDurable, EventConsumer, NatsLink } from '@app/messaging';
 import { createServiceDataSource, initializeAndMigrate, OutboxInbox1764460800000, resetInbox } from '@app/persistence';
 import { loadConfig } from '@app/platform';
 import { ComplianceConfig } from './compliance.config';
 import { COMPLIANCE_MIGRATIONS } from './compliance.module';
-import { ComplianceProjector } from './projection/compliance.projector';
+import { ComplianceProjector, PROJECTED_CONTRACTS } from './projection/compliance.projector';
 import { activeGeneration, existingGenerations, switchGeneration } from './projection/generation';
 import { generationSchema, projectionTablesDdl } from './projection/projection.schema';
 
@@ -62,18 +62,20 @@ export async function rebuildCompliance(o: RebuildOptions): Promise<RebuildResul
     await deleteDurable(link, o.namespace, durable);
     await resetInbox(ds.manager, durable);
     const projector = new ComplianceProjector();
-    const handlers = new Map<string, EventHandlerFn>();
-    for (const [contract] of projector.entries()) {
-      handlers.set(contract.type, async (e: EventEnvelope, m) => {
-        await projector.apply(target, e, m);
-      });
-    }
     const consumer = new EventConsumer({
       link,
       dataSource: ds,
       namespace: o.namespace,
       durable,
-      handlers,
+      handlers: new Map(),
+      batchHandler: {
+        types: new Set(PROJECTED_CONTRACTS.map((c) => c.type)),
+        apply: async (events: EventEnvelope[], m) => {
+          await projector.applyBatch(target, events, m);
+        },
+      },
+      // Bigger batches than the live consumer: a replay is throughput, not latency.
+      batchSize: 1000,
       log: (level, message) => log(`${level}: ${message}`),
     });
     await consumer.start();

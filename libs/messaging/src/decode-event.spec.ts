@@ -1,4 +1,5 @@
-import { ReportAcceptedV1, subjectOf } from '@app/contracts';
+import { OrgUnitUpsertedV1, ReportAcceptedV1, subjectOf } from '@app/contracts';
+import { makeEvent } from '@app/persistence';
 import { decodeEvent } from './event-consumer';
 import { probeReport } from './testing/probe-consumer';
 
@@ -30,5 +31,40 @@ describe('decodeEvent', () => {
     expect(await decodeEvent(ns, subject, '{')).toEqual({ ok: false, reason: 'payload is not JSON' });
     const unknownVersion = await decodeEvent(ns, `${ns}.intake.report.accepted.v9`, JSON.stringify({ ...e, version: 9 }));
     expect(unknownVersion).toMatchObject({ ok: false, reason: 'no contract for intake.report.accepted v9' });
+  });
+
+  it('validates nested objects of a payload (a unit head) and keeps the payload as published', async () => {
+    const unit = {
+      code: 'X1',
+      name: 'Xã Một',
+      type: 'commune',
+      bloc: null,
+      adminParentCode: 'D1',
+      accountableToCode: 'D1',
+      head: { name: 'Nguyễn Văn A', title: 'Chủ tịch' },
+      level: 3,
+      active: true,
+      revision: 2,
+    };
+    const subj = subjectOf(ns, OrgUnitUpsertedV1);
+    const good = makeEvent(OrgUnitUpsertedV1, 'registry', 'X1', unit as never);
+    expect(await decodeEvent(ns, subj, JSON.stringify(good))).toMatchObject({ ok: true, envelope: good });
+    const bad = makeEvent(OrgUnitUpsertedV1, 'registry', 'X1', { ...unit, head: { name: 42, title: 'Chủ tịch' } } as never);
+    const d = await decodeEvent(ns, subj, JSON.stringify(bad));
+    expect(d).toMatchObject({ ok: false, reason: expect.stringContaining('data.head.name must be a string') });
+  });
+
+  it('refuses JSON that is not an object', async () => {
+    for (const raw of ['null', '[]', '42', '"text"']) {
+      expect(await decodeEvent(ns, subject, raw)).toEqual({ ok: false, reason: 'payload is not a JSON object' });
+    }
+  });
+
+  it('refuses a __proto__ key, in the envelope or the payload (it would swap the class and skip validation)', async () => {
+    const e = probeReport(2);
+    const inEnvelope = JSON.stringify(e).replace('{', '{"__proto__":{"x":1},');
+    expect(await decodeEvent(ns, subject, inEnvelope)).toMatchObject({ ok: false, reason: expect.stringContaining('__proto__') });
+    const inData = JSON.stringify(e).replace('"data":{', '"data":{"__proto__":{"x":1},');
+    expect(await decodeEvent(ns, subject, inData)).toMatchObject({ ok: false, reason: expect.stringContaining('__proto__') });
   });
 });

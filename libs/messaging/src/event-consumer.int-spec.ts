@@ -146,6 +146,44 @@ describe('EventConsumer on the real NATS JetStream and PostgreSQL', () => {
     }
   }, 60_000);
 
+  it('gives a batch handler the fresh events of each batch at once, and falls back to one event at a time on failure', async () => {
+    const single = probeHandlers({ poison: (e) => e.key === 'POISON' }).get(ReportAcceptedV1.type)!;
+    const calls: string[][] = [];
+    const { namespace, ds, consumer } = await setUp('batch', {
+      handlers: new Map(),
+      batchHandler: {
+        types: new Set([ReportAcceptedV1.type]),
+        apply: async (events, manager) => {
+          calls.push(events.map((e) => e.id));
+          for (const e of events) await single(e, manager);
+        },
+      },
+      batchSize: 50,
+      maxDeliver: 2,
+      backoffMs: [50],
+    });
+    const events = Array.from({ length: 120 }, (_, i) => probeReport(i + 1));
+    const poison = probeReport(0, { orgUnitCode: 'POISON' });
+    const published = [...events.slice(0, 60), poison, ...events.slice(60)];
+    for (const e of published) await publishEnvelope(link, namespace, e);
+    // The same event again under another message id: the inbox keeps it from the handler.
+    await jetstream(await link.whenConnected()).publish(subjectOf(namespace, ReportAcceptedV1), JSON.stringify(events[3]), { msgID: 'again-4' });
+    await consumer.start();
+    await waitFor(async () => ((await deadLetters(link, namespace)).length > 0 ? true : null), 'the poison event dead-lettered', 30_000);
+    await consumer.waitUntilIdle(30_000);
+
+    const state = await probeState(ds);
+    expect(state.applied).toBe(120);
+    expect(state.distinctApplied).toBe(120);
+    // Whole batches reached the handler (not one call per event); every event, the poison one included.
+    expect(calls.some((c) => c.length > 1)).toBe(true);
+    expect(new Set(calls.flat())).toEqual(new Set(published.map((e) => e.id)));
+    // The batch with the poison event was retried one event at a time.
+    expect(calls.filter((c) => c.length === 1 && c[0] === poison.id).length).toBeGreaterThanOrEqual(2);
+    expect(await metric('bz_events_consumed_total', consumer.durable, { type: ReportAcceptedV1.type })).toBe(120);
+    expect(await metric('bz_events_dead_lettered_total', consumer.durable, { reason: 'handler' })).toBe(1);
+  }, 60_000);
+
   it('dead-letters at once an event whose payload breaks its contract, naming the field, and applies nothing of it', async () => {
     const { namespace, ds, consumer } = await setUp('contract');
     const durable = consumer.durable;

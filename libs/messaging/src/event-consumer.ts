@@ -1,7 +1,7 @@
 import { AckPolicy, DeliverPolicy, jetstream, type Consumer, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
 import { plainToInstance } from 'class-transformer';
-import { validate, type ValidationError } from 'class-validator';
+import { getMetadataStorage, validateSync, ValidationTypes, type ValidationError } from 'class-validator';
 import type { DataSource, EntityManager } from 'typeorm';
 import { EventEnvelopeSchema, findContract, parseSubject, upcastToLatest, type EventContract, type EventEnvelope } from '@app/contracts';
 import { claimEvents, runWithContext } from '@app/persistence';
@@ -10,6 +10,19 @@ import type { NatsLink } from './nats-link';
 import { streamNames } from './stream';
 
 export type EventHandlerFn = (event: EventEnvelope<string, any>, manager: EntityManager) => Promise<void>;
+
+/**
+ * Applies the fresh events of a batch at once (in the order delivered, duplicates already removed by the inbox),
+ * inside the batch's transaction: for consumers that gain from multi-row writes (read-model projections).
+ * It runs outside any per-event request context, so it must not record events of its own.
+ */
+export type EventBatchHandlerFn = (events: Array<EventEnvelope<string, any>>, manager: EntityManager) => Promise<void>;
+
+export interface EventBatchHandler {
+  /** The event types it applies. */
+  readonly types: ReadonlySet<string>;
+  readonly apply: EventBatchHandlerFn;
+}
 
 export interface EventConsumerOptions {
   readonly link: NatsLink;
@@ -20,6 +33,8 @@ export interface EventConsumerOptions {
   /** One subject filter (NATS 2.9 has no multi-filter consumers); default: every event of the namespace. */
   readonly filterSubject?: string;
   readonly handlers: ReadonlyMap<string, EventHandlerFn>;
+  /** Instead of (or beside) per-event handlers: one call per batch for these types. */
+  readonly batchHandler?: EventBatchHandler;
   /** Events applied in one database transaction. */
   readonly batchSize?: number;
   /** Deliveries before an event goes to the dead-letter stream. */
@@ -47,7 +62,8 @@ export interface DeadLetterRecord {
 interface Decoded {
   msg: JsMsg;
   envelope: EventEnvelope;
-  handler: EventHandlerFn;
+  /** null: the batch handler applies it. */
+  handler: EventHandlerFn | null;
 }
 
 /** Describes every failed constraint of a validation result, naming the field path. */
@@ -61,7 +77,41 @@ export function describeValidationErrors(errors: ValidationError[], prefix = '')
   return out;
 }
 
-/** Checks an envelope and its payload against the contract; returns the typed envelope or the reasons it is refused. */
+type Schema = new () => object;
+
+const flatSchemas = new Map<Schema, boolean>();
+
+/** True when no property of the schema is a nested object to validate (nothing for class-transformer to build). */
+function isFlat(schema: Schema): boolean {
+  let flat = flatSchemas.get(schema);
+  if (flat === undefined) {
+    const metas = getMetadataStorage().getTargetValidationMetadatas(schema, '', true, false);
+    flat = !metas.some((m) => m.type === ValidationTypes.NESTED_VALIDATION);
+    flatSchemas.set(schema, flat);
+  }
+  return flat;
+}
+
+/**
+ * An instance of the schema holding the payload's properties, for class-validator. A flat schema takes a
+ * shallow copy (class-transformer's walk costs more than the validation itself on the consumers' hot path);
+ * one with nested objects goes through class-transformer, which builds the nested instances.
+ */
+function instanceOf(schema: Schema, plain: object): object {
+  return isFlat(schema) ? copyInto(schema, plain) : plainToInstance(schema, plain);
+}
+
+/** A shallow copy into a new instance; refuses a `__proto__` key, which would swap the class (and skip validation). */
+function copyInto<T extends object>(schema: new () => T, plain: object): T {
+  if (Object.prototype.hasOwnProperty.call(plain, '__proto__')) throw new TypeError('a __proto__ key is not allowed');
+  return Object.assign(new schema(), plain);
+}
+
+/**
+ * Checks an envelope and its payload against the contract; returns the typed envelope or the reasons it is
+ * refused. Synchronous validation: the contracts have no asynchronous constraints, and a promise per
+ * constraint is most of the cost of validating on a consumer's hot path.
+ */
 export async function decodeEvent(
   namespace: string,
   subject: string,
@@ -73,8 +123,15 @@ export async function decodeEvent(
   } catch {
     return { ok: false, reason: 'payload is not JSON' };
   }
-  const env = plainToInstance(EventEnvelopeSchema, json);
-  const envErrors = describeValidationErrors(await validate(env));
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return { ok: false, reason: 'payload is not a JSON object' };
+  let env: EventEnvelopeSchema;
+  let data: object;
+  try {
+    env = copyInto(EventEnvelopeSchema, json);
+  } catch (err) {
+    return { ok: false, reason: `envelope: ${(err as Error).message}` };
+  }
+  const envErrors = describeValidationErrors(validateSync(env));
   if (envErrors.length) return { ok: false, reason: `envelope: ${envErrors.join('; ')}` };
   const fromSubject = parseSubject(namespace, subject);
   if (fromSubject && (fromSubject.type !== env.type || fromSubject.version !== env.version)) {
@@ -83,8 +140,12 @@ export async function decodeEvent(
   const up = upcastToLatest(env.type, env.version, env.data);
   const contract = findContract(env.type, up.version);
   if (!contract) return { ok: false, reason: `no contract for ${env.type} v${up.version}` };
-  const data = plainToInstance(contract.schema, up.data);
-  const errors = describeValidationErrors(await validate(data as object, { forbidUnknownValues: false }));
+  try {
+    data = instanceOf(contract.schema as Schema, up.data);
+  } catch (err) {
+    return { ok: false, reason: `data: ${(err as Error).message}` };
+  }
+  const errors = describeValidationErrors(validateSync(data, { forbidUnknownValues: false }));
   if (errors.length) return { ok: false, reason: `data.${errors.join('; data.')}` };
   return { ok: true, contract, envelope: { ...(json as EventEnvelope), version: up.version, data: up.data } };
 }
@@ -263,7 +324,7 @@ export class EventConsumer {
       // Events this consumer has no handler for are acked unread: their payload is the business of the
       // consumers that apply them (else every consumer would dead-letter the same bad event).
       const fromSubject = parseSubject(this.options.namespace, msg.subject);
-      if (fromSubject && !this.options.handlers.has(fromSubject.type)) {
+      if (fromSubject && !this.handles(fromSubject.type)) {
         msg.ack();
         continue;
       }
@@ -272,12 +333,11 @@ export class EventConsumer {
         await this.deadLetter(msg, `contract: ${d.reason}`, 'invalid');
         continue;
       }
-      const handler = this.options.handlers.get(d.envelope.type);
-      if (!handler) {
+      if (!this.handles(d.envelope.type)) {
         msg.ack(); // not an event this consumer cares about
         continue;
       }
-      decoded.push({ msg, envelope: d.envelope, handler });
+      decoded.push({ msg, envelope: d.envelope, handler: this.options.handlers.get(d.envelope.type) ?? null });
     }
     if (decoded.length === 0) return this.recordLag(batch);
     try {
@@ -299,6 +359,10 @@ export class EventConsumer {
     this.recordLag(batch);
   }
 
+  private handles(type: string): boolean {
+    return this.options.handlers.has(type) || (this.options.batchHandler?.types.has(type) ?? false);
+  }
+
   private async apply(items: Decoded[]): Promise<void> {
     const applied: Decoded[] = [];
     let duplicates = 0;
@@ -310,17 +374,22 @@ export class EventConsumer {
         this.durable,
         items.map((i) => i.envelope.id),
       );
+      const forBatch: EventEnvelope[] = [];
       for (const item of items) {
         if (!fresh.delete(item.envelope.id.toLowerCase())) {
           // Already applied (redelivered, or re-published past the duplicate window), or twice in this batch.
           duplicates += 1;
           continue;
         }
-        await runWithContext({ correlationId: item.envelope.correlationId, causationId: item.envelope.id }, () =>
-          item.handler(item.envelope, manager),
-        );
+        const handler = item.handler;
+        if (handler) {
+          await runWithContext({ correlationId: item.envelope.correlationId, causationId: item.envelope.id }, () => handler(item.envelope, manager));
+        } else {
+          forBatch.push(item.envelope);
+        }
         applied.push(item);
       }
+      if (forBatch.length > 0) await this.options.batchHandler!.apply(forBatch, manager);
     });
     // Counted after the commit: a batch that rolls back and is re-applied one by one must not count twice.
     if (duplicates > 0) consumerMetrics.duplicates.inc({ consumer: this.durable }, duplicates);

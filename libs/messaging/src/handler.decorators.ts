@@ -3,6 +3,7 @@ import type { EventContract } from '@app/contracts';
 
 export const EVENT_CONSUMER_META = 'bz:event-consumer';
 export const EVENT_HANDLER_META = 'bz:event-handler';
+export const EVENT_BATCH_HANDLER_META = 'bz:event-batch-handler';
 
 export interface EventConsumerMeta {
   /** The purpose; the durable is `<service>-<purpose>`. */
@@ -27,3 +28,11 @@ export const EventConsumerGroup = (meta: EventConsumerMeta): ClassDecorator => S
  * EntityManager of the batch's transaction, and must do all its writes through that manager.
  */
 export const OnEvent = (contract: EventContract): MethodDecorator => SetMetadata(EVENT_HANDLER_META, contract);
+
+/**
+ * Declares a method as the handler of whole batches of these contracts' events: it receives the fresh
+ * envelopes of a batch in the order delivered and the EntityManager of the batch's transaction (see
+ * `EventBatchHandlerFn`). For projections that write many rows at once; a group may mix it with
+ * `@OnEvent` methods for other contracts. When a batch fails, it is called again with one event at a time.
+ */
+export const OnEventBatch = (contracts: readonly EventContract[]): MethodDecorator => SetMetadata(EVENT_BATCH_HANDLER_META, contracts);

@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import type { EventContract } from '@app/contracts';
 import {
   EVENT_CONSUMER_META,
+  EVENT_BATCH_HANDLER_META,
   EVENT_HANDLER_META,
   EventConsumer,
   EventPublisher,
@@ -13,6 +14,8 @@ import {
   ensureStreams,
   publisherMetrics,
   reportOutboxPending,
+  type EventBatchHandler,
+  type EventBatchHandlerFn,
   type EventConsumerMeta,
   type EventHandlerFn,
 } from '@app/messaging';
@@ -113,11 +116,20 @@ export class EventRuntime implements OnApplicationBootstrap, OnApplicationShutdo
       const meta = Reflect.getMetadata(EVENT_CONSUMER_META, wrapper.metatype) as EventConsumerMeta | undefined;
       if (!meta) continue;
       const handlers = new Map<string, EventHandlerFn>();
+      let batchHandler: EventBatchHandler | undefined;
       const proto = Object.getPrototypeOf(instance) as object;
       for (const name of this.scanner.getAllMethodNames(proto)) {
         const fn = instance[name] as (...args: unknown[]) => unknown;
         const contract = Reflect.getMetadata(EVENT_HANDLER_META, fn) as EventContract | undefined;
         if (contract) handlers.set(contract.type, fn.bind(instance) as EventHandlerFn);
+        const batchContracts = Reflect.getMetadata(EVENT_BATCH_HANDLER_META, fn) as EventContract[] | undefined;
+        if (batchContracts) {
+          if (batchHandler) throw new Error(`${wrapper.metatype.name}: more than one @OnEventBatch method`);
+          batchHandler = { types: new Set(batchContracts.map((c) => c.type)), apply: fn.bind(instance) as EventBatchHandlerFn };
+        }
+      }
+      for (const type of batchHandler?.types ?? []) {
+        if (handlers.has(type)) throw new Error(`${wrapper.metatype.name}: ${type} has both an @OnEvent and an @OnEventBatch handler`);
       }
       const durable = `${this.options.service}-${meta.purpose}`;
       out.push(
@@ -128,6 +140,7 @@ export class EventRuntime implements OnApplicationBootstrap, OnApplicationShutdo
           durable,
           filterSubject: meta.filter ? `${ns}.${meta.filter}.>` : undefined,
           handlers,
+          batchHandler,
           batchSize: meta.batchSize,
           maxDeliver: meta.maxDeliver,
           backoffMs: meta.backoffMs,

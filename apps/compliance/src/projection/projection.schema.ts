@@ -45,7 +45,8 @@ export function projectionTablesDdl(s: string): string[] {
       level               integer,
       active              boolean NOT NULL DEFAULT true,
       retired_on          date,
-      revision            integer NOT NULL
+      revision            integer NOT NULL,
+      attributes_revision integer
     )`,
     `CREATE INDEX ON ${q}.units (admin_parent_code)`,
     `CREATE INDEX ON ${q}.units (accountable_to_code)`,
@@ -54,6 +55,8 @@ export function projectionTablesDdl(s: string): string[] {
       cohort        text NOT NULL,
       as_of         date NOT NULL,
       headcount     integer NOT NULL,
+      event_occurred_at timestamptz,
+      event_id      uuid,
       PRIMARY KEY (org_unit_code, cohort, as_of)
     )`,
     `CREATE TABLE ${q}.targets (

@@ -17,8 +17,11 @@ export interface OrgUnitRow {
   revision: number;
 }
 
-export const SELECT_ORG_UNIT = `SELECT code, name, type, bloc, admin_parent_code, accountable_to_code, head_name, head_title, level, active,
-  retired_on::text AS retired_on, revision FROM org_units`;
+/** The columns of an OrgUnitRow, for SELECT and RETURNING. */
+export const ORG_UNIT_COLUMNS = `code, name, type, bloc, admin_parent_code, accountable_to_code, head_name, head_title, level, active,
+  retired_on::text AS retired_on, revision`;
+
+export const SELECT_ORG_UNIT = `SELECT ${ORG_UNIT_COLUMNS} FROM org_units`;
 
 export function treeNodeOf(r: OrgUnitRow): TreeNode {
   return { code: r.code, type: r.type, active: r.active, adminParentCode: r.admin_parent_code, accountableToCode: r.accountable_to_code };

@@ -4,7 +4,7 @@ import { OrgUnitRetiredV1, OrgUnitUpsertedV1, type Tree } from '@app/contracts';
 import { EventOutbox, ProblemException, type Principal } from '@app/platform';
 import { parseUnitsCsv } from './org-units-csv';
 import { levelOf, parentsFirst, validateDrafts, withDefaults, type DraftField, type DraftIssue, type UnitDraft } from './org-unit.rules';
-import { SELECT_ORG_UNIT, sameAsDraft, treeNodeOf, upsertedDataOf, type OrgUnitRow } from './org-unit.row';
+import { ORG_UNIT_COLUMNS, SELECT_ORG_UNIT, sameAsDraft, treeNodeOf, upsertedDataOf, type OrgUnitRow } from './org-unit.row';
 import type { ListOrgUnitsQuery } from './dto/list-org-units.query';
 
 export type UpsertOutcome = 'created' | 'updated' | 'unchanged';
@@ -144,32 +144,52 @@ export class OrgUnitsService {
     if (issues.length > 0) onIssues(issues);
 
     const out: Array<{ outcome: UpsertOutcome; row: OrgUnitRow }> = [];
+    const changed: Array<{ draft: UnitDraft; level: number | null; outcome: UpsertOutcome }> = [];
     for (const { draft } of parentsFirst(drafts.map((draft) => ({ draft })))) {
       const level = levelOf(draft.type);
       const before = held.get(draft.code);
-      if (before && sameAsDraft(before, draft, level)) {
-        out.push({ outcome: 'unchanged', row: before });
-        continue;
-      }
-      const params = [draft.code, draft.name, draft.type, draft.bloc, draft.adminParentCode, draft.accountableToCode, draft.head?.name ?? null, draft.head?.title ?? null, level];
-      const [row]: OrgUnitRow[] = before
-        ? await m.query(
-            `UPDATE org_units SET name = $2, type = $3, bloc = $4, admin_parent_code = $5, accountable_to_code = $6, head_name = $7, head_title = $8,
-               level = $9, active = true, retired_on = NULL, revision = revision + 1, updated_at = now()
-             WHERE code = $1
-             RETURNING code, name, type, bloc, admin_parent_code, accountable_to_code, head_name, head_title, level, active, retired_on::text AS retired_on, revision`,
-            params,
-          ).then((r: [OrgUnitRow[], number]) => r[0])
-        : await m.query(
-            `INSERT INTO org_units (code, name, type, bloc, admin_parent_code, accountable_to_code, head_name, head_title, level, active, revision)
-             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,true,1)
-             RETURNING code, name, type, bloc, admin_parent_code, accountable_to_code, head_name, head_title, level, active, retired_on::text AS retired_on, revision`,
-            params,
-          );
-      await this.recordRevision(m, row);
-      await this.outbox.record(m, OrgUnitUpsertedV1, row.code, upsertedDataOf(row));
-      held.set(row.code, row);
-      out.push({ outcome: before ? 'updated' : 'created', row });
+      if (before && sameAsDraft(before, draft, level)) out.push({ outcome: 'unchanged', row: before });
+      else changed.push({ draft, level, outcome: before ? 'updated' : 'created' });
+    }
+    if (changed.length > 0) {
+      // One statement for every change, whatever the batch size (parent references are checked at commit).
+      const written: OrgUnitRow[] = await m.query(
+        `INSERT INTO org_units AS u (code, name, type, bloc, admin_parent_code, accountable_to_code, head_name, head_title, level, active, revision)
+         SELECT code, name, type, bloc, admin_parent_code, accountable_to_code, head_name, head_title, level, true, 1
+         FROM jsonb_to_recordset($1::jsonb) AS x(code text, name text, type text, bloc text, admin_parent_code text, accountable_to_code text,
+           head_name text, head_title text, level integer)
+         ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, type = EXCLUDED.type, bloc = EXCLUDED.bloc,
+           admin_parent_code = EXCLUDED.admin_parent_code, accountable_to_code = EXCLUDED.accountable_to_code, head_name = EXCLUDED.head_name,
+           head_title = EXCLUDED.head_title, level = EXCLUDED.level, active = true, retired_on = NULL, revision = u.revision + 1, updated_at = now()
+         RETURNING ${ORG_UNIT_COLUMNS}`,
+        [
+          JSON.stringify(
+            changed.map(({ draft, level }) => ({
+              code: draft.code,
+              name: draft.name,
+              type: draft.type,
+              bloc: draft.bloc,
+              admin_parent_code: draft.adminParentCode,
+              accountable_to_code: draft.accountableToCode,
+              head_name: draft.head?.name ?? null,
+              head_title: draft.head?.title ?? null,
+              level,
+            })),
+          ),
+        ],
+      );
+      const byCode = new Map(written.map((r) => [r.code, r]));
+      // Revisions and events in parents-first order, as the changes were decided.
+      const rows = changed.map((c) => byCode.get(c.draft.code)!);
+      await this.recordRevisions(m, rows);
+      await this.outbox.recordMany(
+        m,
+        rows.map((row) => this.outbox.build(OrgUnitUpsertedV1, row.code, upsertedDataOf(row))),
+      );
+      changed.forEach((c, i) => {
+        held.set(rows[i].code, rows[i]);
+        out.push({ outcome: c.outcome, row: rows[i] });
+      });
     }
     // The caller's order, so a single upsert's result is its own unit.
     const byCode = new Map(out.map((o) => [o.row.code, o]));
@@ -194,18 +214,22 @@ export class OrgUnitsService {
       const [row]: OrgUnitRow[] = await m
         .query(
           `UPDATE org_units SET active = false, retired_on = $2, revision = revision + 1, updated_at = now() WHERE code = $1
-           RETURNING code, name, type, bloc, admin_parent_code, accountable_to_code, head_name, head_title, level, active, retired_on::text AS retired_on, revision`,
+           RETURNING ${ORG_UNIT_COLUMNS}`,
           [code, retiredOn],
         )
         .then((r: [OrgUnitRow[], number]) => r[0]);
-      await this.recordRevision(m, row);
+      await this.recordRevisions(m, [row]);
       await this.outbox.record(m, OrgUnitRetiredV1, code, { code, retiredOn, revision: row.revision });
       return { outcome: 'retired' as const, unit: viewOf(row) };
     });
   }
 
-  private async recordRevision(m: EntityManager, row: OrgUnitRow): Promise<void> {
-    await m.query(`INSERT INTO org_unit_revisions (code, revision, state) VALUES ($1, $2, $3::jsonb)`, [row.code, row.revision, JSON.stringify(viewOf(row))]);
+  private async recordRevisions(m: EntityManager, rows: readonly OrgUnitRow[]): Promise<void> {
+    await m.query(
+      `INSERT INTO org_unit_revisions (code, revision, state)
+       SELECT code, revision, state FROM jsonb_to_recordset($1::jsonb) AS x(code text, revision integer, state jsonb)`,
+      [JSON.stringify(rows.map((row) => ({ code: row.code, revision: row.revision, state: viewOf(row) })))],
+    );
   }
 
   async find(code: string): Promise<OrgUnitRow | null> {

@@ -1,35 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventPublisher, streamNames, type NatsLink } from '@app/messaging';
 import { dropDatabase, freshDatabase, freshNamespace, waitFor } from '../../../../test/support/int-env';
+import { freePort, portOpen as portAnswers } from '../../../../tools/processes/service-processes';
 import { openLink, openProbePair, probeReport, probeState, readStream, type ProbePair } from '../../../messaging/src/testing/probe-consumer';
 
 const NATS_SERVER = process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function portAnswers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = tcpConnect({ host: '127.0.0.1', port });
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-}
 
 /**
  * A NATS server of this test's own, so that it can be taken down without touching the shared one on 4222.

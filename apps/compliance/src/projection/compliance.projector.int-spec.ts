@@ -1,0 +1,303 @@
+import { DataSource } from 'typeorm';
+import {
+  ActivityRecordedV1,
+  CohortSetV1,
+  FigureUpdatedV1,
+  OrgUnitRetiredV1,
+  OrgUnitUpsertedV1,
+  ReportAcceptedV1,
+  RosterImportedV1,
+  SupportPointClosedV1,
+  SupportPointOpenedV1,
+  SupportSessionLoggedV1,
+  TargetSetV1,
+  TargetStatusChangedV1,
+  TransportCheckedV1,
+  type EventEnvelope,
+} from '@app/contracts';
+import { makeEvent } from '@app/persistence';
+import { dropDatabase, freshDatabase } from '../../../../test/support/int-env';
+import { ComplianceProjector } from './compliance.projector';
+import { PROJECTION_TABLES, projectionTablesDdl } from './projection.schema';
+
+/** A small deterministic generator, so a failure can be replayed. */
+function rng(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 0x1_0000_0000;
+  };
+}
+
+/**
+ * Events that collide on purpose: few keys, many versions of each (revisions, occurredAt ties broken by id,
+ * retirements racing upserts, opens racing closes), so that one batch often holds several events for one row.
+ */
+function collidingEvents(seed: number, n: number): EventEnvelope[] {
+  const r = rng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+  const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+  const units = ['D1', 'D2', 'C1', 'C2', 'C3'];
+  const days = ['2020-08-01', '2020-08-02', '2020-08-03'];
+  const base = Date.parse('2020-08-01T00:00:00.000Z');
+  // Coarse times (whole seconds, few of them): equal occurredAt values are common, so the id decides.
+  const at = () => new Date(base + int(0, 5) * 1000);
+  // Revisions and submission times are unique, as the producers make them, but arrive in any order.
+  const unique = Array.from({ length: n }, (_, i) => i + 1).sort(() => r() - 0.5);
+  let next = 0;
+  const revision = () => unique[next++ % n];
+  const submitted = () => new Date(base + revision()).toISOString();
+  const out: EventEnvelope[] = [];
+  for (let i = 0; i < n; i++) {
+    const unit = pick(units);
+    const occurredAt = at();
+    const kind = int(0, 12);
+    const meta = { occurredAt };
+    switch (kind) {
+      case 0:
+        out.push(
+          makeEvent(OrgUnitUpsertedV1, 'registry', unit, {
+            code: unit,
+            name: `Unit ${unit} r${i}`,
+            type: unit.startsWith('D') ? 'district' : 'commune',
+            level: unit.startsWith('D') ? 2 : 3,
+            adminParentCode: unit.startsWith('D') ? 'P' : pick(['D1', 'D2']),
+            accountableToCode: null,
+            head: r() < 0.5 ? { name: `Head ${i}`, title: 'Chủ tịch' } : null,
+            active: true,
+            revision: revision(),
+          } as never, meta),
+        );
+        break;
+      case 1:
+        out.push(makeEvent(OrgUnitRetiredV1, 'registry', unit, { code: unit, retiredOn: pick(days), revision: revision() } as never, meta));
+        break;
+      case 2:
+        out.push(makeEvent(CohortSetV1, 'registry', unit, { orgUnitCode: unit, cohort: 'residents', asOf: pick(days), headcount: int(100, 900) } as never, meta));
+        break;
+      case 3:
+        out.push(
+          makeEvent(TargetSetV1, 'registry', 'T1', {
+            targetId: pick(['T1', 'T2']),
+            name: `Target r${i}`,
+            metric: 'installRate',
+            cohorts: ['residents'],
+            tree: 'administrative',
+            scopeUnitTypes: ['commune'],
+            scopeLevels: [3],
+            threshold: pick([0.3, 0.5]),
+            deadline: '2020-08-31',
+            campaignStart: r() < 0.5 ? '2020-08-01' : null,
+            reportingWindowDays: int(1, 7),
+            revision: revision(),
+          } as never, meta),
+        );
+        break;
+      case 4:
+        out.push(
+          makeEvent(FigureUpdatedV1, 'rates', unit, {
+            orgUnitCode: unit,
+            cohort: 'residents',
+            tree: 'administrative',
+            date: pick(days),
+            headcount: 1000,
+            smartphoneHolders: 800,
+            installed: int(0, 800),
+            bluetoothOn: int(0, 400),
+            population: r() < 0.5 ? 1200 : null,
+            reportingUnits: int(0, 3),
+            expectedUnits: 3,
+          } as never, meta),
+        );
+        break;
+      case 5:
+        out.push(
+          makeEvent(TargetStatusChangedV1, 'rates', unit, {
+            targetId: 'T1',
+            orgUnitCode: unit,
+            date: pick(days),
+            status: pick(['on_track', 'at_risk', 'breached']),
+            previousStatus: r() < 0.5 ? 'on_track' : null,
+            value: r() < 0.8 ? r() : null,
+            threshold: 0.5,
+            forecastDate: r() < 0.5 ? '2020-08-20' : null,
+            gap: int(0, 300),
+            reportingUnits: 2,
+            expectedUnits: 3,
+            reporting: r() < 0.5,
+          } as never, meta),
+        );
+        break;
+      case 6:
+        out.push(
+          makeEvent(ReportAcceptedV1, 'intake', unit, {
+            reportId: '00000000-0000-4000-8000-00000000000' + int(0, 9),
+            orgUnitCode: unit,
+            cohort: 'residents',
+            asOf: pick(days),
+            revision: int(1, 3),
+            submittedAt: submitted(),
+            headcount: 500,
+            smartphoneHolders: 400,
+            installed: int(0, 400),
+            bluetoothOn: int(0, 200),
+          } as never, meta),
+        );
+        break;
+      case 7:
+        out.push(
+          makeEvent(ActivityRecordedV1, 'intake', unit, {
+            activityId: '00000000-0000-4000-8000-00000000001' + int(0, 9),
+            orgUnitCode: unit,
+            kind: 'broadcast',
+            date: pick(days),
+            venueType: r() < 0.5 ? 'market' : undefined,
+            revision: int(1, 3),
+            submittedAt: submitted(),
+            sessionsAired: int(0, 9),
+            householdsVisited: r() < 0.5 ? int(0, 99) : undefined,
+          } as never, meta),
+        );
+        break;
+      case 8: {
+        const pointId = pick(['SP-1', 'SP-2']);
+        out.push(
+          makeEvent(SupportPointOpenedV1, 'support-points', pointId, {
+            pointId,
+            operatorCode: 'VNPT-TV',
+            communeCode: unit,
+            address: `Address ${i}`,
+            hours: r() < 0.5 ? '07:00-17:00' : null,
+            openedOn: pick(days),
+            revision: revision(),
+          } as never, meta),
+        );
+        break;
+      }
+      case 9: {
+        const pointId = pick(['SP-1', 'SP-2']);
+        out.push(
+          makeEvent(SupportPointClosedV1, 'support-points', pointId, { pointId, operatorCode: 'VNPT-TV', communeCode: unit, closedOn: pick(days), revision: revision() } as never, meta),
+        );
+        break;
+      }
+      case 10:
+        out.push(
+          makeEvent(SupportSessionLoggedV1, 'support-points', 'SP-1', {
+            pointId: 'SP-1',
+            date: pick(days),
+            operatorCode: 'VNPT-TV',
+            communeCode: unit,
+            revision: revision(),
+            assisted: int(0, 50),
+            installed: int(0, 50),
+            bluetoothEnabled: int(0, 50),
+          } as never, meta),
+        );
+        break;
+      case 11:
+        out.push(
+          makeEvent(TransportCheckedV1, 'workforce', 'HUB', {
+            hubCode: 'HUB',
+            date: pick(days),
+            revision: revision(),
+            passengersChecked: int(0, 99),
+            alreadyInstalled: int(0, 50),
+            installedOnSite: int(0, 20),
+            refused: int(0, 5),
+          } as never, meta),
+        );
+        break;
+      default:
+        out.push(
+          makeEvent(RosterImportedV1, 'workforce', 'ENT', {
+            enterpriseCode: 'ENT',
+            asOf: pick(days),
+            importId: '00000000-0000-4000-8000-00000000002' + int(0, 9),
+            revision: revision(),
+            headcount: int(10, 99),
+            smartphoneHolders: 9,
+            installed: int(0, 9),
+            bluetoothOn: 3,
+            rowsAccepted: 10,
+            rowsRejected: int(0, 2),
+            joined: int(0, 5),
+            left: int(0, 5),
+            newlyInstalled: int(0, 5),
+            newlyBluetoothOn: 1,
+          } as never, meta),
+        );
+    }
+  }
+  return out;
+}
+
+describe('ComplianceProjector: a batch gives the same tables as its events one by one', () => {
+  let url: string;
+  let ds: DataSource;
+  const projector = new ComplianceProjector();
+
+  beforeAll(async () => {
+    url = await freshDatabase('projector');
+    ds = new DataSource({ type: 'postgres', url });
+    await ds.initialize();
+  });
+  afterAll(async () => {
+    await ds?.destroy();
+    if (url) await dropDatabase(url);
+  });
+
+  async function fresh(schema: string): Promise<void> {
+    for (const sql of projectionTablesDdl(schema)) await ds.query(sql);
+  }
+
+  /** Every row of every table, as JSON text, sorted. */
+  async function dump(schema: string): Promise<Record<string, string[]>> {
+    const out: Record<string, string[]> = {};
+    for (const t of PROJECTION_TABLES) {
+      const rows: Array<{ j: string }> = await ds.query(`SELECT to_jsonb(x)::text AS j FROM "${schema}".${t} x`);
+      out[t] = rows.map((r) => r.j).sort();
+    }
+    return out;
+  }
+
+  it.each([1, 2, 3, 4])('seed %i: 400 colliding events in batches of random size, and shuffled, equal one by one', async (seed) => {
+    const events = collidingEvents(seed, 400);
+    const one = `proj_one_${seed}`;
+    const batched = `proj_batch_${seed}`;
+    const shuffled = `proj_shuffled_${seed}`;
+    await fresh(one);
+    await fresh(batched);
+    await fresh(shuffled);
+    await ds.transaction(async (m) => {
+      for (const e of events) expect(await projector.apply(one, e, m)).toBe(true);
+    });
+    const r = rng(seed * 7919);
+    await ds.transaction(async (m) => {
+      for (let i = 0; i < events.length; ) {
+        const size = 1 + Math.floor(r() * 120);
+        expect(await projector.applyBatch(batched, events.slice(i, i + size), m)).toBe(Math.min(size, events.length - i));
+        i += size;
+      }
+    });
+    // Newest-wins rules make the order of arrival irrelevant: one batch of the whole set, in another order.
+    const order = [...events].sort(() => r() - 0.5);
+    await ds.transaction((m) => projector.applyBatch(shuffled, order, m));
+
+    const expected = await dump(one);
+    expect(Object.values(expected).every((rows) => rows.length > 0)).toBe(true);
+    expect(await dump(batched)).toEqual(expected);
+    expect(await dump(shuffled)).toEqual(expected);
+  });
+
+  it('skips events the read model does not use, and writes nothing for a batch of them', async () => {
+    await fresh('proj_skip');
+    const other = { ...collidingEvents(9, 1)[0], type: 'intake.something.else' } as EventEnvelope;
+    await ds.transaction(async (m) => {
+      expect(await projector.applyBatch('proj_skip', [other], m)).toBe(0);
+    });
+    expect(await ds.query(`SELECT * FROM proj_skip.projection_checkpoint`)).toEqual([]);
+  });
+});

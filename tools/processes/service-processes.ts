@@ -1,0 +1,191 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { connect as tcpConnect, createServer } from 'node:net';
+import { join } from 'node:path';
+
+/**
+ * The services as separate processes from dist/, as `npm start` runs them: what the end-to-end tests
+ * (test/support/system.ts) and the benchmarks (bench/support/system.ts) both start, stop and kill.
+ */
+export const SERVICES = ['registry', 'intake', 'support-points', 'workforce', 'rates', 'compliance'] as const;
+export type Service = (typeof SERVICES)[number];
+
+/** The repository root, from here (tools/processes) or from the build (dist/tools/processes). */
+export function repoRoot(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'apps'))) return dir;
+    dir = join(dir, '..');
+  }
+  return process.cwd();
+}
+
+const ROOT = repoRoot();
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = tcpConnect({ host: '127.0.0.1', port });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+/** Polls until `check` is truthy; a throw from `check` ends the wait at once. */
+export async function pollUntil(check: () => Promise<boolean>, what: string, timeoutMs: number, everyMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch (err) {
+      if (err instanceof ServiceExited) throw err;
+      // not up yet (connection refused, timeout): poll again
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export class ServiceExited extends Error {}
+
+export interface ServiceProcessesOptions {
+  readonly databaseUrl: string;
+  readonly namespace: string;
+  readonly adminKey: string;
+  /** Where each service's stdout and stderr go (`<service>.log`). */
+  readonly logDir: string;
+  /** NATS for the services (read at each start: a test may move to its own server). */
+  readonly natsUrl: () => string;
+  /** Environment for every service, after the defaults. */
+  readonly env?: Record<string, string>;
+  /** Write a V8 CPU profile of these services into `<logDir>/profiles` (node --cpu-prof). */
+  readonly profile?: readonly Service[];
+}
+
+export class ServiceProcesses {
+  readonly procs = new Map<Service, ChildProcess>();
+  readonly ports = new Map<Service, number>();
+
+  constructor(readonly options: ServiceProcessesOptions) {
+    mkdirSync(options.logDir, { recursive: true });
+  }
+
+  get logDir(): string {
+    return this.options.logDir;
+  }
+
+  /** A free port for every service. */
+  async allocatePorts(): Promise<void> {
+    for (const s of SERVICES) this.ports.set(s, await freePort());
+  }
+
+  url(service: Service): string {
+    return `http://127.0.0.1:${this.ports.get(service)}`;
+  }
+
+  pid(service: Service): number {
+    const p = this.procs.get(service)?.pid;
+    if (!p) throw new Error(`${service} is not running`);
+    return p;
+  }
+
+  start(service: Service, env: Record<string, string> = {}): ChildProcess {
+    const o = this.options;
+    const out = createWriteStream(join(o.logDir, `${service}.log`), { flags: 'a' });
+    const args = ['-r', join(ROOT, 'scripts', 'register-paths.js')];
+    if (o.profile?.includes(service)) args.push('--cpu-prof', `--cpu-prof-dir=${join(o.logDir, 'profiles')}`, `--cpu-prof-name=${service}-${Date.now()}.cpuprofile`);
+    args.push(join(ROOT, 'dist', 'apps', service, 'src', 'main.js'));
+    const child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        DATABASE_URL: o.databaseUrl,
+        NATS_URL: o.natsUrl(),
+        EVENTS_NAMESPACE: o.namespace,
+        ADMIN_API_KEY: o.adminKey,
+        PORT: String(this.ports.get(service)),
+        LOG_LEVEL: 'info',
+        ROSTER_HMAC_SECRET: 'local-roster-secret-0123456789abcdefghijklmnop',
+        ...o.env,
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.pipe(out, { end: false });
+    child.stderr!.pipe(out, { end: false });
+    this.procs.set(service, child);
+    return child;
+  }
+
+  /** Until `/health` answers 200; fails at once when the process exits. */
+  async waitHealthy(service: Service, timeoutMs = 90_000): Promise<void> {
+    await pollUntil(
+      async () => {
+        const child = this.procs.get(service);
+        if (child && child.exitCode !== null) throw new ServiceExited(`${service} exited with ${child.exitCode}: ${this.logTail(service)}`);
+        const res = await fetch(`${this.url(service)}/health`, { signal: AbortSignal.timeout(5_000) });
+        return res.status === 200;
+      },
+      `${service} to be healthy (log: ${join(this.logDir, `${service}.log`)})`,
+      timeoutMs,
+      200,
+    );
+  }
+
+  /** Starts services one after the other (boots are CPU-heavy on two cores), each healthy before the next. */
+  async startMany(services: readonly Service[]): Promise<void> {
+    for (const s of services) {
+      this.start(s);
+      await this.waitHealthy(s);
+    }
+  }
+
+  logTail(service: Service, chars = 600): string {
+    try {
+      return readFileSync(join(this.logDir, `${service}.log`), 'utf8').slice(-chars).replace(/\s+/g, ' ').trim();
+    } catch {
+      return '(no log)';
+    }
+  }
+
+  /** kill -9, as a crash would. */
+  kill(service: Service): Promise<void> {
+    const child = this.procs.get(service);
+    if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL');
+    });
+  }
+
+  /** SIGTERM (a graceful drain), then SIGKILL if it has not exited after `graceMs`. */
+  async stop(service: Service, graceMs = 15_000): Promise<void> {
+    const child = this.procs.get(service);
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      child.once('exit', () => {
+        clearTimeout(t);
+        resolve();
+      });
+      child.kill('SIGTERM');
+    });
+  }
+
+  async stopAll(graceMs?: number): Promise<void> {
+    await Promise.all([...this.procs.keys()].map((s) => this.stop(s, graceMs)));
+  }
+}
