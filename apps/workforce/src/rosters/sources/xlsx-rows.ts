@@ -2,47 +2,49 @@ import { randomBytes } from 'node:crypto';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
+import { SaxesParser, type SaxesTagPlain } from 'saxes';
+import { Open, type File as ZipMember } from 'unzipper';
 import { RosterFileError } from './roster-file.error';
 import type { SourceRow } from './row-source';
-import { ZipFile, ZipFormatError, type ZipEntry } from './zip-file';
+
+/** Workbook parts read whole (the workbook and its relationships): far below this in any real file. */
+const MAX_PART_BYTES = 16 * 1024 * 1024;
+/** Bytes per read of the spool file. */
+const READ_BYTES = 64 * 1024;
 
 /**
  * Rows of the first worksheet of an XLSX, a batch per decoded chunk. Memory stays bounded whatever the
  * order of the zip's members: the upload is first spooled to a temporary file (unlinked at once, so a
- * killed process leaves nothing behind), then read through the zip's central directory: the shared
- * strings first (the only table held: one string per distinct cell text), then the worksheet, streamed.
+ * killed process leaves nothing behind), then read through the zip's central directory (unzipper): the
+ * shared strings first (the only table held: one string per distinct cell text), then the worksheet,
+ * streamed through a SAX parser (saxes).
  */
 export async function* xlsxRows(stream: Readable): AsyncGenerator<SourceRow[]> {
   const path = join(tmpdir(), `bz-roster-${randomBytes(8).toString('hex')}.xlsx`);
   const file = await open(path, 'wx+', 0o600);
+  const spooled = new SpooledZip(file);
   try {
     await unlink(path).catch(() => undefined);
     await spool(stream, file);
-    let zip: ZipFile;
-    let sheet: ZipEntry;
+    let sheet: ZipMember;
     let shared: string[];
     try {
-      zip = await ZipFile.open(file);
-      sheet = await firstSheet(zip);
-      const sst = zip.entries.get('xl/sharedStrings.xml');
-      shared = sst ? await readSharedStrings(await zip.open(sst)) : [];
+      const members = await spooled.members();
+      sheet = await firstSheet(spooled, members);
+      const sst = members.get('xl/sharedStrings.xml');
+      shared = sst ? await readSharedStrings(spooled.open(sst)) : [];
     } catch (err) {
       throw asFileError(err);
     }
     const reader = new SheetReader(shared);
-    const decoder = new TextDecoder('utf-8');
     try {
-      for await (const chunk of await zip.open(sheet)) {
-        const batch = reader.push(decoder.decode(chunk as Buffer, { stream: true }));
-        if (batch.length) yield batch;
-      }
-      const last = reader.push(decoder.decode());
-      if (last.length) yield last;
+      for await (const batch of saxBatches(spooled.open(sheet), reader)) yield batch;
     } catch (err) {
       throw asFileError(err);
     }
   } finally {
+    spooled.destroy();
     await file.close();
     await unlink(path).catch(() => undefined);
   }
@@ -62,170 +64,173 @@ async function spool(stream: Readable, file: FileHandle): Promise<void> {
   }
 }
 
-async function text(stream: Readable): Promise<string> {
+/**
+ * The spooled upload as unzipper's random-access source, on the open handle of the unlinked file (so
+ * `Open.custom` rather than `Open.file(path)`, which reopens the file by name). Its streams read through the
+ * handle with positioned reads (`fs.createReadStream` on a handle would close it when unzipper destroys a
+ * member's stream); `FileHandle.close` waits for a read still in flight. A read error fails the member read.
+ */
+class SpooledZip {
+  private readonly reads = new Set<Readable>();
+  private current: Readable | null = null;
+
+  constructor(private readonly file: FileHandle) {}
+
+  async members(): Promise<Map<string, ZipMember>> {
+    const directory = await Open.custom({
+      size: async () => (await this.file.stat()).size,
+      stream: (offset: number, length?: number) => this.read(offset, length ? offset + length : Infinity),
+    });
+    return new Map(directory.files.filter((f) => f.type === 'File').map((f) => [f.path, f]));
+  }
+
+  /** The member's content, inflated as it is read. */
+  open(member: ZipMember): Readable {
+    this.current = member.stream();
+    return this.current;
+  }
+
+  /** Stops the streams still open on the file (a member left unread, the rest of the file after one). */
+  destroy(): void {
+    for (const r of this.reads) r.destroy();
+    this.reads.clear();
+  }
+
+  /** Bytes [from, to) of the file. */
+  private read(from: number, to: number): Readable {
+    const file = this.file;
+    let at = from;
+    const r = new Readable({
+      highWaterMark: READ_BYTES,
+      read() {
+        const want = Math.min(READ_BYTES, to - at);
+        if (want <= 0) {
+          this.push(null);
+          return;
+        }
+        file.read(Buffer.allocUnsafe(want), 0, want, at).then(
+          ({ bytesRead, buffer }) => {
+            if (this.destroyed) return;
+            at += bytesRead;
+            this.push(bytesRead > 0 ? buffer.subarray(0, bytesRead) : null);
+          },
+          (err: Error) => this.destroy(err),
+        );
+      },
+    });
+    this.reads.add(r);
+    r.once('close', () => this.reads.delete(r));
+    // unzipper pipes these streams without listening for their errors: fail the member being read instead.
+    r.on('error', (err) => this.current?.destroy(err));
+    return r;
+  }
+}
+
+/** A parser without position tracking (messages never reach the uploader: they are replaced by ours). */
+function newParser(): SaxesParser<object> {
+  return new SaxesParser({ position: false });
+}
+
+/** The local name of a tag or attribute (SpreadsheetML may be written with any namespace prefix). */
+function local(name: string): string {
+  const colon = name.indexOf(':');
+  return colon === -1 ? name : name.slice(colon + 1);
+}
+
+/** Feeds a member's bytes to `parser` and yields what `take` collected after each chunk. */
+async function* saxBatches<T>(member: Readable, reader: { parser: SaxesParser<object>; take(): T[] }): AsyncGenerator<T[]> {
+  const decoder = new TextDecoder('utf-8');
+  for await (const chunk of member as AsyncIterable<Buffer>) {
+    reader.parser.write(decoder.decode(chunk, { stream: true }));
+    const batch = reader.take();
+    if (batch.length) yield batch;
+  }
+  reader.parser.write(decoder.decode());
+  reader.parser.close();
+  const last = reader.take();
+  if (last.length) yield last;
+}
+
+/** A small part read whole and parsed; `onOpen` sees every element. */
+async function parsePart(member: Readable, onOpen: (tag: SaxesTagPlain) => void): Promise<void> {
   const parts: Buffer[] = [];
   let size = 0;
-  for await (const c of stream as AsyncIterable<Buffer>) {
+  for await (const c of member as AsyncIterable<Buffer>) {
     parts.push(c);
     size += c.length;
-    if (size > 16 * 1024 * 1024) throw new ZipFormatError('workbook part too large');
+    if (size > MAX_PART_BYTES) throw new Error('workbook part too large');
   }
-  return Buffer.concat(parts).toString('utf8');
+  const parser = newParser();
+  parser.on('opentag', onOpen);
+  parser.write(Buffer.concat(parts).toString('utf8')).close();
 }
 
 /** The first sheet of the workbook (as its tabs are ordered), else the lowest-numbered worksheet part. */
-async function firstSheet(zip: ZipFile): Promise<ZipEntry> {
-  const wb = zip.entries.get('xl/workbook.xml');
-  const rels = zip.entries.get('xl/_rels/workbook.xml.rels');
+async function firstSheet(zip: SpooledZip, members: ReadonlyMap<string, ZipMember>): Promise<ZipMember> {
+  const wb = members.get('xl/workbook.xml');
+  const rels = members.get('xl/_rels/workbook.xml.rels');
   if (wb && rels) {
-    const sheetTag = /<(?:[\w.-]+:)?sheet\s([^>]*)>/.exec(await text(await zip.open(wb)));
-    const rid = sheetTag && /(?:^|\s)[\w.-]+:id\s*=\s*["']([^"']+)["']/.exec(sheetTag[1]);
-    if (rid) {
-      for (const m of (await text(await zip.open(rels))).matchAll(/<(?:[\w.-]+:)?Relationship\s([^>]*)>/g)) {
-        if (attr(m[1], 'Id') !== rid[1]) continue;
-        const target = attr(m[1], 'Target') ?? '';
-        const name = target.startsWith('/') ? target.slice(1) : `xl/${target}`.replace(/\/\.\//g, '/');
-        const entry = zip.entries.get(name);
-        if (entry) return entry;
-      }
+    let rid: string | undefined;
+    await parsePart(zip.open(wb), (tag) => {
+      if (rid !== undefined || local(tag.name) !== 'sheet') return;
+      // The relationship id is `r:id` in the officeDocument relationships namespace, whatever its prefix.
+      for (const [name, value] of Object.entries(tag.attributes)) if (name !== 'id' && local(name) === 'id') rid = value;
+    });
+    let target: string | undefined;
+    if (rid !== undefined) {
+      await parsePart(zip.open(rels), (tag) => {
+        if (target === undefined && local(tag.name) === 'Relationship' && tag.attributes.Id === rid) target = tag.attributes.Target ?? '';
+      });
+    }
+    if (target !== undefined) {
+      const name = target.startsWith('/') ? target.slice(1) : `xl/${target}`.replace(/\/\.\//g, '/');
+      const entry = members.get(name);
+      if (entry) return entry;
     }
   }
-  const sheets = [...zip.entries.values()]
-    .map((e) => ({ e, m: /^xl\/worksheets\/sheet(\d+)\.xml$/.exec(e.name) }))
+  const sheets = [...members.values()]
+    .map((e) => ({ e, m: /^xl\/worksheets\/sheet(\d+)\.xml$/.exec(e.path) }))
     .filter((x) => x.m)
     .sort((a, b) => Number(a.m![1]) - Number(b.m![1]));
   if (!sheets.length) throw new RosterFileError(422, 'the XLSX file has no worksheet');
   return sheets[0].e;
 }
 
-function attr(attrs: string, name: string): string | undefined {
-  const m = new RegExp(`(?:^|\\s)${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)')`).exec(attrs);
-  return m ? (m[1] ?? m[2]) : undefined;
-}
-
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-
-export function xmlDecode(s: string): string {
-  if (!s.includes('&')) return s;
-  return s.replace(/&(#x[0-9a-fA-F]+|#\d+|\w+);/g, (all, e: string) => {
-    if (e[0] === '#') {
-      const code = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
-      return Number.isFinite(code) && code <= 0x10ffff ? String.fromCodePoint(code) : all;
-    }
-    return ENTITIES[e] ?? all;
-  });
-}
-
-/**
- * A small streaming tokenizer for SpreadsheetML: tags (any namespace prefix) and the text between them.
- * Text is collected only where the caller asks for it.
- */
-abstract class XmlScanner {
-  private rest = '';
-  protected capturing = false;
-  protected captured = '';
-
-  protected feed(chunk: string): void {
-    const s = this.rest ? this.rest + chunk : chunk;
-    let pos = 0;
-    const n = s.length;
-    while (pos < n) {
-      const lt = s.indexOf('<', pos);
-      if (lt === -1) {
-        if (this.capturing) this.captured += s.slice(pos);
-        pos = n;
-        break;
-      }
-      if (lt > pos && this.capturing) this.captured += s.slice(pos, lt);
-      if (s.startsWith('<![CDATA[', lt)) {
-        const end = s.indexOf(']]>', lt);
-        if (end === -1) break;
-        if (this.capturing) this.captured += escapeForCapture(s.slice(lt + 9, end));
-        pos = end + 3;
-        continue;
-      }
-      if (s.startsWith('<!--', lt)) {
-        const end = s.indexOf('-->', lt);
-        if (end === -1) break;
-        pos = end + 3;
-        continue;
-      }
-      const gt = s.indexOf('>', lt);
-      if (gt === -1) {
-        pos = lt;
-        break;
-      }
-      pos = gt + 1;
-      const c1 = s.charCodeAt(lt + 1);
-      if (c1 === 63 /* ? */ || c1 === 33 /* ! */) continue;
-      const closing = c1 === 47; /* / */
-      const selfClosing = s.charCodeAt(gt - 1) === 47;
-      let nameStart = closing ? lt + 2 : lt + 1;
-      let nameEnd = nameStart;
-      while (nameEnd < gt) {
-        const c = s.charCodeAt(nameEnd);
-        if (c === 32 || c === 9 || c === 10 || c === 13 || c === 47) break;
-        if (c === 58 /* : */) nameStart = nameEnd + 1;
-        nameEnd += 1;
-      }
-      const name = s.slice(nameStart, nameEnd);
-      if (closing) this.close(name);
-      else {
-        this.open(name, s, nameEnd, selfClosing ? gt - 1 : gt);
-        if (selfClosing) this.close(name);
-      }
-    }
-    this.rest = pos < n ? s.slice(pos) : '';
-    if (this.rest.length > 1024 * 1024) throw new ZipFormatError('XML tag too long');
-  }
-
-  protected abstract open(name: string, s: string, attrFrom: number, attrTo: number): void;
-  protected abstract close(name: string): void;
-}
-
-/** CDATA text is literal: escape its ampersands so the later entity decoding leaves it as written. */
-function escapeForCapture(s: string): string {
-  return s.replace(/&/g, '&amp;');
-}
-
-function attrIn(s: string, from: number, to: number, name: string): string | undefined {
-  return attr(s.slice(from, to), name);
-}
-
-class SharedStringsReader extends XmlScanner {
-  readonly strings: string[] = [];
-  private inPhonetic = false;
-  private inItem = false;
-
-  push(chunk: string): void {
-    this.feed(chunk);
-  }
-
-  protected open(name: string): void {
+/** The shared strings table: the text of each `<si>` (runs concatenated, phonetic guides left out). */
+async function readSharedStrings(member: Readable): Promise<string[]> {
+  const strings: string[] = [];
+  const parser = newParser();
+  let inItem = false;
+  let inPhonetic = false;
+  let capturing = false;
+  let text = '';
+  const capture = (s: string) => {
+    if (capturing) text += s;
+  };
+  parser.on('opentag', (tag) => {
+    const name = local(tag.name);
     if (name === 'si') {
-      this.inItem = true;
-      this.captured = '';
-    } else if (name === 'rPh') this.inPhonetic = true;
-    else if (name === 't' && this.inItem && !this.inPhonetic) this.capturing = true;
-  }
-
-  protected close(name: string): void {
-    if (name === 't') this.capturing = false;
-    else if (name === 'rPh') this.inPhonetic = false;
+      inItem = true;
+      text = '';
+    } else if (name === 'rPh') inPhonetic = true;
+    else if (name === 't' && inItem && !inPhonetic) capturing = true;
+  });
+  parser.on('closetag', (tag) => {
+    const name = local(tag.name);
+    if (name === 't') capturing = false;
+    else if (name === 'rPh') inPhonetic = false;
     else if (name === 'si') {
-      this.strings.push(xmlDecode(this.captured));
-      this.captured = '';
-      this.inItem = false;
+      strings.push(text);
+      text = '';
+      inItem = false;
     }
-  }
-}
-
-async function readSharedStrings(stream: Readable): Promise<string[]> {
-  const reader = new SharedStringsReader();
+  });
+  parser.on('text', capture);
+  parser.on('cdata', capture);
   const decoder = new TextDecoder('utf-8');
-  for await (const chunk of stream as AsyncIterable<Buffer>) reader.push(decoder.decode(chunk, { stream: true }));
-  reader.push(decoder.decode());
-  return reader.strings;
+  for await (const chunk of member as AsyncIterable<Buffer>) parser.write(decoder.decode(chunk, { stream: true }));
+  parser.write(decoder.decode()).close();
+  return strings;
 }
 
 /** Column of a cell reference ("AB12" → 28), 1-based; 0 when there is none. */
@@ -245,7 +250,8 @@ function columnOf(ref: string | undefined): number {
  * index, inline and formula strings as written, numbers as JavaScript prints them, booleans as
  * true/false, errors as #ERROR; a cell's column from its reference (cells are placed, not appended).
  */
-class SheetReader extends XmlScanner {
+class SheetReader {
+  readonly parser = newParser();
   private batch: SourceRow[] = [];
   private rowNumber = 0;
   private cells: string[] | null = null;
@@ -255,22 +261,29 @@ class SheetReader extends XmlScanner {
   private value: string | null = null;
   private inInline = false;
   private inPhonetic = false;
+  private capturing = false;
+  private captured = '';
 
   constructor(private readonly shared: readonly string[]) {
-    super();
+    const capture = (s: string) => {
+      if (this.capturing) this.captured += s;
+    };
+    this.parser.on('opentag', (tag) => this.open(tag));
+    this.parser.on('closetag', (tag) => this.close(local(tag.name)));
+    this.parser.on('text', capture);
+    this.parser.on('cdata', capture);
   }
 
-  push(chunk: string): SourceRow[] {
-    this.feed(chunk);
+  take(): SourceRow[] {
     const out = this.batch;
     this.batch = [];
     return out;
   }
 
-  protected open(name: string, s: string, from: number, to: number): void {
-    switch (name) {
+  private open(tag: SaxesTagPlain): void {
+    switch (local(tag.name)) {
       case 'row': {
-        const r = Number(attrIn(s, from, to, 'r'));
+        const r = Number(tag.attributes.r);
         this.rowNumber = Number.isInteger(r) && r > 0 ? r : this.rowNumber + 1;
         this.cells = [];
         this.col = 0;
@@ -278,14 +291,13 @@ class SheetReader extends XmlScanner {
       }
       case 'c': {
         if (!this.cells) break;
-        const attrs = s.slice(from, to);
-        const c = columnOf(attr(attrs, 'r'));
+        const c = columnOf(tag.attributes.r);
         this.col = c > 0 ? c : this.col + 1;
-        this.type = attr(attrs, 't');
+        this.type = tag.attributes.t;
         this.hasFormula = false;
         this.value = null;
         this.inInline = false;
-        if (this.cells.length < this.col) while (this.cells.length < this.col) this.cells.push('');
+        while (this.cells.length < this.col) this.cells.push('');
         break;
       }
       case 'v':
@@ -314,7 +326,7 @@ class SheetReader extends XmlScanner {
     this.captured = '';
   }
 
-  protected close(name: string): void {
+  private close(name: string): void {
     switch (name) {
       case 'v':
         if (this.capturing) {
@@ -349,15 +361,13 @@ class SheetReader extends XmlScanner {
   private cellText(): string {
     const v = this.value;
     if (v === null) return '';
-    if (this.hasFormula) return this.type === 'str' ? xmlDecode(v) : String(parseFloat(v));
+    if (this.hasFormula) return this.type === 'str' ? v : String(parseFloat(v));
     switch (this.type) {
-      case 's': {
-        const s = this.shared[parseInt(v, 10)];
-        return s ?? '';
-      }
+      case 's':
+        return this.shared[parseInt(v, 10)] ?? '';
       case 'inlineStr':
       case 'str':
-        return xmlDecode(v);
+        return v;
       case 'e':
         return '#ERROR';
       case 'b':
