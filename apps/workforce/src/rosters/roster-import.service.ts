@@ -2,19 +2,27 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { uuidv7 } from 'uuidv7';
 import { PLATFORM_OPTIONS, rootLogger, type PlatformOptions } from '@app/platform';
 import type { WorkforceConfig } from '../workforce.config';
-import { employeeHash } from './domain/employee-hash';
+import { EmployeeHasher } from './domain/employee-hash';
 import { FIELD_LABELS, matchHeader, type ColumnMap } from './domain/roster-columns';
-import { addToAggregates, emptyAggregates, type RosterAggregates, type RosterDiff } from './domain/roster-diff';
+import { emptyAggregates, type RosterAggregates, type RosterDiff } from './domain/roster-diff';
 import { judgeRow } from './domain/roster-row';
-import { ImportNoLongerRunningError, RosterImportStore, type RejectedLine, type StagedRow } from './roster-import.store';
+import {
+  FLAG_BLUETOOTH,
+  FLAG_INSTALLED,
+  FLAG_SMARTPHONE,
+  ImportNoLongerRunningError,
+  RosterImportStore,
+  type RejectedLine,
+  type StagedChunk,
+} from './roster-import.store';
 import { csvRows } from './sources/csv-rows';
 import { RosterFileError } from './sources/roster-file.error';
-import type { SourceRow } from './sources/row-source';
+import type { RowBatches } from './sources/row-source';
 import { sniff } from './sources/sniff';
 import { xlsxRows } from './sources/xlsx-rows';
 
 /** Rows staged per statement: large enough to amortise the round trip, small enough to keep memory flat. */
-const CHUNK_ROWS = 5000;
+const CHUNK_ROWS = 10_000;
 /** How many rejected lines an import keeps and answers with; the count covers them all. */
 export const REJECTED_LIST_CAP = 1000;
 /** Rows before the header that may be titles or notes (Excel sheets often start with a title). */
@@ -155,6 +163,10 @@ function describeFailure(err: unknown): string {
   return `internal error${code ? ` (${code})` : ''}; the previous roster stays in force`;
 }
 
+function newChunk(): StagedChunk {
+  return { count: 0, hashes: Buffer.allocUnsafe(CHUNK_ROWS * EmployeeHasher.BYTES), lines: new Int32Array(CHUNK_ROWS), flags: new Uint8Array(CHUNK_ROWS) };
+}
+
 /** The state of one upload while its rows stream through. */
 class ImportRun {
   rowsRead = 0;
@@ -163,58 +175,64 @@ class ImportRun {
   readonly rejected: RejectedLine[] = [];
   readonly aggregates = emptyAggregates();
   private rejectedDirty = false;
-  private chunk: StagedRow[] = [];
+  private readonly hasher: EmployeeHasher;
+  private chunk = newChunk();
+  /** The chunk of the last write, reused once that write is done (two buffers in turn). */
+  private spare: StagedChunk | null = null;
   private inFlight: Promise<void> | null = null;
 
   constructor(
     private readonly importId: string,
-    private readonly enterpriseCode: string,
-    private readonly secret: string,
+    enterpriseCode: string,
+    secret: string,
     private readonly store: RosterImportStore,
     private readonly maxRows: number,
-  ) {}
+  ) {
+    this.hasher = new EmployeeHasher(secret, enterpriseCode);
+  }
 
   progress() {
     return { rowsRead: this.rowsRead, rowsAccepted: this.rowsAccepted, rowsRejected: this.rowsRejected };
   }
 
-  async consume(rows: AsyncIterable<SourceRow>): Promise<void> {
+  async consume(batches: RowBatches): Promise<void> {
     let columns: ColumnMap | null = null;
     let seen = 0;
     try {
-      for await (const { line, cells } of rows) {
-        if (!columns) {
-          if (cells.every((c) => c.trim() === '')) continue;
-          const match = matchHeader(cells);
-          if (match.kind === 'header') {
-            columns = match.columns;
+      scan: for await (const batch of batches) {
+        for (const { line, cells } of batch) {
+          if (!columns) {
+            if (cells.every((c) => c.trim() === '')) continue;
+            const match = matchHeader(cells);
+            if (match.kind === 'header') {
+              columns = match.columns;
+              continue;
+            }
+            if (match.kind === 'partial') {
+              throw new RosterFileError(
+                422,
+                `the header on line ${line} lacks the column(s) ${match.missing.map((f) => FIELD_LABELS[f]).join(', ')}; expected employee_id, has_smartphone, installed, bluetooth_on (or Mã NV, Có điện thoại thông minh, Đã cài Bluezone, Bật Bluetooth)`,
+              );
+            }
+            if (++seen >= HEADER_SEARCH_ROWS) break scan;
             continue;
           }
-          if (match.kind === 'partial') {
-            throw new RosterFileError(
-              422,
-              `the header on line ${line} lacks the column(s) ${match.missing.map((f) => FIELD_LABELS[f]).join(', ')}; expected employee_id, has_smartphone, installed, bluetooth_on (or Mã NV, Có điện thoại thông minh, Đã cài Bluezone, Bật Bluetooth)`,
-            );
+          const verdict = judgeRow(cells, columns);
+          if (verdict.ok === 'blank') continue;
+          this.rowsRead += 1;
+          if (this.rowsRead > this.maxRows) {
+            throw new RosterFileError(413, `the file has more than ${this.maxRows} rows; split it or raise ROSTER_MAX_ROWS`);
           }
-          if (++seen >= HEADER_SEARCH_ROWS) break;
-          continue;
+          if (verdict.ok) {
+            const c = this.chunk;
+            const i = c.count++;
+            const row = verdict.row;
+            this.hasher.hashInto(row.employeeId, c.hashes, i * EmployeeHasher.BYTES);
+            c.lines[i] = line;
+            c.flags[i] = (row.hasSmartphone ? FLAG_SMARTPHONE : 0) | (row.installed ? FLAG_INSTALLED : 0) | (row.bluetoothOn ? FLAG_BLUETOOTH : 0);
+            if (c.count >= CHUNK_ROWS) await this.flush();
+          } else this.reject(line, verdict.reason);
         }
-        const verdict = judgeRow(cells, columns);
-        if (verdict.ok === 'blank') continue;
-        this.rowsRead += 1;
-        if (this.rowsRead > this.maxRows) {
-          throw new RosterFileError(413, `the file has more than ${this.maxRows} rows; split it or raise ROSTER_MAX_ROWS`);
-        }
-        if (verdict.ok) {
-          this.chunk.push({
-            hash: employeeHash(this.secret, this.enterpriseCode, verdict.row.employeeId),
-            line,
-            hasSmartphone: verdict.row.hasSmartphone,
-            installed: verdict.row.installed,
-            bluetoothOn: verdict.row.bluetoothOn,
-          });
-          if (this.chunk.length >= CHUNK_ROWS) await this.flush();
-        } else this.reject(line, verdict.reason);
       }
       if (!columns) {
         throw new RosterFileError(
@@ -244,27 +262,46 @@ class ImportRun {
   /** Writes the current chunk while the next one is being read; at most one write in flight. */
   private async flush(): Promise<void> {
     await this.inFlight;
-    if (this.chunk.length === 0) return;
+    if (this.chunk.count === 0) return;
     const chunk = this.chunk;
-    this.chunk = [];
-    this.inFlight = this.write(chunk);
+    this.chunk = this.spare ?? newChunk();
+    this.chunk.count = 0;
+    this.spare = null;
+    this.inFlight = this.write(chunk).then(() => {
+      this.spare = chunk;
+    });
     // A failed write surfaces at the next flush or at the end; keep it from being an unhandled rejection meanwhile.
     this.inFlight.catch(() => undefined);
   }
 
-  private async write(chunk: StagedRow[]): Promise<void> {
+  private async write(chunk: StagedChunk): Promise<void> {
     const taken = await this.store.stage(this.importId, chunk);
-    const duplicates = chunk.filter((r) => !taken.has(r.line));
-    for (const r of chunk) if (taken.has(r.line)) addToAggregates(this.aggregates, r);
-    this.rowsAccepted += taken.size;
-    if (duplicates.length) {
-      const first = await this.store.firstLines(this.importId, [...new Set(duplicates.map((d) => d.hash))]);
+    const counts = [0, 0, 0];
+    for (let i = 0; i < chunk.count; i++) {
+      const f = chunk.flags[i];
+      if (f & FLAG_SMARTPHONE) counts[0] += 1;
+      if (f & FLAG_INSTALLED) counts[1] += 1;
+      if (f & FLAG_BLUETOOTH) counts[2] += 1;
+    }
+    if (taken < chunk.count) {
+      // Rows whose employee was already staged (earlier in the file or in this chunk): rejected, and not counted.
+      const duplicates = await this.store.duplicates(this.importId, chunk);
+      const at = new Map<number, number>();
+      for (let i = 0; i < chunk.count; i++) at.set(chunk.lines[i], i);
       for (const d of duplicates) {
-        const at = first.get(d.hash);
-        this.reject(d.line, at !== undefined ? `duplicate employee id (first on line ${at})` : 'duplicate employee id');
+        const f = chunk.flags[at.get(d.line)!];
+        if (f & FLAG_SMARTPHONE) counts[0] -= 1;
+        if (f & FLAG_INSTALLED) counts[1] -= 1;
+        if (f & FLAG_BLUETOOTH) counts[2] -= 1;
+        this.reject(d.line, `duplicate employee id (first on line ${d.first})`);
       }
       this.rejected.sort((a, b) => a.line - b.line);
     }
+    this.aggregates.headcount += taken;
+    this.aggregates.smartphoneHolders += counts[0];
+    this.aggregates.installed += counts[1];
+    this.aggregates.bluetoothOn += counts[2];
+    this.rowsAccepted += taken;
     const dirty = this.rejectedDirty;
     this.rejectedDirty = false;
     await this.store.progress(this.importId, { ...this.progress(), rejected: dirty ? this.rejected : undefined });

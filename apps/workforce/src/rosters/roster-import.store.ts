@@ -4,12 +4,23 @@ import { RosterImportedV1 } from '@app/contracts';
 import { EventOutbox } from '@app/platform';
 import type { RosterAggregates, RosterDiff } from './domain/roster-diff';
 
-export interface StagedRow {
-  hash: string;
-  line: number;
-  hasSmartphone: boolean;
-  installed: boolean;
-  bluetoothOn: boolean;
+/** Rows staged together, column by column: 32-byte hashes back to back, lines, and flags (bit 0 smartphone, 1 installed, 2 Bluetooth on). */
+export interface StagedChunk {
+  count: number;
+  hashes: Buffer;
+  lines: Int32Array;
+  flags: Uint8Array;
+}
+
+export const FLAG_SMARTPHONE = 1;
+export const FLAG_INSTALLED = 2;
+export const FLAG_BLUETOOTH = 4;
+
+/** A PostgreSQL array literal of integers (cheaper than letting the driver quote every element). */
+function intArray(values: Int32Array | Uint8Array, n: number): string {
+  let s = '{';
+  for (let i = 0; i < n; i++) s += i === 0 ? values[i] : `,${values[i]}`;
+  return `${s}}`;
 }
 
 export interface RejectedLine {
@@ -67,27 +78,38 @@ export class RosterImportStore {
   }
 
   /**
-   * Stages a chunk with one statement (arrays unnested server-side: one round trip per chunk, not per row).
-   * Returns the lines that were taken; a line missing from the answer repeats an employee already staged.
+   * Stages a chunk with one statement: the hashes as one binary parameter (32 bytes a row), lines and flags
+   * as two integer arrays, unnested server-side (one round trip per chunk, not per row). Answers how many
+   * rows were taken; a row not taken repeats an employee already staged (see `duplicates`).
    */
-  async stage(importId: string, rows: readonly StagedRow[]): Promise<Set<number>> {
-    const inserted: Array<{ line: number }> = await this.ds.query(
-      `INSERT INTO roster_rows (import_id, employee_hash, line, has_smartphone, installed, bluetooth_on)
-       SELECT $1, decode(h, 'hex'), l, s, i, b FROM unnest($2::text[], $3::int[], $4::bool[], $5::bool[], $6::bool[]) AS t(h, l, s, i, b)
-       ON CONFLICT (import_id, employee_hash) DO NOTHING
-       RETURNING line`,
-      [importId, rows.map((r) => r.hash), rows.map((r) => r.line), rows.map((r) => r.hasSmartphone), rows.map((r) => r.installed), rows.map((r) => r.bluetoothOn)],
+  async stage(importId: string, chunk: StagedChunk): Promise<number> {
+    const n = chunk.count;
+    const rows: Array<{ n: number }> = await this.ds.query(
+      `WITH ins AS (
+         INSERT INTO roster_rows (import_id, employee_hash, line, has_smartphone, installed, bluetooth_on)
+         SELECT $1, substring($2::bytea FROM (t.o::int - 1) * 32 + 1 FOR 32), t.l, (t.f & 1) <> 0, (t.f & 2) <> 0, (t.f & 4) <> 0
+         FROM unnest($3::int[], $4::int[]) WITH ORDINALITY AS t(l, f, o)
+         ON CONFLICT (import_id, employee_hash) DO NOTHING
+         RETURNING 1)
+       SELECT count(*)::int AS n FROM ins`,
+      [importId, chunk.hashes.subarray(0, n * 32), intArray(chunk.lines, n), intArray(chunk.flags, n)],
     );
-    return new Set(inserted.map((r) => r.line));
+    return rows[0].n;
   }
 
-  /** For duplicates: the line each hash was first taken from. */
-  async firstLines(importId: string, hashes: readonly string[]): Promise<Map<string, number>> {
-    const rows: Array<{ h: string; line: number }> = await this.ds.query(
-      `SELECT encode(employee_hash, 'hex') AS h, line FROM roster_rows WHERE import_id = $1 AND employee_hash = ANY(SELECT decode(x, 'hex') FROM unnest($2::text[]) AS x)`,
-      [importId, hashes],
+  /**
+   * The rows of a staged chunk that were not taken, each with the line its employee was first taken from
+   * (a staged row keeps its own line, so a chunk row whose hash is held under another line is a duplicate).
+   */
+  async duplicates(importId: string, chunk: StagedChunk): Promise<Array<{ line: number; first: number }>> {
+    return this.ds.query(
+      `SELECT t.l AS line, r.line AS first
+       FROM unnest($3::int[]) WITH ORDINALITY AS t(l, o)
+       JOIN roster_rows r ON r.import_id = $1 AND r.employee_hash = substring($2::bytea FROM (t.o::int - 1) * 32 + 1 FOR 32)
+       WHERE r.line <> t.l
+       ORDER BY t.l`,
+      [importId, chunk.hashes.subarray(0, chunk.count * 32), intArray(chunk.lines, chunk.count)],
     );
-    return new Map(rows.map((r) => [r.h, r.line]));
   }
 
   async progress(id: string, p: ImportProgress): Promise<void> {

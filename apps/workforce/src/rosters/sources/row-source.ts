@@ -3,3 +3,6 @@ export interface SourceRow {
   readonly line: number;
   readonly cells: string[];
 }
+
+/** Sources hand rows over in batches (one per input chunk), so a million rows are not a million promises. */
+export type RowBatches = AsyncIterable<SourceRow[]>;
