@@ -1,15 +1,19 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { PlatformModule } from '@app/platform';
+import { durableName, PlatformModule } from '@app/platform';
 import { RegistryReplica1764460800001, RegistryReplicaHandlers, replicaAuthProviders } from '@app/replica';
 import { FiguresModule } from './figures/figures.module';
+import { RATES_INPUT_LANES } from './inputs/handlers/rates-inputs.handler';
 import { InputsModule } from './inputs/inputs.module';
 import { RatesState1764460800300 } from './migrations/1764460800300-RatesState';
 import { RatesPublished1764547200400 } from './migrations/1764547200400-RatesPublished';
 import { AppendOnlyDirtyMarks1764547200500 } from './migrations/1764547200500-AppendOnlyDirtyMarks';
 import type { RatesConfig } from './rates.config';
 
-/** Durable consumers of the service, deleted by a rebuild so the next start replays from sequence 1. */
-export const RATES_DURABLES = ['rates-inputs', 'rates-registry-replica'] as const;
+/**
+ * Durable consumers of the service, deleted by a rebuild so the next start replays from sequence 1 (with
+ * `rates-inputs`, the single inputs consumer of earlier versions, so an upgraded deployment loses it too).
+ */
+export const RATES_DURABLES: readonly string[] = [...RATES_INPUT_LANES.map((lane) => durableName('rates', 'inputs', lane)), 'rates-inputs', 'rates-registry-replica'];
 
 /** Tables a rebuild empties: every input, every computed row, the marks and the inbox. */
 export const RATES_STATE_TABLES = [

@@ -10,6 +10,12 @@ export interface EventConsumerMeta {
   readonly purpose: string;
   /** Producer prefix to filter on, e.g. `registry` for `<ns>.registry.>`; default: all events. */
   readonly filter?: string;
+  /**
+   * Several producer prefixes: one durable consumer per prefix (`<service>-<purpose>-<prefix>`), each
+   * receiving only its producer's events, in that producer's order (NATS 2.9 allows one filter subject
+   * per consumer; one consumer on every subject would also be handed every event it ignores).
+   */
+  readonly filters?: readonly string[];
   /** Events applied in one database transaction (default 256). */
   readonly batchSize?: number;
   /** Deliveries before an event is dead-lettered (default 5). */

@@ -131,24 +131,34 @@ export class EventRuntime implements OnApplicationBootstrap, OnApplicationShutdo
       for (const type of batchHandler?.types ?? []) {
         if (handlers.has(type)) throw new Error(`${wrapper.metatype.name}: ${type} has both an @OnEvent and an @OnEventBatch handler`);
       }
-      const durable = `${this.options.service}-${meta.purpose}`;
-      out.push(
-        new EventConsumer({
-          link: this.link,
-          dataSource: this.dataSource,
-          namespace: ns,
-          durable,
-          filterSubject: meta.filter ? `${ns}.${meta.filter}.>` : undefined,
-          handlers,
-          batchHandler,
-          batchSize: meta.batchSize,
-          maxDeliver: meta.maxDeliver,
-          backoffMs: meta.backoffMs,
-          ackWaitMs: meta.ackWaitMs,
-          log: (level, message, extra) => this.log[level](extra ?? {}, message),
-        }),
-      );
+      if (meta.filter && meta.filters) throw new Error(`${wrapper.metatype.name}: give filter or filters, not both`);
+      const lanes: Array<{ durable: string; filter?: string }> = meta.filters
+        ? meta.filters.map((f) => ({ durable: durableName(this.options.service, meta.purpose, f), filter: f }))
+        : [{ durable: durableName(this.options.service, meta.purpose), filter: meta.filter }];
+      for (const lane of lanes) {
+        out.push(
+          new EventConsumer({
+            link: this.link,
+            dataSource: this.dataSource,
+            namespace: ns,
+            durable: lane.durable,
+            filterSubject: lane.filter ? `${ns}.${lane.filter}.>` : undefined,
+            handlers,
+            batchHandler,
+            batchSize: meta.batchSize,
+            maxDeliver: meta.maxDeliver,
+            backoffMs: meta.backoffMs,
+            ackWaitMs: meta.ackWaitMs,
+            log: (level, message, extra) => this.log[level](extra ?? {}, message),
+          }),
+        );
+      }
     }
     return out;
   }
+}
+
+/** The durable consumer of a group (`<service>-<purpose>`), or of one of its producer lanes (`…-<prefix>`). */
+export function durableName(service: string, purpose: string, lane?: string): string {
+  return lane ? `${service}-${purpose}-${lane.replace(/[^a-zA-Z0-9_-]/g, '-')}` : `${service}-${purpose}`;
 }

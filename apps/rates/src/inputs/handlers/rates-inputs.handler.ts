@@ -22,12 +22,17 @@ import {
 import { EventConsumerGroup, OnEvent } from '@app/messaging';
 import { RatesInputsService } from '../rates-inputs.service';
 
+/** The producers rates computes from: one durable consumer each (`rates-inputs-<producer>`). */
+export const RATES_INPUT_LANES = ['registry', 'intake', 'support', 'workforce'] as const;
+
 /**
- * Everything rates computes from, on one durable consumer (`rates-inputs`). Handlers only record the
- * input and mark what it changed, in the event's transaction; figures are computed by the flusher.
+ * Everything rates computes from, on one durable consumer per producer, so that rates is not handed its
+ * own figure and status events (most of the stream) only to skip them. Handlers only record the input and
+ * mark what it changed, in the event's transaction; figures are computed by the flusher, from whatever
+ * has arrived (a report before its unit is kept, and counted once the unit is known).
  */
 @Injectable()
-@EventConsumerGroup({ purpose: 'inputs' })
+@EventConsumerGroup({ purpose: 'inputs', filters: RATES_INPUT_LANES })
 export class RatesInputsHandler {
   constructor(private readonly inputs: RatesInputsService) {}
 
