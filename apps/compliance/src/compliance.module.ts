@@ -7,9 +7,10 @@ import { DailyReportModule } from './daily-report/daily-report.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { FieldModule } from './field/field.module';
 import { ComplianceProjection1764547200000 } from './migrations/1764547200000-ComplianceProjection';
+import { ReadPaths1764720000000 } from './migrations/1764720000000-ReadPaths';
 import { ProjectionModule } from './projection/projection.module';
 
-export const COMPLIANCE_MIGRATIONS = [RegistryReplica1764460800001, ComplianceProjection1764547200000];
+export const COMPLIANCE_MIGRATIONS = [RegistryReplica1764460800001, ComplianceProjection1764547200000, ReadPaths1764720000000];
 
 @Module({})
 export class ComplianceModule {
