@@ -205,12 +205,15 @@ export class ReadModelService {
     return g.m.query(statusesSql(s, (a) => `AND ${a}.target_id = ANY($2::text[]) AND ${a}.org_unit_code = ANY($3::text[])`), [date, [...targetIds], [...new Set(codes)]]);
   }
 
-  /** Per target, how many units' latest status as of the date is breached (one ordered pass over the target's primary key). */
+  /**
+   * Per target, how many units' latest status as of the date is breached: one backward pass over the
+   * primary key (every key column descending, so no sort), the whole table's statuses but no more.
+   */
   async breachedCounts(g: Generation, date: string): Promise<Map<string, number>> {
     const rows: Array<{ targetId: string; n: number }> = await g.m.query(
       `SELECT target_id AS "targetId", count(*)::int AS n FROM (
          SELECT DISTINCT ON (target_id, org_unit_code) target_id, status FROM "${g.schema}".target_statuses
-         WHERE date <= $1 ORDER BY target_id, org_unit_code, date DESC
+         WHERE date <= $1 ORDER BY target_id DESC, org_unit_code DESC, date DESC
        ) latest WHERE status = 'breached' GROUP BY target_id`,
       [date],
     );
