@@ -308,13 +308,19 @@ export class AnalyticsService {
       const parent = q.parent ? await this.readModel.unit(g, q.parent) : undefined;
       if (q.parent && !parent) throw new ProblemException(404, `unknown org unit ${q.parent}`, [{ field: 'parent', message: `parent ${q.parent} is not a known unit` }]);
       const target = q.target ? this.requireTarget({ targets }, q.target) : targets.find((t) => t.tree === tree && t.cohorts.includes(cohort));
-      let candidates = await this.readModel.unitsWhere(g, {
+      const where = {
         active: true,
         type: q.type,
         level: q.level,
         ...(q.parent ? (tree === 'administrative' ? { adminParentCode: q.parent } : { accountableToCode: q.parent }) : {}),
-      });
-      candidates = await this.scoped(g, p, candidates);
+      };
+      // A portal key: a parent's children are few, check each; otherwise list within the key's subtree.
+      const candidates =
+        this.readsAll(p) || q.parent
+          ? await this.scoped(g, p, await this.readModel.unitsWhere(g, where))
+          : p.orgUnitCode
+            ? await this.readModel.unitsWhere(g, { ...where, codes: await this.readModel.subtree(g, p.orgUnitCode) })
+            : [];
       const codes = candidates.map((u) => u.code);
       const s = assembleSnapshot(
         date,
@@ -328,9 +334,13 @@ export class AnalyticsService {
     });
   }
 
+  private readsAll(p: Principal): boolean {
+    return p.role === 'admin' || p.role === 'analyst';
+  }
+
   /** The units a key may read among these: all for admin and analyst, a portal key its subtree on either tree. */
   private async scoped(g: Generation, p: Principal, units: UnitRow[]): Promise<UnitRow[]> {
-    if (p.role === 'admin' || p.role === 'analyst') return units;
+    if (this.readsAll(p)) return units;
     if (!p.orgUnitCode) return [];
     const inside = await this.readModel.withinSubtree(g, p.orgUnitCode, units.map((u) => u.code));
     return units.filter((u) => inside.has(u.code));
@@ -341,14 +351,19 @@ export class AnalyticsService {
    * those units, the units they answer to, and their figures; nothing else of the registry.
    */
   private async statusSnapshot(g: Generation, date: string, targets: Target[], chosen: Target[], p: Principal): Promise<{ s: Snapshot; visible: Set<string> | null }> {
-    const statuses = await this.readModel.statusesOf(g, date, chosen.map((t) => t.targetId), null);
-    const units = await this.scoped(g, p, await this.readModel.unitsByCode(g, statuses.map((st) => st.orgUnitCode)));
+    const ids = chosen.map((t) => t.targetId);
+    const statuses = this.readsAll(p)
+      ? await this.readModel.statusesOf(g, date, ids, null)
+      : p.orgUnitCode
+        ? await this.readModel.statusesOf(g, date, ids, await this.readModel.subtree(g, p.orgUnitCode))
+        : [];
+    const units = await this.readModel.unitsByCode(g, statuses.map((st) => st.orgUnitCode));
     const codes = units.map((u) => u.code);
     const have = new Set(codes);
     const bosses = await this.readModel.unitsByCode(g, units.map((u) => u.accountableToCode).filter((c): c is string => c !== null && !have.has(c)));
     const s = assembleSnapshot(date, g.asOfEvent, [...units, ...bosses], await this.readModel.figuresOfUnits(g, date, codes), statuses, targets);
     // The bosses are in the snapshot only to be named; a portal key reads the units of its scope only.
-    return { s, visible: p.role === 'admin' || p.role === 'analyst' ? null : new Set(codes) };
+    return { s, visible: this.readsAll(p) ? null : new Set(codes) };
   }
 
   statusRows(s: Snapshot, t: Target, q: Pick<TargetStatusesQueryDto, 'status' | 'type'>, visible: Set<string> | null, onlyBelow = false): UnitStatusRow[] {

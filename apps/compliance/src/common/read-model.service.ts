@@ -143,7 +143,10 @@ export class ReadModelService {
   }
 
   /** Known units matching equality filters on indexed columns (and `active`), in code order. */
-  async unitsWhere(g: Generation, where: { type?: string; level?: number; adminParentCode?: string; accountableToCode?: string; active?: boolean }): Promise<UnitRow[]> {
+  async unitsWhere(
+    g: Generation,
+    where: { type?: string; level?: number; adminParentCode?: string; accountableToCode?: string; active?: boolean; codes?: readonly string[] },
+  ): Promise<UnitRow[]> {
     const conds = ['type IS NOT NULL'];
     const params: unknown[] = [];
     const eq = (column: string, value: unknown) => {
@@ -155,6 +158,10 @@ export class ReadModelService {
     if (where.adminParentCode !== undefined) eq('admin_parent_code', where.adminParentCode);
     if (where.accountableToCode !== undefined) eq('accountable_to_code', where.accountableToCode);
     if (where.active !== undefined) eq('active', where.active);
+    if (where.codes !== undefined) {
+      params.push([...new Set(where.codes)]);
+      conds.push(`code = ANY($${params.length}::text[])`);
+    }
     return g.m.query(`SELECT ${UNIT_COLUMNS} FROM "${g.schema}".units WHERE ${conds.join(' AND ')} ORDER BY code`, params);
   }
 
@@ -164,6 +171,27 @@ export class ReadModelService {
       `SELECT ${UNIT_COLUMNS} FROM "${g.schema}".units WHERE (admin_parent_code = $1 OR accountable_to_code = $1) AND type IS NOT NULL ORDER BY code`,
       [code],
     );
+  }
+
+  /**
+   * `root` and every known unit under it on either tree (what a portal key may read; subtreeCodes in
+   * SQL), walking down the parent indexes: work in proportion to the subtree.
+   */
+  async subtree(g: Generation, root: string): Promise<string[]> {
+    const rows: Array<{ code: string }> = await g.m.query(
+      `WITH RECURSIVE sub(code) AS (
+         SELECT $1::text
+         UNION
+         SELECT k.code FROM sub CROSS JOIN LATERAL (
+           SELECT u.code FROM "${g.schema}".units u WHERE u.admin_parent_code = sub.code AND u.type IS NOT NULL
+           UNION ALL
+           SELECT u.code FROM "${g.schema}".units u WHERE u.accountable_to_code = sub.code AND u.type IS NOT NULL
+         ) k
+       )
+       SELECT code FROM sub`,
+      [root],
+    );
+    return rows.map((r) => r.code);
   }
 
   /**
