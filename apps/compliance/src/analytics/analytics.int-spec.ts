@@ -6,11 +6,11 @@ import { makeEvent } from '@app/persistence';
 import type { Principal } from '@app/platform';
 import { natsUrl } from '../../../../test/support/int-env';
 import { disposeService, EventInjector, http, settle, startService, type RunningService } from '../../../../test/support/service-harness';
-import { STATUS_SEVERITY } from '../common/figures';
+import { STATUS_SEVERITY, toFigure } from '../common/figures';
 import { paginate, sortRows } from '../common/listing';
-import { ReadModelService } from '../common/read-model.service';
+import { figuresOf, ReadModelService } from '../common/read-model.service';
 import { complianceService } from '../main';
-import { AnalyticsService, type UnitStatusRow } from './analytics.service';
+import { AnalyticsService, standing, type UnitStatusRow } from './analytics.service';
 import type { LaggardsQueryDto, TargetStatusesQueryDto, UnitsQueryDto } from './dto/analytics-query.dto';
 
 const D = '2020-08-21';
@@ -185,6 +185,12 @@ describe('compliance analytics: narrow read paths agree with the whole snapshot'
       expect({ code, status: res.status }).toEqual({ code, status: 200 });
       const s = await snapshot(D);
       const u = s.units.get(code)!;
+      expect({ code, figures: res.body.figures }).toEqual({ code, figures: json(figuresOf(s, code).map(toFigure)) });
+      expect({ code, targets: res.body.targets }).toEqual({
+        code,
+        targets: json(s.targets.map((t) => ({ targetId: t.targetId, name: t.name, threshold: t.threshold, deadline: t.deadline, ...standing(s, t, code) }))),
+      });
+      expect(res.body.accountableTo?.code ?? null).toBe(u.accountableToCode && s.units.has(u.accountableToCode) ? u.accountableToCode : null);
       expect(res.body.adminParent?.code ?? null).toBe(u.adminParentCode && s.units.has(u.adminParentCode) ? u.adminParentCode : null);
       const kids = [...s.units.values()].filter((c) => c.adminParentCode === code || c.accountableToCode === code).map((c) => c.code);
       expect([...res.body.children.administrative, ...res.body.children.accountability].map((c: { code: string }) => c.code).sort()).toEqual(
