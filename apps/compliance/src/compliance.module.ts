@@ -6,11 +6,12 @@ import type { ComplianceConfig } from './compliance.config';
 import { DailyReportModule } from './daily-report/daily-report.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { FieldModule } from './field/field.module';
-import { ProjectionEventOrder1764633600000 } from './migrations/1764633600000-ProjectionEventOrder';
 import { ComplianceProjection1764547200000 } from './migrations/1764547200000-ComplianceProjection';
+import { ProjectionEventOrder1764633600000 } from './migrations/1764633600000-ProjectionEventOrder';
+import { ReadPaths1764720000000 } from './migrations/1764720000000-ReadPaths';
 import { ProjectionModule } from './projection/projection.module';
 
-export const COMPLIANCE_MIGRATIONS = [RegistryReplica1764460800001, ComplianceProjection1764547200000, ProjectionEventOrder1764633600000];
+export const COMPLIANCE_MIGRATIONS = [RegistryReplica1764460800001, ComplianceProjection1764547200000, ProjectionEventOrder1764633600000, ReadPaths1764720000000];
 
 @Module({})
 export class ComplianceModule {

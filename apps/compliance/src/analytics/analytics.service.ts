@@ -3,7 +3,7 @@ import { COHORTS_BY_UNIT_TYPE, treeOfCohort, type Cohort, type TargetStatus, typ
 import { ProblemException, type Principal } from '@app/platform';
 import { addDays, fallbackStatus, measure, STATUS_SEVERITY, toFigure, type Figure, type Target } from '../common/figures';
 import { paginate, sortRows, type Page } from '../common/listing';
-import { childrenOf, figuresOf, FIGURE_COLUMNS, ReadModelService, subtreeCodes, type Snapshot, type UnitRow } from '../common/read-model.service';
+import { assembleSnapshot, childrenOf, figuresOf, FIGURE_COLUMNS, ReadModelService, subtreeCodes, type Generation, type Snapshot, type UnitRow } from '../common/read-model.service';
 import type { FigureCounts } from '../common/figures';
 import type { LaggardsQueryDto, TargetStatusesQueryDto, TimeseriesQueryDto, UnitsQueryDto } from './dto/analytics-query.dto';
 
@@ -101,8 +101,14 @@ export function standing(s: Snapshot, t: Target, code: string): { value: number 
   };
 }
 
+/** Summaries kept per (generation, read-model version, date): at most this many dates' answers. */
+const SUMMARY_CACHE_SIZE = 64;
+
 @Injectable()
 export class AnalyticsService {
+  /** Computed (or being computed) summaries, keyed by ReadModelService.version and the date; oldest first. */
+  private readonly summaries = new Map<string, Promise<TargetSummary[]>>();
+
   constructor(private readonly readModel: ReadModelService) {}
 
   /** null: the key reads everything; otherwise the codes it may read. */
@@ -117,18 +123,20 @@ export class AnalyticsService {
     return u;
   }
 
-  requireTarget(s: Snapshot, id: string, field = 'target'): Target {
+  requireTarget(s: Pick<Snapshot, 'targets'>, id: string, field = 'target'): Target {
     const t = s.targets.find((x) => x.targetId === id);
     if (!t) throw new ProblemException(404, `unknown target ${id}`, [{ field, message: `${field} ${id} is not a known target` }]);
     return t;
   }
 
-  summarize(s: Snapshot): TargetSummary[] {
+  /** `unitsBreached` counts from the snapshot's statuses unless the counts are given (a snapshot of the root only). */
+  summarize(s: Snapshot, breachedCounts?: Map<string, number>): TargetSummary[] {
     const root = rootUnit(s);
     return s.targets.map((t) => {
       const st = root ? standing(s, t, root.code) : null;
       let breached = 0;
-      for (const row of s.statuses.get(t.targetId)?.values() ?? []) if (row.status === 'breached') breached += 1;
+      if (breachedCounts) breached = breachedCounts.get(t.targetId) ?? 0;
+      else for (const row of s.statuses.get(t.targetId)?.values() ?? []) if (row.status === 'breached') breached += 1;
       return {
         targetId: t.targetId,
         name: t.name,
@@ -146,22 +154,67 @@ export class AnalyticsService {
     });
   }
 
+  /**
+   * Each target on the province. The answer depends only on the read model and the date, so it is kept
+   * per (generation, read-model version, date): identical requests between two applied events share one
+   * computation, and any applied event or generation switch changes the key.
+   */
   async summary(date: string) {
-    const s = await this.readModel.snapshot(date);
-    return { date, asOfEvent: s.asOfEvent, targets: this.summarize(s) };
+    return this.readModel.read(async (g) => {
+      const key = `${await this.readModel.version(g)}|${date}`;
+      let targets = this.summaries.get(key);
+      if (!targets) {
+        targets = this.computeSummary(g, date);
+        this.summaries.set(key, targets);
+        targets.catch(() => this.summaries.delete(key));
+        while (this.summaries.size > SUMMARY_CACHE_SIZE) this.summaries.delete(this.summaries.keys().next().value!);
+      }
+      // Equal keys mean equal inputs, so another request's computation serves this snapshot too; if it
+      // failed (its transaction, not the data), compute in this one.
+      return { date, asOfEvent: g.asOfEvent, targets: await targets.catch(() => this.computeSummary(g, date)) };
+    });
+  }
+
+  /** The province's figures and statuses, and per target the units breached: the root unit and one pass over the statuses' key. */
+  private async computeSummary(g: Generation, date: string): Promise<TargetSummary[]> {
+    const targets = await this.readModel.targets(g);
+    const provinces: UnitRow[] = await g.m.query(
+      `SELECT code, name, type, bloc, admin_parent_code AS "adminParentCode", accountable_to_code AS "accountableToCode",
+              head_name AS "headName", head_title AS "headTitle", level, active
+       FROM "${g.schema}".units WHERE type = 'province' ORDER BY active DESC, code LIMIT 1`,
+    );
+    const codes = provinces.map((u) => u.code);
+    const [figures, statuses, breached] = [
+      await this.readModel.figuresOfUnits(g, date, codes),
+      await this.readModel.statusesOf(g, date, targets.map((t) => t.targetId), codes),
+      await this.readModel.breachedCounts(g, date),
+    ];
+    return this.summarize(assembleSnapshot(date, g.asOfEvent, provinces, figures, statuses, targets), breached);
   }
 
   async unit(code: string, date: string, historyDays: number) {
     return this.readModel.read(async (g) => {
-      const s = await this.readModel.loadSnapshot(g, date);
-      const u = this.requireUnit(s, code);
+      const found = await this.readModel.unit(g, code);
+      if (!found) throw new ProblemException(404, `unknown org unit ${code}`, [{ field: 'code', message: `code ${code} is not a known unit` }]);
+      const targets = await this.readModel.targets(g);
+      const parents = await this.readModel.unitsByCode(g, [found.adminParentCode, found.accountableToCode].filter((c): c is string => c !== null));
+      const children = await this.readModel.childrenOfUnit(g, code);
+      const s = assembleSnapshot(
+        date,
+        g.asOfEvent,
+        [found, ...parents, ...children],
+        await this.readModel.figuresOfUnits(g, date, [code]),
+        await this.readModel.statusesOf(g, date, targets.map((t) => t.targetId), [code]),
+        targets,
+      );
+      const u = found;
       const figures = figuresOf(s, code).map(toFigure);
       const history: FigureCounts[] = await g.m.query(
         `SELECT ${FIGURE_COLUMNS} FROM "${g.schema}".figures WHERE org_unit_code = $1 AND date <= $2 AND date > $3
          ORDER BY date, cohort, tree`,
         [code, date, addDays(date, -historyDays)],
       );
-      const kids = (tree: Tree) => childrenOf(s.units, code, tree).map((c) => refOf(c)!);
+      const kids = (tree: Tree) => childrenOf(new Map(children.map((c) => [c.code, c])), code, tree).map((c) => refOf(c)!);
       return {
         date,
         asOfEvent: s.asOfEvent,
@@ -185,13 +238,14 @@ export class AnalyticsService {
     });
   }
 
-  unitRows(s: Snapshot, q: UnitsQueryDto, visible: Set<string> | null): UnitListRow[] {
+  /** The list rows of `candidates` (default: every unit of the snapshot), filtered, then sorted. */
+  unitRows(s: Snapshot, q: UnitsQueryDto, visible: Set<string> | null, candidates: Iterable<UnitRow> = s.units.values()): UnitListRow[] {
     const cohort: Cohort = q.cohort ?? (q.type ? COHORTS_BY_UNIT_TYPE[q.type][0] : 'residents');
     const tree: Tree = q.tree ?? treeOfCohort(cohort);
     if (q.parent) this.requireUnit(s, q.parent, 'parent');
     const target = q.target ? this.requireTarget(s, q.target) : s.targets.find((t) => t.tree === tree && t.cohorts.includes(cohort));
     const rows: UnitListRow[] = [];
-    for (const u of s.units.values()) {
+    for (const u of candidates) {
       if (!u.active) continue;
       if (visible && !visible.has(u.code)) continue;
       if (q.type && u.type !== q.type) continue;
@@ -242,9 +296,74 @@ export class AnalyticsService {
     );
   }
 
+  /**
+   * The units matching the filters, read by the filters (the parent's children through the parent
+   * indexes), with figures and statuses of those units only; a portal key's scope by walking up from them.
+   */
   async units(q: UnitsQueryDto, date: string, p: Principal) {
-    const s = await this.readModel.snapshot(date);
-    return { s, rows: this.unitRows(s, q, this.visible(s, p)) };
+    return this.readModel.read(async (g) => {
+      const targets = await this.readModel.targets(g);
+      const cohort: Cohort = q.cohort ?? (q.type ? COHORTS_BY_UNIT_TYPE[q.type][0] : 'residents');
+      const tree: Tree = q.tree ?? treeOfCohort(cohort);
+      const parent = q.parent ? await this.readModel.unit(g, q.parent) : undefined;
+      if (q.parent && !parent) throw new ProblemException(404, `unknown org unit ${q.parent}`, [{ field: 'parent', message: `parent ${q.parent} is not a known unit` }]);
+      const target = q.target ? this.requireTarget({ targets }, q.target) : targets.find((t) => t.tree === tree && t.cohorts.includes(cohort));
+      const where = {
+        active: true,
+        type: q.type,
+        level: q.level,
+        ...(q.parent ? (tree === 'administrative' ? { adminParentCode: q.parent } : { accountableToCode: q.parent }) : {}),
+      };
+      // A portal key: a parent's children are few, check each; otherwise list within the key's subtree.
+      const candidates =
+        this.readsAll(p) || q.parent
+          ? await this.scoped(g, p, await this.readModel.unitsWhere(g, where))
+          : p.orgUnitCode
+            ? await this.readModel.unitsWhere(g, { ...where, codes: await this.readModel.subtree(g, p.orgUnitCode) })
+            : [];
+      const codes = candidates.map((u) => u.code);
+      const s = assembleSnapshot(
+        date,
+        g.asOfEvent,
+        parent ? [...candidates, parent] : candidates,
+        await this.readModel.figuresOfUnits(g, date, codes),
+        target ? await this.readModel.statusesOf(g, date, [target.targetId], codes) : [],
+        targets,
+      );
+      return { s, rows: this.unitRows(s, q, null, candidates) };
+    });
+  }
+
+  private readsAll(p: Principal): boolean {
+    return p.role === 'admin' || p.role === 'analyst';
+  }
+
+  /** The units a key may read among these: all for admin and analyst, a portal key its subtree on either tree. */
+  private async scoped(g: Generation, p: Principal, units: UnitRow[]): Promise<UnitRow[]> {
+    if (this.readsAll(p)) return units;
+    if (!p.orgUnitCode) return [];
+    const inside = await this.readModel.withinSubtree(g, p.orgUnitCode, units.map((u) => u.code));
+    return units.filter((u) => inside.has(u.code));
+  }
+
+  /**
+   * What statusRows needs for these targets: every unit with a status for them (in the key's scope),
+   * those units, the units they answer to, and their figures; nothing else of the registry.
+   */
+  private async statusSnapshot(g: Generation, date: string, targets: Target[], chosen: Target[], p: Principal): Promise<{ s: Snapshot; visible: Set<string> | null }> {
+    const ids = chosen.map((t) => t.targetId);
+    const statuses = this.readsAll(p)
+      ? await this.readModel.statusesOf(g, date, ids, null)
+      : p.orgUnitCode
+        ? await this.readModel.statusesOf(g, date, ids, await this.readModel.subtree(g, p.orgUnitCode))
+        : [];
+    const units = await this.readModel.unitsByCode(g, statuses.map((st) => st.orgUnitCode));
+    const codes = units.map((u) => u.code);
+    const have = new Set(codes);
+    const bosses = await this.readModel.unitsByCode(g, units.map((u) => u.accountableToCode).filter((c): c is string => c !== null && !have.has(c)));
+    const s = assembleSnapshot(date, g.asOfEvent, [...units, ...bosses], await this.readModel.figuresOfUnits(g, date, codes), statuses, targets);
+    // The bosses are in the snapshot only to be named; a portal key reads the units of its scope only.
+    return { s, visible: this.readsAll(p) ? null : new Set(codes) };
   }
 
   statusRows(s: Snapshot, t: Target, q: Pick<TargetStatusesQueryDto, 'status' | 'type'>, visible: Set<string> | null, onlyBelow = false): UnitStatusRow[] {
@@ -281,9 +400,12 @@ export class AnalyticsService {
   }
 
   async targetStatuses(id: string, q: TargetStatusesQueryDto, date: string, p: Principal) {
-    const s = await this.readModel.snapshot(date);
-    const t = this.requireTarget(s, id, 'id');
-    const rows = this.statusRows(s, t, q, this.visible(s, p));
+    const { s, t, rows } = await this.readModel.read(async (g) => {
+      const targets = await this.readModel.targets(g);
+      const t = this.requireTarget({ targets }, id, 'id');
+      const { s, visible } = await this.statusSnapshot(g, date, targets, [t], p);
+      return { s, t, rows: this.statusRows(s, t, q, visible) };
+    });
     const sorted = sortRows(
       rows,
       q.sort ?? 'status',
@@ -316,8 +438,12 @@ export class AnalyticsService {
   }
 
   async laggards(q: LaggardsQueryDto, date: string, p: Principal) {
-    const s = await this.readModel.snapshot(date);
-    return { s, rows: this.laggardRows(s, q, this.visible(s, p)) };
+    return this.readModel.read(async (g) => {
+      const targets = await this.readModel.targets(g);
+      const chosen = q.target ? [this.requireTarget({ targets }, q.target)] : targets;
+      const { s, visible } = await this.statusSnapshot(g, date, targets, chosen, p);
+      return { s, rows: this.laggardRows(s, q, visible) };
+    });
   }
 
   /** One figure per day and (cohort, tree): the figure holding that day (a figure holds until the next). */

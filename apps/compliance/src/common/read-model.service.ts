@@ -53,6 +53,37 @@ export interface Generation {
 
 const ISO_MS = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 
+export const UNIT_COLUMNS = `code, name, type, bloc, admin_parent_code AS "adminParentCode", accountable_to_code AS "accountableToCode",
+  head_name AS "headName", head_title AS "headTitle", level, active`;
+
+const TARGET_COLUMNS = `target_id AS "targetId", name, metric, cohorts, tree, scope_unit_types AS "scopeUnitTypes", scope_levels AS "scopeLevels",
+  threshold, deadline::text AS deadline, campaign_start::text AS "campaignStart", reporting_window_days AS "reportingWindowDays"`;
+
+/**
+ * The latest status row of each (target, unit) as of $1, with the day its current status began and the
+ * status before it, read from the sequence of statuses (rows also restate a status when its coverage
+ * changes). `filter(alias)` narrows the rows read (on target_id and org_unit_code only), in every pass.
+ */
+function statusesSql(s: string, filter: (alias: string) => string = () => ''): string {
+  return `WITH cur AS (
+      SELECT DISTINCT ON (target_id, org_unit_code) * FROM ${s}.target_statuses WHERE date <= $1 ${filter('target_statuses')} ORDER BY target_id, org_unit_code, date DESC
+    ), brk AS (
+      SELECT DISTINCT ON (x.target_id, x.org_unit_code) x.target_id, x.org_unit_code, x.date, x.status
+      FROM ${s}.target_statuses x JOIN cur ON cur.target_id = x.target_id AND cur.org_unit_code = x.org_unit_code
+      WHERE x.date <= $1 AND x.status <> cur.status ${filter('x')}
+      ORDER BY x.target_id, x.org_unit_code, x.date DESC
+    )
+    SELECT cur.target_id AS "targetId", cur.org_unit_code AS "orgUnitCode",
+           (SELECT min(y.date) FROM ${s}.target_statuses y
+             WHERE y.target_id = cur.target_id AND y.org_unit_code = cur.org_unit_code AND y.date <= $1
+               AND (brk.date IS NULL OR y.date > brk.date))::text AS date,
+           cur.status, brk.status AS "previousStatus", cur.value, cur.threshold,
+           cur.forecast_date::text AS "forecastDate", cur.gap,
+           cur.reporting_units AS "reportingUnits", cur.expected_units AS "expectedUnits", cur.reporting
+    FROM cur LEFT JOIN brk ON brk.target_id = cur.target_id AND brk.org_unit_code = cur.org_unit_code
+    ORDER BY cur.target_id, cur.org_unit_code`;
+}
+
 export const FIGURE_COLUMNS = `org_unit_code AS "orgUnitCode", cohort, tree, date::text AS date, headcount,
   smartphone_holders AS "smartphoneHolders", installed, bluetooth_on AS "bluetoothOn", population,
   reporting_units AS "reportingUnits", expected_units AS "expectedUnits"`;
@@ -80,66 +111,177 @@ export class ReadModelService {
     return this.read((g) => this.loadSnapshot(g, date));
   }
 
+  /**
+   * The whole read model for one date: every unit, every unit's latest figure and status. O(country):
+   * only for the province-level pages rendered rarely (dashboard, daily report); the API reads
+   * through the narrower loaders below.
+   */
   async loadSnapshot(g: Generation, date: string): Promise<Snapshot> {
     const s = `"${g.schema}"`;
-    const units: UnitRow[] = await g.m.query(
-      `SELECT code, name, type, bloc, admin_parent_code AS "adminParentCode", accountable_to_code AS "accountableToCode",
-              head_name AS "headName", head_title AS "headTitle", level, active
-       FROM ${s}.units WHERE type IS NOT NULL ORDER BY code`,
-    );
+    const units: UnitRow[] = await g.m.query(`SELECT ${UNIT_COLUMNS} FROM ${s}.units WHERE type IS NOT NULL ORDER BY code`);
     const figures: FigureCounts[] = await g.m.query(
       `SELECT DISTINCT ON (org_unit_code, cohort, tree) ${FIGURE_COLUMNS}
        FROM ${s}.figures WHERE date <= $1 ORDER BY org_unit_code, cohort, tree, date DESC`,
       [date],
     );
-    // The latest status row of each unit, with the day its current status began and the status before it,
-    // read from the sequence of statuses (rows also restate a status when its coverage changes).
-    const statuses: StatusRow[] = await g.m.query(
-      `WITH cur AS (
-         SELECT DISTINCT ON (target_id, org_unit_code) * FROM ${s}.target_statuses WHERE date <= $1 ORDER BY target_id, org_unit_code, date DESC
-       ), brk AS (
-         SELECT DISTINCT ON (x.target_id, x.org_unit_code) x.target_id, x.org_unit_code, x.date, x.status
-         FROM ${s}.target_statuses x JOIN cur ON cur.target_id = x.target_id AND cur.org_unit_code = x.org_unit_code
-         WHERE x.date <= $1 AND x.status <> cur.status
-         ORDER BY x.target_id, x.org_unit_code, x.date DESC
+    const statuses: StatusRow[] = await g.m.query(statusesSql(s), [date]);
+    return assembleSnapshot(date, g.asOfEvent, units, figures, statuses, await this.targets(g));
+  }
+
+  async targets(g: Generation): Promise<Target[]> {
+    return g.m.query(`SELECT ${TARGET_COLUMNS} FROM "${g.schema}".targets ORDER BY target_id`);
+  }
+
+  /** Known units (type set) among these codes, in code order. */
+  async unitsByCode(g: Generation, codes: readonly string[]): Promise<UnitRow[]> {
+    if (codes.length === 0) return [];
+    return g.m.query(`SELECT ${UNIT_COLUMNS} FROM "${g.schema}".units WHERE code = ANY($1::text[]) AND type IS NOT NULL ORDER BY code`, [[...new Set(codes)]]);
+  }
+
+  async unit(g: Generation, code: string): Promise<UnitRow | undefined> {
+    return (await this.unitsByCode(g, [code]))[0];
+  }
+
+  /** Known units matching equality filters on indexed columns (and `active`), in code order. */
+  async unitsWhere(
+    g: Generation,
+    where: { type?: string; level?: number; adminParentCode?: string; accountableToCode?: string; active?: boolean; codes?: readonly string[] },
+  ): Promise<UnitRow[]> {
+    const conds = ['type IS NOT NULL'];
+    const params: unknown[] = [];
+    const eq = (column: string, value: unknown) => {
+      params.push(value);
+      conds.push(`${column} = $${params.length}`);
+    };
+    if (where.type !== undefined) eq('type', where.type);
+    if (where.level !== undefined) eq('level', where.level);
+    if (where.adminParentCode !== undefined) eq('admin_parent_code', where.adminParentCode);
+    if (where.accountableToCode !== undefined) eq('accountable_to_code', where.accountableToCode);
+    if (where.active !== undefined) eq('active', where.active);
+    if (where.codes !== undefined) {
+      params.push([...new Set(where.codes)]);
+      conds.push(`code = ANY($${params.length}::text[])`);
+    }
+    return g.m.query(`SELECT ${UNIT_COLUMNS} FROM "${g.schema}".units WHERE ${conds.join(' AND ')} ORDER BY code`, params);
+  }
+
+  /** The children of a unit on both trees (known units, active or not), in code order. */
+  async childrenOfUnit(g: Generation, code: string): Promise<UnitRow[]> {
+    return g.m.query(
+      `SELECT ${UNIT_COLUMNS} FROM "${g.schema}".units WHERE (admin_parent_code = $1 OR accountable_to_code = $1) AND type IS NOT NULL ORDER BY code`,
+      [code],
+    );
+  }
+
+  /**
+   * `root` and every known unit under it on either tree (what a portal key may read; subtreeCodes in
+   * SQL), walking down the parent indexes: work in proportion to the subtree.
+   */
+  async subtree(g: Generation, root: string): Promise<string[]> {
+    const rows: Array<{ code: string }> = await g.m.query(
+      `WITH RECURSIVE sub(code) AS (
+         SELECT $1::text
+         UNION
+         SELECT k.code FROM sub CROSS JOIN LATERAL (
+           SELECT u.code FROM "${g.schema}".units u WHERE u.admin_parent_code = sub.code AND u.type IS NOT NULL
+           UNION ALL
+           SELECT u.code FROM "${g.schema}".units u WHERE u.accountable_to_code = sub.code AND u.type IS NOT NULL
+         ) k
        )
-       SELECT cur.target_id AS "targetId", cur.org_unit_code AS "orgUnitCode",
-              (SELECT min(y.date) FROM ${s}.target_statuses y
-                WHERE y.target_id = cur.target_id AND y.org_unit_code = cur.org_unit_code AND y.date <= $1
-                  AND (brk.date IS NULL OR y.date > brk.date))::text AS date,
-              cur.status, brk.status AS "previousStatus", cur.value, cur.threshold,
-              cur.forecast_date::text AS "forecastDate", cur.gap,
-              cur.reporting_units AS "reportingUnits", cur.expected_units AS "expectedUnits", cur.reporting
-       FROM cur LEFT JOIN brk ON brk.target_id = cur.target_id AND brk.org_unit_code = cur.org_unit_code
-       ORDER BY cur.target_id, cur.org_unit_code`,
+       SELECT code FROM sub`,
+      [root],
+    );
+    return rows.map((r) => r.code);
+  }
+
+  /**
+   * The codes among `codes` that lie in `root`'s subtree on either tree (what a portal key may read), by
+   * walking up from each code: work in proportion to the codes asked about and the depth of the trees.
+   * Same edges as subtreeCodes: a known unit's parents on both trees.
+   */
+  async withinSubtree(g: Generation, root: string, codes: readonly string[]): Promise<Set<string>> {
+    if (codes.length === 0) return new Set();
+    const rows: Array<{ code: string }> = await g.m.query(
+      `WITH RECURSIVE up(code, anc) AS (
+         SELECT c, c FROM unnest($1::text[]) c
+         UNION
+         SELECT up.code, p.parent FROM up JOIN "${g.schema}".units u ON u.code = up.anc AND u.type IS NOT NULL
+         CROSS JOIN LATERAL (VALUES (u.admin_parent_code), (u.accountable_to_code)) p(parent)
+         WHERE p.parent IS NOT NULL AND up.anc <> $2
+       )
+       SELECT DISTINCT code FROM up WHERE anc = $2`,
+      [[...new Set(codes)], root],
+    );
+    return new Set(rows.map((r) => r.code));
+  }
+
+  /** The latest figure as of the date of these units, per cohort and tree. */
+  async figuresOfUnits(g: Generation, date: string, codes: readonly string[]): Promise<FigureCounts[]> {
+    if (codes.length === 0) return [];
+    return g.m.query(
+      `SELECT DISTINCT ON (org_unit_code, cohort, tree) ${FIGURE_COLUMNS}
+       FROM "${g.schema}".figures WHERE org_unit_code = ANY($2::text[]) AND date <= $1 ORDER BY org_unit_code, cohort, tree, date DESC`,
+      [date, [...new Set(codes)]],
+    );
+  }
+
+  /** The latest status as of the date of these targets, for these units only, or (codes null) for every unit that has one. */
+  async statusesOf(g: Generation, date: string, targetIds: readonly string[], codes: readonly string[] | null): Promise<StatusRow[]> {
+    if (targetIds.length === 0 || codes?.length === 0) return [];
+    const s = `"${g.schema}"`;
+    if (codes === null) return g.m.query(statusesSql(s, (a) => `AND ${a}.target_id = ANY($2::text[])`), [date, [...targetIds]]);
+    return g.m.query(statusesSql(s, (a) => `AND ${a}.target_id = ANY($2::text[]) AND ${a}.org_unit_code = ANY($3::text[])`), [date, [...targetIds], [...new Set(codes)]]);
+  }
+
+  /**
+   * Per target, how many units' latest status as of the date is breached: one backward pass over the
+   * primary key (every key column descending, so no sort), the whole table's statuses but no more.
+   */
+  async breachedCounts(g: Generation, date: string): Promise<Map<string, number>> {
+    const rows: Array<{ targetId: string; n: number }> = await g.m.query(
+      `SELECT target_id AS "targetId", count(*)::int AS n FROM (
+         SELECT DISTINCT ON (target_id, org_unit_code) target_id, status FROM "${g.schema}".target_statuses
+         WHERE date <= $1 ORDER BY target_id DESC, org_unit_code DESC, date DESC
+       ) latest WHERE status = 'breached' GROUP BY target_id`,
       [date],
     );
-    const targets: Target[] = await g.m.query(
-      `SELECT target_id AS "targetId", name, metric, cohorts, tree, scope_unit_types AS "scopeUnitTypes", scope_levels AS "scopeLevels",
-              threshold, deadline::text AS deadline, campaign_start::text AS "campaignStart", reporting_window_days AS "reportingWindowDays"
-       FROM ${s}.targets ORDER BY target_id`,
-    );
-    const figuresByUnit = new Map<string, FigureCounts[]>();
-    for (const f of figures) {
-      const list = figuresByUnit.get(f.orgUnitCode) ?? [];
-      list.push(f);
-      figuresByUnit.set(f.orgUnitCode, list);
-    }
-    const byTarget = new Map<string, Map<string, StatusRow>>();
-    for (const st of statuses) {
-      const map = byTarget.get(st.targetId) ?? new Map<string, StatusRow>();
-      map.set(st.orgUnitCode, st);
-      byTarget.set(st.targetId, map);
-    }
-    return {
-      date,
-      asOfEvent: g.asOfEvent,
-      units: new Map(units.map((u) => [u.code, u])),
-      figuresByUnit,
-      statuses: byTarget,
-      targets,
-    };
+    return new Map(rows.map((r) => [r.targetId, r.n]));
   }
+
+  /**
+   * A token that changes whenever the read model may have changed, read in the caller's snapshot: the
+   * live generation and the per-consumer counters bumped by every transaction that applies events.
+   */
+  async version(g: Generation): Promise<string> {
+    const rows: Array<{ v: string | null }> = await g.m.query(
+      `SELECT string_agg(consumer || '=' || version, ',' ORDER BY consumer) AS v FROM read_model_version`,
+    );
+    return `${g.schema}|${rows[0]?.v ?? ''}`;
+  }
+}
+
+/** A snapshot holding only the rows given (units in the order given): what a read path loaded for the units it answers about. */
+export function assembleSnapshot(
+  date: string,
+  asOfEvent: string | null,
+  units: readonly UnitRow[],
+  figures: readonly FigureCounts[],
+  statuses: readonly StatusRow[],
+  targets: Target[],
+): Snapshot {
+  const figuresByUnit = new Map<string, FigureCounts[]>();
+  for (const f of figures) {
+    const list = figuresByUnit.get(f.orgUnitCode) ?? [];
+    list.push(f);
+    figuresByUnit.set(f.orgUnitCode, list);
+  }
+  const byTarget = new Map<string, Map<string, StatusRow>>();
+  for (const st of statuses) {
+    const map = byTarget.get(st.targetId) ?? new Map<string, StatusRow>();
+    map.set(st.orgUnitCode, st);
+    byTarget.set(st.targetId, map);
+  }
+  return { date, asOfEvent, units: new Map(units.map((u) => [u.code, u])), figuresByUnit, statuses: byTarget, targets };
 }
 
 /** Children of a unit on one tree. */

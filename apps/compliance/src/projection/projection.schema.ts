@@ -50,6 +50,8 @@ export function projectionTablesDdl(s: string): string[] {
     )`,
     `CREATE INDEX ON ${q}.units (admin_parent_code)`,
     `CREATE INDEX ON ${q}.units (accountable_to_code)`,
+    // The read paths find the province and list units of one type without reading the whole registry.
+    `CREATE INDEX units_type_idx ON ${q}.units (type)`,
     `CREATE TABLE ${q}.cohort_denominators (
       org_unit_code text NOT NULL,
       cohort        text NOT NULL,

@@ -1,0 +1,291 @@
+import { jetstream } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { FigureUpdatedV1, subjectOf, TargetSetV1, TargetStatusChangedV1, type Cohort, type FigureUpdatedV1Data, type TargetStatus } from '@app/contracts';
+import { makeEvent } from '@app/persistence';
+import type { Principal } from '@app/platform';
+import { natsUrl } from '../../../../test/support/int-env';
+import { disposeService, EventInjector, http, settle, startService, type RunningService } from '../../../../test/support/service-harness';
+import { STATUS_SEVERITY, toFigure } from '../common/figures';
+import { paginate, sortRows } from '../common/listing';
+import { figuresOf, ReadModelService } from '../common/read-model.service';
+import { complianceService } from '../main';
+import { AnalyticsService, standing, type UnitStatusRow } from './analytics.service';
+import type { LaggardsQueryDto, TargetStatusesQueryDto, UnitsQueryDto } from './dto/analytics-query.dto';
+
+const D = '2020-08-21';
+const D0 = '2020-08-19';
+
+/**
+ * The read paths answer from the units they are about (children, a unit, the statuses of a target). The
+ * whole-snapshot computation (ReadModelService.loadSnapshot and the row builders, still used by the
+ * dashboard and the daily report) is the reference: every list must come out the same, row for row.
+ */
+describe('compliance analytics: narrow read paths agree with the whole snapshot', () => {
+  let svc: RunningService;
+  let registry: EventInjector;
+  let rates: EventInjector;
+  let raw: NatsConnection;
+  let analystKey: string;
+  let portal901: string;
+  let portal9011: string;
+
+  const figure = (orgUnitCode: string, cohort: Cohort, date: string, c: Partial<FigureUpdatedV1Data>) =>
+    rates.publish(FigureUpdatedV1, orgUnitCode, {
+      orgUnitCode,
+      cohort,
+      tree: cohort === 'residents' ? 'administrative' : 'accountability',
+      date,
+      headcount: c.population ?? c.headcount ?? 0,
+      smartphoneHolders: 0,
+      installed: 0,
+      bluetoothOn: 0,
+      population: null,
+      reportingUnits: 1,
+      expectedUnits: 1,
+      ...c,
+    });
+  const statusData = (targetId: string, orgUnitCode: string, date: string, status: TargetStatus, value: number | null, gap: number) => ({
+    targetId,
+    orgUnitCode,
+    date,
+    status,
+    previousStatus: null,
+    value,
+    threshold: targetId === 'R50' ? 0.5 : 1,
+    forecastDate: null,
+    gap,
+  });
+  const status = (targetId: string, code: string, date: string, s: TargetStatus, value: number | null, gap: number) =>
+    rates.publish(TargetStatusChangedV1, code, statusData(targetId, code, date, s, value, gap));
+
+  beforeAll(async () => {
+    svc = await startService(complianceService);
+    registry = await EventInjector.open(svc.namespace, 'registry');
+    rates = await EventInjector.open(svc.namespace, 'rates');
+    raw = await connect({ servers: natsUrl() });
+
+    // An inactive province with a smaller code than the live one: the summary is about the live one.
+    await registry.unit({ code: '09', type: 'province', name: 'Tỉnh cũ', level: 1, active: false });
+    await registry.unit({ code: '90', type: 'province', name: 'Tỉnh mới', level: 1, head: { name: 'Chủ tịch', title: 'Chủ tịch UBND tỉnh' } });
+    for (const [code, name] of [['901', 'Huyện Ánh'], ['902', 'Huyện Bình'], ['903', 'Huyện Châu']]) {
+      await registry.unit({ code, type: 'district', name, level: 2, adminParentCode: '90', accountableToCode: '90', head: { name: `Trưởng ${code}`, title: 'Chủ tịch UBND huyện' } });
+    }
+    for (const [code, parent, name] of [['9011', '901', 'Xã Đông'], ['9012', '901', 'Xã Tây'], ['9013', '901', 'Xã Nam'], ['9014', '901', 'Xã Bắc'], ['9021', '902', 'Xã Ấp'], ['9022', '902', 'Xã Ân']]) {
+      await registry.unit({ code, type: 'commune', name, level: 3, adminParentCode: parent, accountableToCode: parent });
+    }
+    await registry.unit({ code: '9031', type: 'commune', name: 'Xã Cũ', level: 3, adminParentCode: '903', accountableToCode: '903', active: false });
+    // In 901's subtree only through the accountability tree.
+    await registry.unit({ code: 'SCH1', type: 'school', name: 'Trường Đông', accountableToCode: '9011', head: { name: 'Hiệu trưởng', title: 'Hiệu trưởng' } });
+    await registry.unit({ code: 'SCH2', type: 'school', name: 'Trường Ấp', accountableToCode: '9021' });
+    await registry.unit({ code: 'DEP1', type: 'department', name: 'Sở', accountableToCode: '90' });
+    await registry.publish(TargetSetV1, 'R50', {
+      targetId: 'R50', name: 'Dân 50%', metric: 'resident_rate', cohorts: ['residents'], tree: 'administrative',
+      scopeUnitTypes: [], scopeLevels: [], threshold: 0.5, deadline: '2020-08-20', campaignStart: null, reportingWindowDays: 7, revision: 1,
+    });
+    await registry.publish(TargetSetV1, 'S100', {
+      targetId: 'S100', name: 'Cán bộ 100%', metric: 'install_rate', cohorts: ['staff'], tree: 'accountability',
+      scopeUnitTypes: [], scopeLevels: [], threshold: 1, deadline: '2020-08-30', campaignStart: null, reportingWindowDays: 7, revision: 1,
+    });
+    analystKey = await registry.key('analyst', null);
+    portal901 = await registry.key('portal', '901');
+    portal9011 = await registry.key('portal', '9011');
+
+    // Residents: ties in the install rate (9011, 9012), a unit without population (9013: null rates), one without a figure (9014).
+    await figure('90', 'residents', D, { population: 10_000, smartphoneHolders: 6_000, installed: 2_000, bluetoothOn: 1_000 });
+    await figure('90', 'staff', D, { headcount: 100, smartphoneHolders: 90, installed: 80, bluetoothOn: 70 });
+    for (const [code, pop, holders, installed] of [
+      ['901', 4_000, 2_400, 1_500], ['902', 3_000, 1_800, 400], ['903', 3_000, 1_800, 100],
+      ['9011', 1_000, 600, 300], ['9012', 1_000, 600, 300], ['9021', 1_500, 900, 200], ['9022', 1_500, 900, 800],
+    ] as Array<[string, number, number, number]>) {
+      await figure(code, 'residents', D0, { population: pop, smartphoneHolders: holders, installed: Math.floor(installed / 2), bluetoothOn: 0 });
+      await figure(code, 'residents', D, { population: pop, smartphoneHolders: holders, installed, bluetoothOn: Math.floor(installed / 2) });
+    }
+    await figure('9013', 'residents', D, { headcount: 900, smartphoneHolders: 500, installed: 450, bluetoothOn: 400, population: null });
+    await figure('SCH1', 'staff', D, { headcount: 40, smartphoneHolders: 40, installed: 30, bluetoothOn: 20 });
+    await figure('SCH2', 'staff', D, { headcount: 30, smartphoneHolders: 30, installed: 30, bluetoothOn: 30 });
+    await figure('9011', 'staff', D, { headcount: 20, smartphoneHolders: 20, installed: 5, bluetoothOn: 5 });
+
+    // Statuses with a history: since and previousStatus come from the sequence.
+    await status('R50', '90', D0, 'at_risk', 0.1, 4_000);
+    await status('R50', '90', D, 'breached', 0.2, 3_000);
+    await status('R50', '901', D, 'breached', 0.375, 500);
+    await status('R50', '902', D0, 'breached', 0.06, 1_300);
+    await status('R50', '902', D, 'breached', 0.13, 1_100);
+    await status('R50', '903', D, 'breached', 0.03, 1_400);
+    await status('R50', '9011', D0, 'at_risk', 0.15, 350);
+    await status('R50', '9011', D, 'breached', 0.3, 200);
+    await status('R50', '9012', D0, 'breached', 0.15, 350);
+    await status('R50', '9012', D, 'breached', 0.3, 200);
+    await status('R50', '9021', D, 'breached', 0.13, 550);
+    await status('R50', '9022', D0, 'at_risk', 0.26, 350);
+    await status('R50', '9022', D, 'met', 0.53, 0);
+    await status('S100', 'SCH1', D, 'at_risk', 0.75, 10);
+    await status('S100', 'SCH2', D, 'met', 1, 0);
+    await status('S100', '9011', D, 'breached', 0.25, 15);
+    await settle(svc);
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const i of [registry, rates]) await i?.close();
+    await raw?.close();
+    if (svc) await disposeService(svc);
+  });
+
+  const principal = (key: string): Principal =>
+    key === analystKey ? { keyId: 'a', role: 'analyst', orgUnitCode: null } : { keyId: 'p', role: 'portal', orgUnitCode: key === portal901 ? '901' : '9011' };
+  const snapshot = (date: string) => svc.app.get(ReadModelService).snapshot(date);
+  const analytics = () => svc.app.get(AnalyticsService);
+  const json = (x: unknown) => JSON.parse(JSON.stringify(x)) as unknown;
+
+  it('lists units (children, types, levels, statuses; every sort; pages) exactly as the whole snapshot does', async () => {
+    const queries: Array<[string, UnitsQueryDto]> = [
+      [analystKey, { parent: '901', sort: 'installRate' }],
+      [analystKey, { parent: '901', sort: '-installRate' }],
+      [analystKey, { parent: '901', sort: 'populationRate', limit: 2, offset: 1 }],
+      [analystKey, { parent: '901', sort: '-name' }],
+      [analystKey, { parent: '901', sort: 'status' }],
+      [analystKey, { parent: '901', sort: '-gap' }],
+      [analystKey, { parent: '90', sort: 'value' }],
+      [analystKey, { parent: '90', tree: 'accountability', cohort: 'staff', sort: 'installed' }],
+      [analystKey, { parent: '9011', tree: 'accountability', cohort: 'staff' }],
+      [analystKey, { parent: '903' }],
+      [analystKey, { type: 'commune', sort: 'value' }],
+      [analystKey, { type: 'commune', status: 'breached', sort: '-code' }],
+      [analystKey, { type: 'school', target: 'S100', sort: 'status' }],
+      [analystKey, { level: 3, sort: 'name', limit: 3, offset: 2 }],
+      [analystKey, { sort: 'bluetoothRate' }],
+      [analystKey, { type: 'province' }],
+      [portal901, { type: 'commune', sort: 'installRate' }],
+      [portal901, { type: 'school', cohort: 'staff' }],
+      [portal901, { sort: 'name' }],
+      [portal901, { parent: '902' }],
+      [portal9011, { sort: 'code' }],
+      [portal9011, { parent: '901' }],
+    ];
+    for (const [key, q] of queries) {
+      const params = new URLSearchParams({ date: D, ...Object.fromEntries(Object.entries(q).map(([k, v]) => [k, String(v)])) });
+      const res = await http(svc, 'GET', `/v1/units?${params}`, { key });
+      expect({ q, status: res.status }).toEqual({ q, status: 200 });
+      const s = await snapshot(D);
+      const p = principal(key);
+      const reference = paginate(analytics().unitRows(s, q, analytics().visible(s, p)), q.limit ?? 50, q.offset ?? 0);
+      expect({ q, body: res.body }).toEqual({ q, body: json({ date: D, asOfEvent: s.asOfEvent, ...reference }) });
+    }
+    // What the portal scope means, spelled out: the district, its communes, the school answering to one of them.
+    const scoped = await http(svc, 'GET', `/v1/units?date=${D}&sort=code&limit=100`, { key: portal901 });
+    expect(scoped.body.items.map((r: { code: string }) => r.code)).toEqual(['901', '9011', '9012', '9013', '9014', 'SCH1']);
+    const other = await http(svc, 'GET', `/v1/units?date=${D}&parent=902`, { key: portal901 });
+    expect(other.body).toMatchObject({ total: 0, items: [] });
+  });
+
+  it('shows one unit as the whole snapshot does: parents, children on both trees, targets with since and previous status', async () => {
+    for (const code of ['90', '901', '9011', 'SCH1', '9031', '09']) {
+      const res = await http(svc, 'GET', `/v1/units/${code}?date=${D}`, { key: analystKey });
+      expect({ code, status: res.status }).toEqual({ code, status: 200 });
+      const s = await snapshot(D);
+      const u = s.units.get(code)!;
+      expect({ code, figures: res.body.figures }).toEqual({ code, figures: json(figuresOf(s, code).map(toFigure)) });
+      expect({ code, targets: res.body.targets }).toEqual({
+        code,
+        targets: json(s.targets.map((t) => ({ targetId: t.targetId, name: t.name, threshold: t.threshold, deadline: t.deadline, ...standing(s, t, code) }))),
+      });
+      expect(res.body.accountableTo?.code ?? null).toBe(u.accountableToCode && s.units.has(u.accountableToCode) ? u.accountableToCode : null);
+      expect(res.body.adminParent?.code ?? null).toBe(u.adminParentCode && s.units.has(u.adminParentCode) ? u.adminParentCode : null);
+      const kids = [...s.units.values()].filter((c) => c.adminParentCode === code || c.accountableToCode === code).map((c) => c.code);
+      expect([...res.body.children.administrative, ...res.body.children.accountability].map((c: { code: string }) => c.code).sort()).toEqual(
+        [...[...s.units.values()].filter((c) => c.adminParentCode === code), ...[...s.units.values()].filter((c) => c.accountableToCode === code)].map((c) => c.code).sort(),
+      );
+      expect(kids.every((k) => s.units.has(k))).toBe(true);
+    }
+    const commune = await http(svc, 'GET', `/v1/units/9011?date=${D}`, { key: analystKey });
+    expect(commune.body.children.accountability.map((c: { code: string }) => c.code)).toEqual(['SCH1']);
+    expect(commune.body.targets).toEqual([
+      expect.objectContaining({ targetId: 'R50', status: 'breached', since: D, previousStatus: 'at_risk', value: 0.3 }),
+      expect.objectContaining({ targetId: 'S100', status: 'breached', since: D, value: 0.25, gap: 15 }),
+    ]);
+    const unchanged = await http(svc, 'GET', `/v1/units/9012?date=${D}`, { key: analystKey });
+    expect(unchanged.body.targets[0]).toMatchObject({ status: 'breached', since: D0, previousStatus: null });
+    expect((await http(svc, 'GET', `/v1/units/SCH1?date=${D}`, { key: portal901 })).status).toBe(200);
+    expect((await http(svc, 'GET', `/v1/units/SCH2?date=${D}`, { key: portal901 })).status).toBe(403);
+  });
+
+  it('lists laggards and target statuses exactly as the whole snapshot does, for analysts and portal keys', async () => {
+    const laggards: Array<[string, LaggardsQueryDto]> = [
+      [analystKey, {}],
+      [analystKey, { target: 'R50', type: 'commune' }],
+      [analystKey, { sort: '-gap', limit: 3, offset: 1 }],
+      [analystKey, { status: 'at_risk' }],
+      [portal901, {}],
+      [portal9011, { sort: 'name' }],
+    ];
+    for (const [key, q] of laggards) {
+      const params = new URLSearchParams({ date: D, ...Object.fromEntries(Object.entries(q).map(([k, v]) => [k, String(v)])) });
+      const res = await http(svc, 'GET', `/v1/laggards?${params}`, { key });
+      const s = await snapshot(D);
+      const reference = paginate(analytics().laggardRows(s, q, analytics().visible(s, principal(key))), q.limit ?? 50, q.offset ?? 0);
+      expect({ q, body: res.body }).toEqual({ q, body: json({ date: D, asOfEvent: s.asOfEvent, ...reference }) });
+    }
+    const statuses: Array<[string, string, TargetStatusesQueryDto]> = [
+      [analystKey, 'R50', {}],
+      [analystKey, 'R50', { sort: 'since', type: 'commune' }],
+      [analystKey, 'S100', { status: 'met' }],
+      [portal901, 'R50', { sort: '-value' }],
+      [portal901, 'S100', {}],
+    ];
+    for (const [key, id, q] of statuses) {
+      const params = new URLSearchParams({ date: D, ...Object.fromEntries(Object.entries(q).map(([k, v]) => [k, String(v)])) });
+      const res = await http(svc, 'GET', `/v1/targets/${id}/statuses?${params}`, { key });
+      const s = await snapshot(D);
+      const t = s.targets.find((x) => x.targetId === id)!;
+      const rows = sortRows(
+        analytics().statusRows(s, t, q, analytics().visible(s, principal(key))),
+        q.sort ?? 'status',
+        { code: (r: UnitStatusRow) => r.orgUnitCode, name: (r) => r.name, status: (r) => STATUS_SEVERITY[r.status], value: (r) => r.value, gap: (r) => r.gap, since: (r) => r.since },
+        (r) => r.orgUnitCode,
+      );
+      expect({ id, q, body: res.body }).toEqual({
+        id,
+        q,
+        body: json({ date: D, asOfEvent: s.asOfEvent, targetId: t.targetId, name: t.name, threshold: t.threshold, deadline: t.deadline, ...paginate(rows, 50, 0) }),
+      });
+    }
+    const mine = await http(svc, 'GET', `/v1/targets/S100/statuses?date=${D}`, { key: portal901 });
+    expect(mine.body.items.map((r: { orgUnitCode: string }) => r.orgUnitCode).sort()).toEqual(['9011', 'SCH1']);
+  });
+
+  it('sums up from the live province, and a new event changes the summary even when it is older than the checkpoint', async () => {
+    const summary = async () => {
+      const res = await http(svc, 'GET', `/v1/summary?date=${D}`, { key: analystKey });
+      expect(res.status).toBe(200);
+      const s = await snapshot(D);
+      expect(res.body).toEqual(json({ date: D, asOfEvent: s.asOfEvent, targets: analytics().summarize(s) }));
+      return res;
+    };
+    const first = await summary();
+    expect(first.body.targets.map((t: { rootUnit: string; unitsBreached: number }) => [t.rootUnit, t.unitsBreached])).toEqual([
+      ['90', 7],
+      ['90', 1],
+    ]);
+    expect((await summary()).text).toBe(first.text);
+
+    // An event that occurred before everything applied so far: the checkpoint (and asOfEvent) stays where
+    // it was, the answer must not (9013 had no status: now breached).
+    const late = makeEvent(TargetStatusChangedV1, 'rates', '9013', statusData('R50', '9013', D, 'breached', null, 0), { occurredAt: new Date('2020-08-01T00:00:00.000Z') });
+    await jetstream(raw).publish(subjectOf(svc.namespace, TargetStatusChangedV1), JSON.stringify(late), { msgID: late.id });
+    await settle(svc);
+    const afterLate = await summary();
+    expect(afterLate.body.asOfEvent).toBe(first.body.asOfEvent);
+    expect(afterLate.body.targets[0].unitsBreached).toBe(8);
+
+    // A newer event: 9022 falls back to breached.
+    await status('R50', '9022', D, 'breached', 0.45, 75);
+    await settle(svc);
+    const afterNew = await summary();
+    expect(afterNew.body.asOfEvent).not.toBe(first.body.asOfEvent);
+    expect(afterNew.body.targets[0].unitsBreached).toBe(9);
+    // Another date is its own answer.
+    const earlier = await http(svc, 'GET', `/v1/summary?date=${D0}`, { key: analystKey });
+    expect(earlier.body.targets[0]).toMatchObject({ rootUnit: '90', status: 'at_risk', unitsBreached: 2 });
+  });
+});
