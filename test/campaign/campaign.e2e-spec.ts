@@ -39,8 +39,8 @@ async function snapshot(sys: System): Promise<unknown> {
 }
 
 async function checkCampaign(sys: System, sim: SimulationResult): Promise<void> {
-  const { runner, expectations, world, scenario } = sim;
-  await waitForReadModel(runner, expectations, world.province, DEFAULT_OPTIONS.to, 300_000);
+  const { runner, expectations, scenario } = sim;
+  await waitForReadModel(runner, expectations, expectations.allUnits(), DEFAULT_OPTIONS.to, 300_000);
 
   // Every unit that reported, and every unit above them, on the days the directive speaks of.
   const units = new Set<string>(expectations.allUnits());

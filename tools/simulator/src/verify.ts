@@ -49,11 +49,20 @@ export async function compareFigures(runner: SimulatorRunner, exp: Expectations,
 }
 
 /** Polls the compliance API until the province's figures for the last day equal the expected ones. */
-export async function waitForReadModel(runner: SimulatorRunner, exp: Expectations, province: string, lastDay: string, timeoutMs = 300_000): Promise<void> {
+export async function waitForReadModel(
+  runner: SimulatorRunner,
+  exp: Expectations,
+  units: string | readonly string[],
+  lastDay: string,
+  timeoutMs = 300_000,
+): Promise<void> {
+  // Every unit, not only the province: one flush's events reach the read model over several consumer
+  // batches, so the province can be right while units later in the same flush are not there yet.
+  const codes = typeof units === 'string' ? [units] : [...units];
   const deadline = Date.now() + timeoutMs;
   let last: Mismatch[] = [];
   while (Date.now() < deadline) {
-    last = await compareFigures(runner, exp, [province], [lastDay]).catch(() => [{ unit: province, cohort: 'residents', date: lastDay, expected: null, actual: null }]);
+    last = await compareFigures(runner, exp, codes, [lastDay]).catch(() => [{ unit: codes[0], cohort: 'residents', date: lastDay, expected: null, actual: null }]);
     if (last.length === 0) return;
     await new Promise((r) => setTimeout(r, 1000));
   }
