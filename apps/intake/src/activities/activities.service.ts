@@ -41,8 +41,9 @@ export class ActivitiesService {
   }
 
   async record(principal: Principal, dto: CreateActivityDto, idempotencyKey: string | null): Promise<ActivityReceiptDto> {
-    await this.scope.assertCanWrite(principal, dto.orgUnitCode);
-    const errors = dateWindowErrors('date', dto.date, await this.calendar.window());
+    const { scope, campaignStart } = await this.units.forWrite([dto.orgUnitCode]);
+    await scope.assertCanWrite(principal, dto.orgUnitCode);
+    const errors = dateWindowErrors('date', dto.date, this.calendar.windowFrom(campaignStart));
     if (errors.length) throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, errors.map((e) => e.message).join('; '), errors);
     const activity: CheckedActivity = {
       orgUnitCode: dto.orgUnitCode,

@@ -27,8 +27,9 @@ export class ReportsService {
 
   /** One report: 404 unknown unit, 422 retired unit / wrong cohort / date outside the campaign, 403 out of scope. */
   async submit(principal: Principal, dto: CreateReportDto, idempotencyKey: string | null): Promise<ReportReceiptDto> {
-    const unit = await this.scope.assertCanWrite(principal, dto.orgUnitCode);
-    const errors = [...cohortErrors(unit.type, dto.cohort), ...dateWindowErrors('asOf', dto.asOf, await this.calendar.window())];
+    const { scope, campaignStart } = await this.units.forWrite([dto.orgUnitCode]);
+    const unit = await scope.assertCanWrite(principal, dto.orgUnitCode);
+    const errors = [...cohortErrors(unit.type, dto.cohort), ...dateWindowErrors('asOf', dto.asOf, this.calendar.windowFrom(campaignStart))];
     if (errors.length) throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, errors.map((e) => e.message).join('; '), errors);
     const report = checked(dto);
     return inTransaction(this.ds, async (m) => {
@@ -61,9 +62,8 @@ export class ReportsService {
       else results[index] = { index, status: 'rejected', errors: v.errors };
     });
 
-    const known = await this.units.load(valid.map((v) => v.dto.orgUnitCode));
-    const scope = this.units.scopeOver(known);
-    const window = await this.calendar.window();
+    const { scope, campaignStart } = await this.units.forWrite(valid.map((v) => v.dto.orgUnitCode));
+    const window = this.calendar.windowFrom(campaignStart);
     const accepted: Array<{ index: number; report: CheckedReport }> = [];
     for (const { index, dto } of valid) {
       const errors = await this.domainErrors(principal, scope, window, dto);
