@@ -11,6 +11,15 @@ export interface DescribedUnit {
   readonly ancestorTypes: string[];
 }
 
+/** A row of replica_org_units, as far as scope is concerned. */
+export interface TreeUnitRow {
+  readonly code: string;
+  readonly type: string;
+  readonly active: boolean;
+  readonly admin_parent_code: string | null;
+  readonly accountable_to_code: string | null;
+}
+
 interface TreeNode {
   readonly type: string;
   readonly active: boolean;
@@ -31,6 +40,17 @@ export class TreeSnapshot implements UnitScope {
     readonly version: number,
     private readonly nodes: ReadonlyMap<string, TreeNode>,
   ) {}
+
+  static of(version: number, rows: Iterable<TreeUnitRow>): TreeSnapshot {
+    const nodes = new Map<string, TreeNode>();
+    for (const r of rows) {
+      const parents: string[] = [];
+      if (r.admin_parent_code !== null) parents.push(r.admin_parent_code);
+      if (r.accountable_to_code !== null && r.accountable_to_code !== r.admin_parent_code) parents.push(r.accountable_to_code);
+      nodes.set(r.code, { type: r.type, active: r.active, parents });
+    }
+    return new TreeSnapshot(version, nodes);
+  }
 
   get size(): number {
     return this.nodes.size;
@@ -137,15 +157,10 @@ export class ReplicaTree {
         `SELECT v.version, u.code, u.type, u.active, u.admin_parent_code, u.accountable_to_code
          FROM replica_version v LEFT JOIN replica_org_units u ON true`,
       );
-    const nodes = new Map<string, TreeNode>();
-    for (const r of rows) {
-      if (r.code === null) continue;
-      const parents: string[] = [];
-      if (r.admin_parent_code !== null) parents.push(r.admin_parent_code);
-      if (r.accountable_to_code !== null && r.accountable_to_code !== r.admin_parent_code) parents.push(r.accountable_to_code);
-      nodes.set(r.code, { type: r.type, active: r.active, parents });
-    }
-    const snapshot = new TreeSnapshot(Number(rows[0]?.version ?? 0), nodes);
+    const snapshot = TreeSnapshot.of(
+      Number(rows[0]?.version ?? 0),
+      rows.filter((r): r is TreeUnitRow & { version: string } => r.code !== null),
+    );
     if (!this.snapshot || this.snapshot.version < snapshot.version) this.snapshot = snapshot;
     return snapshot;
   }
