@@ -44,12 +44,12 @@ export class UnitDirectory {
    * the in-memory tree was loaded: a ScopeService over the units (from the tree, else from one query for
    * `codes`) and the published campaign start (for CampaignCalendar.windowFrom).
    */
-  async forWrite(codes: readonly string[]): Promise<{ scope: ScopeService; campaignStart: string | null }> {
-    const rows: Array<{ version: string | null; start: string | null }> = await this.ds.query(
+  async forWrite(codes: readonly string[], manager?: EntityManager): Promise<{ scope: ScopeService; campaignStart: string | null }> {
+    const rows: Array<{ version: string | null; start: string | null }> = await (manager ?? this.ds).query(
       `SELECT ${ReplicaTree.VERSION_SQL} AS version, ${CAMPAIGN_START_SQL} AS start`,
     );
     const tree = this.tree.at(rows[0].version);
-    return { scope: tree ? new ScopeService(tree) : this.scopeOver(await this.load(codes)), campaignStart: rows[0].start };
+    return { scope: tree ? new ScopeService(tree) : this.scopeOver(await this.load(codes, manager)), campaignStart: rows[0].start };
   }
 
   async load(codes: readonly string[], manager?: EntityManager): Promise<Map<string, KnownUnit>> {

@@ -27,12 +27,13 @@ export class ReportsService {
 
   /** One report: 404 unknown unit, 422 retired unit / wrong cohort / date outside the campaign, 403 out of scope. */
   async submit(principal: Principal, dto: CreateReportDto, idempotencyKey: string | null): Promise<ReportReceiptDto> {
-    const { scope, campaignStart } = await this.units.forWrite([dto.orgUnitCode]);
-    const unit = await scope.assertCanWrite(principal, dto.orgUnitCode);
-    const errors = [...cohortErrors(unit.type, dto.cohort), ...dateWindowErrors('asOf', dto.asOf, this.calendar.windowFrom(campaignStart))];
-    if (errors.length) throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, errors.map((e) => e.message).join('; '), errors);
     const report = checked(dto);
+    // The checks run on the transaction's connection: one wait for the pool per request, not two.
     return inTransaction(this.ds, async (m) => {
+      const { scope, campaignStart } = await this.units.forWrite([dto.orgUnitCode], m);
+      const unit = await scope.assertCanWrite(principal, dto.orgUnitCode);
+      const errors = [...cohortErrors(unit.type, dto.cohort), ...dateWindowErrors('asOf', dto.asOf, this.calendar.windowFrom(campaignStart))];
+      if (errors.length) throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, errors.map((e) => e.message).join('; '), errors);
       if (idempotencyKey) {
         const prior = await this.idempotency.begin(m, principal, 'reports', idempotencyKey, canonicalHash(report));
         if (prior.kind === 'replay') return prior.response as ReportReceiptDto;
