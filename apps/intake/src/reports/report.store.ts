@@ -35,11 +35,19 @@ export class ReportStore {
   constructor(private readonly outbox: EventOutbox) {}
 
   async write(m: EntityManager, principal: Principal, items: readonly CheckedReport[]): Promise<WriteOutcome[]> {
+    return this.writeAs(
+      m,
+      items.map((it) => ({ ...it, submittedBy: principal.keyId })),
+    );
+  }
+
+  /** `write` for reports of several keys at once (single reports written together): each row records its own key. */
+  async writeAs(m: EntityManager, items: ReadonlyArray<CheckedReport & { readonly submittedBy: string }>): Promise<WriteOutcome[]> {
     if (items.length === 0) return [];
     const heads = await this.lockHeads(m, items);
     const submittedAt = new Date().toISOString();
     const outcomes: WriteOutcome[] = [];
-    const inserts: Array<CheckedReport & { reportId: string; revision: number }> = [];
+    const inserts: Array<CheckedReport & { submittedBy: string; reportId: string; revision: number }> = [];
     const changed = new Set<string>();
     for (const it of items) {
       const k = keyOf(it.orgUnitCode, it.cohort, it.asOf);
@@ -61,8 +69,10 @@ export class ReportStore {
     await m.query(
       `WITH inserted AS (
          INSERT INTO reports (report_id, org_unit_code, cohort, as_of, revision, headcount, smartphone_holders, installed, bluetooth_on, submitted_at, submitted_by)
-         SELECT r.*, $10::timestamptz, $11::text
-         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::date[], $5::int[], $6::int[], $7::int[], $8::int[], $9::int[]) AS r
+         SELECT r.report_id, r.org_unit_code, r.cohort, r.as_of, r.revision, r.headcount, r.smartphone_holders, r.installed, r.bluetooth_on,
+                $10::timestamptz, r.submitted_by
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::date[], $5::int[], $6::int[], $7::int[], $8::int[], $9::int[], $11::text[])
+           AS r(report_id, org_unit_code, cohort, as_of, revision, headcount, smartphone_holders, installed, bluetooth_on, submitted_by)
        )
        UPDATE report_heads h SET revision = v.revision, report_id = v.report_id, headcount = v.headcount,
          smartphone_holders = v.smartphone_holders, installed = v.installed, bluetooth_on = v.bluetooth_on
@@ -80,7 +90,7 @@ export class ReportStore {
         inserts.map((r) => r.installed),
         inserts.map((r) => r.bluetoothOn),
         submittedAt,
-        principal.keyId,
+        inserts.map((r) => r.submittedBy),
         finals.map((h) => h.org_unit_code),
         finals.map((h) => h.cohort),
         finals.map((h) => h.as_of),
