@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule } from '@app/platform';
-import { RegistryReplica1764460800001, RegistryReplicaHandlers, replicaAuthProviders } from '@app/replica';
+import { RegistryReplica1764460800001, RegistryReplicaHandlers, RegistryReplicaVersion1764460800002, replicaAuthProviders } from '@app/replica';
 import { ActivitiesModule } from './activities/activities.module';
 import { CampaignModule } from './campaign/campaign.module';
 import type { IntakeConfig } from './intake.config';
@@ -17,7 +17,7 @@ export class IntakeModule {
           service: 'intake',
           config,
           entities: [],
-          migrations: [RegistryReplica1764460800001, IntakeTables1764547200000],
+          migrations: [RegistryReplica1764460800001, IntakeTables1764547200000, RegistryReplicaVersion1764460800002],
           auth: replicaAuthProviders,
         }),
         CampaignModule,

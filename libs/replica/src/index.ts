@@ -1,3 +1,4 @@
 export * from './replica.migration';
 export * from './replica.handlers';
 export * from './replica.auth';
+export * from './replica.tree';

@@ -16,10 +16,10 @@ export class ReplicaKeyDirectory implements KeyDirectory {
   }
 }
 
-/** Ancestors of a unit on both trees, nearest first, from a table shaped like replica_org_units. */
-export function ancestorsQuery(table: string): string {
+/** The recursive part of `ancestorsQuery`: `up(code, depth)`, the ancestors of unit $1 on both trees (may repeat a code). */
+function ancestorsCte(table: string): string {
   return `
-    WITH RECURSIVE up(code, depth) AS (
+    up(code, depth) AS (
       SELECT admin_parent_code, 1 FROM ${table} WHERE code = $1 AND admin_parent_code IS NOT NULL
       UNION
       SELECT accountable_to_code, 1 FROM ${table} WHERE code = $1 AND accountable_to_code IS NOT NULL
@@ -32,8 +32,25 @@ export function ancestorsQuery(table: string): string {
         SELECT accountable_to_code FROM ${table} u WHERE u.code = up.code AND accountable_to_code IS NOT NULL
       ) p ON true
       WHERE up.depth < 32
-    )
+    )`;
+}
+
+/** Ancestors of a unit on both trees (the ones present in the table), ordered by code, from a table shaped like replica_org_units. */
+export function ancestorsQuery(table: string): string {
+  return `
+    WITH RECURSIVE ${ancestorsCte(table)}
     SELECT DISTINCT ON (up.code) up.code, u.type, up.depth FROM up JOIN ${table} u ON u.code = up.code ORDER BY up.code, up.depth`;
+}
+
+/** The unit $1 with its ancestors (as `ancestorsQuery` lists them) in one statement: no row when the unit is unknown. */
+export function describeQuery(table: string): string {
+  return `
+    WITH RECURSIVE ${ancestorsCte(table)},
+    anc AS (SELECT DISTINCT up.code, u.type FROM up JOIN ${table} u ON u.code = up.code)
+    SELECT t.type, t.active,
+           coalesce((SELECT array_agg(anc.code ORDER BY anc.code) FROM anc), '{}') AS ancestors,
+           coalesce((SELECT array_agg(anc.type ORDER BY anc.code) FROM anc), '{}') AS ancestor_types
+    FROM ${table} t WHERE t.code = $1`;
 }
 
 export class TableUnitScope implements UnitScope {
@@ -49,10 +66,10 @@ export class TableUnitScope implements UnitScope {
   }
 
   async describe(unitCode: string) {
-    const units: Array<{ type: string; active: boolean }> = await this.ds.query(`SELECT type, active FROM ${this.table} WHERE code = $1`, [unitCode]);
-    if (!units[0]) return null;
-    const rows: Array<{ code: string; type: string }> = await this.ds.query(ancestorsQuery(this.table), [unitCode]);
-    return { type: units[0].type, active: units[0].active, ancestors: rows.map((r) => r.code), ancestorTypes: [...new Set(rows.map((r) => r.type))] };
+    const rows: Array<{ type: string; active: boolean; ancestors: string[]; ancestor_types: string[] }> = await this.ds.query(describeQuery(this.table), [unitCode]);
+    const unit = rows[0];
+    if (!unit) return null;
+    return { type: unit.type, active: unit.active, ancestors: unit.ancestors, ancestorTypes: [...new Set(unit.ancestor_types)] };
   }
 }
 

@@ -38,3 +38,50 @@ export class RegistryReplica1764460800001 implements MigrationInterface {
     await q.query(`DROP TABLE replica_org_units`);
   }
 }
+
+/**
+ * `replica_version.version` goes up in every transaction that changes replica_org_units, inside that
+ * transaction, so a process keeping the units in memory (ReplicaTree) can tell with one cheap read whether
+ * its copy is still the committed state. The triggers are deferred to commit time: the version row is
+ * locked only for the last instant of a replica transaction, after its unit rows, so two consumers writing
+ * units never wait on it while holding each other's rows. Changes in one transaction raise it once.
+ */
+export class RegistryReplicaVersion1764460800002 implements MigrationInterface {
+  name = 'RegistryReplicaVersion1764460800002';
+
+  async up(q: QueryRunner): Promise<void> {
+    const [{ schema }]: Array<{ schema: string }> = await q.query(`SELECT current_schema() AS schema`);
+    const table = `"${schema}".replica_version`;
+    await q.query(`
+      CREATE TABLE replica_version (
+        singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+        version   bigint NOT NULL DEFAULT 1,
+        last_xact xid8
+      )`);
+    await q.query(`INSERT INTO replica_version DEFAULT VALUES`);
+    await q.query(`
+      CREATE FUNCTION replica_version_bump() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        UPDATE ${table} SET version = version + 1, last_xact = pg_current_xact_id()
+        WHERE last_xact IS DISTINCT FROM pg_current_xact_id();
+        RETURN NULL;
+      END $$`);
+    await q.query(`
+      CREATE CONSTRAINT TRIGGER replica_org_units_version_write AFTER INSERT OR DELETE ON replica_org_units
+      DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION replica_version_bump()`);
+    await q.query(`
+      CREATE CONSTRAINT TRIGGER replica_org_units_version_update AFTER UPDATE ON replica_org_units
+      DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (OLD.* IS DISTINCT FROM NEW.*) EXECUTE FUNCTION replica_version_bump()`);
+    await q.query(`
+      CREATE TRIGGER replica_org_units_version_truncate AFTER TRUNCATE ON replica_org_units
+      FOR EACH STATEMENT EXECUTE FUNCTION replica_version_bump()`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TRIGGER replica_org_units_version_truncate ON replica_org_units`);
+    await q.query(`DROP TRIGGER replica_org_units_version_update ON replica_org_units`);
+    await q.query(`DROP TRIGGER replica_org_units_version_write ON replica_org_units`);
+    await q.query(`DROP FUNCTION replica_version_bump()`);
+    await q.query(`DROP TABLE replica_version`);
+  }
+}

@@ -41,9 +41,6 @@ export class ActivitiesService {
   }
 
   async record(principal: Principal, dto: CreateActivityDto, idempotencyKey: string | null): Promise<ActivityReceiptDto> {
-    await this.scope.assertCanWrite(principal, dto.orgUnitCode);
-    const errors = dateWindowErrors('date', dto.date, await this.calendar.window());
-    if (errors.length) throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, errors.map((e) => e.message).join('; '), errors);
     const activity: CheckedActivity = {
       orgUnitCode: dto.orgUnitCode,
       kind: dto.kind,
@@ -51,7 +48,12 @@ export class ActivitiesService {
       venueType: dto.kind === 'venue_outreach' ? dto.venueType : '',
       counts: activityCounts(dto.kind, dto as unknown as Record<string, unknown>),
     };
+    // The checks run on the transaction's connection: one wait for the pool per request, not two.
     return inTransaction(this.ds, async (m) => {
+      const { scope, campaignStart } = await this.units.forWrite([dto.orgUnitCode], m);
+      await scope.assertCanWrite(principal, dto.orgUnitCode);
+      const errors = dateWindowErrors('date', dto.date, this.calendar.windowFrom(campaignStart));
+      if (errors.length) throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, errors.map((e) => e.message).join('; '), errors);
       if (idempotencyKey) {
         const prior = await this.idempotency.begin(m, principal, 'activities', idempotencyKey, canonicalHash(activity));
         if (prior.kind === 'replay') return prior.response as ActivityReceiptDto;

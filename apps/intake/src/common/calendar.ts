@@ -1,8 +1,16 @@
 /** Today's date (YYYY-MM-DD) on the wall calendar of `timeZone`. */
 export function todayIn(timeZone: string, now: Date = new Date()): string {
-  // en-CA formats as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  let f = formatters.get(timeZone);
+  if (!f) {
+    // en-CA formats as YYYY-MM-DD.
+    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    formatters.set(timeZone, f);
+  }
+  return f.format(now);
 }
+
+/** Building a formatter costs far more than formatting with one: one per time zone, kept. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
 
 /** The date bounds every dated submission must respect: not after today, not before the campaign started. */
 export interface DateWindow {

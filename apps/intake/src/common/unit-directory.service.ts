@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ScopeService, type Principal, type UnitScope } from '@app/platform';
+import { ReplicaTree } from '@app/replica';
+import { CAMPAIGN_START_SQL } from '../campaign/campaign-calendar.service';
 
 export interface KnownUnit {
   readonly type: string;
@@ -25,12 +27,30 @@ class PreloadedUnitScope implements UnitScope {
 
 /**
  * Reads the local registry replica (never the registry itself, so intake keeps working while the registry
- * is down). For batches it loads every unit and its ancestors in one query and hands back a ScopeService
- * working from memory: the same rules as the platform's, without two queries per item.
+ * is down). Writes take the units from the in-memory ReplicaTree while it is current; otherwise (and for
+ * reads) every unit and its ancestors come in one query. Either way a ScopeService working from memory
+ * answers: the same rules as the platform's, without queries per item. Ancestors are the ones present in
+ * the replica, as the platform's TableUnitScope lists them.
  */
 @Injectable()
 export class UnitDirectory {
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly tree: ReplicaTree,
+  ) {}
+
+  /**
+   * What a write checks before its transaction, in one round trip when the replica has not changed since
+   * the in-memory tree was loaded: a ScopeService over the units (from the tree, else from one query for
+   * `codes`) and the published campaign start (for CampaignCalendar.windowFrom).
+   */
+  async forWrite(codes: readonly string[], manager?: EntityManager): Promise<{ scope: ScopeService; campaignStart: string | null }> {
+    const rows: Array<{ version: string | null; start: string | null }> = await (manager ?? this.ds).query(
+      `SELECT ${ReplicaTree.VERSION_SQL} AS version, ${CAMPAIGN_START_SQL} AS start`,
+    );
+    const tree = this.tree.at(rows[0].version);
+    return { scope: tree ? new ScopeService(tree) : this.scopeOver(await this.load(codes, manager)), campaignStart: rows[0].start };
+  }
 
   async load(codes: readonly string[], manager?: EntityManager): Promise<Map<string, KnownUnit>> {
     const distinct = [...new Set(codes)];
@@ -52,7 +72,7 @@ export class UnitDirectory {
          WHERE p.parent IS NOT NULL AND up.depth < 32
        )
        SELECT u.code, u.type, u.active,
-              (SELECT array_agg(DISTINCT up.code) FROM up WHERE up.origin = u.code) AS ancestors,
+              (SELECT array_agg(DISTINCT a.code) FROM up JOIN replica_org_units a ON a.code = up.code WHERE up.origin = u.code) AS ancestors,
               (SELECT array_agg(DISTINCT a.type) FROM up JOIN replica_org_units a ON a.code = up.code WHERE up.origin = u.code) AS ancestor_types
        FROM replica_org_units u
        WHERE u.code = ANY($1::text[])`,

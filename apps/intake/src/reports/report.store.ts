@@ -25,20 +25,29 @@ interface HeadRow extends Partial<ReportCounts> {
 const keyOf = (u: string, c: string, a: string) => `${u}\u0000${c}\u0000${a}`;
 
 /**
- * Writes reports with a constant number of statements per batch (whatever its size): lock the heads of
- * every (unit, cohort, asOf) touched, decide revisions in memory, then one INSERT for the revisions, one
- * UPDATE for the heads and the outbox rows, all in the caller's transaction.
+ * Writes reports with a constant number of statements per batch (whatever its size): create-or-lock the
+ * heads of every (unit, cohort, asOf) touched (one statement), decide revisions in memory, then one
+ * statement inserting the revisions and updating the heads, and the outbox rows, all in the caller's
+ * transaction.
  */
 @Injectable()
 export class ReportStore {
   constructor(private readonly outbox: EventOutbox) {}
 
   async write(m: EntityManager, principal: Principal, items: readonly CheckedReport[]): Promise<WriteOutcome[]> {
+    return this.writeAs(
+      m,
+      items.map((it) => ({ ...it, submittedBy: principal.keyId })),
+    );
+  }
+
+  /** `write` for reports of several keys at once (single reports written together): each row records its own key. */
+  async writeAs(m: EntityManager, items: ReadonlyArray<CheckedReport & { readonly submittedBy: string }>): Promise<WriteOutcome[]> {
     if (items.length === 0) return [];
     const heads = await this.lockHeads(m, items);
     const submittedAt = new Date().toISOString();
     const outcomes: WriteOutcome[] = [];
-    const inserts: Array<CheckedReport & { reportId: string; revision: number }> = [];
+    const inserts: Array<CheckedReport & { submittedBy: string; reportId: string; revision: number }> = [];
     const changed = new Set<string>();
     for (const it of items) {
       const k = keyOf(it.orgUnitCode, it.cohort, it.asOf);
@@ -55,10 +64,21 @@ export class ReportStore {
     }
     if (inserts.length === 0) return outcomes;
 
+    const finals = [...changed].map((k) => heads.get(k)!);
+    // The new revisions and the heads they become, in one statement.
     await m.query(
-      `INSERT INTO reports (report_id, org_unit_code, cohort, as_of, revision, headcount, smartphone_holders, installed, bluetooth_on, submitted_at, submitted_by)
-       SELECT r.*, $10::timestamptz, $11::text
-       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::date[], $5::int[], $6::int[], $7::int[], $8::int[], $9::int[]) AS r`,
+      `WITH inserted AS (
+         INSERT INTO reports (report_id, org_unit_code, cohort, as_of, revision, headcount, smartphone_holders, installed, bluetooth_on, submitted_at, submitted_by)
+         SELECT r.report_id, r.org_unit_code, r.cohort, r.as_of, r.revision, r.headcount, r.smartphone_holders, r.installed, r.bluetooth_on,
+                $10::timestamptz, r.submitted_by
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::date[], $5::int[], $6::int[], $7::int[], $8::int[], $9::int[], $11::text[])
+           AS r(report_id, org_unit_code, cohort, as_of, revision, headcount, smartphone_holders, installed, bluetooth_on, submitted_by)
+       )
+       UPDATE report_heads h SET revision = v.revision, report_id = v.report_id, headcount = v.headcount,
+         smartphone_holders = v.smartphone_holders, installed = v.installed, bluetooth_on = v.bluetooth_on
+       FROM unnest($12::text[], $13::text[], $14::date[], $15::int[], $16::uuid[], $17::int[], $18::int[], $19::int[], $20::int[])
+         AS v(org_unit_code, cohort, as_of, revision, report_id, headcount, smartphone_holders, installed, bluetooth_on)
+       WHERE h.org_unit_code = v.org_unit_code AND h.cohort = v.cohort AND h.as_of = v.as_of`,
       [
         inserts.map((r) => r.reportId),
         inserts.map((r) => r.orgUnitCode),
@@ -70,17 +90,7 @@ export class ReportStore {
         inserts.map((r) => r.installed),
         inserts.map((r) => r.bluetoothOn),
         submittedAt,
-        principal.keyId,
-      ],
-    );
-    const finals = [...changed].map((k) => heads.get(k)!);
-    await m.query(
-      `UPDATE report_heads h SET revision = v.revision, report_id = v.report_id, headcount = v.headcount,
-         smartphone_holders = v.smartphone_holders, installed = v.installed, bluetooth_on = v.bluetooth_on
-       FROM unnest($1::text[], $2::text[], $3::date[], $4::int[], $5::uuid[], $6::int[], $7::int[], $8::int[], $9::int[])
-         AS v(org_unit_code, cohort, as_of, revision, report_id, headcount, smartphone_holders, installed, bluetooth_on)
-       WHERE h.org_unit_code = v.org_unit_code AND h.cohort = v.cohort AND h.as_of = v.as_of`,
-      [
+        inserts.map((r) => r.submittedBy),
         finals.map((h) => h.org_unit_code),
         finals.map((h) => h.cohort),
         finals.map((h) => h.as_of),
@@ -111,7 +121,7 @@ export class ReportStore {
   }
 
   /**
-   * Creates the missing heads, then locks them all, in key order so that two batches touching the same
+   * Creates the missing heads and locks them all, in key order so that two batches touching the same
    * keys queue behind each other instead of deadlocking. A concurrent twin of this request waits here and
    * then sees the committed revision, so it answers "unchanged" instead of writing a second revision.
    */
@@ -120,12 +130,9 @@ export class ReportStore {
     for (const it of items) seen.set(keyOf(it.orgUnitCode, it.cohort, it.asOf), it);
     const keys = [...seen.keys()].sort();
     const params = [keys.map((k) => seen.get(k)!.orgUnitCode), keys.map((k) => seen.get(k)!.cohort), keys.map((k) => seen.get(k)!.asOf)];
-    await m.query(
-      `INSERT INTO report_heads (org_unit_code, cohort, as_of)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::date[]) ORDER BY 1, 2, 3
-       ON CONFLICT DO NOTHING`,
-      params,
-    );
+    // A head that exists is "updated" to itself: ON CONFLICT DO UPDATE locks it and returns its latest
+    // committed values (after waiting for a concurrent writer), which a plain SELECT … FOR UPDATE would give
+    // in a second statement.
     const rows: Array<{
       org_unit_code: string;
       cohort: string;
@@ -137,12 +144,10 @@ export class ReportStore {
       installed: number | null;
       bluetooth_on: number | null;
     }> = await m.query(
-      `SELECT h.org_unit_code, h.cohort, h.as_of::text AS as_of, h.revision, h.report_id, h.headcount, h.smartphone_holders, h.installed, h.bluetooth_on
-       FROM report_heads h
-       JOIN unnest($1::text[], $2::text[], $3::date[]) AS k(org_unit_code, cohort, as_of)
-         ON h.org_unit_code = k.org_unit_code AND h.cohort = k.cohort AND h.as_of = k.as_of
-       ORDER BY h.org_unit_code, h.cohort, h.as_of
-       FOR UPDATE OF h`,
+      `INSERT INTO report_heads AS h (org_unit_code, cohort, as_of)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::date[]) ORDER BY 1, 2, 3
+       ON CONFLICT (org_unit_code, cohort, as_of) DO UPDATE SET revision = h.revision
+       RETURNING h.org_unit_code, h.cohort, h.as_of::text AS as_of, h.revision, h.report_id, h.headcount, h.smartphone_holders, h.installed, h.bluetooth_on`,
       params,
     );
     const out = new Map<string, HeadRow>();

@@ -9,6 +9,7 @@ import { BatchReportsDto, MAX_BATCH_ITEMS } from './dto/batch-reports.dto';
 import { CreateReportDto } from './dto/create-report.dto';
 import { ListReportsQueryDto } from './dto/list-reports.query.dto';
 import { BatchResultDto, ImportResultDto, ReportPageDto, ReportReceiptDto } from './dto/report-responses.dto';
+import { ReportBodyPipe } from './report-body.pipe';
 import { parseReportCsv } from './report-csv';
 import { ReportsService } from './reports.service';
 
@@ -32,12 +33,14 @@ export class ReportsController {
   @ApiOperation({ summary: 'Submit one adoption report; a new body for the same (unit, cohort, asOf) is a correction (revision + 1)' })
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiResponse({ status: 202, type: ReportReceiptDto })
+  @ApiBody({ type: CreateReportDto })
   async submit(
     @CurrentPrincipal() principal: Principal,
-    @Body() dto: CreateReportDto,
+    // Declared `unknown` so the global pipe leaves it to ReportBodyPipe (which applies the same rules).
+    @Body(ReportBodyPipe) body: unknown,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<ReportReceiptDto> {
-    return this.reports.submit(principal, dto, IdempotencyStore.validateKey(idempotencyKey));
+    return this.reports.submit(principal, body as CreateReportDto, IdempotencyStore.validateKey(idempotencyKey));
   }
 
   @Post('batch')

@@ -3,11 +3,12 @@ import { CampaignModule } from '../campaign/campaign.module';
 import { CommonModule } from '../common/common.module';
 import { ReportsController } from './reports.controller';
 import { ReportsService } from './reports.service';
+import { ReportGroupWriter } from './report-group-writer';
 import { ReportStore } from './report.store';
 
 @Module({
   imports: [CampaignModule, CommonModule],
   controllers: [ReportsController],
-  providers: [ReportsService, ReportStore],
+  providers: [ReportsService, ReportStore, ReportGroupWriter],
 })
 export class ReportsModule {}

@@ -12,6 +12,7 @@ import { CreateReportDto } from './dto/create-report.dto';
 import type { BatchItemResultDto, BatchResultDto, ReportPageDto, ReportReceiptDto } from './dto/report-responses.dto';
 import type { ListReportsQueryDto } from './dto/list-reports.query.dto';
 import { cohortErrors, isPlainValidReport } from './report-rules';
+import { ReportGroupWriter } from './report-group-writer';
 import { ReportStore, type CheckedReport } from './report.store';
 
 @Injectable()
@@ -23,22 +24,29 @@ export class ReportsService {
     private readonly calendar: CampaignCalendar,
     private readonly idempotency: IdempotencyStore,
     private readonly store: ReportStore,
+    private readonly writer: ReportGroupWriter,
   ) {}
 
   /** One report: 404 unknown unit, 422 retired unit / wrong cohort / date outside the campaign, 403 out of scope. */
   async submit(principal: Principal, dto: CreateReportDto, idempotencyKey: string | null): Promise<ReportReceiptDto> {
-    const unit = await this.scope.assertCanWrite(principal, dto.orgUnitCode);
-    const errors = [...cohortErrors(unit.type, dto.cohort), ...dateWindowErrors('asOf', dto.asOf, await this.calendar.window())];
-    if (errors.length) throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, errors.map((e) => e.message).join('; '), errors);
     const report = checked(dto);
+    if (!idempotencyKey) {
+      // Checked and written in a transaction shared with the other single reports arriving meanwhile.
+      const outcome = await this.writer.write(principal, report);
+      return { reportId: outcome.reportId, revision: outcome.revision };
+    }
+    // With a key: a transaction of its own, so that a concurrent twin waits on the key's row.
+    // The checks run on the transaction's connection: one wait for the pool per request, not two.
     return inTransaction(this.ds, async (m) => {
-      if (idempotencyKey) {
-        const prior = await this.idempotency.begin(m, principal, 'reports', idempotencyKey, canonicalHash(report));
-        if (prior.kind === 'replay') return prior.response as ReportReceiptDto;
-      }
+      const { scope, campaignStart } = await this.units.forWrite([dto.orgUnitCode], m);
+      const unit = await scope.assertCanWrite(principal, dto.orgUnitCode);
+      const errors = [...cohortErrors(unit.type, dto.cohort), ...dateWindowErrors('asOf', dto.asOf, this.calendar.windowFrom(campaignStart))];
+      if (errors.length) throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, errors.map((e) => e.message).join('; '), errors);
+      const prior = await this.idempotency.begin(m, principal, 'reports', idempotencyKey, canonicalHash(report));
+      if (prior.kind === 'replay') return prior.response as ReportReceiptDto;
       const [outcome] = await this.store.write(m, principal, [report]);
       const receipt: ReportReceiptDto = { reportId: outcome.reportId, revision: outcome.revision };
-      if (idempotencyKey) await this.idempotency.complete(m, principal, 'reports', idempotencyKey, HttpStatus.ACCEPTED, receipt);
+      await this.idempotency.complete(m, principal, 'reports', idempotencyKey, HttpStatus.ACCEPTED, receipt);
       return receipt;
     });
   }
@@ -61,9 +69,8 @@ export class ReportsService {
       else results[index] = { index, status: 'rejected', errors: v.errors };
     });
 
-    const known = await this.units.load(valid.map((v) => v.dto.orgUnitCode));
-    const scope = this.units.scopeOver(known);
-    const window = await this.calendar.window();
+    const { scope, campaignStart } = await this.units.forWrite(valid.map((v) => v.dto.orgUnitCode));
+    const window = this.calendar.windowFrom(campaignStart);
     const accepted: Array<{ index: number; report: CheckedReport }> = [];
     for (const { index, dto } of valid) {
       const errors = await this.domainErrors(principal, scope, window, dto);

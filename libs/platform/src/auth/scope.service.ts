@@ -21,9 +21,15 @@ export class ScopeService {
     return unit;
   }
 
-  async mayWrite(principal: Principal, unitCode: string, unit?: { type: string; ancestorTypes: string[] } | null): Promise<boolean> {
+  /**
+   * When `unit` carries its ancestors (as `describe` gives them), the subtree question is answered from
+   * them: one lookup per check instead of a second walk up the trees.
+   */
+  async mayWrite(principal: Principal, unitCode: string, unit?: { type: string; ancestorTypes: string[]; ancestors?: string[] } | null): Promise<boolean> {
     const u = unit ?? (await this.units.describe(unitCode));
     if (!u) return false;
+    const within = async (root: string): Promise<boolean> =>
+      unitCode === root || (u.ancestors ? u.ancestors.includes(root) : await this.units.isWithin(unitCode, root));
     switch (principal.role) {
       case 'admin':
         return true;
@@ -32,12 +38,12 @@ export class ScopeService {
       case 'ez_board':
         return (
           (u.type === 'enterprise' && (u.ancestorTypes.includes('economic_zone') || u.ancestorTypes.includes('industrial_park'))) ||
-          (principal.orgUnitCode !== null && (await this.units.isWithin(unitCode, principal.orgUnitCode)))
+          (principal.orgUnitCode !== null && (await within(principal.orgUnitCode)))
         );
       case 'portal':
       case 'transport':
       case 'telecom':
-        return principal.orgUnitCode !== null && (await this.units.isWithin(unitCode, principal.orgUnitCode));
+        return principal.orgUnitCode !== null && (await within(principal.orgUnitCode));
     }
   }
 
