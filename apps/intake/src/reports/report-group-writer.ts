@@ -96,6 +96,12 @@ export class ReportGroupWriter {
         return { refused: refusedNow, written: accepted.map((p, i) => ({ p, outcome: outcomes[i] })) };
       }));
     } catch (err) {
+      // A failure of the shared transaction (not a refusal: those are per report) must not fail the
+      // others' requests with it: each is tried again in a transaction of its own.
+      if (group.length > 1) {
+        for (const p of group) await this.flush([p]);
+        return;
+      }
       for (const p of group) p.reject(err);
       return;
     }
