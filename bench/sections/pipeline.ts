@@ -207,7 +207,7 @@ export const pipelineSection: Section = {
         limit: ctx.limits.jetstreamPublish,
         target: '≥ 5,000 reports/s sustained',
         met: steady === false ? false : achieved >= target,
-        note: 'each report becomes an intake event, then figure and status events for the unit and every ancestor on its tree; all pass through JetStream and one consumer transaction per batch',
+        note: 'the rates flush (seconds at this load): every marked unit and each of its ancestors is recomputed over the campaign span by summing its subtree day by day (the province: the whole tree on every day), not updated from the changed child; its outbox relay also meets JetStream publish timeouts under load',
       });
       const visible = freshness.filter((x) => Number.isFinite(x));
       const p99 = freshness.length ? percentile(freshness, 99) : NaN;
