@@ -6,10 +6,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { DataSource } from 'typeorm';
+import { type DataSource } from 'typeorm';
 import { subjectOf } from '@app/contracts';
 import { EventConsumer, EventPublisher, streamNames, type EventHandlerFn, type NatsLink } from '@app/messaging';
-import { createDatabaseIfMissing, enqueueEvents, OutboxRelay } from '@app/persistence';
+import { enqueueEvents, OutboxRelay } from '@app/persistence';
+import { createScratchDatabase, dropScratchDatabase } from '../tools/processes/scratch';
 import { openLink, openProbeDataSource, probeHandlers, probeReport, setUpStreams } from '../libs/messaging/src/testing/probe-consumer';
 
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -45,31 +46,15 @@ async function rawPublish(link: NatsLink, namespace: string, count: number, wind
   await Promise.all(inFlight);
 }
 
-async function dropDatabase(url: string): Promise<void> {
-  const name = new URL(url).pathname.slice(1);
-  const admin = new DataSource({ type: 'postgres', url: ADMIN_URL });
-  await admin.initialize();
-  try {
-    await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [name]);
-    await admin.query(`DROP DATABASE IF EXISTS "${name}"`);
-  } finally {
-    await admin.destroy();
-  }
-}
-
 async function main(): Promise<void> {
   const tag = randomBytes(3).toString('hex');
-  const dbName = `bzbench_${tag}`;
-  await createDatabaseIfMissing(ADMIN_URL, dbName);
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${dbName}`;
-  const dbUrl = u.toString();
+  const dbUrl = await createScratchDatabase(ADMIN_URL, 'bzbench', tag);
   const namespace = `bench${tag}`;
   const link = await openLink(NATS_URL, 'backbone-bench');
   const sources: DataSource[] = [];
   try {
     await setUpStreams(link, namespace);
-    process.stderr.write(`backbone bench: ${N} events, namespace ${namespace}, database ${dbName}\n`);
+    process.stderr.write(`backbone bench: ${N} events, namespace ${namespace}, database ${new URL(dbUrl).pathname.slice(1)}\n`);
 
     const rawSequential = Math.min(N, 2000);
     await timed('raw JetStream publish+ack, one at a time', rawSequential, () => rawPublish(link, namespace, rawSequential, 1));
@@ -117,7 +102,7 @@ async function main(): Promise<void> {
     const jsm = await jetstreamManager(await link.whenConnected());
     for (const s of [streamNames(namespace).events, streamNames(namespace).deadLetters]) await jsm.streams.delete(s).catch(() => false);
     await link.close();
-    await dropDatabase(dbUrl).catch(() => undefined);
+    await dropScratchDatabase(ADMIN_URL, dbUrl).catch(() => undefined);
   }
 
   const w = Math.max(...rows.map((r) => r.scenario.length));

@@ -156,3 +156,42 @@ export async function http(
   }
   return { status: res.status, body: parsed, text, headers: res.headers };
 }
+
+export interface ServiceFixture<W> {
+  readonly svc: RunningService;
+  readonly events: EventInjector;
+  /** What the file's world set-up returned (keys, codes). */
+  readonly world: W;
+}
+
+/**
+ * For a test file against one service: starts it in beforeAll (fresh database and namespace), lets
+ * `world` publish the registry events the file needs, settles, and disposes of everything in afterAll.
+ */
+export function useService<C extends ServiceConfig, W>(def: RunServiceOptions<C>, world: (events: EventInjector) => Promise<W>): ServiceFixture<W> {
+  let svc: RunningService | undefined;
+  let events: EventInjector | undefined;
+  let made: W | undefined;
+  beforeAll(async () => {
+    svc = await startService(def);
+    await settle(svc); // the stream exists once the consumers do
+    events = await EventInjector.open(svc.namespace);
+    made = await world(events);
+    await settle(svc);
+  }, 60_000);
+  afterAll(async () => {
+    await events?.close();
+    if (svc) await disposeService(svc);
+  });
+  return {
+    get svc() {
+      return svc!;
+    },
+    get events() {
+      return events!;
+    },
+    get world() {
+      return made as W;
+    },
+  };
+}

@@ -1,10 +1,9 @@
 // The workforce service as a process, killed with SIGKILL in the middle of a large roster upload.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { request } from 'node:http';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
-import { csvLine, rosterCsv, streamEvents, VI_HEADER, worker } from '../../apps/workforce/test/roster-fixtures';
+import { openRosterUpload, rosterCsv, streamEvents } from '../../apps/workforce/test/roster-fixtures';
 import { publishWorld, type WorkforceKeys } from '../../apps/workforce/test/workforce-world';
 import { freePort } from '../../tools/processes/service-processes';
 import { dropDatabase, dropNamespace, freshDatabase, freshNamespace, natsUrl, waitFor } from '../support/int-env';
@@ -74,18 +73,7 @@ describe('workforce: killed with SIGKILL mid-upload', () => {
     const rosterEvents = async () => (await streamEvents(namespace, natsUrl())).filter((e) => e.envelope.type === 'workforce.roster.imported');
     await waitFor(async () => (await rosterEvents()).length === 1, 'the baseline event');
 
-    const req = request(`${svc().url}/v1/enterprises/DN-A/rosters?asOf=2020-08-25`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${keys.ezBoard}`, 'content-type': 'text/csv', 'transfer-encoding': 'chunked' },
-    });
-    req.on('error', () => undefined);
-    req.write(VI_HEADER.join(',') + '\n');
-    let i = 1;
-    const sendSome = (n: number) => {
-      const lines: string[] = [];
-      for (const end = i + n; i < end; i++) lines.push(csvLine(worker(i, 1), i));
-      req.write(lines.join(''));
-    };
+    const { req, sendSome } = openRosterUpload(svc().url, 'DN-A', '2020-08-25', keys.ezBoard);
     sendSome(30_000);
     const running = await waitFor(async () => {
       const top = (await http(svc(), 'GET', '/v1/enterprises/DN-A/roster-imports?limit=1', { key: keys.ezBoard })).body?.[0];

@@ -1,4 +1,5 @@
 // Test fixtures for roster uploads: deterministic rosters with names and phone numbers, written as CSV or XLSX.
+import { request, type ClientRequest } from 'node:http';
 import { PassThrough, Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -130,4 +131,25 @@ export async function streamEvents(namespace: string, natsUrl: string): Promise<
   } finally {
     await nc.close();
   }
+}
+
+/**
+ * A chunked CSV roster upload left open (the header is sent): `sendSome(n)` writes the next n workers, so
+ * a test can stop midway (abort it with `req.destroy()`, or kill the service).
+ */
+export function openRosterUpload(baseUrl: string, enterprise: string, asOf: string, key: string): { req: ClientRequest; sendSome: (n: number) => void } {
+  const req = request(`${baseUrl}/v1/enterprises/${enterprise}/rosters?asOf=${asOf}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'text/csv', 'transfer-encoding': 'chunked' },
+  });
+  req.on('error', () => undefined);
+  req.write(VI_HEADER.join(',') + '\n');
+  // A different roster from rosterCsv's (other flags).
+  let i = 1;
+  const sendSome = (n: number) => {
+    const lines: string[] = [];
+    for (const end = i + n; i < end; i++) lines.push(csvLine(worker(i, 1), i));
+    req.write(lines.join(''));
+  };
+  return { req, sendSome };
 }

@@ -61,15 +61,3 @@ export async function initializeAndMigrate(ds: DataSource): Promise<void> {
     await lock.release();
   }
 }
-
-/** Throwaway databases for integration tests: `CREATE DATABASE` is cheap and gives every test file its own. */
-export async function createDatabaseIfMissing(adminUrl: string, name: string): Promise<void> {
-  const admin = new DataSource({ type: 'postgres', url: adminUrl, logging: false });
-  await admin.initialize();
-  try {
-    const rows: unknown[] = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (rows.length === 0) await admin.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await admin.destroy();
-  }
-}

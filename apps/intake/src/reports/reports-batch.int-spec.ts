@@ -1,42 +1,23 @@
 import { DataSource } from 'typeorm';
 import { intakeService } from '../main';
-import { disposeService, EventInjector, http, settle, startService, type RunningService } from '../../../../test/support/service-harness';
+import { reportBody } from '../../test/report-fixture';
+import { http, settle, useService } from '../../../../test/support/service-harness';
 
 describe('intake: POST /v1/reports/batch and /v1/reports/import', () => {
-  let svc: RunningService;
-  let events: EventInjector;
-  let portal: string;
-  const q = <T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> => svc.app.get(DataSource).query(sql, params);
-  const count = async (table: string) => Number((await q<{ n: string }>(`SELECT count(*) AS n FROM ${table}`))[0].n);
-  const report = (over: Record<string, unknown> = {}) => ({
-    orgUnitCode: '29236',
-    cohort: 'residents',
-    asOf: '2020-08-25',
-    headcount: 1000,
-    smartphoneHolders: 800,
-    installed: 500,
-    bluetoothOn: 450,
-    ...over,
-  });
-
-  beforeAll(async () => {
-    svc = await startService(intakeService);
-    await settle(svc);
-    events = await EventInjector.open(svc.namespace);
+  const fx = useService(intakeService, async (events) => {
     await events.unit({ code: '842', type: 'district' });
     await events.unit({ code: '29236', type: 'commune', adminParentCode: '842' });
     await events.unit({ code: '29239', type: 'commune', adminParentCode: '842' });
-    portal = await events.key('portal', '29236');
-    await settle(svc);
-  }, 60_000);
-  afterAll(async () => {
-    await events?.close();
-    if (svc) await disposeService(svc);
+    const portal = await events.key('portal', '29236');
+    return { portal };
   });
+  const q = <T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> => fx.svc.app.get(DataSource).query(sql, params);
+  const count = async (table: string) => Number((await q<{ n: string }>(`SELECT count(*) AS n FROM ${table}`))[0].n);
+  const report = reportBody;
 
   it('accepts the valid items, rejects the others with their fields, and answers per item', async () => {
-    const res = await http(svc, 'POST', '/v1/reports/batch', {
-      key: portal,
+    const res = await http(fx.svc, 'POST', '/v1/reports/batch', {
+      key: fx.world.portal,
       body: {
         reports: [
           report(),
@@ -73,20 +54,20 @@ describe('intake: POST /v1/reports/batch and /v1/reports/import', () => {
   it('replays a batch sent again with the same Idempotency-Key and refuses another body under it (409)', async () => {
     const body = { reports: [report({ asOf: '2020-08-10' }), report({ asOf: '2020-08-11' })] };
     const headers = { 'idempotency-key': 'batch-7' };
-    const first = await http(svc, 'POST', '/v1/reports/batch', { key: portal, body, headers });
+    const first = await http(fx.svc, 'POST', '/v1/reports/batch', { key: fx.world.portal, body, headers });
     expect(first.body.accepted).toBe(2);
     const outbox = await count('outbox');
-    const again = await http(svc, 'POST', '/v1/reports/batch', { key: portal, body, headers });
+    const again = await http(fx.svc, 'POST', '/v1/reports/batch', { key: fx.world.portal, body, headers });
     expect(again.body).toEqual(first.body);
     expect(await count('outbox')).toBe(outbox);
-    const other = await http(svc, 'POST', '/v1/reports/batch', { key: portal, body: { reports: [report({ asOf: '2020-08-12' })] }, headers });
+    const other = await http(fx.svc, 'POST', '/v1/reports/batch', { key: fx.world.portal, body: { reports: [report({ asOf: '2020-08-12' })] }, headers });
     expect(other.status).toBe(409);
   });
 
   it('takes 10,000 reports in one request and one transaction, and counts a resend as unchanged', async () => {
     const units = Array.from({ length: 200 }, (_, i) => `H${String(i).padStart(4, '0')}`);
-    for (const code of units) await events.unit({ code, type: 'hamlet', adminParentCode: '29236' });
-    await settle(svc);
+    for (const code of units) await fx.events.unit({ code, type: 'hamlet', adminParentCode: '29236' });
+    await settle(fx.svc);
     const days = Array.from({ length: 50 }, (_, i) => `2020-07-${String((i % 31) + 1).padStart(2, '0')}`);
     const items = units.flatMap((u, i) =>
       days.map((d, j) => (j < 31 ? report({ orgUnitCode: u, asOf: d, installed: 100 + i, bluetoothOn: j }) : report({ orgUnitCode: u, asOf: d, installed: 300 + i, bluetoothOn: j }))),
@@ -94,7 +75,7 @@ describe('intake: POST /v1/reports/batch and /v1/reports/import', () => {
     expect(items).toHaveLength(10_000);
     const before = await count('outbox');
     const t0 = Date.now();
-    const res = await http(svc, 'POST', '/v1/reports/batch', { key: portal, body: { reports: items } });
+    const res = await http(fx.svc, 'POST', '/v1/reports/batch', { key: fx.world.portal, body: { reports: items } });
     const ms = Date.now() - t0;
     expect(res.status).toBe(200);
     // Days 32..50 repeat days 1..19 with other counts: corrections inside the same batch.
@@ -105,7 +86,7 @@ describe('intake: POST /v1/reports/batch and /v1/reports/import', () => {
     // One transaction: every row of the batch carries the one submission time of its transaction.
     const stamps = await q<{ n: string }>(`SELECT count(DISTINCT submitted_at) AS n FROM reports WHERE org_unit_code LIKE 'H%'`);
     expect(stamps[0].n).toBe('1');
-    const again = await http(svc, 'POST', '/v1/reports/batch', { key: portal, body: { reports: items } });
+    const again = await http(fx.svc, 'POST', '/v1/reports/batch', { key: fx.world.portal, body: { reports: items } });
     // Resending: the latest revision of each key is unchanged; the superseded first-day figures are corrections again.
     expect(again.body.rejected).toBe(0);
     expect(again.body.unchanged + again.body.accepted).toBe(10_000);
@@ -121,7 +102,7 @@ describe('intake: POST /v1/reports/batch and /v1/reports/import', () => {
       '29236,staff,2020-08-01,20,20,20,twenty',
       '29236,staff,02/08/2020,20,20,20,19',
     ].join('\n');
-    const res = await http(svc, 'POST', '/v1/reports/import', { key: portal, raw: csv, headers: { 'content-type': 'text/csv' } });
+    const res = await http(fx.svc, 'POST', '/v1/reports/import', { key: fx.world.portal, raw: csv, headers: { 'content-type': 'text/csv' } });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ accepted: 2, rejected: 3 });
     expect(res.body.results.map((r: { line: number; status: string }) => [r.line, r.status])).toEqual([
@@ -133,16 +114,16 @@ describe('intake: POST /v1/reports/batch and /v1/reports/import', () => {
     ]);
     expect(res.body.results[1].errors[0].field).toBe('installed');
     expect(res.body.results[3].errors[0].field).toBe('bluetoothOn');
-    const staff = await http(svc, 'GET', '/v1/reports?unit=29236&cohort=staff', { key: portal });
+    const staff = await http(fx.svc, 'GET', '/v1/reports?unit=29236&cohort=staff', { key: fx.world.portal });
     expect(staff.body.items.map((r: { asOf: string }) => r.asOf)).toEqual(['2020-08-02']);
   });
 
   it('imports a CSV with Vietnamese headers, Vietnamese dates and cohort names', async () => {
     const csv = '\ufeffMã đơn vị,Nhóm,Ngày,Tổng số,Có điện thoại thông minh,Đã cài đặt,Bật Bluetooth\n29236,Người dân,15/08/2020,1200,900,600,550\n29236,Cán bộ,15/08/2020,40,40,39,39\n';
-    const res = await http(svc, 'POST', '/v1/reports/import', { key: portal, raw: csv, headers: { 'content-type': 'text/csv; charset=utf-8' } });
+    const res = await http(fx.svc, 'POST', '/v1/reports/import', { key: fx.world.portal, raw: csv, headers: { 'content-type': 'text/csv; charset=utf-8' } });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ accepted: 2, rejected: 0 });
-    const list = await http(svc, 'GET', '/v1/reports?unit=29236&from=2020-08-15&to=2020-08-15', { key: portal });
+    const list = await http(fx.svc, 'GET', '/v1/reports?unit=29236&from=2020-08-15&to=2020-08-15', { key: fx.world.portal });
     expect(list.body.items.map((r: { cohort: string; headcount: number }) => [r.cohort, r.headcount]).sort()).toEqual([
       ['residents', 1200],
       ['staff', 40],
@@ -150,13 +131,13 @@ describe('intake: POST /v1/reports/batch and /v1/reports/import', () => {
   });
 
   it('refuses a CSV whose header lacks columns, or that is not CSV at all, naming what is wrong', async () => {
-    const noCols = await http(svc, 'POST', '/v1/reports/import', { key: portal, raw: 'org_unit_code,cohort\n29236,residents\n', headers: { 'content-type': 'text/csv' } });
+    const noCols = await http(fx.svc, 'POST', '/v1/reports/import', { key: fx.world.portal, raw: 'org_unit_code,cohort\n29236,residents\n', headers: { 'content-type': 'text/csv' } });
     expect(noCols.status).toBe(400);
     expect(noCols.body.errors[0]).toMatchObject({ field: 'header', message: expect.stringContaining('as_of') });
-    const broken = await http(svc, 'POST', '/v1/reports/import', { key: portal, raw: 'org_unit_code,"cohort\n1,2', headers: { 'content-type': 'text/csv' } });
+    const broken = await http(fx.svc, 'POST', '/v1/reports/import', { key: fx.world.portal, raw: 'org_unit_code,"cohort\n1,2', headers: { 'content-type': 'text/csv' } });
     expect(broken.status).toBe(400);
     expect(broken.body.errors[0].field).toBe('body');
-    const json = await http(svc, 'POST', '/v1/reports/import', { key: portal, body: { reports: [] } });
+    const json = await http(fx.svc, 'POST', '/v1/reports/import', { key: fx.world.portal, body: { reports: [] } });
     expect(json.status).toBe(415);
   });
 });

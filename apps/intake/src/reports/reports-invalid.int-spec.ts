@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { DataSource } from 'typeorm';
 import { intakeService } from '../main';
-import { disposeService, EventInjector, http, settle, startService, type RunningService } from '../../../../test/support/service-harness';
+import { VALID_REPORT } from '../../test/report-fixture';
+import { http, useService } from '../../../../test/support/service-harness';
 
 /** One invalid submission and the field its problem must name. */
 interface Case {
@@ -11,15 +12,7 @@ interface Case {
   readonly raw?: string;
 }
 
-const VALID = {
-  orgUnitCode: '29236',
-  cohort: 'residents',
-  asOf: '2020-08-25',
-  headcount: 1000,
-  smartphoneHolders: 800,
-  installed: 500,
-  bluetoothOn: 450,
-};
+const VALID = VALID_REPORT;
 type Field = keyof typeof VALID;
 const COUNTS: Field[] = ['headcount', 'smartphoneHolders', 'installed', 'bluetoothOn'];
 const FIELDS = Object.keys(VALID) as Field[];
@@ -122,22 +115,11 @@ const invalidCase: fc.Arbitrary<Case> = fc.oneof(
 );
 
 describe('intake: 1,000 invalid report bodies', () => {
-  let svc: RunningService;
-  let events: EventInjector;
-  let portal: string;
-
-  beforeAll(async () => {
-    svc = await startService(intakeService);
-    await settle(svc);
-    events = await EventInjector.open(svc.namespace);
+  const fx = useService(intakeService, async (events) => {
     await events.unit({ code: '842', type: 'district' });
     await events.unit({ code: '29236', type: 'commune', adminParentCode: '842' });
-    portal = await events.key('portal', '29236');
-    await settle(svc);
-  }, 60_000);
-  afterAll(async () => {
-    await events?.close();
-    if (svc) await disposeService(svc);
+    const portal = await events.key('portal', '29236');
+    return { portal };
   });
 
   it('answers each with a 4xx problem+json naming the field; stores and publishes nothing; keeps serving', async () => {
@@ -153,8 +135,8 @@ describe('intake: 1,000 invalid report bodies', () => {
         const c = cases[next++];
         const res =
           c.raw !== undefined
-            ? await http(svc, 'POST', '/v1/reports', { key: portal, raw: c.raw, headers: { 'content-type': 'application/json' } })
-            : await http(svc, 'POST', '/v1/reports', { key: portal, body: c.body });
+            ? await http(fx.svc, 'POST', '/v1/reports', { key: fx.world.portal, raw: c.raw, headers: { 'content-type': 'application/json' } })
+            : await http(fx.svc, 'POST', '/v1/reports', { key: fx.world.portal, body: c.body });
         const fields: string[] = (res.body?.errors ?? []).map((e: { field: string }) => e.field);
         const ok = res.status >= 400 && res.status < 500 && (res.headers.get('content-type') ?? '').includes('application/problem+json') && fields.includes(c.field);
         if (!ok) failures.push(`${c.what}: ${res.status} ${res.text.slice(0, 200)}`);
@@ -163,16 +145,16 @@ describe('intake: 1,000 invalid report bodies', () => {
     await Promise.all(Array.from({ length: 6 }, worker));
     expect(failures).toEqual([]);
 
-    const ds = svc.app.get(DataSource);
+    const ds = fx.svc.app.get(DataSource);
     const counts: Array<{ reports: string; heads: string; outbox: string; keys: string }> = await ds.query(
       `SELECT (SELECT count(*) FROM reports) AS reports, (SELECT count(*) FROM report_heads) AS heads,
               (SELECT count(*) FROM outbox) AS outbox, (SELECT count(*) FROM idempotency_keys) AS keys`,
     );
     expect(counts[0]).toEqual({ reports: '0', heads: '0', outbox: '0', keys: '0' });
 
-    const health = await http(svc, 'GET', '/health', { key: null });
+    const health = await http(fx.svc, 'GET', '/health', { key: null });
     expect(health.status).toBe(200);
-    const valid = await http(svc, 'POST', '/v1/reports', { key: portal, body: VALID });
+    const valid = await http(fx.svc, 'POST', '/v1/reports', { key: fx.world.portal, body: VALID });
     expect(valid.status).toBe(202);
     expect(valid.body.revision).toBe(1);
   }, 180_000); // ~10 s on an idle machine; generous for a shared 2-core box

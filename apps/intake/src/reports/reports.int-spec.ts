@@ -1,33 +1,13 @@
 import { DataSource } from 'typeorm';
 import { TargetSetV1 } from '@app/contracts';
 import { intakeService } from '../main';
-import { disposeService, EventInjector, http, settle, startService, type RunningService } from '../../../../test/support/service-harness';
+import { reportBody } from '../../test/report-fixture';
+import { http, settle, useService } from '../../../../test/support/service-harness';
 
 // Intake on the real PostgreSQL and NATS. The registry service is never started: every unit and key
 // reaches intake as a registry event, which is also why intake keeps accepting reports when the registry is down.
 describe('intake: POST /v1/reports and GET /v1/reports', () => {
-  let svc: RunningService;
-  let events: EventInjector;
-  let portal29236: string;
-  let portal842: string;
-  let analyst: string;
-  const q = <T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> => svc.app.get(DataSource).query(sql, params);
-
-  const body = (over: Record<string, unknown> = {}) => ({
-    orgUnitCode: '29236',
-    cohort: 'residents',
-    asOf: '2020-08-25',
-    headcount: 1000,
-    smartphoneHolders: 800,
-    installed: 500,
-    bluetoothOn: 450,
-    ...over,
-  });
-
-  beforeAll(async () => {
-    svc = await startService(intakeService);
-    await settle(svc); // the stream exists once the consumers do
-    events = await EventInjector.open(svc.namespace);
+  const fx = useService(intakeService, async (events) => {
     await events.unit({ code: '84', type: 'province', level: 1 });
     await events.unit({ code: '842', type: 'district', adminParentCode: '84', level: 2 });
     await events.unit({ code: '29236', type: 'commune', adminParentCode: '842', level: 3 });
@@ -35,20 +15,19 @@ describe('intake: POST /v1/reports and GET /v1/reports', () => {
     await events.unit({ code: 'H29236A', type: 'hamlet', adminParentCode: '29236', level: 4 });
     await events.unit({ code: 'SO_TTTT', type: 'department', accountableToCode: '84', level: 2 });
     await events.unit({ code: 'OLD1', type: 'commune', adminParentCode: '842', active: false });
-    portal29236 = await events.key('portal', '29236');
-    portal842 = await events.key('portal', '842');
-    analyst = await events.key('analyst', null);
-    await settle(svc);
-  }, 60_000);
-  afterAll(async () => {
-    await events?.close();
-    if (svc) await disposeService(svc);
+    const portal29236 = await events.key('portal', '29236');
+    const portal842 = await events.key('portal', '842');
+    const analyst = await events.key('analyst', null);
+    return { portal29236, portal842, analyst };
   });
+  const q = <T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> => fx.svc.app.get(DataSource).query(sql, params);
+
+  const body = reportBody;
 
   const outboxCount = async () => Number((await q<{ n: string }>(`SELECT count(*) AS n FROM outbox`))[0].n);
 
   it('accepts a valid report with 202 {reportId, revision: 1} and records intake.report.accepted in the outbox', async () => {
-    const res = await http(svc, 'POST', '/v1/reports', { key: portal29236, body: body() });
+    const res = await http(fx.svc, 'POST', '/v1/reports', { key: fx.world.portal29236, body: body() });
     expect(res.status).toBe(202);
     expect(res.body).toEqual({ reportId: expect.any(String), revision: 1 });
     const rows = await q<{ envelope: { type: string; key: string; data: Record<string, unknown> } }>(`SELECT envelope FROM outbox`);
@@ -58,39 +37,39 @@ describe('intake: POST /v1/reports and GET /v1/reports', () => {
 
   it('treats the same report sent again without a key as a no-op returning the existing receipt', async () => {
     const before = await outboxCount();
-    const first = await http(svc, 'POST', '/v1/reports', { key: portal29236, body: body() });
-    const again = await http(svc, 'POST', '/v1/reports', { key: portal29236, body: body() });
+    const first = await http(fx.svc, 'POST', '/v1/reports', { key: fx.world.portal29236, body: body() });
+    const again = await http(fx.svc, 'POST', '/v1/reports', { key: fx.world.portal29236, body: body() });
     expect(again.status).toBe(202);
     expect(again.body).toEqual(first.body);
     expect(await outboxCount()).toBe(before);
   });
 
   it('stores a correction as the next revision and lists every revision', async () => {
-    const fix = await http(svc, 'POST', '/v1/reports', { key: portal29236, body: body({ installed: 520, bluetoothOn: 460 }) });
+    const fix = await http(fx.svc, 'POST', '/v1/reports', { key: fx.world.portal29236, body: body({ installed: 520, bluetoothOn: 460 }) });
     expect(fix.status).toBe(202);
     expect(fix.body.revision).toBe(2);
-    const list = await http(svc, 'GET', '/v1/reports?unit=29236&cohort=residents&from=2020-08-25&to=2020-08-25', { key: portal29236 });
+    const list = await http(fx.svc, 'GET', '/v1/reports?unit=29236&cohort=residents&from=2020-08-25&to=2020-08-25', { key: fx.world.portal29236 });
     expect(list.status).toBe(200);
     expect(list.body.items.map((r: { revision: number; latest: boolean; installed: number }) => [r.revision, r.latest, r.installed])).toEqual([
       [1, false, 500],
       [2, true, 520],
     ]);
     // Going back to the first figures is a correction too: it is not the latest report any more.
-    const back = await http(svc, 'POST', '/v1/reports', { key: portal29236, body: body() });
+    const back = await http(fx.svc, 'POST', '/v1/reports', { key: fx.world.portal29236, body: body() });
     expect(back.body.revision).toBe(3);
   });
 
   it('honours Idempotency-Key: same body → same answer and no new event; other body → 409', async () => {
     const b = body({ asOf: '2020-08-26' });
     const headers = { 'idempotency-key': 'portal-upload-0001' };
-    const first = await http(svc, 'POST', '/v1/reports', { key: portal29236, body: b, headers });
+    const first = await http(fx.svc, 'POST', '/v1/reports', { key: fx.world.portal29236, body: b, headers });
     expect(first.status).toBe(202);
     const count = await outboxCount();
-    const again = await http(svc, 'POST', '/v1/reports', { key: portal29236, body: b, headers });
+    const again = await http(fx.svc, 'POST', '/v1/reports', { key: fx.world.portal29236, body: b, headers });
     expect(again.status).toBe(202);
     expect(again.body).toEqual(first.body);
     expect(await outboxCount()).toBe(count);
-    const other = await http(svc, 'POST', '/v1/reports', { key: portal29236, body: { ...b, installed: 1 , bluetoothOn: 0 }, headers });
+    const other = await http(fx.svc, 'POST', '/v1/reports', { key: fx.world.portal29236, body: { ...b, installed: 1 , bluetoothOn: 0 }, headers });
     expect(other.status).toBe(409);
     expect(other.headers.get('content-type')).toContain('application/problem+json');
     expect(other.body.errors[0].field).toBe('Idempotency-Key');
@@ -99,12 +78,12 @@ describe('intake: POST /v1/reports and GET /v1/reports', () => {
 
   it('never makes two revisions from concurrent identical submissions (with or without a key)', async () => {
     const b = body({ asOf: '2020-08-20' });
-    const plain = await Promise.all(Array.from({ length: 12 }, () => http(svc, 'POST', '/v1/reports', { key: portal29236, body: b })));
+    const plain = await Promise.all(Array.from({ length: 12 }, () => http(fx.svc, 'POST', '/v1/reports', { key: fx.world.portal29236, body: b })));
     expect(plain.map((r) => r.status)).toEqual(Array(12).fill(202));
     expect(new Set(plain.map((r) => `${r.body.reportId}/${r.body.revision}`)).size).toBe(1);
     const keyed = { ...b, asOf: '2020-08-21' };
     const withKey = await Promise.all(
-      Array.from({ length: 12 }, () => http(svc, 'POST', '/v1/reports', { key: portal29236, body: keyed, headers: { 'idempotency-key': 'same-key-race' } })),
+      Array.from({ length: 12 }, () => http(fx.svc, 'POST', '/v1/reports', { key: fx.world.portal29236, body: keyed, headers: { 'idempotency-key': 'same-key-race' } })),
     );
     expect(withKey.map((r) => r.status)).toEqual(Array(12).fill(202));
     expect(new Set(withKey.map((r) => r.body.reportId)).size).toBe(1);
@@ -115,75 +94,75 @@ describe('intake: POST /v1/reports and GET /v1/reports', () => {
     ]);
     // Concurrent different corrections: each gets its own revision, none is lost.
     const diff = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => http(svc, 'POST', '/v1/reports', { key: portal29236, body: body({ asOf: '2020-08-22', installed: 100 + i, bluetoothOn: 0 }) })),
+      Array.from({ length: 8 }, (_, i) => http(fx.svc, 'POST', '/v1/reports', { key: fx.world.portal29236, body: body({ asOf: '2020-08-22', installed: 100 + i, bluetoothOn: 0 }) })),
     );
     expect(diff.map((r) => r.body.revision).sort((a: number, b: number) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   });
 
   it('keeps a portal key to its own subtree: 29236 may report for its hamlet, not for 29239 (403)', async () => {
-    const other = await http(svc, 'POST', '/v1/reports', { key: portal29236, body: body({ orgUnitCode: '29239' }) });
+    const other = await http(fx.svc, 'POST', '/v1/reports', { key: fx.world.portal29236, body: body({ orgUnitCode: '29239' }) });
     expect(other.status).toBe(403);
     expect(other.headers.get('content-type')).toContain('application/problem+json');
-    const hamlet = await http(svc, 'POST', '/v1/reports', { key: portal29236, body: body({ orgUnitCode: 'H29236A' }) });
+    const hamlet = await http(fx.svc, 'POST', '/v1/reports', { key: fx.world.portal29236, body: body({ orgUnitCode: 'H29236A' }) });
     expect(hamlet.status).toBe(202);
-    const district = await http(svc, 'POST', '/v1/reports', { key: portal842, body: body({ orgUnitCode: '29239' }) });
+    const district = await http(fx.svc, 'POST', '/v1/reports', { key: fx.world.portal842, body: body({ orgUnitCode: '29239' }) });
     expect(district.status).toBe(202);
   });
 
-  it('lets an analyst read everything and write nothing (403)', async () => {
-    const write = await http(svc, 'POST', '/v1/reports', { key: analyst, body: body({ asOf: '2020-08-24' }) });
+  it('lets an fx.world.analyst read everything and write nothing (403)', async () => {
+    const write = await http(fx.svc, 'POST', '/v1/reports', { key: fx.world.analyst, body: body({ asOf: '2020-08-24' }) });
     expect(write.status).toBe(403);
-    const batch = await http(svc, 'POST', '/v1/reports/batch', { key: analyst, body: { reports: [body()] } });
+    const batch = await http(fx.svc, 'POST', '/v1/reports/batch', { key: fx.world.analyst, body: { reports: [body()] } });
     expect(batch.status).toBe(403);
-    const activity = await http(svc, 'POST', '/v1/activities', { key: analyst, body: { orgUnitCode: '29236', kind: 'family_help', date: '2020-08-24', installsHelped: 1 } });
+    const activity = await http(fx.svc, 'POST', '/v1/activities', { key: fx.world.analyst, body: { orgUnitCode: '29236', kind: 'family_help', date: '2020-08-24', installsHelped: 1 } });
     expect(activity.status).toBe(403);
-    const all = await http(svc, 'GET', '/v1/reports?limit=1000', { key: analyst });
+    const all = await http(fx.svc, 'GET', '/v1/reports?limit=1000', { key: fx.world.analyst });
     expect(all.status).toBe(200);
     expect(new Set(all.body.items.map((r: { orgUnitCode: string }) => r.orgUnitCode))).toEqual(new Set(['29236', 'H29236A', '29239']));
   });
 
   it('filters the list by scope: a portal sees its subtree only and may not ask for another unit', async () => {
-    const mine = await http(svc, 'GET', '/v1/reports?limit=1000', { key: portal29236 });
+    const mine = await http(fx.svc, 'GET', '/v1/reports?limit=1000', { key: fx.world.portal29236 });
     expect(mine.status).toBe(200);
     expect(new Set(mine.body.items.map((r: { orgUnitCode: string }) => r.orgUnitCode))).toEqual(new Set(['29236', 'H29236A']));
     expect(mine.body.total).toBe(mine.body.items.length);
-    const page = await http(svc, 'GET', '/v1/reports?limit=2&offset=1', { key: portal29236 });
+    const page = await http(fx.svc, 'GET', '/v1/reports?limit=2&offset=1', { key: fx.world.portal29236 });
     expect(page.body.items).toHaveLength(2);
     expect(page.body.total).toBe(mine.body.total);
-    const theirs = await http(svc, 'GET', '/v1/reports?unit=29239', { key: portal29236 });
+    const theirs = await http(fx.svc, 'GET', '/v1/reports?unit=29239', { key: fx.world.portal29236 });
     expect(theirs.status).toBe(403);
   });
 
   it('refuses unknown (404) and retired (422) units, and cohorts the unit type does not report (422)', async () => {
-    const unknown = await http(svc, 'POST', '/v1/reports', { body: body({ orgUnitCode: '99999' }) });
+    const unknown = await http(fx.svc, 'POST', '/v1/reports', { body: body({ orgUnitCode: '99999' }) });
     expect(unknown.status).toBe(404);
     expect(unknown.body.errors).toEqual([expect.objectContaining({ field: 'orgUnitCode' })]);
-    const retired = await http(svc, 'POST', '/v1/reports', { body: body({ orgUnitCode: 'OLD1' }) });
+    const retired = await http(fx.svc, 'POST', '/v1/reports', { body: body({ orgUnitCode: 'OLD1' }) });
     expect(retired.status).toBe(422);
     expect(retired.body.errors[0].field).toBe('orgUnitCode');
-    const hamletStaff = await http(svc, 'POST', '/v1/reports', { body: body({ orgUnitCode: 'H29236A', cohort: 'staff' }) });
+    const hamletStaff = await http(fx.svc, 'POST', '/v1/reports', { body: body({ orgUnitCode: 'H29236A', cohort: 'staff' }) });
     expect(hamletStaff.status).toBe(422);
     expect(hamletStaff.body.errors).toEqual([{ field: 'cohort', message: expect.stringContaining('hamlet') }]);
-    const deptResidents = await http(svc, 'POST', '/v1/reports', { body: body({ orgUnitCode: 'SO_TTTT' }) });
+    const deptResidents = await http(fx.svc, 'POST', '/v1/reports', { body: body({ orgUnitCode: 'SO_TTTT' }) });
     expect(deptResidents.status).toBe(422);
-    const deptStaff = await http(svc, 'POST', '/v1/reports', { body: body({ orgUnitCode: 'SO_TTTT', cohort: 'staff' }) });
+    const deptStaff = await http(fx.svc, 'POST', '/v1/reports', { body: body({ orgUnitCode: 'SO_TTTT', cohort: 'staff' }) });
     expect(deptStaff.status).toBe(202);
   });
 
   it('names each broken inequality of the counts as a field error (400)', async () => {
-    const res = await http(svc, 'POST', '/v1/reports', { body: body({ headcount: 10, smartphoneHolders: 20, installed: 30, bluetoothOn: 40 }) });
+    const res = await http(fx.svc, 'POST', '/v1/reports', { body: body({ headcount: 10, smartphoneHolders: 20, installed: 30, bluetoothOn: 40 }) });
     expect(res.status).toBe(400);
     expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['bluetoothOn', 'installed', 'smartphoneHolders']);
   });
 
   it('refuses dates in the future and before the campaign start, which the registry targets can move', async () => {
-    const future = await http(svc, 'POST', '/v1/reports', { body: body({ asOf: '2999-01-01' }) });
+    const future = await http(fx.svc, 'POST', '/v1/reports', { body: body({ asOf: '2999-01-01' }) });
     expect(future.status).toBe(422);
     expect(future.body.errors).toEqual([{ field: 'asOf', message: expect.stringContaining('future') }]);
-    const early = await http(svc, 'POST', '/v1/reports', { body: body({ asOf: '2019-12-31' }) });
+    const early = await http(fx.svc, 'POST', '/v1/reports', { body: body({ asOf: '2019-12-31' }) });
     expect(early.status).toBe(422);
     expect(early.body.errors[0].message).toContain('2020-01-01');
-    await events.publish(TargetSetV1, 'province', {
+    await fx.events.publish(TargetSetV1, 'province', {
       targetId: 'T50',
       name: '50% by 20/08',
       metric: 'install_rate',
@@ -197,11 +176,11 @@ describe('intake: POST /v1/reports and GET /v1/reports', () => {
       reportingWindowDays: 7,
       revision: 1,
     });
-    await settle(svc);
-    const before = await http(svc, 'POST', '/v1/reports', { body: body({ asOf: '2020-07-31' }) });
+    await settle(fx.svc);
+    const before = await http(fx.svc, 'POST', '/v1/reports', { body: body({ asOf: '2020-07-31' }) });
     expect(before.status).toBe(422);
     expect(before.body.errors[0].message).toContain('2020-08-01');
-    const onStart = await http(svc, 'POST', '/v1/reports', { body: body({ asOf: '2020-08-01' }) });
+    const onStart = await http(fx.svc, 'POST', '/v1/reports', { body: body({ asOf: '2020-08-01' }) });
     expect(onStart.status).toBe(202);
   });
 });

@@ -1,12 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { request } from 'node:http';
 import pino from 'pino';
 import { rootLogger } from '@app/platform';
 import { workforceService } from '../main';
 import { disposeService, EventInjector, http, settle, startService, type RunningService } from '../../../../test/support/service-harness';
 import { natsUrl, waitFor } from '../../../../test/support/int-env';
-import { aggregatesOf, csvLine, rosterCsv, rosterXlsx, VI_HEADER, worker, workers } from '../../test/roster-fixtures';
+import { aggregatesOf, csvLine, openRosterUpload, rosterCsv, rosterXlsx, VI_HEADER, worker, workers } from '../../test/roster-fixtures';
 import { streamEvents } from '../../test/roster-fixtures';
 import { publishWorld, type WorkforceKeys } from '../../test/workforce-world';
 
@@ -161,19 +160,7 @@ describe('workforce: a 200,000-row roster, its privacy, XLSX, re-upload and inte
   it('an upload aborted mid-stream leaves the previous roster in force and publishes nothing', async () => {
     const before = await inForce();
     const eventsBefore = (await rosterEvents()).length;
-    const req = request(`${svc.url}/v1/enterprises/DN-A/rosters?asOf=${AS_OF}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${keys.ezBoard}`, 'content-type': 'text/csv', 'transfer-encoding': 'chunked' },
-    });
-    req.on('error', () => undefined);
-    req.write(VI_HEADER.join(',') + '\n');
-    // A different roster (other flags), sent in pieces until the service has staged some of it.
-    let i = 1;
-    const sendSome = (n: number) => {
-      const lines: string[] = [];
-      for (const end = i + n; i < end; i++) lines.push(csvLine(worker(i, 1), i));
-      req.write(lines.join(''));
-    };
+    const { req, sendSome } = openRosterUpload(svc.url, 'DN-A', AS_OF, keys.ezBoard);
     sendSome(30_000);
     const running = await waitFor(async () => {
       const list = await http(svc, 'GET', '/v1/enterprises/DN-A/roster-imports?limit=1', { key: keys.ezBoard });

@@ -1,31 +1,11 @@
-import { EventPublisher, streamNames, type NatsLink } from '@app/messaging';
-import { dropDatabase, dropNamespace, freshDatabase, freshNamespace, natsUrl, waitFor } from '../../../../test/support/int-env';
-import { openLink, openProbePair, probeReport, probeState, streamCount, type ProbePair } from '../../../messaging/src/testing/probe-consumer';
+import { streamNames } from '@app/messaging';
+import { waitFor } from '../../../../test/support/int-env';
+import { useProbePairs } from '../../../../test/support/probe-pairs';
+import { probeReport, probeState, streamCount } from '../../../messaging/src/testing/probe-consumer';
 
 describe('OutboxRelay and EventConsumer under load, on the real PostgreSQL and NATS JetStream', () => {
-  let dbUrl: string;
-  let link: NatsLink;
-  let publisher: EventPublisher;
-  const pairs: ProbePair[] = [];
-
-  async function setUp(label: string): Promise<ProbePair> {
-    const namespace = freshNamespace(label);
-    const pair = await openProbePair({ dbUrl, link, namespace, label, poolSize: 12, publish: (s, e) => publisher.publish(s, e) });
-    pairs.push(pair);
-    return pair;
-  }
-
-  beforeAll(async () => {
-    dbUrl = await freshDatabase('outboxload');
-    link = await openLink(natsUrl(), 'outbox-load-int');
-    publisher = new EventPublisher(link);
-  });
-  afterAll(async () => {
-    for (const p of pairs) await p.close();
-    await link?.close();
-    for (const p of pairs) await dropNamespace(p.namespace).catch(() => undefined);
-    if (dbUrl) await dropDatabase(dbUrl).catch(() => undefined);
-  }, 60_000);
+  const probes = useProbePairs('outboxload', { poolSize: 12 });
+  const setUp = (label: string) => probes.setUp(label);
 
   it('10,000 events committed by 8 concurrent writers arrive, each exactly once in effect', async () => {
     const { namespace, producer, consumerDs, relay, consumer, commit } = await setUp('load');
@@ -58,7 +38,7 @@ describe('OutboxRelay and EventConsumer under load, on the real PostgreSQL and N
     await waitFor(async () => (await probeState(consumerDs)).applied >= 10_000 && consumer.idle, 'the consumer to apply 10,000 events', 120_000, 250);
     await consumer.waitUntilIdle(30_000);
 
-    expect(await streamCount(link, streamNames(namespace).events)).toBe(10_000);
+    expect(await streamCount(probes.link, streamNames(namespace).events)).toBe(10_000);
     const state = await probeState(consumerDs);
     expect(state.applied).toBe(10_000);
     expect(state.distinctApplied).toBe(10_000);

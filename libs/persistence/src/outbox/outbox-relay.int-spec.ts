@@ -1,33 +1,13 @@
 import type { EventEnvelope } from '@app/contracts';
 import { register } from 'prom-client';
-import { EventPublisher, reportOutboxPending, streamNames, type NatsLink } from '@app/messaging';
-import { dropDatabase, dropNamespace, freshDatabase, freshNamespace, natsUrl, waitFor } from '../../../../test/support/int-env';
-import { openLink, openProbePair, probeReport, probeState, publishEnvelope, readStream, streamCount, type ProbePair } from '../../../messaging/src/testing/probe-consumer';
+import { reportOutboxPending, streamNames } from '@app/messaging';
+import { waitFor } from '../../../../test/support/int-env';
+import { useProbePairs } from '../../../../test/support/probe-pairs';
+import { probeReport, probeState, publishEnvelope, readStream, streamCount } from '../../../messaging/src/testing/probe-consumer';
 
 describe('OutboxRelay on the real PostgreSQL and NATS JetStream', () => {
-  let dbUrl: string;
-  let link: NatsLink;
-  let publisher: EventPublisher;
-  const pairs: ProbePair[] = [];
-
-  async function setUp(label: string): Promise<ProbePair> {
-    const namespace = freshNamespace(label);
-    const pair = await openProbePair({ dbUrl, link, namespace, label, publish: (s, e) => publisher.publish(s, e) });
-    pairs.push(pair);
-    return pair;
-  }
-
-  beforeAll(async () => {
-    dbUrl = await freshDatabase('outbox');
-    link = await openLink(natsUrl(), 'outbox-int');
-    publisher = new EventPublisher(link);
-  });
-  afterAll(async () => {
-    for (const p of pairs) await p.close();
-    await link?.close();
-    for (const p of pairs) await dropNamespace(p.namespace).catch(() => undefined);
-    if (dbUrl) await dropDatabase(dbUrl).catch(() => undefined);
-  }, 60_000);
+  const probes = useProbePairs('outbox');
+  const setUp = (label: string) => probes.setUp(label);
 
   it('after a crash between publishing and marking, the re-published rows are dropped by the stream and the inbox', async () => {
     const { namespace, producer, consumerDs, relay, consumer, commit } = await setUp('crash');
@@ -38,7 +18,7 @@ describe('OutboxRelay on the real PostgreSQL and NATS JetStream', () => {
     // died before its UPDATE, so all rows are still pending.
     const pending: Array<{ subject: string; envelope: EventEnvelope }> = await producer.query(`SELECT subject, envelope FROM outbox WHERE published_at IS NULL ORDER BY seq`);
     expect(pending).toHaveLength(20);
-    for (const row of pending) await publisher.publish(row.subject, row.envelope);
+    for (const row of pending) await probes.publisher.publish(row.subject, row.envelope);
 
     // The restarted relay publishes them all again and marks them.
     const restarted = relay();
@@ -47,13 +27,13 @@ describe('OutboxRelay on the real PostgreSQL and NATS JetStream', () => {
     expect(await restarted.drain()).toBe(20);
     expect(await restarted.pendingCount()).toBe(0);
     expect(await register.getSingleMetricAsString('bz_outbox_pending')).toContain('bz_outbox_pending{service="crash-test"} 0');
-    const stream = await readStream(link, streamNames(namespace).events);
+    const stream = await readStream(probes.link, streamNames(namespace).events);
     expect(stream.map((m) => m.msgId)).toEqual(events.map((e) => e.id));
 
     // Past the duplicate window (equivalent: the same envelope under another Nats-Msg-Id) the stream keeps
     // a second copy; the consumer's inbox drops it.
-    await publishEnvelope(link, namespace, events[3], `${events[3].id}:late`);
-    expect(await streamCount(link, streamNames(namespace).events)).toBe(21);
+    await publishEnvelope(probes.link, namespace, events[3], `${events[3].id}:late`);
+    expect(await streamCount(probes.link, streamNames(namespace).events)).toBe(21);
 
     await consumer.start();
     await consumer.waitUntilIdle(30_000);
@@ -70,7 +50,7 @@ describe('OutboxRelay on the real PostgreSQL and NATS JetStream', () => {
     const counting = (name: 'a' | 'b') => async (subject: string, envelope: EventEnvelope) => {
       published.push(envelope.id);
       byRelay[name] += 1;
-      await publisher.publish(subject, envelope);
+      await probes.publisher.publish(subject, envelope);
     };
     const a = relay({ publish: counting('a') });
     const b = relay({ publish: counting('b') });
@@ -84,7 +64,7 @@ describe('OutboxRelay on the real PostgreSQL and NATS JetStream', () => {
       await commit(batch);
     }
     await waitFor(async () => (await a.pendingCount()) === 0, 'both relays to publish everything', 30_000);
-    const stream = await readStream(link, streamNames(namespace).events);
+    const stream = await readStream(probes.link, streamNames(namespace).events);
     // Every row once, in the order of the outbox's seq (equal to the commit order here).
     expect(published).toEqual(ids);
     expect(byRelay.a + byRelay.b).toBe(ids.length);
