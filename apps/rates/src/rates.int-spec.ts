@@ -3,22 +3,10 @@ import { CohortSetV1, OrgUnitRetiredV1, ReportAcceptedV1, RosterImportedV1, Supp
 import { randomUUID } from 'node:crypto';
 import { disposeService, EventInjector, http, settle, startService, type RunningService } from '../../../test/support/service-harness';
 import { FigureFlusher } from './figures/figure-flusher.service';
+import { RESIDENTS_50 } from '../../../libs/domain/src/test-fixtures';
 import { ratesService } from './main';
 
-const residents50: TargetSetV1Data = {
-  targetId: 'residents-50',
-  name: 'Residents ≥ 50% by 2020-08-20',
-  metric: 'resident_rate',
-  cohorts: ['residents'],
-  tree: 'administrative',
-  scopeUnitTypes: ['commune'],
-  scopeLevels: [],
-  threshold: 0.5,
-  deadline: '2020-08-20',
-  campaignStart: '2020-08-04',
-  reportingWindowDays: 7,
-  revision: 1,
-};
+const residents50: TargetSetV1Data = RESIDENTS_50;
 const staff100: TargetSetV1Data = {
   targetId: 'staff-100',
   name: 'Staff with Bluetooth on: 100% by 2020-08-30',

@@ -1,21 +1,8 @@
 import { FigureModel } from './figures';
 import { decideStatus, evaluateTargetSeries, forecastDate, gapToThreshold, inTargetScope, type TargetDef } from './target-status';
-import { report, unit } from './test-fixtures';
+import { report, RESIDENTS_50, unit } from './test-fixtures';
 
-const residents50: TargetDef = {
-  targetId: 'residents-50',
-  name: 'Residents ≥ 50% by 2020-08-20',
-  metric: 'resident_rate',
-  cohorts: ['residents'],
-  tree: 'administrative',
-  scopeUnitTypes: ['commune'],
-  scopeLevels: [],
-  threshold: 0.5,
-  deadline: '2020-08-20',
-  campaignStart: '2020-08-04',
-  reportingWindowDays: 7,
-  revision: 1,
-};
+const residents50: TargetDef = RESIDENTS_50;
 
 const units = [
   unit('84', 'province', { level: 1 }),

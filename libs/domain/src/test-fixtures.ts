@@ -1,4 +1,4 @@
-import type { Cohort, UnitType } from '@app/contracts';
+import type { Cohort, TargetSetV1Data, UnitType } from '@app/contracts';
 import type { UnitNode } from './org-tree';
 import type { ReportInput } from './supersession';
 
@@ -12,3 +12,19 @@ export function report(unitCode: string, cohort: Cohort, asOf: string, counts: [
   const [headcount, smartphoneHolders, installed, bluetoothOn] = counts;
   return { unitCode, cohort, asOf, revision, reportId: reportId ?? `r${String(++seq).padStart(6, '0')}`, headcount, smartphoneHolders, installed, bluetoothOn };
 }
+
+/** The directive's resident target (≥ 50% of residents in every commune by 2020-08-20), as registry.target.set carries it. */
+export const RESIDENTS_50: TargetSetV1Data = {
+  targetId: 'residents-50',
+  name: 'Residents ≥ 50% by 2020-08-20',
+  metric: 'resident_rate',
+  cohorts: ['residents'],
+  tree: 'administrative',
+  scopeUnitTypes: ['commune'],
+  scopeLevels: [],
+  threshold: 0.5,
+  deadline: '2020-08-20',
+  campaignStart: '2020-08-04',
+  reportingWindowDays: 7,
+  revision: 1,
+};

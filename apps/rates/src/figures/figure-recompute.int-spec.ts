@@ -2,6 +2,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { COHORTS, COHORTS_BY_UNIT_TYPE, treeOfCohort, type Cohort, type TargetSetV1Data, type UnitType } from '@app/contracts';
 import { addDays, evaluateTargetSeries, inTargetScope, type Figure, type TargetDef, type TargetEvaluation } from '@app/domain';
 import { disposeService, startService, type RunningService } from '../../../../test/support/service-harness';
+import { RESIDENTS_50 } from '../../../../libs/domain/src/test-fixtures';
 import { ratesService } from '../main';
 import { figureOfRow, FIGURE_COLUMNS, evaluationOfRow, STATUS_COLUMNS } from './figure-rows';
 import { BEGINNING, FigureRecomputeService, type DirtyMark, type RecomputeResult } from './figure-recompute.service';
@@ -29,20 +30,7 @@ interface UnitSpec {
 }
 
 const targets: TargetSetV1Data[] = [
-  {
-    targetId: 'residents-50',
-    name: 'Residents',
-    metric: 'resident_rate',
-    cohorts: ['residents'],
-    tree: 'administrative',
-    scopeUnitTypes: ['commune'],
-    scopeLevels: [],
-    threshold: 0.5,
-    deadline: '2020-08-20',
-    campaignStart: '2020-08-04',
-    reportingWindowDays: 7,
-    revision: 1,
-  },
+  { ...RESIDENTS_50, name: 'Residents' },
   {
     targetId: 'staff-bt',
     name: 'Staff and workers',
