@@ -16,13 +16,12 @@ import {
   TransportCheckedV1,
   subjectOf,
   type EventContract,
-  type FigureUpdatedV1Data,
   type ServiceName,
-  type TargetStatus,
 } from '@app/contracts';
 import { makeEvent } from '@app/persistence';
 import { natsUrl } from '../../../test/support/int-env';
 import { disposeService, EventInjector, http, settle, startService, type RunningService } from '../../../test/support/service-harness';
+import { figureData, statusData } from '../test/rates-events';
 import { complianceService } from './main';
 import { rebuildCompliance } from './rebuild';
 
@@ -65,32 +64,8 @@ describe('compliance: read model, analytics API and daily report', () => {
     return e;
   };
 
-  const figure = (orgUnitCode: string, cohort: FigureUpdatedV1Data['cohort'], date: string, c: Partial<FigureUpdatedV1Data>): FigureUpdatedV1Data => ({
-    orgUnitCode,
-    cohort,
-    tree: cohort === 'residents' ? 'administrative' : 'accountability',
-    date,
-    headcount: c.population ?? c.headcount ?? 0,
-    smartphoneHolders: 0,
-    installed: 0,
-    bluetoothOn: 0,
-    population: null,
-    reportingUnits: 1,
-    expectedUnits: 1,
-    ...c,
-  });
-
-  const status = (targetId: string, orgUnitCode: string, date: string, s: TargetStatus, value: number | null, threshold: number, gap: number) => ({
-    targetId,
-    orgUnitCode,
-    date,
-    status: s,
-    previousStatus: null,
-    value,
-    threshold,
-    forecastDate: null,
-    gap,
-  });
+  const figure = figureData;
+  const status = statusData;
 
   beforeAll(async () => {
     svc = await startService(complianceService);

@@ -9,6 +9,7 @@ import { disposeService, EventInjector, http, settle, startService, type Running
 import { STATUS_SEVERITY, toFigure } from '../common/figures';
 import { paginate, sortRows } from '../common/listing';
 import { figuresOf, ReadModelService } from '../common/read-model.service';
+import { figureData, statusData } from '../../test/rates-events';
 import { complianceService } from '../main';
 import { AnalyticsService, standing, type UnitStatusRow } from './analytics.service';
 import type { LaggardsQueryDto, TargetStatusesQueryDto, UnitsQueryDto } from './dto/analytics-query.dto';
@@ -31,33 +32,10 @@ describe('compliance analytics: narrow read paths agree with the whole snapshot'
   let portal9011: string;
 
   const figure = (orgUnitCode: string, cohort: Cohort, date: string, c: Partial<FigureUpdatedV1Data>) =>
-    rates.publish(FigureUpdatedV1, orgUnitCode, {
-      orgUnitCode,
-      cohort,
-      tree: cohort === 'residents' ? 'administrative' : 'accountability',
-      date,
-      headcount: c.population ?? c.headcount ?? 0,
-      smartphoneHolders: 0,
-      installed: 0,
-      bluetoothOn: 0,
-      population: null,
-      reportingUnits: 1,
-      expectedUnits: 1,
-      ...c,
-    });
-  const statusData = (targetId: string, orgUnitCode: string, date: string, status: TargetStatus, value: number | null, gap: number) => ({
-    targetId,
-    orgUnitCode,
-    date,
-    status,
-    previousStatus: null,
-    value,
-    threshold: targetId === 'R50' ? 0.5 : 1,
-    forecastDate: null,
-    gap,
-  });
+    rates.publish(FigureUpdatedV1, orgUnitCode, figureData(orgUnitCode, cohort, date, c));
+  const thresholdOf = (targetId: string) => (targetId === 'R50' ? 0.5 : 1);
   const status = (targetId: string, code: string, date: string, s: TargetStatus, value: number | null, gap: number) =>
-    rates.publish(TargetStatusChangedV1, code, statusData(targetId, code, date, s, value, gap));
+    rates.publish(TargetStatusChangedV1, code, statusData(targetId, code, date, s, value, thresholdOf(targetId), gap));
 
   beforeAll(async () => {
     svc = await startService(complianceService);
@@ -271,7 +249,7 @@ describe('compliance analytics: narrow read paths agree with the whole snapshot'
 
     // An event that occurred before everything applied so far: the checkpoint (and asOfEvent) stays where
     // it was, the answer must not (9013 had no status: now breached).
-    const late = makeEvent(TargetStatusChangedV1, 'rates', '9013', statusData('R50', '9013', D, 'breached', null, 0), { occurredAt: new Date('2020-08-01T00:00:00.000Z') });
+    const late = makeEvent(TargetStatusChangedV1, 'rates', '9013', statusData('R50', '9013', D, 'breached', null, thresholdOf('R50'), 0), { occurredAt: new Date('2020-08-01T00:00:00.000Z') });
     await jetstream(raw).publish(subjectOf(svc.namespace, TargetStatusChangedV1), JSON.stringify(late), { msgID: late.id });
     await settle(svc);
     const afterLate = await summary();
