@@ -68,7 +68,12 @@ async function main(): Promise<void> {
       for (let i = 0; i < N; i += 500) await producer.transaction((m) => enqueueEvents(m, namespace, events.slice(i, i + 500)));
     });
     const publisher = new EventPublisher(link, 30_000);
-    const relay = new OutboxRelay({ dataSource: producer, url: dbUrl, schema: 'bench_producer', publish: (s, e) => publisher.publish(s, e) });
+    const relay = new OutboxRelay({
+      dataSource: producer,
+      url: dbUrl,
+      schema: 'bench_producer',
+      publish: (s, e) => publisher.publish(s, e),
+    });
     await timed('outbox relay -> JetStream (batches of 500, marked after ack)', N, async () => {
       await relay.drain();
     });
@@ -109,7 +114,9 @@ async function main(): Promise<void> {
   const line = `${'scenario'.padEnd(w)} | ${'events'.padStart(7)} | ${'seconds'.padStart(8)} | ${'events/s'.padStart(9)}`;
   console.log(`\n${line}\n${'-'.repeat(line.length)}`);
   for (const r of rows) {
-    console.log(`${r.scenario.padEnd(w)} | ${String(r.events).padStart(7)} | ${r.seconds.toFixed(2).padStart(8)} | ${String(Math.round(r.events / r.seconds)).padStart(9)}`);
+    console.log(
+      `${r.scenario.padEnd(w)} | ${String(r.events).padStart(7)} | ${r.seconds.toFixed(2).padStart(8)} | ${String(Math.round(r.events / r.seconds)).padStart(9)}`,
+    );
   }
 }
 

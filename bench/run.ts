@@ -30,8 +30,17 @@ function parseArgs(argv: string[]): Args {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') args.quick = true;
-    else if (a === '--only') args.only = (argv[++i] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-    else if (a.startsWith('--only=')) args.only = a.slice('--only='.length).split(',').map((s) => s.trim()).filter(Boolean);
+    else if (a === '--only')
+      args.only = (argv[++i] ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+    else if (a.startsWith('--only='))
+      args.only = a
+        .slice('--only='.length)
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     else if (a === '--out') args.out = argv[++i] ?? null;
     else if (a === '--help' || a === '-h') {
       process.stdout.write(`usage: npm run bench -- [--quick] [--only ${SECTIONS.map((s) => s.name).join(',')}] [--out file.md]\n`);
@@ -39,7 +48,8 @@ function parseArgs(argv: string[]): Args {
     } else throw new Error(`unknown argument ${a}`);
   }
   for (const name of args.only ?? []) {
-    if (!SECTIONS.some((s) => s.name === name)) throw new Error(`unknown section ${name} (sections: ${SECTIONS.map((s) => s.name).join(', ')})`);
+    if (!SECTIONS.some((s) => s.name === name))
+      throw new Error(`unknown section ${name} (sections: ${SECTIONS.map((s) => s.name).join(', ')})`);
   }
   return args;
 }
@@ -94,9 +104,16 @@ async function main(): Promise<void> {
     } catch (err) {
       const e = err as Error;
       ctx.log(`${section.name} failed: ${e.stack ?? e.message}`);
-      rows.push({ section: section.name, measure: section.title, value: null, unit: '', error: e.message.replace(/\s+/g, ' ').slice(0, 500) });
+      rows.push({
+        section: section.name,
+        measure: section.title,
+        value: null,
+        unit: '',
+        error: e.message.replace(/\s+/g, ' ').slice(0, 500),
+      });
     }
-    for (const r of rows.slice(before)) ctx.log(`  ${r.measure}: ${r.error ? `FAILED ${r.error}` : `${r.value?.toFixed(2)} ${r.unit} ${r.detail ?? ''}`}`);
+    for (const r of rows.slice(before))
+      ctx.log(`  ${r.measure}: ${r.error ? `FAILED ${r.error}` : `${r.value?.toFixed(2)} ${r.unit} ${r.detail ?? ''}`}`);
     ctx.log(`${section.name} done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   }
 

@@ -35,7 +35,12 @@ async function main() {
   state.stateFile = path.join(settings.dataDir, 'launcher.json');
 
   const plan = await planInfrastructure(settings);
-  const reason = settings.build === 'always' ? 'LAUNCHER_BUILD=always' : settings.build === 'never' ? null : buildReason(settings.root, settings.services);
+  const reason =
+    settings.build === 'always'
+      ? 'LAUNCHER_BUILD=always'
+      : settings.build === 'never'
+        ? null
+        : buildReason(settings.root, settings.services);
   // The build and the embedded servers are independent: run them side by side, and let both finish
   // (or fail) before going on, so that a stop never misses a server that was still starting.
   state.infraStarting = startInfrastructure(settings, plan);
@@ -63,13 +68,16 @@ async function main() {
   const rosterSecret = settings.rosterSecret ?? persistentSecret(path.join(settings.dataDir, 'roster-secret'), newSecret);
 
   const busy = [];
-  for (const s of settings.services) if (!(await infra.portIsFree(s.port, settings.host))) busy.push(`${s.name} port ${s.port} (set ${s.portVar})`);
+  for (const s of settings.services)
+    if (!(await infra.portIsFree(s.port, settings.host))) busy.push(`${s.name} port ${s.port} (set ${s.portVar})`);
   if (busy.length) throw new LaunchError(`ports already in use: ${busy.join(', ')}. Stop what uses them or choose other ports.`);
 
   const base = { ...process.env };
   delete base.SEED;
   const width = Math.max(...settings.services.map((s) => s.name.length), 'launcher'.length);
-  say(`starting ${settings.services.length} services (namespace ${settings.namespace}${seed && seed !== 'off' ? `, registry seed ${seed}` : ''})`);
+  say(
+    `starting ${settings.services.length} services (namespace ${settings.namespace}${seed && seed !== 'off' ? `, registry seed ${seed}` : ''})`,
+  );
   for (const svc of settings.services) {
     if (state.stopping) return;
     const env = {
@@ -90,7 +98,9 @@ async function main() {
     running.child.once('close', (code, signal) => {
       if (state.stopping) return;
       const last = running.recentStderr.at(-1);
-      warn(`${svc.name} exited (${signal ? `signal ${signal}` : `code ${code}`})${last ? `: ${last}` : ''}; stopping everything. Its log: ${running.logFile}`);
+      warn(
+        `${svc.name} exited (${signal ? `signal ${signal}` : `code ${code}`})${last ? `: ${last}` : ''}; stopping everything. Its log: ${running.logFile}`,
+      );
       void shutdown(1);
     });
   }
@@ -119,7 +129,8 @@ async function planInfrastructure(settings) {
     settings.natsUrl ? null : infra.natsAnswers(settings.natsProbeUrl),
   ]);
   if (settings.databaseUrl) Object.assign(plan, { pg: 'given', databaseUrl: settings.databaseUrl, pgSource: 'DATABASE_URL' });
-  else if (pgProbe.ok) Object.assign(plan, { pg: 'local', databaseUrl: withDatabase(settings.pgProbeUrl, DATABASE_NAME), pgSource: 'found running' });
+  else if (pgProbe.ok)
+    Object.assign(plan, { pg: 'local', databaseUrl: withDatabase(settings.pgProbeUrl, DATABASE_NAME), pgSource: 'found running' });
   else {
     plan.pg = 'embedded';
     plan.pgSource = `embedded, data in ${path.join(settings.dataDir, 'postgres')}`;
@@ -128,11 +139,19 @@ async function planInfrastructure(settings) {
   else if (natsProbe.ok) Object.assign(plan, { nats: 'local', natsUrl: settings.natsProbeUrl, natsSource: 'found running' });
   else {
     const binary = infra.findNatsServer();
-    if (!binary) throw new LaunchError(`no NATS at ${settings.natsProbeUrl} (${natsProbe.reason}) and no nats-server on the PATH.\n${infra.NATS_HOWTO}`);
+    if (!binary)
+      throw new LaunchError(
+        `no NATS at ${settings.natsProbeUrl} (${natsProbe.reason}) and no nats-server on the PATH.\n${infra.NATS_HOWTO}`,
+      );
     say(`no NATS to use at ${settings.natsProbeUrl} (${natsProbe.reason}); starting ${binary}`);
-    Object.assign(plan, { nats: 'embedded', natsBinary: binary, natsSource: `nats-server, store in ${path.join(settings.dataDir, 'nats')}` });
+    Object.assign(plan, {
+      nats: 'embedded',
+      natsBinary: binary,
+      natsSource: `nats-server, store in ${path.join(settings.dataDir, 'nats')}`,
+    });
   }
-  if (plan.pg === 'embedded') say(`no PostgreSQL to use at ${redactUrl(settings.pgProbeUrl)} (${pgProbe.reason}); starting an embedded one`);
+  if (plan.pg === 'embedded')
+    say(`no PostgreSQL to use at ${redactUrl(settings.pgProbeUrl)} (${pgProbe.reason}); starting an embedded one`);
   return plan;
 }
 
@@ -147,7 +166,9 @@ async function startInfrastructure(settings, plan) {
         say(`embedded PostgreSQL listens on 127.0.0.1:${state.postgres.port} (pid ${state.postgres.pid})`);
         state.postgres.proc.once('exit', (code, signal) => {
           if (state.stopping) return;
-          warn(`embedded PostgreSQL exited (${signal ? `signal ${signal}` : `code ${code}`}); stopping everything. Its log: ${path.join(settings.logDir, 'postgres.log')}`);
+          warn(
+            `embedded PostgreSQL exited (${signal ? `signal ${signal}` : `code ${code}`}); stopping everything. Its log: ${path.join(settings.logDir, 'postgres.log')}`,
+          );
           void shutdown(1);
         });
       })(),

@@ -14,7 +14,9 @@ export const intakeSection: Section = {
     const watch = await StreamWatch.open(sys.namespace);
     try {
       await sys.startMany(['registry', 'intake']);
-      const world = buildWorld(ctx.quick ? { districts: 2, communesPerDistrict: 20, enterprises: 0 } : { districts: 10, communesPerDistrict: 50, enterprises: 0 });
+      const world = buildWorld(
+        ctx.quick ? { districts: 2, communesPerDistrict: 20, enterprises: 0 } : { districts: 10, communesPerDistrict: 50, enterprises: 0 },
+      );
       await setResidentTarget(sys);
       await importWorld(sys, world, 5_000, 300_000);
       await watch.waitIdle(sys, ['registry'], 180_000);
@@ -33,11 +35,14 @@ export const intakeSection: Section = {
         detail: `p50 ${percentile(floor.latencies, 50).toFixed(1)} ms, p99 ${floorP99.toFixed(1)} ms`,
       });
 
-      const single = await closedLoop({ concurrency: clients, durationMs: ctx.quick ? 4_000 : 20_000, maxRequests: 1_000_000 }, async () => {
-        const r = await http.request('POST', '/v1/reports', { body: residentReport(rng, world.communes) });
-        if (r.status !== 202) throw new Error(`${r.status} ${r.text.slice(0, 200)}`);
-        return 1;
-      });
+      const single = await closedLoop(
+        { concurrency: clients, durationMs: ctx.quick ? 4_000 : 20_000, maxRequests: 1_000_000 },
+        async () => {
+          const r = await http.request('POST', '/v1/reports', { body: residentReport(rng, world.communes) });
+          if (r.status !== 202) throw new Error(`${r.status} ${r.text.slice(0, 200)}`);
+          return 1;
+        },
+      );
       const rate = single.items / (single.elapsedMs / 1000);
       const p50 = percentile(single.latencies, 50);
       const p99 = percentile(single.latencies, 99);
@@ -64,14 +69,25 @@ export const intakeSection: Section = {
       });
 
       const batchSize = 1_000;
-      const batch = await closedLoop({ concurrency: 2, durationMs: ctx.quick ? 4_000 : 20_000, maxRequests: ctx.quick ? 10 : 400 }, async () => {
-        const reports = Array.from({ length: batchSize }, () => residentReport(rng, world.communes));
-        const r = await http.request('POST', '/v1/reports/batch', { body: { reports } });
-        if (r.status !== 200) throw new Error(`${r.status} ${r.text.slice(0, 200)}`);
-        const out = JSON.parse(r.text) as { accepted?: number; unchanged?: number; rejected?: number; results?: Array<{ status: string; errors?: unknown }> };
-        if (out.rejected) throw new Error(`${out.rejected} of ${batchSize} rejected, e.g. ${JSON.stringify(out.results?.find((x) => x.status === 'rejected'))?.slice(0, 200)}`);
-        return (out.accepted ?? 0) + (out.unchanged ?? 0);
-      });
+      const batch = await closedLoop(
+        { concurrency: 2, durationMs: ctx.quick ? 4_000 : 20_000, maxRequests: ctx.quick ? 10 : 400 },
+        async () => {
+          const reports = Array.from({ length: batchSize }, () => residentReport(rng, world.communes));
+          const r = await http.request('POST', '/v1/reports/batch', { body: { reports } });
+          if (r.status !== 200) throw new Error(`${r.status} ${r.text.slice(0, 200)}`);
+          const out = JSON.parse(r.text) as {
+            accepted?: number;
+            unchanged?: number;
+            rejected?: number;
+            results?: Array<{ status: string; errors?: unknown }>;
+          };
+          if (out.rejected)
+            throw new Error(
+              `${out.rejected} of ${batchSize} rejected, e.g. ${JSON.stringify(out.results?.find((x) => x.status === 'rejected'))?.slice(0, 200)}`,
+            );
+          return (out.accepted ?? 0) + (out.unchanged ?? 0);
+        },
+      );
       const batchRate = batch.items / (batch.elapsedMs / 1000);
       rows.push({
         section,

@@ -154,7 +154,8 @@ export const limitsSection: Section = {
       await c.connect();
       try {
         ctx.env.postgres = ((await c.query<{ version: string }>('SELECT version()')).rows[0]?.version ?? 'unknown').replace(/,.*$/, '');
-        ctx.env.synchronousCommit = (await c.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]?.synchronous_commit ?? '?';
+        ctx.env.synchronousCommit =
+          (await c.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]?.synchronous_commit ?? '?';
         await c.query(REPORT_TABLE);
       } finally {
         await c.end();
@@ -173,7 +174,8 @@ export const limitsSection: Section = {
       ctx.limits.pgBulk = { name: 'PG bulk insert', value: rate, unit: 'rows/s' };
       rows.push({
         section,
-        measure: 'PostgreSQL bulk insert of report-shaped rows (INSERT … SELECT unnest, 10,000 rows/statement, 1 connection; stands in for COPY)',
+        measure:
+          'PostgreSQL bulk insert of report-shaped rows (INSERT … SELECT unnest, 10,000 rows/statement, 1 connection; stands in for COPY)',
         value: rate,
         unit: 'rows/s',
         detail: `${total.toLocaleString('en-US')} rows`,

@@ -69,7 +69,10 @@ async function offer(sys: BenchSystem, rng: Prng, units: readonly string[], rate
 
 /** Sum of bz_consumer_lag_messages of rates and compliance (null when neither exposes it). */
 async function lagOf(sys: BenchSystem): Promise<{ rates: number | null; compliance: number | null }> {
-  const [rates, compliance] = await Promise.all([sys.metric('rates', 'bz_consumer_lag_messages').catch(() => null), sys.metric('compliance', 'bz_consumer_lag_messages').catch(() => null)]);
+  const [rates, compliance] = await Promise.all([
+    sys.metric('rates', 'bz_consumer_lag_messages').catch(() => null),
+    sys.metric('compliance', 'bz_consumer_lag_messages').catch(() => null),
+  ]);
   return { rates, compliance };
 }
 
@@ -78,7 +81,15 @@ async function lagOf(sys: BenchSystem): Promise<{ rates: number | null; complian
  * grows, then GET /v1/units/{code}?date= on compliance until its own resident figure shows at least that.
  */
 async function probe(sys: BenchSystem, unit: string, headcount: number, timeoutMs: number): Promise<number> {
-  const body = { orgUnitCode: unit, cohort: 'residents', asOf: CAMPAIGN_END, headcount, smartphoneHolders: headcount, installed: Math.floor(headcount / 2), bluetoothOn: Math.floor(headcount / 4) };
+  const body = {
+    orgUnitCode: unit,
+    cohort: 'residents',
+    asOf: CAMPAIGN_END,
+    headcount,
+    smartphoneHolders: headcount,
+    installed: Math.floor(headcount / 2),
+    bluetoothOn: Math.floor(headcount / 4),
+  };
   const r = await sys.http('intake').request('POST', '/v1/reports', { body });
   if (r.status !== 202) throw new Error(`probe report → ${r.status} ${r.text.slice(0, 200)}`);
   const t0 = performance.now();
@@ -100,11 +111,15 @@ export const pipelineSection: Section = {
   title: 'Pipeline intake → rates → compliance: sustained rate without a growing backlog, and freshness',
   async run(ctx: BenchContext, rows: Row[]) {
     const section = 'pipeline';
-    const sys = await BenchSystem.create('pipeline', { profile: ctx.profile.filter((s) => ['intake', 'rates', 'compliance'].includes(s)) as Array<'rates'> });
+    const sys = await BenchSystem.create('pipeline', {
+      profile: ctx.profile.filter((s) => ['intake', 'rates', 'compliance'].includes(s)) as Array<'rates'>,
+    });
     const watch = await StreamWatch.open(sys.namespace);
     try {
       await sys.startMany(['registry', 'intake', 'rates', 'compliance']);
-      const world = buildWorld(ctx.quick ? { districts: 2, communesPerDistrict: 20, enterprises: 0 } : { districts: 20, communesPerDistrict: 50, enterprises: 0 });
+      const world = buildWorld(
+        ctx.quick ? { districts: 2, communesPerDistrict: 20, enterprises: 0 } : { districts: 20, communesPerDistrict: 50, enterprises: 0 },
+      );
       const probes = world.communes.slice(0, 8);
       const load = world.communes.slice(8);
       await setResidentTarget(sys);
@@ -219,7 +234,9 @@ export const pipelineSection: Section = {
         detail: `p50 ${(percentile(visible, 50) / 1000).toFixed(2)} s; ${freshness.length} probes, ${freshness.length - visible.length} not visible within 30 s`,
         target: 'p99 ≤ 2 s',
         met: freshness.length ? p99 <= 2_000 : null,
-        ...(freshness.length && !visible.length ? { error: `no probe became visible within 30 s (rates: ${sys.logTail('rates', 300)})` } : {}),
+        ...(freshness.length && !visible.length
+          ? { error: `no probe became visible within 30 s (rates: ${sys.logTail('rates', 300)})` }
+          : {}),
       });
     } finally {
       await watch.close();

@@ -18,7 +18,9 @@ export const querySection: Section = {
     const watch = await StreamWatch.open(sys.namespace);
     try {
       await sys.startMany(['registry', 'compliance']);
-      const shape = ctx.quick ? { districts: 7, communesPerDistrict: 16, enterprises: 1_000 } : { districts: 700, communesPerDistrict: 16, enterprises: 100_000 };
+      const shape = ctx.quick
+        ? { districts: 7, communesPerDistrict: 16, enterprises: 1_000 }
+        : { districts: 700, communesPerDistrict: 16, enterprises: 100_000 };
       const world = buildWorld(shape);
       await setResidentTarget(sys);
       ctx.log(`queries: importing ${world.csv.length - 1} units through the registry`);
@@ -31,7 +33,9 @@ export const querySection: Section = {
         unit: 'units/s',
         detail: `${imp.units.toLocaleString('en-US')} of ${allUnits.toLocaleString('en-US')} units in ${imp.seconds.toFixed(0)} s${imp.complete ? '' : ` (time budget spent; the other ${(allUnits - imp.units).toLocaleString('en-US')} were published straight to the stream as registry.orgunit.upserted events)`}`,
         limit: ctx.limits.pgCommit,
-        note: imp.complete ? undefined : `the registry import would need ~${Math.round(allUnits / (imp.units / imp.seconds) / 60)} min for the national scale at this rate`,
+        note: imp.complete
+          ? undefined
+          : `the registry import would need ~${Math.round(allUnits / (imp.units / imp.seconds) / 60)} min for the national scale at this rate`,
       });
 
       // The units the import did not reach (in the CSV's parent-first order), then figures and statuses
@@ -99,7 +103,11 @@ export const querySection: Section = {
           (i) => `/v1/units?parent=${districts[(i * 7919) % districts.length]}&sort=installRate&date=${CAMPAIGN_END}`,
           (t) => ((JSON.parse(t) as { items?: unknown[] }).items?.length ?? 0) > 0,
         ],
-        [`GET /v1/summary?date= (${scale})`, () => `/v1/summary?date=${CAMPAIGN_END}`, (t) => Array.isArray((JSON.parse(t) as { targets?: unknown[] }).targets)],
+        [
+          `GET /v1/summary?date= (${scale})`,
+          () => `/v1/summary?date=${CAMPAIGN_END}`,
+          (t) => Array.isArray((JSON.parse(t) as { targets?: unknown[] }).targets),
+        ],
       ];
       for (const [measure, path, valid] of cases) {
         const res = await closedLoop({ concurrency: clients, durationMs: seconds, maxRequests: 1_000_000 }, async (i) => {

@@ -15,20 +15,58 @@ import { buildWorld, StreamWatch } from '../support/world';
  * (units and a target first, then per report: the report, the commune's and the district's figures and
  * the commune's status), then starts compliance on a fresh database and times its consumers to idle.
  */
-async function fillStream(namespace: string, total: number, budgetMs: number, log: (m: string) => void): Promise<{ published: number; seconds: number; complete: boolean }> {
+async function fillStream(
+  namespace: string,
+  total: number,
+  budgetMs: number,
+  log: (m: string) => void,
+): Promise<{ published: number; seconds: number; complete: boolean }> {
   const world = buildWorld({ districts: 70, communesPerDistrict: 16, enterprises: 0 });
   const inj = await Injector.open(namespace);
   const t0 = performance.now();
   try {
     const head = (code: string) => ({ name: `Chair ${code}`, title: 'Chairman' });
     let rev = 1;
-    await inj.publish(OrgUnitUpsertedV1, 'registry', world.province, { code: world.province, name: 'Province', type: 'province', bloc: null, adminParentCode: null, accountableToCode: null, head: head(world.province), level: 1, active: true, revision: rev });
+    await inj.publish(OrgUnitUpsertedV1, 'registry', world.province, {
+      code: world.province,
+      name: 'Province',
+      type: 'province',
+      bloc: null,
+      adminParentCode: null,
+      accountableToCode: null,
+      head: head(world.province),
+      level: 1,
+      active: true,
+      revision: rev,
+    });
     for (const d of world.districts) {
-      await inj.publish(OrgUnitUpsertedV1, 'registry', d, { code: d, name: `District ${d}`, type: 'district', bloc: null, adminParentCode: world.province, accountableToCode: world.province, head: head(d), level: 2, active: true, revision: 1 });
+      await inj.publish(OrgUnitUpsertedV1, 'registry', d, {
+        code: d,
+        name: `District ${d}`,
+        type: 'district',
+        bloc: null,
+        adminParentCode: world.province,
+        accountableToCode: world.province,
+        head: head(d),
+        level: 2,
+        active: true,
+        revision: 1,
+      });
     }
     for (const c of world.communes) {
       const d = world.districts[Math.floor(world.communes.indexOf(c) / 16)];
-      await inj.publish(OrgUnitUpsertedV1, 'registry', c, { code: c, name: `Commune ${c}`, type: 'commune', bloc: null, adminParentCode: d, accountableToCode: d, head: head(c), level: 3, active: true, revision: 1 });
+      await inj.publish(OrgUnitUpsertedV1, 'registry', c, {
+        code: c,
+        name: `Commune ${c}`,
+        type: 'commune',
+        bloc: null,
+        adminParentCode: d,
+        accountableToCode: d,
+        head: head(c),
+        level: 3,
+        active: true,
+        revision: 1,
+      });
     }
     await inj.publish(TargetSetV1, 'registry', 'residents-50', {
       targetId: 'residents-50',
@@ -55,7 +93,18 @@ async function fillStream(namespace: string, total: number, budgetMs: number, lo
       const headcount = 5_000 + (i % 997);
       const smartphoneHolders = Math.floor(headcount * 0.7);
       const installed = Math.floor(smartphoneHolders * ((day + 1) / CAMPAIGN_DAYS));
-      await inj.publish(ReportAcceptedV1, 'intake', c, { reportId: randomUUID(), orgUnitCode: c, cohort: 'residents', asOf, revision: rev, submittedAt: new Date().toISOString(), headcount, smartphoneHolders, installed, bluetoothOn: Math.floor(installed * 0.8) });
+      await inj.publish(ReportAcceptedV1, 'intake', c, {
+        reportId: randomUUID(),
+        orgUnitCode: c,
+        cohort: 'residents',
+        asOf,
+        revision: rev,
+        submittedAt: new Date().toISOString(),
+        headcount,
+        smartphoneHolders,
+        installed,
+        bluetoothOn: Math.floor(installed * 0.8),
+      });
       if (inj.published < total) await publishFigure(inj, c, asOf, headcount, i);
       if (inj.published < total) await publishFigure(inj, d, asOf, headcount * 16, i, 16, 16);
       if (inj.published < total) await publishStatus(inj, 'residents-50', c, asOf, i);

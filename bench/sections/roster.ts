@@ -27,7 +27,9 @@ async function writeCsv(path: string, n: number): Promise<void> {
   let buf: string[] = [];
   for (let i = 1; i <= n; i++) {
     const [s, inst, bt] = workerFlags(i);
-    buf.push(`NV${String(i).padStart(8, '0')},Nguyen Van ${i},09${String((i * 7919) % 100_000_000).padStart(8, '0')},${f(s)},${f(inst)},${f(bt)}\n`);
+    buf.push(
+      `NV${String(i).padStart(8, '0')},Nguyen Van ${i},09${String((i * 7919) % 100_000_000).padStart(8, '0')},${f(s)},${f(inst)},${f(bt)}\n`,
+    );
     if (buf.length === 10_000) {
       if (!out.write(buf.join(''))) await once(out, 'drain');
       buf = [];
@@ -43,7 +45,14 @@ async function writeXlsx(path: string, n: number): Promise<void> {
   ws.addRow(HEADER).commit();
   for (let i = 1; i <= n; i++) {
     const [s, inst, bt] = workerFlags(i);
-    ws.addRow([`NV${String(i).padStart(8, '0')}`, `Nguyen Van ${i}`, `09${String((i * 7919) % 100_000_000).padStart(8, '0')}`, s ? 1 : 0, inst ? 1 : 0, bt ? 1 : 0]).commit();
+    ws.addRow([
+      `NV${String(i).padStart(8, '0')}`,
+      `Nguyen Van ${i}`,
+      `09${String((i * 7919) % 100_000_000).padStart(8, '0')}`,
+      s ? 1 : 0,
+      inst ? 1 : 0,
+      bt ? 1 : 0,
+    ]).commit();
   }
   ws.commit();
   await wb.commit();
@@ -59,7 +68,14 @@ interface Upload {
 }
 
 /** Streams a file from disk to the upload route and follows the service's RSS meanwhile. */
-async function upload(sys: BenchSystem, enterprise: string, asOf: string, path: string, contentType: string, timeoutMs: number): Promise<Upload> {
+async function upload(
+  sys: BenchSystem,
+  enterprise: string,
+  asOf: string,
+  path: string,
+  contentType: string,
+  timeoutMs: number,
+): Promise<Upload> {
   const baseline = sys.memory('workforce').rss;
   const reset = sys.resetPeak('workforce');
   let sampled = baseline;
@@ -76,7 +92,11 @@ async function upload(sys: BenchSystem, enterprise: string, asOf: string, path: 
   })();
   const t0 = performance.now();
   try {
-    const r = await sys.http('workforce').request('POST', `/v1/enterprises/${enterprise}/rosters?asOf=${asOf}`, { raw: createReadStream(path, { highWaterMark: 256 * 1024 }), contentType, timeoutMs });
+    const r = await sys.http('workforce').request('POST', `/v1/enterprises/${enterprise}/rosters?asOf=${asOf}`, {
+      raw: createReadStream(path, { highWaterMark: 256 * 1024 }),
+      contentType,
+      timeoutMs,
+    });
     const seconds = (performance.now() - t0) / 1000;
     if (r.status !== 201 && r.status !== 200) throw new Error(`upload → ${r.status} ${r.text.slice(0, 300)}`);
     const body = JSON.parse(r.text) as { rowsRead?: number; rowsAccepted: number; rowsRejected: number };
@@ -122,7 +142,10 @@ export const rosterSection: Section = {
       const [probeEnt, csvEnt, xlsxEnt] = world.enterprises;
       const deadline = Date.now() + 60_000;
       for (;;) {
-        const r = await sys.http('workforce').request('POST', `/v1/enterprises/${probeEnt}/rosters?asOf=2020-08-25`, { raw: `${HEADER.join(',')}\nNV1,A,0900000000,yes,yes,yes\n`, contentType: 'text/csv' });
+        const r = await sys.http('workforce').request('POST', `/v1/enterprises/${probeEnt}/rosters?asOf=2020-08-25`, {
+          raw: `${HEADER.join(',')}\nNV1,A,0900000000,yes,yes,yes\n`,
+          contentType: 'text/csv',
+        });
         if (r.status === 201 || r.status === 200) break;
         if (Date.now() > deadline) throw new Error(`workforce never accepted a roster: ${r.status} ${r.text.slice(0, 300)}`);
         await sleep(500);
@@ -162,7 +185,13 @@ export const rosterSection: Section = {
             met: u.peakBytes / MB <= 300,
           });
         } catch (err) {
-          rows.push({ section, measure: `${n.toLocaleString('en-US')}-row ${format} upload`, value: null, unit: 'rows/s', error: (err as Error).message });
+          rows.push({
+            section,
+            measure: `${n.toLocaleString('en-US')}-row ${format} upload`,
+            value: null,
+            unit: 'rows/s',
+            error: (err as Error).message,
+          });
         }
       }
     } finally {

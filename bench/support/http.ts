@@ -23,7 +23,11 @@ export class HttpClient {
     this.agent = new Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
   }
 
-  request(method: string, path: string, opts: { body?: unknown; raw?: string | Buffer | Readable; contentType?: string; timeoutMs?: number } = {}): Promise<HttpResult> {
+  request(
+    method: string,
+    path: string,
+    opts: { body?: unknown; raw?: string | Buffer | Readable; contentType?: string; timeoutMs?: number } = {},
+  ): Promise<HttpResult> {
     const u = new URL(path, this.baseUrl);
     const headers: Record<string, string> = { authorization: `Bearer ${this.key}` };
     let payload: string | Buffer | undefined;
@@ -39,7 +43,15 @@ export class HttpClient {
     if (payload !== undefined) headers['content-length'] = String(Buffer.byteLength(payload));
     return new Promise<HttpResult>((resolve, reject) => {
       const req = httpRequest(
-        { host: u.hostname, port: u.port, path: `${u.pathname}${u.search}`, method, headers, agent: this.agent, timeout: opts.timeoutMs ?? 120_000 },
+        {
+          host: u.hostname,
+          port: u.port,
+          path: `${u.pathname}${u.search}`,
+          method,
+          headers,
+          agent: this.agent,
+          timeout: opts.timeoutMs ?? 120_000,
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
@@ -56,7 +68,11 @@ export class HttpClient {
     });
   }
 
-  async json<T = unknown>(method: string, path: string, opts: { body?: unknown; raw?: string | Buffer | Readable; contentType?: string; timeoutMs?: number; accept?: number[] } = {}): Promise<T> {
+  async json<T = unknown>(
+    method: string,
+    path: string,
+    opts: { body?: unknown; raw?: string | Buffer | Readable; contentType?: string; timeoutMs?: number; accept?: number[] } = {},
+  ): Promise<T> {
     const r = await this.request(method, path, opts);
     const ok = (r.status >= 200 && r.status < 300) || opts.accept?.includes(r.status);
     if (!ok) throw new Error(`${method} ${path} → ${r.status}: ${r.text.slice(0, 400)}`);
@@ -120,5 +136,7 @@ export async function closedLoop(
  * framework and loopback, with no database or NATS on the way (GET /health pings both, so it is not one).
  */
 export async function httpFloor(client: HttpClient, concurrency: number, durationMs: number): Promise<LoadResult> {
-  return closedLoop({ concurrency, durationMs, maxRequests: 1_000_000 }, async () => ((await client.request('GET', '/v1/whoami')).status === 200 ? 1 : -1));
+  return closedLoop({ concurrency, durationMs, maxRequests: 1_000_000 }, async () =>
+    (await client.request('GET', '/v1/whoami')).status === 200 ? 1 : -1,
+  );
 }

@@ -27,7 +27,13 @@ export class Injector {
     return new Injector(nc, jetstream(nc), namespace);
   }
 
-  async publish<T extends string, D extends object>(contract: EventContract<T, D>, source: ServiceName, key: string, data: D, occurredAt?: Date): Promise<void> {
+  async publish<T extends string, D extends object>(
+    contract: EventContract<T, D>,
+    source: ServiceName,
+    key: string,
+    data: D,
+    occurredAt?: Date,
+  ): Promise<void> {
     const e = makeEvent(contract, source, key, data, occurredAt ? { occurredAt } : {});
     const subject = subjectOf(this.namespace, contract);
     const body = JSON.stringify(e);

@@ -2,7 +2,15 @@ import { FigureUpdatedV1, TargetStatusChangedV1 } from '@app/contracts';
 import type { Injector } from './inject';
 
 /** A resident figure for a unit on a day, as the rates service publishes it (fractions, never percentages). */
-export async function publishFigure(inj: Injector, unit: string, date: string, headcount: number, seed: number, reportingUnits = 1, expectedUnits = 1): Promise<void> {
+export async function publishFigure(
+  inj: Injector,
+  unit: string,
+  date: string,
+  headcount: number,
+  seed: number,
+  reportingUnits = 1,
+  expectedUnits = 1,
+): Promise<void> {
   const smartphoneHolders = Math.floor(headcount * (0.5 + (seed % 40) / 100));
   const installed = Math.floor(smartphoneHolders * (0.1 + (seed % 80) / 100));
   const bluetoothOn = Math.floor(installed * 0.8);

@@ -57,7 +57,15 @@ export async function intakeKnows(sys: BenchSystem, unit: string, timeoutMs: num
   let last = '';
   while (Date.now() < deadline) {
     const r = await sys.http('intake').request('POST', '/v1/reports', {
-      body: { orgUnitCode: unit, cohort: 'residents', asOf: CAMPAIGN_START, headcount: 10, smartphoneHolders: 5, installed: 1, bluetoothOn: 1 },
+      body: {
+        orgUnitCode: unit,
+        cohort: 'residents',
+        asOf: CAMPAIGN_START,
+        headcount: 10,
+        smartphoneHolders: 5,
+        installed: 1,
+        bluetoothOn: 1,
+      },
     });
     if (r.status === 202) return;
     last = `${r.status} ${r.text.slice(0, 200)}`;

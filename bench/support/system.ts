@@ -37,7 +37,12 @@ export class BenchSystem extends ServiceProcesses {
       logDir: join(repoRoot(), '.data', 'bench-logs', namespace),
       natsUrl,
       profile: opts.profile,
-      env: { NODE_ENV: 'development', LOG_LEVEL: 'warn', ROSTER_HMAC_SECRET: 'bench-roster-secret-0123456789abcdefghijklmnop', ...opts.env },
+      env: {
+        NODE_ENV: 'development',
+        LOG_LEVEL: 'warn',
+        ROSTER_HMAC_SECRET: 'bench-roster-secret-0123456789abcdefghijklmnop',
+        ...opts.env,
+      },
     });
   }
 

@@ -27,7 +27,11 @@ export const UNITS_CSV_HEADER = 'code,name,unit_type,parent_code,accountable_to_
 export function buildWorld(shape: WorldShape): World {
   const province = 'N00';
   const department = 'DEPT-EZ';
-  const csv = [UNITS_CSV_HEADER, `${province},Province ${province},province,,,Chair ${province},Chairman`, `${department},Economic Zone Board,department,,${province},,`];
+  const csv = [
+    UNITS_CSV_HEADER,
+    `${province},Province ${province},province,,,Chair ${province},Chairman`,
+    `${department},Economic Zone Board,department,,${province},,`,
+  ];
   const districts: string[] = [];
   const communes: string[] = [];
   const enterprises: string[] = [];
@@ -100,7 +104,8 @@ export class StreamWatch {
 
   async consumers(): Promise<ConsumerState[]> {
     const out: ConsumerState[] = [];
-    for await (const c of this.jsm.consumers.list(this.stream)) out.push({ name: c.name, pending: c.num_pending, ackPending: c.num_ack_pending });
+    for await (const c of this.jsm.consumers.list(this.stream))
+      out.push({ name: c.name, pending: c.num_pending, ackPending: c.num_ack_pending });
     return out;
   }
 

@@ -87,7 +87,11 @@ function natsAnswers(url, timeoutMs = 2000) {
       } catch {
         /* treated as no JetStream below */
       }
-      done(info.jetstream ? { ok: true } : { ok: false, reason: `the NATS server at ${host}:${port} runs without JetStream (start it with -js)` });
+      done(
+        info.jetstream
+          ? { ok: true }
+          : { ok: false, reason: `the NATS server at ${host}:${port} runs without JetStream (start it with -js)` },
+      );
     });
   });
 }
@@ -178,7 +182,9 @@ async function startEmbeddedPostgres(dataDir, log) {
     chownToPostgres(dir);
   }
   await withTimeout(pg.start(), 60_000, 'embedded PostgreSQL did not start within 60 s (see the postgres log)').catch((err) => {
-    throw new LaunchError(`embedded PostgreSQL failed to start: ${err ? err.message || err : 'it exited'} (log: ${path.join(dataDir, 'logs', 'postgres.log')})`);
+    throw new LaunchError(
+      `embedded PostgreSQL failed to start: ${err ? err.message || err : 'it exited'} (log: ${path.join(dataDir, 'logs', 'postgres.log')})`,
+    );
   });
   return {
     url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
@@ -210,7 +216,10 @@ function chownToPostgres(dir) {
 
 /** nats-server from the PATH (Debian installs it in /usr/sbin, often not on a user's PATH). */
 function findNatsServer(env = process.env) {
-  const dirs = (env.PATH || '').split(path.delimiter).filter(Boolean).concat(['/usr/sbin', '/usr/local/sbin', '/usr/local/bin', '/usr/bin']);
+  const dirs = (env.PATH || '')
+    .split(path.delimiter)
+    .filter(Boolean)
+    .concat(['/usr/sbin', '/usr/local/sbin', '/usr/local/bin', '/usr/bin']);
   for (const d of dirs) {
     const p = path.join(d, os.platform() === 'win32' ? 'nats-server.exe' : 'nats-server');
     try {
@@ -292,7 +301,9 @@ async function stopProcess(proc, timeoutMs, group = false) {
 
 function withTimeout(promise, ms, message) {
   let t;
-  return Promise.race([promise, new Promise((_, reject) => (t = setTimeout(() => reject(new Error(message)), ms)))]).finally(() => clearTimeout(t));
+  return Promise.race([promise, new Promise((_, reject) => (t = setTimeout(() => reject(new Error(message)), ms)))]).finally(() =>
+    clearTimeout(t),
+  );
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -40,12 +40,26 @@ describe('launcher settings', () => {
 
 describe('launcher log lines', () => {
   it('condenses a JSON line to time, level, message and the request fields', () => {
-    const line = JSON.stringify({ level: 30, time: '2020-08-21T07:05:09.123Z', service: 'intake', msg: 'request', method: 'POST', path: '/v1/reports', status: 202, ms: 4 });
+    const line = JSON.stringify({
+      level: 30,
+      time: '2020-08-21T07:05:09.123Z',
+      service: 'intake',
+      msg: 'request',
+      method: 'POST',
+      path: '/v1/reports',
+      status: 202,
+      ms: 4,
+    });
     expect(formatLogLine(line, false)).toBe('07:05:09 INFO  request  method=POST path=/v1/reports status=202 ms=4');
   });
 
   it("hides Nest's start-up chatter unless verbose, and passes non-JSON lines through", () => {
-    const chatter = JSON.stringify({ level: 30, time: '2020-08-21T07:05:09.123Z', context: 'RouterExplorer', msg: 'Mapped {/health, GET} route' });
+    const chatter = JSON.stringify({
+      level: 30,
+      time: '2020-08-21T07:05:09.123Z',
+      context: 'RouterExplorer',
+      msg: 'Mapped {/health, GET} route',
+    });
     expect(formatLogLine(chatter, false)).toBeNull();
     expect(formatLogLine(chatter, true)).toContain('Mapped {/health, GET} route');
     expect(formatLogLine('intake: cannot start: connect ECONNREFUSED', false)).toBe('intake: cannot start: connect ECONNREFUSED');

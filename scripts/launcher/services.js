@@ -56,7 +56,9 @@ function runBuild(root, track) {
     track(child);
     child.once('error', (err) => reject(new LaunchError(`cannot run npm run build:app: ${err.message}`)));
     child.once('exit', (code, signal) =>
-      code === 0 ? resolve() : reject(new LaunchError(`npm run build:app failed (${signal ? `signal ${signal}` : `exit code ${code}`}); fix the errors above`)),
+      code === 0
+        ? resolve()
+        : reject(new LaunchError(`npm run build:app failed (${signal ? `signal ${signal}` : `exit code ${code}`}); fix the errors above`)),
     );
   });
 }
@@ -92,11 +94,15 @@ function formatLogLine(line, verbose) {
 function spawnService(settings, svc, env, width) {
   const logFile = path.join(settings.logDir, `${svc.name}.log`);
   const file = fs.createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(process.execPath, ['-r', path.join(settings.root, 'scripts', 'register-paths.js'), entryPoint(settings.root, svc.name)], {
-    cwd: settings.root,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['-r', path.join(settings.root, 'scripts', 'register-paths.js'), entryPoint(settings.root, svc.name)],
+    {
+      cwd: settings.root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const prefix = `${svc.name.padEnd(width)} | `;
   const recent = [];
   const pipe = (stream, isErr) => {
@@ -113,7 +119,13 @@ function spawnService(settings, svc, env, width) {
   pipe(child.stdout, false);
   pipe(child.stderr, true);
   child.once('exit', () => file.end());
-  return { ...svc, child, logFile, url: `http://${settings.host === '0.0.0.0' ? '127.0.0.1' : settings.host}:${svc.port}`, recentStderr: recent };
+  return {
+    ...svc,
+    child,
+    logFile,
+    url: `http://${settings.host === '0.0.0.0' ? '127.0.0.1' : settings.host}:${svc.port}`,
+    recentStderr: recent,
+  };
 }
 
 /** Polls GET /health until it answers 200; fails early when the process exits. */
@@ -134,7 +146,8 @@ async function waitHealthy(running, timeoutMs, isStopping) {
     } catch (err) {
       last = err.cause ? err.cause.code || err.cause.message : err.message;
     }
-    if (Date.now() > deadline) throw new LaunchError(`${running.name} was not healthy within ${Math.round(timeoutMs / 1000)} s (${last}); log: ${running.logFile}`);
+    if (Date.now() > deadline)
+      throw new LaunchError(`${running.name} was not healthy within ${Math.round(timeoutMs / 1000)} s (${last}); log: ${running.logFile}`);
     await sleep(250);
   }
 }

@@ -21,7 +21,8 @@ function intEnv(env, name, def, min = 0, max = Number.MAX_SAFE_INTEGER) {
   const raw = env[name];
   if (raw === undefined || raw === '') return def;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new LaunchError(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new LaunchError(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
   return n;
 }
 

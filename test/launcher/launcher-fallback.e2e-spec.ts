@@ -67,7 +67,12 @@ describe('npm start when PostgreSQL and NATS are not running', () => {
     expect(existsSync(join(dataDir, 'nats', 'jetstream'))).toBe(true);
     if (process.getuid?.() === 0) {
       // Postgres refuses to run as root: the cluster belongs to the postgres OS user.
-      const postgresUid = Number(readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('postgres:'))!.split(':')[2]);
+      const postgresUid = Number(
+        readFileSync('/etc/passwd', 'utf8')
+          .split('\n')
+          .find((l) => l.startsWith('postgres:'))!
+          .split(':')[2],
+      );
       expect(statSync(join(dataDir, 'postgres')).uid).toBe(postgresUid);
     }
 

@@ -38,7 +38,9 @@ export async function freePorts(n: number): Promise<number[]> {
         new Promise<{ port: number; close: () => Promise<void> }>((res, rej) => {
           const s = createServer();
           s.once('error', rej);
-          s.listen(0, '127.0.0.1', () => res({ port: (s.address() as { port: number }).port, close: () => new Promise<void>((r) => s.close(() => r())) }));
+          s.listen(0, '127.0.0.1', () =>
+            res({ port: (s.address() as { port: number }).port, close: () => new Promise<void>((r) => s.close(() => r())) }),
+          );
         }),
     ),
   );
@@ -62,7 +64,18 @@ export function tempDataDir(label: string): string {
 export function cleanEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
-  for (const k of ['DATABASE_URL', 'NATS_URL', 'ADMIN_API_KEY', 'SEED', 'EVENTS_NAMESPACE', 'PORT', 'ROSTER_HMAC_SECRET', 'PG_PROBE_URL', 'NATS_PROBE_URL']) delete env[k];
+  for (const k of [
+    'DATABASE_URL',
+    'NATS_URL',
+    'ADMIN_API_KEY',
+    'SEED',
+    'EVENTS_NAMESPACE',
+    'PORT',
+    'ROSTER_HMAC_SECRET',
+    'PG_PROBE_URL',
+    'NATS_PROBE_URL',
+  ])
+    delete env[k];
   return env;
 }
 
@@ -78,7 +91,8 @@ export async function startLauncher(env: Record<string, string>, timeoutMs = 100
   const deadline = Date.now() + timeoutMs;
   let state: LauncherState | null = null;
   while (!state) {
-    if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`the launcher exited (${proc.exitCode ?? proc.signalCode}) before it was ready:\n${out}`);
+    if (proc.exitCode !== null || proc.signalCode !== null)
+      throw new Error(`the launcher exited (${proc.exitCode ?? proc.signalCode}) before it was ready:\n${out}`);
     if (Date.now() > deadline) {
       killTree(proc.pid!);
       throw new Error(`the launcher did not report every service healthy within ${timeoutMs} ms:\n${out}`);
@@ -144,7 +158,10 @@ export async function stopLauncher(l: RunningLauncher, signal: NodeJS.Signals = 
   const exited = new Promise<number | null>((res) => l.proc.once('exit', (code) => res(code)));
   l.proc.kill(signal);
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, rej) => (timer = setTimeout(() => rej(new Error(`launcher still running ${timeoutMs} ms after ${signal}\n${l.output()}`)), timeoutMs)));
+  const timeout = new Promise<never>(
+    (_, rej) =>
+      (timer = setTimeout(() => rej(new Error(`launcher still running ${timeoutMs} ms after ${signal}\n${l.output()}`)), timeoutMs)),
+  );
   try {
     return await Promise.race([exited, timeout]);
   } finally {
@@ -179,7 +196,12 @@ export async function get(url: string, key?: string | null): Promise<{ status: n
   return parse(res);
 }
 
-export async function send(method: string, url: string, body: unknown, key?: string | null): Promise<{ status: number; type: string; body: any; text: string }> {
+export async function send(
+  method: string,
+  url: string,
+  body: unknown,
+  key?: string | null,
+): Promise<{ status: number; type: string; body: any; text: string }> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (key) headers.authorization = `Bearer ${key}`;
   const res = await fetch(url, { method, headers, body: JSON.stringify(body) });

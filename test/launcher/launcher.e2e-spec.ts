@@ -125,7 +125,15 @@ describe('npm start (scripts/launcher.js) with the PostgreSQL and NATS of this m
     const portal = await send('POST', `${registry}/v1/api-keys`, { role: 'portal', orgUnitCode: '844', label: 'e2e portal' }, adminKey);
     expect(portal.status).toBe(201);
     const intake = launcher.url('intake');
-    const report = { orgUnitCode: '845', cohort: 'residents', asOf: '2020-08-15', headcount: 100, smartphoneHolders: 60, installed: 30, bluetoothOn: 20 };
+    const report = {
+      orgUnitCode: '845',
+      cohort: 'residents',
+      asOf: '2020-08-15',
+      headcount: 100,
+      smartphoneHolders: 60,
+      installed: 30,
+      bluetoothOn: 20,
+    };
     const outOfScope = await waitFor(
       async () => {
         const r = await send('POST', `${intake}/v1/reports`, report, portal.body.key as string);

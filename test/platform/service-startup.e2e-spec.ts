@@ -17,11 +17,15 @@ interface Exit {
 /** The command the launcher runs for a service: node -r scripts/register-paths.js dist/apps/<svc>/src/main.js */
 function runService(name: ServiceName, env: Record<string, string>): Promise<Exit> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', join(ROOT, 'scripts', 'register-paths.js'), join(ROOT, 'dist', 'apps', name, 'src', 'main.js')], {
-      cwd: ROOT,
-      env: { ...cleanEnv(), NATS_URL: natsUrl(), EVENTS_NAMESPACE: 'tstartup', LOG_LEVEL: 'warn', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['-r', join(ROOT, 'scripts', 'register-paths.js'), join(ROOT, 'dist', 'apps', name, 'src', 'main.js')],
+      {
+        cwd: ROOT,
+        env: { ...cleanEnv(), NATS_URL: natsUrl(), EVENTS_NAMESPACE: 'tstartup', LOG_LEVEL: 'warn', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));

@@ -1,4 +1,10 @@
-import { createScratchDatabase, dropScratchDatabase, dropScratchNamespace, waitFor as poll, scratchNamespace } from '../../tools/processes/scratch';
+import {
+  createScratchDatabase,
+  dropScratchDatabase,
+  dropScratchNamespace,
+  waitFor as poll,
+  scratchNamespace,
+} from '../../tools/processes/scratch';
 
 /** The PostgreSQL server the tests use (found by global-setup.js), as an admin URL. */
 export function adminDatabaseUrl(): string {

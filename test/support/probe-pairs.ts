@@ -34,7 +34,14 @@ export function useProbePairs(label: string, options: { poolSize?: number } = {}
   return {
     async setUp(pairLabel: string): Promise<ProbePair> {
       const pub = publisher!;
-      const pair = await openProbePair({ dbUrl, link: link!, namespace: freshNamespace(pairLabel), label: pairLabel, poolSize: options.poolSize, publish: (s, e) => pub.publish(s, e) });
+      const pair = await openProbePair({
+        dbUrl,
+        link: link!,
+        namespace: freshNamespace(pairLabel),
+        label: pairLabel,
+        poolSize: options.poolSize,
+        publish: (s, e) => pub.publish(s, e),
+      });
       pairs.push(pair);
       return pair;
     },

@@ -13,7 +13,15 @@ import {
   type ServiceName,
 } from '@app/contracts';
 import { makeEvent } from '@app/persistence';
-import { createServiceApp, EventRuntime, generateApiKey, hashApiKey, loadConfig, type RunServiceOptions, type ServiceConfig } from '@app/platform';
+import {
+  createServiceApp,
+  EventRuntime,
+  generateApiKey,
+  hashApiKey,
+  loadConfig,
+  type RunServiceOptions,
+  type ServiceConfig,
+} from '@app/platform';
 import { dropDatabase, dropNamespace, freshDatabase, freshNamespace, natsUrl, waitFor } from './int-env';
 
 export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdefghij';
@@ -116,7 +124,13 @@ export class EventInjector {
   async key(role: Role, orgUnitCode: string | null): Promise<string> {
     const key = generateApiKey();
     const keyId = `k${Math.random().toString(36).slice(2, 10)}`;
-    await this.publish(ApiKeyIssuedV1, orgUnitCode ?? keyId, { keyId, keyHash: hashApiKey(key), role, orgUnitCode, issuedAt: new Date().toISOString() });
+    await this.publish(ApiKeyIssuedV1, orgUnitCode ?? keyId, {
+      keyId,
+      keyHash: hashApiKey(key),
+      role,
+      orgUnitCode,
+      issuedAt: new Date().toISOString(),
+    });
     return key;
   }
 
@@ -168,7 +182,10 @@ export interface ServiceFixture<W> {
  * For a test file against one service: starts it in beforeAll (fresh database and namespace), lets
  * `world` publish the registry events the file needs, settles, and disposes of everything in afterAll.
  */
-export function useService<C extends ServiceConfig, W>(def: RunServiceOptions<C>, world: (events: EventInjector) => Promise<W>): ServiceFixture<W> {
+export function useService<C extends ServiceConfig, W>(
+  def: RunServiceOptions<C>,
+  world: (events: EventInjector) => Promise<W>,
+): ServiceFixture<W> {
   let svc: RunningService | undefined;
   let events: EventInjector | undefined;
   let made: W | undefined;

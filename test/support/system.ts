@@ -7,7 +7,8 @@ import { dropDatabase, dropNamespace, freshDatabase, freshNamespace, natsUrl, wa
 
 export { freePort, SERVICES, type Service } from '../../tools/processes/service-processes';
 
-const NATS_SERVER = ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'].find((p) => existsSync(p)) ?? 'nats-server';
+const NATS_SERVER =
+  ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'].find((p) => existsSync(p)) ?? 'nats-server';
 
 /**
  * The six services as separate processes from dist/ (as `npm start` runs them; tools/processes), on free

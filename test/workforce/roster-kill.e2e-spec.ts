@@ -40,7 +40,12 @@ describe('workforce: killed with SIGKILL mid-upload', () => {
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
-    await waitFor(async () => (await http(svc(), 'GET', '/health', { key: null }).catch(() => ({ status: 0 }))).status === 200, 'the service to answer /health', 60_000, 200);
+    await waitFor(
+      async () => (await http(svc(), 'GET', '/health', { key: null }).catch(() => ({ status: 0 }))).status === 200,
+      'the service to answer /health',
+      60_000,
+      200,
+    );
   }
 
   beforeAll(async () => {
@@ -51,7 +56,12 @@ describe('workforce: killed with SIGKILL mid-upload', () => {
     await startProcess();
     events = await EventInjector.open(namespace);
     keys = await publishWorld(events);
-    await waitFor(async () => (await http(svc(), 'GET', '/v1/whoami', { key: keys.ezBoard })).status === 200, 'the key replica', 30_000, 200);
+    await waitFor(
+      async () => (await http(svc(), 'GET', '/v1/whoami', { key: keys.ezBoard })).status === 200,
+      'the key replica',
+      30_000,
+      200,
+    );
     ds = new DataSource({ type: 'postgres', url: databaseUrl });
     await ds.initialize();
   });
@@ -70,17 +80,23 @@ describe('workforce: killed with SIGKILL mid-upload', () => {
       headers: { 'content-type': 'text/csv' },
     });
     expect(baseline.status).toBe(201);
-    const rosterEvents = async () => (await streamEvents(namespace, natsUrl())).filter((e) => e.envelope.type === 'workforce.roster.imported');
+    const rosterEvents = async () =>
+      (await streamEvents(namespace, natsUrl())).filter((e) => e.envelope.type === 'workforce.roster.imported');
     await waitFor(async () => (await rosterEvents()).length === 1, 'the baseline event');
 
     const { req, sendSome } = openRosterUpload(svc().url, 'DN-A', '2020-08-25', keys.ezBoard);
     sendSome(30_000);
-    const running = await waitFor(async () => {
-      const top = (await http(svc(), 'GET', '/v1/enterprises/DN-A/roster-imports?limit=1', { key: keys.ezBoard })).body?.[0];
-      if (top?.state === 'running' && top.rowsRead >= 10_000) return top;
-      sendSome(2000);
-      return null;
-    }, 'the large upload to be staging rows', 60_000, 100);
+    const running = await waitFor(
+      async () => {
+        const top = (await http(svc(), 'GET', '/v1/enterprises/DN-A/roster-imports?limit=1', { key: keys.ezBoard })).body?.[0];
+        if (top?.state === 'running' && top.rowsRead >= 10_000) return top;
+        sendSome(2000);
+        return null;
+      },
+      'the large upload to be staging rows',
+      60_000,
+      100,
+    );
 
     child!.kill('SIGKILL');
     await new Promise((r) => child!.once('exit', r));
@@ -89,12 +105,20 @@ describe('workforce: killed with SIGKILL mid-upload', () => {
     expect(inForce).toEqual([{ import_id: baseline.body.importId, revision: 1 }]);
 
     await startProcess();
-    const failed = await waitFor(async () => {
-      const r = await http(svc(), 'GET', `/v1/roster-imports/${running.id}`, { key: keys.ezBoard });
-      return r.body?.state === 'failed' ? r.body : null;
-    }, 'the interrupted import to be marked failed', 30_000, 200);
+    const failed = await waitFor(
+      async () => {
+        const r = await http(svc(), 'GET', `/v1/roster-imports/${running.id}`, { key: keys.ezBoard });
+        return r.body?.state === 'failed' ? r.body : null;
+      },
+      'the interrupted import to be marked failed',
+      30_000,
+      200,
+    );
     expect(failed.failure).toMatch(/interrupted/);
-    await waitFor(async () => Number((await ds.query(`SELECT count(*) AS n FROM workforce.roster_rows WHERE import_id = $1`, [running.id]))[0].n) === 0, 'its staging rows purged');
+    await waitFor(
+      async () => Number((await ds.query(`SELECT count(*) AS n FROM workforce.roster_rows WHERE import_id = $1`, [running.id]))[0].n) === 0,
+      'its staging rows purged',
+    );
     expect(await ds.query(`SELECT import_id, revision FROM workforce.rosters WHERE enterprise_code = 'DN-A'`)).toEqual(inForce);
     await new Promise((r) => setTimeout(r, 1000));
     expect(await rosterEvents()).toHaveLength(1);

@@ -39,7 +39,10 @@ export async function dropScratchDatabase(adminUrl: string, url: string): Promis
 
 /** A fresh event namespace `<prefix><label…><random>` (its own streams and subjects). */
 export function scratchNamespace(prefix: string, label: string, labelChars: number): string {
-  return `${prefix}${label.replace(/[^a-z0-9]/gi, '').toLowerCase().slice(0, labelChars)}${randomBytes(3).toString('hex')}`;
+  return `${prefix}${label
+    .replace(/[^a-z0-9]/gi, '')
+    .toLowerCase()
+    .slice(0, labelChars)}${randomBytes(3).toString('hex')}`;
 }
 
 /** Removes a namespace's streams. */
@@ -57,7 +60,12 @@ export async function dropScratchNamespace(natsUrl: string, namespace: string): 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `fn` until it gives a truthy value; its errors are kept for the timeout's message. */
-export async function waitFor<T>(fn: () => Promise<T | undefined | null | false>, what: string, timeoutMs: number, everyMs: number): Promise<T> {
+export async function waitFor<T>(
+  fn: () => Promise<T | undefined | null | false>,
+  what: string,
+  timeoutMs: number,
+  everyMs: number,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -67,7 +75,8 @@ export async function waitFor<T>(fn: () => Promise<T | undefined | null | false>
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
     await sleep(everyMs);
   }
 }

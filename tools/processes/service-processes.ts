@@ -106,7 +106,8 @@ export class ServiceProcesses {
     const o = this.options;
     const out = createWriteStream(join(o.logDir, `${service}.log`), { flags: 'a' });
     const args = ['-r', join(ROOT, 'scripts', 'register-paths.js')];
-    if (o.profile?.includes(service)) args.push('--cpu-prof', `--cpu-prof-dir=${join(o.logDir, 'profiles')}`, `--cpu-prof-name=${service}-${Date.now()}.cpuprofile`);
+    if (o.profile?.includes(service))
+      args.push('--cpu-prof', `--cpu-prof-dir=${join(o.logDir, 'profiles')}`, `--cpu-prof-name=${service}-${Date.now()}.cpuprofile`);
     args.push(join(ROOT, 'dist', 'apps', service, 'src', 'main.js'));
     const child = spawn(process.execPath, args, {
       cwd: ROOT,
@@ -155,7 +156,10 @@ export class ServiceProcesses {
 
   logTail(service: Service, chars = 600): string {
     try {
-      return readFileSync(join(this.logDir, `${service}.log`), 'utf8').slice(-chars).replace(/\s+/g, ' ').trim();
+      return readFileSync(join(this.logDir, `${service}.log`), 'utf8')
+        .slice(-chars)
+        .replace(/\s+/g, ' ')
+        .trim();
     } catch {
       return '(no log)';
     }

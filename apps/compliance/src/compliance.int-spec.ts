@@ -77,64 +77,255 @@ describe('compliance: read model, analytics API and daily report', () => {
     raw = await connect({ servers: natsUrl() });
 
     // Registry: the province, its nine districts (real names), three communes, a telecom and a bus station.
-    await registry.unit({ code: '84', name: 'Tỉnh Trà Vinh', type: 'province', level: 1, head: { name: 'Đồng Văn Lâm', title: 'Chủ tịch UBND tỉnh' } });
+    await registry.unit({
+      code: '84',
+      name: 'Tỉnh Trà Vinh',
+      type: 'province',
+      level: 1,
+      head: { name: 'Đồng Văn Lâm', title: 'Chủ tịch UBND tỉnh' },
+    });
     for (const d of DISTRICTS) {
-      await registry.unit({ code: d.code, name: d.name, type: 'district', level: 2, adminParentCode: '84', accountableToCode: '84', head: { name: `Trưởng ${d.code}`, title: `Chủ tịch UBND ${d.name}` } });
+      await registry.unit({
+        code: d.code,
+        name: d.name,
+        type: 'district',
+        level: 2,
+        adminParentCode: '84',
+        accountableToCode: '84',
+        head: { name: `Trưởng ${d.code}`, title: `Chủ tịch UBND ${d.name}` },
+      });
     }
-    await registry.unit({ code: '29266', name: 'Thị trấn Càng Long', type: 'commune', level: 3, adminParentCode: '844', accountableToCode: '844' });
+    await registry.unit({
+      code: '29266',
+      name: 'Thị trấn Càng Long',
+      type: 'commune',
+      level: 3,
+      adminParentCode: '844',
+      accountableToCode: '844',
+    });
     await registry.unit({ code: '29269', name: 'Xã Mỹ Cẩm', type: 'commune', level: 3, adminParentCode: '844', accountableToCode: '844' });
     await registry.unit({ code: '29236', name: 'Phường 4', type: 'commune', level: 3, adminParentCode: '842', accountableToCode: '842' });
     await registry.unit({ code: 'VNPT-TV', name: 'VNPT Trà Vinh', type: 'telecom', accountableToCode: '84' });
-    await registry.unit({ code: 'BX-TV', name: 'Bến xe khách Trà Vinh', type: 'transport_hub', accountableToCode: '84', head: { name: 'Lê Văn Bến', title: 'Giám đốc' } });
+    await registry.unit({
+      code: 'BX-TV',
+      name: 'Bến xe khách Trà Vinh',
+      type: 'transport_hub',
+      accountableToCode: '84',
+      head: { name: 'Lê Văn Bến', title: 'Giám đốc' },
+    });
     await registry.publish(TargetSetV1, 'T50', {
-      targetId: 'T50', name: 'Người dân cài đặt 50%', metric: 'resident_rate', cohorts: ['residents'], tree: 'administrative',
-      scopeUnitTypes: ['province', 'district'], scopeLevels: [], threshold: 0.5, deadline: '2020-08-20', campaignStart: '2020-08-01', reportingWindowDays: 7, revision: 1,
+      targetId: 'T50',
+      name: 'Người dân cài đặt 50%',
+      metric: 'resident_rate',
+      cohorts: ['residents'],
+      tree: 'administrative',
+      scopeUnitTypes: ['province', 'district'],
+      scopeLevels: [],
+      threshold: 0.5,
+      deadline: '2020-08-20',
+      campaignStart: '2020-08-01',
+      reportingWindowDays: 7,
+      revision: 1,
     });
     await registry.publish(TargetSetV1, 'T100', {
-      targetId: 'T100', name: 'Cán bộ cài đặt 100%', metric: 'install_rate', cohorts: ['staff'], tree: 'accountability',
-      scopeUnitTypes: [], scopeLevels: [], threshold: 1, deadline: '2020-08-30', campaignStart: null, reportingWindowDays: 7, revision: 1,
+      targetId: 'T100',
+      name: 'Cán bộ cài đặt 100%',
+      metric: 'install_rate',
+      cohorts: ['staff'],
+      tree: 'accountability',
+      scopeUnitTypes: [],
+      scopeLevels: [],
+      threshold: 1,
+      deadline: '2020-08-30',
+      campaignStart: null,
+      reportingWindowDays: 7,
+      revision: 1,
     });
     analystKey = await registry.key('analyst', null);
     portalKey = await registry.key('portal', '844');
 
     // Rates: the province's residents on D0 and D, its staff on D, each district on D.
-    await rates.publish(FigureUpdatedV1, '84', figure('84', 'residents', D0, { population: 1_000_000, smartphoneHolders: 600_000, installed: 67_800, bluetoothOn: 50_000, reportingUnits: 5, expectedUnits: 10 }));
-    await rates.publish(FigureUpdatedV1, '84', figure('84', 'residents', D, { population: 1_000_000, smartphoneHolders: 600_000, installed: 300_000, bluetoothOn: 240_000, reportingUnits: 9, expectedUnits: 10 }));
-    await rates.publish(FigureUpdatedV1, '84', figure('84', 'staff', D, { headcount: 5_000, smartphoneHolders: 4_500, installed: 3_000, bluetoothOn: 2_500, reportingUnits: 3, expectedUnits: 4 }));
+    await rates.publish(
+      FigureUpdatedV1,
+      '84',
+      figure('84', 'residents', D0, {
+        population: 1_000_000,
+        smartphoneHolders: 600_000,
+        installed: 67_800,
+        bluetoothOn: 50_000,
+        reportingUnits: 5,
+        expectedUnits: 10,
+      }),
+    );
+    await rates.publish(
+      FigureUpdatedV1,
+      '84',
+      figure('84', 'residents', D, {
+        population: 1_000_000,
+        smartphoneHolders: 600_000,
+        installed: 300_000,
+        bluetoothOn: 240_000,
+        reportingUnits: 9,
+        expectedUnits: 10,
+      }),
+    );
+    await rates.publish(
+      FigureUpdatedV1,
+      '84',
+      figure('84', 'staff', D, {
+        headcount: 5_000,
+        smartphoneHolders: 4_500,
+        installed: 3_000,
+        bluetoothOn: 2_500,
+        reportingUnits: 3,
+        expectedUnits: 4,
+      }),
+    );
     for (const [i, d] of DISTRICTS.entries()) {
       const f = districtFigure(i);
       if (d.code === '844') continue; // below: delivered out of order
       await rates.publish(FigureUpdatedV1, d.code, figure(d.code, 'residents', D, f));
       const r = f.installed / f.population;
-      await rates.publish(TargetStatusChangedV1, d.code, status('T50', d.code, D, r >= 0.5 ? 'met' : 'breached', r, 0.5, Math.max(0, Math.ceil(0.5 * f.population) - f.installed)));
+      await rates.publish(
+        TargetStatusChangedV1,
+        d.code,
+        status('T50', d.code, D, r >= 0.5 ? 'met' : 'breached', r, 0.5, Math.max(0, Math.ceil(0.5 * f.population) - f.installed)),
+      );
     }
     // 844 on D: the newer figure (a recount) arrives before the older one and must still win.
     const f844 = districtFigure(DISTRICTS.findIndex((d) => d.code === '844'));
     await publishAt('rates', FigureUpdatedV1, '844', figure('844', 'residents', D, f844), '2020-08-21T20:00:00.000Z');
-    await publishAt('rates', FigureUpdatedV1, '844', figure('844', 'residents', D, { ...f844, installed: 1, bluetoothOn: 0 }), '2020-08-21T10:00:00.000Z');
+    await publishAt(
+      'rates',
+      FigureUpdatedV1,
+      '844',
+      figure('844', 'residents', D, { ...f844, installed: 1, bluetoothOn: 0 }),
+      '2020-08-21T10:00:00.000Z',
+    );
     await rates.publish(TargetStatusChangedV1, '844', status('T50', '844', D, 'breached', f844.installed / f844.population, 0.5, 0));
     await rates.publish(TargetStatusChangedV1, '84', status('T50', '84', D0, 'at_risk', 0.0678, 0.5, 432_200));
-    await rates.publish(TargetStatusChangedV1, '84', { ...status('T50', '84', D, 'breached', 0.3, 0.5, 200_000), previousStatus: 'at_risk' as const, reporting: true, reportingUnits: 9, expectedUnits: 10 });
+    await rates.publish(TargetStatusChangedV1, '84', {
+      ...status('T50', '84', D, 'breached', 0.3, 0.5, 200_000),
+      previousStatus: 'at_risk' as const,
+      reporting: true,
+      reportingUnits: 9,
+      expectedUnits: 10,
+    });
 
     // Support points: one open in Thị trấn Càng Long, one in Phường 4 closed the day before.
-    await support.publish(SupportPointOpenedV1, 'P1', { pointId: 'P1', operatorCode: 'VNPT-TV', communeCode: '29266', address: 'Bưu điện Càng Long', openedOn: '2020-08-15', hours: null, revision: 1 });
-    await support.publish(SupportPointClosedV1, 'P2', { pointId: 'P2', operatorCode: 'VNPT-TV', communeCode: '29236', closedOn: '2020-08-20', revision: 2 });
-    await support.publish(SupportPointOpenedV1, 'P2', { pointId: 'P2', operatorCode: 'VNPT-TV', communeCode: '29236', address: 'Phường 4', openedOn: '2020-08-15', hours: null, revision: 1 });
-    await support.publish(SupportSessionLoggedV1, 'P1', { pointId: 'P1', operatorCode: 'VNPT-TV', communeCode: '29266', date: D, revision: 1, assisted: 40, installed: 30, bluetoothEnabled: 25 });
-    await support.publish(SupportSessionLoggedV1, 'P1', { pointId: 'P1', operatorCode: 'VNPT-TV', communeCode: '29266', date: '2020-08-20', revision: 1, assisted: 10, installed: 8, bluetoothEnabled: 8 });
+    await support.publish(SupportPointOpenedV1, 'P1', {
+      pointId: 'P1',
+      operatorCode: 'VNPT-TV',
+      communeCode: '29266',
+      address: 'Bưu điện Càng Long',
+      openedOn: '2020-08-15',
+      hours: null,
+      revision: 1,
+    });
+    await support.publish(SupportPointClosedV1, 'P2', {
+      pointId: 'P2',
+      operatorCode: 'VNPT-TV',
+      communeCode: '29236',
+      closedOn: '2020-08-20',
+      revision: 2,
+    });
+    await support.publish(SupportPointOpenedV1, 'P2', {
+      pointId: 'P2',
+      operatorCode: 'VNPT-TV',
+      communeCode: '29236',
+      address: 'Phường 4',
+      openedOn: '2020-08-15',
+      hours: null,
+      revision: 1,
+    });
+    await support.publish(SupportSessionLoggedV1, 'P1', {
+      pointId: 'P1',
+      operatorCode: 'VNPT-TV',
+      communeCode: '29266',
+      date: D,
+      revision: 1,
+      assisted: 40,
+      installed: 30,
+      bluetoothEnabled: 25,
+    });
+    await support.publish(SupportSessionLoggedV1, 'P1', {
+      pointId: 'P1',
+      operatorCode: 'VNPT-TV',
+      communeCode: '29266',
+      date: '2020-08-20',
+      revision: 1,
+      assisted: 10,
+      installed: 8,
+      bluetoothEnabled: 8,
+    });
 
     // Intake: broadcasts (the correction of Mỹ Cẩm arrives first), door to door.
     const activity = { revision: 1, submittedAt: '2020-08-21T12:00:00.000Z', date: D, kind: 'broadcast' as const };
-    await intake.publish(ActivityRecordedV1, '29266', { ...activity, activityId: '01890000-0000-7000-8000-000000000001', orgUnitCode: '29266', sessionsAired: 3, sessionsWithStartAnnouncement: 3, sessionsWithEndAnnouncement: 3, supportLocationsAnnounced: true });
-    await intake.publish(ActivityRecordedV1, '29269', { ...activity, revision: 2, submittedAt: '2020-08-21T13:00:00.000Z', activityId: '01890000-0000-7000-8000-000000000002', orgUnitCode: '29269', sessionsAired: 2, sessionsWithStartAnnouncement: 2, sessionsWithEndAnnouncement: 1, supportLocationsAnnounced: false });
-    await intake.publish(ActivityRecordedV1, '29269', { ...activity, activityId: '01890000-0000-7000-8000-000000000002', orgUnitCode: '29269', sessionsAired: 2, sessionsWithStartAnnouncement: 2, sessionsWithEndAnnouncement: 2, supportLocationsAnnounced: false });
-    await intake.publish(ActivityRecordedV1, '29266', { revision: 1, submittedAt: '2020-08-21T12:00:00.000Z', date: D, kind: 'door_to_door', activityId: '01890000-0000-7000-8000-000000000003', orgUnitCode: '29266', householdsVisited: 120, householdsReminded: 110 });
+    await intake.publish(ActivityRecordedV1, '29266', {
+      ...activity,
+      activityId: '01890000-0000-7000-8000-000000000001',
+      orgUnitCode: '29266',
+      sessionsAired: 3,
+      sessionsWithStartAnnouncement: 3,
+      sessionsWithEndAnnouncement: 3,
+      supportLocationsAnnounced: true,
+    });
+    await intake.publish(ActivityRecordedV1, '29269', {
+      ...activity,
+      revision: 2,
+      submittedAt: '2020-08-21T13:00:00.000Z',
+      activityId: '01890000-0000-7000-8000-000000000002',
+      orgUnitCode: '29269',
+      sessionsAired: 2,
+      sessionsWithStartAnnouncement: 2,
+      sessionsWithEndAnnouncement: 1,
+      supportLocationsAnnounced: false,
+    });
+    await intake.publish(ActivityRecordedV1, '29269', {
+      ...activity,
+      activityId: '01890000-0000-7000-8000-000000000002',
+      orgUnitCode: '29269',
+      sessionsAired: 2,
+      sessionsWithStartAnnouncement: 2,
+      sessionsWithEndAnnouncement: 2,
+      supportLocationsAnnounced: false,
+    });
+    await intake.publish(ActivityRecordedV1, '29266', {
+      revision: 1,
+      submittedAt: '2020-08-21T12:00:00.000Z',
+      date: D,
+      kind: 'door_to_door',
+      activityId: '01890000-0000-7000-8000-000000000003',
+      orgUnitCode: '29266',
+      householdsVisited: 120,
+      householdsReminded: 110,
+    });
 
     // Workforce: a bus station's checks, an enterprise roster.
-    await workforce.publish(TransportCheckedV1, 'BX-TV', { hubCode: 'BX-TV', date: D, revision: 1, passengersChecked: 200, alreadyInstalled: 120, installedOnSite: 30, refused: 5 });
+    await workforce.publish(TransportCheckedV1, 'BX-TV', {
+      hubCode: 'BX-TV',
+      date: D,
+      revision: 1,
+      passengersChecked: 200,
+      alreadyInstalled: 120,
+      installedOnSite: 30,
+      refused: 5,
+    });
     await workforce.publish(RosterImportedV1, 'DN-1', {
-      importId: '01890000-0000-7000-8000-0000000000aa', enterpriseCode: 'DN-1', asOf: D, revision: 1, headcount: 50, smartphoneHolders: 45, installed: 40, bluetoothOn: 38,
-      rowsAccepted: 50, rowsRejected: 0, joined: 50, left: 0, newlyInstalled: 40, newlyBluetoothOn: 38,
+      importId: '01890000-0000-7000-8000-0000000000aa',
+      enterpriseCode: 'DN-1',
+      asOf: D,
+      revision: 1,
+      headcount: 50,
+      smartphoneHolders: 45,
+      installed: 40,
+      bluetoothOn: 38,
+      rowsAccepted: 50,
+      rowsRejected: 0,
+      joined: 50,
+      left: 0,
+      newlyInstalled: 40,
+      newlyBluetoothOn: 38,
     });
     await settle(svc);
   }, 60_000);
@@ -153,7 +344,14 @@ describe('compliance: read model, analytics API and daily report', () => {
     const breachedDistricts = DISTRICTS.filter((_, i) => districtFigure(i).installed / districtFigure(i).population < 0.5).length;
     expect(res.body.targets).toEqual([
       expect.objectContaining({ targetId: 'T100', value: 3000 / 4500, threshold: 1, status: 'at_risk', gap: 1500, unitsBreached: 0 }),
-      expect.objectContaining({ targetId: 'T50', value: 300_000 / 1_000_000, threshold: 0.5, status: 'breached', gap: 200_000, unitsBreached: breachedDistricts + 1 }),
+      expect.objectContaining({
+        targetId: 'T50',
+        value: 300_000 / 1_000_000,
+        threshold: 0.5,
+        status: 'breached',
+        gap: 200_000,
+        unitsBreached: breachedDistricts + 1,
+      }),
     ]);
     // The directive's own check: 67,800 of 1,000,000 is 6.78%.
     const before = await http(svc, 'GET', `/v1/summary?date=${D0}`, { key: analystKey });
@@ -172,11 +370,27 @@ describe('compliance: read model, analytics API and daily report', () => {
       const e = expected[i];
       expect(row.name).toBe(e.name);
       expect(row.figure).toEqual({
-        orgUnitCode: e.code, cohort: 'residents', tree: 'administrative', date: D, headcount: e.population, smartphoneHolders: e.smartphoneHolders,
-        installed: e.installed, bluetoothOn: e.bluetoothOn, installRate: rate(e.installed, e.smartphoneHolders), bluetoothRate: rate(e.bluetoothOn, e.smartphoneHolders),
-        population: e.population, populationRate: e.installed / e.population, reportingUnits: 1, expectedUnits: 1,
+        orgUnitCode: e.code,
+        cohort: 'residents',
+        tree: 'administrative',
+        date: D,
+        headcount: e.population,
+        smartphoneHolders: e.smartphoneHolders,
+        installed: e.installed,
+        bluetoothOn: e.bluetoothOn,
+        installRate: rate(e.installed, e.smartphoneHolders),
+        bluetoothRate: rate(e.bluetoothOn, e.smartphoneHolders),
+        population: e.population,
+        populationRate: e.installed / e.population,
+        reportingUnits: 1,
+        expectedUnits: 1,
       });
-      expect(row).toMatchObject({ targetId: 'T50', value: e.installed / e.population, gap: Math.max(0, Math.ceil(0.5 * e.population) - e.installed), status: e.populationRate >= 0.5 ? 'met' : 'breached' });
+      expect(row).toMatchObject({
+        targetId: 'T50',
+        value: e.installed / e.population,
+        gap: Math.max(0, Math.ceil(0.5 * e.population) - e.installed),
+        status: e.populationRate >= 0.5 ? 'met' : 'breached',
+      });
     }
     const page = await http(svc, 'GET', `/v1/units?date=${D}&type=district&sort=-name&limit=2&offset=1`, { key: analystKey });
     expect(page.body).toMatchObject({ total: 9, limit: 2, offset: 1 });
@@ -184,7 +398,9 @@ describe('compliance: read model, analytics API and daily report', () => {
   });
 
   it('exports the district list as CSV with a BOM, a header row and the Vietnamese names', async () => {
-    const res = await fetch(`${svc.url}/v1/units?date=${D}&type=district&sort=code&format=csv`, { headers: { authorization: `Bearer ${analystKey}` } });
+    const res = await fetch(`${svc.url}/v1/units?date=${D}&type=district&sort=code&format=csv`, {
+      headers: { authorization: `Bearer ${analystKey}` },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/csv');
     const bytes = Buffer.from(await res.arrayBuffer());
@@ -202,22 +418,36 @@ describe('compliance: read model, analytics API and daily report', () => {
     expect(res.status).toBe(200);
     const f = f844();
     expect(res.body).toMatchObject({
-      code: '844', name: 'Huyện Càng Long', type: 'district', head: { name: 'Trưởng 844', title: 'Chủ tịch UBND Huyện Càng Long' },
+      code: '844',
+      name: 'Huyện Càng Long',
+      type: 'district',
+      head: { name: 'Trưởng 844', title: 'Chủ tịch UBND Huyện Càng Long' },
       accountableTo: { code: '84', name: 'Tỉnh Trà Vinh' },
     });
-    expect(res.body.figures).toEqual([expect.objectContaining({ cohort: 'residents', installed: f.installed, populationRate: f.installed / f.population })]);
+    expect(res.body.figures).toEqual([
+      expect.objectContaining({ cohort: 'residents', installed: f.installed, populationRate: f.installed / f.population }),
+    ]);
     expect(res.body.children.administrative.map((c: { code: string }) => c.code)).toEqual(['29266', '29269']);
     expect(res.body.children.accountability.map((c: { code: string }) => c.code)).toEqual(['29266', '29269']);
-    expect(res.body.targets.find((t: { targetId: string }) => t.targetId === 'T50')).toMatchObject({ status: 'breached', value: f.installed / f.population });
+    expect(res.body.targets.find((t: { targetId: string }) => t.targetId === 'T50')).toMatchObject({
+      status: 'breached',
+      value: f.installed / f.population,
+    });
     const province = await http(svc, 'GET', `/v1/units/84?date=${D}`, { key: analystKey });
-    expect(province.body.history.map((h: { date: string; cohort: string }) => `${h.date} ${h.cohort}`)).toEqual([`${D0} residents`, `${D} residents`, `${D} staff`]);
+    expect(province.body.history.map((h: { date: string; cohort: string }) => `${h.date} ${h.cohort}`)).toEqual([
+      `${D0} residents`,
+      `${D} residents`,
+      `${D} staff`,
+    ]);
     expect(province.body.children.administrative).toHaveLength(9);
   });
 
   it('gives a day-by-day time series, each day the figure holding that day', async () => {
     const res = await http(svc, 'GET', `/v1/timeseries?unit=84&cohort=residents&from=2020-08-18&to=2020-08-22`, { key: analystKey });
     expect(res.status).toBe(200);
-    expect(res.body.items.map((f: { date: string; installed: number; populationRate: number }) => [f.date, f.installed, f.populationRate])).toEqual([
+    expect(
+      res.body.items.map((f: { date: string; installed: number; populationRate: number }) => [f.date, f.installed, f.populationRate]),
+    ).toEqual([
       ['2020-08-19', 67_800, 0.0678],
       ['2020-08-20', 67_800, 0.0678],
       ['2020-08-21', 300_000, 0.3],
@@ -230,39 +460,86 @@ describe('compliance: read model, analytics API and daily report', () => {
     expect(res.status).toBe(200);
     const below = [
       { code: '84', value: 0.3, gap: 200_000 },
-      ...DISTRICTS.map((d, i) => ({ code: d.code, value: districtFigure(i).installed / districtFigure(i).population, gap: Math.max(0, Math.ceil(0.5 * districtFigure(i).population) - districtFigure(i).installed) })),
+      ...DISTRICTS.map((d, i) => ({
+        code: d.code,
+        value: districtFigure(i).installed / districtFigure(i).population,
+        gap: Math.max(0, Math.ceil(0.5 * districtFigure(i).population) - districtFigure(i).installed),
+      })),
     ]
       .filter((r) => r.value < 0.5)
       .sort((a, b) => a.value - b.value);
-    expect(res.body.items.map((r: { orgUnitCode: string; value: number; gap: number }) => [r.orgUnitCode, r.value, r.gap])).toEqual(below.map((b) => [b.code, b.value, b.gap]));
-    expect(res.body.items.find((r: { orgUnitCode: string }) => r.orgUnitCode === '84')).toMatchObject({ reporting: true, reportingUnits: 9, expectedUnits: 10, previousStatus: 'at_risk', since: D });
+    expect(res.body.items.map((r: { orgUnitCode: string; value: number; gap: number }) => [r.orgUnitCode, r.value, r.gap])).toEqual(
+      below.map((b) => [b.code, b.value, b.gap]),
+    );
+    expect(res.body.items.find((r: { orgUnitCode: string }) => r.orgUnitCode === '84')).toMatchObject({
+      reporting: true,
+      reportingUnits: 9,
+      expectedUnits: 10,
+      previousStatus: 'at_risk',
+      since: D,
+    });
     expect(res.body.items[0].head).toEqual({ name: expect.any(String), title: expect.stringContaining('Chủ tịch UBND') });
     const met = await http(svc, 'GET', `/v1/targets/T50/statuses?status=met&date=${D}`, { key: analystKey });
     expect(met.body.items.map((r: { orgUnitCode: string }) => r.orgUnitCode).sort()).toEqual(
-      DISTRICTS.filter((_, i) => districtFigure(i).installed / districtFigure(i).population >= 0.5).map((d) => d.code).sort(),
+      DISTRICTS.filter((_, i) => districtFigure(i).installed / districtFigure(i).population >= 0.5)
+        .map((d) => d.code)
+        .sort(),
     );
   });
 
   it('reports support coverage by district and operator, activity compliance and transport hubs', async () => {
     const cov = await http(svc, 'GET', `/v1/support-coverage?date=${D}&limit=100`, { key: analystKey });
     expect(cov.status).toBe(200);
-    expect(cov.body.totals).toMatchObject({ communes: 3, communesWithPoint: 1, coverage: 1 / 3, points: 1, assistedOnDate: 40, installedOnDate: 30, assistedToDate: 50, installedToDate: 38 });
-    expect(cov.body.items.find((r: { code: string }) => r.code === '844')).toMatchObject({ communes: 2, communesWithPoint: 1, coverage: 0.5, communesWithoutPoint: ['29269'] });
-    expect(cov.body.items.find((r: { code: string }) => r.code === '842')).toMatchObject({ communes: 1, communesWithPoint: 0, coverage: 0 });
+    expect(cov.body.totals).toMatchObject({
+      communes: 3,
+      communesWithPoint: 1,
+      coverage: 1 / 3,
+      points: 1,
+      assistedOnDate: 40,
+      installedOnDate: 30,
+      assistedToDate: 50,
+      installedToDate: 38,
+    });
+    expect(cov.body.items.find((r: { code: string }) => r.code === '844')).toMatchObject({
+      communes: 2,
+      communesWithPoint: 1,
+      coverage: 0.5,
+      communesWithoutPoint: ['29269'],
+    });
+    expect(cov.body.items.find((r: { code: string }) => r.code === '842')).toMatchObject({
+      communes: 1,
+      communesWithPoint: 0,
+      coverage: 0,
+    });
     const ops = await http(svc, 'GET', `/v1/support-coverage?date=${D}&by=operator`, { key: analystKey });
-    expect(ops.body.items).toEqual([expect.objectContaining({ code: 'VNPT-TV', name: 'VNPT Trà Vinh', points: 1, communesWithPoint: 1, assistedOnDate: 40 })]);
+    expect(ops.body.items).toEqual([
+      expect.objectContaining({ code: 'VNPT-TV', name: 'VNPT Trà Vinh', points: 1, communesWithPoint: 1, assistedOnDate: 40 }),
+    ]);
     const act = await http(svc, 'GET', `/v1/activity-compliance?date=${D}&kind=broadcast`, { key: analystKey });
     expect(act.status).toBe(200);
-    expect(act.body.items.map((r: { orgUnitCode: string; broadcastCompliant: boolean | null }) => [r.orgUnitCode, r.broadcastCompliant])).toEqual([
+    expect(
+      act.body.items.map((r: { orgUnitCode: string; broadcastCompliant: boolean | null }) => [r.orgUnitCode, r.broadcastCompliant]),
+    ).toEqual([
       ['29236', null],
       ['29266', true],
       ['29269', false],
     ]);
     expect(act.body.totals).toMatchObject({ communes: 3, communesBroadcasting: 2, communesBroadcastCompliant: 1, householdsVisited: 120 });
     const compliant = await http(svc, 'GET', `/v1/activity-compliance?date=${D}&complies=true`, { key: analystKey });
-    expect(compliant.body.items).toEqual([expect.objectContaining({ orgUnitCode: '29266', householdsVisited: 120, householdsReminded: 110 })]);
+    expect(compliant.body.items).toEqual([
+      expect.objectContaining({ orgUnitCode: '29266', householdsVisited: 120, householdsReminded: 110 }),
+    ]);
     const tr = await http(svc, 'GET', `/v1/transport?date=${D}`, { key: analystKey });
-    expect(tr.body.items).toEqual([expect.objectContaining({ hubCode: 'BX-TV', passengersChecked: 200, installedOnSite: 30, refused: 5, installedShare: 150 / 200, headName: 'Lê Văn Bến' })]);
+    expect(tr.body.items).toEqual([
+      expect.objectContaining({
+        hubCode: 'BX-TV',
+        passengersChecked: 200,
+        installedOnSite: 30,
+        refused: 5,
+        installedShare: 150 / 200,
+        headName: 'Lê Văn Bến',
+      }),
+    ]);
   });
 
   it('renders the daily report in Vietnamese (HTML) and English (Markdown)', async () => {
@@ -352,7 +629,13 @@ describe('compliance: read model, analytics API and daily report', () => {
       `/v1/daily-report?date=${D}&lang=en&format=md`,
     ];
     const before = await Promise.all(paths.map((p) => http(svc, 'GET', p, { key: analystKey })));
-    const result = await rebuildCompliance({ databaseUrl: svc.databaseUrl, natsUrl: natsUrl(), namespace: svc.namespace, schema: 'compliance', timeoutMs: 30_000 });
+    const result = await rebuildCompliance({
+      databaseUrl: svc.databaseUrl,
+      natsUrl: natsUrl(),
+      namespace: svc.namespace,
+      schema: 'compliance',
+      timeoutMs: 30_000,
+    });
     expect(result).toMatchObject({ previous: 1, generation: 2 });
     const after = await Promise.all(paths.map((p) => http(svc, 'GET', p, { key: analystKey })));
     for (const [i, p] of paths.entries()) {
@@ -360,7 +643,11 @@ describe('compliance: read model, analytics API and daily report', () => {
       expect(after[i].headers.get('x-as-of-event')).toBe(before[i].headers.get('x-as-of-event'));
     }
     // The live consumer now writes into the new generation.
-    await rates.publish(FigureUpdatedV1, '845', figure('845', 'residents', '2020-08-22', { population: 10, smartphoneHolders: 10, installed: 9, bluetoothOn: 9 }));
+    await rates.publish(
+      FigureUpdatedV1,
+      '845',
+      figure('845', 'residents', '2020-08-22', { population: 10, smartphoneHolders: 10, installed: 9, bluetoothOn: 9 }),
+    );
     await settle(svc);
     const unit = await http(svc, 'GET', `/v1/units/845?date=2020-08-22`, { key: analystKey });
     expect(unit.body.figures[0]).toMatchObject({ date: '2020-08-22', installed: 9, populationRate: 0.9 });

@@ -11,7 +11,12 @@ import { ProjectionEventOrder1764633600000 } from './migrations/1764633600000-Pr
 import { ReadPaths1764720000000 } from './migrations/1764720000000-ReadPaths';
 import { ProjectionModule } from './projection/projection.module';
 
-export const COMPLIANCE_MIGRATIONS = [RegistryReplica1764460800001, ComplianceProjection1764547200000, ProjectionEventOrder1764633600000, ReadPaths1764720000000];
+export const COMPLIANCE_MIGRATIONS = [
+  RegistryReplica1764460800001,
+  ComplianceProjection1764547200000,
+  ProjectionEventOrder1764633600000,
+  ReadPaths1764720000000,
+];
 
 @Module({})
 export class ComplianceModule {

@@ -19,6 +19,14 @@ export function figureData(orgUnitCode: string, cohort: Cohort, date: string, c:
 }
 
 /** A rates status change for the compliance specs (no previous status, no forecast). */
-export function statusData(targetId: string, orgUnitCode: string, date: string, status: TargetStatus, value: number | null, threshold: number, gap: number): TargetStatusChangedV1Data {
+export function statusData(
+  targetId: string,
+  orgUnitCode: string,
+  date: string,
+  status: TargetStatus,
+  value: number | null,
+  threshold: number,
+  gap: number,
+): TargetStatusChangedV1Data {
   return { targetId, orgUnitCode, date, status, previousStatus: null, value, threshold, forecastDate: null, gap };
 }

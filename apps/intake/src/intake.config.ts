@@ -34,10 +34,12 @@ export class IntakeConfig extends ServiceConfig {
    * Reports and activities dated before the campaign start are refused. When the registry has published
    * targets with a `campaignStart`, the earliest of those wins; this is the fallback until it has.
    */
-  @IsString() @Validate(IsConfigDate)
+  @IsString()
+  @Validate(IsConfigDate)
   CAMPAIGN_START = '2020-01-01';
 
   /** "Not in the future" is judged by the calendar of the province (UTC+7), not of the server. */
-  @IsString() @Validate(IsTimeZone)
+  @IsString()
+  @Validate(IsTimeZone)
   CAMPAIGN_TIME_ZONE = 'Asia/Ho_Chi_Minh';
 }

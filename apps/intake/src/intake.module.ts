@@ -1,6 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule } from '@app/platform';
-import { RegistryReplica1764460800001, RegistryReplicaHandlers, RegistryReplicaVersion1764460800002, replicaAuthProviders } from '@app/replica';
+import {
+  RegistryReplica1764460800001,
+  RegistryReplicaHandlers,
+  RegistryReplicaVersion1764460800002,
+  replicaAuthProviders,
+} from '@app/replica';
 import { ActivitiesModule } from './activities/activities.module';
 import { CampaignModule } from './campaign/campaign.module';
 import type { IntakeConfig } from './intake.config';

@@ -1,5 +1,14 @@
 import { DataSource } from 'typeorm';
-import { CohortSetV1, OrgUnitRetiredV1, ReportAcceptedV1, RosterImportedV1, SupportSessionLoggedV1, TargetSetV1, type Cohort, type TargetSetV1Data } from '@app/contracts';
+import {
+  CohortSetV1,
+  OrgUnitRetiredV1,
+  ReportAcceptedV1,
+  RosterImportedV1,
+  SupportSessionLoggedV1,
+  TargetSetV1,
+  type Cohort,
+  type TargetSetV1Data,
+} from '@app/contracts';
 import { randomUUID } from 'node:crypto';
 import { disposeService, EventInjector, http, settle, startService, type RunningService } from '../../../test/support/service-harness';
 import { FigureFlusher } from './figures/figure-flusher.service';
@@ -54,18 +63,17 @@ describe('rates service: figures, roll-ups, statuses and events from the stream'
     )[0];
   const status = async (target: string, unit: string, date: string) =>
     (
-      await ds.query(`SELECT status, value, gap, reporting, reporting_units, forecast_date::text FROM rates_target_statuses WHERE target_id = $1 AND org_unit_code = $2 AND date = $3`, [
-        target,
-        unit,
-        date,
-      ])
+      await ds.query(
+        `SELECT status, value, gap, reporting, reporting_units, forecast_date::text FROM rates_target_statuses WHERE target_id = $1 AND org_unit_code = $2 AND date = $3`,
+        [target, unit, date],
+      )
     )[0];
   const outbox = async (type: string, key?: string): Promise<Array<{ data: Record<string, any>; seq: string }>> =>
     (
-      await ds.query(`SELECT seq, envelope->'data' AS data FROM outbox WHERE envelope->>'type' = $1 AND ($2::text IS NULL OR envelope->>'key' = $2) ORDER BY seq`, [
-        type,
-        key ?? null,
-      ])
+      await ds.query(
+        `SELECT seq, envelope->'data' AS data FROM outbox WHERE envelope->>'type' = $1 AND ($2::text IS NULL OR envelope->>'key' = $2) ORDER BY seq`,
+        [type, key ?? null],
+      )
     ).map((r: { seq: string; data: Record<string, any> }) => r);
 
   beforeAll(async () => {
@@ -101,16 +109,36 @@ describe('rates service: figures, roll-ups, statuses and events from the stream'
   });
 
   it('computes the directive’s worked check end to end: 6.78% of the population, and the 50% target breached on 2020-08-21', async () => {
-    expect(await figure('84', 'residents', '2020-08-19')).toMatchObject({ tree: 'administrative', installed: 67_800, population: 1_000_000, population_rate: 0.0678 });
+    expect(await figure('84', 'residents', '2020-08-19')).toMatchObject({
+      tree: 'administrative',
+      installed: 67_800,
+      population: 1_000_000,
+      population_rate: 0.0678,
+    });
     expect(await status('residents-50', '84', '2020-08-20')).toMatchObject({ status: 'at_risk' });
     expect(await status('residents-50', '84', '2020-08-21')).toMatchObject({ status: 'breached', value: 0.0678, gap: 432_200 });
     const changes = await outbox('rates.target.status-changed', '84');
     expect(changes.map((c) => c.data)).toContainEqual(
-      expect.objectContaining({ targetId: 'residents-50', orgUnitCode: '84', date: '2020-08-21', status: 'breached', previousStatus: 'at_risk', threshold: 0.5 }),
+      expect.objectContaining({
+        targetId: 'residents-50',
+        orgUnitCode: '84',
+        date: '2020-08-21',
+        status: 'breached',
+        previousStatus: 'at_risk',
+        threshold: 0.5,
+      }),
     );
     const figureEvents = await outbox('rates.figure.updated', '84');
     expect(figureEvents.map((e) => e.data)).toContainEqual(
-      expect.objectContaining({ orgUnitCode: '84', cohort: 'residents', tree: 'administrative', date: '2020-08-19', installed: 67_800, population: 1_000_000, populationRate: 0.0678 }),
+      expect.objectContaining({
+        orgUnitCode: '84',
+        cohort: 'residents',
+        tree: 'administrative',
+        date: '2020-08-19',
+        installed: 67_800,
+        population: 1_000_000,
+        populationRate: 0.0678,
+      }),
     );
     // The read endpoint (analyst/admin) answers as of any later day: the figure holds.
     const res = await http(svc, 'GET', '/v1/figures?unit=84&cohort=residents&date=2020-09-30');
@@ -123,7 +151,9 @@ describe('rates service: figures, roll-ups, statuses and events from the stream'
     expect(await figure('84', 'staff', '2020-08-19')).toMatchObject({ tree: 'accountability', headcount: 140, installed: 120 });
     expect(await figure('842', 'staff', '2020-08-19')).toMatchObject({ tree: 'accountability', headcount: 20 });
     expect(await figure('84', 'residents', '2020-08-19')).toMatchObject({ headcount: 1_000_000 });
-    const trees: Array<{ cohort: string; tree: string }> = await ds.query(`SELECT DISTINCT cohort, tree FROM rates_figures ORDER BY cohort`);
+    const trees: Array<{ cohort: string; tree: string }> = await ds.query(
+      `SELECT DISTINCT cohort, tree FROM rates_figures ORDER BY cohort`,
+    );
     expect(trees).toEqual([
       { cohort: 'residents', tree: 'administrative' },
       { cohort: 'staff', tree: 'accountability' },
@@ -157,7 +187,16 @@ describe('rates service: figures, roll-ups, statuses and events from the stream'
       newlyInstalled: 30,
       newlyBluetoothOn: 20,
     });
-    await events.publish(SupportSessionLoggedV1, '27001', { pointId: 'VNPT-1', operatorCode: 'VNPT', communeCode: '27001', date: '2020-08-20', revision: 1, assisted: 500, installed: 400, bluetoothEnabled: 300 });
+    await events.publish(SupportSessionLoggedV1, '27001', {
+      pointId: 'VNPT-1',
+      operatorCode: 'VNPT',
+      communeCode: '27001',
+      date: '2020-08-20',
+      revision: 1,
+      assisted: 500,
+      installed: 400,
+      bluetoothEnabled: 300,
+    });
     await idle();
     expect(await figure('84', 'enterprise_workers', '2020-08-20')).toMatchObject({ tree: 'accountability', headcount: 50, installed: 30 });
     expect(await figure('27001', 'residents', '2020-08-20')).toMatchObject({ installed: 30_000 });
@@ -165,7 +204,9 @@ describe('rates service: figures, roll-ups, statuses and events from the stream'
   });
 
   it('changes only the dates from a late report on, and publishes only when a figure actually changes', async () => {
-    const before: Array<Record<string, unknown>> = await ds.query(`SELECT org_unit_code, cohort, date::text, installed FROM rates_figures WHERE date >= '2020-08-19' ORDER BY 1, 2, 3`);
+    const before: Array<Record<string, unknown>> = await ds.query(
+      `SELECT org_unit_code, cohort, date::text, installed FROM rates_figures WHERE date >= '2020-08-19' ORDER BY 1, 2, 3`,
+    );
     const [{ max: lastSeq }] = await ds.query(`SELECT coalesce(max(seq), 0) AS max FROM outbox`);
     await report('27002', 'residents', '2020-08-15', [400_000, 240_000, 12_000, 6_000]);
     await idle();
@@ -173,7 +214,9 @@ describe('rates service: figures, roll-ups, statuses and events from the stream'
     expect(await figure('842', 'residents', '2020-08-15')).toMatchObject({ installed: 12_000 });
     expect(await figure('842', 'residents', '2020-08-18')).toMatchObject({ installed: 12_000 });
     expect(await figure('842', 'residents', '2020-08-14')).toBeUndefined();
-    const after: Array<Record<string, unknown>> = await ds.query(`SELECT org_unit_code, cohort, date::text, installed FROM rates_figures WHERE date >= '2020-08-19' ORDER BY 1, 2, 3`);
+    const after: Array<Record<string, unknown>> = await ds.query(
+      `SELECT org_unit_code, cohort, date::text, installed FROM rates_figures WHERE date >= '2020-08-19' ORDER BY 1, 2, 3`,
+    );
     expect(after).toEqual(before);
     const published: Array<{ date: string; orgUnitCode: string }> = (
       await ds.query(`SELECT envelope->'data' AS data FROM outbox WHERE seq > $1 AND envelope->>'type' = 'rates.figure.updated'`, [lastSeq])
@@ -250,8 +293,18 @@ describe('rates service: figures, roll-ups, statuses and events from the stream'
     const { RatesConfig } = await import('./rates.config');
     const { databaseUrl, namespace } = svc;
     await svc.close();
-    await rebuildRates(loadConfig(RatesConfig, { DATABASE_URL: databaseUrl, NATS_URL: process.env.NATS_URL ?? 'nats://127.0.0.1:4222', EVENTS_NAMESPACE: namespace }));
-    svc = await startService(ratesService, { databaseUrl, namespace, env: { RATES_FIGURE_WINDOW_DAYS: '3', RATES_FLUSH_DEBOUNCE_MS: '100' } });
+    await rebuildRates(
+      loadConfig(RatesConfig, {
+        DATABASE_URL: databaseUrl,
+        NATS_URL: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+        EVENTS_NAMESPACE: namespace,
+      }),
+    );
+    svc = await startService(ratesService, {
+      databaseUrl,
+      namespace,
+      env: { RATES_FIGURE_WINDOW_DAYS: '3', RATES_FLUSH_DEBOUNCE_MS: '100' },
+    });
     ds = svc.app.get(DataSource);
     await idle();
     expect(await snapshot(ds)).toEqual(before);

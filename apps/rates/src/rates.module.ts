@@ -13,7 +13,11 @@ import type { RatesConfig } from './rates.config';
  * Durable consumers of the service, deleted by a rebuild so the next start replays from sequence 1 (with
  * `rates-inputs`, the single inputs consumer of earlier versions, so an upgraded deployment loses it too).
  */
-export const RATES_DURABLES: readonly string[] = [...RATES_INPUT_LANES.map((lane) => durableName('rates', 'inputs', lane)), 'rates-inputs', 'rates-registry-replica'];
+export const RATES_DURABLES: readonly string[] = [
+  ...RATES_INPUT_LANES.map((lane) => durableName('rates', 'inputs', lane)),
+  'rates-inputs',
+  'rates-registry-replica',
+];
 
 /** Tables a rebuild empties: every input, every computed row, the marks and the inbox. */
 export const RATES_STATE_TABLES = [
@@ -44,7 +48,12 @@ export class RatesModule {
           service: 'rates',
           config,
           entities: [],
-          migrations: [RegistryReplica1764460800001, RatesState1764460800300, RatesPublished1764547200400, AppendOnlyDirtyMarks1764547200500],
+          migrations: [
+            RegistryReplica1764460800001,
+            RatesState1764460800300,
+            RatesPublished1764547200400,
+            AppendOnlyDirtyMarks1764547200500,
+          ],
           auth: replicaAuthProviders,
         }),
         InputsModule,

@@ -11,6 +11,8 @@ export class RegistryConfig extends ServiceConfig {
   SEED: SeedName = 'off';
 
   /** Where the reference CSV files are; by default the `data/` folder of the repository. */
-  @IsOptional() @IsString() @MinLength(1)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
   SEED_DATA_DIR?: string;
 }

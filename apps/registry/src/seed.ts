@@ -38,7 +38,7 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((err: unknown) => {
-    process.stderr.write(`registry seed: ${err instanceof ConfigError ? err.message : (err as Error).stack ?? String(err)}\n`);
+    process.stderr.write(`registry seed: ${err instanceof ConfigError ? err.message : ((err as Error).stack ?? String(err))}\n`);
     process.exit(1);
   });
 }

@@ -13,7 +13,10 @@ interface CsvUnit {
   parent_code: string;
 }
 
-const UNITS: CsvUnit[] = parse(readFileSync(join(__dirname, '../../../data/tra-vinh-units.csv'), 'utf8'), { columns: true, skip_empty_lines: true });
+const UNITS: CsvUnit[] = parse(readFileSync(join(__dirname, '../../../data/tra-vinh-units.csv'), 'utf8'), {
+  columns: true,
+  skip_empty_lines: true,
+});
 const COMMUNES = UNITS.filter((u) => u.level === '3');
 const communesOf = (district: string) => COMMUNES.filter((u) => u.parent_code === district).map((u) => u.code);
 
@@ -43,7 +46,8 @@ describe('support-points with the Trà Vinh units (real PostgreSQL and NATS)', (
   const [communeC] = communesOf('845');
 
   async function counts(): Promise<{ points: number; periods: number; sessions: number; outbox: number }> {
-    const [row] = await ds.query(`SELECT (SELECT count(*)::int FROM support_points) AS points, (SELECT count(*)::int FROM support_point_periods) AS periods,
+    const [row] =
+      await ds.query(`SELECT (SELECT count(*)::int FROM support_points) AS points, (SELECT count(*)::int FROM support_point_periods) AS periods,
       (SELECT count(*)::int FROM support_sessions) AS sessions, (SELECT count(*)::int FROM outbox) AS outbox`);
     return row;
   }
@@ -101,7 +105,10 @@ describe('support-points with the Trà Vinh units (real PostgreSQL and NATS)', (
 
   it('must show: opening points in 3 communes and closing one leaves exactly 104 of 106 communes without an open point', async () => {
     const put = async (id: string, key: string, operator: string, communeCode: string, openedOn: string) => {
-      const res = await http(svc, 'PUT', `/v1/support-points/${id}`, { key, body: { operator, communeCode, address: `Điểm hỗ trợ ${id}`, openedOn, hours: '07:30-17:00' } });
+      const res = await http(svc, 'PUT', `/v1/support-points/${id}`, {
+        key,
+        body: { operator, communeCode, address: `Điểm hỗ trợ ${id}`, openedOn, hours: '07:30-17:00' },
+      });
       expect(res.status).toBe(201);
       expect(res.body).toMatchObject({ id, operator, communeCode, openedOn, status: 'open', revision: 1, changed: true });
     };
@@ -176,7 +183,13 @@ describe('support-points with the Trà Vinh units (real PostgreSQL and NATS)', (
   });
 
   it('an update that changes nothing publishes nothing; a real change is the next revision and one event', async () => {
-    const body = { operator: 'VNPT-TV', communeCode: communeA, address: 'Điểm hỗ trợ VNPT-A', openedOn: '2020-08-20', hours: '07:30-17:00' };
+    const body = {
+      operator: 'VNPT-TV',
+      communeCode: communeA,
+      address: 'Điểm hỗ trợ VNPT-A',
+      openedOn: '2020-08-20',
+      hours: '07:30-17:00',
+    };
     const before = await counts();
     const same = await http(svc, 'PUT', '/v1/support-points/VNPT-A', { key: keys.vnpt, body });
     expect(same.status).toBe(200);
@@ -195,9 +208,15 @@ describe('support-points with the Trà Vinh units (real PostgreSQL and NATS)', (
     });
     expect(put.status).toBe(201);
     expect(put.body.hours).toBeNull();
-    expect((await http(svc, 'POST', '/v1/support-points/BUUDIEN-A2/close', { key: keys.post, body: { date: '2020-08-24' } })).status).toBe(200);
+    expect((await http(svc, 'POST', '/v1/support-points/BUUDIEN-A2/close', { key: keys.post, body: { date: '2020-08-24' } })).status).toBe(
+      200,
+    );
     expectProblem(await http(svc, 'POST', '/v1/support-points/BUUDIEN-A2/close', { key: keys.post, body: { date: '2020-08-25' } }), 409);
-    expectProblem(await http(svc, 'POST', '/v1/support-points/BUUDIEN-A2/reopen', { key: keys.post, body: { date: '2020-08-23' } }), 422, 'date');
+    expectProblem(
+      await http(svc, 'POST', '/v1/support-points/BUUDIEN-A2/reopen', { key: keys.post, body: { date: '2020-08-23' } }),
+      422,
+      'date',
+    );
     const reopened = await http(svc, 'POST', '/v1/support-points/BUUDIEN-A2/reopen', { key: keys.post, body: { date: '2020-08-27' } });
     expect(reopened.status).toBe(200);
     expect(reopened.body).toMatchObject({
@@ -210,8 +229,11 @@ describe('support-points with the Trà Vinh units (real PostgreSQL and NATS)', (
       ],
     });
     const openIds = async (date: string) =>
-      (await http(svc, 'GET', `/v1/support-points?operator=BUUDIEN-TV&commune=${communeA}&openOn=${date}`, { key: keys.analyst })).body.items.length;
-    expect([await openIds('2020-08-23'), await openIds('2020-08-24'), await openIds('2020-08-26'), await openIds('2020-08-27')]).toEqual([1, 0, 0, 1]);
+      (await http(svc, 'GET', `/v1/support-points?operator=BUUDIEN-TV&commune=${communeA}&openOn=${date}`, { key: keys.analyst })).body
+        .items.length;
+    expect([await openIds('2020-08-23'), await openIds('2020-08-24'), await openIds('2020-08-26'), await openIds('2020-08-27')]).toEqual([
+      1, 0, 0, 1,
+    ]);
     expectProblem(await http(svc, 'POST', '/v1/support-points/BUUDIEN-A2/reopen', { key: keys.post, body: { date: '2020-08-28' } }), 409);
 
     const outbox: Array<{ subject: string; envelope: { type: string; key: string; data: Record<string, unknown> } }> = await ds.query(
@@ -223,7 +245,10 @@ describe('support-points with the Trà Vinh units (real PostgreSQL and NATS)', (
       ['support.point.opened', 3],
     ]);
     expect(outbox[0]!.subject).toBe(`${svc.namespace}.support.point.opened.v1`);
-    expect(outbox[1]!.envelope).toMatchObject({ key: communeA, data: { pointId: 'BUUDIEN-A2', operatorCode: 'BUUDIEN-TV', communeCode: communeA, closedOn: '2020-08-24' } });
+    expect(outbox[1]!.envelope).toMatchObject({
+      key: communeA,
+      data: { pointId: 'BUUDIEN-A2', operatorCode: 'BUUDIEN-TV', communeCode: communeA, closedOn: '2020-08-24' },
+    });
     expect(outbox[2]!.envelope.data).toMatchObject({ openedOn: '2020-08-27', address: 'Bưu cục', hours: null });
     // The relay publishes them to JetStream.
     await waitFor(async () => {
@@ -265,7 +290,11 @@ describe('support-points with the Trà Vinh units (real PostgreSQL and NATS)', (
         throw new Error(`${method} ${path} ${JSON.stringify(body)}: got ${res.status} ${res.text}\n${(err as Error).message}`);
       }
     }
-    const malformed = await http(svc, 'PUT', '/v1/support-points/NEW-1', { key: keys.vnpt, raw: '{"operator": ', headers: { 'content-type': 'application/json' } });
+    const malformed = await http(svc, 'PUT', '/v1/support-points/NEW-1', {
+      key: keys.vnpt,
+      raw: '{"operator": ',
+      headers: { 'content-type': 'application/json' },
+    });
     expectProblem(malformed, 400);
     await expectNothingChanged(before);
   });
@@ -276,8 +305,17 @@ describe('support-points with the Trà Vinh units (real PostgreSQL and NATS)', (
     // Viettel may not open, close, reopen or re-home a VNPT point, nor take over one.
     expectProblem(await http(svc, 'PUT', '/v1/support-points/NEW-2', { key: keys.viettel, body }), 403);
     expectProblem(await http(svc, 'POST', '/v1/support-points/VNPT-A/close', { key: keys.viettel, body: { date: '2020-08-28' } }), 403);
-    expectProblem(await http(svc, 'PUT', '/v1/support-points/VNPT-A', { key: keys.viettel, body: { ...body, operator: 'VIETTEL-TV' } }), 403);
-    expectProblem(await http(svc, 'POST', '/v1/support-points/BUUDIEN-C/sessions', { key: keys.vnpt, body: { date: '2020-08-23', assisted: 1, installed: 1, bluetoothEnabled: 1 } }), 403);
+    expectProblem(
+      await http(svc, 'PUT', '/v1/support-points/VNPT-A', { key: keys.viettel, body: { ...body, operator: 'VIETTEL-TV' } }),
+      403,
+    );
+    expectProblem(
+      await http(svc, 'POST', '/v1/support-points/BUUDIEN-C/sessions', {
+        key: keys.vnpt,
+        body: { date: '2020-08-23', assisted: 1, installed: 1, bluetoothEnabled: 1 },
+      }),
+      403,
+    );
     // Read-only and other roles.
     expectProblem(await http(svc, 'PUT', '/v1/support-points/NEW-2', { key: keys.analyst, body }), 403);
     expectProblem(await http(svc, 'PUT', '/v1/support-points/NEW-2', { key: keys.portal845, body }), 403);
@@ -287,7 +325,10 @@ describe('support-points with the Trà Vinh units (real PostgreSQL and NATS)', (
     await expectNothingChanged(before);
 
     // The VNPT key manages its branch's points (operator inside its subtree) and an admin manages all.
-    const branch = await http(svc, 'PUT', '/v1/support-points/VNPT-CK-1', { key: keys.vnpt, body: { ...body, operator: 'VNPT-TV-CK', communeCode: communeC } });
+    const branch = await http(svc, 'PUT', '/v1/support-points/VNPT-CK-1', {
+      key: keys.vnpt,
+      body: { ...body, operator: 'VNPT-TV-CK', communeCode: communeC },
+    });
     expect(branch.status).toBe(201);
     const admin = await http(svc, 'POST', '/v1/support-points/VNPT-CK-1/close', { body: { date: '2020-08-25' } });
     expect(admin.status).toBe(200);

@@ -12,7 +12,8 @@ export const DEV_ROSTER_HMAC_SECRET = 'dev-only-roster-hmac-secret-not-for-produ
 
 /** The workforce service's environment (see README.md, Configuration). */
 export class WorkforceConfig extends ServiceConfig {
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   NODE_ENV?: string = undefined;
 
   /**
@@ -25,15 +26,27 @@ export class WorkforceConfig extends ServiceConfig {
   ROSTER_HMAC_SECRET?: string = undefined;
 
   /** Most data rows one roster file may hold. */
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(10_000_000)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
   ROSTER_MAX_ROWS = 1_000_000;
 
   /** Largest roster upload, in bytes (only the roster route streams bodies this large; JSON stays at the platform limit). */
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1024) @Max(4 * 1024 * 1024 * 1024)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(4 * 1024 * 1024 * 1024)
   ROSTER_MAX_BYTES = 512 * 1024 * 1024;
 
   /** A running import whose heartbeat is older than this is taken for dead (its process crashed) and marked failed. */
-  @IsOptional() @Transform(toInt) @IsInt() @Min(500) @Max(3_600_000)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(500)
+  @Max(3_600_000)
   ROSTER_STALE_AFTER_MS = 60_000;
 
   /** The secret actually used: the configured one, or the development default outside production. */

@@ -61,7 +61,13 @@ export function* workers(n: number, variant = 0): Generator<Worker> {
   for (let i = 1; i <= n; i++) yield worker(i, variant);
 }
 
-const FLAG_STYLES: Array<(b: boolean) => string> = [(b) => (b ? 'có' : 'không'), (b) => (b ? 'x' : ''), (b) => (b ? '1' : '0'), (b) => (b ? 'Yes' : 'no'), (b) => (b ? 'TRUE' : 'false')];
+const FLAG_STYLES: Array<(b: boolean) => string> = [
+  (b) => (b ? 'có' : 'không'),
+  (b) => (b ? 'x' : ''),
+  (b) => (b ? '1' : '0'),
+  (b) => (b ? 'Yes' : 'no'),
+  (b) => (b ? 'TRUE' : 'false'),
+];
 
 export const VI_HEADER = ['Mã NV', 'Họ và tên', 'Số điện thoại', 'Có điện thoại thông minh', 'Đã cài Bluezone', 'Bật Bluetooth'];
 
@@ -137,7 +143,12 @@ export async function streamEvents(namespace: string, natsUrl: string): Promise<
  * A chunked CSV roster upload left open (the header is sent): `sendSome(n)` writes the next n workers, so
  * a test can stop midway (abort it with `req.destroy()`, or kill the service).
  */
-export function openRosterUpload(baseUrl: string, enterprise: string, asOf: string, key: string): { req: ClientRequest; sendSome: (n: number) => void } {
+export function openRosterUpload(
+  baseUrl: string,
+  enterprise: string,
+  asOf: string,
+  key: string,
+): { req: ClientRequest; sendSome: (n: number) => void } {
   const req = request(`${baseUrl}/v1/enterprises/${enterprise}/rosters?asOf=${asOf}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${key}`, 'content-type': 'text/csv', 'transfer-encoding': 'chunked' },

@@ -22,14 +22,7 @@ export type UnitType = (typeof UNIT_TYPES)[number];
 export const BLOCS = ['party', 'state', 'front'] as const;
 export type Bloc = (typeof BLOCS)[number];
 
-export const COHORTS = [
-  'staff',
-  'students',
-  'youth_members',
-  'association_members',
-  'enterprise_workers',
-  'residents',
-] as const;
+export const COHORTS = ['staff', 'students', 'youth_members', 'association_members', 'enterprise_workers', 'residents'] as const;
 export type Cohort = (typeof COHORTS)[number];
 
 export const TREES = ['administrative', 'accountability'] as const;

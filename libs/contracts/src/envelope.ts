@@ -31,4 +31,3 @@ export class EventEnvelopeSchema {
   @IsOptional() @IsString() causationId!: string | null;
   @IsObject() data!: Record<string, unknown>;
 }
-

@@ -40,7 +40,11 @@ export interface Upcaster {
 }
 export const UPCASTERS: readonly Upcaster[] = [];
 
-export function upcastToLatest(type: string, version: number, data: Record<string, unknown>): { version: number; data: Record<string, unknown> } {
+export function upcastToLatest(
+  type: string,
+  version: number,
+  data: Record<string, unknown>,
+): { version: number; data: Record<string, unknown> } {
   let v = version;
   let d = data;
   for (;;) {

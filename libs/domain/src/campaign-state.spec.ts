@@ -18,8 +18,34 @@ const structure: CampaignInputEvent[] = [
 ];
 
 const targets: TargetDef[] = [
-  { targetId: 'res', name: 'r', metric: 'resident_rate', cohorts: ['residents'], tree: 'administrative', scopeUnitTypes: ['commune'], scopeLevels: [], threshold: 0.5, deadline: '2020-08-08', campaignStart: null, reportingWindowDays: 3, revision: 1 },
-  { targetId: 'bt', name: 'b', metric: 'bluetooth_rate', cohorts: ['staff'], tree: 'accountability', scopeUnitTypes: [], scopeLevels: [], threshold: 0.9, deadline: '2020-08-10', campaignStart: '2020-08-01', reportingWindowDays: 2, revision: 1 },
+  {
+    targetId: 'res',
+    name: 'r',
+    metric: 'resident_rate',
+    cohorts: ['residents'],
+    tree: 'administrative',
+    scopeUnitTypes: ['commune'],
+    scopeLevels: [],
+    threshold: 0.5,
+    deadline: '2020-08-08',
+    campaignStart: null,
+    reportingWindowDays: 3,
+    revision: 1,
+  },
+  {
+    targetId: 'bt',
+    name: 'b',
+    metric: 'bluetooth_rate',
+    cohorts: ['staff'],
+    tree: 'accountability',
+    scopeUnitTypes: [],
+    scopeLevels: [],
+    threshold: 0.9,
+    deadline: '2020-08-10',
+    campaignStart: '2020-08-01',
+    reportingWindowDays: 2,
+    revision: 1,
+  },
 ];
 
 const countsArb = fc.array(fc.nat(1000), { minLength: 4, maxLength: 4 }).map((xs) => xs.sort((a, b) => b - a));
@@ -33,7 +59,14 @@ const reportArb: fc.Arbitrary<CampaignInputEvent> = fc
     reportId: fc.constantFrom('a', 'b', 'c'),
     counts: countsArb,
   })
-  .map(({ counts, ...r }) => ({ kind: 'report', ...r, headcount: counts[0], smartphoneHolders: counts[1], installed: counts[2], bluetoothOn: counts[3] }));
+  .map(({ counts, ...r }) => ({
+    kind: 'report',
+    ...r,
+    headcount: counts[0],
+    smartphoneHolders: counts[1],
+    installed: counts[2],
+    bluetoothOn: counts[3],
+  }));
 const denominatorArb: fc.Arbitrary<CampaignInputEvent> = fc.record({
   kind: fc.constant('denominator' as const),
   unitCode: fc.constantFrom('P', 'C1'),
@@ -43,7 +76,11 @@ const denominatorArb: fc.Arbitrary<CampaignInputEvent> = fc.record({
   eventId: fc.constantFrom('e1', 'e2', 'e3'),
 });
 const targetArb: fc.Arbitrary<CampaignInputEvent> = fc.constantFrom(...targets).map((t) => ({ kind: 'target', ...t }));
-const eventArb = fc.oneof({ weight: 6, arbitrary: reportArb }, { weight: 2, arbitrary: denominatorArb }, { weight: 1, arbitrary: targetArb });
+const eventArb = fc.oneof(
+  { weight: 6, arbitrary: reportArb },
+  { weight: 2, arbitrary: denominatorArb },
+  { weight: 1, arbitrary: targetArb },
+);
 
 /** Every figure of every unit and cohort, and every status of every target, over the whole campaign. */
 function everything(events: readonly CampaignInputEvent[]): unknown {
@@ -53,7 +90,8 @@ function everything(events: readonly CampaignInputEvent[]): unknown {
   const statuses = [...inputs.targets]
     .sort((a, b) => (a.targetId < b.targetId ? -1 : 1))
     .flatMap((t) => inputs.units.filter((u) => inTargetScope(model, t, u.code)).flatMap((u) => evaluateTargetSeries(model, t, u.code)));
-  const byCode = (a: { orgUnitCode: string }, b: { orgUnitCode: string }) => (a.orgUnitCode < b.orgUnitCode ? -1 : a.orgUnitCode > b.orgUnitCode ? 1 : 0);
+  const byCode = (a: { orgUnitCode: string }, b: { orgUnitCode: string }) =>
+    a.orgUnitCode < b.orgUnitCode ? -1 : a.orgUnitCode > b.orgUnitCode ? 1 : 0;
   return { figures: figures.sort(byCode), statuses: statuses.sort(byCode) };
 }
 
@@ -76,7 +114,11 @@ describe('property: figures and statuses do not depend on the order or repetitio
 
   it('given an upsert and a retirement in either order, when folded, then the unit is retired from its day', () => {
     const [upsert, retire] = [structure[6], structure[7]];
-    for (const seq of [[upsert, retire], [retire, upsert], [retire, upsert, retire]]) {
+    for (const seq of [
+      [upsert, retire],
+      [retire, upsert],
+      [retire, upsert, retire],
+    ]) {
       const inputs = campaignInputsOf(seq.reduce(applyCampaignEvent, emptyCampaignState()));
       expect(inputs.units).toEqual([expect.objectContaining({ code: 'DEP', retiredOn: '2020-08-09' })]);
     }

@@ -49,7 +49,14 @@ export function unitNodeOf(r: UnitRecord): UnitNode | null {
   let retiredOn: string | null = null;
   if (r.retirement && r.retirement.revision > u.revision) retiredOn = r.retirement.retiredOn;
   else if (!u.active) retiredOn = r.retirement?.retiredOn ?? ALWAYS_RETIRED;
-  return { code: r.code, type: u.type, adminParentCode: u.adminParentCode, accountableToCode: u.accountableToCode, level: u.level, retiredOn };
+  return {
+    code: r.code,
+    type: u.type,
+    adminParentCode: u.adminParentCode,
+    accountableToCode: u.accountableToCode,
+    level: u.level,
+    retiredOn,
+  };
 }
 
 /** Later wins: higher revision; for a tie, a deterministic order of the content so arrival order cannot decide. */
@@ -76,7 +83,8 @@ export function applyCampaignEvent(state: CampaignState, e: CampaignInputEvent):
     case 'retired': {
       const units = new Map(state.units);
       const prev = units.get(e.code) ?? { code: e.code, upsert: null, retirement: null };
-      if (!prev.retirement || e.revision > prev.retirement.revision) units.set(e.code, { ...prev, retirement: { retiredOn: e.retiredOn, revision: e.revision } });
+      if (!prev.retirement || e.revision > prev.retirement.revision)
+        units.set(e.code, { ...prev, retirement: { retiredOn: e.retiredOn, revision: e.revision } });
       return { ...state, units };
     }
     case 'report': {
@@ -89,7 +97,8 @@ export function applyCampaignEvent(state: CampaignState, e: CampaignInputEvent):
       const { kind: _k, ...d } = e;
       const denominators = new Map(state.denominators);
       const prev = denominators.get(denominatorKey(d));
-      if (!prev || d.eventId > prev.eventId || (d.eventId === prev.eventId && d.headcount > prev.headcount)) denominators.set(denominatorKey(d), d);
+      if (!prev || d.eventId > prev.eventId || (d.eventId === prev.eventId && d.headcount > prev.headcount))
+        denominators.set(denominatorKey(d), d);
       return { ...state, denominators };
     }
     case 'target': {
@@ -107,6 +116,10 @@ export function campaignInputsOf(state: CampaignState): CampaignInputs & { targe
     const n = unitNodeOf(r);
     if (n) units.push(n);
   }
-  return { units, reports: [...state.reports.values()], denominators: [...state.denominators.values()], targets: [...state.targets.values()] };
+  return {
+    units,
+    reports: [...state.reports.values()],
+    denominators: [...state.denominators.values()],
+    targets: [...state.targets.values()],
+  };
 }
-

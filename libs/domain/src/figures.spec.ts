@@ -54,7 +54,9 @@ describe('roll-up on a tree', () => {
   });
 
   it('given staff of a department and residents of a commune, when any figure is computed, then they are never added together', () => {
-    const m = model({ reports: [report('DEP', 'staff', '2020-08-10', [50, 40, 30, 20]), report('C1', 'residents', '2020-08-10', [100, 80, 40, 20])] });
+    const m = model({
+      reports: [report('DEP', 'staff', '2020-08-10', [50, 40, 30, 20]), report('C1', 'residents', '2020-08-10', [100, 80, 40, 20])],
+    });
     expect(m.figure('P', 'residents', '2020-08-10')!.installed).toBe(40);
     expect(m.figure('P', 'staff', '2020-08-10')!.installed).toBe(30);
     expect(m.figure('DEP', 'residents', '2020-08-10')).toBeNull();

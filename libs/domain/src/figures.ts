@@ -94,7 +94,12 @@ export class FigureModel {
     let best: DenominatorInput | null = null;
     for (const d of this.denominators.get(`${unitCode}|${cohort}`) ?? []) {
       if (d.asOf > date) continue;
-      if (!best || d.asOf > best.asOf || (d.asOf === best.asOf && (d.eventId > best.eventId || (d.eventId === best.eventId && d.headcount > best.headcount)))) best = d;
+      if (
+        !best ||
+        d.asOf > best.asOf ||
+        (d.asOf === best.asOf && (d.eventId > best.eventId || (d.eventId === best.eventId && d.headcount > best.headcount)))
+      )
+        best = d;
     }
     return best ? best.headcount : null;
   }

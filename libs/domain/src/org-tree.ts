@@ -105,7 +105,12 @@ function parentCode(u: UnitNode, tree: Tree): string | null {
  */
 export function unitChangeFrom(before: UnitNode | null, after: UnitNode | null): string | null {
   if (!before || !after) return before === after ? null : ALWAYS_RETIRED;
-  if (before.type !== after.type || before.level !== after.level || before.adminParentCode !== after.adminParentCode || before.accountableToCode !== after.accountableToCode) {
+  if (
+    before.type !== after.type ||
+    before.level !== after.level ||
+    before.adminParentCode !== after.adminParentCode ||
+    before.accountableToCode !== after.accountableToCode
+  ) {
     return ALWAYS_RETIRED;
   }
   if (before.retiredOn === after.retiredOn) return null;

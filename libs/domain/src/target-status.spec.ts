@@ -60,10 +60,13 @@ describe('target status', () => {
   const base = { threshold: 0.5, deadline: '2020-08-20', date: '2020-08-15', reporting: true, forecastDate: null };
   it('given no value, then no_data', () => expect(decideStatus({ ...base, value: null })).toBe('no_data'));
   it('given a value at the threshold, then met', () => expect(decideStatus({ ...base, value: 0.5 })).toBe('met'));
-  it('given below with a forecast by the deadline, then on_track', () => expect(decideStatus({ ...base, value: 0.3, forecastDate: '2020-08-20' })).toBe('on_track'));
-  it('given below with a forecast after the deadline, then at_risk', () => expect(decideStatus({ ...base, value: 0.3, forecastDate: '2020-08-21' })).toBe('at_risk'));
+  it('given below with a forecast by the deadline, then on_track', () =>
+    expect(decideStatus({ ...base, value: 0.3, forecastDate: '2020-08-20' })).toBe('on_track'));
+  it('given below with a forecast after the deadline, then at_risk', () =>
+    expect(decideStatus({ ...base, value: 0.3, forecastDate: '2020-08-21' })).toBe('at_risk'));
   it('given below with no forecast, then at_risk', () => expect(decideStatus({ ...base, value: 0.3 })).toBe('at_risk'));
-  it('given below after the deadline, then breached', () => expect(decideStatus({ ...base, value: 0.3, date: '2020-08-21' })).toBe('breached'));
+  it('given below after the deadline, then breached', () =>
+    expect(decideStatus({ ...base, value: 0.3, date: '2020-08-21' })).toBe('breached'));
   it('given met after the deadline, then met', () => expect(decideStatus({ ...base, value: 0.7, date: '2020-08-21' })).toBe('met'));
   it('given no report in the window before the deadline, then no_data (not reporting), never judged on zero', () =>
     expect(decideStatus({ ...base, value: 0.3, reporting: false })).toBe('no_data'));
@@ -86,8 +89,26 @@ describe('forecast: the linear trend of recent figures', () => {
   });
 
   it('given a flat or falling trend or a single day, then there is no forecast', () => {
-    expect(forecastDate([{ date: '2020-08-10', value: 0.3 }, { date: '2020-08-11', value: 0.3 }], 0.5, '2020-08-11')).toBeNull();
-    expect(forecastDate([{ date: '2020-08-10', value: 0.3 }, { date: '2020-08-11', value: 0.2 }], 0.5, '2020-08-11')).toBeNull();
+    expect(
+      forecastDate(
+        [
+          { date: '2020-08-10', value: 0.3 },
+          { date: '2020-08-11', value: 0.3 },
+        ],
+        0.5,
+        '2020-08-11',
+      ),
+    ).toBeNull();
+    expect(
+      forecastDate(
+        [
+          { date: '2020-08-10', value: 0.3 },
+          { date: '2020-08-11', value: 0.2 },
+        ],
+        0.5,
+        '2020-08-11',
+      ),
+    ).toBeNull();
     expect(forecastDate([{ date: '2020-08-10', value: 0.3 }], 0.5, '2020-08-10')).toBeNull();
   });
 

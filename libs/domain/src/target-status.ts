@@ -1,4 +1,13 @@
-import { COHORTS_BY_UNIT_TYPE, UNIT_TYPES, treeOfCohort, type Cohort, type Metric, type TargetStatus, type Tree, type UnitType } from '@app/contracts';
+import {
+  COHORTS_BY_UNIT_TYPE,
+  UNIT_TYPES,
+  treeOfCohort,
+  type Cohort,
+  type Metric,
+  type TargetStatus,
+  type Tree,
+  type UnitType,
+} from '@app/contracts';
 import { ratio, type AdoptionCounts } from './counts';
 import { addDays, dateRange, fromDayNumber, maxDate, minDate, toDayNumber } from './dates';
 import type { FigureModel } from './figures';
@@ -81,7 +90,11 @@ export function inTargetScope(model: FigureModel, t: TargetDef, unitCode: string
 }
 
 /** The metric's numerator and denominator: rates are ratios of sums, never averages of child rates. */
-export function metricParts(metric: Metric, counts: AdoptionCounts, population: number | null): { numerator: number; denominator: number | null } {
+export function metricParts(
+  metric: Metric,
+  counts: AdoptionCounts,
+  population: number | null,
+): { numerator: number; denominator: number | null } {
   switch (metric) {
     case 'install_rate':
       return { numerator: counts.installed, denominator: counts.smartphoneHolders };

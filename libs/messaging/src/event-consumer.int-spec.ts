@@ -2,7 +2,15 @@ import { jetstream } from '@nats-io/jetstream';
 import { register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { ReportAcceptedV1, subjectOf } from '@app/contracts';
-import { adminDatabaseUrl, dropDatabase, dropNamespace, freshDatabase, freshNamespace, natsUrl, waitFor } from '../../../test/support/int-env';
+import {
+  adminDatabaseUrl,
+  dropDatabase,
+  dropNamespace,
+  freshDatabase,
+  freshNamespace,
+  natsUrl,
+  waitFor,
+} from '../../../test/support/int-env';
 import { EventConsumer, type EventConsumerOptions } from './event-consumer';
 import type { NatsLink } from './nats-link';
 import { streamNames } from './stream';
@@ -77,7 +85,11 @@ describe('EventConsumer on the real NATS JetStream and PostgreSQL', () => {
         // and delivered it again: the second delivery then reaches the inbox after the first committed.
         beforeApply: async (e) => {
           if (e.id !== target.id || redeliveryProvoked) return;
-          redeliveryProvoked = waitFor(async () => ((await consumer.consumerInfo()) as { num_redelivered?: number } | null)?.num_redelivered, 'a redelivery', 30_000);
+          redeliveryProvoked = waitFor(
+            async () => ((await consumer.consumerInfo()) as { num_redelivered?: number } | null)?.num_redelivered,
+            'a redelivery',
+            30_000,
+          );
           await redeliveryProvoked;
         },
       },
@@ -117,13 +129,23 @@ describe('EventConsumer on the real NATS JetStream and PostgreSQL', () => {
     for (let i = 1; i <= 100; i++) await publishEnvelope(link, namespace, probeReport(i));
     await consumer.start();
 
-    const [record] = await waitFor(async () => {
-      const dl = await deadLetters(link, namespace);
-      return dl.length > 0 ? dl : null;
-    }, 'the poison event in the dead-letter stream', 30_000);
+    const [record] = await waitFor(
+      async () => {
+        const dl = await deadLetters(link, namespace);
+        return dl.length > 0 ? dl : null;
+      },
+      'the poison event in the dead-letter stream',
+      30_000,
+    );
     await consumer.waitUntilIdle(30_000);
 
-    expect(record).toMatchObject({ consumer: durable, kind: 'handler', deliveryCount: 3, streamSequence: 1, subject: subjectOf(namespace, ReportAcceptedV1) });
+    expect(record).toMatchObject({
+      consumer: durable,
+      kind: 'handler',
+      deliveryCount: 3,
+      streamSequence: 1,
+      subject: subjectOf(namespace, ReportAcceptedV1),
+    });
     expect(record.error).toContain('poison for the test');
     expect(JSON.parse(record.event)).toEqual(poison);
     expect(await deadLetters(link, namespace)).toHaveLength(1);
@@ -141,7 +163,14 @@ describe('EventConsumer on the real NATS JetStream and PostgreSQL', () => {
     expect(await metric('bz_consumer_lag_messages', durable)).toBe(0);
     expect(await metric('bz_consumer_lag_seconds', durable)).toBe(0);
     const text = await register.metrics();
-    for (const name of ['bz_events_consumed_total', 'bz_events_failed_total', 'bz_events_dead_lettered_total', 'bz_events_redelivered_total', 'bz_consumer_lag_messages', 'bz_consumer_lag_seconds']) {
+    for (const name of [
+      'bz_events_consumed_total',
+      'bz_events_failed_total',
+      'bz_events_dead_lettered_total',
+      'bz_events_redelivered_total',
+      'bz_consumer_lag_messages',
+      'bz_consumer_lag_seconds',
+    ]) {
       expect(text).toContain(`${name}{consumer="${durable}"`);
     }
   }, 60_000);
@@ -167,7 +196,9 @@ describe('EventConsumer on the real NATS JetStream and PostgreSQL', () => {
     const published = [...events.slice(0, 60), poison, ...events.slice(60)];
     for (const e of published) await publishEnvelope(link, namespace, e);
     // The same event again under another message id: the inbox keeps it from the handler.
-    await jetstream(await link.whenConnected()).publish(subjectOf(namespace, ReportAcceptedV1), JSON.stringify(events[3]), { msgID: 'again-4' });
+    await jetstream(await link.whenConnected()).publish(subjectOf(namespace, ReportAcceptedV1), JSON.stringify(events[3]), {
+      msgID: 'again-4',
+    });
     await consumer.start();
     await waitFor(async () => ((await deadLetters(link, namespace)).length > 0 ? true : null), 'the poison event dead-lettered', 30_000);
     await consumer.waitUntilIdle(30_000);
@@ -195,10 +226,14 @@ describe('EventConsumer on the real NATS JetStream and PostgreSQL', () => {
     await publishEnvelope(link, namespace, good);
     await consumer.start();
 
-    const records = await waitFor(async () => {
-      const dl = await deadLetters(link, namespace);
-      return dl.length >= 2 ? dl : null;
-    }, 'two dead letters', 30_000);
+    const records = await waitFor(
+      async () => {
+        const dl = await deadLetters(link, namespace);
+        return dl.length >= 2 ? dl : null;
+      },
+      'two dead letters',
+      30_000,
+    );
     await consumer.waitUntilIdle(30_000);
 
     const invalid = records.find((r) => r.streamSequence === 1)!;
@@ -218,7 +253,10 @@ describe('EventConsumer on the real NATS JetStream and PostgreSQL', () => {
 
   it('stops gracefully: the batch in hand is finished and the rest is handed back to the next start', async () => {
     // A slow handler (10 ms an event), so that the stop comes while most events are still to apply.
-    const { namespace, ds, consumer } = await setUp('drain', { batchSize: 10, probe: { beforeApply: () => new Promise((r) => setTimeout(r, 10)) } });
+    const { namespace, ds, consumer } = await setUp('drain', {
+      batchSize: 10,
+      probe: { beforeApply: () => new Promise((r) => setTimeout(r, 10)) },
+    });
     for (let i = 0; i < 200; i++) await publishEnvelope(link, namespace, probeReport(i));
     await consumer.start();
     await waitFor(async () => (await probeState(ds)).applied > 0, 'the first batch', 30_000);
@@ -227,7 +265,14 @@ describe('EventConsumer on the real NATS JetStream and PostgreSQL', () => {
     expect(afterStop).toBeLessThan(200);
     expect((await probeState(ds)).applied).toBe(afterStop);
 
-    const again = new EventConsumer({ link, dataSource: ds, namespace, durable: consumer.durable, handlers: probeHandlers(), batchSize: 50 });
+    const again = new EventConsumer({
+      link,
+      dataSource: ds,
+      namespace,
+      durable: consumer.durable,
+      handlers: probeHandlers(),
+      batchSize: 50,
+    });
     consumers.push(again);
     await again.start();
     // Well inside the 30 s ack_wait: what the first consumer had pulled and not applied was handed back
@@ -256,7 +301,12 @@ describe('EventConsumer on the real NATS JetStream and PostgreSQL', () => {
     try {
       await consumer.start();
       // Well past maxDeliver failures, and still nothing dead-lettered.
-      await waitFor(async () => (await metric('bz_events_failed_total', durable)) >= 4, 'repeated failures while the database is away', 30_000, 100);
+      await waitFor(
+        async () => (await metric('bz_events_failed_total', durable)) >= 4,
+        'repeated failures while the database is away',
+        30_000,
+        100,
+      );
       expect(await deadLetters(link, namespace)).toEqual([]);
     } finally {
       await setAvailable(true);

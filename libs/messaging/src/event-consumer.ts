@@ -71,7 +71,10 @@ export function describeValidationErrors(errors: ValidationError[], prefix = '')
   const out: string[] = [];
   for (const e of errors) {
     const path = prefix ? `${prefix}.${e.property}` : e.property;
-    if (e.constraints) out.push(...Object.values(e.constraints).map((m) => (m.startsWith(e.property) ? `${path}${m.slice(e.property.length)}` : `${path}: ${m}`)));
+    if (e.constraints)
+      out.push(
+        ...Object.values(e.constraints).map((m) => (m.startsWith(e.property) ? `${path}${m.slice(e.property.length)}` : `${path}: ${m}`)),
+      );
     if (e.children?.length) out.push(...describeValidationErrors(e.children, path));
   }
   return out;
@@ -218,7 +221,10 @@ export class EventConsumer {
     for (;;) {
       const info = await this.consumerInfo();
       if (info && info.num_pending === 0 && info.num_ack_pending === 0 && this.idle) return;
-      if (Date.now() > deadline) throw new Error(`consumer ${this.durable} not idle after ${timeoutMs} ms (pending ${info?.num_pending}, ack pending ${info?.num_ack_pending})`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `consumer ${this.durable} not idle after ${timeoutMs} ms (pending ${info?.num_pending}, ack pending ${info?.num_ack_pending})`,
+        );
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -413,7 +419,9 @@ export class EventConsumer {
         }
         const handler = item.handler;
         if (handler) {
-          await runWithContext({ correlationId: item.envelope.correlationId, causationId: item.envelope.id }, () => handler(item.envelope, manager));
+          await runWithContext({ correlationId: item.envelope.correlationId, causationId: item.envelope.id }, () =>
+            handler(item.envelope, manager),
+          );
         } else {
           forBatch.push(item.envelope);
         }
@@ -435,7 +443,10 @@ export class EventConsumer {
       // event in flight during a PostgreSQL restart to the DLQ. Keep retrying until it answers.
       if (!(await this.databaseAnswers())) {
         const delay = this.backoffMs[this.backoffMs.length - 1];
-        this.log('warn', `event ${d.envelope.id} failed while the database is unreachable (${reason}); retrying in ${delay} ms, not dead-lettered`);
+        this.log(
+          'warn',
+          `event ${d.envelope.id} failed while the database is unreachable (${reason}); retrying in ${delay} ms, not dead-lettered`,
+        );
         d.msg.nak(delay);
         return;
       }

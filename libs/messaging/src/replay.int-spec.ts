@@ -5,7 +5,15 @@ import { EventConsumer } from './event-consumer';
 import type { NatsLink } from './nats-link';
 import { replayInto } from './replay';
 import { streamNames } from './stream';
-import { openLink, openProbeDataSource, probeHandlers, probeReport, probeState, publishEnvelope, setUpStreams } from './testing/probe-consumer';
+import {
+  openLink,
+  openProbeDataSource,
+  probeHandlers,
+  probeReport,
+  probeState,
+  publishEnvelope,
+  setUpStreams,
+} from './testing/probe-consumer';
 
 describe('replayInto: rebuilding a consumer from sequence 1 of the real stream', () => {
   let dbUrl: string;
@@ -46,7 +54,14 @@ describe('replayInto: rebuilding a consumer from sequence 1 of the real stream',
 
   it('a rebuild into fresh tables, and a rebuild in place, equal the state built live', async () => {
     const live = await schema('live');
-    const liveConsumer = new EventConsumer({ link, dataSource: live, namespace, durable: 'probe-live', handlers: probeHandlers(), batchSize: 16 });
+    const liveConsumer = new EventConsumer({
+      link,
+      dataSource: live,
+      namespace,
+      durable: 'probe-live',
+      handlers: probeHandlers(),
+      batchSize: 16,
+    });
     consumers.push(liveConsumer);
     await liveConsumer.start();
     // Built live: events arrive while the consumer runs, in small batches.
@@ -58,7 +73,15 @@ describe('replayInto: rebuilding a consumer from sequence 1 of the real stream',
 
     // Beside the live consumer: a fresh durable into a fresh schema.
     const rebuilt = await schema('rebuilt');
-    const result = await replayInto({ link, dataSource: rebuilt, namespace, durable: 'probe-rebuild', handlers: probeHandlers(), batchSize: 200, timeoutMs: 45_000 });
+    const result = await replayInto({
+      link,
+      dataSource: rebuilt,
+      namespace,
+      durable: 'probe-rebuild',
+      handlers: probeHandlers(),
+      batchSize: 200,
+      timeoutMs: 45_000,
+    });
     const jsm = await jetstream(await link.whenConnected()).jetstreamManager();
     expect(result.lastSequence).toBe((await jsm.streams.info(streamNames(namespace).events)).state.last_seq);
     expect(await probeState(rebuilt)).toEqual(liveState);
@@ -69,7 +92,15 @@ describe('replayInto: rebuilding a consumer from sequence 1 of the real stream',
     // In place: stop the live consumer, empty its tables, replay under its own durable, keep the durable.
     await liveConsumer.stop();
     await live.query(`TRUNCATE probe_applied, probe_figures`);
-    await replayInto({ link, dataSource: live, namespace, durable: 'probe-live', handlers: probeHandlers(), keepDurable: true, timeoutMs: 45_000 });
+    await replayInto({
+      link,
+      dataSource: live,
+      namespace,
+      durable: 'probe-live',
+      handlers: probeHandlers(),
+      keepDurable: true,
+      timeoutMs: 45_000,
+    });
     expect(await probeState(live)).toEqual(liveState);
 
     // The kept durable goes on live from where the replay ended: only the new events are applied.

@@ -9,7 +9,11 @@ import { PLATFORM_OPTIONS, type PlatformOptions } from './platform.options';
 export class EventOutbox {
   constructor(@Inject(PLATFORM_OPTIONS) private readonly options: PlatformOptions) {}
 
-  build<TType extends string, TData extends object>(contract: EventContract<TType, TData>, key: string, data: TData): EventEnvelope<TType, TData> {
+  build<TType extends string, TData extends object>(
+    contract: EventContract<TType, TData>,
+    key: string,
+    data: TData,
+  ): EventEnvelope<TType, TData> {
     return makeEvent(contract, this.options.service, key, data);
   }
 

@@ -93,7 +93,8 @@ export class EventRuntime implements OnApplicationBootstrap, OnApplicationShutdo
         return;
       } catch (err) {
         if (this.shuttingDown || nc.isClosed()) return;
-        if (attempt === 1 || attempt % 10 === 0) this.log.error(`stream set-up failed (attempt ${attempt}, retrying): ${(err as Error).message}`);
+        if (attempt === 1 || attempt % 10 === 0)
+          this.log.error(`stream set-up failed (attempt ${attempt}, retrying): ${(err as Error).message}`);
         await new Promise((r) => setTimeout(r, Math.min(5000, 250 * attempt)));
       }
     }

@@ -9,7 +9,10 @@ export const MIGRATIONS_ONLY_ENV = 'BZ_MIGRATIONS_ONLY';
  * Runs, lists or reverts a service's migrations with the service's own module (so the list is the one
  * the service runs at start), without NATS, consumers or HTTP.
  */
-export async function runMigrationsCommand<C extends ServiceConfig>(def: RunServiceOptions<C>, action: 'run' | 'show' | 'revert'): Promise<string[]> {
+export async function runMigrationsCommand<C extends ServiceConfig>(
+  def: RunServiceOptions<C>,
+  action: 'run' | 'show' | 'revert',
+): Promise<string[]> {
   process.env[MIGRATIONS_ONLY_ENV] = '1';
   const config = loadConfig(def.configClass);
   // Creating the context initialises the data source, which applies pending migrations ("run").

@@ -66,7 +66,10 @@ export class TableUnitScope implements UnitScope {
   }
 
   async describe(unitCode: string) {
-    const rows: Array<{ type: string; active: boolean; ancestors: string[]; ancestor_types: string[] }> = await this.ds.query(describeQuery(this.table), [unitCode]);
+    const rows: Array<{ type: string; active: boolean; ancestors: string[]; ancestor_types: string[] }> = await this.ds.query(
+      describeQuery(this.table),
+      [unitCode],
+    );
     const unit = rows[0];
     if (!unit) return null;
     return { type: unit.type, active: unit.active, ancestors: unit.ancestors, ancestorTypes: [...new Set(unit.ancestor_types)] };

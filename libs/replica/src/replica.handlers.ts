@@ -31,13 +31,28 @@ export class RegistryReplicaHandlers {
          head_name = EXCLUDED.head_name, head_title = EXCLUDED.head_title, level = EXCLUDED.level,
          active = EXCLUDED.active, revision = EXCLUDED.revision
        WHERE replica_org_units.revision < EXCLUDED.revision`,
-      [d.code, d.name, d.type, d.bloc ?? null, d.adminParentCode ?? null, d.accountableToCode ?? null, d.head?.name ?? null, d.head?.title ?? null, d.level ?? null, d.active, d.revision],
+      [
+        d.code,
+        d.name,
+        d.type,
+        d.bloc ?? null,
+        d.adminParentCode ?? null,
+        d.accountableToCode ?? null,
+        d.head?.name ?? null,
+        d.head?.title ?? null,
+        d.level ?? null,
+        d.active,
+        d.revision,
+      ],
     );
   }
 
   @OnEvent(OrgUnitRetiredV1)
   async unitRetired(e: EventEnvelope<string, OrgUnitRetiredV1Data>, m: EntityManager): Promise<void> {
-    await m.query(`UPDATE replica_org_units SET active = false, revision = $2 WHERE code = $1 AND revision < $2`, [e.data.code, e.data.revision]);
+    await m.query(`UPDATE replica_org_units SET active = false, revision = $2 WHERE code = $1 AND revision < $2`, [
+      e.data.code,
+      e.data.revision,
+    ]);
   }
 
   @OnEvent(ApiKeyIssuedV1)

@@ -10,7 +10,15 @@ describe('ReplicaTree on the real PostgreSQL: same answers as the SQL, never old
   let ds: DataSource;
   let other: DataSource;
   const version = async (on: DataSource = ds): Promise<string> => (await on.query(`SELECT ${ReplicaTree.VERSION_SQL} AS v`))[0].v;
-  const upsert = (on: { query: DataSource['query'] }, code: string, type: string, admin: string | null, accountable: string | null = null, revision = 1, active = true) =>
+  const upsert = (
+    on: { query: DataSource['query'] },
+    code: string,
+    type: string,
+    admin: string | null,
+    accountable: string | null = null,
+    revision = 1,
+    active = true,
+  ) =>
     on.query(
       `INSERT INTO replica_org_units (code, name, type, admin_parent_code, accountable_to_code, active, revision) VALUES ($1, $1, $2, $3, $4, $5, $6)
        ON CONFLICT (code) DO UPDATE SET type = EXCLUDED.type, admin_parent_code = EXCLUDED.admin_parent_code,
@@ -22,7 +30,13 @@ describe('ReplicaTree on the real PostgreSQL: same answers as the SQL, never old
   beforeAll(async () => {
     url = await freshDatabase('replicatree');
     const open = () =>
-      createServiceDataSource({ url, schema: 'svc', entities: [], migrations: [RegistryReplica1764460800001, RegistryReplicaVersion1764460800002], poolSize: 4 });
+      createServiceDataSource({
+        url,
+        schema: 'svc',
+        entities: [],
+        migrations: [RegistryReplica1764460800001, RegistryReplicaVersion1764460800002],
+        poolSize: 4,
+      });
     ds = open();
     await initializeAndMigrate(ds);
     other = open();
@@ -68,10 +82,12 @@ describe('ReplicaTree on the real PostgreSQL: same answers as the SQL, never old
     expect(Number(v1)).toBe(Number(v0) + 1);
     await upsert(ds, 'C9', 'commune', 'D1', null, 1); // older revision: the replica keeps its row, nothing changes
     expect(await version()).toBe(v1);
-    await ds.transaction(async (m) => {
-      await upsert(m, 'C9', 'commune', 'D2', null, 2);
-      throw Object.assign(new Error('rolled back'), { rollback: true });
-    }).catch((e: { rollback?: boolean }) => expect(e.rollback).toBe(true));
+    await ds
+      .transaction(async (m) => {
+        await upsert(m, 'C9', 'commune', 'D2', null, 2);
+        throw Object.assign(new Error('rolled back'), { rollback: true });
+      })
+      .catch((e: { rollback?: boolean }) => expect(e.rollback).toBe(true));
     expect(await version()).toBe(v1);
   });
 

@@ -29,9 +29,19 @@ describe('TreeSnapshot (the replica tree in memory)', () => {
   ]);
 
   it('lists the ancestors on both trees, ordered by code, with their types', () => {
-    expect(tree.describeNow('S1')).toEqual({ type: 'school', active: true, ancestors: ['C1', 'D1', 'DEPT', 'P'], ancestorTypes: ['commune', 'district', 'department', 'province'] });
+    expect(tree.describeNow('S1')).toEqual({
+      type: 'school',
+      active: true,
+      ancestors: ['C1', 'D1', 'DEPT', 'P'],
+      ancestorTypes: ['commune', 'district', 'department', 'province'],
+    });
     expect(tree.describeNow('P')).toEqual({ type: 'province', active: true, ancestors: [], ancestorTypes: [] });
-    expect(tree.describeNow('E1')).toEqual({ type: 'enterprise', active: false, ancestors: ['EZ', 'P'], ancestorTypes: ['economic_zone', 'province'] });
+    expect(tree.describeNow('E1')).toEqual({
+      type: 'enterprise',
+      active: false,
+      ancestors: ['EZ', 'P'],
+      ancestorTypes: ['economic_zone', 'province'],
+    });
   });
 
   it('answers null for an unknown unit, leaves out parents missing from the replica, and survives cycles', () => {

@@ -152,11 +152,17 @@ export class ReplicaTree {
   private async load(): Promise<TreeSnapshot> {
     this.loads++;
     // One statement, so the version and the units come from the same snapshot.
-    const rows: Array<{ version: string; code: string | null; type: string; active: boolean; admin_parent_code: string | null; accountable_to_code: string | null }> =
-      await this.ds.query(
-        `SELECT v.version, u.code, u.type, u.active, u.admin_parent_code, u.accountable_to_code
+    const rows: Array<{
+      version: string;
+      code: string | null;
+      type: string;
+      active: boolean;
+      admin_parent_code: string | null;
+      accountable_to_code: string | null;
+    }> = await this.ds.query(
+      `SELECT v.version, u.code, u.type, u.active, u.admin_parent_code, u.accountable_to_code
          FROM replica_version v LEFT JOIN replica_org_units u ON true`,
-      );
+    );
     const snapshot = TreeSnapshot.of(
       Number(rows[0]?.version ?? 0),
       rows.filter((r): r is TreeUnitRow & { version: string } => r.code !== null),

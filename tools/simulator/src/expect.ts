@@ -121,7 +121,13 @@ export class Expectations {
 }
 
 /** A target's value for a unit: the ratio of sums over its cohorts (never an average of rates). */
-export function targetValue(exp: Expectations, unit: string, cohorts: readonly Cohort[], date: string, metric: 'install_rate' | 'bluetooth_rate'): number | null {
+export function targetValue(
+  exp: Expectations,
+  unit: string,
+  cohorts: readonly Cohort[],
+  date: string,
+  metric: 'install_rate' | 'bluetooth_rate',
+): number | null {
   let num = 0;
   let den = 0;
   for (const c of cohorts) {
@@ -134,7 +140,13 @@ export function targetValue(exp: Expectations, unit: string, cohorts: readonly C
 }
 
 /** Units whose value for the target is below its threshold on the date: the chairman's laggards. */
-export function expectedLaggards(exp: Expectations, units: Iterable<string>, cohorts: readonly Cohort[], threshold: number, date: string): string[] {
+export function expectedLaggards(
+  exp: Expectations,
+  units: Iterable<string>,
+  cohorts: readonly Cohort[],
+  threshold: number,
+  date: string,
+): string[] {
   const out: string[] = [];
   for (const u of units) {
     const v = targetValue(exp, u, cohorts, date, 'bluetooth_rate');

@@ -72,7 +72,10 @@ async function main(): Promise<void> {
     transportHubs: int(values.hubs, DEFAULT_OPTIONS.transportHubs, 'hubs'),
   };
   const concurrency = int(values.concurrency, 8, 'concurrency');
-  const { runner, world, scenario, expectations, seconds } = await runSimulation(defaultUrls(), adminKey(), options, { concurrency, quiet: values.quiet ?? false });
+  const { runner, world, scenario, expectations, seconds } = await runSimulation(defaultUrls(), adminKey(), options, {
+    concurrency,
+    quiet: values.quiet ?? false,
+  });
 
   const summary = {
     seed: options.seed,

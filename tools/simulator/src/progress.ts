@@ -19,7 +19,11 @@ export class Progress {
     if (this.out.isTTY) {
       const width = 30;
       const filled = Math.round(ratio * width);
-      this.out.write(`\r${this.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(ratio * 100).toFixed(0).padStart(3)}% ${this.done}/${this.total} ${detail}`.padEnd(100));
+      this.out.write(
+        `\r${this.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(ratio * 100).toFixed(0).padStart(3)}% ${this.done}/${this.total} ${detail}`.padEnd(
+          100,
+        ),
+      );
       if (this.done >= this.total) this.out.write('\n');
     } else if (this.done >= this.total || now - this.lastPrint >= 0) {
       if (this.done >= this.total || Math.floor(ratio * 10) !== Math.floor(((this.done - n) / this.total) * 10)) {

@@ -73,7 +73,11 @@ export class SimulatorRunner {
   async listUnits(type: UnitType): Promise<UnitInfo[]> {
     const out: UnitInfo[] = [];
     for (let offset = 0; ; offset += 500) {
-      const res = await this.client.request<Page<UnitInfo>>('GET', `${this.urls.registry}/v1/org-units?type=${type}&limit=500&offset=${offset}`, { key: this.adminKey });
+      const res = await this.client.request<Page<UnitInfo>>(
+        'GET',
+        `${this.urls.registry}/v1/org-units?type=${type}&limit=500&offset=${offset}`,
+        { key: this.adminKey },
+      );
       out.push(...res.body.items);
       if (res.body.items.length < 500) return out;
     }
@@ -85,23 +89,39 @@ export class SimulatorRunner {
     if (probe.status === 404) {
       this.log('loading the Trà Vinh units into the registry');
       const csv = readFileSync(join(repoRoot(), 'data', 'tra-vinh-units.csv'), 'utf8');
-      await this.client.request('POST', `${this.urls.registry}/v1/org-units/import`, { key: this.adminKey, raw: csv, contentType: 'text/csv' });
-      await this.client.request('PUT', `${this.urls.registry}/v1/org-units/${PROVINCE}/cohorts/residents`, { key: this.adminKey, body: { headcount: 1009168, asOf: '2019-04-01' } });
+      await this.client.request('POST', `${this.urls.registry}/v1/org-units/import`, {
+        key: this.adminKey,
+        raw: csv,
+        contentType: 'text/csv',
+      });
+      await this.client.request('PUT', `${this.urls.registry}/v1/org-units/${PROVINCE}/cohorts/residents`, {
+        key: this.adminKey,
+        body: { headcount: 1009168, asOf: '2019-04-01' },
+      });
     }
   }
 
   async discoverWorld(): Promise<World> {
     const [districts, communes, departments, massOrgs, zones, parks, telecoms, posts] = await Promise.all(
-      (['district', 'commune', 'department', 'mass_org', 'economic_zone', 'industrial_park', 'telecom', 'post_office'] as UnitType[]).map((t) => this.listUnits(t)),
+      (['district', 'commune', 'department', 'mass_org', 'economic_zone', 'industrial_park', 'telecom', 'post_office'] as UnitType[]).map(
+        (t) => this.listUnits(t),
+      ),
     );
     const dot = departments.find((d) => /giao thông/i.test(d.name));
-    if (!dot) throw new Error('the registry has no Department of Transport (a department named "... Giao thông ..."); run the Trà Vinh seed first');
+    if (!dot)
+      throw new Error('the registry has no Department of Transport (a department named "... Giao thông ..."); run the Trà Vinh seed first');
     let edu = departments.find((d) => /giáo dục/i.test(d.name));
     if (!edu) {
       edu = { code: 'SO-GDDT', name: 'Sở Giáo dục và Đào tạo', type: 'department', adminParentCode: null, accountableToCode: PROVINCE };
       await this.client.request('PUT', `${this.urls.registry}/v1/org-units/${edu.code}`, {
         key: this.adminKey,
-        body: { name: edu.name, type: 'department', bloc: 'state', accountableToCode: PROVINCE, head: { name: 'Giám đốc Sở', title: 'Giám đốc' } },
+        body: {
+          name: edu.name,
+          type: 'department',
+          bloc: 'state',
+          accountableToCode: PROVINCE,
+          head: { name: 'Giám đốc Sở', title: 'Giám đốc' },
+        },
       });
       departments.push(edu);
     }
@@ -120,13 +140,31 @@ export class SimulatorRunner {
       transportDepartment: dot.code,
       ezBoard: departments.find((d) => /khu kinh tế/i.test(d.name))?.code,
       educationDepartment: edu.code,
-      operators: [...telecoms.map((t) => ({ code: t.code, type: 'telecom' as const })), ...posts.map((p) => ({ code: p.code, type: 'post_office' as const }))],
+      operators: [
+        ...telecoms.map((t) => ({ code: t.code, type: 'telecom' as const })),
+        ...posts.map((p) => ({ code: p.code, type: 'post_office' as const })),
+      ],
     };
   }
 
   /** Both trees as the registry holds them now (after the scenario's own units are registered). */
   async treeLinks(): Promise<TreeLinks> {
-    const types: UnitType[] = ['province', 'district', 'commune', 'hamlet', 'department', 'mass_org', 'economic_zone', 'industrial_park', 'enterprise', 'transport_hub', 'telecom', 'post_office', 'school', 'venue'];
+    const types: UnitType[] = [
+      'province',
+      'district',
+      'commune',
+      'hamlet',
+      'department',
+      'mass_org',
+      'economic_zone',
+      'industrial_park',
+      'enterprise',
+      'transport_hub',
+      'telecom',
+      'post_office',
+      'school',
+      'venue',
+    ];
     const adminParent = new Map<string, string | null>();
     const accountableTo = new Map<string, string | null>();
     for (const t of types) {
@@ -143,18 +181,33 @@ export class SimulatorRunner {
     for (const u of scenario.created) {
       await this.client.request('PUT', `${this.urls.registry}/v1/org-units/${u.code}`, {
         key: this.adminKey,
-        body: { name: u.name, type: u.type, adminParentCode: u.adminParentCode ?? undefined, accountableToCode: u.accountableToCode, head: { name: `Thủ trưởng ${u.name}`, title: 'Giám đốc' } },
+        body: {
+          name: u.name,
+          type: u.type,
+          adminParentCode: u.adminParentCode ?? undefined,
+          accountableToCode: u.accountableToCode,
+          head: { name: `Thủ trưởng ${u.name}`, title: 'Giám đốc' },
+        },
       });
     }
     await this.appointHeads(world);
     // Districts' populations are their communes' (the census gives none per district here), so districts have resident rates too.
     const districtPopulation = new Map<string, number>();
-    for (const c of world.communes) districtPopulation.set(c.districtCode, (districtPopulation.get(c.districtCode) ?? 0) + (scenario.communePopulation.get(c.code) ?? 0));
+    for (const c of world.communes)
+      districtPopulation.set(c.districtCode, (districtPopulation.get(c.districtCode) ?? 0) + (scenario.communePopulation.get(c.code) ?? 0));
     await pool([...scenario.communePopulation, ...districtPopulation], this.concurrency, async ([code, headcount]) => {
-      await this.client.request('PUT', `${this.urls.registry}/v1/org-units/${code}/cohorts/residents`, { key: this.adminKey, body: { headcount, asOf: '2019-04-01' } });
+      await this.client.request('PUT', `${this.urls.registry}/v1/org-units/${code}/cohorts/residents`, {
+        key: this.adminKey,
+        body: { headcount, asOf: '2019-04-01' },
+      });
     });
     const issue = async (role: string, orgUnitCode: string) =>
-      (await this.client.request<{ key: string }>('POST', `${this.urls.registry}/v1/api-keys`, { key: this.adminKey, body: { role, orgUnitCode } })).body.key;
+      (
+        await this.client.request<{ key: string }>('POST', `${this.urls.registry}/v1/api-keys`, {
+          key: this.adminKey,
+          body: { role, orgUnitCode },
+        })
+      ).body.key;
     const byUnit = new Map<string, string>();
     for (const d of world.districts) byUnit.set(d.code, await issue('portal', d.code));
     for (const a of world.agencies) byUnit.set(a.code, await issue('portal', a.code));
@@ -169,13 +222,46 @@ export class SimulatorRunner {
   /** Units without a head get one (the chairman asks for laggards with their heads). Deterministic names. */
   private async appointHeads(world: World): Promise<void> {
     const family = ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Huỳnh', 'Võ', 'Đặng', 'Thạch', 'Kim', 'Sơn'];
-    const given = ['Văn An', 'Thị Bình', 'Minh Châu', 'Quốc Dũng', 'Thị Hoa', 'Văn Khánh', 'Hữu Lộc', 'Thanh Nga', 'Công Phúc', 'Thị Sương'];
-    const codes = [world.province, ...world.districts.map((d) => d.code), ...world.communes.map((c) => c.code), ...world.agencies.map((a) => a.code), ...world.zones.map((z) => z.code), world.educationDepartment];
+    const given = [
+      'Văn An',
+      'Thị Bình',
+      'Minh Châu',
+      'Quốc Dũng',
+      'Thị Hoa',
+      'Văn Khánh',
+      'Hữu Lộc',
+      'Thanh Nga',
+      'Công Phúc',
+      'Thị Sương',
+    ];
+    const codes = [
+      world.province,
+      ...world.districts.map((d) => d.code),
+      ...world.communes.map((c) => c.code),
+      ...world.agencies.map((a) => a.code),
+      ...world.zones.map((z) => z.code),
+      world.educationDepartment,
+    ];
     await pool(codes, this.concurrency, async (code, i) => {
-      const unit = (await this.client.request<UnitInfo & { bloc?: string | null }>('GET', `${this.urls.registry}/v1/org-units/${code}`, { key: this.adminKey })).body;
+      const unit = (
+        await this.client.request<UnitInfo & { bloc?: string | null }>('GET', `${this.urls.registry}/v1/org-units/${code}`, {
+          key: this.adminKey,
+        })
+      ).body;
       if (unit.head) return;
-      const title = unit.type === 'province' || unit.type === 'district' || unit.type === 'commune' ? 'Chủ tịch UBND' : unit.type === 'mass_org' ? 'Chủ tịch' : unit.type === 'economic_zone' || unit.type === 'industrial_park' ? 'Trưởng ban' : 'Giám đốc';
-      const body: Record<string, unknown> = { name: unit.name, type: unit.type, head: { name: `${family[i % family.length]} ${given[(i * 7) % given.length]}`, title } };
+      const title =
+        unit.type === 'province' || unit.type === 'district' || unit.type === 'commune'
+          ? 'Chủ tịch UBND'
+          : unit.type === 'mass_org'
+            ? 'Chủ tịch'
+            : unit.type === 'economic_zone' || unit.type === 'industrial_park'
+              ? 'Trưởng ban'
+              : 'Giám đốc';
+      const body: Record<string, unknown> = {
+        name: unit.name,
+        type: unit.type,
+        head: { name: `${family[i % family.length]} ${given[(i * 7) % given.length]}`, title },
+      };
       if (unit.bloc) body.bloc = unit.bloc;
       if (unit.adminParentCode) body.adminParentCode = unit.adminParentCode;
       if (unit.accountableToCode) body.accountableToCode = unit.accountableToCode;
@@ -243,16 +329,26 @@ export class SimulatorRunner {
     this.stats.reports += b.reports.length;
     let results: Array<{ status: string; errors?: unknown }>;
     if (b.channel === 'batch') {
-      const res = await this.client.request<{ results: Array<{ status: string; errors?: unknown }> }>('POST', `${this.urls.intake}/v1/reports/batch`, { key: b.key, body: { reports: b.reports } });
+      const res = await this.client.request<{ results: Array<{ status: string; errors?: unknown }> }>(
+        'POST',
+        `${this.urls.intake}/v1/reports/batch`,
+        { key: b.key, body: { reports: b.reports } },
+      );
       results = res.body.results;
     } else {
       const header = 'org_unit_code,cohort,as_of,headcount,smartphone_holders,installed,bluetooth_on';
-      const lines = b.reports.map((r) => [r.orgUnitCode, r.cohort, r.asOf, r.headcount, r.smartphoneHolders, r.installed, r.bluetoothOn].join(','));
-      const res = await this.client.request<{ results: Array<{ status: string; errors?: unknown }> }>('POST', `${this.urls.intake}/v1/reports/import`, {
-        key: b.key,
-        raw: `${header}\n${lines.join('\n')}\n`,
-        contentType: 'text/csv',
-      });
+      const lines = b.reports.map((r) =>
+        [r.orgUnitCode, r.cohort, r.asOf, r.headcount, r.smartphoneHolders, r.installed, r.bluetoothOn].join(','),
+      );
+      const res = await this.client.request<{ results: Array<{ status: string; errors?: unknown }> }>(
+        'POST',
+        `${this.urls.intake}/v1/reports/import`,
+        {
+          key: b.key,
+          raw: `${header}\n${lines.join('\n')}\n`,
+          contentType: 'text/csv',
+        },
+      );
       results = res.body.results;
     }
     const bad = results.filter((r) => r.status === 'rejected');
@@ -266,7 +362,8 @@ export class SimulatorRunner {
         this.stats.reports += 1;
         const key = this.keyFor(keys, world, scenario, a.body.orgUnitCode);
         // A duplicate is a plain resubmission (no key): the service must treat it as a no-op.
-        const idempotencyKey = a.note === 'duplicate' ? undefined : this.idem('r', a.body.orgUnitCode, a.body.cohort, a.body.asOf, a.note ?? 'first');
+        const idempotencyKey =
+          a.note === 'duplicate' ? undefined : this.idem('r', a.body.orgUnitCode, a.body.cohort, a.body.asOf, a.note ?? 'first');
         await this.client.request('POST', `${this.urls.intake}/v1/reports`, { key, body: a.body, idempotencyKey });
         return;
       }
@@ -283,7 +380,11 @@ export class SimulatorRunner {
       case 'activity': {
         this.stats.activities += 1;
         const key = this.keyFor(keys, world, scenario, a.body.orgUnitCode);
-        await this.client.request('POST', `${this.urls.intake}/v1/activities`, { key, body: a.body, idempotencyKey: this.idem('a', a.body.orgUnitCode, a.body.kind, a.body.date) });
+        await this.client.request('POST', `${this.urls.intake}/v1/activities`, {
+          key,
+          body: a.body,
+          idempotencyKey: this.idem('a', a.body.orgUnitCode, a.body.kind, a.body.date),
+        });
         return;
       }
       case 'open-point': {
@@ -305,7 +406,11 @@ export class SimulatorRunner {
       }
       case 'transport': {
         this.stats.transportChecks += 1;
-        await this.client.request('POST', `${this.urls.workforce}/v1/transport-hubs/${a.hubCode}/checks`, { key: keys.transport, body: a.body, idempotencyKey: this.idem('t', a.hubCode, a.body.date) });
+        await this.client.request('POST', `${this.urls.workforce}/v1/transport-hubs/${a.hubCode}/checks`, {
+          key: keys.transport,
+          body: a.body,
+          idempotencyKey: this.idem('t', a.hubCode, a.body.date),
+        });
         return;
       }
     }
@@ -316,7 +421,8 @@ const flag = (b: boolean) => (b ? 'có' : 'không');
 
 export function rosterCsv(rows: readonly WorkerRow[]): string {
   const lines = ['Mã NV,Họ và tên,Số điện thoại,Có điện thoại thông minh,Đã cài Bluezone,Bật Bluetooth'];
-  for (const r of rows) lines.push([r.employeeId, r.fullName, r.phone, flag(r.hasSmartphone), flag(r.installed), flag(r.bluetoothOn)].join(','));
+  for (const r of rows)
+    lines.push([r.employeeId, r.fullName, r.phone, flag(r.hasSmartphone), flag(r.installed), flag(r.bluetoothOn)].join(','));
   return `${lines.join('\n')}\n`;
 }
 

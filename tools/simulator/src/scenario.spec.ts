@@ -85,7 +85,9 @@ describe('the simulated Trà Vinh campaign', () => {
     for (const a of buildScenario(world).actions) {
       if (a.kind !== 'report') continue;
       const r = a.body;
-      expect(0 <= r.bluetoothOn && r.bluetoothOn <= r.installed && r.installed <= r.smartphoneHolders && r.smartphoneHolders <= r.headcount).toBe(true);
+      expect(
+        0 <= r.bluetoothOn && r.bluetoothOn <= r.installed && r.installed <= r.smartphoneHolders && r.smartphoneHolders <= r.headcount,
+      ).toBe(true);
     }
   });
 

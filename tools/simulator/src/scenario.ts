@@ -69,8 +69,19 @@ export type Action =
   | { kind: 'roster'; day: string; enterpriseCode: string; asOf: string; format: 'csv' | 'xlsx'; workers: WorkerRow[] }
   | { kind: 'activity'; day: string; body: { orgUnitCode: string; kind: ActivityKind; date: string } & Record<string, unknown> }
   | { kind: 'open-point'; day: string; id: string; operator: string; communeCode: string; address: string; openedOn: string }
-  | { kind: 'session'; day: string; pointId: string; operator: string; body: { date: string; assisted: number; installed: number; bluetoothEnabled: number } }
-  | { kind: 'transport'; day: string; hubCode: string; body: { date: string; passengersChecked: number; alreadyInstalled: number; installedOnSite: number; refused: number } };
+  | {
+      kind: 'session';
+      day: string;
+      pointId: string;
+      operator: string;
+      body: { date: string; assisted: number; installed: number; bluetoothEnabled: number };
+    }
+  | {
+      kind: 'transport';
+      day: string;
+      hubCode: string;
+      body: { date: string; passengersChecked: number; alreadyInstalled: number; installedOnSite: number; refused: number };
+    };
 
 export interface WorkerRow {
   employeeId: string;
@@ -176,10 +187,22 @@ export function buildScenario(world: World, opts: ScenarioOptions = DEFAULT_OPTI
       const roll = r.next();
       if (roll < 0.05 && di > 0) {
         // A late report: the commune sends its figure three days after the date it is for.
-        actions.push({ kind: 'report', day: addDays(day, 3) <= opts.to ? addDays(day, 3) : opts.to, body, channel: 'single', note: 'late' });
+        actions.push({
+          kind: 'report',
+          day: addDays(day, 3) <= opts.to ? addDays(day, 3) : opts.to,
+          body,
+          channel: 'single',
+          note: 'late',
+        });
       } else if (roll < 0.1) {
         // A wrong figure, corrected the same day: the correction (a later revision) supersedes.
-        actions.push({ kind: 'report', day, body: { ...body, installed: Math.max(0, installed - 37), bluetoothOn: Math.max(0, Math.round(installed * 0.8) - 37) }, channel: 'single', note: 'superseded' });
+        actions.push({
+          kind: 'report',
+          day,
+          body: { ...body, installed: Math.max(0, installed - 37), bluetoothOn: Math.max(0, Math.round(installed * 0.8) - 37) },
+          channel: 'single',
+          note: 'superseded',
+        });
         actions.push({ kind: 'report', day, body, channel: 'single', note: 'correction' });
       } else if (roll < 0.15) {
         actions.push({ kind: 'report', day, body, channel });
@@ -201,7 +224,13 @@ export function buildScenario(world: World, opts: ScenarioOptions = DEFAULT_OPTI
   for (let i = 0; i < opts.schools; i++) {
     const code = `TH-${String(i + 1).padStart(2, '0')}`;
     const commune = world.communes[(i * 17) % world.communes.length];
-    created.push({ code, name: `Trường THPT số ${i + 1}`, type: 'school', adminParentCode: commune.code, accountableToCode: world.educationDepartment });
+    created.push({
+      code,
+      name: `Trường THPT số ${i + 1}`,
+      type: 'school',
+      adminParentCode: commune.code,
+      accountableToCode: world.educationDepartment,
+    });
     memberUnits.push({ code, cohort: 'staff', headcount: m.int(40, 90) });
     memberUnits.push({ code, cohort: 'students', headcount: m.int(600, 1500) });
   }
@@ -216,7 +245,12 @@ export function buildScenario(world: World, opts: ScenarioOptions = DEFAULT_OPTI
       const counts = countsFor(u.headcount, smartShare, day === opts.to ? finalRate : rate, 1);
       if (day === opts.to && finalRate === 1) counts.bluetoothOn = counts.installed = counts.smartphoneHolders;
       if (day === opts.to && finalRate < 1 && counts.bluetoothOn === counts.smartphoneHolders) counts.bluetoothOn -= 1;
-      actions.push({ kind: 'report', day, body: { orgUnitCode: u.code, cohort: u.cohort, asOf: day, ...counts }, channel: di % 2 ? 'batch' : 'single' });
+      actions.push({
+        kind: 'report',
+        day,
+        body: { orgUnitCode: u.code, cohort: u.cohort, asOf: day, ...counts },
+        channel: di % 2 ? 'batch' : 'single',
+      });
     });
   }
 
@@ -227,13 +261,24 @@ export function buildScenario(world: World, opts: ScenarioOptions = DEFAULT_OPTI
   world.zones.forEach((z, zi) => {
     for (let k = 0; k < opts.enterprisesPerZone; k++) {
       const code = `DN-${zi + 1}-${k + 1}`;
-      created.push({ code, name: `Công ty TNHH Sản xuất ${zi + 1}.${k + 1}`, type: 'enterprise', adminParentCode: null, accountableToCode: z.code });
+      created.push({
+        code,
+        name: `Công ty TNHH Sản xuất ${zi + 1}.${k + 1}`,
+        type: 'enterprise',
+        adminParentCode: null,
+        accountableToCode: z.code,
+      });
       const short = e.chance(0.25);
       if (short) shortfall.add(code);
       const workers: Array<{ id: string; name: string; phone: string; smart: boolean }> = [];
       for (let w = 0; w < opts.workersPerEnterprise; w++) {
         workerSeq += 1;
-        workers.push({ id: `NV${String(workerSeq).padStart(6, '0')}`, name: `Nguyễn Văn ${workerSeq}`, phone: `09${String(10000000 + workerSeq * 7919).slice(-8)}`, smart: e.chance(0.9) });
+        workers.push({
+          id: `NV${String(workerSeq).padStart(6, '0')}`,
+          name: `Nguyễn Văn ${workerSeq}`,
+          phone: `09${String(10000000 + workerSeq * 7919).slice(-8)}`,
+          smart: e.chance(0.9),
+        });
       }
       if (!workers.some((w) => w.smart)) workers[0].smart = true;
       rosterDays.forEach((day, ri) => {
@@ -263,16 +308,35 @@ export function buildScenario(world: World, opts: ScenarioOptions = DEFAULT_OPTI
     const op = world.operators[i % world.operators.length];
     const id = `SP-${c.code}-${op.code}`.slice(0, 64);
     const openedOn = s.pick(days.filter((d) => d >= '2020-08-10' && d <= opts.directiveDay));
-    actions.push({ kind: 'open-point', day: openedOn, id, operator: op.code, communeCode: c.code, address: `Trụ sở UBND ${c.name}`, openedOn });
+    actions.push({
+      kind: 'open-point',
+      day: openedOn,
+      id,
+      operator: op.code,
+      communeCode: c.code,
+      address: `Trụ sở UBND ${c.name}`,
+      openedOn,
+    });
     for (const day of days.filter((d) => d >= openedOn)) {
       const assisted = s.int(5, 60);
       const installed = s.int(Math.floor(assisted / 2), assisted);
-      actions.push({ kind: 'session', day, pointId: id, operator: op.code, body: { date: day, assisted, installed, bluetoothEnabled: s.int(Math.floor(installed * 0.7), installed) } });
+      actions.push({
+        kind: 'session',
+        day,
+        pointId: id,
+        operator: op.code,
+        body: { date: day, assisted, installed, bluetoothEnabled: s.int(Math.floor(installed * 0.7), installed) },
+      });
     }
   });
   const b = rng.fork('broadcasts');
   const missingEndAnnouncement = new Map<string, string[]>();
-  const missing = new Set(b.shuffle([...world.communes]).slice(0, 4).map((c) => c.code));
+  const missing = new Set(
+    b
+      .shuffle([...world.communes])
+      .slice(0, 4)
+      .map((c) => c.code),
+  );
   for (const c of world.communes) {
     for (const day of afterDirective) {
       const aired = b.int(2, 3);
@@ -281,11 +345,29 @@ export function buildScenario(world: World, opts: ScenarioOptions = DEFAULT_OPTI
       actions.push({
         kind: 'activity',
         day,
-        body: { orgUnitCode: c.code, kind: 'broadcast', date: day, sessionsAired: aired, sessionsWithStartAnnouncement: aired, sessionsWithEndAnnouncement: missEnd ? aired - 1 : aired, supportLocationsAnnounced: true },
+        body: {
+          orgUnitCode: c.code,
+          kind: 'broadcast',
+          date: day,
+          sessionsAired: aired,
+          sessionsWithStartAnnouncement: aired,
+          sessionsWithEndAnnouncement: missEnd ? aired - 1 : aired,
+          supportLocationsAnnounced: true,
+        },
       });
       if (b.chance(0.6)) {
         const visited = b.int(20, 120);
-        actions.push({ kind: 'activity', day, body: { orgUnitCode: c.code, kind: 'door_to_door', date: day, householdsVisited: visited, householdsReminded: b.int(Math.floor(visited / 2), visited) } });
+        actions.push({
+          kind: 'activity',
+          day,
+          body: {
+            orgUnitCode: c.code,
+            kind: 'door_to_door',
+            date: day,
+            householdsVisited: visited,
+            householdsReminded: b.int(Math.floor(visited / 2), visited),
+          },
+        });
       }
     }
   }
@@ -294,22 +376,61 @@ export function buildScenario(world: World, opts: ScenarioOptions = DEFAULT_OPTI
       const visitors = b.int(10, 80);
       const already = b.int(0, visitors);
       const onSite = b.int(0, visitors - already);
-      actions.push({ kind: 'activity', day, body: { orgUnitCode: a.code, kind: 'hq_visitor_check', date: day, visitors, alreadyInstalled: already, installedOnSite: onSite, turnedAway: visitors - already - onSite } });
+      actions.push({
+        kind: 'activity',
+        day,
+        body: {
+          orgUnitCode: a.code,
+          kind: 'hq_visitor_check',
+          date: day,
+          visitors,
+          alreadyInstalled: already,
+          installedOnSite: onSite,
+          turnedAway: visitors - already - onSite,
+        },
+      });
     }
     if (a.memberCohort === 'youth_members') {
-      actions.push({ kind: 'activity', day: opts.directiveDay, body: { orgUnitCode: a.code, kind: 'propaganda_team', date: opts.directiveDay, teamsFormed: world.communes.length, members: world.communes.length * 5 } });
+      actions.push({
+        kind: 'activity',
+        day: opts.directiveDay,
+        body: {
+          orgUnitCode: a.code,
+          kind: 'propaganda_team',
+          date: opts.directiveDay,
+          teamsFormed: world.communes.length,
+          members: world.communes.length * 5,
+        },
+      });
     }
   }
   const t = rng.fork('transport');
   const hubNames = ['Bến xe khách Trà Vinh', 'Bến phà Cầu Quan', 'Bến xe Duyên Hải', 'Bến phà Đại Ngãi', 'Bến xe Tiểu Cần'];
   for (let i = 0; i < opts.transportHubs; i++) {
     const code = `BX-${String(i + 1).padStart(2, '0')}`;
-    created.push({ code, name: hubNames[i % hubNames.length], type: 'transport_hub', adminParentCode: world.communes[(i * 31) % world.communes.length].code, accountableToCode: world.transportDepartment });
+    created.push({
+      code,
+      name: hubNames[i % hubNames.length],
+      type: 'transport_hub',
+      adminParentCode: world.communes[(i * 31) % world.communes.length].code,
+      accountableToCode: world.transportDepartment,
+    });
     for (const day of afterDirective) {
       const checked = t.int(100, 900);
       const already = t.int(Math.floor(checked * 0.3), Math.floor(checked * 0.8));
       const onSite = t.int(0, checked - already);
-      actions.push({ kind: 'transport', day, hubCode: code, body: { date: day, passengersChecked: checked, alreadyInstalled: already, installedOnSite: onSite, refused: t.int(0, checked - already - onSite) } });
+      actions.push({
+        kind: 'transport',
+        day,
+        hubCode: code,
+        body: {
+          date: day,
+          passengersChecked: checked,
+          alreadyInstalled: already,
+          installedOnSite: onSite,
+          refused: t.int(0, checked - already - onSite),
+        },
+      });
     }
   }
 

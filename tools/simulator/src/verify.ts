@@ -21,15 +21,25 @@ export interface Mismatch {
 }
 
 async function unitFigures(runner: SimulatorRunner, code: string, date: string): Promise<ApiFigure[] | null> {
-  const res = await runner.client.request<{ figures: ApiFigure[] }>('GET', `${runner.urls.compliance}/v1/units/${encodeURIComponent(code)}?date=${date}`, {
-    key: runner.adminKey,
-    accept: [404],
-  });
+  const res = await runner.client.request<{ figures: ApiFigure[] }>(
+    'GET',
+    `${runner.urls.compliance}/v1/units/${encodeURIComponent(code)}?date=${date}`,
+    {
+      key: runner.adminKey,
+      accept: [404],
+    },
+  );
   return res.status === 404 ? null : res.body.figures;
 }
 
 /** Compares the compliance API's figures with the expected ones for these units and dates. */
-export async function compareFigures(runner: SimulatorRunner, exp: Expectations, units: readonly string[], dates: readonly string[], cohorts?: readonly Cohort[]): Promise<Mismatch[]> {
+export async function compareFigures(
+  runner: SimulatorRunner,
+  exp: Expectations,
+  units: readonly string[],
+  dates: readonly string[],
+  cohorts?: readonly Cohort[],
+): Promise<Mismatch[]> {
   const out: Mismatch[] = [];
   for (const unit of units) {
     for (const date of dates) {
@@ -40,7 +50,12 @@ export async function compareFigures(runner: SimulatorRunner, exp: Expectations,
         const a = actual.find((f) => f.cohort === cohort) ?? null;
         const same =
           (e === null && (a === null || a.headcount === undefined)) ||
-          (e !== null && a !== null && e.headcount === a.headcount && e.smartphoneHolders === a.smartphoneHolders && e.installed === a.installed && e.bluetoothOn === a.bluetoothOn);
+          (e !== null &&
+            a !== null &&
+            e.headcount === a.headcount &&
+            e.smartphoneHolders === a.smartphoneHolders &&
+            e.installed === a.installed &&
+            e.bluetoothOn === a.bluetoothOn);
         if (!same) out.push({ unit, cohort, date, expected: e, actual: a });
       }
     }
@@ -62,7 +77,9 @@ export async function waitForReadModel(
   const deadline = Date.now() + timeoutMs;
   let last: Mismatch[] = [];
   while (Date.now() < deadline) {
-    last = await compareFigures(runner, exp, codes, [lastDay]).catch(() => [{ unit: codes[0], cohort: 'residents', date: lastDay, expected: null, actual: null }]);
+    last = await compareFigures(runner, exp, codes, [lastDay]).catch(() => [
+      { unit: codes[0], cohort: 'residents', date: lastDay, expected: null, actual: null },
+    ]);
     if (last.length === 0) return;
     await new Promise((r) => setTimeout(r, 1000));
   }

@@ -84,8 +84,15 @@ export class AnalyticsController {
 
   @Get('units/:code')
   @Roles('analyst', 'portal')
-  @ApiOperation({ summary: "A unit's figures per cohort, its targets, head, the unit it answers to, its children on both trees and its history (90 days)" })
-  async unit(@Param('code') code: string, @Query() q: DateQueryDto, @CurrentPrincipal() p: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
+  @ApiOperation({
+    summary: "A unit's figures per cohort, its targets, head, the unit it answers to, its children on both trees and its history (90 days)",
+  })
+  async unit(
+    @Param('code') code: string,
+    @Query() q: DateQueryDto,
+    @CurrentPrincipal() p: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const date = q.date ?? todayInVietnam();
     const body = await this.analytics.unit(code, date, 90);
     await this.scope.assertCanRead(p, code);
@@ -95,7 +102,10 @@ export class AnalyticsController {
 
   @Get('units')
   @Roles('analyst', 'portal')
-  @ApiOperation({ summary: 'Units with their figure for one cohort and their status, filtered and sorted (e.g. ?type=district&sort=populationRate: worst first)' })
+  @ApiOperation({
+    summary:
+      'Units with their figure for one cohort and their status, filtered and sorted (e.g. ?type=district&sort=populationRate: worst first)',
+  })
   async units(@Query() q: UnitsQueryDto, @CurrentPrincipal() p: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
     const date = q.date ?? todayInVietnam();
     const { s, rows } = await this.analytics.units(q, date, p);
@@ -109,14 +119,27 @@ export class AnalyticsController {
   @Get('targets/:id/statuses')
   @Roles('analyst', 'portal')
   @ApiOperation({ summary: "Every unit's status against one target on a date, worst first" })
-  async targetStatuses(@Param('id') id: string, @Query() q: TargetStatusesQueryDto, @CurrentPrincipal() p: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
+  async targetStatuses(
+    @Param('id') id: string,
+    @Query() q: TargetStatusesQueryDto,
+    @CurrentPrincipal() p: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const date = q.date ?? todayInVietnam();
     const { s, target, rows } = await this.analytics.targetStatuses(id, q, date, p);
     const { limit, offset } = pageOf(q);
     const page = paginate(rows, limit, offset);
     if (q.format === 'csv') return sendCsv(reply, `statuses-${id}-${date}`, s.asOfEvent, STATUS_CSV, page.items);
     markFreshness(reply, s.asOfEvent);
-    return { date, asOfEvent: s.asOfEvent, targetId: target.targetId, name: target.name, threshold: target.threshold, deadline: target.deadline, ...page };
+    return {
+      date,
+      asOfEvent: s.asOfEvent,
+      targetId: target.targetId,
+      name: target.name,
+      threshold: target.threshold,
+      deadline: target.deadline,
+      ...page,
+    };
   }
 
   @Get('laggards')
@@ -138,14 +161,22 @@ export class AnalyticsController {
   async timeseries(@Query() q: TimeseriesQueryDto, @CurrentPrincipal() p: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
     const to = q.to ?? q.date ?? todayInVietnam();
     const from = q.from ?? addDays(to, -29);
-    if (from > to) throw new ProblemException(400, 'from is after to', [{ field: 'from', message: `from (${from}) must not be after to (${to})` }]);
-    if (addDays(from, 366) <= to) throw new ProblemException(400, 'range too long', [{ field: 'from', message: 'from and to must be at most 366 days apart' }]);
+    if (from > to)
+      throw new ProblemException(400, 'from is after to', [{ field: 'from', message: `from (${from}) must not be after to (${to})` }]);
+    if (addDays(from, 366) <= to)
+      throw new ProblemException(400, 'range too long', [{ field: 'from', message: 'from and to must be at most 366 days apart' }]);
     const { asOfEvent, rows } = await this.analytics.timeseries(q, to, from);
     await this.scope.assertCanRead(p, q.unit);
     const sorted = sortRows(
       rows,
       q.sort,
-      { date: (f) => f.date, installRate: (f) => f.installRate, bluetoothRate: (f) => f.bluetoothRate, populationRate: (f) => f.populationRate, installed: (f) => f.installed },
+      {
+        date: (f) => f.date,
+        installRate: (f) => f.installRate,
+        bluetoothRate: (f) => f.bluetoothRate,
+        populationRate: (f) => f.populationRate,
+        installed: (f) => f.installed,
+      },
       (f) => `${f.date}|${f.cohort}|${f.tree}`,
     );
     const { limit, offset } = pageOf({ ...q, limit: q.limit ?? (q.format === 'csv' ? 10000 : 1000) });

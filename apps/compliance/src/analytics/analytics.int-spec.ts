@@ -1,7 +1,15 @@
 import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { FigureUpdatedV1, subjectOf, TargetSetV1, TargetStatusChangedV1, type Cohort, type FigureUpdatedV1Data, type TargetStatus } from '@app/contracts';
+import {
+  FigureUpdatedV1,
+  subjectOf,
+  TargetSetV1,
+  TargetStatusChangedV1,
+  type Cohort,
+  type FigureUpdatedV1Data,
+  type TargetStatus,
+} from '@app/contracts';
 import { makeEvent } from '@app/persistence';
 import type { Principal } from '@app/platform';
 import { natsUrl } from '../../../../test/support/int-env';
@@ -45,25 +53,84 @@ describe('compliance analytics: narrow read paths agree with the whole snapshot'
 
     // An inactive province with a smaller code than the live one: the summary is about the live one.
     await registry.unit({ code: '09', type: 'province', name: 'Tỉnh cũ', level: 1, active: false });
-    await registry.unit({ code: '90', type: 'province', name: 'Tỉnh mới', level: 1, head: { name: 'Chủ tịch', title: 'Chủ tịch UBND tỉnh' } });
-    for (const [code, name] of [['901', 'Huyện Ánh'], ['902', 'Huyện Bình'], ['903', 'Huyện Châu']]) {
-      await registry.unit({ code, type: 'district', name, level: 2, adminParentCode: '90', accountableToCode: '90', head: { name: `Trưởng ${code}`, title: 'Chủ tịch UBND huyện' } });
+    await registry.unit({
+      code: '90',
+      type: 'province',
+      name: 'Tỉnh mới',
+      level: 1,
+      head: { name: 'Chủ tịch', title: 'Chủ tịch UBND tỉnh' },
+    });
+    for (const [code, name] of [
+      ['901', 'Huyện Ánh'],
+      ['902', 'Huyện Bình'],
+      ['903', 'Huyện Châu'],
+    ]) {
+      await registry.unit({
+        code,
+        type: 'district',
+        name,
+        level: 2,
+        adminParentCode: '90',
+        accountableToCode: '90',
+        head: { name: `Trưởng ${code}`, title: 'Chủ tịch UBND huyện' },
+      });
     }
-    for (const [code, parent, name] of [['9011', '901', 'Xã Đông'], ['9012', '901', 'Xã Tây'], ['9013', '901', 'Xã Nam'], ['9014', '901', 'Xã Bắc'], ['9021', '902', 'Xã Ấp'], ['9022', '902', 'Xã Ân']]) {
+    for (const [code, parent, name] of [
+      ['9011', '901', 'Xã Đông'],
+      ['9012', '901', 'Xã Tây'],
+      ['9013', '901', 'Xã Nam'],
+      ['9014', '901', 'Xã Bắc'],
+      ['9021', '902', 'Xã Ấp'],
+      ['9022', '902', 'Xã Ân'],
+    ]) {
       await registry.unit({ code, type: 'commune', name, level: 3, adminParentCode: parent, accountableToCode: parent });
     }
-    await registry.unit({ code: '9031', type: 'commune', name: 'Xã Cũ', level: 3, adminParentCode: '903', accountableToCode: '903', active: false });
+    await registry.unit({
+      code: '9031',
+      type: 'commune',
+      name: 'Xã Cũ',
+      level: 3,
+      adminParentCode: '903',
+      accountableToCode: '903',
+      active: false,
+    });
     // In 901's subtree only through the accountability tree.
-    await registry.unit({ code: 'SCH1', type: 'school', name: 'Trường Đông', accountableToCode: '9011', head: { name: 'Hiệu trưởng', title: 'Hiệu trưởng' } });
+    await registry.unit({
+      code: 'SCH1',
+      type: 'school',
+      name: 'Trường Đông',
+      accountableToCode: '9011',
+      head: { name: 'Hiệu trưởng', title: 'Hiệu trưởng' },
+    });
     await registry.unit({ code: 'SCH2', type: 'school', name: 'Trường Ấp', accountableToCode: '9021' });
     await registry.unit({ code: 'DEP1', type: 'department', name: 'Sở', accountableToCode: '90' });
     await registry.publish(TargetSetV1, 'R50', {
-      targetId: 'R50', name: 'Dân 50%', metric: 'resident_rate', cohorts: ['residents'], tree: 'administrative',
-      scopeUnitTypes: [], scopeLevels: [], threshold: 0.5, deadline: '2020-08-20', campaignStart: null, reportingWindowDays: 7, revision: 1,
+      targetId: 'R50',
+      name: 'Dân 50%',
+      metric: 'resident_rate',
+      cohorts: ['residents'],
+      tree: 'administrative',
+      scopeUnitTypes: [],
+      scopeLevels: [],
+      threshold: 0.5,
+      deadline: '2020-08-20',
+      campaignStart: null,
+      reportingWindowDays: 7,
+      revision: 1,
     });
     await registry.publish(TargetSetV1, 'S100', {
-      targetId: 'S100', name: 'Cán bộ 100%', metric: 'install_rate', cohorts: ['staff'], tree: 'accountability',
-      scopeUnitTypes: [], scopeLevels: [], threshold: 1, deadline: '2020-08-30', campaignStart: null, reportingWindowDays: 7, revision: 1,
+      targetId: 'S100',
+      name: 'Cán bộ 100%',
+      metric: 'install_rate',
+      cohorts: ['staff'],
+      tree: 'accountability',
+      scopeUnitTypes: [],
+      scopeLevels: [],
+      threshold: 1,
+      deadline: '2020-08-30',
+      campaignStart: null,
+      reportingWindowDays: 7,
+      revision: 1,
     });
     analystKey = await registry.key('analyst', null);
     portal901 = await registry.key('portal', '901');
@@ -73,11 +140,26 @@ describe('compliance analytics: narrow read paths agree with the whole snapshot'
     await figure('90', 'residents', D, { population: 10_000, smartphoneHolders: 6_000, installed: 2_000, bluetoothOn: 1_000 });
     await figure('90', 'staff', D, { headcount: 100, smartphoneHolders: 90, installed: 80, bluetoothOn: 70 });
     for (const [code, pop, holders, installed] of [
-      ['901', 4_000, 2_400, 1_500], ['902', 3_000, 1_800, 400], ['903', 3_000, 1_800, 100],
-      ['9011', 1_000, 600, 300], ['9012', 1_000, 600, 300], ['9021', 1_500, 900, 200], ['9022', 1_500, 900, 800],
+      ['901', 4_000, 2_400, 1_500],
+      ['902', 3_000, 1_800, 400],
+      ['903', 3_000, 1_800, 100],
+      ['9011', 1_000, 600, 300],
+      ['9012', 1_000, 600, 300],
+      ['9021', 1_500, 900, 200],
+      ['9022', 1_500, 900, 800],
     ] as Array<[string, number, number, number]>) {
-      await figure(code, 'residents', D0, { population: pop, smartphoneHolders: holders, installed: Math.floor(installed / 2), bluetoothOn: 0 });
-      await figure(code, 'residents', D, { population: pop, smartphoneHolders: holders, installed, bluetoothOn: Math.floor(installed / 2) });
+      await figure(code, 'residents', D0, {
+        population: pop,
+        smartphoneHolders: holders,
+        installed: Math.floor(installed / 2),
+        bluetoothOn: 0,
+      });
+      await figure(code, 'residents', D, {
+        population: pop,
+        smartphoneHolders: holders,
+        installed,
+        bluetoothOn: Math.floor(installed / 2),
+      });
     }
     await figure('9013', 'residents', D, { headcount: 900, smartphoneHolders: 500, installed: 450, bluetoothOn: 400, population: null });
     await figure('SCH1', 'staff', D, { headcount: 40, smartphoneHolders: 40, installed: 30, bluetoothOn: 20 });
@@ -111,7 +193,9 @@ describe('compliance analytics: narrow read paths agree with the whole snapshot'
   });
 
   const principal = (key: string): Principal =>
-    key === analystKey ? { keyId: 'a', role: 'analyst', orgUnitCode: null } : { keyId: 'p', role: 'portal', orgUnitCode: key === portal901 ? '901' : '9011' };
+    key === analystKey
+      ? { keyId: 'a', role: 'analyst', orgUnitCode: null }
+      : { keyId: 'p', role: 'portal', orgUnitCode: key === portal901 ? '901' : '9011' };
   const snapshot = (date: string) => svc.app.get(ReadModelService).snapshot(date);
   const analytics = () => svc.app.get(AnalyticsService);
   const json = (x: unknown) => JSON.parse(JSON.stringify(x)) as unknown;
@@ -166,13 +250,30 @@ describe('compliance analytics: narrow read paths agree with the whole snapshot'
       expect({ code, figures: res.body.figures }).toEqual({ code, figures: json(figuresOf(s, code).map(toFigure)) });
       expect({ code, targets: res.body.targets }).toEqual({
         code,
-        targets: json(s.targets.map((t) => ({ targetId: t.targetId, name: t.name, threshold: t.threshold, deadline: t.deadline, ...standing(s, t, code) }))),
+        targets: json(
+          s.targets.map((t) => ({
+            targetId: t.targetId,
+            name: t.name,
+            threshold: t.threshold,
+            deadline: t.deadline,
+            ...standing(s, t, code),
+          })),
+        ),
       });
-      expect(res.body.accountableTo?.code ?? null).toBe(u.accountableToCode && s.units.has(u.accountableToCode) ? u.accountableToCode : null);
+      expect(res.body.accountableTo?.code ?? null).toBe(
+        u.accountableToCode && s.units.has(u.accountableToCode) ? u.accountableToCode : null,
+      );
       expect(res.body.adminParent?.code ?? null).toBe(u.adminParentCode && s.units.has(u.adminParentCode) ? u.adminParentCode : null);
       const kids = [...s.units.values()].filter((c) => c.adminParentCode === code || c.accountableToCode === code).map((c) => c.code);
-      expect([...res.body.children.administrative, ...res.body.children.accountability].map((c: { code: string }) => c.code).sort()).toEqual(
-        [...[...s.units.values()].filter((c) => c.adminParentCode === code), ...[...s.units.values()].filter((c) => c.accountableToCode === code)].map((c) => c.code).sort(),
+      expect(
+        [...res.body.children.administrative, ...res.body.children.accountability].map((c: { code: string }) => c.code).sort(),
+      ).toEqual(
+        [
+          ...[...s.units.values()].filter((c) => c.adminParentCode === code),
+          ...[...s.units.values()].filter((c) => c.accountableToCode === code),
+        ]
+          .map((c) => c.code)
+          .sort(),
       );
       expect(kids.every((k) => s.units.has(k))).toBe(true);
     }
@@ -219,13 +320,28 @@ describe('compliance analytics: narrow read paths agree with the whole snapshot'
       const rows = sortRows(
         analytics().statusRows(s, t, q, analytics().visible(s, principal(key))),
         q.sort ?? 'status',
-        { code: (r: UnitStatusRow) => r.orgUnitCode, name: (r) => r.name, status: (r) => STATUS_SEVERITY[r.status], value: (r) => r.value, gap: (r) => r.gap, since: (r) => r.since },
+        {
+          code: (r: UnitStatusRow) => r.orgUnitCode,
+          name: (r) => r.name,
+          status: (r) => STATUS_SEVERITY[r.status],
+          value: (r) => r.value,
+          gap: (r) => r.gap,
+          since: (r) => r.since,
+        },
         (r) => r.orgUnitCode,
       );
       expect({ id, q, body: res.body }).toEqual({
         id,
         q,
-        body: json({ date: D, asOfEvent: s.asOfEvent, targetId: t.targetId, name: t.name, threshold: t.threshold, deadline: t.deadline, ...paginate(rows, 50, 0) }),
+        body: json({
+          date: D,
+          asOfEvent: s.asOfEvent,
+          targetId: t.targetId,
+          name: t.name,
+          threshold: t.threshold,
+          deadline: t.deadline,
+          ...paginate(rows, 50, 0),
+        }),
       });
     }
     const mine = await http(svc, 'GET', `/v1/targets/S100/statuses?date=${D}`, { key: portal901 });
@@ -249,7 +365,9 @@ describe('compliance analytics: narrow read paths agree with the whole snapshot'
 
     // An event that occurred before everything applied so far: the checkpoint (and asOfEvent) stays where
     // it was, the answer must not (9013 had no status: now breached).
-    const late = makeEvent(TargetStatusChangedV1, 'rates', '9013', statusData('R50', '9013', D, 'breached', null, thresholdOf('R50'), 0), { occurredAt: new Date('2020-08-01T00:00:00.000Z') });
+    const late = makeEvent(TargetStatusChangedV1, 'rates', '9013', statusData('R50', '9013', D, 'breached', null, thresholdOf('R50'), 0), {
+      occurredAt: new Date('2020-08-01T00:00:00.000Z'),
+    });
     await jetstream(raw).publish(subjectOf(svc.namespace, TargetStatusChangedV1), JSON.stringify(late), { msgID: late.id });
     await settle(svc);
     const afterLate = await summary();

@@ -3,7 +3,17 @@ import { COHORTS_BY_UNIT_TYPE, treeOfCohort, type Cohort, type TargetStatus, typ
 import { ProblemException, type Principal } from '@app/platform';
 import { addDays, fallbackStatus, measure, STATUS_SEVERITY, toFigure, type Figure, type Target } from '../common/figures';
 import { paginate, sortRows, type Page } from '../common/listing';
-import { assembleSnapshot, childrenOf, figuresOf, FIGURE_COLUMNS, ReadModelService, subtreeCodes, type Generation, type Snapshot, type UnitRow } from '../common/read-model.service';
+import {
+  assembleSnapshot,
+  childrenOf,
+  figuresOf,
+  FIGURE_COLUMNS,
+  ReadModelService,
+  subtreeCodes,
+  type Generation,
+  type Snapshot,
+  type UnitRow,
+} from '../common/read-model.service';
 import type { FigureCounts } from '../common/figures';
 import type { LaggardsQueryDto, TargetStatusesQueryDto, TimeseriesQueryDto, UnitsQueryDto } from './dto/analytics-query.dto';
 
@@ -86,7 +96,18 @@ export function rootUnit(s: Snapshot): UnitRow | undefined {
 }
 
 /** A unit's standing against a target: value and gap from its figures, status from the rates service (or derived). */
-export function standing(s: Snapshot, t: Target, code: string): { value: number | null; gap: number | null; status: TargetStatus; since: string | null; previousStatus: TargetStatus | null; forecastDate: string | null } {
+export function standing(
+  s: Snapshot,
+  t: Target,
+  code: string,
+): {
+  value: number | null;
+  gap: number | null;
+  status: TargetStatus;
+  since: string | null;
+  previousStatus: TargetStatus | null;
+  forecastDate: string | null;
+} {
   const m = measure(t, figuresOf(s, code));
   const st = s.statuses.get(t.targetId)?.get(code);
   const value = m.value ?? st?.value ?? null;
@@ -186,7 +207,12 @@ export class AnalyticsService {
     const codes = provinces.map((u) => u.code);
     const [figures, statuses, breached] = [
       await this.readModel.figuresOfUnits(g, date, codes),
-      await this.readModel.statusesOf(g, date, targets.map((t) => t.targetId), codes),
+      await this.readModel.statusesOf(
+        g,
+        date,
+        targets.map((t) => t.targetId),
+        codes,
+      ),
       await this.readModel.breachedCounts(g, date),
     ];
     return this.summarize(assembleSnapshot(date, g.asOfEvent, provinces, figures, statuses, targets), breached);
@@ -195,16 +221,25 @@ export class AnalyticsService {
   async unit(code: string, date: string, historyDays: number) {
     return this.readModel.read(async (g) => {
       const found = await this.readModel.unit(g, code);
-      if (!found) throw new ProblemException(404, `unknown org unit ${code}`, [{ field: 'code', message: `code ${code} is not a known unit` }]);
+      if (!found)
+        throw new ProblemException(404, `unknown org unit ${code}`, [{ field: 'code', message: `code ${code} is not a known unit` }]);
       const targets = await this.readModel.targets(g);
-      const parents = await this.readModel.unitsByCode(g, [found.adminParentCode, found.accountableToCode].filter((c): c is string => c !== null));
+      const parents = await this.readModel.unitsByCode(
+        g,
+        [found.adminParentCode, found.accountableToCode].filter((c): c is string => c !== null),
+      );
       const children = await this.readModel.childrenOfUnit(g, code);
       const s = assembleSnapshot(
         date,
         g.asOfEvent,
         [found, ...parents, ...children],
         await this.readModel.figuresOfUnits(g, date, [code]),
-        await this.readModel.statusesOf(g, date, targets.map((t) => t.targetId), [code]),
+        await this.readModel.statusesOf(
+          g,
+          date,
+          targets.map((t) => t.targetId),
+          [code],
+        ),
         targets,
       );
       const u = found;
@@ -306,8 +341,13 @@ export class AnalyticsService {
       const cohort: Cohort = q.cohort ?? (q.type ? COHORTS_BY_UNIT_TYPE[q.type][0] : 'residents');
       const tree: Tree = q.tree ?? treeOfCohort(cohort);
       const parent = q.parent ? await this.readModel.unit(g, q.parent) : undefined;
-      if (q.parent && !parent) throw new ProblemException(404, `unknown org unit ${q.parent}`, [{ field: 'parent', message: `parent ${q.parent} is not a known unit` }]);
-      const target = q.target ? this.requireTarget({ targets }, q.target) : targets.find((t) => t.tree === tree && t.cohorts.includes(cohort));
+      if (q.parent && !parent)
+        throw new ProblemException(404, `unknown org unit ${q.parent}`, [
+          { field: 'parent', message: `parent ${q.parent} is not a known unit` },
+        ]);
+      const target = q.target
+        ? this.requireTarget({ targets }, q.target)
+        : targets.find((t) => t.tree === tree && t.cohorts.includes(cohort));
       const where = {
         active: true,
         type: q.type,
@@ -342,7 +382,11 @@ export class AnalyticsService {
   private async scoped(g: Generation, p: Principal, units: UnitRow[]): Promise<UnitRow[]> {
     if (this.readsAll(p)) return units;
     if (!p.orgUnitCode) return [];
-    const inside = await this.readModel.withinSubtree(g, p.orgUnitCode, units.map((u) => u.code));
+    const inside = await this.readModel.withinSubtree(
+      g,
+      p.orgUnitCode,
+      units.map((u) => u.code),
+    );
     return units.filter((u) => inside.has(u.code));
   }
 
@@ -350,23 +394,48 @@ export class AnalyticsService {
    * What statusRows needs for these targets: every unit with a status for them (in the key's scope),
    * those units, the units they answer to, and their figures; nothing else of the registry.
    */
-  private async statusSnapshot(g: Generation, date: string, targets: Target[], chosen: Target[], p: Principal): Promise<{ s: Snapshot; visible: Set<string> | null }> {
+  private async statusSnapshot(
+    g: Generation,
+    date: string,
+    targets: Target[],
+    chosen: Target[],
+    p: Principal,
+  ): Promise<{ s: Snapshot; visible: Set<string> | null }> {
     const ids = chosen.map((t) => t.targetId);
     const statuses = this.readsAll(p)
       ? await this.readModel.statusesOf(g, date, ids, null)
       : p.orgUnitCode
         ? await this.readModel.statusesOf(g, date, ids, await this.readModel.subtree(g, p.orgUnitCode))
         : [];
-    const units = await this.readModel.unitsByCode(g, statuses.map((st) => st.orgUnitCode));
+    const units = await this.readModel.unitsByCode(
+      g,
+      statuses.map((st) => st.orgUnitCode),
+    );
     const codes = units.map((u) => u.code);
     const have = new Set(codes);
-    const bosses = await this.readModel.unitsByCode(g, units.map((u) => u.accountableToCode).filter((c): c is string => c !== null && !have.has(c)));
-    const s = assembleSnapshot(date, g.asOfEvent, [...units, ...bosses], await this.readModel.figuresOfUnits(g, date, codes), statuses, targets);
+    const bosses = await this.readModel.unitsByCode(
+      g,
+      units.map((u) => u.accountableToCode).filter((c): c is string => c !== null && !have.has(c)),
+    );
+    const s = assembleSnapshot(
+      date,
+      g.asOfEvent,
+      [...units, ...bosses],
+      await this.readModel.figuresOfUnits(g, date, codes),
+      statuses,
+      targets,
+    );
     // The bosses are in the snapshot only to be named; a portal key reads the units of its scope only.
     return { s, visible: this.readsAll(p) ? null : new Set(codes) };
   }
 
-  statusRows(s: Snapshot, t: Target, q: Pick<TargetStatusesQueryDto, 'status' | 'type'>, visible: Set<string> | null, onlyBelow = false): UnitStatusRow[] {
+  statusRows(
+    s: Snapshot,
+    t: Target,
+    q: Pick<TargetStatusesQueryDto, 'status' | 'type'>,
+    visible: Set<string> | null,
+    onlyBelow = false,
+  ): UnitStatusRow[] {
     const rows: UnitStatusRow[] = [];
     for (const code of s.statuses.get(t.targetId)?.keys() ?? []) {
       const u = s.units.get(code);
@@ -409,7 +478,14 @@ export class AnalyticsService {
     const sorted = sortRows(
       rows,
       q.sort ?? 'status',
-      { code: (r) => r.orgUnitCode, name: (r) => r.name, status: (r) => STATUS_SEVERITY[r.status], value: (r) => r.value, gap: (r) => r.gap, since: (r) => r.since },
+      {
+        code: (r) => r.orgUnitCode,
+        name: (r) => r.name,
+        status: (r) => STATUS_SEVERITY[r.status],
+        value: (r) => r.value,
+        gap: (r) => r.gap,
+        since: (r) => r.since,
+      },
       (r) => r.orgUnitCode,
     );
     return { s, target: t, rows: sorted };
@@ -422,7 +498,13 @@ export class AnalyticsService {
       return sortRows(
         rows,
         q.sort,
-        { code: (r) => r.orgUnitCode, name: (r) => r.name, status: (r) => STATUS_SEVERITY[r.status], value: (r) => r.value, gap: (r) => r.gap },
+        {
+          code: (r) => r.orgUnitCode,
+          name: (r) => r.name,
+          status: (r) => STATUS_SEVERITY[r.status],
+          value: (r) => r.value,
+          gap: (r) => r.gap,
+        },
         (r) => `${r.orgUnitCode}\u0000${r.targetId}`,
       );
     }
@@ -450,7 +532,8 @@ export class AnalyticsService {
   async timeseries(q: TimeseriesQueryDto, to: string, from: string): Promise<{ asOfEvent: string | null; rows: Figure[] }> {
     return this.readModel.read(async (g) => {
       const exists: unknown[] = await g.m.query(`SELECT 1 FROM "${g.schema}".units WHERE code = $1 AND type IS NOT NULL`, [q.unit]);
-      if (!exists.length) throw new ProblemException(404, `unknown org unit ${q.unit}`, [{ field: 'unit', message: `unit ${q.unit} is not a known unit` }]);
+      if (!exists.length)
+        throw new ProblemException(404, `unknown org unit ${q.unit}`, [{ field: 'unit', message: `unit ${q.unit} is not a known unit` }]);
       const rows: FigureCounts[] = await g.m.query(
         `SELECT ${FIGURE_COLUMNS} FROM "${g.schema}".figures
          WHERE org_unit_code = $1 AND date <= $2 AND ($3::text IS NULL OR cohort = $3) AND ($4::text IS NULL OR tree = $4)

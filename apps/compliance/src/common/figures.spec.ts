@@ -2,13 +2,25 @@ import { addDays, fallbackStatus, gapOf, measure, toFigure, todayInVietnam, type
 import { sortRows, toCsv } from './listing';
 
 const f = (c: Partial<FigureCounts>): FigureCounts => ({
-  orgUnitCode: '84', cohort: 'residents', tree: 'administrative', date: '2020-08-21', headcount: 0, smartphoneHolders: 0, installed: 0, bluetoothOn: 0,
-  population: null, reportingUnits: 0, expectedUnits: 0, ...c,
+  orgUnitCode: '84',
+  cohort: 'residents',
+  tree: 'administrative',
+  date: '2020-08-21',
+  headcount: 0,
+  smartphoneHolders: 0,
+  installed: 0,
+  bluetoothOn: 0,
+  population: null,
+  reportingUnits: 0,
+  expectedUnits: 0,
+  ...c,
 });
 
 describe('figures (pure rules)', () => {
   it('given 67,800 installed of 1,000,000 residents, the resident rate is 6.78% and 432,200 are still needed for 50%', () => {
-    const m = measure({ metric: 'resident_rate', cohorts: ['residents'], tree: 'administrative', threshold: 0.5 }, [f({ installed: 67_800, population: 1_000_000 })]);
+    const m = measure({ metric: 'resident_rate', cohorts: ['residents'], tree: 'administrative', threshold: 0.5 }, [
+      f({ installed: 67_800, population: 1_000_000 }),
+    ]);
     expect(m).toEqual({ value: 0.0678, numerator: 67_800, denominator: 1_000_000, gap: 432_200 });
   });
 
@@ -23,7 +35,9 @@ describe('figures (pure rules)', () => {
   });
 
   it('has no value and no gap without a denominator, and rates are null on zero', () => {
-    expect(measure({ metric: 'resident_rate', cohorts: ['residents'], tree: 'administrative', threshold: 0.5 }, [f({ installed: 5 })]).value).toBeNull();
+    expect(
+      measure({ metric: 'resident_rate', cohorts: ['residents'], tree: 'administrative', threshold: 0.5 }, [f({ installed: 5 })]).value,
+    ).toBeNull();
     expect(toFigure(f({})).installRate).toBeNull();
     expect(gapOf(0.3, 0, 10)).toBe(3);
   });
@@ -44,7 +58,12 @@ describe('figures (pure rules)', () => {
 
 describe('listing', () => {
   it('sorts with nulls last either way and a stable tie-break', () => {
-    const rows = [{ c: 'b', v: 1 }, { c: 'a', v: null }, { c: 'c', v: 1 }, { c: 'd', v: 0 }];
+    const rows = [
+      { c: 'b', v: 1 },
+      { c: 'a', v: null },
+      { c: 'c', v: 1 },
+      { c: 'd', v: 0 },
+    ];
     const keys = { v: (r: { v: number | null }) => r.v };
     expect(sortRows(rows, 'v', keys, (r) => r.c).map((r) => r.c)).toEqual(['d', 'b', 'c', 'a']);
     expect(sortRows(rows, '-v', keys, (r) => r.c).map((r) => r.c)).toEqual(['b', 'c', 'd', 'a']);
@@ -52,6 +71,8 @@ describe('listing', () => {
   });
 
   it('writes CSV with a BOM, a header and quoted cells', () => {
-    expect(toCsv([{ header: 'name', value: (r: { n: string }) => r.n }], [{ n: 'Huyện Càng Long' }, { n: 'a, "b"' }])).toBe('\uFEFFname\r\nHuyện Càng Long\r\n"a, ""b"""\r\n');
+    expect(toCsv([{ header: 'name', value: (r: { n: string }) => r.n }], [{ n: 'Huyện Càng Long' }, { n: 'a, "b"' }])).toBe(
+      '\uFEFFname\r\nHuyện Càng Long\r\n"a, ""b"""\r\n',
+    );
   });
 });

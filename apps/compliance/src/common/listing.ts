@@ -11,12 +11,20 @@ export function sortOptions(keys: readonly string[]): string[] {
  * Sorts by a whitelisted key (nulls last in either direction), then by the tie-breaker, so that a page
  * is the same every time it is asked for (and a rebuild answers byte for byte the same).
  */
-export function sortRows<T>(rows: T[], sort: string | undefined, keys: Readonly<Record<string, (row: T) => SortValue>>, tieBreak: (row: T) => string): T[] {
+export function sortRows<T>(
+  rows: T[],
+  sort: string | undefined,
+  keys: Readonly<Record<string, (row: T) => SortValue>>,
+  tieBreak: (row: T) => string,
+): T[] {
   const spec = sort ?? '';
   const desc = spec.startsWith('-');
   const key = desc ? spec.slice(1) : spec;
   const get = key ? keys[key] : undefined;
-  if (spec && !get) throw new ProblemException(400, `cannot sort by ${spec}`, [{ field: 'sort', message: `sort must be one of ${sortOptions(Object.keys(keys)).join(', ')}` }]);
+  if (spec && !get)
+    throw new ProblemException(400, `cannot sort by ${spec}`, [
+      { field: 'sort', message: `sort must be one of ${sortOptions(Object.keys(keys)).join(', ')}` },
+    ]);
   return [...rows].sort((a, b) => {
     if (get) {
       const va = get(a);

@@ -135,7 +135,9 @@ export class ReadModelService {
   /** Known units (type set) among these codes, in code order. */
   async unitsByCode(g: Generation, codes: readonly string[]): Promise<UnitRow[]> {
     if (codes.length === 0) return [];
-    return g.m.query(`SELECT ${UNIT_COLUMNS} FROM "${g.schema}".units WHERE code = ANY($1::text[]) AND type IS NOT NULL ORDER BY code`, [[...new Set(codes)]]);
+    return g.m.query(`SELECT ${UNIT_COLUMNS} FROM "${g.schema}".units WHERE code = ANY($1::text[]) AND type IS NOT NULL ORDER BY code`, [
+      [...new Set(codes)],
+    ]);
   }
 
   async unit(g: Generation, code: string): Promise<UnitRow | undefined> {
@@ -145,7 +147,14 @@ export class ReadModelService {
   /** Known units matching equality filters on indexed columns (and `active`), in code order. */
   async unitsWhere(
     g: Generation,
-    where: { type?: string; level?: number; adminParentCode?: string; accountableToCode?: string; active?: boolean; codes?: readonly string[] },
+    where: {
+      type?: string;
+      level?: number;
+      adminParentCode?: string;
+      accountableToCode?: string;
+      active?: boolean;
+      codes?: readonly string[];
+    },
   ): Promise<UnitRow[]> {
     const conds = ['type IS NOT NULL'];
     const params: unknown[] = [];
@@ -229,8 +238,15 @@ export class ReadModelService {
   async statusesOf(g: Generation, date: string, targetIds: readonly string[], codes: readonly string[] | null): Promise<StatusRow[]> {
     if (targetIds.length === 0 || codes?.length === 0) return [];
     const s = `"${g.schema}"`;
-    if (codes === null) return g.m.query(statusesSql(s, (a) => `AND ${a}.target_id = ANY($2::text[])`), [date, [...targetIds]]);
-    return g.m.query(statusesSql(s, (a) => `AND ${a}.target_id = ANY($2::text[]) AND ${a}.org_unit_code = ANY($3::text[])`), [date, [...targetIds], [...new Set(codes)]]);
+    if (codes === null)
+      return g.m.query(
+        statusesSql(s, (a) => `AND ${a}.target_id = ANY($2::text[])`),
+        [date, [...targetIds]],
+      );
+    return g.m.query(
+      statusesSql(s, (a) => `AND ${a}.target_id = ANY($2::text[]) AND ${a}.org_unit_code = ANY($3::text[])`),
+      [date, [...targetIds], [...new Set(codes)]],
+    );
   }
 
   /**

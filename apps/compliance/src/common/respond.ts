@@ -8,7 +8,13 @@ export function markFreshness(reply: FastifyReply, asOfEvent: string | null): vo
   void reply.header(AS_OF_EVENT_HEADER, asOfEvent ?? 'none');
 }
 
-export function sendCsv<T>(reply: FastifyReply, filename: string, asOfEvent: string | null, columns: readonly CsvColumn<T>[], rows: readonly T[]): string {
+export function sendCsv<T>(
+  reply: FastifyReply,
+  filename: string,
+  asOfEvent: string | null,
+  columns: readonly CsvColumn<T>[],
+  rows: readonly T[],
+): string {
   markFreshness(reply, asOfEvent);
   void reply.header('content-type', 'text/csv; charset=utf-8');
   void reply.header('content-disposition', `attachment; filename="${filename}.csv"`);

@@ -17,7 +17,11 @@ export class DailyReportController {
   @Roles('analyst')
   @ApiProduces('text/html', 'text/markdown')
   @ApiOperation({ summary: "The DIC's daily report to the chairman (Vietnamese; ?lang=en for English; ?format=md for Markdown)" })
-  async report(@Query() q: DailyReportQueryDto, @CurrentPrincipal() p: Principal, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+  async report(
+    @Query() q: DailyReportQueryDto,
+    @CurrentPrincipal() p: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
     const { asOfEvent, doc } = await this.reports.build(q.date ?? todayInVietnam(), q.lang ?? 'vi', p);
     markFreshness(reply, asOfEvent);
     void reply.header('content-language', doc.lang);

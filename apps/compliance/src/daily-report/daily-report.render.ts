@@ -15,7 +15,13 @@ export interface ReportSection {
 }
 
 export const STATUS_LABEL: Record<ReportLang, Record<TargetStatus, string>> = {
-  vi: { met: 'Đạt', on_track: 'Đúng tiến độ', at_risk: 'Có nguy cơ không đạt', breached: 'Không đạt (đã quá hạn)', no_data: 'Chưa có số liệu' },
+  vi: {
+    met: 'Đạt',
+    on_track: 'Đúng tiến độ',
+    at_risk: 'Có nguy cơ không đạt',
+    breached: 'Không đạt (đã quá hạn)',
+    no_data: 'Chưa có số liệu',
+  },
   en: { met: 'Met', on_track: 'On track', at_risk: 'At risk', breached: 'Breached (deadline passed)', no_data: 'No data' },
 };
 
@@ -74,7 +80,8 @@ export const WORDS = {
     unit: 'Đơn vị',
     accountableTo: 'Chịu trách nhiệm trước',
     coverage: (a: string, b: string, r: string) => `${a}/${b} xã, phường, thị trấn có điểm hỗ trợ (${r}).`,
-    pointsLine: (p: string, as: string, ins: string) => `${p} điểm hỗ trợ đang hoạt động; trong ngày hỗ trợ ${as} lượt, cài đặt ${ins} lượt.`,
+    pointsLine: (p: string, as: string, ins: string) =>
+      `${p} điểm hỗ trợ đang hoạt động; trong ngày hỗ trợ ${as} lượt, cài đặt ${ins} lượt.`,
     operator: 'Đơn vị cung cấp',
     points: 'Số điểm',
     communes: 'Số xã có điểm',
@@ -83,7 +90,8 @@ export const WORDS = {
       `Phát thanh: ${a}/${b} xã, phường, thị trấn phát nội dung tuyên truyền ở đầu và cuối mọi buổi phát thanh; ${c} xã có phát thanh trong ngày.`,
     doorToDoor: (h: string) => `Đến từng hộ gia đình: ${h} hộ được vận động.`,
     teams: (t: string) => `Tổ tuyên truyền: ${t} tổ.`,
-    venues: (v: string, c: string) => `Cơ sở kinh doanh ăn uống, du lịch, giải trí: ${v} cơ sở được vận động, ${c} lượt khách được hướng dẫn.`,
+    venues: (v: string, c: string) =>
+      `Cơ sở kinh doanh ăn uống, du lịch, giải trí: ${v} cơ sở được vận động, ${c} lượt khách được hướng dẫn.`,
     hq: (v: string, i: string) => `Kiểm tra khách đến trụ sở: ${v} lượt, cài đặt tại chỗ ${i} lượt.`,
     transport: (p: string, i: string, r: string) => `Bến xe, bến phà: kiểm tra ${p} hành khách, cài đặt tại chỗ ${i}, tỷ lệ đã cài ${r}.`,
     rateChange: (c: string, a: string, b: string, d: string) => `${c}: ${a} → ${b} (${d} điểm phần trăm).`,
@@ -136,7 +144,8 @@ export const WORDS = {
     teams: (t: string) => `Propaganda teams: ${t}.`,
     venues: (v: string, c: string) => `Food, tourism and entertainment venues: ${v} mobilised, ${c} customers guided.`,
     hq: (v: string, i: string) => `Headquarters visitor checks: ${v} visitors, ${i} installed on site.`,
-    transport: (p: string, i: string, r: string) => `Bus stations and ferry terminals: ${p} passengers checked, ${i} installed on site, ${r} with the app.`,
+    transport: (p: string, i: string, r: string) =>
+      `Bus stations and ferry terminals: ${p} passengers checked, ${i} installed on site, ${r} with the app.`,
     rateChange: (c: string, a: string, b: string, d: string) => `${c}: ${a} → ${b} (${d} percentage points).`,
     statusChange: (u: string, t: string, a: string, b: string) => `${u} — ${t}: ${a} → ${b}.`,
     noChange: 'No change.',
@@ -155,7 +164,11 @@ export function fmtPct(lang: ReportLang, r: number | null | undefined): string {
 }
 
 export function fmtPoints(lang: ReportLang, d: number): string {
-  const s = new Intl.NumberFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2, signDisplay: 'always' }).format(d * 100);
+  const s = new Intl.NumberFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', {
+    minimumFractionDigits: 2,
+    maximumFractionDigits: 2,
+    signDisplay: 'always',
+  }).format(d * 100);
   return s;
 }
 
@@ -177,7 +190,10 @@ export function renderMarkdown(doc: ReportDoc): string {
       out.push('');
     }
   }
-  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return `${out
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
 }
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

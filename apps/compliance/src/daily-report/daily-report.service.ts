@@ -5,7 +5,17 @@ import { AnalyticsService, rootUnit } from '../analytics/analytics.service';
 import { addDays, toFigure } from '../common/figures';
 import { figuresOf, ReadModelService, type Snapshot } from '../common/read-model.service';
 import { FieldService } from '../field/field.service';
-import { COHORT_LABEL, fmtDate, fmtInt, fmtPct, fmtPoints, STATUS_LABEL, WORDS, type ReportDoc, type ReportSection } from './daily-report.render';
+import {
+  COHORT_LABEL,
+  fmtDate,
+  fmtInt,
+  fmtPct,
+  fmtPoints,
+  STATUS_LABEL,
+  WORDS,
+  type ReportDoc,
+  type ReportSection,
+} from './daily-report.render';
 import type { ReportLang } from './dto/daily-report-query.dto';
 
 const LAGGARDS_SHOWN = 20;
@@ -41,7 +51,15 @@ export class DailyReportService {
       table: residentTargets.length
         ? {
             headers: [w.target, w.value, w.threshold, w.status, w.gap, w.breachedUnits, w.deadline],
-            rows: residentTargets.map((t) => [t.name, fmtPct(lang, t.value), fmtPct(lang, t.threshold), S[t.status], fmtInt(lang, t.gap), fmtInt(lang, t.unitsBreached), fmtDate(t.deadline)]),
+            rows: residentTargets.map((t) => [
+              t.name,
+              fmtPct(lang, t.value),
+              fmtPct(lang, t.threshold),
+              S[t.status],
+              fmtInt(lang, t.gap),
+              fmtInt(lang, t.unitsBreached),
+              fmtDate(t.deadline),
+            ]),
           }
         : undefined,
     });
@@ -52,12 +70,24 @@ export class DailyReportService {
       if (!f) return [];
       const fig = toFigure(f);
       const t = summary.find((x) => x.cohorts.includes(c) && x.metric !== 'resident_rate');
-      return [[COHORT_LABEL[lang][c], fmtInt(lang, fig.installed), fmtInt(lang, fig.smartphoneHolders), fmtPct(lang, fig.installRate), fmtPct(lang, fig.bluetoothRate), t ? S[t.status] : '—', `${fmtInt(lang, fig.reportingUnits)}/${fmtInt(lang, fig.expectedUnits)}`]];
+      return [
+        [
+          COHORT_LABEL[lang][c],
+          fmtInt(lang, fig.installed),
+          fmtInt(lang, fig.smartphoneHolders),
+          fmtPct(lang, fig.installRate),
+          fmtPct(lang, fig.bluetoothRate),
+          t ? S[t.status] : '—',
+          `${fmtInt(lang, fig.reportingUnits)}/${fmtInt(lang, fig.expectedUnits)}`,
+        ],
+      ];
     });
     sections.push({
       heading: w.s2,
       paragraphs: cohortRows.length ? [] : [w.noData],
-      table: cohortRows.length ? { headers: [w.cohort, w.installed, w.holders, w.installRate, w.bluetoothRate, w.status, w.reporting], rows: cohortRows } : undefined,
+      table: cohortRows.length
+        ? { headers: [w.cohort, w.installed, w.holders, w.installRate, w.bluetoothRate, w.status, w.reporting], rows: cohortRows }
+        : undefined,
     });
 
     // 3. Districts ranked by resident rate (best first), with the change since the day before.
@@ -113,11 +143,20 @@ export class DailyReportService {
     const ct = coverage.totals;
     sections.push({
       heading: w.s5,
-      paragraphs: [w.coverage(fmtInt(lang, ct.communesWithPoint), fmtInt(lang, ct.communes), fmtPct(lang, ct.coverage)), w.pointsLine(fmtInt(lang, ct.points), fmtInt(lang, ct.assistedOnDate), fmtInt(lang, ct.installedOnDate))],
+      paragraphs: [
+        w.coverage(fmtInt(lang, ct.communesWithPoint), fmtInt(lang, ct.communes), fmtPct(lang, ct.coverage)),
+        w.pointsLine(fmtInt(lang, ct.points), fmtInt(lang, ct.assistedOnDate), fmtInt(lang, ct.installedOnDate)),
+      ],
       table: coverage.rows.length
         ? {
             headers: [w.operator, w.points, w.communes, w.assisted, w.installed],
-            rows: coverage.rows.map((r) => [r.name, fmtInt(lang, r.points), fmtInt(lang, r.communesWithPoint), fmtInt(lang, r.assistedOnDate), fmtInt(lang, r.installedOnDate)]),
+            rows: coverage.rows.map((r) => [
+              r.name,
+              fmtInt(lang, r.points),
+              fmtInt(lang, r.communesWithPoint),
+              fmtInt(lang, r.assistedOnDate),
+              fmtInt(lang, r.installedOnDate),
+            ]),
           }
         : undefined,
     });
@@ -163,14 +202,22 @@ export class DailyReportService {
         const fa = a ? toFigure(a) : null;
         const rb = c === 'residents' ? fb.populationRate : fb.installRate;
         const ra = fa ? (c === 'residents' ? fa.populationRate : fa.installRate) : null;
-        if (rb !== null && ra !== null && rb !== ra) out.push(w.rateChange(COHORT_LABEL[lang][c], fmtPct(lang, ra), fmtPct(lang, rb), fmtPoints(lang, rb - ra)));
+        if (rb !== null && ra !== null && rb !== ra)
+          out.push(w.rateChange(COHORT_LABEL[lang][c], fmtPct(lang, ra), fmtPct(lang, rb), fmtPoints(lang, rb - ra)));
       }
     }
     for (const t of today.targets) {
       for (const [code, st] of [...(today.statuses.get(t.targetId)?.entries() ?? [])].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) {
         const prev = yesterday.statuses.get(t.targetId)?.get(code)?.status ?? null;
         if (st.date === today.date && prev !== st.status) {
-          out.push(w.statusChange(today.units.get(code)?.name ?? code, t.name, prev ? STATUS_LABEL[lang][prev] : '—', STATUS_LABEL[lang][st.status]));
+          out.push(
+            w.statusChange(
+              today.units.get(code)?.name ?? code,
+              t.name,
+              prev ? STATUS_LABEL[lang][prev] : '—',
+              STATUS_LABEL[lang][st.status],
+            ),
+          );
         }
       }
     }

@@ -24,7 +24,8 @@ export class DashboardAuthFilter implements ExceptionFilter {
       return;
     }
     const triedKey = Boolean(req.headers.authorization);
-    if (readCookie(req.headers.cookie, SESSION_COOKIE) !== null) void reply.header('set-cookie', sessionCookie(null, req.protocol === 'https'));
+    if (readCookie(req.headers.cookie, SESSION_COOKIE) !== null)
+      void reply.header('set-cookie', sessionCookie(null, req.protocol === 'https'));
     void reply
       .status(401)
       .header('www-authenticate', 'Bearer')

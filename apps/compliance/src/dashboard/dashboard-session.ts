@@ -47,7 +47,8 @@ export class DashboardSessionMiddleware implements NestMiddleware {
 
 /** A form posted from another site (login CSRF) is refused; browsers say so in Sec-Fetch-Site. */
 export function refuseCrossSite(headers: Record<string, string | string[] | undefined>): void {
-  if (headers['sec-fetch-site'] === 'cross-site') throw new ForbiddenException({ detail: 'the dashboard login accepts forms from its own pages only' });
+  if (headers['sec-fetch-site'] === 'cross-site')
+    throw new ForbiddenException({ detail: 'the dashboard login accepts forms from its own pages only' });
 }
 
 /**

@@ -26,7 +26,11 @@ export class DashboardController {
     summary:
       'The dashboard (HTML, Vietnamese; ?lang=en for English; ?date= defaults to the latest day with data). A browser logs in once through the form it is shown (HttpOnly cookie); programs send the Bearer key.',
   })
-  async page(@Query() q: DashboardQueryDto, @CurrentPrincipal() p: Principal, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+  async page(
+    @Query() q: DashboardQueryDto,
+    @CurrentPrincipal() p: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
     const lang = q.lang ?? 'vi';
     const view = await this.dashboard.build(q.date, p);
     markFreshness(reply, view.asOfEvent);

@@ -59,7 +59,17 @@ describe('compliance dashboard', () => {
     });
 
   const publishStatus = (targetId: string, code: string, date: string, status: TargetStatus, value: number, gap: number) =>
-    rates.publish(TargetStatusChangedV1, code, { targetId, orgUnitCode: code, date, status, previousStatus: null, value, threshold: targetId === 'T50' ? 0.5 : 1, forecastDate: null, gap });
+    rates.publish(TargetStatusChangedV1, code, {
+      targetId,
+      orgUnitCode: code,
+      date,
+      status,
+      previousStatus: null,
+      value,
+      threshold: targetId === 'T50' ? 0.5 : 1,
+      forecastDate: null,
+      gap,
+    });
 
   beforeAll(async () => {
     svc = await startService(complianceService);
@@ -67,47 +77,148 @@ describe('compliance dashboard', () => {
       (['registry', 'rates', 'intake', 'support-points'] as const).map((source) => EventInjector.open(svc.namespace, source)),
     );
 
-    await registry.unit({ code: '84', name: 'Tỉnh Trà Vinh', type: 'province', level: 1, head: { name: 'Đồng Văn Lâm', title: 'Chủ tịch UBND tỉnh' } });
+    await registry.unit({
+      code: '84',
+      name: 'Tỉnh Trà Vinh',
+      type: 'province',
+      level: 1,
+      head: { name: 'Đồng Văn Lâm', title: 'Chủ tịch UBND tỉnh' },
+    });
     for (const d of DISTRICTS) {
-      await registry.unit({ code: d.code, name: d.name, type: 'district', level: 2, adminParentCode: '84', accountableToCode: '84', head: { name: `Nguyễn Văn ${d.code}`, title: 'Chủ tịch UBND' } });
+      await registry.unit({
+        code: d.code,
+        name: d.name,
+        type: 'district',
+        level: 2,
+        adminParentCode: '84',
+        accountableToCode: '84',
+        head: { name: `Nguyễn Văn ${d.code}`, title: 'Chủ tịch UBND' },
+      });
     }
     // A unit whose name and head would break the page if they were not escaped.
-    await registry.unit({ code: '899', name: EVIL, type: 'district', level: 2, adminParentCode: '84', accountableToCode: '84', head: { name: '<img src=x onerror=alert(1)>', title: 'Chủ tịch' } });
-    await registry.unit({ code: '29266', name: 'Thị trấn Càng Long', type: 'commune', level: 3, adminParentCode: '844', accountableToCode: '844' });
+    await registry.unit({
+      code: '899',
+      name: EVIL,
+      type: 'district',
+      level: 2,
+      adminParentCode: '84',
+      accountableToCode: '84',
+      head: { name: '<img src=x onerror=alert(1)>', title: 'Chủ tịch' },
+    });
+    await registry.unit({
+      code: '29266',
+      name: 'Thị trấn Càng Long',
+      type: 'commune',
+      level: 3,
+      adminParentCode: '844',
+      accountableToCode: '844',
+    });
     await registry.unit({ code: '29269', name: 'Xã Mỹ Cẩm', type: 'commune', level: 3, adminParentCode: '844', accountableToCode: '844' });
     await registry.unit({ code: '29236', name: 'Phường 4', type: 'commune', level: 3, adminParentCode: '842', accountableToCode: '842' });
     await registry.unit({ code: 'VNPT-TV', name: 'VNPT Trà Vinh', type: 'telecom', accountableToCode: '84' });
     await registry.publish(TargetSetV1, 'T50', {
-      targetId: 'T50', name: 'Người dân cài đặt ≥ 50% dân số', metric: 'resident_rate', cohorts: ['residents'], tree: 'administrative',
-      scopeUnitTypes: ['commune'], scopeLevels: [], threshold: 0.5, deadline: '2020-08-20', campaignStart: '2020-08-04', reportingWindowDays: 7, revision: 1,
+      targetId: 'T50',
+      name: 'Người dân cài đặt ≥ 50% dân số',
+      metric: 'resident_rate',
+      cohorts: ['residents'],
+      tree: 'administrative',
+      scopeUnitTypes: ['commune'],
+      scopeLevels: [],
+      threshold: 0.5,
+      deadline: '2020-08-20',
+      campaignStart: '2020-08-04',
+      reportingWindowDays: 7,
+      revision: 1,
     });
     await registry.publish(TargetSetV1, 'M100', {
-      targetId: 'M100', name: 'Cán bộ, hội viên bật Bluetooth 100%', metric: 'bluetooth_rate', cohorts: ['staff', 'youth_members', 'association_members'], tree: 'accountability',
-      scopeUnitTypes: [], scopeLevels: [], threshold: 1, deadline: '2020-08-30', campaignStart: '2020-08-21', reportingWindowDays: 7, revision: 1,
+      targetId: 'M100',
+      name: 'Cán bộ, hội viên bật Bluetooth 100%',
+      metric: 'bluetooth_rate',
+      cohorts: ['staff', 'youth_members', 'association_members'],
+      tree: 'accountability',
+      scopeUnitTypes: [],
+      scopeLevels: [],
+      threshold: 1,
+      deadline: '2020-08-30',
+      campaignStart: '2020-08-21',
+      reportingWindowDays: 7,
+      revision: 1,
     });
     analystKey = await registry.key('analyst', null);
     portalKey = await registry.key('portal', '844');
 
     // The province: 6.78% on D0 (the directive's figure), 30% on D.
-    await publishFigure('84', 'residents', D0, { headcount: 1_000_000, population: 1_000_000, smartphoneHolders: 600_000, installed: 67_800, bluetoothOn: 50_000 });
-    await publishFigure('84', 'residents', D, { headcount: 1_000_000, population: 1_000_000, smartphoneHolders: 600_000, installed: 300_000, bluetoothOn: 240_000 });
+    await publishFigure('84', 'residents', D0, {
+      headcount: 1_000_000,
+      population: 1_000_000,
+      smartphoneHolders: 600_000,
+      installed: 67_800,
+      bluetoothOn: 50_000,
+    });
+    await publishFigure('84', 'residents', D, {
+      headcount: 1_000_000,
+      population: 1_000_000,
+      smartphoneHolders: 600_000,
+      installed: 300_000,
+      bluetoothOn: 240_000,
+    });
     await publishStatus('T50', '84', D, 'breached', 0.3, 200_000);
     for (const [i, d] of DISTRICTS.entries()) {
       const f = residentsOf(i);
-      await publishFigure(d.code, 'residents', D, { headcount: f.population, smartphoneHolders: f.population / 2, installed: f.installed, bluetoothOn: f.installed / 2, population: f.population });
+      await publishFigure(d.code, 'residents', D, {
+        headcount: f.population,
+        smartphoneHolders: f.population / 2,
+        installed: f.installed,
+        bluetoothOn: f.installed / 2,
+        population: f.population,
+      });
       const r = f.installed / f.population;
       await publishStatus('T50', d.code, D, r >= 0.5 ? 'met' : 'breached', r, Math.max(0, f.population / 2 - f.installed));
     }
-    await publishFigure('899', 'residents', D, { headcount: 1_000, smartphoneHolders: 500, installed: 10, bluetoothOn: 5, population: 1_000 });
+    await publishFigure('899', 'residents', D, {
+      headcount: 1_000,
+      smartphoneHolders: 500,
+      installed: 10,
+      bluetoothOn: 5,
+      population: 1_000,
+    });
     await publishStatus('T50', '899', D, 'breached', 0.01, 490);
     // Members: staff and youth of Thành phố Trà Vinh (842), 150 + 45 of 200 + 60 with Bluetooth on.
     await publishFigure('842', 'staff', D, { headcount: 220, smartphoneHolders: 200, installed: 180, bluetoothOn: 150 });
     await publishFigure('842', 'youth_members', D, { headcount: 70, smartphoneHolders: 60, installed: 50, bluetoothOn: 45 });
 
-    await support.publish(SupportPointOpenedV1, 'P1', { pointId: 'P1', operatorCode: 'VNPT-TV', communeCode: '29266', address: 'Bưu điện Càng Long', openedOn: '2020-08-15', hours: null, revision: 1 });
-    const broadcast = { revision: 1, submittedAt: `${D}T12:00:00.000Z`, date: D, kind: 'broadcast' as const, supportLocationsAnnounced: true };
-    await intake.publish(ActivityRecordedV1, '29266', { ...broadcast, activityId: '01890000-0000-7000-8000-0000000000d1', orgUnitCode: '29266', sessionsAired: 2, sessionsWithStartAnnouncement: 2, sessionsWithEndAnnouncement: 2 });
-    await intake.publish(ActivityRecordedV1, '29269', { ...broadcast, activityId: '01890000-0000-7000-8000-0000000000d2', orgUnitCode: '29269', sessionsAired: 3, sessionsWithStartAnnouncement: 3, sessionsWithEndAnnouncement: 1 });
+    await support.publish(SupportPointOpenedV1, 'P1', {
+      pointId: 'P1',
+      operatorCode: 'VNPT-TV',
+      communeCode: '29266',
+      address: 'Bưu điện Càng Long',
+      openedOn: '2020-08-15',
+      hours: null,
+      revision: 1,
+    });
+    const broadcast = {
+      revision: 1,
+      submittedAt: `${D}T12:00:00.000Z`,
+      date: D,
+      kind: 'broadcast' as const,
+      supportLocationsAnnounced: true,
+    };
+    await intake.publish(ActivityRecordedV1, '29266', {
+      ...broadcast,
+      activityId: '01890000-0000-7000-8000-0000000000d1',
+      orgUnitCode: '29266',
+      sessionsAired: 2,
+      sessionsWithStartAnnouncement: 2,
+      sessionsWithEndAnnouncement: 2,
+    });
+    await intake.publish(ActivityRecordedV1, '29269', {
+      ...broadcast,
+      activityId: '01890000-0000-7000-8000-0000000000d2',
+      orgUnitCode: '29269',
+      sessionsAired: 3,
+      sessionsWithStartAnnouncement: 3,
+      sessionsWithEndAnnouncement: 1,
+    });
     await settle(svc);
   }, 60_000);
 
@@ -161,7 +272,13 @@ describe('compliance dashboard', () => {
     expect(laggards).toContain('Chủ tịch UBND tỉnh Đồng Văn Lâm');
     // Worst first: the escaped district (1%), the two lowest districts (20%, 25.6%), the province (30%), the next district (30.3%).
     const rowOf = (name: string) => laggards.indexOf(`<tr><td>${name}</td>`);
-    const order = [rowOf('Huyện &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co'), rowOf(DISTRICTS[0].name), rowOf(DISTRICTS[1].name), rowOf('Tỉnh Trà Vinh'), rowOf(DISTRICTS[2].name)];
+    const order = [
+      rowOf('Huyện &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co'),
+      rowOf(DISTRICTS[0].name),
+      rowOf(DISTRICTS[1].name),
+      rowOf('Tỉnh Trà Vinh'),
+      rowOf(DISTRICTS[2].name),
+    ];
     expect(order.every((p) => p >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
 
@@ -171,7 +288,9 @@ describe('compliance dashboard', () => {
 
     const activity = section(html, 'activity');
     expect(activity).toContain('Phát thanh: 1/3 xã');
-    expect(activity).toMatch(/<td>Xã Mỹ Cẩm<\/td><td>Huyện Càng Long<\/td><td><span class="num">3<\/span><\/td><td><span class="num">3<\/span><\/td><td><span class="num">1<\/span><\/td>/);
+    expect(activity).toMatch(
+      /<td>Xã Mỹ Cẩm<\/td><td>Huyện Càng Long<\/td><td><span class="num">3<\/span><\/td><td><span class="num">3<\/span><\/td><td><span class="num">1<\/span><\/td>/,
+    );
     expect(activity).not.toContain('Thị trấn Càng Long');
 
     const links = section(html, 'links');
@@ -248,7 +367,12 @@ describe('compliance dashboard', () => {
     expect(stale.text).toContain('Khóa không hợp lệ hoặc đã bị thu hồi.');
     expect(stale.headers.get('set-cookie')).toContain('Max-Age=0');
 
-    const logout = await fetch(`${svc.url}/dashboard/logout`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie }, body: 'lang=vi' });
+    const logout = await fetch(`${svc.url}/dashboard/logout`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      body: 'lang=vi',
+    });
     expect(logout.status).toBe(303);
     expect(logout.headers.get('set-cookie')).toMatch(/^bz_compliance_key=; .*Max-Age=0/);
 
@@ -276,7 +400,12 @@ describe('compliance dashboard', () => {
       expect(res.headers.get('content-type')).toContain('application/problem+json');
       expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
     }
-    const empty = await fetch(`${svc.url}/dashboard/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'key=' });
+    const empty = await fetch(`${svc.url}/dashboard/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'key=',
+    });
     expect(empty.status).toBe(400);
   });
 });

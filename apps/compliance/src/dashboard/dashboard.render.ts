@@ -40,7 +40,10 @@ function badge(lang: ReportLang, status: TargetStatus | null | undefined): strin
 export function bar(lang: ReportLang, value: number | null, threshold: number | null, status: TargetStatus | null, width = 160): string {
   const label = `${fmtPct(lang, value)}${threshold !== null ? ` / ${fmtPct(lang, threshold)}` : ''}`;
   const fill = value === null ? 0 : Math.round(Math.max(0, Math.min(1, value)) * width);
-  const tick = threshold === null ? '' : `<line class="tick" x1="${Math.round(Math.min(1, threshold) * width)}" x2="${Math.round(Math.min(1, threshold) * width)}" y1="0" y2="14"/>`;
+  const tick =
+    threshold === null
+      ? ''
+      : `<line class="tick" x1="${Math.round(Math.min(1, threshold) * width)}" x2="${Math.round(Math.min(1, threshold) * width)}" y1="0" y2="14"/>`;
   return (
     `<span class="barcell"><svg class="bar" width="${width}" height="14" viewBox="0 0 ${width} 14" role="img" aria-label="${esc(label)}"><title>${esc(label)}</title>` +
     `<rect class="track" width="${width}" height="14" rx="3"/><rect class="fill s-${esc(status ?? 'no_data')}" width="${fill}" height="14" rx="3"/>${tick}</svg>` +
@@ -173,7 +176,9 @@ function coverageSection(lang: ReportLang, v: DashboardView): string {
   const c = v.coverage;
   const uncovered = (codes: string[]) => {
     const names = codes.slice(0, UNCOVERED_NAMED).map((code) => v.unitNames.get(code) ?? code);
-    return esc(names.join(', ') + (codes.length > UNCOVERED_NAMED ? ` ${w.andMore(fmtInt(lang, codes.length - UNCOVERED_NAMED))}` : '')) || '—';
+    return (
+      esc(names.join(', ') + (codes.length > UNCOVERED_NAMED ? ` ${w.andMore(fmtInt(lang, codes.length - UNCOVERED_NAMED))}` : '')) || '—'
+    );
   };
   const rows = c.rows.map((d) => [
     esc(d.name),
@@ -210,7 +215,8 @@ ${a.missingStart ? `<p class="muted">${esc(w.missingStart(fmtInt(lang, a.missing
 
 function linksSection(lang: ReportLang, v: DashboardView): string {
   const w = DASHBOARD_WORDS[lang];
-  const link = (path: string, params: Record<string, string | undefined>, text: string) => `<li><a href="${esc(path + query(params))}">${esc(text)}</a></li>`;
+  const link = (path: string, params: Record<string, string | undefined>, text: string) =>
+    `<li><a href="${esc(path + query(params))}">${esc(text)}</a></li>`;
   const date = v.date;
   return `<section id="links"><h2>${esc(w.links)}</h2>
 <ul class="links">
@@ -264,5 +270,11 @@ ${opts.message ? `<p class="error" role="alert">${esc(opts.message)}</p>` : ''}
 /** A key that is valid but not allowed to see the dashboard (403). */
 export function renderForbidden(lang: ReportLang, nonce: string): string {
   const w = DASHBOARD_WORDS[lang];
-  return page(lang, w.title, nonce, logoutForm(lang), `<section class="login"><p class="error" role="alert">${esc(w.forbidden)}</p></section>`);
+  return page(
+    lang,
+    w.title,
+    nonce,
+    logoutForm(lang),
+    `<section class="login"><p class="error" role="alert">${esc(w.forbidden)}</p></section>`,
+  );
 }

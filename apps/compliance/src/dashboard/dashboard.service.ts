@@ -1,7 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import type { TargetStatus } from '@app/contracts';
 import type { Principal } from '@app/platform';
-import { AnalyticsService, headOf, rootUnit, standing, type Head, type TargetSummary, type UnitStatusRow } from '../analytics/analytics.service';
+import {
+  AnalyticsService,
+  headOf,
+  rootUnit,
+  standing,
+  type Head,
+  type TargetSummary,
+  type UnitStatusRow,
+} from '../analytics/analytics.service';
 import { todayInVietnam } from '../common/figures';
 import { ReadModelService } from '../common/read-model.service';
 import { FieldService, type ActivityRow, type CoverageRow } from '../field/field.service';
@@ -82,17 +90,22 @@ export class DashboardService {
 
     const root = rootUnit(s);
     const membersTarget = s.targets.find((t) => t.metric === 'bluetooth_rate');
-    const districts = this.analytics.unitRows(s, { type: 'district', cohort: 'residents', sort: 'populationRate' }, null).map(
-      (r): DistrictView => ({
+    const districts = this.analytics
+      .unitRows(s, { type: 'district', cohort: 'residents', sort: 'populationRate' }, null)
+      .map((r): DistrictView => ({
         code: r.code,
         name: r.name,
         head: r.head,
         installed: r.figure?.installed ?? null,
         population: r.figure?.population ?? null,
-        resident: r.targetId && r.status && r.threshold !== null ? { targetId: r.targetId, value: r.value, threshold: r.threshold, status: r.status, gap: r.gap } : null,
-        members: membersTarget ? { targetId: membersTarget.targetId, threshold: membersTarget.threshold, ...standing(s, membersTarget, r.code) } : null,
-      }),
-    );
+        resident:
+          r.targetId && r.status && r.threshold !== null
+            ? { targetId: r.targetId, value: r.value, threshold: r.threshold, status: r.status, gap: r.gap }
+            : null,
+        members: membersTarget
+          ? { targetId: membersTarget.targetId, threshold: membersTarget.threshold, ...standing(s, membersTarget, r.code) }
+          : null,
+      }));
     const laggards = this.analytics.laggardRows(s, {}, null);
     const communes = activity.rows.filter((r) => r.type === 'commune');
     return {

@@ -41,7 +41,8 @@ const vi = {
   csvTransport: 'Bến xe, bến phà',
   docs: 'Tài liệu API (/docs)',
   loginTitle: 'Đăng nhập',
-  loginHelp: 'Nhập khóa API (vai trò analyst) do Sở Thông tin và Truyền thông cấp. Khóa được giữ trong cookie HttpOnly của trình duyệt này trong 8 giờ; bấm “Đăng xuất” để xóa.',
+  loginHelp:
+    'Nhập khóa API (vai trò analyst) do Sở Thông tin và Truyền thông cấp. Khóa được giữ trong cookie HttpOnly của trình duyệt này trong 8 giờ; bấm “Đăng xuất” để xóa.',
   key: 'Khóa API',
   login: 'Đăng nhập',
   badKey: 'Khóa không hợp lệ hoặc đã bị thu hồi.',
@@ -49,7 +50,9 @@ const vi = {
 };
 
 /** Every entry of the Vietnamese words, with the same shape in English. */
-export type DashboardWords = { [K in keyof typeof vi]: (typeof vi)[K] extends (...args: infer A) => string ? (...args: A) => string : string };
+export type DashboardWords = {
+  [K in keyof typeof vi]: (typeof vi)[K] extends (...args: infer A) => string ? (...args: A) => string : string;
+};
 
 const en: DashboardWords = {
   title: 'Bluezone installation dashboard',
@@ -92,7 +95,8 @@ const en: DashboardWords = {
   csvTransport: 'Bus stations and ferry terminals',
   docs: 'API documentation (/docs)',
   loginTitle: 'Log in',
-  loginHelp: 'Enter the API key (analyst role) issued by the Department. It is kept in an HttpOnly cookie of this browser for 8 hours; “Log out” removes it.',
+  loginHelp:
+    'Enter the API key (analyst role) issued by the Department. It is kept in an HttpOnly cookie of this browser for 8 hours; “Log out” removes it.',
   key: 'API key',
   login: 'Log in',
   badKey: 'Unknown or revoked key.',

@@ -74,7 +74,9 @@ export class FieldController {
 
   @Get('support-coverage')
   @Roles('analyst')
-  @ApiOperation({ summary: 'Communes with an open support point, by district (or ?by=operator), with the people assisted and installs done' })
+  @ApiOperation({
+    summary: 'Communes with an open support point, by district (or ?by=operator), with the people assisted and installs done',
+  })
   async supportCoverage(@Query() q: SupportCoverageQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
     const date = q.date ?? todayInVietnam();
     const { asOfEvent, totals, rows } = await this.field.supportCoverage(q, date);
@@ -91,7 +93,11 @@ export class FieldController {
     summary:
       'The day’s activity per unit: broadcasts (a commune complies when every broadcast carried both the start and the end announcement), door-to-door, propaganda teams, venue outreach, HQ visitor checks, family help',
   })
-  async activityCompliance(@Query() q: ActivityComplianceQueryDto, @CurrentPrincipal() p: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
+  async activityCompliance(
+    @Query() q: ActivityComplianceQueryDto,
+    @CurrentPrincipal() p: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const date = q.date ?? todayInVietnam();
     const { asOfEvent, totals, rows } = await this.field.activityCompliance(q, date, p);
     const { limit, offset } = pageOf(q);

@@ -104,7 +104,8 @@ export class FieldService {
   }
 
   private requireUnit(units: Map<string, UnitRow>, code: string | undefined, field: string): void {
-    if (code && !units.has(code)) throw new ProblemException(404, `unknown org unit ${code}`, [{ field, message: `${field} ${code} is not a known unit` }]);
+    if (code && !units.has(code))
+      throw new ProblemException(404, `unknown org unit ${code}`, [{ field, message: `${field} ${code} is not a known unit` }]);
   }
 
   /** Communes with at least one support point open that day, by district or by operator, with the people helped. */
@@ -156,11 +157,23 @@ export class FieldService {
         rows = districts.map((d) => {
           const cs = communes.filter((c) => districtOf(units, c.code)?.code === d.code).map((c) => c.code);
           const set = new Set(cs);
-          return row(d.code, d.name, shown.filter((p) => set.has(p.communeCode)), cs);
+          return row(
+            d.code,
+            d.name,
+            shown.filter((p) => set.has(p.communeCode)),
+            cs,
+          );
         });
       } else {
         const operators = [...new Set(shown.map((p) => p.operatorCode))].sort();
-        rows = operators.map((op) => row(op, units.get(op)?.name ?? op, shown.filter((p) => p.operatorCode === op), null));
+        rows = operators.map((op) =>
+          row(
+            op,
+            units.get(op)?.name ?? op,
+            shown.filter((p) => p.operatorCode === op),
+            null,
+          ),
+        );
       }
       const scopeCommunes = communes.filter((c) => inDistrict(c.code));
       const sorted = sortRows(
@@ -225,7 +238,11 @@ export class FieldService {
         const compliant = broadcasts.length
           ? broadcasts.every((b) => {
               const aired = Number(b.counts.sessionsAired ?? 0);
-              return aired > 0 && Number(b.counts.sessionsWithStartAnnouncement ?? 0) >= aired && Number(b.counts.sessionsWithEndAnnouncement ?? 0) >= aired;
+              return (
+                aired > 0 &&
+                Number(b.counts.sessionsWithStartAnnouncement ?? 0) >= aired &&
+                Number(b.counts.sessionsWithEndAnnouncement ?? 0) >= aired
+              );
             })
           : null;
         if (q.complies !== undefined && compliant !== q.complies) continue;
@@ -292,7 +309,14 @@ export class FieldService {
   async transport(q: TransportQueryDto, date: string) {
     return this.readModel.read(async (g) => {
       const units = await loadUnits(g);
-      const checks: Array<{ hubCode: string; date: string; passengersChecked: number; alreadyInstalled: number; installedOnSite: number; refused: number }> = await g.m.query(
+      const checks: Array<{
+        hubCode: string;
+        date: string;
+        passengersChecked: number;
+        alreadyInstalled: number;
+        installedOnSite: number;
+        refused: number;
+      }> = await g.m.query(
         `SELECT hub_code AS "hubCode", date::text AS date, passengers_checked AS "passengersChecked", already_installed AS "alreadyInstalled",
                 installed_on_site AS "installedOnSite", refused
          FROM "${g.schema}".transport_checks WHERE date <= $1 ORDER BY hub_code, date`,

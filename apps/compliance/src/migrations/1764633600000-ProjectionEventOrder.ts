@@ -16,7 +16,9 @@ export class ProjectionEventOrder1764633600000 implements MigrationInterface {
     for (const g of await generations(q, base)) {
       await q.query(`ALTER TABLE "${g}".units ADD COLUMN IF NOT EXISTS attributes_revision integer`);
       await q.query(`UPDATE "${g}".units SET attributes_revision = revision WHERE type IS NOT NULL AND attributes_revision IS NULL`);
-      await q.query(`ALTER TABLE "${g}".cohort_denominators ADD COLUMN IF NOT EXISTS event_occurred_at timestamptz, ADD COLUMN IF NOT EXISTS event_id uuid`);
+      await q.query(
+        `ALTER TABLE "${g}".cohort_denominators ADD COLUMN IF NOT EXISTS event_occurred_at timestamptz, ADD COLUMN IF NOT EXISTS event_id uuid`,
+      );
     }
     await repointViews(q, base);
   }

@@ -58,176 +58,250 @@ function collidingEvents(seed: number, n: number): EventEnvelope[] {
     switch (kind) {
       case 0:
         out.push(
-          makeEvent(OrgUnitUpsertedV1, 'registry', unit, {
-            code: unit,
-            name: `Unit ${unit} r${i}`,
-            type: unit.startsWith('D') ? 'district' : 'commune',
-            level: unit.startsWith('D') ? 2 : 3,
-            adminParentCode: unit.startsWith('D') ? 'P' : pick(['D1', 'D2']),
-            accountableToCode: null,
-            head: r() < 0.5 ? { name: `Head ${i}`, title: 'Chủ tịch' } : null,
-            active: true,
-            revision: revision(),
-          } as never, meta),
+          makeEvent(
+            OrgUnitUpsertedV1,
+            'registry',
+            unit,
+            {
+              code: unit,
+              name: `Unit ${unit} r${i}`,
+              type: unit.startsWith('D') ? 'district' : 'commune',
+              level: unit.startsWith('D') ? 2 : 3,
+              adminParentCode: unit.startsWith('D') ? 'P' : pick(['D1', 'D2']),
+              accountableToCode: null,
+              head: r() < 0.5 ? { name: `Head ${i}`, title: 'Chủ tịch' } : null,
+              active: true,
+              revision: revision(),
+            } as never,
+            meta,
+          ),
         );
         break;
       case 1:
         out.push(makeEvent(OrgUnitRetiredV1, 'registry', unit, { code: unit, retiredOn: pick(days), revision: revision() } as never, meta));
         break;
       case 2:
-        out.push(makeEvent(CohortSetV1, 'registry', unit, { orgUnitCode: unit, cohort: 'residents', asOf: pick(days), headcount: int(100, 900) } as never, meta));
+        out.push(
+          makeEvent(
+            CohortSetV1,
+            'registry',
+            unit,
+            { orgUnitCode: unit, cohort: 'residents', asOf: pick(days), headcount: int(100, 900) } as never,
+            meta,
+          ),
+        );
         break;
       case 3:
         out.push(
-          makeEvent(TargetSetV1, 'registry', 'T1', {
-            targetId: pick(['T1', 'T2']),
-            name: `Target r${i}`,
-            metric: 'installRate',
-            cohorts: ['residents'],
-            tree: 'administrative',
-            scopeUnitTypes: ['commune'],
-            scopeLevels: [3],
-            threshold: pick([0.3, 0.5]),
-            deadline: '2020-08-31',
-            campaignStart: r() < 0.5 ? '2020-08-01' : null,
-            reportingWindowDays: int(1, 7),
-            revision: revision(),
-          } as never, meta),
+          makeEvent(
+            TargetSetV1,
+            'registry',
+            'T1',
+            {
+              targetId: pick(['T1', 'T2']),
+              name: `Target r${i}`,
+              metric: 'installRate',
+              cohorts: ['residents'],
+              tree: 'administrative',
+              scopeUnitTypes: ['commune'],
+              scopeLevels: [3],
+              threshold: pick([0.3, 0.5]),
+              deadline: '2020-08-31',
+              campaignStart: r() < 0.5 ? '2020-08-01' : null,
+              reportingWindowDays: int(1, 7),
+              revision: revision(),
+            } as never,
+            meta,
+          ),
         );
         break;
       case 4:
         out.push(
-          makeEvent(FigureUpdatedV1, 'rates', unit, {
-            orgUnitCode: unit,
-            cohort: 'residents',
-            tree: 'administrative',
-            date: pick(days),
-            headcount: 1000,
-            smartphoneHolders: 800,
-            installed: int(0, 800),
-            bluetoothOn: int(0, 400),
-            population: r() < 0.5 ? 1200 : null,
-            reportingUnits: int(0, 3),
-            expectedUnits: 3,
-          } as never, meta),
+          makeEvent(
+            FigureUpdatedV1,
+            'rates',
+            unit,
+            {
+              orgUnitCode: unit,
+              cohort: 'residents',
+              tree: 'administrative',
+              date: pick(days),
+              headcount: 1000,
+              smartphoneHolders: 800,
+              installed: int(0, 800),
+              bluetoothOn: int(0, 400),
+              population: r() < 0.5 ? 1200 : null,
+              reportingUnits: int(0, 3),
+              expectedUnits: 3,
+            } as never,
+            meta,
+          ),
         );
         break;
       case 5:
         out.push(
-          makeEvent(TargetStatusChangedV1, 'rates', unit, {
-            targetId: 'T1',
-            orgUnitCode: unit,
-            date: pick(days),
-            status: pick(['on_track', 'at_risk', 'breached']),
-            previousStatus: r() < 0.5 ? 'on_track' : null,
-            value: r() < 0.8 ? r() : null,
-            threshold: 0.5,
-            forecastDate: r() < 0.5 ? '2020-08-20' : null,
-            gap: int(0, 300),
-            reportingUnits: 2,
-            expectedUnits: 3,
-            reporting: r() < 0.5,
-          } as never, meta),
+          makeEvent(
+            TargetStatusChangedV1,
+            'rates',
+            unit,
+            {
+              targetId: 'T1',
+              orgUnitCode: unit,
+              date: pick(days),
+              status: pick(['on_track', 'at_risk', 'breached']),
+              previousStatus: r() < 0.5 ? 'on_track' : null,
+              value: r() < 0.8 ? r() : null,
+              threshold: 0.5,
+              forecastDate: r() < 0.5 ? '2020-08-20' : null,
+              gap: int(0, 300),
+              reportingUnits: 2,
+              expectedUnits: 3,
+              reporting: r() < 0.5,
+            } as never,
+            meta,
+          ),
         );
         break;
       case 6:
         out.push(
-          makeEvent(ReportAcceptedV1, 'intake', unit, {
-            reportId: '00000000-0000-4000-8000-00000000000' + int(0, 9),
-            orgUnitCode: unit,
-            cohort: 'residents',
-            asOf: pick(days),
-            revision: int(1, 3),
-            submittedAt: submitted(),
-            headcount: 500,
-            smartphoneHolders: 400,
-            installed: int(0, 400),
-            bluetoothOn: int(0, 200),
-          } as never, meta),
+          makeEvent(
+            ReportAcceptedV1,
+            'intake',
+            unit,
+            {
+              reportId: '00000000-0000-4000-8000-00000000000' + int(0, 9),
+              orgUnitCode: unit,
+              cohort: 'residents',
+              asOf: pick(days),
+              revision: int(1, 3),
+              submittedAt: submitted(),
+              headcount: 500,
+              smartphoneHolders: 400,
+              installed: int(0, 400),
+              bluetoothOn: int(0, 200),
+            } as never,
+            meta,
+          ),
         );
         break;
       case 7:
         out.push(
-          makeEvent(ActivityRecordedV1, 'intake', unit, {
-            activityId: '00000000-0000-4000-8000-00000000001' + int(0, 9),
-            orgUnitCode: unit,
-            kind: 'broadcast',
-            date: pick(days),
-            venueType: r() < 0.5 ? 'market' : undefined,
-            revision: int(1, 3),
-            submittedAt: submitted(),
-            sessionsAired: int(0, 9),
-            householdsVisited: r() < 0.5 ? int(0, 99) : undefined,
-          } as never, meta),
+          makeEvent(
+            ActivityRecordedV1,
+            'intake',
+            unit,
+            {
+              activityId: '00000000-0000-4000-8000-00000000001' + int(0, 9),
+              orgUnitCode: unit,
+              kind: 'broadcast',
+              date: pick(days),
+              venueType: r() < 0.5 ? 'market' : undefined,
+              revision: int(1, 3),
+              submittedAt: submitted(),
+              sessionsAired: int(0, 9),
+              householdsVisited: r() < 0.5 ? int(0, 99) : undefined,
+            } as never,
+            meta,
+          ),
         );
         break;
       case 8: {
         const pointId = pick(['SP-1', 'SP-2']);
         out.push(
-          makeEvent(SupportPointOpenedV1, 'support-points', pointId, {
+          makeEvent(
+            SupportPointOpenedV1,
+            'support-points',
             pointId,
-            operatorCode: 'VNPT-TV',
-            communeCode: unit,
-            address: `Address ${i}`,
-            hours: r() < 0.5 ? '07:00-17:00' : null,
-            openedOn: pick(days),
-            revision: revision(),
-          } as never, meta),
+            {
+              pointId,
+              operatorCode: 'VNPT-TV',
+              communeCode: unit,
+              address: `Address ${i}`,
+              hours: r() < 0.5 ? '07:00-17:00' : null,
+              openedOn: pick(days),
+              revision: revision(),
+            } as never,
+            meta,
+          ),
         );
         break;
       }
       case 9: {
         const pointId = pick(['SP-1', 'SP-2']);
         out.push(
-          makeEvent(SupportPointClosedV1, 'support-points', pointId, { pointId, operatorCode: 'VNPT-TV', communeCode: unit, closedOn: pick(days), revision: revision() } as never, meta),
+          makeEvent(
+            SupportPointClosedV1,
+            'support-points',
+            pointId,
+            { pointId, operatorCode: 'VNPT-TV', communeCode: unit, closedOn: pick(days), revision: revision() } as never,
+            meta,
+          ),
         );
         break;
       }
       case 10:
         out.push(
-          makeEvent(SupportSessionLoggedV1, 'support-points', 'SP-1', {
-            pointId: 'SP-1',
-            date: pick(days),
-            operatorCode: 'VNPT-TV',
-            communeCode: unit,
-            revision: revision(),
-            assisted: int(0, 50),
-            installed: int(0, 50),
-            bluetoothEnabled: int(0, 50),
-          } as never, meta),
+          makeEvent(
+            SupportSessionLoggedV1,
+            'support-points',
+            'SP-1',
+            {
+              pointId: 'SP-1',
+              date: pick(days),
+              operatorCode: 'VNPT-TV',
+              communeCode: unit,
+              revision: revision(),
+              assisted: int(0, 50),
+              installed: int(0, 50),
+              bluetoothEnabled: int(0, 50),
+            } as never,
+            meta,
+          ),
         );
         break;
       case 11:
         out.push(
-          makeEvent(TransportCheckedV1, 'workforce', 'HUB', {
-            hubCode: 'HUB',
-            date: pick(days),
-            revision: revision(),
-            passengersChecked: int(0, 99),
-            alreadyInstalled: int(0, 50),
-            installedOnSite: int(0, 20),
-            refused: int(0, 5),
-          } as never, meta),
+          makeEvent(
+            TransportCheckedV1,
+            'workforce',
+            'HUB',
+            {
+              hubCode: 'HUB',
+              date: pick(days),
+              revision: revision(),
+              passengersChecked: int(0, 99),
+              alreadyInstalled: int(0, 50),
+              installedOnSite: int(0, 20),
+              refused: int(0, 5),
+            } as never,
+            meta,
+          ),
         );
         break;
       default:
         out.push(
-          makeEvent(RosterImportedV1, 'workforce', 'ENT', {
-            enterpriseCode: 'ENT',
-            asOf: pick(days),
-            importId: '00000000-0000-4000-8000-00000000002' + int(0, 9),
-            revision: revision(),
-            headcount: int(10, 99),
-            smartphoneHolders: 9,
-            installed: int(0, 9),
-            bluetoothOn: 3,
-            rowsAccepted: 10,
-            rowsRejected: int(0, 2),
-            joined: int(0, 5),
-            left: int(0, 5),
-            newlyInstalled: int(0, 5),
-            newlyBluetoothOn: 1,
-          } as never, meta),
+          makeEvent(
+            RosterImportedV1,
+            'workforce',
+            'ENT',
+            {
+              enterpriseCode: 'ENT',
+              asOf: pick(days),
+              importId: '00000000-0000-4000-8000-00000000002' + int(0, 9),
+              revision: revision(),
+              headcount: int(10, 99),
+              smartphoneHolders: 9,
+              installed: int(0, 9),
+              bluetoothOn: 3,
+              rowsAccepted: 10,
+              rowsRejected: int(0, 2),
+              joined: int(0, 5),
+              left: int(0, 5),
+              newlyInstalled: int(0, 5),
+              newlyBluetoothOn: 1,
+            } as never,
+            meta,
+          ),
         );
     }
   }
@@ -276,7 +350,7 @@ describe('ComplianceProjector: a batch gives the same tables as its events one b
     });
     const r = rng(seed * 7919);
     await ds.transaction(async (m) => {
-      for (let i = 0; i < events.length; ) {
+      for (let i = 0; i < events.length;) {
         const size = 1 + Math.floor(r() * 120);
         expect(await projector.applyBatch(batched, events.slice(i, i + size), m)).toBe(Math.min(size, events.length - i));
         i += size;

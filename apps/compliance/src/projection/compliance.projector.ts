@@ -288,7 +288,8 @@ const WRITERS: ReadonlyArray<Writer<unknown>> = [
   writer<ActivityRecordedV1Data>({
     contract: ActivityRecordedV1,
     table: 'activities',
-    columns: 'org_unit_code text, kind text, date date, venue_type text, activity_id uuid, revision integer, submitted_at timestamptz, counts jsonb',
+    columns:
+      'org_unit_code text, kind text, date date, venue_type text, activity_id uuid, revision integer, submitted_at timestamptz, counts jsonb',
     onConflict: `ON CONFLICT (org_unit_code, kind, date, venue_type) DO UPDATE SET activity_id = EXCLUDED.activity_id,
        revision = EXCLUDED.revision, submitted_at = EXCLUDED.submitted_at, counts = EXCLUDED.counts
      WHERE (activities.revision, activities.submitted_at) < (EXCLUDED.revision, EXCLUDED.submitted_at)`,
@@ -338,14 +339,21 @@ const WRITERS: ReadonlyArray<Writer<unknown>> = [
     columns: 'point_id text, operator_code text, commune_code text, closed_on date, close_revision integer',
     onConflict: `ON CONFLICT (point_id) DO UPDATE SET closed_on = EXCLUDED.closed_on, close_revision = EXCLUDED.close_revision
      WHERE support_points.close_revision < EXCLUDED.close_revision`,
-    row: ({ data: d }) => ({ point_id: d.pointId, operator_code: d.operatorCode, commune_code: d.communeCode, closed_on: d.closedOn, close_revision: d.revision }),
+    row: ({ data: d }) => ({
+      point_id: d.pointId,
+      operator_code: d.operatorCode,
+      commune_code: d.communeCode,
+      closed_on: d.closedOn,
+      close_revision: d.revision,
+    }),
     key: (e) => e.data.pointId,
     newer: (a, b) => a.data.revision > b.data.revision,
   }),
   writer<SupportSessionLoggedV1Data>({
     contract: SupportSessionLoggedV1,
     table: 'support_sessions',
-    columns: 'point_id text, date date, operator_code text, commune_code text, revision integer, assisted integer, installed integer, bluetooth_enabled integer',
+    columns:
+      'point_id text, date date, operator_code text, commune_code text, revision integer, assisted integer, installed integer, bluetooth_enabled integer',
     onConflict: `ON CONFLICT (point_id, date) DO UPDATE SET operator_code = EXCLUDED.operator_code, commune_code = EXCLUDED.commune_code,
        revision = EXCLUDED.revision, assisted = EXCLUDED.assisted, installed = EXCLUDED.installed, bluetooth_enabled = EXCLUDED.bluetooth_enabled
      WHERE support_sessions.revision < EXCLUDED.revision`,
@@ -365,7 +373,8 @@ const WRITERS: ReadonlyArray<Writer<unknown>> = [
   writer<TransportCheckedV1Data>({
     contract: TransportCheckedV1,
     table: 'transport_checks',
-    columns: 'hub_code text, date date, revision integer, passengers_checked integer, already_installed integer, installed_on_site integer, refused integer',
+    columns:
+      'hub_code text, date date, revision integer, passengers_checked integer, already_installed integer, installed_on_site integer, refused integer',
     onConflict: `ON CONFLICT (hub_code, date) DO UPDATE SET revision = EXCLUDED.revision, passengers_checked = EXCLUDED.passengers_checked,
        already_installed = EXCLUDED.already_installed, installed_on_site = EXCLUDED.installed_on_site, refused = EXCLUDED.refused
      WHERE transport_checks.revision < EXCLUDED.revision`,

@@ -21,10 +21,15 @@ export class ActivitiesController {
   @Roles(...REPORT_WRITERS)
   @ApiOperation({
     summary: "Record one day's campaign activity of a unit; the counts depend on `kind`, fields of other kinds are refused (400)",
-    description: 'Identity: (unit, kind, date) and, for venue_outreach, venueType. A new body for the same identity is a correction (revision + 1).',
+    description:
+      'Identity: (unit, kind, date) and, for venue_outreach, venueType. A new body for the same identity is a correction (revision + 1).',
   })
   @ApiBody({ schema: { oneOf: KIND_MODELS.map((m) => ({ $ref: getSchemaPath(m) })), discriminator: { propertyName: 'kind' } } })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key and same body: the first answer again. Same key, other body: 409.' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Same key and same body: the first answer again. Same key, other body: 409.',
+  })
   @ApiResponse({ status: 202, type: ActivityReceiptDto })
   async record(
     @CurrentPrincipal() principal: Principal,

@@ -8,7 +8,8 @@ describe('intake: POST /v1/activities and GET /v1/activities', () => {
   let portal: string;
   let analyst: string;
   const q = <T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> => svc.app.get(DataSource).query(sql, params);
-  const post = (body: unknown, headers?: Record<string, string>, key = portal) => http(svc, 'POST', '/v1/activities', { key, body, headers });
+  const post = (body: unknown, headers?: Record<string, string>, key = portal) =>
+    http(svc, 'POST', '/v1/activities', { key, body, headers });
   const base = { orgUnitCode: '29236', date: '2020-08-25' };
 
   beforeAll(async () => {
@@ -29,7 +30,14 @@ describe('intake: POST /v1/activities and GET /v1/activities', () => {
 
   it('records each kind with its own counts and publishes intake.activity.recorded', async () => {
     const bodies = [
-      { ...base, kind: 'broadcast', sessionsAired: 3, sessionsWithStartAnnouncement: 3, sessionsWithEndAnnouncement: 2, supportLocationsAnnounced: true },
+      {
+        ...base,
+        kind: 'broadcast',
+        sessionsAired: 3,
+        sessionsWithStartAnnouncement: 3,
+        sessionsWithEndAnnouncement: 2,
+        supportLocationsAnnounced: true,
+      },
       { ...base, kind: 'door_to_door', householdsVisited: 120, householdsReminded: 110 },
       { ...base, kind: 'propaganda_team', teamsFormed: 2, members: 14 },
       { ...base, kind: 'venue_outreach', venueType: 'food_drink', venuesMobilised: 12, customersGuided: 300 },
@@ -50,15 +58,45 @@ describe('intake: POST /v1/activities and GET /v1/activities', () => {
 
   it('refuses counts that contradict each other, naming the field (400)', async () => {
     const cases: Array<[Record<string, unknown>, string]> = [
-      [{ ...base, kind: 'broadcast', sessionsAired: 2, sessionsWithStartAnnouncement: 3, sessionsWithEndAnnouncement: 1, supportLocationsAnnounced: false }, 'sessionsWithStartAnnouncement'],
-      [{ ...base, kind: 'broadcast', sessionsAired: 2, sessionsWithStartAnnouncement: 2, sessionsWithEndAnnouncement: 5, supportLocationsAnnounced: false }, 'sessionsWithEndAnnouncement'],
+      [
+        {
+          ...base,
+          kind: 'broadcast',
+          sessionsAired: 2,
+          sessionsWithStartAnnouncement: 3,
+          sessionsWithEndAnnouncement: 1,
+          supportLocationsAnnounced: false,
+        },
+        'sessionsWithStartAnnouncement',
+      ],
+      [
+        {
+          ...base,
+          kind: 'broadcast',
+          sessionsAired: 2,
+          sessionsWithStartAnnouncement: 2,
+          sessionsWithEndAnnouncement: 5,
+          supportLocationsAnnounced: false,
+        },
+        'sessionsWithEndAnnouncement',
+      ],
       [{ ...base, kind: 'door_to_door', householdsVisited: 10, householdsReminded: 11 }, 'householdsReminded'],
       [{ ...base, kind: 'propaganda_team', teamsFormed: 3, members: 2 }, 'teamsFormed'],
       [{ ...base, kind: 'hq_visitor_check', visitors: 10, alreadyInstalled: 5, installedOnSite: 5, turnedAway: 1 }, 'visitors'],
       [{ ...base, kind: 'venue_outreach', venueType: 'karaoke', venuesMobilised: 1, customersGuided: 1 }, 'venueType'],
       [{ ...base, kind: 'family_help', installsHelped: -1 }, 'installsHelped'],
       [{ ...base, kind: 'family_help', installsHelped: 2 ** 31 }, 'installsHelped'],
-      [{ ...base, kind: 'broadcast', sessionsAired: 1, sessionsWithStartAnnouncement: 1, sessionsWithEndAnnouncement: 1, supportLocationsAnnounced: 'yes' }, 'supportLocationsAnnounced'],
+      [
+        {
+          ...base,
+          kind: 'broadcast',
+          sessionsAired: 1,
+          sessionsWithStartAnnouncement: 1,
+          sessionsWithEndAnnouncement: 1,
+          supportLocationsAnnounced: 'yes',
+        },
+        'supportLocationsAnnounced',
+      ],
       [{ ...base, kind: 'dancing', installsHelped: 1 }, 'kind'],
       [{ ...base, date: '2020-02-30', kind: 'family_help', installsHelped: 1 }, 'date'],
     ];
@@ -94,7 +132,13 @@ describe('intake: POST /v1/activities and GET /v1/activities', () => {
 
     const list = await http(svc, 'GET', '/v1/activities?unit=29236&kind=door_to_door&from=2020-08-26&to=2020-08-26', { key: analyst });
     expect(list.status).toBe(200);
-    expect(list.body.items.map((a: { revision: number; latest: boolean; counts: { householdsReminded: number } }) => [a.revision, a.latest, a.counts.householdsReminded])).toEqual([
+    expect(
+      list.body.items.map((a: { revision: number; latest: boolean; counts: { householdsReminded: number } }) => [
+        a.revision,
+        a.latest,
+        a.counts.householdsReminded,
+      ]),
+    ).toEqual([
       [1, false, 5],
       [2, true, 6],
     ]);

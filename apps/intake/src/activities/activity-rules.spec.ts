@@ -4,12 +4,16 @@ import { validatePlain } from '../common/field-errors';
 import { ACTIVITY_COUNT_RULES, ACTIVITY_FIELDS, activityCounts, sameActivityCounts } from './activity-rules';
 import { ACTIVITY_DTOS } from './dto/create-activity.dto';
 
-const fields = (body: Record<string, unknown>, kind: keyof typeof ACTIVITY_COUNT_RULES) => countRuleErrors(body, ACTIVITY_COUNT_RULES[kind]).map((e) => e.field);
+const fields = (body: Record<string, unknown>, kind: keyof typeof ACTIVITY_COUNT_RULES) =>
+  countRuleErrors(body, ACTIVITY_COUNT_RULES[kind]).map((e) => e.field);
 
 describe('activity rules', () => {
   it('broadcast: sessions with a start or end announcement are at most the sessions aired', () => {
     expect(fields({ sessionsAired: 3, sessionsWithStartAnnouncement: 3, sessionsWithEndAnnouncement: 3 }, 'broadcast')).toEqual([]);
-    expect(fields({ sessionsAired: 3, sessionsWithStartAnnouncement: 4, sessionsWithEndAnnouncement: 5 }, 'broadcast')).toEqual(['sessionsWithStartAnnouncement', 'sessionsWithEndAnnouncement']);
+    expect(fields({ sessionsAired: 3, sessionsWithStartAnnouncement: 4, sessionsWithEndAnnouncement: 5 }, 'broadcast')).toEqual([
+      'sessionsWithStartAnnouncement',
+      'sessionsWithEndAnnouncement',
+    ]);
   });
 
   it('door to door: households reminded are at most households visited', () => {
@@ -24,12 +28,20 @@ describe('activity rules', () => {
 
   it('hq visitor check: already installed + installed on site + turned away ≤ visitors', () => {
     expect(fields({ visitors: 10, alreadyInstalled: 5, installedOnSite: 3, turnedAway: 2 }, 'hq_visitor_check')).toEqual([]);
-    const errors = countRuleErrors({ visitors: 10, alreadyInstalled: 5, installedOnSite: 3, turnedAway: 3 }, ACTIVITY_COUNT_RULES.hq_visitor_check);
-    expect(errors).toEqual([{ field: 'visitors', message: 'visitors: alreadyInstalled + installedOnSite + turnedAway (11) must not exceed visitors (10)' }]);
+    const errors = countRuleErrors(
+      { visitors: 10, alreadyInstalled: 5, installedOnSite: 3, turnedAway: 3 },
+      ACTIVITY_COUNT_RULES.hq_visitor_check,
+    );
+    expect(errors).toEqual([
+      { field: 'visitors', message: 'visitors: alreadyInstalled + installedOnSite + turnedAway (11) must not exceed visitors (10)' },
+    ]);
   });
 
   it('keeps only the counts of the kind (venueType is part of the key, not a count)', () => {
-    expect(activityCounts('venue_outreach', { venueType: 'tourism', venuesMobilised: 1, customersGuided: 2, orgUnitCode: 'x' })).toEqual({ venuesMobilised: 1, customersGuided: 2 });
+    expect(activityCounts('venue_outreach', { venueType: 'tourism', venuesMobilised: 1, customersGuided: 2, orgUnitCode: 'x' })).toEqual({
+      venuesMobilised: 1,
+      customersGuided: 2,
+    });
     expect(sameActivityCounts({ a: 1, b: true }, { b: true, a: 1 })).toBe(true);
     expect(sameActivityCounts({ a: 1 }, { a: 1, b: 2 })).toBe(false);
   });

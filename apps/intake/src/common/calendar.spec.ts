@@ -10,7 +10,11 @@ describe('campaign calendar', () => {
     const w = { today: '2020-08-25', campaignStart: '2020-08-01' };
     expect(dateWindowErrors('asOf', '2020-08-25', w)).toEqual([]);
     expect(dateWindowErrors('asOf', '2020-08-01', w)).toEqual([]);
-    expect(dateWindowErrors('asOf', '2020-08-26', w)).toEqual([{ field: 'asOf', message: 'asOf 2020-08-26 is in the future (today is 2020-08-25)' }]);
-    expect(dateWindowErrors('date', '2020-07-31', w)).toEqual([{ field: 'date', message: 'date 2020-07-31 is before the campaign start 2020-08-01' }]);
+    expect(dateWindowErrors('asOf', '2020-08-26', w)).toEqual([
+      { field: 'asOf', message: 'asOf 2020-08-26 is in the future (today is 2020-08-25)' },
+    ]);
+    expect(dateWindowErrors('date', '2020-07-31', w)).toEqual([
+      { field: 'date', message: 'date 2020-07-31 is before the campaign start 2020-08-01' },
+    ]);
   });
 });

@@ -38,8 +38,10 @@ export function SatisfiesCountRule(rule: Omit<CountRule, 'field'>): PropertyDeco
       target: target.constructor,
       propertyName: propertyName as string,
       validator: {
-        validate: (_value: unknown, args: ValidationArguments) => countRuleErrors(args.object as Record<string, unknown>, [full]).length === 0,
-        defaultMessage: (args: ValidationArguments) => countRuleErrors(args.object as Record<string, unknown>, [full])[0]?.message ?? `${full.field} breaks a count rule`,
+        validate: (_value: unknown, args: ValidationArguments) =>
+          countRuleErrors(args.object as Record<string, unknown>, [full]).length === 0,
+        defaultMessage: (args: ValidationArguments) =>
+          countRuleErrors(args.object as Record<string, unknown>, [full])[0]?.message ?? `${full.field} breaks a count rule`,
       },
     });
   };

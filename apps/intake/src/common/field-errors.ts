@@ -23,7 +23,10 @@ export function toFieldErrors(errors: ValidationError[], prefix = ''): FieldErro
  * Validates one plain value against a DTO class with the global pipe's rules (whitelist, unknown fields
  * refused). Used where the pipe cannot run: batch items, CSV lines, and bodies whose class depends on a field.
  */
-export function validatePlain<T extends object>(cls: ClassConstructor<T>, plain: unknown): { ok: true; value: T } | { ok: false; errors: FieldError[] } {
+export function validatePlain<T extends object>(
+  cls: ClassConstructor<T>,
+  plain: unknown,
+): { ok: true; value: T } | { ok: false; errors: FieldError[] } {
   if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
     return { ok: false, errors: [{ field: 'body', message: 'body must be a JSON object' }] };
   }

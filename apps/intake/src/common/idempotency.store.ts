@@ -42,12 +42,9 @@ export class IdempotencyStore {
   }
 
   async complete(m: EntityManager, principal: Principal, endpoint: string, key: string, status: number, response: unknown): Promise<void> {
-    await m.query(`UPDATE idempotency_keys SET status = $4, response = $5::jsonb WHERE key_id = $1 AND endpoint = $2 AND idempotency_key = $3`, [
-      principal.keyId,
-      endpoint,
-      key,
-      status,
-      JSON.stringify(response),
-    ]);
+    await m.query(
+      `UPDATE idempotency_keys SET status = $4, response = $5::jsonb WHERE key_id = $1 AND endpoint = $2 AND idempotency_key = $3`,
+      [principal.keyId, endpoint, key, status, JSON.stringify(response)],
+    );
   }
 }

@@ -56,10 +56,9 @@ export class UnitDirectory {
     const distinct = [...new Set(codes)];
     const out = new Map<string, KnownUnit>();
     if (distinct.length === 0) return out;
-    const rows: Array<{ code: string; type: string; active: boolean; ancestors: string[] | null; ancestor_types: string[] | null }> = await (
-      manager ?? this.ds
-    ).query(
-      `WITH RECURSIVE up(origin, code, depth) AS (
+    const rows: Array<{ code: string; type: string; active: boolean; ancestors: string[] | null; ancestor_types: string[] | null }> =
+      await (manager ?? this.ds).query(
+        `WITH RECURSIVE up(origin, code, depth) AS (
          SELECT u.code, p.parent, 1
          FROM replica_org_units u
          CROSS JOIN LATERAL (VALUES (u.admin_parent_code), (u.accountable_to_code)) p(parent)
@@ -76,9 +75,10 @@ export class UnitDirectory {
               (SELECT array_agg(DISTINCT a.type) FROM up JOIN replica_org_units a ON a.code = up.code WHERE up.origin = u.code) AS ancestor_types
        FROM replica_org_units u
        WHERE u.code = ANY($1::text[])`,
-      [distinct],
-    );
-    for (const r of rows) out.set(r.code, { type: r.type, active: r.active, ancestors: r.ancestors ?? [], ancestorTypes: r.ancestor_types ?? [] });
+        [distinct],
+      );
+    for (const r of rows)
+      out.set(r.code, { type: r.type, active: r.active, ancestors: r.ancestors ?? [], ancestorTypes: r.ancestor_types ?? [] });
     return out;
   }
 

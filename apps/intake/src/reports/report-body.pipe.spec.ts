@@ -2,11 +2,19 @@ import { createValidationPipe } from '@app/platform';
 import { CreateReportDto } from './dto/create-report.dto';
 import { ReportBodyPipe } from './report-body.pipe';
 
-const VALID = { orgUnitCode: '29236', cohort: 'residents', asOf: '2020-08-25', headcount: 1000, smartphoneHolders: 800, installed: 500, bluetoothOn: 450 };
+const VALID = {
+  orgUnitCode: '29236',
+  cohort: 'residents',
+  asOf: '2020-08-25',
+  headcount: 1000,
+  smartphoneHolders: 800,
+  installed: 500,
+  bluetoothOn: 450,
+};
 
 async function outcome(run: () => Promise<unknown>): Promise<{ ok: unknown } | { status: number; body: unknown }> {
   try {
-    return { ok: { ...(await run() as object) } };
+    return { ok: { ...((await run()) as object) } };
   } catch (err) {
     const e = err as { getStatus(): number; getResponse(): unknown };
     return { status: e.getStatus(), body: e.getResponse() };
@@ -40,7 +48,9 @@ describe('ReportBodyPipe: the same result as the global pipe on CreateReportDto'
 
   it.each(bodies.map((b, i) => [i, b]))('body %i', async (_i, body) => {
     const mine = await outcome(() => pipe.transform(body));
-    const theirs = await outcome(() => global.transform(body, { type: 'body', metatype: CreateReportDto, data: undefined }) as Promise<unknown>);
+    const theirs = await outcome(
+      () => global.transform(body, { type: 'body', metatype: CreateReportDto, data: undefined }) as Promise<unknown>,
+    );
     expect(mine).toEqual(theirs);
   });
 });

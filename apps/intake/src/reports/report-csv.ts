@@ -70,7 +70,8 @@ export function parseReportCsv(text: string, maxLines: number): CsvParseResult {
     const e = err as { message: string; lines?: number };
     return { ok: false, errors: [{ field: 'body', message: `body is not valid CSV${e.lines ? ` (line ${e.lines})` : ''}: ${e.message}` }] };
   }
-  if (records.length === 0) return { ok: false, errors: [{ field: 'body', message: 'body: the CSV file is empty (a header line is required)' }] };
+  if (records.length === 0)
+    return { ok: false, errors: [{ field: 'body', message: 'body: the CSV file is empty (a header line is required)' }] };
   const header = records[0].record.map(fold);
   const index = new Map<Field, number>();
   const missing: string[] = [];
@@ -83,7 +84,8 @@ export function parseReportCsv(text: string, maxLines: number): CsvParseResult {
   if (missing.length) return { ok: false, errors: [{ field: 'header', message: `header: missing column(s) ${missing.join(', ')}` }] };
   const data = records.slice(1);
   if (data.length === 0) return { ok: false, errors: [{ field: 'body', message: 'body: the CSV file has a header but no data lines' }] };
-  if (data.length > maxLines) return { ok: false, errors: [{ field: 'body', message: `body: at most ${maxLines} data lines per import (got ${data.length})` }] };
+  if (data.length > maxLines)
+    return { ok: false, errors: [{ field: 'body', message: `body: at most ${maxLines} data lines per import (got ${data.length})` }] };
 
   const lines = data.map(({ record, info }) => {
     const item: Record<string, unknown> = {};

@@ -12,7 +12,15 @@ import type { CheckedReport, ReportStore, WriteOutcome } from './report.store';
 describe('ReportGroupWriter', () => {
   const principal = { keyId: 'k1', role: 'admin', orgUnitCode: null } as unknown as Principal;
   const report = (orgUnitCode: string): CheckedReport =>
-    ({ orgUnitCode, cohort: 'residents', asOf: '2020-08-10', headcount: 10, smartphoneHolders: 8, installed: 4, bluetoothOn: 2 }) as CheckedReport;
+    ({
+      orgUnitCode,
+      cohort: 'residents',
+      asOf: '2020-08-10',
+      headcount: 10,
+      smartphoneHolders: 8,
+      installed: 4,
+      bluetoothOn: 2,
+    }) as CheckedReport;
 
   function writerWith(failOn: string) {
     const transactions: string[][] = [];
@@ -36,7 +44,16 @@ describe('ReportGroupWriter', () => {
     const { writer, transactions } = writerWith('BAD');
     const codes = ['A', 'B', 'C', 'BAD', 'D', 'E', 'F', 'G'];
     const results = await Promise.allSettled(codes.map((c) => writer.write(principal, report(c))));
-    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+    expect(results.map((r) => r.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+    ]);
     expect((results[3] as PromiseRejectedResult).reason).toEqual(new Error('constraint broken by BAD'));
     // Reports did share a transaction (two run at once; the rest queue and go together).
     expect(transactions.some((t) => t.length > 1)).toBe(true);

@@ -5,7 +5,12 @@ import { validatePlain } from '../common/field-errors';
 import { CreateReportDto } from './dto/create-report.dto';
 import { cohortErrors, isPlainValidReport, REPORT_COUNT_RULES, sameCounts } from './report-rules';
 
-const counts = (headcount: number, smartphoneHolders: number, installed: number, bluetoothOn: number) => ({ headcount, smartphoneHolders, installed, bluetoothOn });
+const counts = (headcount: number, smartphoneHolders: number, installed: number, bluetoothOn: number) => ({
+  headcount,
+  smartphoneHolders,
+  installed,
+  bluetoothOn,
+});
 const valid = { orgUnitCode: '29236', cohort: 'residents', asOf: '2020-08-25', ...counts(1000, 800, 500, 450) };
 
 describe('report rules: 0 ≤ bluetoothOn ≤ installed ≤ smartphoneHolders ≤ headcount', () => {
@@ -16,13 +21,19 @@ describe('report rules: 0 ≤ bluetoothOn ≤ installed ≤ smartphoneHolders �
   });
 
   it('given each broken link, when checked, then the lower field of that link is named', () => {
-    expect(countRuleErrors(counts(10, 8, 5, 6), REPORT_COUNT_RULES)).toEqual([{ field: 'bluetoothOn', message: 'bluetoothOn: bluetoothOn (6) must not exceed installed (5)' }]);
+    expect(countRuleErrors(counts(10, 8, 5, 6), REPORT_COUNT_RULES)).toEqual([
+      { field: 'bluetoothOn', message: 'bluetoothOn: bluetoothOn (6) must not exceed installed (5)' },
+    ]);
     expect(countRuleErrors(counts(10, 8, 9, 4), REPORT_COUNT_RULES).map((e) => e.field)).toEqual(['installed']);
     expect(countRuleErrors(counts(10, 11, 5, 4), REPORT_COUNT_RULES).map((e) => e.field)).toEqual(['smartphoneHolders']);
   });
 
   it('given a fully inverted report, when checked, then every broken link is named', () => {
-    expect(countRuleErrors(counts(1, 2, 3, 4), REPORT_COUNT_RULES).map((e) => e.field)).toEqual(['bluetoothOn', 'installed', 'smartphoneHolders']);
+    expect(countRuleErrors(counts(1, 2, 3, 4), REPORT_COUNT_RULES).map((e) => e.field)).toEqual([
+      'bluetoothOn',
+      'installed',
+      'smartphoneHolders',
+    ]);
   });
 
   it('given a count that is not a count, when checked, then the order rule stays silent (the field validator speaks)', () => {

@@ -28,7 +28,12 @@ export interface ReportCounts {
 
 /** The same report again (a retry, a re-upload) is not a correction: it changes nothing. */
 export function sameCounts(a: ReportCounts, b: ReportCounts): boolean {
-  return a.headcount === b.headcount && a.smartphoneHolders === b.smartphoneHolders && a.installed === b.installed && a.bluetoothOn === b.bluetoothOn;
+  return (
+    a.headcount === b.headcount &&
+    a.smartphoneHolders === b.smartphoneHolders &&
+    a.installed === b.installed &&
+    a.bluetoothOn === b.bluetoothOn
+  );
 }
 
 const REPORT_KEYS = new Set(['orgUnitCode', 'cohort', 'asOf', 'headcount', 'smartphoneHolders', 'installed', 'bluetoothOn']);

@@ -11,7 +11,8 @@ describe('intake: POST /v1/reports/batch and /v1/reports/import', () => {
     const portal = await events.key('portal', '29236');
     return { portal };
   });
-  const q = <T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> => fx.svc.app.get(DataSource).query(sql, params);
+  const q = <T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> =>
+    fx.svc.app.get(DataSource).query(sql, params);
   const count = async (table: string) => Number((await q<{ n: string }>(`SELECT count(*) AS n FROM ${table}`))[0].n);
   const report = reportBody;
 
@@ -38,8 +39,14 @@ describe('intake: POST /v1/reports/batch and /v1/reports/import', () => {
     expect(res.body).toMatchObject({ accepted: 2, unchanged: 1, rejected: 7 });
     expect(r[0]).toEqual({ index: 0, status: 'accepted', reportId: expect.any(String), revision: 1 });
     expect(r[1]).toMatchObject({ index: 1, status: 'rejected', errors: [{ field: 'installed' }] });
-    expect(r[2]).toMatchObject({ status: 'rejected', errors: [{ field: 'orgUnitCode', message: expect.stringContaining('may not act for unit 29239') }] });
-    expect(r[3]).toMatchObject({ status: 'rejected', errors: [{ field: 'orgUnitCode', message: expect.stringContaining('not a known unit') }] });
+    expect(r[2]).toMatchObject({
+      status: 'rejected',
+      errors: [{ field: 'orgUnitCode', message: expect.stringContaining('may not act for unit 29239') }],
+    });
+    expect(r[3]).toMatchObject({
+      status: 'rejected',
+      errors: [{ field: 'orgUnitCode', message: expect.stringContaining('not a known unit') }],
+    });
     expect(r[4]).toMatchObject({ status: 'rejected', errors: [{ field: 'cohort' }] });
     expect(r[5]).toMatchObject({ status: 'rejected', errors: [{ field: 'asOf' }] });
     // The same item twice in one batch counts once; a different one after it is a correction.
@@ -60,7 +67,11 @@ describe('intake: POST /v1/reports/batch and /v1/reports/import', () => {
     const again = await http(fx.svc, 'POST', '/v1/reports/batch', { key: fx.world.portal, body, headers });
     expect(again.body).toEqual(first.body);
     expect(await count('outbox')).toBe(outbox);
-    const other = await http(fx.svc, 'POST', '/v1/reports/batch', { key: fx.world.portal, body: { reports: [report({ asOf: '2020-08-12' })] }, headers });
+    const other = await http(fx.svc, 'POST', '/v1/reports/batch', {
+      key: fx.world.portal,
+      body: { reports: [report({ asOf: '2020-08-12' })] },
+      headers,
+    });
     expect(other.status).toBe(409);
   });
 
@@ -70,7 +81,11 @@ describe('intake: POST /v1/reports/batch and /v1/reports/import', () => {
     await settle(fx.svc);
     const days = Array.from({ length: 50 }, (_, i) => `2020-07-${String((i % 31) + 1).padStart(2, '0')}`);
     const items = units.flatMap((u, i) =>
-      days.map((d, j) => (j < 31 ? report({ orgUnitCode: u, asOf: d, installed: 100 + i, bluetoothOn: j }) : report({ orgUnitCode: u, asOf: d, installed: 300 + i, bluetoothOn: j }))),
+      days.map((d, j) =>
+        j < 31
+          ? report({ orgUnitCode: u, asOf: d, installed: 100 + i, bluetoothOn: j })
+          : report({ orgUnitCode: u, asOf: d, installed: 300 + i, bluetoothOn: j }),
+      ),
     );
     expect(items).toHaveLength(10_000);
     const before = await count('outbox');
@@ -102,7 +117,11 @@ describe('intake: POST /v1/reports/batch and /v1/reports/import', () => {
       '29236,staff,2020-08-01,20,20,20,twenty',
       '29236,staff,02/08/2020,20,20,20,19',
     ].join('\n');
-    const res = await http(fx.svc, 'POST', '/v1/reports/import', { key: fx.world.portal, raw: csv, headers: { 'content-type': 'text/csv' } });
+    const res = await http(fx.svc, 'POST', '/v1/reports/import', {
+      key: fx.world.portal,
+      raw: csv,
+      headers: { 'content-type': 'text/csv' },
+    });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ accepted: 2, rejected: 3 });
     expect(res.body.results.map((r: { line: number; status: string }) => [r.line, r.status])).toEqual([
@@ -119,8 +138,13 @@ describe('intake: POST /v1/reports/batch and /v1/reports/import', () => {
   });
 
   it('imports a CSV with Vietnamese headers, Vietnamese dates and cohort names', async () => {
-    const csv = '\ufeffMã đơn vị,Nhóm,Ngày,Tổng số,Có điện thoại thông minh,Đã cài đặt,Bật Bluetooth\n29236,Người dân,15/08/2020,1200,900,600,550\n29236,Cán bộ,15/08/2020,40,40,39,39\n';
-    const res = await http(fx.svc, 'POST', '/v1/reports/import', { key: fx.world.portal, raw: csv, headers: { 'content-type': 'text/csv; charset=utf-8' } });
+    const csv =
+      '\ufeffMã đơn vị,Nhóm,Ngày,Tổng số,Có điện thoại thông minh,Đã cài đặt,Bật Bluetooth\n29236,Người dân,15/08/2020,1200,900,600,550\n29236,Cán bộ,15/08/2020,40,40,39,39\n';
+    const res = await http(fx.svc, 'POST', '/v1/reports/import', {
+      key: fx.world.portal,
+      raw: csv,
+      headers: { 'content-type': 'text/csv; charset=utf-8' },
+    });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ accepted: 2, rejected: 0 });
     const list = await http(fx.svc, 'GET', '/v1/reports?unit=29236&from=2020-08-15&to=2020-08-15', { key: fx.world.portal });
@@ -131,10 +155,18 @@ describe('intake: POST /v1/reports/batch and /v1/reports/import', () => {
   });
 
   it('refuses a CSV whose header lacks columns, or that is not CSV at all, naming what is wrong', async () => {
-    const noCols = await http(fx.svc, 'POST', '/v1/reports/import', { key: fx.world.portal, raw: 'org_unit_code,cohort\n29236,residents\n', headers: { 'content-type': 'text/csv' } });
+    const noCols = await http(fx.svc, 'POST', '/v1/reports/import', {
+      key: fx.world.portal,
+      raw: 'org_unit_code,cohort\n29236,residents\n',
+      headers: { 'content-type': 'text/csv' },
+    });
     expect(noCols.status).toBe(400);
     expect(noCols.body.errors[0]).toMatchObject({ field: 'header', message: expect.stringContaining('as_of') });
-    const broken = await http(fx.svc, 'POST', '/v1/reports/import', { key: fx.world.portal, raw: 'org_unit_code,"cohort\n1,2', headers: { 'content-type': 'text/csv' } });
+    const broken = await http(fx.svc, 'POST', '/v1/reports/import', {
+      key: fx.world.portal,
+      raw: 'org_unit_code,"cohort\n1,2',
+      headers: { 'content-type': 'text/csv' },
+    });
     expect(broken.status).toBe(400);
     expect(broken.body.errors[0].field).toBe('body');
     const json = await http(fx.svc, 'POST', '/v1/reports/import', { key: fx.world.portal, body: { reports: [] } });

@@ -16,7 +16,8 @@ describe('intake: concurrent single reports written together', () => {
     const portal843 = await events.key('portal', '843');
     return { portal842, portal843 };
   });
-  const q = <T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> => fx.svc.app.get(DataSource).query(sql, params);
+  const q = <T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> =>
+    fx.svc.app.get(DataSource).query(sql, params);
   const report = reportBody;
 
   it('answers each request on its own: accepted, unchanged, corrections in order, 403 / 404 / 422 without sinking the others', async () => {
@@ -36,10 +37,13 @@ describe('intake: concurrent single reports written together', () => {
     const same = report({ asOf: '2020-08-26' });
     for (let i = 0; i < 3; i++) sends.push({ key: fx.world.portal842, body: same, expect: 202, kind: 'same' });
     const answers = await Promise.all(sends.map((s) => http(fx.svc, 'POST', '/v1/reports', { key: s.key, body: s.body })));
-    answers.forEach((a, i) => expect({ i, kind: sends[i].kind, status: a.status }).toEqual({ i, kind: sends[i].kind, status: sends[i].expect }));
+    answers.forEach((a, i) =>
+      expect({ i, kind: sends[i].kind, status: a.status }).toEqual({ i, kind: sends[i].kind, status: sends[i].expect }),
+    );
     for (const [i, a] of answers.entries()) {
       if (sends[i].kind === 'scope') expect(a.body.detail).toContain('may not act for unit 29239');
-      if (sends[i].kind === 'unknown') expect(a.body.errors).toEqual([{ field: 'orgUnitCode', message: 'orgUnitCode NOPE is not a known unit' }]);
+      if (sends[i].kind === 'unknown')
+        expect(a.body.errors).toEqual([{ field: 'orgUnitCode', message: 'orgUnitCode NOPE is not a known unit' }]);
       if (sends[i].kind === 'retired') expect(a.body.errors[0].message).toContain('retired');
     }
     const sameAnswers = answers.filter((_, i) => sends[i].kind === 'same').map((a) => a.body);

@@ -35,21 +35,28 @@ const wrongTypedCount = fc
   )
   .map(([f, v]) => with_(f, v, `wrong type for ${f}: ${JSON.stringify(v)}`));
 
-const negativeCount = fc.tuple(fc.constantFrom(...COUNTS), fc.integer({ min: -2_147_483_648, max: -1 })).map(([f, v]) => with_(f, v, `negative ${f}`));
+const negativeCount = fc
+  .tuple(fc.constantFrom(...COUNTS), fc.integer({ min: -2_147_483_648, max: -1 }))
+  .map(([f, v]) => with_(f, v, `negative ${f}`));
 
 const pastInt32 = fc
-  .tuple(fc.constantFrom(...COUNTS), fc.oneof(fc.integer({ min: 2_147_483_648, max: Number.MAX_SAFE_INTEGER }), fc.constantFrom(2 ** 31, 1e12, 1e21, 2 ** 53 + 2)))
+  .tuple(
+    fc.constantFrom(...COUNTS),
+    fc.oneof(fc.integer({ min: 2_147_483_648, max: Number.MAX_SAFE_INTEGER }), fc.constantFrom(2 ** 31, 1e12, 1e21, 2 ** 53 + 2)),
+  )
   // Past 2^31 the whole chain is out of range; set every count so only the range rule can be at fault.
-  .map(([f, v]) => ({ what: `${f} = ${v} past 2^31 - 1`, field: f, body: { ...VALID, headcount: v, smartphoneHolders: v, installed: v, bluetoothOn: v } }));
+  .map(([f, v]) => ({
+    what: `${f} = ${v} past 2^31 - 1`,
+    field: f,
+    body: { ...VALID, headcount: v, smartphoneHolders: v, installed: v, bluetoothOn: v },
+  }));
 
-const inverted = fc
-  .tuple(fc.constantFrom(0, 1, 2), fc.integer({ min: 1, max: 1_000_000 }))
-  .map(([link, by]): Case => {
-    const b = { ...VALID };
-    if (link === 0) return { what: 'bluetoothOn > installed', field: 'bluetoothOn', body: { ...b, bluetoothOn: b.installed + by } };
-    if (link === 1) return { what: 'installed > smartphoneHolders', field: 'installed', body: { ...b, installed: b.smartphoneHolders + by } };
-    return { what: 'smartphoneHolders > headcount', field: 'smartphoneHolders', body: { ...b, smartphoneHolders: b.headcount + by } };
-  });
+const inverted = fc.tuple(fc.constantFrom(0, 1, 2), fc.integer({ min: 1, max: 1_000_000 })).map(([link, by]): Case => {
+  const b = { ...VALID };
+  if (link === 0) return { what: 'bluetoothOn > installed', field: 'bluetoothOn', body: { ...b, bluetoothOn: b.installed + by } };
+  if (link === 1) return { what: 'installed > smartphoneHolders', field: 'installed', body: { ...b, installed: b.smartphoneHolders + by } };
+  return { what: 'smartphoneHolders > headcount', field: 'smartphoneHolders', body: { ...b, smartphoneHolders: b.headcount + by } };
+});
 
 const badUnitCode = fc
   .oneof(fc.constantFrom('', ' ', 'bad code', '29236;DROP', 'x'.repeat(65), '-29236', 'đơn-vị'), fc.integer(), fc.constant(null))
@@ -62,12 +69,29 @@ const unknownCohort = fc
   .map((v) => with_('cohort', v, `unknown cohort ${JSON.stringify(v)}`));
 
 // Communes report residents and staff only.
-const cohortNotForUnit = fc.constantFrom('students', 'youth_members', 'association_members', 'enterprise_workers').map((c) => with_('cohort', c, `cohort ${c} for a commune`));
+const cohortNotForUnit = fc
+  .constantFrom('students', 'youth_members', 'association_members', 'enterprise_workers')
+  .map((c) => with_('cohort', c, `cohort ${c} for a commune`));
 
 const impossibleDate = fc
   .oneof(
-    fc.constantFrom('2020-02-30', '2021-02-29', '2020-04-31', '2020-13-01', '2020-00-10', '2020-08-32', '0000-00-00', '2020-8-5', '25/08/2020', '2020-08-25T00:00:00Z', '', 'yesterday'),
-    fc.tuple(fc.integer({ min: 2020, max: 2020 }), fc.integer({ min: 13, max: 99 }), fc.integer({ min: 1, max: 28 })).map(([y, m, d]) => `${y}-${m}-${pad(d)}`),
+    fc.constantFrom(
+      '2020-02-30',
+      '2021-02-29',
+      '2020-04-31',
+      '2020-13-01',
+      '2020-00-10',
+      '2020-08-32',
+      '0000-00-00',
+      '2020-8-5',
+      '25/08/2020',
+      '2020-08-25T00:00:00Z',
+      '',
+      'yesterday',
+    ),
+    fc
+      .tuple(fc.integer({ min: 2020, max: 2020 }), fc.integer({ min: 13, max: 99 }), fc.integer({ min: 1, max: 28 }))
+      .map(([y, m, d]) => `${y}-${m}-${pad(d)}`),
     fc.integer(),
   )
   .map((v) => with_('asOf', v, `impossible date ${JSON.stringify(v)}`));
@@ -81,7 +105,12 @@ const beforeCampaign = fc
   .map(([y, m, d]) => with_('asOf', `${y}-${pad(m)}-${pad(d)}`, 'date before the campaign start'));
 
 const unknownField = fc
-  .tuple(fc.stringMatching(/^[a-z][A-Za-z0-9_]{0,20}$/).filter((k) => !(FIELDS as string[]).includes(k) && !['__proto__', 'constructor', 'prototype'].includes(k)), fc.jsonValue())
+  .tuple(
+    fc
+      .stringMatching(/^[a-z][A-Za-z0-9_]{0,20}$/)
+      .filter((k) => !(FIELDS as string[]).includes(k) && !['__proto__', 'constructor', 'prototype'].includes(k)),
+    fc.jsonValue(),
+  )
   .map(([k, v]) => ({ what: `unknown field ${k}`, field: k, body: { ...VALID, [k]: v } }));
 
 const missingField = fc.constantFrom(...FIELDS).map((f) => {
@@ -92,7 +121,16 @@ const missingField = fc.constantFrom(...FIELDS).map((f) => {
 
 const malformedJson = fc
   .oneof(
-    fc.constantFrom('{', '{"orgUnitCode": "29236",}', "{'orgUnitCode': '29236'}", '{"headcount": 01}', '{"a":1}}', 'undefined', '{"headcount": NaN}', '{"x": Infinity}'),
+    fc.constantFrom(
+      '{',
+      '{"orgUnitCode": "29236",}',
+      "{'orgUnitCode': '29236'}",
+      '{"headcount": 01}',
+      '{"a":1}}',
+      'undefined',
+      '{"headcount": NaN}',
+      '{"x": Infinity}',
+    ),
     fc.integer({ min: 1, max: JSON.stringify(VALID).length - 1 }).map((n) => JSON.stringify(VALID).slice(0, n)),
   )
   .map((raw) => ({ what: `malformed JSON ${raw.slice(0, 30)}`, field: 'body', raw }));
@@ -125,7 +163,10 @@ describe('intake: 1,000 invalid report bodies', () => {
   it('answers each with a 4xx problem+json naming the field; stores and publishes nothing; keeps serving', async () => {
     const cases: Case[] = fc.sample(invalidCase, { seed: 3359, numRuns: 998 });
     const tenMb = JSON.stringify({ ...VALID, orgUnitCode: 'x'.repeat(10 * 1024 * 1024) });
-    cases.push({ what: '10 MB body', field: 'body', raw: tenMb }, { what: '10 MB body of counts', field: 'body', raw: `[${'1,'.repeat(5 * 1024 * 1024)}1]` });
+    cases.push(
+      { what: '10 MB body', field: 'body', raw: tenMb },
+      { what: '10 MB body of counts', field: 'body', raw: `[${'1,'.repeat(5 * 1024 * 1024)}1]` },
+    );
     expect(cases).toHaveLength(1000);
 
     const failures: string[] = [];
@@ -135,10 +176,18 @@ describe('intake: 1,000 invalid report bodies', () => {
         const c = cases[next++];
         const res =
           c.raw !== undefined
-            ? await http(fx.svc, 'POST', '/v1/reports', { key: fx.world.portal, raw: c.raw, headers: { 'content-type': 'application/json' } })
+            ? await http(fx.svc, 'POST', '/v1/reports', {
+                key: fx.world.portal,
+                raw: c.raw,
+                headers: { 'content-type': 'application/json' },
+              })
             : await http(fx.svc, 'POST', '/v1/reports', { key: fx.world.portal, body: c.body });
         const fields: string[] = (res.body?.errors ?? []).map((e: { field: string }) => e.field);
-        const ok = res.status >= 400 && res.status < 500 && (res.headers.get('content-type') ?? '').includes('application/problem+json') && fields.includes(c.field);
+        const ok =
+          res.status >= 400 &&
+          res.status < 500 &&
+          (res.headers.get('content-type') ?? '').includes('application/problem+json') &&
+          fields.includes(c.field);
         if (!ok) failures.push(`${c.what}: ${res.status} ${res.text.slice(0, 200)}`);
       }
     };

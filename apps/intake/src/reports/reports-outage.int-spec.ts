@@ -37,7 +37,9 @@ class OwnNats {
     return `nats://127.0.0.1:${this.port}`;
   }
   async start(): Promise<void> {
-    this.proc = spawn('/usr/sbin/nats-server', ['-js', '-a', '127.0.0.1', '-p', String(this.port), '-sd', this.storeDir], { stdio: 'ignore' });
+    this.proc = spawn('/usr/sbin/nats-server', ['-js', '-a', '127.0.0.1', '-p', String(this.port), '-sd', this.storeDir], {
+      stdio: 'ignore',
+    });
     await waitFor(async () => {
       const nc = await connect({ servers: this.url, reconnect: false });
       await nc.close();
@@ -98,7 +100,13 @@ describe('intake: a report accepted while NATS is down is published once NATS is
       revision: 1,
     });
     portal = generateApiKey();
-    await publish(ApiKeyIssuedV1, '29236', { keyId: 'k-outage', keyHash: hashApiKey(portal), role: 'portal', orgUnitCode: '29236', issuedAt: new Date().toISOString() });
+    await publish(ApiKeyIssuedV1, '29236', {
+      keyId: 'k-outage',
+      keyHash: hashApiKey(portal),
+      role: 'portal',
+      orgUnitCode: '29236',
+      issuedAt: new Date().toISOString(),
+    });
     await settle(svc);
   }, 60_000);
 
@@ -113,7 +121,15 @@ describe('intake: a report accepted while NATS is down is published once NATS is
     await nats.stop();
     const res = await http(svc, 'POST', '/v1/reports', {
       key: portal,
-      body: { orgUnitCode: '29236', cohort: 'residents', asOf: '2020-08-25', headcount: 1000, smartphoneHolders: 800, installed: 500, bluetoothOn: 450 },
+      body: {
+        orgUnitCode: '29236',
+        cohort: 'residents',
+        asOf: '2020-08-25',
+        headcount: 1000,
+        smartphoneHolders: 800,
+        installed: 500,
+        bluetoothOn: 450,
+      },
     });
     expect(res.status).toBe(202);
     await new Promise((r) => setTimeout(r, 1500)); // the relay tries and fails meanwhile
@@ -122,7 +138,11 @@ describe('intake: a report accepted while NATS is down is published once NATS is
     expect(pending[0].published_at).toBeNull();
 
     await nats.start(); // same port, same store: the stream and the registry events are still there
-    await waitFor(async () => (await q<{ published_at: Date | null }>(`SELECT published_at FROM outbox`))[0].published_at !== null, 'the relay to publish', 30_000);
+    await waitFor(
+      async () => (await q<{ published_at: Date | null }>(`SELECT published_at FROM outbox`))[0].published_at !== null,
+      'the relay to publish',
+      30_000,
+    );
     const check = await connect({ servers: nats.url });
     try {
       let inStream = await acceptedInStream(check);
@@ -134,10 +154,18 @@ describe('intake: a report accepted while NATS is down is published once NATS is
 
       // The relay crashing after the publish and before marking the row: the row goes out again, the stream drops it.
       await q(`UPDATE outbox SET published_at = NULL`);
-      await waitFor(async () => (await q<{ published_at: Date | null }>(`SELECT published_at FROM outbox`))[0].published_at !== null, 'the relay to re-publish', 30_000);
-      const ack = await jetstream(check).publish(subjectOf(svc.namespace, { type: 'intake.report.accepted', version: 1 }), JSON.stringify(inStream[0].envelope), {
-        msgID: inStream[0].envelope.id,
-      });
+      await waitFor(
+        async () => (await q<{ published_at: Date | null }>(`SELECT published_at FROM outbox`))[0].published_at !== null,
+        'the relay to re-publish',
+        30_000,
+      );
+      const ack = await jetstream(check).publish(
+        subjectOf(svc.namespace, { type: 'intake.report.accepted', version: 1 }),
+        JSON.stringify(inStream[0].envelope),
+        {
+          msgID: inStream[0].envelope.id,
+        },
+      );
       expect(ack.duplicate).toBe(true);
       inStream = await acceptedInStream(check);
       expect(inStream).toHaveLength(1);

@@ -50,12 +50,17 @@ describe('intake: scope answers follow the replica as soon as a registry change 
     await fx.events.unit({ code: '29236', type: 'commune', adminParentCode: '843', active: false, revision: 3 });
     await settle(fx.svc);
     expect((await http(fx.svc, 'POST', '/v1/reports', { key: portal843, body: report({ installed: 505 }) })).status).toBe(422);
-    expect(await batchStatus(portal843, report({ installed: 506 }))).toMatchObject({ status: 'rejected', errors: [{ field: 'orgUnitCode', message: expect.stringContaining('retired') }] });
+    expect(await batchStatus(portal843, report({ installed: 506 }))).toMatchObject({
+      status: 'rejected',
+      errors: [{ field: 'orgUnitCode', message: expect.stringContaining('retired') }],
+    });
 
     // A unit that appears is known at once.
     await fx.events.unit({ code: '29240', type: 'commune', adminParentCode: '843' });
     await settle(fx.svc);
     expect((await http(fx.svc, 'POST', '/v1/reports', { key: portal843, body: report({ orgUnitCode: '29240' }) })).status).toBe(202);
-    expect(await fx.svc.app.get(DataSource).query(`SELECT count(*)::int AS n FROM reports WHERE org_unit_code = '29240'`)).toEqual([{ n: 1 }]);
+    expect(await fx.svc.app.get(DataSource).query(`SELECT count(*)::int AS n FROM reports WHERE org_unit_code = '29240'`)).toEqual([
+      { n: 1 },
+    ]);
   });
 });

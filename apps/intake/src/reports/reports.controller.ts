@@ -46,7 +46,9 @@ export class ReportsController {
   @Post('batch')
   @HttpCode(HttpStatus.OK)
   @Roles(...REPORT_WRITERS)
-  @ApiOperation({ summary: `Submit up to ${MAX_BATCH_ITEMS} reports in one transaction; a result per item, valid items accepted even when others fail` })
+  @ApiOperation({
+    summary: `Submit up to ${MAX_BATCH_ITEMS} reports in one transaction; a result per item, valid items accepted even when others fail`,
+  })
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiResponse({ status: 200, type: BatchResultDto })
   async batch(
@@ -55,7 +57,11 @@ export class ReportsController {
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<BatchResultDto> {
     const key = IdempotencyStore.validateKey(idempotencyKey);
-    return this.reports.submitMany(principal, dto.reports, key ? { key, endpoint: 'reports/batch', requestHash: canonicalHash(dto.reports) } : null);
+    return this.reports.submitMany(
+      principal,
+      dto.reports,
+      key ? { key, endpoint: 'reports/batch', requestHash: canonicalHash(dto.reports) } : null,
+    );
   }
 
   @Post('import')
@@ -69,7 +75,13 @@ export class ReportsController {
       'Dates YYYY-MM-DD or DD/MM/YYYY; a result per data line, numbered from the file (the header is line 1).',
   })
   @ApiConsumes('text/csv')
-  @ApiBody({ schema: { type: 'string', example: 'org_unit_code,cohort,as_of,headcount,smartphone_holders,installed,bluetooth_on\n29236,residents,2020-08-25,1000,800,500,450\n' } })
+  @ApiBody({
+    schema: {
+      type: 'string',
+      example:
+        'org_unit_code,cohort,as_of,headcount,smartphone_holders,installed,bluetooth_on\n29236,residents,2020-08-25,1000,800,500,450\n',
+    },
+  })
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiResponse({ status: 200, type: ImportResultDto })
   async import(
@@ -78,7 +90,9 @@ export class ReportsController {
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<ImportResultDto> {
     if (typeof body !== 'string') {
-      throw new ProblemException(415, 'send the CSV file as the body with Content-Type: text/csv', [{ field: 'body', message: 'body must be text/csv' }]);
+      throw new ProblemException(415, 'send the CSV file as the body with Content-Type: text/csv', [
+        { field: 'body', message: 'body must be text/csv' },
+      ]);
     }
     const key = IdempotencyStore.validateKey(idempotencyKey);
     const parsed = parseReportCsv(body, MAX_BATCH_ITEMS);

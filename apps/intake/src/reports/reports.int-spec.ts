@@ -20,7 +20,8 @@ describe('intake: POST /v1/reports and GET /v1/reports', () => {
     const analyst = await events.key('analyst', null);
     return { portal29236, portal842, analyst };
   });
-  const q = <T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> => fx.svc.app.get(DataSource).query(sql, params);
+  const q = <T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> =>
+    fx.svc.app.get(DataSource).query(sql, params);
 
   const body = reportBody;
 
@@ -32,7 +33,11 @@ describe('intake: POST /v1/reports and GET /v1/reports', () => {
     expect(res.body).toEqual({ reportId: expect.any(String), revision: 1 });
     const rows = await q<{ envelope: { type: string; key: string; data: Record<string, unknown> } }>(`SELECT envelope FROM outbox`);
     expect(rows).toHaveLength(1);
-    expect(rows[0].envelope).toMatchObject({ type: 'intake.report.accepted', key: '29236', data: { ...body(), reportId: res.body.reportId, revision: 1 } });
+    expect(rows[0].envelope).toMatchObject({
+      type: 'intake.report.accepted',
+      key: '29236',
+      data: { ...body(), reportId: res.body.reportId, revision: 1 },
+    });
   });
 
   it('treats the same report sent again without a key as a no-op returning the existing receipt', async () => {
@@ -48,9 +53,13 @@ describe('intake: POST /v1/reports and GET /v1/reports', () => {
     const fix = await http(fx.svc, 'POST', '/v1/reports', { key: fx.world.portal29236, body: body({ installed: 520, bluetoothOn: 460 }) });
     expect(fix.status).toBe(202);
     expect(fix.body.revision).toBe(2);
-    const list = await http(fx.svc, 'GET', '/v1/reports?unit=29236&cohort=residents&from=2020-08-25&to=2020-08-25', { key: fx.world.portal29236 });
+    const list = await http(fx.svc, 'GET', '/v1/reports?unit=29236&cohort=residents&from=2020-08-25&to=2020-08-25', {
+      key: fx.world.portal29236,
+    });
     expect(list.status).toBe(200);
-    expect(list.body.items.map((r: { revision: number; latest: boolean; installed: number }) => [r.revision, r.latest, r.installed])).toEqual([
+    expect(
+      list.body.items.map((r: { revision: number; latest: boolean; installed: number }) => [r.revision, r.latest, r.installed]),
+    ).toEqual([
       [1, false, 500],
       [2, true, 520],
     ]);
@@ -69,7 +78,11 @@ describe('intake: POST /v1/reports and GET /v1/reports', () => {
     expect(again.status).toBe(202);
     expect(again.body).toEqual(first.body);
     expect(await outboxCount()).toBe(count);
-    const other = await http(fx.svc, 'POST', '/v1/reports', { key: fx.world.portal29236, body: { ...b, installed: 1 , bluetoothOn: 0 }, headers });
+    const other = await http(fx.svc, 'POST', '/v1/reports', {
+      key: fx.world.portal29236,
+      body: { ...b, installed: 1, bluetoothOn: 0 },
+      headers,
+    });
     expect(other.status).toBe(409);
     expect(other.headers.get('content-type')).toContain('application/problem+json');
     expect(other.body.errors[0].field).toBe('Idempotency-Key');
@@ -78,23 +91,34 @@ describe('intake: POST /v1/reports and GET /v1/reports', () => {
 
   it('never makes two revisions from concurrent identical submissions (with or without a key)', async () => {
     const b = body({ asOf: '2020-08-20' });
-    const plain = await Promise.all(Array.from({ length: 12 }, () => http(fx.svc, 'POST', '/v1/reports', { key: fx.world.portal29236, body: b })));
+    const plain = await Promise.all(
+      Array.from({ length: 12 }, () => http(fx.svc, 'POST', '/v1/reports', { key: fx.world.portal29236, body: b })),
+    );
     expect(plain.map((r) => r.status)).toEqual(Array(12).fill(202));
     expect(new Set(plain.map((r) => `${r.body.reportId}/${r.body.revision}`)).size).toBe(1);
     const keyed = { ...b, asOf: '2020-08-21' };
     const withKey = await Promise.all(
-      Array.from({ length: 12 }, () => http(fx.svc, 'POST', '/v1/reports', { key: fx.world.portal29236, body: keyed, headers: { 'idempotency-key': 'same-key-race' } })),
+      Array.from({ length: 12 }, () =>
+        http(fx.svc, 'POST', '/v1/reports', { key: fx.world.portal29236, body: keyed, headers: { 'idempotency-key': 'same-key-race' } }),
+      ),
     );
     expect(withKey.map((r) => r.status)).toEqual(Array(12).fill(202));
     expect(new Set(withKey.map((r) => r.body.reportId)).size).toBe(1);
-    const rows = await q<{ as_of: string; n: string }>(`SELECT as_of::text, count(*) AS n FROM reports WHERE as_of IN ('2020-08-20','2020-08-21') GROUP BY 1 ORDER BY 1`);
+    const rows = await q<{ as_of: string; n: string }>(
+      `SELECT as_of::text, count(*) AS n FROM reports WHERE as_of IN ('2020-08-20','2020-08-21') GROUP BY 1 ORDER BY 1`,
+    );
     expect(rows).toEqual([
       { as_of: '2020-08-20', n: '1' },
       { as_of: '2020-08-21', n: '1' },
     ]);
     // Concurrent different corrections: each gets its own revision, none is lost.
     const diff = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => http(fx.svc, 'POST', '/v1/reports', { key: fx.world.portal29236, body: body({ asOf: '2020-08-22', installed: 100 + i, bluetoothOn: 0 }) })),
+      Array.from({ length: 8 }, (_, i) =>
+        http(fx.svc, 'POST', '/v1/reports', {
+          key: fx.world.portal29236,
+          body: body({ asOf: '2020-08-22', installed: 100 + i, bluetoothOn: 0 }),
+        }),
+      ),
     );
     expect(diff.map((r) => r.body.revision).sort((a: number, b: number) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   });
@@ -114,7 +138,10 @@ describe('intake: POST /v1/reports and GET /v1/reports', () => {
     expect(write.status).toBe(403);
     const batch = await http(fx.svc, 'POST', '/v1/reports/batch', { key: fx.world.analyst, body: { reports: [body()] } });
     expect(batch.status).toBe(403);
-    const activity = await http(fx.svc, 'POST', '/v1/activities', { key: fx.world.analyst, body: { orgUnitCode: '29236', kind: 'family_help', date: '2020-08-24', installsHelped: 1 } });
+    const activity = await http(fx.svc, 'POST', '/v1/activities', {
+      key: fx.world.analyst,
+      body: { orgUnitCode: '29236', kind: 'family_help', date: '2020-08-24', installsHelped: 1 },
+    });
     expect(activity.status).toBe(403);
     const all = await http(fx.svc, 'GET', '/v1/reports?limit=1000', { key: fx.world.analyst });
     expect(all.status).toBe(200);
@@ -150,7 +177,9 @@ describe('intake: POST /v1/reports and GET /v1/reports', () => {
   });
 
   it('names each broken inequality of the counts as a field error (400)', async () => {
-    const res = await http(fx.svc, 'POST', '/v1/reports', { body: body({ headcount: 10, smartphoneHolders: 20, installed: 30, bluetoothOn: 40 }) });
+    const res = await http(fx.svc, 'POST', '/v1/reports', {
+      body: body({ headcount: 10, smartphoneHolders: 20, installed: 30, bluetoothOn: 40 }),
+    });
     expect(res.status).toBe(400);
     expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['bluetoothOn', 'installed', 'smartphoneHolders']);
   });

@@ -40,7 +40,10 @@ export class ReportsService {
     return inTransaction(this.ds, async (m) => {
       const { scope, campaignStart } = await this.units.forWrite([dto.orgUnitCode], m);
       const unit = await scope.assertCanWrite(principal, dto.orgUnitCode);
-      const errors = [...cohortErrors(unit.type, dto.cohort), ...dateWindowErrors('asOf', dto.asOf, this.calendar.windowFrom(campaignStart))];
+      const errors = [
+        ...cohortErrors(unit.type, dto.cohort),
+        ...dateWindowErrors('asOf', dto.asOf, this.calendar.windowFrom(campaignStart)),
+      ];
       if (errors.length) throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, errors.map((e) => e.message).join('; '), errors);
       const prior = await this.idempotency.begin(m, principal, 'reports', idempotencyKey, canonicalHash(report));
       if (prior.kind === 'replay') return prior.response as ReportReceiptDto;
@@ -56,7 +59,11 @@ export class ReportsService {
    * separates the idempotency keys of the JSON batch from those of the CSV import; `requestHash` is the
    * hash of what the client sent.
    */
-  async submitMany(principal: Principal, items: readonly unknown[], idempotency: { key: string; endpoint: string; requestHash: string } | null): Promise<BatchResultDto> {
+  async submitMany(
+    principal: Principal,
+    items: readonly unknown[],
+    idempotency: { key: string; endpoint: string; requestHash: string } | null,
+  ): Promise<BatchResultDto> {
     const results: BatchItemResultDto[] = new Array<BatchItemResultDto>(items.length);
     const valid: Array<{ index: number; dto: CreateReportDto }> = [];
     items.forEach((item, index) => {

@@ -88,7 +88,9 @@ export class FigureFlusher implements OnApplicationBootstrap, OnApplicationShutd
           `WITH taken AS (DELETE FROM rates_dirty RETURNING org_unit_code, cohort, from_date)
            SELECT org_unit_code AS "unitCode", cohort, min(from_date)::text AS "from" FROM taken GROUP BY org_unit_code, cohort`,
         );
-        const targets: Array<{ target_id: string }> = await m.query(`WITH taken AS (DELETE FROM rates_dirty_targets RETURNING target_id) SELECT DISTINCT target_id FROM taken`);
+        const targets: Array<{ target_id: string }> = await m.query(
+          `WITH taken AS (DELETE FROM rates_dirty_targets RETURNING target_id) SELECT DISTINCT target_id FROM taken`,
+        );
         if (marks.length === 0 && targets.length === 0) return null;
         return this.recompute.recompute(
           m,

@@ -160,11 +160,18 @@ describe('rates flusher: the targeted recompute equals the full one', () => {
       const result = await recompute.recompute(m, marks, [], { fullModel });
       return {
         result,
-        events: (await m.query(`SELECT envelope->>'type' AS type, envelope->>'key' AS key, envelope->'data' AS data FROM outbox WHERE seq > $1 ORDER BY seq`, [max])) as unknown[],
+        events: (await m.query(
+          `SELECT envelope->>'type' AS type, envelope->>'key' AS key, envelope->'data' AS data FROM outbox WHERE seq > $1 ORDER BY seq`,
+          [max],
+        )) as unknown[],
         figures: await m.query(`SELECT ${FIGURE_COLUMNS} FROM rates_figures ORDER BY 1, 2, 3, 4`),
         statuses: await m.query(`SELECT ${STATUS_COLUMNS} FROM rates_target_statuses ORDER BY 1, 2, 3`),
-        publishedFigures: await m.query(`SELECT org_unit_code, cohort, tree, date::text, payload FROM rates_published_figures ORDER BY 1, 2, 3, 4`),
-        publishedStatuses: await m.query(`SELECT target_id, org_unit_code, date::text, payload FROM rates_published_statuses ORDER BY 1, 2, 3`),
+        publishedFigures: await m.query(
+          `SELECT org_unit_code, cohort, tree, date::text, payload FROM rates_published_figures ORDER BY 1, 2, 3, 4`,
+        ),
+        publishedStatuses: await m.query(
+          `SELECT target_id, org_unit_code, date::text, payload FROM rates_published_statuses ORDER BY 1, 2, 3`,
+        ),
       };
     } finally {
       await qr.rollbackTransaction();
@@ -180,7 +187,11 @@ describe('rates flusher: the targeted recompute equals the full one', () => {
     const rnd = prng(20200804);
     const units = world(rnd);
     for (const u of units) await upsertUnit(ds, u, 1);
-    for (const t of targets) await ds.query(`INSERT INTO rates_targets (target_id, revision, definition) VALUES ($1, 1, $2::jsonb)`, [t.targetId, JSON.stringify(t)]);
+    for (const t of targets)
+      await ds.query(`INSERT INTO rates_targets (target_id, revision, definition) VALUES ($1, 1, $2::jsonb)`, [
+        t.targetId,
+        JSON.stringify(t),
+      ]);
     await ds.query(
       `INSERT INTO rates_denominators (org_unit_code, cohort, as_of, headcount, event_id) VALUES
        ('P1','residents','2020-01-01',50000,'e1'), ('P1','residents','2020-08-10',52000,'e2'), ('P1-D1','residents','2020-08-05',9000,'e3'),
@@ -190,7 +201,11 @@ describe('rates flusher: the targeted recompute equals the full one', () => {
     for (let i = 0; i < 150; i++) initial.push(await randomReport(ds, rnd, units));
     // The first computation of everything, as a replay would do it (the targets set: every unit evaluated).
     await commit(
-      [...new Set(initial.map((x) => `${x.unitCode}|${x.cohort}`))].map((k) => ({ unitCode: k.split('|')[0], cohort: k.split('|')[1] as Cohort, from: BEGINNING })),
+      [...new Set(initial.map((x) => `${x.unitCode}|${x.cohort}`))].map((k) => ({
+        unitCode: k.split('|')[0],
+        cohort: k.split('|')[1] as Cohort,
+        from: BEGINNING,
+      })),
       targets.map((t) => t.targetId),
     );
 
@@ -204,7 +219,8 @@ describe('rates flusher: the targeted recompute equals the full one', () => {
         const formerParents = [moved.admin!, moved.acc!];
         Object.assign(moved, { admin: 'P2-D1', acc: 'P2-D1' });
         await upsertUnit(ds, moved, 2);
-        for (const code of new Set([moved.code, ...formerParents])) for (const cohort of COHORTS) marks.push({ unitCode: code, cohort, from: BEGINNING });
+        for (const code of new Set([moved.code, ...formerParents]))
+          for (const cohort of COHORTS) marks.push({ unitCode: code, cohort, from: BEGINNING });
       }
       if (round === 7) {
         const retired = units.find((u) => u.code === 'P1-DEP1')!;
@@ -213,7 +229,9 @@ describe('rates flusher: the targeted recompute equals the full one', () => {
         for (const cohort of COHORTS) marks.push({ unitCode: retired.code, cohort, from: '2020-08-12' });
       }
       if (round === 9) {
-        await ds.query(`INSERT INTO rates_denominators (org_unit_code, cohort, as_of, headcount, event_id) VALUES ('P1-D1','residents','2020-08-15',9500,'e6')`);
+        await ds.query(
+          `INSERT INTO rates_denominators (org_unit_code, cohort, as_of, headcount, event_id) VALUES ('P1-D1','residents','2020-08-15',9500,'e6')`,
+        );
         marks.push({ unitCode: 'P1-D1', cohort: 'residents', from: '2020-08-15' });
       }
       const targeted = await dryRun(marks, false);
@@ -245,17 +263,22 @@ describe('rates flusher: the targeted recompute equals the full one', () => {
     expect(expectedFigures.length).toBeGreaterThan(500);
     for (const f of expectedFigures) expect({ ...asOf(storedFigures, `${f.orgUnitCode}|${f.cohort}`, f.date), date: f.date }).toEqual(f);
     const expectedFigureDays = new Set(expectedFigures.map((f) => `${f.orgUnitCode}|${f.cohort}|${f.date}`));
-    for (const [, rows] of storedFigures) for (const f of rows) expect(expectedFigureDays.has(`${f.orgUnitCode}|${f.cohort}|${f.date}`)).toBe(true);
+    for (const [, rows] of storedFigures)
+      for (const f of rows) expect(expectedFigureDays.has(`${f.orgUnitCode}|${f.cohort}|${f.date}`)).toBe(true);
     expect([...storedFigures.values()].flat().every((f) => f.tree === treeOfCohort(f.cohort))).toBe(true);
 
     const storedStatuses = group<TargetEvaluation>(
       (await ds.query(`SELECT ${STATUS_COLUMNS} FROM rates_target_statuses ORDER BY target_id, org_unit_code, date`)).map(evaluationOfRow),
       (e) => `${e.targetId}|${e.orgUnitCode}`,
     );
-    const expectedStatuses = defs.flatMap((t: TargetDef) => model.tree.all().flatMap((u) => (inTargetScope(model, t, u.code) ? evaluateTargetSeries(model, t, u.code) : [])));
+    const expectedStatuses = defs.flatMap((t: TargetDef) =>
+      model.tree.all().flatMap((u) => (inTargetScope(model, t, u.code) ? evaluateTargetSeries(model, t, u.code) : [])),
+    );
     expect(expectedStatuses.length).toBeGreaterThan(500);
-    for (const e of expectedStatuses) expect({ ...asOf(storedStatuses, `${e.targetId}|${e.orgUnitCode}`, e.date), date: e.date }).toEqual(e);
+    for (const e of expectedStatuses)
+      expect({ ...asOf(storedStatuses, `${e.targetId}|${e.orgUnitCode}`, e.date), date: e.date }).toEqual(e);
     const expectedStatusDays = new Set(expectedStatuses.map((e) => `${e.targetId}|${e.orgUnitCode}|${e.date}`));
-    for (const [, rows] of storedStatuses) for (const e of rows) expect(expectedStatusDays.has(`${e.targetId}|${e.orgUnitCode}|${e.date}`)).toBe(true);
+    for (const [, rows] of storedStatuses)
+      for (const e of rows) expect(expectedStatusDays.has(`${e.targetId}|${e.orgUnitCode}|${e.date}`)).toBe(true);
   }, 120_000);
 });

@@ -18,7 +18,16 @@ import {
 import { EventOutbox, PLATFORM_OPTIONS, type PlatformOptions } from '@app/platform';
 import { UNIT_COLUMNS, unitRecordOf, type UnitRow } from '../inputs/unit-row';
 import type { RatesConfig } from '../rates.config';
-import { evaluationOfRow, FIGURE_COLUMNS, figureOfRow, sameEvaluation, sameFigure, STATUS_COLUMNS, type FigureRow, type StatusRow } from './figure-rows';
+import {
+  evaluationOfRow,
+  FIGURE_COLUMNS,
+  figureOfRow,
+  sameEvaluation,
+  sameFigure,
+  STATUS_COLUMNS,
+  type FigureRow,
+  type StatusRow,
+} from './figure-rows';
 import { diffTimeline } from './timeline-diff';
 
 /** Before any campaign day: "recompute everything". */
@@ -166,12 +175,20 @@ export class FigureRecomputeService {
         )
       : [];
     const denominators: DenominatorInput[] = codes.length
-      ? await m.query(`SELECT ${DENOMINATOR_COLUMNS} FROM rates_denominators WHERE org_unit_code = ANY($1::text[]) AND cohort = ANY($2::text[])`, [codes, cohortList])
+      ? await m.query(
+          `SELECT ${DENOMINATOR_COLUMNS} FROM rates_denominators WHERE org_unit_code = ANY($1::text[]) AND cohort = ANY($2::text[])`,
+          [codes, cohortList],
+        )
       : [];
     return this.modelOf([...byCode.values()], reports, denominators);
   }
 
-  async recompute(m: EntityManager, marks: readonly DirtyMark[], dirtyTargets: readonly string[], options: RecomputeOptions = {}): Promise<RecomputeResult> {
+  async recompute(
+    m: EntityManager,
+    marks: readonly DirtyMark[],
+    dirtyTargets: readonly string[],
+    options: RecomputeOptions = {},
+  ): Promise<RecomputeResult> {
     let model: FigureModel;
     let targets: TargetDef[];
     if (dirtyTargets.length > 0 || options.fullModel) {
@@ -193,7 +210,8 @@ export class FigureRecomputeService {
       if (!prev || from < prev.from) statusWork.set(key, { key, target, unitCode, from });
     };
     for (const mark of marks) {
-      for (const code of [mark.unitCode, ...model.tree.ancestors(mark.unitCode, treeOfCohort(mark.cohort))]) addFigure(code, mark.cohort, mark.from);
+      for (const code of [mark.unitCode, ...model.tree.ancestors(mark.unitCode, treeOfCohort(mark.cohort))])
+        addFigure(code, mark.cohort, mark.from);
       for (const t of targets) {
         if (!targetCohorts(t).includes(mark.cohort)) continue;
         for (const code of [mark.unitCode, ...model.tree.ancestors(mark.unitCode, t.tree)]) addStatus(t, code, mark.from);
@@ -204,14 +222,23 @@ export class FigureRecomputeService {
       if (!dirtyTargetSet.has(t.targetId)) continue;
       for (const u of model.tree.all()) addStatus(t, u.code, BEGINNING);
       // Units that had a status and are no longer known are cleared too.
-      for (const r of (await m.query(`SELECT DISTINCT org_unit_code FROM rates_target_statuses WHERE target_id = $1`, [t.targetId])) as Array<{ org_unit_code: string }>) {
+      for (const r of (await m.query(`SELECT DISTINCT org_unit_code FROM rates_target_statuses WHERE target_id = $1`, [
+        t.targetId,
+      ])) as Array<{ org_unit_code: string }>) {
         addStatus(t, r.org_unit_code, BEGINNING);
       }
     }
 
     const result: RecomputeResult = { figuresWritten: 0, figureEvents: 0, statusesWritten: 0, statusEvents: 0 };
     const events: EventEnvelope[] = [];
-    const writes: FlushWrites = { figureDeletes: [], figureUpserts: [], figurePublished: [], statusDeletes: [], statusUpserts: [], statusPublished: [] };
+    const writes: FlushWrites = {
+      figureDeletes: [],
+      figureUpserts: [],
+      figurePublished: [],
+      statusDeletes: [],
+      statusUpserts: [],
+      statusPublished: [],
+    };
     const figureItems = [...figureWork.values()];
     const statusItems = [...statusWork.values()];
     const storedFigures = await readStoredFigures(m, figureItems);
@@ -242,7 +269,14 @@ export class FigureRecomputeService {
     return result;
   }
 
-  private recomputeFigure(model: FigureModel, w: FigureWork, stored: StoredTimeline<Figure>, writes: FlushWrites, events: EventEnvelope[], result: RecomputeResult): void {
+  private recomputeFigure(
+    model: FigureModel,
+    w: FigureWork,
+    stored: StoredTimeline<Figure>,
+    writes: FlushWrites,
+    events: EventEnvelope[],
+    result: RecomputeResult,
+  ): void {
     const tree = treeOfCohort(w.cohort);
     const span = model.figureSpan(w.unitCode, w.cohort);
     const dayBefore = addDays(w.from, -1);
@@ -266,7 +300,12 @@ export class FigureRecomputeService {
     });
     for (const date of diff.deletes) writes.figureDeletes.push({ unitCode: w.unitCode, cohort: w.cohort, tree, date });
     writes.figureUpserts.push(...diff.upserts);
-    for (const p of diff.changePoints) writes.figurePublished.push({ key, date: p.date, payload: { ...(p.value ?? emptyFigure(w.unitCode, w.cohort, p.date)), date: p.date } });
+    for (const p of diff.changePoints)
+      writes.figurePublished.push({
+        key,
+        date: p.date,
+        payload: { ...(p.value ?? emptyFigure(w.unitCode, w.cohort, p.date)), date: p.date },
+      });
     result.figuresWritten += diff.upserts.length + diff.deletes.length;
     for (const p of diff.changePoints) {
       const f = p.value ?? emptyFigure(w.unitCode, w.cohort, p.date);
@@ -292,7 +331,14 @@ export class FigureRecomputeService {
     }
   }
 
-  private recomputeStatus(model: FigureModel, w: StatusWork, stored: StoredTimeline<TargetEvaluation>, writes: FlushWrites, events: EventEnvelope[], result: RecomputeResult): void {
+  private recomputeStatus(
+    model: FigureModel,
+    w: StatusWork,
+    stored: StoredTimeline<TargetEvaluation>,
+    writes: FlushWrites,
+    events: EventEnvelope[],
+    result: RecomputeResult,
+  ): void {
     const { target: t, unitCode, from } = w;
     const inScope = model.tree.get(unitCode) !== undefined && inTargetScope(model, t, unitCode);
     let newRows: TargetEvaluation[] = [];
@@ -316,11 +362,16 @@ export class FigureRecomputeService {
       sameRow: sameEvaluation,
       // A status event is about the status, its forecast and who reports toward it: published when any changes.
       sameEvent: (a, b) =>
-        a.status === b.status && a.forecastDate === b.forecastDate && a.reporting === b.reporting && a.reportingUnits === b.reportingUnits && a.expectedUnits === b.expectedUnits,
+        a.status === b.status &&
+        a.forecastDate === b.forecastDate &&
+        a.reporting === b.reporting &&
+        a.reportingUnits === b.reportingUnits &&
+        a.expectedUnits === b.expectedUnits,
     });
     for (const date of diff.deletes) writes.statusDeletes.push({ targetId: t.targetId, unitCode, date });
     writes.statusUpserts.push(...diff.upserts);
-    for (const p of diff.changePoints) if (p.value) writes.statusPublished.push({ key: [t.targetId, unitCode], date: p.date, payload: { ...p.value, date: p.date } });
+    for (const p of diff.changePoints)
+      if (p.value) writes.statusPublished.push({ key: [t.targetId, unitCode], date: p.date, payload: { ...p.value, date: p.date } });
     result.statusesWritten += diff.upserts.length + diff.deletes.length;
     for (const p of diff.changePoints) {
       // A unit that left the target's scope has no status to announce.
@@ -434,7 +485,12 @@ function emptyFigure(unitCode: string, cohort: Cohort, date: string): Figure {
 }
 
 /** Remembers what consumers now hold for each published day (the payload as published). */
-async function recordPublished(m: EntityManager, table: string, keyColumns: string[], rows: ReadonlyArray<{ key: string[]; date: string; payload: object }>): Promise<void> {
+async function recordPublished(
+  m: EntityManager,
+  table: string,
+  keyColumns: string[],
+  rows: ReadonlyArray<{ key: string[]; date: string; payload: object }>,
+): Promise<void> {
   if (rows.length === 0) return;
   const params: unknown[] = keyColumns.map((_, j) => rows.map((r) => r.key[j]));
   params.push(
@@ -451,7 +507,10 @@ async function recordPublished(m: EntityManager, table: string, keyColumns: stri
   );
 }
 
-async function deleteFigures(m: EntityManager, rows: ReadonlyArray<{ unitCode: string; cohort: Cohort; tree: Tree; date: string }>): Promise<void> {
+async function deleteFigures(
+  m: EntityManager,
+  rows: ReadonlyArray<{ unitCode: string; cohort: Cohort; tree: Tree; date: string }>,
+): Promise<void> {
   if (rows.length === 0) return;
   await m.query(
     `DELETE FROM rates_figures f USING unnest($1::text[], $2::text[], $3::text[], $4::date[]) AS x(u, c, t, d)

@@ -26,7 +26,9 @@ export class FiguresController {
       [q.unit, q.cohort, treeOfCohort(q.cohort), q.date ?? null],
     );
     if (!rows[0]) {
-      throw new NotFoundException({ detail: `no figure for ${q.unit} ${q.cohort}${q.date ? ` as of ${q.date}` : ''}: no unit of its subtree has reported it` });
+      throw new NotFoundException({
+        detail: `no figure for ${q.unit} ${q.cohort}${q.date ? ` as of ${q.date}` : ''}: no unit of its subtree has reported it`,
+      });
     }
     const f = figureOfRow(rows[0]);
     // Beyond the last stored day the figure holds; the answer is dated the day asked for.

@@ -23,7 +23,11 @@ class Consumer {
     const byDay = new Map<string, Row>();
     for (const p of this.publications) byDay.set(p.date, p);
     const published = [...byDay.values()].filter((p) => p.date >= from).sort((a, b) => (a.date < b.date ? -1 : 1));
-    const before = [...byDay.values()].filter((p) => p.date < from).sort((a, b) => (a.date < b.date ? -1 : 1)).pop() ?? null;
+    const before =
+      [...byDay.values()]
+        .filter((p) => p.date < from)
+        .sort((a, b) => (a.date < b.date ? -1 : 1))
+        .pop() ?? null;
     const d = diffTimeline({
       from,
       newBefore,
@@ -61,7 +65,15 @@ describe('diffTimeline: publish what consumers need to hold the new timeline', (
     const c = new Consumer();
     c.apply(day(10), rows(10, [1, 1, 3, 3, 3]));
     c.apply(day(11), rows(11, [2, 3, 3, 3, 5]), { date: day(10), v: 1 });
-    for (const [d, v] of [[10, 1], [11, 2], [12, 3], [14, 3], [15, 5], [30, 5]] as const) expect(held(c.publications, day(d))).toBe(v);
+    for (const [d, v] of [
+      [10, 1],
+      [11, 2],
+      [12, 3],
+      [14, 3],
+      [15, 5],
+      [30, 5],
+    ] as const)
+      expect(held(c.publications, day(d))).toBe(v);
   });
 
   it('given a value re-stated on a later day and then superseded earlier, then the stale re-statement is corrected', () => {
@@ -70,7 +82,16 @@ describe('diffTimeline: publish what consumers need to hold the new timeline', (
     c.apply(day(21), rows(21, [5, 5, 9, 9, 9, 9, 9, 7])); // the 28th differs (not reporting any more)
     c.apply(day(25), rows(25, [11, 11, 11, 11, 11, 11]), { date: day(24), v: 9 }); // publishes the 25th, re-states the 28th
     c.apply(day(27), rows(27, [13, 13, 13, 13]), { date: day(26), v: 11 });
-    for (const [d, v] of [[21, 5], [23, 9], [25, 11], [27, 13], [28, 13], [29, 13], [30, 13]] as const) expect(held(c.publications, day(d))).toBe(v);
+    for (const [d, v] of [
+      [21, 5],
+      [23, 9],
+      [25, 11],
+      [27, 13],
+      [28, 13],
+      [29, 13],
+      [30, 13],
+    ] as const)
+      expect(held(c.publications, day(d))).toBe(v);
   });
 
   it('given rows that disappear, then they are deleted and the empty value is published', () => {

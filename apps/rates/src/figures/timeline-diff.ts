@@ -89,7 +89,10 @@ export function diffTimeline<T extends Dated>(input: TimelineDiffInput<T>): Time
   const publishedOn = new Map(input.published.map((p) => [p.date, p]));
   const same = (a: T | null, b: T | null) => (a === null || b === null ? a === b : input.sameEvent(a, b));
   const lastPublished = input.published[input.published.length - 1]?.date ?? null;
-  const end = [newT.last, lastPublished, input.from].filter((d): d is string => d !== null).sort().pop()!;
+  const end = [newT.last, lastPublished, input.from]
+    .filter((d): d is string => d !== null)
+    .sort()
+    .pop()!;
   const changePoints: Array<ChangePoint<T>> = [];
   let held = input.publishedBefore;
   // Before the new timeline's first row and between publications, both sides are constant: when the

@@ -1,7 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { COHORTS, type CohortSetV1Data, type OrgUnitRetiredV1Data, type OrgUnitUpsertedV1Data, type TargetSetV1Data } from '@app/contracts';
-import { ALWAYS_RETIRED, applyCampaignEvent, emptyCampaignState, unitChangeFrom, unitNodeOf, type CampaignInputEvent, type ReportInput } from '@app/domain';
+import {
+  ALWAYS_RETIRED,
+  applyCampaignEvent,
+  emptyCampaignState,
+  unitChangeFrom,
+  unitNodeOf,
+  type CampaignInputEvent,
+  type ReportInput,
+} from '@app/domain';
 import { MARK_CHANGED, markDirty, markTargetDirty } from '../common/dirty-marks';
 import { type UnitRow, unitRecordOf } from './unit-row';
 
@@ -43,11 +51,25 @@ export class RatesInputsService {
     // The unit and, when it moved, its former parents: the flusher walks up from each on the current trees.
     const codes = new Set([e.code]);
     for (const p of [oldNode?.adminParentCode, oldNode?.accountableToCode]) if (p) codes.add(p);
-    await markDirty(m, [...codes].flatMap((unitCode) => COHORTS.map((cohort) => ({ unitCode, cohort, from: from === ALWAYS_RETIRED ? '0001-01-01' : from }))));
+    await markDirty(
+      m,
+      [...codes].flatMap((unitCode) =>
+        COHORTS.map((cohort) => ({ unitCode, cohort, from: from === ALWAYS_RETIRED ? '0001-01-01' : from })),
+      ),
+    );
   }
 
   upserted(d: OrgUnitUpsertedV1Data): CampaignInputEvent & { kind: 'unit' } {
-    return { kind: 'unit', code: d.code, type: d.type, adminParentCode: d.adminParentCode ?? null, accountableToCode: d.accountableToCode ?? null, level: d.level ?? null, active: d.active, revision: d.revision };
+    return {
+      kind: 'unit',
+      code: d.code,
+      type: d.type,
+      adminParentCode: d.adminParentCode ?? null,
+      accountableToCode: d.accountableToCode ?? null,
+      level: d.level ?? null,
+      active: d.active,
+      revision: d.revision,
+    };
   }
 
   retired(d: OrgUnitRetiredV1Data): CampaignInputEvent & { kind: 'retired' } {
@@ -101,5 +123,3 @@ export class RatesInputsService {
     if (rows.length) await markTargetDirty(m, d.targetId);
   }
 }
-
-

@@ -30,6 +30,7 @@ export function unitRecordOf(row: UnitRow): UnitRecord {
             revision: row.upsert_revision,
           }
         : null,
-    retirement: row.retired_on !== null && row.retire_revision !== null ? { retiredOn: row.retired_on, revision: row.retire_revision } : null,
+    retirement:
+      row.retired_on !== null && row.retire_revision !== null ? { retiredOn: row.retired_on, revision: row.retire_revision } : null,
   };
 }

@@ -16,7 +16,9 @@ export class AppendOnlyDirtyMarks1764547200500 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DELETE FROM rates_dirty a USING rates_dirty b WHERE a.org_unit_code = b.org_unit_code AND a.cohort = b.cohort AND a.id > b.id`);
+    await q.query(
+      `DELETE FROM rates_dirty a USING rates_dirty b WHERE a.org_unit_code = b.org_unit_code AND a.cohort = b.cohort AND a.id > b.id`,
+    );
     await q.query(`ALTER TABLE rates_dirty DROP COLUMN id`);
     await q.query(`ALTER TABLE rates_dirty ADD PRIMARY KEY (org_unit_code, cohort)`);
     await q.query(`DELETE FROM rates_dirty_targets a USING rates_dirty_targets b WHERE a.target_id = b.target_id AND a.id > b.id`);

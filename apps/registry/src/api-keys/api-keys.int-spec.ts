@@ -42,18 +42,34 @@ describe('registry API keys, honoured and revoked by another service', () => {
   it('a portal key for district 842 may act for commune 29236 (in 842) and not for 29296 (in 844), judged by intake from replicated events', async () => {
     const issued = await http(registry, 'POST', '/v1/api-keys', { body: { role: 'portal', orgUnitCode: '842', label: 'TP. Trà Vinh' } });
     expect(issued.status).toBe(201);
-    expect(issued.body).toMatchObject({ id: expect.any(String), key: expect.stringMatching(/^bz_/), role: 'portal', orgUnitCode: '842', revokedAt: null });
+    expect(issued.body).toMatchObject({
+      id: expect.any(String),
+      key: expect.stringMatching(/^bz_/),
+      role: 'portal',
+      orgUnitCode: '842',
+      revokedAt: null,
+    });
     const key = issued.body.key as string;
 
     // Only the hash leaves the registry: in its table, in the event, never in a listing.
-    const [row]: Array<{ key_hash: string }> = await dataSourceOf(registry).query(`SELECT key_hash FROM api_keys WHERE id = $1`, [issued.body.id]);
+    const [row]: Array<{ key_hash: string }> = await dataSourceOf(registry).query(`SELECT key_hash FROM api_keys WHERE id = $1`, [
+      issued.body.id,
+    ]);
     expect(row.key_hash).toBe(hashApiKey(key));
     const [event]: Array<{ envelope: { type: string; data: Record<string, unknown> } }> = await dataSourceOf(registry).query(
       `SELECT envelope FROM outbox WHERE envelope->>'type' = 'registry.apikey.issued'`,
     );
-    expect(event.envelope.data).toEqual({ keyId: issued.body.id, keyHash: hashApiKey(key), role: 'portal', orgUnitCode: '842', issuedAt: issued.body.issuedAt });
+    expect(event.envelope.data).toEqual({
+      keyId: issued.body.id,
+      keyHash: hashApiKey(key),
+      role: 'portal',
+      orgUnitCode: '842',
+      issuedAt: issued.body.issuedAt,
+    });
     const listed = await http(registry, 'GET', '/v1/api-keys');
-    expect(listed.body.items).toEqual([{ id: issued.body.id, role: 'portal', orgUnitCode: '842', label: 'TP. Trà Vinh', issuedAt: issued.body.issuedAt, revokedAt: null }]);
+    expect(listed.body.items).toEqual([
+      { id: issued.body.id, role: 'portal', orgUnitCode: '842', label: 'TP. Trà Vinh', issuedAt: issued.body.issuedAt, revokedAt: null },
+    ]);
     expect(listed.text).not.toContain(key);
     expect(listed.text).not.toContain(hashApiKey(key));
 
@@ -80,16 +96,30 @@ describe('registry API keys, honoured and revoked by another service', () => {
     expect(revoked.status).toBe(200);
     expect(revoked.body).toMatchObject({ outcome: 'revoked', revokedAt: expect.any(String) });
     const started = Date.now();
-    await waitFor(async () => (await http(intake, 'GET', '/v1/whoami', { key })).status === 401, 'intake to refuse the revoked key', 10_000, 100);
-    await waitFor(async () => (await http(registry, 'GET', '/v1/whoami', { key })).status === 401, 'the registry to refuse the revoked key', 5_000, 100);
+    await waitFor(
+      async () => (await http(intake, 'GET', '/v1/whoami', { key })).status === 401,
+      'intake to refuse the revoked key',
+      10_000,
+      100,
+    );
+    await waitFor(
+      async () => (await http(registry, 'GET', '/v1/whoami', { key })).status === 401,
+      'the registry to refuse the revoked key',
+      5_000,
+      100,
+    );
     expect(Date.now() - started).toBeLessThan(10_000);
 
     const again = await http(registry, 'DELETE', `/v1/api-keys/${issued.body.id}`);
     expect(again.body.outcome).toBe('unchanged');
-    const revokedEvents: unknown[] = await dataSourceOf(registry).query(`SELECT 1 FROM outbox WHERE envelope->>'type' = 'registry.apikey.revoked'`);
+    const revokedEvents: unknown[] = await dataSourceOf(registry).query(
+      `SELECT 1 FROM outbox WHERE envelope->>'type' = 'registry.apikey.revoked'`,
+    );
     expect(revokedEvents).toHaveLength(1);
     expect((await http(registry, 'GET', '/v1/api-keys')).body.items.map((k: { id: string }) => k.id)).not.toContain(issued.body.id);
-    expect((await http(registry, 'GET', '/v1/api-keys?includeRevoked=true')).body.items.map((k: { id: string }) => k.id)).toContain(issued.body.id);
+    expect((await http(registry, 'GET', '/v1/api-keys?includeRevoked=true')).body.items.map((k: { id: string }) => k.id)).toContain(
+      issued.body.id,
+    );
   });
 
   it('refuses a scoped key without a unit, a key for an unknown unit, and non-admin callers', async () => {
@@ -105,12 +135,9 @@ describe('registry API keys, honoured and revoked by another service', () => {
   });
 });
 
-
 function dataSourceOf(svc: RunningService): DataSource {
   return svc.runtime['dataSource'] as DataSource;
 }
-
-
 
 /** Waits until the relay has published every outbox row, then returns how many messages the namespace's stream holds. */
 async function publishedStreamCount(svc: RunningService): Promise<number> {

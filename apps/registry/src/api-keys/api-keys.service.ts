@@ -35,8 +35,14 @@ export class ApiKeysService {
     return this.ds.transaction(async (m) => {
       if (input.orgUnitCode !== null) {
         const [unit]: Array<{ active: boolean }> = await m.query(`SELECT active FROM org_units WHERE code = $1`, [input.orgUnitCode]);
-        if (!unit) throw new ProblemException(422, `unknown org unit ${input.orgUnitCode}`, [{ field: 'orgUnitCode', message: `${input.orgUnitCode} is not a known unit` }]);
-        if (!unit.active) throw new ProblemException(422, `org unit ${input.orgUnitCode} is retired`, [{ field: 'orgUnitCode', message: `${input.orgUnitCode} is retired` }]);
+        if (!unit)
+          throw new ProblemException(422, `unknown org unit ${input.orgUnitCode}`, [
+            { field: 'orgUnitCode', message: `${input.orgUnitCode} is not a known unit` },
+          ]);
+        if (!unit.active)
+          throw new ProblemException(422, `org unit ${input.orgUnitCode} is retired`, [
+            { field: 'orgUnitCode', message: `${input.orgUnitCode} is retired` },
+          ]);
       }
       const key = generateApiKey();
       const keyHash = hashApiKey(key);
@@ -46,7 +52,13 @@ export class ApiKeysService {
          ${SELECT_KEY.replace('FROM api_keys', 'FROM ins')}`,
         [id, keyHash, input.role, input.orgUnitCode, input.label],
       );
-      await this.outbox.record(m, ApiKeyIssuedV1, input.orgUnitCode ?? id, { keyId: id, keyHash, role: input.role, orgUnitCode: input.orgUnitCode, issuedAt: view.issuedAt });
+      await this.outbox.record(m, ApiKeyIssuedV1, input.orgUnitCode ?? id, {
+        keyId: id,
+        keyHash,
+        role: input.role,
+        orgUnitCode: input.orgUnitCode,
+        issuedAt: view.issuedAt,
+      });
       return { ...view, key };
     });
   }

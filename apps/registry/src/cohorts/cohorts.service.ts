@@ -26,9 +26,12 @@ export class CohortsService {
    * the same headcount for the same date again changes and publishes nothing.
    */
   async setIn(m: EntityManager, d: CohortDenominator): Promise<CohortDenominator & { changed: boolean }> {
-    const [unit]: Array<{ type: UnitType; active: boolean }> = await m.query(`SELECT type, active FROM org_units WHERE code = $1`, [d.orgUnitCode]);
+    const [unit]: Array<{ type: UnitType; active: boolean }> = await m.query(`SELECT type, active FROM org_units WHERE code = $1`, [
+      d.orgUnitCode,
+    ]);
     if (!unit) throw new NotFoundException({ detail: `unknown org unit ${d.orgUnitCode}` });
-    if (!unit.active) throw new ProblemException(422, `org unit ${d.orgUnitCode} is retired`, [{ field: 'code', message: `${d.orgUnitCode} is retired` }]);
+    if (!unit.active)
+      throw new ProblemException(422, `org unit ${d.orgUnitCode} is retired`, [{ field: 'code', message: `${d.orgUnitCode} is retired` }]);
     if (!COHORTS_BY_UNIT_TYPE[unit.type].includes(d.cohort)) {
       const message = `a ${unit.type} has no ${d.cohort} cohort (it may have: ${COHORTS_BY_UNIT_TYPE[unit.type].join(', ')})`;
       throw new ProblemException(422, message, [{ field: 'cohort', message }]);
@@ -41,7 +44,13 @@ export class CohortsService {
       [d.orgUnitCode, d.cohort, d.asOf, d.headcount],
     );
     const changed = rows.length > 0;
-    if (changed) await this.outbox.record(m, CohortSetV1, d.orgUnitCode, { orgUnitCode: d.orgUnitCode, cohort: d.cohort, headcount: d.headcount, asOf: d.asOf });
+    if (changed)
+      await this.outbox.record(m, CohortSetV1, d.orgUnitCode, {
+        orgUnitCode: d.orgUnitCode,
+        cohort: d.cohort,
+        headcount: d.headcount,
+        asOf: d.asOf,
+      });
     return { ...d, changed };
   }
 

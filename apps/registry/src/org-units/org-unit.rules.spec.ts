@@ -1,9 +1,29 @@
 import { UNIT_TYPES, type UnitType } from '@app/contracts';
-import { findCycle, levelOf, parentsFirst, UNIT_TYPE_RULES, validateDrafts, withDefaults, type TreeNode, type UnitDraft } from './org-unit.rules';
+import {
+  findCycle,
+  levelOf,
+  parentsFirst,
+  UNIT_TYPE_RULES,
+  validateDrafts,
+  withDefaults,
+  type TreeNode,
+  type UnitDraft,
+} from './org-unit.rules';
 
-const draft = (code: string, type: UnitType, adminParentCode: string | null = null, accountableToCode: string | null = null, extra: Partial<UnitDraft> = {}): UnitDraft =>
-  withDefaults({ code, name: code, type, bloc: null, adminParentCode, accountableToCode, head: null, ...extra });
-const node = (code: string, type: UnitType, adminParentCode: string | null = null, accountableToCode: string | null = null, active = true): TreeNode => ({
+const draft = (
+  code: string,
+  type: UnitType,
+  adminParentCode: string | null = null,
+  accountableToCode: string | null = null,
+  extra: Partial<UnitDraft> = {},
+): UnitDraft => withDefaults({ code, name: code, type, bloc: null, adminParentCode, accountableToCode, head: null, ...extra });
+const node = (
+  code: string,
+  type: UnitType,
+  adminParentCode: string | null = null,
+  accountableToCode: string | null = null,
+  active = true,
+): TreeNode => ({
   code,
   type,
   active,
@@ -17,11 +37,18 @@ const district = node('842', 'district', '84', '84');
 describe('the unit type table', () => {
   it('gives every unit type a rule, and the administrative levels province 1 … hamlet 4', () => {
     for (const t of UNIT_TYPES) expect(UNIT_TYPE_RULES[t]).toBeDefined();
-    expect([levelOf('province'), levelOf('district'), levelOf('commune'), levelOf('hamlet'), levelOf('enterprise')]).toEqual([1, 2, 3, 4, null]);
+    expect([levelOf('province'), levelOf('district'), levelOf('commune'), levelOf('hamlet'), levelOf('enterprise')]).toEqual([
+      1,
+      2,
+      3,
+      4,
+      null,
+    ]);
   });
 
   it('never lets a unit type be its own administrative parent type (no cycle is possible on the administrative divisions)', () => {
-    for (const t of ['province', 'district', 'commune', 'hamlet'] as const) expect(UNIT_TYPE_RULES[t].administrative.types).not.toContain(t);
+    for (const t of ['province', 'district', 'commune', 'hamlet'] as const)
+      expect(UNIT_TYPE_RULES[t].administrative.types).not.toContain(t);
   });
 
   it('gives a province no parent on either tree', () => {
@@ -38,7 +65,12 @@ describe('the unit type table', () => {
 
   it('given a commune directly under the province, refuses the wrong parent type', () => {
     const issues = validateDrafts([draft('29236', 'commune', '84')], held(province));
-    expect(issues).toContainEqual(expect.objectContaining({ field: 'adminParentCode', message: expect.stringContaining('cannot have a province (84) as administrative parent') }));
+    expect(issues).toContainEqual(
+      expect.objectContaining({
+        field: 'adminParentCode',
+        message: expect.stringContaining('cannot have a province (84) as administrative parent'),
+      }),
+    );
   });
 
   it('accepts an enterprise answering to an industrial park and refuses one answering to a commune', () => {
@@ -52,15 +84,27 @@ describe('the unit type table', () => {
   it('accepts a transport hub under the Department of Transport or a transport enterprise, and requires one', () => {
     const dot = node('SO-GTVT', 'department', null, '84');
     const ent = node('BUS-CO', 'enterprise', null, 'SO-GTVT');
-    expect(validateDrafts([draft('H1', 'transport_hub', null, 'SO-GTVT'), draft('H2', 'transport_hub', null, 'BUS-CO')], held(province, dot, ent))).toEqual([]);
+    expect(
+      validateDrafts(
+        [draft('H1', 'transport_hub', null, 'SO-GTVT'), draft('H2', 'transport_hub', null, 'BUS-CO')],
+        held(province, dot, ent),
+      ),
+    ).toEqual([]);
     expect(validateDrafts([draft('H3', 'transport_hub')], held(province))[0].message).toMatch(/needs a parent on the accountability tree/);
   });
 
   it('refuses a missing parent, a retired parent and a bloc on a commune', () => {
     const retired = node('843', 'district', '84', '84', false);
-    const issues = validateDrafts([draft('1', 'commune', '999'), draft('2', 'commune', '843', null, { bloc: 'state' })], held(province, retired));
+    const issues = validateDrafts(
+      [draft('1', 'commune', '999'), draft('2', 'commune', '843', null, { bloc: 'state' })],
+      held(province, retired),
+    );
     expect(issues.map((i) => i.message)).toEqual(
-      expect.arrayContaining([expect.stringContaining('parent 999 does not exist'), expect.stringContaining('parent 843 is retired'), expect.stringContaining('has no bloc')]),
+      expect.arrayContaining([
+        expect.stringContaining('parent 999 does not exist'),
+        expect.stringContaining('parent 843 is retired'),
+        expect.stringContaining('has no bloc'),
+      ]),
     );
   });
 
@@ -75,7 +119,9 @@ describe('the unit type table', () => {
     const c = node('C', 'mass_org', null, 'B');
     // A now answers to C, which answers (through B) to A.
     const issues = validateDrafts([draft('A', 'mass_org', null, 'C')], held(province, a, b, c));
-    expect(issues).toEqual([expect.objectContaining({ field: 'accountableToCode', message: 'cycle on the accountability tree: A → C → B → A' })]);
+    expect(issues).toEqual([
+      expect.objectContaining({ field: 'accountableToCode', message: 'cycle on the accountability tree: A → C → B → A' }),
+    ]);
     expect(validateDrafts([draft('X', 'mass_org', null, 'Y'), draft('Y', 'mass_org', null, 'X')], held(province))).toHaveLength(2);
   });
 
@@ -88,7 +134,8 @@ describe('the unit type table', () => {
 
 describe('findCycle', () => {
   const parents: Record<string, string | null> = { a: 'b', b: 'c', c: 'a', d: 'e', e: 'f', f: 'e', g: null };
-  it('returns the loop through the unit, walking the whole ancestry', () => expect(findCycle('a', (c) => parents[c])).toEqual(['a', 'b', 'c', 'a']));
+  it('returns the loop through the unit, walking the whole ancestry', () =>
+    expect(findCycle('a', (c) => parents[c])).toEqual(['a', 'b', 'c', 'a']));
   it('returns null for a loop above the unit that does not pass through it', () => expect(findCycle('d', (c) => parents[c])).toBeNull());
   it('returns null for a root', () => expect(findCycle('g', (c) => parents[c])).toBeNull());
 });

@@ -31,22 +31,100 @@ const opt = (...types: UnitType[]): ParentRule => ({ types, required: false });
 
 export const UNIT_TYPE_RULES: Readonly<Record<UnitType, UnitTypeRule>> = {
   province: { level: 1, administrative: NONE, accountability: NONE, blocAllowed: false, accountableDefaultsToAdministrative: false },
-  district: { level: 2, administrative: req('province'), accountability: req('province'), blocAllowed: false, accountableDefaultsToAdministrative: true },
-  commune: { level: 3, administrative: req('district'), accountability: req('district'), blocAllowed: false, accountableDefaultsToAdministrative: true },
-  hamlet: { level: 4, administrative: req('commune'), accountability: req('commune'), blocAllowed: false, accountableDefaultsToAdministrative: true },
+  district: {
+    level: 2,
+    administrative: req('province'),
+    accountability: req('province'),
+    blocAllowed: false,
+    accountableDefaultsToAdministrative: true,
+  },
+  commune: {
+    level: 3,
+    administrative: req('district'),
+    accountability: req('district'),
+    blocAllowed: false,
+    accountableDefaultsToAdministrative: true,
+  },
+  hamlet: {
+    level: 4,
+    administrative: req('commune'),
+    accountability: req('commune'),
+    blocAllowed: false,
+    accountableDefaultsToAdministrative: true,
+  },
   // Provincial departments answer to the province; district offices to their district; sub-units to their department.
-  department: { level: null, administrative: opt('province', 'district'), accountability: req('province', 'district', 'department'), blocAllowed: true, accountableDefaultsToAdministrative: false },
+  department: {
+    level: null,
+    administrative: opt('province', 'district'),
+    accountability: req('province', 'district', 'department'),
+    blocAllowed: true,
+    accountableDefaultsToAdministrative: false,
+  },
   // Mass organisations have branches at every level: a branch answers to the branch above it or to the People's Committee.
-  mass_org: { level: null, administrative: opt('province', 'district', 'commune'), accountability: req('province', 'district', 'commune', 'mass_org'), blocAllowed: true, accountableDefaultsToAdministrative: false },
-  economic_zone: { level: null, administrative: opt('province', 'district'), accountability: req('department', 'province'), blocAllowed: false, accountableDefaultsToAdministrative: false },
-  industrial_park: { level: null, administrative: opt('district', 'commune'), accountability: req('department', 'economic_zone'), blocAllowed: false, accountableDefaultsToAdministrative: false },
-  enterprise: { level: null, administrative: opt('district', 'commune'), accountability: req('economic_zone', 'industrial_park', 'department', 'mass_org'), blocAllowed: false, accountableDefaultsToAdministrative: false },
+  mass_org: {
+    level: null,
+    administrative: opt('province', 'district', 'commune'),
+    accountability: req('province', 'district', 'commune', 'mass_org'),
+    blocAllowed: true,
+    accountableDefaultsToAdministrative: false,
+  },
+  economic_zone: {
+    level: null,
+    administrative: opt('province', 'district'),
+    accountability: req('department', 'province'),
+    blocAllowed: false,
+    accountableDefaultsToAdministrative: false,
+  },
+  industrial_park: {
+    level: null,
+    administrative: opt('district', 'commune'),
+    accountability: req('department', 'economic_zone'),
+    blocAllowed: false,
+    accountableDefaultsToAdministrative: false,
+  },
+  enterprise: {
+    level: null,
+    administrative: opt('district', 'commune'),
+    accountability: req('economic_zone', 'industrial_park', 'department', 'mass_org'),
+    blocAllowed: false,
+    accountableDefaultsToAdministrative: false,
+  },
   // Bus stations and ferry terminals: the Department of Transport or the transport enterprise that runs them.
-  transport_hub: { level: null, administrative: opt('district', 'commune'), accountability: req('department', 'enterprise'), blocAllowed: false, accountableDefaultsToAdministrative: false },
-  telecom: { level: null, administrative: opt('province', 'district', 'commune'), accountability: req('province', 'department', 'telecom'), blocAllowed: false, accountableDefaultsToAdministrative: false },
-  post_office: { level: null, administrative: opt('province', 'district', 'commune'), accountability: req('province', 'department', 'post_office'), blocAllowed: false, accountableDefaultsToAdministrative: false },
-  school: { level: null, administrative: opt('district', 'commune', 'hamlet'), accountability: req('department', 'district', 'commune'), blocAllowed: false, accountableDefaultsToAdministrative: false },
-  venue: { level: null, administrative: opt('district', 'commune', 'hamlet'), accountability: req('department', 'district', 'commune', 'enterprise'), blocAllowed: false, accountableDefaultsToAdministrative: false },
+  transport_hub: {
+    level: null,
+    administrative: opt('district', 'commune'),
+    accountability: req('department', 'enterprise'),
+    blocAllowed: false,
+    accountableDefaultsToAdministrative: false,
+  },
+  telecom: {
+    level: null,
+    administrative: opt('province', 'district', 'commune'),
+    accountability: req('province', 'department', 'telecom'),
+    blocAllowed: false,
+    accountableDefaultsToAdministrative: false,
+  },
+  post_office: {
+    level: null,
+    administrative: opt('province', 'district', 'commune'),
+    accountability: req('province', 'department', 'post_office'),
+    blocAllowed: false,
+    accountableDefaultsToAdministrative: false,
+  },
+  school: {
+    level: null,
+    administrative: opt('district', 'commune', 'hamlet'),
+    accountability: req('department', 'district', 'commune'),
+    blocAllowed: false,
+    accountableDefaultsToAdministrative: false,
+  },
+  venue: {
+    level: null,
+    administrative: opt('district', 'commune', 'hamlet'),
+    accountability: req('department', 'district', 'commune', 'enterprise'),
+    blocAllowed: false,
+    accountableDefaultsToAdministrative: false,
+  },
 };
 
 export function levelOf(type: UnitType): number | null {
@@ -133,7 +211,8 @@ export function validateDrafts(drafts: readonly UnitDraft[], existing: ReadonlyM
   const firstIndex = new Map<string, number>();
   drafts.forEach((d, index) => {
     const first = firstIndex.get(d.code);
-    if (first !== undefined) issues.push({ index, field: 'code', message: `duplicate code ${d.code} (already given by entry ${first + 1} of this batch)` });
+    if (first !== undefined)
+      issues.push({ index, field: 'code', message: `duplicate code ${d.code} (already given by entry ${first + 1} of this batch)` });
     else firstIndex.set(d.code, index);
   });
 
@@ -146,13 +225,15 @@ export function validateDrafts(drafts: readonly UnitDraft[], existing: ReadonlyM
   drafts.forEach((d, index) => {
     if (firstIndex.get(d.code) !== index) return;
     const rule = UNIT_TYPE_RULES[d.type];
-    if (d.bloc !== null && !rule.blocAllowed) issues.push({ index, field: 'bloc', message: `a ${d.type} has no bloc (only departments and mass organisations do)` });
+    if (d.bloc !== null && !rule.blocAllowed)
+      issues.push({ index, field: 'bloc', message: `a ${d.type} has no bloc (only departments and mass organisations do)` });
     for (const tree of ['administrative', 'accountability'] as const) {
       const field = PARENT_FIELD[tree];
       const parentCode = parentOn(tree, d);
       const parentRule = tree === 'administrative' ? rule.administrative : rule.accountability;
       if (parentCode === null) {
-        if (parentRule.required) issues.push({ index, field, message: `a ${d.type} needs a parent on the ${tree} tree (one of: ${parentRule.types.join(', ')})` });
+        if (parentRule.required)
+          issues.push({ index, field, message: `a ${d.type} needs a parent on the ${tree} tree (one of: ${parentRule.types.join(', ')})` });
         continue;
       }
       if (parentRule.types.length === 0) {
@@ -170,7 +251,11 @@ export function validateDrafts(drafts: readonly UnitDraft[], existing: ReadonlyM
       }
       if (!parent.active) issues.push({ index, field, message: `parent ${parentCode} is retired` });
       if (!parentRule.types.includes(parent.type)) {
-        issues.push({ index, field, message: `a ${d.type} cannot have a ${parent.type} (${parentCode}) as ${tree} parent; allowed: ${parentRule.types.join(', ')}` });
+        issues.push({
+          index,
+          field,
+          message: `a ${d.type} cannot have a ${parent.type} (${parentCode}) as ${tree} parent; allowed: ${parentRule.types.join(', ')}`,
+        });
       }
       const cycle = findCycle(d.code, (c) => {
         const u = merged.get(c);
@@ -181,7 +266,9 @@ export function validateDrafts(drafts: readonly UnitDraft[], existing: ReadonlyM
   });
 
   // A unit whose type changes must still suit the held units below it that this batch does not touch.
-  const changedType = drafts.filter((d, index) => firstIndex.get(d.code) === index && existing.has(d.code) && existing.get(d.code)!.type !== d.type);
+  const changedType = drafts.filter(
+    (d, index) => firstIndex.get(d.code) === index && existing.has(d.code) && existing.get(d.code)!.type !== d.type,
+  );
   if (changedType.length > 0) {
     for (const child of existing.values()) {
       if (firstIndex.has(child.code) || !child.active) continue;
@@ -189,9 +276,15 @@ export function validateDrafts(drafts: readonly UnitDraft[], existing: ReadonlyM
         const parentCode = parentOn(tree, child);
         const d = parentCode !== null ? changedType.find((x) => x.code === parentCode) : undefined;
         if (!d) continue;
-        const allowed = (tree === 'administrative' ? UNIT_TYPE_RULES[child.type].administrative : UNIT_TYPE_RULES[child.type].accountability).types;
+        const allowed = (
+          tree === 'administrative' ? UNIT_TYPE_RULES[child.type].administrative : UNIT_TYPE_RULES[child.type].accountability
+        ).types;
         if (!allowed.includes(d.type)) {
-          issues.push({ index: firstIndex.get(d.code)!, field: 'type', message: `${child.code} (a ${child.type}) has ${d.code} as ${tree} parent and cannot have a ${d.type} there` });
+          issues.push({
+            index: firstIndex.get(d.code)!,
+            field: 'type',
+            message: `${child.code} (a ${child.type}) has ${d.code} as ${tree} parent and cannot have a ${d.type} there`,
+          });
         }
       }
     }

@@ -28,7 +28,10 @@ describe('parseUnitsCsv', () => {
     const count = (t: string) => parsed.rows.filter((r) => r.draft.type === t).length;
     expect([parsed.rows.length, count('province'), count('district'), count('commune')]).toEqual([116, 1, 9, 106]);
     const tvCity = parsed.rows.find((r) => r.draft.code === '842')!;
-    expect(tvCity).toEqual({ line: 3, draft: expect.objectContaining({ name: 'Thành phố Trà Vinh', type: 'district', adminParentCode: '84', accountableToCode: '84' }) });
+    expect(tvCity).toEqual({
+      line: 3,
+      draft: expect.objectContaining({ name: 'Thành phố Trà Vinh', type: 'district', adminParentCode: '84', accountableToCode: '84' }),
+    });
   });
 
   it('takes the optional columns: unit_type, bloc, accountable_to_code and the head', () => {
@@ -38,7 +41,20 @@ describe('parseUnitsCsv', () => {
     );
     expect(parsed).toEqual({
       ok: true,
-      rows: [{ line: 2, draft: { code: 'HLHPN-TV', name: 'Hội Liên hiệp Phụ nữ tỉnh', type: 'mass_org', bloc: 'front', adminParentCode: null, accountableToCode: '84', head: { name: 'Nguyễn Thị A', title: 'Chủ tịch' } } }],
+      rows: [
+        {
+          line: 2,
+          draft: {
+            code: 'HLHPN-TV',
+            name: 'Hội Liên hiệp Phụ nữ tỉnh',
+            type: 'mass_org',
+            bloc: 'front',
+            adminParentCode: null,
+            accountableToCode: '84',
+            head: { name: 'Nguyễn Thị A', title: 'Chủ tịch' },
+          },
+        },
+      ],
     });
   });
 
@@ -57,8 +73,14 @@ describe('parseUnitsCsv', () => {
   });
 
   it('refuses a bad header and an unclosed quote', () => {
-    expect(parseUnitsCsv('code,nom,type\n1,a,Xã\n')).toMatchObject({ ok: false, fatal: expect.stringMatching(/missing column\(s\): name; unknown column\(s\): nom/) });
+    expect(parseUnitsCsv('code,nom,type\n1,a,Xã\n')).toMatchObject({
+      ok: false,
+      fatal: expect.stringMatching(/missing column\(s\): name; unknown column\(s\): nom/),
+    });
     expect(parseUnitsCsv('')).toMatchObject({ ok: false, fatal: expect.stringMatching(/empty/) });
-    expect(parseUnitsCsv('code,name,type\n1,"a,Xã\n')).toMatchObject({ ok: false, errors: [{ line: 2, reason: expect.stringMatching(/malformed CSV/) }] });
+    expect(parseUnitsCsv('code,name,type\n1,"a,Xã\n')).toMatchObject({
+      ok: false,
+      errors: [{ line: 2, reason: expect.stringMatching(/malformed CSV/) }],
+    });
   });
 });

@@ -8,7 +8,18 @@ import { levelOf, withDefaults, type UnitDraft } from './org-unit.rules';
  */
 
 export const REQUIRED_COLUMNS = ['code', 'name'] as const;
-export const KNOWN_COLUMNS = ['code', 'name', 'type', 'level', 'parent_code', 'unit_type', 'bloc', 'accountable_to_code', 'head_name', 'head_title'] as const;
+export const KNOWN_COLUMNS = [
+  'code',
+  'name',
+  'type',
+  'level',
+  'parent_code',
+  'unit_type',
+  'bloc',
+  'accountable_to_code',
+  'head_name',
+  'head_title',
+] as const;
 
 const CODE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
@@ -22,7 +33,9 @@ export interface CsvUnitRow {
   readonly draft: UnitDraft;
 }
 
-export type ParsedUnitsCsv = { readonly ok: true; readonly rows: CsvUnitRow[] } | { readonly ok: false; readonly fatal: string | null; readonly errors: CsvLineError[] };
+export type ParsedUnitsCsv =
+  | { readonly ok: true; readonly rows: CsvUnitRow[] }
+  | { readonly ok: false; readonly fatal: string | null; readonly errors: CsvLineError[] };
 
 /**
  * The GSO `type` column (Vietnamese) to our unit types. "Thành phố" is a centrally-run city at level 1
@@ -63,7 +76,8 @@ export function parseUnitsCsv(text: string): ParsedUnitsCsv {
     const e = err as { lines?: number; message?: string };
     return { ok: false, fatal: null, errors: [{ line: e.lines ?? 0, reason: `malformed CSV: ${e.message ?? String(err)}` }] };
   }
-  if (records.length === 0) return { ok: false, fatal: 'the file is empty: expected a header line with code,name,type,level,parent_code', errors: [] };
+  if (records.length === 0)
+    return { ok: false, fatal: 'the file is empty: expected a header line with code,name,type,level,parent_code', errors: [] };
 
   const header = records[0].record.map((h) => h.toLowerCase());
   const unknown = header.filter((h) => !(KNOWN_COLUMNS as readonly string[]).includes(h));
@@ -109,21 +123,30 @@ export function parseUnitsCsv(text: string): ParsedUnitsCsv {
     const unitType = cell('unit_type');
     const viType = cell('type');
     if (unitType !== '') {
-      if (!(UNIT_TYPES as readonly string[]).includes(unitType)) reasons.push(`unit_type "${unitType}" is not one of ${UNIT_TYPES.join(', ')}`);
+      if (!(UNIT_TYPES as readonly string[]).includes(unitType))
+        reasons.push(`unit_type "${unitType}" is not one of ${UNIT_TYPES.join(', ')}`);
       else type = unitType as UnitType;
     } else if (viType !== '') {
       type = unitTypeFromVietnamese(viType, level);
-      if (type === null) reasons.push(`type "${viType}"${level !== null ? ` at level ${level}` : ''} is not a known unit type (Tỉnh, Thành phố, Huyện, Thị xã, Quận, Xã, Phường, Thị trấn, Ấp, Khóm, Thôn, or one of ${UNIT_TYPES.join(', ')})`);
+      if (type === null)
+        reasons.push(
+          `type "${viType}"${level !== null ? ` at level ${level}` : ''} is not a known unit type (Tỉnh, Thành phố, Huyện, Thị xã, Quận, Xã, Phường, Thị trấn, Ấp, Khóm, Thôn, or one of ${UNIT_TYPES.join(', ')})`,
+        );
     } else reasons.push('type (or unit_type) is missing');
 
     if (type !== null && level !== null && levelOf(type) !== level) {
-      reasons.push(levelOf(type) === null ? `level ${level} given for a ${type}, which has no administrative level` : `level ${level} does not match a ${type} (level ${levelOf(type)})`);
+      reasons.push(
+        levelOf(type) === null
+          ? `level ${level} given for a ${type}, which has no administrative level`
+          : `level ${level} does not match a ${type} (level ${levelOf(type)})`,
+      );
     }
 
     const parentCode = cell('parent_code') || null;
     if (parentCode !== null && !CODE_PATTERN.test(parentCode)) reasons.push(`parent_code "${parentCode}" is not a unit code`);
     const accountableToCode = cell('accountable_to_code') || null;
-    if (accountableToCode !== null && !CODE_PATTERN.test(accountableToCode)) reasons.push(`accountable_to_code "${accountableToCode}" is not a unit code`);
+    if (accountableToCode !== null && !CODE_PATTERN.test(accountableToCode))
+      reasons.push(`accountable_to_code "${accountableToCode}" is not a unit code`);
 
     const blocText = cell('bloc');
     let bloc: Bloc | null = null;

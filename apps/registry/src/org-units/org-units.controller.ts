@@ -35,13 +35,17 @@ export class OrgUnitsController {
   @HttpCode(200)
   @ApiConsumes('text/csv')
   @ApiBody({
-    description: 'CSV with columns code,name,type,level,parent_code (as data/tra-vinh-units.csv) and optional unit_type,bloc,accountable_to_code,head_name,head_title',
+    description:
+      'CSV with columns code,name,type,level,parent_code (as data/tra-vinh-units.csv) and optional unit_type,bloc,accountable_to_code,head_name,head_title',
     schema: { type: 'string' },
   })
   @ApiOperation({ summary: 'Import org units from CSV (admin): all or nothing; every bad line is listed with its number and reason' })
   @ApiResponse({ status: 422, description: 'bad lines (problem+json, `rejected: [{line, reason}]`); nothing stored, nothing published' })
   async import(@Body() body: unknown) {
-    if (typeof body !== 'string') throw new ProblemException(415, 'send the file as the request body with Content-Type: text/csv', [{ field: 'body', message: 'expected text/csv' }]);
+    if (typeof body !== 'string')
+      throw new ProblemException(415, 'send the file as the request body with Content-Type: text/csv', [
+        { field: 'body', message: 'expected text/csv' },
+      ]);
     return this.units.importCsv(body);
   }
 

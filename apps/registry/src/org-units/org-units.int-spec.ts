@@ -11,7 +11,8 @@ import { disposeService, http, startService, type RunningService } from '../../.
 jest.setTimeout(60_000);
 
 const UNITS_CSV = readFileSync(join(__dirname, '../../../../data/tra-vinh-units.csv'), 'utf8');
-const csv = (svc: RunningService, body: string) => http(svc, 'POST', '/v1/org-units/import', { raw: body, headers: { 'content-type': 'text/csv' } });
+const csv = (svc: RunningService, body: string) =>
+  http(svc, 'POST', '/v1/org-units/import', { raw: body, headers: { 'content-type': 'text/csv' } });
 
 describe('registry org units on the real PostgreSQL and NATS', () => {
   let svc: RunningService;
@@ -30,7 +31,11 @@ describe('registry org units on the real PostgreSQL and NATS', () => {
 
     const all = await http(svc, 'GET', '/v1/org-units?limit=1000');
     expect(all.body.total).toBe(116);
-    for (const [parent, n] of [['84', 9], ['842', 10], ['849', 17]] as const) {
+    for (const [parent, n] of [
+      ['84', 9],
+      ['842', 10],
+      ['849', 17],
+    ] as const) {
       const children = await http(svc, 'GET', `/v1/org-units?parent=${parent}&tree=administrative&limit=50`);
       expect(children.status).toBe(200);
       expect(children.body.total).toBe(n);
@@ -56,7 +61,16 @@ describe('registry org units on the real PostgreSQL and NATS', () => {
   it('shows a unit with its parents and children on both trees', async () => {
     const res = await http(svc, 'GET', '/v1/org-units/29236');
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ code: '29236', name: 'Phường 4', type: 'commune', level: 3, adminParentCode: '842', accountableToCode: '842', active: true, revision: 1 });
+    expect(res.body).toMatchObject({
+      code: '29236',
+      name: 'Phường 4',
+      type: 'commune',
+      level: 3,
+      adminParentCode: '842',
+      accountableToCode: '842',
+      active: true,
+      revision: 1,
+    });
     expect(res.body.parents.administrative.map((u: { code: string }) => u.code)).toEqual(['842', '84']);
     expect(res.body.parents.accountability.map((u: { code: string }) => u.code)).toEqual(['842', '84']);
     const district = await http(svc, 'GET', '/v1/org-units/842');
@@ -76,8 +90,16 @@ describe('registry org units on the real PostgreSQL and NATS', () => {
           [4, /cycle on the accountability tree: HOI-B → HOI-A → HOI-B/],
         ],
       ],
-      ['a missing parent', header + 'NEW-1,Good new unit,,,,mass_org,front,84\n99999,Xã Mới,Xã,3,999,,,\n', [[3, /parent_code: parent 999 does not exist/]]],
-      ['a wrong parent type', header + '99999,Xã Mới,Xã,3,84,,,\nNEW-1,Good new unit,,,,mass_org,front,84\n', [[2, /cannot have a province \(84\) as administrative parent/]]],
+      [
+        'a missing parent',
+        header + 'NEW-1,Good new unit,,,,mass_org,front,84\n99999,Xã Mới,Xã,3,999,,,\n',
+        [[3, /parent_code: parent 999 does not exist/]],
+      ],
+      [
+        'a wrong parent type',
+        header + '99999,Xã Mới,Xã,3,84,,,\nNEW-1,Good new unit,,,,mass_org,front,84\n',
+        [[2, /cannot have a province \(84\) as administrative parent/]],
+      ],
       [
         'a duplicate code in one file',
         header + 'NEW-1,Good new unit,,,,mass_org,front,84\n99999,Xã Mới,Xã,3,842,,,\n99999,Xã Mới bis,Xã,3,842,,,\n',
@@ -97,7 +119,9 @@ describe('registry org units on the real PostgreSQL and NATS', () => {
         expect(res.body.errors[i]).toEqual({ field: `line ${line}`, message: expect.stringMatching(reason) });
       });
       expect(res.body.detail).toContain(`line ${expected[0][0]}`);
-      const stored: unknown[] = await dataSourceOf(svc).query(`SELECT code FROM org_units WHERE code IN ('NEW-1', '99999', 'HOI-A', 'HOI-B')`);
+      const stored: unknown[] = await dataSourceOf(svc).query(
+        `SELECT code FROM org_units WHERE code IN ('NEW-1', '99999', 'HOI-A', 'HOI-B')`,
+      );
       expect(stored).toEqual([]);
       expect(await outboxCount(svc)).toBe(before);
     });
@@ -119,12 +143,24 @@ describe('registry org units on the real PostgreSQL and NATS', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ created: 3, eventsPublished: 3 });
     const board = await http(svc, 'GET', '/v1/org-units/BQL-T');
-    expect(board.body).toMatchObject({ type: 'department', bloc: 'state', level: null, adminParentCode: null, accountableToCode: '84', head: { name: 'Nguyễn Văn B', title: 'Trưởng ban' } });
+    expect(board.body).toMatchObject({
+      type: 'department',
+      bloc: 'state',
+      level: null,
+      adminParentCode: null,
+      accountableToCode: '84',
+      head: { name: 'Nguyễn Văn B', title: 'Trưởng ban' },
+    });
     expect(board.body.children.accountability.map((u: { code: string }) => u.code)).toEqual(['KCN-T']);
   });
 
   it('PUT upserts: a real change bumps the revision and publishes; the same body again publishes nothing', async () => {
-    const body = { name: 'Phường 4 (TP. Trà Vinh)', type: 'commune', adminParentCode: '842', head: { name: 'Trần Văn C', title: 'Chủ tịch UBND phường' } };
+    const body = {
+      name: 'Phường 4 (TP. Trà Vinh)',
+      type: 'commune',
+      adminParentCode: '842',
+      head: { name: 'Trần Văn C', title: 'Chủ tịch UBND phường' },
+    };
     const before = await outboxCount(svc);
     const first = await http(svc, 'PUT', '/v1/org-units/29236', { body });
     expect(first.status).toBe(200);
@@ -140,14 +176,22 @@ describe('registry org units on the real PostgreSQL and NATS', () => {
   it('PUT refuses a wrong parent type, a missing parent and a cycle with 422 naming the field', async () => {
     const wrong = await http(svc, 'PUT', '/v1/org-units/29236', { body: { name: 'Phường 4', type: 'commune', adminParentCode: '84' } });
     expect(wrong.status).toBe(422);
-    expect(wrong.body.errors).toEqual(expect.arrayContaining([{ field: 'adminParentCode', message: expect.stringContaining('cannot have a province') }]));
+    expect(wrong.body.errors).toEqual(
+      expect.arrayContaining([{ field: 'adminParentCode', message: expect.stringContaining('cannot have a province') }]),
+    );
     const missing = await http(svc, 'PUT', '/v1/org-units/TD-1', { body: { name: 'Tổ', type: 'enterprise', accountableToCode: 'NOPE' } });
     expect(missing.body.errors).toEqual([{ field: 'accountableToCode', message: 'parent NOPE does not exist' }]);
     await http(svc, 'PUT', '/v1/org-units/DOAN-A', { body: { name: 'Đoàn A', type: 'mass_org', bloc: 'front', accountableToCode: '84' } });
-    await http(svc, 'PUT', '/v1/org-units/DOAN-B', { body: { name: 'Đoàn B', type: 'mass_org', bloc: 'front', accountableToCode: 'DOAN-A' } });
-    const cycle = await http(svc, 'PUT', '/v1/org-units/DOAN-A', { body: { name: 'Đoàn A', type: 'mass_org', bloc: 'front', accountableToCode: 'DOAN-B' } });
+    await http(svc, 'PUT', '/v1/org-units/DOAN-B', {
+      body: { name: 'Đoàn B', type: 'mass_org', bloc: 'front', accountableToCode: 'DOAN-A' },
+    });
+    const cycle = await http(svc, 'PUT', '/v1/org-units/DOAN-A', {
+      body: { name: 'Đoàn A', type: 'mass_org', bloc: 'front', accountableToCode: 'DOAN-B' },
+    });
     expect(cycle.status).toBe(422);
-    expect(cycle.body.errors).toEqual([{ field: 'accountableToCode', message: 'cycle on the accountability tree: DOAN-A → DOAN-B → DOAN-A' }]);
+    expect(cycle.body.errors).toEqual([
+      { field: 'accountableToCode', message: 'cycle on the accountability tree: DOAN-A → DOAN-B → DOAN-A' },
+    ]);
     const invalid = await http(svc, 'PUT', '/v1/org-units/X', { body: { name: '', type: 'village', extra: 1 } });
     expect(invalid.status).toBe(400);
     expect(invalid.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['extra', 'name', 'type']);
@@ -162,10 +206,15 @@ describe('registry org units on the real PostgreSQL and NATS', () => {
     const history: Array<{ revision: number; active: boolean }> = await dataSourceOf(svc).query(
       `SELECT revision, (state->>'active')::boolean AS active FROM org_unit_revisions WHERE code = 'AP-1' ORDER BY revision`,
     );
-    expect(history).toEqual([{ revision: 1, active: true }, { revision: 2, active: false }]);
+    expect(history).toEqual([
+      { revision: 1, active: true },
+      { revision: 2, active: false },
+    ]);
     expect((await http(svc, 'GET', '/v1/org-units?parent=29236')).body.total).toBe(0);
     expect((await http(svc, 'GET', '/v1/org-units?parent=29236&includeRetired=true')).body.total).toBe(1);
-    const underRetired = await http(svc, 'PUT', '/v1/org-units/AP-2', { body: { name: 'Khóm 2', type: 'hamlet', adminParentCode: 'AP-1' } });
+    const underRetired = await http(svc, 'PUT', '/v1/org-units/AP-2', {
+      body: { name: 'Khóm 2', type: 'hamlet', adminParentCode: 'AP-1' },
+    });
     expect(underRetired.status).toBe(422);
   });
 
@@ -174,7 +223,9 @@ describe('registry org units on the real PostgreSQL and NATS', () => {
     const set = await http(svc, 'PUT', '/v1/org-units/84/cohorts/residents', { body: { headcount: 1009168, asOf: '2019-04-01' } });
     expect(set.status).toBe(200);
     expect(set.body).toMatchObject({ changed: true });
-    expect((await http(svc, 'PUT', '/v1/org-units/84/cohorts/residents', { body: { headcount: 1009168, asOf: '2019-04-01' } })).body.changed).toBe(false);
+    expect(
+      (await http(svc, 'PUT', '/v1/org-units/84/cohorts/residents', { body: { headcount: 1009168, asOf: '2019-04-01' } })).body.changed,
+    ).toBe(false);
     await http(svc, 'PUT', '/v1/org-units/84/cohorts/residents', { body: { headcount: 1010000, asOf: '2020-01-01' } });
     expect(await outboxCount(svc)).toBe(before + 2);
     const list = await http(svc, 'GET', '/v1/org-units/84/cohorts');
@@ -193,16 +244,32 @@ describe('registry org units on the real PostgreSQL and NATS', () => {
   });
 
   it('sets targets, checking cohorts against the tree and the metric against the cohorts', async () => {
-    const target = { name: 'Residents 50%', metric: 'resident_rate', cohorts: ['residents'], tree: 'administrative', scopeUnitTypes: ['commune'], threshold: 0.5, deadline: '2020-08-20', reportingWindowDays: 7 };
+    const target = {
+      name: 'Residents 50%',
+      metric: 'resident_rate',
+      cohorts: ['residents'],
+      tree: 'administrative',
+      scopeUnitTypes: ['commune'],
+      threshold: 0.5,
+      deadline: '2020-08-20',
+      reportingWindowDays: 7,
+    };
     const created = await http(svc, 'PUT', '/v1/targets/residents-50', { body: target });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ targetId: 'residents-50', revision: 1, scopeLevels: [], campaignStart: null, threshold: 0.5 });
     expect((await http(svc, 'PUT', '/v1/targets/residents-50', { body: target })).body.outcome).toBe('unchanged');
-    expect((await http(svc, 'PUT', '/v1/targets/residents-50', { body: { ...target, threshold: 0.6 } })).body).toMatchObject({ outcome: 'updated', revision: 2 });
-    const wrongTree = await http(svc, 'PUT', '/v1/targets/t2', { body: { ...target, metric: 'install_rate', cohorts: ['staff'], scopeUnitTypes: [] } });
+    expect((await http(svc, 'PUT', '/v1/targets/residents-50', { body: { ...target, threshold: 0.6 } })).body).toMatchObject({
+      outcome: 'updated',
+      revision: 2,
+    });
+    const wrongTree = await http(svc, 'PUT', '/v1/targets/t2', {
+      body: { ...target, metric: 'install_rate', cohorts: ['staff'], scopeUnitTypes: [] },
+    });
     expect(wrongTree.status).toBe(422);
     expect(wrongTree.body.errors[0].field).toBe('cohorts');
-    const wrongMetric = await http(svc, 'PUT', '/v1/targets/t3', { body: { ...target, metric: 'resident_rate', cohorts: ['staff'], tree: 'accountability', scopeUnitTypes: [] } });
+    const wrongMetric = await http(svc, 'PUT', '/v1/targets/t3', {
+      body: { ...target, metric: 'resident_rate', cohorts: ['staff'], tree: 'accountability', scopeUnitTypes: [] },
+    });
     expect(wrongMetric.body.errors.map((e: { field: string }) => e.field)).toEqual(['metric']);
     expect((await http(svc, 'PUT', '/v1/targets/t4', { body: { ...target, threshold: 50 } })).status).toBe(400);
     expect((await http(svc, 'GET', '/v1/targets')).body.map((t: { targetId: string }) => t.targetId)).toEqual(['residents-50']);
@@ -217,14 +284,15 @@ describe('registry org units on the real PostgreSQL and NATS', () => {
     expect((await http(svc, 'GET', '/v1/org-units/29296', { key })).status).toBe(403);
     const mine = await http(svc, 'GET', '/v1/org-units?limit=1000', { key });
     expect(mine.body.total).toBe(11);
-    expect((await http(svc, 'PUT', '/v1/org-units/29236', { key, body: { name: 'x', type: 'commune', adminParentCode: '842' } })).status).toBe(403);
+    expect(
+      (await http(svc, 'PUT', '/v1/org-units/29236', { key, body: { name: 'x', type: 'commune', adminParentCode: '842' } })).status,
+    ).toBe(403);
     const analyst = (await http(svc, 'POST', '/v1/api-keys', { body: { role: 'analyst' } })).body.key as string;
     expect((await http(svc, 'GET', '/v1/org-units/29296', { key: analyst })).status).toBe(200);
     expect((await http(svc, 'PUT', '/v1/targets/x', { key: analyst, body: {} })).status).toBe(403);
     expect((await http(svc, 'GET', '/v1/org-units', { key: 'bz_unknown' })).status).toBe(401);
   });
 });
-
 
 function dataSourceOf(svc: RunningService): DataSource {
   return svc.runtime['dataSource'] as DataSource;

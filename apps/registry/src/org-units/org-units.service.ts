@@ -109,11 +109,19 @@ export class OrgUnitsService {
             const line = parsed.rows[i.index].line;
             byLine.set(line, [...(byLine.get(line) ?? []), `${CSV_COLUMN[i.field]}: ${i.message}`]);
           }
-          throw this.lineProblem([...byLine.entries()].sort((a, b) => a[0] - b[0]).map(([line, reasons]) => ({ line, reason: reasons.join('; ') })));
+          throw this.lineProblem(
+            [...byLine.entries()].sort((a, b) => a[0] - b[0]).map(([line, reasons]) => ({ line, reason: reasons.join('; ') })),
+          );
         },
       );
       const count = (o: UpsertOutcome) => results.filter((r) => r.outcome === o).length;
-      return { units: results.length, created: count('created'), updated: count('updated'), unchanged: count('unchanged'), eventsPublished: results.length - count('unchanged') };
+      return {
+        units: results.length,
+        created: count('created'),
+        updated: count('updated'),
+        unchanged: count('unchanged'),
+        eventsPublished: results.length - count('unchanged'),
+      };
     });
   }
 
@@ -241,8 +249,14 @@ export class OrgUnitsService {
   async describe(code: string): Promise<OrgUnitView & { parents: Record<Tree, UnitRef[]>; children: Record<Tree, UnitRef[]> }> {
     const row = await this.find(code);
     if (!row) throw new NotFoundException({ detail: `unknown org unit ${code}` });
-    const parents = { administrative: await this.ancestors(code, 'administrative'), accountability: await this.ancestors(code, 'accountability') };
-    const children = { administrative: await this.children(code, 'administrative'), accountability: await this.children(code, 'accountability') };
+    const parents = {
+      administrative: await this.ancestors(code, 'administrative'),
+      accountability: await this.ancestors(code, 'accountability'),
+    };
+    const children = {
+      administrative: await this.children(code, 'administrative'),
+      accountability: await this.children(code, 'accountability'),
+    };
     return { ...viewOf(row), parents, children };
   }
 
@@ -262,7 +276,10 @@ export class OrgUnitsService {
   }
 
   private async children(code: string, tree: Tree): Promise<UnitRef[]> {
-    return this.ds.query(`SELECT code, name, type, level, active FROM org_units WHERE ${PARENT_COLUMN[tree]} = $1 ORDER BY level NULLS LAST, code`, [code]);
+    return this.ds.query(
+      `SELECT code, name, type, level, active FROM org_units WHERE ${PARENT_COLUMN[tree]} = $1 ORDER BY level NULLS LAST, code`,
+      [code],
+    );
   }
 
   /** Lists units, paginated; a portal key sees only its own unit and what lies under it on either tree. */
@@ -292,7 +309,10 @@ export class OrgUnitsService {
     if (q.level !== undefined) where.push(`level = ${p(q.level)}`);
     if (!q.includeRetired) where.push('active');
     const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const [{ total }]: Array<{ total: number }> = await this.ds.query(`${withClause}SELECT count(*)::int AS total FROM org_units ${filter}`, params);
+    const [{ total }]: Array<{ total: number }> = await this.ds.query(
+      `${withClause}SELECT count(*)::int AS total FROM org_units ${filter}`,
+      params,
+    );
     const rows: OrgUnitRow[] = await this.ds.query(
       `${withClause}SELECT code, name, type, bloc, admin_parent_code, accountable_to_code, head_name, head_title, level, active, retired_on::text AS retired_on, revision
        FROM org_units ${filter} ORDER BY level NULLS LAST, code LIMIT ${p(q.limit)} OFFSET ${p(q.offset)}`,

@@ -30,12 +30,38 @@ describe('the Trà Vinh deployment (SEED=tra-vinh)', () => {
     expect((await http(svc, 'GET', '/v1/org-units?parent=84&tree=administrative')).body.total).toBe(9);
     const answeringToProvince = await http(svc, 'GET', '/v1/org-units?parent=84&tree=accountability&limit=100');
     expect(codes(answeringToProvince.body.items)).toEqual(
-      ['842', '844', '845', '846', '847', '848', '849', '850', '851', 'BQL-KKT', 'BUU-DIEN-TV', 'HCCB-TV', 'HLHPN-TV', 'HND-TV', 'LDLD-TV', 'MOBIFONE-TV', 'SO-GTVT', 'SO-TTTT', 'SO-VHTTDL', 'TINH-DOAN-TV', 'VIETTEL-TV', 'VNPT-TV'].sort(),
+      [
+        '842',
+        '844',
+        '845',
+        '846',
+        '847',
+        '848',
+        '849',
+        '850',
+        '851',
+        'BQL-KKT',
+        'BUU-DIEN-TV',
+        'HCCB-TV',
+        'HLHPN-TV',
+        'HND-TV',
+        'LDLD-TV',
+        'MOBIFONE-TV',
+        'SO-GTVT',
+        'SO-TTTT',
+        'SO-VHTTDL',
+        'TINH-DOAN-TV',
+        'VIETTEL-TV',
+        'VNPT-TV',
+      ].sort(),
     );
     const board = await http(svc, 'GET', '/v1/org-units/BQL-KKT');
     expect(board.body).toMatchObject({ type: 'department', bloc: 'state', accountableToCode: '84' });
     expect(codes(board.body.children.accountability)).toEqual(['KCN-CAU-QUAN', 'KCN-CO-CHIEN', 'KCN-LONG-DUC', 'KKT-DINH-AN']);
-    expect((await http(svc, 'GET', '/v1/org-units/KKT-DINH-AN')).body).toMatchObject({ name: 'Khu kinh tế Định An', type: 'economic_zone' });
+    expect((await http(svc, 'GET', '/v1/org-units/KKT-DINH-AN')).body).toMatchObject({
+      name: 'Khu kinh tế Định An',
+      type: 'economic_zone',
+    });
     expect((await http(svc, 'GET', '/v1/org-units/HLHPN-TV')).body).toMatchObject({ type: 'mass_org', bloc: 'front' });
     expect((await http(svc, 'GET', '/v1/org-units/VNPT-TV')).body).toMatchObject({ type: 'telecom', bloc: null });
     const commune = await http(svc, 'GET', '/v1/org-units/29296');
@@ -43,9 +69,17 @@ describe('the Trà Vinh deployment (SEED=tra-vinh)', () => {
   });
 
   it("sets the province's residents, 1,009,168 as of 2019-04-01, and the directive's two targets", async () => {
-    expect((await http(svc, 'GET', '/v1/org-units/84/cohorts')).body).toEqual([{ orgUnitCode: '84', cohort: 'residents', headcount: 1009168, asOf: '2019-04-01' }]);
+    expect((await http(svc, 'GET', '/v1/org-units/84/cohorts')).body).toEqual([
+      { orgUnitCode: '84', cohort: 'residents', headcount: 1009168, asOf: '2019-04-01' },
+    ]);
     const residents = await http(svc, 'GET', '/v1/targets/residents-50');
-    expect(residents.body).toMatchObject({ metric: 'resident_rate', cohorts: ['residents'], tree: 'administrative', threshold: 0.5, deadline: '2020-08-20' });
+    expect(residents.body).toMatchObject({
+      metric: 'resident_rate',
+      cohorts: ['residents'],
+      tree: 'administrative',
+      threshold: 0.5,
+      deadline: '2020-08-20',
+    });
     const members = await http(svc, 'GET', '/v1/targets/members-100');
     expect(members.body).toMatchObject({
       metric: 'bluetooth_rate',
@@ -59,11 +93,22 @@ describe('the Trà Vinh deployment (SEED=tra-vinh)', () => {
 
   it('is idempotent and keeps edits made since: a second run and a restart change and publish nothing', async () => {
     const edited = await http(svc, 'PUT', '/v1/org-units/SO-TTTT', {
-      body: { name: 'Sở Thông tin và Truyền thông tỉnh Trà Vinh', type: 'department', bloc: 'state', accountableToCode: '84', head: { name: 'Nguyễn Văn D', title: 'Giám đốc' } },
+      body: {
+        name: 'Sở Thông tin và Truyền thông tỉnh Trà Vinh',
+        type: 'department',
+        bloc: 'state',
+        accountableToCode: '84',
+        head: { name: 'Nguyễn Văn D', title: 'Giám đốc' },
+      },
     });
     expect(edited.body.outcome).toBe('updated');
     const before = await outboxCount(svc);
-    expect(await svc.app.get(SeedService).seedTraVinh(resolveDataDir())).toEqual({ unitsCreated: 0, unitsKept: 133, cohortsSet: 0, targetsCreated: 0 });
+    expect(await svc.app.get(SeedService).seedTraVinh(resolveDataDir())).toEqual({
+      unitsCreated: 0,
+      unitsKept: 133,
+      cohortsSet: 0,
+      targetsCreated: 0,
+    });
     expect(await outboxCount(svc)).toBe(before);
 
     await svc.close();

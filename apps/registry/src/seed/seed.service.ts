@@ -24,7 +24,10 @@ export function traVinhDeployment(dataDir: string): {
   population: { orgUnitCode: string; headcount: number; asOf: string };
 } {
   const parsed = parseUnitsCsv(readFileSync(join(dataDir, 'tra-vinh-units.csv'), 'utf8'));
-  if (!parsed.ok) throw new Error(`data/tra-vinh-units.csv is not valid: ${parsed.fatal ?? parsed.errors.map((e) => `line ${e.line}: ${e.reason}`).join('; ')}`);
+  if (!parsed.ok)
+    throw new Error(
+      `data/tra-vinh-units.csv is not valid: ${parsed.fatal ?? parsed.errors.map((e) => `line ${e.line}: ${e.reason}`).join('; ')}`,
+    );
 
   const organisations: UnitDraft[] = TRA_VINH_ORGANISATIONS.map((o) => ({
     code: o.code,
@@ -36,13 +39,32 @@ export function traVinhDeployment(dataDir: string): {
     head: null,
   }));
 
-  const zoneRows = parse(readFileSync(join(dataDir, 'tra-vinh-zones.csv'), 'utf8'), { columns: true, bom: true, skip_empty_lines: true, trim: true }) as Array<{ name: string; kind: string }>;
+  const zoneRows = parse(readFileSync(join(dataDir, 'tra-vinh-zones.csv'), 'utf8'), {
+    columns: true,
+    bom: true,
+    skip_empty_lines: true,
+    trim: true,
+  }) as Array<{ name: string; kind: string }>;
   const zones: UnitDraft[] = zoneRows.map((z) => {
-    if (z.kind !== 'economic_zone' && z.kind !== 'industrial_park') throw new Error(`data/tra-vinh-zones.csv: unknown kind ${z.kind} for ${z.name}`);
-    return { code: zoneCode(z.kind, z.name), name: z.name.normalize('NFC'), type: z.kind, bloc: null, adminParentCode: null, accountableToCode: EZ_BOARD_CODE, head: null };
+    if (z.kind !== 'economic_zone' && z.kind !== 'industrial_park')
+      throw new Error(`data/tra-vinh-zones.csv: unknown kind ${z.kind} for ${z.name}`);
+    return {
+      code: zoneCode(z.kind, z.name),
+      name: z.name.normalize('NFC'),
+      type: z.kind,
+      bloc: null,
+      adminParentCode: null,
+      accountableToCode: EZ_BOARD_CODE,
+      head: null,
+    };
   });
 
-  const popRows = parse(readFileSync(join(dataDir, 'tra-vinh-population-2019.csv'), 'utf8'), { columns: true, bom: true, skip_empty_lines: true, trim: true }) as Array<{
+  const popRows = parse(readFileSync(join(dataDir, 'tra-vinh-population-2019.csv'), 'utf8'), {
+    columns: true,
+    bom: true,
+    skip_empty_lines: true,
+    trim: true,
+  }) as Array<{
     code: string;
     population_total: string;
     reference_date: string;
@@ -75,16 +97,21 @@ export class SeedService {
     const deployment = traVinhDeployment(dataDir);
     return this.ds.transaction(async (m: EntityManager) => {
       await m.query(`SELECT pg_advisory_xact_lock(hashtext('registry.seed'))`);
-      const held = new Set((await m.query(`SELECT code FROM org_units`) as Array<{ code: string }>).map((r) => r.code));
+      const held = new Set(((await m.query(`SELECT code FROM org_units`)) as Array<{ code: string }>).map((r) => r.code));
       const missing = deployment.units.filter((u) => !held.has(u.code));
       if (missing.length > 0) {
         await this.units.applyDrafts(m, missing, (issues) => {
-          throw new Error(`the Trà Vinh seed does not fit the units already held: ${issues.map((i) => `${missing[i.index].code}: ${i.message}`).join('; ')}`);
+          throw new Error(
+            `the Trà Vinh seed does not fit the units already held: ${issues.map((i) => `${missing[i.index].code}: ${i.message}`).join('; ')}`,
+          );
         });
       }
       let cohortsSet = 0;
       const pop = deployment.population;
-      const hasPop: unknown[] = await m.query(`SELECT 1 FROM cohort_denominators WHERE org_unit_code = $1 AND cohort = 'residents' AND as_of = $2`, [pop.orgUnitCode, pop.asOf]);
+      const hasPop: unknown[] = await m.query(
+        `SELECT 1 FROM cohort_denominators WHERE org_unit_code = $1 AND cohort = 'residents' AND as_of = $2`,
+        [pop.orgUnitCode, pop.asOf],
+      );
       if (hasPop.length === 0) {
         await this.cohorts.setIn(m, { orgUnitCode: pop.orgUnitCode, cohort: 'residents', headcount: pop.headcount, asOf: pop.asOf });
         cohortsSet += 1;

@@ -18,12 +18,21 @@ describe('target rules', () => {
   it('accepts the directive targets', () => {
     expect(checkTarget(residents50)).toEqual([]);
     expect(
-      checkTarget({ ...residents50, metric: 'bluetooth_rate', cohorts: ['staff', 'students', 'youth_members', 'association_members', 'enterprise_workers'], tree: 'accountability', scopeUnitTypes: [], threshold: 1 }),
+      checkTarget({
+        ...residents50,
+        metric: 'bluetooth_rate',
+        cohorts: ['staff', 'students', 'youth_members', 'association_members', 'enterprise_workers'],
+        tree: 'accountability',
+        scopeUnitTypes: [],
+        threshold: 1,
+      }),
     ).toEqual([]);
   });
 
   it('refuses residents on the accountability tree and staff on the administrative tree', () => {
-    expect(checkTarget({ ...residents50, tree: 'accountability', scopeUnitTypes: [] })).toEqual([{ field: 'cohorts', message: expect.stringContaining('residents is counted on the administrative tree') }]);
+    expect(checkTarget({ ...residents50, tree: 'accountability', scopeUnitTypes: [] })).toEqual([
+      { field: 'cohorts', message: expect.stringContaining('residents is counted on the administrative tree') },
+    ]);
     expect(checkTarget({ ...residents50, metric: 'install_rate', cohorts: ['staff'], scopeUnitTypes: [] })[0].field).toBe('cohorts');
   });
 
@@ -37,7 +46,13 @@ describe('target rules', () => {
   });
 
   it('compares targets regardless of the order of their lists', () => {
-    const a = { ...residents50, metric: 'install_rate' as const, cohorts: ['staff', 'students'] as const, tree: 'accountability' as const, scopeLevels: [3, 2, 2] };
+    const a = {
+      ...residents50,
+      metric: 'install_rate' as const,
+      cohorts: ['staff', 'students'] as const,
+      tree: 'accountability' as const,
+      scopeLevels: [3, 2, 2],
+    };
     const b = { ...a, cohorts: ['students', 'staff'] as const, scopeLevels: [2, 3] };
     expect(sameTarget(a, b)).toBe(true);
     expect(normaliseTarget(a).scopeLevels).toEqual([2, 3]);

@@ -1,4 +1,13 @@
-import { COHORTS, COHORTS_BY_UNIT_TYPE, UNIT_TYPES, treeOfCohort, type Cohort, type Metric, type Tree, type UnitType } from '@app/contracts';
+import {
+  COHORTS,
+  COHORTS_BY_UNIT_TYPE,
+  UNIT_TYPES,
+  treeOfCohort,
+  type Cohort,
+  type Metric,
+  type Tree,
+  type UnitType,
+} from '@app/contracts';
 
 /** A target as the registry holds it (the payload of registry.target.set without its revision). */
 export interface TargetDefinition {
@@ -33,17 +42,22 @@ export function normaliseTarget(t: TargetDefinition): TargetDefinition {
 export function checkTarget(t: TargetDefinition): Array<{ field: string; message: string }> {
   const errors: Array<{ field: string; message: string }> = [];
   for (const c of t.cohorts) {
-    if (treeOfCohort(c) !== t.tree) errors.push({ field: 'cohorts', message: `cohort ${c} is counted on the ${treeOfCohort(c)} tree, not the ${t.tree} tree` });
+    if (treeOfCohort(c) !== t.tree)
+      errors.push({ field: 'cohorts', message: `cohort ${c} is counted on the ${treeOfCohort(c)} tree, not the ${t.tree} tree` });
   }
   if (t.metric === 'resident_rate' && t.cohorts.some((c) => c !== 'residents')) {
     errors.push({ field: 'metric', message: 'resident_rate is a rate of residents against the population: its only cohort is residents' });
   }
   for (const u of t.scopeUnitTypes) {
     if (!COHORTS_BY_UNIT_TYPE[u].some((c) => t.cohorts.includes(c))) {
-      errors.push({ field: 'scopeUnitTypes', message: `a ${u} reports none of the cohorts ${t.cohorts.join(', ')} (it may report ${COHORTS_BY_UNIT_TYPE[u].join(', ')})` });
+      errors.push({
+        field: 'scopeUnitTypes',
+        message: `a ${u} reports none of the cohorts ${t.cohorts.join(', ')} (it may report ${COHORTS_BY_UNIT_TYPE[u].join(', ')})`,
+      });
     }
   }
-  if (t.campaignStart !== null && t.campaignStart > t.deadline) errors.push({ field: 'campaignStart', message: `campaignStart ${t.campaignStart} is after the deadline ${t.deadline}` });
+  if (t.campaignStart !== null && t.campaignStart > t.deadline)
+    errors.push({ field: 'campaignStart', message: `campaignStart ${t.campaignStart} is after the deadline ${t.deadline}` });
   return errors;
 }
 

@@ -51,16 +51,32 @@ export class TargetsService {
   }
 
   /** Creates or replaces a target; a new revision and a registry.target.set event only when something changed. */
-  async setIn(m: EntityManager, input: TargetDefinition): Promise<{ outcome: 'created' | 'updated' | 'unchanged'; target: TargetSetV1Data }> {
+  async setIn(
+    m: EntityManager,
+    input: TargetDefinition,
+  ): Promise<{ outcome: 'created' | 'updated' | 'unchanged'; target: TargetSetV1Data }> {
     const t = normaliseTarget(input);
     const errors = checkTarget(t);
-    if (errors.length > 0) throw new ProblemException(422, `target ${t.targetId} is inconsistent: ${errors.map((e) => e.message).join('; ')}`, errors);
+    if (errors.length > 0)
+      throw new ProblemException(422, `target ${t.targetId} is inconsistent: ${errors.map((e) => e.message).join('; ')}`, errors);
     const [before]: TargetRow[] = await m.query(`${SELECT_TARGET} WHERE id = $1 FOR UPDATE`, [t.targetId]);
     if (before) {
       const { revision: _revision, ...held } = dataOf(before);
       if (sameTarget(held, t)) return { outcome: 'unchanged', target: dataOf(before) };
     }
-    const params = [t.targetId, t.name, t.metric, t.cohorts, t.tree, t.scopeUnitTypes, t.scopeLevels, t.threshold, t.deadline, t.campaignStart, t.reportingWindowDays];
+    const params = [
+      t.targetId,
+      t.name,
+      t.metric,
+      t.cohorts,
+      t.tree,
+      t.scopeUnitTypes,
+      t.scopeLevels,
+      t.threshold,
+      t.deadline,
+      t.campaignStart,
+      t.reportingWindowDays,
+    ];
     const [row]: TargetRow[] = await m.query(
       `INSERT INTO targets (id, name, metric, cohorts, tree, scope_unit_types, scope_levels, threshold, deadline, campaign_start, reporting_window_days, revision)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,1)

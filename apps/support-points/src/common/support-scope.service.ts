@@ -36,7 +36,9 @@ export class SupportScopeService {
   async assertCanReadUnit(principal: Principal, unitCode: string, field: string): Promise<void> {
     if (this.readRoot(principal) === null) return;
     if (!(await this.scope.mayRead(principal, unitCode))) {
-      throw new ProblemException(403, `this key (${describe(principal)}) may not read unit ${unitCode}`, [{ field, message: `${unitCode} is outside this key's scope` }]);
+      throw new ProblemException(403, `this key (${describe(principal)}) may not read unit ${unitCode}`, [
+        { field, message: `${unitCode} is outside this key's scope` },
+      ]);
     }
   }
 }

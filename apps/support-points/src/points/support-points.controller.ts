@@ -56,7 +56,7 @@ export class SupportPointsController {
 
   @Get(':id')
   @Roles('analyst', 'portal', 'telecom')
-  @ApiOperation({ summary: 'One point with its open/closed history and the latest revision of each day\'s session' })
+  @ApiOperation({ summary: "One point with its open/closed history and the latest revision of each day's session" })
   async get(@Param() params: PointIdParams, @CurrentPrincipal() principal: Principal): Promise<PointView & { sessions: SessionView[] }> {
     return this.points.get(principal, params.id);
   }

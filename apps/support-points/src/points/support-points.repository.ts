@@ -66,7 +66,15 @@ export const OPEN_ON_SQL = (pointAlias: string, dateParam: string) =>
            AND op.opened_on <= ${dateParam}::date AND (op.closed_on IS NULL OR op.closed_on > ${dateParam}::date))`;
 
 function toStored(r: PointRow): StoredPoint {
-  return { id: r.id, operatorCode: r.operator_code, communeCode: r.commune_code, address: r.address, hours: r.hours, revision: r.revision, periods: r.periods };
+  return {
+    id: r.id,
+    operatorCode: r.operator_code,
+    communeCode: r.commune_code,
+    address: r.address,
+    hours: r.hours,
+    revision: r.revision,
+    periods: r.periods,
+  };
 }
 
 export function toView(p: StoredPoint & { updatedAt?: Date }): PointView {
@@ -110,10 +118,14 @@ export class SupportPointsRepository {
   }
 
   async insert(m: EntityManager, p: StoredPoint): Promise<void> {
-    await m.query(
-      `INSERT INTO support_points (id, operator_code, commune_code, address, hours, revision) VALUES ($1,$2,$3,$4,$5,$6)`,
-      [p.id, p.operatorCode, p.communeCode, p.address, p.hours, p.revision],
-    );
+    await m.query(`INSERT INTO support_points (id, operator_code, commune_code, address, hours, revision) VALUES ($1,$2,$3,$4,$5,$6)`, [
+      p.id,
+      p.operatorCode,
+      p.communeCode,
+      p.address,
+      p.hours,
+      p.revision,
+    ]);
     await this.replacePeriods(m, p.id, p.periods);
   }
 

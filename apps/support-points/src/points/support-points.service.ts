@@ -40,11 +40,13 @@ export class SupportPointsService {
     const errors: Array<{ field: string; message: string }> = [];
     const op = found.get(operatorCode);
     if (!op) errors.push({ field: 'operator', message: `operator ${operatorCode} is not a registered unit` });
-    else if (!OPERATOR_TYPES.includes(op.type)) errors.push({ field: 'operator', message: `operator ${operatorCode} is a ${op.type}, not a telecom or the post office` });
+    else if (!OPERATOR_TYPES.includes(op.type))
+      errors.push({ field: 'operator', message: `operator ${operatorCode} is a ${op.type}, not a telecom or the post office` });
     else if (!op.active) errors.push({ field: 'operator', message: `operator ${operatorCode} is retired` });
     const commune = found.get(communeCode);
     if (!commune) errors.push({ field: 'communeCode', message: `communeCode ${communeCode} is not a registered unit` });
-    else if (commune.type !== 'commune') errors.push({ field: 'communeCode', message: `communeCode ${communeCode} is a ${commune.type}, not a commune` });
+    else if (commune.type !== 'commune')
+      errors.push({ field: 'communeCode', message: `communeCode ${communeCode} is a ${commune.type}, not a commune` });
     else if (!commune.active) errors.push({ field: 'communeCode', message: `communeCode ${communeCode} is retired` });
     if (errors.length) throw new ProblemException(422, errors.map((e) => e.message).join('; '), errors);
   }
@@ -52,7 +54,13 @@ export class SupportPointsService {
   async upsert(principal: Principal, id: string, dto: UpsertPointDto): Promise<UpsertResult> {
     await this.assertValidPlacement(dto.operator, dto.communeCode);
     await this.scope.assertCanManage(principal, dto.operator);
-    const wanted = { operatorCode: dto.operator, communeCode: dto.communeCode, address: dto.address, hours: dto.hours ?? null, openedOn: dto.openedOn };
+    const wanted = {
+      operatorCode: dto.operator,
+      communeCode: dto.communeCode,
+      address: dto.address,
+      hours: dto.hours ?? null,
+      openedOn: dto.openedOn,
+    };
     return this.ds.transaction(async (m) => {
       await this.repo.lockPoint(m, id);
       const existing = await this.repo.find(m, id);

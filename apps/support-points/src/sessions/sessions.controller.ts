@@ -14,8 +14,14 @@ export class SessionsController {
 
   @Post(':id/sessions')
   @Roles('telecom')
-  @ApiOperation({ summary: 'Log a day\'s session at a point: a new day is revision 1, different figures for the same day the next revision' })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'same key and body: the same answer, nothing new; same key, other body: 409' })
+  @ApiOperation({
+    summary: "Log a day's session at a point: a new day is revision 1, different figures for the same day the next revision",
+  })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'same key and body: the same answer, nothing new; same key, other body: 409',
+  })
   @ApiResponse({ status: 201, description: 'a new revision was stored and support.session.logged published' })
   @ApiResponse({ status: 200, description: 'the same figures were already the latest for that day: nothing new' })
   async log(

@@ -9,7 +9,12 @@ describe('support-point sessions: idempotency, revisions and open days (real Pos
   let ds: DataSource;
   let vnpt: string;
   const url = '/v1/support-points/VNPT-1/sessions';
-  const session = (date: string, assisted: number, installed: number, bluetoothEnabled: number) => ({ date, assisted, installed, bluetoothEnabled });
+  const session = (date: string, assisted: number, installed: number, bluetoothEnabled: number) => ({
+    date,
+    assisted,
+    installed,
+    bluetoothEnabled,
+  });
 
   async function counts(): Promise<{ sessions: number; outbox: number; keys: number }> {
     const [row] = await ds.query(
@@ -42,7 +47,10 @@ describe('support-point sessions: idempotency, revisions and open days (real Pos
     await events.unit({ code: 'VNPT-TV', type: 'telecom' });
     vnpt = await events.key('telecom', 'VNPT-TV');
     await settle(svc);
-    const put = await http(svc, 'PUT', '/v1/support-points/VNPT-1', { key: vnpt, body: { operator: 'VNPT-TV', communeCode: '29308', address: 'Thị trấn Cầu Kè', openedOn: '2020-08-20' } });
+    const put = await http(svc, 'PUT', '/v1/support-points/VNPT-1', {
+      key: vnpt,
+      body: { operator: 'VNPT-TV', communeCode: '29308', address: 'Thị trấn Cầu Kè', openedOn: '2020-08-20' },
+    });
     expect(put.status).toBe(201);
     expect((await http(svc, 'POST', '/v1/support-points/VNPT-1/close', { key: vnpt, body: { date: '2020-08-25' } })).status).toBe(200);
     expect((await http(svc, 'POST', '/v1/support-points/VNPT-1/reopen', { key: vnpt, body: { date: '2020-08-28' } })).status).toBe(200);
@@ -56,7 +64,15 @@ describe('support-point sessions: idempotency, revisions and open days (real Pos
   it('a new day is revision 1; the identical figures again are a no-op; other figures are the next revision', async () => {
     const first = await http(svc, 'POST', url, { key: vnpt, body: session('2020-08-21', 40, 35, 30) });
     expect(first.status).toBe(201);
-    expect(first.body).toEqual({ pointId: 'VNPT-1', date: '2020-08-21', revision: 1, assisted: 40, installed: 35, bluetoothEnabled: 30, changed: true });
+    expect(first.body).toEqual({
+      pointId: 'VNPT-1',
+      date: '2020-08-21',
+      revision: 1,
+      assisted: 40,
+      installed: 35,
+      bluetoothEnabled: 30,
+      changed: true,
+    });
     const before = await counts();
     const again = await http(svc, 'POST', url, { key: vnpt, body: session('2020-08-21', 40, 35, 30) });
     expect(again.status).toBe(200);
@@ -66,14 +82,34 @@ describe('support-point sessions: idempotency, revisions and open days (real Pos
     expect(corrected.status).toBe(201);
     expect(corrected.body).toMatchObject({ revision: 2, changed: true });
     expect(await sessionEvents('2020-08-21')).toEqual([
-      { pointId: 'VNPT-1', operatorCode: 'VNPT-TV', communeCode: '29308', date: '2020-08-21', revision: 1, assisted: 40, installed: 35, bluetoothEnabled: 30 },
-      { pointId: 'VNPT-1', operatorCode: 'VNPT-TV', communeCode: '29308', date: '2020-08-21', revision: 2, assisted: 42, installed: 36, bluetoothEnabled: 30 },
+      {
+        pointId: 'VNPT-1',
+        operatorCode: 'VNPT-TV',
+        communeCode: '29308',
+        date: '2020-08-21',
+        revision: 1,
+        assisted: 40,
+        installed: 35,
+        bluetoothEnabled: 30,
+      },
+      {
+        pointId: 'VNPT-1',
+        operatorCode: 'VNPT-TV',
+        communeCode: '29308',
+        date: '2020-08-21',
+        revision: 2,
+        assisted: 42,
+        installed: 36,
+        bluetoothEnabled: 30,
+      },
     ]);
     // Every revision is kept; the point shows the latest of each day.
     const [stored] = await ds.query(`SELECT count(*)::int AS n FROM support_sessions WHERE date = '2020-08-21'`);
     expect(stored.n).toBe(2);
     const point = await http(svc, 'GET', '/v1/support-points/VNPT-1', { key: vnpt });
-    expect(point.body.sessions).toEqual([expect.objectContaining({ date: '2020-08-21', revision: 2, assisted: 42, installed: 36, bluetoothEnabled: 30 })]);
+    expect(point.body.sessions).toEqual([
+      expect.objectContaining({ date: '2020-08-21', revision: 2, assisted: 42, installed: 36, bluetoothEnabled: 30 }),
+    ]);
   });
 
   it('Idempotency-Key: the same key and body get the same answer and nothing new; the same key with another body is 409', async () => {
@@ -97,21 +133,33 @@ describe('support-point sessions: idempotency, revisions and open days (real Pos
     expect(admin.status).toBe(201);
     expect(admin.body).toMatchObject({ revision: 2 });
     // A fresh key with the latest figures is still a no-op (no new revision, no event).
-    const fresh = await http(svc, 'POST', url, { key: vnpt, body: session('2020-08-22', 12, 9, 9), headers: { 'idempotency-key': 'vnpt-b' } });
+    const fresh = await http(svc, 'POST', url, {
+      key: vnpt,
+      body: session('2020-08-22', 12, 9, 9),
+      headers: { 'idempotency-key': 'vnpt-b' },
+    });
     expect(fresh.status).toBe(200);
     expect(fresh.body).toMatchObject({ revision: 2, changed: false });
     expect(await sessionEvents('2020-08-22')).toHaveLength(2);
-    expectProblem(await http(svc, 'POST', url, { key: vnpt, body: session('2020-08-22', 1, 1, 1), headers: { 'idempotency-key': 'has space' } }), 400, 'Idempotency-Key');
+    expectProblem(
+      await http(svc, 'POST', url, { key: vnpt, body: session('2020-08-22', 1, 1, 1), headers: { 'idempotency-key': 'has space' } }),
+      400,
+      'Idempotency-Key',
+    );
   });
 
   it('concurrent retries with one Idempotency-Key store one session; concurrent corrections get distinct revisions', async () => {
     const headers = { 'idempotency-key': 'burst-1' };
-    const replies = await Promise.all(Array.from({ length: 8 }, () => http(svc, 'POST', url, { key: vnpt, body: session('2020-08-24', 5, 5, 5), headers })));
+    const replies = await Promise.all(
+      Array.from({ length: 8 }, () => http(svc, 'POST', url, { key: vnpt, body: session('2020-08-24', 5, 5, 5), headers })),
+    );
     expect(replies.map((r) => r.status)).toEqual(Array(8).fill(201));
     expect(new Set(replies.map((r) => JSON.stringify(r.body))).size).toBe(1);
     expect(await sessionEvents('2020-08-24')).toHaveLength(1);
 
-    const corrections = await Promise.all([6, 7, 8, 9, 10].map((n) => http(svc, 'POST', url, { key: vnpt, body: session('2020-08-29', n, 5, 5) })));
+    const corrections = await Promise.all(
+      [6, 7, 8, 9, 10].map((n) => http(svc, 'POST', url, { key: vnpt, body: session('2020-08-29', n, 5, 5) })),
+    );
     expect(corrections.map((r) => r.status)).toEqual(Array(5).fill(201));
     expect(corrections.map((r) => r.body.revision).sort()).toEqual([1, 2, 3, 4, 5]);
   });
@@ -119,7 +167,11 @@ describe('support-point sessions: idempotency, revisions and open days (real Pos
   it('no session on a day the point was not open (before opening, on or after a close, in the future): 422, nothing stored', async () => {
     const before = await counts();
     for (const date of ['2020-08-19', '2020-08-25', '2020-08-27', '2999-01-01']) {
-      const res = await http(svc, 'POST', url, { key: vnpt, body: session(date, 1, 1, 1), headers: { 'idempotency-key': `closed-${date}` } });
+      const res = await http(svc, 'POST', url, {
+        key: vnpt,
+        body: session(date, 1, 1, 1),
+        headers: { 'idempotency-key': `closed-${date}` },
+      });
       expectProblem(res, 422, 'date');
     }
     expect(await counts()).toEqual(before);
@@ -147,7 +199,11 @@ describe('support-point sessions: idempotency, revisions and open days (real Pos
         throw new Error(`${JSON.stringify(body)}: got ${res.status} ${res.text}\n${(err as Error).message}`);
       }
     }
-    expectProblem(await http(svc, 'POST', '/v1/support-points/NOPE/sessions', { key: vnpt, body: session('2020-08-28', 1, 1, 1) }), 404, 'id');
+    expectProblem(
+      await http(svc, 'POST', '/v1/support-points/NOPE/sessions', { key: vnpt, body: session('2020-08-28', 1, 1, 1) }),
+      404,
+      'id',
+    );
     expect(await counts()).toEqual(before);
   });
 

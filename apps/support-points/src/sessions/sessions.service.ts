@@ -28,7 +28,12 @@ export class SessionsService {
     private readonly idempotency: IdempotencyStore,
   ) {}
 
-  async log(principal: Principal, pointId: string, dto: LogSessionDto, idempotencyKey: string | null): Promise<StoredAnswer & { replayed: boolean }> {
+  async log(
+    principal: Principal,
+    pointId: string,
+    dto: LogSessionDto,
+    idempotencyKey: string | null,
+  ): Promise<StoredAnswer & { replayed: boolean }> {
     const counts: SessionCounts = { assisted: dto.assisted, installed: dto.installed, bluetoothEnabled: dto.bluetoothEnabled };
     const countErrors = sessionCountErrors(counts);
     if (countErrors.length) throw new ProblemException(422, countErrors.map((e) => e.message).join('; '), countErrors);
@@ -59,7 +64,17 @@ export class SessionsService {
     await m.query(
       `INSERT INTO support_sessions (point_id, date, revision, assisted, installed, bluetooth_enabled, operator_code, commune_code, key_id)
        VALUES ($1, $2::date, $3, $4, $5, $6, $7, $8, $9)`,
-      [pointId, date, decision.revision, counts.assisted, counts.installed, counts.bluetoothEnabled, point.operatorCode, point.communeCode, principal.keyId],
+      [
+        pointId,
+        date,
+        decision.revision,
+        counts.assisted,
+        counts.installed,
+        counts.bluetoothEnabled,
+        point.operatorCode,
+        point.communeCode,
+        principal.keyId,
+      ],
     );
     await this.outbox.record(m, SupportSessionLoggedV1, point.communeCode, {
       pointId,

@@ -43,7 +43,10 @@ export class ReplicaUnitsService {
   }
 
   async findMany(codes: readonly string[]): Promise<Map<string, ReplicaUnit>> {
-    const rows: ReplicaUnit[] = await this.ds.query(`SELECT code, type, active, level FROM replica_org_units WHERE code = ANY($1::text[])`, [codes]);
+    const rows: ReplicaUnit[] = await this.ds.query(
+      `SELECT code, type, active, level FROM replica_org_units WHERE code = ANY($1::text[])`,
+      [codes],
+    );
     return new Map(rows.map((r) => [r.code, r]));
   }
 }

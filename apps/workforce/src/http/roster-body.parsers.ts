@@ -24,7 +24,9 @@ export async function configureWorkforceFastify(fastify: FastifyInstance): Promi
   fastify.removeContentTypeParser(['text/csv', 'text/plain']);
   const passStream = (req: FastifyRequest, payload: NodeJS.ReadableStream, done: (err: Error | null, body?: unknown) => void): void => {
     if (isRosterRoute(req)) return done(null, payload);
-    const err = Object.assign(new Error(`unsupported content type ${req.headers['content-type'] ?? '(none)'}: send application/json`), { statusCode: 415 });
+    const err = Object.assign(new Error(`unsupported content type ${req.headers['content-type'] ?? '(none)'}: send application/json`), {
+      statusCode: 415,
+    });
     done(err);
   };
   fastify.addContentTypeParser(ROSTER_CONTENT_TYPES, passStream);

@@ -82,7 +82,9 @@ export class WorkforceRosters1764547200000 implements MigrationInterface {
         UNIQUE (hub_code, date, revision),
         CHECK (already_installed + installed_on_site + refused <= passengers_checked)
       )`);
-    await q.query(`CREATE UNIQUE INDEX transport_checks_idempotency ON transport_checks (submitted_by_key, idempotency_key) WHERE idempotency_key IS NOT NULL`);
+    await q.query(
+      `CREATE UNIQUE INDEX transport_checks_idempotency ON transport_checks (submitted_by_key, idempotency_key) WHERE idempotency_key IS NOT NULL`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

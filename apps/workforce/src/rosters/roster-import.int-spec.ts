@@ -28,11 +28,22 @@ describe('workforce: a 200,000-row roster, its privacy, XLSX, re-upload and inte
   const expected = aggregatesOf(workers(ROWS));
   const logs: string[] = [];
   let restoreLogs: () => void = () => undefined;
-  const q = <T = any>(sql: string, params: unknown[] = []): Promise<T[]> => (svc.runtime['dataSource'] as { query: (s: string, p: unknown[]) => Promise<T[]> }).query(sql, params);
-  const rosterEvents = async () => (await streamEvents(svc.namespace, natsUrl())).filter((e) => e.envelope.type === 'workforce.roster.imported');
+  const q = <T = any>(sql: string, params: unknown[] = []): Promise<T[]> =>
+    (svc.runtime['dataSource'] as { query: (s: string, p: unknown[]) => Promise<T[]> }).query(sql, params);
+  const rosterEvents = async () =>
+    (await streamEvents(svc.namespace, natsUrl())).filter((e) => e.envelope.type === 'workforce.roster.imported');
   const upload = (body: Buffer, contentType = 'text/csv') =>
-    http(svc, 'POST', `/v1/enterprises/DN-A/rosters?asOf=${AS_OF}`, { key: keys.ezBoard, raw: body, headers: { 'content-type': contentType } });
-  const inForce = async () => (await q(`SELECT import_id, revision, headcount, smartphone_holders, installed, bluetooth_on FROM rosters WHERE enterprise_code = 'DN-A'`))[0];
+    http(svc, 'POST', `/v1/enterprises/DN-A/rosters?asOf=${AS_OF}`, {
+      key: keys.ezBoard,
+      raw: body,
+      headers: { 'content-type': contentType },
+    });
+  const inForce = async () =>
+    (
+      await q(
+        `SELECT import_id, revision, headcount, smartphone_holders, installed, bluetooth_on FROM rosters WHERE enterprise_code = 'DN-A'`,
+      )
+    )[0];
 
   beforeAll(async () => {
     svc = await startService(workforceService, { env: { LOG_LEVEL: 'info', ROSTER_HMAC_SECRET: SECRET } });
@@ -78,7 +89,12 @@ describe('workforce: a 200,000-row roster, its privacy, XLSX, re-upload and inte
     expect(res.body).toMatchObject({ rowsRead: ROWS, rowsAccepted: ROWS, rowsRejected: 0, rejected: [], ...expected, revision: 1 });
     expect(res.body.diff).toEqual({ joined: ROWS, left: 0, newlyInstalled: 0, newlyBluetoothOn: 0 });
     expect(sawRunning).toBe(true);
-    expect(await inForce()).toMatchObject({ import_id: res.body.importId, revision: 1, headcount: expected.headcount, installed: expected.installed });
+    expect(await inForce()).toMatchObject({
+      import_id: res.body.importId,
+      revision: 1,
+      headcount: expected.headcount,
+      installed: expected.installed,
+    });
 
     const [e] = await waitFor(async () => {
       const list = await rosterEvents();
@@ -103,9 +119,13 @@ describe('workforce: a 200,000-row roster, its privacy, XLSX, re-upload and inte
 
   it('keeps no name, phone or raw id: not in a dump of its schema, not in its logs, not in its events', async () => {
     const u = new URL(svc.databaseUrl);
-    const dump = execFileSync('pg_dump', ['-h', u.hostname, '-p', u.port || '5432', '-U', u.username || 'postgres', '-n', 'workforce', '--data-only', u.pathname.slice(1)], {
-      maxBuffer: 512 * 1024 * 1024,
-    }).toString('utf8');
+    const dump = execFileSync(
+      'pg_dump',
+      ['-h', u.hostname, '-p', u.port || '5432', '-U', u.username || 'postgres', '-n', 'workforce', '--data-only', u.pathname.slice(1)],
+      {
+        maxBuffer: 512 * 1024 * 1024,
+      },
+    ).toString('utf8');
     expect(dump).toContain('COPY workforce.roster_rows');
     expect(dump.length).toBeGreaterThan(ROWS * 64); // the hashes are there
     const eventsText = (await streamEvents(svc.namespace, natsUrl())).map((e) => e.raw).join('\n');
@@ -121,7 +141,8 @@ describe('workforce: a 200,000-row roster, its privacy, XLSX, re-upload and inte
     // Spot checks by value, and the hash is keyed: a plain SHA-256 of an id is not what is stored.
     for (const i of [1, 2, 777, 123_456, ROWS]) {
       const w = worker(i);
-      for (const secret of [w.id, w.phone, w.name]) expect(dump.includes(secret) || logText.includes(secret) || eventsText.includes(secret)).toBe(false);
+      for (const secret of [w.id, w.phone, w.name])
+        expect(dump.includes(secret) || logText.includes(secret) || eventsText.includes(secret)).toBe(false);
       expect(dump).not.toContain(createHash('sha256').update(w.id).digest('hex'));
     }
   });
@@ -130,7 +151,8 @@ describe('workforce: a 200,000-row roster, its privacy, XLSX, re-upload and inte
     const n = 50_000;
     const expectedB = aggregatesOf(workers(n, 3));
     const csvB = rosterCsv(n, 3);
-    const toB = (body: Buffer, type: string) => http(svc, 'POST', `/v1/enterprises/DN-B/rosters?asOf=${AS_OF}`, { key: keys.ezBoard, raw: body, headers: { 'content-type': type } });
+    const toB = (body: Buffer, type: string) =>
+      http(svc, 'POST', `/v1/enterprises/DN-B/rosters?asOf=${AS_OF}`, { key: keys.ezBoard, raw: body, headers: { 'content-type': type } });
     const first = await toB(csvB, 'text/csv');
     expect(first.status).toBe(201);
     expect(first.body).toMatchObject({ rowsAccepted: n, ...expectedB, revision: 1 });
@@ -145,8 +167,18 @@ describe('workforce: a 200,000-row roster, its privacy, XLSX, re-upload and inte
     expect(again.status).toBe(201);
     expect(again.body).toMatchObject({ rowsAccepted: n, ...expectedB, revision: 3 });
     expect(again.body.diff).toEqual({ joined: 0, left: 0, newlyInstalled: 0, newlyBluetoothOn: 0 });
-    const rows = await q(`SELECT revision, headcount, smartphone_holders, installed, bluetooth_on FROM rosters WHERE enterprise_code = 'DN-B'`);
-    expect(rows).toEqual([{ revision: 3, headcount: expectedB.headcount, smartphone_holders: expectedB.smartphoneHolders, installed: expectedB.installed, bluetooth_on: expectedB.bluetoothOn }]);
+    const rows = await q(
+      `SELECT revision, headcount, smartphone_holders, installed, bluetooth_on FROM rosters WHERE enterprise_code = 'DN-B'`,
+    );
+    expect(rows).toEqual([
+      {
+        revision: 3,
+        headcount: expectedB.headcount,
+        smartphone_holders: expectedB.smartphoneHolders,
+        installed: expectedB.installed,
+        bluetooth_on: expectedB.bluetoothOn,
+      },
+    ]);
     // One event per upload, each with the same aggregates; superseded rosters' rows are purged.
     const published = await waitFor(async () => {
       const list = (await rosterEvents()).filter((e) => e.envelope.key === 'DN-B');
@@ -176,7 +208,10 @@ describe('workforce: a 200,000-row roster, its privacy, XLSX, re-upload and inte
     }, 'the aborted import to be marked failed');
     expect(failed.failure).toMatch(/interrupted/);
     expect(await inForce()).toEqual(before);
-    await waitFor(async () => Number((await q(`SELECT count(*) AS n FROM roster_rows WHERE import_id = $1`, [running.id]))[0].n) === 0, 'staging purged');
+    await waitFor(
+      async () => Number((await q(`SELECT count(*) AS n FROM roster_rows WHERE import_id = $1`, [running.id]))[0].n) === 0,
+      'staging purged',
+    );
     await new Promise((r) => setTimeout(r, 500));
     expect((await rosterEvents()).length).toBe(eventsBefore);
     expect((await q(`SELECT count(*) AS n FROM outbox WHERE subject LIKE '%roster%'`))[0].n).toBe(String(eventsBefore));
@@ -195,7 +230,10 @@ describe('workforce: a 200,000-row roster, its privacy, XLSX, re-upload and inte
     expect(imp.body).toMatchObject({ state: 'failed', aggregates: null, diff: null });
     expect(imp.body.rowsRead).toBeGreaterThanOrEqual(25_000);
     expect(await inForce()).toEqual(before);
-    await waitFor(async () => Number((await q(`SELECT count(*) AS n FROM roster_rows WHERE import_id = $1`, [res.body.importId]))[0].n) === 0, 'staging purged');
+    await waitFor(
+      async () => Number((await q(`SELECT count(*) AS n FROM roster_rows WHERE import_id = $1`, [res.body.importId]))[0].n) === 0,
+      'staging purged',
+    );
     expect((await rosterEvents()).length).toBe(eventsBefore);
   });
 });

@@ -78,7 +78,8 @@ export class RosterImportService implements OnApplicationBootstrap, OnApplicatio
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.config.ROSTER_HMAC_SECRET) this.log.warn('ROSTER_HMAC_SECRET is not set: using the development default (never in production)');
+    if (!this.config.ROSTER_HMAC_SECRET)
+      this.log.warn('ROSTER_HMAC_SECRET is not set: using the development default (never in production)');
     // An import left running by a crashed process never completes: fail it and drop its staging rows.
     await this.sweep();
     this.sweeper = setInterval(() => void this.sweep(), Math.max(1000, Math.min(30_000, this.config.ROSTER_STALE_AFTER_MS / 2)));
@@ -105,7 +106,10 @@ export class RosterImportService implements OnApplicationBootstrap, OnApplicatio
     const { enterpriseCode, asOf } = upload;
     await this.store.begin(importId, enterpriseCode, asOf, upload.keyId);
     const run = new ImportRun(importId, enterpriseCode, this.config.rosterHmacSecret, this.store, this.config.ROSTER_MAX_ROWS);
-    const heartbeat = setInterval(() => void this.store.heartbeat(importId).catch(() => undefined), Math.max(250, this.config.ROSTER_STALE_AFTER_MS / 4));
+    const heartbeat = setInterval(
+      () => void this.store.heartbeat(importId).catch(() => undefined),
+      Math.max(250, this.config.ROSTER_STALE_AFTER_MS / 4),
+    );
     heartbeat.unref();
     this.log.info({ importId, enterpriseCode, asOf }, 'roster import started');
     try {
@@ -118,7 +122,17 @@ export class RosterImportService implements OnApplicationBootstrap, OnApplicatio
       const done = await this.store.complete(importId, enterpriseCode, asOf, { ...run.progress(), rejected: run.rejected }, run.aggregates);
       if (done.supersededImportId) this.purgeLater(done.supersededImportId);
       this.log.info(
-        { importId, enterpriseCode, asOf, revision: done.revision, rowsRead: run.rowsRead, rowsAccepted: run.rowsAccepted, rowsRejected: run.rowsRejected, ...run.aggregates, ...done.diff },
+        {
+          importId,
+          enterpriseCode,
+          asOf,
+          revision: done.revision,
+          rowsRead: run.rowsRead,
+          rowsAccepted: run.rowsAccepted,
+          rowsRejected: run.rowsRejected,
+          ...run.aggregates,
+          ...done.diff,
+        },
         'roster import completed',
       );
       return {
@@ -135,7 +149,10 @@ export class RosterImportService implements OnApplicationBootstrap, OnApplicatio
     } catch (err) {
       const failure = describeFailure(err);
       // Only our own messages are logged: a parser's or driver's message could quote the file.
-      this.log.warn({ importId, enterpriseCode, asOf, rowsRead: run.rowsRead, failure }, 'roster import failed; previous roster stays in force');
+      this.log.warn(
+        { importId, enterpriseCode, asOf, rowsRead: run.rowsRead, failure },
+        'roster import failed; previous roster stays in force',
+      );
       await this.store.fail(importId, failure, { ...run.progress(), rejected: run.rejected }).catch(() => undefined);
       this.purgeLater(importId);
       throw new RosterImportFailed(importId, err, run.rejected, run.rowsRejected);
@@ -147,7 +164,9 @@ export class RosterImportService implements OnApplicationBootstrap, OnApplicatio
   private purgeLater(importId: string): void {
     const p = this.store
       .purge(importId)
-      .catch((err: unknown) => this.log.warn({ importId, code: (err as { code?: string }).code }, 'purge of roster rows failed; the sweeper retries'))
+      .catch((err: unknown) =>
+        this.log.warn({ importId, code: (err as { code?: string }).code }, 'purge of roster rows failed; the sweeper retries'),
+      )
       .finally(() => this.purges.delete(p));
     this.purges.add(p);
   }
@@ -155,7 +174,8 @@ export class RosterImportService implements OnApplicationBootstrap, OnApplicatio
 
 function describeFailure(err: unknown): string {
   if (err instanceof RosterFileError) return err.message;
-  if (err instanceof ImportNoLongerRunningError) return 'the import was marked failed while it ran (heartbeat lost); the previous roster stays in force';
+  if (err instanceof ImportNoLongerRunningError)
+    return 'the import was marked failed while it ran (heartbeat lost); the previous roster stays in force';
   const code = (err as { code?: string })?.code;
   if (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || (err as Error)?.message === 'aborted') {
     return 'interrupted: the upload stopped before the end of the file; the previous roster stays in force';
@@ -164,7 +184,12 @@ function describeFailure(err: unknown): string {
 }
 
 function newChunk(): StagedChunk {
-  return { count: 0, hashes: Buffer.allocUnsafe(CHUNK_ROWS * EmployeeHasher.BYTES), lines: new Int32Array(CHUNK_ROWS), flags: new Uint8Array(CHUNK_ROWS) };
+  return {
+    count: 0,
+    hashes: Buffer.allocUnsafe(CHUNK_ROWS * EmployeeHasher.BYTES),
+    lines: new Int32Array(CHUNK_ROWS),
+    flags: new Uint8Array(CHUNK_ROWS),
+  };
 }
 
 /** The state of one upload while its rows stream through. */
@@ -229,7 +254,8 @@ class ImportRun {
             const row = verdict.row;
             this.hasher.hashInto(row.employeeId, c.hashes, i * EmployeeHasher.BYTES);
             c.lines[i] = line;
-            c.flags[i] = (row.hasSmartphone ? FLAG_SMARTPHONE : 0) | (row.installed ? FLAG_INSTALLED : 0) | (row.bluetoothOn ? FLAG_BLUETOOTH : 0);
+            c.flags[i] =
+              (row.hasSmartphone ? FLAG_SMARTPHONE : 0) | (row.installed ? FLAG_INSTALLED : 0) | (row.bluetoothOn ? FLAG_BLUETOOTH : 0);
             if (c.count >= CHUNK_ROWS) await this.flush();
           } else this.reject(line, verdict.reason);
         }

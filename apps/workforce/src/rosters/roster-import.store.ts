@@ -65,12 +65,10 @@ export class RosterImportStore {
   ) {}
 
   async begin(id: string, enterpriseCode: string, asOf: string, keyId: string): Promise<void> {
-    await this.ds.query(`INSERT INTO roster_imports (id, enterprise_code, as_of, state, started_by_key) VALUES ($1, $2, $3, 'running', $4)`, [
-      id,
-      enterpriseCode,
-      asOf,
-      keyId,
-    ]);
+    await this.ds.query(
+      `INSERT INTO roster_imports (id, enterprise_code, as_of, state, started_by_key) VALUES ($1, $2, $3, 'running', $4)`,
+      [id, enterpriseCode, asOf, keyId],
+    );
   }
 
   async setFormat(id: string, format: string): Promise<void> {
@@ -145,7 +143,9 @@ export class RosterImportStore {
         [enterpriseCode, asOf],
       );
       const previous = prev[0] ?? null;
-      const diff = previous ? await this.diff(m, id, previous.import_id) : { joined: aggregates.headcount, left: 0, newlyInstalled: 0, newlyBluetoothOn: 0 };
+      const diff = previous
+        ? await this.diff(m, id, previous.import_id)
+        : { joined: aggregates.headcount, left: 0, newlyInstalled: 0, newlyBluetoothOn: 0 };
       const sameDate = previous !== null && previous.as_of === asOf;
       const revision = sameDate ? previous.revision + 1 : 1;
       await m.query(
@@ -154,7 +154,16 @@ export class RosterImportStore {
          ON CONFLICT (enterprise_code, as_of) DO UPDATE SET import_id = EXCLUDED.import_id, revision = EXCLUDED.revision,
            headcount = EXCLUDED.headcount, smartphone_holders = EXCLUDED.smartphone_holders, installed = EXCLUDED.installed,
            bluetooth_on = EXCLUDED.bluetooth_on, updated_at = now()`,
-        [enterpriseCode, asOf, id, revision, aggregates.headcount, aggregates.smartphoneHolders, aggregates.installed, aggregates.bluetoothOn],
+        [
+          enterpriseCode,
+          asOf,
+          id,
+          revision,
+          aggregates.headcount,
+          aggregates.smartphoneHolders,
+          aggregates.installed,
+          aggregates.bluetoothOn,
+        ],
       );
       if (sameDate) await m.query(`UPDATE roster_imports SET superseded = true WHERE id = $1`, [previous.import_id]);
       await m.query(
@@ -206,7 +215,12 @@ export class RosterImportStore {
       [id, previousId],
     );
     const r = rows[0];
-    return { joined: Number(r.joined), left: Number(r.left), newlyInstalled: Number(r.newlyInstalled), newlyBluetoothOn: Number(r.newlyBluetoothOn) };
+    return {
+      joined: Number(r.joined),
+      left: Number(r.left),
+      newlyInstalled: Number(r.newlyInstalled),
+      newlyBluetoothOn: Number(r.newlyBluetoothOn),
+    };
   }
 
   /** Marks an import failed (only while it is still running) with a message fit to show; its rows are purged after. */
@@ -305,11 +319,21 @@ function toRecord(r: ImportRow): ImportRecord {
     aggregates:
       r.headcount === null
         ? null
-        : { headcount: r.headcount, smartphoneHolders: r.smartphone_holders ?? 0, installed: r.installed ?? 0, bluetoothOn: r.bluetooth_on ?? 0 },
+        : {
+            headcount: r.headcount,
+            smartphoneHolders: r.smartphone_holders ?? 0,
+            installed: r.installed ?? 0,
+            bluetoothOn: r.bluetooth_on ?? 0,
+          },
     diff:
       r.joined === null
         ? null
-        : { joined: r.joined, left: r.left_count ?? 0, newlyInstalled: r.newly_installed ?? 0, newlyBluetoothOn: r.newly_bluetooth_on ?? 0 },
+        : {
+            joined: r.joined,
+            left: r.left_count ?? 0,
+            newlyInstalled: r.newly_installed ?? 0,
+            newlyBluetoothOn: r.newly_bluetooth_on ?? 0,
+          },
     startedAt: r.started_at.toISOString(),
     finishedAt: r.finished_at ? r.finished_at.toISOString() : null,
   };

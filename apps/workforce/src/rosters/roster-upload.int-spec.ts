@@ -41,7 +41,16 @@ describe('workforce: roster uploads, validation and scope', () => {
     ].join('\n');
     const res = await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-20', { key: keys.ezBoard, ...csv(body) });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ rowsRead: 10, rowsAccepted: 5, rowsRejected: 5, headcount: 5, smartphoneHolders: 5, installed: 2, bluetoothOn: 1, revision: 1 });
+    expect(res.body).toMatchObject({
+      rowsRead: 10,
+      rowsAccepted: 5,
+      rowsRejected: 5,
+      headcount: 5,
+      smartphoneHolders: 5,
+      installed: 2,
+      bluetoothOn: 1,
+      revision: 1,
+    });
     expect(res.body.rejected).toEqual([
       { line: 6, reason: 'Bluetooth on without Bluezone installed' },
       { line: 7, reason: 'installed without a smartphone' },
@@ -87,20 +96,37 @@ describe('workforce: roster uploads, validation and scope', () => {
   it('takes an .xlsx as a raw body and as a multipart file part, with the same result as the CSV', async () => {
     const list: Worker[] = Array.from({ length: 300 }, (_, i) => worker(i + 1));
     const xlsx = await rosterXlsx(list);
-    const raw = await http(svc, 'POST', '/v1/enterprises/DN-C/rosters?asOf=2020-08-20', { key: keys.ezBoard, raw: xlsx, headers: { 'content-type': XLSX } });
+    const raw = await http(svc, 'POST', '/v1/enterprises/DN-C/rosters?asOf=2020-08-20', {
+      key: keys.ezBoard,
+      raw: xlsx,
+      headers: { 'content-type': XLSX },
+    });
     expect(raw.status).toBe(201);
-    const expected = { headcount: 300, smartphoneHolders: list.filter((w) => w.smartphone).length, installed: list.filter((w) => w.installed).length, bluetoothOn: list.filter((w) => w.bluetoothOn).length };
+    const expected = {
+      headcount: 300,
+      smartphoneHolders: list.filter((w) => w.smartphone).length,
+      installed: list.filter((w) => w.installed).length,
+      bluetoothOn: list.filter((w) => w.bluetoothOn).length,
+    };
     expect(raw.body).toMatchObject({ ...expected, rowsRejected: 0 });
 
     const form = new FormData();
     form.append('note', 'tháng 8');
     form.append('file', new Blob([xlsx], { type: XLSX }), 'danh-sach.xlsx');
-    const res = await fetch(`${svc.url}/v1/enterprises/DN-C/rosters?asOf=2020-08-20`, { method: 'POST', headers: { authorization: `Bearer ${keys.ezBoard}` }, body: form });
+    const res = await fetch(`${svc.url}/v1/enterprises/DN-C/rosters?asOf=2020-08-20`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${keys.ezBoard}` },
+      body: form,
+    });
     const body = (await res.json()) as Record<string, unknown>;
     expect(res.status).toBe(201);
     expect(body).toMatchObject({ ...expected, revision: 2, diff: { joined: 0, left: 0, newlyInstalled: 0, newlyBluetoothOn: 0 } });
 
-    const octet = await http(svc, 'POST', '/v1/enterprises/DN-C/rosters?asOf=2020-08-20', { key: keys.ezBoard, raw: xlsx, headers: { 'content-type': 'application/octet-stream' } });
+    const octet = await http(svc, 'POST', '/v1/enterprises/DN-C/rosters?asOf=2020-08-20', {
+      key: keys.ezBoard,
+      raw: xlsx,
+      headers: { 'content-type': 'application/octet-stream' },
+    });
     expect(octet.status).toBe(201);
     expect(octet.body).toMatchObject({ ...expected, revision: 3 });
   });
@@ -112,25 +138,45 @@ describe('workforce: roster uploads, validation and scope', () => {
     expect(empty.body.detail).toMatch(/empty/);
     const blank = await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-20', { key: keys.ezBoard, ...csv('\n\n  \n') });
     expect(blank.status).toBe(422);
-    const headerOnly = await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-20', { key: keys.ezBoard, ...csv('employee_id,has_smartphone,installed,bluetooth_on\n') });
+    const headerOnly = await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-20', {
+      key: keys.ezBoard,
+      ...csv('employee_id,has_smartphone,installed,bluetooth_on\n'),
+    });
     expect(headerOnly.status).toBe(422);
     expect(headerOnly.body.detail).toMatch(/no rows/);
-    const noHeader = await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-20', { key: keys.ezBoard, ...csv('NV1,An,1,1,1\nNV2,Binh,1,0,0\n') });
+    const noHeader = await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-20', {
+      key: keys.ezBoard,
+      ...csv('NV1,An,1,1,1\nNV2,Binh,1,0,0\n'),
+    });
     expect(noHeader.status).toBe(422);
     expect(noHeader.body.detail).toMatch(/no recognisable header/);
     expect(noHeader.text).not.toMatch(/NV1|Binh/);
-    const partial = await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-20', { key: keys.ezBoard, ...csv('Mã NV,Họ tên,Đã cài Bluezone\nNV1,An,1\n') });
+    const partial = await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-20', {
+      key: keys.ezBoard,
+      ...csv('Mã NV,Họ tên,Đã cài Bluezone\nNV1,An,1\n'),
+    });
     expect(partial.status).toBe(422);
     expect(partial.body.detail).toMatch(/lacks the column\(s\) has_smartphone, bluetooth_on/);
-    const pdf = await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-20', { key: keys.ezBoard, raw: Buffer.from([0x25, 0x50, 0x44, 0x46, 0, 1, 2, 3, 0xff, 0xfe]), headers: { 'content-type': 'text/csv' } });
+    const pdf = await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-20', {
+      key: keys.ezBoard,
+      raw: Buffer.from([0x25, 0x50, 0x44, 0x46, 0, 1, 2, 3, 0xff, 0xfe]),
+      headers: { 'content-type': 'text/csv' },
+    });
     expect(pdf.status).toBe(415);
     expect(pdf.body.detail).toMatch(/neither CSV .* nor XLSX/);
     const json = await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-20', { key: keys.ezBoard, body: { rows: [] } });
     expect(json.status).toBe(415);
-    const image = await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-20', { key: keys.ezBoard, raw: Buffer.from('GIF89a'), headers: { 'content-type': 'image/gif' } });
+    const image = await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-20', {
+      key: keys.ezBoard,
+      raw: Buffer.from('GIF89a'),
+      headers: { 'content-type': 'image/gif' },
+    });
     expect(image.status).toBe(415);
     expect(image.headers.get('content-type')).toContain('application/problem+json');
-    const allBad = await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-20', { key: keys.ezBoard, ...csv('Mã NV,Có điện thoại thông minh,Đã cài Bluezone,Bật Bluetooth\nX1,không,có,có\n') });
+    const allBad = await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-20', {
+      key: keys.ezBoard,
+      ...csv('Mã NV,Có điện thoại thông minh,Đã cài Bluezone,Bật Bluetooth\nX1,không,có,có\n'),
+    });
     expect(allBad.status).toBe(422);
     expect(allBad.body.rejected).toEqual([{ line: 2, reason: 'installed without a smartphone' }]);
     const failed = await http(svc, 'GET', `/v1/roster-imports/${allBad.body.importId}`, { key: keys.ezBoard });
@@ -169,7 +215,10 @@ describe('workforce: roster uploads, validation and scope', () => {
   });
 
   it('keeps other routes on JSON: a CSV body elsewhere is refused 415', async () => {
-    const res = await http(svc, 'POST', '/v1/transport-hubs/BX-TRAVINH/checks', { key: keys.transport, ...csv('date,passengersChecked\n2020-08-20,1\n') });
+    const res = await http(svc, 'POST', '/v1/transport-hubs/BX-TRAVINH/checks', {
+      key: keys.transport,
+      ...csv('date,passengersChecked\n2020-08-20,1\n'),
+    });
     expect(res.status).toBe(415);
   });
 

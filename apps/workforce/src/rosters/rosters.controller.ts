@@ -49,7 +49,9 @@ export class RostersController {
     @CurrentPrincipal() principal: Principal,
   ): Promise<RosterUploadResultDto> {
     if (query.asOf > todayInVietnam()) {
-      throw new ProblemException(422, `asOf ${query.asOf} is in the future`, [{ field: 'asOf', message: 'asOf must not be in the future' }]);
+      throw new ProblemException(422, `asOf ${query.asOf} is in the future`, [
+        { field: 'asOf', message: 'asOf must not be in the future' },
+      ]);
     }
     const unit = await this.scope.assertCanWrite(principal, params.code);
     if (unit.type !== 'enterprise') {
@@ -75,9 +77,15 @@ export class RostersController {
       if (!(err instanceof RosterImportFailed)) throw err;
       const cause = err.cause;
       const extra = { importId: err.importId, rowsRejected: err.rowsRejected, rejected: err.rejected };
-      if (cause instanceof RosterFileError) throw new ProblemException(cause.status, cause.message, [{ field: 'body', message: cause.message }], extra);
+      if (cause instanceof RosterFileError)
+        throw new ProblemException(cause.status, cause.message, [{ field: 'body', message: cause.message }], extra);
       if (cause instanceof ProblemException) throw cause;
-      throw new ProblemException(500, `${err.message.startsWith('interrupted') ? err.message : 'the import failed'}; the previous roster stays in force`, undefined, extra);
+      throw new ProblemException(
+        500,
+        `${err.message.startsWith('interrupted') ? err.message : 'the import failed'}; the previous roster stays in force`,
+        undefined,
+        extra,
+      );
     }
   }
 
@@ -85,7 +93,10 @@ export class RostersController {
   private async bodyOf(req: FastifyRequest): Promise<AsyncIterable<Buffer | string>> {
     if (req.isMultipart()) {
       const part = await req.file({ limits: { fileSize: Number.MAX_SAFE_INTEGER, files: 1 } });
-      if (!part) throw new ProblemException(422, 'the multipart upload has no file part', [{ field: 'file', message: 'attach the roster as a file part' }]);
+      if (!part)
+        throw new ProblemException(422, 'the multipart upload has no file part', [
+          { field: 'file', message: 'attach the roster as a file part' },
+        ]);
       return part.file;
     }
     const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
@@ -120,7 +131,11 @@ export class RostersController {
   @Roles('ez_board', 'portal', 'analyst')
   @ApiOperation({ summary: "An enterprise's roster uploads, newest first (to follow one that is still running)" })
   @ApiResponse({ status: 200, type: [RosterImportDto] })
-  async list(@Param() params: EnterpriseParamDto, @Query() q: RosterImportListQueryDto, @CurrentPrincipal() principal: Principal): Promise<RosterImportDto[]> {
+  async list(
+    @Param() params: EnterpriseParamDto,
+    @Query() q: RosterImportListQueryDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<RosterImportDto[]> {
     await this.scope.assertCanRead(principal, params.code);
     return (await this.store.listFor(params.code, q.limit ?? 20)).map(present);
   }

@@ -2,7 +2,13 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@n
 import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, ProblemException, Roles, ScopeService, type Principal } from '@app/platform';
 import { todayInVietnam } from '../common/calendar';
-import { HubParamDto, TransportCheckDto, TransportCheckRangeDto, TransportCheckResultDto, TransportCheckRowDto } from './dto/transport-check.dto';
+import {
+  HubParamDto,
+  TransportCheckDto,
+  TransportCheckRangeDto,
+  TransportCheckResultDto,
+  TransportCheckRowDto,
+} from './dto/transport-check.dto';
 import { TransportService } from './transport.service';
 
 @ApiTags('transport')
@@ -17,7 +23,11 @@ export class TransportController {
   @Roles('transport')
   @HttpCode(202)
   @ApiOperation({ summary: "A hub's passenger checks for a day (a later submission for the same day is a new revision)" })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key and body: the same answer, nothing new; same key, other body: 409' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Same key and body: the same answer, nothing new; same key, other body: 409',
+  })
   @ApiResponse({ status: 202, type: TransportCheckResultDto })
   async record(
     @Param() params: HubParamDto,
@@ -26,12 +36,17 @@ export class TransportController {
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<TransportCheckResultDto> {
     if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) {
-      throw new ProblemException(400, 'Idempotency-Key must be 1 to 200 visible ASCII characters', [{ field: 'Idempotency-Key', message: 'invalid' }]);
+      throw new ProblemException(400, 'Idempotency-Key must be 1 to 200 visible ASCII characters', [
+        { field: 'Idempotency-Key', message: 'invalid' },
+      ]);
     }
-    if (body.date > todayInVietnam()) throw new ProblemException(422, `date ${body.date} is in the future`, [{ field: 'date', message: 'date must not be in the future' }]);
+    if (body.date > todayInVietnam())
+      throw new ProblemException(422, `date ${body.date} is in the future`, [{ field: 'date', message: 'date must not be in the future' }]);
     const unit = await this.scope.assertCanWrite(principal, params.code);
     if (unit.type !== 'transport_hub') {
-      throw new ProblemException(422, `org unit ${params.code} is a ${unit.type}, not a transport hub`, [{ field: 'code', message: 'checks are recorded for units of type transport_hub' }]);
+      throw new ProblemException(422, `org unit ${params.code} is a ${unit.type}, not a transport hub`, [
+        { field: 'code', message: 'checks are recorded for units of type transport_hub' },
+      ]);
     }
     const { date, ...counts } = body;
     return this.checks.record(principal.keyId, params.code, date, counts, idempotencyKey ?? null);
@@ -41,8 +56,13 @@ export class TransportController {
   @Roles('transport', 'analyst')
   @ApiOperation({ summary: "A hub's checks in a date range, every revision" })
   @ApiResponse({ status: 200, type: [TransportCheckRowDto] })
-  async list(@Param() params: HubParamDto, @Query() q: TransportCheckRangeDto, @CurrentPrincipal() principal: Principal): Promise<TransportCheckRowDto[]> {
-    if (q.from && q.to && q.from > q.to) throw new ProblemException(400, 'from must not be after to', [{ field: 'from', message: 'from must not be after to' }]);
+  async list(
+    @Param() params: HubParamDto,
+    @Query() q: TransportCheckRangeDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<TransportCheckRowDto[]> {
+    if (q.from && q.to && q.from > q.to)
+      throw new ProblemException(400, 'from must not be after to', [{ field: 'from', message: 'from must not be after to' }]);
     await this.scope.assertCanRead(principal, params.code);
     return this.checks.list(params.code, q.from, q.to);
   }

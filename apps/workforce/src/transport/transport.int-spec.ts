@@ -8,9 +8,14 @@ describe('workforce: transport-hub passenger checks', () => {
   let svc: RunningService;
   let events: EventInjector;
   let keys: WorkforceKeys;
-  const checks = async () => (await streamEvents(svc.namespace, natsUrl())).filter((e) => e.envelope.type === 'workforce.transport.checked');
+  const checks = async () =>
+    (await streamEvents(svc.namespace, natsUrl())).filter((e) => e.envelope.type === 'workforce.transport.checked');
   const post = (hub: string, body: unknown, opts: { key?: string; idem?: string } = {}) =>
-    http(svc, 'POST', `/v1/transport-hubs/${hub}/checks`, { key: opts.key ?? keys.transport, body, headers: opts.idem ? { 'idempotency-key': opts.idem } : {} });
+    http(svc, 'POST', `/v1/transport-hubs/${hub}/checks`, {
+      key: opts.key ?? keys.transport,
+      body,
+      headers: opts.idem ? { 'idempotency-key': opts.idem } : {},
+    });
 
   beforeAll(async () => {
     svc = await startService(workforceService);
@@ -67,9 +72,17 @@ describe('workforce: transport-hub passenger checks', () => {
     const over = await post('BX-TRAVINH', { ...day, refused: 200 });
     expect(over.status).toBe(422);
     expect(over.body.errors.map((e: { field: string }) => e.field)).toEqual(['alreadyInstalled', 'installedOnSite', 'refused']);
-    const bad = await post('BX-TRAVINH', { date: '2020-02-30', passengersChecked: -1, alreadyInstalled: 1.5, installedOnSite: 'x', extra: 1 });
+    const bad = await post('BX-TRAVINH', {
+      date: '2020-02-30',
+      passengersChecked: -1,
+      alreadyInstalled: 1.5,
+      installedOnSite: 'x',
+      extra: 1,
+    });
     expect(bad.status).toBe(400);
-    expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(['date', 'passengersChecked', 'alreadyInstalled', 'installedOnSite', 'refused', 'extra']));
+    expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(
+      expect.arrayContaining(['date', 'passengersChecked', 'alreadyInstalled', 'installedOnSite', 'refused', 'extra']),
+    );
     expect((await post('BX-TRAVINH', { ...day, date: '2999-01-01' })).status).toBe(422);
     expect((await post('BX-KHAC', day)).status).toBe(403);
     expect((await post('BX-TRAVINH', day, { key: keys.ezBoard })).status).toBe(403);

@@ -35,14 +35,25 @@ export class TransportService {
     private readonly outbox: EventOutbox,
   ) {}
 
-  async record(keyId: string, hubCode: string, date: string, counts: TransportCounts, idempotencyKey: string | null): Promise<TransportCheckResultDto> {
+  async record(
+    keyId: string,
+    hubCode: string,
+    date: string,
+    counts: TransportCounts,
+    idempotencyKey: string | null,
+  ): Promise<TransportCheckResultDto> {
     const errors = transportCountErrors(counts);
     if (errors.length) throw new ProblemException(422, errors[0].message, errors);
-    const requestHash = createHash('sha256').update(canonicalCheck(hubCode, date, counts)).digest('hex');
+    const requestHash = createHash('sha256')
+      .update(canonicalCheck(hubCode, date, counts))
+      .digest('hex');
     return this.ds.transaction(async (m) => {
       await m.query(`SELECT pg_advisory_xact_lock(hashtext('transport:' || $1 || ':' || $2))`, [hubCode, date]);
       if (idempotencyKey) {
-        const same: CheckRow[] = await m.query(`SELECT ${COLUMNS} FROM transport_checks WHERE submitted_by_key = $1 AND idempotency_key = $2`, [keyId, idempotencyKey]);
+        const same: CheckRow[] = await m.query(
+          `SELECT ${COLUMNS} FROM transport_checks WHERE submitted_by_key = $1 AND idempotency_key = $2`,
+          [keyId, idempotencyKey],
+        );
         if (same[0]) {
           if (same[0].request_hash !== requestHash) {
             throw new ProblemException(409, 'this Idempotency-Key was already used with a different body', [
@@ -52,7 +63,10 @@ export class TransportService {
           return present(same[0]);
         }
       }
-      const latest: CheckRow[] = await m.query(`SELECT ${COLUMNS} FROM transport_checks WHERE hub_code = $1 AND date = $2 ORDER BY revision DESC LIMIT 1`, [hubCode, date]);
+      const latest: CheckRow[] = await m.query(
+        `SELECT ${COLUMNS} FROM transport_checks WHERE hub_code = $1 AND date = $2 ORDER BY revision DESC LIMIT 1`,
+        [hubCode, date],
+      );
       if (latest[0] && latest[0].request_hash === requestHash) return present(latest[0]);
       return this.insert(m, keyId, hubCode, date, counts, idempotencyKey, requestHash, (latest[0]?.revision ?? 0) + 1);
     });
@@ -71,7 +85,19 @@ export class TransportService {
     const rows: CheckRow[] = await m.query(
       `INSERT INTO transport_checks (id, hub_code, date, revision, passengers_checked, already_installed, installed_on_site, refused, submitted_by_key, idempotency_key, request_hash)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) RETURNING ${COLUMNS}`,
-      [uuidv7(), hubCode, date, revision, c.passengersChecked, c.alreadyInstalled, c.installedOnSite, c.refused, keyId, idempotencyKey, requestHash],
+      [
+        uuidv7(),
+        hubCode,
+        date,
+        revision,
+        c.passengersChecked,
+        c.alreadyInstalled,
+        c.installedOnSite,
+        c.refused,
+        keyId,
+        idempotencyKey,
+        requestHash,
+      ],
     );
     await this.outbox.record(m, TransportCheckedV1, hubCode, { hubCode, date, revision, ...c });
     return present(rows[0]);

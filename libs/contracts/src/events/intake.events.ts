@@ -56,4 +56,3 @@ export class ActivityRecordedV1Data {
   @kindIs('family_help') @IsCount() installsHelped?: number;
 }
 export const ActivityRecordedV1 = defineEvent('intake.activity.recorded', 1, 'ActivityRecordedV1', ActivityRecordedV1Data);
-

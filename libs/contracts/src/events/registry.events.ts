@@ -14,7 +14,20 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { defineEvent } from '../catalog';
-import { BLOCS, COHORTS, METRICS, ROLES, TREES, UNIT_TYPES, type Bloc, type Cohort, type Metric, type Role, type Tree, type UnitType } from '../enums';
+import {
+  BLOCS,
+  COHORTS,
+  METRICS,
+  ROLES,
+  TREES,
+  UNIT_TYPES,
+  type Bloc,
+  type Cohort,
+  type Metric,
+  type Role,
+  type Tree,
+  type UnitType,
+} from '../enums';
 import { IsCalendarDate, IsCount, IsUnitCode } from '../validators';
 
 export class UnitHeadV1 {
@@ -87,4 +100,3 @@ export class ApiKeyRevokedV1Data {
   @IsString() revokedAt!: string;
 }
 export const ApiKeyRevokedV1 = defineEvent('registry.apikey.revoked', 1, 'ApiKeyRevokedV1', ApiKeyRevokedV1Data);
-

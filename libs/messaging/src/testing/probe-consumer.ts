@@ -130,7 +130,10 @@ export async function probeState(ds: DataSource): Promise<ProbeState> {
 }
 
 /** Every message of a stream, oldest first, read by sequence (the stream is small in tests). */
-export async function readStream(link: NatsLink, stream: string): Promise<Array<{ seq: number; subject: string; msgId: string | undefined; body: string }>> {
+export async function readStream(
+  link: NatsLink,
+  stream: string,
+): Promise<Array<{ seq: number; subject: string; msgId: string | undefined; body: string }>> {
   const jsm = await jetstream(await link.whenConnected()).jetstreamManager();
   const info = await jsm.streams.info(stream);
   const out: Array<{ seq: number; subject: string; msgId: string | undefined; body: string }> = [];
@@ -163,7 +166,12 @@ export async function openLink(url: string, name = 'probe'): Promise<NatsLink> {
 }
 
 /** Publishes an envelope straight to the stream, as a relay would, with the Nats-Msg-Id given (default: the event id). */
-export async function publishEnvelope(link: NatsLink, namespace: string, envelope: EventEnvelope, msgID = envelope.id): Promise<{ seq: number; duplicate: boolean }> {
+export async function publishEnvelope(
+  link: NatsLink,
+  namespace: string,
+  envelope: EventEnvelope,
+  msgID = envelope.id,
+): Promise<{ seq: number; duplicate: boolean }> {
   const js = jetstream(await link.whenConnected());
   const ack = await js.publish(subjectOf(namespace, envelope), JSON.stringify(envelope), { msgID });
   return { seq: ack.seq, duplicate: ack.duplicate };
@@ -205,7 +213,15 @@ export async function openProbePair(args: {
   const producerSchema = `${label}_producer`;
   const producer = await openProbeDataSource(dbUrl, producerSchema, args.poolSize);
   const consumerDs = await openProbeDataSource(dbUrl, `${label}_consumer`);
-  const consumer = new EventConsumer({ link, dataSource: consumerDs, namespace, durable: `probe-${label}`, handlers: probeHandlers(), batchSize: 500, ...args.consumer });
+  const consumer = new EventConsumer({
+    link,
+    dataSource: consumerDs,
+    namespace,
+    durable: `probe-${label}`,
+    handlers: probeHandlers(),
+    batchSize: 500,
+    ...args.consumer,
+  });
   const relays: OutboxRelay[] = [];
   return {
     namespace,
@@ -213,7 +229,14 @@ export async function openProbePair(args: {
     consumerDs,
     consumer,
     relay: (options = {}) => {
-      const r = new OutboxRelay({ dataSource: producer, url: dbUrl, schema: producerSchema, publish: args.publish, pollIntervalMs: 500, ...options });
+      const r = new OutboxRelay({
+        dataSource: producer,
+        url: dbUrl,
+        schema: producerSchema,
+        publish: args.publish,
+        pollIntervalMs: 500,
+        ...options,
+      });
       relays.push(r);
       return r;
     },

@@ -35,7 +35,12 @@ describe('OutboxRelay and EventConsumer under load, on the real PostgreSQL and N
     expect(Number(produced[0].n)).toBe(10_000);
 
     await waitFor(async () => (await r.pendingCount()) === 0, 'the relay to publish 10,000 events', 90_000, 250);
-    await waitFor(async () => (await probeState(consumerDs)).applied >= 10_000 && consumer.idle, 'the consumer to apply 10,000 events', 120_000, 250);
+    await waitFor(
+      async () => (await probeState(consumerDs)).applied >= 10_000 && consumer.idle,
+      'the consumer to apply 10,000 events',
+      120_000,
+      250,
+    );
     await consumer.waitUntilIdle(30_000);
 
     expect(await streamCount(probes.link, streamNames(namespace).events)).toBe(10_000);

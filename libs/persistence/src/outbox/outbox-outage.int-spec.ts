@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { EventPublisher, streamNames, type NatsLink } from '@app/messaging';
 import { dropDatabase, freshDatabase, freshNamespace, waitFor } from '../../../../test/support/int-env';
 import { freePort, portOpen as portAnswers } from '../../../../tools/processes/service-processes';
-import { openLink, openProbePair, probeReport, probeState, readStream, type ProbePair } from '../../../messaging/src/testing/probe-consumer';
+import {
+  openLink,
+  openProbePair,
+  probeReport,
+  probeState,
+  readStream,
+  type ProbePair,
+} from '../../../messaging/src/testing/probe-consumer';
 
 const NATS_SERVER = process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server';
 
@@ -26,10 +33,15 @@ class OwnNatsServer {
   async start(): Promise<void> {
     const child = spawn(NATS_SERVER, ['-js', '-a', '127.0.0.1', '-p', String(this.port), '-sd', this.storeDir], { stdio: 'ignore' });
     this.child = child;
-    await waitFor(async () => {
-      if (child.exitCode !== null) throw new Error(`nats-server exited with ${child.exitCode}`);
-      return portAnswers(this.port);
-    }, `nats-server on port ${this.port}`, 20_000, 100);
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`nats-server exited with ${child.exitCode}`);
+        return portAnswers(this.port);
+      },
+      `nats-server on port ${this.port}`,
+      20_000,
+      100,
+    );
   }
 
   /** SIGKILL: the server disappears as in a crash, with no goodbye to its clients. */
@@ -95,18 +107,28 @@ describe('OutboxRelay through a NATS outage (own nats-server, never the shared o
     for (let t = 0; t < 5; t++) await p.commit(during.slice(t * 10, t * 10 + 10));
     expect(await relay.pendingCount()).toBe(50);
     // The relay tried and failed, and recorded why on the first row it could not publish.
-    const [failed] = await waitFor(async () => {
-      const rows: Array<{ attempts: number; last_error: string | null }> = await p.producer.query(
-        `SELECT attempts, last_error FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT 1`,
-      );
-      return rows[0]?.attempts > 0 ? rows : null;
-    }, 'a failed publish attempt while NATS is down', 30_000, 100);
+    const [failed] = await waitFor(
+      async () => {
+        const rows: Array<{ attempts: number; last_error: string | null }> = await p.producer.query(
+          `SELECT attempts, last_error FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT 1`,
+        );
+        return rows[0]?.attempts > 0 ? rows : null;
+      },
+      'a failed publish attempt while NATS is down',
+      30_000,
+      100,
+    );
     expect(failed.last_error).toBeTruthy();
     expect(await relay.pendingCount()).toBe(50);
 
     await server.start();
     await waitFor(async () => (await relay.pendingCount()) === 0, 'the outbox to empty once NATS is back', 45_000, 200);
-    await waitFor(async () => (await probeState(p.consumerDs)).applied >= 60 && p.consumer.idle, 'the consumer to apply every event', 45_000, 200);
+    await waitFor(
+      async () => (await probeState(p.consumerDs)).applied >= 60 && p.consumer.idle,
+      'the consumer to apply every event',
+      45_000,
+      200,
+    );
     await p.consumer.waitUntilIdle(30_000);
 
     // The stream (kept across the restart in the server's store) holds every event once, in commit order.

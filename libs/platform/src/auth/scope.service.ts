@@ -13,10 +13,20 @@ export class ScopeService {
   /** A write for `unitCode`. Throws 404 for an unknown unit, 422 for a retired one, 403 outside the key's scope. */
   async assertCanWrite(principal: Principal, unitCode: string): Promise<{ type: string; ancestors: string[] }> {
     const unit = await this.units.describe(unitCode);
-    if (!unit) throw new NotFoundException({ detail: `unknown org unit ${unitCode}`, errors: [{ field: 'orgUnitCode', message: `orgUnitCode ${unitCode} is not a known unit` }] });
-    if (!unit.active) throw new UnprocessableEntityException({ detail: `org unit ${unitCode} is retired`, errors: [{ field: 'orgUnitCode', message: `orgUnitCode ${unitCode} is retired` }] });
+    if (!unit)
+      throw new NotFoundException({
+        detail: `unknown org unit ${unitCode}`,
+        errors: [{ field: 'orgUnitCode', message: `orgUnitCode ${unitCode} is not a known unit` }],
+      });
+    if (!unit.active)
+      throw new UnprocessableEntityException({
+        detail: `org unit ${unitCode} is retired`,
+        errors: [{ field: 'orgUnitCode', message: `orgUnitCode ${unitCode} is retired` }],
+      });
     if (!(await this.mayWrite(principal, unitCode, unit))) {
-      throw new ForbiddenException({ detail: `this key (${principal.role}${principal.orgUnitCode ? ` for ${principal.orgUnitCode}` : ''}) may not act for unit ${unitCode}` });
+      throw new ForbiddenException({
+        detail: `this key (${principal.role}${principal.orgUnitCode ? ` for ${principal.orgUnitCode}` : ''}) may not act for unit ${unitCode}`,
+      });
     }
     return unit;
   }
@@ -25,7 +35,11 @@ export class ScopeService {
    * When `unit` carries its ancestors (as `describe` gives them), the subtree question is answered from
    * them: one lookup per check instead of a second walk up the trees.
    */
-  async mayWrite(principal: Principal, unitCode: string, unit?: { type: string; ancestorTypes: string[]; ancestors?: string[] } | null): Promise<boolean> {
+  async mayWrite(
+    principal: Principal,
+    unitCode: string,
+    unit?: { type: string; ancestorTypes: string[]; ancestors?: string[] } | null,
+  ): Promise<boolean> {
     const u = unit ?? (await this.units.describe(unitCode));
     if (!u) return false;
     const within = async (root: string): Promise<boolean> =>

@@ -3,7 +3,8 @@ import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLen
 import { describeValidationErrors } from '@app/messaging';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
-const toBool = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : ['1', 'true', 'yes'].includes(String(value).toLowerCase()));
+const toBool = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : ['1', 'true', 'yes'].includes(String(value).toLowerCase());
 
 /**
  * The environment every service reads, validated at boot: a bad or missing variable stops the
@@ -16,11 +17,16 @@ export class ServiceConfig {
   DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/bluezone';
 
   /** The service's own schema (default: the service name with _ for -). */
-  @IsOptional() @Matches(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'DB_SCHEMA must be a lower-case identifier' })
+  @IsOptional()
+  @Matches(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'DB_SCHEMA must be a lower-case identifier' })
   DB_SCHEMA?: string;
 
   /** At least 2: at start-up the migrations hold one connection for their lock while they run on another. */
-  @IsOptional() @Transform(toInt) @IsInt() @Min(2) @Max(200)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  @Max(200)
   DB_POOL_SIZE = 10;
 
   @Matches(/^(nats|tls):\/\/\S+$/, { message: 'NATS_URL must look like nats://127.0.0.1:4222 (comma-separated for a cluster)' })
@@ -30,23 +36,36 @@ export class ServiceConfig {
   @Matches(/^[a-z][a-z0-9_]{0,31}$/, { message: 'EVENTS_NAMESPACE must be a lower-case identifier' })
   EVENTS_NAMESPACE = 'bz';
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(5)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(5)
   NATS_STREAM_REPLICAS = 1;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT?: number;
 
-  @IsString() @MinLength(1)
+  @IsString()
+  @MinLength(1)
   HOST = '127.0.0.1';
 
   /** Bootstraps an admin key in every service; at least 24 characters. */
-  @IsOptional() @IsString() @MinLength(24, { message: 'ADMIN_API_KEY must be at least 24 characters' })
+  @IsOptional()
+  @IsString()
+  @MinLength(24, { message: 'ADMIN_API_KEY must be at least 24 characters' })
   ADMIN_API_KEY?: string;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
-  @IsOptional() @Transform(toBool) @IsBoolean()
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
   CONSUMERS_ENABLED = true;
 }
 

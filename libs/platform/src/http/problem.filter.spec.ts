@@ -3,8 +3,19 @@ import { problemOf } from './problem.filter';
 
 describe('problemOf: every error as RFC 9457 problem details', () => {
   it('given a validation error with fields, then it lists every field', () => {
-    const p = problemOf(new BadRequestException({ detail: 'invalid request: a; b', errors: [{ field: 'installed', message: 'installed must not be less than 0' }] }), '/v1/reports');
-    expect(p).toMatchObject({ status: 400, title: 'Bad Request', instance: '/v1/reports', errors: [{ field: 'installed', message: 'installed must not be less than 0' }] });
+    const p = problemOf(
+      new BadRequestException({
+        detail: 'invalid request: a; b',
+        errors: [{ field: 'installed', message: 'installed must not be less than 0' }],
+      }),
+      '/v1/reports',
+    );
+    expect(p).toMatchObject({
+      status: 400,
+      title: 'Bad Request',
+      instance: '/v1/reports',
+      errors: [{ field: 'installed', message: 'installed must not be less than 0' }],
+    });
   });
 
   it("given Fastify's body error handed over as a string, then the body is named", () => {
@@ -13,7 +24,10 @@ describe('problemOf: every error as RFC 9457 problem details', () => {
   });
 
   it('given a not-found, then the detail is kept', () => {
-    expect(problemOf(new NotFoundException({ detail: 'unknown org unit 99' }))).toMatchObject({ status: 404, detail: 'unknown org unit 99' });
+    expect(problemOf(new NotFoundException({ detail: 'unknown org unit 99' }))).toMatchObject({
+      status: 404,
+      detail: 'unknown org unit 99',
+    });
   });
 
   it('given an exhausted connection pool, then it is 503 (retry shortly), not 500', () => {

@@ -63,12 +63,29 @@ export function problemOf(err: unknown, instance?: string): ProblemDetails {
   // Fastify's own errors (body too large, bad JSON, wrong content type) carry a statusCode.
   const fe = err as { statusCode?: number; message?: string; code?: string };
   if (typeof fe?.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
-    const detail = fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || /JSON/.test(fe.message ?? '') ? `body is not valid JSON: ${fe.message}` : String(fe.message);
-    return { type: 'about:blank', title: TITLES[fe.statusCode] ?? 'Error', status: fe.statusCode, detail, instance, errors: [{ field: 'body', message: detail }] };
+    const detail =
+      fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || /JSON/.test(fe.message ?? '')
+        ? `body is not valid JSON: ${fe.message}`
+        : String(fe.message);
+    return {
+      type: 'about:blank',
+      title: TITLES[fe.statusCode] ?? 'Error',
+      status: fe.statusCode,
+      detail,
+      instance,
+      errors: [{ field: 'body', message: detail }],
+    };
   }
   // Every database connection busy for longer than the pool waits: the service is overloaded, not broken.
   if (/timeout exceeded when trying to connect|too many clients|remaining connection slots/i.test(fe?.message ?? '')) {
-    return { type: 'about:blank', title: TITLES[503], status: 503, detail: 'the service is busy; retry shortly', instance, retryAfterSeconds: 1 };
+    return {
+      type: 'about:blank',
+      title: TITLES[503],
+      status: 503,
+      detail: 'the service is busy; retry shortly',
+      instance,
+      retryAfterSeconds: 1,
+    };
   }
   return { type: 'about:blank', title: TITLES[500], status: 500, detail: 'internal error; see the service log', instance };
 }

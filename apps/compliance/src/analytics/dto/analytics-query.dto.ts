@@ -1,7 +1,18 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
-import { COHORTS, IsCalendarDate, IsUnitCode, TARGET_STATUSES, TREES, UNIT_TYPES, type Cohort, type TargetStatus, type Tree, type UnitType } from '@app/contracts';
+import {
+  COHORTS,
+  IsCalendarDate,
+  IsUnitCode,
+  TARGET_STATUSES,
+  TREES,
+  UNIT_TYPES,
+  type Cohort,
+  type TargetStatus,
+  type Tree,
+  type UnitType,
+} from '@app/contracts';
 import { sortOptions } from '../../common/listing';
 import { ListQueryDto } from '../../common/query.dto';
 

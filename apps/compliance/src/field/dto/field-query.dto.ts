@@ -5,7 +5,17 @@ import { ACTIVITY_KINDS, IsUnitCode, type ActivityKind } from '@app/contracts';
 import { sortOptions } from '../../common/listing';
 import { ListQueryDto } from '../../common/query.dto';
 
-export const COVERAGE_SORT_KEYS = ['code', 'name', 'communes', 'communesWithPoint', 'coverage', 'points', 'assistedOnDate', 'installedOnDate', 'installedToDate'] as const;
+export const COVERAGE_SORT_KEYS = [
+  'code',
+  'name',
+  'communes',
+  'communesWithPoint',
+  'coverage',
+  'points',
+  'assistedOnDate',
+  'installedOnDate',
+  'installedToDate',
+] as const;
 export const COVERAGE_BY = ['district', 'operator'] as const;
 
 export class SupportCoverageQueryDto extends ListQueryDto {
@@ -46,7 +56,10 @@ export const ACTIVITY_SORT_KEYS = [
 const toBool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
 export class ActivityComplianceQueryDto extends ListQueryDto {
-  @ApiPropertyOptional({ enum: ACTIVITY_KINDS, description: 'Only units that recorded this kind (communes are always listed for broadcast)' })
+  @ApiPropertyOptional({
+    enum: ACTIVITY_KINDS,
+    description: 'Only units that recorded this kind (communes are always listed for broadcast)',
+  })
   @IsOptional()
   @IsIn(ACTIVITY_KINDS)
   kind?: ActivityKind;
@@ -68,7 +81,15 @@ export class ActivityComplianceQueryDto extends ListQueryDto {
   sort?: string;
 }
 
-export const TRANSPORT_SORT_KEYS = ['code', 'name', 'passengersChecked', 'installedOnSite', 'refused', 'installedShare', 'passengersToDate'] as const;
+export const TRANSPORT_SORT_KEYS = [
+  'code',
+  'name',
+  'passengersChecked',
+  'installedOnSite',
+  'refused',
+  'installedShare',
+  'passengersToDate',
+] as const;
 
 export class TransportQueryDto extends ListQueryDto {
   @ApiPropertyOptional({ enum: sortOptions(TRANSPORT_SORT_KEYS), description: 'Default: code' })

@@ -16,7 +16,10 @@ export class ActivityRevisionDto {
   @ApiPropertyOptional({ enum: VENUE_TYPES }) venueType?: VenueType;
   @ApiProperty() revision!: number;
   @ApiProperty() latest!: boolean;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The counts of the kind' }) counts!: Record<string, number | boolean>;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The counts of the kind' }) counts!: Record<
+    string,
+    number | boolean
+  >;
   @ApiProperty() submittedAt!: string;
 }
 

@@ -61,7 +61,17 @@ export class RatesInputsHandler {
     const d = e.data;
     await this.inputs.recordReport(
       m,
-      { unitCode: d.orgUnitCode, cohort: d.cohort, asOf: d.asOf, revision: d.revision, reportId: d.reportId, headcount: d.headcount, smartphoneHolders: d.smartphoneHolders, installed: d.installed, bluetoothOn: d.bluetoothOn },
+      {
+        unitCode: d.orgUnitCode,
+        cohort: d.cohort,
+        asOf: d.asOf,
+        revision: d.revision,
+        reportId: d.reportId,
+        headcount: d.headcount,
+        smartphoneHolders: d.smartphoneHolders,
+        installed: d.installed,
+        bluetoothOn: d.bluetoothOn,
+      },
       'intake',
     );
   }
@@ -72,7 +82,17 @@ export class RatesInputsHandler {
     const d = e.data;
     await this.inputs.recordReport(
       m,
-      { unitCode: d.enterpriseCode, cohort: 'enterprise_workers', asOf: d.asOf, revision: d.revision, reportId: d.importId, headcount: d.headcount, smartphoneHolders: d.smartphoneHolders, installed: d.installed, bluetoothOn: d.bluetoothOn },
+      {
+        unitCode: d.enterpriseCode,
+        cohort: 'enterprise_workers',
+        asOf: d.asOf,
+        revision: d.revision,
+        reportId: d.importId,
+        headcount: d.headcount,
+        smartphoneHolders: d.smartphoneHolders,
+        installed: d.installed,
+        bluetoothOn: d.bluetoothOn,
+      },
       'workforce',
     );
   }

@@ -9,5 +9,7 @@ export class CohortParams {
 
 export class SetCohortDto {
   @ApiProperty({ example: 1009168 }) @IsCount() headcount!: number;
-  @ApiProperty({ example: '2019-04-01', description: 'the date the headcount is true on; a later asOf supersedes' }) @IsCalendarDate() asOf!: string;
+  @ApiProperty({ example: '2019-04-01', description: 'the date the headcount is true on; a later asOf supersedes' })
+  @IsCalendarDate()
+  asOf!: string;
 }

@@ -26,7 +26,9 @@ export class ListOrgUnitsQuery {
 
   @ApiPropertyOptional({ description: 'also list retired units' })
   @IsOptional()
-  @Transform(({ value }: { value: unknown }) => (value === 'true' || value === true ? true : value === 'false' || value === false ? false : value))
+  @Transform(({ value }: { value: unknown }) =>
+    value === 'true' || value === true ? true : value === 'false' || value === false ? false : value,
+  )
   @IsBoolean()
   includeRetired?: boolean;
 

@@ -17,7 +17,10 @@ export class UpsertOrgUnitDto {
   @ApiProperty({ example: 'Thành phố Trà Vinh' }) @IsString() @Length(1, 300) name!: string;
   @ApiProperty({ enum: UNIT_TYPES }) @IsIn(UNIT_TYPES) type!: UnitType;
   @ApiPropertyOptional({ enum: BLOCS, description: 'departments and mass organisations only' }) @IsOptional() @IsIn(BLOCS) bloc?: Bloc;
-  @ApiPropertyOptional({ example: '84', description: 'parent on the administrative tree' }) @IsOptional() @IsUnitCode() adminParentCode?: string;
+  @ApiPropertyOptional({ example: '84', description: 'parent on the administrative tree' })
+  @IsOptional()
+  @IsUnitCode()
+  adminParentCode?: string;
   @ApiPropertyOptional({
     example: '84',
     description: 'parent on the accountability tree; for a district, commune or hamlet it defaults to the administrative parent',

@@ -1,5 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMinSize, ArrayUnique, IsArray, IsIn, IsInt, IsNumber, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import {
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
 import { COHORTS, IsCalendarDate, METRICS, TREES, UNIT_TYPES, type Cohort, type Metric, type Tree, type UnitType } from '@app/contracts';
 
 export class TargetIdParams {
@@ -11,9 +24,18 @@ export class TargetIdParams {
 export class SetTargetDto {
   @ApiProperty({ example: 'Residents installed ≥ 50% of population by 2020-08-20' }) @IsString() @Length(1, 300) name!: string;
   @ApiProperty({ enum: METRICS }) @IsIn(METRICS) metric!: Metric;
-  @ApiProperty({ enum: COHORTS, isArray: true }) @IsArray() @ArrayMinSize(1) @ArrayUnique() @IsIn(COHORTS, { each: true }) cohorts!: Cohort[];
+  @ApiProperty({ enum: COHORTS, isArray: true })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayUnique()
+  @IsIn(COHORTS, { each: true })
+  cohorts!: Cohort[];
   @ApiProperty({ enum: TREES }) @IsIn(TREES) tree!: Tree;
-  @ApiPropertyOptional({ enum: UNIT_TYPES, isArray: true, description: 'unit types expected to report; empty: every type that may report the cohorts' })
+  @ApiPropertyOptional({
+    enum: UNIT_TYPES,
+    isArray: true,
+    description: 'unit types expected to report; empty: every type that may report the cohorts',
+  })
   @IsOptional()
   @IsArray()
   @ArrayUnique()
@@ -26,8 +48,16 @@ export class SetTargetDto {
   @Min(1, { each: true })
   @Max(10, { each: true })
   scopeLevels?: number[];
-  @ApiProperty({ example: 0.5, description: 'a fraction: 0.5 is 50%' }) @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(1) threshold!: number;
+  @ApiProperty({ example: 0.5, description: 'a fraction: 0.5 is 50%' })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1)
+  threshold!: number;
   @ApiProperty({ example: '2020-08-20' }) @IsCalendarDate() deadline!: string;
   @ApiPropertyOptional({ example: '2020-08-04' }) @IsOptional() @IsCalendarDate() campaignStart?: string;
-  @ApiProperty({ example: 7, description: 'a unit with no report within this many days is not reporting' }) @IsInt() @Min(1) @Max(366) reportingWindowDays!: number;
+  @ApiProperty({ example: 7, description: 'a unit with no report within this many days is not reporting' })
+  @IsInt()
+  @Min(1)
+  @Max(366)
+  reportingWindowDays!: number;
 }

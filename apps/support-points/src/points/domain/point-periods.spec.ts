@@ -62,18 +62,30 @@ describe('decideReopen', () => {
     if (!closed.ok) throw new Error('expected ok');
     const reopened = decideReopen(closed.value, '2020-08-28');
     if (!reopened.ok) throw new Error('expected ok');
-    expect(['2020-08-24', '2020-08-25', '2020-08-27', '2020-08-28'].map((d) => isOpenOn(reopened.value, d))).toEqual([true, false, false, true]);
+    expect(['2020-08-24', '2020-08-25', '2020-08-27', '2020-08-28'].map((d) => isOpenOn(reopened.value, d))).toEqual([
+      true,
+      false,
+      false,
+      true,
+    ]);
   });
 });
 
 describe('decideOpenedOnChange', () => {
   it('moves the opening of a single period while no session falls outside it', () => {
     expect(decideOpenedOnChange([open('2020-08-20')], '2020-08-18', '2020-08-21')).toEqual({ ok: true, value: [open('2020-08-18')] });
-    expect(decideOpenedOnChange([open('2020-08-20')], '2020-08-22', '2020-08-21')).toMatchObject({ ok: false, status: 409, errors: [{ field: 'openedOn' }] });
+    expect(decideOpenedOnChange([open('2020-08-20')], '2020-08-22', '2020-08-21')).toMatchObject({
+      ok: false,
+      status: 409,
+      errors: [{ field: 'openedOn' }],
+    });
   });
 
   it('refuses once the point was closed and reopened, and refuses an opening on or after the close', () => {
-    expect(decideOpenedOnChange([open('2020-08-20', '2020-08-25'), open('2020-08-28')], '2020-08-19', null)).toMatchObject({ ok: false, status: 409 });
+    expect(decideOpenedOnChange([open('2020-08-20', '2020-08-25'), open('2020-08-28')], '2020-08-19', null)).toMatchObject({
+      ok: false,
+      status: 409,
+    });
     expect(decideOpenedOnChange([open('2020-08-20', '2020-08-25')], '2020-08-25', null)).toMatchObject({ ok: false, status: 422 });
   });
 });
@@ -82,23 +94,39 @@ describe('decideUpsert', () => {
   const details = { operatorCode: 'VNPT-TV', communeCode: '29236', address: 'ấp Chợ', hours: null };
 
   it('creates a point with one open period', () => {
-    expect(decideUpsert(null, { ...details, openedOn: '2020-08-20' }, null)).toEqual({ ok: true, value: { kind: 'created', periods: [open('2020-08-20')] } });
+    expect(decideUpsert(null, { ...details, openedOn: '2020-08-20' }, null)).toEqual({
+      ok: true,
+      value: { kind: 'created', periods: [open('2020-08-20')] },
+    });
   });
 
   it('an identical PUT is unchanged, also for a closed point', () => {
-    expect(decideUpsert({ ...details, periods: [open('2020-08-20')] }, { ...details, openedOn: '2020-08-20' }, null)).toEqual({ ok: true, value: { kind: 'unchanged' } });
-    expect(decideUpsert({ ...details, periods: [open('2020-08-20', '2020-08-25')] }, { ...details, openedOn: '2020-08-20' }, null)).toEqual({
+    expect(decideUpsert({ ...details, periods: [open('2020-08-20')] }, { ...details, openedOn: '2020-08-20' }, null)).toEqual({
       ok: true,
       value: { kind: 'unchanged' },
     });
+    expect(decideUpsert({ ...details, periods: [open('2020-08-20', '2020-08-25')] }, { ...details, openedOn: '2020-08-20' }, null)).toEqual(
+      {
+        ok: true,
+        value: { kind: 'unchanged' },
+      },
+    );
   });
 
   it('a change to an open point is an update; a change to a closed point is refused (409)', () => {
-    expect(decideUpsert({ ...details, periods: [open('2020-08-20')] }, { ...details, address: 'khác', openedOn: '2020-08-20' }, null)).toMatchObject({
+    expect(
+      decideUpsert({ ...details, periods: [open('2020-08-20')] }, { ...details, address: 'khác', openedOn: '2020-08-20' }, null),
+    ).toMatchObject({
       ok: true,
       value: { kind: 'updated' },
     });
-    expect(decideUpsert({ ...details, periods: [open('2020-08-20', '2020-08-25')] }, { ...details, hours: '8-17', openedOn: '2020-08-20' }, null)).toMatchObject({
+    expect(
+      decideUpsert(
+        { ...details, periods: [open('2020-08-20', '2020-08-25')] },
+        { ...details, hours: '8-17', openedOn: '2020-08-20' },
+        null,
+      ),
+    ).toMatchObject({
       ok: false,
       status: 409,
     });

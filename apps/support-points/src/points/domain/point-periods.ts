@@ -72,12 +72,18 @@ export function decideReopen(periods: readonly PointPeriod[], date: string): Dec
  * period: once closed and reopened, the dates are facts other records lean on. The new date must
  * keep every logged session on an open day and stay before the close, if any.
  */
-export function decideOpenedOnChange(periods: readonly PointPeriod[], openedOn: string, earliestSessionDate: string | null): Decision<PointPeriod[]> {
+export function decideOpenedOnChange(
+  periods: readonly PointPeriod[],
+  openedOn: string,
+  earliestSessionDate: string | null,
+): Decision<PointPeriod[]> {
   const first = periods[0];
   if (!first) return { ok: true, value: [{ openedOn, closedOn: null }] };
   if (first.openedOn === openedOn) return { ok: true, value: [...periods] };
-  if (periods.length > 1) return reject(409, 'openedOn', `openedOn cannot change once the point has been closed and reopened (it opened on ${first.openedOn})`);
-  if (first.closedOn !== null && openedOn >= first.closedOn) return reject(422, 'openedOn', `openedOn must be before ${first.closedOn}, the day the point closed`);
+  if (periods.length > 1)
+    return reject(409, 'openedOn', `openedOn cannot change once the point has been closed and reopened (it opened on ${first.openedOn})`);
+  if (first.closedOn !== null && openedOn >= first.closedOn)
+    return reject(422, 'openedOn', `openedOn must be before ${first.closedOn}, the day the point closed`);
   if (earliestSessionDate !== null && openedOn > earliestSessionDate) {
     return reject(409, 'openedOn', `a session is logged on ${earliestSessionDate}, before the new openedOn ${openedOn}`);
   }

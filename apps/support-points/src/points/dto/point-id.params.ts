@@ -5,7 +5,7 @@ import { Matches } from 'class-validator';
 export const POINT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 export class PointIdParams {
-  @ApiProperty({ example: 'VNPT-TV-CAUKE-01', description: 'the operator\'s own reference for the point' })
+  @ApiProperty({ example: 'VNPT-TV-CAUKE-01', description: "the operator's own reference for the point" })
   @Matches(POINT_ID_PATTERN, { message: 'id must be 1 to 64 letters, digits, "_", "-" or "." starting with a letter or digit' })
   id!: string;
 }

@@ -4,7 +4,10 @@ import { decideSession, sessionCountErrors, sessionDateErrors } from './session-
 describe('sessionCountErrors: bluetoothEnabled ≤ installed ≤ assisted', () => {
   it('accepts ordered counts and names each field that breaks the order', () => {
     expect(sessionCountErrors({ assisted: 10, installed: 10, bluetoothEnabled: 9 })).toEqual([]);
-    expect(sessionCountErrors({ assisted: 5, installed: 6, bluetoothEnabled: 7 }).map((e) => e.field)).toEqual(['installed', 'bluetoothEnabled']);
+    expect(sessionCountErrors({ assisted: 5, installed: 6, bluetoothEnabled: 7 }).map((e) => e.field)).toEqual([
+      'installed',
+      'bluetoothEnabled',
+    ]);
   });
 
   it('holds for any counts: no error exactly when the order holds', () => {

@@ -14,9 +14,13 @@ export interface FieldError {
 /** People helped at a point: installs are among those assisted, Bluetooth switched on among those installed. */
 export function sessionCountErrors(c: SessionCounts): FieldError[] {
   const errors: FieldError[] = [];
-  if (c.installed > c.assisted) errors.push({ field: 'installed', message: `installed (${c.installed}) must not exceed assisted (${c.assisted})` });
+  if (c.installed > c.assisted)
+    errors.push({ field: 'installed', message: `installed (${c.installed}) must not exceed assisted (${c.assisted})` });
   if (c.bluetoothEnabled > c.installed) {
-    errors.push({ field: 'bluetoothEnabled', message: `bluetoothEnabled (${c.bluetoothEnabled}) must not exceed installed (${c.installed})` });
+    errors.push({
+      field: 'bluetoothEnabled',
+      message: `bluetoothEnabled (${c.bluetoothEnabled}) must not exceed installed (${c.installed})`,
+    });
   }
   return errors;
 }
@@ -31,7 +35,8 @@ export function sessionDateErrors(periods: readonly PointPeriod[], date: string,
   return [];
 }
 
-export type SessionDecision = { readonly kind: 'unchanged'; readonly revision: number } | { readonly kind: 'logged'; readonly revision: number };
+export type SessionDecision =
+  { readonly kind: 'unchanged'; readonly revision: number } | { readonly kind: 'logged'; readonly revision: number };
 
 /**
  * Supersession for one (point, date): resubmitting exactly the latest figures is a no-op; anything
@@ -39,6 +44,7 @@ export type SessionDecision = { readonly kind: 'unchanged'; readonly revision: n
  */
 export function decideSession(latest: (SessionCounts & { readonly revision: number }) | null, wanted: SessionCounts): SessionDecision {
   if (!latest) return { kind: 'logged', revision: 1 };
-  const same = latest.assisted === wanted.assisted && latest.installed === wanted.installed && latest.bluetoothEnabled === wanted.bluetoothEnabled;
+  const same =
+    latest.assisted === wanted.assisted && latest.installed === wanted.installed && latest.bluetoothEnabled === wanted.bluetoothEnabled;
   return same ? { kind: 'unchanged', revision: latest.revision } : { kind: 'logged', revision: latest.revision + 1 };
 }

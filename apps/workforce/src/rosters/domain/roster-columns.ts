@@ -26,9 +26,47 @@ export function foldHeader(text: string): string {
 }
 
 const EXACT: ReadonlyArray<[RosterField | 'ignored', readonly string[]]> = [
-  ['employeeId', ['employeeid', 'employeeno', 'employeenumber', 'empid', 'staffid', 'workerid', 'id', 'manv', 'manhanvien', 'macn', 'macongnhan', 'maso', 'masonhanvien', 'mald', 'malaodong', 'manguoilaodong']],
-  ['hasSmartphone', ['hassmartphone', 'smartphone', 'codienthoaithongminh', 'dienthoaithongminh', 'cosmartphone', 'codtdd', 'codtthongminh', 'dtthongminh']],
-  ['installed', ['installed', 'bluezoneinstalled', 'installedbluezone', 'hasbluezone', 'dacaibluezone', 'caibluezone', 'dacai', 'dacaidat', 'dacaidatbluezone', 'caidatbluezone', 'bluezone']],
+  [
+    'employeeId',
+    [
+      'employeeid',
+      'employeeno',
+      'employeenumber',
+      'empid',
+      'staffid',
+      'workerid',
+      'id',
+      'manv',
+      'manhanvien',
+      'macn',
+      'macongnhan',
+      'maso',
+      'masonhanvien',
+      'mald',
+      'malaodong',
+      'manguoilaodong',
+    ],
+  ],
+  [
+    'hasSmartphone',
+    ['hassmartphone', 'smartphone', 'codienthoaithongminh', 'dienthoaithongminh', 'cosmartphone', 'codtdd', 'codtthongminh', 'dtthongminh'],
+  ],
+  [
+    'installed',
+    [
+      'installed',
+      'bluezoneinstalled',
+      'installedbluezone',
+      'hasbluezone',
+      'dacaibluezone',
+      'caibluezone',
+      'dacai',
+      'dacaidat',
+      'dacaidatbluezone',
+      'caidatbluezone',
+      'bluezone',
+    ],
+  ],
   ['bluetoothOn', ['bluetoothon', 'bluetooth', 'bluetoothenabled', 'batbluetooth', 'dabatbluetooth', 'bluetoothbat', 'mobluetooth']],
 ];
 

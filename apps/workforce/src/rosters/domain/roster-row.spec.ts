@@ -3,13 +3,20 @@ import { judgeRow, normaliseEmployeeId, parseFlag } from './roster-row';
 const columns = { employeeId: 0, hasSmartphone: 1, installed: 2, bluetoothOn: 3 };
 
 describe('roster rows', () => {
-  it.each(['có', 'Có', 'CÓ', 'co', 'x', 'X', '1', 'yes', 'Yes', 'true', 'TRUE', ' x ', 'đã'])('%p is true', (cell) => expect(parseFlag(cell)).toBe(true));
-  it.each(['không', 'Không', 'khong', '', '  ', '0', 'no', 'NO', 'false', 'chưa'])('%p is false', (cell) => expect(parseFlag(cell)).toBe(false));
+  it.each(['có', 'Có', 'CÓ', 'co', 'x', 'X', '1', 'yes', 'Yes', 'true', 'TRUE', ' x ', 'đã'])('%p is true', (cell) =>
+    expect(parseFlag(cell)).toBe(true),
+  );
+  it.each(['không', 'Không', 'khong', '', '  ', '0', 'no', 'NO', 'false', 'chưa'])('%p is false', (cell) =>
+    expect(parseFlag(cell)).toBe(false),
+  );
   it.each(['maybe', '2', 'có lẽ', 'ja'])('%p is unknown', (cell) => expect(parseFlag(cell)).toBeNull());
   it('accepts decomposed Unicode (as some Mac tools write it)', () => expect(parseFlag('co\u0301')).toBe(true));
 
   it('given a valid row, when judged, then it is accepted with its flags', () => {
-    expect(judgeRow([' nv01 ', 'có', 'có', 'không'], columns)).toEqual({ ok: true, row: { employeeId: 'NV01', hasSmartphone: true, installed: true, bluetoothOn: false } });
+    expect(judgeRow([' nv01 ', 'có', 'có', 'không'], columns)).toEqual({
+      ok: true,
+      row: { employeeId: 'NV01', hasSmartphone: true, installed: true, bluetoothOn: false },
+    });
   });
 
   it.each([

@@ -4,7 +4,15 @@ const TRUE_WORDS = ['co', 'c', 'x', '1', 'yes', 'y', 'true', 't', 'dung', 'roi',
 const FALSE_WORDS = ['', 'khong', 'k', 'ko', 'kh', '0', 'no', 'n', 'false', 'f', 'sai', 'chua', '-'];
 const FLAGS = new Map<string, boolean>([...TRUE_WORDS.map((w) => [w, true] as const), ...FALSE_WORDS.map((w) => [w, false] as const)]);
 // The precomposed Vietnamese spellings too, so the common cells skip Unicode normalisation (a million rows × 3 flags).
-for (const [w, v] of [['có', true], ['không', false], ['đúng', true], ['rồi', true], ['đã', true], ['chưa', false]] as const) FLAGS.set(w, v);
+for (const [w, v] of [
+  ['có', true],
+  ['không', false],
+  ['đúng', true],
+  ['rồi', true],
+  ['đã', true],
+  ['chưa', false],
+] as const)
+  FLAGS.set(w, v);
 
 /** A flag cell: có/không, x/blank, 1/0, yes/no, true/false (and their usual short forms). */
 export function parseFlag(cell: string): boolean | null {

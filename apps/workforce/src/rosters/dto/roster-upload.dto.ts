@@ -34,7 +34,10 @@ export class RosterImportListQueryDto {
 export class RejectedLineDto {
   @ApiProperty({ example: 17, description: 'Line of the CSV (row number in the XLSX sheet)' })
   line!: number;
-  @ApiProperty({ example: 'Bluetooth on without Bluezone installed', description: 'Never quotes the row: ids, names and phones stay private' })
+  @ApiProperty({
+    example: 'Bluetooth on without Bluezone installed',
+    description: 'Never quotes the row: ids, names and phones stay private',
+  })
   reason!: string;
 }
 

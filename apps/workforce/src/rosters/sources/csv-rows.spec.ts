@@ -13,7 +13,14 @@ interface Read {
 
 /** What csv-parse read in its plainest use (the whole input, `info: true`, a record per iteration): the reference. */
 async function reference(input: Buffer): Promise<Read> {
-  const parser = parse({ bom: true, delimiter: [',', ';', '\t'], relax_column_count: true, skip_empty_lines: true, info: true, max_record_size: MAX });
+  const parser = parse({
+    bom: true,
+    delimiter: [',', ';', '\t'],
+    relax_column_count: true,
+    skip_empty_lines: true,
+    info: true,
+    max_record_size: MAX,
+  });
   const records: Array<[number, string[]]> = [];
   const done = (async () => {
     for await (const item of parser as AsyncIterable<{ record: string[]; info: Info }>) records.push([item.info.lines, item.record]);

@@ -12,7 +12,10 @@ const HEAD_BYTES = 4096;
  * declared content type says, and hands back a stream that still starts at byte 0. Only the head is
  * buffered; the rest keeps flowing with back-pressure.
  */
-export async function sniff(source: AsyncIterable<Buffer | string>, maxBytes: number): Promise<{ format: SniffedFormat; stream: Readable }> {
+export async function sniff(
+  source: AsyncIterable<Buffer | string>,
+  maxBytes: number,
+): Promise<{ format: SniffedFormat; stream: Readable }> {
   const it = source[Symbol.asyncIterator]();
   const head: Buffer[] = [];
   let size = 0;

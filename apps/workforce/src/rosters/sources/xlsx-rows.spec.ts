@@ -66,11 +66,18 @@ describe('xlsxRows', () => {
   });
 
   it('reads SpreadsheetML written by hand: prefixes, entities, CDATA, phonetic runs, placed cells, the first tab', async () => {
-    const ns = 'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:rel="http://schemas.openxmlformats.org/officeDocument/2006/relationships"';
+    const ns =
+      'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:rel="http://schemas.openxmlformats.org/officeDocument/2006/relationships"';
     const zip = new JSZip();
-    zip.file('[Content_Types].xml', '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>');
+    zip.file(
+      '[Content_Types].xml',
+      '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+    );
     // The first tab is the part sheet2.xml: tabs, not part names, decide.
-    zip.file('xl/workbook.xml', `<?xml version="1.0"?><x:workbook ${ns}><x:sheets><x:sheet name="Roster" sheetId="2" rel:id="rId7"/><x:sheet name="Old" sheetId="1" rel:id="rId1"/></x:sheets></x:workbook>`);
+    zip.file(
+      'xl/workbook.xml',
+      `<?xml version="1.0"?><x:workbook ${ns}><x:sheets><x:sheet name="Roster" sheetId="2" rel:id="rId7"/><x:sheet name="Old" sheetId="1" rel:id="rId1"/></x:sheets></x:workbook>`,
+    );
     zip.file(
       'xl/_rels/workbook.xml.rels',
       '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="ws" Target="worksheets/sheet1.xml"/><Relationship Id="rId7" Type="ws" Target="/xl/worksheets/sheet2.xml"/></Relationships>',
@@ -79,7 +86,10 @@ describe('xlsxRows', () => {
       'xl/sharedStrings.xml',
       `<x:sst ${ns} count="3"><x:si><x:t>M&#227; NV &amp; t&#xEA;n</x:t></x:si><x:si><x:r><x:t xml:space="preserve">Nguy</x:t></x:r><x:r><x:rPr/><x:t>ễn</x:t></x:r><x:rPh sb="0" eb="1"><x:t>phonetic</x:t></x:rPh></x:si><x:si><x:t><![CDATA[a & <b>]]></x:t></x:si></x:sst>`,
     );
-    zip.file('xl/worksheets/sheet1.xml', `<x:worksheet ${ns}><x:sheetData><x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>wrong sheet</x:t></x:is></x:c></x:row></x:sheetData></x:worksheet>`);
+    zip.file(
+      'xl/worksheets/sheet1.xml',
+      `<x:worksheet ${ns}><x:sheetData><x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>wrong sheet</x:t></x:is></x:c></x:row></x:sheetData></x:worksheet>`,
+    );
     zip.file(
       'xl/worksheets/sheet2.xml',
       `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<x:worksheet ${ns}><x:sheetData>` +
@@ -100,8 +110,13 @@ describe('xlsxRows', () => {
 
   it('refuses a worksheet that is not well-formed XML', async () => {
     const zip = new JSZip();
-    zip.file('xl/worksheets/sheet1.xml', '<worksheet><sheetData><row r="1"><c t="inlineStr"><is><t>a</is></c></row></sheetData></worksheet>');
+    zip.file(
+      'xl/worksheets/sheet1.xml',
+      '<worksheet><sheetData><row r="1"><c t="inlineStr"><is><t>a</is></c></row></sheetData></worksheet>',
+    );
     const xlsx = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
-    await expect(rowsOf(xlsx)).rejects.toThrow(new RosterFileError(422, 'the XLSX file could not be read (damaged or not an Excel workbook); nothing was imported'));
+    await expect(rowsOf(xlsx)).rejects.toThrow(
+      new RosterFileError(422, 'the XLSX file could not be read (damaged or not an Excel workbook); nothing was imported'),
+    );
   });
 });
