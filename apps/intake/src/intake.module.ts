@@ -1,13 +1,14 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule } from '@app/platform';
 import {
+  CAMPAIGN_START_SQL,
+  CampaignTargetsHandler,
   RegistryReplica1764460800001,
   RegistryReplicaHandlers,
   RegistryReplicaVersion1764460800002,
   replicaAuthProviders,
 } from '@app/replica';
 import { ActivitiesModule } from './activities/activities.module';
-import { CampaignModule } from './campaign/campaign.module';
 import type { IntakeConfig } from './intake.config';
 import { IntakeTables1764547200000 } from './migrations/1764547200000-IntakeTables';
 import { ReportsModule } from './reports/reports.module';
@@ -24,12 +25,12 @@ export class IntakeModule {
           entities: [],
           migrations: [RegistryReplica1764460800001, IntakeTables1764547200000, RegistryReplicaVersion1764460800002],
           auth: replicaAuthProviders,
+          campaignStartSql: CAMPAIGN_START_SQL,
         }),
-        CampaignModule,
         ReportsModule,
         ActivitiesModule,
       ],
-      providers: [RegistryReplicaHandlers],
+      providers: [RegistryReplicaHandlers, CampaignTargetsHandler],
     };
   }
 }

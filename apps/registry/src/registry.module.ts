@@ -8,6 +8,7 @@ import { OrgUnitsModule } from './org-units/org-units.module';
 import type { RegistryConfig } from './registry.config';
 import { SeedModule } from './seed/seed.module';
 import { TargetsModule } from './targets/targets.module';
+import { TARGETS_CAMPAIGN_START_SQL } from './targets/targets.service';
 
 /**
  * The registry is the source of units and keys, so it authorises from its own tables and consumes no
@@ -25,6 +26,7 @@ export class RegistryModule {
           entities: [],
           migrations: REGISTRY_MIGRATIONS,
           auth: registryAuthProviders,
+          campaignStartSql: TARGETS_CAMPAIGN_START_SQL,
         }),
         OrgUnitsModule,
         CohortsModule,

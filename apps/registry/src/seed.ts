@@ -1,13 +1,13 @@
 import 'reflect-metadata';
 import { createServiceDataSource, initializeAndMigrate, OutboxInbox1764460800000 } from '@app/persistence';
-import { ConfigError, EventOutbox, loadConfig, schemaOf, type PlatformOptions } from '@app/platform';
+import { CampaignCalendar, ConfigError, EventOutbox, loadConfig, schemaOf, type PlatformOptions } from '@app/platform';
 import { CohortsService } from './cohorts/cohorts.service';
 import { REGISTRY_MIGRATIONS } from './migrations';
 import { OrgUnitsService } from './org-units/org-units.service';
 import { RegistryConfig } from './registry.config';
 import { resolveDataDir } from './seed/data-dir';
 import { SeedService } from './seed/seed.service';
-import { TargetsService } from './targets/targets.service';
+import { TARGETS_CAMPAIGN_START_SQL, TargetsService } from './targets/targets.service';
 
 /**
  * `npm run seed`: loads the Trà Vinh deployment into the registry's database. It needs PostgreSQL only:
@@ -16,7 +16,13 @@ import { TargetsService } from './targets/targets.service';
  */
 async function main(): Promise<void> {
   const config = loadConfig(RegistryConfig);
-  const options: PlatformOptions = { service: 'registry', config, entities: [], migrations: REGISTRY_MIGRATIONS };
+  const options: PlatformOptions = {
+    service: 'registry',
+    config,
+    entities: [],
+    migrations: REGISTRY_MIGRATIONS,
+    campaignStartSql: TARGETS_CAMPAIGN_START_SQL,
+  };
   const ds = createServiceDataSource({
     url: config.DATABASE_URL,
     schema: schemaOf(options),
@@ -28,7 +34,13 @@ async function main(): Promise<void> {
   await initializeAndMigrate(ds);
   try {
     const outbox = new EventOutbox(options);
-    const seed = new SeedService(ds, new OrgUnitsService(ds, outbox), new CohortsService(ds, outbox), new TargetsService(ds, outbox));
+    const calendar = new CampaignCalendar(ds, options);
+    const seed = new SeedService(
+      ds,
+      new OrgUnitsService(ds, outbox, calendar),
+      new CohortsService(ds, outbox, calendar),
+      new TargetsService(ds, outbox, calendar),
+    );
     const summary = await seed.seedTraVinh(resolveDataDir(config.SEED_DATA_DIR));
     process.stdout.write(`registry seed (tra-vinh): ${JSON.stringify(summary)}\n`);
   } finally {

@@ -1,6 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule } from '@app/platform';
-import { RegistryReplica1764460800001, RegistryReplicaHandlers, replicaAuthProviders } from '@app/replica';
+import {
+  CAMPAIGN_START_SQL,
+  CampaignTargetsHandler,
+  CampaignTargetsReplica1796428800001,
+  RegistryReplica1764460800001,
+  RegistryReplicaHandlers,
+  replicaAuthProviders,
+} from '@app/replica';
 import { CoverageModule } from './coverage/coverage.module';
 import { SupportPoints1764547200000 } from './migrations/1764547200000-SupportPoints';
 import { PointsModule } from './points/points.module';
@@ -17,14 +24,15 @@ export class SupportPointsModule {
           service: 'support-points',
           config,
           entities: [],
-          migrations: [RegistryReplica1764460800001, SupportPoints1764547200000],
+          migrations: [RegistryReplica1764460800001, SupportPoints1764547200000, CampaignTargetsReplica1796428800001],
           auth: replicaAuthProviders,
+          campaignStartSql: CAMPAIGN_START_SQL,
         }),
         PointsModule,
         SessionsModule,
         CoverageModule,
       ],
-      providers: [RegistryReplicaHandlers],
+      providers: [RegistryReplicaHandlers, CampaignTargetsHandler],
     };
   }
 }

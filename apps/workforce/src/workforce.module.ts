@@ -1,6 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule } from '@app/platform';
-import { RegistryReplica1764460800001, RegistryReplicaHandlers, replicaAuthProviders } from '@app/replica';
+import {
+  CAMPAIGN_START_SQL,
+  CampaignTargetsHandler,
+  CampaignTargetsReplica1796428800001,
+  RegistryReplica1764460800001,
+  RegistryReplicaHandlers,
+  replicaAuthProviders,
+} from '@app/replica';
 import { WorkforceRosters1764547200000 } from './migrations/1764547200000-WorkforceRosters';
 import { RostersModule } from './rosters/rosters.module';
 import { TransportModule } from './transport/transport.module';
@@ -16,13 +23,14 @@ export class WorkforceModule {
           service: 'workforce',
           config,
           entities: [],
-          migrations: [RegistryReplica1764460800001, WorkforceRosters1764547200000],
+          migrations: [RegistryReplica1764460800001, WorkforceRosters1764547200000, CampaignTargetsReplica1796428800001],
           auth: replicaAuthProviders,
+          campaignStartSql: CAMPAIGN_START_SQL,
         }),
         RostersModule,
         TransportModule,
       ],
-      providers: [RegistryReplicaHandlers],
+      providers: [RegistryReplicaHandlers, CampaignTargetsHandler],
     };
   }
 }

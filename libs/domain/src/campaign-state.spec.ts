@@ -3,6 +3,7 @@ import { COHORTS } from '@app/contracts';
 import { applyCampaignEvent, campaignInputsOf, emptyCampaignState, type CampaignInputEvent } from './campaign-state';
 import { addDays } from './dates';
 import { FigureModel } from './figures';
+import { BOUNDS_2020 } from './test-fixtures';
 import { evaluateTargetSeries, inTargetScope, type TargetDef } from './target-status';
 
 const structure: CampaignInputEvent[] = [
@@ -85,7 +86,7 @@ const eventArb = fc.oneof(
 /** Every figure of every unit and cohort, and every status of every target, over the whole campaign. */
 function everything(events: readonly CampaignInputEvent[]): unknown {
   const inputs = campaignInputsOf(events.reduce(applyCampaignEvent, emptyCampaignState()));
-  const model = new FigureModel(inputs, { windowDays: 3 });
+  const model = new FigureModel(inputs, { windowDays: 3, bounds: BOUNDS_2020 });
   const figures = inputs.units.flatMap((u) => COHORTS.flatMap((c) => model.figureSeries(u.code, c)));
   const statuses = [...inputs.targets]
     .sort((a, b) => (a.targetId < b.targetId ? -1 : 1))

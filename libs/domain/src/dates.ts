@@ -49,6 +49,18 @@ export function dateRange(from: string, to: string): string[] {
   return out;
 }
 
+/**
+ * The same day `years` years later (earlier when negative); 29 February becomes 28 February in a common
+ * year. Never before year 1, the first a YYYY-MM-DD date can name.
+ */
+export function addYears(date: string, years: number): string {
+  const n = Number(date.slice(0, 4)) + years;
+  if (n < 1) return '0001-01-01';
+  const year = String(n).padStart(4, '0');
+  const monthDay = date.slice(4);
+  return monthDay === '-02-29' && addDays(`${year}-02-28`, 1).endsWith('-03-01') ? `${year}-02-28` : `${year}${monthDay}`;
+}
+
 export function maxDate(...dates: Array<string | null | undefined>): string | null {
   let best: string | null = null;
   for (const d of dates) if (d && (best === null || d > best)) best = d;

@@ -1,6 +1,6 @@
 import { bluetoothRate, installRate, populationRate } from './counts';
 import { FigureModel, type CampaignInputs } from './figures';
-import { report, unit } from './test-fixtures';
+import { BOUNDS_2020, report, unit } from './test-fixtures';
 
 const units = [
   unit('P', 'province', { level: 1 }),
@@ -11,7 +11,7 @@ const units = [
 ];
 
 function model(inputs: Partial<CampaignInputs>, windowDays = 3): FigureModel {
-  return new FigureModel({ units, reports: [], denominators: [], ...inputs }, { windowDays });
+  return new FigureModel({ units, reports: [], denominators: [], ...inputs }, { windowDays, bounds: BOUNDS_2020 });
 }
 
 describe('rates are ratios of sums', () => {
@@ -74,7 +74,7 @@ describe('roll-up on a tree', () => {
       reports: [report('C1', 'residents', '2020-08-10', [100, 80, 40, 20]), report('C2', 'residents', '2020-08-10', [200, 100, 50, 30])],
       denominators: [],
     };
-    const m = new FigureModel(inputs, { windowDays: 7 });
+    const m = new FigureModel(inputs, { windowDays: 7, bounds: BOUNDS_2020 });
     expect(m.figure('D1', 'residents', '2020-08-11')).toMatchObject({ installed: 90, expectedUnits: 3 });
     expect(m.figure('D1', 'residents', '2020-08-12')).toMatchObject({ installed: 40, expectedUnits: 2 });
   });

@@ -1,5 +1,6 @@
 import { COHORTS_BY_UNIT_TYPE, treeOfCohort, type Cohort, type Tree } from '@app/contracts';
 import { addCounts, bluetoothRate, installRate, populationRate, ZERO_COUNTS, type AdoptionCounts } from './counts';
+import { clampSpan, type DateSpan } from './campaign-calendar';
 import { addDays, dateRange, maxDate, minDate, windowStart } from './dates';
 import { isActiveOn, OrgTree, type UnitNode } from './org-tree';
 import { ReportHistory, type ReportInput } from './supersession';
@@ -40,6 +41,11 @@ export interface Figure extends AdoptionCounts {
 export interface FigureOptions {
   /** Reporting window of figures (targets carry their own): a unit is reporting on D if its latest report is within the last N days. */
   readonly windowDays: number;
+  /**
+   * The days a figure or status may be stored for (the campaign calendar's computable span): every span is
+   * clamped to them, so an input dated far away (9999-12-31, 0001-01-01) never makes a series walk its way.
+   */
+  readonly bounds: DateSpan;
 }
 
 /** Sums of a subtree's own latest figures on one day, with who contributed. */
@@ -172,7 +178,8 @@ export class FigureModel {
   /**
    * The days on which a unit's figure for a cohort is stored: from the first report in its subtree to
    * the day every window has lapsed after its last input (report, retirement, own denominator). After
-   * that day the figure no longer changes, so it holds. Null when the subtree has no report at all.
+   * that day the figure no longer changes, so it holds. Clamped to the model's bounds. Null when the
+   * subtree has no report at all, or none before the bounds end.
    */
   figureSpan(unitCode: string, cohort: Cohort): { from: string; to: string } | null {
     if (!this.tree.get(unitCode)) return null;
@@ -189,7 +196,8 @@ export class FigureModel {
     if (first === null || last === null) return null;
     const ownDenominators = (this.denominators.get(`${unitCode}|${cohort}`) ?? []).map((d) => d.asOf);
     const to = maxDate(addDays(last, this.options.windowDays), lastRetired, ...ownDenominators)!;
-    return { from: first, to };
+    if (first > this.options.bounds.to) return null;
+    return clampSpan({ from: first, to }, this.options.bounds);
   }
 
   /**

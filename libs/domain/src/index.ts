@@ -1,4 +1,5 @@
 export * from './dates';
+export * from './campaign-calendar';
 export * from './counts';
 export * from './supersession';
 export * from './org-tree';

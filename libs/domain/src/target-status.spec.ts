@@ -1,6 +1,6 @@
 import { FigureModel } from './figures';
 import { decideStatus, evaluateTargetSeries, forecastDate, gapToThreshold, inTargetScope, type TargetDef } from './target-status';
-import { report, RESIDENTS_50, unit } from './test-fixtures';
+import { BOUNDS_2020, report, RESIDENTS_50, unit } from './test-fixtures';
 
 const residents50: TargetDef = RESIDENTS_50;
 
@@ -28,7 +28,7 @@ describe('the directive’s worked check', () => {
       ],
       denominators: [{ unitCode: '84', cohort: 'residents', asOf: '2019-04-01', headcount: 1_000_000, eventId: 'e1' }],
     },
-    { windowDays: 7 },
+    { windowDays: 7, bounds: BOUNDS_2020 },
   );
 
   it('given residents summing to 67,800 installed of 1,000,000, when the province figure is read, then the resident rate is 0.0678', () => {
@@ -122,7 +122,7 @@ describe('forecast: the linear trend of recent figures', () => {
         ],
         denominators: [{ unitCode: 'C1', cohort: 'residents', asOf: '2020-08-01', headcount: 1000, eventId: 'e' }],
       },
-      { windowDays: 7 },
+      { windowDays: 7, bounds: BOUNDS_2020 },
     );
     const byDate = new Map(evaluateTargetSeries(model, residents50, 'C1').map((e) => [e.date, e]));
     expect(byDate.get('2020-08-09')!.status).toBe('no_data');

@@ -8,6 +8,7 @@ import {
   type Tree,
   type UnitType,
 } from '@app/contracts';
+import { clampSpan } from './campaign-calendar';
 import { ratio, type AdoptionCounts } from './counts';
 import { addDays, dateRange, fromDayNumber, maxDate, minDate, toDayNumber } from './dates';
 import type { FigureModel } from './figures';
@@ -159,7 +160,8 @@ export function decideStatus(input: {
 /**
  * The days on which a unit's status for a target is stored: from the campaign start (or the first
  * report of its subtree) to the day after the deadline or the day every window has lapsed after the
- * last report, whichever is later. After that day the status no longer changes.
+ * last report, whichever is later. After that day the status no longer changes. Clamped to the model's
+ * bounds, like every span.
  */
 export function statusSpan(model: FigureModel, t: TargetDef, unitCode: string): { from: string; to: string } {
   let first: string | null = null;
@@ -172,7 +174,7 @@ export function statusSpan(model: FigureModel, t: TargetDef, unitCode: string): 
   }
   const from = t.campaignStart ?? (first !== null && first < t.deadline ? first : t.deadline);
   const to = maxDate(addDays(t.deadline, 1), last, from)!;
-  return { from, to };
+  return clampSpan({ from, to }, model.options.bounds);
 }
 
 /** One unit's evaluations against one target for every day of [from, to] (clipped to its span). */

@@ -1,4 +1,5 @@
 import type { Cohort, TargetSetV1Data, UnitType } from '@app/contracts';
+import { computableSpan, type DateSpan } from './campaign-calendar';
 import type { UnitNode } from './org-tree';
 import type { ReportInput } from './supersession';
 
@@ -56,3 +57,6 @@ export const RESIDENTS_50: TargetSetV1Data = {
   reportingWindowDays: 7,
   revision: 1,
 };
+
+/** The computable days of the specs' campaign: from its start to the horizon after a fixed "today" late in 2020. */
+export const BOUNDS_2020: DateSpan = computableSpan('2020-01-01', '2020-12-31');

@@ -1,4 +1,5 @@
 export * from './config/service-config';
+export * from './calendar/campaign-calendar.service';
 export * from './http/problem.filter';
 export * from './http/validation';
 export * from './auth/principal';

@@ -8,6 +8,7 @@ import { ApiKeyGuard } from './auth/api-key.guard';
 import { KEY_DIRECTORY, UNIT_SCOPE } from './auth/principal';
 import { ScopeService } from './auth/scope.service';
 import { WhoAmIController } from './auth/whoami.controller';
+import { CampaignCalendar } from './calendar/campaign-calendar.service';
 import { EventOutbox } from './event-outbox.service';
 import { EventRuntime } from './event-runtime.service';
 import { HealthController } from './health/health.controller';
@@ -57,6 +58,7 @@ export class PlatformModule {
       EventOutbox,
       EventRuntime,
       ScopeService,
+      CampaignCalendar,
       { provide: APP_GUARD, useClass: ApiKeyGuard },
       ...options.auth,
     ];
@@ -65,7 +67,18 @@ export class PlatformModule {
       imports: [DiscoveryModule, TerminusModule.forRoot({ logger: false })],
       controllers: [HealthController, MetricsController, WhoAmIController],
       providers,
-      exports: [PLATFORM_OPTIONS, DataSource, NatsLink, EventPublisher, EventOutbox, EventRuntime, ScopeService, KEY_DIRECTORY, UNIT_SCOPE],
+      exports: [
+        PLATFORM_OPTIONS,
+        DataSource,
+        NatsLink,
+        EventPublisher,
+        EventOutbox,
+        EventRuntime,
+        ScopeService,
+        CampaignCalendar,
+        KEY_DIRECTORY,
+        UNIT_SCOPE,
+      ],
     };
   }
 }

@@ -1,8 +1,8 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { CurrentPrincipal, ProblemException, Roles, ScopeService, type Principal } from '@app/platform';
-import { addDays, todayInVietnam, type Figure } from '../common/figures';
+import { CampaignCalendar, CurrentPrincipal, ProblemException, Roles, ScopeService, type Principal } from '@app/platform';
+import { addDays, type Figure } from '../common/figures';
 import { paginate, sortRows, type CsvColumn } from '../common/listing';
 import { DateQueryDto, pageOf } from '../common/query.dto';
 import { markFreshness, sendCsv } from '../common/respond';
@@ -71,13 +71,14 @@ export class AnalyticsController {
   constructor(
     private readonly analytics: AnalyticsService,
     private readonly scope: ScopeService,
+    private readonly calendar: CampaignCalendar,
   ) {}
 
   @Get('summary')
   @Roles('analyst')
   @ApiOperation({ summary: 'Each target on the province: value, threshold, status, people still to install, units breached' })
   async summary(@Query() q: DateQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
-    const body = await this.analytics.summary(q.date ?? todayInVietnam());
+    const body = await this.analytics.summary(q.date ?? this.calendar.today());
     markFreshness(reply, body.asOfEvent);
     return body;
   }
@@ -93,7 +94,7 @@ export class AnalyticsController {
     @CurrentPrincipal() p: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const date = q.date ?? todayInVietnam();
+    const date = q.date ?? this.calendar.today();
     const body = await this.analytics.unit(code, date, 90);
     await this.scope.assertCanRead(p, code);
     markFreshness(reply, body.asOfEvent);
@@ -107,7 +108,7 @@ export class AnalyticsController {
       'Units with their figure for one cohort and their status, filtered and sorted (e.g. ?type=district&sort=populationRate: worst first)',
   })
   async units(@Query() q: UnitsQueryDto, @CurrentPrincipal() p: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
-    const date = q.date ?? todayInVietnam();
+    const date = q.date ?? this.calendar.today();
     const { s, rows } = await this.analytics.units(q, date, p);
     const { limit, offset } = pageOf(q);
     const page = paginate(rows, limit, offset);
@@ -125,7 +126,7 @@ export class AnalyticsController {
     @CurrentPrincipal() p: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const date = q.date ?? todayInVietnam();
+    const date = q.date ?? this.calendar.today();
     const { s, target, rows } = await this.analytics.targetStatuses(id, q, date, p);
     const { limit, offset } = pageOf(q);
     const page = paginate(rows, limit, offset);
@@ -146,7 +147,7 @@ export class AnalyticsController {
   @Roles('analyst', 'portal')
   @ApiOperation({ summary: 'Units below target with their heads and the unit they answer to, worst first: the list the chairman asks for' })
   async laggards(@Query() q: LaggardsQueryDto, @CurrentPrincipal() p: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
-    const date = q.date ?? todayInVietnam();
+    const date = q.date ?? this.calendar.today();
     const { s, rows } = await this.analytics.laggards(q, date, p);
     const { limit, offset } = pageOf(q);
     const page = paginate(rows, limit, offset);
@@ -159,7 +160,7 @@ export class AnalyticsController {
   @Roles('analyst', 'portal')
   @ApiOperation({ summary: "A unit's figures day by day (the figure holding each day), at most 366 days" })
   async timeseries(@Query() q: TimeseriesQueryDto, @CurrentPrincipal() p: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
-    const to = q.to ?? q.date ?? todayInVietnam();
+    const to = q.to ?? q.date ?? this.calendar.today();
     const from = q.from ?? addDays(to, -29);
     if (from > to)
       throw new ProblemException(400, 'from is after to', [{ field: 'from', message: `from (${from}) must not be after to (${to})` }]);

@@ -1,8 +1,7 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { CurrentPrincipal, Roles, type Principal } from '@app/platform';
-import { todayInVietnam } from '../common/figures';
+import { CampaignCalendar, CurrentPrincipal, Roles, type Principal } from '@app/platform';
 import { markFreshness } from '../common/respond';
 import { renderHtml, renderMarkdown } from './daily-report.render';
 import { DailyReportService } from './daily-report.service';
@@ -11,7 +10,10 @@ import { DailyReportQueryDto } from './dto/daily-report-query.dto';
 @ApiTags('compliance')
 @Controller('v1/daily-report')
 export class DailyReportController {
-  constructor(private readonly reports: DailyReportService) {}
+  constructor(
+    private readonly reports: DailyReportService,
+    private readonly calendar: CampaignCalendar,
+  ) {}
 
   @Get()
   @Roles('analyst')
@@ -22,7 +24,7 @@ export class DailyReportController {
     @CurrentPrincipal() p: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
-    const { asOfEvent, doc } = await this.reports.build(q.date ?? todayInVietnam(), q.lang ?? 'vi', p);
+    const { asOfEvent, doc } = await this.reports.build(q.date ?? this.calendar.today(), q.lang ?? 'vi', p);
     markFreshness(reply, asOfEvent);
     void reply.header('content-language', doc.lang);
     if (q.format === 'md') {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { TargetStatus } from '@app/contracts';
-import type { Principal } from '@app/platform';
+import { CampaignCalendar, type Principal } from '@app/platform';
 import {
   AnalyticsService,
   headOf,
@@ -10,7 +10,6 @@ import {
   type TargetSummary,
   type UnitStatusRow,
 } from '../analytics/analytics.service';
-import { todayInVietnam } from '../common/figures';
 import { ReadModelService } from '../common/read-model.service';
 import { FieldService, type ActivityRow, type CoverageRow } from '../field/field.service';
 
@@ -67,6 +66,7 @@ export class DashboardService {
     private readonly readModel: ReadModelService,
     private readonly analytics: AnalyticsService,
     private readonly field: FieldService,
+    private readonly calendar: CampaignCalendar,
   ) {}
 
   /** The newest day anything was recorded for (figures, statuses, activity, sessions, passenger checks); null on an empty read model. */
@@ -83,7 +83,7 @@ export class DashboardService {
 
   async build(requested: string | undefined, principal: Principal): Promise<DashboardView> {
     const latestDate = await this.latestDate();
-    const date = requested ?? latestDate ?? todayInVietnam();
+    const date = requested ?? latestDate ?? this.calendar.today();
     const s = await this.readModel.snapshot(date);
     const coverage = await this.field.supportCoverage({ by: 'district', sort: 'coverage' }, date);
     const activity = await this.field.activityCompliance({}, date, principal);

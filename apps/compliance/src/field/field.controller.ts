@@ -1,8 +1,7 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { CurrentPrincipal, Roles, type Principal } from '@app/platform';
-import { todayInVietnam } from '../common/figures';
+import { CampaignCalendar, CurrentPrincipal, Roles, type Principal } from '@app/platform';
 import { paginate, type CsvColumn } from '../common/listing';
 import { pageOf } from '../common/query.dto';
 import { markFreshness, sendCsv } from '../common/respond';
@@ -70,7 +69,10 @@ const TRANSPORT_CSV: Array<CsvColumn<TransportRow>> = TRANSPORT_KEYS.map((k) => 
 @ApiTags('compliance')
 @Controller('v1')
 export class FieldController {
-  constructor(private readonly field: FieldService) {}
+  constructor(
+    private readonly field: FieldService,
+    private readonly calendar: CampaignCalendar,
+  ) {}
 
   @Get('support-coverage')
   @Roles('analyst')
@@ -78,7 +80,7 @@ export class FieldController {
     summary: 'Communes with an open support point, by district (or ?by=operator), with the people assisted and installs done',
   })
   async supportCoverage(@Query() q: SupportCoverageQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
-    const date = q.date ?? todayInVietnam();
+    const date = q.date ?? this.calendar.today();
     const { asOfEvent, totals, rows } = await this.field.supportCoverage(q, date);
     const { limit, offset } = pageOf(q);
     const page = paginate(rows, limit, offset);
@@ -98,7 +100,7 @@ export class FieldController {
     @CurrentPrincipal() p: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const date = q.date ?? todayInVietnam();
+    const date = q.date ?? this.calendar.today();
     const { asOfEvent, totals, rows } = await this.field.activityCompliance(q, date, p);
     const { limit, offset } = pageOf(q);
     const page = paginate(rows, limit, offset);
@@ -111,7 +113,7 @@ export class FieldController {
   @Roles('analyst')
   @ApiOperation({ summary: 'Passenger checks per bus station and ferry terminal on a day, with totals to date' })
   async transport(@Query() q: TransportQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
-    const date = q.date ?? todayInVietnam();
+    const date = q.date ?? this.calendar.today();
     const { asOfEvent, totals, rows } = await this.field.transport(q, date);
     const { limit, offset } = pageOf(q);
     const page = paginate(rows, limit, offset);

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ScopeService, type Principal, type UnitScope } from '@app/platform';
-import { ReplicaTree } from '@app/replica';
-import { CAMPAIGN_START_SQL } from '../campaign/campaign-calendar.service';
+import { CAMPAIGN_START_SQL, ReplicaTree } from '@app/replica';
 
 export interface KnownUnit {
   readonly type: string;

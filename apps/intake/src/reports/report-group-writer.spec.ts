@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '@app/platform';
-import type { CampaignCalendar } from '../campaign/campaign-calendar.service';
+import type { CampaignCalendar } from '@app/platform';
 import type { UnitDirectory } from '../common/unit-directory.service';
 import { ReportGroupWriter } from './report-group-writer';
 import type { CheckedReport, ReportStore, WriteOutcome } from './report.store';

@@ -1,8 +1,7 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ProblemException, type Principal } from '@app/platform';
-import { CampaignCalendar } from '../campaign/campaign-calendar.service';
-import { dateWindowErrors } from '../common/calendar';
+import { dateWindowErrors } from '@app/domain';
+import { CampaignCalendar, ProblemException, type Principal } from '@app/platform';
 import { inTransaction } from '../common/transaction';
 import { UnitDirectory } from '../common/unit-directory.service';
 import { cohortErrors } from './report-rules';

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { CampaignModule } from '../campaign/campaign.module';
 import { CommonModule } from '../common/common.module';
 import { ReportsController } from './reports.controller';
 import { ReportsService } from './reports.service';
@@ -7,7 +6,7 @@ import { ReportGroupWriter } from './report-group-writer';
 import { ReportStore } from './report.store';
 
 @Module({
-  imports: [CampaignModule, CommonModule],
+  imports: [CommonModule],
   controllers: [ReportsController],
   providers: [ReportsService, ReportStore, ReportGroupWriter],
 })

@@ -1,9 +1,8 @@
 import { ListFilter } from '../common/list-filter';
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ProblemException, ScopeService, type Principal } from '@app/platform';
-import { CampaignCalendar } from '../campaign/campaign-calendar.service';
-import { dateWindowErrors, type DateWindow } from '../common/calendar';
+import { dateWindowErrors, type DateWindow } from '@app/domain';
+import { CampaignCalendar, ProblemException, ScopeService, type Principal } from '@app/platform';
 import { canonicalHash, validatePlain, type FieldError } from '../common/field-errors';
 import { IdempotencyStore } from '../common/idempotency.store';
 import { fieldErrorsOf, inTransaction } from '../common/transaction';

@@ -31,6 +31,8 @@ export class FigureFlusher implements OnApplicationBootstrap, OnApplicationShutd
   private loop: Promise<void> | null = null;
   private flushing = false;
   private wake: (() => void) | null = null;
+  /** Aborted at shutdown: a flush in progress stops at its next breath and rolls back, keeping its marks for the next start. */
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -46,6 +48,7 @@ export class FigureFlusher implements OnApplicationBootstrap, OnApplicationShutd
 
   async onApplicationShutdown(): Promise<void> {
     this.running = false;
+    this.stopping.abort();
     this.wake?.();
     await this.loop;
   }
@@ -57,16 +60,21 @@ export class FigureFlusher implements OnApplicationBootstrap, OnApplicationShutd
   private async run(): Promise<void> {
     while (this.running) {
       await new Promise<void>((r) => {
-        this.wake = r;
-        setTimeout(r, this.debounceMs);
+        const timer = setTimeout(r, this.debounceMs);
+        // Woken at shutdown: the timer goes too, so a long debounce does not hold the process.
+        this.wake = () => {
+          clearTimeout(timer);
+          r();
+        };
       });
       this.wake = null;
       if (!this.running || !this.dataSource.isInitialized) continue;
       try {
         await this.flushOnce();
       } catch (err) {
-        // The marks are rolled back with the transaction and retried on the next tick.
-        this.log.error({ err }, `flush failed: ${(err as Error).message}`);
+        // The marks are rolled back with the transaction and retried on the next tick (or the next start).
+        if (this.stopping.signal.aborted) this.log.info('flush interrupted by shutdown; its marks are kept for the next start');
+        else this.log.error({ err }, `flush failed: ${(err as Error).message}`);
       }
     }
   }
@@ -96,6 +104,7 @@ export class FigureFlusher implements OnApplicationBootstrap, OnApplicationShutd
           m,
           marks,
           targets.map((t) => t.target_id),
+          { signal: this.stopping.signal },
         );
       });
       if (result) {

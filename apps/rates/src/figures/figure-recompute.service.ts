@@ -3,19 +3,23 @@ import type { EntityManager } from 'typeorm';
 import { FigureUpdatedV1, TargetStatusChangedV1, treeOfCohort, type Cohort, type EventEnvelope, type Tree } from '@app/contracts';
 import {
   addDays,
+  clampDate,
   evaluateTargetSeries,
+  minDate,
   FigureModel,
   inTargetScope,
+  maxDate,
   statusSpan,
   targetCohorts,
   unitNodeOf,
+  type DateSpan,
   type DenominatorInput,
   type Figure,
   type ReportInput,
   type TargetDef,
   type TargetEvaluation,
 } from '@app/domain';
-import { EventOutbox, PLATFORM_OPTIONS, type PlatformOptions } from '@app/platform';
+import { CampaignCalendar, EventOutbox, PLATFORM_OPTIONS, type PlatformOptions } from '@app/platform';
 import { UNIT_COLUMNS, unitRecordOf, type UnitRow } from '../inputs/unit-row';
 import type { RatesConfig } from '../rates.config';
 import {
@@ -30,7 +34,7 @@ import {
 } from './figure-rows';
 import { diffTimeline } from './timeline-diff';
 
-/** Before any campaign day: "recompute everything". */
+/** Before any campaign day: "recompute everything" (clamped, like every mark, to the campaign calendar's first day). */
 export const BEGINNING = '0001-01-01';
 
 export interface DirtyMark {
@@ -52,6 +56,8 @@ export interface RecomputeOptions {
    * the marks reach. Same results either way; the integration tests compare the two.
    */
   readonly fullModel?: boolean;
+  /** Aborted (the service is stopping): the computation stops at its next breath and throws, so the caller's transaction rolls back. */
+  readonly signal?: AbortSignal;
 }
 
 interface FigureWork extends DirtyMark {
@@ -82,8 +88,13 @@ interface FlushWrites {
   statusPublished: Array<{ key: string[]; date: string; payload: object }>;
 }
 
-/** Work items computed between two turns of the event loop. */
-const YIELD_EVERY = 50;
+/** Longest stretch of computing between two turns of the event loop. */
+const SLICE_MS = 10;
+/**
+ * Days of one series computed at once: a series as long as the campaign calendar allows (a unit with an
+ * input dated at its far end) is computed slice by slice, breathing in between, never all at once.
+ */
+const SERIES_SLICE_DAYS = 128;
 
 const REPORT_COLUMNS = `org_unit_code AS "unitCode", cohort, as_of::text AS "asOf", revision, report_id AS "reportId", headcount,
   smartphone_holders AS "smartphoneHolders", installed, bluetooth_on AS "bluetoothOn"`;
@@ -104,6 +115,7 @@ const DENOMINATOR_COLUMNS = `org_unit_code AS "unitCode", cohort, as_of::text AS
 export class FigureRecomputeService {
   constructor(
     private readonly outbox: EventOutbox,
+    private readonly calendar: CampaignCalendar,
     @Inject(PLATFORM_OPTIONS) private readonly options: PlatformOptions,
   ) {}
 
@@ -111,9 +123,9 @@ export class FigureRecomputeService {
     return this.options.config as RatesConfig;
   }
 
-  private modelOf(units: UnitRow[], reports: ReportInput[], denominators: DenominatorInput[]): FigureModel {
+  private modelOf(units: UnitRow[], reports: ReportInput[], denominators: DenominatorInput[], bounds: DateSpan): FigureModel {
     const nodes = units.map((r) => unitNodeOf(unitRecordOf(r))).filter((u) => u !== null);
-    return new FigureModel({ units: nodes, reports, denominators }, { windowDays: this.config.RATES_FIGURE_WINDOW_DAYS });
+    return new FigureModel({ units: nodes, reports, denominators }, { windowDays: this.config.RATES_FIGURE_WINDOW_DAYS, bounds });
   }
 
   private async loadTargets(m: EntityManager): Promise<TargetDef[]> {
@@ -121,11 +133,14 @@ export class FigureRecomputeService {
   }
 
   /** Every input: what a re-evaluation of every unit against a target needs. */
-  async loadModel(m: EntityManager): Promise<{ model: FigureModel; targets: TargetDef[] }> {
+  async loadModel(
+    m: EntityManager,
+    bounds: DateSpan = this.calendar.computableSpan(),
+  ): Promise<{ model: FigureModel; targets: TargetDef[] }> {
     const unitRows: UnitRow[] = await m.query(`SELECT ${UNIT_COLUMNS} FROM rates_units`);
     const reports: ReportInput[] = await m.query(`SELECT ${REPORT_COLUMNS} FROM rates_reports`);
     const denominators: DenominatorInput[] = await m.query(`SELECT ${DENOMINATOR_COLUMNS} FROM rates_denominators`);
-    return { model: this.modelOf(unitRows, reports, denominators), targets: await this.loadTargets(m) };
+    return { model: this.modelOf(unitRows, reports, denominators, bounds), targets: await this.loadTargets(m) };
   }
 
   /**
@@ -134,7 +149,12 @@ export class FigureRecomputeService {
    * its ancestors are all there. A unit loaded for the other tree may sit in the same model: it is in a
    * subtree only when its parent links put it there, as they would in the full model.
    */
-  async loadModelFor(m: EntityManager, marks: readonly DirtyMark[], targets: readonly TargetDef[]): Promise<FigureModel> {
+  async loadModelFor(
+    m: EntityManager,
+    marks: readonly DirtyMark[],
+    targets: readonly TargetDef[],
+    bounds: DateSpan = this.calendar.computableSpan(),
+  ): Promise<FigureModel> {
     const codesByTree: Record<Tree, Set<string>> = { administrative: new Set(), accountability: new Set() };
     const cohorts = new Set<Cohort>();
     for (const mark of marks) {
@@ -180,7 +200,7 @@ export class FigureRecomputeService {
           [codes, cohortList],
         )
       : [];
-    return this.modelOf([...byCode.values()], reports, denominators);
+    return this.modelOf([...byCode.values()], reports, denominators, bounds);
   }
 
   async recompute(
@@ -189,13 +209,16 @@ export class FigureRecomputeService {
     dirtyTargets: readonly string[],
     options: RecomputeOptions = {},
   ): Promise<RecomputeResult> {
+    // Every span the work walks lies within the campaign calendar, and so does every mark's first day: an
+    // input dated 9999-12-31 (a replayed old event, a stored mark) costs days up to the horizon, no more.
+    const bounds = this.calendar.computableSpan();
     let model: FigureModel;
     let targets: TargetDef[];
     if (dirtyTargets.length > 0 || options.fullModel) {
-      ({ model, targets } = await this.loadModel(m));
+      ({ model, targets } = await this.loadModel(m, bounds));
     } else {
       targets = await this.loadTargets(m);
-      model = await this.loadModelFor(m, marks, targets);
+      model = await this.loadModelFor(m, marks, targets, bounds);
     }
     const figureWork = new Map<string, FigureWork>();
     const statusWork = new Map<string, StatusWork>();
@@ -210,22 +233,23 @@ export class FigureRecomputeService {
       if (!prev || from < prev.from) statusWork.set(key, { key, target, unitCode, from });
     };
     for (const mark of marks) {
+      const from = clampDate(mark.from, bounds);
       for (const code of [mark.unitCode, ...model.tree.ancestors(mark.unitCode, treeOfCohort(mark.cohort))])
-        addFigure(code, mark.cohort, mark.from);
+        addFigure(code, mark.cohort, from);
       for (const t of targets) {
         if (!targetCohorts(t).includes(mark.cohort)) continue;
-        for (const code of [mark.unitCode, ...model.tree.ancestors(mark.unitCode, t.tree)]) addStatus(t, code, mark.from);
+        for (const code of [mark.unitCode, ...model.tree.ancestors(mark.unitCode, t.tree)]) addStatus(t, code, from);
       }
     }
     const dirtyTargetSet = new Set(dirtyTargets);
     for (const t of targets) {
       if (!dirtyTargetSet.has(t.targetId)) continue;
-      for (const u of model.tree.all()) addStatus(t, u.code, BEGINNING);
+      for (const u of model.tree.all()) addStatus(t, u.code, bounds.from);
       // Units that had a status and are no longer known are cleared too.
       for (const r of (await m.query(`SELECT DISTINCT org_unit_code FROM rates_target_statuses WHERE target_id = $1`, [
         t.targetId,
       ])) as Array<{ org_unit_code: string }>) {
-        addStatus(t, r.org_unit_code, BEGINNING);
+        addStatus(t, r.org_unit_code, bounds.from);
       }
     }
 
@@ -244,21 +268,23 @@ export class FigureRecomputeService {
     const storedFigures = await readStoredFigures(m, figureItems);
     const storedStatuses = await readStoredStatuses(m, statusItems);
     // The computation is synchronous; between slices of it the event loop runs, so the input consumer of
-    // the same process keeps applying its batches while a large flush computes.
-    let sinceYield = 0;
-    const breathe = async () => {
-      if (++sinceYield < YIELD_EVERY) return;
-      sinceYield = 0;
+    // the same process keeps applying its batches while a large flush computes, and a stop is heard.
+    let lastYield = performance.now();
+    const breathe: Breathe = async () => {
+      if (performance.now() - lastYield < SLICE_MS) return;
       await new Promise<void>((r) => setImmediate(r));
+      lastYield = performance.now();
+      options.signal?.throwIfAborted();
     };
     for (const w of figureItems) {
-      this.recomputeFigure(model, w, storedFigures.get(w.key)!, writes, events, result);
+      await this.recomputeFigure(model, w, storedFigures.get(w.key)!, writes, events, result, breathe);
       await breathe();
     }
     for (const w of statusItems) {
-      this.recomputeStatus(model, w, storedStatuses.get(w.key)!, writes, events, result);
+      await this.recomputeStatus(model, w, storedStatuses.get(w.key)!, writes, events, result, breathe);
       await breathe();
     }
+    options.signal?.throwIfAborted();
     await deleteFigures(m, writes.figureDeletes);
     await upsertFigures(m, writes.figureUpserts);
     await recordPublished(m, 'rates_published_figures', ['org_unit_code', 'cohort', 'tree'], writes.figurePublished);
@@ -269,18 +295,21 @@ export class FigureRecomputeService {
     return result;
   }
 
-  private recomputeFigure(
+  private async recomputeFigure(
     model: FigureModel,
     w: FigureWork,
     stored: StoredTimeline<Figure>,
     writes: FlushWrites,
     events: EventEnvelope[],
     result: RecomputeResult,
-  ): void {
+    breathe: Breathe,
+  ): Promise<void> {
     const tree = treeOfCohort(w.cohort);
     const span = model.figureSpan(w.unitCode, w.cohort);
     const dayBefore = addDays(w.from, -1);
-    const newRows = model.figureSeries(w.unitCode, w.cohort, w.from);
+    const newRows = span
+      ? await inSlices(maxDate(span.from, w.from)!, span.to, (a, b) => model.figureSeries(w.unitCode, w.cohort, a, b), breathe)
+      : [];
     let newBefore: Figure | null = null;
     if (span && span.from <= dayBefore) {
       const d = span.to < dayBefore ? span.to : dayBefore;
@@ -331,21 +360,23 @@ export class FigureRecomputeService {
     }
   }
 
-  private recomputeStatus(
+  private async recomputeStatus(
     model: FigureModel,
     w: StatusWork,
     stored: StoredTimeline<TargetEvaluation>,
     writes: FlushWrites,
     events: EventEnvelope[],
     result: RecomputeResult,
-  ): void {
+    breathe: Breathe,
+  ): Promise<void> {
     const { target: t, unitCode, from } = w;
     const inScope = model.tree.get(unitCode) !== undefined && inTargetScope(model, t, unitCode);
     let newRows: TargetEvaluation[] = [];
     let newBefore: TargetEvaluation | null = null;
     if (inScope) {
-      newRows = evaluateTargetSeries(model, t, unitCode, from);
       const span = statusSpan(model, t, unitCode);
+      // Each slice looks back over the days before it for the trend, so the slices add up to the whole series.
+      newRows = await inSlices(maxDate(span.from, from)!, span.to, (a, b) => evaluateTargetSeries(model, t, unitCode, a, b), breathe);
       const dayBefore = addDays(from, -1);
       if (span.from <= dayBefore) {
         const d = span.to < dayBefore ? span.to : dayBefore;
@@ -396,6 +427,18 @@ export class FigureRecomputeService {
       result.statusEvents++;
     }
   }
+}
+
+type Breathe = () => Promise<void>;
+
+/** The days [from, to] of a series, computed SERIES_SLICE_DAYS at a time with a breath after each slice. */
+async function inSlices<T>(from: string, to: string, compute: (a: string, b: string) => T[], breathe: Breathe): Promise<T[]> {
+  const out: T[] = [];
+  for (let a = from; a <= to; a = addDays(a, SERIES_SLICE_DAYS)) {
+    out.push(...compute(a, minDate(addDays(a, SERIES_SLICE_DAYS - 1), to)!));
+    await breathe();
+  }
+  return out;
 }
 
 function emptyTimelines<T>(keys: Iterable<string>): Map<string, StoredTimeline<T>> {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { DataSource } from 'typeorm';
+import { addDays, campaignToday } from '@app/domain';
 import { streamNames } from '@app/messaging';
 import { registryService } from '../main';
 import { natsUrl, waitFor } from '../../../../test/support/int-env';
@@ -273,6 +274,56 @@ describe('registry org units on the real PostgreSQL and NATS', () => {
     expect(wrongMetric.body.errors.map((e: { field: string }) => e.field)).toEqual(['metric']);
     expect((await http(svc, 'PUT', '/v1/targets/t4', { body: { ...target, threshold: 50 } })).status).toBe(400);
     expect((await http(svc, 'GET', '/v1/targets')).body.map((t: { targetId: string }) => t.targetId)).toEqual(['residents-50']);
+  });
+
+  it('keeps every date it is given on the campaign calendar (422 naming the field), judged in the campaign time zone', async () => {
+    const today = campaignToday('Asia/Ho_Chi_Minh');
+    const fields = (res: { body: { errors?: Array<{ field: string }> } }) => res.body.errors?.map((e) => e.field);
+    const denominator = (asOf: string, cohort = 'residents', code = '84') =>
+      http(svc, 'PUT', `/v1/org-units/${code}/cohorts/${cohort}`, { body: { headcount: 5000, asOf } });
+    for (const asOf of ['9999-12-31', addDays(today, 1), '0001-01-01', '2009-12-31']) {
+      const res = await denominator(asOf);
+      expect(res.status).toBe(422);
+      expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      expect(fields(res)).toEqual(['asOf']);
+    }
+    // Every fault listed: a cohort the unit does not have and a date in the future.
+    expect(fields(await denominator('9999-12-31', 'residents', 'BQL-T'))).toEqual(['cohort', 'asOf']);
+    expect((await denominator(today)).status).toBe(200);
+
+    const target = {
+      name: 'Members 100%',
+      metric: 'install_rate',
+      cohorts: ['staff'],
+      tree: 'accountability',
+      threshold: 1,
+      deadline: '2020-08-30',
+      reportingWindowDays: 7,
+    };
+    const absurd = await http(svc, 'PUT', '/v1/targets/absurd', {
+      body: { ...target, deadline: '9999-12-31', campaignStart: '0001-01-01' },
+    });
+    expect(absurd.status).toBe(422);
+    expect(fields(absurd)).toEqual(['deadline', 'campaignStart']);
+    // A deadline may lie ahead (up to a year); a campaign start not before the configured one.
+    expect((await http(svc, 'PUT', '/v1/targets/ahead', { body: { ...target, deadline: addDays(today, 300) } })).status).toBe(201);
+    expect(fields(await http(svc, 'PUT', '/v1/targets/early', { body: { ...target, campaignStart: '2019-12-31' } }))).toEqual([
+      'campaignStart',
+    ]);
+    // A published campaign start narrows the registry's own calendar, as every service's.
+    expect((await http(svc, 'PUT', '/v1/targets/members', { body: { ...target, campaignStart: '2020-08-15' } })).status).toBe(201);
+    await http(svc, 'PUT', '/v1/org-units/AP-3', { body: { name: 'Ấp 3', type: 'hamlet', adminParentCode: '29296' } });
+    for (const retiredOn of ['2020-08-14', '9999-12-31']) {
+      const res = await http(svc, 'POST', '/v1/org-units/AP-3/retire', { body: { retiredOn } });
+      expect(res.status).toBe(422);
+      expect(fields(res)).toEqual(['retiredOn']);
+    }
+    expect((await denominator('2019-04-01')).status).toBe(200);
+    // Retired without a date: today on the province's calendar (UTC+7), not the server's.
+    expect((await http(svc, 'POST', '/v1/org-units/AP-3/retire', { body: {} })).body).toMatchObject({
+      outcome: 'retired',
+      retiredOn: today,
+    });
   });
 
   it('lets a portal key read its own subtree only, and an analyst read everything but write nothing', async () => {

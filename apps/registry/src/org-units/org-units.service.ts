@@ -1,7 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { OrgUnitRetiredV1, OrgUnitUpsertedV1, type Tree } from '@app/contracts';
-import { EventOutbox, ProblemException, type Principal } from '@app/platform';
+import { CampaignCalendar, EventOutbox, ProblemException, type Principal } from '@app/platform';
 import { parseUnitsCsv } from './org-units-csv';
 import { levelOf, parentsFirst, validateDrafts, withDefaults, type DraftField, type DraftIssue, type UnitDraft } from './org-unit.rules';
 import { ORG_UNIT_COLUMNS, SELECT_ORG_UNIT, sameAsDraft, treeNodeOf, upsertedDataOf, type OrgUnitRow } from './org-unit.row';
@@ -67,15 +67,12 @@ export function viewOf(r: OrgUnitRow): OrgUnitView {
   };
 }
 
-function todayUtc(): string {
-  return new Date().toISOString().slice(0, 10);
-}
-
 @Injectable()
 export class OrgUnitsService {
   constructor(
     private readonly ds: DataSource,
     private readonly outbox: EventOutbox,
+    private readonly calendar: CampaignCalendar,
   ) {}
 
   /** PUT /v1/org-units/{code}: creates or replaces a unit; publishes only when something changed. */
@@ -204,12 +201,17 @@ export class OrgUnitsService {
     return drafts.map((d) => byCode.get(d.code)!);
   }
 
-  /** Retiring keeps the unit and its history; refused while active units still hang under it. */
-  async retire(code: string, retiredOn: string = todayUtc()): Promise<{ outcome: 'retired' | 'unchanged'; unit: OrgUnitView }> {
+  /**
+   * Retiring keeps the unit and its history; refused while active units still hang under it. The unit is
+   * inactive from now on, so its retirement date is on the campaign calendar (by default today), not ahead.
+   */
+  async retire(code: string, retiredOn?: string): Promise<{ outcome: 'retired' | 'unchanged'; unit: OrgUnitView }> {
     return this.ds.transaction(async (m) => {
       await m.query(`SELECT pg_advisory_xact_lock(hashtext('registry.org_units'))`);
       const [unit]: OrgUnitRow[] = await m.query(`${SELECT_ORG_UNIT} WHERE code = $1`, [code]);
       if (!unit) throw new NotFoundException({ detail: `unknown org unit ${code}` });
+      const on = retiredOn ?? this.calendar.today();
+      await this.calendar.assertWithin({ retiredOn: on }, m);
       if (!unit.active) return { outcome: 'unchanged' as const, unit: viewOf(unit) };
       const children: Array<{ code: string }> = await m.query(
         `SELECT code FROM org_units WHERE active AND (admin_parent_code = $1 OR accountable_to_code = $1) ORDER BY code`,
@@ -223,11 +225,11 @@ export class OrgUnitsService {
         .query(
           `UPDATE org_units SET active = false, retired_on = $2, revision = revision + 1, updated_at = now() WHERE code = $1
            RETURNING ${ORG_UNIT_COLUMNS}`,
-          [code, retiredOn],
+          [code, on],
         )
         .then((r: [OrgUnitRow[], number]) => r[0]);
       await this.recordRevisions(m, [row]);
-      await this.outbox.record(m, OrgUnitRetiredV1, code, { code, retiredOn, revision: row.revision });
+      await this.outbox.record(m, OrgUnitRetiredV1, code, { code, retiredOn: on, revision: row.revision });
       return { outcome: 'retired' as const, unit: viewOf(row) };
     });
   }

@@ -8,6 +8,7 @@ import {
   type Tree,
   type UnitType,
 } from '@app/contracts';
+import { plannedDateErrors } from '@app/domain';
 
 /** A target as the registry holds it (the payload of registry.target.set without its revision). */
 export interface TargetDefinition {
@@ -59,6 +60,22 @@ export function checkTarget(t: TargetDefinition): Array<{ field: string; message
   if (t.campaignStart !== null && t.campaignStart > t.deadline)
     errors.push({ field: 'campaignStart', message: `campaignStart ${t.campaignStart} is after the deadline ${t.deadline}` });
   return errors;
+}
+
+/**
+ * The dates of a target on the campaign calendar: the deadline may lie ahead (up to the calendar's horizon),
+ * and neither it nor the campaign start may fall before the configured campaign start (`earliest`), which is
+ * the earliest day any service accepts, so a published start can only narrow the calendar, never widen it.
+ */
+export function targetDateErrors(
+  t: Pick<TargetDefinition, 'deadline' | 'campaignStart'>,
+  earliest: string,
+  today: string,
+): Array<{ field: string; message: string }> {
+  return [
+    ...plannedDateErrors('deadline', t.deadline, earliest, today),
+    ...(t.campaignStart === null ? [] : plannedDateErrors('campaignStart', t.campaignStart, earliest, today)),
+  ];
 }
 
 export function sameTarget(a: TargetDefinition, b: TargetDefinition): boolean {

@@ -1,8 +1,8 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { TargetSetV1, type TargetSetV1Data } from '@app/contracts';
-import { EventOutbox, ProblemException } from '@app/platform';
-import { checkTarget, normaliseTarget, sameTarget, type TargetDefinition } from './target.rules';
+import { CampaignCalendar, EventOutbox, ProblemException } from '@app/platform';
+import { checkTarget, normaliseTarget, sameTarget, targetDateErrors, type TargetDefinition } from './target.rules';
 
 interface TargetRow {
   id: string;
@@ -18,6 +18,9 @@ interface TargetRow {
   reporting_window_days: number;
   revision: number;
 }
+
+/** The earliest campaign start of the registry's targets (YYYY-MM-DD) or NULL: the registry's published start, for its CampaignCalendar. */
+export const TARGETS_CAMPAIGN_START_SQL = `(SELECT to_char(min(campaign_start), 'YYYY-MM-DD') FROM targets WHERE campaign_start IS NOT NULL)`;
 
 const SELECT_TARGET = `SELECT id, name, metric, cohorts, tree, scope_unit_types, scope_levels, threshold, deadline::text AS deadline,
   campaign_start::text AS campaign_start, reporting_window_days, revision FROM targets`;
@@ -44,6 +47,7 @@ export class TargetsService {
   constructor(
     private readonly ds: DataSource,
     private readonly outbox: EventOutbox,
+    private readonly calendar: CampaignCalendar,
   ) {}
 
   async set(t: TargetDefinition): Promise<{ outcome: 'created' | 'updated' | 'unchanged'; target: TargetSetV1Data }> {
@@ -56,7 +60,7 @@ export class TargetsService {
     input: TargetDefinition,
   ): Promise<{ outcome: 'created' | 'updated' | 'unchanged'; target: TargetSetV1Data }> {
     const t = normaliseTarget(input);
-    const errors = checkTarget(t);
+    const errors = [...checkTarget(t), ...targetDateErrors(t, this.calendar.configuredStart, this.calendar.today())];
     if (errors.length > 0)
       throw new ProblemException(422, `target ${t.targetId} is inconsistent: ${errors.map((e) => e.message).join('; ')}`, errors);
     const [before]: TargetRow[] = await m.query(`${SELECT_TARGET} WHERE id = $1 FOR UPDATE`, [t.targetId]);

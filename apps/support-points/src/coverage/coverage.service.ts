@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ProblemException, type Principal } from '@app/platform';
+import { CampaignCalendar, ProblemException, type Principal } from '@app/platform';
 import { SupportScopeService } from '../common/support-scope.service';
-import { todayInVietnam } from '../points/domain/point-periods';
 import { OPEN_ON_SQL } from '../points/support-points.repository';
 import { adminSubtreeSql, ReplicaUnitsService } from '../units/replica-units.service';
 import type { CoverageQuery } from './dto/coverage.query';
@@ -26,10 +25,11 @@ export class CoverageService {
     private readonly ds: DataSource,
     private readonly units: ReplicaUnitsService,
     private readonly scope: SupportScopeService,
+    private readonly calendar: CampaignCalendar,
   ) {}
 
   async coverage(principal: Principal, q: CoverageQuery): Promise<Coverage> {
-    const date = q.date ?? todayInVietnam();
+    const date = q.date ?? this.calendar.today();
     let root = q.district ?? null;
     if (root !== null) {
       if (!(await this.units.find(root))) throw new ProblemException(404, `unknown unit ${root}`, [{ field: 'district', message: `district ${root} is not a registered unit` }]);

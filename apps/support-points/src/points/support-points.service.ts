@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { SupportPointClosedV1, SupportPointOpenedV1 } from '@app/contracts';
-import { EventOutbox, ProblemException, type Principal } from '@app/platform';
+import { dateWindowErrors } from '@app/domain';
+import { CampaignCalendar, EventOutbox, ProblemException, type Principal } from '@app/platform';
 import { SupportScopeService } from '../common/support-scope.service';
 import { ReplicaUnitsService } from '../units/replica-units.service';
 import { currentPeriod, decideClose, decideReopen, type Decision } from './domain/point-periods';
@@ -32,12 +33,20 @@ export class SupportPointsService {
     private readonly repo: SupportPointsRepository,
     private readonly units: ReplicaUnitsService,
     private readonly scope: SupportScopeService,
+    private readonly calendar: CampaignCalendar,
   ) {}
 
-  /** The operator and the commune must be known to the registry replica, active, and of the right type; every fault is listed. */
-  async assertValidPlacement(operatorCode: string, communeCode: string): Promise<void> {
+  /**
+   * The operator and the commune must be known to the registry replica, active, and of the right type; every
+   * fault is listed, with the caller's (e.g. a date off the campaign calendar).
+   */
+  async assertValidPlacement(
+    operatorCode: string,
+    communeCode: string,
+    faults: ReadonlyArray<{ field: string; message: string }> = [],
+  ): Promise<void> {
     const found = await this.units.findMany([operatorCode, communeCode]);
-    const errors: Array<{ field: string; message: string }> = [];
+    const errors: Array<{ field: string; message: string }> = [...faults];
     const op = found.get(operatorCode);
     if (!op) errors.push({ field: 'operator', message: `operator ${operatorCode} is not a registered unit` });
     else if (!OPERATOR_TYPES.includes(op.type))
@@ -52,7 +61,11 @@ export class SupportPointsService {
   }
 
   async upsert(principal: Principal, id: string, dto: UpsertPointDto): Promise<UpsertResult> {
-    await this.assertValidPlacement(dto.operator, dto.communeCode);
+    await this.assertValidPlacement(
+      dto.operator,
+      dto.communeCode,
+      dateWindowErrors('openedOn', dto.openedOn, await this.calendar.window()),
+    );
     await this.scope.assertCanManage(principal, dto.operator);
     const wanted = {
       operatorCode: dto.operator,
@@ -88,6 +101,7 @@ export class SupportPointsService {
   async close(principal: Principal, id: string, date: string): Promise<PointView> {
     return this.ds.transaction(async (m) => {
       const existing = await this.lockAndFind(m, principal, id);
+      await this.calendar.assertWithin({ date }, m);
       const bounds = await this.repo.sessionDateBounds(m, id);
       const periods = unwrap(decideClose(existing.periods, date, bounds.latest));
       const next: StoredPoint = { ...existing, periods, revision: existing.revision + 1 };
@@ -106,6 +120,7 @@ export class SupportPointsService {
   async reopen(principal: Principal, id: string, date: string): Promise<PointView> {
     return this.ds.transaction(async (m) => {
       const existing = await this.lockAndFind(m, principal, id);
+      await this.calendar.assertWithin({ date }, m);
       const periods = unwrap(decideReopen(existing.periods, date));
       // The registry may have retired the commune or the operator while the point was closed.
       await this.assertValidPlacement(existing.operatorCode, existing.communeCode);

@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { waitFor } from '../../../../test/support/int-env';
 import { disposeService, EventInjector, http, settle, startService, type RunningService } from '../../../../test/support/service-harness';
+import { publishSupportWorld } from '../../test/support-world';
 import { supportPointsService } from '../main';
 
 describe('support-point sessions: idempotency, revisions and open days (real PostgreSQL and NATS)', () => {
@@ -41,11 +42,7 @@ describe('support-point sessions: idempotency, revisions and open days (real Pos
     svc = await startService(supportPointsService);
     ds = svc.app.get(DataSource);
     events = await EventInjector.open(svc.namespace);
-    await events.unit({ code: '84', type: 'province', level: 1 });
-    await events.unit({ code: '845', type: 'district', level: 2, adminParentCode: '84' });
-    await events.unit({ code: '29308', type: 'commune', level: 3, adminParentCode: '845' });
-    await events.unit({ code: 'VNPT-TV', type: 'telecom' });
-    vnpt = await events.key('telecom', 'VNPT-TV');
+    vnpt = await publishSupportWorld(events);
     await settle(svc);
     const put = await http(svc, 'PUT', '/v1/support-points/VNPT-1', {
       key: vnpt,

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { SupportSessionLoggedV1 } from '@app/contracts';
-import { EventOutbox, ProblemException, type Principal } from '@app/platform';
-import { todayInVietnam } from '../points/domain/point-periods';
+import { CampaignCalendar, EventOutbox, ProblemException, type Principal } from '@app/platform';
 import { SupportPointsService } from '../points/support-points.service';
 import { decideSession, sessionCountErrors, sessionDateErrors, type SessionCounts } from './domain/session-rules';
 import type { LogSessionDto } from './dto/log-session.dto';
@@ -26,6 +25,7 @@ export class SessionsService {
     private readonly outbox: EventOutbox,
     private readonly points: SupportPointsService,
     private readonly idempotency: IdempotencyStore,
+    private readonly calendar: CampaignCalendar,
   ) {}
 
   async log(
@@ -51,7 +51,7 @@ export class SessionsService {
 
   private async apply(m: EntityManager, principal: Principal, pointId: string, date: string, counts: SessionCounts): Promise<StoredAnswer> {
     const point = await this.points.lockAndFind(m, principal, pointId);
-    const dateErrors = sessionDateErrors(point.periods, date, todayInVietnam());
+    const dateErrors = sessionDateErrors(point.periods, date, await this.calendar.window(m));
     if (dateErrors.length) throw new ProblemException(422, dateErrors.map((e) => e.message).join('; '), dateErrors);
     const rows: Array<SessionCounts & { revision: number }> = await m.query(
       `SELECT revision, assisted, installed, bluetooth_enabled AS "bluetoothEnabled" FROM support_sessions

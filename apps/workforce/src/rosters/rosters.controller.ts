@@ -2,8 +2,7 @@ import { Controller, Get, HttpCode, NotFoundException, Param, Post, Query, Req }
 import { ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
-import { CurrentPrincipal, ProblemException, Roles, ScopeService, type Principal } from '@app/platform';
-import { todayInVietnam } from '../common/calendar';
+import { CampaignCalendar, CurrentPrincipal, ProblemException, Roles, ScopeService, type Principal } from '@app/platform';
 import { ROSTER_CONTENT_TYPES, XLSX_CONTENT_TYPE } from '../http/roster-body.parsers';
 import {
   EnterpriseParamDto,
@@ -24,6 +23,7 @@ export class RostersController {
     private readonly imports: RosterImportService,
     private readonly store: RosterImportStore,
     private readonly scope: ScopeService,
+    private readonly calendar: CampaignCalendar,
   ) {}
 
   @Post('enterprises/:code/rosters')
@@ -48,11 +48,7 @@ export class RostersController {
     @Req() req: FastifyRequest,
     @CurrentPrincipal() principal: Principal,
   ): Promise<RosterUploadResultDto> {
-    if (query.asOf > todayInVietnam()) {
-      throw new ProblemException(422, `asOf ${query.asOf} is in the future`, [
-        { field: 'asOf', message: 'asOf must not be in the future' },
-      ]);
-    }
+    await this.calendar.assertWithin({ asOf: query.asOf });
     const unit = await this.scope.assertCanWrite(principal, params.code);
     if (unit.type !== 'enterprise') {
       throw new ProblemException(422, `org unit ${params.code} is a ${unit.type}, not an enterprise`, [

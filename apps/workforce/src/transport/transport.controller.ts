@@ -1,7 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, ProblemException, Roles, ScopeService, type Principal } from '@app/platform';
-import { todayInVietnam } from '../common/calendar';
+import { CampaignCalendar, CurrentPrincipal, ProblemException, Roles, ScopeService, type Principal } from '@app/platform';
 import {
   HubParamDto,
   TransportCheckDto,
@@ -17,6 +16,7 @@ export class TransportController {
   constructor(
     private readonly checks: TransportService,
     private readonly scope: ScopeService,
+    private readonly calendar: CampaignCalendar,
   ) {}
 
   @Post(':code/checks')
@@ -40,8 +40,7 @@ export class TransportController {
         { field: 'Idempotency-Key', message: 'invalid' },
       ]);
     }
-    if (body.date > todayInVietnam())
-      throw new ProblemException(422, `date ${body.date} is in the future`, [{ field: 'date', message: 'date must not be in the future' }]);
+    await this.calendar.assertWithin({ date: body.date });
     const unit = await this.scope.assertCanWrite(principal, params.code);
     if (unit.type !== 'transport_hub') {
       throw new ProblemException(422, `org unit ${params.code} is a ${unit.type}, not a transport hub`, [

@@ -1,10 +1,46 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  Validate,
+  validateSync,
+  ValidatorConstraint,
+  type ValidatorConstraintInterface,
+} from 'class-validator';
+import { isCalendarDate } from '@app/contracts';
+import { DEFAULT_CAMPAIGN_START, DEFAULT_CAMPAIGN_TIME_ZONE, isTimeZone } from '@app/domain';
 import { describeValidationErrors } from '@app/messaging';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 const toBool = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : ['1', 'true', 'yes'].includes(String(value).toLowerCase());
+
+@ValidatorConstraint({ name: 'timeZone' })
+class IsTimeZone implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return isTimeZone(value);
+  }
+  defaultMessage(): string {
+    return 'CAMPAIGN_TIME_ZONE must be an IANA time zone such as Asia/Ho_Chi_Minh';
+  }
+}
+
+@ValidatorConstraint({ name: 'calendarDate' })
+class IsConfigDate implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return isCalendarDate(value);
+  }
+  defaultMessage(): string {
+    return 'CAMPAIGN_START must be a real date written YYYY-MM-DD';
+  }
+}
 
 /**
  * The environment every service reads, validated at boot: a bad or missing variable stops the
@@ -67,6 +103,21 @@ export class ServiceConfig {
   @Transform(toBool)
   @IsBoolean()
   CONSUMERS_ENABLED = true;
+
+  /**
+   * The campaign calendar (libs/platform/src/calendar): no dated input before the campaign start. When the
+   * registry has published targets with a `campaignStart`, the earliest of those wins where the service
+   * keeps them (registry, intake, support-points, workforce); this is the fallback until then, and the
+   * earliest day rates computes.
+   */
+  @IsString()
+  @Validate(IsConfigDate)
+  CAMPAIGN_START = DEFAULT_CAMPAIGN_START;
+
+  /** "Not in the future" is judged by the calendar of the province (UTC+7), not of the server. */
+  @IsString()
+  @Validate(IsTimeZone)
+  CAMPAIGN_TIME_ZONE = DEFAULT_CAMPAIGN_TIME_ZONE;
 }
 
 export class ConfigError extends Error {}

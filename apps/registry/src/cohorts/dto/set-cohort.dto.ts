@@ -9,7 +9,11 @@ export class CohortParams {
 
 export class SetCohortDto {
   @ApiProperty({ example: 1009168 }) @IsCount() headcount!: number;
-  @ApiProperty({ example: '2019-04-01', description: 'the date the headcount is true on; a later asOf supersedes' })
+  @ApiProperty({
+    example: '2019-04-01',
+    description:
+      'the date the headcount is true on (not in the future, at most ten years before the campaign start); a later asOf supersedes',
+  })
   @IsCalendarDate()
   asOf!: string;
 }

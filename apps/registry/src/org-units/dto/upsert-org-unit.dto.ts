@@ -32,7 +32,11 @@ export class UpsertOrgUnitDto {
 }
 
 export class RetireOrgUnitDto {
-  @ApiPropertyOptional({ example: '2020-09-01', description: 'defaults to today (UTC)' })
+  @ApiPropertyOptional({
+    example: '2020-09-01',
+    description:
+      'the first day the unit no longer reports; on the campaign calendar (not ahead of today); defaults to today in the campaign time zone',
+  })
   @IsOptional()
   @IsCalendarDate()
   retiredOn?: string;

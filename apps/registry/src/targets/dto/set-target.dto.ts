@@ -53,8 +53,16 @@ export class SetTargetDto {
   @Min(0)
   @Max(1)
   threshold!: number;
-  @ApiProperty({ example: '2020-08-20' }) @IsCalendarDate() deadline!: string;
-  @ApiPropertyOptional({ example: '2020-08-04' }) @IsOptional() @IsCalendarDate() campaignStart?: string;
+  @ApiProperty({ example: '2020-08-20', description: 'not before CAMPAIGN_START, at most 366 days after today' })
+  @IsCalendarDate()
+  deadline!: string;
+  @ApiPropertyOptional({
+    example: '2020-08-04',
+    description: 'not before CAMPAIGN_START nor after the deadline; the earliest of the targets is where every dated input may begin',
+  })
+  @IsOptional()
+  @IsCalendarDate()
+  campaignStart?: string;
   @ApiProperty({ example: 7, description: 'a unit with no report within this many days is not reporting' })
   @IsInt()
   @Min(1)

@@ -1,4 +1,4 @@
-import { decideClose, decideOpenedOnChange, decideReopen, isOpenOn, todayInVietnam, type PointPeriod } from './point-periods';
+import { decideClose, decideOpenedOnChange, decideReopen, isOpenOn, type PointPeriod } from './point-periods';
 import { decideUpsert } from './point-upsert';
 
 const open = (openedOn: string, closedOn: string | null = null): PointPeriod => ({ openedOn, closedOn });
@@ -130,12 +130,5 @@ describe('decideUpsert', () => {
       ok: false,
       status: 409,
     });
-  });
-});
-
-describe('todayInVietnam', () => {
-  it('is UTC+7: 18:00 UTC on the 20th is already the 21st in Trà Vinh', () => {
-    expect(todayInVietnam(new Date('2020-08-20T18:00:00Z'))).toBe('2020-08-21');
-    expect(todayInVietnam(new Date('2020-08-20T16:59:59Z'))).toBe('2020-08-20');
   });
 });

@@ -89,8 +89,3 @@ export function decideOpenedOnChange(
   }
   return { ok: true, value: [{ openedOn, closedOn: first.closedOn }] };
 }
-
-/** Today's date in Vietnam (UTC+7, no daylight saving): what "not in the future" means for a commune. */
-export function todayInVietnam(now: Date = new Date()): string {
-  return new Date(now.getTime() + 7 * 3600_000).toISOString().slice(0, 10);
-}

@@ -26,15 +26,18 @@ describe('sessionDateErrors', () => {
     { openedOn: '2020-08-28', closedOn: null },
   ];
 
-  it('refuses a day before the opening, a closed day, and a day still to come', () => {
-    expect(sessionDateErrors(periods, '2020-08-19', '2020-09-01')).toHaveLength(1);
-    expect(sessionDateErrors(periods, '2020-08-26', '2020-09-01')[0]).toMatchObject({ field: 'date' });
-    expect(sessionDateErrors(periods, '2020-09-02', '2020-09-01')[0]?.message).toMatch(/future/);
+  const window = { today: '2020-09-01', campaignStart: '2020-08-04' };
+
+  it('refuses a day before the opening, a closed day, a day still to come, and one before the campaign', () => {
+    expect(sessionDateErrors(periods, '2020-08-19', window)).toHaveLength(1);
+    expect(sessionDateErrors(periods, '2020-08-26', window)[0]).toMatchObject({ field: 'date' });
+    expect(sessionDateErrors(periods, '2020-09-02', window)[0]?.message).toMatch(/future/);
+    expect(sessionDateErrors([{ openedOn: '2020-08-01', closedOn: null }], '2020-08-02', window)[0]?.message).toMatch(/campaign start/);
   });
 
   it('accepts an open day, including today', () => {
-    expect(sessionDateErrors(periods, '2020-08-24', '2020-09-01')).toEqual([]);
-    expect(sessionDateErrors(periods, '2020-09-01', '2020-09-01')).toEqual([]);
+    expect(sessionDateErrors(periods, '2020-08-24', window)).toEqual([]);
+    expect(sessionDateErrors(periods, '2020-09-01', window)).toEqual([]);
   });
 });
 

@@ -1,3 +1,4 @@
+import { dateWindowErrors, type DateWindow } from '@app/domain';
 import { isOpenOn, type PointPeriod } from '../../points/domain/point-periods';
 
 export interface SessionCounts {
@@ -25,9 +26,10 @@ export function sessionCountErrors(c: SessionCounts): FieldError[] {
   return errors;
 }
 
-/** A session belongs to a day the point was open, and not to a day still to come. */
-export function sessionDateErrors(periods: readonly PointPeriod[], date: string, today: string): FieldError[] {
-  if (date > today) return [{ field: 'date', message: `date ${date} is in the future (today is ${today})` }];
+/** A session belongs to a day of the campaign calendar (not one still to come) on which the point was open. */
+export function sessionDateErrors(periods: readonly PointPeriod[], date: string, window: DateWindow): FieldError[] {
+  const outside = dateWindowErrors('date', date, window);
+  if (outside.length) return outside;
   if (!isOpenOn(periods, date)) {
     const history = periods.map((p) => `${p.openedOn}..${p.closedOn ?? ''}`).join(', ');
     return [{ field: 'date', message: `the point was not open on ${date} (open periods: ${history})` }];

@@ -10,7 +10,10 @@ export class EnterpriseParamDto {
 }
 
 export class RosterUploadQueryDto {
-  @ApiProperty({ example: '2020-08-25', description: 'The date the roster is true of (YYYY-MM-DD, not in the future)' })
+  @ApiProperty({
+    example: '2020-08-25',
+    description: 'The date the roster is true of (YYYY-MM-DD, on the campaign calendar: not in the future, not before the campaign start)',
+  })
   @IsCalendarDate()
   asOf!: string;
 }
