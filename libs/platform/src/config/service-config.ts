@@ -1,6 +1,19 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
-import { describeValidationErrors } from '@app/messaging';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  ValidateBy,
+  ValidateIf,
+  validateSync,
+} from 'class-validator';
+import { describeValidationErrors, type NatsCredentials } from '@app/messaging';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 const toBool = ({ value }: { value: unknown }) =>
@@ -31,6 +44,33 @@ export class ServiceConfig {
 
   @Matches(/^(nats|tls):\/\/\S+$/, { message: 'NATS_URL must look like nats://127.0.0.1:4222 (comma-separated for a cluster)' })
   NATS_URL = 'nats://127.0.0.1:4222';
+
+  /** The service's NATS user (with NATS_PASSWORD); the server lets it publish its own subjects only (README, Security). */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'NATS_USER must be a user name of letters, digits, _ . -' })
+  NATS_USER?: string;
+
+  @ValidateIf((c: ServiceConfig) => c.NATS_USER !== undefined || c.NATS_PASSWORD !== undefined)
+  @ValidateBy({
+    name: 'passwordWithUser',
+    validator: {
+      validate: (v: unknown, a) => typeof v === 'string' && v.length > 0 && (a?.object as ServiceConfig).NATS_USER !== undefined,
+      defaultMessage: () => 'NATS_USER and NATS_PASSWORD go together: give both or neither',
+    },
+  })
+  NATS_PASSWORD?: string;
+
+  /** Instead of a user and password: the service's NKEY seed (`SU…`); the server holds only the public key. */
+  @IsOptional()
+  @Matches(/^SU[A-Z2-7]{56}$/, { message: 'NATS_NKEY_SEED must be a user NKEY seed (SU followed by 56 base32 characters)' })
+  @ValidateBy({
+    name: 'nkeyWithoutUser',
+    validator: {
+      validate: (_v: unknown, a) => (a?.object as ServiceConfig).NATS_USER === undefined,
+      defaultMessage: () => 'NATS_NKEY_SEED and NATS_USER exclude each other: give one way to sign in',
+    },
+  })
+  NATS_NKEY_SEED?: string;
 
   /** Prefix of every subject and of the stream names: one per deployment (and per test). */
   @Matches(/^[a-z][a-z0-9_]{0,31}$/, { message: 'EVENTS_NAMESPACE must be a lower-case identifier' })
@@ -67,6 +107,11 @@ export class ServiceConfig {
   @Transform(toBool)
   @IsBoolean()
   CONSUMERS_ENABLED = true;
+}
+
+/** The NATS credentials the configuration gives (none, a user and password, or an NKEY seed). */
+export function natsCredentialsOf(config: ServiceConfig): NatsCredentials {
+  return { user: config.NATS_USER, password: config.NATS_PASSWORD, nkeySeed: config.NATS_NKEY_SEED };
 }
 
 export class ConfigError extends Error {}
