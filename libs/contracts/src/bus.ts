@@ -1,3 +1,4 @@
+import { IsIn, IsISO8601, IsOptional } from 'class-validator';
 import topology from './bus-topology.json';
 import { SERVICES, type ServiceName } from './enums';
 
@@ -30,3 +31,24 @@ export function producerOf(type: string): ServiceName | null {
 export function filterSubjectOf(namespace: string, filter: string): string {
   return filter === '>' ? `${namespace}.>` : `${namespace}.${filter}.>`;
 }
+
+/**
+ * Signals that are not events: core NATS messages outside the event stream (`<ns>_live.…`, never stored, never
+ * replayed), e.g. the registry's heartbeat. The producer's prefix comes first, as for events.
+ */
+export function liveSubjectOf(namespace: string, name: string, version: number): string {
+  return `${namespace}_live.${name}.v${version}`;
+}
+
+/**
+ * The registry says, every few seconds, that it is there and when its API keys last changed. A service that
+ * has not heard it for KEY_STALENESS_MS, or whose replica of the keys is older than `keysChangedAt`, checks
+ * keys with the registry itself (README, Design notes, Revocation while the bus is down).
+ */
+export class RegistryHeartbeatV1 {
+  @IsIn(['registry']) source!: 'registry';
+  @IsISO8601({ strict: true }) sentAt!: string;
+  /** The newest issue or revocation time of any key (ISO, milliseconds, as the key events carry it); null with no key. */
+  @IsOptional() @IsISO8601({ strict: true }) keysChangedAt!: string | null;
+}
+export const REGISTRY_HEARTBEAT = { name: 'registry.heartbeat', version: 1 } as const;

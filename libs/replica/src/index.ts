@@ -2,3 +2,4 @@ export * from './replica.migration';
 export * from './replica.handlers';
 export * from './replica.auth';
 export * from './replica.tree';
+export * from './registry-pulse';

@@ -15,7 +15,8 @@ import {
 } from 'class-validator';
 import { describeValidationErrors, type NatsCredentials } from '@app/messaging';
 
-const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+/** Environment strings to numbers for @Transform (empty means unset). */
+export const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 const toBool = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : ['1', 'true', 'yes'].includes(String(value).toLowerCase());
 
@@ -107,6 +108,22 @@ export class ServiceConfig {
   @Transform(toBool)
   @IsBoolean()
   CONSUMERS_ENABLED = true;
+
+  /**
+   * The registry's HTTP address, where a service whose key replica may be stale checks keys (README, Design
+   * notes, Revocation while the bus is down). Unset: such a key is only held to the conservative policy.
+   */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/]+(\/\S*)?$/, { message: 'REGISTRY_URL must be an http(s) URL such as http://127.0.0.1:3001' })
+  REGISTRY_URL?: string;
+
+  /** Not heard from the registry for this long, a service no longer trusts its key replica alone. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(3_600_000)
+  KEY_STALENESS_MS = 15_000;
 }
 
 /** The NATS credentials the configuration gives (none, a user and password, or an NKEY seed). */
