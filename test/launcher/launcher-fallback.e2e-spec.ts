@@ -85,7 +85,7 @@ describe('npm start when PostgreSQL and NATS are not running', () => {
     }
     // Its own servers let in only the services: an NKEY each on NATS, a role each on PostgreSQL.
     expect(out).toMatch(/each service signs in with its own NKEY/);
-    expect(out).toContain('each service connects as its own PostgreSQL role (bluezone_compliance, bluezone_registry');
+    expect(out).toContain('each service connects as its own PostgreSQL role (bluezone_registry, bluezone_intake');
     await expect(connect({ servers: state.natsUrl, reconnect: false })).rejects.toThrow(/Authorization Violation/);
 
     const everything = descendants(launcher.proc.pid!); // services, postmaster and its backends, nats-server
