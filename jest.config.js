@@ -34,7 +34,7 @@ module.exports = {
       ...common,
       displayName: 'int',
       setupFilesAfterEnv: ['<rootDir>/test/support/int-timeout.js'],
-      testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'],
+      testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts', '<rootDir>/test/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.js',
     },
     {

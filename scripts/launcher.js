@@ -13,6 +13,8 @@ const path = require('node:path');
 const { readSettings, persistentSecret, newApiKey, newSecret, redactUrl, LaunchError, DATABASE_NAME } = require('./launcher/settings');
 const infra = require('./launcher/infra');
 const { buildReason, runBuild, spawnService, waitHealthy } = require('./launcher/services');
+const natsAuth = require('./launcher/nats-auth');
+const pgRoles = require('./launcher/pg-roles');
 
 const say = (msg) => process.stdout.write(`launcher | ${msg}\n`);
 const warn = (msg) => process.stderr.write(`launcher | ${msg}\n`);
@@ -23,6 +25,7 @@ const state = {
   infraStarting: null,
   postgres: null,
   nats: null,
+  natsAuth: null,
   services: [],
   stateFile: null,
 };
@@ -64,6 +67,15 @@ async function main() {
   // The registry loads the Trà Vinh reference data on the first start only; SEED=none (or off) never, another value always.
   const seed = settings.seed === 'none' || settings.seed === 'off' ? 'off' : (settings.seed ?? (firstStart ? 'tra-vinh' : null));
 
+  // A role per service when we may make roles (docs/database-roles.md); otherwise DATABASE_URL as given, for all.
+  const roles = await pgRoles.prepareLauncherRoles(databaseUrl, settings.dataDir);
+  if (roles)
+    say(
+      `each service connects as its own PostgreSQL role (${roles.roles.join(', ')}; passwords in ${displayPath(path.join(settings.dataDir, 'postgres-roles.json'))})`,
+    );
+  else say(`the PostgreSQL user of ${redactUrl(databaseUrl)} is not a superuser: every service connects as it (no role per service)`);
+  if (!state.natsAuth) say(`NATS not started here: ${natsAuth.describeGivenCredentials(process.env, plan.natsAuthRequired)}`);
+
   const adminKey = settings.adminKey ?? persistentSecret(path.join(settings.dataDir, 'admin-key'), newApiKey);
   const rosterSecret = settings.rosterSecret ?? persistentSecret(path.join(settings.dataDir, 'roster-secret'), newSecret);
 
@@ -90,8 +102,12 @@ async function main() {
       EVENTS_NAMESPACE: settings.namespace,
       ADMIN_API_KEY: adminKey,
       ROSTER_HMAC_SECRET: rosterSecret,
+      // Where services check keys while they do not hear the registry over NATS (README, Security).
+      REGISTRY_URL: `http://${settings.host === '0.0.0.0' ? '127.0.0.1' : settings.host}:${settings.services.find((s) => s.name === 'registry').port}`,
       ...(svc.name === 'registry' && seed ? { SEED: seed } : {}),
     };
+    if (roles) roles.applyTo(env, svc.name);
+    if (state.natsAuth) state.natsAuth.applyTo(env, svc.name);
     const running = spawnService(settings, svc, env, width);
     state.services.push(running);
     // 'close' rather than 'exit': by then its last stderr lines have been read.
@@ -136,7 +152,13 @@ async function planInfrastructure(settings) {
     plan.pgSource = `embedded, data in ${path.join(settings.dataDir, 'postgres')}`;
   }
   if (settings.natsUrl) Object.assign(plan, { nats: 'given', natsUrl: settings.natsUrl, natsSource: 'NATS_URL' });
-  else if (natsProbe.ok) Object.assign(plan, { nats: 'local', natsUrl: settings.natsProbeUrl, natsSource: 'found running' });
+  else if (natsProbe.ok)
+    Object.assign(plan, {
+      nats: 'local',
+      natsUrl: settings.natsProbeUrl,
+      natsSource: 'found running',
+      natsAuthRequired: natsProbe.authRequired,
+    });
   else {
     const binary = infra.findNatsServer();
     if (!binary)
@@ -177,9 +199,17 @@ async function startInfrastructure(settings, plan) {
   if (plan.nats === 'embedded') {
     jobs.push(
       (async () => {
-        state.nats = await infra.startNatsServer(plan.natsBinary, settings.dataDir, path.join(settings.logDir, 'nats.log'));
+        state.natsAuth = natsAuth.prepareLauncherAuth(settings.dataDir, settings.namespace);
+        state.nats = await infra.startNatsServer(
+          plan.natsBinary,
+          settings.dataDir,
+          path.join(settings.logDir, 'nats.log'),
+          state.natsAuth.configFile,
+        );
         plan.natsUrl = state.nats.url;
-        say(`nats-server listens on ${state.nats.url} (pid ${state.nats.pid})`);
+        say(
+          `nats-server listens on ${state.nats.url} (pid ${state.nats.pid}); each service signs in with its own NKEY (${displayPath(state.natsAuth.keysFile)})`,
+        );
         state.nats.proc.once('exit', (code, signal) => {
           if (state.stopping) return;
           warn(`nats-server exited (${signal ? `signal ${signal}` : `code ${code}`}); stopping everything`);

@@ -89,7 +89,7 @@ function natsAnswers(url, timeoutMs = 2000) {
       }
       done(
         info.jetstream
-          ? { ok: true }
+          ? { ok: true, authRequired: Boolean(info.auth_required) }
           : { ok: false, reason: `the NATS server at ${host}:${port} runs without JetStream (start it with -js)` },
       );
     });
@@ -239,13 +239,14 @@ const NATS_HOWTO = [
   '  - point at one:       NATS_URL=nats://host:4222 npm start',
 ].join('\n');
 
-/** Starts `nats-server -js` with its store under `<dataDir>/nats` on a free loopback port. */
-async function startNatsServer(binary, dataDir, logFile) {
+/** Starts `nats-server -js` with its store under `<dataDir>/nats` on a free loopback port (and `-c configFile` when given). */
+async function startNatsServer(binary, dataDir, logFile, configFile = null) {
   const port = await freePort();
   const storeDir = path.join(dataDir, 'nats');
   fs.mkdirSync(storeDir, { recursive: true });
   const out = fs.openSync(logFile, 'a');
-  const proc = spawn(binary, ['-js', '-sd', storeDir, '-a', '127.0.0.1', '-p', String(port), '-n', 'bluezone-launcher'], {
+  const config = configFile ? ['-c', configFile] : [];
+  const proc = spawn(binary, [...config, '-js', '-sd', storeDir, '-a', '127.0.0.1', '-p', String(port), '-n', 'bluezone-launcher'], {
     stdio: ['ignore', out, out],
   });
   fs.closeSync(out);

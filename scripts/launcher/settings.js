@@ -75,6 +75,23 @@ function persistentSecret(file, make) {
   return v;
 }
 
+/** Several named secrets in one JSON file of the data folder (owner-only): each made once by `make(name)`, then reused. */
+function persistentSecrets(file, names, make) {
+  let known = {};
+  try {
+    known = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    if (err.code !== 'ENOENT') throw err;
+  }
+  const all = { ...known };
+  for (const n of names) all[n] ??= make(n);
+  if (names.some((n) => known[n] !== all[n])) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, `${JSON.stringify(all, null, 2)}\n`, { mode: 0o600 });
+  }
+  return all;
+}
+
 const newApiKey = () => `bz_${crypto.randomBytes(32).toString('base64url')}`;
 const newSecret = () => crypto.randomBytes(32).toString('hex');
 
@@ -89,4 +106,15 @@ function redactUrl(url) {
   }
 }
 
-module.exports = { ROOT, SERVICES, DATABASE_NAME, LaunchError, readSettings, persistentSecret, newApiKey, newSecret, redactUrl };
+module.exports = {
+  ROOT,
+  SERVICES,
+  DATABASE_NAME,
+  LaunchError,
+  readSettings,
+  persistentSecret,
+  persistentSecrets,
+  newApiKey,
+  newSecret,
+  redactUrl,
+};

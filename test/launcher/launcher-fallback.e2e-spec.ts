@@ -5,6 +5,7 @@
 // addresses (PG_PROBE_URL, NATS_PROBE_URL) point at ports where nothing listens instead.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { connect } from '@nats-io/transport-node';
 import {
   cleanEnv,
   descendants,
@@ -82,6 +83,10 @@ describe('npm start when PostgreSQL and NATS are not running', () => {
       expect(health.body.info).toMatchObject({ database: { status: 'up' }, nats: { status: 'up' } });
       expect((await get(`${launcher.url(name)}/docs`)).status).toBe(200);
     }
+    // Its own servers let in only the services: an NKEY each on NATS, a role each on PostgreSQL.
+    expect(out).toMatch(/each service signs in with its own NKEY/);
+    expect(out).toContain('each service connects as its own PostgreSQL role (bluezone_registry, bluezone_intake');
+    await expect(connect({ servers: state.natsUrl, reconnect: false })).rejects.toThrow(/Authorization Violation/);
 
     const everything = descendants(launcher.proc.pid!); // services, postmaster and its backends, nats-server
     expect(await stopLauncher(launcher, 'SIGINT')).toBe(0);

@@ -76,6 +76,10 @@ describe('npm start (scripts/launcher.js) with the PostgreSQL and NATS of this m
     expect(launcher.output()).toContain(`created database ${new URL(databaseUrl).pathname.slice(1)}`);
     expect(launcher.output()).toContain(`admin key: ${adminKey}`);
     for (const s of state.services) expect(launcher.output()).toContain(`${s.url}/docs`);
+    // A superuser's DATABASE_URL: a role per service; a NATS it did not start: what the environment gives, said aloud.
+    const db = new URL(databaseUrl).pathname.slice(1);
+    expect(launcher.output()).toContain(`each service connects as its own PostgreSQL role (${db}_registry, ${db}_intake`);
+    expect(launcher.output()).toMatch(/NATS not started here: no NATS credentials given/);
   });
 
   it('every service answers GET /health with 200 and serves its OpenAPI document at /docs', async () => {

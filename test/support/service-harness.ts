@@ -1,11 +1,12 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { streamNames } from '@app/messaging';
+import { NatsLink, streamNames } from '@app/messaging';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import {
   ApiKeyIssuedV1,
   OrgUnitUpsertedV1,
+  producerOf,
   subjectOf,
   type EventContract,
   type OrgUnitUpsertedV1Data,
@@ -58,16 +59,13 @@ export async function startService<C extends ServiceConfig>(
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address() as { port: number };
   const runtime = app.get(EventRuntime);
-  // The runtime creates the streams in the background; tests publish right away, so wait for them.
+  // The runtime creates the streams in the background; tests publish right away, so wait for them (on the
+  // service's own connection: it may be the only one with credentials for the test's server).
+  const nc = await app.get(NatsLink).whenConnected();
   await waitFor(async () => {
-    const nc = await connect({ servers: config.NATS_URL });
-    try {
-      const jsm = await jetstreamManager(nc);
-      await jsm.streams.info(streamNames(namespace).events);
-      return true;
-    } finally {
-      await nc.close();
-    }
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.info(streamNames(namespace).events);
+    return true;
   }, `streams of namespace ${namespace}`);
   return {
     app,
@@ -88,20 +86,21 @@ export async function disposeService(s: RunningService, owned = { database: true
   if (owned.namespace) await dropNamespace(s.namespace).catch(() => undefined);
 }
 
-/** Publishes events straight to a namespace's stream, standing in for another service. */
+/** Publishes events straight to a namespace's stream, standing in for the services that produce them. */
 export class EventInjector {
   private constructor(
     private readonly nc: NatsConnection,
     private readonly namespace: string,
-    private readonly source: ServiceName,
+    private readonly source: ServiceName | null,
   ) {}
 
-  static async open(namespace: string, source: ServiceName = 'registry'): Promise<EventInjector> {
+  /** `source`: the envelope's source; by default the producer of each event's type (consumers refuse any other). */
+  static async open(namespace: string, source: ServiceName | null = null): Promise<EventInjector> {
     return new EventInjector(await connect({ servers: natsUrl() }), namespace, source);
   }
 
   async publish<T extends string, D extends object>(contract: EventContract<T, D>, key: string, data: D): Promise<string> {
-    const e = makeEvent(contract, this.source, key, data);
+    const e = makeEvent(contract, this.source ?? producerOf(contract.type)!, key, data);
     await jetstream(this.nc).publish(subjectOf(this.namespace, contract), JSON.stringify(e), { msgID: e.id });
     return e.id;
   }

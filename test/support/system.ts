@@ -1,14 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, portOpen, repoRoot, ServiceProcesses, SERVICES, type Service } from '../../tools/processes/service-processes';
-import { dropDatabase, dropNamespace, freshDatabase, freshNamespace, natsUrl, waitFor } from './int-env';
+import { repoRoot, ServiceProcesses, SERVICES, type Service } from '../../tools/processes/service-processes';
+import { dropDatabase, dropNamespace, freshDatabase, freshNamespace, natsUrl } from './int-env';
+import { OwnNats } from './own-nats';
 
 export { freePort, SERVICES, type Service } from '../../tools/processes/service-processes';
-
-const NATS_SERVER =
-  ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'].find((p) => existsSync(p)) ?? 'nats-server';
 
 /**
  * The six services as separate processes from dist/ (as `npm start` runs them; tools/processes), on free
@@ -16,9 +11,7 @@ const NATS_SERVER =
  * of the test's own, which it can restart.
  */
 export class System extends ServiceProcesses {
-  private nats: ChildProcess | null = null;
-  private natsPort = 0;
-  private natsStore = '';
+  private nats: OwnNats | null = null;
 
   private constructor(
     readonly databaseUrl: string,
@@ -44,32 +37,21 @@ export class System extends ServiceProcesses {
     const sys = new System(await freshDatabase(label), freshNamespace(label), `e2e-admin-${freshNamespace('k')}-0123456789abcdef`, env);
     await sys.allocatePorts();
     if (opts.ownNats) {
-      sys.natsPort = await freePort();
-      sys.natsStore = mkdtempSync(join(tmpdir(), 'bz-e2e-nats-'));
-      await sys.startNats();
+      sys.nats = await OwnNats.create('e2e');
+      await sys.nats.start();
     }
     return sys;
   }
 
   get natsUrl(): string {
-    return this.natsPort ? `nats://127.0.0.1:${this.natsPort}` : natsUrl();
+    return this.nats ? this.nats.url : natsUrl();
   }
 
-  /** A NATS server of the test's own (so it can be restarted without disturbing anyone else). */
-  async startNats(): Promise<void> {
-    this.nats = spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(this.natsPort), '-js', '-sd', this.natsStore], { stdio: 'ignore' });
-    await waitFor(() => portOpen(this.natsPort), 'own nats-server to listen', 20_000, 100);
-  }
-
+  /** Restarts the test's own NATS server (a graceful stop), on the same port and store. */
   async restartNats(): Promise<void> {
-    const n = this.nats;
-    if (n && n.exitCode === null) {
-      await new Promise<void>((resolve) => {
-        n.once('exit', () => resolve());
-        n.kill('SIGTERM');
-      });
-    }
-    await this.startNats();
+    if (!this.nats) throw new Error('this system uses the shared NATS: create it with ownNats');
+    await this.nats.stop('SIGTERM');
+    await this.nats.start();
   }
 
   /** Environment for a client such as the simulator. */
@@ -98,9 +80,7 @@ export class System extends ServiceProcesses {
       return;
     }
     await dropDatabase(this.databaseUrl).catch(() => undefined);
-    if (this.nats) {
-      this.nats.kill('SIGKILL');
-      rmSync(this.natsStore, { recursive: true, force: true });
-    } else await dropNamespace(this.namespace).catch(() => undefined);
+    if (this.nats) await this.nats.dispose();
+    else await dropNamespace(this.namespace).catch(() => undefined);
   }
 }

@@ -1,8 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { streamNames } from '@app/messaging';
+import { repoRoot } from './service-processes';
+
+/** scripts/launcher/pg-roles.js (plain JavaScript, loaded from the repository as the launcher loads it). */
+function pgRoles(): { dropServiceRoles(serverUrl: string, database: string): Promise<string[]> } {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(join(repoRoot(), 'scripts', 'launcher', 'pg-roles.js'));
+}
 
 /**
  * Throwaway databases and event namespaces, and polling: what the tests (test/support/int-env.ts) and the
@@ -28,13 +36,14 @@ export async function createScratchDatabase(adminUrl: string, prefix: string, la
   return u.toString();
 }
 
-/** Drops a database (its connections first). */
+/** Drops a database (its connections first), and the service roles made for it (roles outlive databases). */
 export async function dropScratchDatabase(adminUrl: string, url: string): Promise<void> {
   const name = new URL(url).pathname.slice(1);
   await withAdmin(adminUrl, async (c) => {
     await c.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [name]);
     await c.query(`DROP DATABASE IF EXISTS "${name}"`);
   });
+  await pgRoles().dropServiceRoles(adminUrl, name);
 }
 
 /** A fresh event namespace `<prefix><label…><random>` (its own streams and subjects). */

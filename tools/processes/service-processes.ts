@@ -118,6 +118,8 @@ export class ServiceProcesses {
         EVENTS_NAMESPACE: o.namespace,
         ADMIN_API_KEY: o.adminKey,
         PORT: String(this.ports.get(service)),
+        // Where services check keys when they stop hearing the registry over NATS (README, Security).
+        REGISTRY_URL: this.url('registry'),
         LOG_LEVEL: 'info',
         ROSTER_HMAC_SECRET: 'local-roster-secret-0123456789abcdefghijklmnop',
         ...o.env,

@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { type DataSource } from 'typeorm';
 import type { EventEnvelope } from '@app/contracts';
-import { deleteDurable, EventConsumer, NatsLink } from '@app/messaging';
+import { deleteDurable, EventConsumer, NatsLink, serviceInboxPrefix, type NatsCredentials } from '@app/messaging';
 import { createServiceDataSource, initializeAndMigrate, OutboxInbox1764460800000, resetInbox } from '@app/persistence';
-import { loadConfig } from '@app/platform';
+import { loadConfig, natsCredentialsOf } from '@app/platform';
 import { ComplianceConfig } from './compliance.config';
 import { COMPLIANCE_MIGRATIONS } from './compliance.module';
 import { ComplianceProjector, PROJECTED_CONTRACTS } from './projection/compliance.projector';
@@ -13,6 +13,8 @@ import { generationSchema, projectionTablesDdl } from './projection/projection.s
 export interface RebuildOptions {
   databaseUrl: string;
   natsUrl: string;
+  /** The compliance service's own NATS credentials (its permissions cover the rebuild's consumer). */
+  natsCredentials?: NatsCredentials;
   namespace: string;
   /** The service's schema (DB_SCHEMA, default `compliance`). */
   schema: string;
@@ -20,6 +22,8 @@ export interface RebuildOptions {
   timeoutMs?: number;
   log?: (message: string) => void;
 }
+
+export const REBUILD_DURABLE = 'compliance-rebuild';
 
 export interface RebuildResult {
   previous: number;
@@ -47,7 +51,13 @@ export async function rebuildCompliance(o: RebuildOptions): Promise<RebuildResul
     applicationName: 'compliance-rebuild',
   });
   await initializeAndMigrate(ds);
-  const link = new NatsLink({ url: o.natsUrl, name: 'compliance-rebuild', onStatus: log });
+  const link = new NatsLink({
+    url: o.natsUrl,
+    name: 'compliance-rebuild',
+    credentials: o.natsCredentials,
+    inboxPrefix: serviceInboxPrefix('compliance'),
+    onStatus: log,
+  });
   link.start();
   try {
     const previous = await activeGeneration(ds.manager);
@@ -58,7 +68,9 @@ export async function rebuildCompliance(o: RebuildOptions): Promise<RebuildResul
     });
     log(`replaying the stream into ${target}`);
 
-    const durable = `compliance-rebuild-g${generation}`;
+    // One name for every rebuild (the NATS permissions name the durables a service may use); it is deleted
+    // before and after, so a rebuild interrupted earlier leaves nothing behind.
+    const durable = REBUILD_DURABLE;
     await deleteDurable(link, o.namespace, durable);
     await resetInbox(ds.manager, durable);
     const projector = new ComplianceProjector();
@@ -119,6 +131,7 @@ async function main(): Promise<void> {
   const r = await rebuildCompliance({
     databaseUrl: cfg.DATABASE_URL,
     natsUrl: cfg.NATS_URL,
+    natsCredentials: natsCredentialsOf(cfg),
     namespace: cfg.EVENTS_NAMESPACE,
     schema: cfg.DB_SCHEMA ?? 'compliance',
     log: (m) => process.stdout.write(`rebuild: ${m}\n`),

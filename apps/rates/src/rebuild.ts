@@ -1,7 +1,7 @@
 import 'reflect-metadata';
-import { deleteDurable, NatsLink } from '@app/messaging';
+import { deleteDurable, NatsLink, serviceInboxPrefix } from '@app/messaging';
 import { createServiceDataSource, initializeAndMigrate, OutboxInbox1764460800000 } from '@app/persistence';
-import { ConfigError, loadConfig } from '@app/platform';
+import { ConfigError, loadConfig, natsCredentialsOf } from '@app/platform';
 import { RegistryReplica1764460800001 } from '@app/replica';
 import { RatesState1764460800300 } from './migrations/1764460800300-RatesState';
 import { RatesConfig } from './rates.config';
@@ -30,7 +30,12 @@ export async function rebuildRates(config: RatesConfig, log: (line: string) => v
   } finally {
     await ds.destroy();
   }
-  const link = new NatsLink({ url: config.NATS_URL, name: 'rates-rebuild' });
+  const link = new NatsLink({
+    url: config.NATS_URL,
+    name: 'rates-rebuild',
+    credentials: natsCredentialsOf(config),
+    inboxPrefix: serviceInboxPrefix('rates'),
+  });
   link.start();
   try {
     for (const durable of RATES_DURABLES) {

@@ -1,5 +1,6 @@
-import { IsIn, IsOptional, IsString, MinLength } from 'class-validator';
-import { ServiceConfig } from '@app/platform';
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+import { ServiceConfig, toInt } from '@app/platform';
 
 export const SEEDS = ['off', 'tra-vinh'] as const;
 export type SeedName = (typeof SEEDS)[number];
@@ -15,4 +16,12 @@ export class RegistryConfig extends ServiceConfig {
   @IsString()
   @MinLength(1)
   SEED_DATA_DIR?: string;
+
+  /** How often the registry announces itself and its keys' last change to the other services (README, Security). */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  REGISTRY_HEARTBEAT_MS = 5000;
 }

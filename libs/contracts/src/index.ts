@@ -8,3 +8,4 @@ export * from './events/support.events';
 export * from './events/workforce.events';
 export * from './events/rates.events';
 export * from './registry';
+export * from './bus';

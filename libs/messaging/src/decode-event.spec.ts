@@ -1,6 +1,6 @@
-import { OrgUnitUpsertedV1, ReportAcceptedV1, subjectOf } from '@app/contracts';
+import { ApiKeyIssuedV1, OrgUnitUpsertedV1, ReportAcceptedV1, subjectOf } from '@app/contracts';
 import { makeEvent } from '@app/persistence';
-import { decodeEvent } from './event-consumer';
+import { decodeEvent } from './decode-event';
 import { probeReport } from './testing/probe-consumer';
 
 describe('decodeEvent', () => {
@@ -52,6 +52,23 @@ describe('decodeEvent', () => {
     const bad = makeEvent(OrgUnitUpsertedV1, 'registry', 'X1', { ...unit, head: { name: 42, title: 'Chủ tịch' } } as never);
     const d = await decodeEvent(ns, subj, JSON.stringify(bad));
     expect(d).toMatchObject({ ok: false, reason: expect.stringContaining('data.head.name must be a string') });
+  });
+
+  it('refuses an event whose source is not the producer of its type (bus-topology.json), as a producer failure', async () => {
+    const forged = { ...probeReport(2), source: 'registry' };
+    expect(await decodeEvent(ns, subject, JSON.stringify(forged))).toEqual({
+      ok: false,
+      kind: 'producer',
+      reason: 'source registry does not publish intake.report.accepted events (only intake does)',
+    });
+    const key = makeEvent(ApiKeyIssuedV1, 'intake', 'k1', {
+      keyId: 'k1',
+      keyHash: 'a'.repeat(64),
+      role: 'admin',
+      orgUnitCode: null,
+      issuedAt: '2020-08-21T00:00:00.000Z',
+    });
+    expect(await decodeEvent(ns, subjectOf(ns, ApiKeyIssuedV1), JSON.stringify(key))).toMatchObject({ ok: false, kind: 'producer' });
   });
 
   it('refuses JSON that is not an object', async () => {

@@ -1,28 +1,33 @@
 import { Counter, Gauge, register } from 'prom-client';
 
-function counter(name: string, help: string, labelNames: string[]): Counter<string> {
+/** A counter registered once per process (a second module instance, as in tests, gets the same one). */
+export function metricCounter(name: string, help: string, labelNames: string[]): Counter<string> {
   return (register.getSingleMetric(name) as Counter<string>) ?? new Counter({ name, help, labelNames });
 }
-function gauge(name: string, help: string, labelNames: string[]): Gauge<string> {
+/** A gauge registered once per process. */
+export function metricGauge(name: string, help: string, labelNames: string[]): Gauge<string> {
   return (register.getSingleMetric(name) as Gauge<string>) ?? new Gauge({ name, help, labelNames });
 }
 
 export const consumerMetrics = {
-  consumed: counter('bz_events_consumed_total', 'Events applied by a consumer (first delivery or not), by type', ['consumer', 'type']),
-  duplicates: counter('bz_events_duplicate_total', 'Events skipped because the inbox had them already', ['consumer']),
-  failed: counter('bz_events_failed_total', 'Handler failures (each failed delivery counts)', ['consumer']),
-  deadLettered: counter('bz_events_dead_lettered_total', 'Events moved to the dead-letter stream', ['consumer', 'reason']),
-  redelivered: counter('bz_events_redelivered_total', 'Deliveries that were not the first', ['consumer']),
-  lagMessages: gauge('bz_consumer_lag_messages', 'Messages in the stream not yet delivered to the consumer', ['consumer']),
-  lagSeconds: gauge('bz_consumer_lag_seconds', 'Age of the last event applied when it was applied', ['consumer']),
-  lastAppliedAt: gauge('bz_consumer_last_applied_timestamp_seconds', 'When the consumer last applied an event', ['consumer']),
+  consumed: metricCounter('bz_events_consumed_total', 'Events applied by a consumer (first delivery or not), by type', [
+    'consumer',
+    'type',
+  ]),
+  duplicates: metricCounter('bz_events_duplicate_total', 'Events skipped because the inbox had them already', ['consumer']),
+  failed: metricCounter('bz_events_failed_total', 'Handler failures (each failed delivery counts)', ['consumer']),
+  deadLettered: metricCounter('bz_events_dead_lettered_total', 'Events moved to the dead-letter stream', ['consumer', 'reason']),
+  redelivered: metricCounter('bz_events_redelivered_total', 'Deliveries that were not the first', ['consumer']),
+  lagMessages: metricGauge('bz_consumer_lag_messages', 'Messages in the stream not yet delivered to the consumer', ['consumer']),
+  lagSeconds: metricGauge('bz_consumer_lag_seconds', 'Age of the last event applied when it was applied', ['consumer']),
+  lastAppliedAt: metricGauge('bz_consumer_last_applied_timestamp_seconds', 'When the consumer last applied an event', ['consumer']),
 };
 
 /** Where the pending gauge reads from at scrape time, by service (the relay's `pendingCount`). */
 const pendingSources = new Map<string, () => Promise<number>>();
 
 export const publisherMetrics = {
-  published: counter('bz_outbox_published_total', 'Outbox rows acknowledged by the stream', ['service']),
+  published: metricCounter('bz_outbox_published_total', 'Outbox rows acknowledged by the stream', ['service']),
   pending:
     (register.getSingleMetric('bz_outbox_pending') as Gauge<string>) ??
     new Gauge({

@@ -1,10 +1,36 @@
-import type { NatsConnection } from '@nats-io/nats-core';
+import { nkeyAuthenticator, type ConnectionOptions, type NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
+
+/** Who the service is to the NATS server: a user and password, or an NKEY seed (the server holds only its public key). */
+export interface NatsCredentials {
+  readonly user?: string;
+  readonly password?: string;
+  readonly nkeySeed?: string;
+}
 
 export interface NatsLinkOptions {
   readonly url: string;
   readonly name: string;
+  readonly credentials?: NatsCredentials;
+  /**
+   * Reply subjects of this connection: `_INBOX.<service>`, so that the server lets each service subscribe to
+   * its own replies only (scripts/launcher/nats-auth.js). Default `_INBOX`.
+   */
+  readonly inboxPrefix?: string;
   readonly onStatus?: (message: string) => void;
+}
+
+/** The connection options that carry credentials and the reply prefix (the service's link, and tools acting as a service). */
+export function natsAuthOptions(credentials: NatsCredentials | undefined, inboxPrefix?: string): Partial<ConnectionOptions> {
+  const o: Partial<ConnectionOptions> = inboxPrefix ? { inboxPrefix } : {};
+  if (credentials?.nkeySeed) o.authenticator = nkeyAuthenticator(new TextEncoder().encode(credentials.nkeySeed));
+  else if (credentials?.user) Object.assign(o, { user: credentials.user, pass: credentials.password ?? '' });
+  return o;
+}
+
+/** The inbox prefix of a service's connections (see NatsLinkOptions.inboxPrefix). */
+export function serviceInboxPrefix(service: string): string {
+  return `_INBOX.${service}`;
 }
 
 /**
@@ -56,6 +82,7 @@ export class NatsLink {
           maxReconnectAttempts: -1,
           reconnectTimeWait: 500,
           pingInterval: 10_000,
+          ...natsAuthOptions(this.options.credentials, this.options.inboxPrefix),
         });
         this.connection = nc;
         void this.watch(nc);
@@ -64,6 +91,8 @@ export class NatsLink {
         return;
       } catch (err) {
         attempt += 1;
+        // Refused credentials will not get better by themselves, but the operator may fix the server's
+        // configuration: keep trying, and say why each time it is reported.
         if (attempt === 1 || attempt % 30 === 0) {
           this.options.onStatus?.(`NATS at ${this.options.url} not reachable (${(err as Error).message}); retrying`);
         }

@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
 
 export interface ServiceDataSourceOptions {
@@ -40,10 +41,44 @@ export function createServiceDataSource(options: ServiceDataSourceOptions): Data
   });
 }
 
+/**
+ * When the schema belongs to another role that the connecting user may act as (a superuser running
+ * `npm run migration:*`, `rebuild` or `seed` on a database whose services have roles of their own:
+ * docs/database-roles.md), the data source acts as that role (`SET ROLE` on every connection), so whatever
+ * it creates belongs to the service's role like the rest of its schema, and it reads nothing the service
+ * could not. Returns the role taken, or null.
+ */
+async function actAsSchemaOwner(ds: DataSource, schema: string): Promise<string | null> {
+  const options = ds.options as { url?: string; extra?: { options?: string } };
+  if (!options.url) return null;
+  const c = new Client({ connectionString: options.url, connectionTimeoutMillis: 5000 });
+  c.on('error', () => undefined);
+  let owner: string | null = null;
+  try {
+    await c.connect();
+    const { rows } = await c.query<{ owner: string; me: string; may: boolean }>(
+      `SELECT n.nspowner::regrole::text AS owner, current_user::text AS me, pg_has_role(current_user, n.nspowner, 'MEMBER') AS may
+       FROM pg_namespace n WHERE n.nspname = $1`,
+      [schema],
+    );
+    const r = rows[0];
+    if (r && r.owner !== r.me && r.may && SCHEMA_NAME_PATTERN.test(r.owner)) owner = r.owner;
+  } catch {
+    return null; // the data source's own connection reports what is wrong
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+  if (owner) ds.setOptions({ extra: { ...options.extra, options: `${options.extra?.options ?? ''} -c role=${owner}`.trim() } } as never);
+  return owner;
+}
+
 /** Creates the schema when it is missing, then runs the pending migrations, each in its own transaction. */
 export async function initializeAndMigrate(ds: DataSource): Promise<void> {
-  if (!ds.isInitialized) await ds.initialize();
   const schema = (ds.options as { schema?: string }).schema;
+  if (!ds.isInitialized) {
+    if (schema) await actAsSchemaOwner(ds, schema);
+    await ds.initialize();
+  }
   // Replicas of a service that start together would race to create the schema and apply the same
   // migration (the loser exits on a duplicate key): one at a time per schema, the others then find
   // nothing left to do. A session lock on a connection of its own, released whatever happens.
@@ -52,7 +87,11 @@ export async function initializeAndMigrate(ds: DataSource): Promise<void> {
   try {
     await lock.query(`SELECT pg_advisory_lock(hashtext($1))`, [`bz-migrations:${schema ?? 'public'}`]);
     try {
-      if (schema) await ds.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+      // Only when missing: a service's role has no right to create schemas (the launcher makes its schema for it).
+      const [{ missing }]: Array<{ missing: boolean }> = schema
+        ? await ds.query(`SELECT NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS missing`, [schema])
+        : [{ missing: false }];
+      if (schema && missing) await ds.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
       await ds.runMigrations({ transaction: 'each' });
     } finally {
       await lock.query(`SELECT pg_advisory_unlock(hashtext($1))`, [`bz-migrations:${schema ?? 'public'}`]);

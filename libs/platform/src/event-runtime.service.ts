@@ -3,7 +3,7 @@ import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { DataSource } from 'typeorm';
-import type { EventContract } from '@app/contracts';
+import { BUS_TOPOLOGY, filterSubjectOf, type EventContract, type ServiceName } from '@app/contracts';
 import {
   EVENT_CONSUMER_META,
   EVENT_BATCH_HANDLER_META,
@@ -137,13 +137,14 @@ export class EventRuntime implements OnApplicationBootstrap, OnApplicationShutdo
         ? meta.filters.map((f) => ({ durable: durableName(this.options.service, meta.purpose, f), filter: f }))
         : [{ durable: durableName(this.options.service, meta.purpose), filter: meta.filter }];
       for (const lane of lanes) {
+        assertInTopology(this.options.service, lane.durable, lane.filter ?? '>', wrapper.metatype.name);
         out.push(
           new EventConsumer({
             link: this.link,
             dataSource: this.dataSource,
             namespace: ns,
             durable: lane.durable,
-            filterSubject: lane.filter ? `${ns}.${lane.filter}.>` : undefined,
+            filterSubject: lane.filter ? filterSubjectOf(ns, lane.filter) : undefined,
             handlers,
             batchHandler,
             batchSize: meta.batchSize,
@@ -156,6 +157,20 @@ export class EventRuntime implements OnApplicationBootstrap, OnApplicationShutdo
       }
     }
     return out;
+  }
+}
+
+/**
+ * A consumer the bus table does not list would be refused by a NATS server configured from that table (its
+ * permissions name every durable and what it reads): stop at boot, naming what to add, rather than later.
+ */
+function assertInTopology(service: ServiceName, durable: string, filter: string, provider: string): void {
+  const listed = BUS_TOPOLOGY[service].consumers[durable];
+  if (listed !== filter) {
+    throw new Error(
+      `${provider}: durable consumer ${durable} reading "${filter}" is not listed for ${service} in libs/contracts/src/bus-topology.json ` +
+        `(${listed === undefined ? 'absent' : `listed as "${listed}"`}); the NATS permissions come from that table: add it there`,
+    );
   }
 }
 

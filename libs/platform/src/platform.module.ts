@@ -2,9 +2,10 @@ import { Global, Module, type DynamicModule, type Provider } from '@nestjs/commo
 import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
-import { EventPublisher, NatsLink } from '@app/messaging';
+import { EventPublisher, NatsLink, serviceInboxPrefix } from '@app/messaging';
 import { createServiceDataSource, initializeAndMigrate, OutboxInbox1764460800000 } from '@app/persistence';
 import { ApiKeyGuard } from './auth/api-key.guard';
+import { natsCredentialsOf } from './config/service-config';
 import { KEY_DIRECTORY, UNIT_SCOPE } from './auth/principal';
 import { ScopeService } from './auth/scope.service';
 import { WhoAmIController } from './auth/whoami.controller';
@@ -51,6 +52,8 @@ export class PlatformModule {
           new NatsLink({
             url: options.config.NATS_URL,
             name: options.service,
+            credentials: natsCredentialsOf(options.config),
+            inboxPrefix: serviceInboxPrefix(options.service),
             onStatus: (m) => rootLogger().child({ context: 'nats' }).info(m),
           }),
       },

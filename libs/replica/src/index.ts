@@ -3,3 +3,4 @@ export * from './replica.handlers';
 export * from './replica.auth';
 export * from './replica.tree';
 export * from './replica.campaign';
+export * from './registry-pulse';

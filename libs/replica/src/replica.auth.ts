@@ -1,11 +1,34 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Role } from '@app/contracts';
-import { KEY_DIRECTORY, UNIT_SCOPE, type KeyDirectory, type Principal, type UnitScope } from '@app/platform';
+import { KEY_DIRECTORY, UNIT_SCOPE, type KeyDirectory, type KeyVerdict, type Principal, type UnitScope } from '@app/platform';
+import { RegistryPulse } from './registry-pulse';
 
+/**
+ * Keys from the replica of the registry's key events while the replica is fresh (RegistryPulse); otherwise
+ * from the registry itself, and when that does not answer either, from the replica, marked unconfirmed (the
+ * guard then holds issued admin keys to reads).
+ */
 @Injectable()
 export class ReplicaKeyDirectory implements KeyDirectory {
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly pulse: RegistryPulse,
+  ) {}
+
+  async verify(key: string, hash: string): Promise<KeyVerdict> {
+    if (await this.pulse.isFresh()) {
+      this.pulse.noteCheck('replica');
+      return { principal: await this.findByHash(hash), confirmed: true };
+    }
+    const answer = await this.pulse.askRegistry(key, hash);
+    if (answer !== 'unreachable') {
+      this.pulse.noteCheck('registry');
+      return { principal: answer, confirmed: true };
+    }
+    this.pulse.noteCheck('unconfirmed');
+    return { principal: await this.findByHash(hash), confirmed: false };
+  }
 
   async findByHash(hash: string): Promise<Principal | null> {
     const rows: Array<{ key_id: string; role: Role; org_unit_code: string | null }> = await this.ds.query(
@@ -84,6 +107,7 @@ export class ReplicaUnitScope extends TableUnitScope {
 }
 
 export const replicaAuthProviders = [
+  RegistryPulse,
   { provide: KEY_DIRECTORY, useClass: ReplicaKeyDirectory },
   { provide: UNIT_SCOPE, useClass: ReplicaUnitScope },
 ];

@@ -1,8 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
@@ -14,48 +9,9 @@ import { generateApiKey, hashApiKey } from '@app/platform';
 import { intakeService } from '../main';
 import { disposeService, http, settle, startService, type RunningService } from '../../../../test/support/service-harness';
 import { waitFor } from '../../../../test/support/int-env';
+import { OwnNats } from '../../../../test/support/own-nats';
 
 // NATS is stopped and started here, so this file runs its own nats-server (never the shared one).
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-class OwnNats {
-  private proc: ChildProcess | null = null;
-  constructor(
-    readonly port: number,
-    readonly storeDir: string,
-  ) {}
-  get url(): string {
-    return `nats://127.0.0.1:${this.port}`;
-  }
-  async start(): Promise<void> {
-    this.proc = spawn('/usr/sbin/nats-server', ['-js', '-a', '127.0.0.1', '-p', String(this.port), '-sd', this.storeDir], {
-      stdio: 'ignore',
-    });
-    await waitFor(async () => {
-      const nc = await connect({ servers: this.url, reconnect: false });
-      await nc.close();
-      return true;
-    }, `nats-server on ${this.port}`);
-  }
-  async stop(): Promise<void> {
-    const p = this.proc;
-    this.proc = null;
-    if (!p || p.exitCode !== null) return;
-    const exited = new Promise((r) => p.once('exit', r));
-    p.kill('SIGKILL'); // a crash, not a graceful shutdown
-    await exited;
-  }
-}
-
 describe('intake: a report accepted while NATS is down is published once NATS is back', () => {
   let nats: OwnNats;
   let svc: RunningService;
@@ -82,7 +38,7 @@ describe('intake: a report accepted while NATS is down is published once NATS is
   };
 
   beforeAll(async () => {
-    nats = new OwnNats(await freePort(), mkdtempSync(join(tmpdir(), 'intake-nats-')));
+    nats = await OwnNats.create('intake');
     await nats.start();
     svc = await startService(intakeService, { env: { NATS_URL: nats.url } });
     await settle(svc);
@@ -113,8 +69,7 @@ describe('intake: a report accepted while NATS is down is published once NATS is
   afterAll(async () => {
     await nc?.close().catch(() => undefined);
     if (svc) await disposeService(svc, { database: true, namespace: false });
-    await nats?.stop();
-    if (nats) rmSync(nats.storeDir, { recursive: true, force: true });
+    await nats?.dispose();
   }, 60_000);
 
   it('keeps the event in the outbox while NATS is down, publishes it exactly once after, and never twice on a re-publish', async () => {

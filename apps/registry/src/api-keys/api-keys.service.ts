@@ -16,8 +16,14 @@ export interface ApiKeyView {
   revokedAt: string | null;
 }
 
-const SELECT_KEY = `SELECT id, role, org_unit_code AS "orgUnitCode", label, to_char(issued_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "issuedAt",
-  to_char(revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "revokedAt" FROM api_keys`;
+/**
+ * A timestamp as the key events carry it (ISO, UTC, milliseconds): the heartbeat's `keysChangedAt` is written
+ * the same way, so a replica compares like with like.
+ */
+export const isoMillis = (sql: string): string => `to_char(${sql} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+const SELECT_KEY = `SELECT id, role, org_unit_code AS "orgUnitCode", label, ${isoMillis('issued_at')} AS "issuedAt",
+  ${isoMillis('revoked_at')} AS "revokedAt" FROM api_keys`;
 
 @Injectable()
 export class ApiKeysService {

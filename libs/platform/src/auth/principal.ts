@@ -17,9 +17,18 @@ export function generateApiKey(): string {
   return `bz_${randomBytes(32).toString('base64url')}`;
 }
 
+/** What a directory can say of a key: who it is (null: unknown or revoked), and whether that is known to be current. */
+export interface KeyVerdict {
+  readonly principal: Principal | null;
+  /** false: the directory's copy may be stale and the source could not be asked (see ApiKeyGuard). */
+  readonly confirmed: boolean;
+}
+
 /** Where a service looks keys up: the registry's own table, or the replica every other service builds from key events. */
 export interface KeyDirectory {
   findByHash(hash: string): Promise<Principal | null>;
+  /** A directory that may lag its source (a replica) judges the key presented; without it, findByHash is current. */
+  verify?(key: string, hash: string): Promise<KeyVerdict>;
 }
 
 /** Answers "is this unit the root or inside its subtree, on either tree?" from the service's registry data. */

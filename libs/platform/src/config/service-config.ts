@@ -10,15 +10,18 @@ import {
   Min,
   MinLength,
   Validate,
+  ValidateBy,
+  ValidateIf,
   validateSync,
   ValidatorConstraint,
   type ValidatorConstraintInterface,
 } from 'class-validator';
 import { isCalendarDate } from '@app/contracts';
 import { DEFAULT_CAMPAIGN_START, DEFAULT_CAMPAIGN_TIME_ZONE, isTimeZone } from '@app/domain';
-import { describeValidationErrors } from '@app/messaging';
+import { describeValidationErrors, type NatsCredentials } from '@app/messaging';
 
-const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+/** Environment strings to numbers for @Transform (empty means unset). */
+export const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 const toBool = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : ['1', 'true', 'yes'].includes(String(value).toLowerCase());
 
@@ -67,6 +70,33 @@ export class ServiceConfig {
 
   @Matches(/^(nats|tls):\/\/\S+$/, { message: 'NATS_URL must look like nats://127.0.0.1:4222 (comma-separated for a cluster)' })
   NATS_URL = 'nats://127.0.0.1:4222';
+
+  /** The service's NATS user (with NATS_PASSWORD); the server lets it publish its own subjects only (README, Security). */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'NATS_USER must be a user name of letters, digits, _ . -' })
+  NATS_USER?: string;
+
+  @ValidateIf((c: ServiceConfig) => c.NATS_USER !== undefined || c.NATS_PASSWORD !== undefined)
+  @ValidateBy({
+    name: 'passwordWithUser',
+    validator: {
+      validate: (v: unknown, a) => typeof v === 'string' && v.length > 0 && (a?.object as ServiceConfig).NATS_USER !== undefined,
+      defaultMessage: () => 'NATS_USER and NATS_PASSWORD go together: give both or neither',
+    },
+  })
+  NATS_PASSWORD?: string;
+
+  /** Instead of a user and password: the service's NKEY seed (`SU…`); the server holds only the public key. */
+  @IsOptional()
+  @Matches(/^SU[A-Z2-7]{56}$/, { message: 'NATS_NKEY_SEED must be a user NKEY seed (SU followed by 56 base32 characters)' })
+  @ValidateBy({
+    name: 'nkeyWithoutUser',
+    validator: {
+      validate: (_v: unknown, a) => (a?.object as ServiceConfig).NATS_USER === undefined,
+      defaultMessage: () => 'NATS_NKEY_SEED and NATS_USER exclude each other: give one way to sign in',
+    },
+  })
+  NATS_NKEY_SEED?: string;
 
   /** Prefix of every subject and of the stream names: one per deployment (and per test). */
   @Matches(/^[a-z][a-z0-9_]{0,31}$/, { message: 'EVENTS_NAMESPACE must be a lower-case identifier' })
@@ -118,6 +148,27 @@ export class ServiceConfig {
   @IsString()
   @Validate(IsTimeZone)
   CAMPAIGN_TIME_ZONE = DEFAULT_CAMPAIGN_TIME_ZONE;
+
+  /**
+   * The registry's HTTP address, where a service whose key replica may be stale checks keys (README, Design
+   * notes, Revocation while the bus is down). Unset: such a key is only held to the conservative policy.
+   */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/]+(\/\S*)?$/, { message: 'REGISTRY_URL must be an http(s) URL such as http://127.0.0.1:3001' })
+  REGISTRY_URL?: string;
+
+  /** Not heard from the registry for this long, a service no longer trusts its key replica alone. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(3_600_000)
+  KEY_STALENESS_MS = 15_000;
+}
+
+/** The NATS credentials the configuration gives (none, a user and password, or an NKEY seed). */
+export function natsCredentialsOf(config: ServiceConfig): NatsCredentials {
+  return { user: config.NATS_USER, password: config.NATS_PASSWORD, nkeySeed: config.NATS_NKEY_SEED };
 }
 
 export class ConfigError extends Error {}
