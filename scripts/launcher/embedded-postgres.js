@@ -38,7 +38,9 @@ function outputOf(child, log) {
 function spawnOptions(ids) {
   // C messages whatever the user's locale: they are read back, and a locale missing on the machine must not stop initdb.
   const env = { ...process.env, LC_ALL: 'C' };
-  return { stdio: ['ignore', 'pipe', 'pipe'], env, ...(ids ? { uid: ids.uid, gid: ids.gid } : {}) };
+  // Its own process group: Ctrl-C on the terminal reaches the launcher and the services, and the launcher stops
+  // PostgreSQL after them, so that they close their connections first.
+  return { stdio: ['ignore', 'pipe', 'pipe'], env, detached: true, ...(ids ? { uid: ids.uid, gid: ids.gid } : {}) };
 }
 
 /** initdb into an empty `cluster` folder owned by the user PostgreSQL runs as; the password file lives only meanwhile. */

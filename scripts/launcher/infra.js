@@ -177,7 +177,8 @@ async function startNatsServer(binary, dataDir, port, logFile) {
     'nats-server',
     binary,
     ['-js', '-sd', storeDir, '-a', '127.0.0.1', '-p', String(port), '-n', 'bluezone-launcher'],
-    { stdio: ['ignore', out, out] },
+    // Its own process group, as the embedded PostgreSQL's: stopped after the services, not by the terminal's Ctrl-C.
+    { stdio: ['ignore', out, out], detached: true },
     { hint: NATS_HOWTO },
   );
   fs.closeSync(out);
