@@ -61,9 +61,7 @@ function runBuild(root, track) {
     track(child);
     child.started.catch(reject);
     child.once('exit', (code, signal) =>
-      code === 0
-        ? resolve()
-        : reject(new LaunchError(`npm run build:app failed (${signal ? `signal ${signal}` : `exit code ${code}`}); fix the errors above`)),
+      code === 0 ? resolve() : reject(new LaunchError(`npm run build:app failed (${exitText(code, signal)}); fix the errors above`)),
     );
   });
 }

@@ -56,7 +56,7 @@ function readSettings(env = process.env) {
     healthTimeoutMs: intEnv(env, 'LAUNCHER_HEALTH_TIMEOUT_MS', 120_000, 1000),
     livenessTimeoutMs: intEnv(env, 'LAUNCHER_LIVENESS_TIMEOUT_MS', 30_000, 1000),
     // Only as root (scripts/launcher/postgres-home.js): where the embedded PostgreSQL's binaries and cluster are kept.
-    postgresDir: env.LAUNCHER_POSTGRES_DIR ? path.resolve(env.LAUNCHER_POSTGRES_DIR) : null,
+    postgresDir: env.LAUNCHER_POSTGRES_DIR ? path.resolve(ROOT, env.LAUNCHER_POSTGRES_DIR) : null,
     stopTimeoutMs: intEnv(env, 'LAUNCHER_STOP_TIMEOUT_MS', 10_000, 100),
     verbose: ['1', 'true', 'yes'].includes(String(env.LAUNCHER_VERBOSE || '').toLowerCase()),
     adminKey: env.ADMIN_API_KEY || null,
