@@ -143,7 +143,7 @@ function refreshBinaries(place, say) {
   const current = fs.existsSync(stampFile) ? fs.readFileSync(stampFile, 'utf8').trim() : null;
   if (current !== stamp) {
     say(
-      `copying the PostgreSQL ${place.installed.version} binaries to ${place.binaries} (the postgres user cannot reach node_modules here)`,
+      `copying the PostgreSQL ${place.installed.version} binaries to ${place.binaries}, where the postgres user PostgreSQL runs as can reach them`,
     );
     // Copied beside and renamed into place, so an interrupted copy is never taken for a complete one.
     const partial = `${place.binaries}.partial-${process.pid}`;

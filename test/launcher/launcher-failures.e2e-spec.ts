@@ -90,7 +90,7 @@ describe('npm start when something fails', () => {
         expect(r.stdout).not.toContain('copying the PostgreSQL'); // not root: run from node_modules, no copy
         return;
       }
-      const copied = new RegExp(`copying the PostgreSQL ${after} binaries to (/var/lib/bluezone-launcher/[0-9a-f]+)/pg-${after} `).exec(
+      const copied = new RegExp(`copying the PostgreSQL ${after} binaries to (/var/lib/bluezone-launcher/[0-9a-f]+)/pg-${after},`).exec(
         r.stdout,
       );
       expect(copied).not.toBeNull();
