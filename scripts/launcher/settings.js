@@ -54,6 +54,9 @@ function readSettings(env = process.env) {
     seed: env.SEED === undefined || env.SEED === '' ? null : env.SEED,
     build,
     healthTimeoutMs: intEnv(env, 'LAUNCHER_HEALTH_TIMEOUT_MS', 120_000, 1000),
+    livenessTimeoutMs: intEnv(env, 'LAUNCHER_LIVENESS_TIMEOUT_MS', 30_000, 1000),
+    // Only as root (scripts/launcher/postgres-home.js): where the embedded PostgreSQL's binaries and cluster are kept.
+    postgresDir: env.LAUNCHER_POSTGRES_DIR ? path.resolve(ROOT, env.LAUNCHER_POSTGRES_DIR) : null,
     stopTimeoutMs: intEnv(env, 'LAUNCHER_STOP_TIMEOUT_MS', 10_000, 100),
     verbose: ['1', 'true', 'yes'].includes(String(env.LAUNCHER_VERBOSE || '').toLowerCase()),
     adminKey: env.ADMIN_API_KEY || null,
@@ -67,11 +70,15 @@ function persistentSecret(file, make) {
     const v = fs.readFileSync(file, 'utf8').trim();
     if (v) return v;
   } catch (err) {
-    if (err.code !== 'ENOENT') throw err;
+    if (err.code !== 'ENOENT') throw new LaunchError(`cannot read ${file} (${err.code || err.message}); ${FOLDER_HINT}`);
   }
   const v = make();
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, `${v}\n`, { mode: 0o600 });
+  ensureDir(path.dirname(file), 'the data folder');
+  try {
+    fs.writeFileSync(file, `${v}\n`, { mode: 0o600 });
+  } catch (err) {
+    throw new LaunchError(`cannot write ${file} (${err.code || err.message}); ${FOLDER_HINT}`);
+  }
   return v;
 }
 
@@ -91,6 +98,24 @@ function persistentSecrets(file, names, make) {
   }
   return all;
 }
+
+const FOLDER_HINT = 'make the data folder writable, or set LAUNCHER_DATA_DIR to a folder you can write';
+
+/** mkdir -p, failing with one line that names the folder, the reason and what to do. */
+function ensureDir(dir, what, hint = FOLDER_HINT, mode = 0o755) {
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode });
+    fs.accessSync(dir, fs.constants.W_OK | fs.constants.X_OK);
+  } catch (err) {
+    throw new LaunchError(`cannot use ${what} ${dir} (${err.code || err.message}); ${hint}`);
+  }
+}
+
+/** An error as one line: messages from other programs may span several. */
+const oneLine = (text) =>
+  String(text)
+    .replace(/\s*\n\s*/g, ' ')
+    .trim();
 
 const newApiKey = () => `bz_${crypto.randomBytes(32).toString('base64url')}`;
 const newSecret = () => crypto.randomBytes(32).toString('hex');
@@ -114,6 +139,8 @@ module.exports = {
   readSettings,
   persistentSecret,
   persistentSecrets,
+  ensureDir,
+  oneLine,
   newApiKey,
   newSecret,
   redactUrl,

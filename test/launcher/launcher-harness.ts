@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { dropDatabase, dropNamespace, freshDatabase, freshNamespace, natsUrl } from '../support/int-env';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const SERVICE_NAMES = ['compliance', 'registry', 'intake', 'support-points', 'workforce', 'rates'] as const;
@@ -17,7 +18,8 @@ export interface LauncherState {
   natsUrl: string;
   namespace: string;
   services: { name: ServiceName; pid: number; port: number; url: string; log: string }[];
-  postgres: { pid: number; port: number } | null;
+  /** The embedded PostgreSQL: its cluster, the binaries it runs, and (as root) the folder outside the repository holding both. */
+  postgres: { pid: number; port: number; cluster: string; binaries: string; home: string | null } | null;
   nats: { pid: number; port: number } | null;
 }
 
@@ -53,11 +55,9 @@ export async function portEnv(): Promise<Record<string, string>> {
   return Object.fromEntries(SERVICE_NAMES.map((name, i) => [`${name.toUpperCase().replace(/-/g, '_')}_PORT`, String(ports[i])]));
 }
 
-/** A data folder of its own; as root the embedded PostgreSQL (run as `postgres`) must be able to enter it. */
+/** A data folder of its own, private (mode 0700) as a user's own folder may be. */
 export function tempDataDir(label: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `bz-${label}-`));
-  chmodSync(dir, 0o755);
-  return dir;
+  return mkdtempSync(join(tmpdir(), `bz-${label}-`));
 }
 
 /** The environment of the test process minus what would change the launcher's choices. */
@@ -74,16 +74,37 @@ export function cleanEnv(): Record<string, string> {
     'ROSTER_HMAC_SECRET',
     'PG_PROBE_URL',
     'NATS_PROBE_URL',
+    'LAUNCHER_DATA_DIR',
+    'LAUNCHER_POSTGRES_DIR',
+    'LAUNCHER_LIVENESS_TIMEOUT_MS',
   ])
     delete env[k];
   return env;
 }
 
+export interface LauncherOptions {
+  /** The checkout to run (default: this one); `node <root>/scripts/launcher.js` with <root> as working folder. */
+  root?: string;
+  timeoutMs?: number;
+  args?: string[];
+}
+
+/** The data folder a launcher in `root` uses: LAUNCHER_DATA_DIR, else `<root>/.data` (never this checkout's own). */
+function dataDirOf(env: Record<string, string>, root: string): string {
+  if (env.LAUNCHER_DATA_DIR) return resolve(root, env.LAUNCHER_DATA_DIR);
+  if (root === ROOT) throw new Error('give the launcher a LAUNCHER_DATA_DIR of its own');
+  return join(root, '.data');
+}
+
 /** `node scripts/launcher.js` (what `npm start` runs), waiting until it reports every service healthy. */
-export async function startLauncher(env: Record<string, string>, timeoutMs = 100_000): Promise<RunningLauncher> {
-  const dataDir = env.LAUNCHER_DATA_DIR;
-  if (!dataDir) throw new Error('give the launcher a LAUNCHER_DATA_DIR of its own');
-  const proc = spawn(process.execPath, [join(ROOT, 'scripts', 'launcher.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startLauncher(env: Record<string, string>, options: LauncherOptions = {}): Promise<RunningLauncher> {
+  const { root = ROOT, timeoutMs = 100_000 } = options;
+  const dataDir = dataDirOf(env, root);
+  const proc = spawn(process.execPath, [join(root, 'scripts', 'launcher.js'), ...(options.args ?? [])], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   proc.stdout!.on('data', (c: Buffer) => (out += c.toString('utf8')));
   proc.stderr!.on('data', (c: Buffer) => (out += c.toString('utf8')));
@@ -113,6 +134,73 @@ export async function startLauncher(env: Record<string, string>, timeoutMs = 100
     output: () => out,
     url: (name) => state.services.find((s) => s.name === name)!.url,
   };
+}
+
+export interface ProcessExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** Every pid it had below it while it ran (sampled), to check none outlives it. */
+  seen: number[];
+}
+
+/** `node <args>` run to its end, its two streams apart; killed (with what it started) after `timeoutMs`. */
+export async function runNode(args: string[], cwd: string, env: Record<string, string>, timeoutMs = 100_000): Promise<ProcessExit> {
+  const proc = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  proc.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+  proc.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+  const seen = new Set<number>();
+  const sampler = setInterval(() => {
+    for (const p of descendants(proc.pid!)) seen.add(p);
+  }, 100);
+  try {
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((res, rej) => {
+      const timer = setTimeout(() => {
+        killTree(proc.pid!);
+        rej(new Error(`node ${args.join(' ')} was still running after ${timeoutMs} ms:\n${stdout}${stderr}`));
+      }, timeoutMs);
+      proc.once('error', rej);
+      proc.once('close', (c, s) => {
+        clearTimeout(timer);
+        res([c, s]);
+      });
+    });
+    return { code, signal, stdout, stderr, seen: [...seen] };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+/** Runs the launcher to its end (a failure, or a command such as --clean-embedded). */
+export function runLauncher(env: Record<string, string>, options: LauncherOptions = {}): Promise<ProcessExit> {
+  const { root = ROOT, timeoutMs = 100_000 } = options;
+  dataDirOf(env, root);
+  return runNode([join(root, 'scripts', 'launcher.js'), ...(options.args ?? [])], root, env, timeoutMs);
+}
+
+/** The launcher's own lines on a stream (services' lines carry their name instead). */
+export const launcherLines = (text: string): string[] => text.split('\n').filter((l) => l.startsWith('launcher | '));
+
+/** Matches a line of a stack trace, which no failure may print. */
+export const STACK_FRAME = /^\s+at\s/m;
+
+/** Live processes whose command line mentions one of `paths` (a data folder, a clone): what a run left behind. */
+export function processesMentioning(paths: string[]): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    let cmd: string;
+    try {
+      cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ');
+    } catch {
+      continue;
+    }
+    if (paths.some((p) => cmd.includes(p)) && isAlive(Number(entry))) found.push(`${entry} ${cmd}`);
+  }
+  return found;
 }
 
 /** Every process below `pid` (children, grandchildren, …), read from /proc. */
@@ -217,4 +305,17 @@ async function parse(res: Response): Promise<{ status: number; type: string; bod
     body = undefined;
   }
   return { status: res.status, type: res.headers.get('content-type') ?? '', body, text };
+}
+
+/** A database and an event namespace of its own on this machine's PostgreSQL and NATS, for a launcher to run on. */
+export async function scratchInfra(label: string): Promise<{ env: Record<string, string>; dispose(): Promise<void> }> {
+  const databaseUrl = await freshDatabase(label);
+  const namespace = freshNamespace(label);
+  return {
+    env: { DATABASE_URL: databaseUrl, NATS_URL: natsUrl(), EVENTS_NAMESPACE: namespace },
+    dispose: async () => {
+      await dropNamespace(namespace).catch(() => undefined);
+      await dropDatabase(databaseUrl).catch(() => undefined);
+    },
+  };
 }

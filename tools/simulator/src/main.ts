@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { defaultUrls } from './client';
+import { exitOnUncaught, failAndExit, isConnectionFailure } from '../../processes/cli-exit';
+import { defaultUrls, type ServiceUrls } from './client';
 import { repoRoot } from './runner';
 import { DEFAULT_OPTIONS, type ScenarioOptions } from './scenario';
 import { runSimulation } from './simulate';
@@ -33,6 +34,22 @@ function adminKey(): string {
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   throw new Error('no admin key: set ADMIN_API_KEY or start the system with `npm start` (it writes .data/admin-key)');
 }
+
+/** Every service answers before the first request, so that a system that is not running is said at once, not after retries. */
+async function checkReachable(urls: ServiceUrls): Promise<void> {
+  for (const [name, url] of Object.entries(urls)) {
+    try {
+      await fetch(`${url}/health/live`, { signal: AbortSignal.timeout(5000) });
+    } catch (err) {
+      throw new Error(`cannot reach ${name} at ${url}`, { cause: (err as Error).cause ?? err });
+    }
+  }
+}
+
+const whatToDo = (err: unknown): string | null =>
+  isConnectionFailure(err)
+    ? 'is the system running? Start it with `npm start`, or point REGISTRY_URL, INTAKE_URL, … at it (npm run simulate -- --help)'
+    : null;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -72,7 +89,9 @@ async function main(): Promise<void> {
     transportHubs: int(values.hubs, DEFAULT_OPTIONS.transportHubs, 'hubs'),
   };
   const concurrency = int(values.concurrency, 8, 'concurrency');
-  const { runner, world, scenario, expectations, seconds } = await runSimulation(defaultUrls(), adminKey(), options, {
+  const key = adminKey();
+  await checkReachable(defaultUrls());
+  const { runner, world, scenario, expectations, seconds } = await runSimulation(defaultUrls(), key, options, {
     concurrency,
     quiet: values.quiet ?? false,
   });
@@ -104,7 +123,5 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`simulate: ${(err as Error).message}\n`);
-  process.exit(1);
-});
+exitOnUncaught('simulate', whatToDo);
+main().catch((err: unknown) => failAndExit('simulate', err, whatToDo));
