@@ -11,7 +11,7 @@ import { WhoAmIController } from './auth/whoami.controller';
 import { EventOutbox } from './event-outbox.service';
 import { EventRuntime } from './event-runtime.service';
 import { HealthController } from './health/health.controller';
-import { MetricsController } from './health/metrics.controller';
+import { MetricsController, MetricsListener } from './health/metrics.controller';
 import { rootLogger } from './logger';
 import { PLATFORM_OPTIONS, type PlatformOptions } from './platform.options';
 
@@ -57,6 +57,7 @@ export class PlatformModule {
       EventOutbox,
       EventRuntime,
       ScopeService,
+      MetricsListener,
       { provide: APP_GUARD, useClass: ApiKeyGuard },
       ...options.auth,
     ];

@@ -1,16 +1,15 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 import { describeValidationErrors } from '@app/messaging';
-
-const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
-const toBool = ({ value }: { value: unknown }) =>
-  value === undefined || value === '' ? undefined : ['1', 'true', 'yes'].includes(String(value).toLowerCase());
+import { toBool, toInt } from './env-transforms';
+import { HttpEdgeConfig } from './http-edge-config';
 
 /**
  * The environment every service reads, validated at boot: a bad or missing variable stops the
- * service with one line naming it. Services extend this class with their own variables.
+ * service with one line naming it. Services extend this class with their own variables; the HTTP edge
+ * (proxies, rate limits, metrics listener, watchdog) is in HttpEdgeConfig.
  */
-export class ServiceConfig {
+export class ServiceConfig extends HttpEdgeConfig {
   @Matches(/^postgres(ql)?:\/\/[^\s/]+(:\d+)?\/[^\s?]+(\?\S*)?$/, {
     message: 'DATABASE_URL must be a PostgreSQL URL such as postgres://postgres@127.0.0.1:5432/bluezone',
   })
