@@ -63,9 +63,20 @@ const NUL = '\u0000';
 const nulMessage = (field: string) => `${field} must not contain a NUL character (U+0000)`;
 
 /**
+ * Parsed input is plain data: JSON objects, and the query and path objects Fastify makes. Anything
+ * else (a roster route's body is the request stream itself) is not input to look into: its object
+ * graph is the socket's, server's and parser's, cycles included.
+ */
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (!v || typeof v !== 'object') return false;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/**
  * Every string (and object key) holding U+0000 in a parsed value, named by its path (`head.name`,
  * `reports[2].orgUnitCode`); PostgreSQL cannot store the character in text, so it is refused here, once,
- * for every input. Iterative: the value may come from anywhere.
+ * for every input. Iterative, and only into plain data (see isPlainObject).
  */
 export function nulFields(value: unknown, root = ''): FieldError[] {
   const out: FieldError[] = [];
@@ -78,7 +89,7 @@ export function nulFields(value: unknown, root = ''): FieldError[] {
       if (v.includes(NUL)) out.push({ field: path || 'body', message: nulMessage(path || 'body') });
     } else if (Array.isArray(v)) {
       for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], `${path}[${i}]`, false]);
-    } else if (v && typeof v === 'object' && !Buffer.isBuffer(v)) {
+    } else if (isPlainObject(v)) {
       for (const [k, child] of Object.entries(v).reverse()) stack.push([child, path ? `${path}.${k}` : k, k.includes(NUL)]);
     }
   }
@@ -98,7 +109,9 @@ export function nulLines(text: string): FieldError[] {
 /** Every NUL in the request's path parameters, query and body (JSON or text), each by its name. */
 export function requestNulFields(req: Pick<FastifyRequest, 'params' | 'query' | 'body'>): FieldError[] {
   const body = typeof req.body === 'string' ? nulLines(req.body) : nulFields(req.body);
-  return [...nulFields(req.params), ...nulFields(req.query), ...body].slice(0, MAX_LISTED);
+  // Fastify's query and params objects have prototypes of their own: their own fields, as plain objects.
+  const own = (o: unknown) => (o && typeof o === 'object' ? { ...o } : o);
+  return [...nulFields(own(req.params)), ...nulFields(own(req.query)), ...body].slice(0, MAX_LISTED);
 }
 
 /**
