@@ -425,6 +425,7 @@ describe('compliance dashboard', () => {
     expect(nonce).toBeDefined();
     expect(csp).toContain("default-src 'none'");
     expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain("'unsafe-inline'"); // the page's policy replaces the platform's default, not added to it
     expect(res.text).toContain(`<style nonce="${nonce}">`);
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
   });
