@@ -43,16 +43,17 @@ export async function createServiceApp<C extends ServiceConfig>(options: RunServ
     clientErrorHandler,
   });
   const fastify = adapter.getInstance();
-  refuseLongUrls(fastify);
-  await registerSecurityHeaders(fastify);
-  await registerRateLimits(fastify, config);
-  // Carry a correlation id from the request into the logs and the events the request causes.
+  // Carry a correlation id from the request into the logs and the events the request causes. First, so
+  // that every answer carries one, a refusal by the hooks below (414, 429) included.
   fastify.addHook('onRequest', (req, reply, done) => {
     const given = req.headers[CORRELATION_HTTP_HEADER];
     const correlationId = typeof given === 'string' && /^[\w.:-]{1,100}$/.test(given) ? given : randomUUID();
     void reply.header(CORRELATION_HTTP_HEADER, correlationId);
     runWithContext({ correlationId, causationId: null }, done);
   });
+  refuseLongUrls(fastify);
+  await registerSecurityHeaders(fastify);
+  await registerRateLimits(fastify, config);
   fastify.addHook('onResponse', (req, reply, done) => {
     if (!req.url.startsWith('/health') && !req.url.startsWith('/metrics')) {
       log.info({ method: req.method, path: req.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');

@@ -127,6 +127,8 @@ describe('platform: the HTTP edge of a real service (registry)', () => {
     for (let i = 1; i < 20 && res.status === 401; i++) res = await http(svc, 'GET', '/v1/whoami', { key: `bz_guess-${i}` });
     expect([res.status, res.headers.get('content-type')]).toEqual([429, PROBLEM]);
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(res.headers.get('x-correlation-id')).toBeTruthy();
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect((await http(svc, 'GET', '/v1/whoami')).status).toBe(429);
     expect((await http(svc, 'GET', '/health/live', { key: null })).status).toBe(200);
   });
