@@ -13,3 +13,4 @@ export * from './event-runtime.service';
 export * from './logger';
 export * from './bootstrap';
 export * from './migrations-cli';
+export * from './http/query-params';

@@ -13,7 +13,7 @@ import { CampaignCalendar } from './calendar/campaign-calendar.service';
 import { EventOutbox } from './event-outbox.service';
 import { EventRuntime } from './event-runtime.service';
 import { HealthController } from './health/health.controller';
-import { MetricsController } from './health/metrics.controller';
+import { MetricsController, MetricsListener } from './health/metrics.controller';
 import { rootLogger } from './logger';
 import { PLATFORM_OPTIONS, type PlatformOptions } from './platform.options';
 
@@ -62,6 +62,7 @@ export class PlatformModule {
       EventRuntime,
       ScopeService,
       CampaignCalendar,
+      MetricsListener,
       { provide: APP_GUARD, useClass: ApiKeyGuard },
       ...options.auth,
     ];

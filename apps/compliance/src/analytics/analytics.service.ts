@@ -1,7 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { COHORTS_BY_UNIT_TYPE, treeOfCohort, type Cohort, type TargetStatus, type Tree } from '@app/contracts';
 import { ProblemException, type Principal } from '@app/platform';
-import { addDays, fallbackStatus, measure, STATUS_SEVERITY, toFigure, type Figure, type Target } from '../common/figures';
+import {
+  addDays,
+  fallbackStatus,
+  notBeforeFirstDay,
+  measure,
+  STATUS_SEVERITY,
+  toFigure,
+  type Figure,
+  type Target,
+} from '../common/figures';
 import { paginate, sortRows, type Page } from '../common/listing';
 import {
   assembleSnapshot,
@@ -247,7 +256,7 @@ export class AnalyticsService {
       const history: FigureCounts[] = await g.m.query(
         `SELECT ${FIGURE_COLUMNS} FROM "${g.schema}".figures WHERE org_unit_code = $1 AND date <= $2 AND date > $3
          ORDER BY date, cohort, tree`,
-        [code, date, addDays(date, -historyDays)],
+        [code, date, notBeforeFirstDay(addDays(date, -historyDays))],
       );
       const kids = (tree: Tree) => childrenOf(new Map(children.map((c) => [c.code, c])), code, tree).map((c) => refOf(c)!);
       return {

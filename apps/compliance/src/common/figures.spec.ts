@@ -1,5 +1,5 @@
 import { addDays, fallbackStatus, gapOf, measure, toFigure, type FigureCounts } from './figures';
-import { sortRows, toCsv } from './listing';
+import { csvCell, sortRows, toCsv } from './listing';
 
 const f = (c: Partial<FigureCounts>): FigureCounts => ({
   orgUnitCode: '84',
@@ -73,5 +73,18 @@ describe('listing', () => {
     expect(toCsv([{ header: 'name', value: (r: { n: string }) => r.n }], [{ n: 'Huyện Càng Long' }, { n: 'a, "b"' }])).toBe(
       '\uFEFFname\r\nHuyện Càng Long\r\n"a, ""b"""\r\n',
     );
+  });
+
+  it('given text a spreadsheet would run as a formula, then it is written as text; numbers stay numbers', () => {
+    expect(['=HYPERLINK("http://x","y")', '+1', '-2+3', '@SUM(A1)', '\tx', '\rx'].map(csvCell)).toEqual([
+      '"\'=HYPERLINK(""http://x"",""y"")"',
+      '"\'+1"',
+      '"\'-2+3"',
+      '"\'@SUM(A1)"',
+      '"\'\tx"',
+      '"\'\rx"',
+    ]);
+    expect([-3, -0.25, 0.0678, 12, true, null].map(csvCell)).toEqual(['-3', '-0.25', '0.0678', '12', 'true', '']);
+    expect(['Huyện Càng Long', 'a=b', '2020-08-21'].map(csvCell)).toEqual(['Huyện Càng Long', 'a=b', '2020-08-21']);
   });
 });

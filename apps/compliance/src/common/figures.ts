@@ -114,6 +114,14 @@ export function fallbackStatus(target: Pick<Target, 'threshold' | 'deadline'>, v
 
 export const STATUS_SEVERITY: Readonly<Record<TargetStatus, number>> = { breached: 0, at_risk: 1, on_track: 2, no_data: 3, met: 4 };
 
+/**
+ * The first day an ISO date names (0001-01-01): a query date minus a window can fall before it
+ * ("0000-12-31"), which PostgreSQL refuses, so a window's start is taken no earlier than this.
+ */
+export function notBeforeFirstDay(date: string): string {
+  return date < '0001-01-01' ? '0001-01-01' : date;
+}
+
 export function addDays(date: string, days: number): string {
   const d = new Date(`${date}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() + days);

@@ -59,10 +59,19 @@ export interface CsvColumn<T> {
   value: (row: T) => SortValue;
 }
 
-function csvCell(v: SortValue): string {
+/** What makes a spreadsheet read a text cell as a formula (OWASP "CSV injection", ASVS 1.2.10). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * One cell of every CSV this service writes. Numbers stay numbers (-3 is a number, not a formula);
+ * text that a spreadsheet would run as a formula (a unit or head name `=HYPERLINK(…)`, `@SUM(…)`,
+ * `-2+3`) gets a leading apostrophe and quotes, so Excel and LibreOffice show it as the text it is.
+ */
+export function csvCell(v: SortValue): string {
   if (v === null || v === undefined) return '';
-  const s = String(v);
-  return /[",\r\n]/.test(s) || /^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  if (typeof v !== 'string') return String(v);
+  const s = FORMULA_START.test(v) ? `'${v}` : v;
+  return s !== v || /[",\r\n]/.test(s) || /^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /** UTF-8 with a BOM (so Excel reads Vietnamese correctly), a header row, CRLF line ends (RFC 4180). */

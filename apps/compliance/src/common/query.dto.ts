@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
 import { IsCalendarDate } from '@app/contracts';
+import { PAGE_OFFSET_MAX, QueryInt } from '@app/platform';
 
 export class DateQueryDto {
   @ApiPropertyOptional({ example: '2020-08-21', description: 'The day the figures are for (default: today in Vietnam)' })
@@ -15,19 +15,10 @@ export type ListFormat = (typeof FORMATS)[number];
 
 /** Every list: paginated, and exportable as CSV (UTF-8 with BOM). Sort keys are whitelisted per list. */
 export class ListQueryDto extends DateQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 10000, description: 'Rows per page (default 50; CSV default 10000)' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(10000)
+  @QueryInt({ min: 1, max: 10000, description: 'Rows per page (default 50; CSV default 10000)' })
   limit?: number;
 
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @QueryInt({ min: 0, max: PAGE_OFFSET_MAX, default: 0 })
   offset?: number;
 
   @ApiPropertyOptional({ enum: FORMATS, default: 'json' })

@@ -2,7 +2,7 @@ import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CampaignCalendar, CurrentPrincipal, Roles, type Principal } from '@app/platform';
-import { markFreshness } from '../common/respond';
+import { htmlResponse, markFreshness } from '../common/respond';
 import { renderHtml, renderMarkdown } from './daily-report.render';
 import { DailyReportService } from './daily-report.service';
 import { DailyReportQueryDto } from './dto/daily-report-query.dto';
@@ -26,12 +26,11 @@ export class DailyReportController {
   ): Promise<string> {
     const { asOfEvent, doc } = await this.reports.build(q.date ?? this.calendar.today(), q.lang ?? 'vi', p);
     markFreshness(reply, asOfEvent);
-    void reply.header('content-language', doc.lang);
     if (q.format === 'md') {
+      void reply.header('content-language', doc.lang);
       void reply.header('content-type', 'text/markdown; charset=utf-8');
       return renderMarkdown(doc);
     }
-    void reply.header('content-type', 'text/html; charset=utf-8');
-    return renderHtml(doc);
+    return renderHtml(doc, htmlResponse(reply, doc.lang));
   }
 }

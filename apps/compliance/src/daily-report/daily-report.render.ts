@@ -177,16 +177,31 @@ export function fmtDate(date: string): string {
   return `${d}/${m}/${y}`;
 }
 
-const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+/**
+ * Text as Markdown that renders as that text: `&`, `<` and `>` as entities (so no raw HTML such as a
+ * <script> in a unit name, and no autolink, reaches a Markdown viewer), the inline markup characters
+ * backslash-escaped (no link, image, emphasis or code span), and a character that would open a block
+ * (heading, quote, list, thematic break) escaped at the start of the text. Every string of the report
+ * document is text: its Markdown is made by renderMarkdown alone.
+ */
+export function mdText(s: string): string {
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`)
+    .replace(/\r?\n/g, ' ')
+    .replace(/^(\s*)([#+=-]|\d+[.)])/, (_m, space: string, mark: string) => `${space}${mark.slice(0, -1)}\\${mark.slice(-1)}`);
+}
 
 export function renderMarkdown(doc: ReportDoc): string {
-  const out: string[] = [`# ${doc.title}`, '', ...doc.lead.flatMap((l) => [l, '']), ''];
+  const out: string[] = [`# ${mdText(doc.title)}`, '', ...doc.lead.flatMap((l) => [mdText(l), '']), ''];
   for (const s of doc.sections) {
-    out.push(`## ${s.heading}`, '');
-    for (const p of s.paragraphs) out.push(p, '');
+    out.push(`## ${mdText(s.heading)}`, '');
+    for (const p of s.paragraphs) out.push(mdText(p), '');
     if (s.table) {
-      out.push(`| ${s.table.headers.map(mdCell).join(' | ')} |`, `|${s.table.headers.map(() => ' --- ').join('|')}|`);
-      for (const r of s.table.rows) out.push(`| ${r.map(mdCell).join(' | ')} |`);
+      out.push(`| ${s.table.headers.map(mdText).join(' | ')} |`, `|${s.table.headers.map(() => ' --- ').join('|')}|`);
+      for (const r of s.table.rows) out.push(`| ${r.map(mdText).join(' | ')} |`);
       out.push('');
     }
   }
@@ -198,14 +213,14 @@ export function renderMarkdown(doc: ReportDoc): string {
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-export function renderHtml(doc: ReportDoc): string {
+export function renderHtml(doc: ReportDoc, styleNonce: string): string {
   const parts = [
     '<!DOCTYPE html>',
     `<html lang="${doc.lang}">`,
     '<head>',
     '<meta charset="utf-8">',
     `<title>${esc(doc.title)}</title>`,
-    '<style>body{font-family:"Times New Roman",serif;max-width:960px;margin:2em auto;line-height:1.4}table{border-collapse:collapse;margin:.5em 0 1em}th,td{border:1px solid #999;padding:.25em .5em;text-align:left}th{background:#eee}</style>',
+    `<style nonce="${esc(styleNonce)}">body{font-family:"Times New Roman",serif;max-width:960px;margin:2em auto;line-height:1.4}table{border-collapse:collapse;margin:.5em 0 1em}th,td{border:1px solid #999;padding:.25em .5em;text-align:left}th{background:#eee}</style>`,
     '</head>',
     '<body>',
     `<h1>${esc(doc.title)}</h1>`,

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { COHORTS, treeOfCohort } from '@app/contracts';
 import type { Principal } from '@app/platform';
 import { AnalyticsService, rootUnit } from '../analytics/analytics.service';
-import { addDays, toFigure } from '../common/figures';
+import { addDays, notBeforeFirstDay, toFigure } from '../common/figures';
 import { figuresOf, ReadModelService, type Snapshot } from '../common/read-model.service';
 import { FieldService } from '../field/field.service';
 import {
@@ -32,7 +32,7 @@ export class DailyReportService {
   async build(date: string, lang: ReportLang, principal: Principal): Promise<{ asOfEvent: string | null; doc: ReportDoc }> {
     const { today, yesterday } = await this.readModel.read(async (g) => ({
       today: await this.readModel.loadSnapshot(g, date),
-      yesterday: await this.readModel.loadSnapshot(g, addDays(date, -1)),
+      yesterday: await this.readModel.loadSnapshot(g, notBeforeFirstDay(addDays(date, -1))),
     }));
     const coverage = await this.field.supportCoverage({ by: 'operator' }, date);
     const activity = await this.field.activityCompliance({}, date, principal);

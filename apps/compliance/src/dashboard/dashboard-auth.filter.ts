@@ -3,7 +3,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isCalendarDate } from '@app/contracts';
 import type { ReportLang } from '../daily-report/dto/daily-report-query.dto';
 import { renderForbidden, renderLogin } from './dashboard.render';
-import { htmlResponse, readCookie, SESSION_COOKIE, sessionCookie } from './dashboard-session';
+import { htmlResponse } from '../common/respond';
+import { readCookie, SESSION_COOKIE, sessionCookie } from './dashboard-session';
 import { DASHBOARD_WORDS } from './dashboard.words';
 
 /**

@@ -1,7 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ForbiddenException, Injectable, type NestMiddleware } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
 
 /**
  * A browser cannot send `Authorization: Bearer` when it navigates, so the dashboard keeps the key the
@@ -45,26 +43,15 @@ export class DashboardSessionMiddleware implements NestMiddleware {
   }
 }
 
-/** A form posted from another site (login CSRF) is refused; browsers say so in Sec-Fetch-Site. */
-export function refuseCrossSite(headers: Record<string, string | string[] | undefined>): void {
-  if (headers['sec-fetch-site'] === 'cross-site')
-    throw new ForbiddenException({ detail: 'the dashboard login accepts forms from its own pages only' });
-}
-
 /**
- * Headers of every dashboard page: nothing inline runs but the page's own style (by nonce), no framing,
- * no caching (the page names people and is behind a key), no referrer leaking the query.
+ * Login CSRF: only a form posted from this service's own pages signs in or out. A browser says where
+ * a form comes from in Sec-Fetch-Site; only `same-origin` passes (`same-site` is a sibling host, which
+ * may be anyone's). A browser too old to send it sends Origin on a POST, which must then be this
+ * service's own origin. Anything else (no header at all, Origin null, another origin) is refused.
  */
-export function htmlResponse(reply: FastifyReply, lang: string): string {
-  const nonce = randomBytes(16).toString('base64');
-  void reply.header('content-type', 'text/html; charset=utf-8');
-  void reply.header('content-language', lang);
-  void reply.header('cache-control', 'no-store');
-  void reply.header('x-content-type-options', 'nosniff');
-  void reply.header('referrer-policy', 'no-referrer');
-  void reply.header(
-    'content-security-policy',
-    `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,
-  );
-  return nonce;
+export function refuseCrossSite(req: { headers: Record<string, string | string[] | undefined>; protocol: string; host: string }): void {
+  const site = req.headers['sec-fetch-site'];
+  const origin = req.headers.origin;
+  const sameOrigin = site === undefined ? typeof origin === 'string' && origin === `${req.protocol}://${req.host}` : site === 'same-origin';
+  if (!sameOrigin) throw new ForbiddenException({ detail: 'the dashboard login accepts forms from its own pages only' });
 }

@@ -2,11 +2,11 @@ import { Body, Controller, Get, HttpCode, Post, Query, Redirect, Req, Res, UseFi
 import { ApiConsumes, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal, Public, Roles, type Principal } from '@app/platform';
-import { markFreshness } from '../common/respond';
+import { htmlResponse, markFreshness } from '../common/respond';
 import { query, renderDashboard } from './dashboard.render';
 import { DashboardService } from './dashboard.service';
 import { DashboardAuthFilter } from './dashboard-auth.filter';
-import { htmlResponse, refuseCrossSite, sessionCookie } from './dashboard-session';
+import { refuseCrossSite, sessionCookie } from './dashboard-session';
 import { DashboardLoginDto, DashboardLogoutDto, DashboardQueryDto } from './dto/dashboard-query.dto';
 
 /** Where login and logout send the browser back to: the dashboard, for the same day and language. */
@@ -44,7 +44,7 @@ export class DashboardController {
   @ApiConsumes('application/x-www-form-urlencoded')
   @ApiOperation({ summary: 'Keeps the key in an HttpOnly cookie and goes back to the dashboard (which checks the key)' })
   login(@Body() body: DashboardLoginDto, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    refuseCrossSite(req.headers);
+    refuseCrossSite(req);
     // Not checked here: the dashboard's guard checks it on the very next request and shows the form again if it is wrong.
     void reply.header('set-cookie', sessionCookie(body.key, req.protocol === 'https'));
     return back(body);
@@ -57,7 +57,7 @@ export class DashboardController {
   @ApiConsumes('application/x-www-form-urlencoded')
   @ApiOperation({ summary: 'Forgets the key kept in the cookie' })
   logout(@Body() body: DashboardLogoutDto, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    refuseCrossSite(req.headers);
+    refuseCrossSite(req);
     void reply.header('set-cookie', sessionCookie(null, req.protocol === 'https'));
     return back(body);
   }

@@ -309,6 +309,13 @@ describe('compliance dashboard', () => {
     expect(text).toContain('&lt;img src=x onerror=alert(1)&gt;');
   });
 
+  it('escapes them in the Markdown daily report too: a Markdown viewer renders no tag from a name', async () => {
+    const md = await http(svc, 'GET', `/v1/daily-report?date=${D}&format=md`, { key: analystKey });
+    expect(md.status).toBe(200);
+    expect(md.text).not.toMatch(/<script|<img/i);
+    expect(md.text).toContain('Huyện &lt;script&gt;alert("x")&lt;/script&gt; &amp; Co');
+  });
+
   it('shows an earlier day (6,78%), defaults to the latest day with data, and serves /dashboard too', async () => {
     const before = await http(svc, 'GET', `/?date=${D0}`, { key: analystKey });
     expect(section(before.text, 'targets')).toContain('6,78%');
@@ -346,7 +353,7 @@ describe('compliance dashboard', () => {
     const login = await fetch(`${svc.url}/dashboard/login`, {
       method: 'POST',
       redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' },
       body: new URLSearchParams({ key: analystKey, lang: 'en', date: D }).toString(),
     });
     expect(login.status).toBe(303);
@@ -370,20 +377,57 @@ describe('compliance dashboard', () => {
     const logout = await fetch(`${svc.url}/dashboard/logout`, {
       method: 'POST',
       redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: svc.url, cookie },
       body: 'lang=vi',
     });
     expect(logout.status).toBe(303);
     expect(logout.headers.get('set-cookie')).toMatch(/^bz_compliance_key=; .*Max-Age=0/);
 
-    const crossSite = await fetch(`${svc.url}/dashboard/login`, {
+    // Login CSRF: only same-origin forms (Sec-Fetch-Site, or Origin when a browser sends no Sec-Fetch-*).
+    for (const headers of [
+      { 'sec-fetch-site': 'cross-site' },
+      { 'sec-fetch-site': 'same-site' },
+      { 'sec-fetch-site': 'none' },
+      { origin: 'http://evil.example' },
+      { origin: 'null' },
+      {},
+    ] as Array<Record<string, string>>) {
+      const refused = await fetch(`${svc.url}/dashboard/login`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: `key=${analystKey}`,
+      });
+      expect({ headers, status: refused.status, cookie: refused.headers.get('set-cookie') }).toEqual({
+        headers,
+        status: 403,
+        cookie: null,
+      });
+    }
+  });
+
+  it('marks the cookie Secure only over HTTPS the service sees itself: a client cannot claim it with X-Forwarded-Proto', async () => {
+    const login = await fetch(`${svc.url}/dashboard/login`, {
       method: 'POST',
       redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'cross-site' },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin', 'x-forwarded-proto': 'https' },
       body: `key=${analystKey}`,
     });
-    expect(crossSite.status).toBe(403);
-    expect(crossSite.headers.get('set-cookie')).toBeNull();
+    expect(login.status).toBe(303);
+    expect(login.headers.get('set-cookie')).not.toContain('Secure');
+  });
+
+  it('sends the HTML daily report under a CSP that allows only its own style, by nonce', async () => {
+    const res = await http(svc, 'GET', `/v1/daily-report?date=${D}`, { key: analystKey });
+    expect(res.status).toBe(200);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    const nonce = /style-src 'nonce-([^']+)'/.exec(csp)?.[1];
+    expect(nonce).toBeDefined();
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain("'unsafe-inline'"); // the page's policy replaces the platform's default, not added to it
+    expect(res.text).toContain(`<style nonce="${nonce}">`);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
   });
 
   it('shows a portal key why it may not see the page, and rejects bad parameters as problem+json', async () => {

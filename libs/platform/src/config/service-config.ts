@@ -20,10 +20,10 @@ import { isCalendarDate } from '@app/contracts';
 import { DEFAULT_CAMPAIGN_START, DEFAULT_CAMPAIGN_TIME_ZONE, isTimeZone } from '@app/domain';
 import { describeValidationErrors, type NatsCredentials } from '@app/messaging';
 
-/** Environment strings to numbers for @Transform (empty means unset). */
-export const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
-const toBool = ({ value }: { value: unknown }) =>
-  value === undefined || value === '' ? undefined : ['1', 'true', 'yes'].includes(String(value).toLowerCase());
+import { toBool, toInt } from './env-transforms';
+import { HttpEdgeConfig } from './http-edge-config';
+
+export { toInt };
 
 @ValidatorConstraint({ name: 'timeZone' })
 class IsTimeZone implements ValidatorConstraintInterface {
@@ -47,9 +47,10 @@ class IsConfigDate implements ValidatorConstraintInterface {
 
 /**
  * The environment every service reads, validated at boot: a bad or missing variable stops the
- * service with one line naming it. Services extend this class with their own variables.
+ * service with one line naming it. Services extend this class with their own variables; the HTTP edge
+ * (proxies, rate limits, metrics listener, watchdog) is in HttpEdgeConfig.
  */
-export class ServiceConfig {
+export class ServiceConfig extends HttpEdgeConfig {
   @Matches(/^postgres(ql)?:\/\/[^\s/]+(:\d+)?\/[^\s?]+(\?\S*)?$/, {
     message: 'DATABASE_URL must be a PostgreSQL URL such as postgres://postgres@127.0.0.1:5432/bluezone',
   })

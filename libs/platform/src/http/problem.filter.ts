@@ -17,11 +17,15 @@ const TITLES: Record<number, string> = {
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
+  405: 'Method Not Allowed',
+  408: 'Request Timeout',
   409: 'Conflict',
   413: 'Payload Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
@@ -33,17 +37,54 @@ export class ProblemException extends HttpException {
   }
 }
 
+/** Members of a problem that an exception's body may not override. */
+const RESERVED = ['type', 'title', 'status', 'instance', 'statusCode', 'message', 'error', 'detail'];
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
+
+export function problem(status: number, detail: string, instance?: string, extra?: Partial<ProblemDetails>): ProblemDetails {
+  return { type: 'about:blank', title: TITLES[status] ?? HttpStatus[status] ?? 'Error', status, detail, instance, ...extra };
+}
+
+/** SQLSTATE of a PostgreSQL error, whether TypeORM wrapped it or not. */
+function sqlState(err: unknown): string | undefined {
+  const e = err as { code?: unknown; driverError?: { code?: unknown } };
+  const code = e?.driverError?.code ?? e?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+}
+
+/**
+ * PostgreSQL cannot be reached or cannot take the work now (down, restarting, every connection busy,
+ * a deadlock or serialization failure): the request may succeed when retried, so 503, not 500.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown };
+  const state = sqlState(err);
+  if (state && /^(08|53|57P0[123]|40001|40P01)/.test(state)) return true;
+  if (
+    typeof e?.code === 'string' &&
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE'].includes(e.code)
+  )
+    return true;
+  return /timeout exceeded when trying to connect|too many clients|remaining connection slots|Connection terminated|Client has encountered a connection error|connection is closed/i.test(
+    String(e?.message ?? ''),
+  );
+}
+
+/**
+ * A value PostgreSQL refused as data (SQLSTATE class 22: out of range, too long, bad encoding) reached
+ * the database although validation should have refused it. The request was at fault, so 400; the
+ * filter logs it as an error, since it means a check is missing (the fuzz suite fails on that line).
+ */
+export function isDataException(err: unknown): boolean {
+  return sqlState(err)?.startsWith('22') ?? false;
+}
+
 export function problemOf(err: unknown, instance?: string): ProblemDetails {
   if (err instanceof HttpException) {
     const status = err.getStatus();
     const body = err.getResponse() as string | Record<string, unknown>;
-    const p: ProblemDetails = {
-      type: 'about:blank',
-      title: TITLES[status] ?? HttpStatus[status] ?? 'Error',
-      status,
-      detail: typeof body === 'string' ? body : String(body.detail ?? body.message ?? err.message),
-      instance,
-    };
+    const p = problem(status, typeof body === 'string' ? body : String(body.detail ?? body.message ?? err.message), instance);
     if (typeof body === 'string' && (status === 400 || status === 413 || status === 415)) {
       // Nest hands Fastify's body errors (bad JSON, empty or too large body, wrong content type) over as
       // HttpException(message, status) with a string body: they are about the body, so name it.
@@ -51,7 +92,7 @@ export function problemOf(err: unknown, instance?: string): ProblemDetails {
     }
     if (typeof body === 'object') {
       for (const [k, v] of Object.entries(body)) {
-        if (!['statusCode', 'message', 'error', 'detail'].includes(k) && v !== undefined) p[k] = v;
+        if (!RESERVED.includes(k) && v !== undefined) p[k] = v;
       }
       if (Array.isArray(body.message) && !p.errors) {
         p.errors = body.message.map((m: string) => ({ field: String(m).split(' ')[0], message: String(m) }));
@@ -67,27 +108,19 @@ export function problemOf(err: unknown, instance?: string): ProblemDetails {
       fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || /JSON/.test(fe.message ?? '')
         ? `body is not valid JSON: ${fe.message}`
         : String(fe.message);
-    return {
-      type: 'about:blank',
-      title: TITLES[fe.statusCode] ?? 'Error',
-      status: fe.statusCode,
-      detail,
-      instance,
-      errors: [{ field: 'body', message: detail }],
-    };
+    return problem(fe.statusCode, detail, instance, { errors: [{ field: 'body', message: detail }] });
   }
-  // Every database connection busy for longer than the pool waits: the service is overloaded, not broken.
-  if (/timeout exceeded when trying to connect|too many clients|remaining connection slots/i.test(fe?.message ?? '')) {
-    return {
-      type: 'about:blank',
-      title: TITLES[503],
-      status: 503,
-      detail: 'the service is busy; retry shortly',
-      instance,
-      retryAfterSeconds: 1,
-    };
-  }
-  return { type: 'about:blank', title: TITLES[500], status: 500, detail: 'internal error; see the service log', instance };
+  if (isDatabaseUnavailable(err))
+    return problem(503, 'the database is unavailable or busy; retry shortly', instance, { retryAfterSeconds: 1 });
+  if (isDataException(err))
+    return problem(400, 'a value is outside what can be stored (too long, out of range or not valid text)', instance);
+  return problem(500, 'internal error; see the service log', instance);
+}
+
+/** Sends a problem as RFC 9457 JSON, with Retry-After when it says when to retry. */
+export function sendProblem(reply: FastifyReply, p: ProblemDetails): FastifyReply {
+  if (typeof p.retryAfterSeconds === 'number') void reply.header('retry-after', String(p.retryAfterSeconds));
+  return reply.status(p.status).header('content-type', PROBLEM_CONTENT_TYPE).send(p);
 }
 
 @Catch()
@@ -98,9 +131,8 @@ export class ProblemFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const reply = ctx.getResponse<FastifyReply>();
     const req = ctx.getRequest<FastifyRequest>();
-    const problem = problemOf(exception, req?.url?.split('?')[0]);
-    if (problem.status >= 500 && problem.status !== 503) this.onServerError?.(exception, req);
-    if (problem.status === 503) void reply.header('retry-after', '1');
-    void reply.status(problem.status).header('content-type', 'application/problem+json; charset=utf-8').send(problem);
+    const p = problemOf(exception, req?.url?.split('?')[0]);
+    if ((p.status >= 500 && p.status !== 503) || isDataException(exception)) this.onServerError?.(exception, req);
+    void sendProblem(reply, p);
   }
 }

@@ -1,6 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString, Length } from 'class-validator';
 import {
   COHORTS,
   IsCalendarDate,
@@ -13,6 +12,7 @@ import {
   type Tree,
   type UnitType,
 } from '@app/contracts';
+import { QueryInt } from '@app/platform';
 import { sortOptions } from '../../common/listing';
 import { ListQueryDto } from '../../common/query.dto';
 
@@ -40,12 +40,7 @@ export class UnitsQueryDto extends ListQueryDto {
   @IsUnitCode()
   parent?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 10 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(10)
+  @QueryInt({ min: 1, max: 10 })
   level?: number;
 
   @ApiPropertyOptional({ enum: UNIT_TYPES })

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
 import { ACTIVITY_KINDS, IsCalendarDate, IsUnitCode, VENUE_TYPES, type ActivityKind, type VenueType } from '@app/contracts';
+import { PAGE_OFFSET_MAX, QueryInt } from '@app/platform';
 
 export class ActivityReceiptDto {
   @ApiProperty({ format: 'uuid' }) activityId!: string;
@@ -30,13 +30,11 @@ export class ActivityPageDto {
   @ApiProperty() offset!: number;
 }
 
-const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value);
-
 export class ListActivitiesQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsUnitCode() unit?: string;
   @ApiPropertyOptional({ enum: ACTIVITY_KINDS }) @IsOptional() @IsIn(ACTIVITY_KINDS) kind?: ActivityKind;
   @ApiPropertyOptional() @IsOptional() @IsCalendarDate() from?: string;
   @ApiPropertyOptional() @IsOptional() @IsCalendarDate() to?: string;
-  @ApiPropertyOptional({ default: 100, maximum: 1000 }) @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000) limit?: number;
-  @ApiPropertyOptional({ default: 0 }) @IsOptional() @Transform(toInt) @IsInt() @Min(0) offset?: number;
+  @QueryInt({ min: 1, max: 1000, default: 100 }) limit?: number;
+  @QueryInt({ min: 0, max: PAGE_OFFSET_MAX, default: 0 }) offset?: number;
 }

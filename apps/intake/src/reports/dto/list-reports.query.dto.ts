@@ -1,15 +1,13 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
 import { COHORTS, IsCalendarDate, IsUnitCode, type Cohort } from '@app/contracts';
-
-const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value);
+import { PAGE_OFFSET_MAX, QueryInt } from '@app/platform';
 
 export class ListReportsQueryDto {
   @ApiPropertyOptional({ description: 'Only this unit (its own reports)' }) @IsOptional() @IsUnitCode() unit?: string;
   @ApiPropertyOptional({ enum: COHORTS }) @IsOptional() @IsIn(COHORTS) cohort?: Cohort;
   @ApiPropertyOptional({ description: 'asOf ≥ from' }) @IsOptional() @IsCalendarDate() from?: string;
   @ApiPropertyOptional({ description: 'asOf ≤ to' }) @IsOptional() @IsCalendarDate() to?: string;
-  @ApiPropertyOptional({ default: 100, maximum: 1000 }) @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000) limit?: number;
-  @ApiPropertyOptional({ default: 0 }) @IsOptional() @Transform(toInt) @IsInt() @Min(0) offset?: number;
+  @QueryInt({ min: 1, max: 1000, default: 100 }) limit?: number;
+  @QueryInt({ min: 0, max: PAGE_OFFSET_MAX, default: 0 }) offset?: number;
 }

@@ -1,7 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsOptional } from 'class-validator';
 import { IsUnitCode, TREES, UNIT_TYPES, type Tree, type UnitType } from '@app/contracts';
+import { PAGE_OFFSET_MAX, QueryInt } from '@app/platform';
 
 export class ListOrgUnitsQuery {
   @ApiPropertyOptional({ description: 'direct children of this unit (on `tree`, or on either tree when `tree` is not given)' })
@@ -11,12 +12,7 @@ export class ListOrgUnitsQuery {
 
   @ApiPropertyOptional({ enum: UNIT_TYPES }) @IsOptional() @IsIn(UNIT_TYPES) type?: UnitType;
 
-  @ApiPropertyOptional({ description: 'administrative level: 1 province, 2 district, 3 commune, 4 hamlet' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(10)
+  @QueryInt({ min: 1, max: 10, description: 'administrative level: 1 province, 2 district, 3 commune, 4 hamlet' })
   level?: number;
 
   @ApiPropertyOptional({ enum: TREES, description: 'with `parent`: which tree; alone: units placed on that tree' })
@@ -32,6 +28,6 @@ export class ListOrgUnitsQuery {
   @IsBoolean()
   includeRetired?: boolean;
 
-  @ApiPropertyOptional({ default: 100, maximum: 1000 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit: number = 100;
-  @ApiPropertyOptional({ default: 0 }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) offset: number = 0;
+  @QueryInt({ min: 1, max: 1000, default: 100 }) limit: number = 100;
+  @QueryInt({ min: 0, max: PAGE_OFFSET_MAX, default: 0 }) offset: number = 0;
 }

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsOptional } from 'class-validator';
 import { IsCalendarDate, IsUnitCode } from '@app/contracts';
+import { PAGE_OFFSET_MAX, QueryInt } from '@app/platform';
 
 export class ListPointsQuery {
   @ApiPropertyOptional({ description: 'commune code' })
@@ -24,18 +24,9 @@ export class ListPointsQuery {
   @IsCalendarDate()
   openOn?: string;
 
-  @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 1000 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @QueryInt({ min: 1, max: 1000, default: 100 })
   limit?: number;
 
-  @ApiPropertyOptional({ default: 0, minimum: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @QueryInt({ min: 0, max: PAGE_OFFSET_MAX, default: 0 })
   offset?: number;
 }

@@ -1,0 +1,159 @@
+// Issue 21: property-based requests over every route of every service, generated from each service's
+// OpenAPI document, against the six services as processes. Every answer is 2xx or a 4xx problem+json
+// (never 5xx), every service stays live throughout, and no service logs an unhandled error.
+// FUZZ_SEED=<n> replays a run; FUZZ_WRITES_PER_ROUTE / FUZZ_READS_PER_ROUTE change its size.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { System, SERVICES, type Service } from '../support/system';
+import { setUpWorld } from './fuzz-world';
+import { isWrite, operationsOf, requestsFor, type FuzzRequest, type OpenApiDocument } from './openapi-requests';
+
+const WRITES_PER_ROUTE = Number(process.env.FUZZ_WRITES_PER_ROUTE ?? 120);
+const READS_PER_ROUTE = Number(process.env.FUZZ_READS_PER_ROUTE ?? 20);
+const IN_FLIGHT = 6;
+/** Routes that answer people, not programs: HTML pages (their 401/403 are a login form, by design). */
+const HTML_ROUTES = new Set(['GET /', 'GET /dashboard']);
+
+interface Answer {
+  request: FuzzRequest;
+  status: number;
+  contentType: string;
+  problemStatus?: unknown;
+  excerpt: string;
+}
+
+function isProperAnswer(a: Answer): boolean {
+  if (a.status >= 200 && a.status < 300) return true;
+  if (a.status === 303) return a.request.route.startsWith('POST /dashboard/');
+  if (a.status >= 400 && a.status < 500)
+    return HTML_ROUTES.has(a.request.route) || (a.contentType.startsWith('application/problem+json') && a.problemStatus === a.status);
+  return false;
+}
+
+async function send(sys: System, r: FuzzRequest): Promise<Answer> {
+  try {
+    const res = await fetch(`${sys.url(r.service as Service)}${r.path}`, {
+      method: r.method,
+      headers: r.headers,
+      body: r.body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(60_000),
+    });
+    const text = await res.text();
+    let problemStatus: unknown;
+    try {
+      problemStatus = (JSON.parse(text) as { status?: unknown }).status;
+    } catch {
+      problemStatus = undefined;
+    }
+    return {
+      request: r,
+      status: res.status,
+      contentType: res.headers.get('content-type') ?? '',
+      problemStatus,
+      excerpt: text.slice(0, 300),
+    };
+  } catch (err) {
+    return { request: r, status: 0, contentType: '', excerpt: `no answer: ${(err as Error).message}` };
+  }
+}
+
+const describeRequest = (a: Answer) =>
+  `${a.status} ${a.request.service} ${a.request.method} ${a.request.path.slice(0, 200)} ${a.request.headers['content-type'] ?? ''} body=${JSON.stringify((a.request.body ?? '').slice(0, 200))} → ${a.excerpt}`;
+
+describe('fuzz: generated requests over every route of every service', () => {
+  let sys: System;
+  const logOffsets = new Map<Service, number>();
+
+  beforeAll(async () => {
+    // The limits would only turn generated requests into 429s before they reach a route.
+    sys = await System.create('fuzz', {
+      RATE_LIMIT_AUTH_FAILURES: '0',
+      RATE_LIMIT_WRITES_PER_KEY: '0',
+      RATE_LIMIT_WRITES_PER_ADDRESS: '0',
+    });
+    await sys.startAll();
+  });
+  afterAll(async () => {
+    await sys?.dispose();
+  });
+
+  it('answers every generated request 2xx or 4xx problem+json, and every service stays live', async () => {
+    const world = await setUpWorld(sys);
+    for (const s of SERVICES) logOffsets.set(s, readFileSync(join(sys.logDir, `${s}.log`), 'utf8').length);
+    const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
+
+    const requests: FuzzRequest[] = [];
+    for (const service of SERVICES) {
+      const doc = (await (await fetch(`${sys.url(service)}/docs/json`)).json()) as OpenApiDocument;
+      for (const op of operationsOf(service, doc)) {
+        if (op.template.startsWith('/health')) continue;
+        const runs = isWrite(op) ? WRITES_PER_ROUTE : READS_PER_ROUTE;
+        requests.push(...fc.sample(requestsFor(op, world), { numRuns: runs, seed: seed + requests.length }));
+      }
+    }
+
+    const answers: Answer[] = [];
+    const notLive: string[] = [];
+    // What each service was answering when it stopped being live: the oldest is what blocked or killed it.
+    const inFlight = new Set<{ request: FuzzRequest; since: number }>();
+    const suspects: string[] = [];
+    let next = 0;
+    let stop = false;
+    const liveness = (async () => {
+      while (!stop) {
+        for (const s of SERVICES) {
+          const live = await fetch(`${sys.url(s)}/health/live`, { signal: AbortSignal.timeout(5_000) }).then(
+            (r) => r.status,
+            () => 0,
+          );
+          if (live !== 200) {
+            if (!notLive.some((l) => l.startsWith(`${s} `)))
+              for (const f of [...inFlight].filter((f) => f.request.service === s).sort((a, b) => a.since - b.since))
+                suspects.push(
+                  `in flight to ${s} for ${Date.now() - f.since} ms: ${describeRequest({ request: f.request, status: 0, contentType: '', excerpt: '' })}`,
+                );
+            notLive.push(`${s} /health/live → ${live || 'no answer'} after ${answers.length} requests`);
+          }
+        }
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+    })();
+    await Promise.all(
+      Array.from({ length: IN_FLIGHT }, async () => {
+        while (next < requests.length) {
+          const flight = { request: requests[next++], since: Date.now() };
+          inFlight.add(flight);
+          answers.push(await send(sys, flight.request));
+          inFlight.delete(flight);
+        }
+      }),
+    );
+    stop = true;
+    await liveness;
+
+    const bad = answers.filter((a) => !isProperAnswer(a));
+    const serverErrors = answers.filter((a) => a.status >= 500 || a.status === 0);
+    const unhandled = SERVICES.flatMap((s) =>
+      readFileSync(join(sys.logDir, `${s}.log`), 'utf8')
+        .slice(logOffsets.get(s))
+        .split('\n')
+        .filter((l) => l.includes('"msg":"unhandled error"'))
+        .map((l) => `${s}: ${l.slice(0, 400)}`),
+    );
+    const writes = answers.filter((a) => a.request.method !== 'GET').length;
+    const byStatus = answers.reduce<Record<number, number>>((m, a) => ({ ...m, [a.status]: (m[a.status] ?? 0) + 1 }), {});
+    process.stdout.write(
+      `fuzz: seed ${seed}: ${answers.length} requests (${writes} writes) over ${new Set(answers.map((a) => `${a.request.service} ${a.request.route}`)).size} routes; ` +
+        `${serverErrors.length} answered 5xx or not at all; ${bad.length} improper; statuses ${JSON.stringify(byStatus)}\n`,
+    );
+    expect(answers.length).toBeGreaterThanOrEqual(2_000);
+    expect({
+      improper: bad.slice(0, 12).map(describeRequest),
+      unhandled: unhandled.slice(0, 8),
+      notLive: notLive.slice(0, 6),
+      suspects: suspects.slice(0, 6),
+    }).toEqual({ improper: [], unhandled: [], notLive: [], suspects: [] });
+  });
+});
