@@ -22,7 +22,10 @@ describe('workforce: roster uploads, validation and scope', () => {
     if (svc) await disposeService(svc);
   });
 
-  const csv = (text: string) => ({ raw: Buffer.from(text, 'utf8'), headers: { 'content-type': 'text/csv; charset=utf-8' } });
+  const csv = (text: string, lang = 'en') => ({
+    raw: Buffer.from(text, 'utf8'),
+    headers: { 'content-type': 'text/csv; charset=utf-8', 'accept-language': lang },
+  });
 
   it('takes English headers and every flag style, and rejects bad rows with their line and reason only', async () => {
     const body = [
@@ -136,6 +139,16 @@ describe('workforce: roster uploads, validation and scope', () => {
     const empty = await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-20', { key: keys.ezBoard, ...csv('') });
     expect(empty.status).toBe(422);
     expect(empty.body.detail).toMatch(/empty/);
+    // Vietnamese first: without an Accept-Language that ranks English higher, the clerk reads Vietnamese.
+    for (const lang of ['', 'vi', 'fr, en;q=0.5, vi;q=0.8']) {
+      const vi = await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-20', { key: keys.ezBoard, ...csv('', lang) });
+      expect({ lang, status: vi.status, detail: vi.body.detail }).toEqual({ lang, status: 422, detail: 'Tệp trống' });
+    }
+    const noHeaderVi = await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-20', {
+      key: keys.ezBoard,
+      ...csv('a,b\n1,2\n', 'vi-VN'),
+    });
+    expect(noHeaderVi.body.detail).toMatch(/^Không nhận ra dòng tiêu đề: dòng đầu tiên phải ghi tên các cột Mã NV/);
     const blank = await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-20', { key: keys.ezBoard, ...csv('\n\n  \n') });
     expect(blank.status).toBe(422);
     const headerOnly = await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-20', {
@@ -160,7 +173,7 @@ describe('workforce: roster uploads, validation and scope', () => {
     const pdf = await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-20', {
       key: keys.ezBoard,
       raw: Buffer.from([0x25, 0x50, 0x44, 0x46, 0, 1, 2, 3, 0xff, 0xfe]),
-      headers: { 'content-type': 'text/csv' },
+      headers: { 'content-type': 'text/csv', 'accept-language': 'en-US' },
     });
     expect(pdf.status).toBe(415);
     expect(pdf.body.detail).toMatch(/neither CSV .* nor XLSX/);
