@@ -187,6 +187,13 @@ describe('csvRows', () => {
     };
     await read9(rows, text);
     await expect(read9(new RowCounter(8), text)).rejects.toMatchObject({ status: 413, key: 'tooManyRows' });
+    // The nothing after the last line break is no line: a file of exactly the limit passes, with or without it.
+    for (const tail of ['', '\n', '\r\n']) {
+      const exact = new RowCounter(9);
+      await read9(exact, `h\n${'\n'.repeat(9)}a${tail}`);
+      expect(exact).toMatchObject({ max: 9 });
+      await expect(read9(new RowCounter(8), `h\n${'\n'.repeat(9)}a${tail}`)).rejects.toMatchObject({ key: 'tooManyRows' });
+    }
   });
 
   it('passes an error of the upload itself through (it is not a CSV error)', async () => {

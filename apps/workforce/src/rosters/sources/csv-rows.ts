@@ -50,23 +50,30 @@ export async function* csvRows(stream: Readable, rows?: RowCounter, maxRecordByt
   // the end); the listener keeps the stream's own 'error' event from being an unhandled one meanwhile.
   parser.on('error', () => undefined);
   let charged = 0;
-  const chargeEmptyLines = () => {
-    rows?.add(parser.info.empty_lines - charged);
-    charged = parser.info.empty_lines;
+  let endsWithNewline = false;
+  // csv-parse counts the nothing after a file's last line break as one more empty line: not charged.
+  const chargeEmptyLines = (atEnd: boolean) => {
+    const empty = parser.info.empty_lines - (atEnd && endsWithNewline ? 1 : 0);
+    rows?.add(empty - charged);
+    charged = empty;
   };
   try {
     for await (const chunk of stream as AsyncIterable<Buffer | string>) {
       parser.write(chunk);
+      if (chunk.length > 0) {
+        const last = typeof chunk === 'string' ? chunk.charCodeAt(chunk.length - 1) : chunk[chunk.length - 1];
+        endsWithNewline = last === 10 || last === 13;
+      }
       const batch = drain(parser);
       if (parser.errored) throw asFileError(parser.errored, parser.nextStart());
-      chargeEmptyLines();
+      chargeEmptyLines(false);
       if (batch.length > 0) yield batch;
     }
     parser.end();
     const last: SourceRow[] = [];
     for await (const row of parser as AsyncIterable<SourceRow>) last.push(row);
     refuseWideRows(last);
-    chargeEmptyLines();
+    chargeEmptyLines(true);
     if (last.length > 0) yield last;
   } catch (err) {
     throw asFileError(err, parser.nextStart());
