@@ -1,5 +1,6 @@
 import type { FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
+import { createInflateRaw } from 'node:zlib';
 import { Open, type File as ZipMember } from 'unzipper';
 import { RosterFileError } from './roster-file.error';
 import { MAX_ZIP_MEMBERS } from './roster-limits';
@@ -7,7 +8,9 @@ import { MAX_ZIP_MEMBERS } from './roster-limits';
 export type { File as ZipMember } from 'unzipper';
 
 /** Bytes per read of the spool file. */
-const READ_BYTES = 64 * 1024;
+const READ_BYTES = 256 * 1024;
+/** Bytes per inflated chunk (zlib's default of 16 KiB made a chunk's handling cost more than its inflating). */
+const INFLATE_CHUNK = 128 * 1024;
 /** What unzipper reads to find the end of the central directory (it takes no comment longer than this allows). */
 const TAIL_BYTES = 80;
 
@@ -51,13 +54,15 @@ export class InflateBudget {
 
 /**
  * The spooled upload as unzipper's random-access source, on the open handle of the unlinked file (so
- * `Open.custom` rather than `Open.file(path)`, which reopens the file by name). Its streams read through the
- * handle with positioned reads (`fs.createReadStream` on a handle would close it when unzipper destroys a
- * member's stream); `FileHandle.close` waits for a read still in flight. A read error fails the member read.
+ * `Open.custom` rather than `Open.file(path)`, which reopens the file by name). unzipper reads the central
+ * directory; members are read here, from the sizes and offsets it found: unzipper's own member streams
+ * search a member written with a data descriptor (as Excel and exceljs write them) for the descriptor's
+ * signature byte by byte, which cost more than the inflating. Reads go through the handle with positioned
+ * reads (`fs.createReadStream` on a handle would close it when a stream is destroyed); `FileHandle.close`
+ * waits for a read still in flight.
  */
 export class SpooledZip {
   private readonly reads = new Set<Readable>();
-  private current: Readable | null = null;
 
   constructor(private readonly file: FileHandle) {}
 
@@ -104,10 +109,19 @@ export class SpooledZip {
     return buf.subarray(0, bytesRead);
   }
 
-  /** The member's content, inflated as it is read. */
-  open(member: ZipMember): Readable {
-    this.current = member.stream();
-    return this.current;
+  /** The member's content, inflated as it is read (stored and deflated members: all an XLSX uses). */
+  async open(member: ZipMember): Promise<Readable> {
+    const header = await this.bytes(member.offsetToLocalFileHeader, 30);
+    if (header.length < 30 || header.readUInt32LE(0) !== 0x04034b50) throw new Error('no local header where the directory says');
+    if (member.flags & 1) throw new Error('encrypted member');
+    const start = member.offsetToLocalFileHeader + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
+    const raw = this.read(start, start + member.compressedSize);
+    if (member.compressionMethod === 0) return raw;
+    if (member.compressionMethod !== 8) throw new Error('unsupported compression method');
+    const inflate = createInflateRaw({ chunkSize: INFLATE_CHUNK });
+    raw.on('error', (err) => inflate.destroy(err));
+    inflate.once('close', () => raw.destroy());
+    return raw.pipe(inflate);
   }
 
   /** Stops the streams still open on the file (a member left unread, the rest of the file after one). */
@@ -140,8 +154,6 @@ export class SpooledZip {
     });
     this.reads.add(r);
     r.once('close', () => this.reads.delete(r));
-    // unzipper pipes these streams without listening for their errors: fail the member being read instead.
-    r.on('error', (err) => this.current?.destroy(err));
     return r;
   }
 }

@@ -82,12 +82,17 @@ function normaliseNewlines(text: string): string {
 }
 
 const PENDING = -1;
+/** Slots of the name cache (a power of two). */
+const NAME_SLOTS = 256;
 
 export class XmlScanner {
   private pending = '';
   private readonly stack: string[] = [];
   private readonly attrs: string[] = [];
+  private readonly names: Array<string | undefined> = new Array<string | undefined>(NAME_SLOTS).fill(undefined);
   private rootSeen = false;
+  private ampIn = '';
+  private ampAt = Infinity;
 
   constructor(
     private readonly handler: XmlHandler,
@@ -97,9 +102,20 @@ export class XmlScanner {
 
   /** Scans the next piece of the document (any cut: inside a tag, a reference or a character). */
   write(chunk: string): void {
-    const s = this.pending.length > 0 ? this.pending + chunk : chunk;
-    const done = this.scan(s, false);
-    this.pending = done < s.length ? s.slice(done) : '';
+    let from = 0;
+    if (this.pending.length > 0) {
+      // The unfinished token is completed from the head of the chunk, so the chunk itself is scanned as it
+      // came: `pending + chunk` would be a cons string, which V8 reads character by character at half speed.
+      const end = this.pending.charCodeAt(0) === 60 /* < */ ? chunk.indexOf('>') + 1 : chunk.indexOf('<');
+      const head = end > 0 ? this.pending + chunk.slice(0, end) : this.pending;
+      const done = end > 0 ? this.scan(head, false) : 0;
+      this.pending = '';
+      // Not completed there (a `>` inside a value, a comment, CDATA, a reference): the slow way, once.
+      if (done === head.length) from = end;
+      else chunk = head.slice(done) + (end > 0 ? chunk.slice(end) : chunk);
+    }
+    const done = this.scan(chunk, false, from);
+    this.pending = done < chunk.length ? chunk.slice(done) : '';
     if (this.pending.length > this.maxTokenChars) throw new XmlError('malformed', 'a tag, comment or CDATA section is too long');
   }
 
@@ -114,9 +130,9 @@ export class XmlScanner {
   }
 
   /** Scans `s` and answers how far it got: the rest is an unfinished token, kept for the next write. */
-  private scan(s: string, final: boolean): number {
+  private scan(s: string, final: boolean, from = 0): number {
     const n = s.length;
-    let i = 0;
+    let i = from;
     while (i < n) {
       const lt = s.indexOf('<', i);
       if (lt === -1) {
@@ -152,8 +168,11 @@ export class XmlScanner {
       if (gt === -1) return PENDING;
       let e = gt;
       while (e > i + 2 && isSpace(s.charCodeAt(e - 1))) e--;
-      const name = s.slice(i + 2, e);
-      if (this.stack.pop() !== name) throw new XmlError('malformed', 'an end tag does not match its start tag');
+      // Compared in place with the open element's name: no string is made for an end tag.
+      const name = this.stack.pop();
+      if (name === undefined || e - (i + 2) !== name.length || !s.startsWith(name, i + 2)) {
+        throw new XmlError('malformed', 'an end tag does not match its start tag');
+      }
       this.handler.close(name);
       return gt + 1;
     }
@@ -193,7 +212,7 @@ export class XmlScanner {
     }
     if (j >= n) return PENDING;
     if (j === i + 1) throw new XmlError('malformed', 'a tag without a name');
-    const name = s.slice(i + 1, j);
+    const name = this.intern(s, i + 1, j);
     const attrs = this.attrs;
     attrs.length = 0;
     let selfClosing = false;
@@ -221,7 +240,7 @@ export class XmlScanner {
       }
       if (j >= n) return PENDING;
       if (j === a0) throw new XmlError('malformed', 'an attribute without a name');
-      const attrName = s.slice(a0, j);
+      const attrName = this.intern(s, a0, j);
       while (j < n && isSpace(s.charCodeAt(j))) j++;
       if (j >= n) return PENDING;
       if (s.charCodeAt(j) !== 61 /* = */) throw new XmlError('malformed', 'an attribute without a value');
@@ -249,6 +268,33 @@ export class XmlScanner {
     return j;
   }
 
+  /**
+   * Where the next `&` at or after `from` is in `s` (Infinity when none), remembered between calls: asking
+   * `indexOf` each time would search to the end of the chunk from every text between two tags.
+   */
+  private nextAmp(s: string, from: number): number {
+    if (this.ampIn !== s || this.ampAt < from) {
+      this.ampIn = s;
+      const at = s.indexOf('&', from);
+      this.ampAt = at === -1 ? Infinity : at;
+    }
+    return this.ampAt;
+  }
+
+  /**
+   * The name at s[from, to), as the string made the last time the same name was met at this slot: a sheet
+   * repeats a dozen names millions of times, and a slice would be a new string each time.
+   */
+  private intern(s: string, from: number, to: number): string {
+    const length = to - from;
+    const slot = (s.charCodeAt(from) * 31 + s.charCodeAt(to - 1) * 7 + length) & (NAME_SLOTS - 1);
+    const known = this.names[slot];
+    if (known !== undefined && known.length === length && s.startsWith(known, from)) return known;
+    const name = s.slice(from, to);
+    this.names[slot] = name;
+    return name;
+  }
+
   private text(s: string, from: number, to: number): void {
     if (this.stack.length === 0) {
       for (let k = from; k < to; k++) if (!isSpace(s.charCodeAt(k))) throw new XmlError('malformed', 'text outside the root element');
@@ -256,8 +302,7 @@ export class XmlScanner {
     }
     if (!this.handler.wantText) {
       // Not built, but still checked: a bad reference is an error wherever it is.
-      const amp = s.indexOf('&', from);
-      if (amp !== -1 && amp < to) decodeEntities(s.slice(from, to));
+      if (this.nextAmp(s, from) < to) decodeEntities(s.slice(from, to));
       return;
     }
     // Line ends are normalised before references are decoded: `&#13;` stays a CR, as XML says.
