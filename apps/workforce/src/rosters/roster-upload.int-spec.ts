@@ -227,6 +227,31 @@ describe('workforce: roster uploads, validation and scope', () => {
     expect(list.body).toHaveLength(2);
   });
 
+  it("keeps an EZ-board key to its own unit's subtree: a park's key cannot replace another zone's rosters", async () => {
+    // DN-A…DN-D answer to the park KCN-LONGDUC, DN-E to the zone KKT-DINHAN; both answer to the board BQL-KKT.
+    const parkKey = await events.key('ez_board', 'KCN-LONGDUC');
+    await settle(svc);
+    const body = csv('employee_id,has_smartphone,installed,bluetooth_on\nP1,1,1,1\n');
+    const inPark = await http(svc, 'POST', '/v1/enterprises/DN-B/rosters?asOf=2020-08-24', { key: parkKey, ...body });
+    expect(inPark.status).toBe(201);
+    const before = await rosterOf('DN-E');
+    const otherZone = await http(svc, 'POST', '/v1/enterprises/DN-E/rosters?asOf=2020-08-24', { key: parkKey, ...body });
+    expect(otherZone.status).toBe(403);
+    expect(otherZone.headers.get('content-type')).toContain('application/problem+json');
+    expect(otherZone.body.detail).toBe('this EZ-board key acts for unit KCN-LONGDUC and its subtree; enterprise DN-E is outside it');
+    const otherZoneVi = await http(svc, 'POST', '/v1/enterprises/DN-E/rosters?asOf=2020-08-24', { key: parkKey, ...csv('x\n', 'vi') });
+    expect(otherZoneVi.status).toBe(403);
+    expect(otherZoneVi.body.detail).toMatch(/^Khóa của Ban quản lý này chỉ dùng cho đơn vị KCN-LONGDUC/);
+    expect(await rosterOf('DN-E')).toEqual(before);
+    expect((await http(svc, 'POST', '/v1/enterprises/DN-OUT/rosters?asOf=2020-08-24', { key: parkKey, ...body })).status).toBe(403);
+    // Reads follow the same rule; the board's own key still covers every zone and park under it.
+    expect((await http(svc, 'GET', '/v1/enterprises/DN-E/roster-imports', { key: parkKey })).status).toBe(403);
+    expect((await http(svc, 'GET', `/v1/roster-imports/${inPark.body.importId}`, { key: parkKey })).status).toBe(200);
+    const boardUpload = await http(svc, 'POST', '/v1/enterprises/DN-E/rosters?asOf=2020-08-24', { key: keys.ezBoard, ...body });
+    expect(boardUpload.status).toBe(201);
+    expect((await http(svc, 'GET', `/v1/roster-imports/${boardUpload.body.importId}`, { key: parkKey })).status).toBe(404);
+  });
+
   it('keeps other routes on JSON: a CSV body elsewhere is refused 415', async () => {
     const res = await http(svc, 'POST', '/v1/transport-hubs/BX-TRAVINH/checks', {
       key: keys.transport,

@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, NotFoundException, Param, Post, Query, Req }
 import { ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
-import { CurrentPrincipal, ProblemException, Roles, ScopeService, type Principal } from '@app/platform';
+import { CurrentPrincipal, ProblemException, Roles, type Principal } from '@app/platform';
 import { todayInVietnam } from '../common/calendar';
 import { ROSTER_CONTENT_TYPES, XLSX_CONTENT_TYPE } from '../http/roster-body.parsers';
 import {
@@ -15,6 +15,7 @@ import {
 } from './dto/roster-upload.dto';
 import { RosterImportFailed, RosterImportService } from './roster-import.service';
 import { RosterImportStore, type ImportRecord } from './roster-import.store';
+import { RosterScope } from './roster-scope.service';
 import { langOf, rosterMessage } from './roster-messages';
 import { RosterFileError } from './sources/roster-file.error';
 
@@ -24,7 +25,7 @@ export class RostersController {
   constructor(
     private readonly imports: RosterImportService,
     private readonly store: RosterImportStore,
-    private readonly scope: ScopeService,
+    private readonly scope: RosterScope,
   ) {}
 
   @Post('enterprises/:code/rosters')
@@ -54,13 +55,13 @@ export class RostersController {
         { field: 'asOf', message: 'asOf must not be in the future' },
       ]);
     }
-    const unit = await this.scope.assertCanWrite(principal, params.code);
+    const lang = langOf(req.headers['accept-language']);
+    const unit = await this.scope.assertCanWrite(principal, params.code, lang);
     if (unit.type !== 'enterprise') {
       throw new ProblemException(422, `org unit ${params.code} is a ${unit.type}, not an enterprise`, [
         { field: 'code', message: 'rosters are uploaded for units of type enterprise' },
       ]);
     }
-    const lang = langOf(req.headers['accept-language']);
     const body = await this.bodyOf(req);
     try {
       const r = await this.imports.import({ enterpriseCode: params.code, asOf: query.asOf, keyId: principal.keyId, body });
@@ -139,8 +140,9 @@ export class RostersController {
     @Param() params: EnterpriseParamDto,
     @Query() q: RosterImportListQueryDto,
     @CurrentPrincipal() principal: Principal,
+    @Req() req: FastifyRequest,
   ): Promise<RosterImportDto[]> {
-    await this.scope.assertCanRead(principal, params.code);
+    await this.scope.assertCanRead(principal, params.code, langOf(req.headers['accept-language']));
     return (await this.store.listFor(params.code, q.limit ?? 20)).map(present);
   }
 }
