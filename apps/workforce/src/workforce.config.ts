@@ -53,6 +53,17 @@ export class WorkforceConfig extends ServiceConfig {
   @Max(16 * 1024 * 1024 * 1024)
   ROSTER_MAX_UNPACKED_BYTES = 1024 * 1024 * 1024;
 
+  /**
+   * Days a roster's rows (hashed ids and flags: personal data) are kept after their upload finished; then
+   * they are erased and only the counts stay (docs/data-protection.md).
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(36_500)
+  ROSTER_RETENTION_DAYS = 365;
+
   /** A running import whose heartbeat is older than this is taken for dead (its process crashed) and marked failed. */
   @IsOptional()
   @Transform(toInt)

@@ -2,6 +2,8 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule } from '@app/platform';
 import { RegistryReplica1764460800001, RegistryReplicaHandlers, replicaAuthProviders } from '@app/replica';
 import { WorkforceRosters1764547200000 } from './migrations/1764547200000-WorkforceRosters';
+import { RosterRetention1765000000000 } from './migrations/1765000000000-RosterRetention';
+import { RosterPrivacyModule } from './roster-privacy/roster-privacy.module';
 import { RostersModule } from './rosters/rosters.module';
 import { TransportModule } from './transport/transport.module';
 import type { WorkforceConfig } from './workforce.config';
@@ -16,10 +18,11 @@ export class WorkforceModule {
           service: 'workforce',
           config,
           entities: [],
-          migrations: [RegistryReplica1764460800001, WorkforceRosters1764547200000],
+          migrations: [RegistryReplica1764460800001, WorkforceRosters1764547200000, RosterRetention1765000000000],
           auth: replicaAuthProviders,
         }),
         RostersModule,
+        RosterPrivacyModule,
         TransportModule,
       ],
       providers: [RegistryReplicaHandlers],
