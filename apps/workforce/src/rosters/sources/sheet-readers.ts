@@ -28,6 +28,18 @@ export function columnOf(ref: string | undefined): number {
   return col;
 }
 
+/** A number cell as JavaScript prints it; a small integer written plainly (the flags' 0 and 1) is already that. */
+function numberText(v: string): string {
+  const n = v.length;
+  if (n > 0 && n < 10) {
+    const c0 = v.charCodeAt(0);
+    let plain = c0 >= 49 && c0 <= 57; // 1-9: no sign, no leading zero
+    for (let i = 1; plain && i < n; i++) plain = v.charCodeAt(i) >= 48 && v.charCodeAt(i) <= 57;
+    if (plain || (n === 1 && c0 === 48)) return v;
+  }
+  return String(parseFloat(v));
+}
+
 function cellTooLong(): RosterFileError {
   return new RosterFileError(422, 'cellTooLong', { max: MAX_CELL_CHARS });
 }
@@ -210,7 +222,7 @@ export class SheetReader implements XmlHandler {
   private cellText(): string {
     const v = this.value;
     if (v === null) return '';
-    if (this.hasFormula) return this.type === 'str' ? v : String(parseFloat(v));
+    if (this.hasFormula) return this.type === 'str' ? v : numberText(v);
     switch (this.type) {
       case 's':
         return this.shared[parseInt(v, 10)] ?? '';
@@ -223,7 +235,7 @@ export class SheetReader implements XmlHandler {
         return parseInt(v, 10) !== 0 ? 'true' : 'false';
       case undefined:
       default:
-        return String(parseFloat(v));
+        return numberText(v);
     }
   }
 }
