@@ -1,18 +1,12 @@
 import { RosterFileError } from './roster-file.error';
 import { EXCEL_MAX_ROW, MAX_CELL_CHARS, MAX_COLUMNS, sharedStringLimits } from './roster-limits';
 import type { SourceRow } from './row-source';
-import type { XmlHandler } from './xml-scanner';
+import type { XmlAttrs, XmlHandler } from './xml-scanner';
 
 /** The local name of a tag (SpreadsheetML may be written with any namespace prefix). */
 export function local(name: string): string {
   const colon = name.indexOf(':');
   return colon === -1 ? name : name.slice(colon + 1);
-}
-
-/** An unprefixed attribute's value from the scanner's name, value pairs. */
-export function attr(attrs: readonly string[], name: string): string | undefined {
-  for (let k = 0; k < attrs.length; k += 2) if (attrs[k] === name) return attrs[k + 1];
-  return undefined;
 }
 
 /** Column of a cell reference ("AB12" → 28), 1-based; 0 when there is none; past MAX_COLUMNS it stops counting. */
@@ -133,10 +127,10 @@ export class SheetReader implements XmlHandler {
     return out;
   }
 
-  open(name: string, attrs: readonly string[]): void {
+  open(name: string, attrs: XmlAttrs): void {
     switch (local(name)) {
       case 'row': {
-        const r = Number(attr(attrs, 'r'));
+        const r = Number(attrs.get('r'));
         this.rowNumber = Number.isInteger(r) && r > 0 ? r : this.rowNumber + 1;
         if (this.rowNumber > EXCEL_MAX_ROW) throw new RosterFileError(422, 'rowNumberTooLarge', { max: EXCEL_MAX_ROW });
         this.cells = [];
@@ -145,10 +139,10 @@ export class SheetReader implements XmlHandler {
       }
       case 'c': {
         if (!this.cells) break;
-        const c = columnOf(attr(attrs, 'r'));
+        const c = columnOf(attrs.get('r'));
         this.col = c > 0 ? c : this.col + 1;
         if (this.col > MAX_COLUMNS) throw new RosterFileError(422, 'tooManyColumns', { line: this.rowNumber, max: MAX_COLUMNS });
-        this.type = attr(attrs, 't');
+        this.type = attrs.get('t');
         this.hasFormula = false;
         this.value = null;
         this.inInline = false;

@@ -6,9 +6,9 @@ import type { Readable } from 'node:stream';
 import { RosterFileError } from './roster-file.error';
 import type { RosterLimits } from './roster-limits';
 import type { SourceRow } from './row-source';
-import { attr, local, SharedStringsReader, SheetReader } from './sheet-readers';
+import { local, SharedStringsReader, SheetReader } from './sheet-readers';
 import { InflateBudget, spool, SpooledZip, type ZipMember } from './spooled-zip';
-import { XmlError, XmlScanner, type XmlHandler } from './xml-scanner';
+import { XmlError, XmlScanner, type XmlAttrs, type XmlHandler } from './xml-scanner';
 
 /** Workbook parts read for navigation (the workbook and its relationships): far below this in any real file. */
 const MAX_PART_BYTES = 16 * 1024 * 1024;
@@ -74,17 +74,14 @@ async function* scanned<T>(
   budget.checkDeclared(member);
   if (member.uncompressedSize > maxBytes) throw new Error('workbook part too large');
   const scanner = new XmlScanner(handler);
-  // TextDecoder, not StringDecoder: ten times faster on these chunks (measured: 44 ms against 685 ms for 130 MB).
-  const decoder = new TextDecoder('utf-8');
   let bytes = 0;
   for await (const chunk of budget.read(await zip.open(member))) {
     bytes += chunk.length;
     if (bytes > maxBytes) throw new Error('workbook part too large');
-    scanner.write(decoder.decode(chunk, { stream: true }));
+    scanner.write(chunk);
     const batch = take();
     if (batch.length) yield batch;
   }
-  scanner.write(decoder.decode());
   scanner.end();
   const last = take();
   if (last.length) yield last;
@@ -95,7 +92,7 @@ async function scanPart(
   zip: SpooledZip,
   member: ZipMember,
   budget: InflateBudget,
-  onOpen: (name: string, attrs: readonly string[]) => void,
+  onOpen: (name: string, attrs: XmlAttrs) => void,
 ): Promise<void> {
   const handler: XmlHandler = { wantText: false, open: onOpen, close: () => undefined, text: () => undefined };
   for await (const _ of scanned(zip, member, budget, handler, () => [], MAX_PART_BYTES)) void _;
@@ -110,12 +107,12 @@ async function firstSheet(zip: SpooledZip, members: ReadonlyMap<string, ZipMembe
     await scanPart(zip, wb, budget, (name, attrs) => {
       if (rid !== undefined || local(name) !== 'sheet') return;
       // The relationship id is `r:id` in the officeDocument relationships namespace, whatever its prefix.
-      for (let k = 0; k < attrs.length; k += 2) if (attrs[k] !== 'id' && local(attrs[k]) === 'id') rid = attrs[k + 1];
+      for (let k = 0; k < attrs.count; k++) if (attrs.name(k) !== 'id' && local(attrs.name(k)) === 'id') rid = attrs.value(k);
     });
     let target: string | undefined;
     if (rid !== undefined) {
       await scanPart(zip, rels, budget, (name, attrs) => {
-        if (target === undefined && local(name) === 'Relationship' && attr(attrs, 'Id') === rid) target = attr(attrs, 'Target') ?? '';
+        if (target === undefined && local(name) === 'Relationship' && attrs.get('Id') === rid) target = attrs.get('Target') ?? '';
       });
     }
     if (target !== undefined) {

@@ -3,12 +3,13 @@ import { XmlError, XmlScanner, type XmlHandler } from './xml-scanner';
 
 type Event = ['open', string, string[]] | ['close', string] | ['text', string];
 
-/** Every event of the scanner, text pieces joined, when the document arrives cut every `every` characters. */
-function scan(doc: string, every = doc.length || 1): Event[] {
+/** Every event of the scanner, text pieces joined, when the document's UTF-8 bytes arrive cut every `every` bytes. */
+function scan(doc: string, every = Buffer.byteLength(doc) || 1): Event[] {
   const events: Event[] = [];
   const handler: XmlHandler = {
     wantText: true,
-    open: (name, attrs) => events.push(['open', name, [...attrs]]),
+    open: (name, attrs) =>
+      events.push(['open', name, Array.from({ length: attrs.count }, (_, k) => [attrs.name(k), attrs.value(k)]).flat()]),
     close: (name) => events.push(['close', name]),
     text: (piece) => {
       const last = events[events.length - 1];
@@ -17,7 +18,8 @@ function scan(doc: string, every = doc.length || 1): Event[] {
     },
   };
   const scanner = new XmlScanner(handler);
-  for (let i = 0; i < doc.length; i += every) scanner.write(doc.slice(i, i + every));
+  const bytes = Buffer.from(doc, 'utf8');
+  for (let i = 0; i < bytes.length; i += every) scanner.write(bytes.subarray(i, i + every));
   scanner.end();
   return events.filter((e) => e[0] !== 'text' || e[1] !== '');
 }
@@ -53,6 +55,7 @@ describe('XmlScanner', () => {
     '<x:row r="1" spans="1:3"><x:c r="A1" t="s"><x:v>0</x:v></x:c><x:c r=\'B1\' t="inlineStr"><x:is><x:t xml:space="preserve"> a &amp; b &#233;&#x1F600; </x:t></x:is></x:c></x:row>' +
     '<!-- a comment with <tags> & ampersands --><x:row r="2"><x:c r="C2"><x:v>1.5</x:v></x:c><x:c r="D2" t="str"><x:f>A1&amp;"&gt;"</x:f><x:v><![CDATA[<raw & text>]]></x:v></x:c></x:row>' +
     '<x:row r = "3" ><x:c r="A3" t="inlineStr"><x:is><x:t>line\r\nbreak&#13;kept</x:t></x:is></x:c><x:c r="B3"/></x:row>' +
+    '<x:row r="4"><x:c r="A4" t="inlineStr"><x:is><x:t>Nguyễn Thị Ánh 😀 Đỗ</x:t></x:is></x:c><x:c r="B4" x:note="ố&amp;ồ"/></x:row>' +
     '</x:sheetData></x:worksheet>\n';
 
   it('gives the events saxes gives, however the document is cut', () => {
@@ -113,14 +116,14 @@ describe('XmlScanner', () => {
     ['other markup after <!', '<a><!ELEMENT a ANY></a>'],
     ['no document', ''],
   ])('refuses %s', (_what, doc) => {
-    for (const every of [1, 3, Math.max(1, doc.length)]) expect(() => scan(doc, every)).toThrow(XmlError);
+    for (const every of [1, 3, Math.max(1, Buffer.byteLength(doc))]) expect(() => scan(doc, every)).toThrow(XmlError);
   });
 
   it('bounds what it holds: an endless tag and deep nesting are refused', () => {
     const scanner = new XmlScanner({ wantText: false, open: () => undefined, close: () => undefined, text: () => undefined }, 1000, 8);
     expect(() => {
-      scanner.write('<a b="');
-      for (let i = 0; i < 10; i++) scanner.write('x'.repeat(200));
+      scanner.write(Buffer.from('<a b="'));
+      for (let i = 0; i < 10; i++) scanner.write(Buffer.from('x'.repeat(200)));
     }).toThrow(/too long/);
     expect(() => scan('<a>'.repeat(100) + '</a>'.repeat(100))).toThrow(/nested too deep/);
   });
