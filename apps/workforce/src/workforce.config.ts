@@ -25,7 +25,7 @@ export class WorkforceConfig extends ServiceConfig {
   @MinLength(32, { message: 'ROSTER_HMAC_SECRET must be at least 32 characters' })
   ROSTER_HMAC_SECRET?: string = undefined;
 
-  /** Most data rows one roster file may hold. */
+  /** Most rows one roster file may hold, blank rows included (they cost as much to read). */
   @IsOptional()
   @Transform(toInt)
   @IsInt()
@@ -40,6 +40,30 @@ export class WorkforceConfig extends ServiceConfig {
   @Min(1024)
   @Max(4 * 1024 * 1024 * 1024)
   ROSTER_MAX_BYTES = 512 * 1024 * 1024;
+
+  /**
+   * Most bytes inflated from one XLSX upload (its sheet, shared strings and workbook parts together), counted
+   * while inflating: a zip bomb is stopped at this point, whatever its headers say. A roster written by Excel
+   * or exceljs unpacks to about 330 bytes a row (the benchmark's 200,000 rows: 66 MB), so 1,000,000 rows to
+   * about 330 MB.
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024 * 1024)
+  @Max(16 * 1024 * 1024 * 1024)
+  ROSTER_MAX_UNPACKED_BYTES = 1024 * 1024 * 1024;
+
+  /**
+   * Days a roster's rows (hashed ids and flags: personal data) are kept after their upload finished; then
+   * they are erased and only the counts stay (docs/data-protection.md).
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(36_500)
+  ROSTER_RETENTION_DAYS = 365;
 
   /** A running import whose heartbeat is older than this is taken for dead (its process crashed) and marked failed. */
   @IsOptional()

@@ -9,6 +9,8 @@ import {
   replicaAuthProviders,
 } from '@app/replica';
 import { WorkforceRosters1764547200000 } from './migrations/1764547200000-WorkforceRosters';
+import { RosterRetention1765000000000 } from './migrations/1765000000000-RosterRetention';
+import { RosterPrivacyModule } from './roster-privacy/roster-privacy.module';
 import { RostersModule } from './rosters/rosters.module';
 import { TransportModule } from './transport/transport.module';
 import type { WorkforceConfig } from './workforce.config';
@@ -23,11 +25,17 @@ export class WorkforceModule {
           service: 'workforce',
           config,
           entities: [],
-          migrations: [RegistryReplica1764460800001, WorkforceRosters1764547200000, CampaignTargetsReplica1796428800001],
+          migrations: [
+            RegistryReplica1764460800001,
+            WorkforceRosters1764547200000,
+            RosterRetention1765000000000,
+            CampaignTargetsReplica1796428800001,
+          ],
           auth: replicaAuthProviders,
           campaignStartSql: CAMPAIGN_START_SQL,
         }),
         RostersModule,
+        RosterPrivacyModule,
         TransportModule,
       ],
       providers: [RegistryReplicaHandlers, CampaignTargetsHandler],

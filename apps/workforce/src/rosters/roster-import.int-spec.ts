@@ -224,7 +224,7 @@ describe('workforce: a 200,000-row roster, its privacy, XLSX, re-upload and inte
     for (let i = 1; i <= 40_000; i++) lines.push(i === 30_000 ? `NV9999999,"Broken"quote,0900000000,1,1,1\n` : csvLine(worker(i, 2), i));
     const res = await upload(Buffer.from(lines.join(''), 'utf8'));
     expect(res.status).toBe(422);
-    expect(res.body.detail).toMatch(/malformed CSV near line 30001/);
+    expect(res.body.detail).toMatch(/^Tệp CSV sai định dạng gần dòng 30001 /);
     expect(res.text).not.toMatch(/Broken|NV9999999/);
     const imp = await http(svc, 'GET', `/v1/roster-imports/${res.body.importId}`, { key: keys.ezBoard });
     expect(imp.body).toMatchObject({ state: 'failed', aggregates: null, diff: null });

@@ -17,8 +17,9 @@ import {
 } from './roster-import.store';
 import { csvRows } from './sources/csv-rows';
 import { RosterFileError } from './sources/roster-file.error';
+import { RowCounter } from './sources/roster-limits';
 import type { RowBatches } from './sources/row-source';
-import { sniff } from './sources/sniff';
+import { sniff, UploadBody } from './sources/sniff';
 import { xlsxRows } from './sources/xlsx-rows';
 
 /** Rows staged per statement: large enough to amortise the round trip, small enough to keep memory flat. */
@@ -106,18 +107,20 @@ export class RosterImportService implements OnApplicationBootstrap, OnApplicatio
     const { enterpriseCode, asOf } = upload;
     await this.store.begin(importId, enterpriseCode, asOf, upload.keyId);
     const run = new ImportRun(importId, enterpriseCode, this.config.rosterHmacSecret, this.store, this.config.ROSTER_MAX_ROWS);
+    const limits = { maxRows: this.config.ROSTER_MAX_ROWS, maxUnpackedBytes: this.config.ROSTER_MAX_UNPACKED_BYTES };
     const heartbeat = setInterval(
       () => void this.store.heartbeat(importId).catch(() => undefined),
       Math.max(250, this.config.ROSTER_STALE_AFTER_MS / 4),
     );
     heartbeat.unref();
     this.log.info({ importId, enterpriseCode, asOf }, 'roster import started');
+    const body = new UploadBody(upload.body, this.config.ROSTER_MAX_BYTES);
     try {
-      const { format, stream } = await sniff(upload.body, this.config.ROSTER_MAX_BYTES);
+      const { format, stream } = await sniff(body);
       await this.store.setFormat(importId, format);
-      await run.consume(format === 'xlsx' ? xlsxRows(stream) : csvRows(stream));
+      await run.consume(format === 'xlsx' ? xlsxRows(stream, limits) : csvRows(stream, run.rows));
       if (run.rowsAccepted === 0) {
-        throw new RosterFileError(422, `no row was accepted (${run.rowsRejected} rejected); the previous roster stays in force`);
+        throw new RosterFileError(422, 'noRowAccepted', { rejected: run.rowsRejected });
       }
       const done = await this.store.complete(importId, enterpriseCode, asOf, { ...run.progress(), rejected: run.rejected }, run.aggregates);
       if (done.supersededImportId) this.purgeLater(done.supersededImportId);
@@ -155,6 +158,7 @@ export class RosterImportService implements OnApplicationBootstrap, OnApplicatio
       );
       await this.store.fail(importId, failure, { ...run.progress(), rejected: run.rejected }).catch(() => undefined);
       this.purgeLater(importId);
+      await body.discardRest();
       throw new RosterImportFailed(importId, err, run.rejected, run.rowsRejected);
     } finally {
       clearInterval(heartbeat);
@@ -195,6 +199,8 @@ function newChunk(): StagedChunk {
 /** The state of one upload while its rows stream through. */
 class ImportRun {
   rowsRead = 0;
+  /** Every row but the header, blank ones too (and the title rows before it), for ROSTER_MAX_ROWS. */
+  readonly rows: RowCounter;
   rowsAccepted = 0;
   rowsRejected = 0;
   readonly rejected: RejectedLine[] = [];
@@ -211,9 +217,10 @@ class ImportRun {
     enterpriseCode: string,
     secret: string,
     private readonly store: RosterImportStore,
-    private readonly maxRows: number,
+    maxRows: number,
   ) {
     this.hasher = new EmployeeHasher(secret, enterpriseCode);
+    this.rows = new RowCounter(maxRows);
   }
 
   progress() {
@@ -227,27 +234,26 @@ class ImportRun {
       scan: for await (const batch of batches) {
         for (const { line, cells } of batch) {
           if (!columns) {
-            if (cells.every((c) => c.trim() === '')) continue;
+            if (cells.every((c) => c.trim() === '')) {
+              this.rows.add();
+              continue;
+            }
             const match = matchHeader(cells);
             if (match.kind === 'header') {
               columns = match.columns;
               continue;
             }
             if (match.kind === 'partial') {
-              throw new RosterFileError(
-                422,
-                `the header on line ${line} lacks the column(s) ${match.missing.map((f) => FIELD_LABELS[f]).join(', ')}; expected employee_id, has_smartphone, installed, bluetooth_on (or Mã NV, Có điện thoại thông minh, Đã cài Bluezone, Bật Bluetooth)`,
-              );
+              throw new RosterFileError(422, 'headerPartial', { line, missing: match.missing.map((f) => FIELD_LABELS[f]) });
             }
+            this.rows.add();
             if (++seen >= HEADER_SEARCH_ROWS) break scan;
             continue;
           }
+          this.rows.add();
           const verdict = judgeRow(cells, columns);
           if (verdict.ok === 'blank') continue;
           this.rowsRead += 1;
-          if (this.rowsRead > this.maxRows) {
-            throw new RosterFileError(413, `the file has more than ${this.maxRows} rows; split it or raise ROSTER_MAX_ROWS`);
-          }
           if (verdict.ok) {
             const c = this.chunk;
             const i = c.count++;
@@ -261,16 +267,11 @@ class ImportRun {
         }
       }
       if (!columns) {
-        throw new RosterFileError(
-          422,
-          seen === 0
-            ? 'the file is empty'
-            : 'no recognisable header: the first row must name the columns employee_id, has_smartphone, installed, bluetooth_on (or Mã NV, Có điện thoại thông minh, Đã cài Bluezone, Bật Bluetooth)',
-        );
+        throw new RosterFileError(422, seen === 0 ? 'fileEmpty' : 'noHeader', undefined);
       }
       await this.flush();
       await this.inFlight;
-      if (this.rowsRead === 0) throw new RosterFileError(422, 'the file has a header but no rows');
+      if (this.rowsRead === 0) throw new RosterFileError(422, 'headerNoRows', undefined);
     } finally {
       // Never leave a chunk write running behind a failure.
       await this.inFlight?.catch(() => undefined);

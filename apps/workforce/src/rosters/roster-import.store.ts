@@ -52,6 +52,7 @@ export interface ImportRecord {
   diff: RosterDiff | null;
   startedAt: string;
   finishedAt: string | null;
+  rowsErasedAt: string | null;
 }
 
 export class ImportNoLongerRunningError extends Error {}
@@ -277,7 +278,7 @@ export class RosterImportStore {
 }
 
 const IMPORT_COLUMNS = `id, enterprise_code, as_of::text AS as_of, state, format, rows_read, rows_accepted, rows_rejected, rejected, failure, revision,
-  headcount, smartphone_holders, installed, bluetooth_on, joined, left_count, newly_installed, newly_bluetooth_on, started_at, finished_at`;
+  headcount, smartphone_holders, installed, bluetooth_on, joined, left_count, newly_installed, newly_bluetooth_on, started_at, finished_at, rows_erased_at`;
 
 interface ImportRow {
   id: string;
@@ -301,6 +302,7 @@ interface ImportRow {
   newly_bluetooth_on: number | null;
   started_at: Date;
   finished_at: Date | null;
+  rows_erased_at: Date | null;
 }
 
 function toRecord(r: ImportRow): ImportRecord {
@@ -336,5 +338,6 @@ function toRecord(r: ImportRow): ImportRecord {
           },
     startedAt: r.started_at.toISOString(),
     finishedAt: r.finished_at ? r.finished_at.toISOString() : null,
+    rowsErasedAt: r.rows_erased_at ? r.rows_erased_at.toISOString() : null,
   };
 }

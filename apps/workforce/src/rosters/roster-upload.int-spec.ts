@@ -22,7 +22,10 @@ describe('workforce: roster uploads, validation and scope', () => {
     if (svc) await disposeService(svc);
   });
 
-  const csv = (text: string) => ({ raw: Buffer.from(text, 'utf8'), headers: { 'content-type': 'text/csv; charset=utf-8' } });
+  const csv = (text: string, lang = 'en') => ({
+    raw: Buffer.from(text, 'utf8'),
+    headers: { 'content-type': 'text/csv; charset=utf-8', 'accept-language': lang },
+  });
 
   it('takes English headers and every flag style, and rejects bad rows with their line and reason only', async () => {
     const body = [
@@ -136,6 +139,16 @@ describe('workforce: roster uploads, validation and scope', () => {
     const empty = await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-20', { key: keys.ezBoard, ...csv('') });
     expect(empty.status).toBe(422);
     expect(empty.body.detail).toMatch(/empty/);
+    // Vietnamese first: without an Accept-Language that ranks English higher, the clerk reads Vietnamese.
+    for (const lang of ['', 'vi', 'fr, en;q=0.5, vi;q=0.8']) {
+      const vi = await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-20', { key: keys.ezBoard, ...csv('', lang) });
+      expect({ lang, status: vi.status, detail: vi.body.detail }).toEqual({ lang, status: 422, detail: 'Tệp trống' });
+    }
+    const noHeaderVi = await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-20', {
+      key: keys.ezBoard,
+      ...csv('a,b\n1,2\n', 'vi-VN'),
+    });
+    expect(noHeaderVi.body.detail).toMatch(/^Không nhận ra dòng tiêu đề: dòng đầu tiên phải ghi tên các cột Mã NV/);
     const blank = await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-20', { key: keys.ezBoard, ...csv('\n\n  \n') });
     expect(blank.status).toBe(422);
     const headerOnly = await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-20', {
@@ -160,7 +173,7 @@ describe('workforce: roster uploads, validation and scope', () => {
     const pdf = await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-20', {
       key: keys.ezBoard,
       raw: Buffer.from([0x25, 0x50, 0x44, 0x46, 0, 1, 2, 3, 0xff, 0xfe]),
-      headers: { 'content-type': 'text/csv' },
+      headers: { 'content-type': 'text/csv', 'accept-language': 'en-US' },
     });
     expect(pdf.status).toBe(415);
     expect(pdf.body.detail).toMatch(/neither CSV .* nor XLSX/);
@@ -212,6 +225,31 @@ describe('workforce: roster uploads, validation and scope', () => {
     const list = await http(svc, 'GET', '/v1/enterprises/DN-A/roster-imports?limit=2', { key: keys.portalA });
     expect(list.status).toBe(200);
     expect(list.body).toHaveLength(2);
+  });
+
+  it("keeps an EZ-board key to its own unit's subtree: a park's key cannot replace another zone's rosters", async () => {
+    // DN-A…DN-D answer to the park KCN-LONGDUC, DN-E to the zone KKT-DINHAN; both answer to the board BQL-KKT.
+    const parkKey = await events.key('ez_board', 'KCN-LONGDUC');
+    await settle(svc);
+    const body = csv('employee_id,has_smartphone,installed,bluetooth_on\nP1,1,1,1\n');
+    const inPark = await http(svc, 'POST', '/v1/enterprises/DN-B/rosters?asOf=2020-08-24', { key: parkKey, ...body });
+    expect(inPark.status).toBe(201);
+    const before = await rosterOf('DN-E');
+    const otherZone = await http(svc, 'POST', '/v1/enterprises/DN-E/rosters?asOf=2020-08-24', { key: parkKey, ...body });
+    expect(otherZone.status).toBe(403);
+    expect(otherZone.headers.get('content-type')).toContain('application/problem+json');
+    expect(otherZone.body.detail).toBe('this EZ-board key acts for unit KCN-LONGDUC and its subtree; enterprise DN-E is outside it');
+    const otherZoneVi = await http(svc, 'POST', '/v1/enterprises/DN-E/rosters?asOf=2020-08-24', { key: parkKey, ...csv('x\n', 'vi') });
+    expect(otherZoneVi.status).toBe(403);
+    expect(otherZoneVi.body.detail).toMatch(/^Khóa của Ban quản lý này chỉ dùng cho đơn vị KCN-LONGDUC/);
+    expect(await rosterOf('DN-E')).toEqual(before);
+    expect((await http(svc, 'POST', '/v1/enterprises/DN-OUT/rosters?asOf=2020-08-24', { key: parkKey, ...body })).status).toBe(403);
+    // Reads follow the same rule; the board's own key still covers every zone and park under it.
+    expect((await http(svc, 'GET', '/v1/enterprises/DN-E/roster-imports', { key: parkKey })).status).toBe(403);
+    expect((await http(svc, 'GET', `/v1/roster-imports/${inPark.body.importId}`, { key: parkKey })).status).toBe(200);
+    const boardUpload = await http(svc, 'POST', '/v1/enterprises/DN-E/rosters?asOf=2020-08-24', { key: keys.ezBoard, ...body });
+    expect(boardUpload.status).toBe(201);
+    expect((await http(svc, 'GET', `/v1/roster-imports/${boardUpload.body.importId}`, { key: parkKey })).status).toBe(404);
   });
 
   it('keeps other routes on JSON: a CSV body elsewhere is refused 415', async () => {

@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, NotFoundException, Param, Post, Query, Req }
 import { ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
-import { CampaignCalendar, CurrentPrincipal, ProblemException, Roles, ScopeService, type Principal } from '@app/platform';
+import { CampaignCalendar, CurrentPrincipal, ProblemException, Roles, type Principal } from '@app/platform';
 import { ROSTER_CONTENT_TYPES, XLSX_CONTENT_TYPE } from '../http/roster-body.parsers';
 import {
   EnterpriseParamDto,
@@ -14,6 +14,8 @@ import {
 } from './dto/roster-upload.dto';
 import { RosterImportFailed, RosterImportService } from './roster-import.service';
 import { RosterImportStore, type ImportRecord } from './roster-import.store';
+import { RosterScope } from './roster-scope.service';
+import { langOf, rosterMessage } from './roster-messages';
 import { RosterFileError } from './sources/roster-file.error';
 
 @ApiTags('rosters')
@@ -22,7 +24,7 @@ export class RostersController {
   constructor(
     private readonly imports: RosterImportService,
     private readonly store: RosterImportStore,
-    private readonly scope: ScopeService,
+    private readonly scope: RosterScope,
     private readonly calendar: CampaignCalendar,
   ) {}
 
@@ -49,7 +51,8 @@ export class RostersController {
     @CurrentPrincipal() principal: Principal,
   ): Promise<RosterUploadResultDto> {
     await this.calendar.assertWithin({ asOf: query.asOf });
-    const unit = await this.scope.assertCanWrite(principal, params.code);
+    const lang = langOf(req.headers['accept-language']);
+    const unit = await this.scope.assertCanWrite(principal, params.code, lang);
     if (unit.type !== 'enterprise') {
       throw new ProblemException(422, `org unit ${params.code} is a ${unit.type}, not an enterprise`, [
         { field: 'code', message: 'rosters are uploaded for units of type enterprise' },
@@ -73,8 +76,10 @@ export class RostersController {
       if (!(err instanceof RosterImportFailed)) throw err;
       const cause = err.cause;
       const extra = { importId: err.importId, rowsRejected: err.rowsRejected, rejected: err.rejected };
-      if (cause instanceof RosterFileError)
-        throw new ProblemException(cause.status, cause.message, [{ field: 'body', message: cause.message }], extra);
+      if (cause instanceof RosterFileError) {
+        const detail = cause.text(lang);
+        throw new ProblemException(cause.status, detail, [{ field: 'body', message: detail }], extra);
+      }
       if (cause instanceof ProblemException) throw cause;
       throw new ProblemException(
         500,
@@ -87,25 +92,25 @@ export class RostersController {
 
   /** The file stream, whichever way it was sent; nothing is read before the key and scope are checked. */
   private async bodyOf(req: FastifyRequest): Promise<AsyncIterable<Buffer | string>> {
+    const lang = langOf(req.headers['accept-language']);
     if (req.isMultipart()) {
       const part = await req.file({ limits: { fileSize: Number.MAX_SAFE_INTEGER, files: 1 } });
-      if (!part)
-        throw new ProblemException(422, 'the multipart upload has no file part', [
-          { field: 'file', message: 'attach the roster as a file part' },
-        ]);
+      if (!part) {
+        const detail = rosterMessage('noFilePart', undefined, lang);
+        throw new ProblemException(422, detail, [{ field: 'file', message: detail }]);
+      }
       return part.file;
     }
     const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     if (!ROSTER_CONTENT_TYPES.includes(type)) {
-      throw new ProblemException(
-        415,
-        `a roster is sent as text/csv, as an .xlsx (${XLSX_CONTENT_TYPE} or application/octet-stream) or as multipart/form-data, not ${type || 'without a content type'}`,
-        [{ field: 'content-type', message: 'unsupported media type' }],
-      );
+      throw new ProblemException(415, rosterMessage('wrongContentType', { type }, lang), [
+        { field: 'content-type', message: 'unsupported media type' },
+      ]);
     }
     const body = req.body as Readable | undefined | null;
     if (!body || typeof (body as Partial<Readable>)[Symbol.asyncIterator] !== 'function') {
-      throw new ProblemException(422, 'the file is empty', [{ field: 'body', message: 'the file is empty' }]);
+      const detail = rosterMessage('fileEmpty', undefined, lang);
+      throw new ProblemException(422, detail, [{ field: 'body', message: detail }]);
     }
     return body;
   }
@@ -131,8 +136,9 @@ export class RostersController {
     @Param() params: EnterpriseParamDto,
     @Query() q: RosterImportListQueryDto,
     @CurrentPrincipal() principal: Principal,
+    @Req() req: FastifyRequest,
   ): Promise<RosterImportDto[]> {
-    await this.scope.assertCanRead(principal, params.code);
+    await this.scope.assertCanRead(principal, params.code, langOf(req.headers['accept-language']));
     return (await this.store.listFor(params.code, q.limit ?? 20)).map(present);
   }
 }

@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
 import { RosterImportService } from './roster-import.service';
 import { RosterImportStore } from './roster-import.store';
+import { RosterScope } from './roster-scope.service';
 import { RostersController } from './rosters.controller';
 
 @Module({
   controllers: [RostersController],
-  providers: [RosterImportStore, RosterImportService],
+  providers: [RosterImportStore, RosterImportService, RosterScope],
+  exports: [RosterScope],
 })
 export class RostersModule {}

@@ -86,4 +86,6 @@ export class RosterImportDto {
   @ApiProperty({ type: RosterDiffDto, nullable: true }) diff!: RosterDiffDto | null;
   @ApiProperty() startedAt!: string;
   @ApiProperty({ nullable: true }) finishedAt!: string | null;
+  @ApiProperty({ nullable: true, description: "When retention erased the upload's rows (ROSTER_RETENTION_DAYS); its counts stay" })
+  rowsErasedAt!: string | null;
 }

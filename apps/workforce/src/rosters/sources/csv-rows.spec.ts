@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { parse, type CsvError, type Info } from 'csv-parse';
 import { csvRows } from './csv-rows';
 import { RosterFileError } from './roster-file.error';
+import { RowCounter } from './roster-limits';
 import type { SourceRow } from './row-source';
 
 const MAX = 64;
@@ -31,7 +32,8 @@ async function reference(input: Buffer): Promise<Read> {
     return { records };
   } catch (err) {
     const e = err as CsvError & { lines?: number };
-    return { records, error: [e.code, e.lines ?? -1] };
+    // csvRows names a record too long by the line it starts on (checked on its own below), csv-parse by where it stopped.
+    return { records, error: [e.code, e.code === 'CSV_MAX_RECORD_SIZE' ? 0 : (e.lines ?? -1)] };
   }
 }
 
@@ -40,7 +42,7 @@ async function read(chunks: Buffer[]): Promise<Read & { batches: number }> {
   const records: Array<[number, string[]]> = [];
   let batches = 0;
   try {
-    for await (const batch of csvRows(Readable.from(chunks), MAX)) {
+    for await (const batch of csvRows(Readable.from(chunks), undefined, MAX)) {
       batches += 1;
       expect(batch.length).toBeGreaterThan(0);
       for (const r of batch) records.push([r.line, r.cells]);
@@ -49,9 +51,10 @@ async function read(chunks: Buffer[]): Promise<Read & { batches: number }> {
   } catch (err) {
     if (!(err instanceof RosterFileError)) throw err;
     expect(err.status).toBe(422);
-    const m = /^malformed CSV near line (\d+) \((\w+)\); nothing was imported$/.exec(err.message);
-    if (!m) throw err;
-    return { records, batches, error: [m[2], Number(m[1])] };
+    if (err.key === 'csvLineTooLong') return { records, batches, error: ['CSV_MAX_RECORD_SIZE', 0] };
+    if (err.key !== 'csvMalformed') throw err;
+    const p = err.params as { line: number; code: string };
+    return { records, batches, error: [p.code, p.line] };
   }
 }
 
@@ -163,13 +166,34 @@ describe('csvRows', () => {
     ['a,"unclosed\nb,c\n', 'malformed CSV near line 2 (CSV_QUOTE_NOT_CLOSED); nothing was imported'],
     ['ok,ok\na,"b"c\n', 'malformed CSV near line 2 (CSV_INVALID_CLOSING_QUOTE); nothing was imported'],
     ['ok,ok\nsecret,b"c\n', 'malformed CSV near line 2 (INVALID_OPENING_QUOTE); nothing was imported'],
-    [`ok\n${'secret'.repeat(20)}\n`, 'malformed CSV near line 2 (CSV_MAX_RECORD_SIZE); nothing was imported'],
+    [`ok\n${'secret'.repeat(100)}\n`, /^line 2 is longer than 64 KiB/],
+    [`ok\n\nok,"${'secret\n'.repeat(80)}"\n`, /^line 3 is longer than 64 KiB/],
+    [`ok\nok\n\n\n${'secret'.repeat(100)}\n`, /^line 5 is longer than 64 KiB/],
+    [`ok\n${','.repeat(300)}\n`, /^line 2 has a cell beyond column IV/],
   ])('refuses %j with the line and the code only, never the content', async (text, message) => {
     const failure = (async () => {
-      for await (const batch of csvRows(Readable.from([Buffer.from(text)]), MAX)) void batch;
+      for await (const batch of csvRows(Readable.from([Buffer.from(text)]), undefined, MAX * 8)) void batch;
     })();
-    await expect(failure).rejects.toThrow(new RosterFileError(422, message));
+    await expect(failure).rejects.toThrow(message);
+    await expect(failure).rejects.toBeInstanceOf(RosterFileError);
     await expect(failure).rejects.not.toThrow(/secret/);
+  });
+
+  it('charges the empty lines it skips to the row limit', async () => {
+    const rows = new RowCounter(10);
+    const text = `h\n${'\n'.repeat(9)}a\n`;
+    const read9 = async (counter: RowCounter, input: string) => {
+      for await (const batch of csvRows(Readable.from(cuts(Buffer.from(input), 3)), counter)) void batch;
+    };
+    await read9(rows, text);
+    await expect(read9(new RowCounter(8), text)).rejects.toMatchObject({ status: 413, key: 'tooManyRows' });
+    // The nothing after the last line break is no line: a file of exactly the limit passes, with or without it.
+    for (const tail of ['', '\n', '\r\n']) {
+      const exact = new RowCounter(9);
+      await read9(exact, `h\n${'\n'.repeat(9)}a${tail}`);
+      expect(exact).toMatchObject({ max: 9 });
+      await expect(read9(new RowCounter(8), `h\n${'\n'.repeat(9)}a${tail}`)).rejects.toMatchObject({ key: 'tooManyRows' });
+    }
   });
 
   it('passes an error of the upload itself through (it is not a CSV error)', async () => {

@@ -5,6 +5,8 @@ import { RosterFileError } from './roster-file.error';
 import { xlsxRows } from './xlsx-rows';
 import type { SourceRow } from './row-source';
 
+const LIMITS = { maxRows: 1000, maxUnpackedBytes: 16 * 1024 * 1024 };
+
 async function workbook(): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   const ws = wb.addWorksheet('Danh sách');
@@ -31,12 +33,12 @@ async function reordered(xlsx: Buffer, sharedStringsFirst: boolean): Promise<Buf
   return out.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
 }
 
-async function rowsOf(xlsx: Buffer): Promise<SourceRow[]> {
+async function rowsOf(xlsx: Buffer, limits = LIMITS): Promise<SourceRow[]> {
   const rows: SourceRow[] = [];
   // Small chunks, so tags and characters are cut across chunk ends.
   const chunks: Buffer[] = [];
   for (let i = 0; i < xlsx.length; i += 977) chunks.push(xlsx.subarray(i, i + 977));
-  for await (const batch of xlsxRows(Readable.from(chunks))) rows.push(...batch);
+  for await (const batch of xlsxRows(Readable.from(chunks), limits)) rows.push(...batch);
   return rows;
 }
 
@@ -115,8 +117,78 @@ describe('xlsxRows', () => {
       '<worksheet><sheetData><row r="1"><c t="inlineStr"><is><t>a</is></c></row></sheetData></worksheet>',
     );
     const xlsx = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
-    await expect(rowsOf(xlsx)).rejects.toThrow(
-      new RosterFileError(422, 'the XLSX file could not be read (damaged or not an Excel workbook); nothing was imported'),
-    );
+    await expect(rowsOf(xlsx)).rejects.toThrow(new RosterFileError(422, 'xlsxUnreadable', undefined));
+  });
+
+  describe('bounds the work a file can cause', () => {
+    async function withSheet(rows: string, sharedStrings?: string): Promise<Buffer> {
+      const zip = new JSZip();
+      zip.file('xl/worksheets/sheet1.xml', `<worksheet><sheetData>${rows}</sheetData></worksheet>`);
+      if (sharedStrings !== undefined) zip.file('xl/sharedStrings.xml', `<sst>${sharedStrings}</sst>`);
+      return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
+    }
+    const refusal = async (xlsx: Buffer, limits = LIMITS) => {
+      const err = await rowsOf(xlsx, limits).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(RosterFileError);
+      return err as RosterFileError;
+    };
+
+    it('refuses a cell placed past column IV instead of padding the row to it', async () => {
+      const err = await refusal(await withSheet('<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="ZZZZZZZ2"><v>1</v></c></row>'));
+      expect(err).toMatchObject({ status: 422, key: 'tooManyColumns', params: { line: 2, max: 256 } });
+      expect(await rowsOf(await withSheet('<row r="1"><c r="IV1"><v>1</v></c></row>'))).toEqual([
+        { line: 1, cells: [...Array<string>(255).fill(''), '1'] },
+      ]);
+      const unplaced = await refusal(await withSheet(`<row>${'<c/>'.repeat(257)}</row>`));
+      expect(unplaced.key).toBe('tooManyColumns');
+    });
+
+    it("refuses a row number past Excel's last row", async () => {
+      expect((await refusal(await withSheet('<row r="1048577"/>'))).key).toBe('rowNumberTooLarge');
+    });
+
+    it('refuses a cell longer than Excel allows', async () => {
+      const err = await refusal(await withSheet(`<row><c t="inlineStr"><is><t>${'x'.repeat(32_768)}</t></is></c></row>`));
+      expect(err.key).toBe('cellTooLong');
+    });
+
+    it('caps the shared strings by count and by characters, in proportion to ROSTER_MAX_ROWS', async () => {
+      const limits = { maxRows: 10, maxUnpackedBytes: 16 * 1024 * 1024 };
+      const many = await refusal(await withSheet('', '<si><t>a</t></si>'.repeat(1041)), limits);
+      expect(many).toMatchObject({ status: 413, key: 'sharedStringsTooLarge', params: { maxCount: 1040, maxChars: 66_176 } });
+      const long = await refusal(await withSheet('', `<si><t>${'x'.repeat(30_000)}</t></si>`.repeat(3)), limits);
+      expect(long.key).toBe('sharedStringsTooLarge');
+      expect(await rowsOf(await withSheet('<row><c t="s"><v>1039</v></c></row>', '<si><t>a</t></si>'.repeat(1040)), limits)).toEqual([
+        { line: 1, cells: ['a'] },
+      ]);
+    });
+
+    it('counts unpacked bytes while inflating, across the parts', async () => {
+      const rows = '<row><c><v>1</v></c></row>'.repeat(10_000);
+      const err = await refusal(await withSheet(rows), { maxRows: 1000, maxUnpackedBytes: 200_000 });
+      expect(err).toMatchObject({ status: 413, key: 'unpackedTooLarge' });
+      expect(await rowsOf(await withSheet(rows), { maxRows: 1000, maxUnpackedBytes: 300_000 })).toHaveLength(10_000);
+    });
+
+    it('refuses a DOCTYPE in any part', async () => {
+      const err = await refusal(await withSheet('<row><c><v><!DOCTYPE x [<!ENTITY a "b">]></v></c></row>'));
+      expect(err.key).toBe('doctype');
+      const zip = new JSZip();
+      zip.file('xl/sharedStrings.xml', '<?xml version="1.0"?><!DOCTYPE sst [<!ENTITY a "aaaa">]><sst><si><t>&a;</t></si></sst>');
+      zip.file('xl/worksheets/sheet1.xml', '<worksheet><sheetData/></worksheet>');
+      expect((await refusal(await zip.generateAsync({ type: 'nodebuffer' }))).key).toBe('doctype');
+    });
+
+    it('refuses a zip announcing more parts than a workbook has, before reading its directory', async () => {
+      // A one-member zip whose end record announces 60,000 members (unzipper would try to read them all).
+      const zip = await withSheet('<row/>');
+      const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+      zip.writeUInt16LE(60_000, end + 8);
+      zip.writeUInt16LE(60_000, end + 10);
+      expect((await refusal(zip)).key).toBe('tooManyParts');
+    });
   });
 });

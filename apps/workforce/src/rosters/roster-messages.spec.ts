@@ -1,0 +1,46 @@
+import { columnLetters, langOf, rosterMessage, ROSTER_MESSAGES, type RosterMessageKey } from './roster-messages';
+
+describe('roster messages', () => {
+  it.each([
+    [undefined, 'vi'],
+    ['', 'vi'],
+    ['vi', 'vi'],
+    ['vi-VN,vi;q=0.9,en;q=0.5', 'vi'],
+    ['en', 'en'],
+    ['en-GB,en;q=0.8', 'en'],
+    ['fr, en;q=0.5, vi;q=0.8', 'vi'],
+    ['fr, vi;q=0.4, en-US;q=0.6', 'en'],
+    ['en;q=0, vi;q=0.1', 'vi'],
+    ['de', 'vi'],
+    [['en', 'vi;q=0.2'], 'en'],
+  ] as const)('reads Accept-Language %j as %s (Vietnamese unless English ranks higher)', (header, lang) => {
+    expect(langOf(header as string | string[] | undefined)).toBe(lang);
+  });
+
+  it('names columns as Excel does', () => {
+    expect([1, 26, 27, 52, 256, 16_384].map(columnLetters)).toEqual(['A', 'Z', 'AA', 'AZ', 'IV', 'XFD']);
+  });
+
+  it('words every message in both languages, Vietnamese with its diacritics, numbers in each locale', () => {
+    const params: Record<string, unknown> = {
+      type: 'image/gif',
+      max: 1_000_000,
+      line: 3,
+      maxCount: 4_001_000,
+      maxChars: 64_065_536,
+      maxRows: 1_000_000,
+      code: 'CSV_X',
+      missing: ['has_smartphone'],
+      rejected: 1200,
+      keyUnit: 'KCN-1',
+    };
+    for (const key of Object.keys(ROSTER_MESSAGES) as RosterMessageKey[]) {
+      const vi = rosterMessage(key, params as never, 'vi');
+      const en = rosterMessage(key, params as never, 'en');
+      expect({ key, vi: vi.length > 5, en: en.length > 5, differ: vi !== en }).toEqual({ key, vi: true, en: true, differ: true });
+      expect({ key, diacritics: /[ăâđêôơưáàảãạếềểễệốồổỗộớờởỡợ]/i.test(vi) }).toEqual({ key, diacritics: true });
+    }
+    expect(rosterMessage('tooManyRows', { max: 1_000_000 }, 'vi')).toMatch(/^Tệp có hơn 1\.000\.000 dòng/);
+    expect(rosterMessage('tooManyRows', { max: 1_000_000 }, 'en')).toMatch(/^the file has more than 1,000,000 rows/);
+  });
+});
