@@ -40,9 +40,6 @@ export class BenchSystem extends ServiceProcesses {
       env: {
         NODE_ENV: 'development',
         LOG_LEVEL: 'warn',
-        // The benchmarks measure what a service can take; the write limits would measure themselves.
-        RATE_LIMIT_WRITES_PER_KEY: '0',
-        RATE_LIMIT_WRITES_PER_ADDRESS: '0',
         ROSTER_HMAC_SECRET: 'bench-roster-secret-0123456789abcdefghijklmnop',
         ...opts.env,
       },

@@ -215,7 +215,7 @@ describe('NATS authentication and authorisation', () => {
     expect(JSON.parse(record.event).id).toBe(e.id);
     await settle(compliance);
     expect(await reportsInReadModel(e.data.reportId)).toBe(0);
-    const metrics = await http(compliance, 'GET', '/metrics', { key: null });
+    const metrics = await http(compliance, 'GET', '/metrics');
     expect(metrics.text).toMatch(/bz_events_dead_lettered_total\{consumer="compliance-projection",reason="producer"\} 1/);
   });
 });

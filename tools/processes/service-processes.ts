@@ -122,6 +122,11 @@ export class ServiceProcesses {
         REGISTRY_URL: this.url('registry'),
         LOG_LEVEL: 'info',
         ROSTER_HMAC_SECRET: 'local-roster-secret-0123456789abcdefghijklmnop',
+        // Tests and benchmarks poll with a key until a replica holds it (401 until then) and send load from one
+        // address: the rate limits would answer 429. Their own tests set them (libs/platform/src/http/).
+        RATE_LIMIT_AUTH_FAILURES: '0',
+        RATE_LIMIT_WRITES_PER_KEY: '0',
+        RATE_LIMIT_WRITES_PER_ADDRESS: '0',
         ...o.env,
         ...env,
       },
