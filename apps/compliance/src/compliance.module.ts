@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule } from '@app/platform';
-import { RegistryReplica1764460800001, RegistryReplicaHandlers, replicaAuthProviders } from '@app/replica';
+import { REGISTRY_REPLICA_MIGRATIONS, RegistryReplicaHandlers, replicaAuthProviders } from '@app/replica';
 import { AnalyticsModule } from './analytics/analytics.module';
 import type { ComplianceConfig } from './compliance.config';
 import { DailyReportModule } from './daily-report/daily-report.module';
@@ -12,7 +12,7 @@ import { ReadPaths1764720000000 } from './migrations/1764720000000-ReadPaths';
 import { ProjectionModule } from './projection/projection.module';
 
 export const COMPLIANCE_MIGRATIONS = [
-  RegistryReplica1764460800001,
+  ...REGISTRY_REPLICA_MIGRATIONS,
   ComplianceProjection1764547200000,
   ProjectionEventOrder1764633600000,
   ReadPaths1764720000000,

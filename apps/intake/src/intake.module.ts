@@ -3,7 +3,7 @@ import { PlatformModule } from '@app/platform';
 import {
   CAMPAIGN_START_SQL,
   CampaignTargetsHandler,
-  RegistryReplica1764460800001,
+  REGISTRY_REPLICA_MIGRATIONS,
   RegistryReplicaHandlers,
   RegistryReplicaVersion1764460800002,
   replicaAuthProviders,
@@ -23,7 +23,7 @@ export class IntakeModule {
           service: 'intake',
           config,
           entities: [],
-          migrations: [RegistryReplica1764460800001, IntakeTables1764547200000, RegistryReplicaVersion1764460800002],
+          migrations: [...REGISTRY_REPLICA_MIGRATIONS, IntakeTables1764547200000, RegistryReplicaVersion1764460800002],
           auth: replicaAuthProviders,
           campaignStartSql: CAMPAIGN_START_SQL,
         }),

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { durableName, PlatformModule } from '@app/platform';
-import { RegistryReplica1764460800001, RegistryReplicaHandlers, replicaAuthProviders } from '@app/replica';
+import { REGISTRY_REPLICA_MIGRATIONS, RegistryReplicaHandlers, replicaAuthProviders } from '@app/replica';
 import { FiguresModule } from './figures/figures.module';
 import { RATES_INPUT_LANES } from './inputs/handlers/rates-inputs.handler';
 import { InputsModule } from './inputs/inputs.module';
@@ -34,6 +34,7 @@ export const RATES_STATE_TABLES = [
   'rates_published_figures',
   'rates_published_statuses',
   'replica_org_units',
+  'replica_org_unit_retirements',
   'replica_api_keys',
   'inbox',
 ] as const;
@@ -49,7 +50,7 @@ export class RatesModule {
           config,
           entities: [],
           migrations: [
-            RegistryReplica1764460800001,
+            ...REGISTRY_REPLICA_MIGRATIONS,
             RatesState1764460800300,
             RatesPublished1764547200400,
             AppendOnlyDirtyMarks1764547200500,

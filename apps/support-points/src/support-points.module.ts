@@ -4,7 +4,7 @@ import {
   CAMPAIGN_START_SQL,
   CampaignTargetsHandler,
   CampaignTargetsReplica1796428800001,
-  RegistryReplica1764460800001,
+  REGISTRY_REPLICA_MIGRATIONS,
   RegistryReplicaHandlers,
   replicaAuthProviders,
 } from '@app/replica';
@@ -24,7 +24,7 @@ export class SupportPointsModule {
           service: 'support-points',
           config,
           entities: [],
-          migrations: [RegistryReplica1764460800001, SupportPoints1764547200000, CampaignTargetsReplica1796428800001],
+          migrations: [...REGISTRY_REPLICA_MIGRATIONS, SupportPoints1764547200000, CampaignTargetsReplica1796428800001],
           auth: replicaAuthProviders,
           campaignStartSql: CAMPAIGN_START_SQL,
         }),

@@ -4,7 +4,7 @@ import {
   CAMPAIGN_START_SQL,
   CampaignTargetsHandler,
   CampaignTargetsReplica1796428800001,
-  RegistryReplica1764460800001,
+  REGISTRY_REPLICA_MIGRATIONS,
   RegistryReplicaHandlers,
   replicaAuthProviders,
 } from '@app/replica';
@@ -26,7 +26,7 @@ export class WorkforceModule {
           config,
           entities: [],
           migrations: [
-            RegistryReplica1764460800001,
+            ...REGISTRY_REPLICA_MIGRATIONS,
             WorkforceRosters1764547200000,
             RosterRetention1765000000000,
             CampaignTargetsReplica1796428800001,

@@ -5,3 +5,4 @@ export * from './outbox/outbox';
 export * from './outbox/outbox-relay';
 export * from './inbox/inbox';
 export * from './migrations/1764460800000-OutboxInbox';
+export * from './tree-sql';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Role } from '@app/contracts';
+import { ancestorsCte, BOTH_TREES } from '@app/persistence';
 import { KEY_DIRECTORY, UNIT_SCOPE, type KeyDirectory, type KeyVerdict, type Principal, type UnitScope } from '@app/platform';
 import { RegistryPulse } from './registry-pulse';
 
@@ -39,36 +40,22 @@ export class ReplicaKeyDirectory implements KeyDirectory {
   }
 }
 
-/** The recursive part of `ancestorsQuery`: `up(code, depth)`, the ancestors of unit $1 on both trees (may repeat a code). */
-function ancestorsCte(table: string): string {
-  return `
-    up(code, depth) AS (
-      SELECT admin_parent_code, 1 FROM ${table} WHERE code = $1 AND admin_parent_code IS NOT NULL
-      UNION
-      SELECT accountable_to_code, 1 FROM ${table} WHERE code = $1 AND accountable_to_code IS NOT NULL
-      UNION
-      SELECT p.parent, up.depth + 1
-      FROM up
-      JOIN LATERAL (
-        SELECT admin_parent_code AS parent FROM ${table} u WHERE u.code = up.code AND admin_parent_code IS NOT NULL
-        UNION ALL
-        SELECT accountable_to_code FROM ${table} u WHERE u.code = up.code AND accountable_to_code IS NOT NULL
-      ) p ON true
-      WHERE up.depth < 32
-    )`;
+/** The recursive part of `ancestorsQuery`: `up(origin, code, depth)`, the ancestors of unit $1 on both trees (may repeat a code). */
+function unitAncestorsCte(table: string): string {
+  return ancestorsCte('up', 'SELECT $1::text', { table, parentColumns: BOTH_TREES });
 }
 
 /** Ancestors of a unit on both trees (the ones present in the table), ordered by code, from a table shaped like replica_org_units. */
 export function ancestorsQuery(table: string): string {
   return `
-    WITH RECURSIVE ${ancestorsCte(table)}
+    WITH RECURSIVE ${unitAncestorsCte(table)}
     SELECT DISTINCT ON (up.code) up.code, u.type, up.depth FROM up JOIN ${table} u ON u.code = up.code ORDER BY up.code, up.depth`;
 }
 
 /** The unit $1 with its ancestors (as `ancestorsQuery` lists them) in one statement: no row when the unit is unknown. */
 export function describeQuery(table: string): string {
   return `
-    WITH RECURSIVE ${ancestorsCte(table)},
+    WITH RECURSIVE ${unitAncestorsCte(table)},
     anc AS (SELECT DISTINCT up.code, u.type FROM up JOIN ${table} u ON u.code = up.code)
     SELECT t.type, t.active,
            coalesce((SELECT array_agg(anc.code ORDER BY anc.code) FROM anc), '{}') AS ancestors,

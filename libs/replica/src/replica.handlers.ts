@@ -14,8 +14,11 @@ import {
 import { EventConsumerGroup, OnEvent } from '@app/messaging';
 
 /**
- * Keeps the local replica of units and keys. Order-insensitive: a unit keeps its highest revision,
- * and a revocation that arrives before its issue is remembered and wins.
+ * Keeps the local replica of units and keys. Order-insensitive, by the domain's rule for units
+ * (`unitNodeOf` in libs/domain campaign-state.ts): a unit's attributes come from its highest-revision
+ * upsert, its retirement is kept at its own highest revision (replica_org_unit_retirements, even before
+ * the unit's first upsert arrives), and the unit is active when that upsert says so and no retirement is
+ * newer than it. A revocation that arrives before its issue is remembered and wins.
  */
 @Injectable()
 @EventConsumerGroup({ purpose: 'registry-replica', filter: 'registry' })
@@ -25,7 +28,9 @@ export class RegistryReplicaHandlers {
     const d = e.data;
     await m.query(
       `INSERT INTO replica_org_units (code, name, type, bloc, admin_parent_code, accountable_to_code, head_name, head_title, level, active, revision)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,
+         $10::boolean AND NOT EXISTS (SELECT 1 FROM replica_org_unit_retirements r WHERE r.code = $1 AND r.revision > $11::integer),
+         $11)
        ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, type = EXCLUDED.type, bloc = EXCLUDED.bloc,
          admin_parent_code = EXCLUDED.admin_parent_code, accountable_to_code = EXCLUDED.accountable_to_code,
          head_name = EXCLUDED.head_name, head_title = EXCLUDED.head_title, level = EXCLUDED.level,
@@ -49,10 +54,14 @@ export class RegistryReplicaHandlers {
 
   @OnEvent(OrgUnitRetiredV1)
   async unitRetired(e: EventEnvelope<string, OrgUnitRetiredV1Data>, m: EntityManager): Promise<void> {
-    await m.query(`UPDATE replica_org_units SET active = false, revision = $2 WHERE code = $1 AND revision < $2`, [
-      e.data.code,
-      e.data.revision,
-    ]);
+    const { code, revision } = e.data;
+    await m.query(
+      `INSERT INTO replica_org_unit_retirements (code, revision) VALUES ($1, $2)
+       ON CONFLICT (code) DO UPDATE SET revision = EXCLUDED.revision WHERE replica_org_unit_retirements.revision < EXCLUDED.revision`,
+      [code, revision],
+    );
+    // The unit's attributes and revision stay its upsert's: an older upsert arriving later still updates them.
+    await m.query(`UPDATE replica_org_units SET active = false WHERE code = $1 AND revision < $2 AND active`, [code, revision]);
   }
 
   @OnEvent(ApiKeyIssuedV1)

@@ -85,3 +85,23 @@ export class RegistryReplicaVersion1764460800002 implements MigrationInterface {
     await q.query(`DROP TABLE replica_version`);
   }
 }
+
+/**
+ * A unit's retirement kept at its own revision, as the domain keeps it (`UnitRecord.retirement`), so a
+ * retirement that arrives before the unit's first upsert is not lost, and a retirement does not hide the
+ * attributes of an older upsert that arrives after it.
+ */
+export class RegistryReplicaRetirements1796601600001 implements MigrationInterface {
+  name = 'RegistryReplicaRetirements1796601600001';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`CREATE TABLE replica_org_unit_retirements (code text PRIMARY KEY, revision integer NOT NULL)`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE replica_org_unit_retirements`);
+  }
+}
+
+/** The migrations of the registry replica every consuming service runs (in timestamp order, between its own). */
+export const REGISTRY_REPLICA_MIGRATIONS = [RegistryReplica1764460800001, RegistryReplicaRetirements1796601600001];

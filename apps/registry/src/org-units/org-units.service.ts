@@ -2,6 +2,7 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { OrgUnitRetiredV1, OrgUnitUpsertedV1, type Tree } from '@app/contracts';
 import { CampaignCalendar, EventOutbox, ProblemException, type Principal } from '@app/platform';
+import { ancestorsCte, BOTH_TREES, descendantsCte } from '@app/persistence';
 import { parseUnitsCsv } from './org-units-csv';
 import { levelOf, parentsFirst, validateDrafts, withDefaults, type DraftField, type DraftIssue, type UnitDraft } from './org-unit.rules';
 import { ORG_UNIT_COLUMNS, SELECT_ORG_UNIT, sameAsDraft, treeNodeOf, upsertedDataOf, type OrgUnitRow } from './org-unit.row';
@@ -265,14 +266,8 @@ export class OrgUnitsService {
   private async ancestors(code: string, tree: Tree): Promise<UnitRef[]> {
     const col = PARENT_COLUMN[tree];
     return this.ds.query(
-      `WITH RECURSIVE up AS (
-         SELECT p.code, p.name, p.type, p.level, p.active, p.${col} AS next, 1 AS depth
-         FROM org_units u JOIN org_units p ON p.code = u.${col} WHERE u.code = $1
-         UNION ALL
-         SELECT p.code, p.name, p.type, p.level, p.active, p.${col}, up.depth + 1
-         FROM up JOIN org_units p ON p.code = up.next WHERE up.depth < 64
-       )
-       SELECT code, name, type, level, active FROM up ORDER BY depth`,
+      `WITH RECURSIVE ${ancestorsCte('up', 'SELECT $1::text', { table: 'org_units', parentColumns: [col], maxDepth: 64 })}
+       SELECT p.code, p.name, p.type, p.level, p.active FROM up JOIN org_units p ON p.code = up.code ORDER BY up.depth`,
       [code],
     );
   }
@@ -294,11 +289,8 @@ export class OrgUnitsService {
     };
     let withClause = '';
     if (principal.role === 'portal') {
-      withClause = `WITH RECURSIVE scope(code) AS (
-          SELECT ${p(principal.orgUnitCode)}::text
-          UNION
-          SELECT u.code FROM org_units u JOIN scope s ON u.admin_parent_code = s.code OR u.accountable_to_code = s.code
-        ) `;
+      const root = `SELECT ${p(principal.orgUnitCode)}::text`;
+      withClause = `WITH RECURSIVE ${descendantsCte('scope', root, { table: 'org_units', parentColumns: BOTH_TREES })} `;
       where.push(`code IN (SELECT code FROM scope)`);
     }
     if (q.parent !== undefined) {

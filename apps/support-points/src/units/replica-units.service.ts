@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { ADMIN_TREE, BOTH_TREES, subtreeSql } from '@app/persistence';
 
 export interface ReplicaUnit {
   code: string;
@@ -14,22 +15,12 @@ export interface ReplicaUnit {
  * whom, not where a commune lies. Returns a SELECT usable as a sub-query; `rootParam` is a `$n`.
  */
 export function adminSubtreeSql(rootParam: string): string {
-  return `WITH RECURSIVE sub(code, depth) AS (
-      SELECT ${rootParam}::text, 0
-      UNION
-      SELECT u.code, s.depth + 1 FROM replica_org_units u JOIN sub s ON u.admin_parent_code = s.code WHERE s.depth < 32
-    ) SELECT code FROM sub`;
+  return subtreeSql(`SELECT ${rootParam}::text`, { table: 'replica_org_units', parentColumns: ADMIN_TREE });
 }
 
 /** Units under a root on either tree (the root included): what a portal key may read. */
 export function anySubtreeSql(rootParam: string): string {
-  return `WITH RECURSIVE sub(code, depth) AS (
-      SELECT ${rootParam}::text, 0
-      UNION
-      SELECT u.code, s.depth + 1 FROM replica_org_units u
-        JOIN sub s ON u.admin_parent_code = s.code OR u.accountable_to_code = s.code
-      WHERE s.depth < 32
-    ) SELECT code FROM sub`;
+  return subtreeSql(`SELECT ${rootParam}::text`, { table: 'replica_org_units', parentColumns: BOTH_TREES });
 }
 
 /** Reads of the local registry replica (kept by RegistryReplicaHandlers from registry events). */
