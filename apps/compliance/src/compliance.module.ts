@@ -27,7 +27,6 @@ export class ComplianceModule {
         PlatformModule.forService({
           service: 'compliance',
           config,
-          entities: [],
           migrations: COMPLIANCE_MIGRATIONS,
           auth: replicaAuthProviders,
         }),

@@ -45,7 +45,6 @@ export async function rebuildCompliance(o: RebuildOptions): Promise<RebuildResul
   const ds: DataSource = createServiceDataSource({
     url: o.databaseUrl,
     schema: o.schema,
-    entities: [],
     migrations: [OutboxInbox1764460800000, ...COMPLIANCE_MIGRATIONS],
     poolSize: 4,
     applicationName: 'compliance-rebuild',

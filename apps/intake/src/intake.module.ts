@@ -22,7 +22,6 @@ export class IntakeModule {
         PlatformModule.forService({
           service: 'intake',
           config,
-          entities: [],
           migrations: [...REGISTRY_REPLICA_MIGRATIONS, IntakeTables1764547200000, RegistryReplicaVersion1764460800002],
           auth: replicaAuthProviders,
           campaignStartSql: CAMPAIGN_START_SQL,

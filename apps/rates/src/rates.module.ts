@@ -48,7 +48,6 @@ export class RatesModule {
         PlatformModule.forService({
           service: 'rates',
           config,
-          entities: [],
           migrations: [
             ...REGISTRY_REPLICA_MIGRATIONS,
             RatesState1764460800300,

@@ -17,7 +17,6 @@ export async function rebuildRates(config: RatesConfig, log: (line: string) => v
   const ds = createServiceDataSource({
     url: config.DATABASE_URL,
     schema: config.DB_SCHEMA ?? 'rates',
-    entities: [],
     migrations: [OutboxInbox1764460800000, ...REGISTRY_REPLICA_MIGRATIONS, RatesState1764460800300],
     applicationName: 'rates-rebuild',
   });

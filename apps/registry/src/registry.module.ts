@@ -23,7 +23,6 @@ export class RegistryModule {
         PlatformModule.forService({
           service: 'registry',
           config,
-          entities: [],
           migrations: REGISTRY_MIGRATIONS,
           auth: registryAuthProviders,
           campaignStartSql: TARGETS_CAMPAIGN_START_SQL,

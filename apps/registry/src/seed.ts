@@ -19,14 +19,12 @@ async function main(): Promise<void> {
   const options: PlatformOptions = {
     service: 'registry',
     config,
-    entities: [],
     migrations: REGISTRY_MIGRATIONS,
     campaignStartSql: TARGETS_CAMPAIGN_START_SQL,
   };
   const ds = createServiceDataSource({
     url: config.DATABASE_URL,
     schema: schemaOf(options),
-    entities: [],
     migrations: [OutboxInbox1764460800000, ...REGISTRY_MIGRATIONS],
     poolSize: 2,
     applicationName: 'registry-seed',

@@ -23,7 +23,6 @@ export class SupportPointsModule {
         PlatformModule.forService({
           service: 'support-points',
           config,
-          entities: [],
           migrations: [...REGISTRY_REPLICA_MIGRATIONS, SupportPoints1764547200000, CampaignTargetsReplica1796428800001],
           auth: replicaAuthProviders,
           campaignStartSql: CAMPAIGN_START_SQL,

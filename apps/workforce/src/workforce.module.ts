@@ -24,7 +24,6 @@ export class WorkforceModule {
         PlatformModule.forService({
           service: 'workforce',
           config,
-          entities: [],
           migrations: [
             ...REGISTRY_REPLICA_MIGRATIONS,
             WorkforceRosters1764547200000,

@@ -32,7 +32,6 @@ describe('initializeAndMigrate on the real PostgreSQL', () => {
       createServiceDataSource({
         url: dbUrl,
         schema: 'svc',
-        entities: [],
         migrations: [OutboxInbox1764460800000, SlowTable1764460900100],
         poolSize: 2,
         applicationName: `replica-${i}`,

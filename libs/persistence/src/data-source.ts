@@ -1,13 +1,11 @@
 import { Client } from 'pg';
-import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
+import { DataSource, type MixedList } from 'typeorm';
 
 export interface ServiceDataSourceOptions {
   /** postgres://… */
   readonly url: string;
   /** The service's own schema; every table of the service lives there, found through `search_path`. */
   readonly schema: string;
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-  readonly entities: MixedList<Function | string | EntitySchema>;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   readonly migrations: MixedList<Function | string>;
   readonly poolSize?: number;
@@ -25,7 +23,6 @@ export function createServiceDataSource(options: ServiceDataSourceOptions): Data
     type: 'postgres',
     url: options.url,
     schema: options.schema,
-    entities: options.entities,
     migrations: options.migrations,
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',

@@ -31,13 +31,14 @@ export class PlatformModule {
   static forService(options: PlatformOptions & { auth: Provider[] }): DynamicModule {
     const providers: Provider[] = [
       { provide: PLATFORM_OPTIONS, useValue: options },
+      // The service's own validated configuration, injected by its class (`constructor(config: RatesConfig)`).
+      { provide: options.config.constructor, useValue: options.config },
       {
         provide: DataSource,
         useFactory: async () => {
           const ds = createServiceDataSource({
             url: options.config.DATABASE_URL,
             schema: schemaOf(options),
-            entities: options.entities,
             migrations: [OutboxInbox1764460800000, ...options.migrations],
             poolSize: options.config.DB_POOL_SIZE,
             applicationName: options.service,
@@ -73,6 +74,7 @@ export class PlatformModule {
       providers,
       exports: [
         PLATFORM_OPTIONS,
+        options.config.constructor,
         DataSource,
         NatsLink,
         EventPublisher,

@@ -7,8 +7,6 @@ export interface PlatformOptions {
   readonly service: ServiceName;
   readonly config: ServiceConfig;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-  readonly entities: Function[];
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   readonly migrations: Function[];
   /**
    * An SQL expression over the service's own tables giving the earliest campaign start of the registry's

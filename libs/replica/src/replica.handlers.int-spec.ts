@@ -101,7 +101,7 @@ describe('registry replica: converges to the registry state under any delivery o
 
   beforeAll(async () => {
     url = await freshDatabase('replicaorder');
-    ds = createServiceDataSource({ url, schema: 'svc', entities: [], migrations: REGISTRY_REPLICA_MIGRATIONS, poolSize: 2 });
+    ds = createServiceDataSource({ url, schema: 'svc', migrations: REGISTRY_REPLICA_MIGRATIONS, poolSize: 2 });
     await initializeAndMigrate(ds);
   });
   afterAll(async () => {

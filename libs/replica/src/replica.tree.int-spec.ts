@@ -33,7 +33,6 @@ describe('ReplicaTree on the real PostgreSQL: same answers as the SQL, never old
       createServiceDataSource({
         url,
         schema: 'svc',
-        entities: [],
         migrations: [RegistryReplica1764460800001, RegistryReplicaVersion1764460800002],
         poolSize: 4,
       });

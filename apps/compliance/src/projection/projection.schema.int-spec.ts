@@ -15,7 +15,7 @@ describe('compliance projection schema: migrated generation 1 equals a generatio
 
   beforeAll(async () => {
     url = await freshDatabase('cmpschema');
-    ds = createServiceDataSource({ url, schema: 'cmp', entities: [], migrations: [OutboxInbox1764460800000, ...COMPLIANCE_MIGRATIONS] });
+    ds = createServiceDataSource({ url, schema: 'cmp', migrations: [OutboxInbox1764460800000, ...COMPLIANCE_MIGRATIONS] });
     await initializeAndMigrate(ds);
     for (const sql of projectionTablesDdl(generationSchema('cmp', 99))) await ds.query(sql);
   });

@@ -1,9 +1,9 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { liveSubjectOf, REGISTRY_HEARTBEAT, type RegistryHeartbeatV1 } from '@app/contracts';
 import { NatsLink } from '@app/messaging';
-import { MIGRATIONS_ONLY_ENV, PLATFORM_OPTIONS, rootLogger, type PlatformOptions } from '@app/platform';
-import type { RegistryConfig } from '../registry.config';
+import { MIGRATIONS_ONLY_ENV, rootLogger } from '@app/platform';
+import { RegistryConfig } from '../registry.config';
 import { isoMillis } from './api-keys.service';
 
 /**
@@ -21,12 +21,12 @@ export class KeyHeartbeat implements OnApplicationBootstrap, OnApplicationShutdo
   constructor(
     private readonly ds: DataSource,
     private readonly link: NatsLink,
-    @Inject(PLATFORM_OPTIONS) private readonly options: PlatformOptions,
+    private readonly config: RegistryConfig,
   ) {}
 
   onApplicationBootstrap(): void {
     if (process.env[MIGRATIONS_ONLY_ENV] === '1') return;
-    this.timer = setInterval(() => void this.beat(), (this.options.config as RegistryConfig).REGISTRY_HEARTBEAT_MS);
+    this.timer = setInterval(() => void this.beat(), this.config.REGISTRY_HEARTBEAT_MS);
     this.timer.unref();
     void this.link.whenConnected().then(() => this.beat());
   }
@@ -45,7 +45,7 @@ export class KeyHeartbeat implements OnApplicationBootstrap, OnApplicationShutdo
       );
       const beat: RegistryHeartbeatV1 = { source: 'registry', sentAt: new Date().toISOString(), keysChangedAt: changed };
       nc.publish(
-        liveSubjectOf(this.options.config.EVENTS_NAMESPACE, REGISTRY_HEARTBEAT.name, REGISTRY_HEARTBEAT.version),
+        liveSubjectOf(this.config.EVENTS_NAMESPACE, REGISTRY_HEARTBEAT.name, REGISTRY_HEARTBEAT.version),
         JSON.stringify(beat),
       );
       if (this.failing) this.log.info('heartbeat resumed');

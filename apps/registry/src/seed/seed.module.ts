@@ -1,9 +1,9 @@
-import { Inject, Injectable, Module, type OnApplicationBootstrap } from '@nestjs/common';
-import { PLATFORM_OPTIONS, rootLogger, type PlatformOptions } from '@app/platform';
+import { Injectable, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { rootLogger } from '@app/platform';
 import { CohortsModule } from '../cohorts/cohorts.module';
 import { OrgUnitsModule } from '../org-units/org-units.module';
 import { TargetsModule } from '../targets/targets.module';
-import type { RegistryConfig } from '../registry.config';
+import { RegistryConfig } from '../registry.config';
 import { resolveDataDir } from './data-dir';
 import { SeedService } from './seed.service';
 
@@ -12,11 +12,11 @@ import { SeedService } from './seed.service';
 export class SeedOnBoot implements OnApplicationBootstrap {
   constructor(
     private readonly seed: SeedService,
-    @Inject(PLATFORM_OPTIONS) private readonly options: PlatformOptions,
+    private readonly config: RegistryConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const config = this.options.config as RegistryConfig;
+    const config = this.config;
     if (config.SEED !== 'tra-vinh') return;
     const summary = await this.seed.seedTraVinh(resolveDataDir(config.SEED_DATA_DIR));
     rootLogger().child({ context: 'seed' }).info(summary, 'Trà Vinh deployment loaded');

@@ -55,7 +55,6 @@ export async function openProbeDataSource(url: string, schema: string, poolSize 
   const ds = createServiceDataSource({
     url,
     schema,
-    entities: [],
     migrations: [OutboxInbox1764460800000, ProbeTables1764460900000],
     poolSize,
     applicationName: `probe-${schema}`,

@@ -11,7 +11,7 @@ describe('claimEvents (the inbox) on the real PostgreSQL', () => {
 
   beforeAll(async () => {
     dbUrl = await freshDatabase('inbox');
-    ds = createServiceDataSource({ url: dbUrl, schema: 'svc', entities: [], migrations: [OutboxInbox1764460800000] });
+    ds = createServiceDataSource({ url: dbUrl, schema: 'svc', migrations: [OutboxInbox1764460800000] });
     await initializeAndMigrate(ds);
   });
   afterAll(async () => {
