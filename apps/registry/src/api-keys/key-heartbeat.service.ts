@@ -44,10 +44,7 @@ export class KeyHeartbeat implements OnApplicationBootstrap, OnApplicationShutdo
         `SELECT ${isoMillis('max(greatest(issued_at, revoked_at))')} AS changed FROM api_keys`,
       );
       const beat: RegistryHeartbeatV1 = { source: 'registry', sentAt: new Date().toISOString(), keysChangedAt: changed };
-      nc.publish(
-        liveSubjectOf(this.config.EVENTS_NAMESPACE, REGISTRY_HEARTBEAT.name, REGISTRY_HEARTBEAT.version),
-        JSON.stringify(beat),
-      );
+      nc.publish(liveSubjectOf(this.config.EVENTS_NAMESPACE, REGISTRY_HEARTBEAT.name, REGISTRY_HEARTBEAT.version), JSON.stringify(beat));
       if (this.failing) this.log.info('heartbeat resumed');
       this.failing = false;
     } catch (err) {
