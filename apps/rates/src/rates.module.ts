@@ -8,6 +8,7 @@ import { RatesState1764460800300 } from './migrations/1764460800300-RatesState';
 import { RatesPublished1764547200400 } from './migrations/1764547200400-RatesPublished';
 import { AppendOnlyDirtyMarks1764547200500 } from './migrations/1764547200500-AppendOnlyDirtyMarks';
 import { DropWriteOnlyInputs1765100000600 } from './migrations/1765100000600-DropWriteOnlyInputs';
+import { Rollups1765100000700 } from './migrations/1765100000700-Rollups';
 import type { RatesConfig } from './rates.config';
 
 /**
@@ -27,6 +28,7 @@ export const RATES_MIGRATIONS = [
   RatesPublished1764547200400,
   AppendOnlyDirtyMarks1764547200500,
   DropWriteOnlyInputs1765100000600,
+  Rollups1765100000700,
 ];
 
 /** Tables a rebuild empties: every input, every computed row, the marks and the inbox. */
@@ -41,6 +43,8 @@ export const RATES_STATE_TABLES = [
   'rates_target_statuses',
   'rates_published_figures',
   'rates_published_statuses',
+  'rates_rollups',
+  'rates_rollup_spans',
   'replica_org_units',
   'replica_api_keys',
   'inbox',

@@ -199,13 +199,16 @@ describe('rates flusher: the targeted recompute equals the full one', () => {
     );
     const initial: DirtyMark[] = [];
     for (let i = 0; i < 150; i++) initial.push(await randomReport(ds, rnd, units));
-    // The first computation of everything, as a replay would do it (the targets set: every unit evaluated).
+    // The first computation of everything, as a replay would do it: every unit arrives (marked in every cohort, as
+    // RatesInputsService.recordUnit marks it), every report, and the targets (every unit evaluated).
     await commit(
-      [...new Set(initial.map((x) => `${x.unitCode}|${x.cohort}`))].map((k) => ({
-        unitCode: k.split('|')[0],
-        cohort: k.split('|')[1] as Cohort,
-        from: BEGINNING,
-      })),
+      [...new Set([...units.flatMap((u) => COHORTS.map((c) => `${u.code}|${c}`)), ...initial.map((x) => `${x.unitCode}|${x.cohort}`)])].map(
+        (k) => ({
+          unitCode: k.split('|')[0],
+          cohort: k.split('|')[1] as Cohort,
+          from: BEGINNING,
+        }),
+      ),
       targets.map((t) => t.targetId),
     );
 
