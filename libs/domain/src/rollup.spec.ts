@@ -18,22 +18,17 @@ import {
   type RollupSpan,
 } from './rollup';
 import { evaluateTargetSeries, inTargetScope, type TargetDef } from './target-status';
-import { BOUNDS_2020, report, unit } from './test-fixtures';
+import { BOUNDS_2020, report, STAFF_AND_WORKERS_BT, unit } from './test-fixtures';
 
 const OPTIONS = { windowDays: 3, bounds: BOUNDS_2020 };
+/** Over three cohorts, one of them (residents) on the other tree: a target never adds two trees together. */
 const STAFF_TARGET: TargetDef = {
-  targetId: 'staff',
-  name: 'Staff and workers',
-  metric: 'bluetooth_rate',
+  ...STAFF_AND_WORKERS_BT,
   cohorts: ['staff', 'enterprise_workers', 'residents'],
-  tree: 'accountability',
-  scopeUnitTypes: [],
-  scopeLevels: [],
   threshold: 0.7,
   deadline: '2020-08-20',
-  campaignStart: null,
   reportingWindowDays: 5,
-  revision: 1,
+  campaignStart: null,
 };
 
 /** Every unit's lane sums from scratch, each from its own inputs and its children's sums (the reference of the flusher's lanes). */
