@@ -6,3 +6,4 @@ export * from './org-tree';
 export * from './figures';
 export * from './target-status';
 export * from './campaign-state';
+export * from './rollup';

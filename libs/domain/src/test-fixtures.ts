@@ -58,5 +58,21 @@ export const RESIDENTS_50: TargetSetV1Data = {
   revision: 1,
 };
 
+/** Staff and enterprise workers with Bluetooth on (the accountability tree, every type that reports either). */
+export const STAFF_AND_WORKERS_BT: TargetSetV1Data = {
+  targetId: 'staff-bt',
+  name: 'Staff and workers',
+  metric: 'bluetooth_rate',
+  cohorts: ['staff', 'enterprise_workers'],
+  tree: 'accountability',
+  scopeUnitTypes: [],
+  scopeLevels: [],
+  threshold: 0.8,
+  deadline: '2020-08-25',
+  campaignStart: null,
+  reportingWindowDays: 3,
+  revision: 1,
+};
+
 /** The computable days of the specs' campaign: from its start to the horizon after a fixed "today" late in 2020. */
 export const BOUNDS_2020: DateSpan = computableSpan('2020-01-01', '2020-12-31');
