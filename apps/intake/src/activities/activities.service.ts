@@ -3,7 +3,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ACTIVITY_KINDS, type ActivityKind } from '@app/contracts';
 import { dateWindowErrors } from '@app/domain';
-import { CampaignCalendar, ProblemException, ScopeService, type Principal } from '@app/platform';
+import { CampaignCalendar, ProblemException, type Principal } from '@app/platform';
 import { canonicalHash, validatePlain } from '../common/field-errors';
 import { IdempotencyStore } from '../common/idempotency.store';
 import { inTransaction } from '../common/transaction';
@@ -17,7 +17,6 @@ import { ACTIVITY_DTOS, type CreateActivityDto } from './dto/create-activity.dto
 export class ActivitiesService {
   constructor(
     private readonly ds: DataSource,
-    private readonly scope: ScopeService,
     private readonly units: UnitDirectory,
     private readonly calendar: CampaignCalendar,
     private readonly idempotency: IdempotencyStore,
@@ -65,7 +64,7 @@ export class ActivitiesService {
   }
 
   async list(principal: Principal, q: ListActivitiesQueryDto): Promise<ActivityPageDto> {
-    if (q.unit) await this.scope.assertCanRead(principal, q.unit);
+    if (q.unit) await this.units.assertCanRead(principal, q.unit);
     const filter = new ListFilter()
       .add((i) => `a.org_unit_code = $${i}`, q.unit)
       .add((i) => `a.kind = $${i}`, q.kind)

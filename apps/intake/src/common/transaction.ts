@@ -16,7 +16,7 @@ export async function inTransaction<T>(ds: DataSource, work: (m: EntityManager) 
   }
 }
 
-/** Rejections a ScopeService throws (404 unknown unit, 422 retired, 403 out of scope) as field errors of a batch item. */
+/** Rejections a scope check throws (404 unknown unit, 422 retired, 403 out of scope) as field errors of a batch item. */
 export function fieldErrorsOf(err: unknown, field: string): Array<{ field: string; message: string }> | null {
   const e = err as { getStatus?: () => number; getResponse?: () => unknown };
   if (typeof e?.getStatus !== 'function' || typeof e.getResponse !== 'function') return null;

@@ -2,10 +2,11 @@ import { ListFilter } from '../common/list-filter';
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { dateWindowErrors, type DateWindow } from '@app/domain';
-import { CampaignCalendar, ProblemException, ScopeService, type Principal } from '@app/platform';
+import { CampaignCalendar, ProblemException, type Principal } from '@app/platform';
 import { canonicalHash, validatePlain, type FieldError } from '../common/field-errors';
 import { IdempotencyStore } from '../common/idempotency.store';
 import { fieldErrorsOf, inTransaction } from '../common/transaction';
+import type { IntakeScope } from '../common/intake-scope';
 import { UnitDirectory } from '../common/unit-directory.service';
 import { CreateReportDto } from './dto/create-report.dto';
 import type { BatchItemResultDto, BatchResultDto, ReportPageDto, ReportReceiptDto } from './dto/report-responses.dto';
@@ -18,7 +19,6 @@ import { ReportStore, type CheckedReport } from './report.store';
 export class ReportsService {
   constructor(
     private readonly ds: DataSource,
-    private readonly scope: ScopeService,
     private readonly units: UnitDirectory,
     private readonly calendar: CampaignCalendar,
     private readonly idempotency: IdempotencyStore,
@@ -109,7 +109,7 @@ export class ReportsService {
     });
   }
 
-  private async domainErrors(principal: Principal, scope: ScopeService, window: DateWindow, dto: CreateReportDto): Promise<FieldError[]> {
+  private async domainErrors(principal: Principal, scope: IntakeScope, window: DateWindow, dto: CreateReportDto): Promise<FieldError[]> {
     let unitType: string;
     try {
       unitType = (await scope.assertCanWrite(principal, dto.orgUnitCode)).type;
@@ -123,7 +123,7 @@ export class ReportsService {
 
   /** Every revision, oldest date first, limited to what the key may read. */
   async list(principal: Principal, q: ListReportsQueryDto): Promise<ReportPageDto> {
-    if (q.unit) await this.scope.assertCanRead(principal, q.unit);
+    if (q.unit) await this.units.assertCanRead(principal, q.unit);
     const filter = new ListFilter()
       .add((i) => `r.org_unit_code = $${i}`, q.unit)
       .add((i) => `r.cohort = $${i}`, q.cohort)
