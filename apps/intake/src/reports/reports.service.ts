@@ -1,15 +1,12 @@
 import { ListFilter } from '../common/list-filter';
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CampaignCalendar, type Principal } from '@app/platform';
-import { canonicalHash } from '../common/field-errors';
-import { IdempotencyStore } from '../common/idempotency.store';
+import { CampaignCalendar, IdempotencyStore, type IdempotentAnswer, type IdempotentRequest, type Principal } from '@app/platform';
 import { inTransaction } from '../common/transaction';
 import { UnitDirectory } from '../common/unit-directory.service';
-import { CreateReportDto } from './dto/create-report.dto';
 import type { BatchItemResultDto, BatchResultDto, ReportPageDto, ReportReceiptDto } from './dto/report-responses.dto';
 import type { ListReportsQueryDto } from './dto/list-reports.query.dto';
-import { ReportChecker, reportOf } from './report-checker';
+import { ReportChecker } from './report-checker';
 import { ReportGroupWriter } from './report-group-writer';
 import { ReportStore, type CheckedReport } from './report.store';
 
@@ -25,37 +22,34 @@ export class ReportsService {
   ) {}
 
   /** One report: 404 unknown unit, 422 retired unit / wrong cohort / date outside the campaign, 403 out of scope. */
-  async submit(principal: Principal, dto: CreateReportDto, idempotencyKey: string | null): Promise<ReportReceiptDto> {
-    const report = reportOf(dto);
-    if (!idempotencyKey) {
+  async submit(
+    principal: Principal,
+    report: CheckedReport,
+    idempotency: IdempotentRequest | null,
+  ): Promise<IdempotentAnswer<ReportReceiptDto>> {
+    if (!idempotency) {
       // Checked and written in a transaction shared with the other single reports arriving meanwhile.
       const outcome = await this.writer.write(principal, report);
-      return { reportId: outcome.reportId, revision: outcome.revision };
+      return { status: HttpStatus.ACCEPTED, body: { reportId: outcome.reportId, revision: outcome.revision }, replayed: false };
     }
     // With a key: a transaction of its own, so that a concurrent twin waits on the key's row.
     // The checks run on the transaction's connection: one wait for the pool per request, not two.
     return inTransaction(this.ds, async (m) => {
       const checker = await ReportChecker.open(this.units, this.calendar, [report.orgUnitCode], m);
       await checker.assert(principal, report);
-      const prior = await this.idempotency.begin(m, principal, 'reports', idempotencyKey, canonicalHash(report));
-      if (prior.kind === 'replay') return prior.response as ReportReceiptDto;
-      const [outcome] = await this.store.write(m, principal, [report]);
-      const receipt: ReportReceiptDto = { reportId: outcome.reportId, revision: outcome.revision };
-      await this.idempotency.complete(m, principal, 'reports', idempotencyKey, HttpStatus.ACCEPTED, receipt);
-      return receipt;
+      return this.idempotency.once(m, idempotency, async () => {
+        const [outcome] = await this.store.write(m, principal, [report]);
+        return { status: HttpStatus.ACCEPTED, body: { reportId: outcome.reportId, revision: outcome.revision } };
+      });
     });
   }
 
-  /**
-   * Many reports, each judged on its own; every valid one is written, all in one transaction. `endpoint`
-   * separates the idempotency keys of the JSON batch from those of the CSV import; `requestHash` is the
-   * hash of what the client sent.
-   */
+  /** Many reports (a JSON batch, a CSV file), each judged on its own; every valid one is written, all in one transaction. */
   async submitMany(
     principal: Principal,
     items: readonly unknown[],
-    idempotency: { key: string; endpoint: string; requestHash: string } | null,
-  ): Promise<BatchResultDto> {
+    idempotency: IdempotentRequest | null,
+  ): Promise<IdempotentAnswer<BatchResultDto>> {
     const results: BatchItemResultDto[] = new Array<BatchItemResultDto>(items.length);
     const shaped: Array<{ index: number; report: CheckedReport }> = [];
     items.forEach((item, index) => {
@@ -75,29 +69,26 @@ export class ReportsService {
       if (verdict.ok) accepted.push(item);
       else results[item.index] = { index: item.index, status: 'rejected', errors: verdict.errors };
     }
-    return inTransaction(this.ds, async (m) => {
-      if (idempotency) {
-        const prior = await this.idempotency.begin(m, principal, idempotency.endpoint, idempotency.key, idempotency.requestHash);
-        if (prior.kind === 'replay') return prior.response as BatchResultDto;
-      }
-      const outcomes = await this.store.write(
-        m,
-        principal,
-        accepted.map((a) => a.report),
-      );
-      outcomes.forEach((o, i) => {
-        const index = accepted[i].index;
-        results[index] = { index, status: o.status, reportId: o.reportId, revision: o.revision };
-      });
-      const out: BatchResultDto = {
-        accepted: results.filter((r) => r.status === 'accepted').length,
-        unchanged: results.filter((r) => r.status === 'unchanged').length,
-        rejected: results.filter((r) => r.status === 'rejected').length,
-        results,
-      };
-      if (idempotency) await this.idempotency.complete(m, principal, idempotency.endpoint, idempotency.key, HttpStatus.OK, out);
-      return out;
-    });
+    return inTransaction(this.ds, (m) =>
+      this.idempotency.once(m, idempotency, async () => {
+        const outcomes = await this.store.write(
+          m,
+          principal,
+          accepted.map((a) => a.report),
+        );
+        outcomes.forEach((o, i) => {
+          const index = accepted[i].index;
+          results[index] = { index, status: o.status, reportId: o.reportId, revision: o.revision };
+        });
+        const body: BatchResultDto = {
+          accepted: results.filter((r) => r.status === 'accepted').length,
+          unchanged: results.filter((r) => r.status === 'unchanged').length,
+          rejected: results.filter((r) => r.status === 'rejected').length,
+          results,
+        };
+        return { status: HttpStatus.OK, body };
+      }),
+    );
   }
 
   /** Every revision, oldest date first, limited to what the key may read. */
@@ -114,7 +105,7 @@ export class ReportsService {
     const rows: Array<{
       report_id: string;
       org_unit_code: string;
-      cohort: CreateReportDto['cohort'];
+      cohort: CheckedReport['cohort'];
       as_of: string;
       revision: number;
       latest: boolean;
