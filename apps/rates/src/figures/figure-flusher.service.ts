@@ -148,8 +148,11 @@ export class FigureFlusher implements OnApplicationBootstrap, OnApplicationShutd
     try {
       return await this.dataSource.transaction(async (m) => {
         await m.query(`SELECT pg_advisory_xact_lock_shared($1)`, [FLUSH_LOCK]);
+        // A window of the backlog, not all of it: a batch's cost stays bounded however long the backlog is
+        // (a partition split over two windows is flushed in two batches, which is correct, only slower).
         const pending: Array<{ unitCode: string; cohort: Cohort }> = await m.query(
-          `SELECT org_unit_code AS "unitCode", cohort FROM rates_dirty GROUP BY 1, 2`,
+          `SELECT org_unit_code AS "unitCode", cohort FROM (SELECT org_unit_code, cohort FROM rates_dirty ORDER BY id LIMIT $1) d GROUP BY 1, 2`,
+          [this.config.RATES_FLUSH_BATCH_MARKS * 10],
         );
         if (pending.length === 0) return null;
         const tree = new OrgTree(await this.loader.ancestry(m, pending));
