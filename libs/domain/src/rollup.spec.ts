@@ -11,6 +11,7 @@ import {
   ownSpan,
   rollUp,
   rollupMembers,
+  rollupPartition,
   RolledUpUnit,
   RollupTimeline,
   statusLane,
@@ -183,5 +184,40 @@ describe('roll-ups: a unit from its children’s sums equals the sum over its su
       ['2020-08-11', 70, 2, 1, 2],
       ['2020-08-13', 70, 2, 0, 2],
     ]);
+  });
+});
+
+describe('roll-up partitions: what a flush may recompute alone', () => {
+  const model = new FigureModel(
+    {
+      units: [
+        unit('P', 'province'),
+        unit('D1', 'district', { admin: 'P', acc: 'P' }),
+        unit('C1', 'commune', { admin: 'D1', acc: 'D1' }),
+        unit('H1', 'hamlet', { admin: 'C1' }),
+        unit('O', 'commune', { admin: 'GHOST', acc: 'GHOST' }),
+        unit('A', 'department', { acc: 'B' }),
+        unit('B', 'department', { acc: 'A' }),
+        unit('E', 'enterprise', { acc: 'A' }),
+      ],
+      reports: [],
+      denominators: [],
+    },
+    OPTIONS,
+  );
+
+  it('given a unit under a district, when partitioned, then its partition is the district and the province is above it', () => {
+    expect(rollupPartition(model.tree, 'H1', 'administrative')).toEqual({ root: 'D1', above: 'P' });
+    expect(rollupPartition(model.tree, 'D1', 'administrative')).toEqual({ root: 'D1', above: 'P' });
+  });
+
+  it('given the topmost unit, a cycle or a unit below one, when partitioned, then it belongs to the top', () => {
+    expect(rollupPartition(model.tree, 'P', 'administrative')).toBeNull();
+    expect(rollupPartition(model.tree, 'A', 'accountability')).toBeNull();
+    expect(rollupPartition(model.tree, 'E', 'accountability')).toBeNull();
+  });
+
+  it('given a unit under an unknown parent, when partitioned, then it is its own partition under that code', () => {
+    expect(rollupPartition(model.tree, 'O', 'administrative')).toEqual({ root: 'O', above: 'GHOST' });
   });
 });

@@ -302,3 +302,17 @@ export class RolledUpUnit extends FigureModel {
     return clampSpan({ from: s.first, to }, this.options.bounds);
   }
 }
+
+/**
+ * The part of a tree whose roll-ups one flush may recompute alone (rates across replicas): a unit's top-level
+ * subtree, named by its root (the child of the tree's topmost unit on its chain). Null for the top: a topmost
+ * unit, and a unit on a cycle of bad moves or below one (its subtree and its ancestors are the cycle's). A flush
+ * of a partition recomputes up to the partition's root; the topmost unit above it is then recomputed from
+ * its children's stored sums, by a flush of the top.
+ */
+export function rollupPartition(tree: OrgTree, code: string, t: Tree): { root: string; above: string } | null {
+  const chain = [code, ...tree.ancestors(code, t)];
+  if (chain.length < 2) return null;
+  if (chain.some((c) => tree.get(c) !== undefined && rollupMembers(tree, c, t).length > 1)) return null;
+  return { root: chain[chain.length - 2], above: chain[chain.length - 1] };
+}

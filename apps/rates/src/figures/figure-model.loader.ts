@@ -63,34 +63,42 @@ export class FigureModelLoader {
     return { units, reports, denominators };
   }
 
+  /** The marked units and their ancestors on each mark's tree: where each mark sits (its partition). */
+  async ancestry(m: EntityManager, marks: ReadonlyArray<Pick<DirtyMark, 'unitCode' | 'cohort'>>): Promise<UnitNode[]> {
+    const byCode = new Map<string, UnitRow>();
+    for (const [tree, codes] of codesByTree(marks)) {
+      const rows: UnitRow[] = await m.query(`${upWalk(tree)} SELECT ${UNIT_COLUMNS} FROM rates_units WHERE code IN (SELECT code FROM up)`, [
+        codes,
+      ]);
+      for (const r of rows) byCode.set(r.code, r);
+    }
+    return nodesOf([...byCode.values()]);
+  }
+
   /**
    * Per tree: the marked units and their ancestors (up), and the direct children of those. The own
    * inputs are read for the units up only, for the marks' cohorts and every cohort of a target over one.
+   * With `lock`, the units read are locked against changes (FOR SHARE NOWAIT) until the flush commits: a
+   * unit that moves while a flush works on it waits, so no flush writes a unit by a tree that is no longer
+   * true while another flush writes it by the new one (rates across replicas). A unit being changed makes
+   * the flush fail at once (lock not available) and retry on its next tick.
    */
-  async neighbourhood(m: EntityManager, marks: readonly DirtyMark[], targets: readonly TargetDef[]): Promise<FlushInputs> {
-    const codesByTree: Record<Tree, Set<string>> = { administrative: new Set(), accountability: new Set() };
+  async neighbourhood(m: EntityManager, marks: readonly DirtyMark[], targets: readonly TargetDef[], lock = false): Promise<FlushInputs> {
     const cohorts = new Set<Cohort>();
     for (const mark of marks) {
-      codesByTree[treeOfCohort(mark.cohort)].add(mark.unitCode);
       cohorts.add(mark.cohort);
       // A status over the cohort sums every cohort of its target on the tree.
       for (const t of targets) if (targetCohorts(t).includes(mark.cohort)) for (const c of targetCohorts(t)) cohorts.add(c);
     }
     const byCode = new Map<string, UnitRow>();
     const up = new Set<string>();
-    for (const tree of ['administrative', 'accountability'] as const) {
-      if (codesByTree[tree].size === 0) continue;
-      const parent = tree === 'administrative' ? 'admin_parent_code' : 'accountable_to_code';
-      // UNION (not UNION ALL): a unit is visited once, so a cycle of bad moves ends the walk as OrgTree does.
+    for (const [tree, codes] of codesByTree(marks)) {
+      const parent = PARENT_COLUMN[tree];
       const rows: Array<UnitRow & { up: boolean }> = await m.query(
-        `WITH RECURSIVE up(code) AS (
-           SELECT unnest($1::text[])
-           UNION
-           SELECT u.${parent} FROM up JOIN rates_units u ON u.code = up.code WHERE u.${parent} IS NOT NULL
-         )
+        `${upWalk(tree)}
          SELECT ${UNIT_COLUMNS}, code IN (SELECT code FROM up) AS up FROM rates_units
-         WHERE code IN (SELECT code FROM up) OR ${parent} IN (SELECT code FROM up)`,
-        [[...codesByTree[tree]]],
+         WHERE code IN (SELECT code FROM up) OR ${parent} IN (SELECT code FROM up) ${lock ? 'FOR SHARE NOWAIT' : ''}`,
+        [codes],
       );
       for (const r of rows) {
         byCode.set(r.code, r);
@@ -119,6 +127,27 @@ export class FigureModelLoader {
       denominators,
     };
   }
+}
+
+const PARENT_COLUMN: Record<Tree, string> = { administrative: 'admin_parent_code', accountability: 'accountable_to_code' };
+
+/** The CTE `up`: the units $1 and their ancestors on one tree. UNION (not UNION ALL): a unit is visited once, so a cycle of bad moves ends the walk as OrgTree does. */
+function upWalk(tree: Tree): string {
+  const parent = PARENT_COLUMN[tree];
+  return `WITH RECURSIVE up(code) AS (
+    SELECT unnest($1::text[])
+    UNION
+    SELECT u.${parent} FROM up JOIN rates_units u ON u.code = up.code WHERE u.${parent} IS NOT NULL
+  )`;
+}
+
+function codesByTree(marks: ReadonlyArray<Pick<DirtyMark, 'unitCode' | 'cohort'>>): Array<[Tree, string[]]> {
+  const out = new Map<Tree, Set<string>>();
+  for (const mark of marks) {
+    const tree = treeOfCohort(mark.cohort);
+    out.set(tree, (out.get(tree) ?? new Set()).add(mark.unitCode));
+  }
+  return [...out].map(([tree, codes]) => [tree, [...codes]]);
 }
 
 function nodesOf(rows: UnitRow[]): UnitNode[] {

@@ -4,20 +4,8 @@ import { addDays } from '@app/domain';
 import { disposeService, startService, type RunningService } from '../../../../test/support/service-harness';
 import { RESIDENTS_50, STAFF_AND_WORKERS_BT } from '../../../../libs/domain/src/test-fixtures';
 import { ratesService } from '../main';
-import { dryRun as dryRunRecompute, expectStoredRowsAreTheModel } from '../../../../test/support/rates-figures';
+import { dryRun as dryRunRecompute, expectStoredRowsAreTheModel, prng } from '../../../../test/support/rates-figures';
 import { BEGINNING, FigureRecomputeService, type DirtyMark } from './figure-recompute.service';
-
-/** mulberry32: a small seeded generator, so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface UnitSpec {
   code: string;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { FigureUpdatedV1, TargetStatusChangedV1, treeOfCohort, type Cohort, type EventEnvelope } from '@app/contracts';
+import { FigureUpdatedV1, TargetStatusChangedV1, treeOfCohort, type Cohort, type EventEnvelope, type Tree } from '@app/contracts';
 import {
   addDays,
   clampDate,
@@ -12,6 +12,7 @@ import {
   maxDate,
   minDate,
   RolledUpUnit,
+  rollupPartition,
   statusLane,
   statusLaneKey,
   statusSpan,
@@ -23,6 +24,7 @@ import {
   type UnitNode,
 } from '@app/domain';
 import { CampaignCalendar, EventOutbox } from '@app/platform';
+import { markDirty } from '../common/dirty-marks';
 import { sameEvaluation, sameFigure } from './figure-rows';
 import { FigureModelLoader, type DirtyMark, type FlushInputs } from './figure-model.loader';
 import {
@@ -61,6 +63,18 @@ export interface RecomputeOptions {
   readonly fullModel?: boolean;
   /** Aborted (the service is stopping): the computation stops at its next breath and throws, so the caller's transaction rolls back. */
   readonly signal?: AbortSignal;
+  /**
+   * The roll-up partitions the caller holds (`partitionKey`; rates across replicas). Without: every mark,
+   * up to the top. With: a mark outside them is put back for their holder; a mark's work stops at its
+   * partition's root unless the caller holds the top of the tree too, and then marks the unit above the
+   * root, for the top's holder to recompute from its children's stored sums.
+   */
+  readonly partitions?: ReadonlySet<string>;
+}
+
+/** The name of a roll-up partition of a tree (`rollupPartition`; the top: null). */
+export function partitionKey(tree: Tree, partition: { root: string } | null): string {
+  return `${tree}|${partition?.root ?? ''}`;
 }
 
 /** Longest stretch of computing between two turns of the event loop. */
@@ -111,7 +125,8 @@ export class FigureRecomputeService {
     const targets = await this.loader.targets(m);
     // A re-evaluated target walks every unit anyway.
     const full = dirtyTargets.length > 0 || options.fullModel === true;
-    const inputs = full ? await this.loader.everything(m) : await this.loader.neighbourhood(m, marks, targets);
+    const held = options.partitions;
+    const inputs = full ? await this.loader.everything(m) : await this.loader.neighbourhood(m, marks, targets, held !== undefined);
     const model = this.loader.model(inputs, bounds);
     const figureWork = new Map<string, FigureWork>();
     const statusWork = new Map<string, StatusWork>();
@@ -125,14 +140,26 @@ export class FigureRecomputeService {
       const prev = statusWork.get(key);
       if (!prev || from < prev.from) statusWork.set(key, { key, target, unitCode, from });
     };
+    const putBack: DirtyMark[] = [];
     for (const mark of marks) {
       const from = clampDate(mark.from, bounds);
-      for (const code of [mark.unitCode, ...model.tree.ancestors(mark.unitCode, treeOfCohort(mark.cohort))])
-        addFigure(code, mark.cohort, from);
-      for (const t of targets) {
-        if (!targetCohorts(t).includes(mark.cohort)) continue;
-        for (const code of [mark.unitCode, ...model.tree.ancestors(mark.unitCode, t.tree)]) addStatus(t, code, from);
+      const tree = treeOfCohort(mark.cohort);
+      let chain = [mark.unitCode, ...model.tree.ancestors(mark.unitCode, tree)];
+      if (held) {
+        const partition = rollupPartition(model.tree, mark.unitCode, tree);
+        if (!held.has(partitionKey(tree, partition))) {
+          // The unit moved since the caller chose: its partition's holder recomputes it.
+          putBack.push(mark);
+          continue;
+        }
+        if (partition && !held.has(partitionKey(tree, null))) {
+          chain = chain.slice(0, chain.indexOf(partition.root) + 1);
+          putBack.push({ unitCode: partition.above, cohort: mark.cohort, from });
+        }
       }
+      for (const code of chain) addFigure(code, mark.cohort, from);
+      // A target's cohorts roll up its tree: the chain is the mark's.
+      for (const t of targets) if (targetCohorts(t).includes(mark.cohort)) for (const code of chain) addStatus(t, code, from);
     }
     const dirtyTargetSet = new Set(dirtyTargets);
     for (const t of targets) {
@@ -188,6 +215,7 @@ export class FigureRecomputeService {
     }
     options.signal?.throwIfAborted();
     await writeAll(m, writes);
+    await markDirty(m, putBack);
     await this.outbox.recordMany(m, events);
     return result;
   }
