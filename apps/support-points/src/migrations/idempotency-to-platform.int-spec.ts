@@ -1,42 +1,22 @@
 import { createHash } from 'node:crypto';
-import type { DataSource } from 'typeorm';
-import { createServiceDataSource, initializeAndMigrate, OutboxInbox1764460800000 } from '@app/persistence';
+import { OutboxInbox1764460800000 } from '@app/persistence';
 import { IdempotentRequests1765065601000, requestFingerprint } from '@app/platform';
 import { RegistryReplica1764460800001 } from '@app/replica';
-import { dropDatabase, freshDatabase } from '../../../../test/support/int-env';
+import { useMigrationDatabase } from '../../../../test/support/migrations';
 import { SupportPoints1764547200000 } from './1764547200000-SupportPoints';
 import { IdempotencyToPlatform1765065601200 } from './1765065601200-IdempotencyToPlatform';
 
 /** An answer given before the upgrade still replays after it: the moved row carries the platform's fingerprint. */
 describe('support-points: Idempotency-Key answers move to the platform table', () => {
-  let dbUrl: string;
-  const sources: DataSource[] = [];
-  const open = async (withMove: boolean) => {
-    const ds = createServiceDataSource({
-      url: dbUrl,
-      schema: 'support_points',
-      migrations: [
-        OutboxInbox1764460800000,
-        IdempotentRequests1765065601000,
-        RegistryReplica1764460800001,
-        SupportPoints1764547200000,
-        ...(withMove ? [IdempotencyToPlatform1765065601200] : []),
-      ],
-      poolSize: 2,
-      applicationName: 'idempotency-move',
-    });
-    sources.push(ds);
-    await initializeAndMigrate(ds);
-    return ds;
-  };
-
-  beforeAll(async () => {
-    dbUrl = await freshDatabase('spidem');
-  });
-  afterAll(async () => {
-    for (const ds of sources) await ds.destroy().catch(() => undefined);
-    if (dbUrl) await dropDatabase(dbUrl).catch(() => undefined);
-  });
+  const db = useMigrationDatabase('spidem');
+  const open = (withMove: boolean) =>
+    db.migrate('support_points', [
+      OutboxInbox1764460800000,
+      IdempotentRequests1765065601000,
+      RegistryReplica1764460800001,
+      SupportPoints1764547200000,
+      ...(withMove ? [IdempotencyToPlatform1765065601200] : []),
+    ]);
 
   it('computes the new fingerprint of each stored answer, and the old hash again on the way down', async () => {
     const request = { pointId: 'VNPT-1', date: '2020-08-22', assisted: 10, installed: 8, bluetoothEnabled: 7 };
