@@ -1,6 +1,6 @@
 import { DataSource, type EntityManager } from 'typeorm';
 import { COHORTS, COHORTS_BY_UNIT_TYPE, treeOfCohort, type Cohort, type TargetSetV1Data, type UnitType } from '@app/contracts';
-import { addDays, evaluateTargetSeries, inTargetScope, type Figure, type TargetDef, type TargetEvaluation } from '@app/domain';
+import { addDays, evaluateTargetSeries, inTargetScope, type Figure, type Target, type TargetEvaluation } from '@app/domain';
 import { disposeService, startService, type RunningService } from '../../../../test/support/service-harness';
 import { RESIDENTS_50 } from '../../../../libs/domain/src/test-fixtures';
 import { ratesService } from '../main';
@@ -271,7 +271,7 @@ describe('rates flusher: the targeted recompute equals the full one', () => {
       (await ds.query(`SELECT ${STATUS_COLUMNS} FROM rates_target_statuses ORDER BY target_id, org_unit_code, date`)).map(evaluationOfRow),
       (e) => `${e.targetId}|${e.orgUnitCode}`,
     );
-    const expectedStatuses = defs.flatMap((t: TargetDef) =>
+    const expectedStatuses = defs.flatMap((t: Target) =>
       model.tree.all().flatMap((u) => (inTargetScope(model, t, u.code) ? evaluateTargetSeries(model, t, u.code) : [])),
     );
     expect(expectedStatuses.length).toBeGreaterThan(500);

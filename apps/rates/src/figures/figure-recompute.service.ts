@@ -16,7 +16,7 @@ import {
   type DenominatorInput,
   type Figure,
   type ReportInput,
-  type TargetDef,
+  type Target,
   type TargetEvaluation,
 } from '@app/domain';
 import { CampaignCalendar, EventOutbox, PLATFORM_OPTIONS, type PlatformOptions } from '@app/platform';
@@ -66,7 +66,7 @@ interface FigureWork extends DirtyMark {
 
 interface StatusWork {
   readonly key: string;
-  readonly target: TargetDef;
+  readonly target: Target;
   readonly unitCode: string;
   readonly from: string;
 }
@@ -128,15 +128,12 @@ export class FigureRecomputeService {
     return new FigureModel({ units: nodes, reports, denominators }, { windowDays: this.config.RATES_FIGURE_WINDOW_DAYS, bounds });
   }
 
-  private async loadTargets(m: EntityManager): Promise<TargetDef[]> {
-    return (await m.query(`SELECT definition FROM rates_targets ORDER BY target_id`)).map((r: { definition: TargetDef }) => r.definition);
+  private async loadTargets(m: EntityManager): Promise<Target[]> {
+    return (await m.query(`SELECT definition FROM rates_targets ORDER BY target_id`)).map((r: { definition: Target }) => r.definition);
   }
 
   /** Every input: what a re-evaluation of every unit against a target needs. */
-  async loadModel(
-    m: EntityManager,
-    bounds: DateSpan = this.calendar.computableSpan(),
-  ): Promise<{ model: FigureModel; targets: TargetDef[] }> {
+  async loadModel(m: EntityManager, bounds: DateSpan = this.calendar.computableSpan()): Promise<{ model: FigureModel; targets: Target[] }> {
     const unitRows: UnitRow[] = await m.query(`SELECT ${UNIT_COLUMNS} FROM rates_units`);
     const reports: ReportInput[] = await m.query(`SELECT ${REPORT_COLUMNS} FROM rates_reports`);
     const denominators: DenominatorInput[] = await m.query(`SELECT ${DENOMINATOR_COLUMNS} FROM rates_denominators`);
@@ -152,7 +149,7 @@ export class FigureRecomputeService {
   async loadModelFor(
     m: EntityManager,
     marks: readonly DirtyMark[],
-    targets: readonly TargetDef[],
+    targets: readonly Target[],
     bounds: DateSpan = this.calendar.computableSpan(),
   ): Promise<FigureModel> {
     const codesByTree: Record<Tree, Set<string>> = { administrative: new Set(), accountability: new Set() };
@@ -213,7 +210,7 @@ export class FigureRecomputeService {
     // input dated 9999-12-31 (a replayed old event, a stored mark) costs days up to the horizon, no more.
     const bounds = this.calendar.computableSpan();
     let model: FigureModel;
-    let targets: TargetDef[];
+    let targets: Target[];
     if (dirtyTargets.length > 0 || options.fullModel) {
       ({ model, targets } = await this.loadModel(m, bounds));
     } else {
@@ -227,7 +224,7 @@ export class FigureRecomputeService {
       const prev = figureWork.get(key);
       if (!prev || from < prev.from) figureWork.set(key, { key, unitCode, cohort, from });
     };
-    const addStatus = (target: TargetDef, unitCode: string, from: string) => {
+    const addStatus = (target: Target, unitCode: string, from: string) => {
       const key = `${target.targetId}|${unitCode}`;
       const prev = statusWork.get(key);
       if (!prev || from < prev.from) statusWork.set(key, { key, target, unitCode, from });

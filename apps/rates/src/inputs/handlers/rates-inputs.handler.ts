@@ -7,7 +7,7 @@ import {
   ReportAcceptedV1,
   RosterImportedV1,
   SupportSessionLoggedV1,
-  TargetSetV1,
+  TargetSetV2,
   TransportCheckedV1,
   type CohortSetV1Data,
   type EventEnvelope,
@@ -16,7 +16,7 @@ import {
   type ReportAcceptedV1Data,
   type RosterImportedV1Data,
   type SupportSessionLoggedV1Data,
-  type TargetSetV1Data,
+  type TargetSetV2Data,
   type TransportCheckedV1Data,
 } from '@app/contracts';
 import { EventConsumerGroup, OnEvent } from '@app/messaging';
@@ -51,8 +51,8 @@ export class RatesInputsHandler {
     await this.inputs.recordDenominator(m, e.data, e.id);
   }
 
-  @OnEvent(TargetSetV1)
-  async targetSet(e: EventEnvelope<string, TargetSetV1Data>, m: EntityManager): Promise<void> {
+  @OnEvent(TargetSetV2)
+  async targetSet(e: EventEnvelope<string, TargetSetV2Data>, m: EntityManager): Promise<void> {
     await this.inputs.recordTarget(m, e.data);
   }
 
