@@ -233,7 +233,11 @@ describe('compliance analytics: narrow read paths agree with the whole snapshot'
       expect({ q, status: res.status }).toEqual({ q, status: 200 });
       const s = await snapshot(D);
       const p = principal(key);
-      const reference = paginate(analytics().unitRows(s, q, analytics().visible(s, p)), q.limit ?? 50, q.offset ?? 0);
+      const reference = paginate(
+        analytics().unitRows(s, q, analytics().visible(s, p), undefined, revealsContacts(p)),
+        q.limit ?? 50,
+        q.offset ?? 0,
+      );
       expect({ q, body: res.body }).toEqual({ q, body: json({ date: D, asOfEvent: s.asOfEvent, ...reference }) });
     }
     // What the portal scope means, spelled out: the district, its communes, the school answering to one of them.

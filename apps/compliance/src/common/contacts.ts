@@ -82,7 +82,7 @@ export class ContactAccessService {
     const items: ContactAccessRow[] = await this.ds.query(
       `SELECT id::text, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS at, key_id AS "keyId", role, key_unit AS "keyUnit",
               route, units, unit_codes AS "unitCodes"
-       FROM contact_access WHERE ${where} ORDER BY at DESC, id DESC LIMIT $3 OFFSET $4`,
+       FROM contact_access WHERE ${where} ORDER BY contact_access.at DESC, contact_access.id DESC LIMIT $3 OFFSET $4`,
       [...params, q.limit, q.offset],
     );
     return { total, items: items.map((r) => ({ ...r, at: this.calendar.dateTime(r.at) })) };

@@ -108,7 +108,8 @@ export class TargetsService {
    */
   async publishMarked(): Promise<number> {
     return this.ds.transaction(async (m) => {
-      const rows: TargetRow[] = await m.query(
+      // An UPDATE … RETURNING answers [rows, count] through TypeORM.
+      const [rows]: [TargetRow[], number] = await m.query(
         `UPDATE targets SET revision = revision + 1, republish = false, updated_at = now()
          WHERE id IN (SELECT id FROM targets WHERE republish ORDER BY id FOR UPDATE SKIP LOCKED)
          RETURNING ${TARGET_COLUMNS}`,
