@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { COHORTS, treeOfCohort } from '@app/contracts';
-import { evaluateTargetSeries, inTargetScope, type Figure, type TargetDef, type TargetEvaluation } from '@app/domain';
+import { evaluateTargetSeries, inTargetScope, type Figure, type Target, type TargetEvaluation } from '@app/domain';
 import { evaluationOfRow, FIGURE_COLUMNS, figureOfRow, STATUS_COLUMNS } from '../../apps/rates/src/figures/figure-rows';
 import type { DirtyMark, FigureRecomputeService, RecomputeResult } from '../../apps/rates/src/figures/figure-recompute.service';
 
@@ -86,7 +86,7 @@ export async function expectStoredRowsAreTheModel(
     (await ds.query(`SELECT ${STATUS_COLUMNS} FROM rates_target_statuses ORDER BY target_id, org_unit_code, date`)).map(evaluationOfRow),
     (e) => `${e.targetId}|${e.orgUnitCode}`,
   );
-  const expectedStatuses = targets.flatMap((t: TargetDef) =>
+  const expectedStatuses = targets.flatMap((t: Target) =>
     model.tree.all().flatMap((u) => (inTargetScope(model, t, u.code) ? evaluateTargetSeries(model, t, u.code) : [])),
   );
   for (const e of expectedStatuses) expect({ ...asOf(storedStatuses, `${e.targetId}|${e.orgUnitCode}`, e.date), date: e.date }).toEqual(e);

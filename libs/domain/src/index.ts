@@ -7,3 +7,6 @@ export * from './figures';
 export * from './target-status';
 export * from './campaign-state';
 export * from './rollup';
+export * from './target-standing';
+export * from './labels';
+export * from './contacts';

@@ -18,13 +18,13 @@ import {
   type RollupLane,
   type RollupSpan,
 } from './rollup';
-import { evaluateTargetSeries, inTargetScope, type TargetDef } from './target-status';
-import { BOUNDS_2020, report, STAFF_AND_WORKERS_BT, unit } from './test-fixtures';
+import { evaluateTargetSeries, inTargetScope, type Target } from './target-status';
+import { BOUNDS_2020, report, STAFF_AND_WORKERS_BT, targetOf, unit } from './test-fixtures';
 
 const OPTIONS = { windowDays: 3, bounds: BOUNDS_2020 };
 /** Over three cohorts, one of them (residents) on the other tree: a target never adds two trees together. */
-const STAFF_TARGET: TargetDef = {
-  ...STAFF_AND_WORKERS_BT,
+const STAFF_TARGET: Target = {
+  ...targetOf(STAFF_AND_WORKERS_BT),
   cohorts: ['staff', 'enterprise_workers', 'residents'],
   threshold: 0.7,
   deadline: '2020-08-20',

@@ -3,7 +3,7 @@ import { clampSpan } from './campaign-calendar';
 import { addDays, maxDate, minDate } from './dates';
 import { FigureModel, type DenominatorInput, type FigureOptions, type SubtreeSums } from './figures';
 import { ALWAYS_RETIRED, type OrgTree, type UnitNode } from './org-tree';
-import { expectedForTarget, targetCohorts, type TargetDef } from './target-status';
+import { expectedForTarget, targetCohorts, type Target } from './target-status';
 
 /**
  * Incremental roll-ups. A unit's figure is the sum of its subtree's own latest figures (figures.ts); that
@@ -82,7 +82,7 @@ export function figureLane(cohort: Cohort, windowDays: number): RollupLane {
 }
 
 /** The lane of a target's statuses: its cohorts on its tree, its window, the units it covers (as `evaluateTargetSeries`). */
-export function statusLane(t: TargetDef): RollupLane {
+export function statusLane(t: Target): RollupLane {
   return {
     key: statusLaneKey(t.targetId),
     tree: t.tree,

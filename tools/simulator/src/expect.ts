@@ -154,3 +154,16 @@ export function expectedLaggards(
   }
   return out.sort();
 }
+
+/** People still short of a Bluetooth-rate target on a unit: ceil(threshold × smartphone holders) − Bluetooth on, at least 0. */
+export function expectedPeopleShort(exp: Expectations, unit: string, cohorts: readonly Cohort[], threshold: number, date: string): number {
+  let num = 0;
+  let den = 0;
+  for (const c of cohorts) {
+    const f = exp.figure(unit, c, date);
+    if (!f) continue;
+    num += f.bluetoothOn;
+    den += f.smartphoneHolders;
+  }
+  return Math.max(0, Math.ceil(threshold * den - 1e-9) - num);
+}

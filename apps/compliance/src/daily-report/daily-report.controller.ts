@@ -1,7 +1,9 @@
-import { Controller, Get, Query, Res } from '@nestjs/common';
+import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
-import { CampaignCalendar, CurrentPrincipal, Roles, type Principal } from '@app/platform';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CurrentPrincipal, Roles, type Principal } from '@app/platform';
+import { AnalyticsService } from '../analytics/analytics.service';
+import { viewerOf } from '../common/contacts';
 import { htmlResponse, markFreshness } from '../common/respond';
 import { renderHtml, renderMarkdown } from './daily-report.render';
 import { DailyReportService } from './daily-report.service';
@@ -12,19 +14,23 @@ import { DailyReportQueryDto } from './dto/daily-report-query.dto';
 export class DailyReportController {
   constructor(
     private readonly reports: DailyReportService,
-    private readonly calendar: CampaignCalendar,
+    private readonly analytics: AnalyticsService,
   ) {}
 
   @Get()
   @Roles('analyst')
   @ApiProduces('text/html', 'text/markdown')
-  @ApiOperation({ summary: "The DIC's daily report to the chairman (Vietnamese; ?lang=en for English; ?format=md for Markdown)" })
+  @ApiOperation({
+    summary: "The DIC's daily report to the chairman (Vietnamese; ?lang=en or Accept-Language for English; ?format=md for Markdown)",
+  })
   async report(
     @Query() q: DailyReportQueryDto,
     @CurrentPrincipal() p: Principal,
+    @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
-    const { asOfEvent, doc } = await this.reports.build(q.date ?? this.calendar.today(), q.lang ?? 'vi', p);
+    const date = q.date ?? (await this.analytics.defaultDay());
+    const { asOfEvent, doc } = await this.reports.build(date, { ...viewerOf(req, p, q.lang), principal: p });
     markFreshness(reply, asOfEvent);
     if (q.format === 'md') {
       void reply.header('content-language', doc.lang);

@@ -8,7 +8,7 @@ import {
   type DateSpan,
   type DenominatorInput,
   type ReportInput,
-  type TargetDef,
+  type Target,
   type UnitNode,
 } from '@app/domain';
 import { PLATFORM_OPTIONS, type PlatformOptions } from '@app/platform';
@@ -49,8 +49,8 @@ export class FigureModelLoader {
     return new FigureModel(inputs, { windowDays: this.config.RATES_FIGURE_WINDOW_DAYS, bounds });
   }
 
-  async targets(m: EntityManager): Promise<TargetDef[]> {
-    return (await m.query(`SELECT definition FROM rates_targets ORDER BY target_id`)).map((r: { definition: TargetDef }) => r.definition);
+  async targets(m: EntityManager): Promise<Target[]> {
+    return (await m.query(`SELECT definition FROM rates_targets ORDER BY target_id`)).map((r: { definition: Target }) => r.definition);
   }
 
   /** Every unit, report (latest revision per day) and denominator: a target's re-evaluation, and the full recomputation. */
@@ -83,7 +83,7 @@ export class FigureModelLoader {
    * true while another flush writes it by the new one (rates across replicas). A unit being changed makes
    * the flush fail at once (lock not available) and retry on its next tick.
    */
-  async neighbourhood(m: EntityManager, marks: readonly DirtyMark[], targets: readonly TargetDef[], lock = false): Promise<FlushInputs> {
+  async neighbourhood(m: EntityManager, marks: readonly DirtyMark[], targets: readonly Target[], lock = false): Promise<FlushInputs> {
     const cohorts = new Set<Cohort>();
     for (const mark of marks) {
       cohorts.add(mark.cohort);

@@ -19,7 +19,7 @@ import {
   targetCohorts,
   type Figure,
   type RollupSpan,
-  type TargetDef,
+  type Target,
   type TargetEvaluation,
   type UnitNode,
 } from '@app/domain';
@@ -106,7 +106,7 @@ export class FigureRecomputeService {
   ) {}
 
   /** Every input as one model, and the targets: what the tests compare stored rows with. */
-  async loadModel(m: EntityManager): Promise<{ model: FigureModel; targets: TargetDef[] }> {
+  async loadModel(m: EntityManager): Promise<{ model: FigureModel; targets: Target[] }> {
     return {
       model: this.loader.model(await this.loader.everything(m), this.calendar.computableSpan()),
       targets: await this.loader.targets(m),
@@ -135,7 +135,7 @@ export class FigureRecomputeService {
       const prev = figureWork.get(key);
       if (!prev || from < prev.from) figureWork.set(key, { key, unitCode, cohort, from });
     };
-    const addStatus = (target: TargetDef, unitCode: string, from: string) => {
+    const addStatus = (target: Target, unitCode: string, from: string) => {
       const key = `${target.targetId}|${unitCode}`;
       const prev = statusWork.get(key);
       if (!prev || from < prev.from) statusWork.set(key, { key, target, unitCode, from });

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { DataSource } from 'typeorm';
-import { type Cohort, type TargetSetV1Data, type UnitType } from '@app/contracts';
+import { type Cohort, type TargetSetV2Data, type UnitType } from '@app/contracts';
 import { addDays } from '@app/domain';
-import { RESIDENTS_50, STAFF_AND_WORKERS_BT } from '../../../../libs/domain/src/test-fixtures';
+import { RESIDENTS_50, STAFF_AND_WORKERS_BT, targetOf } from '../../../../libs/domain/src/test-fixtures';
 import { dryRun, expectStoredRowsAreTheModel } from '../../../../test/support/rates-figures';
 import { disposeService, startService, type RunningService } from '../../../../test/support/service-harness';
 import { RatesInputsService } from '../inputs/rates-inputs.service';
@@ -34,9 +34,9 @@ const TYPES: Record<string, UnitType> = {
 };
 const COHORTS_USED: Cohort[] = ['residents', 'staff', 'enterprise_workers', 'students'];
 
-const targetDefs = (revision: number, window: number): TargetSetV1Data[] => [
-  { ...RESIDENTS_50, reportingWindowDays: window, revision },
-  { ...STAFF_AND_WORKERS_BT, threshold: 0.6, deadline: '2020-08-18', reportingWindowDays: window, revision },
+const targetDefs = (revision: number, window: number): TargetSetV2Data[] => [
+  { ...targetOf(RESIDENTS_50), reportingWindowDays: window, revision },
+  { ...targetOf(STAFF_AND_WORKERS_BT), threshold: 0.6, deadline: '2020-08-18', reportingWindowDays: window, revision },
 ];
 
 type Step =

@@ -6,7 +6,7 @@ import {
   type Figure,
   type RollupPoint,
   type RollupSpan,
-  type TargetDef,
+  type Target,
   type TargetEvaluation,
 } from '@app/domain';
 import { evaluationOfRow, FIGURE_COLUMNS, figureOfRow, STATUS_COLUMNS, type FigureRow, type StatusRow } from './figure-rows';
@@ -27,7 +27,7 @@ export interface FigureWork {
 /** A status to recompute: a target and unit, from a day on. */
 export interface StatusWork {
   readonly key: string;
-  readonly target: TargetDef;
+  readonly target: Target;
   readonly unitCode: string;
   readonly from: string;
 }

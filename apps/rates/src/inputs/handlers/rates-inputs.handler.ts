@@ -6,14 +6,14 @@ import {
   OrgUnitUpsertedV1,
   ReportAcceptedV1,
   RosterImportedV1,
-  TargetSetV1,
+  TargetSetV2,
   type CohortSetV1Data,
   type EventEnvelope,
   type OrgUnitRetiredV1Data,
   type OrgUnitUpsertedV1Data,
   type ReportAcceptedV1Data,
   type RosterImportedV1Data,
-  type TargetSetV1Data,
+  type TargetSetV2Data,
 } from '@app/contracts';
 import { EventConsumerGroup, OnEvent } from '@app/messaging';
 import { RatesInputsService } from '../rates-inputs.service';
@@ -54,8 +54,8 @@ export class RatesInputsHandler {
     await this.inputs.recordDenominator(m, e.data, e.id);
   }
 
-  @OnEvent(TargetSetV1)
-  async targetSet(e: EventEnvelope<string, TargetSetV1Data>, m: EntityManager): Promise<void> {
+  @OnEvent(TargetSetV2)
+  async targetSet(e: EventEnvelope<string, TargetSetV2Data>, m: EntityManager): Promise<void> {
     await this.inputs.recordTarget(m, e.data);
   }
 
