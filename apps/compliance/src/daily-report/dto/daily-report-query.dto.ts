@@ -4,7 +4,7 @@ import { DateQueryDto } from '../../common/query.dto';
 
 export const REPORT_LANGS = ['vi', 'en'] as const;
 export type ReportLang = (typeof REPORT_LANGS)[number];
-export const REPORT_FORMATS = ['html', 'md'] as const;
+export const REPORT_FORMATS = ['html', 'md', 'pdf', 'docx'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export class DailyReportQueryDto extends DateQueryDto {
