@@ -146,6 +146,8 @@ async function main(args) {
       ROSTER_HMAC_SECRET: rosterSecret,
       // Where services check keys while they do not hear the registry over NATS (README, Security).
       REGISTRY_URL: `http://${settings.host === '0.0.0.0' ? '127.0.0.1' : settings.host}:${settings.services.find((s) => s.name === 'registry').port}`,
+      // Where the notifier fetches the daily report it e-mails.
+      COMPLIANCE_URL: `http://${settings.host === '0.0.0.0' ? '127.0.0.1' : settings.host}:${settings.services.find((s) => s.name === 'compliance').port}`,
       ...(svc.name === 'registry' && seed ? { SEED: seed } : {}),
     };
     if (roles) roles.applyTo(env, svc.name);

@@ -14,6 +14,7 @@ describe('launcher settings', () => {
       'support-points': 3003,
       workforce: 3004,
       rates: 3005,
+      notifier: 3006,
     });
     expect(s.pgProbeUrl).toBe('postgres://postgres@127.0.0.1:5432/postgres');
     expect(s.natsProbeUrl).toBe('nats://127.0.0.1:4222');

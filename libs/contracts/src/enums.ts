@@ -55,7 +55,7 @@ export type Metric = (typeof METRICS)[number];
 export const TARGET_STATUSES = ['met', 'on_track', 'at_risk', 'breached', 'no_data'] as const;
 export type TargetStatus = (typeof TARGET_STATUSES)[number];
 
-export const SERVICES = ['registry', 'intake', 'support-points', 'workforce', 'rates', 'compliance'] as const;
+export const SERVICES = ['registry', 'intake', 'support-points', 'workforce', 'rates', 'compliance', 'notifier'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
 /** Which cohorts a unit of each type may report. The registry, intake and rates all judge by this one table. */

@@ -3,7 +3,7 @@ import { IsIn, IsOptional } from 'class-validator';
 import { DateQueryDto } from '../../common/query.dto';
 
 export { LANGS as REPORT_LANGS, type Lang as ReportLang } from '@app/domain';
-export const REPORT_FORMATS = ['html', 'md'] as const;
+export const REPORT_FORMATS = ['html', 'md', 'pdf', 'docx'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export class DailyReportQueryDto extends DateQueryDto {
