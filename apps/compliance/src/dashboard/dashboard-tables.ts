@@ -145,11 +145,7 @@ export const DISTRICTS_TABLE: TableSpec<DistrictRow> = {
     { header: (l) => R(l).gap, kind: 'int', value: (r) => r.resident?.gap },
     { header: (l) => R(l).status, kind: 'status', value: (r) => r.resident?.status },
     { header: (l) => W(l).membersBluetooth, kind: 'pct', value: (r) => r.members?.value, html: (r, l) => standingBar(l, r.members) },
-    {
-      header: (l) => `${W(l).membersBluetooth}: ${W(l).sinceYesterday.toLowerCase()} (${W(l).pp})`,
-      kind: 'pp',
-      value: (r) => pp(r.members?.delta),
-    },
+    since((r) => r.members?.delta ?? null),
   ],
 };
 

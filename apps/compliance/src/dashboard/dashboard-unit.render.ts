@@ -12,7 +12,7 @@ import {
   SUPPORT_POINTS_TABLE,
 } from './dashboard-tables';
 import { trendCharts } from './dashboard-trend';
-import { DASHBOARD_WORDS, UNIT_TYPE_LABEL } from './dashboard.words';
+import { DASHBOARD_WORDS, targetName, UNIT_TYPE_LABEL } from './dashboard.words';
 import type { UnitView } from './dashboard.service';
 
 export const unitPath = (code: string) => `/dashboard/units/${encodeURIComponent(code)}`;
@@ -40,13 +40,13 @@ ${v.accountableTo ? `<dt>${esc(w.accountableTo)}</dt><dd>${unitLink(v.accountabl
     ? v.children
         .map(
           (c) =>
-            `<h3>${esc(c.tree === 'administrative' ? w.childrenAdmin : w.childrenAccountable)}</h3>${renderTable(CHILDREN_TABLE(c.tree), c.rows, lang, v.date)}\n${links(`children-${c.tree}`)}`,
+            `<h3>${esc(c.tree === 'administrative' ? w.childrenAdmin : w.childrenAccountable)}</h3>${c.rows[0]?.target ? `<p class="muted">${esc(`${r.target}: ${targetName(c.rows[0].target, lang)}`)}</p>` : ''}${renderTable(CHILDREN_TABLE(c.tree), c.rows, lang, v.date)}\n${links(`children-${c.tree}`)}`,
         )
         .join('\n')
     : `<p>${esc(w.noChildren)}</p>`;
   const body = `${crumbs}
 ${freshnessLine(lang, v.date, v.asOfEvent, v.latestDate)}
-${section('unit', w.unitPage, facts)}
+${section('unit', w.unitFacts, facts)}
 ${section(
   'statuses',
   w.statuses,

@@ -69,6 +69,7 @@ const vi = {
   chartCaption: (day: string, value: string, threshold: string, deadline: string) =>
     `Ngày ${day}: ${value}; mức yêu cầu ${threshold}, hạn ${deadline}.`,
   unitPage: 'Trang đơn vị',
+  unitFacts: 'Thông tin đơn vị',
   type: 'Loại đơn vị',
   headOfUnit: 'Người đứng đầu',
   adminParent: 'Thuộc (hành chính)',
@@ -186,6 +187,7 @@ const en: DashboardWords = {
   chartAria: (t) => `Chart of the rate day by day: ${t}`,
   chartCaption: (day, value, threshold, deadline) => `On ${day}: ${value}; threshold ${threshold}, deadline ${deadline}.`,
   unitPage: 'Unit page',
+  unitFacts: 'About the unit',
   type: 'Unit type',
   headOfUnit: 'Head',
   adminParent: 'Part of (administrative)',
