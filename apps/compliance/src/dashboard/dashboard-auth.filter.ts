@@ -2,7 +2,7 @@ import { Catch, ForbiddenException, UnauthorizedException, type ArgumentsHost, t
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isCalendarDate } from '@app/contracts';
 import type { ReportLang } from '../daily-report/dto/daily-report-query.dto';
-import { renderForbidden, renderLogin } from './dashboard.render';
+import { renderRefusal, renderLogin } from './dashboard.render';
 import { dashboardHtml } from './dashboard-html';
 import { readCookie, SESSION_COOKIE, sessionCookie } from './dashboard-session';
 import { DASHBOARD_WORDS } from './dashboard.words';
@@ -23,7 +23,7 @@ export class DashboardAuthFilter implements ExceptionFilter {
     if (err instanceof ForbiddenException) {
       // A scoped key may use the dashboard, just not for this unit; any other 403 here is the role.
       const unitPage = (req.url ?? '').startsWith('/dashboard/units/');
-      void reply.status(403).send(renderForbidden(lang, nonce, unitPage ? DASHBOARD_WORDS[lang].forbiddenUnit : undefined));
+      void reply.status(403).send(renderRefusal(lang, nonce, unitPage ? DASHBOARD_WORDS[lang].forbiddenUnit : undefined));
       return;
     }
     const triedKey = Boolean(req.headers.authorization);

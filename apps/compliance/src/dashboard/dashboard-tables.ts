@@ -4,7 +4,7 @@ import type { SortValue } from '../common/listing';
 import { COHORT_LABEL, fmtDate, fmtInt, STATUS_LABEL, WORDS } from '../daily-report/daily-report.render';
 import type { ReportLang } from '../daily-report/dto/daily-report-query.dto';
 import { badge, bar, esc, headText, intCell, pctCell, pointsCell, table, unitLink, vietnamTime } from './dashboard-html';
-import type { Target } from '../common/figures';
+import type { Figure, Target } from '../common/figures';
 import { ACTIVITY_COUNT_LABEL, ACTIVITY_LABEL, DASHBOARD_WORDS, targetName, UNIT_TYPE_LABEL } from './dashboard.words';
 
 /**
@@ -29,6 +29,9 @@ export interface TableSpec<T> {
   id: string;
   columns: ReadonlyArray<Column<T>>;
 }
+
+/** Communes without a support point named per district on the page before "and n more" (the export names them all). */
+const UNCOVERED_NAMED = 8;
 
 const NUMERIC: ReadonlySet<CellKind> = new Set(['int', 'pct', 'pp']);
 
@@ -83,6 +86,28 @@ const since = <T>(value: (r: T) => number | null): Column<T> => ({
   value: (r) => pp(value(r)),
 });
 
+/** Columns several tables share: the target, the value as a bar against its threshold, people missing, status, since when. */
+type Standing = { value: number | null; threshold: number | null; status: TargetStatus | null; gap: number | null };
+const targetColumn = <T extends { target: Target | null }>(): Column<T> => ({
+  header: (l) => R(l).target,
+  kind: 'text',
+  value: (r) => r.target?.targetId,
+  label: (r, l) => (r.target ? targetName(r.target, l) : '—'),
+});
+const valueColumn = <T extends Standing>(width: number): Column<T> => ({
+  header: (l) => R(l).value,
+  kind: 'pct',
+  value: (r) => r.value,
+  html: (r, l) => bar(l, r.value, r.threshold, r.status, width),
+});
+const gapColumn = <T extends Standing>(): Column<T> => ({ header: (l) => R(l).gap, kind: 'int', value: (r) => r.gap });
+const statusColumn = <T extends Standing>(): Column<T> => ({ header: (l) => R(l).status, kind: 'status', value: (r) => r.status });
+const sinceDateColumn = <T extends { since: string | null }>(): Column<T> => ({
+  header: (l) => W(l).since,
+  kind: 'date',
+  value: (r) => r.since,
+});
+
 // --- the overview -----------------------------------------------------------------------------------
 
 export interface TargetRow {
@@ -104,8 +129,8 @@ export const TARGETS_TABLE: TableSpec<TargetRow> = {
     { header: (l) => R(l).value, kind: 'pct', value: (r) => r.value },
     since((r) => r.delta),
     { header: (l) => R(l).threshold, kind: 'pct', value: (r) => r.threshold },
-    { header: (l) => R(l).status, kind: 'status', value: (r) => r.status },
-    { header: (l) => R(l).gap, kind: 'int', value: (r) => r.gap },
+    statusColumn(),
+    gapColumn(),
     { header: (l) => R(l).breachedUnits, kind: 'int', value: (r) => r.unitsBreached },
     { header: (l) => R(l).deadline, kind: 'date', value: (r) => r.deadline },
   ],
@@ -174,17 +199,12 @@ export const LAGGARDS_TABLE: TableSpec<LaggardRow> = {
       value: (r) => r.accountableTo?.name,
       html: (r, l, d) => (r.accountableTo ? unitLink(r.accountableTo.code, r.accountableTo.name, d, l) : '—'),
     },
-    {
-      header: (l) => R(l).target,
-      kind: 'text',
-      value: (r) => r.target?.targetId,
-      label: (r, l) => (r.target ? targetName(r.target, l) : '—'),
-    },
-    { header: (l) => R(l).value, kind: 'pct', value: (r) => r.value, html: (r, l) => bar(l, r.value, r.threshold, r.status, 80) },
+    targetColumn(),
+    valueColumn(80),
     since((r) => r.delta),
-    { header: (l) => R(l).gap, kind: 'int', value: (r) => r.gap },
-    { header: (l) => R(l).status, kind: 'status', value: (r) => r.status },
-    { header: (l) => W(l).since, kind: 'date', value: (r) => r.since },
+    gapColumn(),
+    statusColumn(),
+    sinceDateColumn(),
   ],
 };
 
@@ -197,7 +217,8 @@ export interface CoverageTableRow {
   points: number;
   assistedOnDate: number;
   installedOnDate: number;
-  uncovered: string;
+  /** The communes of the district without a support point, by name. */
+  uncovered: string[];
   delta: number | null;
 }
 
@@ -218,7 +239,16 @@ export const COVERAGE_TABLE: TableSpec<CoverageTableRow> = {
     { header: (l) => R(l).points, kind: 'int', value: (r) => r.points },
     { header: (l) => R(l).assisted, kind: 'int', value: (r) => r.assistedOnDate },
     { header: (l) => R(l).installed, kind: 'int', value: (r) => r.installedOnDate },
-    { header: (l) => W(l).communesWithout, kind: 'text', value: (r) => r.uncovered },
+    {
+      header: (l) => W(l).communesWithout,
+      kind: 'text',
+      value: (r) => r.uncovered.join(', '),
+      html: (r, l) =>
+        esc(
+          r.uncovered.slice(0, UNCOVERED_NAMED).join(', ') +
+            (r.uncovered.length > UNCOVERED_NAMED ? ` ${W(l).andMore(fmtInt(l, r.uncovered.length - UNCOVERED_NAMED))}` : ''),
+        ) || '—',
+    },
   ],
 };
 
@@ -250,18 +280,7 @@ export const BROADCASTS_TABLE: TableSpec<BroadcastRow> = {
 
 // --- a unit's page ----------------------------------------------------------------------------------
 
-export interface FigureRow {
-  cohort: Cohort;
-  tree: Tree;
-  headcount: number;
-  smartphoneHolders: number;
-  installed: number;
-  bluetoothOn: number;
-  installRate: number | null;
-  bluetoothRate: number | null;
-  populationRate: number | null;
-  reportingUnits: number;
-  expectedUnits: number;
+export interface FigureRow extends Figure {
   installDelta: number | null;
   bluetoothDelta: number | null;
 }
@@ -311,18 +330,13 @@ export interface UnitStatusView {
 export const STATUSES_TABLE: TableSpec<UnitStatusView> = {
   id: 'statuses',
   columns: [
-    {
-      header: (l) => R(l).target,
-      kind: 'text',
-      value: (r) => r.target?.targetId,
-      label: (r, l) => (r.target ? targetName(r.target, l) : '—'),
-    },
-    { header: (l) => R(l).value, kind: 'pct', value: (r) => r.value, html: (r, l) => bar(l, r.value, r.threshold, r.status, 120) },
+    targetColumn(),
+    valueColumn(120),
     since((r) => r.delta),
     { header: (l) => R(l).threshold, kind: 'pct', value: (r) => r.threshold },
-    { header: (l) => R(l).status, kind: 'status', value: (r) => r.status },
-    { header: (l) => W(l).since, kind: 'date', value: (r) => r.since },
-    { header: (l) => R(l).gap, kind: 'int', value: (r) => r.gap },
+    statusColumn(),
+    sinceDateColumn(),
+    gapColumn(),
     { header: (l) => R(l).deadline, kind: 'date', value: (r) => r.deadline },
   ],
 };
@@ -350,16 +364,11 @@ export const CHILDREN_TABLE = (tree: Tree): TableSpec<ChildRow> => ({
     { header: (l) => R(l).unit, kind: 'text', value: (r) => r.name, html: (r, l, d) => unitLink(r.code, r.name, d, l) },
     { header: (l) => W(l).type, kind: 'text', value: (r) => r.type, label: (r, l) => typeLabel(l, r.type) },
     { header: (l) => R(l).head, kind: 'text', value: (r) => headText(r.head) },
-    {
-      header: (l) => R(l).target,
-      kind: 'text',
-      value: (r) => r.target?.targetId,
-      label: (r, l) => (r.target ? targetName(r.target, l) : '—'),
-    },
-    { header: (l) => R(l).value, kind: 'pct', value: (r) => r.value, html: (r, l) => bar(l, r.value, r.threshold, r.status, 80) },
+    targetColumn(),
+    valueColumn(80),
     since((r) => r.delta),
-    { header: (l) => R(l).gap, kind: 'int', value: (r) => r.gap },
-    { header: (l) => R(l).status, kind: 'status', value: (r) => r.status },
+    gapColumn(),
+    statusColumn(),
     {
       header: (l) => W(l).reporting,
       kind: 'text',

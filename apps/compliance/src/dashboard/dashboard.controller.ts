@@ -5,9 +5,10 @@ import { CurrentPrincipal, ProblemException, Public, Roles, ScopeService, type P
 import { markFreshness } from '../common/respond';
 import { addDays } from '../common/figures';
 import { dashboardHtml, query } from './dashboard-html';
-import { renderDashboard, renderNotFound } from './dashboard.render';
+import { renderDashboard, renderRefusal } from './dashboard.render';
 import { renderUnit } from './dashboard-unit.render';
 import { DashboardService } from './dashboard.service';
+import { DASHBOARD_WORDS } from './dashboard.words';
 import { DashboardAuthFilter } from './dashboard-auth.filter';
 import { ASSET_CACHE, echartsSource, TREND_SCRIPT } from './dashboard-assets';
 import { sendTable } from './dashboard-export';
@@ -108,7 +109,7 @@ export class DashboardController {
     await this.assertMayRead(p, code);
     if (!UNIT_CODE.test(code) || !(await this.dashboard.exists(code))) {
       void reply.status(404);
-      return renderNotFound(lang, dashboardHtml(reply, lang));
+      return renderRefusal(lang, dashboardHtml(reply, lang), DASHBOARD_WORDS[lang].unknownUnit);
     }
     const view = await this.dashboard.unit(code, q.date, readsAll(p) ? null : p.orgUnitCode);
     markFreshness(reply, view.asOfEvent);

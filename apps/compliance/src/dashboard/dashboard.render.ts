@@ -126,8 +126,11 @@ ${opts.message ? `<p class="error" role="alert">${esc(opts.message)}</p>` : ''}
   return page(lang, w.title, nonce, langLink(lang, opts.path ?? '/', { date: opts.date }), body);
 }
 
-/** A key that is valid but not allowed to see this page (403): the dashboard as a whole, or a unit outside its scope. */
-export function renderForbidden(lang: ReportLang, nonce: string, message?: string): string {
+/**
+ * A page that is refused or unknown, said in the page's language: a key that may not see the dashboard or
+ * this unit (403, the default message), or a unit nobody knows (404).
+ */
+export function renderRefusal(lang: ReportLang, nonce: string, message?: string): string {
   const w = DASHBOARD_WORDS[lang];
   return page(
     lang,
@@ -135,17 +138,5 @@ export function renderForbidden(lang: ReportLang, nonce: string, message?: strin
     nonce,
     logoutForm(lang),
     `<section class="login"><p class="error" role="alert">${esc(message ?? w.forbidden)}</p><p><a href="/${esc(query({ lang }))}">${esc(w.backHome)}</a></p></section>`,
-  );
-}
-
-/** A unit nobody knows (404), in the page's language. */
-export function renderNotFound(lang: ReportLang, nonce: string): string {
-  const w = DASHBOARD_WORDS[lang];
-  return page(
-    lang,
-    w.title,
-    nonce,
-    logoutForm(lang),
-    `<section class="login"><p class="error" role="alert">${esc(w.unknownUnit)}</p><p><a href="/${esc(query({ lang }))}">${esc(w.backHome)}</a></p></section>`,
   );
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ActivityKind, Tree } from '@app/contracts';
 import { CampaignCalendar, ProblemException, type Principal } from '@app/platform';
 import { AnalyticsService, headOf, rootUnit, standing, type Head, type TargetSummary } from '../analytics/analytics.service';
-import { addDays, toFigure, type FigureCounts, type Target } from '../common/figures';
+import { addDays, notBeforeFirstDay, toFigure, type FigureCounts, type Target } from '../common/figures';
 import {
   assembleSnapshot,
   FIGURE_COLUMNS,
@@ -31,8 +31,6 @@ import type {
 
 /** Laggards shown on the page; the full list is one click away as CSV or XLSX. */
 export const LAGGARDS_SHOWN = 25;
-/** Communes without a support point named per district before "and n more". */
-export const UNCOVERED_NAMED = 8;
 /** The activity and report rows a unit's page lists (newest first). */
 const ACTIVITY_ROWS = 200;
 const REPORT_ROWS = 60;
@@ -137,7 +135,7 @@ export class DashboardService {
 
   async build(requested: string | undefined, principal: Principal): Promise<DashboardView> {
     const { date, latestDate } = await this.day(requested);
-    const yesterday = addDays(date, -1);
+    const yesterday = notBeforeFirstDay(addDays(date, -1));
     const s = await this.readModel.snapshot(date);
     const sy = await this.readModel.snapshot(yesterday);
     const coverage = await this.field.supportCoverage({ by: 'district', sort: 'coverage' }, date);
@@ -222,7 +220,7 @@ export class DashboardService {
           points: d.points,
           assistedOnDate: d.assistedOnDate,
           installedOnDate: d.installedOnDate,
-          uncovered: d.communesWithoutPoint.map(unitName).join(', '),
+          uncovered: d.communesWithoutPoint.map(unitName),
           delta: sinceYesterday(d.coverage, coverageBefore.get(d.code)),
         })),
       },
@@ -244,18 +242,19 @@ export class DashboardService {
     };
   }
 
-  /** The unit's value for each target it has figures for, day by day over the campaign. */
+  /** The province's value for every target (a chart each, even before its first figure), day by day over the campaign. */
   async trends(code: string, targets: Target[], date: string): Promise<Trend[]> {
-    return this.readModel.read(async (g) => (await this.series(g, [code], targets, date)).get(code) ?? []);
+    return this.readModel.read(async (g) => (await this.series(g, [code], targets, date, undefined, true)).get(code) ?? []);
   }
 
-  /** Trends of several units in one read: per unit, one per target with at least one value. */
+  /** Trends of several units in one read: per unit, one per target with at least one value (or every target: `all`). */
   private async series(
     g: Generation,
     codes: readonly string[],
     targets: Target[],
     date: string,
     from?: string,
+    all = false,
   ): Promise<Map<string, Trend[]>> {
     const rows: FigureCounts[] = await g.m.query(
       `SELECT ${FIGURE_COLUMNS} FROM "${g.schema}".figures WHERE org_unit_code = ANY($1::text[]) AND date <= $2 ORDER BY org_unit_code, date`,
@@ -268,7 +267,7 @@ export class DashboardService {
       const mine = rows.filter((r) => r.orgUnitCode === code);
       const trends = targets
         .map((target) => ({ code, target, points: trendOf(target, mine, days, date) }))
-        .filter((t) => t.points.some((p) => p.value !== null));
+        .filter((t) => all || t.points.some((p) => p.value !== null));
       out.set(code, trends);
     }
     return out;
@@ -300,7 +299,7 @@ export class DashboardService {
    */
   async unit(code: string, requested: string | undefined, scopeRoot: string | null): Promise<UnitView> {
     const { date, latestDate } = await this.day(requested);
-    const yesterday = addDays(date, -1);
+    const yesterday = notBeforeFirstDay(addDays(date, -1));
     return this.readModel.read(async (g) => {
       const u = await this.readModel.unit(g, code);
       if (!u) throw new ProblemException(404, `unknown org unit ${code}`, [{ field: 'code', message: `code ${code} is not a known unit` }]);
@@ -429,7 +428,7 @@ export class DashboardService {
   }
 
   private async activities(g: Generation, area: string[], date: string): Promise<{ total: number; rows: ActivityItem[] }> {
-    const params = [area, date, addDays(date, -ACTIVITY_DAYS)];
+    const params = [area, date, notBeforeFirstDay(addDays(date, -ACTIVITY_DAYS))];
     const where = `org_unit_code = ANY($1::text[]) AND date <= $2 AND date > $3`;
     const total: Array<{ n: number }> = await g.m.query(`SELECT count(*)::int AS n FROM "${g.schema}".activities WHERE ${where}`, params);
     const rows: Array<{ code: string; kind: ActivityKind; date: string; counts: Record<string, number | boolean | string> }> =
