@@ -70,7 +70,7 @@ export async function englishWords(page: Page, allowed: readonly string[]): Prom
 
 /** Common English words, and every English word of the system's own labels, none of them a Vietnamese syllable. */
 const ENGLISH = new Set(
-  `the and with for from that this have has not are was were will all any more than out into per over under its their
+  `the and with for from that this have has not are was were will all any more out into per over under its their
   rate rates target targets threshold deadline status statuses met track risk breached data day days date show log key keys
   unit units district districts commune communes province residents resident staff members member students student workers
   worker enterprise enterprises school schools youth association associations cadres civil servants public employees

@@ -74,7 +74,13 @@ describe('the dashboard in a real browser, over the simulated Trà Vinh campaign
     const ctx = await officialContext(browser, 1280);
     const page = await ctx.newPage();
     const problems: string[] = [];
-    page.on('console', (m) => (m.type() === 'error' ? problems.push(m.text()) : undefined));
+    // Script errors and CSP refusals; the login form's own 401 and the browser's favicon request are not problems.
+    page.on('console', (m) =>
+      m.type() === 'error' && !m.text().startsWith('Failed to load resource') ? problems.push(m.text()) : undefined,
+    );
+    page.on('response', (r) =>
+      r.request().resourceType() === 'script' && r.status() !== 200 ? problems.push(`${r.url()} → ${r.status()}`) : undefined,
+    );
     page.on('pageerror', (e) => problems.push(String(e)));
     await signIn(page, base, sys.adminKey, `/?date=${DAYS[0]}`);
     for (const day of DAYS) {

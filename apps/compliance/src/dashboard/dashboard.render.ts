@@ -87,7 +87,7 @@ ${link('/v1/daily-report', { date, lang, format: 'md' }, `${w.dailyReport} (${w.
 <ul class="links">
 ${link('/v1/units', { date, type: 'district', sort: 'populationRate', format: 'csv' }, w.csvDistricts)}
 ${link('/v1/laggards', { date, format: 'csv' }, w.csvLaggards)}
-${v.targets.map((t) => link(`/v1/targets/${encodeURIComponent(t.targetId)}/statuses`, { date, format: 'csv' }, w.csvStatuses(t.targetId))).join('\n')}
+${v.targetRows.map((t) => link(`/v1/targets/${encodeURIComponent(t.targetId)}/statuses`, { date, format: 'csv' }, w.csvStatuses(targetName(t.target, lang)))).join('\n')}
 ${link('/v1/support-coverage', { date, format: 'csv' }, w.csvCoverage)}
 ${link('/v1/activity-compliance', { date, format: 'csv' }, w.csvActivity)}
 ${link('/v1/transport', { date, format: 'csv' }, w.csvTransport)}
