@@ -1,5 +1,4 @@
 import type { Cohort } from '@app/contracts';
-import type { ServiceUrls } from '../../tools/simulator/src/client';
 import { expectedLaggards, expectedPeopleShort } from '../../tools/simulator/src/expect';
 import { DEFAULT_OPTIONS } from '../../tools/simulator/src/scenario';
 import { runSimulation, type SimulationResult } from '../../tools/simulator/src/simulate';
@@ -8,17 +7,6 @@ import { System, type Service } from '../support/system';
 
 const MEMBER_COHORTS: Cohort[] = ['staff', 'students', 'youth_members', 'association_members', 'enterprise_workers'];
 const CHECK_DATES = ['2020-08-19', '2020-08-21', '2020-08-25', '2020-08-30'];
-
-function urlsOf(sys: System): ServiceUrls {
-  return {
-    registry: sys.url('registry'),
-    intake: sys.url('intake'),
-    supportPoints: sys.url('support-points'),
-    workforce: sys.url('workforce'),
-    rates: sys.url('rates'),
-    compliance: sys.url('compliance'),
-  };
-}
 
 async function get(sys: System, path: string, key = sys.adminKey): Promise<any> {
   const res = await fetch(`${sys.url('compliance')}${path}`, { headers: { authorization: `Bearer ${key}` } });
@@ -114,7 +102,7 @@ describe('the Trà Vinh August 2020 campaign, end to end', () => {
     const sys = await System.create('campaign', { SEED: 'tra-vinh' });
     try {
       await sys.startAll();
-      const sim = await runSimulation(urlsOf(sys), sys.adminKey, DEFAULT_OPTIONS, { quiet: true });
+      const sim = await runSimulation(sys.simulatorUrls(), sys.adminKey, DEFAULT_OPTIONS, { quiet: true });
       await checkCampaign(sys, sim);
       baseline = await snapshot(sys);
     } finally {
@@ -129,7 +117,7 @@ describe('the Trà Vinh August 2020 campaign, end to end', () => {
       const victims: Array<Service | 'nats'> = ['intake', 'rates', 'registry', 'nats', 'compliance', 'support-points', 'workforce'];
       const faultDays = ['2020-08-10', '2020-08-14', '2020-08-19', '2020-08-21', '2020-08-23', '2020-08-25', '2020-08-27'];
       let pending: Promise<void> = Promise.resolve();
-      const sim = await runSimulation(urlsOf(sys), sys.adminKey, DEFAULT_OPTIONS, {
+      const sim = await runSimulation(sys.simulatorUrls(), sys.adminKey, DEFAULT_OPTIONS, {
         quiet: true,
         onDay: async (day) => {
           await pending;
