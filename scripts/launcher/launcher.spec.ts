@@ -5,7 +5,7 @@ const { formatLogLine, errorLine } = require('./services');
 const { pace } = require('./watchdog');
 
 describe('launcher settings', () => {
-  it('given no environment, uses the ports of DESIGN.md and the default probe addresses', () => {
+  it('given no environment, uses the ports of docs/api.md and the default probe addresses', () => {
     const s = readSettings({});
     expect(Object.fromEntries(s.services.map((x: { name: string; port: number }) => [x.name, x.port]))).toEqual({
       compliance: 3000,

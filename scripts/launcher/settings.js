@@ -5,7 +5,7 @@ const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
-/** The seven services, their default ports (DESIGN.md) and the variable that overrides each port. */
+/** The seven services, their default ports (docs/api.md) and the variable that overrides each port. */
 const SERVICES = [
   { name: 'compliance', port: 3000 },
   { name: 'registry', port: 3001 },

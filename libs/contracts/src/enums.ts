@@ -28,7 +28,7 @@ export type Cohort = (typeof COHORTS)[number];
 export const TREES = ['administrative', 'accountability'] as const;
 export type Tree = (typeof TREES)[number];
 
-/** A person is counted in one tree per cohort (DOMAIN.md): residents on the administrative tree, everyone else on the accountability tree. */
+/** A person is counted in one tree per cohort (docs/domain.md): residents on the administrative tree, everyone else on the accountability tree. */
 export function treeOfCohort(cohort: Cohort): Tree {
   return cohort === 'residents' ? 'administrative' : 'accountability';
 }

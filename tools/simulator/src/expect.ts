@@ -21,7 +21,7 @@ interface Own extends Counts {
 }
 
 /**
- * The rules of DOMAIN.md, written again plainly so the end-to-end test checks the services against
+ * The rules of docs/domain.md, written again plainly so the end-to-end test checks the services against
  * something they do not share code with: the latest report as of a day (later asOf, then the later
  * submission), summed over the subtree on the cohort's own tree.
  */

@@ -15,7 +15,7 @@ export function normaliseTarget(t: TargetDefinition): TargetDefinition {
 }
 
 /**
- * The consistency rules of a target (DOMAIN.md): a cohort is counted on one tree only, so every cohort
+ * The consistency rules of a target (docs/domain.md): a cohort is counted on one tree only, so every cohort
  * of a target must live on the target's tree; a resident (population) rate is a rate of residents only;
  * every unit type in scope must be able to report one of the cohorts; the campaign starts before its deadline.
  */

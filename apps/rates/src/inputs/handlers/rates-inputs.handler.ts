@@ -79,7 +79,7 @@ export class RatesInputsHandler {
     );
   }
 
-  /** A roster import is the enterprise's enterprise_workers report as of its date (DOMAIN.md). */
+  /** A roster import is the enterprise's enterprise_workers report as of its date (docs/domain.md). */
   @OnEvent(RosterImportedV1)
   async rosterImported(e: EventEnvelope<string, RosterImportedV1Data>, m: EntityManager): Promise<void> {
     const d = e.data;
