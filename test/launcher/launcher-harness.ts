@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { dropDatabase, dropNamespace, freshDatabase, freshNamespace, natsUrl } from '../support/int-env';
 
 export const ROOT = resolve(__dirname, '..', '..');
-export const SERVICE_NAMES = ['compliance', 'registry', 'intake', 'support-points', 'workforce', 'rates'] as const;
+export const SERVICE_NAMES = ['compliance', 'registry', 'intake', 'support-points', 'workforce', 'rates', 'notifier'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 /** What the launcher writes to `<data>/launcher.json` while it runs. */

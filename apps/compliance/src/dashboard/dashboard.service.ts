@@ -120,7 +120,17 @@ export class DashboardService {
 
   /** The latest campaign day with reports (the analytics' default day), not a day made by a window running out; null on an empty read model. */
   async latestDate(): Promise<string | null> {
-    return this.readModel.read((g) => this.readModel.latestReportDay(g, this.calendar.today()));
+    return this.readModel.read(async (g) => {
+      const reported = await this.readModel.latestReportDay(g, this.calendar.today());
+      if (reported) return reported;
+      // No report projected (a read model fed by rates alone): the newest day anything was recorded for.
+      const s = `"${g.schema}"`;
+      const rows: Array<{ latest: string | null }> = await g.m.query(
+        `SELECT GREATEST((SELECT max(date) FROM ${s}.figures), (SELECT max(date) FROM ${s}.target_statuses), (SELECT max(date) FROM ${s}.activities),
+                         (SELECT max(date) FROM ${s}.support_sessions), (SELECT max(date) FROM ${s}.transport_checks))::text AS latest`,
+      );
+      return rows[0]?.latest ?? null;
+    });
   }
 
   async day(requested: string | undefined): Promise<{ date: string; latestDate: string | null }> {

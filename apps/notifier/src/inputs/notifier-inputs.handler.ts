@@ -2,11 +2,11 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import {
   OrgUnitUpsertedV1,
-  TargetSetV1,
+  TargetSetV2,
   TargetStatusChangedV1,
   type EventEnvelope,
   type OrgUnitUpsertedV1Data,
-  type TargetSetV1Data,
+  type TargetSetV2Data,
   type TargetStatusChangedV1Data,
 } from '@app/contracts';
 import { EventConsumerGroup, OnEvent } from '@app/messaging';
@@ -21,13 +21,6 @@ interface HeadWithContacts {
   title: string;
   phone?: string | null;
   email?: string | null;
-}
-
-/** A target's Vietnamese name, when the registry's event carries one (`nameVi`, or `names.vi`). */
-function vietnameseName(d: TargetSetV1Data): string | null {
-  const x = d as TargetSetV1Data & { nameVi?: unknown; names?: { vi?: unknown } };
-  const vi = x.nameVi ?? x.names?.vi;
-  return typeof vi === 'string' && vi ? vi : null;
 }
 
 /** Who heads each unit and how to reach them, and each target's deadline: kept from the registry's events, highest revision wins. */
@@ -61,15 +54,16 @@ export class RegistryContactsHandler {
     );
   }
 
-  @OnEvent(TargetSetV1)
-  async targetSet(e: EventEnvelope<string, TargetSetV1Data>, m: EntityManager): Promise<void> {
+  /** v1 events arrive upcast to v2 (decodeEvent): the names are nameVi and nameEn. */
+  @OnEvent(TargetSetV2)
+  async targetSet(e: EventEnvelope<string, TargetSetV2Data>, m: EntityManager): Promise<void> {
     const d = e.data;
     await m.query(
       `INSERT INTO targets (target_id, name, name_vi, threshold, deadline, revision) VALUES ($1,$2,$3,$4,$5,$6)
        ON CONFLICT (target_id) DO UPDATE SET name = EXCLUDED.name, name_vi = EXCLUDED.name_vi, threshold = EXCLUDED.threshold,
          deadline = EXCLUDED.deadline, revision = EXCLUDED.revision
        WHERE targets.revision < EXCLUDED.revision`,
-      [d.targetId, d.name, vietnameseName(d), d.threshold, d.deadline, d.revision],
+      [d.targetId, d.nameEn, d.nameVi, d.threshold, d.deadline, d.revision],
     );
   }
 }
