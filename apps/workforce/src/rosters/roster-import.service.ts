@@ -118,7 +118,7 @@ export class RosterImportService implements OnApplicationBootstrap, OnApplicatio
     try {
       const { format, stream } = await sniff(body);
       await this.store.setFormat(importId, format);
-      await run.consume(format === 'xlsx' ? xlsxRows(stream, limits) : csvRows(stream, run.rows));
+      await run.consume(format === 'xlsx' ? xlsxRows(stream, limits) : csvRows(stream, run.rows), format === 'csv');
       if (run.rowsAccepted === 0) {
         throw new RosterFileError(422, 'noRowAccepted', { rejected: run.rowsRejected });
       }
@@ -187,6 +187,13 @@ function describeFailure(err: unknown): string {
   return `internal error${code ? ` (${code})` : ''}; the previous roster stays in force`;
 }
 
+/** A header's width up to its last non-empty cell (Excel pads every line of a CSV with empty fields). */
+function namedWidth(cells: readonly string[]): number {
+  let n = cells.length;
+  while (n > 0 && cells[n - 1].trim() === '') n -= 1;
+  return n;
+}
+
 function newChunk(): StagedChunk {
   return {
     count: 0,
@@ -227,8 +234,10 @@ class ImportRun {
     return { rowsRead: this.rowsRead, rowsAccepted: this.rowsAccepted, rowsRejected: this.rowsRejected };
   }
 
-  async consume(batches: RowBatches): Promise<void> {
+  /** `fieldCounts`: the source's records have a meaningful field count (CSV), checked against the header's. */
+  async consume(batches: RowBatches, fieldCounts: boolean): Promise<void> {
     let columns: ColumnMap | null = null;
+    let width: number | undefined;
     let seen = 0;
     try {
       scan: for await (const batch of batches) {
@@ -241,6 +250,7 @@ class ImportRun {
             const match = matchHeader(cells);
             if (match.kind === 'header') {
               columns = match.columns;
+              if (fieldCounts) width = namedWidth(cells);
               continue;
             }
             if (match.kind === 'partial') {
@@ -251,7 +261,7 @@ class ImportRun {
             continue;
           }
           this.rows.add();
-          const verdict = judgeRow(cells, columns);
+          const verdict = judgeRow(cells, columns, width);
           if (verdict.ok === 'blank') continue;
           this.rowsRead += 1;
           if (verdict.ok) {
