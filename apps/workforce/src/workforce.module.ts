@@ -10,6 +10,7 @@ import {
 } from '@app/replica';
 import { WorkforceRosters1764547200000 } from './migrations/1764547200000-WorkforceRosters';
 import { RosterRetention1765000000000 } from './migrations/1765000000000-RosterRetention';
+import { RosterHolds1765100000000 } from './migrations/1765100000000-RosterHolds';
 import { RosterPrivacyModule } from './roster-privacy/roster-privacy.module';
 import { RostersModule } from './rosters/rosters.module';
 import { TransportModule } from './transport/transport.module';
@@ -28,6 +29,7 @@ export class WorkforceModule {
             ...REGISTRY_REPLICA_MIGRATIONS,
             WorkforceRosters1764547200000,
             RosterRetention1765000000000,
+            RosterHolds1765100000000,
             CampaignTargetsReplica1796428800001,
           ],
           auth: replicaAuthProviders,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { uuidv7 } from 'uuidv7';
 import { PLATFORM_OPTIONS, rootLogger, type PlatformOptions } from '@app/platform';
@@ -34,11 +35,19 @@ export interface RosterUpload {
   readonly asOf: string;
   readonly keyId: string;
   readonly body: AsyncIterable<Buffer | string>;
+  /** Judge the file and hold it as a preview: nothing is put in force. */
+  readonly dryRun?: boolean;
 }
 
 export interface RosterImportOutcome {
   importId: string;
-  revision: number;
+  /** `completed`: in force; `preview` (a dry run) and `pending` (removes too much): held until confirmed with `previewToken`. */
+  state: 'completed' | 'preview' | 'pending';
+  previewToken: string | null;
+  /** The counts in force before (null: no roster as of that date) and the upload's own. */
+  before: RosterAggregates | null;
+  removalShare: number | null;
+  revision: number | null;
   rowsRead: number;
   rowsAccepted: number;
   rowsRejected: number;
@@ -96,6 +105,8 @@ export class RosterImportService implements OnApplicationBootstrap, OnApplicatio
     try {
       const failed = await this.store.failStale(this.config.ROSTER_STALE_AFTER_MS);
       if (failed.length) this.log.warn({ importIds: failed }, 'roster imports interrupted by a stopped process marked failed');
+      const expired = await this.store.expireHolds(this.config.ROSTER_HOLD_HOURS);
+      if (expired.length) this.log.info({ importIds: expired }, 'held roster imports expired unconfirmed');
       await this.store.purge();
     } catch (err) {
       this.log.warn({ code: (err as { code?: string }).code }, 'roster sweep failed; will retry');
@@ -122,25 +133,37 @@ export class RosterImportService implements OnApplicationBootstrap, OnApplicatio
       if (run.rowsAccepted === 0) {
         throw new RosterFileError(422, 'noRowAccepted', { rejected: run.rowsRejected });
       }
-      const done = await this.store.complete(importId, enterpriseCode, asOf, { ...run.progress(), rejected: run.rejected }, run.aggregates);
-      if (done.supersededImportId) this.purgeLater(done.supersededImportId);
+      const token = randomBytes(24).toString('base64url');
+      const done = await this.store.settle(importId, enterpriseCode, asOf, { ...run.progress(), rejected: run.rejected }, run.aggregates, {
+        dryRun: upload.dryRun === true,
+        maxRemovalShare: this.config.ROSTER_MAX_REMOVAL_SHARE,
+        token,
+      });
+      for (const held of done.droppedHolds) this.purgeLater(held);
+      if (done.state === 'completed' && done.supersededImportId) this.purgeLater(done.supersededImportId);
       this.log.info(
         {
           importId,
           enterpriseCode,
           asOf,
-          revision: done.revision,
+          state: done.state,
+          removalShare: done.removalShare,
+          revision: done.state === 'completed' ? done.revision : null,
           rowsRead: run.rowsRead,
           rowsAccepted: run.rowsAccepted,
           rowsRejected: run.rowsRejected,
           ...run.aggregates,
           ...done.diff,
         },
-        'roster import completed',
+        done.state === 'completed' ? 'roster import completed' : `roster import held (${done.state})`,
       );
       return {
         importId,
-        revision: done.revision,
+        state: done.state,
+        previewToken: done.state === 'completed' ? null : token,
+        before: done.before,
+        removalShare: done.removalShare,
+        revision: done.state === 'completed' ? done.revision : null,
         rowsRead: run.rowsRead,
         rowsAccepted: run.rowsAccepted,
         rowsRejected: run.rowsRejected,
@@ -163,6 +186,20 @@ export class RosterImportService implements OnApplicationBootstrap, OnApplicatio
     } finally {
       clearInterval(heartbeat);
     }
+  }
+
+  /** Puts a held upload in force (the token of its preview); its event is the one a direct upload would publish. */
+  async confirm(importId: string, token: string, keyId: string): Promise<{ revision: number }> {
+    const done = await this.store.confirm(importId, token, keyId);
+    if (done.supersededImportId) this.purgeLater(done.supersededImportId);
+    this.log.info({ importId, revision: done.revision, ...done.diff }, 'held roster import confirmed and in force');
+    return { revision: done.revision };
+  }
+
+  async reject(importId: string, keyId: string): Promise<void> {
+    await this.store.reject(importId, keyId);
+    this.purgeLater(importId);
+    this.log.info({ importId }, 'held roster import rejected');
   }
 
   private purgeLater(importId: string): void {

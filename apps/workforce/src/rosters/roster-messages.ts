@@ -6,6 +6,8 @@
 export type Lang = 'vi' | 'en';
 
 const num = (lang: Lang, n: number): string => n.toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-US');
+const pct = (lang: Lang, share: number): string =>
+  share.toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-US', { style: 'percent', maximumFractionDigits: 1 });
 const mb = (lang: Lang, bytes: number): string => num(lang, Math.floor(bytes / (1024 * 1024)));
 
 const HEADER_EN =
@@ -131,6 +133,31 @@ export const ROSTER_MESSAGES = {
   noRowAccepted: texts<{ rejected: number }>({
     en: ({ rejected }, l) => `no row was accepted (${num(l, rejected)} rejected); ${KEPT_EN}`,
     vi: ({ rejected }, l) => `Không có dòng nào được chấp nhận (${num(l, rejected)} dòng bị từ chối); ${KEPT_VI}`,
+  }),
+  heldPending: texts<{ left: number; previous: number; share: number; maxShare: number; hours: number }>({
+    en: ({ left, previous, share, maxShare, hours }, l) =>
+      `this roster would remove ${num(l, left)} of the ${num(l, previous)} workers of the roster in force (${pct(l, share)}, more than the ${pct(l, maxShare)} allowed at once): it is held and nothing has changed; the EZ board or an administrator confirms it with its preview token within ${num(l, hours)} hours, or rejects it`,
+    vi: ({ left, previous, share, maxShare, hours }, l) =>
+      `Danh sách này sẽ loại bỏ ${num(l, left)} trong số ${num(l, previous)} người lao động của danh sách đang có hiệu lực (${pct(l, share)}, vượt mức ${pct(l, maxShare)} được phép trong một lần): danh sách được giữ chờ xác nhận và chưa có gì thay đổi; Ban quản lý hoặc quản trị viên xác nhận bằng mã xem trước trong vòng ${num(l, hours)} giờ, hoặc từ chối`,
+  }),
+  preview: texts<{ hours: number }>({
+    en: ({ hours }, l) =>
+      `dry run: nothing has changed; confirm this preview with its token within ${num(l, hours)} hours to put the roster in force`,
+    vi: ({ hours }, l) =>
+      `Chạy thử: chưa có gì thay đổi; xác nhận bản xem trước này bằng mã của nó trong vòng ${num(l, hours)} giờ để danh sách có hiệu lực`,
+  }),
+  notHeld: texts<{ state: string }>({
+    en: ({ state }) => `this roster upload is ${state}, not waiting for a confirmation`,
+    vi: ({ state }) => `Lần tải danh sách này đang ở trạng thái ${state}, không chờ xác nhận`,
+  }),
+  wrongToken: texts({
+    en: () => 'the preview token does not match this upload: confirm with the token of the preview you reviewed',
+    vi: () => 'Mã xem trước không khớp với lần tải lên này: hãy xác nhận bằng mã của bản xem trước bạn đã kiểm tra',
+  }),
+  rosterChanged: texts({
+    en: () => `the roster in force changed after this preview was made: upload the file again to see what it changes now; ${KEPT_EN}`,
+    vi: () =>
+      `Danh sách đang có hiệu lực đã thay đổi sau khi bản xem trước này được tạo: hãy tải tệp lên lại để xem thay đổi hiện nay; ${KEPT_VI}`,
   }),
 } as const;
 
