@@ -4,7 +4,7 @@ import { uuidv7 } from 'uuidv7';
 import { PLATFORM_OPTIONS, rootLogger, type PlatformOptions } from '@app/platform';
 import type { WorkforceConfig } from '../workforce.config';
 import { EmployeeHasher } from './domain/employee-hash';
-import { FIELD_LABELS, matchHeader, type ColumnMap } from './domain/roster-columns';
+import { combineHeaderRows, FIELD_LABELS, matchHeader, ROSTER_FIELDS, type ColumnMap, type RosterField } from './domain/roster-columns';
 import { emptyAggregates, type RosterAggregates, type RosterDiff } from './domain/roster-diff';
 import { judgeRow } from './domain/roster-row';
 import {
@@ -27,8 +27,8 @@ import { xlsxRows } from './sources/xlsx-rows';
 const CHUNK_ROWS = 10_000;
 /** How many rejected lines an import keeps and answers with; the count covers them all. */
 export const REJECTED_LIST_CAP = 1000;
-/** Rows before the header that may be titles or notes (Excel sheets often start with a title). */
-const HEADER_SEARCH_ROWS = 10;
+/** Non-blank rows the header is looked for in (titles, notes and blank rows above it are read past). */
+export const HEADER_SEARCH_ROWS = 10;
 
 export interface RosterUpload {
   readonly enterpriseCode: string;
@@ -224,6 +224,54 @@ function describeFailure(err: unknown): string {
   return `internal error${code ? ` (${code})` : ''}; the previous roster stays in force`;
 }
 
+/**
+ * Finds the header within the first HEADER_SEARCH_ROWS non-blank rows: a row naming the four columns, or two
+ * rows that do together (merged cells: combineHeaderRows). Title rows above it, even ones that name a
+ * column ("Danh sách cài đặt Bluezone"), are read past. When none does, the failure names the row that came
+ * closest: the columns it names (header words, never a data cell) and those it lacks.
+ */
+class HeaderSearch {
+  private seen = 0;
+  private previous: string[] | null = null;
+  private best: { line: number; found: Partial<Record<RosterField, number>>; cells: string[]; missing: RosterField[] } | null = null;
+
+  get exhausted(): boolean {
+    return this.seen >= HEADER_SEARCH_ROWS;
+  }
+
+  offer(line: number, cells: string[]): { columns: ColumnMap; cells: string[] } | null {
+    if (cells.every((c) => c.trim() === '')) return null;
+    this.seen += 1;
+    const alone = matchHeader(cells);
+    if (alone.kind === 'header') return { columns: alone.columns, cells };
+    if (this.previous) {
+      const both = combineHeaderRows(this.previous, cells);
+      const together = matchHeader(both);
+      if (together.kind === 'header') return { columns: together.columns, cells: both };
+    }
+    if (alone.kind === 'partial' && (!this.best || alone.missing.length < this.best.missing.length))
+      this.best = { line, found: alone.found, cells, missing: alone.missing };
+    this.previous = cells;
+    return null;
+  }
+
+  failure(): RosterFileError {
+    if (this.seen === 0) return new RosterFileError(422, 'fileEmpty', undefined);
+    if (!this.best) return new RosterFileError(422, 'noHeader', { rows: HEADER_SEARCH_ROWS });
+    const { line, found, cells, missing } = this.best;
+    const named = ROSTER_FIELDS.filter((f) => found[f] !== undefined).map((f) => ({
+      text: cells[found[f]!].trim().slice(0, 60),
+      field: FIELD_LABELS[f],
+    }));
+    return new RosterFileError(422, 'headerPartial', {
+      line,
+      rows: HEADER_SEARCH_ROWS,
+      named,
+      missing: missing.map((f) => FIELD_LABELS[f]),
+    });
+  }
+}
+
 /** A header's width up to its last non-empty cell (Excel pads every line of a CSV with empty fields). */
 function namedWidth(cells: readonly string[]): number {
   let n = cells.length;
@@ -275,26 +323,19 @@ class ImportRun {
   async consume(batches: RowBatches, fieldCounts: boolean): Promise<void> {
     let columns: ColumnMap | null = null;
     let width: number | undefined;
-    let seen = 0;
+    const search = new HeaderSearch();
     try {
       scan: for await (const batch of batches) {
         for (const { line, cells } of batch) {
           if (!columns) {
-            if (cells.every((c) => c.trim() === '')) {
-              this.rows.add();
+            const found = search.offer(line, cells);
+            if (found) {
+              columns = found.columns;
+              if (fieldCounts) width = namedWidth(found.cells);
               continue;
-            }
-            const match = matchHeader(cells);
-            if (match.kind === 'header') {
-              columns = match.columns;
-              if (fieldCounts) width = namedWidth(cells);
-              continue;
-            }
-            if (match.kind === 'partial') {
-              throw new RosterFileError(422, 'headerPartial', { line, missing: match.missing.map((f) => FIELD_LABELS[f]) });
             }
             this.rows.add();
-            if (++seen >= HEADER_SEARCH_ROWS) break scan;
+            if (search.exhausted) break scan;
             continue;
           }
           this.rows.add();
@@ -313,9 +354,7 @@ class ImportRun {
           } else this.reject(line, verdict.reason);
         }
       }
-      if (!columns) {
-        throw new RosterFileError(422, seen === 0 ? 'fileEmpty' : 'noHeader', undefined);
-      }
+      if (!columns) throw search.failure();
       await this.flush();
       await this.inFlight;
       if (this.rowsRead === 0) throw new RosterFileError(422, 'headerNoRows', undefined);

@@ -19,6 +19,10 @@ const SAVE_AGAIN_VI = 'hãy lưu lại danh sách từ Excel thành tệp .xlsx 
 const KEPT_EN = 'the previous roster stays in force';
 const KEPT_VI = 'danh sách trước đó vẫn giữ nguyên hiệu lực';
 
+/** Header cells as found: “Mã NV” (employee_id), “Đã cài Bluezone” (installed). */
+const namedList = (named: ReadonlyArray<{ text: string; field: string }>): string =>
+  named.map((n) => `“${n.text}” (${n.field})`).join(', ');
+
 /** Column letters of a 1-based column number (256 → "IV"). */
 export function columnLetters(col: number): string {
   let s = '';
@@ -121,13 +125,17 @@ export const ROSTER_MESSAGES = {
     en: ({ line, code }) => `malformed CSV near line ${line ?? '?'} (${code}); nothing was imported`,
     vi: ({ line, code }) => `Tệp CSV sai định dạng gần dòng ${line ?? '?'} (${code}); chưa có dữ liệu nào được nhập`,
   }),
-  headerPartial: texts<{ line: number; missing: string[] }>({
-    en: ({ line, missing }) => `the header on line ${line} lacks the column(s) ${missing.join(', ')}; expected ${HEADER_EN}`,
-    vi: ({ line, missing }) => `Dòng tiêu đề ${line} thiếu cột ${missing.join(', ')}; cần có các cột ${HEADER_VI}`,
+  headerPartial: texts<{ line: number; rows: number; named: Array<{ text: string; field: string }>; missing: string[] }>({
+    en: ({ line, rows, named, missing }) =>
+      `no complete header in the first ${rows} rows: the closest is line ${line}, whose columns found are ${namedList(named)}; it lacks the column(s) ${missing.join(', ')}; expected ${HEADER_EN}`,
+    vi: ({ line, rows, named, missing }) =>
+      `Không tìm thấy dòng tiêu đề đầy đủ trong ${rows} dòng đầu: gần nhất là dòng ${line}, có các cột ${namedList(named)}; còn thiếu cột ${missing.join(', ')}; cần có các cột ${HEADER_VI}`,
   }),
-  noHeader: texts({
-    en: () => `no recognisable header: the first row must name the columns ${HEADER_EN}`,
-    vi: () => `Không nhận ra dòng tiêu đề: dòng đầu tiên phải ghi tên các cột ${HEADER_VI}`,
+  noHeader: texts<{ rows: number }>({
+    en: ({ rows }) =>
+      `no recognisable header: none of the first ${rows} rows names a roster column; the header row (above the workers, titles may come before it) must name the columns ${HEADER_EN}`,
+    vi: ({ rows }) =>
+      `Không nhận ra dòng tiêu đề: không dòng nào trong ${rows} dòng đầu ghi tên cột của danh sách; dòng tiêu đề (phía trên danh sách người lao động, có thể có dòng tên bảng ở trên) phải ghi tên các cột ${HEADER_VI}`,
   }),
   headerNoRows: texts({ en: () => 'the file has a header but no rows', vi: () => 'Tệp có dòng tiêu đề nhưng không có dòng dữ liệu nào' }),
   noRowAccepted: texts<{ rejected: number }>({
