@@ -3,6 +3,8 @@
  * and what the EZ-board clerk can do about it. Messages name lines, columns and limits, never a cell's
  * content (a cell may hold a name, a phone number or an employee id).
  */
+import { TEMPLATE_HEADERS } from './domain/roster-columns';
+
 export type Lang = 'vi' | 'en';
 
 const num = (lang: Lang, n: number): string => n.toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-US');
@@ -10,10 +12,8 @@ const pct = (lang: Lang, share: number): string =>
   share.toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-US', { style: 'percent', maximumFractionDigits: 1 });
 const mb = (lang: Lang, bytes: number): string => num(lang, Math.floor(bytes / (1024 * 1024)));
 
-const HEADER_EN =
-  'employee_id, has_smartphone, installed, bluetooth_on (or Mã NV, Có điện thoại thông minh, Đã cài Bluezone, Bật Bluetooth)';
-const HEADER_VI =
-  'Mã NV, Có điện thoại thông minh, Đã cài Bluezone, Bật Bluetooth (hoặc employee_id, has_smartphone, installed, bluetooth_on)';
+const HEADER_EN = `${TEMPLATE_HEADERS.en.join(', ')} (or ${TEMPLATE_HEADERS.vi.join(', ')})`;
+const HEADER_VI = `${TEMPLATE_HEADERS.vi.join(', ')} (hoặc ${TEMPLATE_HEADERS.en.join(', ')})`;
 const SAVE_AGAIN_EN = 'save the roster again from Excel as a new .xlsx (Excel Workbook) or as CSV UTF-8 and upload that';
 const SAVE_AGAIN_VI = 'hãy lưu lại danh sách từ Excel thành tệp .xlsx mới (Excel Workbook) hoặc CSV UTF-8 rồi tải lên';
 const KEPT_EN = 'the previous roster stays in force';

@@ -341,6 +341,33 @@ describe('workforce: roster uploads, validation and scope', () => {
     );
   });
 
+  it.each(['vi', 'en'])('serves templates (%s) that are themselves valid rosters, as CSV and XLSX, without a key', async (lang) => {
+    for (const [ext, type] of [
+      ['csv', 'text/csv'],
+      ['xlsx', XLSX],
+    ]) {
+      const res = await fetch(`${svc.url}/v1/roster-template.${ext}?lang=${lang}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toContain(type);
+      expect(res.headers.get('content-disposition')).toBe(`attachment; filename="roster-template-${lang}.${ext}"`);
+      const file = Buffer.from(await res.arrayBuffer());
+      const dry = await http(svc, 'POST', '/v1/enterprises/DN-D/rosters?asOf=2020-08-20&dryRun=true', {
+        key: keys.ezBoard,
+        raw: file,
+        headers: { 'content-type': type },
+      });
+      expect({ ext, status: dry.status }).toEqual({ ext, status: 200 });
+      expect(dry.body).toMatchObject({
+        rowsAccepted: 3,
+        rowsRejected: 0,
+        headcount: 3,
+        smartphoneHolders: 2,
+        installed: 2,
+        bluetoothOn: 1,
+      });
+    }
+  });
+
   it('keeps other routes on JSON: a CSV body elsewhere is refused 415', async () => {
     const res = await http(svc, 'POST', '/v1/transport-hubs/BX-TRAVINH/checks', {
       key: keys.transport,

@@ -13,6 +13,12 @@ export const FIELD_LABELS: Readonly<Record<RosterField, string>> = {
   bluetoothOn: 'bluetooth_on',
 };
 
+/** The header of the downloadable templates (GET /v1/roster-template.csv|.xlsx), one per language. */
+export const TEMPLATE_HEADERS = {
+  vi: ['Mã NV', 'Có điện thoại thông minh', 'Đã cài Bluezone', 'Bật Bluetooth'],
+  en: ['employee_id', 'has_smartphone', 'installed', 'bluetooth_on'],
+} as const satisfies Record<'vi' | 'en', readonly string[]>;
+
 export type ColumnMap = Readonly<Record<RosterField, number>>;
 
 /** "Đã cài Bluezone" → "dacaibluezone": lower case, no diacritics (đ too), letters and digits only. */
