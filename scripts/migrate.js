@@ -7,7 +7,7 @@
 const path = require('node:path');
 require('./register-paths');
 
-const SERVICES = ['registry', 'intake', 'support-points', 'workforce', 'rates', 'compliance'];
+const SERVICES = ['registry', 'intake', 'support-points', 'workforce', 'rates', 'compliance', 'notifier'];
 
 function definitionOf(service) {
   const mod = require(path.join(__dirname, '..', 'dist', 'apps', service, 'src', 'main.js'));

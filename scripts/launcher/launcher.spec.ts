@@ -5,7 +5,7 @@ const { formatLogLine, errorLine } = require('./services');
 const { pace } = require('./watchdog');
 
 describe('launcher settings', () => {
-  it('given no environment, uses the ports of DESIGN.md and the default probe addresses', () => {
+  it('given no environment, uses the ports of docs/api.md and the default probe addresses', () => {
     const s = readSettings({});
     expect(Object.fromEntries(s.services.map((x: { name: string; port: number }) => [x.name, x.port]))).toEqual({
       compliance: 3000,
@@ -14,6 +14,7 @@ describe('launcher settings', () => {
       'support-points': 3003,
       workforce: 3004,
       rates: 3005,
+      notifier: 3006,
     });
     expect(s.pgProbeUrl).toBe('postgres://postgres@127.0.0.1:5432/postgres');
     expect(s.natsProbeUrl).toBe('nats://127.0.0.1:4222');

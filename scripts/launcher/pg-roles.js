@@ -7,7 +7,7 @@ const crypto = require('node:crypto');
 const path = require('node:path');
 const { newSecret, persistentSecrets } = require('./settings');
 
-const SERVICES = ['registry', 'intake', 'support-points', 'workforce', 'rates', 'compliance'];
+const SERVICES = ['registry', 'intake', 'support-points', 'workforce', 'rates', 'compliance', 'notifier'];
 /** The read-only role of the compliance read model (docs/compliance-schema.md); the service's migration grants to it. */
 const ANALYST_ROLE = 'bz_analyst';
 

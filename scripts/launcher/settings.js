@@ -5,7 +5,7 @@ const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
-/** The six services, their default ports (DESIGN.md) and the variable that overrides each port. */
+/** The seven services, their default ports (docs/api.md) and the variable that overrides each port. */
 const SERVICES = [
   { name: 'compliance', port: 3000 },
   { name: 'registry', port: 3001 },
@@ -13,6 +13,7 @@ const SERVICES = [
   { name: 'support-points', port: 3003 },
   { name: 'workforce', port: 3004 },
   { name: 'rates', port: 3005 },
+  { name: 'notifier', port: 3006 },
 ].map((s) => ({ ...s, portVar: `${s.name.toUpperCase().replace(/-/g, '_')}_PORT` }));
 
 const DATABASE_NAME = 'bluezone';

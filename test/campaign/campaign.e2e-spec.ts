@@ -1,6 +1,5 @@
 import type { Cohort } from '@app/contracts';
-import type { ServiceUrls } from '../../tools/simulator/src/client';
-import { expectedLaggards } from '../../tools/simulator/src/expect';
+import { expectedLaggards, expectedPeopleShort } from '../../tools/simulator/src/expect';
 import { DEFAULT_OPTIONS } from '../../tools/simulator/src/scenario';
 import { runSimulation, type SimulationResult } from '../../tools/simulator/src/simulate';
 import { compareFigures, waitForReadModel } from '../../tools/simulator/src/verify';
@@ -9,19 +8,8 @@ import { System, type Service } from '../support/system';
 const MEMBER_COHORTS: Cohort[] = ['staff', 'students', 'youth_members', 'association_members', 'enterprise_workers'];
 const CHECK_DATES = ['2020-08-19', '2020-08-21', '2020-08-25', '2020-08-30'];
 
-function urlsOf(sys: System): ServiceUrls {
-  return {
-    registry: sys.url('registry'),
-    intake: sys.url('intake'),
-    supportPoints: sys.url('support-points'),
-    workforce: sys.url('workforce'),
-    rates: sys.url('rates'),
-    compliance: sys.url('compliance'),
-  };
-}
-
-async function get(sys: System, path: string): Promise<any> {
-  const res = await fetch(`${sys.url('compliance')}${path}`, { headers: { authorization: `Bearer ${sys.adminKey}` } });
+async function get(sys: System, path: string, key = sys.adminKey): Promise<any> {
+  const res = await fetch(`${sys.url('compliance')}${path}`, { headers: { authorization: `Bearer ${key}` } });
   if (res.status !== 200) throw new Error(`GET ${path} → ${res.status}: ${await res.text()}`);
   return res.json();
 }
@@ -39,7 +27,7 @@ async function snapshot(sys: System): Promise<unknown> {
 }
 
 async function checkCampaign(sys: System, sim: SimulationResult): Promise<void> {
-  const { runner, expectations, scenario } = sim;
+  const { runner, expectations, scenario, world, keys } = sim;
   await waitForReadModel(runner, expectations, expectations.allUnits(), DEFAULT_OPTIONS.to, 300_000);
 
   // Every unit that reported, and every unit above them, on the days the directive speaks of.
@@ -62,6 +50,49 @@ async function checkCampaign(sys: System, sim: SimulationResult): Promise<void> 
   for (const row of laggards.items as Array<{ orgUnitCode: string; head: { name: string } | null }>) {
     expect({ unit: row.orgUnitCode, hasHead: Boolean(row.head?.name) }).toEqual({ unit: row.orgUnitCode, hasHead: true });
   }
+
+  // Issue 16: on its deadline the members' target reads due today, with every unit and person short; worst first.
+  const short = expectedLaggards(expectations, expectations.allUnits(), MEMBER_COHORTS, 1, '2020-08-30');
+  const on30 = await get(sys, '/v1/summary?date=2020-08-30');
+  const members30 = on30.targets.find((t: { targetId: string }) => t.targetId === 'members-100');
+  expect(members30).toMatchObject({
+    standing: 'due_today',
+    statusLabel: 'Đến hạn hôm nay, chưa đạt',
+    dueToday: true,
+    unitsShort: short.length,
+    unitsBreached: 0,
+    peopleShort: expectedPeopleShort(expectations, world.province, MEMBER_COHORTS, 1, '2020-08-30'),
+  });
+  expect(members30.peopleShort).toBeGreaterThan(0);
+  expect(members30.name).toMatch(/^100% cán bộ, công chức/);
+  const rows = laggards.items as Array<{ value: number; standing: string; parent: { code: string } | null; since: string | null }>;
+  expect(rows.every((r) => r.standing === 'due_today' && r.since !== null)).toBe(true);
+  for (let i = 1; i < rows.length; i++) expect(rows[i].value).toBeGreaterThanOrEqual(rows[i - 1].value);
+  const on31 = await get(sys, '/v1/summary?date=2020-08-31');
+  expect(on31.targets.find((t: { targetId: string }) => t.targetId === 'members-100')).toMatchObject({
+    standing: 'breached',
+    unitsShort: short.length,
+    unitsBreached: short.length,
+  });
+  const breached = await get(sys, '/v1/laggards?target=members-100&date=2020-08-31&limit=1000');
+  expect(breached.items.map((r: { orgUnitCode: string }) => r.orgUnitCode).sort()).toEqual(short);
+  // Units that should report and never have (the transport hubs, the telecoms) are named, with their heads.
+  const silent = (await get(sys, '/v1/laggards?status=no_data&date=2020-08-30&limit=1000')).items as Array<{
+    orgUnitCode: string;
+    standing: string;
+    head: { name: string } | null;
+  }>;
+  expect(silent.map((r) => r.orgUnitCode)).toEqual(expect.arrayContaining(['BX-01', 'VNPT-TV']));
+  expect(silent.every((r) => r.standing === 'no_data' && Boolean(r.head?.name))).toBe(true);
+
+  // Heads' contacts: in full for the admin (and recorded), masked for a district's key.
+  const district = world.districts[0].code;
+  const forAdmin = await get(sys, `/v1/units/${district}?date=2020-08-30`);
+  expect(forAdmin.head).toMatchObject({ phone: expect.stringMatching(/^098\d \d{3} \d{3}$/), contactsMasked: false });
+  const forDistrict = await get(sys, `/v1/units/${district}?date=2020-08-30`, keys.byUnit.get(district)!);
+  expect(forDistrict.head).toMatchObject({ phone: expect.stringMatching(/^098\d \*\*\* \*\d\d$/), contactsMasked: true });
+  const record = await get(sys, '/v1/contact-access?limit=1');
+  expect(record.items[0]).toMatchObject({ role: 'admin', route: `GET /v1/units/${district}?date=2020-08-30` });
 }
 
 describe('the Trà Vinh August 2020 campaign, end to end', () => {
@@ -71,7 +102,7 @@ describe('the Trà Vinh August 2020 campaign, end to end', () => {
     const sys = await System.create('campaign', { SEED: 'tra-vinh' });
     try {
       await sys.startAll();
-      const sim = await runSimulation(urlsOf(sys), sys.adminKey, DEFAULT_OPTIONS, { quiet: true });
+      const sim = await runSimulation(sys.simulatorUrls(), sys.adminKey, DEFAULT_OPTIONS, { quiet: true });
       await checkCampaign(sys, sim);
       baseline = await snapshot(sys);
     } finally {
@@ -86,7 +117,7 @@ describe('the Trà Vinh August 2020 campaign, end to end', () => {
       const victims: Array<Service | 'nats'> = ['intake', 'rates', 'registry', 'nats', 'compliance', 'support-points', 'workforce'];
       const faultDays = ['2020-08-10', '2020-08-14', '2020-08-19', '2020-08-21', '2020-08-23', '2020-08-25', '2020-08-27'];
       let pending: Promise<void> = Promise.resolve();
-      const sim = await runSimulation(urlsOf(sys), sys.adminKey, DEFAULT_OPTIONS, {
+      const sim = await runSimulation(sys.simulatorUrls(), sys.adminKey, DEFAULT_OPTIONS, {
         quiet: true,
         onDay: async (day) => {
           await pending;

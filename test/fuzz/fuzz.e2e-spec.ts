@@ -13,7 +13,7 @@ const WRITES_PER_ROUTE = Number(process.env.FUZZ_WRITES_PER_ROUTE ?? 120);
 const READS_PER_ROUTE = Number(process.env.FUZZ_READS_PER_ROUTE ?? 20);
 const IN_FLIGHT = 6;
 /** Routes that answer people, not programs: HTML pages (their 401/403 are a login form, by design). */
-const HTML_ROUTES = new Set(['GET /', 'GET /dashboard']);
+const HTML_ROUTES = new Set(['GET /', 'GET /dashboard', 'GET /dashboard/units/{code}']);
 
 interface Answer {
   request: FuzzRequest;

@@ -129,7 +129,7 @@ describe('npm start when something fails', () => {
       expect(line).toMatch(
         /^launcher \| rates exited while starting \(code 1\): rates: invalid configuration: .*RATES_FLUSH_DEBOUNCE_MS.*; stopping everything\. Its log: \S+rates\.log$/,
       );
-      expect(r.stdout).toMatch(/starting 6 services[\s\S]*launcher \| stopped/);
+      expect(r.stdout).toMatch(/starting 7 services[\s\S]*launcher \| stopped/);
       expect(r.seen.length).toBeGreaterThanOrEqual(6);
       expect(r.seen.filter(isAlive)).toEqual([]);
     });

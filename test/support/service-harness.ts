@@ -5,11 +5,11 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import {
   ApiKeyIssuedV1,
-  OrgUnitUpsertedV1,
+  OrgUnitUpsertedV2,
   producerOf,
   subjectOf,
   type EventContract,
-  type OrgUnitUpsertedV1Data,
+  type OrgUnitUpsertedV2Data,
   type Role,
   type ServiceName,
 } from '@app/contracts';
@@ -105,17 +105,24 @@ export class EventInjector {
     return e.id;
   }
 
-  async unit(u: Partial<OrgUnitUpsertedV1Data> & { code: string; type: OrgUnitUpsertedV1Data['type'] }): Promise<void> {
-    await this.publish(OrgUnitUpsertedV1, u.code, {
+  /** A unit as the registry publishes it (v2); a head given without contacts has none. */
+  async unit(
+    u: Partial<Omit<OrgUnitUpsertedV2Data, 'head'>> & {
+      code: string;
+      type: OrgUnitUpsertedV2Data['type'];
+      head?: { name: string; title: string; phone?: string | null; email?: string | null } | null;
+    },
+  ): Promise<void> {
+    await this.publish(OrgUnitUpsertedV2, u.code, {
       name: u.code,
       bloc: null,
       adminParentCode: null,
       accountableToCode: null,
-      head: null,
       level: null,
       active: true,
       revision: 1,
       ...u,
+      head: u.head ? { phone: null, email: null, ...u.head } : null,
     });
   }
 

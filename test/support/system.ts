@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { ServiceUrls } from '../../tools/simulator/src/client';
 import { repoRoot, ServiceProcesses, SERVICES, type Service } from '../../tools/processes/service-processes';
 import { dropDatabase, dropNamespace, freshDatabase, freshNamespace, natsUrl } from './int-env';
 import { OwnNats } from './own-nats';
@@ -52,6 +53,18 @@ export class System extends ServiceProcesses {
     if (!this.nats) throw new Error('this system uses the shared NATS: create it with ownNats');
     await this.nats.stop('SIGTERM');
     await this.nats.start();
+  }
+
+  /** Where each service answers, as the simulator's client takes them. */
+  simulatorUrls(): ServiceUrls {
+    return {
+      registry: this.url('registry'),
+      intake: this.url('intake'),
+      supportPoints: this.url('support-points'),
+      workforce: this.url('workforce'),
+      rates: this.url('rates'),
+      compliance: this.url('compliance'),
+    };
   }
 
   /** Environment for a client such as the simulator. */

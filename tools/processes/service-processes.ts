@@ -7,7 +7,7 @@ import { join } from 'node:path';
  * The services as separate processes from dist/, as `npm start` runs them: what the end-to-end tests
  * (test/support/system.ts) and the benchmarks (bench/support/system.ts) both start, stop and kill.
  */
-export const SERVICES = ['registry', 'intake', 'support-points', 'workforce', 'rates', 'compliance'] as const;
+export const SERVICES = ['registry', 'intake', 'support-points', 'workforce', 'rates', 'compliance', 'notifier'] as const;
 export type Service = (typeof SERVICES)[number];
 
 /** The repository root, from here (tools/processes) or from the build (dist/tools/processes). */
@@ -120,6 +120,8 @@ export class ServiceProcesses {
         PORT: String(this.ports.get(service)),
         // Where services check keys when they stop hearing the registry over NATS (README, Security).
         REGISTRY_URL: this.url('registry'),
+        // Where the notifier fetches the daily report it e-mails.
+        COMPLIANCE_URL: this.url('compliance'),
         LOG_LEVEL: 'info',
         ROSTER_HMAC_SECRET: 'local-roster-secret-0123456789abcdefghijklmnop',
         // Tests and benchmarks poll with a key until a replica holds it (401 until then) and send load from one

@@ -478,7 +478,7 @@ describe('compliance: read model, analytics API and daily report', () => {
       previousStatus: 'at_risk',
       since: D,
     });
-    expect(res.body.items[0].head).toEqual({ name: expect.any(String), title: expect.stringContaining('Chủ tịch UBND') });
+    expect(res.body.items[0].head).toMatchObject({ name: expect.any(String), title: expect.stringContaining('Chủ tịch UBND') });
     const met = await http(svc, 'GET', `/v1/targets/T50/statuses?status=met&date=${D}`, { key: analystKey });
     expect(met.body.items.map((r: { orgUnitCode: string }) => r.orgUnitCode).sort()).toEqual(
       DISTRICTS.filter((_, i) => districtFigure(i).installed / districtFigure(i).population >= 0.5)

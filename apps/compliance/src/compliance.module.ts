@@ -9,6 +9,7 @@ import { FieldModule } from './field/field.module';
 import { ComplianceProjection1764547200000 } from './migrations/1764547200000-ComplianceProjection';
 import { ProjectionEventOrder1764633600000 } from './migrations/1764633600000-ProjectionEventOrder';
 import { ReadPaths1764720000000 } from './migrations/1764720000000-ReadPaths';
+import { NamesContactsAccess1764806400000 } from './migrations/1764806400000-NamesContactsAccess';
 import { ProjectionModule } from './projection/projection.module';
 
 export const COMPLIANCE_MIGRATIONS = [
@@ -16,6 +17,7 @@ export const COMPLIANCE_MIGRATIONS = [
   ComplianceProjection1764547200000,
   ProjectionEventOrder1764633600000,
   ReadPaths1764720000000,
+  NamesContactsAccess1764806400000,
 ];
 
 @Module({})

@@ -11,6 +11,7 @@ import {
 import { ActivitiesModule } from './activities/activities.module';
 import type { IntakeConfig } from './intake.config';
 import { IntakeTables1764547200000 } from './migrations/1764547200000-IntakeTables';
+import { IdempotencyToPlatform1765065601100 } from './migrations/1765065601100-IdempotencyToPlatform';
 import { ReportsModule } from './reports/reports.module';
 
 @Module({})
@@ -22,7 +23,12 @@ export class IntakeModule {
         PlatformModule.forService({
           service: 'intake',
           config,
-          migrations: [...REGISTRY_REPLICA_MIGRATIONS, IntakeTables1764547200000, RegistryReplicaVersion1764460800002],
+          migrations: [
+            ...REGISTRY_REPLICA_MIGRATIONS,
+            IntakeTables1764547200000,
+            RegistryReplicaVersion1764460800002,
+            IdempotencyToPlatform1765065601100,
+          ],
           auth: replicaAuthProviders,
           campaignStartSql: CAMPAIGN_START_SQL,
         }),

@@ -6,6 +6,7 @@ import {
   RosterImportedV1,
   SupportSessionLoggedV1,
   TargetSetV1,
+  TransportCheckedV1,
   type Cohort,
   type TargetSetV1Data,
 } from '@app/contracts';
@@ -170,7 +171,7 @@ describe('rates service: figures, roll-ups, statuses and events from the stream'
     expect(res.body).toMatchObject({ reportingUnits: 0, installed: 100 });
   });
 
-  it('counts a roster import as the enterprise’s enterprise_workers report; support sessions never add to a cohort', async () => {
+  it('counts a roster import as the enterprise’s enterprise_workers report; support sessions and passenger checks are not rates’ business', async () => {
     await events.publish(RosterImportedV1, 'ENT1', {
       importId: randomUUID(),
       enterpriseCode: 'ENT1',
@@ -197,10 +198,22 @@ describe('rates service: figures, roll-ups, statuses and events from the stream'
       installed: 400,
       bluetoothEnabled: 300,
     });
+    // On the workforce lane with the rosters: acked unread, like every event rates has no handler for.
+    await events.publish(TransportCheckedV1, 'HUB1', {
+      hubCode: 'HUB1',
+      date: '2020-08-20',
+      revision: 1,
+      passengersChecked: 900,
+      alreadyInstalled: 300,
+      installedOnSite: 200,
+      refused: 10,
+    });
     await idle();
     expect(await figure('84', 'enterprise_workers', '2020-08-20')).toMatchObject({ tree: 'accountability', headcount: 50, installed: 30 });
     expect(await figure('27001', 'residents', '2020-08-20')).toMatchObject({ installed: 30_000 });
-    expect(await ds.query(`SELECT assisted, installed FROM rates_support_sessions`)).toEqual([{ assisted: 500, installed: 400 }]);
+    expect(await ds.query(`SELECT to_regclass('rates_support_sessions') AS s, to_regclass('rates_transport_checks') AS t`)).toEqual([
+      { s: null, t: null },
+    ]);
   });
 
   it('changes only the dates from a late report on, and publishes only when a figure actually changes', async () => {

@@ -2,21 +2,33 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { durableName, PlatformModule } from '@app/platform';
 import { REGISTRY_REPLICA_MIGRATIONS, RegistryReplicaHandlers, replicaAuthProviders } from '@app/replica';
 import { FiguresModule } from './figures/figures.module';
-import { RATES_INPUT_LANES } from './inputs/handlers/rates-inputs.handler';
+import { RATES_INPUT_LANES, RETIRED_RATES_DURABLES } from './inputs/handlers/rates-inputs.handler';
 import { InputsModule } from './inputs/inputs.module';
 import { RatesState1764460800300 } from './migrations/1764460800300-RatesState';
 import { RatesPublished1764547200400 } from './migrations/1764547200400-RatesPublished';
 import { AppendOnlyDirtyMarks1764547200500 } from './migrations/1764547200500-AppendOnlyDirtyMarks';
+import { DropWriteOnlyInputs1765100000600 } from './migrations/1765100000600-DropWriteOnlyInputs';
+import { Rollups1765100000700 } from './migrations/1765100000700-Rollups';
 import type { RatesConfig } from './rates.config';
 
 /**
  * Durable consumers of the service, deleted by a rebuild so the next start replays from sequence 1 (with
- * `rates-inputs`, the single inputs consumer of earlier versions, so an upgraded deployment loses it too).
+ * the retired ones of earlier versions, so an upgraded deployment loses them too).
  */
 export const RATES_DURABLES: readonly string[] = [
   ...RATES_INPUT_LANES.map((lane) => durableName('rates', 'inputs', lane)),
-  'rates-inputs',
+  ...RETIRED_RATES_DURABLES,
   'rates-registry-replica',
+];
+
+/** The service's migrations, in order (the service at start, the rebuild before it empties the tables). */
+export const RATES_MIGRATIONS = [
+  ...REGISTRY_REPLICA_MIGRATIONS,
+  RatesState1764460800300,
+  RatesPublished1764547200400,
+  AppendOnlyDirtyMarks1764547200500,
+  DropWriteOnlyInputs1765100000600,
+  Rollups1765100000700,
 ];
 
 /** Tables a rebuild empties: every input, every computed row, the marks and the inbox. */
@@ -25,14 +37,14 @@ export const RATES_STATE_TABLES = [
   'rates_reports',
   'rates_denominators',
   'rates_targets',
-  'rates_support_sessions',
-  'rates_transport_checks',
   'rates_dirty',
   'rates_dirty_targets',
   'rates_figures',
   'rates_target_statuses',
   'rates_published_figures',
   'rates_published_statuses',
+  'rates_rollups',
+  'rates_rollup_spans',
   'replica_org_units',
   'replica_org_unit_retirements',
   'replica_api_keys',
@@ -48,12 +60,7 @@ export class RatesModule {
         PlatformModule.forService({
           service: 'rates',
           config,
-          migrations: [
-            ...REGISTRY_REPLICA_MIGRATIONS,
-            RatesState1764460800300,
-            RatesPublished1764547200400,
-            AppendOnlyDirtyMarks1764547200500,
-          ],
+          migrations: RATES_MIGRATIONS,
           auth: replicaAuthProviders,
         }),
         InputsModule,

@@ -2,10 +2,8 @@ import 'reflect-metadata';
 import { deleteDurable, NatsLink, serviceInboxPrefix } from '@app/messaging';
 import { createServiceDataSource, initializeAndMigrate, OutboxInbox1764460800000 } from '@app/persistence';
 import { ConfigError, loadConfig, natsCredentialsOf } from '@app/platform';
-import { REGISTRY_REPLICA_MIGRATIONS } from '@app/replica';
-import { RatesState1764460800300 } from './migrations/1764460800300-RatesState';
 import { RatesConfig } from './rates.config';
-import { RATES_DURABLES, RATES_STATE_TABLES } from './rates.module';
+import { RATES_DURABLES, RATES_MIGRATIONS, RATES_STATE_TABLES } from './rates.module';
 
 /**
  * Drops the rates state and makes the next start replay the stream from sequence 1: empties every
@@ -17,7 +15,7 @@ export async function rebuildRates(config: RatesConfig, log: (line: string) => v
   const ds = createServiceDataSource({
     url: config.DATABASE_URL,
     schema: config.DB_SCHEMA ?? 'rates',
-    migrations: [OutboxInbox1764460800000, ...REGISTRY_REPLICA_MIGRATIONS, RatesState1764460800300],
+    migrations: [OutboxInbox1764460800000, ...RATES_MIGRATIONS],
     applicationName: 'rates-rebuild',
   });
   await initializeAndMigrate(ds);

@@ -10,6 +10,7 @@ import {
 } from '@app/replica';
 import { CoverageModule } from './coverage/coverage.module';
 import { SupportPoints1764547200000 } from './migrations/1764547200000-SupportPoints';
+import { IdempotencyToPlatform1765065601200 } from './migrations/1765065601200-IdempotencyToPlatform';
 import { PointsModule } from './points/points.module';
 import { SessionsModule } from './sessions/sessions.module';
 import type { SupportPointsConfig } from './support-points.config';
@@ -23,7 +24,12 @@ export class SupportPointsModule {
         PlatformModule.forService({
           service: 'support-points',
           config,
-          migrations: [...REGISTRY_REPLICA_MIGRATIONS, SupportPoints1764547200000, CampaignTargetsReplica1796428800001],
+          migrations: [
+            ...REGISTRY_REPLICA_MIGRATIONS,
+            SupportPoints1764547200000,
+            IdempotencyToPlatform1765065601200,
+            CampaignTargetsReplica1796428800001,
+          ],
           auth: replicaAuthProviders,
           campaignStartSql: CAMPAIGN_START_SQL,
         }),

@@ -8,7 +8,7 @@ import type { ClassConstructor } from 'class-transformer';
 export interface EventContract<TType extends string = string, TData extends object = object> {
   readonly type: TType;
   readonly version: number;
-  /** e.g. `ReportAcceptedV1`: the name carries the version (STYLE.md rule 4). */
+  /** e.g. `ReportAcceptedV1`: the name carries the version (docs/architecture.md, Events). */
   readonly name: string;
   readonly schema: ClassConstructor<TData>;
 }

@@ -28,7 +28,7 @@ export type Cohort = (typeof COHORTS)[number];
 export const TREES = ['administrative', 'accountability'] as const;
 export type Tree = (typeof TREES)[number];
 
-/** A person is counted in one tree per cohort (DOMAIN.md): residents on the administrative tree, everyone else on the accountability tree. */
+/** A person is counted in one tree per cohort (docs/domain.md): residents on the administrative tree, everyone else on the accountability tree. */
 export function treeOfCohort(cohort: Cohort): Tree {
   return cohort === 'residents' ? 'administrative' : 'accountability';
 }
@@ -55,7 +55,7 @@ export type Metric = (typeof METRICS)[number];
 export const TARGET_STATUSES = ['met', 'on_track', 'at_risk', 'breached', 'no_data'] as const;
 export type TargetStatus = (typeof TARGET_STATUSES)[number];
 
-export const SERVICES = ['registry', 'intake', 'support-points', 'workforce', 'rates', 'compliance'] as const;
+export const SERVICES = ['registry', 'intake', 'support-points', 'workforce', 'rates', 'compliance', 'notifier'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
 /** Which cohorts a unit of each type may report. The registry, intake and rates all judge by this one table. */

@@ -1,5 +1,14 @@
 import type { EventContract } from './catalog';
-import { ApiKeyIssuedV1, ApiKeyRevokedV1, CohortSetV1, OrgUnitRetiredV1, OrgUnitUpsertedV1, TargetSetV1 } from './events/registry.events';
+import {
+  ApiKeyIssuedV1,
+  ApiKeyRevokedV1,
+  CohortSetV1,
+  OrgUnitRetiredV1,
+  OrgUnitUpsertedV1,
+  OrgUnitUpsertedV2,
+  TargetSetV1,
+  TargetSetV2,
+} from './events/registry.events';
 import { ActivityRecordedV1, ReportAcceptedV1 } from './events/intake.events';
 import { SupportPointClosedV1, SupportPointOpenedV1, SupportSessionLoggedV1 } from './events/support.events';
 import { RosterImportedV1, TransportCheckedV1 } from './events/workforce.events';
@@ -8,9 +17,11 @@ import { FigureUpdatedV1, TargetStatusChangedV1 } from './events/rates.events';
 /** Every published contract, the single list the consumers validate against. */
 export const EVENT_CONTRACTS: readonly EventContract[] = [
   OrgUnitUpsertedV1,
+  OrgUnitUpsertedV2,
   OrgUnitRetiredV1,
   CohortSetV1,
   TargetSetV1,
+  TargetSetV2,
   ApiKeyIssuedV1,
   ApiKeyRevokedV1,
   ReportAcceptedV1,
@@ -29,16 +40,32 @@ export function findContract(type: string, version: number): EventContract | und
 }
 
 /**
- * Upcasters turn an old version's payload into the next version's. None yet: every contract is at v1.
- * When `intake.report.accepted` gets a v2, add `{ type: 'intake.report.accepted', from: 1, upcast: (d) => ({...d, newField: default}) }`
- * and consumers keep declaring handlers for the newest version only.
+ * Upcasters turn an old version's payload into the next version's, so consumers declare handlers for the
+ * newest version only and accept every older one (handlers are chosen by type; the payload is upcast
+ * before it is validated against the newest contract).
  */
 export interface Upcaster {
   readonly type: string;
   readonly from: number;
   upcast(data: Record<string, unknown>): Record<string, unknown>;
 }
-export const UPCASTERS: readonly Upcaster[] = [];
+export const UPCASTERS: readonly Upcaster[] = [
+  // v1 heads had no contacts.
+  {
+    type: 'registry.orgunit.upserted',
+    from: 1,
+    upcast: (d) => {
+      const head = d.head as Record<string, unknown> | null | undefined;
+      return { ...d, head: head ? { ...head, phone: null, email: null } : (head ?? null) };
+    },
+  },
+  // v1 had one name (in whatever language it was written): it stands for both until the registry sets them.
+  {
+    type: 'registry.target.set',
+    from: 1,
+    upcast: ({ name, ...rest }) => ({ ...rest, nameVi: name, nameEn: name }),
+  },
+];
 
 export function upcastToLatest(
   type: string,

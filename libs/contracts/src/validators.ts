@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { IsInt, Max, Min, Matches, registerDecorator, type ValidationOptions } from 'class-validator';
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
 
 /** Counts of people, households, sessions: whole numbers from 0 to 2^31 − 1 (PostgreSQL `integer`). */
 export const MAX_COUNT = 2_147_483_647;
@@ -33,4 +34,38 @@ export function IsUnitCode(): PropertyDecorator {
       message: '$property must be a unit code (letters, digits, "_", "-", "."; at most 64)',
     }),
   );
+}
+
+/**
+ * A Vietnamese telephone number as people write it: a mobile (0912 345 678, +84 912 345 678) or a landline
+ * with its area code (0294 3862 123), with or without spaces, dots or dashes. Judged by libphonenumber's
+ * metadata for VN (what numbering plan the Ministry publishes), not by a pattern of our own; returns the
+ * E.164 form (+84912345678) that is stored and sent, or null when it is not a valid Vietnamese number.
+ */
+export function normaliseVietnamesePhone(value: unknown): string | null {
+  if (typeof value !== 'string' || value.length > 40) return null;
+  const parsed = parsePhoneNumberFromString(value, 'VN');
+  if (!parsed || parsed.country !== 'VN' || !parsed.isValid()) return null;
+  return parsed.number;
+}
+
+/** The national way of writing a stored (E.164) number: +84294 3862 123 → 0294 3862 123. */
+export function formatVietnamesePhone(e164: string): string {
+  return parsePhoneNumberFromString(e164, 'VN')?.formatNational() ?? e164;
+}
+
+export function IsVietnamesePhone(options?: ValidationOptions): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) => {
+    registerDecorator({
+      name: 'isVietnamesePhone',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: {
+        message:
+          '$property must be a Vietnamese telephone number: a mobile such as 0912345678 or +84912345678, or a landline with its area code such as 0294 3862 123',
+        ...options,
+      },
+      validator: { validate: (value: unknown) => normaliseVietnamesePhone(value) !== null },
+    });
+  };
 }

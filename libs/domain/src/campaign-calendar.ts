@@ -123,3 +123,31 @@ export function clampSpan(span: DateSpan, bounds: DateSpan): DateSpan {
   const to = clampDate(span.to < span.from ? span.from : span.to, bounds);
   return { from, to };
 }
+
+const timeFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * An instant on the province's wall clock, to the second (no milliseconds), with its UTC offset:
+ * 2020-08-30T10:05:12.345Z → 2020-08-30T17:05:12+07:00. What every "as of" time officials read says.
+ */
+export function campaignDateTime(instant: string | Date, timeZone: string = DEFAULT_CAMPAIGN_TIME_ZONE): string {
+  const at = typeof instant === 'string' ? new Date(instant) : instant;
+  let f = timeFormatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      timeZoneName: 'longOffset',
+    });
+    timeFormatters.set(timeZone, f);
+  }
+  const p = Object.fromEntries(f.formatToParts(at).map((x) => [x.type, x.value]));
+  const offset = p.timeZoneName === 'GMT' ? '+00:00' : p.timeZoneName.replace('GMT', '');
+  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}${offset}`;
+}

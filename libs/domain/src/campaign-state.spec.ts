@@ -4,7 +4,7 @@ import { applyCampaignEvent, campaignInputsOf, emptyCampaignState, type Campaign
 import { addDays } from './dates';
 import { FigureModel } from './figures';
 import { BOUNDS_2020 } from './test-fixtures';
-import { evaluateTargetSeries, inTargetScope, type TargetDef } from './target-status';
+import { evaluateTargetSeries, inTargetScope, type Target } from './target-status';
 
 const structure: CampaignInputEvent[] = [
   { kind: 'unit', code: 'P', type: 'province', adminParentCode: null, accountableToCode: null, level: 1, active: true, revision: 1 },
@@ -18,10 +18,11 @@ const structure: CampaignInputEvent[] = [
   { kind: 'retired', code: 'DEP', retiredOn: '2020-08-09', revision: 2 },
 ];
 
-const targets: TargetDef[] = [
+const targets: Target[] = [
   {
     targetId: 'res',
-    name: 'r',
+    nameVi: 'r',
+    nameEn: 'r',
     metric: 'resident_rate',
     cohorts: ['residents'],
     tree: 'administrative',
@@ -35,7 +36,8 @@ const targets: TargetDef[] = [
   },
   {
     targetId: 'bt',
-    name: 'b',
+    nameVi: 'b',
+    nameEn: 'b',
     metric: 'bluetooth_rate',
     cohorts: ['staff'],
     tree: 'accountability',

@@ -2,7 +2,7 @@ import type { UnitType } from '@app/contracts';
 import type { CampaignInputs, DenominatorInput } from './figures';
 import { ALWAYS_RETIRED, type UnitNode } from './org-tree';
 import { mergeReport, reportKey, type ReportInput } from './supersession';
-import type { TargetDef } from './target-status';
+import type { Target } from './target-status';
 
 /**
  * The inputs as events deliver them. Folding any permutation of a sequence of these, with any
@@ -22,7 +22,7 @@ export type CampaignInputEvent =
   | { readonly kind: 'retired'; readonly code: string; readonly retiredOn: string; readonly revision: number }
   | ({ readonly kind: 'report' } & ReportInput)
   | ({ readonly kind: 'denominator' } & DenominatorInput)
-  | ({ readonly kind: 'target' } & TargetDef);
+  | ({ readonly kind: 'target' } & Target);
 
 /** A unit as upserts and retirements leave it: each kept at its own highest revision, so neither order nor loss of one hides the other. */
 export interface UnitRecord {
@@ -35,7 +35,7 @@ export interface CampaignState {
   readonly units: ReadonlyMap<string, UnitRecord>;
   readonly reports: ReadonlyMap<string, ReportInput>;
   readonly denominators: ReadonlyMap<string, DenominatorInput>;
-  readonly targets: ReadonlyMap<string, TargetDef>;
+  readonly targets: ReadonlyMap<string, Target>;
 }
 
 export function emptyCampaignState(): CampaignState {
@@ -60,7 +60,7 @@ export function unitNodeOf(r: UnitRecord): UnitNode | null {
 }
 
 /** Later wins: higher revision; for a tie, a deterministic order of the content so arrival order cannot decide. */
-function laterTarget(a: TargetDef | undefined, b: TargetDef): TargetDef {
+function laterTarget(a: Target | undefined, b: Target): Target {
   if (!a || b.revision > a.revision) return b;
   if (b.revision < a.revision) return a;
   return JSON.stringify(b) > JSON.stringify(a) ? b : a;
@@ -110,7 +110,7 @@ export function applyCampaignEvent(state: CampaignState, e: CampaignInputEvent):
   }
 }
 
-export function campaignInputsOf(state: CampaignState): CampaignInputs & { targets: TargetDef[] } {
+export function campaignInputsOf(state: CampaignState): CampaignInputs & { targets: Target[] } {
   const units: UnitNode[] = [];
   for (const r of state.units.values()) {
     const n = unitNodeOf(r);

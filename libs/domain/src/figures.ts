@@ -22,7 +22,7 @@ export interface CampaignInputs {
   readonly denominators: readonly DenominatorInput[];
 }
 
-/** One unit's figure for one cohort on its cohort's tree, as of one day (DESIGN.md `Figure`). */
+/** One unit's figure for one cohort on its cohort's tree, as of one day (docs/api.md, `Figure`). */
 export interface Figure extends AdoptionCounts {
   readonly orgUnitCode: string;
   readonly cohort: Cohort;

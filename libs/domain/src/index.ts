@@ -6,3 +6,7 @@ export * from './org-tree';
 export * from './figures';
 export * from './target-status';
 export * from './campaign-state';
+export * from './rollup';
+export * from './target-standing';
+export * from './labels';
+export * from './contacts';

@@ -1,8 +1,8 @@
 import { FigureModel } from './figures';
-import { decideStatus, evaluateTargetSeries, forecastDate, gapToThreshold, inTargetScope, type TargetDef } from './target-status';
-import { BOUNDS_2020, report, RESIDENTS_50, unit } from './test-fixtures';
+import { decideStatus, evaluateTargetSeries, forecastDate, gapToThreshold, inTargetScope, type Target } from './target-status';
+import { BOUNDS_2020, report, RESIDENTS_50_TARGET as RESIDENTS_50, unit } from './test-fixtures';
 
-const residents50: TargetDef = RESIDENTS_50;
+const residents50: Target = RESIDENTS_50;
 
 const units = [
   unit('84', 'province', { level: 1 }),

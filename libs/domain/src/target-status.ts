@@ -5,7 +5,7 @@ import {
   type Cohort,
   type Metric,
   type TargetStatus,
-  type Tree,
+  type TargetSetV2Data,
   type UnitType,
 } from '@app/contracts';
 import { clampSpan } from './campaign-calendar';
@@ -14,21 +14,14 @@ import { addDays, dateRange, fromDayNumber, maxDate, minDate, toDayNumber } from
 import type { FigureModel } from './figures';
 import type { UnitNode } from './org-tree';
 
-/** A registry target: a metric over some cohorts on one tree, a threshold and a deadline. */
-export interface TargetDef {
-  readonly targetId: string;
-  readonly name: string;
-  readonly metric: Metric;
-  readonly cohorts: readonly Cohort[];
-  readonly tree: Tree;
-  readonly scopeUnitTypes: readonly UnitType[];
-  readonly scopeLevels: readonly number[];
-  readonly threshold: number;
-  readonly deadline: string;
-  readonly campaignStart: string | null;
-  readonly reportingWindowDays: number;
-  readonly revision: number;
-}
+/**
+ * A registry target: a metric over some cohorts on one tree, a threshold and a deadline, with its names in
+ * Vietnamese and English. The one target type of the system: exactly what `registry.target.set` carries
+ * (the registry, rates and compliance all hold this shape).
+ */
+export type Target = {
+  readonly [K in keyof TargetSetV2Data]: TargetSetV2Data[K] extends Array<infer E> ? readonly E[] : TargetSetV2Data[K];
+};
 
 /** How far back the trend of a unit's figures looks to forecast when it reaches the threshold. */
 export const TREND_LOOKBACK_DAYS = 14;
@@ -55,7 +48,7 @@ export interface TargetEvaluation {
 }
 
 /** The cohorts of a target that roll up its tree: a target never adds two trees together. */
-export function targetCohorts(t: Pick<TargetDef, 'cohorts' | 'tree'>): Cohort[] {
+export function targetCohorts(t: Pick<Target, 'cohorts' | 'tree'>): Cohort[] {
   return t.cohorts.filter((c) => treeOfCohort(c) === t.tree);
 }
 
@@ -63,7 +56,7 @@ export function targetCohorts(t: Pick<TargetDef, 'cohorts' | 'tree'>): Cohort[] 
 const coveredCache = new WeakMap<object, ReadonlySet<UnitType>>();
 
 /** Unit types the target covers: those named, or every type that may report one of its cohorts. */
-export function coveredTypes(t: Pick<TargetDef, 'cohorts' | 'tree' | 'scopeUnitTypes'>): ReadonlySet<UnitType> {
+export function coveredTypes(t: Pick<Target, 'cohorts' | 'tree' | 'scopeUnitTypes'>): ReadonlySet<UnitType> {
   const cached = coveredCache.get(t);
   if (cached) return cached;
   let out: ReadonlySet<UnitType>;
@@ -77,7 +70,7 @@ export function coveredTypes(t: Pick<TargetDef, 'cohorts' | 'tree' | 'scopeUnitT
 }
 
 /** Whether a unit is expected to report for the target: a covered type and, when the target names levels, one of them. */
-export function expectedForTarget(t: TargetDef, unit: UnitNode): boolean {
+export function expectedForTarget(t: Target, unit: UnitNode): boolean {
   if (!coveredTypes(t).has(unit.type)) return false;
   return t.scopeLevels.length === 0 || (unit.level !== null && t.scopeLevels.includes(unit.level));
 }
@@ -86,7 +79,7 @@ export function expectedForTarget(t: TargetDef, unit: UnitNode): boolean {
  * Whether a unit gets a status for the target: it is expected to report, or it is the sum of units
  * that are (a district or the province over the communes that report residents).
  */
-export function inTargetScope(model: FigureModel, t: TargetDef, unitCode: string): boolean {
+export function inTargetScope(model: FigureModel, t: Target, unitCode: string): boolean {
   return model.tree.subtree(unitCode, t.tree).some((code) => expectedForTarget(t, model.tree.get(code)!));
 }
 
@@ -154,6 +147,8 @@ export function decideStatus(input: {
   if (date > deadline) return value >= threshold ? 'met' : 'breached';
   if (!input.reporting) return 'no_data';
   if (value >= threshold) return 'met';
+  // On the deadline day no trend can still reach the threshold in time: a unit below it is due today.
+  if (date === deadline) return 'at_risk';
   return input.forecastDate !== null && input.forecastDate <= deadline ? 'on_track' : 'at_risk';
 }
 
@@ -163,7 +158,7 @@ export function decideStatus(input: {
  * last report, whichever is later. After that day the status no longer changes. Clamped to the model's
  * bounds, like every span.
  */
-export function statusSpan(model: FigureModel, t: TargetDef, unitCode: string): { from: string; to: string } {
+export function statusSpan(model: FigureModel, t: Target, unitCode: string): { from: string; to: string } {
   let first: string | null = null;
   let last: string | null = null;
   for (const cohort of targetCohorts(t)) {
@@ -178,7 +173,7 @@ export function statusSpan(model: FigureModel, t: TargetDef, unitCode: string): 
 }
 
 /** One unit's evaluations against one target for every day of [from, to] (clipped to its span). */
-export function evaluateTargetSeries(model: FigureModel, t: TargetDef, unitCode: string, from?: string, to?: string): TargetEvaluation[] {
+export function evaluateTargetSeries(model: FigureModel, t: Target, unitCode: string, from?: string, to?: string): TargetEvaluation[] {
   const span = statusSpan(model, t, unitCode);
   const a = maxDate(span.from, from)!;
   const b = to !== undefined && to < span.to ? to : span.to;

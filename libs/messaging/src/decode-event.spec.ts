@@ -1,5 +1,14 @@
-import { ApiKeyIssuedV1, OrgUnitUpsertedV1, ReportAcceptedV1, subjectOf } from '@app/contracts';
+import {
+  ApiKeyIssuedV1,
+  OrgUnitUpsertedV1,
+  OrgUnitUpsertedV2,
+  ReportAcceptedV1,
+  subjectOf,
+  TargetSetV1,
+  TargetSetV2,
+} from '@app/contracts';
 import { makeEvent } from '@app/persistence';
+import { RESIDENTS_50 } from '../../domain/src/test-fixtures';
 import { decodeEvent } from './decode-event';
 import { probeReport } from './testing/probe-consumer';
 
@@ -33,25 +42,43 @@ describe('decodeEvent', () => {
     expect(unknownVersion).toMatchObject({ ok: false, reason: 'no contract for intake.report.accepted v9' });
   });
 
+  const unit = {
+    code: 'X1',
+    name: 'Xã Một',
+    type: 'commune' as const,
+    bloc: null,
+    adminParentCode: 'D1',
+    accountableToCode: 'D1',
+    head: { name: 'Nguyễn Văn A', title: 'Chủ tịch', phone: '+84912345678', email: 'a@travinh.gov.vn' },
+    level: 3,
+    active: true,
+    revision: 2,
+  };
+
   it('validates nested objects of a payload (a unit head) and keeps the payload as published', async () => {
-    const unit = {
-      code: 'X1',
-      name: 'Xã Một',
-      type: 'commune',
-      bloc: null,
-      adminParentCode: 'D1',
-      accountableToCode: 'D1',
-      head: { name: 'Nguyễn Văn A', title: 'Chủ tịch' },
-      level: 3,
-      active: true,
-      revision: 2,
-    };
-    const subj = subjectOf(ns, OrgUnitUpsertedV1);
-    const good = makeEvent(OrgUnitUpsertedV1, 'registry', 'X1', unit as never);
+    const subj = subjectOf(ns, OrgUnitUpsertedV2);
+    const good = makeEvent(OrgUnitUpsertedV2, 'registry', 'X1', unit as never);
     expect(await decodeEvent(ns, subj, JSON.stringify(good))).toMatchObject({ ok: true, envelope: good });
-    const bad = makeEvent(OrgUnitUpsertedV1, 'registry', 'X1', { ...unit, head: { name: 42, title: 'Chủ tịch' } } as never);
+    const bad = makeEvent(OrgUnitUpsertedV2, 'registry', 'X1', { ...unit, head: { ...unit.head, name: 42, phone: '12345' } } as never);
     const d = await decodeEvent(ns, subj, JSON.stringify(bad));
     expect(d).toMatchObject({ ok: false, reason: expect.stringContaining('data.head.name must be a string') });
+    expect(d).toMatchObject({ ok: false, reason: expect.stringContaining('data.head.phone must be a Vietnamese telephone number') });
+  });
+
+  it('upcasts a v1 event to the newest version: a v1 head has no contacts, a v1 target one name for both languages', async () => {
+    const { phone: _p, email: _e, ...v1Head } = unit.head;
+    const v1 = makeEvent(OrgUnitUpsertedV1, 'registry', 'X1', { ...unit, head: v1Head });
+    expect(await decodeEvent(ns, subjectOf(ns, OrgUnitUpsertedV1), JSON.stringify(v1))).toMatchObject({
+      ok: true,
+      contract: OrgUnitUpsertedV2,
+      envelope: { version: 2, data: { head: { ...v1Head, phone: null, email: null } } },
+    });
+    const target = makeEvent(TargetSetV1, 'registry', 'residents-50', { ...RESIDENTS_50, name: 'Residents' });
+    expect(await decodeEvent(ns, subjectOf(ns, TargetSetV1), JSON.stringify(target))).toMatchObject({
+      ok: true,
+      contract: TargetSetV2,
+      envelope: { version: 2, data: { nameVi: 'Residents', nameEn: 'Residents', threshold: 0.5 } },
+    });
   });
 
   it('refuses an event whose source is not the producer of its type (bus-topology.json), as a producer failure', async () => {

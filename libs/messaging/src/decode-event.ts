@@ -9,6 +9,7 @@ import {
   type EventContract,
   type EventEnvelope,
 } from '@app/contracts';
+import { compiledCheck } from './compiled-check';
 
 /** Describes every failed constraint of a validation result, naming the field path. */
 export function describeValidationErrors(errors: ValidationError[], prefix = ''): string[] {
@@ -57,6 +58,8 @@ function copyInto<T extends object>(schema: new () => T, plain: object): T {
 /** The reasons a plain object (parsed JSON) breaks a schema, each naming its field; empty when it is valid. */
 export function checkPlain(schema: Schema, plain: unknown): string[] {
   if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) return ['not a JSON object'];
+  if (Object.prototype.hasOwnProperty.call(plain, '__proto__')) return ['a __proto__ key is not allowed'];
+  if (compiledCheck(schema)?.(plain as Record<string, unknown>)) return [];
   try {
     return describeValidationErrors(validateSync(instanceOf(schema, plain), { forbidUnknownValues: false }));
   } catch (err) {
@@ -81,14 +84,9 @@ export async function decodeEvent(
     return { ok: false, reason: 'payload is not JSON' };
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return { ok: false, reason: 'payload is not a JSON object' };
-  let env: EventEnvelopeSchema;
-  try {
-    env = copyInto(EventEnvelopeSchema, json);
-  } catch (err) {
-    return { ok: false, reason: `envelope: ${(err as Error).message}` };
-  }
-  const envErrors = describeValidationErrors(validateSync(env));
+  const envErrors = checkPlain(EventEnvelopeSchema, json);
   if (envErrors.length) return { ok: false, reason: `envelope: ${envErrors.join('; ')}` };
+  const env = json as EventEnvelopeSchema;
   const fromSubject = parseSubject(namespace, subject);
   if (fromSubject && (fromSubject.type !== env.type || fromSubject.version !== env.version)) {
     return { ok: false, reason: `subject ${subject} does not match type ${env.type} v${env.version}` };

@@ -14,3 +14,5 @@ export * from './logger';
 export * from './bootstrap';
 export * from './migrations-cli';
 export * from './http/query-params';
+export * from './idempotency/idempotency.store';
+export * from './idempotency/1765065601000-IdempotentRequests';

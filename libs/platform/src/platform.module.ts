@@ -13,6 +13,8 @@ import { CampaignCalendar } from './calendar/campaign-calendar.service';
 import { EventOutbox } from './event-outbox.service';
 import { EventRuntime } from './event-runtime.service';
 import { HealthController } from './health/health.controller';
+import { IdempotentRequests1765065601000 } from './idempotency/1765065601000-IdempotentRequests';
+import { IdempotencyStore } from './idempotency/idempotency.store';
 import { MetricsController, MetricsListener } from './health/metrics.controller';
 import { rootLogger } from './logger';
 import { PLATFORM_OPTIONS, type PlatformOptions } from './platform.options';
@@ -23,7 +25,7 @@ export function schemaOf(options: PlatformOptions): string {
 
 /**
  * What every service stands on: its data source (migrated at start), NATS, the outbox and its relay,
- * event consumers, the API-key guard, health and metrics. `auth` supplies KEY_DIRECTORY and UNIT_SCOPE.
+ * event consumers, the API-key guard, `Idempotency-Key` answers, health and metrics. `auth` supplies KEY_DIRECTORY and UNIT_SCOPE.
  */
 @Global()
 @Module({})
@@ -39,7 +41,7 @@ export class PlatformModule {
           const ds = createServiceDataSource({
             url: options.config.DATABASE_URL,
             schema: schemaOf(options),
-            migrations: [OutboxInbox1764460800000, ...options.migrations],
+            migrations: [OutboxInbox1764460800000, IdempotentRequests1765065601000, ...options.migrations],
             poolSize: options.config.DB_POOL_SIZE,
             applicationName: options.service,
           });
@@ -63,6 +65,7 @@ export class PlatformModule {
       EventRuntime,
       ScopeService,
       CampaignCalendar,
+      IdempotencyStore,
       MetricsListener,
       { provide: APP_GUARD, useClass: ApiKeyGuard },
       ...options.auth,
@@ -82,6 +85,7 @@ export class PlatformModule {
         EventRuntime,
         ScopeService,
         CampaignCalendar,
+        IdempotencyStore,
         KEY_DIRECTORY,
         UNIT_SCOPE,
       ],

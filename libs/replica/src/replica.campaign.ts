@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
-import { TargetSetV1, type EventEnvelope, type TargetSetV1Data } from '@app/contracts';
+import { TargetSetV2, type EventEnvelope, type TargetSetV2Data } from '@app/contracts';
 import { EventConsumerGroup, OnEvent } from '@app/messaging';
 
 /**
@@ -13,8 +13,8 @@ export const CAMPAIGN_START_SQL = `(SELECT to_char(min(campaign_start), 'YYYY-MM
 @Injectable()
 @EventConsumerGroup({ purpose: 'campaign-targets', filter: 'registry.target' })
 export class CampaignTargetsHandler {
-  @OnEvent(TargetSetV1)
-  async targetSet(e: EventEnvelope<string, TargetSetV1Data>, m: EntityManager): Promise<void> {
+  @OnEvent(TargetSetV2)
+  async targetSet(e: EventEnvelope<string, TargetSetV2Data>, m: EntityManager): Promise<void> {
     await m.query(
       `INSERT INTO campaign_targets (target_id, campaign_start, revision) VALUES ($1, $2, $3)
        ON CONFLICT (target_id) DO UPDATE SET campaign_start = EXCLUDED.campaign_start, revision = EXCLUDED.revision

@@ -21,7 +21,7 @@ interface Own extends Counts {
 }
 
 /**
- * The rules of DOMAIN.md, written again plainly so the end-to-end test checks the services against
+ * The rules of docs/domain.md, written again plainly so the end-to-end test checks the services against
  * something they do not share code with: the latest report as of a day (later asOf, then the later
  * submission), summed over the subtree on the cohort's own tree.
  */
@@ -153,4 +153,17 @@ export function expectedLaggards(
     if (v !== null && v < threshold) out.push(u);
   }
   return out.sort();
+}
+
+/** People still short of a Bluetooth-rate target on a unit: ceil(threshold × smartphone holders) − Bluetooth on, at least 0. */
+export function expectedPeopleShort(exp: Expectations, unit: string, cohorts: readonly Cohort[], threshold: number, date: string): number {
+  let num = 0;
+  let den = 0;
+  for (const c of cohorts) {
+    const f = exp.figure(unit, c, date);
+    if (!f) continue;
+    num += f.bluetoothOn;
+    den += f.smartphoneHolders;
+  }
+  return Math.max(0, Math.ceil(threshold * den - 1e-9) - num);
 }

@@ -13,7 +13,7 @@ export interface UnitInfo {
   type: UnitType;
   adminParentCode: string | null;
   accountableToCode: string | null;
-  head?: { name: string; title: string } | null;
+  head?: { name: string; title: string; phone?: string | null } | null;
 }
 
 interface Page<T> {
@@ -120,7 +120,7 @@ export class SimulatorRunner {
           type: 'department',
           bloc: 'state',
           accountableToCode: PROVINCE,
-          head: { name: 'Giám đốc Sở', title: 'Giám đốc' },
+          head: { name: 'Giám đốc Sở', title: 'Giám đốc', ...simulatedContacts('SO-GDDT') },
         },
       });
       departments.push(edu);
@@ -186,7 +186,7 @@ export class SimulatorRunner {
           type: u.type,
           adminParentCode: u.adminParentCode ?? undefined,
           accountableToCode: u.accountableToCode,
-          head: { name: `Thủ trưởng ${u.name}`, title: 'Giám đốc' },
+          head: { name: `Thủ trưởng ${u.name}`, title: 'Giám đốc', ...simulatedContacts(u.code) },
         },
       });
     }
@@ -219,7 +219,10 @@ export class SimulatorRunner {
     return { admin: this.adminKey, byUnit, ezBoard, transport, operators };
   }
 
-  /** Units without a head get one (the chairman asks for laggards with their heads). Deterministic names. */
+  /**
+   * Units without a head, or whose head has no phone (the seed's placeholders), get one with a phone and an
+   * e-mail (the chairman asks for laggards with their heads and how to reach them). Deterministic names.
+   */
   private async appointHeads(world: World): Promise<void> {
     const family = ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Huỳnh', 'Võ', 'Đặng', 'Thạch', 'Kim', 'Sơn'];
     const given = [
@@ -248,7 +251,7 @@ export class SimulatorRunner {
           key: this.adminKey,
         })
       ).body;
-      if (unit.head) return;
+      if (unit.head?.phone) return;
       const title =
         unit.type === 'province' || unit.type === 'district' || unit.type === 'commune'
           ? 'Chủ tịch UBND'
@@ -260,7 +263,7 @@ export class SimulatorRunner {
       const body: Record<string, unknown> = {
         name: unit.name,
         type: unit.type,
-        head: { name: `${family[i % family.length]} ${given[(i * 7) % given.length]}`, title },
+        head: { name: `${family[i % family.length]} ${given[(i * 7) % given.length]}`, title, ...simulatedContacts(code) },
       };
       if (unit.bloc) body.bloc = unit.bloc;
       if (unit.adminParentCode) body.adminParentCode = unit.adminParentCode;
@@ -432,4 +435,17 @@ export async function rosterXlsx(rows: readonly WorkerRow[]): Promise<Buffer> {
   ws.addRow(['employee_id', 'full_name', 'phone', 'has_smartphone', 'installed', 'bluetooth_on']);
   for (const r of rows) ws.addRow([r.employeeId, r.fullName, r.phone, r.hasSmartphone ? 1 : 0, r.installed ? 1 : 0, r.bluetoothOn ? 1 : 0]);
   return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+/**
+ * A simulated head's phone and e-mail, derived from the unit's code: a mobile number in Viettel's 098 range
+ * and an address under the reserved `.example` domain (RFC 2606), so no simulated contact reaches anyone.
+ */
+export function simulatedContacts(code: string): { phone: string; email: string } {
+  let h = 0;
+  for (const ch of code) h = (h * 31 + ch.charCodeAt(0)) % 10_000_000;
+  return {
+    phone: `098${String(h).padStart(7, '0')}`,
+    email: `${code.toLowerCase().replace(/[^a-z0-9]+/g, '-')}@travinh.example`,
+  };
 }

@@ -1,6 +1,6 @@
 import type { ServiceUrls } from './client';
 import { Expectations } from './expect';
-import { SimulatorRunner } from './runner';
+import { SimulatorRunner, type Keys } from './runner';
 import { buildScenario, type Scenario, type ScenarioOptions, type World } from './scenario';
 
 export interface SimulationResult {
@@ -8,6 +8,8 @@ export interface SimulationResult {
   world: World;
   scenario: Scenario;
   expectations: Expectations;
+  /** The keys the portals used (a district's key reads its own subtree). */
+  keys: Keys;
   seconds: number;
 }
 
@@ -30,5 +32,12 @@ export async function runSimulation(
   const keys = await runner.prepare(world, scenario);
   const links = await runner.treeLinks();
   await runner.run(world, scenario, keys, settings.onDay);
-  return { runner, world, scenario, expectations: new Expectations(scenario, links), seconds: Math.round((Date.now() - started) / 1000) };
+  return {
+    runner,
+    world,
+    scenario,
+    expectations: new Expectations(scenario, links),
+    keys,
+    seconds: Math.round((Date.now() - started) / 1000),
+  };
 }

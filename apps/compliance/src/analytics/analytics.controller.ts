@@ -1,8 +1,10 @@
-import { Controller, Get, Param, Query, Res } from '@nestjs/common';
+import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { addDays } from '@app/domain';
 import { CampaignCalendar, CurrentPrincipal, ProblemException, Roles, ScopeService, type Principal } from '@app/platform';
-import { addDays, type Figure } from '../common/figures';
+import { viewerOf } from '../common/contacts';
+import type { Figure } from '../common/figures';
 import { paginate, sortRows, type CsvColumn } from '../common/listing';
 import { DateQueryDto, pageOf } from '../common/query.dto';
 import { markFreshness, sendCsv } from '../common/respond';
@@ -33,12 +35,15 @@ const UNIT_CSV: Array<CsvColumn<UnitListRow>> = [
   { header: 'level', value: (r) => r.level },
   { header: 'headName', value: (r) => r.head?.name },
   { header: 'headTitle', value: (r) => r.head?.title },
+  { header: 'headPhone', value: (r) => r.head?.phone },
+  { header: 'headEmail', value: (r) => r.head?.email },
   ...FIGURE_CSV.filter((c) => c.header !== 'orgUnitCode').map((c) => ({
     header: c.header,
     value: (r: UnitListRow) => (c.header === 'cohort' ? r.cohort : c.header === 'tree' ? r.tree : r.figure ? c.value(r.figure) : null),
   })),
   { header: 'targetId', value: (r) => r.targetId },
   { header: 'status', value: (r) => r.status },
+  { header: 'standing', value: (r) => r.standing },
   { header: 'value', value: (r) => r.value },
   { header: 'threshold', value: (r) => r.threshold },
   { header: 'gap', value: (r) => r.gap },
@@ -46,14 +51,23 @@ const UNIT_CSV: Array<CsvColumn<UnitListRow>> = [
 
 const STATUS_CSV: Array<CsvColumn<UnitStatusRow>> = [
   { header: 'targetId', value: (r) => r.targetId },
+  { header: 'targetName', value: (r) => r.targetName },
   { header: 'orgUnitCode', value: (r) => r.orgUnitCode },
   { header: 'name', value: (r) => r.name },
   { header: 'type', value: (r) => r.type },
+  { header: 'level', value: (r) => r.level },
+  { header: 'bloc', value: (r) => r.bloc },
   { header: 'headName', value: (r) => r.head?.name },
   { header: 'headTitle', value: (r) => r.head?.title },
+  { header: 'headPhone', value: (r) => r.head?.phone },
+  { header: 'headEmail', value: (r) => r.head?.email },
+  { header: 'parentCode', value: (r) => r.parent?.code },
+  { header: 'parentName', value: (r) => r.parent?.name },
   { header: 'accountableToCode', value: (r) => r.accountableTo?.code },
   { header: 'accountableToName', value: (r) => r.accountableTo?.name },
   { header: 'status', value: (r) => r.status },
+  { header: 'standing', value: (r) => r.standing },
+  { header: 'statusLabel', value: (r) => r.statusLabel },
   { header: 'since', value: (r) => r.since },
   { header: 'value', value: (r) => r.value },
   { header: 'threshold', value: (r) => r.threshold },
@@ -76,9 +90,12 @@ export class AnalyticsController {
 
   @Get('summary')
   @Roles('analyst')
-  @ApiOperation({ summary: 'Each target on the province: value, threshold, status, people still to install, units breached' })
-  async summary(@Query() q: DateQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
-    const body = await this.analytics.summary(q.date ?? this.calendar.today());
+  @ApiOperation({
+    summary:
+      'Each target on the province: value, threshold, status and standing (due_today on the deadline while short), people short, units short / at risk / breached / not reporting',
+  })
+  async summary(@Query() q: DateQueryDto, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const body = await this.analytics.summary(q.date ?? (await this.analytics.defaultDay()), viewerOf(req, null, q.lang).lang);
     markFreshness(reply, body.asOfEvent);
     return body;
   }
@@ -92,10 +109,11 @@ export class AnalyticsController {
     @Param('code') code: string,
     @Query() q: DateQueryDto,
     @CurrentPrincipal() p: Principal,
+    @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const date = q.date ?? this.calendar.today();
-    const body = await this.analytics.unit(code, date, 90);
+    const date = q.date ?? (await this.analytics.defaultDay());
+    const body = await this.analytics.unit(code, date, 90, viewerOf(req, p, q.lang));
     await this.scope.assertCanRead(p, code);
     markFreshness(reply, body.asOfEvent);
     return body;
@@ -107,11 +125,14 @@ export class AnalyticsController {
     summary:
       'Units with their figure for one cohort and their status, filtered and sorted (e.g. ?type=district&sort=populationRate: worst first)',
   })
-  async units(@Query() q: UnitsQueryDto, @CurrentPrincipal() p: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
-    const date = q.date ?? this.calendar.today();
-    const { s, rows } = await this.analytics.units(q, date, p);
-    const { limit, offset } = pageOf(q);
-    const page = paginate(rows, limit, offset);
+  async units(
+    @Query() q: UnitsQueryDto,
+    @CurrentPrincipal() p: Principal,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const date = q.date ?? (await this.analytics.defaultDay());
+    const { s, page } = await this.analytics.units(q, date, { ...viewerOf(req, p, q.lang), principal: p }, pageOf(q));
     if (q.format === 'csv') return sendCsv(reply, `units-${date}`, s.asOfEvent, UNIT_CSV, page.items);
     markFreshness(reply, s.asOfEvent);
     return { date, asOfEvent: s.asOfEvent, ...page };
@@ -124,19 +145,21 @@ export class AnalyticsController {
     @Param('id') id: string,
     @Query() q: TargetStatusesQueryDto,
     @CurrentPrincipal() p: Principal,
+    @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const date = q.date ?? this.calendar.today();
-    const { s, target, rows } = await this.analytics.targetStatuses(id, q, date, p);
-    const { limit, offset } = pageOf(q);
-    const page = paginate(rows, limit, offset);
+    const date = q.date ?? (await this.analytics.defaultDay());
+    const viewer = { ...viewerOf(req, p, q.lang), principal: p };
+    const { s, target, page } = await this.analytics.targetStatuses(id, q, date, viewer, pageOf(q));
     if (q.format === 'csv') return sendCsv(reply, `statuses-${id}-${date}`, s.asOfEvent, STATUS_CSV, page.items);
     markFreshness(reply, s.asOfEvent);
     return {
       date,
       asOfEvent: s.asOfEvent,
       targetId: target.targetId,
-      name: target.name,
+      name: viewer.lang === 'en' ? target.nameEn : target.nameVi,
+      nameVi: target.nameVi,
+      nameEn: target.nameEn,
       threshold: target.threshold,
       deadline: target.deadline,
       ...page,
@@ -145,12 +168,18 @@ export class AnalyticsController {
 
   @Get('laggards')
   @Roles('analyst', 'portal')
-  @ApiOperation({ summary: 'Units below target with their heads and the unit they answer to, worst first: the list the chairman asks for' })
-  async laggards(@Query() q: LaggardsQueryDto, @CurrentPrincipal() p: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
-    const date = q.date ?? this.calendar.today();
-    const { s, rows } = await this.analytics.laggards(q, date, p);
-    const { limit, offset } = pageOf(q);
-    const page = paginate(rows, limit, offset);
+  @ApiOperation({
+    summary:
+      "Units short of a target (or not reporting: ?status=no_data) with their heads (phone and e-mail masked but for admin and analyst keys), their parent and since when, worst first by the distance to each target's own threshold: the list the chairman asks for",
+  })
+  async laggards(
+    @Query() q: LaggardsQueryDto,
+    @CurrentPrincipal() p: Principal,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const date = q.date ?? (await this.analytics.defaultDay());
+    const { s, page } = await this.analytics.laggards(q, date, { ...viewerOf(req, p, q.lang), principal: p }, pageOf(q));
     if (q.format === 'csv') return sendCsv(reply, `laggards-${date}`, s.asOfEvent, STATUS_CSV, page.items);
     markFreshness(reply, s.asOfEvent);
     return { date, asOfEvent: s.asOfEvent, ...page };
@@ -160,7 +189,7 @@ export class AnalyticsController {
   @Roles('analyst', 'portal')
   @ApiOperation({ summary: "A unit's figures day by day (the figure holding each day), at most 366 days" })
   async timeseries(@Query() q: TimeseriesQueryDto, @CurrentPrincipal() p: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
-    const to = q.to ?? q.date ?? this.calendar.today();
+    const to = q.to ?? q.date ?? (await this.analytics.defaultDay());
     const from = q.from ?? addDays(to, -29);
     if (from > to)
       throw new ProblemException(400, 'from is after to', [{ field: 'from', message: `from (${from}) must not be after to (${to})` }]);

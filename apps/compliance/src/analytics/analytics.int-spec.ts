@@ -14,7 +14,9 @@ import { makeEvent } from '@app/persistence';
 import type { Principal } from '@app/platform';
 import { natsUrl } from '../../../../test/support/int-env';
 import { disposeService, EventInjector, http, settle, startService, type RunningService } from '../../../../test/support/service-harness';
-import { STATUS_SEVERITY, toFigure } from '../common/figures';
+import { rankWorstFirst, STANDING_LABELS, statusSeverity } from '@app/domain';
+import { revealsContacts } from '../common/contacts';
+import { toFigure } from '../common/figures';
 import { paginate, sortRows } from '../common/listing';
 import { figuresOf, ReadModelService } from '../common/read-model.service';
 import { figureData, statusData } from '../../test/rates-events';
@@ -231,7 +233,11 @@ describe('compliance analytics: narrow read paths agree with the whole snapshot'
       expect({ q, status: res.status }).toEqual({ q, status: 200 });
       const s = await snapshot(D);
       const p = principal(key);
-      const reference = paginate(analytics().unitRows(s, q, analytics().visible(s, p)), q.limit ?? 50, q.offset ?? 0);
+      const reference = paginate(
+        analytics().unitRows(s, q, analytics().visible(s, p), undefined, revealsContacts(p)),
+        q.limit ?? 50,
+        q.offset ?? 0,
+      );
       expect({ q, body: res.body }).toEqual({ q, body: json({ date: D, asOfEvent: s.asOfEvent, ...reference }) });
     }
     // What the portal scope means, spelled out: the district, its communes, the school answering to one of them.
@@ -251,13 +257,17 @@ describe('compliance analytics: narrow read paths agree with the whole snapshot'
       expect({ code, targets: res.body.targets }).toEqual({
         code,
         targets: json(
-          s.targets.map((t) => ({
-            targetId: t.targetId,
-            name: t.name,
-            threshold: t.threshold,
-            deadline: t.deadline,
-            ...standing(s, t, code),
-          })),
+          s.targets.map((t) => {
+            const st = standing(s, t, code);
+            return {
+              targetId: t.targetId,
+              name: t.nameVi,
+              threshold: t.threshold,
+              deadline: t.deadline,
+              ...st,
+              statusLabel: STANDING_LABELS.vi[st.standing],
+            };
+          }),
         ),
       });
       expect(res.body.accountableTo?.code ?? null).toBe(
@@ -302,7 +312,12 @@ describe('compliance analytics: narrow read paths agree with the whole snapshot'
       const params = new URLSearchParams({ date: D, ...Object.fromEntries(Object.entries(q).map(([k, v]) => [k, String(v)])) });
       const res = await http(svc, 'GET', `/v1/laggards?${params}`, { key });
       const s = await snapshot(D);
-      const reference = paginate(analytics().laggardRows(s, q, analytics().visible(s, principal(key))), q.limit ?? 50, q.offset ?? 0);
+      const p = principal(key);
+      const reference = paginate(
+        analytics().laggardRows(s, q, analytics().visible(s, p), revealsContacts(p)),
+        q.limit ?? 50,
+        q.offset ?? 0,
+      );
       expect({ q, body: res.body }).toEqual({ q, body: json({ date: D, asOfEvent: s.asOfEvent, ...reference }) });
     }
     const statuses: Array<[string, string, TargetStatusesQueryDto]> = [
@@ -317,19 +332,23 @@ describe('compliance analytics: narrow read paths agree with the whole snapshot'
       const res = await http(svc, 'GET', `/v1/targets/${id}/statuses?${params}`, { key });
       const s = await snapshot(D);
       const t = s.targets.find((x) => x.targetId === id)!;
-      const rows = sortRows(
-        analytics().statusRows(s, t, q, analytics().visible(s, principal(key))),
-        q.sort ?? 'status',
-        {
-          code: (r: UnitStatusRow) => r.orgUnitCode,
-          name: (r) => r.name,
-          status: (r) => STATUS_SEVERITY[r.status],
-          value: (r) => r.value,
-          gap: (r) => r.gap,
-          since: (r) => r.since,
-        },
-        (r) => r.orgUnitCode,
-      );
+      const p = principal(key);
+      const all = analytics().statusRows(s, t, q, analytics().visible(s, p), false, revealsContacts(p));
+      const rows = q.sort
+        ? sortRows(
+            all,
+            q.sort,
+            {
+              code: (r: UnitStatusRow) => r.orgUnitCode,
+              name: (r) => r.name,
+              status: (r) => statusSeverity(r.status),
+              value: (r) => r.value,
+              gap: (r) => r.gap,
+              since: (r) => r.since,
+            },
+            (r) => r.orgUnitCode,
+          )
+        : rankWorstFirst(all.map((row) => ({ ...row, code: row.orgUnitCode, row }))).map((x) => x.row);
       expect({ id, q, body: res.body }).toEqual({
         id,
         q,
@@ -337,7 +356,9 @@ describe('compliance analytics: narrow read paths agree with the whole snapshot'
           date: D,
           asOfEvent: s.asOfEvent,
           targetId: t.targetId,
-          name: t.name,
+          name: t.nameVi,
+          nameVi: t.nameVi,
+          nameEn: t.nameEn,
           threshold: t.threshold,
           deadline: t.deadline,
           ...paginate(rows, 50, 0),

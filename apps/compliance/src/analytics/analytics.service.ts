@@ -1,16 +1,25 @@
 import { Injectable } from '@nestjs/common';
-import { COHORTS_BY_UNIT_TYPE, treeOfCohort, type Cohort, type TargetStatus, type Tree } from '@app/contracts';
-import { ProblemException, type Principal } from '@app/platform';
+import { COHORTS_BY_UNIT_TYPE, treeOfCohort, type Bloc, type Cohort, type TargetStatus, type Tree, type UnitType } from '@app/contracts';
 import {
   addDays,
-  fallbackStatus,
-  notBeforeFirstDay,
-  measure,
-  STATUS_SEVERITY,
-  toFigure,
-  type Figure,
-  type Target,
-} from '../common/figures';
+  decideStatus,
+  measureTarget,
+  rankWorstFirst,
+  STANDING_LABELS,
+  standingOf,
+  statusesOfStanding,
+  statusSeverity,
+  tallyStatuses,
+  targetName,
+  UNIT_TYPE_LABELS,
+  type Lang,
+  type Standing,
+  type StatusGroup,
+  type TargetTally,
+} from '@app/domain';
+import { CampaignCalendar, ProblemException, type Principal } from '@app/platform';
+import { ContactAccessService, headOf, revealsContacts, type Head, type Viewer } from '../common/contacts';
+import { notBeforeFirstDay, toFigure, type Figure } from '../common/figures';
 import { paginate, sortRows, type Page } from '../common/listing';
 import {
   assembleSnapshot,
@@ -18,18 +27,18 @@ import {
   figuresOf,
   FIGURE_COLUMNS,
   ReadModelService,
+  UNIT_COLUMNS,
   subtreeCodes,
   type Generation,
   type Snapshot,
+  type TargetRow,
   type UnitRow,
 } from '../common/read-model.service';
 import type { FigureCounts } from '../common/figures';
 import type { LaggardsQueryDto, TargetStatusesQueryDto, TimeseriesQueryDto, UnitsQueryDto } from './dto/analytics-query.dto';
 
-export interface Head {
-  name: string;
-  title: string | null;
-}
+export { headOf, type Head } from '../common/contacts';
+
 export interface UnitRef {
   code: string;
   name: string;
@@ -37,9 +46,13 @@ export interface UnitRef {
   head: Head | null;
 }
 
-export interface TargetSummary {
+/** A target on the province (its root unit) on a day, with its units counted by the statuses' rules. */
+export interface TargetSummary extends TargetTally {
   targetId: string;
+  /** In the language asked for; both are given. */
   name: string;
+  nameVi: string;
+  nameEn: string;
   metric: string;
   cohorts: Cohort[];
   tree: Tree;
@@ -47,9 +60,16 @@ export interface TargetSummary {
   rootUnit: string | null;
   value: number | null;
   threshold: number;
+  /** The rates service's status of the root unit. */
   status: TargetStatus;
+  /** What officials read: the status, or due_today on the deadline while the root is short. */
+  standing: Standing;
+  statusLabel: string;
+  /** The deadline is this day. */
+  dueToday: boolean;
+  /** People still short of the threshold on the root unit (null without a denominator). */
   gap: number | null;
-  unitsBreached: number;
+  peopleShort: number | null;
 }
 
 export interface UnitListRow {
@@ -65,6 +85,7 @@ export interface UnitListRow {
   figure: Figure | null;
   targetId: string | null;
   status: TargetStatus | null;
+  standing: Standing | null;
   value: number | null;
   threshold: number | null;
   gap: number | null;
@@ -72,14 +93,24 @@ export interface UnitListRow {
 
 export interface UnitStatusRow {
   targetId: string;
+  targetName: string;
   orgUnitCode: string;
   name: string;
   type: string;
+  typeLabel: string;
+  bloc: Bloc | null;
   level: number | null;
   head: Head | null;
+  /** The unit's parent on the target's tree: who it answers to for this target. */
+  parent: UnitRef | null;
   accountableTo: UnitRef | null;
+  /** The rates service's status. */
   status: TargetStatus;
+  /** What officials read (due_today on the deadline for a unit short). */
+  standing: Standing;
+  statusLabel: string;
   previousStatus: TargetStatus | null;
+  /** The first day of the current status. */
   since: string | null;
   value: number | null;
   threshold: number;
@@ -91,12 +122,8 @@ export interface UnitStatusRow {
   expectedUnits: number | null;
 }
 
-export function headOf(u: UnitRow): Head | null {
-  return u.headName ? { name: u.headName, title: u.headTitle } : null;
-}
-
-export function refOf(u: UnitRow | undefined): UnitRef | null {
-  return u ? { code: u.code, name: u.name, type: u.type, head: headOf(u) } : null;
+export function refOf(u: UnitRow | undefined, reveal = false): UnitRef | null {
+  return u ? { code: u.code, name: u.name, type: u.type, head: headOf(u, reveal) } : null;
 }
 
 /** The unit a target is judged on as a whole: the province (the root of both trees). */
@@ -104,30 +131,79 @@ export function rootUnit(s: Snapshot): UnitRow | undefined {
   return [...s.units.values()].find((u) => u.type === 'province' && u.active) ?? [...s.units.values()].find((u) => u.type === 'province');
 }
 
-/** A unit's standing against a target: value and gap from its figures, status from the rates service (or derived). */
+/**
+ * A unit's standing against a target: value and gap by the domain's rule over the figures rates published
+ * (which move every day; a status is published only when it changes), the status rates decided (or, for a
+ * unit rates has not judged yet, the domain's rule with no trend), and what officials read on the day.
+ */
 export function standing(
   s: Snapshot,
-  t: Target,
+  t: TargetRow,
   code: string,
 ): {
   value: number | null;
   gap: number | null;
   status: TargetStatus;
+  standing: Standing;
   since: string | null;
   previousStatus: TargetStatus | null;
   forecastDate: string | null;
 } {
-  const m = measure(t, figuresOf(s, code));
+  const m = measureTarget(t, figuresOf(s, code));
   const st = s.statuses.get(t.targetId)?.get(code);
   const value = m.value ?? st?.value ?? null;
   const gap = m.gap ?? (st ? st.gap : null);
+  const status =
+    st?.status ?? decideStatus({ value, threshold: t.threshold, deadline: t.deadline, date: s.date, reporting: true, forecastDate: null });
   return {
     value,
     gap,
-    status: st?.status ?? fallbackStatus(t, value, s.date),
+    status,
+    standing: standingOf(t, status, s.date),
     since: st?.date ?? null,
     previousStatus: st?.previousStatus ?? null,
     forecastDate: st?.forecastDate ?? null,
+  };
+}
+
+/** Per target, the units of the snapshot by their latest status (what statusCounts reads from the database). */
+function groupsOf(s: Snapshot): Map<string, StatusGroup[]> {
+  const out = new Map<string, StatusGroup[]>();
+  for (const [targetId, rows] of s.statuses) {
+    const n = new Map<TargetStatus, number>();
+    for (const r of rows.values()) n.set(r.status, (n.get(r.status) ?? 0) + 1);
+    out.set(
+      targetId,
+      [...n].map(([status, units]) => ({ status, units })),
+    );
+  }
+  return out;
+}
+
+export interface PageOf {
+  limit: number;
+  offset: number;
+}
+
+const STATUS_SORT = {
+  code: (r: UnitStatusRow) => r.orgUnitCode,
+  name: (r: UnitStatusRow) => r.name,
+  status: (r: UnitStatusRow) => statusSeverity(r.status),
+  value: (r: UnitStatusRow) => r.value,
+  gap: (r: UnitStatusRow) => r.gap,
+  since: (r: UnitStatusRow) => r.since,
+};
+
+/** A row as the ranking rule reads it. */
+function ranked(row: UnitStatusRow) {
+  return {
+    row,
+    value: row.value,
+    threshold: row.threshold,
+    gap: row.gap,
+    status: row.status,
+    code: row.orgUnitCode,
+    targetId: row.targetId,
   };
 }
 
@@ -139,7 +215,20 @@ export class AnalyticsService {
   /** Computed (or being computed) summaries, keyed by ReadModelService.version and the date; oldest first. */
   private readonly summaries = new Map<string, Promise<TargetSummary[]>>();
 
-  constructor(private readonly readModel: ReadModelService) {}
+  constructor(
+    private readonly readModel: ReadModelService,
+    private readonly calendar: CampaignCalendar,
+    private readonly contacts: ContactAccessService,
+  ) {}
+
+  /**
+   * The day a view opens on when none is asked for: the latest campaign day on which something was
+   * reported, never a later day that only a lapsing window or a passing deadline made; today before any report.
+   */
+  async defaultDay(): Promise<string> {
+    const today = this.calendar.today();
+    return (await this.readModel.read((g) => this.readModel.latestReportDay(g, today))) ?? today;
+  }
 
   /** null: the key reads everything; otherwise the codes it may read. */
   visible(s: Snapshot, p: Principal): Set<string> | null {
@@ -153,33 +242,41 @@ export class AnalyticsService {
     return u;
   }
 
-  requireTarget(s: Pick<Snapshot, 'targets'>, id: string, field = 'target'): Target {
+  requireTarget(s: Pick<Snapshot, 'targets'>, id: string, field = 'target'): TargetRow {
     const t = s.targets.find((x) => x.targetId === id);
     if (!t) throw new ProblemException(404, `unknown target ${id}`, [{ field, message: `${field} ${id} is not a known target` }]);
     return t;
   }
 
-  /** `unitsBreached` counts from the snapshot's statuses unless the counts are given (a snapshot of the root only). */
-  summarize(s: Snapshot, breachedCounts?: Map<string, number>): TargetSummary[] {
+  /**
+   * Each target on the root unit, with its units counted by status: from `counts` (the database's, for the
+   * summary route) or from the snapshot's statuses (a whole-province snapshot: dashboard, daily report).
+   */
+  summarize(s: Snapshot, counts?: Map<string, StatusGroup[]>, lang: Lang = 'vi'): TargetSummary[] {
     const root = rootUnit(s);
+    const groups = counts ?? groupsOf(s);
     return s.targets.map((t) => {
       const st = root ? standing(s, t, root.code) : null;
-      let breached = 0;
-      if (breachedCounts) breached = breachedCounts.get(t.targetId) ?? 0;
-      else for (const row of s.statuses.get(t.targetId)?.values() ?? []) if (row.status === 'breached') breached += 1;
+      const shown: Standing = st?.standing ?? 'no_data';
       return {
         targetId: t.targetId,
-        name: t.name,
+        name: targetName(t, lang),
+        nameVi: t.nameVi,
+        nameEn: t.nameEn,
         metric: t.metric,
-        cohorts: t.cohorts,
+        cohorts: [...t.cohorts],
         tree: t.tree,
         deadline: t.deadline,
         rootUnit: root?.code ?? null,
         value: st?.value ?? null,
         threshold: t.threshold,
         status: st?.status ?? 'no_data',
+        standing: shown,
+        statusLabel: STANDING_LABELS[lang][shown],
+        dueToday: s.date === t.deadline,
         gap: st?.gap ?? null,
-        unitsBreached: breached,
+        peopleShort: st?.gap ?? null,
+        ...tallyStatuses(groups.get(t.targetId) ?? []),
       };
     });
   }
@@ -189,32 +286,30 @@ export class AnalyticsService {
    * per (generation, read-model version, date): identical requests between two applied events share one
    * computation, and any applied event or generation switch changes the key.
    */
-  async summary(date: string) {
+  async summary(date: string, lang: Lang = 'vi') {
     return this.readModel.read(async (g) => {
-      const key = `${await this.readModel.version(g)}|${date}`;
+      const key = `${await this.readModel.version(g)}|${date}|${lang}`;
       let targets = this.summaries.get(key);
       if (!targets) {
-        targets = this.computeSummary(g, date);
+        targets = this.computeSummary(g, date, lang);
         this.summaries.set(key, targets);
         targets.catch(() => this.summaries.delete(key));
         while (this.summaries.size > SUMMARY_CACHE_SIZE) this.summaries.delete(this.summaries.keys().next().value!);
       }
       // Equal keys mean equal inputs, so another request's computation serves this snapshot too; if it
       // failed (its transaction, not the data), compute in this one.
-      return { date, asOfEvent: g.asOfEvent, targets: await targets.catch(() => this.computeSummary(g, date)) };
+      return { date, asOfEvent: g.asOfEvent, targets: await targets.catch(() => this.computeSummary(g, date, lang)) };
     });
   }
 
-  /** The province's figures and statuses, and per target the units breached: the root unit and one pass over the statuses' key. */
-  private async computeSummary(g: Generation, date: string): Promise<TargetSummary[]> {
+  /** The province's figures and statuses, and per target its units by status: the root unit and one pass over the statuses' key. */
+  private async computeSummary(g: Generation, date: string, lang: Lang): Promise<TargetSummary[]> {
     const targets = await this.readModel.targets(g);
     const provinces: UnitRow[] = await g.m.query(
-      `SELECT code, name, type, bloc, admin_parent_code AS "adminParentCode", accountable_to_code AS "accountableToCode",
-              head_name AS "headName", head_title AS "headTitle", level, active
-       FROM "${g.schema}".units WHERE type = 'province' ORDER BY active DESC, code LIMIT 1`,
+      `SELECT ${UNIT_COLUMNS} FROM "${g.schema}".units WHERE type = 'province' ORDER BY active DESC, code LIMIT 1`,
     );
     const codes = provinces.map((u) => u.code);
-    const [figures, statuses, breached] = [
+    const [figures, statuses, counts] = [
       await this.readModel.figuresOfUnits(g, date, codes),
       await this.readModel.statusesOf(
         g,
@@ -222,13 +317,15 @@ export class AnalyticsService {
         targets.map((t) => t.targetId),
         codes,
       ),
-      await this.readModel.breachedCounts(g, date),
+      await this.readModel.statusCounts(g, date),
     ];
-    return this.summarize(assembleSnapshot(date, g.asOfEvent, provinces, figures, statuses, targets), breached);
+    return this.summarize(assembleSnapshot(date, g.asOfEvent, provinces, figures, statuses, targets), counts, lang);
   }
 
-  async unit(code: string, date: string, historyDays: number) {
-    return this.readModel.read(async (g) => {
+  /** A unit's page: its figures, standings, head, parents and children; heads' contacts as `viewer` may read them (recorded). */
+  async unit(code: string, date: string, historyDays: number, viewer: Viewer) {
+    const reveal = revealsContacts(viewer.principal);
+    const { body, shown } = await this.readModel.read(async (g) => {
       const found = await this.readModel.unit(g, code);
       if (!found)
         throw new ProblemException(404, `unknown org unit ${code}`, [{ field: 'code', message: `code ${code} is not a known unit` }]);
@@ -258,8 +355,8 @@ export class AnalyticsService {
          ORDER BY date, cohort, tree`,
         [code, date, notBeforeFirstDay(addDays(date, -historyDays))],
       );
-      const kids = (tree: Tree) => childrenOf(new Map(children.map((c) => [c.code, c])), code, tree).map((c) => refOf(c)!);
-      return {
+      const kids = (tree: Tree) => childrenOf(new Map(children.map((c) => [c.code, c])), code, tree).map((c) => refOf(c, reveal)!);
+      const body = {
         date,
         asOfEvent: s.asOfEvent,
         code: u.code,
@@ -268,22 +365,39 @@ export class AnalyticsService {
         bloc: u.bloc,
         level: u.level,
         active: u.active,
-        head: headOf(u),
-        adminParent: refOf(u.adminParentCode ? s.units.get(u.adminParentCode) : undefined),
-        accountableTo: refOf(u.accountableToCode ? s.units.get(u.accountableToCode) : undefined),
+        typeLabel: UNIT_TYPE_LABELS[viewer.lang][u.type],
+        head: headOf(u, reveal),
+        adminParent: refOf(u.adminParentCode ? s.units.get(u.adminParentCode) : undefined, reveal),
+        accountableTo: refOf(u.accountableToCode ? s.units.get(u.accountableToCode) : undefined, reveal),
         figures,
         targets: s.targets.map((t) => {
           const st = standing(s, t, code);
-          return { targetId: t.targetId, name: t.name, threshold: t.threshold, deadline: t.deadline, ...st };
+          return {
+            targetId: t.targetId,
+            name: targetName(t, viewer.lang),
+            threshold: t.threshold,
+            deadline: t.deadline,
+            ...st,
+            statusLabel: STANDING_LABELS[viewer.lang][st.standing],
+          };
         }),
         children: { administrative: kids('administrative'), accountability: kids('accountability') },
         history: history.map(toFigure),
       };
+      return { body, shown: [...s.units.values()] };
     });
+    await this.contacts.record(viewer, shown);
+    return body;
   }
 
   /** The list rows of `candidates` (default: every unit of the snapshot), filtered, then sorted. */
-  unitRows(s: Snapshot, q: UnitsQueryDto, visible: Set<string> | null, candidates: Iterable<UnitRow> = s.units.values()): UnitListRow[] {
+  unitRows(
+    s: Snapshot,
+    q: UnitsQueryDto,
+    visible: Set<string> | null,
+    candidates: Iterable<UnitRow> = s.units.values(),
+    reveal = false,
+  ): UnitListRow[] {
     const cohort: Cohort = q.cohort ?? (q.type ? COHORTS_BY_UNIT_TYPE[q.type][0] : 'residents');
     const tree: Tree = q.tree ?? treeOfCohort(cohort);
     if (q.parent) this.requireUnit(s, q.parent, 'parent');
@@ -297,7 +411,7 @@ export class AnalyticsService {
       if (q.parent && (tree === 'administrative' ? u.adminParentCode : u.accountableToCode) !== q.parent) continue;
       const f = figuresOf(s, u.code, cohort, tree)[0];
       const st = target ? standing(s, target, u.code) : null;
-      if (q.status && st?.status !== q.status) continue;
+      if (q.status && st?.standing !== q.status) continue;
       rows.push({
         code: u.code,
         name: u.name,
@@ -305,12 +419,13 @@ export class AnalyticsService {
         level: u.level,
         adminParentCode: u.adminParentCode,
         accountableToCode: u.accountableToCode,
-        head: headOf(u),
+        head: headOf(u, reveal),
         cohort,
         tree,
         figure: f ? toFigure(f) : null,
         targetId: target?.targetId ?? null,
         status: st?.status ?? null,
+        standing: st?.standing ?? null,
         value: st?.value ?? null,
         threshold: target?.threshold ?? null,
         gap: st?.gap ?? null,
@@ -334,7 +449,7 @@ export class AnalyticsService {
         reportingUnits: (r) => r.figure?.reportingUnits,
         value: (r) => r.value,
         gap: (r) => r.gap,
-        status: (r) => (r.status ? STATUS_SEVERITY[r.status] : null),
+        status: (r) => (r.status ? statusSeverity(r.status) : null),
       },
       (r) => r.code,
     );
@@ -344,8 +459,9 @@ export class AnalyticsService {
    * The units matching the filters, read by the filters (the parent's children through the parent
    * indexes), with figures and statuses of those units only; a portal key's scope by walking up from them.
    */
-  async units(q: UnitsQueryDto, date: string, p: Principal) {
-    return this.readModel.read(async (g) => {
+  async units(q: UnitsQueryDto, date: string, viewer: Viewer & { principal: Principal }, page: PageOf) {
+    const p = viewer.principal;
+    const out = await this.readModel.read(async (g) => {
       const targets = await this.readModel.targets(g);
       const cohort: Cohort = q.cohort ?? (q.type ? COHORTS_BY_UNIT_TYPE[q.type][0] : 'residents');
       const tree: Tree = q.tree ?? treeOfCohort(cohort);
@@ -379,8 +495,14 @@ export class AnalyticsService {
         target ? await this.readModel.statusesOf(g, date, [target.targetId], codes) : [],
         targets,
       );
-      return { s, rows: this.unitRows(s, q, null, candidates) };
+      return { s, rows: this.unitRows(s, q, null, candidates, revealsContacts(p)) };
     });
+    const shown = paginate(out.rows, page.limit, page.offset);
+    await this.contacts.record(
+      viewer,
+      shown.items.map((r) => out.s.units.get(r.code)),
+    );
+    return { ...out, page: shown };
   }
 
   private readsAll(p: Principal): boolean {
@@ -400,69 +522,91 @@ export class AnalyticsService {
   }
 
   /**
-   * What statusRows needs for these targets: every unit with a status for them (in the key's scope),
-   * those units, the units they answer to, and their figures; nothing else of the registry.
+   * What statusRows needs for these targets: every unit with a status for them (in the key's scope and,
+   * when asked, within one unit's subtree), those units, their parents on both trees, and their figures;
+   * nothing else of the registry.
    */
   private async statusSnapshot(
     g: Generation,
     date: string,
-    targets: Target[],
-    chosen: Target[],
+    targets: TargetRow[],
+    chosen: TargetRow[],
     p: Principal,
+    within?: string,
   ): Promise<{ s: Snapshot; visible: Set<string> | null }> {
     const ids = chosen.map((t) => t.targetId);
-    const statuses = this.readsAll(p)
-      ? await this.readModel.statusesOf(g, date, ids, null)
-      : p.orgUnitCode
-        ? await this.readModel.statusesOf(g, date, ids, await this.readModel.subtree(g, p.orgUnitCode))
-        : [];
+    if (within && !(await this.readModel.unit(g, within)))
+      throw new ProblemException(404, `unknown org unit ${within}`, [{ field: 'within', message: `within ${within} is not a known unit` }]);
+    let scope: string[] | null = this.readsAll(p) ? null : p.orgUnitCode ? await this.readModel.subtree(g, p.orgUnitCode) : [];
+    if (within) {
+      const sub = await this.readModel.subtree(g, within);
+      scope = scope === null ? sub : sub.filter((c) => new Set(scope).has(c));
+    }
+    const statuses = await this.readModel.statusesOf(g, date, ids, scope);
     const units = await this.readModel.unitsByCode(
       g,
       statuses.map((st) => st.orgUnitCode),
     );
     const codes = units.map((u) => u.code);
     const have = new Set(codes);
-    const bosses = await this.readModel.unitsByCode(
+    const parents = await this.readModel.unitsByCode(
       g,
-      units.map((u) => u.accountableToCode).filter((c): c is string => c !== null && !have.has(c)),
+      units.flatMap((u) => [u.accountableToCode, u.adminParentCode]).filter((c): c is string => c !== null && !have.has(c)),
     );
     const s = assembleSnapshot(
       date,
       g.asOfEvent,
-      [...units, ...bosses],
+      [...units, ...parents],
       await this.readModel.figuresOfUnits(g, date, codes),
       statuses,
       targets,
     );
-    // The bosses are in the snapshot only to be named; a portal key reads the units of its scope only.
-    return { s, visible: this.readsAll(p) ? null : new Set(codes) };
+    // The parents are in the snapshot only to be named; a portal key reads the units of its scope only.
+    return { s, visible: scope === null ? null : new Set(codes) };
   }
 
+  /**
+   * The rows of one target, filtered. `below`: only units short (on track, at risk, due today, breached),
+   * the laggards' default. Heads' contacts in full only when `reveal`.
+   */
   statusRows(
     s: Snapshot,
-    t: Target,
-    q: Pick<TargetStatusesQueryDto, 'status' | 'type'>,
+    t: TargetRow,
+    q: { status?: Standing; type?: UnitType; bloc?: Bloc; level?: number },
     visible: Set<string> | null,
-    onlyBelow = false,
+    below = false,
+    reveal = false,
+    lang: Lang = 'vi',
   ): UnitStatusRow[] {
     const rows: UnitStatusRow[] = [];
+    const wanted = q.status ? new Set(statusesOfStanding(q.status)) : null;
     for (const code of s.statuses.get(t.targetId)?.keys() ?? []) {
       const u = s.units.get(code);
       if (!u || (visible && !visible.has(code))) continue;
       if (q.type && u.type !== q.type) continue;
+      if (q.bloc && u.bloc !== q.bloc) continue;
+      if (q.level && u.level !== q.level) continue;
       const st = standing(s, t, code);
       const raw = s.statuses.get(t.targetId)?.get(code);
-      if (q.status && st.status !== q.status) continue;
-      if (onlyBelow && !['breached', 'at_risk', 'on_track'].includes(st.status)) continue;
+      if (wanted && !wanted.has(st.status)) continue;
+      if (q.status === 'due_today' && st.standing !== 'due_today') continue;
+      if (below && !wanted && !['breached', 'at_risk', 'on_track'].includes(st.status)) continue;
+      const parentCode = t.tree === 'administrative' ? u.adminParentCode : u.accountableToCode;
       rows.push({
         targetId: t.targetId,
+        targetName: targetName(t, lang),
         orgUnitCode: code,
         name: u.name,
         type: u.type,
+        typeLabel: UNIT_TYPE_LABELS[lang][u.type],
+        bloc: (u.bloc as Bloc | null) ?? null,
         level: u.level,
-        head: headOf(u),
+        head: headOf(u, reveal),
+        parent: refOf(parentCode ? s.units.get(parentCode) : undefined),
         accountableTo: refOf(u.accountableToCode ? s.units.get(u.accountableToCode) : undefined),
         status: st.status,
+        standing: st.standing,
+        statusLabel: STANDING_LABELS[lang][st.standing],
         previousStatus: st.previousStatus,
         since: st.since,
         value: st.value,
@@ -477,64 +621,47 @@ export class AnalyticsService {
     return rows;
   }
 
-  async targetStatuses(id: string, q: TargetStatusesQueryDto, date: string, p: Principal) {
+  async targetStatuses(id: string, q: TargetStatusesQueryDto, date: string, viewer: Viewer & { principal: Principal }, page: PageOf) {
     const { s, t, rows } = await this.readModel.read(async (g) => {
       const targets = await this.readModel.targets(g);
       const t = this.requireTarget({ targets }, id, 'id');
-      const { s, visible } = await this.statusSnapshot(g, date, targets, [t], p);
-      return { s, t, rows: this.statusRows(s, t, q, visible) };
+      const { s, visible } = await this.statusSnapshot(g, date, targets, [t], viewer.principal);
+      return { s, t, rows: this.statusRows(s, t, q, visible, false, revealsContacts(viewer.principal), viewer.lang) };
     });
-    const sorted = sortRows(
-      rows,
-      q.sort ?? 'status',
-      {
-        code: (r) => r.orgUnitCode,
-        name: (r) => r.name,
-        status: (r) => STATUS_SEVERITY[r.status],
-        value: (r) => r.value,
-        gap: (r) => r.gap,
-        since: (r) => r.since,
-      },
-      (r) => r.orgUnitCode,
+    const sorted = q.sort ? sortRows(rows, q.sort, STATUS_SORT, (r) => r.orgUnitCode) : rankWorstFirst(rows.map(ranked)).map((r) => r.row);
+    const shown = paginate(sorted, page.limit, page.offset);
+    await this.contacts.record(
+      viewer,
+      shown.items.map((r) => s.units.get(r.orgUnitCode)),
     );
-    return { s, target: t, rows: sorted };
+    return { s, target: t, rows: sorted, page: shown };
   }
 
-  laggardRows(s: Snapshot, q: LaggardsQueryDto, visible: Set<string> | null): UnitStatusRow[] {
-    const targets = q.target ? [this.requireTarget(s, q.target)] : s.targets;
-    const rows = targets.flatMap((t) => this.statusRows(s, t, q, visible, true));
-    if (q.sort) {
-      return sortRows(
-        rows,
-        q.sort,
-        {
-          code: (r) => r.orgUnitCode,
-          name: (r) => r.name,
-          status: (r) => STATUS_SEVERITY[r.status],
-          value: (r) => r.value,
-          gap: (r) => r.gap,
-        },
-        (r) => `${r.orgUnitCode}\u0000${r.targetId}`,
-      );
-    }
-    // Worst first: the lowest value, then the most people missing, then the worst status.
-    return [...rows].sort(
-      (a, b) =>
-        (a.value ?? Infinity) - (b.value ?? Infinity) ||
-        (b.gap ?? -1) - (a.gap ?? -1) ||
-        STATUS_SEVERITY[a.status] - STATUS_SEVERITY[b.status] ||
-        (a.orgUnitCode < b.orgUnitCode ? -1 : a.orgUnitCode > b.orgUnitCode ? 1 : 0) ||
-        (a.targetId < b.targetId ? -1 : a.targetId > b.targetId ? 1 : 0),
-    );
+  /**
+   * Units short of their targets (or, with status=no_data, not reporting), filtered by target, tree,
+   * subtree, bloc, level, type and status; each target's units against its own threshold. Ordered by the
+   * one ranking rule, worst first (rankWorstFirst), unless a sort is asked for.
+   */
+  laggardRows(s: Snapshot, q: LaggardsQueryDto, visible: Set<string> | null, reveal = false, lang: Lang = 'vi'): UnitStatusRow[] {
+    const targets = (q.target ? [this.requireTarget(s, q.target)] : s.targets).filter((t) => !q.tree || t.tree === q.tree);
+    const rows = targets.flatMap((t) => this.statusRows(s, t, q, visible, true, reveal, lang));
+    if (q.sort) return sortRows(rows, q.sort, STATUS_SORT, (r) => `${r.orgUnitCode}\u0000${r.targetId}`);
+    return rankWorstFirst(rows.map(ranked)).map((r) => r.row);
   }
 
-  async laggards(q: LaggardsQueryDto, date: string, p: Principal) {
-    return this.readModel.read(async (g) => {
+  async laggards(q: LaggardsQueryDto, date: string, viewer: Viewer & { principal: Principal }, page: PageOf) {
+    const out = await this.readModel.read(async (g) => {
       const targets = await this.readModel.targets(g);
-      const chosen = q.target ? [this.requireTarget({ targets }, q.target)] : targets;
-      const { s, visible } = await this.statusSnapshot(g, date, targets, chosen, p);
-      return { s, rows: this.laggardRows(s, q, visible) };
+      const chosen = (q.target ? [this.requireTarget({ targets }, q.target)] : targets).filter((t) => !q.tree || t.tree === q.tree);
+      const { s, visible } = await this.statusSnapshot(g, date, targets, chosen, viewer.principal, q.within);
+      return { s, rows: this.laggardRows(s, q, visible, revealsContacts(viewer.principal), viewer.lang) };
     });
+    const shown = paginate(out.rows, page.limit, page.offset);
+    await this.contacts.record(
+      viewer,
+      shown.items.map((r) => out.s.units.get(r.orgUnitCode)),
+    );
+    return { ...out, page: shown };
   }
 
   /** One figure per day and (cohort, tree): the figure holding that day (a figure holds until the next). */

@@ -1,13 +1,22 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { IsCalendarDate } from '@app/contracts';
+import { LANGS, type Lang } from '@app/domain';
 import { PAGE_OFFSET_MAX, QueryInt } from '@app/platform';
 
 export class DateQueryDto {
-  @ApiPropertyOptional({ example: '2020-08-21', description: 'The day the figures are for (default: today in Vietnam)' })
+  @ApiPropertyOptional({
+    example: '2020-08-21',
+    description: 'The day the figures are for (default: the latest campaign day on which something was reported)',
+  })
   @IsOptional()
   @IsCalendarDate()
   date?: string;
+
+  @ApiPropertyOptional({ enum: LANGS, description: 'Language of names and labels (default: from Accept-Language, else Vietnamese)' })
+  @IsOptional()
+  @IsIn(LANGS)
+  lang?: Lang;
 }
 
 export const FORMATS = ['json', 'csv'] as const;

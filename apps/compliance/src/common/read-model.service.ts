@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { CampaignCalendar } from '@app/platform';
 import type { Cohort, TargetStatus, Tree, UnitType } from '@app/contracts';
 import { activeGeneration } from '../projection/generation';
 import { generationSchema } from '../projection/projection.schema';
-import type { FigureCounts, Target } from './figures';
+import type { StatusGroup, Target } from '@app/domain';
+import type { FigureCounts } from './figures';
 
 export interface UnitRow {
   code: string;
@@ -14,9 +16,18 @@ export interface UnitRow {
   accountableToCode: string | null;
   headName: string | null;
   headTitle: string | null;
+  /** E.164; personal data: shown to admins and analysts only (ContactsService). */
+  headPhone: string | null;
+  headEmail: string | null;
   level: number | null;
   active: boolean;
 }
+
+/**
+ * A target as the read model holds it: the one target type, and `name`, its Vietnamese name (what pages
+ * written before the names were two showed; officials read Vietnamese first).
+ */
+export type TargetRow = Target & { readonly name: string };
 
 export interface StatusRow {
   targetId: string;
@@ -42,7 +53,7 @@ export interface Snapshot {
   figuresByUnit: Map<string, FigureCounts[]>;
   /** The latest status as of the date, per target then unit. */
   statuses: Map<string, Map<string, StatusRow>>;
-  targets: Target[];
+  targets: TargetRow[];
 }
 
 export interface Generation {
@@ -54,10 +65,10 @@ export interface Generation {
 const ISO_MS = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 
 export const UNIT_COLUMNS = `code, name, type, bloc, admin_parent_code AS "adminParentCode", accountable_to_code AS "accountableToCode",
-  head_name AS "headName", head_title AS "headTitle", level, active`;
+  head_name AS "headName", head_title AS "headTitle", head_phone AS "headPhone", head_email AS "headEmail", level, active`;
 
-const TARGET_COLUMNS = `target_id AS "targetId", name, metric, cohorts, tree, scope_unit_types AS "scopeUnitTypes", scope_levels AS "scopeLevels",
-  threshold, deadline::text AS deadline, campaign_start::text AS "campaignStart", reporting_window_days AS "reportingWindowDays"`;
+const TARGET_COLUMNS = `target_id AS "targetId", coalesce(name_vi, name) AS name, coalesce(name_vi, name) AS "nameVi", coalesce(name_en, name) AS "nameEn", metric, cohorts, tree, scope_unit_types AS "scopeUnitTypes", scope_levels AS "scopeLevels",
+  threshold, deadline::text AS deadline, campaign_start::text AS "campaignStart", reporting_window_days AS "reportingWindowDays", revision`;
 
 /**
  * The latest status row of each (target, unit) as of $1, with the day its current status began and the
@@ -93,7 +104,10 @@ export const FIGURE_COLUMNS = `org_unit_code AS "orgUnitCode", cohort, tree, dat
 export class ReadModelService {
   private readonly base: string;
 
-  constructor(private readonly ds: DataSource) {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly calendar: CampaignCalendar,
+  ) {
     this.base = (ds.options as { schema: string }).schema;
   }
 
@@ -103,7 +117,8 @@ export class ReadModelService {
       const cp: Array<{ at: string }> = await m.query(
         `SELECT to_char(last_occurred_at AT TIME ZONE 'UTC', ${ISO_MS}) AS at FROM "${schema}".projection_checkpoint`,
       );
-      return fn({ schema, asOfEvent: cp[0]?.at ?? null, m });
+      // Officials read the province's wall clock, to the second (docs/api.md, "As of").
+      return fn({ schema, asOfEvent: cp[0] ? this.calendar.dateTime(cp[0].at) : null, m });
     });
   }
 
@@ -128,7 +143,7 @@ export class ReadModelService {
     return assembleSnapshot(date, g.asOfEvent, units, figures, statuses, await this.targets(g));
   }
 
-  async targets(g: Generation): Promise<Target[]> {
+  async targets(g: Generation): Promise<TargetRow[]> {
     return g.m.query(`SELECT ${TARGET_COLUMNS} FROM "${g.schema}".targets ORDER BY target_id`);
   }
 
@@ -250,18 +265,34 @@ export class ReadModelService {
   }
 
   /**
-   * Per target, how many units' latest status as of the date is breached: one backward pass over the
-   * primary key (every key column descending, so no sort), the whole table's statuses but no more.
+   * Per target, how many units hold each status as of the date (their latest status): one backward pass
+   * over the primary key (every key column descending, so no sort), the whole table's statuses but no more.
    */
-  async breachedCounts(g: Generation, date: string): Promise<Map<string, number>> {
-    const rows: Array<{ targetId: string; n: number }> = await g.m.query(
-      `SELECT target_id AS "targetId", count(*)::int AS n FROM (
+  async statusCounts(g: Generation, date: string): Promise<Map<string, StatusGroup[]>> {
+    const rows: Array<{ targetId: string; status: TargetStatus; units: number }> = await g.m.query(
+      `SELECT target_id AS "targetId", status, count(*)::int AS units FROM (
          SELECT DISTINCT ON (target_id, org_unit_code) target_id, status FROM "${g.schema}".target_statuses
          WHERE date <= $1 ORDER BY target_id DESC, org_unit_code DESC, date DESC
-       ) latest WHERE status = 'breached' GROUP BY target_id`,
+       ) latest GROUP BY target_id, status`,
       [date],
     );
-    return new Map(rows.map((r) => [r.targetId, r.n]));
+    const out = new Map<string, StatusGroup[]>();
+    for (const r of rows) out.set(r.targetId, [...(out.get(r.targetId) ?? []), { status: r.status, units: r.units }]);
+    return out;
+  }
+
+  /**
+   * The latest campaign day on which something was reported (a unit's report or an enterprise's roster),
+   * not after `today`; null before the first. Figures and statuses run on past it (a reporting window
+   * lapses, a deadline passes), but those days are made by the calendar, not by anyone's report.
+   */
+  async latestReportDay(g: Generation, today: string): Promise<string | null> {
+    const rows: Array<{ day: string | null }> = await g.m.query(
+      `SELECT greatest((SELECT max(as_of) FROM "${g.schema}".reports WHERE as_of <= $1),
+                       (SELECT max(as_of) FROM "${g.schema}".roster_imports WHERE as_of <= $1))::text AS day`,
+      [today],
+    );
+    return rows[0]?.day ?? null;
   }
 
   /**
@@ -283,7 +314,7 @@ export function assembleSnapshot(
   units: readonly UnitRow[],
   figures: readonly FigureCounts[],
   statuses: readonly StatusRow[],
-  targets: Target[],
+  targets: TargetRow[],
 ): Snapshot {
   const figuresByUnit = new Map<string, FigureCounts[]>();
   for (const f of figures) {

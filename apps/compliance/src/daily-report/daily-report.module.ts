@@ -4,6 +4,11 @@ import { ReadModelModule } from '../common/read-model.module';
 import { FieldModule } from '../field/field.module';
 import { DailyReportController } from './daily-report.controller';
 import { DailyReportService } from './daily-report.service';
+import { OfficialDocumentService } from './document/official-document.service';
 
-@Module({ imports: [ReadModelModule, AnalyticsModule, FieldModule], controllers: [DailyReportController], providers: [DailyReportService] })
+@Module({
+  imports: [ReadModelModule, AnalyticsModule, FieldModule],
+  controllers: [DailyReportController],
+  providers: [DailyReportService, OfficialDocumentService],
+})
 export class DailyReportModule {}

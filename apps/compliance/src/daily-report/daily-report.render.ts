@@ -1,4 +1,4 @@
-import type { Cohort, TargetStatus } from '@app/contracts';
+import { COHORT_LABELS, STANDING_LABELS } from '@app/domain';
 import type { ReportLang } from './dto/daily-report-query.dto';
 
 /** A report as data: the Markdown and the HTML are two renderings of the same document. */
@@ -14,35 +14,9 @@ export interface ReportSection {
   table?: { headers: string[]; rows: string[][] };
 }
 
-export const STATUS_LABEL: Record<ReportLang, Record<TargetStatus, string>> = {
-  vi: {
-    met: 'Đạt',
-    on_track: 'Đúng tiến độ',
-    at_risk: 'Có nguy cơ không đạt',
-    breached: 'Không đạt (đã quá hạn)',
-    no_data: 'Chưa có số liệu',
-  },
-  en: { met: 'Met', on_track: 'On track', at_risk: 'At risk', breached: 'Breached (deadline passed)', no_data: 'No data' },
-};
-
-export const COHORT_LABEL: Record<ReportLang, Record<Cohort, string>> = {
-  vi: {
-    staff: 'Cán bộ, công chức, viên chức, người lao động',
-    students: 'Học sinh, sinh viên',
-    youth_members: 'Đoàn viên thanh niên',
-    association_members: 'Hội viên các hội, đoàn thể',
-    enterprise_workers: 'Công nhân, người lao động doanh nghiệp',
-    residents: 'Người dân',
-  },
-  en: {
-    staff: 'Cadres, civil servants, public employees, workers',
-    students: 'Pupils and students',
-    youth_members: 'Youth-union members',
-    association_members: 'Association members',
-    enterprise_workers: 'Enterprise workers',
-    residents: 'Residents',
-  },
-};
+/** The labels of libs/domain's catalogue (one for every page, report and export). */
+export const STATUS_LABEL = STANDING_LABELS;
+export const COHORT_LABEL = COHORT_LABELS;
 
 /** Words of the report, Vietnamese first. */
 export const WORDS = {
@@ -50,7 +24,7 @@ export const WORDS = {
     title: (d: string) => `Báo cáo kết quả triển khai cài đặt ứng dụng Bluezone ngày ${d}`,
     to: 'Kính gửi: Chủ tịch Ủy ban nhân dân tỉnh Trà Vinh',
     from: 'Sở Thông tin và Truyền thông báo cáo kết quả thực hiện Công văn số 3359/UBND-CNXD ngày 21/8/2020 như sau:',
-    asOf: (t: string) => `Số liệu cập nhật đến sự kiện lúc ${t} (UTC).`,
+    asOf: (t: string) => `Số liệu cập nhật đến sự kiện lúc ${t} (giờ Việt Nam).`,
     noData: 'Chưa có số liệu.',
     s1: '1. Tỷ lệ người dân cài đặt so với chỉ tiêu 50%',
     s2: '2. Từng đối tượng so với chỉ tiêu 100%',
@@ -64,7 +38,8 @@ export const WORDS = {
     threshold: 'Mức yêu cầu',
     status: 'Tình trạng',
     gap: 'Số người cần cài thêm',
-    breachedUnits: 'Đơn vị không đạt',
+    breachedUnits: 'Đơn vị chưa đạt',
+    peopleShort: 'Số người còn thiếu',
     deadline: 'Hạn',
     cohort: 'Đối tượng',
     installed: 'Đã cài đặt',
@@ -103,7 +78,7 @@ export const WORDS = {
     title: (d: string) => `Bluezone installation report for ${d}`,
     to: 'To: the Chairman of the People’s Committee of Trà Vinh province',
     from: 'The Department of Information and Communications reports on Official Letter No. 3359/UBND-CNXD of 21/08/2020:',
-    asOf: (t: string) => `Figures as of the event at ${t} (UTC).`,
+    asOf: (t: string) => `Figures as of the event at ${t} (Vietnam time).`,
     noData: 'No data yet.',
     s1: '1. Resident install rate against the 50% target',
     s2: '2. Each cohort against the 100% target',
@@ -117,7 +92,8 @@ export const WORDS = {
     threshold: 'Threshold',
     status: 'Status',
     gap: 'People still to install',
-    breachedUnits: 'Units breached',
+    breachedUnits: 'Units short',
+    peopleShort: 'People short',
     deadline: 'Deadline',
     cohort: 'Cohort',
     installed: 'Installed',
@@ -175,6 +151,11 @@ export function fmtPoints(lang: ReportLang, d: number): string {
 export function fmtDate(date: string): string {
   const [y, m, d] = date.split('-');
   return `${d}/${m}/${y}`;
+}
+
+/** An "as of" time (2020-08-30T17:05:12+07:00, already on the province's clock) as officials write it: 17:05:12 30/08/2020. */
+export function fmtDateTime(at: string): string {
+  return `${at.slice(11, 19)} ${fmtDate(at.slice(0, 10))}`;
 }
 
 /**

@@ -1,13 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { COHORTS, treeOfCohort } from '@app/contracts';
+import { addDays, rankWorstFirst, targetName } from '@app/domain';
 import type { Principal } from '@app/platform';
 import { AnalyticsService, rootUnit } from '../analytics/analytics.service';
-import { addDays, notBeforeFirstDay, toFigure } from '../common/figures';
+import { ContactAccessService, revealsContacts, type Head, type Viewer } from '../common/contacts';
+import { notBeforeFirstDay, toFigure } from '../common/figures';
 import { figuresOf, ReadModelService, type Snapshot } from '../common/read-model.service';
 import { FieldService } from '../field/field.service';
 import {
   COHORT_LABEL,
   fmtDate,
+  fmtDateTime,
   fmtInt,
   fmtPct,
   fmtPoints,
@@ -20,6 +23,12 @@ import type { ReportLang } from './dto/daily-report-query.dto';
 
 const LAGGARDS_SHOWN = 20;
 
+/** A head as the report names them: title, name, and (for the keys that may read them) phone and e-mail. */
+function headLine(h: Head | null): string {
+  if (!h) return '—';
+  return [`${h.title ?? ''} ${h.name}`.trim(), h.phone, h.email].filter(Boolean).join(', ');
+}
+
 /** The Department's daily report to the chairman, assembled from the same read model as the API. */
 @Injectable()
 export class DailyReportService {
@@ -27,9 +36,12 @@ export class DailyReportService {
     private readonly readModel: ReadModelService,
     private readonly analytics: AnalyticsService,
     private readonly field: FieldService,
+    private readonly contacts: ContactAccessService,
   ) {}
 
-  async build(date: string, lang: ReportLang, principal: Principal): Promise<{ asOfEvent: string | null; doc: ReportDoc }> {
+  /** The report of a day in `viewer`'s language; the heads' contacts it shows in full are recorded. */
+  async build(date: string, viewer: Viewer & { principal: Principal }): Promise<{ asOfEvent: string | null; doc: ReportDoc }> {
+    const { lang, principal } = viewer;
     const { today, yesterday } = await this.readModel.read(async (g) => ({
       today: await this.readModel.loadSnapshot(g, date),
       yesterday: await this.readModel.loadSnapshot(g, notBeforeFirstDay(addDays(date, -1))),
@@ -39,7 +51,7 @@ export class DailyReportService {
     const transport = await this.field.transport({}, date);
     const w = WORDS[lang];
     const S = STATUS_LABEL[lang];
-    const summary = this.analytics.summarize(today);
+    const summary = this.analytics.summarize(today, undefined, lang);
     const root = rootUnit(today);
     const sections: ReportSection[] = [];
 
@@ -50,14 +62,14 @@ export class DailyReportService {
       paragraphs: residentTargets.length ? [] : [w.noData],
       table: residentTargets.length
         ? {
-            headers: [w.target, w.value, w.threshold, w.status, w.gap, w.breachedUnits, w.deadline],
+            headers: [w.target, w.value, w.threshold, w.status, w.peopleShort, w.breachedUnits, w.deadline],
             rows: residentTargets.map((t) => [
               t.name,
               fmtPct(lang, t.value),
               fmtPct(lang, t.threshold),
-              S[t.status],
-              fmtInt(lang, t.gap),
-              fmtInt(lang, t.unitsBreached),
+              S[t.standing],
+              fmtInt(lang, t.peopleShort),
+              fmtInt(lang, t.unitsShort),
               fmtDate(t.deadline),
             ]),
           }
@@ -77,7 +89,7 @@ export class DailyReportService {
           fmtInt(lang, fig.smartphoneHolders),
           fmtPct(lang, fig.installRate),
           fmtPct(lang, fig.bluetoothRate),
-          t ? S[t.status] : '—',
+          t ? S[t.standing] : '—',
           `${fmtInt(lang, fig.reportingUnits)}/${fmtInt(lang, fig.expectedUnits)}`,
         ],
       ];
@@ -90,8 +102,12 @@ export class DailyReportService {
         : undefined,
     });
 
-    // 3. Districts ranked by resident rate (best first), with the change since the day before.
-    const districts = this.analytics.unitRows(today, { type: 'district', cohort: 'residents', sort: '-populationRate' }, null);
+    // 3. Districts ranked worst first (the one ranking rule: farthest below the resident target first), with the change since the day before.
+    const districts = rankWorstFirst(
+      this.analytics
+        .unitRows(today, { type: 'district', cohort: 'residents' }, null)
+        .map((r) => ({ row: r, value: r.value, threshold: r.threshold ?? 0, gap: r.gap, status: r.status ?? 'no_data', code: r.code })),
+    ).map((x) => x.row);
     const before = new Map(this.analytics.unitRows(yesterday, { type: 'district', cohort: 'residents' }, null).map((r) => [r.code, r]));
     sections.push({
       heading: w.s3,
@@ -105,21 +121,21 @@ export class DailyReportService {
               return [
                 String(i + 1),
                 r.name,
-                r.head ? `${r.head.title ?? ''} ${r.head.name}`.trim() : '—',
+                headLine(r.head),
                 fmtInt(lang, r.figure?.installed),
                 fmtInt(lang, r.figure?.population),
                 fmtPct(lang, now),
                 now !== null && now !== undefined && prev !== null && prev !== undefined ? fmtPoints(lang, now - prev) : '—',
-                r.status ? S[r.status] : '—',
+                r.standing ? S[r.standing] : '—',
               ];
             }),
           }
         : undefined,
     });
 
-    // 4. Laggards with their heads.
-    const laggards = this.analytics.laggardRows(today, {}, null).slice(0, LAGGARDS_SHOWN);
-    const targetName = (id: string) => today.targets.find((t) => t.targetId === id)?.name ?? id;
+    // 4. Laggards with their heads, worst first (the same rule as the API and the CSV).
+    const reveal = revealsContacts(principal);
+    const laggards = this.analytics.laggardRows(today, {}, null, reveal, lang).slice(0, LAGGARDS_SHOWN);
     sections.push({
       heading: w.s4,
       paragraphs: laggards.length ? [] : [w.none],
@@ -128,12 +144,12 @@ export class DailyReportService {
             headers: [w.unit, w.head, w.accountableTo, w.target, w.value, w.gap, w.status],
             rows: laggards.map((r) => [
               r.name,
-              r.head ? `${r.head.title ?? ''} ${r.head.name}`.trim() : '—',
-              r.accountableTo?.name ?? '—',
-              targetName(r.targetId),
+              headLine(r.head),
+              r.parent?.name ?? '—',
+              r.targetName,
               fmtPct(lang, r.value),
               fmtInt(lang, r.gap),
-              S[r.status],
+              r.statusLabel,
             ]),
           }
         : undefined,
@@ -182,9 +198,13 @@ export class DailyReportService {
     const doc: ReportDoc = {
       lang,
       title: w.title(fmtDate(date)),
-      lead: [w.to, w.from, today.asOfEvent ? w.asOf(today.asOfEvent.replace('T', ' ').replace('Z', '')) : w.noData],
+      lead: [w.to, w.from, today.asOfEvent ? w.asOf(fmtDateTime(today.asOfEvent)) : w.noData],
       sections,
     };
+    await this.contacts.record(viewer, [
+      ...districts.map((r) => today.units.get(r.code)),
+      ...(reveal ? laggards.map((r) => today.units.get(r.orgUnitCode)) : []),
+    ]);
     return { asOfEvent: today.asOfEvent, doc };
   }
 
@@ -213,7 +233,7 @@ export class DailyReportService {
           out.push(
             w.statusChange(
               today.units.get(code)?.name ?? code,
-              t.name,
+              targetName(t, lang),
               prev ? STATUS_LABEL[lang][prev] : '—',
               STATUS_LABEL[lang][st.status],
             ),

@@ -2,8 +2,8 @@ import { Catch, ForbiddenException, UnauthorizedException, type ArgumentsHost, t
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isCalendarDate } from '@app/contracts';
 import type { ReportLang } from '../daily-report/dto/daily-report-query.dto';
-import { renderForbidden, renderLogin } from './dashboard.render';
-import { htmlResponse } from '../common/respond';
+import { renderRefusal, renderLogin } from './dashboard.render';
+import { dashboardHtml } from './dashboard-html';
 import { readCookie, SESSION_COOKIE, sessionCookie } from './dashboard-session';
 import { DASHBOARD_WORDS } from './dashboard.words';
 
@@ -19,9 +19,11 @@ export class DashboardAuthFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const lang: ReportLang = req.query?.lang === 'en' ? 'en' : 'vi';
     const date = req.query?.date && isCalendarDate(req.query.date) ? req.query.date : undefined;
-    const nonce = htmlResponse(reply, lang);
+    const nonce = dashboardHtml(reply, lang);
     if (err instanceof ForbiddenException) {
-      void reply.status(403).send(renderForbidden(lang, nonce));
+      // A scoped key may use the dashboard, just not for this unit; any other 403 here is the role.
+      const unitPage = (req.url ?? '').startsWith('/dashboard/units/');
+      void reply.status(403).send(renderRefusal(lang, nonce, unitPage ? DASHBOARD_WORDS[lang].forbiddenUnit : undefined));
       return;
     }
     const triedKey = Boolean(req.headers.authorization);
@@ -30,6 +32,12 @@ export class DashboardAuthFilter implements ExceptionFilter {
     void reply
       .status(401)
       .header('www-authenticate', 'Bearer')
-      .send(renderLogin(lang, nonce, { date, message: triedKey ? DASHBOARD_WORDS[lang].badKey : undefined }));
+      .send(
+        renderLogin(lang, nonce, {
+          date,
+          path: (req.url ?? '/').split('?')[0],
+          message: triedKey ? DASHBOARD_WORDS[lang].badKey : undefined,
+        }),
+      );
   }
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import ExcelJS from 'exceljs';
 import { join } from 'node:path';
 import {
   ActivityRecordedV1,
@@ -259,7 +260,7 @@ describe('compliance dashboard', () => {
       { name: EVIL.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;'), rate: 0.01 },
       ...DISTRICTS.map((d, i) => ({ name: d.name, rate: residentsOf(i).installed / residentsOf(i).population })),
     ].sort((a, b) => a.rate - b.rate);
-    const positions = expected.map((d) => districts.indexOf(`<td>${d.name}</td>`));
+    const positions = expected.map((d) => districts.indexOf(`>${d.name}</a></td>`));
     expect(positions.every((p) => p > 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
     for (const d of expected) expect(districts).toContain(viPct(d.rate));
@@ -271,7 +272,7 @@ describe('compliance dashboard', () => {
     expect(laggards).toContain('Tỉnh Trà Vinh');
     expect(laggards).toContain('Chủ tịch UBND tỉnh Đồng Văn Lâm');
     // Worst first: the escaped district (1%), the two lowest districts (20%, 25.6%), the province (30%), the next district (30.3%).
-    const rowOf = (name: string) => laggards.indexOf(`<tr><td>${name}</td>`);
+    const rowOf = (name: string) => laggards.indexOf(`>${name}</a></td><td data-label="Người đứng đầu"`);
     const order = [
       rowOf('Huyện &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co'),
       rowOf(DISTRICTS[0].name),
@@ -288,7 +289,12 @@ describe('compliance dashboard', () => {
 
     const activity = section(html, 'activity');
     expect(activity).toContain('Phát thanh: 1/3 xã');
-    expect(activity).toMatch(
+    expect(
+      activity
+        .replace(/<td[^>]*>/g, '<td>')
+        .replace(/<a [^>]*>/g, '')
+        .replace(/<\/a>/g, ''),
+    ).toMatch(
       /<td>Xã Mỹ Cẩm<\/td><td>Huyện Càng Long<\/td><td><span class="num">3<\/span><\/td><td><span class="num">3<\/span><\/td><td><span class="num">1<\/span><\/td>/,
     );
     expect(activity).not.toContain('Thị trấn Càng Long');
@@ -302,7 +308,12 @@ describe('compliance dashboard', () => {
   });
 
   it('escapes names and heads: no markup from the read model reaches the page', async () => {
-    const { text } = await http(svc, 'GET', `/?date=${D}`, { key: analystKey });
+    const { text: page } = await http(svc, 'GET', `/?date=${D}`, { key: analystKey });
+    // The page's only scripts: ECharts and the chart code from this service, and the charts' JSON data blocks.
+    expect(page).toContain('<script src="/dashboard/assets/echarts.min.js" defer></script>');
+    const text = page
+      .replace(/<script src="\/dashboard\/assets\/[a-z.-]+\.js" defer><\/script>/g, '')
+      .replace(/<script type="application\/json" data-chart-for="[a-z0-9-]+">[^<]*<\/script>/g, '');
     expect(text).not.toMatch(/<script/i);
     expect(text).not.toContain('<img');
     expect(text).toContain('Huyện &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co');
@@ -430,10 +441,7 @@ describe('compliance dashboard', () => {
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
   });
 
-  it('shows a portal key why it may not see the page, and rejects bad parameters as problem+json', async () => {
-    const portal = await http(svc, 'GET', '/', { key: portalKey });
-    expect(portal.status).toBe(403);
-    expect(portal.text).toContain('Khóa này không được xem bảng theo dõi');
+  it('rejects bad parameters as problem+json', async () => {
     for (const [path, field] of [
       ['/?date=2020-02-30', 'date'],
       ['/dashboard?lang=fr', 'lang'],
@@ -451,5 +459,131 @@ describe('compliance dashboard', () => {
       body: 'key=',
     });
     expect(empty.status).toBe(400);
+  });
+
+  describe('a district key (844) sees its own subtree only, on every route of the dashboard', () => {
+    // VNPT Trà Vinh is not in the list: it runs a support point in 844's area, and a point is named with its
+    // operator (as text, never a link to the operator or any of its figures).
+    const outside = () => [
+      'Tỉnh Trà Vinh',
+      'Phường 4',
+      'href="/dashboard/units/VNPT-TV',
+      'Huyện &lt;script&gt;',
+      'Huyện <script>',
+      ...DISTRICTS.filter((d) => d.code !== '844').map((d) => d.name),
+    ];
+    const expectNothingOutside = (what: string, text: string) => {
+      for (const name of outside()) expect({ what, leaks: text.includes(name) ? name : null }).toEqual({ what, leaks: null });
+    };
+    const UNIT_TABLES = [
+      'statuses',
+      'figures',
+      'children-administrative',
+      'children-accountability',
+      'reports',
+      'activities',
+      'support-points',
+    ];
+
+    it('lands on its own unit page (/ and /dashboard), with its children linked and no unit above or beside it', async () => {
+      for (const path of [
+        `/?date=${D}`,
+        `/dashboard?date=${D}`,
+        `/dashboard/units/844?date=${D}`,
+        `/dashboard/units/844?date=${D}&lang=en`,
+      ]) {
+        const res = await http(svc, 'GET', path, { key: portalKey });
+        expect({ path, status: res.status }).toEqual({ path, status: 200 });
+        expect(res.text).toContain('Huyện Càng Long');
+        expect(res.text).toContain(`href="/dashboard/units/29269?date=${D}`);
+        expectNothingOutside(path, res.text);
+      }
+      const child = await http(svc, 'GET', `/dashboard/units/29269?date=${D}`, { key: portalKey });
+      expect(child.status).toBe(200);
+      expect(child.text).toContain('Xã Mỹ Cẩm');
+      expectNothingOutside('29269', child.text);
+    });
+
+    it('is refused (403, said in words) on every unit outside, and cannot tell an unknown unit from a forbidden one', async () => {
+      for (const code of ['84', '842', '899', '29236', 'VNPT-TV', 'NO-SUCH-UNIT']) {
+        const res = await http(svc, 'GET', `/dashboard/units/${code}?date=${D}`, { key: portalKey });
+        expect({ code, status: res.status }).toEqual({ code, status: 403 });
+        expect(res.text).toContain('Khóa này chỉ được xem đơn vị của mình và các đơn vị trực thuộc.');
+        expectNothingOutside(code, res.text);
+      }
+    });
+
+    it('exports its own tables only, and never the province overview', async () => {
+      for (const table of ['targets', 'districts', 'laggards', 'coverage', 'broadcasts']) {
+        const res = await http(svc, 'GET', `/dashboard/export/${table}?date=${D}&format=csv`, { key: portalKey });
+        expect({ table, status: res.status }).toEqual({ table, status: 403 });
+      }
+      for (const table of UNIT_TABLES) {
+        for (const format of ['csv', 'xlsx']) {
+          const mine = await http(svc, 'GET', `/dashboard/export/${table}?date=${D}&unit=844&format=${format}&lang=vi`, { key: portalKey });
+          expect({ table, format, status: mine.status }).toEqual({ table, format, status: 200 });
+          if (format === 'csv') expectNothingOutside(table, mine.text);
+        }
+        for (const unit of ['84', '842', '29236']) {
+          const res = await http(svc, 'GET', `/dashboard/export/${table}?date=${D}&unit=${unit}&format=csv`, { key: portalKey });
+          expect({ table, unit, status: res.status }).toEqual({ table, unit, status: 403 });
+        }
+      }
+    });
+
+    it('gets time series of its own units in one call, and none with a unit outside', async () => {
+      const mine = await http(svc, 'GET', `/dashboard/timeseries?units=844,29269&date=${D}`, { key: portalKey });
+      expect(mine.status).toBe(200);
+      expect(new Set(mine.body.items.map((r: { code: string }) => r.code))).toEqual(new Set(['844']));
+      for (const units of ['844,842', '84', '29236,29269']) {
+        const res = await http(svc, 'GET', `/dashboard/timeseries?units=${units}&date=${D}`, { key: portalKey });
+        expect({ units, status: res.status }).toEqual({ units, status: 403 });
+      }
+    });
+  });
+
+  describe('exports and time series for keys that read everything', () => {
+    it('writes every overview table as XLSX with Vietnamese headers on request and numbers as numbers', async () => {
+      const res = await fetch(`${svc.url}/dashboard/export/districts?date=${D}&lang=vi`, {
+        headers: { authorization: `Bearer ${analystKey}` },
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toContain('spreadsheetml');
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load(Buffer.from(await res.arrayBuffer()) as unknown as ExcelJS.Buffer);
+      const ws = wb.worksheets[0];
+      const headers = (ws.getRow(1).values as unknown[]).slice(1);
+      expect(headers.slice(0, 4)).toEqual(['Hạng', 'Đơn vị', 'Người đứng đầu', 'Người dân cài đặt / dân số']);
+      const first = (ws.getRow(2).values as unknown[]).slice(1);
+      expect(first[0]).toBe(1);
+      expect(typeof first[3]).toBe('number'); // a fraction, shown as a percentage by its format
+      expect(ws.getRow(2).getCell(4).numFmt).toBe('0.00%');
+      expect(first[1]).toBe(EVIL); // the lowest district, its name as text
+      for (const table of ['targets', 'laggards', 'coverage', 'broadcasts']) {
+        const r = await http(svc, 'GET', `/dashboard/export/${table}?date=${D}&format=xlsx`, { key: analystKey });
+        expect({ table, status: r.status }).toEqual({ table, status: 200 });
+      }
+      const en = await http(svc, 'GET', `/dashboard/export/districts?date=${D}&format=csv`, { key: analystKey });
+      expect(en.text.split('\r\n')[0]).toContain('Rank,Unit,Head,Residents installed / population');
+    });
+
+    it("writes CSV through the service's one CSV writer: BOM, quoted text, CRLF", async () => {
+      const res = await http(svc, 'GET', `/dashboard/export/districts?date=${D}&format=csv&lang=vi`, { key: analystKey });
+      expect(res.headers.get('content-type')).toContain('text/csv');
+      expect(res.text.startsWith('Hạng,Đơn vị,')).toBe(true); // fetch drops the BOM when decoding
+      expect(res.text).toContain('"Huyện <script>alert(""x"")</script> & Co"');
+    });
+
+    it('gives several units day by day in one call, each day the value of the figures holding then', async () => {
+      const res = await http(svc, 'GET', `/dashboard/timeseries?units=84,842,844&target=T50&date=${D}&from=${D0}`, { key: analystKey });
+      expect(res.status).toBe(200);
+      const province = res.body.items.filter((r: { code: string }) => r.code === '84');
+      expect(province.map((r: { date: string }) => r.date)).toEqual([D0, '2020-08-20', D]);
+      expect(province[0].value).toBeCloseTo(0.0678, 6);
+      expect(province[2].value).toBeCloseTo(0.3, 6);
+      expect(new Set(res.body.items.map((r: { code: string }) => r.code))).toEqual(new Set(['84', '842', '844']));
+      const csv = await http(svc, 'GET', `/dashboard/timeseries?units=84,842&target=T50&date=${D}&format=csv&lang=vi`, { key: analystKey });
+      expect(csv.text.split('\r\n')[0]).toBe('Mã đơn vị,Đơn vị,Chỉ tiêu,Ngày,Kết quả,Mức yêu cầu,Số người đạt,Trên tổng số');
+    });
   });
 });

@@ -1,40 +1,42 @@
 import { Injectable } from '@nestjs/common';
-import type { TargetStatus } from '@app/contracts';
-import { CampaignCalendar, type Principal } from '@app/platform';
+import type { ActivityKind, Tree } from '@app/contracts';
+import { CampaignCalendar, ProblemException, type Principal } from '@app/platform';
+import { AnalyticsService, headOf, rootUnit, standing, type Head, type TargetSummary } from '../analytics/analytics.service';
+import { addDays } from '@app/domain';
+import { notBeforeFirstDay, toFigure, type FigureCounts } from '../common/figures';
+import type { TargetRow as Target } from '../common/read-model.service';
 import {
-  AnalyticsService,
-  headOf,
-  rootUnit,
-  standing,
-  type Head,
-  type TargetSummary,
-  type UnitStatusRow,
-} from '../analytics/analytics.service';
-import { ReadModelService } from '../common/read-model.service';
-import { FieldService, type ActivityRow, type CoverageRow } from '../field/field.service';
+  assembleSnapshot,
+  FIGURE_COLUMNS,
+  figuresOf,
+  ReadModelService,
+  type Generation,
+  type Snapshot,
+  type UnitRow,
+} from '../common/read-model.service';
+import { FieldService } from '../field/field.service';
+import { campaignDays, sinceYesterday, trendOf, type Trend } from './dashboard-trend';
+import type {
+  ActivityItem,
+  BroadcastRow,
+  ChildRow,
+  CoverageTableRow,
+  DistrictRow,
+  FigureRow,
+  LaggardRow,
+  ReportRow,
+  StandingCell,
+  SupportPointRow,
+  TargetRow,
+  UnitStatusView,
+} from './dashboard-tables';
 
-/** Laggards shown on the page; the full list is one click away as CSV. */
+/** Laggards shown on the page; the full list is one click away as CSV or XLSX. */
 export const LAGGARDS_SHOWN = 25;
-
-export interface Standing {
-  targetId: string;
-  value: number | null;
-  threshold: number;
-  status: TargetStatus;
-  gap: number | null;
-}
-
-export interface DistrictView {
-  code: string;
-  name: string;
-  head: Head | null;
-  installed: number | null;
-  population: number | null;
-  /** Residents against the resident-rate target (installed / population). */
-  resident: Standing | null;
-  /** Staff and members against the Bluetooth-rate target (Bluetooth on / smartphone holders, accountability tree). */
-  members: Standing | null;
-}
+/** The activity and report rows a unit's page lists (newest first). */
+const ACTIVITY_ROWS = 200;
+const REPORT_ROWS = 60;
+const ACTIVITY_DAYS = 7;
 
 export interface DashboardView {
   date: string;
@@ -43,22 +45,69 @@ export interface DashboardView {
   asOfEvent: string | null;
   province: { code: string; name: string; head: Head | null } | null;
   targets: TargetSummary[];
-  districts: DistrictView[];
-  laggards: { total: number; rows: UnitStatusRow[] };
-  targetNames: Map<string, string>;
-  unitNames: Map<string, string>;
-  coverage: Awaited<ReturnType<FieldService['supportCoverage']>>['totals'] & { rows: CoverageRow[] };
+  targetRows: TargetRow[];
+  districts: DistrictRow[];
+  laggards: { total: number; rows: LaggardRow[]; all: LaggardRow[] };
+  trends: Trend[];
+  coverage: Awaited<ReturnType<FieldService['supportCoverage']>>['totals'] & { rows: CoverageTableRow[] };
   activity: Awaited<ReturnType<FieldService['activityCompliance']>>['totals'] & {
     /** Communes that aired at least one session without the closing announcement. */
-    missingEnd: ActivityRow[];
+    missingEnd: BroadcastRow[];
     /** Communes that aired at least one session without the opening announcement. */
     missingStart: number;
   };
 }
 
+export interface UnitRef {
+  code: string;
+  name: string;
+}
+
+export interface UnitView {
+  date: string;
+  latestDate: string | null;
+  asOfEvent: string | null;
+  code: string;
+  name: string;
+  type: string;
+  head: Head | null;
+  /** From the province (or the key's own unit) down to the unit's parent, on the administrative tree. */
+  crumbs: UnitRef[];
+  adminParent: UnitRef | null;
+  accountableTo: UnitRef | null;
+  figures: FigureRow[];
+  statuses: UnitStatusView[];
+  trends: Trend[];
+  children: Array<{ tree: Tree; rows: ChildRow[] }>;
+  reports: ReportRow[];
+  activities: { total: number; rows: ActivityItem[] };
+  supportPoints: SupportPointRow[];
+}
+
+/** A fraction's change since yesterday, from two standings of the same target. */
+const cell = (
+  today: { value: number | null; status: StandingCell['status']; gap: number | null },
+  threshold: number,
+  yesterday: number | null,
+) => ({
+  value: today.value,
+  threshold,
+  status: today.status,
+  gap: today.gap,
+  delta: sinceYesterday(today.value, yesterday),
+});
+
+/** Worst first: the lowest value (no value last), then the most people missing, then the code. */
+export function worstFirst<T extends { value: number | null; gap: number | null; code: string }>(rows: T[]): T[] {
+  return [...rows].sort(
+    (a, b) =>
+      (a.value ?? Infinity) - (b.value ?? Infinity) || (b.gap ?? -1) - (a.gap ?? -1) || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0),
+  );
+}
+
 /**
- * The dashboard's data for one day. Every figure comes from the services behind the JSON API and the
- * daily report (same snapshot rules, same roll-ups), so the page can never disagree with them.
+ * The dashboard's data. Every figure comes from the services behind the JSON API and the daily report
+ * (same snapshot rules, same roll-ups, same `measure`), so the pages never disagree with them.
  */
 @Injectable()
 export class DashboardService {
@@ -69,30 +118,33 @@ export class DashboardService {
     private readonly calendar: CampaignCalendar,
   ) {}
 
-  /** The newest day anything was recorded for (figures, statuses, activity, sessions, passenger checks); null on an empty read model. */
+  /** The latest campaign day with reports (the analytics' default day), not a day made by a window running out; null on an empty read model. */
   async latestDate(): Promise<string | null> {
-    return this.readModel.read(async (g) => {
-      const s = `"${g.schema}"`;
-      const rows: Array<{ latest: string | null }> = await g.m.query(
-        `SELECT GREATEST((SELECT max(date) FROM ${s}.figures), (SELECT max(date) FROM ${s}.target_statuses), (SELECT max(date) FROM ${s}.activities),
-                         (SELECT max(date) FROM ${s}.support_sessions), (SELECT max(date) FROM ${s}.transport_checks))::text AS latest`,
-      );
-      return rows[0]?.latest ?? null;
-    });
+    return this.readModel.read((g) => this.readModel.latestReportDay(g, this.calendar.today()));
+  }
+
+  async day(requested: string | undefined): Promise<{ date: string; latestDate: string | null }> {
+    const latestDate = await this.latestDate();
+    return { date: requested ?? latestDate ?? this.calendar.today(), latestDate };
   }
 
   async build(requested: string | undefined, principal: Principal): Promise<DashboardView> {
-    const latestDate = await this.latestDate();
-    const date = requested ?? latestDate ?? this.calendar.today();
+    const { date, latestDate } = await this.day(requested);
+    const yesterday = notBeforeFirstDay(addDays(date, -1));
     const s = await this.readModel.snapshot(date);
+    const sy = await this.readModel.snapshot(yesterday);
     const coverage = await this.field.supportCoverage({ by: 'district', sort: 'coverage' }, date);
+    const coverageBefore = new Map(
+      (await this.field.supportCoverage({ by: 'district' }, yesterday)).rows.map((r) => [r.code, r.coverage] as const),
+    );
     const activity = await this.field.activityCompliance({}, date, principal);
 
     const root = rootUnit(s);
     const membersTarget = s.targets.find((t) => t.metric === 'bluetooth_rate');
     const districts = this.analytics
       .unitRows(s, { type: 'district', cohort: 'residents', sort: 'populationRate' }, null)
-      .map((r): DistrictView => ({
+      .map((r, i): DistrictRow => ({
+        rank: i + 1,
         code: r.code,
         name: r.name,
         head: r.head,
@@ -100,30 +152,321 @@ export class DashboardService {
         population: r.figure?.population ?? null,
         resident:
           r.targetId && r.status && r.threshold !== null
-            ? { targetId: r.targetId, value: r.value, threshold: r.threshold, status: r.status, gap: r.gap }
+            ? cell(
+                { value: r.value, status: r.status, gap: r.gap },
+                r.threshold,
+                standing(
+                  sy,
+                  s.targets.find((t) => t.targetId === r.targetId)!,
+                  r.code,
+                ).value,
+              )
             : null,
         members: membersTarget
-          ? { targetId: membersTarget.targetId, threshold: membersTarget.threshold, ...standing(s, membersTarget, r.code) }
+          ? cell(standing(s, membersTarget, r.code), membersTarget.threshold, standing(sy, membersTarget, r.code).value)
           : null,
       }));
-    const laggards = this.analytics.laggardRows(s, {}, null);
+    const laggards = this.analytics.laggardRows(s, {}, null).map((l): LaggardRow => ({
+      target: s.targets.find((t) => t.targetId === l.targetId)!,
+      orgUnitCode: l.orgUnitCode,
+      name: l.name,
+      head: l.head,
+      accountableTo: l.accountableTo ? { code: l.accountableTo.code, name: l.accountableTo.name } : null,
+      value: l.value,
+      threshold: l.threshold,
+      gap: l.gap,
+      status: l.status,
+      since: l.since,
+      delta: sinceYesterday(
+        l.value,
+        standing(
+          sy,
+          s.targets.find((t) => t.targetId === l.targetId)!,
+          l.orgUnitCode,
+        ).value,
+      ),
+    }));
+    const summaries = this.analytics.summarize(s);
+    const before = new Map(this.analytics.summarize(sy).map((t) => [t.targetId, t.value] as const));
     const communes = activity.rows.filter((r) => r.type === 'commune');
+    const unitName = (code: string) => s.units.get(code)?.name ?? code;
     return {
       date,
       latestDate,
       asOfEvent: s.asOfEvent,
       province: root ? { code: root.code, name: root.name, head: headOf(root) } : null,
-      targets: this.analytics.summarize(s),
+      targets: summaries,
+      targetRows: summaries.map((t) => ({
+        ...t,
+        target: s.targets.find((x) => x.targetId === t.targetId)!,
+        delta: sinceYesterday(t.value, before.get(t.targetId)),
+      })),
       districts,
-      laggards: { total: laggards.length, rows: laggards.slice(0, LAGGARDS_SHOWN) },
-      targetNames: new Map(s.targets.map((t) => [t.targetId, t.name])),
-      unitNames: new Map([...s.units.values()].map((u) => [u.code, u.name])),
-      coverage: { ...coverage.totals, rows: coverage.rows },
+      laggards: { total: laggards.length, rows: laggards.slice(0, LAGGARDS_SHOWN), all: laggards },
+      trends: root ? await this.trends(root.code, s.targets, date) : [],
+      coverage: {
+        ...coverage.totals,
+        rows: coverage.rows.map((d) => ({
+          code: d.code,
+          name: d.name,
+          coverage: d.coverage,
+          communes: d.communes,
+          communesWithPoint: d.communesWithPoint,
+          points: d.points,
+          assistedOnDate: d.assistedOnDate,
+          installedOnDate: d.installedOnDate,
+          uncovered: d.communesWithoutPoint.map(unitName),
+          delta: sinceYesterday(d.coverage, coverageBefore.get(d.code)),
+        })),
+      },
       activity: {
         ...activity.totals,
-        missingEnd: communes.filter((r) => r.broadcastSessions !== null && (r.broadcastWithEnd ?? 0) < r.broadcastSessions),
+        missingEnd: communes
+          .filter((r) => r.broadcastSessions !== null && (r.broadcastWithEnd ?? 0) < r.broadcastSessions)
+          .map((m) => ({
+            code: m.orgUnitCode,
+            name: m.name,
+            districtCode: m.districtCode,
+            districtName: m.districtName,
+            sessions: m.broadcastSessions,
+            withStart: m.broadcastWithStart,
+            withEnd: m.broadcastWithEnd,
+          })),
         missingStart: communes.filter((r) => r.broadcastSessions !== null && (r.broadcastWithStart ?? 0) < r.broadcastSessions).length,
       },
     };
+  }
+
+  /** The province's value for every target (a chart each, even before its first figure), day by day over the campaign. */
+  async trends(code: string, targets: Target[], date: string): Promise<Trend[]> {
+    return this.readModel.read(async (g) => (await this.series(g, [code], targets, date, undefined, true)).get(code) ?? []);
+  }
+
+  /** Trends of several units in one read: per unit, one per target with at least one value (or every target: `all`). */
+  private async series(
+    g: Generation,
+    codes: readonly string[],
+    targets: Target[],
+    date: string,
+    from?: string,
+    all = false,
+  ): Promise<Map<string, Trend[]>> {
+    const rows: FigureCounts[] = await g.m.query(
+      `SELECT ${FIGURE_COLUMNS} FROM "${g.schema}".figures WHERE org_unit_code = ANY($1::text[]) AND date <= $2 ORDER BY org_unit_code, date`,
+      [[...new Set(codes)], date],
+    );
+    const first = rows.reduce<string | null>((m, r) => (m === null || r.date < m ? r.date : m), null);
+    const days = campaignDays(targets, date, first).filter((d) => !from || d >= from);
+    const out = new Map<string, Trend[]>();
+    for (const code of codes) {
+      const mine = rows.filter((r) => r.orgUnitCode === code);
+      const trends = targets
+        .map((target) => ({ code, target, points: trendOf(target, mine, days, date) }))
+        .filter((t) => all || t.points.some((p) => p.value !== null));
+      out.set(code, trends);
+    }
+    return out;
+  }
+
+  /** Trends of several units for export (one call, checked against the key's scope by the caller). */
+  async unitSeries(codes: readonly string[], targetId: string | undefined, date: string, from: string | undefined) {
+    return this.readModel.read(async (g) => {
+      const targets = await this.readModel.targets(g);
+      const chosen = targetId ? [this.analytics.requireTarget({ targets }, targetId)] : targets;
+      const units = await this.readModel.unitsByCode(g, codes);
+      for (const code of codes)
+        if (!units.some((u) => u.code === code))
+          throw new ProblemException(404, `unknown org unit ${code}`, [{ field: 'units', message: `unit ${code} is not a known unit` }]);
+      const series = await this.series(g, codes, chosen, date, from);
+      return { asOfEvent: g.asOfEvent, units: new Map(units.map((u) => [u.code, u.name])), series };
+    });
+  }
+
+  /** Whether the unit exists (a page for a code nobody knows is a 404, said in the page's language). */
+  async exists(code: string): Promise<boolean> {
+    return this.readModel.read(async (g) => (await this.readModel.unit(g, code)) !== undefined);
+  }
+
+  /**
+   * A unit's page: its figures per cohort, statuses, trend, children worst first on both trees, its own
+   * reports, the activity of its area over the last week and the support points in its area.
+   * `scopeRoot`: the key's own unit for a scoped key (the crumbs stop there), null for a key that reads all.
+   */
+  async unit(code: string, requested: string | undefined, scopeRoot: string | null): Promise<UnitView> {
+    const { date, latestDate } = await this.day(requested);
+    const yesterday = notBeforeFirstDay(addDays(date, -1));
+    return this.readModel.read(async (g) => {
+      const u = await this.readModel.unit(g, code);
+      if (!u) throw new ProblemException(404, `unknown org unit ${code}`, [{ field: 'code', message: `code ${code} is not a known unit` }]);
+      const targets = await this.readModel.targets(g);
+      const crumbs = await this.crumbs(g, u, scopeRoot);
+      const parents = await this.readModel.unitsByCode(
+        g,
+        [u.adminParentCode, u.accountableToCode].filter((c): c is string => c !== null),
+      );
+      const children = (await this.readModel.childrenOfUnit(g, code)).filter((c) => c.active);
+      const codes = [code, ...children.map((c) => c.code)];
+      const ids = targets.map((t) => t.targetId);
+      const snap = async (day: string): Promise<Snapshot> =>
+        assembleSnapshot(
+          day,
+          g.asOfEvent,
+          [u, ...parents, ...children],
+          await this.readModel.figuresOfUnits(g, day, codes),
+          await this.readModel.statusesOf(g, day, ids, codes),
+          targets,
+        );
+      const s = await snap(date);
+      const sy = await snap(yesterday);
+      const visibleParent = (c: string | null): UnitRef | null => {
+        if (!c || (scopeRoot !== null && !crumbs.some((x) => x.code === c))) return null;
+        const p = s.units.get(c);
+        return p ? { code: p.code, name: p.name } : null;
+      };
+      const figuresBefore = figuresOf(sy, code);
+      const figures = figuresOf(s, code).map((f): FigureRow => {
+        const now = toFigure(f);
+        const old = figuresBefore.find((b) => b.cohort === f.cohort && b.tree === f.tree);
+        const then = old ? toFigure(old) : null;
+        return {
+          ...now,
+          installDelta: sinceYesterday(now.installRate, then?.installRate),
+          bluetoothDelta: sinceYesterday(now.bluetoothRate, then?.bluetoothRate),
+        };
+      });
+      const statuses = targets
+        .map((t): UnitStatusView & { has: boolean } => {
+          const st = standing(s, t, code);
+          return {
+            target: t,
+            value: st.value,
+            threshold: t.threshold,
+            status: st.status,
+            gap: st.gap,
+            since: st.since,
+            deadline: t.deadline,
+            delta: sinceYesterday(st.value, standing(sy, t, code).value),
+            has: st.value !== null || s.statuses.get(t.targetId)?.has(code) === true,
+          };
+        })
+        .filter((r) => r.has)
+        .map(({ has: _has, ...r }) => r);
+      const childTables = (['administrative', 'accountability'] as const).map((tree) => {
+        const target = targets.find((t) => t.tree === tree);
+        const mine = children.filter((c) => (tree === 'administrative' ? c.adminParentCode : c.accountableToCode) === code);
+        const rows = mine.map((c) => {
+          const st = target ? standing(s, target, c.code) : null;
+          const raw = target ? s.statuses.get(target.targetId)?.get(c.code) : undefined;
+          const fig = target ? figuresOf(s, c.code).filter((f) => f.tree === tree && target.cohorts.includes(f.cohort)) : [];
+          return {
+            rank: 0,
+            code: c.code,
+            name: c.name,
+            type: c.type,
+            head: headOf(c),
+            target: target ?? null,
+            value: st?.value ?? null,
+            threshold: target?.threshold ?? null,
+            status: st?.status ?? null,
+            gap: st?.gap ?? null,
+            delta: target ? sinceYesterday(st?.value, standing(sy, target, c.code).value) : null,
+            reportingUnits: raw?.reportingUnits ?? (fig.length ? Math.max(...fig.map((f) => f.reportingUnits)) : null),
+            expectedUnits: raw?.expectedUnits ?? (fig.length ? Math.max(...fig.map((f) => f.expectedUnits)) : null),
+          };
+        });
+        return { tree, target, rows: worstFirst(rows).map((r, i) => ({ ...r, rank: i + 1 })) };
+      });
+      const area = await this.readModel.subtree(g, code);
+      return {
+        date,
+        latestDate,
+        asOfEvent: g.asOfEvent,
+        code: u.code,
+        name: u.name,
+        type: u.type,
+        head: headOf(u),
+        crumbs,
+        adminParent: visibleParent(u.adminParentCode),
+        accountableTo: visibleParent(u.accountableToCode),
+        figures,
+        statuses,
+        trends: (await this.series(g, [code], targets, date)).get(code) ?? [],
+        children: childTables.filter((c) => c.rows.length > 0).map(({ tree, rows }) => ({ tree, rows })),
+        reports: await this.reports(g, code, date),
+        activities: await this.activities(g, area, date),
+        supportPoints: await this.supportPoints(g, area, date),
+      };
+    });
+  }
+
+  /** The administrative ancestors from the top (or the key's own unit) down to the unit's parent. */
+  private async crumbs(g: Generation, u: UnitRow, scopeRoot: string | null): Promise<UnitRef[]> {
+    const chain: UnitRef[] = [];
+    let cur: UnitRow | undefined = u;
+    for (let depth = 0; cur && cur.code !== scopeRoot && depth < 12; depth++) {
+      const parentCode: string | null = cur.adminParentCode ?? cur.accountableToCode;
+      if (!parentCode) break;
+      cur = await this.readModel.unit(g, parentCode);
+      if (cur) chain.unshift({ code: cur.code, name: cur.name });
+    }
+    if (scopeRoot !== null && !chain.some((c) => c.code === scopeRoot) && u.code !== scopeRoot) return [];
+    return chain;
+  }
+
+  private async reports(g: Generation, code: string, date: string): Promise<ReportRow[]> {
+    return g.m.query(
+      `SELECT cohort, as_of::text AS "asOf", revision, to_char(submitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "submittedAt",
+              headcount, smartphone_holders AS "smartphoneHolders", installed, bluetooth_on AS "bluetoothOn"
+       FROM "${g.schema}".reports WHERE org_unit_code = $1 AND as_of <= $2 ORDER BY as_of DESC, cohort LIMIT ${REPORT_ROWS}`,
+      [code, date],
+    );
+  }
+
+  private async activities(g: Generation, area: string[], date: string): Promise<{ total: number; rows: ActivityItem[] }> {
+    const params = [area, date, notBeforeFirstDay(addDays(date, -ACTIVITY_DAYS))];
+    const where = `org_unit_code = ANY($1::text[]) AND date <= $2 AND date > $3`;
+    const total: Array<{ n: number }> = await g.m.query(`SELECT count(*)::int AS n FROM "${g.schema}".activities WHERE ${where}`, params);
+    const rows: Array<{ code: string; kind: ActivityKind; date: string; counts: Record<string, number | boolean | string> }> =
+      await g.m.query(
+        `SELECT org_unit_code AS code, kind, date::text AS date, counts FROM "${g.schema}".activities WHERE ${where}
+       ORDER BY date DESC, org_unit_code, kind, venue_type LIMIT ${ACTIVITY_ROWS}`,
+        params,
+      );
+    const names = new Map(
+      (
+        await this.readModel.unitsByCode(
+          g,
+          rows.map((r) => r.code),
+        )
+      ).map((x) => [x.code, x.name]),
+    );
+    return { total: total[0]?.n ?? 0, rows: rows.map((r) => ({ ...r, name: names.get(r.code) ?? r.code })) };
+  }
+
+  private async supportPoints(g: Generation, area: string[], date: string): Promise<SupportPointRow[]> {
+    const rows: Array<Omit<SupportPointRow, 'operatorName' | 'communeName'>> = await g.m.query(
+      `SELECT p.point_id AS "pointId", p.operator_code AS "operatorCode", p.commune_code AS "communeCode", p.address,
+              p.opened_on::text AS "openedOn",
+              COALESCE(SUM(s.assisted), 0)::int AS "assistedToDate", COALESCE(SUM(s.installed), 0)::int AS "installedToDate"
+       FROM "${g.schema}".support_points p
+       LEFT JOIN "${g.schema}".support_sessions s ON s.point_id = p.point_id AND s.date <= $2
+       WHERE p.commune_code = ANY($1::text[]) AND p.opened_on IS NOT NULL AND p.opened_on <= $2
+         AND NOT (p.close_revision > p.open_revision AND p.closed_on <= $2)
+       GROUP BY p.point_id ORDER BY p.commune_code, p.point_id LIMIT 500`,
+      [area, date],
+    );
+    const names = new Map(
+      (
+        await this.readModel.unitsByCode(
+          g,
+          rows.flatMap((r) => [r.operatorCode, r.communeCode]),
+        )
+      ).map((x) => [x.code, x.name]),
+    );
+    return rows.map((r) => ({
+      ...r,
+      operatorName: names.get(r.operatorCode) ?? r.operatorCode,
+      communeName: names.get(r.communeCode) ?? r.communeCode,
+    }));
   }
 }

@@ -1,3 +1,6 @@
+import type { ActivityKind, UnitType } from '@app/contracts';
+import { targetName as domainTargetName } from '@app/domain';
+import type { TargetRow as Target } from '../common/read-model.service';
 import type { ReportLang } from '../daily-report/dto/daily-report-query.dto';
 
 const vi = {
@@ -39,6 +42,7 @@ const vi = {
   csvCoverage: 'Điểm hỗ trợ theo huyện',
   csvActivity: 'Hoạt động tuyên truyền',
   csvTransport: 'Bến xe, bến phà',
+  seriesDistricts: 'Diễn biến theo ngày của các huyện (XLSX)',
   docs: 'Tài liệu API (/docs)',
   loginTitle: 'Đăng nhập',
   loginHelp:
@@ -47,11 +51,75 @@ const vi = {
   login: 'Đăng nhập',
   badKey: 'Khóa không hợp lệ hoặc đã bị thu hồi.',
   forbidden: 'Khóa này không được xem bảng theo dõi (cần khóa có vai trò analyst).',
+  forbiddenUnit: 'Khóa này chỉ được xem đơn vị của mình và các đơn vị trực thuộc.',
+  pp: 'điểm %',
+  code: 'Mã đơn vị',
+  numerator: 'Số người đạt',
+  denominator: 'Trên tổng số',
+  communesTotal: 'Số xã, phường, thị trấn',
+  sinceYesterday: 'So với hôm qua',
+  download: 'Tải bảng:',
+  trends: 'Diễn biến theo ngày',
+  chartValue: 'Tỷ lệ',
+  threshold: 'Mức yêu cầu',
+  deadline: 'Hạn',
+  dayShown: 'Ngày đang xem',
+  noTrend: 'Chưa có số liệu để vẽ biểu đồ.',
+  chartAria: (t: string) => `Biểu đồ tỷ lệ theo ngày: ${t}`,
+  chartCaption: (day: string, value: string, threshold: string, deadline: string) =>
+    `Ngày ${day}: ${value}; mức yêu cầu ${threshold}, hạn ${deadline}.`,
+  unitPage: 'Trang đơn vị',
+  unitFacts: 'Thông tin đơn vị',
+  type: 'Loại đơn vị',
+  headOfUnit: 'Người đứng đầu',
+  adminParent: 'Thuộc (hành chính)',
+  accountableTo: 'Chịu trách nhiệm trước',
+  figures: 'Số liệu theo đối tượng',
+  tree: 'Cây',
+  trees: { administrative: 'Hành chính', accountability: 'Trách nhiệm' },
+  headcount: 'Tổng số',
+  holders: 'Có điện thoại thông minh',
+  installed: 'Đã cài đặt',
+  bluetoothOn: 'Bật Bluetooth',
+  installRate: 'Tỷ lệ cài đặt',
+  bluetoothRate: 'Tỷ lệ bật Bluetooth',
+  populationRate: 'Tỷ lệ trên dân số',
+  reporting: 'Đơn vị đã báo cáo',
+  statuses: 'Tình trạng theo chỉ tiêu',
+  since: 'Từ ngày',
+  childrenAdmin: 'Đơn vị hành chính trực thuộc (thấp nhất trước)',
+  childrenAccountable: 'Đơn vị chịu trách nhiệm trước đơn vị này (thấp nhất trước)',
+  noChildren: 'Không có đơn vị trực thuộc.',
+  childrenTitle: 'Đơn vị trực thuộc',
+  activitiesShown: (n: string, total: string) => `${n}/${total} hoạt động mới nhất.`,
+  reports: 'Báo cáo số liệu của đơn vị',
+  reportsNone: 'Đơn vị chưa gửi báo cáo nào đến ngày này.',
+  asOfDay: 'Số liệu ngày',
+  revision: 'Lần gửi',
+  submittedAt: 'Gửi lúc',
+  activities: 'Hoạt động tuyên truyền trong 7 ngày',
+  activitiesNone: 'Không có hoạt động nào được ghi nhận trong 7 ngày đến ngày này.',
+  kind: 'Hoạt động',
+  details: 'Chi tiết',
+  supportPoints: 'Điểm hỗ trợ cài đặt trên địa bàn',
+  supportNone: 'Không có điểm hỗ trợ nào đang mở trên địa bàn.',
+  operator: 'Đơn vị vận hành',
+  address: 'Địa chỉ',
+  openedOn: 'Mở từ',
+  assistedToDate: 'Lượt hỗ trợ đến nay',
+  installedToDate: 'Cài đặt đến nay',
+  print: 'In trang này: dùng lệnh In của trình duyệt (Ctrl+P).',
+  backHome: 'Trang tổng quan',
+  unknownUnit: 'Không tìm thấy đơn vị này.',
 };
 
 /** Every entry of the Vietnamese words, with the same shape in English. */
 export type DashboardWords = {
-  [K in keyof typeof vi]: (typeof vi)[K] extends (...args: infer A) => string ? (...args: A) => string : string;
+  [K in keyof typeof vi]: (typeof vi)[K] extends (...args: infer A) => string
+    ? (...args: A) => string
+    : (typeof vi)[K] extends string
+      ? string
+      : { [P in keyof (typeof vi)[K]]: string };
 };
 
 const en: DashboardWords = {
@@ -93,6 +161,7 @@ const en: DashboardWords = {
   csvCoverage: 'Support points by district',
   csvActivity: 'Campaign activity',
   csvTransport: 'Bus stations and ferry terminals',
+  seriesDistricts: 'The districts day by day (XLSX)',
   docs: 'API documentation (/docs)',
   loginTitle: 'Log in',
   loginHelp:
@@ -101,7 +170,166 @@ const en: DashboardWords = {
   login: 'Log in',
   badKey: 'Unknown or revoked key.',
   forbidden: 'This key may not view the dashboard (an analyst key is needed).',
+  forbiddenUnit: 'This key may view its own unit and the units under it only.',
+  pp: 'pp',
+  code: 'Unit code',
+  numerator: 'People counted',
+  denominator: 'Out of',
+  communesTotal: 'Communes',
+  sinceYesterday: 'Since yesterday',
+  download: 'Download the table:',
+  trends: 'Day by day',
+  chartValue: 'Rate',
+  threshold: 'Threshold',
+  deadline: 'Deadline',
+  dayShown: 'Day shown',
+  noTrend: 'No figures to chart yet.',
+  chartAria: (t) => `Chart of the rate day by day: ${t}`,
+  chartCaption: (day, value, threshold, deadline) => `On ${day}: ${value}; threshold ${threshold}, deadline ${deadline}.`,
+  unitPage: 'Unit page',
+  unitFacts: 'About the unit',
+  type: 'Unit type',
+  headOfUnit: 'Head',
+  adminParent: 'Part of (administrative)',
+  accountableTo: 'Accountable to',
+  figures: 'Figures per cohort',
+  tree: 'Tree',
+  trees: { administrative: 'Administrative', accountability: 'Accountability' },
+  headcount: 'Headcount',
+  holders: 'Smartphone holders',
+  installed: 'Installed',
+  bluetoothOn: 'Bluetooth on',
+  installRate: 'Install rate',
+  bluetoothRate: 'Bluetooth rate',
+  populationRate: 'Rate of population',
+  reporting: 'Units reporting',
+  statuses: 'Status per target',
+  since: 'Since',
+  childrenAdmin: 'Administrative units under it (worst first)',
+  childrenAccountable: 'Units accountable to it (worst first)',
+  noChildren: 'No units under it.',
+  childrenTitle: 'Units under it',
+  activitiesShown: (n, total) => `The ${n} newest of ${total} activities.`,
+  reports: "The unit's own reports",
+  reportsNone: 'The unit has sent no report up to this day.',
+  asOfDay: 'Figures of',
+  revision: 'Revision',
+  submittedAt: 'Submitted at',
+  activities: 'Campaign activity over 7 days',
+  activitiesNone: 'No activity recorded in the 7 days up to this day.',
+  kind: 'Activity',
+  details: 'Details',
+  supportPoints: 'Installation support points in its area',
+  supportNone: 'No support point open in its area.',
+  operator: 'Operator',
+  address: 'Address',
+  openedOn: 'Open since',
+  assistedToDate: 'People assisted to date',
+  installedToDate: 'Installs to date',
+  print: "To print this page use the browser's Print command (Ctrl+P).",
+  backHome: 'Overview',
+  unknownUnit: 'No such unit.',
 };
 
 /** Words of the dashboard, Vietnamese first; the words it shares with the daily report come from there (WORDS). */
 export const DASHBOARD_WORDS: Record<ReportLang, DashboardWords> = { vi, en };
+
+/** Unit types as officials name them. */
+export const UNIT_TYPE_LABEL: Record<ReportLang, Record<UnitType, string>> = {
+  vi: {
+    province: 'Tỉnh',
+    district: 'Huyện, thị xã, thành phố',
+    commune: 'Xã, phường, thị trấn',
+    hamlet: 'Ấp, khóm',
+    department: 'Sở, ban, ngành',
+    mass_org: 'Tổ chức chính trị - xã hội',
+    economic_zone: 'Khu kinh tế',
+    industrial_park: 'Khu công nghiệp',
+    enterprise: 'Doanh nghiệp',
+    transport_hub: 'Bến xe, bến phà',
+    telecom: 'Doanh nghiệp viễn thông',
+    post_office: 'Bưu điện',
+    school: 'Trường học',
+    venue: 'Cơ sở kinh doanh, dịch vụ',
+  },
+  en: {
+    province: 'Province',
+    district: 'District',
+    commune: 'Commune',
+    hamlet: 'Hamlet',
+    department: 'Department',
+    mass_org: 'Mass organisation',
+    economic_zone: 'Economic zone',
+    industrial_park: 'Industrial park',
+    enterprise: 'Enterprise',
+    transport_hub: 'Transport hub',
+    telecom: 'Telecom operator',
+    post_office: 'Post office',
+    school: 'School',
+    venue: 'Venue',
+  },
+};
+
+export const ACTIVITY_LABEL: Record<ReportLang, Record<ActivityKind, string>> = {
+  vi: {
+    broadcast: 'Phát thanh',
+    door_to_door: 'Đến từng hộ gia đình',
+    propaganda_team: 'Tổ tuyên truyền',
+    venue_outreach: 'Vận động cơ sở kinh doanh',
+    hq_visitor_check: 'Kiểm tra khách đến trụ sở',
+    family_help: 'Hỗ trợ người thân cài đặt',
+  },
+  en: {
+    broadcast: 'Radio broadcast',
+    door_to_door: 'Door to door',
+    propaganda_team: 'Propaganda team',
+    venue_outreach: 'Venue outreach',
+    hq_visitor_check: 'Headquarters visitor check',
+    family_help: 'Family help',
+  },
+};
+
+/** What an activity's counts say, in words: e.g. "3 buổi; đầu buổi 3; cuối buổi 1". */
+export const ACTIVITY_COUNT_LABEL: Record<ReportLang, Record<string, string>> = {
+  vi: {
+    sessionsAired: 'buổi phát',
+    sessionsWithStartAnnouncement: 'có thông báo đầu buổi',
+    sessionsWithEndAnnouncement: 'có thông báo cuối buổi',
+    householdsVisited: 'hộ đã đến',
+    householdsReminded: 'hộ được nhắc',
+    teamsFormed: 'tổ',
+    members: 'thành viên',
+    venuesMobilised: 'cơ sở được vận động',
+    customersGuided: 'khách được hướng dẫn',
+    visitors: 'khách',
+    alreadyInstalled: 'đã cài',
+    installedOnSite: 'cài tại chỗ',
+    turnedAway: 'từ chối',
+    installsHelped: 'lượt cài được hỗ trợ',
+  },
+  en: {
+    sessionsAired: 'sessions aired',
+    sessionsWithStartAnnouncement: 'with start announcement',
+    sessionsWithEndAnnouncement: 'with end announcement',
+    householdsVisited: 'households visited',
+    householdsReminded: 'households reminded',
+    teamsFormed: 'teams',
+    members: 'members',
+    venuesMobilised: 'venues mobilised',
+    customersGuided: 'customers guided',
+    visitors: 'visitors',
+    alreadyInstalled: 'already installed',
+    installedOnSite: 'installed on site',
+    turnedAway: 'turned away',
+    installsHelped: 'installs helped',
+  },
+};
+
+/**
+ * A target's name in the page's language. The registry's name is used where it is in that language (a
+ * Vietnamese name, or any name on an English page); otherwise the name is said from what the target is:
+ * its cohorts, metric, threshold and deadline.
+ */
+export function targetName(t: Pick<Target, 'nameVi' | 'nameEn'>, lang: ReportLang): string {
+  return domainTargetName(t, lang);
+}

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ActivityKind } from '@app/contracts';
 import { ProblemException, type Principal } from '@app/platform';
-import { rate } from '../common/figures';
+import { ratio } from '@app/domain';
 import { sortRows } from '../common/listing';
 import { ReadModelService, subtreeCodes, type Generation, type UnitRow } from '../common/read-model.service';
 import type { ActivityComplianceQueryDto, SupportCoverageQueryDto, TransportQueryDto } from './dto/field-query.dto';
@@ -141,7 +141,7 @@ export class FieldService {
           name,
           communes: communeCodes ? communeCodes.length : null,
           communesWithPoint: withCount,
-          coverage: communeCodes ? rate(withCount, communeCodes.length) : null,
+          coverage: communeCodes ? ratio(withCount, communeCodes.length) : null,
           communesWithoutPoint: communeCodes ? communeCodes.filter((c) => !withPoint.has(c)) : [],
           points: ps.length,
           assistedOnDate: sum(ps.map((p) => p.assistedOnDate)),
@@ -198,7 +198,7 @@ export class FieldService {
         totals: {
           communes: scopeCommunes.length,
           communesWithPoint: withPoint,
-          coverage: rate(withPoint, scopeCommunes.length),
+          coverage: ratio(withPoint, scopeCommunes.length),
           points: shown.length,
           assistedOnDate: sum(shown.map((p) => p.assistedOnDate)),
           installedOnDate: sum(shown.map((p) => p.installedOnDate)),
@@ -340,7 +340,7 @@ export class FieldService {
           alreadyInstalled: today?.alreadyInstalled ?? null,
           installedOnSite: today?.installedOnSite ?? null,
           refused: today?.refused ?? null,
-          installedShare: today ? rate(today.alreadyInstalled + today.installedOnSite, today.passengersChecked) : null,
+          installedShare: today ? ratio(today.alreadyInstalled + today.installedOnSite, today.passengersChecked) : null,
           passengersToDate: sum(mine.map((c) => c.passengersChecked)),
           installedOnSiteToDate: sum(mine.map((c) => c.installedOnSite)),
         };
@@ -354,7 +354,7 @@ export class FieldService {
         alreadyInstalled: sum(reported.map((r) => r.alreadyInstalled ?? 0)),
         installedOnSite: sum(reported.map((r) => r.installedOnSite ?? 0)),
         refused: sum(reported.map((r) => r.refused ?? 0)),
-        installedShare: rate(sum(reported.map((r) => (r.alreadyInstalled ?? 0) + (r.installedOnSite ?? 0))), checked),
+        installedShare: ratio(sum(reported.map((r) => (r.alreadyInstalled ?? 0) + (r.installedOnSite ?? 0))), checked),
       };
       const sorted = sortRows(
         rows,

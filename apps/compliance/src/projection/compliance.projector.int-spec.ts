@@ -4,13 +4,13 @@ import {
   CohortSetV1,
   FigureUpdatedV1,
   OrgUnitRetiredV1,
-  OrgUnitUpsertedV1,
+  OrgUnitUpsertedV2,
   ReportAcceptedV1,
   RosterImportedV1,
   SupportPointClosedV1,
   SupportPointOpenedV1,
   SupportSessionLoggedV1,
-  TargetSetV1,
+  TargetSetV2,
   TargetStatusChangedV1,
   TransportCheckedV1,
   type EventEnvelope,
@@ -59,7 +59,7 @@ function collidingEvents(seed: number, n: number): EventEnvelope[] {
       case 0:
         out.push(
           makeEvent(
-            OrgUnitUpsertedV1,
+            OrgUnitUpsertedV2,
             'registry',
             unit,
             {
@@ -69,7 +69,10 @@ function collidingEvents(seed: number, n: number): EventEnvelope[] {
               level: unit.startsWith('D') ? 2 : 3,
               adminParentCode: unit.startsWith('D') ? 'P' : pick(['D1', 'D2']),
               accountableToCode: null,
-              head: r() < 0.5 ? { name: `Head ${i}`, title: 'Chủ tịch' } : null,
+              head:
+                r() < 0.5
+                  ? { name: `Head ${i}`, title: 'Chủ tịch', phone: r() < 0.5 ? `+8491234${String(i).padStart(4, '0')}` : null, email: null }
+                  : null,
               active: true,
               revision: revision(),
             } as never,
@@ -94,12 +97,13 @@ function collidingEvents(seed: number, n: number): EventEnvelope[] {
       case 3:
         out.push(
           makeEvent(
-            TargetSetV1,
+            TargetSetV2,
             'registry',
             'T1',
             {
               targetId: pick(['T1', 'T2']),
-              name: `Target r${i}`,
+              nameVi: `Chỉ tiêu r${i}`,
+              nameEn: `Target r${i}`,
               metric: 'installRate',
               cohorts: ['residents'],
               tree: 'administrative',

@@ -4,13 +4,13 @@ import {
   CohortSetV1,
   FigureUpdatedV1,
   OrgUnitRetiredV1,
-  OrgUnitUpsertedV1,
+  OrgUnitUpsertedV2,
   ReportAcceptedV1,
   RosterImportedV1,
   SupportPointClosedV1,
   SupportPointOpenedV1,
   SupportSessionLoggedV1,
-  TargetSetV1,
+  TargetSetV2,
   TargetStatusChangedV1,
   TransportCheckedV1,
   type ActivityRecordedV1Data,
@@ -19,13 +19,13 @@ import {
   type EventEnvelope,
   type FigureUpdatedV1Data,
   type OrgUnitRetiredV1Data,
-  type OrgUnitUpsertedV1Data,
+  type OrgUnitUpsertedV2Data,
   type ReportAcceptedV1Data,
   type RosterImportedV1Data,
   type SupportPointClosedV1Data,
   type SupportPointOpenedV1Data,
   type SupportSessionLoggedV1Data,
-  type TargetSetV1Data,
+  type TargetSetV2Data,
   type TargetStatusChangedV1Data,
   type TransportCheckedV1Data,
 } from '@app/contracts';
@@ -101,11 +101,11 @@ const WRITERS: ReadonlyArray<Writer<unknown>> = [
   // Two orders in one row: the attributes come from the newest upsert (`attributes_revision`), whether the
   // unit is active from the newest upsert or retirement (`revision`), so a retirement that overtakes the
   // upserts before it does not pin the attributes of whichever older upsert arrives first.
-  writer<OrgUnitUpsertedV1Data>({
-    contract: OrgUnitUpsertedV1,
+  writer<OrgUnitUpsertedV2Data>({
+    contract: OrgUnitUpsertedV2,
     table: 'units',
     columns: `code text, name text, type text, bloc text, admin_parent_code text, accountable_to_code text, head_name text, head_title text,
-      level integer, active boolean, revision integer, attributes_revision integer`,
+      level integer, active boolean, revision integer, attributes_revision integer, head_phone text, head_email text`,
     onConflict: `ON CONFLICT (code) DO UPDATE SET
        name = CASE WHEN ${NEWER_ATTRIBUTES} THEN EXCLUDED.name ELSE units.name END,
        type = CASE WHEN ${NEWER_ATTRIBUTES} THEN EXCLUDED.type ELSE units.type END,
@@ -114,6 +114,8 @@ const WRITERS: ReadonlyArray<Writer<unknown>> = [
        accountable_to_code = CASE WHEN ${NEWER_ATTRIBUTES} THEN EXCLUDED.accountable_to_code ELSE units.accountable_to_code END,
        head_name = CASE WHEN ${NEWER_ATTRIBUTES} THEN EXCLUDED.head_name ELSE units.head_name END,
        head_title = CASE WHEN ${NEWER_ATTRIBUTES} THEN EXCLUDED.head_title ELSE units.head_title END,
+       head_phone = CASE WHEN ${NEWER_ATTRIBUTES} THEN EXCLUDED.head_phone ELSE units.head_phone END,
+       head_email = CASE WHEN ${NEWER_ATTRIBUTES} THEN EXCLUDED.head_email ELSE units.head_email END,
        level = CASE WHEN ${NEWER_ATTRIBUTES} THEN EXCLUDED.level ELSE units.level END,
        attributes_revision = CASE WHEN ${NEWER_ATTRIBUTES} THEN EXCLUDED.attributes_revision ELSE units.attributes_revision END,
        active = CASE WHEN units.revision < EXCLUDED.revision THEN EXCLUDED.active ELSE units.active END,
@@ -129,6 +131,8 @@ const WRITERS: ReadonlyArray<Writer<unknown>> = [
       accountable_to_code: d.accountableToCode ?? null,
       head_name: d.head?.name ?? null,
       head_title: d.head?.title ?? null,
+      head_phone: d.head?.phone ?? null,
+      head_email: d.head?.email ?? null,
       level: d.level ?? null,
       active: d.active,
       revision: d.revision,
@@ -168,19 +172,22 @@ const WRITERS: ReadonlyArray<Writer<unknown>> = [
     key: (e) => `${e.data.orgUnitCode}|${e.data.cohort}|${e.data.asOf}`,
     newer: laterEvent,
   }),
-  writer<TargetSetV1Data>({
-    contract: TargetSetV1,
+  // `name` is the English name (the column analysts' views have always had); name_vi and name_en are both names.
+  writer<TargetSetV2Data>({
+    contract: TargetSetV2,
     table: 'targets',
     columns: `target_id text, name text, metric text, cohorts text[], tree text, scope_unit_types text[], scope_levels integer[],
-      threshold double precision, deadline date, campaign_start date, reporting_window_days integer, revision integer`,
-    onConflict: `ON CONFLICT (target_id) DO UPDATE SET name = EXCLUDED.name, metric = EXCLUDED.metric, cohorts = EXCLUDED.cohorts,
+      threshold double precision, deadline date, campaign_start date, reporting_window_days integer, revision integer, name_vi text, name_en text`,
+    onConflict: `ON CONFLICT (target_id) DO UPDATE SET name = EXCLUDED.name, name_vi = EXCLUDED.name_vi, name_en = EXCLUDED.name_en, metric = EXCLUDED.metric, cohorts = EXCLUDED.cohorts,
        tree = EXCLUDED.tree, scope_unit_types = EXCLUDED.scope_unit_types, scope_levels = EXCLUDED.scope_levels,
        threshold = EXCLUDED.threshold, deadline = EXCLUDED.deadline, campaign_start = EXCLUDED.campaign_start,
        reporting_window_days = EXCLUDED.reporting_window_days, revision = EXCLUDED.revision
      WHERE targets.revision < EXCLUDED.revision`,
     row: ({ data: d }) => ({
       target_id: d.targetId,
-      name: d.name,
+      name: d.nameEn,
+      name_vi: d.nameVi,
+      name_en: d.nameEn,
       metric: d.metric,
       cohorts: d.cohorts,
       tree: d.tree,

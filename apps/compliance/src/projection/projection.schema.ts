@@ -46,7 +46,10 @@ export function projectionTablesDdl(s: string): string[] {
       active              boolean NOT NULL DEFAULT true,
       retired_on          date,
       revision            integer NOT NULL,
-      attributes_revision integer
+      attributes_revision integer,
+      -- Personal data (docs/data-protection.md): shown to admins and analysts only, every read recorded.
+      head_phone          text,
+      head_email          text
     )`,
     `CREATE INDEX ON ${q}.units (admin_parent_code)`,
     `CREATE INDEX ON ${q}.units (accountable_to_code)`,
@@ -73,7 +76,9 @@ export function projectionTablesDdl(s: string): string[] {
       deadline              date NOT NULL,
       campaign_start        date,
       reporting_window_days integer NOT NULL,
-      revision              integer NOT NULL
+      revision              integer NOT NULL,
+      name_vi               text,
+      name_en               text
     )`,
     `CREATE TABLE ${q}.figures (
       org_unit_code      text NOT NULL,

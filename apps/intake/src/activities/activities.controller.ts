@@ -1,8 +1,16 @@
-import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Post, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiExtraModels, ApiHeader, ApiOperation, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { ROLES } from '@app/contracts';
-import { CurrentPrincipal, Roles, type Principal } from '@app/platform';
-import { IdempotencyStore } from '../common/idempotency.store';
+import {
+  CurrentPrincipal,
+  IDEMPOTENCY_API_HEADER,
+  IDEMPOTENCY_HEADER,
+  idempotentRequest,
+  replyWith,
+  Roles,
+  type Principal,
+} from '@app/platform';
 import { REPORT_WRITERS } from '../reports/reports.controller';
 import { ActivitiesService } from './activities.service';
 import { ActivityPageDto, ActivityReceiptDto, ListActivitiesQueryDto } from './dto/activity-responses.dto';
@@ -25,19 +33,17 @@ export class ActivitiesController {
       'Identity: (unit, kind, date) and, for venue_outreach, venueType. A new body for the same identity is a correction (revision + 1).',
   })
   @ApiBody({ schema: { oneOf: KIND_MODELS.map((m) => ({ $ref: getSchemaPath(m) })), discriminator: { propertyName: 'kind' } } })
-  @ApiHeader({
-    name: 'Idempotency-Key',
-    required: false,
-    description: 'Same key and same body: the first answer again. Same key, other body: 409.',
-  })
+  @ApiHeader(IDEMPOTENCY_API_HEADER)
   @ApiResponse({ status: 202, type: ActivityReceiptDto })
   async record(
     @CurrentPrincipal() principal: Principal,
     @Body() body: Record<string, unknown>,
-    @Headers('idempotency-key') idempotencyKey?: string,
+    @Headers(IDEMPOTENCY_HEADER) idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ActivityReceiptDto> {
-    const dto = this.activities.parse(body);
-    return this.activities.record(principal, dto, IdempotencyStore.validateKey(idempotencyKey));
+    const activity = this.activities.activityOf(this.activities.parse(body));
+    const request = idempotentRequest(principal, 'intake:activities', idempotencyKey, () => activity);
+    return replyWith(reply, await this.activities.record(principal, activity, request));
   }
 
   @Get()

@@ -117,7 +117,8 @@ describe('intake: POST /v1/activities and GET /v1/activities', () => {
     const first = await post(b, { 'idempotency-key': 'a1' });
     const again = await post(b, { 'idempotency-key': 'a1' });
     expect(again.body).toEqual(first.body);
-    expect((await post({ ...b, householdsReminded: 6 }, { 'idempotency-key': 'a1' })).status).toBe(409);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect((await post({ ...b, householdsReminded: 6 }, { 'idempotency-key': 'a1' })).status).toBe(422);
     const same = await post(b);
     expect(same.body).toEqual(first.body);
     const fix = await post({ ...b, householdsReminded: 6 });

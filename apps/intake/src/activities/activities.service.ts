@@ -3,9 +3,15 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ACTIVITY_KINDS, type ActivityKind } from '@app/contracts';
 import { dateWindowErrors } from '@app/domain';
-import { CampaignCalendar, ProblemException, ScopeService, type Principal } from '@app/platform';
-import { canonicalHash, validatePlain } from '../common/field-errors';
-import { IdempotencyStore } from '../common/idempotency.store';
+import {
+  CampaignCalendar,
+  IdempotencyStore,
+  ProblemException,
+  type IdempotentAnswer,
+  type IdempotentRequest,
+  type Principal,
+} from '@app/platform';
+import { validatePlain } from '../common/field-errors';
 import { inTransaction } from '../common/transaction';
 import { UnitDirectory } from '../common/unit-directory.service';
 import { activityCounts } from './activity-rules';
@@ -17,7 +23,6 @@ import { ACTIVITY_DTOS, type CreateActivityDto } from './dto/create-activity.dto
 export class ActivitiesService {
   constructor(
     private readonly ds: DataSource,
-    private readonly scope: ScopeService,
     private readonly units: UnitDirectory,
     private readonly calendar: CampaignCalendar,
     private readonly idempotency: IdempotencyStore,
@@ -39,33 +44,37 @@ export class ActivitiesService {
     return v.value;
   }
 
-  async record(principal: Principal, dto: CreateActivityDto, idempotencyKey: string | null): Promise<ActivityReceiptDto> {
-    const activity: CheckedActivity = {
+  /** The activity a valid body describes (what is stored, and what identifies the request for Idempotency-Key). */
+  activityOf(dto: CreateActivityDto): CheckedActivity {
+    return {
       orgUnitCode: dto.orgUnitCode,
       kind: dto.kind,
       date: dto.date,
       venueType: dto.kind === 'venue_outreach' ? dto.venueType : '',
       counts: activityCounts(dto.kind, dto as unknown as Record<string, unknown>),
     };
+  }
+
+  async record(
+    principal: Principal,
+    activity: CheckedActivity,
+    idempotency: IdempotentRequest | null,
+  ): Promise<IdempotentAnswer<ActivityReceiptDto>> {
     // The checks run on the transaction's connection: one wait for the pool per request, not two.
     return inTransaction(this.ds, async (m) => {
-      const { scope, campaignStart } = await this.units.forWrite([dto.orgUnitCode], m);
-      await scope.assertCanWrite(principal, dto.orgUnitCode);
-      const errors = dateWindowErrors('date', dto.date, this.calendar.windowFrom(campaignStart));
+      const { scope, campaignStart } = await this.units.forWrite([activity.orgUnitCode], m);
+      await scope.assertCanWrite(principal, activity.orgUnitCode);
+      const errors = dateWindowErrors('date', activity.date, this.calendar.windowFrom(campaignStart));
       if (errors.length) throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, errors.map((e) => e.message).join('; '), errors);
-      if (idempotencyKey) {
-        const prior = await this.idempotency.begin(m, principal, 'activities', idempotencyKey, canonicalHash(activity));
-        if (prior.kind === 'replay') return prior.response as ActivityReceiptDto;
-      }
-      const o = await this.store.write(m, principal, activity);
-      const receipt: ActivityReceiptDto = { activityId: o.activityId, revision: o.revision };
-      if (idempotencyKey) await this.idempotency.complete(m, principal, 'activities', idempotencyKey, HttpStatus.ACCEPTED, receipt);
-      return receipt;
+      return this.idempotency.once(m, idempotency, async () => {
+        const o = await this.store.write(m, principal, activity);
+        return { status: HttpStatus.ACCEPTED, body: { activityId: o.activityId, revision: o.revision } };
+      });
     });
   }
 
   async list(principal: Principal, q: ListActivitiesQueryDto): Promise<ActivityPageDto> {
-    if (q.unit) await this.scope.assertCanRead(principal, q.unit);
+    if (q.unit) await this.units.assertCanRead(principal, q.unit);
     const filter = new ListFilter()
       .add((i) => `a.org_unit_code = $${i}`, q.unit)
       .add((i) => `a.kind = $${i}`, q.kind)

@@ -1,7 +1,7 @@
 import type { ActivityKind } from '@app/contracts';
 import type { CountRule } from '../common/count-rules';
 
-/** The counts each kind of activity carries (DESIGN.md, intake API). Anything else in the body is refused. */
+/** The counts each kind of activity carries (docs/api.md, intake). Anything else in the body is refused. */
 export const ACTIVITY_FIELDS: Readonly<Record<ActivityKind, readonly string[]>> = {
   broadcast: ['sessionsAired', 'sessionsWithStartAnnouncement', 'sessionsWithEndAnnouncement', 'supportLocationsAnnounced'],
   door_to_door: ['householdsVisited', 'householdsReminded'],

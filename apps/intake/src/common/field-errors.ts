@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { describeValidationErrors } from '@app/messaging';
@@ -34,20 +33,4 @@ export function validatePlain<T extends object>(
   // One reason per field is enough for a client fixing a line (a missing count is not also "too small").
   const errors = validateSync(value, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true, stopAtFirstError: true });
   return errors.length ? { ok: false, errors: toFieldErrors(errors) } : { ok: true, value };
-}
-
-/** A stable hash of a JSON-like value (object keys sorted), to recognise "the same body" again. */
-export function canonicalHash(value: unknown): string {
-  return createHash('sha256').update(canonicalJson(value)).digest('hex');
-}
-
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value ?? null);
 }

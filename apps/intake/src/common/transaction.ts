@@ -15,13 +15,3 @@ export async function inTransaction<T>(ds: DataSource, work: (m: EntityManager) 
     }
   }
 }
-
-/** Rejections a ScopeService throws (404 unknown unit, 422 retired, 403 out of scope) as field errors of a batch item. */
-export function fieldErrorsOf(err: unknown, field: string): Array<{ field: string; message: string }> | null {
-  const e = err as { getStatus?: () => number; getResponse?: () => unknown };
-  if (typeof e?.getStatus !== 'function' || typeof e.getResponse !== 'function') return null;
-  const body = e.getResponse() as { detail?: string; errors?: Array<{ field: string; message: string }> } | string;
-  if (typeof body === 'string') return [{ field, message: body }];
-  if (body.errors?.length) return body.errors;
-  return [{ field, message: `${field}: ${body.detail ?? 'refused'}` }];
-}

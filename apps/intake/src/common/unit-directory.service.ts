@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { ScopeService, type Principal, type UnitScope } from '@app/platform';
+import { UNIT_SCOPE, type Principal, type UnitScope } from '@app/platform';
 import { CAMPAIGN_START_SQL, ReplicaTree } from '@app/replica';
+import { IntakeScope } from './intake-scope';
 
 export interface KnownUnit {
   readonly type: string;
@@ -26,29 +27,34 @@ class PreloadedUnitScope implements UnitScope {
 
 /**
  * Reads the local registry replica (never the registry itself, so intake keeps working while the registry
- * is down). Writes take the units from the in-memory ReplicaTree while it is current; otherwise (and for
- * reads) every unit and its ancestors come in one query. Either way a ScopeService working from memory
- * answers: the same rules as the platform's, without queries per item. Ancestors are the ones present in
- * the replica, as the platform's TableUnitScope lists them.
+ * is down). Writes take the units from the in-memory ReplicaTree while it is current; otherwise every unit
+ * and its ancestors come in one query. Either way an IntakeScope working from memory answers, without
+ * queries per item. Ancestors are the ones present in the replica, as the platform's TableUnitScope lists
+ * them. Reads of one unit ask the same IntakeScope over the platform's UnitScope.
  */
 @Injectable()
 export class UnitDirectory {
+  private readonly readScope: IntakeScope;
+
   constructor(
     private readonly ds: DataSource,
     private readonly tree: ReplicaTree,
-  ) {}
+    @Inject(UNIT_SCOPE) units: UnitScope,
+  ) {
+    this.readScope = new IntakeScope(units);
+  }
 
   /**
    * What a write checks before its transaction, in one round trip when the replica has not changed since
-   * the in-memory tree was loaded: a ScopeService over the units (from the tree, else from one query for
+   * the in-memory tree was loaded: an IntakeScope over the units (from the tree, else from one query for
    * `codes`) and the published campaign start (for CampaignCalendar.windowFrom).
    */
-  async forWrite(codes: readonly string[], manager?: EntityManager): Promise<{ scope: ScopeService; campaignStart: string | null }> {
+  async forWrite(codes: readonly string[], manager?: EntityManager): Promise<{ scope: IntakeScope; campaignStart: string | null }> {
     const rows: Array<{ version: string | null; start: string | null }> = await (manager ?? this.ds).query(
       `SELECT ${ReplicaTree.VERSION_SQL} AS version, ${CAMPAIGN_START_SQL} AS start`,
     );
     const tree = this.tree.at(rows[0].version);
-    return { scope: tree ? new ScopeService(tree) : this.scopeOver(await this.load(codes, manager)), campaignStart: rows[0].start };
+    return { scope: new IntakeScope(tree ?? new PreloadedUnitScope(await this.load(codes, manager))), campaignStart: rows[0].start };
   }
 
   async load(codes: readonly string[], manager?: EntityManager): Promise<Map<string, KnownUnit>> {
@@ -81,35 +87,29 @@ export class UnitDirectory {
     return out;
   }
 
-  /** A ScopeService over preloaded units: assertCanWrite gives the same 404 / 422 / 403 as the platform's. */
-  scopeOver(units: ReadonlyMap<string, KnownUnit>): ScopeService {
-    return new ScopeService(new PreloadedUnitScope(units));
+  /** A read of one unit's rows: 403 outside the key's scope (IntakeScope's rule). */
+  assertCanRead(principal: Principal, unitCode: string): Promise<void> {
+    return this.readScope.assertCanRead(principal, unitCode);
   }
 
   /**
    * SQL condition (on `column`) limiting rows to the units a key may read, or null for "everything".
-   * Admin and analyst read all; the others their unit's subtree on both trees (and, for an EZ board, the
-   * enterprises under economic zones and industrial parks, as ScopeService allows it to write them).
+   * Admin and analyst read all; the others (an EZ board included, as IntakeScope holds its writes) their
+   * unit's subtree on both trees.
    */
   readableFilter(principal: Principal, column: string, paramIndex: number): { sql: string; params: unknown[] } | null {
     if (principal.role === 'admin' || principal.role === 'analyst') return null;
-    const down = (roots: string) => `
-      WITH RECURSIVE down(code, depth) AS (
-        ${roots}
-        UNION
-        SELECT c.code, down.depth + 1 FROM down
-        JOIN replica_org_units c ON (c.admin_parent_code = down.code OR c.accountable_to_code = down.code)
-        WHERE down.depth < 32
-      ) SELECT code FROM down`;
-    const own = `SELECT $${paramIndex}::text, 0`;
-    if (principal.role === 'ez_board') {
-      const zones = `SELECT code, 0 FROM replica_org_units WHERE type IN ('economic_zone', 'industrial_park')`;
-      return {
-        sql: `(${column} IN (${down(own)}) OR ${column} IN (SELECT d.code FROM (${down(zones)}) d JOIN replica_org_units t ON t.code = d.code WHERE t.type = 'enterprise'))`,
-        params: [principal.orgUnitCode ?? ''],
-      };
-    }
     if (!principal.orgUnitCode) return { sql: 'false', params: [] };
-    return { sql: `${column} IN (${down(own)})`, params: [principal.orgUnitCode] };
+    return {
+      sql: `${column} IN (
+        WITH RECURSIVE down(code, depth) AS (
+          SELECT $${paramIndex}::text, 0
+          UNION
+          SELECT c.code, down.depth + 1 FROM down
+          JOIN replica_org_units c ON (c.admin_parent_code = down.code OR c.accountable_to_code = down.code)
+          WHERE down.depth < 32
+        ) SELECT code FROM down)`,
+      params: [principal.orgUnitCode],
+    };
   }
 }

@@ -1,10 +1,9 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { dateWindowErrors } from '@app/domain';
-import { CampaignCalendar, ProblemException, type Principal } from '@app/platform';
+import { CampaignCalendar, type Principal } from '@app/platform';
 import { inTransaction } from '../common/transaction';
 import { UnitDirectory } from '../common/unit-directory.service';
-import { cohortErrors } from './report-rules';
+import { ReportChecker } from './report-checker';
 import { ReportStore, type CheckedReport, type WriteOutcome } from './report.store';
 
 interface Pending {
@@ -71,22 +70,18 @@ export class ReportGroupWriter {
     let written: Array<{ p: Pending; outcome: WriteOutcome }>;
     try {
       ({ refused, written } = await inTransaction(this.ds, async (m) => {
-        const { scope, campaignStart } = await this.units.forWrite(
+        const checker = await ReportChecker.open(
+          this.units,
+          this.calendar,
           group.map((p) => p.report.orgUnitCode),
           m,
         );
-        const window = this.calendar.windowFrom(campaignStart);
         const refusedNow = new Map<Pending, unknown>();
         const accepted: Pending[] = [];
         for (const p of group) {
-          try {
-            const unit = await scope.assertCanWrite(p.principal, p.report.orgUnitCode);
-            const errors = [...cohortErrors(unit.type, p.report.cohort), ...dateWindowErrors('asOf', p.report.asOf, window)];
-            if (errors.length) throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, errors.map((e) => e.message).join('; '), errors);
-            accepted.push(p);
-          } catch (err) {
-            refusedNow.set(p, err);
-          }
+          const verdict = await checker.check(p.principal, p.report);
+          if (verdict.ok) accepted.push(p);
+          else refusedNow.set(p, verdict.refusal);
         }
         const outcomes = await this.store.writeAs(
           m,

@@ -2,7 +2,7 @@ import { COHORTS, COHORTS_BY_UNIT_TYPE, isCalendarDate, MAX_COUNT, type Cohort, 
 import type { CountRule } from '../common/count-rules';
 import type { FieldError } from '../common/field-errors';
 
-/** DOMAIN.md: 0 ≤ bluetoothOn ≤ installed ≤ smartphoneHolders ≤ headcount; each broken link is named by its lower field. */
+/** docs/domain.md: 0 ≤ bluetoothOn ≤ installed ≤ smartphoneHolders ≤ headcount; each broken link is named by its lower field. */
 export const REPORT_COUNT_RULES: readonly CountRule[] = [
   { field: 'bluetoothOn', parts: ['bluetoothOn'], limit: 'installed' },
   { field: 'installed', parts: ['installed'], limit: 'smartphoneHolders' },

@@ -58,7 +58,7 @@ describe('intake: POST /v1/reports/batch and /v1/reports/import', () => {
     expect(await count('outbox')).toBe(2);
   });
 
-  it('replays a batch sent again with the same Idempotency-Key and refuses another body under it (409)', async () => {
+  it('replays a batch or a CSV file sent again with the same Idempotency-Key and refuses another body under it (422)', async () => {
     const body = { reports: [report({ asOf: '2020-08-10' }), report({ asOf: '2020-08-11' })] };
     const headers = { 'idempotency-key': 'batch-7' };
     const first = await http(fx.svc, 'POST', '/v1/reports/batch', { key: fx.world.portal, body, headers });
@@ -72,7 +72,21 @@ describe('intake: POST /v1/reports/batch and /v1/reports/import', () => {
       body: { reports: [report({ asOf: '2020-08-12' })] },
       headers,
     });
-    expect(other.status).toBe(409);
+    expect(other.status).toBe(422);
+    expect(other.headers.get('content-type')).toContain('application/problem+json');
+
+    const csv = (installed: number) =>
+      `org_unit_code,cohort,as_of,headcount,smartphone_holders,installed,bluetooth_on\n29236,residents,2020-08-13,1000,800,${installed},10\n`;
+    const post = (text: string) =>
+      http(fx.svc, 'POST', '/v1/reports/import', { key: fx.world.portal, raw: text, headers: { ...headers, 'content-type': 'text/csv' } });
+    const file = await post(csv(300));
+    expect(file.body).toMatchObject({ accepted: 1 });
+    const fileOutbox = await count('outbox');
+    const fileAgain = await post(csv(300));
+    expect(fileAgain.body).toEqual(file.body);
+    expect(fileAgain.headers.get('idempotent-replayed')).toBe('true');
+    expect(await count('outbox')).toBe(fileOutbox);
+    expect((await post(csv(301))).status).toBe(422);
   });
 
   it('takes 10,000 reports in one request and one transaction, and counts a resend as unchanged', async () => {

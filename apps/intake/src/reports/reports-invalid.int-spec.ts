@@ -197,7 +197,7 @@ describe('intake: 1,000 invalid report bodies', () => {
     const ds = fx.svc.app.get(DataSource);
     const counts: Array<{ reports: string; heads: string; outbox: string; keys: string }> = await ds.query(
       `SELECT (SELECT count(*) FROM reports) AS reports, (SELECT count(*) FROM report_heads) AS heads,
-              (SELECT count(*) FROM outbox) AS outbox, (SELECT count(*) FROM idempotency_keys) AS keys`,
+              (SELECT count(*) FROM outbox) AS outbox, (SELECT count(*) FROM idempotent_requests) AS keys`,
     );
     expect(counts[0]).toEqual({ reports: '0', heads: '0', outbox: '0', keys: '0' });
 

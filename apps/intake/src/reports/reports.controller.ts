@@ -1,26 +1,29 @@
-import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Post, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { createHash } from 'node:crypto';
+import type { FastifyReply } from 'fastify';
 import { ROLES, type Role } from '@app/contracts';
-import { CurrentPrincipal, ProblemException, Roles, type Principal } from '@app/platform';
-import { canonicalHash } from '../common/field-errors';
-import { IdempotencyStore } from '../common/idempotency.store';
+import {
+  CurrentPrincipal,
+  IDEMPOTENCY_API_HEADER,
+  IDEMPOTENCY_HEADER,
+  idempotencyKeyOf,
+  idempotentRequest,
+  ProblemException,
+  replyWith,
+  Roles,
+  type Principal,
+} from '@app/platform';
 import { BatchReportsDto, MAX_BATCH_ITEMS } from './dto/batch-reports.dto';
 import { CreateReportDto } from './dto/create-report.dto';
 import { ListReportsQueryDto } from './dto/list-reports.query.dto';
 import { BatchResultDto, ImportResultDto, ReportPageDto, ReportReceiptDto } from './dto/report-responses.dto';
 import { ReportBodyPipe } from './report-body.pipe';
+import { reportOf } from './report-checker';
 import { parseReportCsv } from './report-csv';
 import { ReportsService } from './reports.service';
 
 /** Who may submit reports: agency portals, the EZ board (for the enterprises it oversees) and admins. Analysts only read. */
 export const REPORT_WRITERS: Role[] = ['portal', 'ez_board'];
-
-const IDEMPOTENCY_HEADER = {
-  name: 'Idempotency-Key',
-  required: false,
-  description: 'Same key and same body: the first answer again, nothing new stored. Same key, other body: 409.',
-};
 
 @ApiTags('reports')
 @Controller('v1/reports')
@@ -31,16 +34,19 @@ export class ReportsController {
   @HttpCode(HttpStatus.ACCEPTED)
   @Roles(...REPORT_WRITERS)
   @ApiOperation({ summary: 'Submit one adoption report; a new body for the same (unit, cohort, asOf) is a correction (revision + 1)' })
-  @ApiHeader(IDEMPOTENCY_HEADER)
+  @ApiHeader(IDEMPOTENCY_API_HEADER)
   @ApiResponse({ status: 202, type: ReportReceiptDto })
   @ApiBody({ type: CreateReportDto })
   async submit(
     @CurrentPrincipal() principal: Principal,
     // Declared `unknown` so the global pipe leaves it to ReportBodyPipe (which applies the same rules).
     @Body(ReportBodyPipe) body: unknown,
-    @Headers('idempotency-key') idempotencyKey?: string,
+    @Headers(IDEMPOTENCY_HEADER) idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ReportReceiptDto> {
-    return this.reports.submit(principal, body as CreateReportDto, IdempotencyStore.validateKey(idempotencyKey));
+    const report = reportOf(body as CreateReportDto);
+    const request = idempotentRequest(principal, 'intake:reports', idempotencyKey, () => report);
+    return replyWith(reply, await this.reports.submit(principal, report, request));
   }
 
   @Post('batch')
@@ -49,19 +55,16 @@ export class ReportsController {
   @ApiOperation({
     summary: `Submit up to ${MAX_BATCH_ITEMS} reports in one transaction; a result per item, valid items accepted even when others fail`,
   })
-  @ApiHeader(IDEMPOTENCY_HEADER)
+  @ApiHeader(IDEMPOTENCY_API_HEADER)
   @ApiResponse({ status: 200, type: BatchResultDto })
   async batch(
     @CurrentPrincipal() principal: Principal,
     @Body() dto: BatchReportsDto,
-    @Headers('idempotency-key') idempotencyKey?: string,
+    @Headers(IDEMPOTENCY_HEADER) idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<BatchResultDto> {
-    const key = IdempotencyStore.validateKey(idempotencyKey);
-    return this.reports.submitMany(
-      principal,
-      dto.reports,
-      key ? { key, endpoint: 'reports/batch', requestHash: canonicalHash(dto.reports) } : null,
-    );
+    const request = idempotentRequest(principal, 'intake:reports/batch', idempotencyKey, () => dto.reports);
+    return replyWith(reply, await this.reports.submitMany(principal, dto.reports, request));
   }
 
   @Post('import')
@@ -82,25 +85,30 @@ export class ReportsController {
         'org_unit_code,cohort,as_of,headcount,smartphone_holders,installed,bluetooth_on\n29236,residents,2020-08-25,1000,800,500,450\n',
     },
   })
-  @ApiHeader(IDEMPOTENCY_HEADER)
+  @ApiHeader(IDEMPOTENCY_API_HEADER)
   @ApiResponse({ status: 200, type: ImportResultDto })
   async import(
     @CurrentPrincipal() principal: Principal,
     @Body() body: unknown,
-    @Headers('idempotency-key') idempotencyKey?: string,
+    @Headers(IDEMPOTENCY_HEADER) idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ImportResultDto> {
     if (typeof body !== 'string') {
       throw new ProblemException(415, 'send the CSV file as the body with Content-Type: text/csv', [
         { field: 'body', message: 'body must be text/csv' },
       ]);
     }
-    const key = IdempotencyStore.validateKey(idempotencyKey);
+    idempotencyKeyOf(idempotencyKey);
     const parsed = parseReportCsv(body, MAX_BATCH_ITEMS);
     if (!parsed.ok) throw new ProblemException(400, parsed.errors.map((e) => e.message).join('; '), parsed.errors);
-    const out = await this.reports.submitMany(
-      principal,
-      parsed.lines.map((l) => l.item),
-      key ? { key, endpoint: 'reports/import', requestHash: createHash('sha256').update(body).digest('hex') } : null,
+    const request = idempotentRequest(principal, 'intake:reports/import', idempotencyKey, () => body);
+    const out = replyWith(
+      reply,
+      await this.reports.submitMany(
+        principal,
+        parsed.lines.map((l) => l.item),
+        request,
+      ),
     );
     return {
       accepted: out.accepted,

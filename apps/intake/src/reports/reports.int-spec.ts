@@ -68,7 +68,7 @@ describe('intake: POST /v1/reports and GET /v1/reports', () => {
     expect(back.body.revision).toBe(3);
   });
 
-  it('honours Idempotency-Key: same body → same answer and no new event; other body → 409', async () => {
+  it('honours Idempotency-Key: same body → same answer and no new event; other body → 422', async () => {
     const b = body({ asOf: '2020-08-26' });
     const headers = { 'idempotency-key': 'portal-upload-0001' };
     const first = await http(fx.svc, 'POST', '/v1/reports', { key: fx.world.portal29236, body: b, headers });
@@ -77,16 +77,26 @@ describe('intake: POST /v1/reports and GET /v1/reports', () => {
     const again = await http(fx.svc, 'POST', '/v1/reports', { key: fx.world.portal29236, body: b, headers });
     expect(again.status).toBe(202);
     expect(again.body).toEqual(first.body);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
     expect(await outboxCount()).toBe(count);
     const other = await http(fx.svc, 'POST', '/v1/reports', {
       key: fx.world.portal29236,
       body: { ...b, installed: 1, bluetoothOn: 0 },
       headers,
     });
-    expect(other.status).toBe(409);
+    expect(other.status).toBe(422);
     expect(other.headers.get('content-type')).toContain('application/problem+json');
     expect(other.body.errors[0].field).toBe('Idempotency-Key');
+    expect(other.body.detail).toMatch(/^Idempotency-Key portal-upload-0001 đã được dùng cho một yêu cầu khác/);
+    expect(other.body.detail).toContain('was already used with a different request');
     expect(await outboxCount()).toBe(count);
+    // The same key on another route is another request; a malformed key is 400.
+    const activity = { orgUnitCode: '29236', kind: 'family_help', date: '2020-08-26', installsHelped: 3 };
+    expect((await http(fx.svc, 'POST', '/v1/activities', { key: fx.world.portal29236, body: activity, headers })).status).toBe(202);
+    const bad = await http(fx.svc, 'POST', '/v1/reports', { key: fx.world.portal29236, body: b, headers: { 'idempotency-key': 'a b' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors).toEqual([{ field: 'Idempotency-Key', message: expect.stringContaining('1 to 200 visible ASCII characters') }]);
   });
 
   it('never makes two revisions from concurrent identical submissions (with or without a key)', async () => {

@@ -1,16 +1,12 @@
 import { ListFilter } from '../common/list-filter';
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { dateWindowErrors, type DateWindow } from '@app/domain';
-import { CampaignCalendar, ProblemException, ScopeService, type Principal } from '@app/platform';
-import { canonicalHash, validatePlain, type FieldError } from '../common/field-errors';
-import { IdempotencyStore } from '../common/idempotency.store';
-import { fieldErrorsOf, inTransaction } from '../common/transaction';
+import { CampaignCalendar, IdempotencyStore, type IdempotentAnswer, type IdempotentRequest, type Principal } from '@app/platform';
+import { inTransaction } from '../common/transaction';
 import { UnitDirectory } from '../common/unit-directory.service';
-import { CreateReportDto } from './dto/create-report.dto';
 import type { BatchItemResultDto, BatchResultDto, ReportPageDto, ReportReceiptDto } from './dto/report-responses.dto';
 import type { ListReportsQueryDto } from './dto/list-reports.query.dto';
-import { cohortErrors, isPlainValidReport } from './report-rules';
+import { ReportChecker } from './report-checker';
 import { ReportGroupWriter } from './report-group-writer';
 import { ReportStore, type CheckedReport } from './report.store';
 
@@ -18,7 +14,6 @@ import { ReportStore, type CheckedReport } from './report.store';
 export class ReportsService {
   constructor(
     private readonly ds: DataSource,
-    private readonly scope: ScopeService,
     private readonly units: UnitDirectory,
     private readonly calendar: CampaignCalendar,
     private readonly idempotency: IdempotencyStore,
@@ -27,103 +22,78 @@ export class ReportsService {
   ) {}
 
   /** One report: 404 unknown unit, 422 retired unit / wrong cohort / date outside the campaign, 403 out of scope. */
-  async submit(principal: Principal, dto: CreateReportDto, idempotencyKey: string | null): Promise<ReportReceiptDto> {
-    const report = checked(dto);
-    if (!idempotencyKey) {
+  async submit(
+    principal: Principal,
+    report: CheckedReport,
+    idempotency: IdempotentRequest | null,
+  ): Promise<IdempotentAnswer<ReportReceiptDto>> {
+    if (!idempotency) {
       // Checked and written in a transaction shared with the other single reports arriving meanwhile.
       const outcome = await this.writer.write(principal, report);
-      return { reportId: outcome.reportId, revision: outcome.revision };
+      return { status: HttpStatus.ACCEPTED, body: { reportId: outcome.reportId, revision: outcome.revision }, replayed: false };
     }
     // With a key: a transaction of its own, so that a concurrent twin waits on the key's row.
     // The checks run on the transaction's connection: one wait for the pool per request, not two.
     return inTransaction(this.ds, async (m) => {
-      const { scope, campaignStart } = await this.units.forWrite([dto.orgUnitCode], m);
-      const unit = await scope.assertCanWrite(principal, dto.orgUnitCode);
-      const errors = [
-        ...cohortErrors(unit.type, dto.cohort),
-        ...dateWindowErrors('asOf', dto.asOf, this.calendar.windowFrom(campaignStart)),
-      ];
-      if (errors.length) throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, errors.map((e) => e.message).join('; '), errors);
-      const prior = await this.idempotency.begin(m, principal, 'reports', idempotencyKey, canonicalHash(report));
-      if (prior.kind === 'replay') return prior.response as ReportReceiptDto;
-      const [outcome] = await this.store.write(m, principal, [report]);
-      const receipt: ReportReceiptDto = { reportId: outcome.reportId, revision: outcome.revision };
-      await this.idempotency.complete(m, principal, 'reports', idempotencyKey, HttpStatus.ACCEPTED, receipt);
-      return receipt;
+      const checker = await ReportChecker.open(this.units, this.calendar, [report.orgUnitCode], m);
+      await checker.assert(principal, report);
+      return this.idempotency.once(m, idempotency, async () => {
+        const [outcome] = await this.store.write(m, principal, [report]);
+        return { status: HttpStatus.ACCEPTED, body: { reportId: outcome.reportId, revision: outcome.revision } };
+      });
     });
   }
 
-  /**
-   * Many reports, each judged on its own; every valid one is written, all in one transaction. `endpoint`
-   * separates the idempotency keys of the JSON batch from those of the CSV import; `requestHash` is the
-   * hash of what the client sent.
-   */
+  /** Many reports (a JSON batch, a CSV file), each judged on its own; every valid one is written, all in one transaction. */
   async submitMany(
     principal: Principal,
     items: readonly unknown[],
-    idempotency: { key: string; endpoint: string; requestHash: string } | null,
-  ): Promise<BatchResultDto> {
+    idempotency: IdempotentRequest | null,
+  ): Promise<IdempotentAnswer<BatchResultDto>> {
     const results: BatchItemResultDto[] = new Array<BatchItemResultDto>(items.length);
-    const valid: Array<{ index: number; dto: CreateReportDto }> = [];
+    const shaped: Array<{ index: number; report: CheckedReport }> = [];
     items.forEach((item, index) => {
-      if (isPlainValidReport(item)) {
-        valid.push({ index, dto: item as CreateReportDto });
-        return;
-      }
-      const v = validatePlain(CreateReportDto, item);
-      if (v.ok) valid.push({ index, dto: v.value });
-      else results[index] = { index, status: 'rejected', errors: v.errors };
+      const s = ReportChecker.shapeOf(item);
+      if (s.ok) shaped.push({ index, report: s.report });
+      else results[index] = { index, status: 'rejected', errors: s.errors };
     });
 
-    const { scope, campaignStart } = await this.units.forWrite(valid.map((v) => v.dto.orgUnitCode));
-    const window = this.calendar.windowFrom(campaignStart);
+    const checker = await ReportChecker.open(
+      this.units,
+      this.calendar,
+      shaped.map((v) => v.report.orgUnitCode),
+    );
     const accepted: Array<{ index: number; report: CheckedReport }> = [];
-    for (const { index, dto } of valid) {
-      const errors = await this.domainErrors(principal, scope, window, dto);
-      if (errors.length) results[index] = { index, status: 'rejected', errors };
-      else accepted.push({ index, report: checked(dto) });
+    for (const item of shaped) {
+      const verdict = await checker.check(principal, item.report);
+      if (verdict.ok) accepted.push(item);
+      else results[item.index] = { index: item.index, status: 'rejected', errors: verdict.errors };
     }
-
-    return inTransaction(this.ds, async (m) => {
-      if (idempotency) {
-        const prior = await this.idempotency.begin(m, principal, idempotency.endpoint, idempotency.key, idempotency.requestHash);
-        if (prior.kind === 'replay') return prior.response as BatchResultDto;
-      }
-      const outcomes = await this.store.write(
-        m,
-        principal,
-        accepted.map((a) => a.report),
-      );
-      outcomes.forEach((o, i) => {
-        const index = accepted[i].index;
-        results[index] = { index, status: o.status, reportId: o.reportId, revision: o.revision };
-      });
-      const out: BatchResultDto = {
-        accepted: results.filter((r) => r.status === 'accepted').length,
-        unchanged: results.filter((r) => r.status === 'unchanged').length,
-        rejected: results.filter((r) => r.status === 'rejected').length,
-        results,
-      };
-      if (idempotency) await this.idempotency.complete(m, principal, idempotency.endpoint, idempotency.key, HttpStatus.OK, out);
-      return out;
-    });
-  }
-
-  private async domainErrors(principal: Principal, scope: ScopeService, window: DateWindow, dto: CreateReportDto): Promise<FieldError[]> {
-    let unitType: string;
-    try {
-      unitType = (await scope.assertCanWrite(principal, dto.orgUnitCode)).type;
-    } catch (err) {
-      const errors = fieldErrorsOf(err, 'orgUnitCode');
-      if (!errors) throw err;
-      return errors;
-    }
-    return [...cohortErrors(unitType, dto.cohort), ...dateWindowErrors('asOf', dto.asOf, window)];
+    return inTransaction(this.ds, (m) =>
+      this.idempotency.once(m, idempotency, async () => {
+        const outcomes = await this.store.write(
+          m,
+          principal,
+          accepted.map((a) => a.report),
+        );
+        outcomes.forEach((o, i) => {
+          const index = accepted[i].index;
+          results[index] = { index, status: o.status, reportId: o.reportId, revision: o.revision };
+        });
+        const body: BatchResultDto = {
+          accepted: results.filter((r) => r.status === 'accepted').length,
+          unchanged: results.filter((r) => r.status === 'unchanged').length,
+          rejected: results.filter((r) => r.status === 'rejected').length,
+          results,
+        };
+        return { status: HttpStatus.OK, body };
+      }),
+    );
   }
 
   /** Every revision, oldest date first, limited to what the key may read. */
   async list(principal: Principal, q: ListReportsQueryDto): Promise<ReportPageDto> {
-    if (q.unit) await this.scope.assertCanRead(principal, q.unit);
+    if (q.unit) await this.units.assertCanRead(principal, q.unit);
     const filter = new ListFilter()
       .add((i) => `r.org_unit_code = $${i}`, q.unit)
       .add((i) => `r.cohort = $${i}`, q.cohort)
@@ -135,7 +105,7 @@ export class ReportsService {
     const rows: Array<{
       report_id: string;
       org_unit_code: string;
-      cohort: CreateReportDto['cohort'];
+      cohort: CheckedReport['cohort'];
       as_of: string;
       revision: number;
       latest: boolean;
@@ -179,16 +149,4 @@ export class ReportsService {
       offset,
     };
   }
-}
-
-function checked(dto: CreateReportDto): CheckedReport {
-  return {
-    orgUnitCode: dto.orgUnitCode,
-    cohort: dto.cohort,
-    asOf: dto.asOf,
-    headcount: dto.headcount,
-    smartphoneHolders: dto.smartphoneHolders,
-    installed: dto.installed,
-    bluetoothOn: dto.bluetoothOn,
-  };
 }

@@ -1,23 +1,11 @@
 import { DataSource, type EntityManager } from 'typeorm';
-import { COHORTS, COHORTS_BY_UNIT_TYPE, treeOfCohort, type Cohort, type TargetSetV1Data, type UnitType } from '@app/contracts';
-import { addDays, evaluateTargetSeries, inTargetScope, type Figure, type TargetDef, type TargetEvaluation } from '@app/domain';
+import { COHORTS, COHORTS_BY_UNIT_TYPE, type Cohort, type TargetSetV1Data, type UnitType } from '@app/contracts';
+import { addDays } from '@app/domain';
 import { disposeService, startService, type RunningService } from '../../../../test/support/service-harness';
-import { RESIDENTS_50 } from '../../../../libs/domain/src/test-fixtures';
+import { RESIDENTS_50, STAFF_AND_WORKERS_BT } from '../../../../libs/domain/src/test-fixtures';
 import { ratesService } from '../main';
-import { figureOfRow, FIGURE_COLUMNS, evaluationOfRow, STATUS_COLUMNS } from './figure-rows';
-import { BEGINNING, FigureRecomputeService, type DirtyMark, type RecomputeResult } from './figure-recompute.service';
-
-/** mulberry32: a small seeded generator, so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { dryRun as dryRunRecompute, expectStoredRowsAreTheModel, prng } from '../../../../test/support/rates-figures';
+import { BEGINNING, FigureRecomputeService, type DirtyMark } from './figure-recompute.service';
 
 interface UnitSpec {
   code: string;
@@ -31,20 +19,7 @@ interface UnitSpec {
 
 const targets: TargetSetV1Data[] = [
   { ...RESIDENTS_50, name: 'Residents' },
-  {
-    targetId: 'staff-bt',
-    name: 'Staff and workers',
-    metric: 'bluetooth_rate',
-    cohorts: ['staff', 'enterprise_workers'],
-    tree: 'accountability',
-    scopeUnitTypes: [],
-    scopeLevels: [],
-    threshold: 0.8,
-    deadline: '2020-08-25',
-    campaignStart: null,
-    reportingWindowDays: 3,
-    revision: 1,
-  },
+  STAFF_AND_WORKERS_BT,
   {
     targetId: 'students-install',
     name: 'Students',
@@ -124,15 +99,6 @@ async function randomReport(m: EntityManager | DataSource, rnd: () => number, un
   return { unitCode: u.code, cohort, from: asOf };
 }
 
-interface Outcome {
-  result: RecomputeResult;
-  events: unknown[];
-  figures: unknown[];
-  statuses: unknown[];
-  publishedFigures: unknown[];
-  publishedStatuses: unknown[];
-}
-
 describe('rates flusher: the targeted recompute equals the full one', () => {
   let svc: RunningService;
   let ds: DataSource;
@@ -149,35 +115,7 @@ describe('rates flusher: the targeted recompute equals the full one', () => {
     if (svc) await disposeService(svc);
   });
 
-  /** Runs one recompute in a transaction, reads what it wrote and published, and rolls it all back. */
-  async function dryRun(marks: readonly DirtyMark[], fullModel: boolean): Promise<Outcome> {
-    const qr = ds.createQueryRunner();
-    await qr.connect();
-    await qr.startTransaction();
-    try {
-      const m = qr.manager;
-      const [{ max }] = await m.query(`SELECT coalesce(max(seq), 0) AS max FROM outbox`);
-      const result = await recompute.recompute(m, marks, [], { fullModel });
-      return {
-        result,
-        events: (await m.query(
-          `SELECT envelope->>'type' AS type, envelope->>'key' AS key, envelope->'data' AS data FROM outbox WHERE seq > $1 ORDER BY seq`,
-          [max],
-        )) as unknown[],
-        figures: await m.query(`SELECT ${FIGURE_COLUMNS} FROM rates_figures ORDER BY 1, 2, 3, 4`),
-        statuses: await m.query(`SELECT ${STATUS_COLUMNS} FROM rates_target_statuses ORDER BY 1, 2, 3`),
-        publishedFigures: await m.query(
-          `SELECT org_unit_code, cohort, tree, date::text, payload FROM rates_published_figures ORDER BY 1, 2, 3, 4`,
-        ),
-        publishedStatuses: await m.query(
-          `SELECT target_id, org_unit_code, date::text, payload FROM rates_published_statuses ORDER BY 1, 2, 3`,
-        ),
-      };
-    } finally {
-      await qr.rollbackTransaction();
-      await qr.release();
-    }
-  }
+  const dryRun = (marks: readonly DirtyMark[], fullModel: boolean) => dryRunRecompute(ds, recompute, marks, [], fullModel);
 
   async function commit(marks: readonly DirtyMark[], dirtyTargets: readonly string[] = []): Promise<void> {
     await ds.transaction((m) => recompute.recompute(m, marks, dirtyTargets));
@@ -199,13 +137,16 @@ describe('rates flusher: the targeted recompute equals the full one', () => {
     );
     const initial: DirtyMark[] = [];
     for (let i = 0; i < 150; i++) initial.push(await randomReport(ds, rnd, units));
-    // The first computation of everything, as a replay would do it (the targets set: every unit evaluated).
+    // The first computation of everything, as a replay would do it: every unit arrives (marked in every cohort, as
+    // RatesInputsService.recordUnit marks it), every report, and the targets (every unit evaluated).
     await commit(
-      [...new Set(initial.map((x) => `${x.unitCode}|${x.cohort}`))].map((k) => ({
-        unitCode: k.split('|')[0],
-        cohort: k.split('|')[1] as Cohort,
-        from: BEGINNING,
-      })),
+      [...new Set([...units.flatMap((u) => COHORTS.map((c) => `${u.code}|${c}`)), ...initial.map((x) => `${x.unitCode}|${x.cohort}`)])].map(
+        (k) => ({
+          unitCode: k.split('|')[0],
+          cohort: k.split('|')[1] as Cohort,
+          from: BEGINNING,
+        }),
+      ),
       targets.map((t) => t.targetId),
     );
 
@@ -241,44 +182,9 @@ describe('rates flusher: the targeted recompute equals the full one', () => {
       await commit(marks);
     }
 
-    // Whatever path wrote them, the stored rows say what the pure model says on every day of every series: a day's value is its
-    // latest stored row on or before it (a span that grew on its far side can leave days unstored in between, that hold the
-    // value before them, as they did before this flusher). No row is stored for a day the model has no value for.
-    const { model, targets: defs } = await recompute.loadModel(ds.manager);
-    const asOf = <T extends { date: string }>(rows: Map<string, T[]>, key: string, date: string): T | undefined => {
-      let best: T | undefined;
-      for (const r of rows.get(key) ?? []) if (r.date <= date) best = r;
-      return best;
-    };
-    const group = <T extends { date: string }>(rows: T[], keyOf: (r: T) => string): Map<string, T[]> => {
-      const out = new Map<string, T[]>();
-      for (const r of rows) out.set(keyOf(r), [...(out.get(keyOf(r)) ?? []), r]);
-      return out;
-    };
-    const storedFigures = group<Figure>(
-      (await ds.query(`SELECT ${FIGURE_COLUMNS} FROM rates_figures ORDER BY org_unit_code, cohort, date`)).map(figureOfRow),
-      (f) => `${f.orgUnitCode}|${f.cohort}`,
-    );
-    const expectedFigures = model.tree.all().flatMap((u) => COHORTS.flatMap((c) => model.figureSeries(u.code, c)));
-    expect(expectedFigures.length).toBeGreaterThan(500);
-    for (const f of expectedFigures) expect({ ...asOf(storedFigures, `${f.orgUnitCode}|${f.cohort}`, f.date), date: f.date }).toEqual(f);
-    const expectedFigureDays = new Set(expectedFigures.map((f) => `${f.orgUnitCode}|${f.cohort}|${f.date}`));
-    for (const [, rows] of storedFigures)
-      for (const f of rows) expect(expectedFigureDays.has(`${f.orgUnitCode}|${f.cohort}|${f.date}`)).toBe(true);
-    expect([...storedFigures.values()].flat().every((f) => f.tree === treeOfCohort(f.cohort))).toBe(true);
-
-    const storedStatuses = group<TargetEvaluation>(
-      (await ds.query(`SELECT ${STATUS_COLUMNS} FROM rates_target_statuses ORDER BY target_id, org_unit_code, date`)).map(evaluationOfRow),
-      (e) => `${e.targetId}|${e.orgUnitCode}`,
-    );
-    const expectedStatuses = defs.flatMap((t: TargetDef) =>
-      model.tree.all().flatMap((u) => (inTargetScope(model, t, u.code) ? evaluateTargetSeries(model, t, u.code) : [])),
-    );
-    expect(expectedStatuses.length).toBeGreaterThan(500);
-    for (const e of expectedStatuses)
-      expect({ ...asOf(storedStatuses, `${e.targetId}|${e.orgUnitCode}`, e.date), date: e.date }).toEqual(e);
-    const expectedStatusDays = new Set(expectedStatuses.map((e) => `${e.targetId}|${e.orgUnitCode}|${e.date}`));
-    for (const [, rows] of storedStatuses)
-      for (const e of rows) expect(expectedStatusDays.has(`${e.targetId}|${e.orgUnitCode}|${e.date}`)).toBe(true);
+    // Whatever path wrote them, the stored rows say what the pure model says on every day of every series.
+    const compared = await expectStoredRowsAreTheModel(ds, recompute);
+    expect(compared.figures).toBeGreaterThan(500);
+    expect(compared.statuses).toBeGreaterThan(500);
   }, 120_000);
 });

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { COHORTS, type CohortSetV1Data, type OrgUnitRetiredV1Data, type OrgUnitUpsertedV1Data, type TargetSetV1Data } from '@app/contracts';
+import { COHORTS, type CohortSetV1Data, type OrgUnitRetiredV1Data, type OrgUnitUpsertedV1Data, type TargetSetV2Data } from '@app/contracts';
 import {
   ALWAYS_RETIRED,
   applyCampaignEvent,
@@ -111,7 +111,7 @@ export class RatesInputsService {
   }
 
   /** The highest revision of a target; a changed target re-evaluates every unit against it. */
-  async recordTarget(m: EntityManager, d: TargetSetV1Data): Promise<void> {
+  async recordTarget(m: EntityManager, d: TargetSetV2Data): Promise<void> {
     const definition = JSON.stringify({ ...d, campaignStart: d.campaignStart ?? null });
     const rows: unknown[] = await m.query(
       `INSERT INTO rates_targets (target_id, revision, definition) VALUES ($1,$2,$3::jsonb)

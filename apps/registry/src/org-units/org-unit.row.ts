@@ -1,4 +1,4 @@
-import type { Bloc, OrgUnitUpsertedV1Data, UnitType } from '@app/contracts';
+import type { Bloc, OrgUnitUpsertedV2Data, UnitType } from '@app/contracts';
 import type { TreeNode, UnitDraft } from './org-unit.rules';
 
 /** A row of org_units as the registry reads it (dates as YYYY-MM-DD text, never JS dates). */
@@ -11,6 +11,9 @@ export interface OrgUnitRow {
   accountable_to_code: string | null;
   head_name: string | null;
   head_title: string | null;
+  /** E.164. */
+  head_phone: string | null;
+  head_email: string | null;
   level: number | null;
   active: boolean;
   retired_on: string | null;
@@ -18,7 +21,7 @@ export interface OrgUnitRow {
 }
 
 /** The columns of an OrgUnitRow, for SELECT and RETURNING. */
-export const ORG_UNIT_COLUMNS = `code, name, type, bloc, admin_parent_code, accountable_to_code, head_name, head_title, level, active,
+export const ORG_UNIT_COLUMNS = `code, name, type, bloc, admin_parent_code, accountable_to_code, head_name, head_title, head_phone, head_email, level, active,
   retired_on::text AS retired_on, revision`;
 
 export const SELECT_ORG_UNIT = `SELECT ${ORG_UNIT_COLUMNS} FROM org_units`;
@@ -38,11 +41,13 @@ export function sameAsDraft(r: OrgUnitRow, d: UnitDraft, level: number | null): 
     r.accountable_to_code === d.accountableToCode &&
     r.head_name === (d.head?.name ?? null) &&
     r.head_title === (d.head?.title ?? null) &&
+    r.head_phone === (d.head?.phone ?? null) &&
+    r.head_email === (d.head?.email ?? null) &&
     r.level === level
   );
 }
 
-export function upsertedDataOf(r: OrgUnitRow): OrgUnitUpsertedV1Data {
+export function upsertedDataOf(r: OrgUnitRow): OrgUnitUpsertedV2Data {
   return {
     code: r.code,
     name: r.name,
@@ -50,7 +55,10 @@ export function upsertedDataOf(r: OrgUnitRow): OrgUnitUpsertedV1Data {
     bloc: r.bloc,
     adminParentCode: r.admin_parent_code,
     accountableToCode: r.accountable_to_code,
-    head: r.head_name !== null && r.head_title !== null ? { name: r.head_name, title: r.head_title } : null,
+    head:
+      r.head_name !== null && r.head_title !== null
+        ? { name: r.head_name, title: r.head_title, phone: r.head_phone, email: r.head_email }
+        : null,
     level: r.level,
     active: r.active,
     revision: r.revision,

@@ -1,4 +1,4 @@
-import type { Bloc, Tree, UnitType } from '@app/contracts';
+import { normaliseVietnamesePhone, type Bloc, type Tree, type UnitType } from '@app/contracts';
 
 /**
  * The registry's rules for org units, pure (no I/O): which parent types each unit type accepts on
@@ -134,6 +134,22 @@ export function levelOf(type: UnitType): number | null {
 export interface UnitHead {
   readonly name: string;
   readonly title: string;
+  /** E.164 (+84…); personal data, like the e-mail. */
+  readonly phone: string | null;
+  readonly email: string | null;
+}
+
+/**
+ * A head as the registry stores them: text in NFC, the phone in E.164 (+84…), the e-mail trimmed. Call
+ * it with values already validated (IsVietnamesePhone, IsEmail); a phone that is not a Vietnamese number is dropped.
+ */
+export function normaliseHead(h: { name: string; title: string; phone?: string | null; email?: string | null }): UnitHead {
+  return {
+    name: h.name.normalize('NFC'),
+    title: h.title.normalize('NFC'),
+    phone: h.phone ? normaliseVietnamesePhone(h.phone) : null,
+    email: h.email ? h.email.trim() : null,
+  };
 }
 
 /** What a caller asks the registry to hold for one unit (PUT body or CSV line). */

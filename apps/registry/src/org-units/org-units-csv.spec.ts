@@ -51,11 +51,35 @@ describe('parseUnitsCsv', () => {
             bloc: 'front',
             adminParentCode: null,
             accountableToCode: '84',
-            head: { name: 'Nguyễn Thị A', title: 'Chủ tịch' },
+            head: { name: 'Nguyễn Thị A', title: 'Chủ tịch', phone: null, email: null },
           },
         },
       ],
     });
+  });
+
+  it('takes a head’s phone in any Vietnamese writing (stored as +84…) and e-mail; refuses a number that is not Vietnamese', () => {
+    const header = 'code,name,unit_type,accountable_to_code,head_name,head_title,head_phone,head_email\n';
+    const parsed = parseUnitsCsv(
+      header +
+        'A,Hội A,mass_org,84,Nguyễn Văn A,Chủ tịch,0912 345 678,a@travinh.gov.vn\n' +
+        'B,Hội B,mass_org,84,Trần Thị B,Chủ tịch,0294 3862 123,\n' +
+        'C,Hội C,mass_org,84,Lê Văn C,Chủ tịch,+84912345679,\n',
+    );
+    expect(parsed.ok && parsed.rows.map((r) => r.draft.head)).toEqual([
+      { name: 'Nguyễn Văn A', title: 'Chủ tịch', phone: '+84912345678', email: 'a@travinh.gov.vn' },
+      { name: 'Trần Thị B', title: 'Chủ tịch', phone: '+842943862123', email: null },
+      { name: 'Lê Văn C', title: 'Chủ tịch', phone: '+84912345679', email: null },
+    ]);
+    const bad = parseUnitsCsv(
+      header + 'A,Hội A,mass_org,84,Nguyễn Văn A,Chủ tịch,12345,not-an-address\nB,Hội B,mass_org,84,,,0912345678,\n',
+    );
+    expect(bad.ok).toBe(false);
+    if (bad.ok) return;
+    expect(bad.errors[0].reason).toMatch(
+      /head_phone "12345" is not a Vietnamese telephone number.*head_email "not-an-address" is not an e-mail address/,
+    );
+    expect(bad.errors[1].reason).toMatch(/need a head_name/);
   });
 
   it('lists every bad line with its number and reason', () => {

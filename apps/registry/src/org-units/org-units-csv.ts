@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
-import { BLOCS, UNIT_TYPES, type Bloc, type UnitType } from '@app/contracts';
-import { levelOf, withDefaults, type UnitDraft } from './org-unit.rules';
+import { isEmail } from 'class-validator';
+import { BLOCS, normaliseVietnamesePhone, UNIT_TYPES, type Bloc, type UnitType } from '@app/contracts';
+import { levelOf, normaliseHead, withDefaults, type UnitDraft } from './org-unit.rules';
 
 /**
  * Reading an org-unit CSV (the GSO catalogue format of data/tra-vinh-units.csv plus optional columns),
@@ -19,6 +20,8 @@ export const KNOWN_COLUMNS = [
   'accountable_to_code',
   'head_name',
   'head_title',
+  'head_phone',
+  'head_email',
 ] as const;
 
 const CODE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -159,6 +162,16 @@ export function parseUnitsCsv(text: string): ParsedUnitsCsv {
     const headTitle = cell('head_title');
     if ((headName === '') !== (headTitle === '')) reasons.push('head_name and head_title go together: give both or neither');
     if (headName.length > 200 || headTitle.length > 200) reasons.push('head_name and head_title have at most 200 characters');
+    const headPhone = cell('head_phone');
+    const headEmail = cell('head_email');
+    if ((headPhone !== '' || headEmail !== '') && headName === '')
+      reasons.push('head_phone and head_email need a head_name and head_title');
+    if (headPhone !== '' && normaliseVietnamesePhone(headPhone) === null)
+      reasons.push(
+        `head_phone "${headPhone}" is not a Vietnamese telephone number (a mobile such as 0912345678 or +84912345678, or a landline with its area code such as 0294 3862 123)`,
+      );
+    if (headEmail !== '' && (!isEmail(headEmail) || headEmail.length > 254))
+      reasons.push(`head_email "${headEmail}" is not an e-mail address`);
 
     if (CODE_PATTERN.test(code)) {
       const first = firstLineOf.get(code);
@@ -179,7 +192,7 @@ export function parseUnitsCsv(text: string): ParsedUnitsCsv {
         bloc,
         adminParentCode: parentCode,
         accountableToCode,
-        head: headName !== '' ? { name: headName, title: headTitle } : null,
+        head: headName !== '' ? normaliseHead({ name: headName, title: headTitle, phone: headPhone, email: headEmail }) : null,
       }),
     });
   }

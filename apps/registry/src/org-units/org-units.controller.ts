@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, ProblemException, Roles, ScopeService, type Principal } from '@app/platform';
 import { RetireOrgUnitDto, UnitCodeParams, UpsertOrgUnitDto } from './dto/upsert-org-unit.dto';
 import { ListOrgUnitsQuery } from './dto/list-org-units.query';
+import { normaliseHead } from './org-unit.rules';
 import { OrgUnitsService } from './org-units.service';
 
 @ApiTags('org-units')
@@ -25,7 +26,7 @@ export class OrgUnitsController {
       bloc: body.bloc ?? null,
       adminParentCode: body.adminParentCode ?? null,
       accountableToCode: body.accountableToCode ?? null,
-      head: body.head ? { name: body.head.name.normalize('NFC'), title: body.head.title.normalize('NFC') } : null,
+      head: body.head ? normaliseHead(body.head) : null,
     });
     void reply.status(result.outcome === 'created' ? 201 : 200);
     return { ...result.unit, outcome: result.outcome };
@@ -36,7 +37,7 @@ export class OrgUnitsController {
   @ApiConsumes('text/csv')
   @ApiBody({
     description:
-      'CSV with columns code,name,type,level,parent_code (as data/tra-vinh-units.csv) and optional unit_type,bloc,accountable_to_code,head_name,head_title',
+      'CSV with columns code,name,type,level,parent_code (as data/tra-vinh-units.csv) and optional unit_type,bloc,accountable_to_code,head_name,head_title,head_phone,head_email',
     schema: { type: 'string' },
   })
   @ApiOperation({ summary: 'Import org units from CSV (admin): all or nothing; every bad line is listed with its number and reason' })

@@ -1,6 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { OrgUnitRetiredV1, OrgUnitUpsertedV1, type Tree } from '@app/contracts';
+import { OrgUnitRetiredV1, OrgUnitUpsertedV2, type Tree } from '@app/contracts';
+import { presentContacts } from '@app/domain';
 import { CampaignCalendar, EventOutbox, ProblemException, type Principal } from '@app/platform';
 import { ancestorsCte, BOTH_TREES, descendantsCte } from '@app/persistence';
 import { parseUnitsCsv } from './org-units-csv';
@@ -18,7 +19,8 @@ export interface OrgUnitView {
   level: number | null;
   adminParentCode: string | null;
   accountableToCode: string | null;
-  head: { name: string; title: string } | null;
+  /** Phone and e-mail masked: the registry takes them, compliance shows them (docs/data-protection.md). */
+  head: { name: string; title: string; phone: string | null; email: string | null; contactsMasked: boolean } | null;
   active: boolean;
   retiredOn: string | null;
   revision: number;
@@ -61,7 +63,11 @@ export function viewOf(r: OrgUnitRow): OrgUnitView {
     level: r.level,
     adminParentCode: r.admin_parent_code,
     accountableToCode: r.accountable_to_code,
-    head: r.head_name !== null && r.head_title !== null ? { name: r.head_name, title: r.head_title } : null,
+    // The registry holds heads' contacts but never shows them: they are read (and every read recorded) in compliance.
+    head:
+      r.head_name !== null && r.head_title !== null
+        ? { name: r.head_name, title: r.head_title, ...presentContacts(r.head_phone, r.head_email, false) }
+        : null,
     active: r.active,
     retiredOn: r.retired_on,
     revision: r.revision,
@@ -160,13 +166,14 @@ export class OrgUnitsService {
     if (changed.length > 0) {
       // One statement for every change, whatever the batch size (parent references are checked at commit).
       const written: OrgUnitRow[] = await m.query(
-        `INSERT INTO org_units AS u (code, name, type, bloc, admin_parent_code, accountable_to_code, head_name, head_title, level, active, revision)
-         SELECT code, name, type, bloc, admin_parent_code, accountable_to_code, head_name, head_title, level, true, 1
+        `INSERT INTO org_units AS u (code, name, type, bloc, admin_parent_code, accountable_to_code, head_name, head_title, head_phone, head_email,
+           level, active, revision)
+         SELECT code, name, type, bloc, admin_parent_code, accountable_to_code, head_name, head_title, head_phone, head_email, level, true, 1
          FROM jsonb_to_recordset($1::jsonb) AS x(code text, name text, type text, bloc text, admin_parent_code text, accountable_to_code text,
-           head_name text, head_title text, level integer)
+           head_name text, head_title text, head_phone text, head_email text, level integer)
          ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, type = EXCLUDED.type, bloc = EXCLUDED.bloc,
            admin_parent_code = EXCLUDED.admin_parent_code, accountable_to_code = EXCLUDED.accountable_to_code, head_name = EXCLUDED.head_name,
-           head_title = EXCLUDED.head_title, level = EXCLUDED.level, active = true, retired_on = NULL, revision = u.revision + 1, updated_at = now()
+           head_title = EXCLUDED.head_title, head_phone = EXCLUDED.head_phone, head_email = EXCLUDED.head_email, level = EXCLUDED.level, active = true, retired_on = NULL, revision = u.revision + 1, updated_at = now()
          RETURNING ${ORG_UNIT_COLUMNS}`,
         [
           JSON.stringify(
@@ -179,6 +186,8 @@ export class OrgUnitsService {
               accountable_to_code: draft.accountableToCode,
               head_name: draft.head?.name ?? null,
               head_title: draft.head?.title ?? null,
+              head_phone: draft.head?.phone ?? null,
+              head_email: draft.head?.email ?? null,
               level,
             })),
           ),
@@ -190,7 +199,7 @@ export class OrgUnitsService {
       await this.recordRevisions(m, rows);
       await this.outbox.recordMany(
         m,
-        rows.map((row) => this.outbox.build(OrgUnitUpsertedV1, row.code, upsertedDataOf(row))),
+        rows.map((row) => this.outbox.build(OrgUnitUpsertedV2, row.code, upsertedDataOf(row))),
       );
       changed.forEach((c, i) => {
         held.set(rows[i].code, rows[i]);

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { registryService } from '../main';
 import { disposeService, http, startService, type RunningService } from '../../../../test/support/service-harness';
 import { resolveDataDir } from './data-dir';
+import { TargetsService } from '../targets/targets.service';
 import { SeedService } from './seed.service';
 
 jest.setTimeout(60_000);
@@ -74,6 +75,8 @@ describe('the Trà Vinh deployment (SEED=tra-vinh)', () => {
     ]);
     const residents = await http(svc, 'GET', '/v1/targets/residents-50');
     expect(residents.body).toMatchObject({
+      nameVi: 'Tỷ lệ người dân cài đặt ứng dụng Bluezone đạt 50% dân số đến ngày 20/8/2020',
+      nameEn: 'Residents with Bluezone installed ≥ 50% of the population by 2020-08-20',
       metric: 'resident_rate',
       cohorts: ['residents'],
       tree: 'administrative',
@@ -81,6 +84,7 @@ describe('the Trà Vinh deployment (SEED=tra-vinh)', () => {
       deadline: '2020-08-20',
     });
     const members = await http(svc, 'GET', '/v1/targets/members-100');
+    expect(members.body.nameVi).toMatch(/^100% cán bộ, công chức, viên chức.*luôn mở Bluetooth đến ngày 30\/8\/2020$/);
     expect(members.body).toMatchObject({
       metric: 'bluetooth_rate',
       cohorts: ['staff', 'students', 'youth_members', 'association_members', 'enterprise_workers'],
@@ -91,6 +95,31 @@ describe('the Trà Vinh deployment (SEED=tra-vinh)', () => {
     expect(await outboxCount(svc)).toBe(133 + 1 + 2);
   });
 
+  it('publishes again, as a new revision with both names, a target the names migration marked (once, whoever starts first)', async () => {
+    await ds(svc).query(`UPDATE targets SET republish = true WHERE id = 'members-100'`);
+    const before = await outboxCount(svc);
+    const revision = (await http(svc, 'GET', '/v1/targets/members-100')).body.revision;
+    expect(await svc.app.get(TargetsService).publishMarked()).toBe(1);
+    expect(await svc.app.get(TargetsService).publishMarked()).toBe(0);
+    expect(await outboxCount(svc)).toBe(before + 1);
+    const [{ envelope }] = await ds(svc).query(`SELECT envelope FROM outbox ORDER BY seq DESC LIMIT 1`);
+    expect(envelope).toMatchObject({
+      type: 'registry.target.set',
+      version: 2,
+      data: { targetId: 'members-100', revision: revision + 1, nameVi: expect.stringMatching(/^100% cán bộ/) },
+    });
+  });
+
+  it("gives the directive's organisations a head that says it is a placeholder, with no phone or e-mail", async () => {
+    expect((await http(svc, 'GET', '/v1/org-units/HLHPN-TV')).body.head).toEqual({
+      name: 'Chưa cập nhật (dữ liệu mẫu, cần nhập người đứng đầu)',
+      title: 'Thủ trưởng đơn vị',
+      phone: null,
+      email: null,
+      contactsMasked: true,
+    });
+  });
+
   it('is idempotent and keeps edits made since: a second run and a restart change and publish nothing', async () => {
     const edited = await http(svc, 'PUT', '/v1/org-units/SO-TTTT', {
       body: {
@@ -98,7 +127,7 @@ describe('the Trà Vinh deployment (SEED=tra-vinh)', () => {
         type: 'department',
         bloc: 'state',
         accountableToCode: '84',
-        head: { name: 'Nguyễn Văn D', title: 'Giám đốc' },
+        head: { name: 'Nguyễn Văn D', title: 'Giám đốc', phone: '0294 3862 123', email: 'nvd@travinh.gov.vn' },
       },
     });
     expect(edited.body.outcome).toBe('updated');
@@ -114,6 +143,15 @@ describe('the Trà Vinh deployment (SEED=tra-vinh)', () => {
     await svc.close();
     svc = await startService(registryService, { databaseUrl: svc.databaseUrl, namespace: svc.namespace, env: { SEED: 'tra-vinh' } });
     expect(await outboxCount(svc)).toBe(before);
-    expect((await http(svc, 'GET', '/v1/org-units/SO-TTTT')).body.head).toEqual({ name: 'Nguyễn Văn D', title: 'Giám đốc' });
+    // The registry takes contacts and shows them masked, even to an admin: they are read in compliance, where every read is recorded.
+    expect((await http(svc, 'GET', '/v1/org-units/SO-TTTT')).body.head).toEqual({
+      name: 'Nguyễn Văn D',
+      title: 'Giám đốc',
+      phone: '0294 **** *23',
+      email: 'n***@travinh.gov.vn',
+      contactsMasked: true,
+    });
+    const [row] = await ds(svc).query(`SELECT head_phone, head_email FROM org_units WHERE code = 'SO-TTTT'`);
+    expect(row).toEqual({ head_phone: '+842943862123', head_email: 'nvd@travinh.gov.vn' });
   });
 });

@@ -9,7 +9,7 @@ import { OrgUnitsService } from '../org-units/org-units.service';
 import { parseUnitsCsv } from '../org-units/org-units-csv';
 import type { UnitDraft } from '../org-units/org-unit.rules';
 import { TargetsService } from '../targets/targets.service';
-import { EZ_BOARD_CODE, PROVINCE_CODE, TRA_VINH_ORGANISATIONS, TRA_VINH_TARGETS, zoneCode } from './tra-vinh.deployment';
+import { EZ_BOARD_CODE, PLACEHOLDER_HEAD, PROVINCE_CODE, TRA_VINH_ORGANISATIONS, TRA_VINH_TARGETS, zoneCode } from './tra-vinh.deployment';
 
 export interface SeedSummary {
   unitsCreated: number;
@@ -36,7 +36,7 @@ export function traVinhDeployment(dataDir: string): {
     bloc: o.bloc,
     adminParentCode: null,
     accountableToCode: PROVINCE_CODE,
-    head: null,
+    head: PLACEHOLDER_HEAD,
   }));
 
   const zoneRows = parse(readFileSync(join(dataDir, 'tra-vinh-zones.csv'), 'utf8'), {

@@ -1,4 +1,5 @@
 import type { Bloc, UnitType } from '@app/contracts';
+import { TRA_VINH_TARGET_NAMES_VI } from '../migrations/1764806400100-NamesAndContacts';
 import type { TargetDefinition } from '../targets/target.rules';
 
 /**
@@ -9,6 +10,18 @@ import type { TargetDefinition } from '../targets/target.rules';
  */
 export const PROVINCE_CODE = '84';
 export const EZ_BOARD_CODE = 'BQL-KKT';
+
+/**
+ * The head of every organisation the directive addresses, until the DIC enters the real one: a placeholder,
+ * said to be one in its name (officials see "Chưa cập nhật" beside a laggard, never a made-up person), with
+ * no phone or e-mail (a made-up number could ring a real one).
+ */
+export const PLACEHOLDER_HEAD = Object.freeze({
+  name: 'Chưa cập nhật (dữ liệu mẫu, cần nhập người đứng đầu)',
+  title: 'Thủ trưởng đơn vị',
+  phone: null,
+  email: null,
+});
 
 export interface SeedOrganisation {
   readonly code: string;
@@ -121,7 +134,8 @@ export const SUBJECT_COHORTS = ['staff', 'students', 'youth_members', 'associati
 export const TRA_VINH_TARGETS: readonly TargetDefinition[] = [
   {
     targetId: 'residents-50',
-    name: 'Residents with Bluezone installed ≥ 50% of the population by 2020-08-20',
+    nameVi: TRA_VINH_TARGET_NAMES_VI['residents-50'],
+    nameEn: 'Residents with Bluezone installed ≥ 50% of the population by 2020-08-20',
     metric: 'resident_rate',
     cohorts: ['residents'],
     tree: 'administrative',
@@ -135,7 +149,9 @@ export const TRA_VINH_TARGETS: readonly TargetDefinition[] = [
   },
   {
     targetId: 'members-100',
-    name: 'Staff, students, youth and association members, enterprise workers with a smartphone: 100% installed with Bluetooth on by 2020-08-30',
+    nameVi: TRA_VINH_TARGET_NAMES_VI['members-100'],
+    nameEn:
+      'Staff, students, youth and association members, enterprise workers with a smartphone: 100% installed with Bluetooth on by 2020-08-30',
     metric: 'bluetooth_rate',
     cohorts: [...SUBJECT_COHORTS],
     tree: 'accountability',

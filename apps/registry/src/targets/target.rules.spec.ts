@@ -2,7 +2,8 @@ import { checkTarget, normaliseTarget, sameTarget, type TargetDefinition } from 
 
 const residents50: TargetDefinition = {
   targetId: 'residents-50',
-  name: 'Residents',
+  nameVi: 'Người dân',
+  nameEn: 'Residents',
   metric: 'resident_rate',
   cohorts: ['residents'],
   tree: 'administrative',

@@ -1,29 +1,8 @@
-import {
-  COHORTS,
-  COHORTS_BY_UNIT_TYPE,
-  UNIT_TYPES,
-  treeOfCohort,
-  type Cohort,
-  type Metric,
-  type Tree,
-  type UnitType,
-} from '@app/contracts';
-import { plannedDateErrors } from '@app/domain';
+import { COHORTS, COHORTS_BY_UNIT_TYPE, UNIT_TYPES, treeOfCohort } from '@app/contracts';
+import { plannedDateErrors, type Target } from '@app/domain';
 
-/** A target as the registry holds it (the payload of registry.target.set without its revision). */
-export interface TargetDefinition {
-  readonly targetId: string;
-  readonly name: string;
-  readonly metric: Metric;
-  readonly cohorts: readonly Cohort[];
-  readonly tree: Tree;
-  readonly scopeUnitTypes: readonly UnitType[];
-  readonly scopeLevels: readonly number[];
-  readonly threshold: number;
-  readonly deadline: string;
-  readonly campaignStart: string | null;
-  readonly reportingWindowDays: number;
-}
+/** A target as a caller sets it: the one target type (libs/domain) before the registry gives it a revision. */
+export type TargetDefinition = Omit<Target, 'revision'>;
 
 /** Same content, same order: cohorts and unit types in enum order, levels ascending, so equal targets compare equal. */
 export function normaliseTarget(t: TargetDefinition): TargetDefinition {
@@ -36,7 +15,7 @@ export function normaliseTarget(t: TargetDefinition): TargetDefinition {
 }
 
 /**
- * The consistency rules of a target (DOMAIN.md): a cohort is counted on one tree only, so every cohort
+ * The consistency rules of a target (docs/domain.md): a cohort is counted on one tree only, so every cohort
  * of a target must live on the target's tree; a resident (population) rate is a rate of residents only;
  * every unit type in scope must be able to report one of the cohorts; the campaign starts before its deadline.
  */

@@ -11,11 +11,15 @@ export class TargetsController {
   constructor(private readonly targets: TargetsService) {}
 
   @Put(':id')
-  @ApiOperation({ summary: 'Create or replace a campaign target (admin); publishes registry.target.set on a real change' })
+  @ApiOperation({
+    summary:
+      'Create or replace a campaign target (admin), with its Vietnamese and English names; publishes registry.target.set v2 on a real change',
+  })
   async set(@Param() { id }: TargetIdParams, @Body() body: SetTargetDto, @Res({ passthrough: true }) reply: FastifyReply) {
     const result = await this.targets.set({
       targetId: id,
-      name: body.name,
+      nameVi: (body.nameVi ?? body.name)!.normalize('NFC'),
+      nameEn: (body.nameEn ?? body.name)!.normalize('NFC'),
       metric: body.metric,
       cohorts: body.cohorts,
       tree: body.tree,

@@ -1,16 +1,17 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { TargetSetV1, type TargetSetV1Data } from '@app/contracts';
+import { TargetSetV2, type TargetSetV2Data } from '@app/contracts';
 import { CampaignCalendar, EventOutbox, ProblemException } from '@app/platform';
 import { checkTarget, normaliseTarget, sameTarget, targetDateErrors, type TargetDefinition } from './target.rules';
 
 interface TargetRow {
   id: string;
-  name: string;
-  metric: TargetSetV1Data['metric'];
-  cohorts: TargetSetV1Data['cohorts'];
-  tree: TargetSetV1Data['tree'];
-  scope_unit_types: TargetSetV1Data['scopeUnitTypes'];
+  name_vi: string;
+  name_en: string;
+  metric: TargetSetV2Data['metric'];
+  cohorts: TargetSetV2Data['cohorts'];
+  tree: TargetSetV2Data['tree'];
+  scope_unit_types: TargetSetV2Data['scopeUnitTypes'];
   scope_levels: number[];
   threshold: number;
   deadline: string;
@@ -22,13 +23,15 @@ interface TargetRow {
 /** The earliest campaign start of the registry's targets (YYYY-MM-DD) or NULL: the registry's published start, for its CampaignCalendar. */
 export const TARGETS_CAMPAIGN_START_SQL = `(SELECT to_char(min(campaign_start), 'YYYY-MM-DD') FROM targets WHERE campaign_start IS NOT NULL)`;
 
-const SELECT_TARGET = `SELECT id, name, metric, cohorts, tree, scope_unit_types, scope_levels, threshold, deadline::text AS deadline,
-  campaign_start::text AS campaign_start, reporting_window_days, revision FROM targets`;
+const TARGET_COLUMNS = `id, name_vi, name_en, metric, cohorts, tree, scope_unit_types, scope_levels, threshold, deadline::text AS deadline,
+  campaign_start::text AS campaign_start, reporting_window_days, revision`;
+const SELECT_TARGET = `SELECT ${TARGET_COLUMNS} FROM targets`;
 
-function dataOf(r: TargetRow): TargetSetV1Data {
+function dataOf(r: TargetRow): TargetSetV2Data {
   return {
     targetId: r.id,
-    name: r.name,
+    nameVi: r.name_vi,
+    nameEn: r.name_en,
     metric: r.metric,
     cohorts: r.cohorts,
     tree: r.tree,
@@ -50,7 +53,7 @@ export class TargetsService {
     private readonly calendar: CampaignCalendar,
   ) {}
 
-  async set(t: TargetDefinition): Promise<{ outcome: 'created' | 'updated' | 'unchanged'; target: TargetSetV1Data }> {
+  async set(t: TargetDefinition): Promise<{ outcome: 'created' | 'updated' | 'unchanged'; target: TargetSetV2Data }> {
     return this.ds.transaction((m) => this.setIn(m, t));
   }
 
@@ -58,7 +61,7 @@ export class TargetsService {
   async setIn(
     m: EntityManager,
     input: TargetDefinition,
-  ): Promise<{ outcome: 'created' | 'updated' | 'unchanged'; target: TargetSetV1Data }> {
+  ): Promise<{ outcome: 'created' | 'updated' | 'unchanged'; target: TargetSetV2Data }> {
     const t = normaliseTarget(input);
     const errors = [...checkTarget(t), ...targetDateErrors(t, this.calendar.configuredStart, this.calendar.today())];
     if (errors.length > 0)
@@ -70,7 +73,8 @@ export class TargetsService {
     }
     const params = [
       t.targetId,
-      t.name,
+      t.nameVi,
+      t.nameEn,
       t.metric,
       t.cohorts,
       t.tree,
@@ -82,28 +86,50 @@ export class TargetsService {
       t.reportingWindowDays,
     ];
     const [row]: TargetRow[] = await m.query(
-      `INSERT INTO targets (id, name, metric, cohorts, tree, scope_unit_types, scope_levels, threshold, deadline, campaign_start, reporting_window_days, revision)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,1)
-       ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, metric = EXCLUDED.metric, cohorts = EXCLUDED.cohorts, tree = EXCLUDED.tree,
+      `INSERT INTO targets (id, name_vi, name_en, metric, cohorts, tree, scope_unit_types, scope_levels, threshold, deadline, campaign_start,
+         reporting_window_days, revision)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,1)
+       ON CONFLICT (id) DO UPDATE SET name_vi = EXCLUDED.name_vi, name_en = EXCLUDED.name_en, metric = EXCLUDED.metric, cohorts = EXCLUDED.cohorts, tree = EXCLUDED.tree,
          scope_unit_types = EXCLUDED.scope_unit_types, scope_levels = EXCLUDED.scope_levels, threshold = EXCLUDED.threshold,
          deadline = EXCLUDED.deadline, campaign_start = EXCLUDED.campaign_start, reporting_window_days = EXCLUDED.reporting_window_days,
-         revision = targets.revision + 1, updated_at = now()
-       RETURNING id, name, metric, cohorts, tree, scope_unit_types, scope_levels, threshold, deadline::text AS deadline,
-         campaign_start::text AS campaign_start, reporting_window_days, revision`,
+         revision = targets.revision + 1, republish = false, updated_at = now()
+       RETURNING ${TARGET_COLUMNS}`,
       params,
     );
     const data = dataOf(row);
-    await this.outbox.record(m, TargetSetV1, data.targetId, data);
+    await this.outbox.record(m, TargetSetV2, data.targetId, data);
     return { outcome: before ? 'updated' : 'created', target: data };
   }
 
-  async get(id: string): Promise<TargetSetV1Data> {
+  /**
+   * Publishes, as a new revision, every target a migration marked (NamesAndContacts: the targets got their
+   * Vietnamese names, which the read models learn only from events). Safe to run on every start and by
+   * replicas starting together: each marked row is taken once (SKIP LOCKED) and unmarked in the same transaction.
+   */
+  async publishMarked(): Promise<number> {
+    return this.ds.transaction(async (m) => {
+      // An UPDATE … RETURNING answers [rows, count] through TypeORM.
+      const [rows]: [TargetRow[], number] = await m.query(
+        `UPDATE targets SET revision = revision + 1, republish = false, updated_at = now()
+         WHERE id IN (SELECT id FROM targets WHERE republish ORDER BY id FOR UPDATE SKIP LOCKED)
+         RETURNING ${TARGET_COLUMNS}`,
+      );
+      for (const r of rows) await this.outbox.record(m, TargetSetV2, r.id, dataOf(r));
+      return rows.length;
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.publishMarked();
+  }
+
+  async get(id: string): Promise<TargetSetV2Data> {
     const [row]: TargetRow[] = await this.ds.query(`${SELECT_TARGET} WHERE id = $1`, [id]);
     if (!row) throw new NotFoundException({ detail: `unknown target ${id}` });
     return dataOf(row);
   }
 
-  async list(): Promise<TargetSetV1Data[]> {
+  async list(): Promise<TargetSetV2Data[]> {
     const rows: TargetRow[] = await this.ds.query(`${SELECT_TARGET} ORDER BY deadline, id`);
     return rows.map(dataOf);
   }

@@ -19,7 +19,7 @@ describe('support-point sessions: idempotency, revisions and open days (real Pos
 
   async function counts(): Promise<{ sessions: number; outbox: number; keys: number }> {
     const [row] = await ds.query(
-      `SELECT (SELECT count(*)::int FROM support_sessions) AS sessions, (SELECT count(*)::int FROM outbox) AS outbox, (SELECT count(*)::int FROM idempotency_keys) AS keys`,
+      `SELECT (SELECT count(*)::int FROM support_sessions) AS sessions, (SELECT count(*)::int FROM outbox) AS outbox, (SELECT count(*)::int FROM idempotent_requests) AS keys`,
     );
     return row;
   }
@@ -109,7 +109,7 @@ describe('support-point sessions: idempotency, revisions and open days (real Pos
     ]);
   });
 
-  it('Idempotency-Key: the same key and body get the same answer and nothing new; the same key with another body is 409', async () => {
+  it('Idempotency-Key: the same key and body get the same answer and nothing new; the same key with another body is 422', async () => {
     const headers = { 'idempotency-key': 'vnpt-2020-08-22-a' };
     const first = await http(svc, 'POST', url, { key: vnpt, body: session('2020-08-22', 10, 8, 8), headers });
     expect(first.status).toBe(201);
@@ -120,8 +120,12 @@ describe('support-point sessions: idempotency, revisions and open days (real Pos
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
     expect(await counts()).toEqual(before);
 
-    expectProblem(await http(svc, 'POST', url, { key: vnpt, body: session('2020-08-22', 11, 8, 8), headers }), 409, 'Idempotency-Key');
-    expectProblem(await http(svc, 'POST', url, { key: vnpt, body: session('2020-08-23', 10, 8, 8), headers }), 409, 'Idempotency-Key');
+    const other = await http(svc, 'POST', url, { key: vnpt, body: session('2020-08-22', 11, 8, 8), headers });
+    expectProblem(other, 422, 'Idempotency-Key');
+    expect(other.body.detail).toMatch(
+      /^Idempotency-Key vnpt-2020-08-22-a đã được dùng cho một yêu cầu khác.*\(Idempotency-Key vnpt-2020-08-22-a was already used/,
+    );
+    expectProblem(await http(svc, 'POST', url, { key: vnpt, body: session('2020-08-23', 10, 8, 8), headers }), 422, 'Idempotency-Key');
     expect(await counts()).toEqual(before);
     expect(await sessionEvents('2020-08-22')).toHaveLength(1);
 

@@ -1,11 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { SupportSessionLoggedV1 } from '@app/contracts';
-import { CampaignCalendar, EventOutbox, ProblemException, type Principal } from '@app/platform';
+import {
+  CampaignCalendar,
+  EventOutbox,
+  IdempotencyStore,
+  ProblemException,
+  type Answer,
+  type IdempotentAnswer,
+  type IdempotentRequest,
+  type Principal,
+} from '@app/platform';
 import { SupportPointsService } from '../points/support-points.service';
 import { decideSession, sessionCountErrors, sessionDateErrors, type SessionCounts } from './domain/session-rules';
 import type { LogSessionDto } from './dto/log-session.dto';
-import { IdempotencyStore, requestHash, type StoredAnswer } from './idempotency.store';
 
 export interface SessionAnswer {
   pointId: string;
@@ -28,28 +36,26 @@ export class SessionsService {
     private readonly calendar: CampaignCalendar,
   ) {}
 
+  /** `idempotency` names the request { pointId, ...dto } (see the controller). */
   async log(
     principal: Principal,
     pointId: string,
     dto: LogSessionDto,
-    idempotencyKey: string | null,
-  ): Promise<StoredAnswer & { replayed: boolean }> {
+    idempotency: IdempotentRequest | null,
+  ): Promise<IdempotentAnswer<SessionAnswer>> {
     const counts: SessionCounts = { assisted: dto.assisted, installed: dto.installed, bluetoothEnabled: dto.bluetoothEnabled };
     const countErrors = sessionCountErrors(counts);
     if (countErrors.length) throw new ProblemException(422, countErrors.map((e) => e.message).join('; '), countErrors);
-    const hash = requestHash({ op: 'support.session', pointId, date: dto.date, ...counts });
-    return this.ds.transaction(async (m) => {
-      if (idempotencyKey) {
-        const previous = await this.idempotency.lookup(m, principal.keyId, idempotencyKey, hash);
-        if (previous) return { ...previous, replayed: true };
-      }
-      const answer = await this.apply(m, principal, pointId, dto.date, counts);
-      if (idempotencyKey) await this.idempotency.remember(m, principal.keyId, idempotencyKey, hash, answer);
-      return { ...answer, replayed: false };
-    });
+    return this.ds.transaction((m) => this.idempotency.once(m, idempotency, () => this.apply(m, principal, pointId, dto.date, counts)));
   }
 
-  private async apply(m: EntityManager, principal: Principal, pointId: string, date: string, counts: SessionCounts): Promise<StoredAnswer> {
+  private async apply(
+    m: EntityManager,
+    principal: Principal,
+    pointId: string,
+    date: string,
+    counts: SessionCounts,
+  ): Promise<Answer<SessionAnswer>> {
     const point = await this.points.lockAndFind(m, principal, pointId);
     const dateErrors = sessionDateErrors(point.periods, date, await this.calendar.window(m));
     if (dateErrors.length) throw new ProblemException(422, dateErrors.map((e) => e.message).join('; '), dateErrors);

@@ -1,6 +1,19 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { CampaignCalendar, CurrentPrincipal, ProblemException, Roles, ScopeService, type Principal } from '@app/platform';
+import type { FastifyReply } from 'fastify';
+import {
+  CampaignCalendar,
+  CurrentPrincipal,
+  IDEMPOTENCY_API_HEADER,
+  IDEMPOTENCY_HEADER,
+  idempotencyKeyOf,
+  idempotentRequest,
+  ProblemException,
+  replyWith,
+  Roles,
+  ScopeService,
+  type Principal,
+} from '@app/platform';
 import {
   HubParamDto,
   TransportCheckDto,
@@ -23,23 +36,16 @@ export class TransportController {
   @Roles('transport')
   @HttpCode(202)
   @ApiOperation({ summary: "A hub's passenger checks for a day (a later submission for the same day is a new revision)" })
-  @ApiHeader({
-    name: 'Idempotency-Key',
-    required: false,
-    description: 'Same key and body: the same answer, nothing new; same key, other body: 409',
-  })
+  @ApiHeader(IDEMPOTENCY_API_HEADER)
   @ApiResponse({ status: 202, type: TransportCheckResultDto })
   async record(
     @Param() params: HubParamDto,
     @Body() body: TransportCheckDto,
     @CurrentPrincipal() principal: Principal,
-    @Headers('idempotency-key') idempotencyKey?: string,
+    @Headers(IDEMPOTENCY_HEADER) idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TransportCheckResultDto> {
-    if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) {
-      throw new ProblemException(400, 'Idempotency-Key must be 1 to 200 visible ASCII characters', [
-        { field: 'Idempotency-Key', message: 'invalid' },
-      ]);
-    }
+    idempotencyKeyOf(idempotencyKey);
     await this.calendar.assertWithin({ date: body.date });
     const unit = await this.scope.assertCanWrite(principal, params.code);
     if (unit.type !== 'transport_hub') {
@@ -48,7 +54,8 @@ export class TransportController {
       ]);
     }
     const { date, ...counts } = body;
-    return this.checks.record(principal.keyId, params.code, date, counts, idempotencyKey ?? null);
+    const request = idempotentRequest(principal, 'workforce:transport-checks', idempotencyKey, () => ({ hubCode: params.code, ...body }));
+    return replyWith(reply, await this.checks.record(principal.keyId, params.code, date, counts, request));
   }
 
   @Get(':code/checks')

@@ -55,15 +55,21 @@ describe('workforce: transport-hub passenger checks', () => {
     expect((await http(svc, 'GET', '/v1/transport-hubs/BX-TRAVINH/checks?from=2020-08-25', { key: keys.analyst })).body).toEqual([]);
   });
 
-  it('honours Idempotency-Key: same key and body → same answer; same key, other body → 409', async () => {
+  it('honours Idempotency-Key: same key and body → same answer; same key, other body → 422', async () => {
     const body = { ...day, date: '2020-08-25' };
     const first = await post('BEN-PHA', body, { idem: 'ben-pha-25' });
     expect(first.status).toBe(202);
     const replay = await post('BEN-PHA', body, { idem: 'ben-pha-25' });
+    expect(replay.status).toBe(202);
     expect(replay.body).toEqual(first.body);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
     const clash = await post('BEN-PHA', { ...body, refused: 21 }, { idem: 'ben-pha-25' });
-    expect(clash.status).toBe(409);
+    expect(clash.status).toBe(422);
     expect(clash.headers.get('content-type')).toContain('application/problem+json');
+    expect(clash.body.errors).toEqual([{ field: 'Idempotency-Key', message: expect.stringMatching(/đã được dùng cho một yêu cầu khác/) }]);
+    // The same key on another hub is another request too; a malformed key is 400.
+    expect((await post('BX-TRAVINH', body, { idem: 'ben-pha-25' })).status).toBe(422);
+    expect((await post('BEN-PHA', body, { idem: 'x'.repeat(201) })).status).toBe(400);
     await new Promise((r) => setTimeout(r, 300));
     expect((await checks()).filter((e) => e.envelope.key === 'BEN-PHA')).toHaveLength(1);
   });

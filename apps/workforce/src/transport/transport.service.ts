@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { uuidv7 } from 'uuidv7';
 import { DataSource, type EntityManager } from 'typeorm';
 import { TransportCheckedV1 } from '@app/contracts';
-import { EventOutbox, ProblemException } from '@app/platform';
+import { EventOutbox, IdempotencyStore, ProblemException, type IdempotentAnswer, type IdempotentRequest } from '@app/platform';
 import { canonicalCheck, transportCountErrors, type TransportCounts } from './domain/transport-check.rules';
 import type { TransportCheckResultDto, TransportCheckRowDto } from './dto/transport-check.dto';
 
@@ -25,14 +25,15 @@ const COLUMNS = `id, hub_code, date::text AS date, revision, passengers_checked,
 
 /**
  * Passenger checks at bus stations and ferry terminals, one figure per (hub, date) with revisions:
- * a correction is a new revision; the same submission again (same Idempotency-Key, or identical to the
- * latest revision) changes nothing and publishes nothing.
+ * a correction is a new revision; the same submission again (identical to the latest revision, or the
+ * same Idempotency-Key, answered by the platform's IdempotencyStore) changes nothing and publishes nothing.
  */
 @Injectable()
 export class TransportService {
   constructor(
     private readonly ds: DataSource,
     private readonly outbox: EventOutbox,
+    private readonly idempotency: IdempotencyStore,
   ) {}
 
   async record(
@@ -40,36 +41,24 @@ export class TransportService {
     hubCode: string,
     date: string,
     counts: TransportCounts,
-    idempotencyKey: string | null,
-  ): Promise<TransportCheckResultDto> {
+    idempotency: IdempotentRequest | null,
+  ): Promise<IdempotentAnswer<TransportCheckResultDto>> {
     const errors = transportCountErrors(counts);
     if (errors.length) throw new ProblemException(422, errors[0].message, errors);
     const requestHash = createHash('sha256')
       .update(canonicalCheck(hubCode, date, counts))
       .digest('hex');
-    return this.ds.transaction(async (m) => {
-      await m.query(`SELECT pg_advisory_xact_lock(hashtext('transport:' || $1 || ':' || $2))`, [hubCode, date]);
-      if (idempotencyKey) {
-        const same: CheckRow[] = await m.query(
-          `SELECT ${COLUMNS} FROM transport_checks WHERE submitted_by_key = $1 AND idempotency_key = $2`,
-          [keyId, idempotencyKey],
+    return this.ds.transaction((m) =>
+      this.idempotency.once(m, idempotency, async () => {
+        await m.query(`SELECT pg_advisory_xact_lock(hashtext('transport:' || $1 || ':' || $2))`, [hubCode, date]);
+        const latest: CheckRow[] = await m.query(
+          `SELECT ${COLUMNS} FROM transport_checks WHERE hub_code = $1 AND date = $2 ORDER BY revision DESC LIMIT 1`,
+          [hubCode, date],
         );
-        if (same[0]) {
-          if (same[0].request_hash !== requestHash) {
-            throw new ProblemException(409, 'this Idempotency-Key was already used with a different body', [
-              { field: 'Idempotency-Key', message: 'reuse a key only to retry the very same request' },
-            ]);
-          }
-          return present(same[0]);
-        }
-      }
-      const latest: CheckRow[] = await m.query(
-        `SELECT ${COLUMNS} FROM transport_checks WHERE hub_code = $1 AND date = $2 ORDER BY revision DESC LIMIT 1`,
-        [hubCode, date],
-      );
-      if (latest[0] && latest[0].request_hash === requestHash) return present(latest[0]);
-      return this.insert(m, keyId, hubCode, date, counts, idempotencyKey, requestHash, (latest[0]?.revision ?? 0) + 1);
-    });
+        if (latest[0] && latest[0].request_hash === requestHash) return { status: 202, body: present(latest[0]) };
+        return { status: 202, body: await this.insert(m, keyId, hubCode, date, counts, requestHash, (latest[0]?.revision ?? 0) + 1) };
+      }),
+    );
   }
 
   private async insert(
@@ -78,26 +67,13 @@ export class TransportService {
     hubCode: string,
     date: string,
     c: TransportCounts,
-    idempotencyKey: string | null,
     requestHash: string,
     revision: number,
   ): Promise<TransportCheckResultDto> {
     const rows: CheckRow[] = await m.query(
-      `INSERT INTO transport_checks (id, hub_code, date, revision, passengers_checked, already_installed, installed_on_site, refused, submitted_by_key, idempotency_key, request_hash)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) RETURNING ${COLUMNS}`,
-      [
-        uuidv7(),
-        hubCode,
-        date,
-        revision,
-        c.passengersChecked,
-        c.alreadyInstalled,
-        c.installedOnSite,
-        c.refused,
-        keyId,
-        idempotencyKey,
-        requestHash,
-      ],
+      `INSERT INTO transport_checks (id, hub_code, date, revision, passengers_checked, already_installed, installed_on_site, refused, submitted_by_key, request_hash)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) RETURNING ${COLUMNS}`,
+      [uuidv7(), hubCode, date, revision, c.passengersChecked, c.alreadyInstalled, c.installedOnSite, c.refused, keyId, requestHash],
     );
     await this.outbox.record(m, TransportCheckedV1, hubCode, { hubCode, date, revision, ...c });
     return present(rows[0]);

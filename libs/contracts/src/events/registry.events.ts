@@ -3,6 +3,7 @@ import {
   ArrayMinSize,
   IsArray,
   IsBoolean,
+  IsEmail,
   IsIn,
   IsInt,
   IsNumber,
@@ -28,7 +29,7 @@ import {
   type Tree,
   type UnitType,
 } from '../enums';
-import { IsCalendarDate, IsCount, IsUnitCode } from '../validators';
+import { IsCalendarDate, IsCount, IsUnitCode, IsVietnamesePhone } from '../validators';
 
 export class UnitHeadV1 {
   @IsString() @Length(1, 200) name!: string;
@@ -49,6 +50,30 @@ export class OrgUnitUpsertedV1Data {
   @IsInt() @Min(1) revision!: number;
 }
 export const OrgUnitUpsertedV1 = defineEvent('registry.orgunit.upserted', 1, 'OrgUnitUpsertedV1', OrgUnitUpsertedV1Data);
+
+/** v2 of a head: how to reach them. Personal data (docs/data-protection.md): null when not given. */
+export class UnitHeadV2 {
+  @IsString() @Length(1, 200) name!: string;
+  @IsString() @Length(1, 200) title!: string;
+  /** E.164 (+84912345678). */
+  @IsOptional() @IsVietnamesePhone() phone!: string | null;
+  @IsOptional() @IsEmail() @Length(3, 254) email!: string | null;
+}
+
+/** v2: the head carries a phone and an e-mail. A v1 event is upcast with neither (libs/contracts/src/registry.ts). */
+export class OrgUnitUpsertedV2Data {
+  @IsUnitCode() code!: string;
+  @IsString() @Length(1, 300) name!: string;
+  @IsIn(UNIT_TYPES) type!: UnitType;
+  @IsOptional() @IsIn(BLOCS) bloc!: Bloc | null;
+  @IsOptional() @IsUnitCode() adminParentCode!: string | null;
+  @IsOptional() @IsUnitCode() accountableToCode!: string | null;
+  @IsOptional() @ValidateNested() @Type(() => UnitHeadV2) head!: UnitHeadV2 | null;
+  @IsOptional() @IsInt() @Min(1) @Max(10) level!: number | null;
+  @IsBoolean() active!: boolean;
+  @IsInt() @Min(1) revision!: number;
+}
+export const OrgUnitUpsertedV2 = defineEvent('registry.orgunit.upserted', 2, 'OrgUnitUpsertedV2', OrgUnitUpsertedV2Data);
 
 export class OrgUnitRetiredV1Data {
   @IsUnitCode() code!: string;
@@ -84,6 +109,30 @@ export class TargetSetV1Data {
   @IsInt() @Min(1) revision!: number;
 }
 export const TargetSetV1 = defineEvent('registry.target.set', 1, 'TargetSetV1', TargetSetV1Data);
+
+/**
+ * v2: a target has a Vietnamese and an English name (officials read Vietnamese first), instead of v1's one
+ * `name`. A v1 event is upcast with its one name in both (libs/contracts/src/registry.ts).
+ */
+export class TargetSetV2Data {
+  @IsString() @Length(1, 64) targetId!: string;
+  @IsString() @Length(1, 300) nameVi!: string;
+  @IsString() @Length(1, 300) nameEn!: string;
+  @IsIn(METRICS) metric!: Metric;
+  @IsArray() @ArrayMinSize(1) @IsIn(COHORTS, { each: true }) cohorts!: Cohort[];
+  @IsIn(TREES) tree!: Tree;
+  /** Unit types the target covers (the units expected to report); empty means every type that may report its cohorts. */
+  @IsArray() @IsIn(UNIT_TYPES, { each: true }) scopeUnitTypes!: UnitType[];
+  /** Tree levels the target covers (1 = province); empty means all levels. */
+  @IsArray() @IsInt({ each: true }) scopeLevels!: number[];
+  /** A fraction: 0.5 is 50%. */
+  @IsNumber() @Min(0) @Max(1) threshold!: number;
+  @IsCalendarDate() deadline!: string;
+  @IsOptional() @IsCalendarDate() campaignStart!: string | null;
+  @IsInt() @Min(1) @Max(366) reportingWindowDays!: number;
+  @IsInt() @Min(1) revision!: number;
+}
+export const TargetSetV2 = defineEvent('registry.target.set', 2, 'TargetSetV2', TargetSetV2Data);
 
 /** Hash only: the key itself is shown once to whoever asked for it and never leaves the registry. */
 export class ApiKeyIssuedV1Data {

@@ -5,7 +5,7 @@ import { AdoptionCountsV1 } from './intake.events';
 
 /**
  * An enterprise roster replaced as of a date: aggregates and the change since the previous roster only.
- * No name, phone number or employee id ever appears here (DESIGN.md).
+ * No name, phone number or employee id ever appears here (docs/architecture.md).
  * Rates treat it as the enterprise's `enterprise_workers` report for `asOf`.
  */
 export class RosterImportedV1Data extends AdoptionCountsV1 {

@@ -2,7 +2,7 @@ import { ForbiddenException, Inject, Injectable, NotFoundException, Unprocessabl
 import { UNIT_SCOPE, type Principal, type UnitScope } from './principal';
 
 /**
- * Which units a key may act for (DESIGN.md): admin all; portal its unit and its subtree on either tree;
+ * Which units a key may act for (docs/api.md, Roles): admin all; portal its unit and its subtree on either tree;
  * ez_board enterprises under an economic zone or industrial park; transport hubs under its unit;
  * telecom its own operator's units; analyst reads everything and writes nothing.
  */

@@ -1,6 +1,6 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { campaignToday, computableSpan, dateWindowErrors, type DateSpan, type DateWindow } from '@app/domain';
+import { campaignDateTime, campaignToday, computableSpan, dateWindowErrors, type DateSpan, type DateWindow } from '@app/domain';
 import { ProblemException } from '../http/problem.filter';
 import { PLATFORM_OPTIONS, type PlatformOptions } from '../platform.options';
 
@@ -24,6 +24,11 @@ export class CampaignCalendar {
 
   today(now: Date = new Date()): string {
     return campaignToday(this.options.config.CAMPAIGN_TIME_ZONE, now);
+  }
+
+  /** An instant on the campaign's wall clock, to the second, with its offset (2020-08-30T17:05:12+07:00). */
+  dateTime(instant: string | Date): string {
+    return campaignDateTime(instant, this.options.config.CAMPAIGN_TIME_ZONE);
   }
 
   /** The window from a published campaign start read by the caller (e.g. folded into a statement of its own). */

@@ -23,7 +23,7 @@ import { describeValidationErrors, type NatsCredentials } from '@app/messaging';
 import { toBool, toInt } from './env-transforms';
 import { HttpEdgeConfig } from './http-edge-config';
 
-export { toInt };
+export { toBool, toInt };
 
 @ValidatorConstraint({ name: 'timeZone' })
 class IsTimeZone implements ValidatorConstraintInterface {

@@ -1,17 +1,18 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length } from 'class-validator';
 import {
+  BLOCS,
   COHORTS,
   IsCalendarDate,
   IsUnitCode,
-  TARGET_STATUSES,
   TREES,
   UNIT_TYPES,
+  type Bloc,
   type Cohort,
-  type TargetStatus,
   type Tree,
   type UnitType,
 } from '@app/contracts';
+import { STANDINGS, type Standing } from '@app/domain';
 import { QueryInt } from '@app/platform';
 import { sortOptions } from '../../common/listing';
 import { ListQueryDto } from '../../common/query.dto';
@@ -64,10 +65,10 @@ export class UnitsQueryDto extends ListQueryDto {
   @Length(1, 64)
   target?: string;
 
-  @ApiPropertyOptional({ enum: TARGET_STATUSES })
+  @ApiPropertyOptional({ enum: STANDINGS, description: 'due_today: units short on the deadline day' })
   @IsOptional()
-  @IsIn(TARGET_STATUSES)
-  status?: TargetStatus;
+  @IsIn(STANDINGS)
+  status?: Standing;
 
   @ApiPropertyOptional({ enum: sortOptions(UNIT_SORT_KEYS), description: 'e.g. populationRate for worst first; -name for Z to A' })
   @IsOptional()
@@ -78,10 +79,10 @@ export class UnitsQueryDto extends ListQueryDto {
 export const STATUS_SORT_KEYS = ['code', 'name', 'status', 'value', 'gap', 'since'] as const;
 
 export class TargetStatusesQueryDto extends ListQueryDto {
-  @ApiPropertyOptional({ enum: TARGET_STATUSES })
+  @ApiPropertyOptional({ enum: STANDINGS, description: 'due_today: units short on the deadline day' })
   @IsOptional()
-  @IsIn(TARGET_STATUSES)
-  status?: TargetStatus;
+  @IsIn(STANDINGS)
+  status?: Standing;
 
   @ApiPropertyOptional({ enum: UNIT_TYPES })
   @IsOptional()
@@ -94,27 +95,51 @@ export class TargetStatusesQueryDto extends ListQueryDto {
   sort?: string;
 }
 
-export const LAGGARD_SORT_KEYS = ['code', 'name', 'status', 'value', 'gap'] as const;
-export const BELOW_TARGET = ['breached', 'at_risk', 'on_track'] as const;
+/** What a laggard may be: short in any way, or not reporting. */
+export const LAGGARD_STANDINGS = ['breached', 'due_today', 'at_risk', 'on_track', 'no_data'] as const satisfies readonly Standing[];
+
+export const LAGGARD_SORT_KEYS = ['code', 'name', 'status', 'value', 'gap', 'since'] as const;
 
 export class LaggardsQueryDto extends ListQueryDto {
-  @ApiPropertyOptional({ description: 'One target (default: every target)' })
+  @ApiPropertyOptional({ description: 'One target (default: every target, each ranked by its own threshold)' })
   @IsOptional()
   @IsString()
   @Length(1, 64)
   target?: string;
+
+  @ApiPropertyOptional({ enum: TREES, description: 'Only the targets counted on this tree' })
+  @IsOptional()
+  @IsIn(TREES)
+  tree?: Tree;
+
+  @ApiPropertyOptional({ description: "A unit's code: only the units of its subtree (on either tree)" })
+  @IsOptional()
+  @IsUnitCode()
+  within?: string;
+
+  @ApiPropertyOptional({ enum: BLOCS })
+  @IsOptional()
+  @IsIn(BLOCS)
+  bloc?: Bloc;
+
+  @QueryInt({ min: 1, max: 10, description: 'Tree level (1 province, 2 district, 3 commune, 4 hamlet)' })
+  level?: number;
 
   @ApiPropertyOptional({ enum: UNIT_TYPES })
   @IsOptional()
   @IsIn(UNIT_TYPES)
   type?: UnitType;
 
-  @ApiPropertyOptional({ enum: BELOW_TARGET })
+  @ApiPropertyOptional({
+    enum: LAGGARD_STANDINGS,
+    description:
+      'Default: every unit short (on track, at risk, due today, breached); no_data: units that should report and have not, with their heads',
+  })
   @IsOptional()
-  @IsIn(BELOW_TARGET)
-  status?: (typeof BELOW_TARGET)[number];
+  @IsIn(LAGGARD_STANDINGS)
+  status?: (typeof LAGGARD_STANDINGS)[number];
 
-  @ApiPropertyOptional({ enum: sortOptions(LAGGARD_SORT_KEYS), description: 'Default: lowest value first (worst first)' })
+  @ApiPropertyOptional({ enum: sortOptions(LAGGARD_SORT_KEYS), description: 'Default: worst first (farthest below the threshold)' })
   @IsOptional()
   @IsIn(sortOptions(LAGGARD_SORT_KEYS))
   sort?: string;

@@ -2,17 +2,11 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { DateQueryDto } from '../../common/query.dto';
 
-export const REPORT_LANGS = ['vi', 'en'] as const;
-export type ReportLang = (typeof REPORT_LANGS)[number];
-export const REPORT_FORMATS = ['html', 'md'] as const;
+export { LANGS as REPORT_LANGS, type Lang as ReportLang } from '@app/domain';
+export const REPORT_FORMATS = ['html', 'md', 'pdf', 'docx'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export class DailyReportQueryDto extends DateQueryDto {
-  @ApiPropertyOptional({ enum: REPORT_LANGS, default: 'vi' })
-  @IsOptional()
-  @IsIn(REPORT_LANGS)
-  lang?: ReportLang;
-
   @ApiPropertyOptional({ enum: REPORT_FORMATS, default: 'html' })
   @IsOptional()
   @IsIn(REPORT_FORMATS)

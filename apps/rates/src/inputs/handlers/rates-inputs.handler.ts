@@ -6,24 +6,27 @@ import {
   OrgUnitUpsertedV1,
   ReportAcceptedV1,
   RosterImportedV1,
-  SupportSessionLoggedV1,
-  TargetSetV1,
-  TransportCheckedV1,
+  TargetSetV2,
   type CohortSetV1Data,
   type EventEnvelope,
   type OrgUnitRetiredV1Data,
   type OrgUnitUpsertedV1Data,
   type ReportAcceptedV1Data,
   type RosterImportedV1Data,
-  type SupportSessionLoggedV1Data,
-  type TargetSetV1Data,
-  type TransportCheckedV1Data,
+  type TargetSetV2Data,
 } from '@app/contracts';
 import { EventConsumerGroup, OnEvent } from '@app/messaging';
 import { RatesInputsService } from '../rates-inputs.service';
 
-/** The producers rates computes from: one durable consumer each (`rates-inputs-<producer>`). */
-export const RATES_INPUT_LANES = ['registry', 'intake', 'support', 'workforce'] as const;
+/**
+ * The producers rates computes from: one durable consumer each (`rates-inputs-<producer>`). Not support
+ * points: their sessions add to no cohort, and compliance serves coverage from its own read model (README,
+ * Design notes). Workforce's passenger checks arrive on the workforce lane and are acked unread.
+ */
+export const RATES_INPUT_LANES = ['registry', 'intake', 'workforce'] as const;
+
+/** Durables of earlier versions, deleted by a rebuild: the single inputs consumer, and the support-points lane. */
+export const RETIRED_RATES_DURABLES = ['rates-inputs', 'rates-inputs-support'] as const;
 
 /**
  * Everything rates computes from, on one durable consumer per producer, so that rates is not handed its
@@ -51,8 +54,8 @@ export class RatesInputsHandler {
     await this.inputs.recordDenominator(m, e.data, e.id);
   }
 
-  @OnEvent(TargetSetV1)
-  async targetSet(e: EventEnvelope<string, TargetSetV1Data>, m: EntityManager): Promise<void> {
+  @OnEvent(TargetSetV2)
+  async targetSet(e: EventEnvelope<string, TargetSetV2Data>, m: EntityManager): Promise<void> {
     await this.inputs.recordTarget(m, e.data);
   }
 
@@ -76,7 +79,7 @@ export class RatesInputsHandler {
     );
   }
 
-  /** A roster import is the enterprise's enterprise_workers report as of its date (DOMAIN.md). */
+  /** A roster import is the enterprise's enterprise_workers report as of its date (docs/domain.md). */
   @OnEvent(RosterImportedV1)
   async rosterImported(e: EventEnvelope<string, RosterImportedV1Data>, m: EntityManager): Promise<void> {
     const d = e.data;
@@ -94,33 +97,6 @@ export class RatesInputsHandler {
         bluetoothOn: d.bluetoothOn,
       },
       'workforce',
-    );
-  }
-
-  /** Kept as their own figures (people assisted, installs on site); they never add to a cohort's counts. */
-  @OnEvent(SupportSessionLoggedV1)
-  async sessionLogged(e: EventEnvelope<string, SupportSessionLoggedV1Data>, m: EntityManager): Promise<void> {
-    const d = e.data;
-    await m.query(
-      `INSERT INTO rates_support_sessions (point_id, date, revision, operator_code, commune_code, assisted, installed, bluetooth_enabled)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8)
-       ON CONFLICT (point_id, date) DO UPDATE SET revision = EXCLUDED.revision, operator_code = EXCLUDED.operator_code, commune_code = EXCLUDED.commune_code,
-         assisted = EXCLUDED.assisted, installed = EXCLUDED.installed, bluetooth_enabled = EXCLUDED.bluetooth_enabled
-       WHERE rates_support_sessions.revision < EXCLUDED.revision`,
-      [d.pointId, d.date, d.revision, d.operatorCode, d.communeCode, d.assisted, d.installed, d.bluetoothEnabled],
-    );
-  }
-
-  @OnEvent(TransportCheckedV1)
-  async transportChecked(e: EventEnvelope<string, TransportCheckedV1Data>, m: EntityManager): Promise<void> {
-    const d = e.data;
-    await m.query(
-      `INSERT INTO rates_transport_checks (hub_code, date, revision, passengers_checked, already_installed, installed_on_site, refused)
-       VALUES ($1,$2,$3,$4,$5,$6,$7)
-       ON CONFLICT (hub_code, date) DO UPDATE SET revision = EXCLUDED.revision, passengers_checked = EXCLUDED.passengers_checked,
-         already_installed = EXCLUDED.already_installed, installed_on_site = EXCLUDED.installed_on_site, refused = EXCLUDED.refused
-       WHERE rates_transport_checks.revision < EXCLUDED.revision`,
-      [d.hubCode, d.date, d.revision, d.passengersChecked, d.alreadyInstalled, d.installedOnSite, d.refused],
     );
   }
 }

@@ -1,11 +1,23 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
-import { BLOCS, UNIT_TYPES, IsCalendarDate, IsUnitCode, type Bloc, type UnitType } from '@app/contracts';
+import { IsEmail, IsIn, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
+import { BLOCS, UNIT_TYPES, IsCalendarDate, IsUnitCode, IsVietnamesePhone, type Bloc, type UnitType } from '@app/contracts';
 
 export class UnitHeadDto {
   @ApiProperty({ example: 'Nguyễn Văn A' }) @IsString() @Length(1, 200) name!: string;
   @ApiProperty({ example: 'Chủ tịch UBND' }) @IsString() @Length(1, 200) title!: string;
+  @ApiPropertyOptional({
+    example: '0294 3862 123',
+    description: 'a Vietnamese mobile (0912345678, +84912345678) or landline with its area code (0294 3862 123); stored as +84…',
+  })
+  @IsOptional()
+  @IsVietnamesePhone()
+  phone?: string;
+  @ApiPropertyOptional({ example: 'chutich@travinh.gov.vn' })
+  @IsOptional()
+  @IsEmail()
+  @Length(3, 254)
+  email?: string;
 }
 
 export class UnitCodeParams {

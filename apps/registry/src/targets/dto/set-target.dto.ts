@@ -12,6 +12,7 @@ import {
   Matches,
   Max,
   Min,
+  ValidateIf,
 } from 'class-validator';
 import { COHORTS, IsCalendarDate, METRICS, TREES, UNIT_TYPES, type Cohort, type Metric, type Tree, type UnitType } from '@app/contracts';
 
@@ -22,7 +23,24 @@ export class TargetIdParams {
 }
 
 export class SetTargetDto {
-  @ApiProperty({ example: 'Residents installed ≥ 50% of population by 2020-08-20' }) @IsString() @Length(1, 300) name!: string;
+  @ApiPropertyOptional({
+    example: 'Tỷ lệ người dân cài đặt ứng dụng Bluezone đạt 50% dân số đến ngày 20/8/2020',
+    description: 'the name officials read (Vietnamese)',
+  })
+  @ValidateIf((o: SetTargetDto) => o.name === undefined || o.nameVi !== undefined)
+  @IsString()
+  @Length(1, 300)
+  nameVi?: string;
+  @ApiPropertyOptional({ example: 'Residents installed ≥ 50% of the population by 2020-08-20', description: 'the English name' })
+  @ValidateIf((o: SetTargetDto) => o.name === undefined || o.nameEn !== undefined)
+  @IsString()
+  @Length(1, 300)
+  nameEn?: string;
+  @ApiPropertyOptional({ deprecated: true, description: 'one name for both languages (before nameVi and nameEn); either given name wins' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 300)
+  name?: string;
   @ApiProperty({ enum: METRICS }) @IsIn(METRICS) metric!: Metric;
   @ApiProperty({ enum: COHORTS, isArray: true })
   @IsArray()

@@ -1,0 +1,488 @@
+import type { Cohort, TargetStatus, Tree, UnitType } from '@app/contracts';
+import type { Head } from '../analytics/analytics.service';
+import type { SortValue } from '../common/listing';
+import { COHORT_LABEL, fmtDate, fmtInt, STATUS_LABEL, WORDS } from '../daily-report/daily-report.render';
+import type { ReportLang } from '../daily-report/dto/daily-report-query.dto';
+import { badge, bar, esc, headText, intCell, pctCell, pointsCell, table, unitLink, vietnamTime } from './dashboard-html';
+import type { Figure } from '../common/figures';
+import type { TargetRow as Target } from '../common/read-model.service';
+import { ACTIVITY_COUNT_LABEL, ACTIVITY_LABEL, DASHBOARD_WORDS, targetName, UNIT_TYPE_LABEL } from './dashboard.words';
+
+/**
+ * Every table of the dashboard, defined once: the page renders it and the CSV and XLSX exports write
+ * it, so a download holds exactly the columns and rows the official saw (numbers as numbers, headers
+ * in the chosen language).
+ */
+export type CellKind = 'text' | 'int' | 'pct' | 'pp' | 'date' | 'status';
+
+export interface Column<T> {
+  header: (lang: ReportLang) => string;
+  kind: CellKind;
+  /** The value as data: a fraction for `pct`, percentage points for `pp`, an ISO date for `date`, a status code for `status`. */
+  value: (row: T) => SortValue;
+  /** The value in words of a language (a cohort, a unit type): what the page shows and what an export in that language holds. */
+  label?: (row: T, lang: ReportLang) => string;
+  /** How the page shows it, when not simply formatted from the value (a link, a bar). */
+  html?: (row: T, lang: ReportLang, date: string) => string;
+}
+
+export interface TableSpec<T> {
+  id: string;
+  columns: ReadonlyArray<Column<T>>;
+}
+
+/** Communes without a support point named per district on the page before "and n more" (the export names them all). */
+const UNCOVERED_NAMED = 8;
+
+const NUMERIC: ReadonlySet<CellKind> = new Set(['int', 'pct', 'pp']);
+
+function cellHtml<T>(c: Column<T>, row: T, lang: ReportLang, date: string): string {
+  if (c.html) return c.html(row, lang, date);
+  if (c.label) return esc(c.label(row, lang));
+  const v = c.value(row);
+  switch (c.kind) {
+    case 'int':
+      return intCell(lang, typeof v === 'number' ? v : null);
+    case 'pct':
+      return pctCell(lang, typeof v === 'number' ? v : null);
+    case 'pp':
+      return pointsCell(lang, typeof v === 'number' ? v / 100 : null);
+    case 'date':
+      return esc(typeof v === 'string' ? fmtDate(v) : '—');
+    case 'status':
+      return badge(lang, (v as TargetStatus | null) ?? null);
+    case 'text':
+      return v === null || v === undefined || v === '' ? '—' : esc(String(v));
+  }
+}
+
+export function renderTable<T>(spec: TableSpec<T>, rows: readonly T[], lang: ReportLang, date: string): string {
+  const numeric = spec.columns.flatMap((c, i) => (NUMERIC.has(c.kind) ? [i] : []));
+  const wide = spec.columns.flatMap((c, i) => (c.kind === 'text' ? [i] : []));
+  return table(
+    spec.columns.map((c) => c.header(lang)),
+    rows.map((r) => spec.columns.map((c) => cellHtml(c, r, lang, date))),
+    numeric,
+    { id: `t-${spec.id}`, wide },
+  );
+}
+
+/** A status in an export: its words when a language is asked for, else the code (for programs). */
+export function exportValue<T>(c: Column<T>, row: T, lang: ReportLang | undefined): SortValue {
+  if (c.label && lang) return c.label(row, lang);
+  const v = c.value(row);
+  if (c.kind === 'status' && lang && typeof v === 'string') return STATUS_LABEL[lang][v as TargetStatus] ?? v;
+  return v;
+}
+
+/** A change between two fractions in percentage points (1.25 for +1.25 pp), or null. */
+export const pp = (d: number | null | undefined): number | null => (d === null || d === undefined ? null : Math.round(d * 1e6) / 1e4);
+
+const W = (lang: ReportLang) => DASHBOARD_WORDS[lang];
+const R = (lang: ReportLang) => WORDS[lang];
+const typeLabel = (lang: ReportLang, t: string) => UNIT_TYPE_LABEL[lang][t as UnitType] ?? t;
+const since = <T>(value: (r: T) => number | null): Column<T> => ({
+  header: (l) => `${W(l).sinceYesterday} (${W(l).pp})`,
+  kind: 'pp',
+  value: (r) => pp(value(r)),
+});
+
+/** Columns several tables share: the target, the value as a bar against its threshold, people missing, status, since when. */
+type Standing = { value: number | null; threshold: number | null; status: TargetStatus | null; gap: number | null };
+const targetColumn = <T extends { target: Target | null }>(): Column<T> => ({
+  header: (l) => R(l).target,
+  kind: 'text',
+  value: (r) => r.target?.targetId,
+  label: (r, l) => (r.target ? targetName(r.target, l) : '—'),
+});
+const valueColumn = <T extends Standing>(width: number): Column<T> => ({
+  header: (l) => R(l).value,
+  kind: 'pct',
+  value: (r) => r.value,
+  html: (r, l) => bar(l, r.value, r.threshold, r.status, width),
+});
+const gapColumn = <T extends Standing>(): Column<T> => ({ header: (l) => R(l).gap, kind: 'int', value: (r) => r.gap });
+const statusColumn = <T extends Standing>(): Column<T> => ({ header: (l) => R(l).status, kind: 'status', value: (r) => r.status });
+const sinceDateColumn = <T extends { since: string | null }>(): Column<T> => ({
+  header: (l) => W(l).since,
+  kind: 'date',
+  value: (r) => r.since,
+});
+
+// --- the overview -----------------------------------------------------------------------------------
+
+export interface TargetRow {
+  targetId: string;
+  target: Target;
+  value: number | null;
+  threshold: number;
+  status: TargetStatus;
+  gap: number | null;
+  unitsBreached: number;
+  deadline: string;
+  delta: number | null;
+}
+
+export const TARGETS_TABLE: TableSpec<TargetRow> = {
+  id: 'targets',
+  columns: [
+    { header: (l) => R(l).target, kind: 'text', value: (r) => r.targetId, label: (r, l) => targetName(r.target, l) },
+    { header: (l) => R(l).value, kind: 'pct', value: (r) => r.value },
+    since((r) => r.delta),
+    { header: (l) => R(l).threshold, kind: 'pct', value: (r) => r.threshold },
+    statusColumn(),
+    gapColumn(),
+    { header: (l) => R(l).breachedUnits, kind: 'int', value: (r) => r.unitsBreached },
+    { header: (l) => R(l).deadline, kind: 'date', value: (r) => r.deadline },
+  ],
+};
+
+export interface StandingCell {
+  value: number | null;
+  threshold: number;
+  status: TargetStatus;
+  gap: number | null;
+  delta: number | null;
+}
+
+export interface DistrictRow {
+  rank: number;
+  code: string;
+  name: string;
+  head: Head | null;
+  installed: number | null;
+  population: number | null;
+  resident: StandingCell | null;
+  members: StandingCell | null;
+}
+
+const standingBar = (lang: ReportLang, s: StandingCell | null) => (s ? bar(lang, s.value, s.threshold, s.status, 80) : '—');
+
+export const DISTRICTS_TABLE: TableSpec<DistrictRow> = {
+  id: 'districts',
+  columns: [
+    { header: (l) => R(l).rank, kind: 'int', value: (r) => r.rank },
+    { header: (l) => R(l).district, kind: 'text', value: (r) => r.name, html: (r, l, d) => unitLink(r.code, r.name, d, l) },
+    { header: (l) => R(l).head, kind: 'text', value: (r) => headText(r.head) },
+    { header: (l) => W(l).residentRate, kind: 'pct', value: (r) => r.resident?.value, html: (r, l) => standingBar(l, r.resident) },
+    since((r) => r.resident?.delta ?? null),
+    { header: (l) => R(l).installed, kind: 'int', value: (r) => r.installed },
+    { header: (l) => R(l).population, kind: 'int', value: (r) => r.population },
+    { header: (l) => R(l).gap, kind: 'int', value: (r) => r.resident?.gap },
+    { header: (l) => R(l).status, kind: 'status', value: (r) => r.resident?.status },
+    { header: (l) => W(l).membersBluetooth, kind: 'pct', value: (r) => r.members?.value, html: (r, l) => standingBar(l, r.members) },
+    since((r) => r.members?.delta ?? null),
+  ],
+};
+
+export interface LaggardRow {
+  target: Target;
+  orgUnitCode: string;
+  name: string;
+  head: Head | null;
+  accountableTo: { code: string; name: string } | null;
+  value: number | null;
+  threshold: number;
+  gap: number | null;
+  status: TargetStatus;
+  since: string | null;
+  delta: number | null;
+}
+
+export const LAGGARDS_TABLE: TableSpec<LaggardRow> = {
+  id: 'laggards',
+  columns: [
+    { header: (l) => R(l).unit, kind: 'text', value: (r) => r.name, html: (r, l, d) => unitLink(r.orgUnitCode, r.name, d, l) },
+    { header: (l) => R(l).head, kind: 'text', value: (r) => headText(r.head) },
+    {
+      header: (l) => R(l).accountableTo,
+      kind: 'text',
+      value: (r) => r.accountableTo?.name,
+      html: (r, l, d) => (r.accountableTo ? unitLink(r.accountableTo.code, r.accountableTo.name, d, l) : '—'),
+    },
+    targetColumn(),
+    valueColumn(80),
+    since((r) => r.delta),
+    gapColumn(),
+    statusColumn(),
+    sinceDateColumn(),
+  ],
+};
+
+export interface CoverageTableRow {
+  code: string;
+  name: string;
+  coverage: number | null;
+  communes: number | null;
+  communesWithPoint: number;
+  points: number;
+  assistedOnDate: number;
+  installedOnDate: number;
+  /** The communes of the district without a support point, by name. */
+  uncovered: string[];
+  delta: number | null;
+}
+
+export const COVERAGE_TABLE: TableSpec<CoverageTableRow> = {
+  id: 'coverage',
+  columns: [
+    { header: (l) => W(l).districtColumn, kind: 'text', value: (r) => r.name, html: (r, l, d) => unitLink(r.code, r.name, d, l) },
+    {
+      header: (l) => W(l).coverageRate,
+      kind: 'pct',
+      value: (r) => r.coverage,
+      html: (r, l) =>
+        bar(l, r.coverage, null, r.coverage === null ? null : r.coverage >= 1 ? 'met' : r.coverage > 0 ? 'at_risk' : 'breached', 100),
+    },
+    since((r) => r.delta),
+    { header: (l) => W(l).communesTotal, kind: 'int', value: (r) => r.communes },
+    { header: (l) => R(l).communes, kind: 'int', value: (r) => r.communesWithPoint },
+    { header: (l) => R(l).points, kind: 'int', value: (r) => r.points },
+    { header: (l) => R(l).assisted, kind: 'int', value: (r) => r.assistedOnDate },
+    { header: (l) => R(l).installed, kind: 'int', value: (r) => r.installedOnDate },
+    {
+      header: (l) => W(l).communesWithout,
+      kind: 'text',
+      value: (r) => r.uncovered.join(', '),
+      html: (r, l) =>
+        esc(
+          r.uncovered.slice(0, UNCOVERED_NAMED).join(', ') +
+            (r.uncovered.length > UNCOVERED_NAMED ? ` ${W(l).andMore(fmtInt(l, r.uncovered.length - UNCOVERED_NAMED))}` : ''),
+        ) || '—',
+    },
+  ],
+};
+
+export interface BroadcastRow {
+  code: string;
+  name: string;
+  districtCode: string | null;
+  districtName: string | null;
+  sessions: number | null;
+  withStart: number | null;
+  withEnd: number | null;
+}
+
+export const BROADCASTS_TABLE: TableSpec<BroadcastRow> = {
+  id: 'broadcasts',
+  columns: [
+    { header: (l) => R(l).unit, kind: 'text', value: (r) => r.name, html: (r, l, d) => unitLink(r.code, r.name, d, l) },
+    {
+      header: (l) => W(l).districtColumn,
+      kind: 'text',
+      value: (r) => r.districtName,
+      html: (r, l, d) => (r.districtCode ? unitLink(r.districtCode, r.districtName ?? r.districtCode, d, l) : '—'),
+    },
+    { header: (l) => W(l).sessions, kind: 'int', value: (r) => r.sessions },
+    { header: (l) => W(l).withStart, kind: 'int', value: (r) => r.withStart },
+    { header: (l) => W(l).withEnd, kind: 'int', value: (r) => r.withEnd },
+  ],
+};
+
+// --- a unit's page ----------------------------------------------------------------------------------
+
+export interface FigureRow extends Figure {
+  installDelta: number | null;
+  bluetoothDelta: number | null;
+}
+
+export const FIGURES_TABLE: TableSpec<FigureRow> = {
+  id: 'figures',
+  columns: [
+    { header: (l) => R(l).cohort, kind: 'text', value: (r) => r.cohort, label: (r, l) => COHORT_LABEL[l][r.cohort] },
+    { header: (l) => W(l).tree, kind: 'text', value: (r) => r.tree, label: (r, l) => W(l).trees[r.tree] },
+    { header: (l) => W(l).headcount, kind: 'int', value: (r) => r.headcount },
+    { header: (l) => W(l).holders, kind: 'int', value: (r) => r.smartphoneHolders },
+    { header: (l) => W(l).installed, kind: 'int', value: (r) => r.installed },
+    { header: (l) => W(l).bluetoothOn, kind: 'int', value: (r) => r.bluetoothOn },
+    { header: (l) => W(l).installRate, kind: 'pct', value: (r) => r.installRate },
+    {
+      header: (l) => `${W(l).installRate}: ${W(l).sinceYesterday.toLowerCase()} (${W(l).pp})`,
+      kind: 'pp',
+      value: (r) => pp(r.installDelta),
+    },
+    { header: (l) => W(l).bluetoothRate, kind: 'pct', value: (r) => r.bluetoothRate },
+    {
+      header: (l) => `${W(l).bluetoothRate}: ${W(l).sinceYesterday.toLowerCase()} (${W(l).pp})`,
+      kind: 'pp',
+      value: (r) => pp(r.bluetoothDelta),
+    },
+    { header: (l) => W(l).populationRate, kind: 'pct', value: (r) => r.populationRate },
+    {
+      header: (l) => W(l).reporting,
+      kind: 'text',
+      value: (r) => `${r.reportingUnits}/${r.expectedUnits}`,
+      html: (r, l) => `<span class="num">${esc(`${fmtInt(l, r.reportingUnits)}/${fmtInt(l, r.expectedUnits)}`)}</span>`,
+    },
+  ],
+};
+
+export interface UnitStatusView {
+  target: Target;
+  value: number | null;
+  threshold: number;
+  status: TargetStatus;
+  gap: number | null;
+  since: string | null;
+  deadline: string;
+  delta: number | null;
+}
+
+export const STATUSES_TABLE: TableSpec<UnitStatusView> = {
+  id: 'statuses',
+  columns: [
+    targetColumn(),
+    valueColumn(120),
+    since((r) => r.delta),
+    { header: (l) => R(l).threshold, kind: 'pct', value: (r) => r.threshold },
+    statusColumn(),
+    sinceDateColumn(),
+    gapColumn(),
+    { header: (l) => R(l).deadline, kind: 'date', value: (r) => r.deadline },
+  ],
+};
+
+export interface ChildRow {
+  rank: number;
+  code: string;
+  name: string;
+  type: string;
+  head: Head | null;
+  target: Target | null;
+  value: number | null;
+  threshold: number | null;
+  status: TargetStatus | null;
+  gap: number | null;
+  delta: number | null;
+  reportingUnits: number | null;
+  expectedUnits: number | null;
+}
+
+export const CHILDREN_TABLE = (tree: Tree): TableSpec<ChildRow> => ({
+  id: `children-${tree}`,
+  columns: [
+    { header: (l) => R(l).rank, kind: 'int', value: (r) => r.rank },
+    { header: (l) => R(l).unit, kind: 'text', value: (r) => r.name, html: (r, l, d) => unitLink(r.code, r.name, d, l) },
+    { header: (l) => W(l).type, kind: 'text', value: (r) => r.type, label: (r, l) => typeLabel(l, r.type) },
+    { header: (l) => R(l).head, kind: 'text', value: (r) => headText(r.head) },
+    targetColumn(),
+    valueColumn(80),
+    since((r) => r.delta),
+    gapColumn(),
+    statusColumn(),
+    {
+      header: (l) => W(l).reporting,
+      kind: 'text',
+      value: (r) => (r.reportingUnits === null ? null : `${r.reportingUnits}/${r.expectedUnits ?? 0}`),
+      html: (r, l) =>
+        r.reportingUnits === null ? '—' : `<span class="num">${esc(`${fmtInt(l, r.reportingUnits)}/${fmtInt(l, r.expectedUnits)}`)}</span>`,
+    },
+  ],
+});
+
+export interface ReportRow {
+  cohort: Cohort;
+  asOf: string;
+  revision: number;
+  submittedAt: string;
+  headcount: number;
+  smartphoneHolders: number;
+  installed: number;
+  bluetoothOn: number;
+}
+
+export const REPORTS_TABLE: TableSpec<ReportRow> = {
+  id: 'reports',
+  columns: [
+    { header: (l) => W(l).asOfDay, kind: 'date', value: (r) => r.asOf },
+    { header: (l) => R(l).cohort, kind: 'text', value: (r) => r.cohort, label: (r, l) => COHORT_LABEL[l][r.cohort] },
+    { header: (l) => W(l).headcount, kind: 'int', value: (r) => r.headcount },
+    { header: (l) => W(l).holders, kind: 'int', value: (r) => r.smartphoneHolders },
+    { header: (l) => W(l).installed, kind: 'int', value: (r) => r.installed },
+    { header: (l) => W(l).bluetoothOn, kind: 'int', value: (r) => r.bluetoothOn },
+    { header: (l) => W(l).revision, kind: 'int', value: (r) => r.revision },
+    { header: (l) => W(l).submittedAt, kind: 'text', value: (r) => r.submittedAt, label: (r) => vietnamTime(r.submittedAt) },
+  ],
+};
+
+export interface ActivityItem {
+  date: string;
+  code: string;
+  name: string;
+  kind: keyof (typeof ACTIVITY_LABEL)['vi'];
+  counts: Record<string, number | boolean | string>;
+}
+
+function activityDetails(lang: ReportLang, a: ActivityItem): string {
+  const words = ACTIVITY_COUNT_LABEL[lang];
+  return Object.entries(a.counts)
+    .filter(([k, v]) => typeof v === 'number' && words[k])
+    .map(([k, v]) => `${fmtInt(lang, v as number)} ${words[k]}`)
+    .join('; ');
+}
+
+export const ACTIVITIES_TABLE: TableSpec<ActivityItem> = {
+  id: 'activities',
+  columns: [
+    { header: (l) => W(l).date, kind: 'date', value: (r) => r.date },
+    { header: (l) => R(l).unit, kind: 'text', value: (r) => r.name, html: (r, l, d) => unitLink(r.code, r.name, d, l) },
+    { header: (l) => W(l).kind, kind: 'text', value: (r) => r.kind, label: (r, l) => ACTIVITY_LABEL[l][r.kind] },
+    { header: (l) => W(l).details, kind: 'text', value: (r) => JSON.stringify(r.counts), label: (r, l) => activityDetails(l, r) },
+  ],
+};
+
+export interface SupportPointRow {
+  pointId: string;
+  operatorCode: string;
+  operatorName: string;
+  communeCode: string;
+  communeName: string;
+  address: string | null;
+  openedOn: string | null;
+  assistedToDate: number;
+  installedToDate: number;
+}
+
+export const SUPPORT_POINTS_TABLE: TableSpec<SupportPointRow> = {
+  id: 'support-points',
+  columns: [
+    { header: (l) => W(l).operator, kind: 'text', value: (r) => r.operatorName },
+    {
+      header: (l) => R(l).unit,
+      kind: 'text',
+      value: (r) => r.communeName,
+      html: (r, l, d) => unitLink(r.communeCode, r.communeName, d, l),
+    },
+    { header: (l) => W(l).address, kind: 'text', value: (r) => r.address },
+    { header: (l) => W(l).openedOn, kind: 'date', value: (r) => r.openedOn },
+    { header: (l) => W(l).assistedToDate, kind: 'int', value: (r) => r.assistedToDate },
+    { header: (l) => W(l).installedToDate, kind: 'int', value: (r) => r.installedToDate },
+  ],
+};
+
+// --- several units day by day -----------------------------------------------------------------------
+
+export interface SeriesRow {
+  code: string;
+  name: string;
+  target: Target;
+  date: string;
+  value: number | null;
+  threshold: number;
+  numerator: number | null;
+  denominator: number | null;
+}
+
+export const SERIES_TABLE: TableSpec<SeriesRow> = {
+  id: 'series',
+  columns: [
+    { header: (l) => W(l).code, kind: 'text', value: (r) => r.code },
+    { header: (l) => R(l).unit, kind: 'text', value: (r) => r.name },
+    { header: (l) => R(l).target, kind: 'text', value: (r) => r.target.targetId, label: (r, l) => targetName(r.target, l) },
+    { header: (l) => W(l).date, kind: 'date', value: (r) => r.date },
+    { header: (l) => R(l).value, kind: 'pct', value: (r) => r.value },
+    { header: (l) => R(l).threshold, kind: 'pct', value: (r) => r.threshold },
+    { header: (l) => W(l).numerator, kind: 'int', value: (r) => r.numerator },
+    { header: (l) => W(l).denominator, kind: 'int', value: (r) => r.denominator },
+  ],
+};

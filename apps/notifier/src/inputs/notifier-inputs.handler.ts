@@ -1,0 +1,93 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import {
+  OrgUnitUpsertedV1,
+  TargetSetV1,
+  TargetStatusChangedV1,
+  type EventEnvelope,
+  type OrgUnitUpsertedV1Data,
+  type TargetSetV1Data,
+  type TargetStatusChangedV1Data,
+} from '@app/contracts';
+import { EventConsumerGroup, OnEvent } from '@app/messaging';
+
+/**
+ * A head as the registry's events may carry it. Version 1 has name and title only; the contact fields
+ * (phone, e-mail) arrive with a later version of the unit event, so they are read when present and never
+ * required.
+ */
+interface HeadWithContacts {
+  name: string;
+  title: string;
+  phone?: string | null;
+  email?: string | null;
+}
+
+/** A target's Vietnamese name, when the registry's event carries one (`nameVi`, or `names.vi`). */
+function vietnameseName(d: TargetSetV1Data): string | null {
+  const x = d as TargetSetV1Data & { nameVi?: unknown; names?: { vi?: unknown } };
+  const vi = x.nameVi ?? x.names?.vi;
+  return typeof vi === 'string' && vi ? vi : null;
+}
+
+/** Who heads each unit and how to reach them, and each target's deadline: kept from the registry's events, highest revision wins. */
+@Injectable()
+@EventConsumerGroup({ purpose: 'contacts', filter: 'registry' })
+export class RegistryContactsHandler {
+  @OnEvent(OrgUnitUpsertedV1)
+  async unitUpserted(e: EventEnvelope<string, OrgUnitUpsertedV1Data>, m: EntityManager): Promise<void> {
+    const d = e.data;
+    const head = (d.head ?? null) as HeadWithContacts | null;
+    await m.query(
+      `INSERT INTO unit_contacts (code, name, type, accountable_to_code, admin_parent_code, head_name, head_title, head_phone, head_email, active, revision)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)
+       ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, type = EXCLUDED.type, accountable_to_code = EXCLUDED.accountable_to_code,
+         admin_parent_code = EXCLUDED.admin_parent_code, head_name = EXCLUDED.head_name, head_title = EXCLUDED.head_title,
+         head_phone = EXCLUDED.head_phone, head_email = EXCLUDED.head_email, active = EXCLUDED.active, revision = EXCLUDED.revision
+       WHERE unit_contacts.revision < EXCLUDED.revision`,
+      [
+        d.code,
+        d.name,
+        d.type,
+        d.accountableToCode ?? null,
+        d.adminParentCode ?? null,
+        head?.name ?? null,
+        head?.title ?? null,
+        typeof head?.phone === 'string' && head.phone ? head.phone : null,
+        typeof head?.email === 'string' && head.email ? head.email : null,
+        d.active,
+        d.revision,
+      ],
+    );
+  }
+
+  @OnEvent(TargetSetV1)
+  async targetSet(e: EventEnvelope<string, TargetSetV1Data>, m: EntityManager): Promise<void> {
+    const d = e.data;
+    await m.query(
+      `INSERT INTO targets (target_id, name, name_vi, threshold, deadline, revision) VALUES ($1,$2,$3,$4,$5,$6)
+       ON CONFLICT (target_id) DO UPDATE SET name = EXCLUDED.name, name_vi = EXCLUDED.name_vi, threshold = EXCLUDED.threshold,
+         deadline = EXCLUDED.deadline, revision = EXCLUDED.revision
+       WHERE targets.revision < EXCLUDED.revision`,
+      [d.targetId, d.name, vietnameseName(d), d.threshold, d.deadline, d.revision],
+    );
+  }
+}
+
+/** Each unit's status against each target from the day rates says it began; a later-published change of the same day wins. */
+@Injectable()
+@EventConsumerGroup({ purpose: 'statuses', filter: 'rates.target' })
+export class TargetStatusesHandler {
+  @OnEvent(TargetStatusChangedV1)
+  async statusChanged(e: EventEnvelope<string, TargetStatusChangedV1Data>, m: EntityManager): Promise<void> {
+    const d = e.data;
+    await m.query(
+      `INSERT INTO unit_statuses (target_id, unit_code, date, status, value, threshold, gap, reporting, occurred_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)
+       ON CONFLICT (target_id, unit_code, date) DO UPDATE SET status = EXCLUDED.status, value = EXCLUDED.value,
+         threshold = EXCLUDED.threshold, gap = EXCLUDED.gap, reporting = EXCLUDED.reporting, occurred_at = EXCLUDED.occurred_at
+       WHERE unit_statuses.occurred_at <= EXCLUDED.occurred_at`,
+      [d.targetId, d.orgUnitCode, d.date, d.status, d.value ?? null, d.threshold, d.gap, d.reporting ?? null, e.occurredAt],
+    );
+  }
+}

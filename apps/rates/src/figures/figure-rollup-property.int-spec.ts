@@ -1,0 +1,185 @@
+import fc from 'fast-check';
+import { DataSource } from 'typeorm';
+import { type Cohort, type TargetSetV2Data, type UnitType } from '@app/contracts';
+import { addDays } from '@app/domain';
+import { RESIDENTS_50, STAFF_AND_WORKERS_BT, targetOf } from '../../../../libs/domain/src/test-fixtures';
+import { dryRun, expectStoredRowsAreTheModel } from '../../../../test/support/rates-figures';
+import { disposeService, startService, type RunningService } from '../../../../test/support/service-harness';
+import { RatesInputsService } from '../inputs/rates-inputs.service';
+import { ratesService } from '../main';
+import { RATES_STATE_TABLES } from '../rates.module';
+import { FigureFlusher } from './figure-flusher.service';
+import { FigureRecomputeService, type DirtyMark } from './figure-recompute.service';
+
+/**
+ * The incremental roll-ups against the full recomputation, on random histories: random trees (unknown parents,
+ * cycles of bad moves), reports out of order, corrections, duplicates, late reports, denominators, unit moves,
+ * retirements and target changes, all through the handlers' own code (RatesInputsService), so the marks are
+ * the ones the service makes. After every step: the incremental flush writes and publishes what the full one
+ * (every figure the sum over its subtree) would, and once committed every stored row is the pure model's.
+ */
+
+const CODES = ['P', 'D1', 'D2', 'C1', 'C2', 'C3', 'C4', 'E1', 'E2', 'S1'];
+const TYPES: Record<string, UnitType> = {
+  P: 'province',
+  D1: 'district',
+  D2: 'district',
+  C1: 'commune',
+  C2: 'commune',
+  C3: 'commune',
+  C4: 'commune',
+  E1: 'enterprise',
+  E2: 'enterprise',
+  S1: 'school',
+};
+const COHORTS_USED: Cohort[] = ['residents', 'staff', 'enterprise_workers', 'students'];
+
+const targetDefs = (revision: number, window: number): TargetSetV2Data[] => [
+  { ...targetOf(RESIDENTS_50), reportingWindowDays: window, revision },
+  { ...targetOf(STAFF_AND_WORKERS_BT), threshold: 0.6, deadline: '2020-08-18', reportingWindowDays: window, revision },
+];
+
+type Step =
+  | { kind: 'unit'; code: number; parent: number; active: boolean }
+  | { kind: 'retire'; code: number; day: number }
+  | { kind: 'report'; code: number; cohort: number; day: number; revision: number; n: number }
+  | { kind: 'duplicate'; which: number }
+  | { kind: 'denominator'; code: number; day: number; n: number }
+  | { kind: 'target'; window: number };
+
+const code = fc.nat(CODES.length - 1);
+const day = fc.nat(24);
+const step: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('unit' as const), code, parent: fc.nat(CODES.length), active: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('retire' as const), code, day }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant('report' as const),
+      code,
+      cohort: fc.nat(COHORTS_USED.length - 1),
+      day,
+      revision: fc.integer({ min: 1, max: 3 }),
+      n: fc.nat(1000),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('duplicate' as const), which: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('denominator' as const), code, day, n: fc.integer({ min: 1, max: 20_000 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('target' as const), window: fc.integer({ min: 1, max: 6 }) }) },
+);
+
+/** A sensible start (a province, districts, communes, an enterprise and a school), then the random steps. */
+const start: Step[] = [
+  { kind: 'unit', code: 0, parent: CODES.length, active: true },
+  { kind: 'unit', code: 1, parent: 0, active: true },
+  { kind: 'unit', code: 2, parent: 0, active: true },
+  { kind: 'unit', code: 3, parent: 1, active: true },
+  { kind: 'unit', code: 4, parent: 1, active: true },
+  { kind: 'unit', code: 5, parent: 2, active: true },
+  { kind: 'target', window: 3 },
+];
+
+describe('rates roll-ups: incremental equals full on random histories (property)', () => {
+  let svc: RunningService;
+  let ds: DataSource;
+  let recompute: FigureRecomputeService;
+  let inputs: RatesInputsService;
+  let flusher: FigureFlusher;
+
+  beforeAll(async () => {
+    // The background flusher sleeps (its longest debounce): the test flushes after each step itself.
+    svc = await startService(ratesService, { env: { RATES_FIGURE_WINDOW_DAYS: '3', RATES_FLUSH_DEBOUNCE_MS: '60000' } });
+    ds = svc.app.get(DataSource);
+    recompute = svc.app.get(FigureRecomputeService);
+    inputs = svc.app.get(RatesInputsService);
+    flusher = svc.app.get(FigureFlusher);
+  }, 60_000);
+
+  afterAll(async () => {
+    if (svc) await disposeService(svc);
+  });
+
+  async function apply(s: Step, history: { revision: number; reports: Array<Parameters<RatesInputsService['recordReport']>[1]> }) {
+    const revision = ++history.revision;
+    await ds.transaction(async (m) => {
+      switch (s.kind) {
+        case 'unit': {
+          // A parent index past the codes is no parent; any other may be a move, an unknown unit or close a cycle.
+          const parent = CODES[s.parent] ?? null;
+          const c = CODES[s.code];
+          await inputs.recordUnit(m, {
+            kind: 'unit',
+            code: c,
+            type: TYPES[c],
+            adminParentCode: parent === c ? null : parent,
+            accountableToCode: parent === c ? null : parent,
+            level: null,
+            active: s.active || s.code === 0,
+            revision,
+          });
+          return;
+        }
+        case 'retire':
+          return inputs.recordUnit(m, { kind: 'retired', code: CODES[s.code], retiredOn: addDays('2020-08-01', s.day), revision });
+        case 'report': {
+          const r = {
+            unitCode: CODES[s.code],
+            cohort: COHORTS_USED[s.cohort],
+            asOf: addDays('2020-08-01', s.day),
+            revision: s.revision,
+            reportId: `r${String(revision).padStart(6, '0')}`,
+            headcount: 100 + s.n,
+            smartphoneHolders: s.n,
+            installed: Math.floor(s.n / 2),
+            bluetoothOn: Math.floor(s.n / 3),
+          };
+          history.reports.push(r);
+          return inputs.recordReport(m, r, 'intake');
+        }
+        case 'duplicate':
+          if (history.reports.length === 0) return;
+          return inputs.recordReport(m, history.reports[s.which % history.reports.length], 'intake');
+        case 'denominator':
+          return inputs.recordDenominator(
+            m,
+            { orgUnitCode: CODES[s.code], cohort: 'residents', asOf: addDays('2020-08-01', s.day), headcount: s.n },
+            `e${String(revision).padStart(6, '0')}`,
+          );
+        case 'target':
+          for (const t of targetDefs(revision, s.window)) await inputs.recordTarget(m, t);
+          return;
+      }
+    });
+  }
+
+  it('gives the same figures, statuses and events as the full recomputation after every step', async () => {
+    let runs = 0;
+    let compared = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 5, maxLength: 14 }), async (steps) => {
+        await ds.query(`TRUNCATE ${RATES_STATE_TABLES.filter((t) => t.startsWith('rates_')).join(', ')}, outbox`);
+        const history = { revision: 0, reports: [] as Array<Parameters<RatesInputsService['recordReport']>[1]> };
+        runs++;
+        for (const s of [...start, ...steps]) {
+          await apply(s, history);
+          const marks: DirtyMark[] = await ds.query(
+            `SELECT org_unit_code AS "unitCode", cohort, min(from_date)::text AS "from" FROM rates_dirty GROUP BY 1, 2 ORDER BY 1, 2`,
+          );
+          const dirtyTargets = (await ds.query(`SELECT DISTINCT target_id FROM rates_dirty_targets ORDER BY 1`)).map(
+            (r: { target_id: string }) => r.target_id,
+          );
+          const incremental = await dryRun(ds, recompute, marks, dirtyTargets, false);
+          const full = await dryRun(ds, recompute, marks, dirtyTargets, true);
+          expect(incremental).toEqual(full);
+          // The service's own flush (incremental, marks taken), then every stored row against the pure model.
+          await flusher.flushOnce();
+          const n = await expectStoredRowsAreTheModel(ds, recompute);
+          compared += n.figures + n.statuses;
+        }
+      }),
+      { numRuns: 12, seed: Number(process.env.ROLLUP_PROPERTY_SEED ?? 20200821), endOnFailure: true },
+    );
+    expect(runs).toBe(12);
+    expect(compared).toBeGreaterThan(1000);
+  }, 240_000);
+});

@@ -1,0 +1,374 @@
+import type { EntityManager } from 'typeorm';
+import { treeOfCohort, type Cohort, type Tree } from '@app/contracts';
+import {
+  EMPTY_SPAN,
+  RollupTimeline,
+  type Figure,
+  type RollupPoint,
+  type RollupSpan,
+  type Target,
+  type TargetEvaluation,
+} from '@app/domain';
+import { evaluationOfRow, FIGURE_COLUMNS, figureOfRow, STATUS_COLUMNS, type FigureRow, type StatusRow } from './figure-rows';
+
+/**
+ * What rates stores: figures, statuses, what was published of each, and the roll-ups they are computed
+ * from. Reads take every work item of a flush in one query per kind; writes are one statement per kind.
+ */
+
+/** A figure to recompute: a unit and cohort, from a day on. */
+export interface FigureWork {
+  readonly key: string;
+  readonly unitCode: string;
+  readonly cohort: Cohort;
+  readonly from: string;
+}
+
+/** A status to recompute: a target and unit, from a day on. */
+export interface StatusWork {
+  readonly key: string;
+  readonly target: Target;
+  readonly unitCode: string;
+  readonly from: string;
+}
+
+/** What is stored and published of one timeline from its `from` day on (and the publication before it). */
+export interface StoredTimeline<T> {
+  oldRows: T[];
+  published: T[];
+  publishedBefore: T | null;
+}
+
+/** The writes of one flush, gathered over every work item and sent in a few statements. */
+export interface FlushWrites {
+  figureDeletes: Array<{ unitCode: string; cohort: Cohort; tree: Tree; date: string }>;
+  figureUpserts: Figure[];
+  figurePublished: Array<{ key: string[]; date: string; payload: object }>;
+  statusDeletes: Array<{ targetId: string; unitCode: string; date: string }>;
+  statusUpserts: TargetEvaluation[];
+  statusPublished: Array<{ key: string[]; date: string; payload: object }>;
+  rollupDeletes: Array<{ unitCode: string; lane: string; date: string }>;
+  rollupUpserts: Array<RollupPoint & { unitCode: string; lane: string }>;
+  spanUpserts: Array<RollupSpan & { unitCode: string; lane: string }>;
+}
+
+export function emptyWrites(): FlushWrites {
+  return {
+    figureDeletes: [],
+    figureUpserts: [],
+    figurePublished: [],
+    statusDeletes: [],
+    statusUpserts: [],
+    statusPublished: [],
+    rollupDeletes: [],
+    rollupUpserts: [],
+    spanUpserts: [],
+  };
+}
+
+export async function writeAll(m: EntityManager, writes: FlushWrites): Promise<void> {
+  await deleteFigures(m, writes.figureDeletes);
+  await upsertFigures(m, writes.figureUpserts);
+  await recordPublished(m, 'rates_published_figures', ['org_unit_code', 'cohort', 'tree'], writes.figurePublished);
+  await deleteStatuses(m, writes.statusDeletes);
+  await upsertStatuses(m, writes.statusUpserts);
+  await recordPublished(m, 'rates_published_statuses', ['target_id', 'org_unit_code'], writes.statusPublished);
+  await deleteRollups(m, writes.rollupDeletes);
+  await upsertRollups(m, writes.rollupUpserts);
+  await upsertSpans(m, writes.spanUpserts);
+}
+
+const ROLLUP_COLUMNS = `org_unit_code AS "unitCode", lane, date::text AS date, headcount, smartphone_holders AS "smartphoneHolders", installed,
+  bluetooth_on AS "bluetoothOn", contributors, reporting, reported_that_day AS "reportedThatDay", expected`;
+
+/**
+ * The stored roll-ups of some (unit, lane) from a day on, with the point holding on that day: each a
+ * timeline exact from that day (`RollupTimeline` with a head). Two queries in all.
+ */
+export async function readRollups(
+  m: EntityManager,
+  wanted: ReadonlyArray<{ unitCode: string; lane: string; from: string }>,
+): Promise<Map<string, RollupTimeline>> {
+  const points = new Map<string, RollupPoint[]>();
+  const heads = new Set<string>();
+  if (wanted.length > 0) {
+    const params = [wanted.map((w) => w.unitCode), wanted.map((w) => w.lane), wanted.map((w) => w.from)];
+    const items = `unnest($1::text[], $2::text[], $3::date[]) AS w(w_unit, w_lane, w_from)`;
+    const before: Array<RollupPoint & { unitCode: string; lane: string }> = await m.query(
+      `SELECT r.* FROM ${items} CROSS JOIN LATERAL (SELECT ${ROLLUP_COLUMNS} FROM rates_rollups r
+         WHERE r.org_unit_code = w.w_unit AND r.lane = w.w_lane AND r.date < w.w_from ORDER BY r.date DESC LIMIT 1) r`,
+      params,
+    );
+    const after: Array<RollupPoint & { unitCode: string; lane: string }> = await m.query(
+      `SELECT ${ROLLUP_COLUMNS} FROM ${items} JOIN rates_rollups r ON r.org_unit_code = w.w_unit AND r.lane = w.w_lane AND r.date >= w.w_from
+       ORDER BY r.org_unit_code, r.lane, r.date`,
+      params,
+    );
+    for (const r of [...before, ...after]) {
+      const k = `${r.unitCode}|${r.lane}`;
+      points.set(k, [...(points.get(k) ?? []), pointOf(r)]);
+    }
+    for (const r of before) heads.add(`${r.unitCode}|${r.lane}`);
+  }
+  const out = new Map<string, RollupTimeline>();
+  for (const w of wanted) {
+    const k = `${w.unitCode}|${w.lane}`;
+    out.set(k, new RollupTimeline(points.get(k) ?? [], heads.has(k)));
+  }
+  return out;
+}
+
+function pointOf(r: RollupPoint): RollupPoint {
+  return {
+    date: r.date,
+    headcount: r.headcount,
+    smartphoneHolders: r.smartphoneHolders,
+    installed: r.installed,
+    bluetoothOn: r.bluetoothOn,
+    contributors: r.contributors,
+    reporting: r.reporting,
+    reportedThatDay: r.reportedThatDay,
+    expected: r.expected,
+  };
+}
+
+/** The stored spans of some (unit, lane); none stored is the empty span. */
+export async function readSpans(
+  m: EntityManager,
+  wanted: ReadonlyArray<{ unitCode: string; lane: string }>,
+): Promise<Map<string, RollupSpan>> {
+  const out = new Map<string, RollupSpan>(wanted.map((w) => [`${w.unitCode}|${w.lane}`, EMPTY_SPAN]));
+  if (wanted.length === 0) return out;
+  const rows: Array<RollupSpan & { unitCode: string; lane: string }> = await m.query(
+    `SELECT s.org_unit_code AS "unitCode", s.lane, s.first_report::text AS first, s.last_report::text AS last, s.last_retired::text AS "lastRetired",
+       s.in_scope AS "inScope"
+     FROM unnest($1::text[], $2::text[]) AS w(w_unit, w_lane) JOIN rates_rollup_spans s ON s.org_unit_code = w.w_unit AND s.lane = w.w_lane`,
+    [wanted.map((w) => w.unitCode), wanted.map((w) => w.lane)],
+  );
+  for (const r of rows)
+    out.set(`${r.unitCode}|${r.lane}`, { first: r.first, last: r.last, lastRetired: r.lastRetired, inScope: r.inScope });
+  return out;
+}
+
+async function deleteRollups(m: EntityManager, rows: ReadonlyArray<{ unitCode: string; lane: string; date: string }>): Promise<void> {
+  if (rows.length === 0) return;
+  await m.query(
+    `DELETE FROM rates_rollups r USING unnest($1::text[], $2::text[], $3::date[]) AS x(u, l, d)
+     WHERE r.org_unit_code = x.u AND r.lane = x.l AND r.date = x.d`,
+    [rows.map((r) => r.unitCode), rows.map((r) => r.lane), rows.map((r) => r.date)],
+  );
+}
+
+async function upsertRollups(m: EntityManager, rows: ReadonlyArray<RollupPoint & { unitCode: string; lane: string }>): Promise<void> {
+  if (rows.length === 0) return;
+  await m.query(
+    `INSERT INTO rates_rollups (org_unit_code, lane, date, headcount, smartphone_holders, installed, bluetooth_on, contributors, reporting,
+       reported_that_day, expected)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::int[], $5::int[], $6::int[], $7::int[], $8::int[], $9::int[], $10::int[], $11::int[])
+     ON CONFLICT (org_unit_code, lane, date) DO UPDATE SET headcount = EXCLUDED.headcount, smartphone_holders = EXCLUDED.smartphone_holders,
+       installed = EXCLUDED.installed, bluetooth_on = EXCLUDED.bluetooth_on, contributors = EXCLUDED.contributors, reporting = EXCLUDED.reporting,
+       reported_that_day = EXCLUDED.reported_that_day, expected = EXCLUDED.expected`,
+    [
+      rows.map((r) => r.unitCode),
+      rows.map((r) => r.lane),
+      rows.map((r) => r.date),
+      rows.map((r) => r.headcount),
+      rows.map((r) => r.smartphoneHolders),
+      rows.map((r) => r.installed),
+      rows.map((r) => r.bluetoothOn),
+      rows.map((r) => r.contributors),
+      rows.map((r) => r.reporting),
+      rows.map((r) => r.reportedThatDay),
+      rows.map((r) => r.expected),
+    ],
+  );
+}
+
+async function upsertSpans(m: EntityManager, rows: ReadonlyArray<RollupSpan & { unitCode: string; lane: string }>): Promise<void> {
+  if (rows.length === 0) return;
+  await m.query(
+    `INSERT INTO rates_rollup_spans (org_unit_code, lane, first_report, last_report, last_retired, in_scope)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::date[], $5::date[], $6::bool[])
+     ON CONFLICT (org_unit_code, lane) DO UPDATE SET first_report = EXCLUDED.first_report, last_report = EXCLUDED.last_report,
+       last_retired = EXCLUDED.last_retired, in_scope = EXCLUDED.in_scope`,
+    [
+      rows.map((r) => r.unitCode),
+      rows.map((r) => r.lane),
+      rows.map((r) => r.first),
+      rows.map((r) => r.last),
+      rows.map((r) => r.lastRetired),
+      rows.map((r) => r.inScope),
+    ],
+  );
+}
+
+function emptyTimelines<T>(keys: Iterable<string>): Map<string, StoredTimeline<T>> {
+  const out = new Map<string, StoredTimeline<T>>();
+  for (const k of keys) out.set(k, { oldRows: [], published: [], publishedBefore: null });
+  return out;
+}
+
+/** The stored rows and publications of every figure to recompute, from its `from` day on: three queries in all. */
+export async function readStoredFigures(m: EntityManager, work: readonly FigureWork[]): Promise<Map<string, StoredTimeline<Figure>>> {
+  const out = emptyTimelines<Figure>(work.map((w) => w.key));
+  if (work.length === 0) return out;
+  const params = [work.map((w) => w.unitCode), work.map((w) => w.cohort), work.map((w) => treeOfCohort(w.cohort)), work.map((w) => w.from)];
+  const items = `unnest($1::text[], $2::text[], $3::text[], $4::date[]) AS w(w_unit, w_cohort, w_tree, w_from)`;
+  const oldRows: FigureRow[] = await m.query(
+    `SELECT ${FIGURE_COLUMNS} FROM ${items}
+     JOIN rates_figures f ON f.org_unit_code = w.w_unit AND f.cohort = w.w_cohort AND f.tree = w.w_tree AND f.date >= w.w_from
+     ORDER BY f.org_unit_code, f.cohort, f.date`,
+    params,
+  );
+  for (const r of oldRows) out.get(`${r.org_unit_code}|${r.cohort}`)!.oldRows.push(figureOfRow(r));
+  const published: Array<{ w_unit: string; w_cohort: string; payload: Figure }> = await m.query(
+    `SELECT w.w_unit, w.w_cohort, p.payload FROM ${items}
+     JOIN rates_published_figures p ON p.org_unit_code = w.w_unit AND p.cohort = w.w_cohort AND p.tree = w.w_tree AND p.date >= w.w_from
+     ORDER BY w.w_unit, w.w_cohort, p.date`,
+    params,
+  );
+  for (const r of published) out.get(`${r.w_unit}|${r.w_cohort}`)!.published.push(r.payload);
+  const before: Array<{ w_unit: string; w_cohort: string; payload: Figure }> = await m.query(
+    `SELECT w.w_unit, w.w_cohort, p.payload FROM ${items}
+     CROSS JOIN LATERAL (SELECT payload FROM rates_published_figures p
+       WHERE p.org_unit_code = w.w_unit AND p.cohort = w.w_cohort AND p.tree = w.w_tree AND p.date < w.w_from ORDER BY p.date DESC LIMIT 1) p`,
+    params,
+  );
+  for (const r of before) out.get(`${r.w_unit}|${r.w_cohort}`)!.publishedBefore = r.payload;
+  return out;
+}
+
+/** The stored rows and publications of every status to recompute, from its `from` day on: three queries in all. */
+export async function readStoredStatuses(
+  m: EntityManager,
+  work: readonly StatusWork[],
+): Promise<Map<string, StoredTimeline<TargetEvaluation>>> {
+  const out = emptyTimelines<TargetEvaluation>(work.map((w) => w.key));
+  if (work.length === 0) return out;
+  const params = [work.map((w) => w.target.targetId), work.map((w) => w.unitCode), work.map((w) => w.from)];
+  const items = `unnest($1::text[], $2::text[], $3::date[]) AS w(w_target, w_unit, w_from)`;
+  const oldRows: StatusRow[] = await m.query(
+    `SELECT ${STATUS_COLUMNS} FROM ${items}
+     JOIN rates_target_statuses s ON s.target_id = w.w_target AND s.org_unit_code = w.w_unit AND s.date >= w.w_from
+     ORDER BY s.target_id, s.org_unit_code, s.date`,
+    params,
+  );
+  for (const r of oldRows) out.get(`${r.target_id}|${r.org_unit_code}`)!.oldRows.push(evaluationOfRow(r));
+  const published: Array<{ w_target: string; w_unit: string; payload: TargetEvaluation }> = await m.query(
+    `SELECT w.w_target, w.w_unit, p.payload FROM ${items}
+     JOIN rates_published_statuses p ON p.target_id = w.w_target AND p.org_unit_code = w.w_unit AND p.date >= w.w_from
+     ORDER BY w.w_target, w.w_unit, p.date`,
+    params,
+  );
+  for (const r of published) out.get(`${r.w_target}|${r.w_unit}`)!.published.push(r.payload);
+  const before: Array<{ w_target: string; w_unit: string; payload: TargetEvaluation }> = await m.query(
+    `SELECT w.w_target, w.w_unit, p.payload FROM ${items}
+     CROSS JOIN LATERAL (SELECT payload FROM rates_published_statuses p
+       WHERE p.target_id = w.w_target AND p.org_unit_code = w.w_unit AND p.date < w.w_from ORDER BY p.date DESC LIMIT 1) p`,
+    params,
+  );
+  for (const r of before) out.get(`${r.w_target}|${r.w_unit}`)!.publishedBefore = r.payload;
+  return out;
+}
+
+/** Remembers what consumers now hold for each published day (the payload as published). */
+async function recordPublished(
+  m: EntityManager,
+  table: string,
+  keyColumns: string[],
+  rows: ReadonlyArray<{ key: string[]; date: string; payload: object }>,
+): Promise<void> {
+  if (rows.length === 0) return;
+  const params: unknown[] = keyColumns.map((_, j) => rows.map((r) => r.key[j]));
+  params.push(
+    rows.map((r) => r.date),
+    rows.map((r) => JSON.stringify(r.payload)),
+  );
+  const n = keyColumns.length;
+  await m.query(
+    `INSERT INTO ${table} (${keyColumns.join(', ')}, date, payload)
+     SELECT ${keyColumns.map((_, j) => `k${j}`).join(', ')}, d, p::jsonb
+     FROM unnest(${keyColumns.map((_, j) => `$${j + 1}::text[]`).join(', ')}, $${n + 1}::date[], $${n + 2}::text[]) AS x(${keyColumns.map((_, j) => `k${j}`).join(', ')}, d, p)
+     ON CONFLICT (${keyColumns.join(', ')}, date) DO UPDATE SET payload = EXCLUDED.payload`,
+    params,
+  );
+}
+
+async function deleteFigures(
+  m: EntityManager,
+  rows: ReadonlyArray<{ unitCode: string; cohort: Cohort; tree: Tree; date: string }>,
+): Promise<void> {
+  if (rows.length === 0) return;
+  await m.query(
+    `DELETE FROM rates_figures f USING unnest($1::text[], $2::text[], $3::text[], $4::date[]) AS x(u, c, t, d)
+     WHERE f.org_unit_code = x.u AND f.cohort = x.c AND f.tree = x.t AND f.date = x.d`,
+    [rows.map((r) => r.unitCode), rows.map((r) => r.cohort), rows.map((r) => r.tree), rows.map((r) => r.date)],
+  );
+}
+
+async function deleteStatuses(m: EntityManager, rows: ReadonlyArray<{ targetId: string; unitCode: string; date: string }>): Promise<void> {
+  if (rows.length === 0) return;
+  await m.query(
+    `DELETE FROM rates_target_statuses s USING unnest($1::text[], $2::text[], $3::date[]) AS x(t, u, d)
+     WHERE s.target_id = x.t AND s.org_unit_code = x.u AND s.date = x.d`,
+    [rows.map((r) => r.targetId), rows.map((r) => r.unitCode), rows.map((r) => r.date)],
+  );
+}
+
+async function upsertFigures(m: EntityManager, rows: readonly Figure[]): Promise<void> {
+  if (rows.length === 0) return;
+  await m.query(
+    `INSERT INTO rates_figures (org_unit_code, cohort, tree, date, headcount, smartphone_holders, installed, bluetooth_on, install_rate, bluetooth_rate,
+       population, population_rate, reporting_units, expected_units)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::date[], $5::int[], $6::int[], $7::int[], $8::int[], $9::float8[], $10::float8[],
+       $11::int[], $12::float8[], $13::int[], $14::int[])
+     ON CONFLICT (org_unit_code, cohort, tree, date) DO UPDATE SET headcount = EXCLUDED.headcount, smartphone_holders = EXCLUDED.smartphone_holders,
+       installed = EXCLUDED.installed, bluetooth_on = EXCLUDED.bluetooth_on, install_rate = EXCLUDED.install_rate, bluetooth_rate = EXCLUDED.bluetooth_rate,
+       population = EXCLUDED.population, population_rate = EXCLUDED.population_rate, reporting_units = EXCLUDED.reporting_units,
+       expected_units = EXCLUDED.expected_units, updated_at = now()`,
+    [
+      rows.map((f) => f.orgUnitCode),
+      rows.map((f) => f.cohort),
+      rows.map((f) => f.tree),
+      rows.map((f) => f.date),
+      rows.map((f) => f.headcount),
+      rows.map((f) => f.smartphoneHolders),
+      rows.map((f) => f.installed),
+      rows.map((f) => f.bluetoothOn),
+      rows.map((f) => f.installRate),
+      rows.map((f) => f.bluetoothRate),
+      rows.map((f) => f.population),
+      rows.map((f) => f.populationRate),
+      rows.map((f) => f.reportingUnits),
+      rows.map((f) => f.expectedUnits),
+    ],
+  );
+}
+
+async function upsertStatuses(m: EntityManager, rows: readonly TargetEvaluation[]): Promise<void> {
+  if (rows.length === 0) return;
+  await m.query(
+    `INSERT INTO rates_target_statuses (target_id, org_unit_code, date, status, value, threshold, numerator, denominator, gap, forecast_date, reporting,
+       reporting_units, expected_units)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::text[], $5::float8[], $6::float8[], $7::int[], $8::int[], $9::int[], $10::date[], $11::bool[],
+       $12::int[], $13::int[])
+     ON CONFLICT (target_id, org_unit_code, date) DO UPDATE SET status = EXCLUDED.status, value = EXCLUDED.value, threshold = EXCLUDED.threshold,
+       numerator = EXCLUDED.numerator, denominator = EXCLUDED.denominator, gap = EXCLUDED.gap, forecast_date = EXCLUDED.forecast_date,
+       reporting = EXCLUDED.reporting, reporting_units = EXCLUDED.reporting_units, expected_units = EXCLUDED.expected_units, updated_at = now()`,
+    [
+      rows.map((e) => e.targetId),
+      rows.map((e) => e.orgUnitCode),
+      rows.map((e) => e.date),
+      rows.map((e) => e.status),
+      rows.map((e) => e.value),
+      rows.map((e) => e.threshold),
+      rows.map((e) => e.numerator),
+      rows.map((e) => e.denominator),
+      rows.map((e) => e.gap),
+      rows.map((e) => e.forecastDate),
+      rows.map((e) => e.reporting),
+      rows.map((e) => e.reportingUnits),
+      rows.map((e) => e.expectedUnits),
+    ],
+  );
+}

@@ -1,0 +1,128 @@
+import {
+  addDays,
+  combineSpans,
+  compressPoints,
+  EMPTY_SPAN,
+  ownPoints,
+  ownSpan,
+  rollUp,
+  rollupMembers,
+  RollupTimeline,
+  sameRollup,
+  sameSpan,
+  TREND_LOOKBACK_DAYS,
+  type DateSpan,
+  type FigureModel,
+  type OrgTree,
+  type RollupLane,
+  type RollupSpan,
+} from '@app/domain';
+import type { FlushWrites } from './figure-store';
+
+/** A unit's sums on a lane after the flush (stored days before its `from`, recomputed ones after) and its span. */
+export interface LaneResult {
+  readonly timeline: RollupTimeline;
+  readonly span: RollupSpan;
+}
+
+/** The units of one lane to recompute together (a unit, or a cycle of bad moves) from a day on, deepest first. */
+interface LaneGroup {
+  readonly members: string[];
+  readonly children: string[];
+  readonly from: string;
+}
+
+export interface LanePlan {
+  readonly lane: RollupLane;
+  readonly groups: LaneGroup[];
+  /** The stored roll-ups the groups read: their own (to compare) and their children's, from the trend's look-back before `from`. */
+  readonly reads: Array<{ unitCode: string; lane: string; from: string }>;
+}
+
+/** What every lane computes from besides the stored roll-ups. */
+export interface LaneContext {
+  readonly tree: OrgTree;
+  /** A model in which no unit has children: its sums are a unit's own. */
+  readonly own: FigureModel;
+  /** Report days per `unit|cohort`. */
+  readonly reportDays: ReadonlyMap<string, readonly string[]>;
+  readonly bounds: DateSpan;
+}
+
+export const laneKey = (unitCode: string, lane: string): string => `${unitCode}|${lane}`;
+
+/**
+ * Orders the work of one lane from the deepest units up, so every unit is recomputed after its children,
+ * and says which stored roll-ups that reads. `work`: unit → first day that may have changed.
+ */
+export function planLane(tree: OrgTree, lane: RollupLane, work: ReadonlyMap<string, string>): LanePlan {
+  const byMembers = new Map<string, LaneGroup & { depth: number }>();
+  for (const [code, from] of work) {
+    if (!tree.get(code)) continue;
+    const members = rollupMembers(tree, code, lane.tree);
+    const k = members.join('|');
+    const prev = byMembers.get(k);
+    if (prev) {
+      if (from < prev.from) byMembers.set(k, { ...prev, from });
+      continue;
+    }
+    const memberSet = new Set(members);
+    const children = members.flatMap((v) => tree.childrenOf(v, lane.tree)).filter((c) => !memberSet.has(c) && tree.get(c) !== undefined);
+    byMembers.set(k, { members, children, from, depth: tree.ancestors(code, lane.tree).length });
+  }
+  const groups = [...byMembers.values()].sort((a, b) => b.depth - a.depth);
+  const reads = new Map<string, { unitCode: string; lane: string; from: string }>();
+  for (const g of groups) {
+    // The trend of a status looks back over the days before `from`; the figures only need the day before.
+    const from = addDays(g.from, -(TREND_LOOKBACK_DAYS + 1));
+    for (const unitCode of [...g.members, ...g.children]) {
+      const prev = reads.get(laneKey(unitCode, lane.key));
+      if (!prev || from < prev.from) reads.set(laneKey(unitCode, lane.key), { unitCode, lane: lane.key, from });
+    }
+  }
+  return { lane, groups, reads: [...reads.values()] };
+}
+
+/**
+ * Recomputes one lane's roll-ups, group after group from the deepest: a unit's sums are its own (and its
+ * cycle's) contribution plus its children's sums, fresh where a child was recomputed in this flush, stored
+ * otherwise. Adds the changed points and spans to `writes`; returns every recomputed unit's result.
+ */
+export async function computeLane(
+  plan: LanePlan,
+  ctx: LaneContext,
+  stored: ReadonlyMap<string, RollupTimeline>,
+  storedSpans: ReadonlyMap<string, RollupSpan>,
+  writes: FlushWrites,
+  breathe: () => Promise<void>,
+): Promise<Map<string, LaneResult>> {
+  const { lane } = plan;
+  const fresh = new Map<string, LaneResult>();
+  const storedOf = (c: string) => stored.get(laneKey(c, lane.key)) ?? new RollupTimeline([]);
+  const storedSpanOf = (c: string) => storedSpans.get(laneKey(c, lane.key)) ?? EMPTY_SPAN;
+  for (const g of plan.groups) {
+    const days = (v: string) => lane.cohorts.flatMap((c) => ctx.reportDays.get(`${v}|${c}`) ?? []);
+    const own = g.members.map((v) => new RollupTimeline(ownPoints(ctx.own, ctx.tree.get(v)!, lane, days(v), g.from, ctx.bounds.to)));
+    const children = g.children.map((c) => fresh.get(c)?.timeline ?? storedOf(c));
+    const points = rollUp([...own, ...children], g.from, ctx.bounds.to);
+    const span = combineSpans([
+      ...g.members.map((v) => ownSpan(ctx.tree.get(v)!, lane, days(v))),
+      ...g.children.map((c) => fresh.get(c)?.span ?? storedSpanOf(c)),
+    ]);
+    for (const v of g.members) {
+      const old = storedOf(v);
+      fresh.set(v, { timeline: old.splice(g.from, points), span });
+      const kept = compressPoints(points, old.at(addDays(g.from, -1)));
+      const oldAfter = new Map(old.points.filter((p) => p.date >= g.from).map((p) => [p.date, p]));
+      const keptDays = new Set(kept.map((p) => p.date));
+      for (const date of oldAfter.keys()) if (!keptDays.has(date)) writes.rollupDeletes.push({ unitCode: v, lane: lane.key, date });
+      for (const p of kept) {
+        const o = oldAfter.get(p.date);
+        if (!o || !sameRollup(o, p)) writes.rollupUpserts.push({ ...p, unitCode: v, lane: lane.key });
+      }
+      if (!sameSpan(span, storedSpanOf(v))) writes.spanUpserts.push({ ...span, unitCode: v, lane: lane.key });
+    }
+    await breathe();
+  }
+  return fresh;
+}

@@ -1,0 +1,133 @@
+import type { Bloc, Cohort, Metric, Tree, UnitType } from '@app/contracts';
+import type { Standing } from './target-standing';
+import type { Target } from './target-status';
+
+/**
+ * What officials read, in Vietnamese first and in English: the names of the campaign's vocabulary. One
+ * catalogue for every page, report, export and API answer (the codes stay the API's values; these are
+ * the words shown for them).
+ */
+export const LANGS = ['vi', 'en'] as const;
+export type Lang = (typeof LANGS)[number];
+
+type Catalogue<K extends string> = Readonly<Record<Lang, Readonly<Record<K, string>>>>;
+
+export const STANDING_LABELS: Catalogue<Standing> = {
+  vi: {
+    met: 'Đạt',
+    on_track: 'Đúng tiến độ',
+    at_risk: 'Có nguy cơ không đạt',
+    due_today: 'Đến hạn hôm nay, chưa đạt',
+    breached: 'Không đạt (đã quá hạn)',
+    no_data: 'Chưa báo cáo',
+  },
+  en: {
+    met: 'Met',
+    on_track: 'On track',
+    at_risk: 'At risk',
+    due_today: 'Due today, not met',
+    breached: 'Breached (deadline passed)',
+    no_data: 'Not reporting',
+  },
+};
+
+export const COHORT_LABELS: Catalogue<Cohort> = {
+  vi: {
+    staff: 'Cán bộ, công chức, viên chức, người lao động',
+    students: 'Học sinh, sinh viên',
+    youth_members: 'Đoàn viên thanh niên',
+    association_members: 'Hội viên các hội, đoàn thể',
+    enterprise_workers: 'Công nhân, người lao động doanh nghiệp',
+    residents: 'Người dân',
+  },
+  en: {
+    staff: 'Cadres, civil servants, public employees, workers',
+    students: 'Pupils and students',
+    youth_members: 'Youth-union members',
+    association_members: 'Association members',
+    enterprise_workers: 'Enterprise workers',
+    residents: 'Residents',
+  },
+};
+
+export const UNIT_TYPE_LABELS: Catalogue<UnitType> = {
+  vi: {
+    province: 'Tỉnh',
+    district: 'Huyện, thị xã, thành phố',
+    commune: 'Xã, phường, thị trấn',
+    hamlet: 'Ấp, khóm',
+    department: 'Sở, ban, ngành',
+    mass_org: 'Đoàn thể, hội',
+    economic_zone: 'Khu kinh tế',
+    industrial_park: 'Khu công nghiệp',
+    enterprise: 'Doanh nghiệp',
+    transport_hub: 'Bến xe, bến phà',
+    telecom: 'Doanh nghiệp viễn thông',
+    post_office: 'Bưu điện',
+    school: 'Trường học',
+    venue: 'Cơ sở kinh doanh dịch vụ',
+  },
+  en: {
+    province: 'Province',
+    district: 'District, town or city',
+    commune: 'Commune, ward or township',
+    hamlet: 'Hamlet',
+    department: 'Department, board or sector',
+    mass_org: 'Mass organisation or association',
+    economic_zone: 'Economic zone',
+    industrial_park: 'Industrial park',
+    enterprise: 'Enterprise',
+    transport_hub: 'Bus station or ferry terminal',
+    telecom: 'Telecom operator',
+    post_office: 'Post office',
+    school: 'School',
+    venue: 'Venue',
+  },
+};
+
+export const BLOC_LABELS: Catalogue<Bloc> = {
+  vi: { party: 'Khối Đảng', state: 'Khối Nhà nước', front: 'Khối Mặt trận và các đoàn thể' },
+  en: { party: 'Party bloc', state: 'State bloc', front: 'Front and mass organisations bloc' },
+};
+
+export const TREE_LABELS: Catalogue<Tree> = {
+  vi: { administrative: 'Theo địa bàn hành chính', accountability: 'Theo cơ quan chủ quản' },
+  en: { administrative: 'Administrative tree', accountability: 'Accountability tree' },
+};
+
+export const METRIC_LABELS: Catalogue<Metric> = {
+  vi: {
+    install_rate: 'Tỷ lệ cài đặt trên số người có điện thoại thông minh',
+    bluetooth_rate: 'Tỷ lệ cài đặt và bật Bluetooth trên số người có điện thoại thông minh',
+    resident_rate: 'Tỷ lệ người dân cài đặt trên dân số',
+  },
+  en: {
+    install_rate: 'Installed among smartphone holders',
+    bluetooth_rate: 'Installed with Bluetooth on among smartphone holders',
+    resident_rate: 'Residents installed among the population',
+  },
+};
+
+/** A target's name in the reader's language. */
+export function targetName(t: Pick<Target, 'nameVi' | 'nameEn'>, lang: Lang): string {
+  return lang === 'en' ? t.nameEn : t.nameVi;
+}
+
+/**
+ * The language of an `Accept-Language` header: English when it ranks English above Vietnamese, else
+ * Vietnamese (officials read Vietnamese first). Two languages only, so a weighted scan is all it takes.
+ */
+export function langOf(acceptLanguage: string | string[] | undefined): Lang {
+  const header = Array.isArray(acceptLanguage) ? acceptLanguage.join(',') : (acceptLanguage ?? '');
+  let best: { lang: Lang; q: number } | null = null;
+  for (const part of header.split(',')) {
+    const [tag, ...params] = part.trim().toLowerCase().split(';');
+    const lang: Lang | null = tag === 'en' || tag.startsWith('en-') ? 'en' : tag === 'vi' || tag.startsWith('vi-') ? 'vi' : null;
+    if (!lang) continue;
+    const qParam = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    const q = qParam ? Number(qParam.slice(2)) : 1;
+    if (!Number.isFinite(q) || q <= 0) continue;
+    if (!best || q > best.q) best = { lang, q };
+  }
+  return best?.lang ?? 'vi';
+}

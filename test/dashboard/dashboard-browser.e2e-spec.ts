@@ -1,0 +1,207 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { DEFAULT_OPTIONS } from '../../tools/simulator/src/scenario';
+import { runSimulation, type SimulationResult } from '../../tools/simulator/src/simulate';
+import { waitForReadModel } from '../../tools/simulator/src/verify';
+import { waitFor } from '../support/int-env';
+import { http } from '../support/service-harness';
+import { System } from '../support/system';
+import { chartPoints, englishWords, horizontalOverflow, launchChromium, officialContext, signIn } from './browser';
+
+/** Names and words a Vietnamese page rightly shows as they are. */
+const ALLOWED = ['Bluezone', 'Bluetooth', 'CSV', 'XLSX', 'Excel', 'Markdown', 'API', 'docs', 'VNPT', 'Viettel', 'MobiFone', 'Vinaphone'];
+const SCREENSHOTS = join(__dirname, '../../docs/screenshots');
+const DAYS = ['2020-08-19', '2020-08-21', '2020-08-30'];
+/**
+ * The simulated campaign (every commune of Trà Vinh, 6.78% on 19/08, the directive of 21/08, the deadline
+ * of 30/08), from 14/08 and with fewer enterprises, workers, schools and hubs than the campaign test: the
+ * pages are what is tested here (the figures are the campaign test's), and the run stays within minutes.
+ */
+const SCENARIO = { ...DEFAULT_OPTIONS, from: '2020-08-14', enterprisesPerZone: 1, workersPerEnterprise: 40, schools: 2, transportHubs: 1 };
+/** Thành phố Trà Vinh, the district whose key is tried, and another district it must not see. */
+const DISTRICT = '842';
+const OTHER_DISTRICT = '844';
+
+describe('the dashboard in a real browser, over the simulated Trà Vinh campaign', () => {
+  let sys: System;
+  let sim: SimulationResult;
+  let browser: Browser;
+  let base: string;
+  let districtKey: string;
+  const api = async (path: string): Promise<any> => {
+    const res = await http({ url: base }, 'GET', path, { key: sys.adminKey });
+    if (res.status !== 200) throw new Error(`GET ${path} → ${res.status}`);
+    return res.body;
+  };
+
+  beforeAll(async () => {
+    sys = await System.create('dashui', { SEED: 'tra-vinh' });
+    await sys.startAll();
+    base = sys.url('compliance');
+    sim = await runSimulation(sys.simulatorUrls(), sys.adminKey, SCENARIO, { quiet: true });
+    await waitForReadModel(sim.runner, sim.expectations, sim.expectations.allUnits(), SCENARIO.to, 300_000);
+    const issued = await http({ url: sys.url('registry') }, 'POST', '/v1/api-keys', {
+      key: sys.adminKey,
+      body: { orgUnitCode: DISTRICT, role: 'portal', label: 'district dashboard' },
+    });
+    if (issued.status !== 201) throw new Error(`district key: ${issued.status} ${issued.text}`);
+    districtKey = issued.body.key as string;
+    await waitFor(
+      async () => (await http({ url: base }, 'GET', '/v1/whoami', { key: districtKey })).status === 200,
+      'compliance to learn the key',
+      60_000,
+      250,
+    );
+    browser = await launchChromium();
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  }, 900_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await sys?.dispose();
+  });
+
+  const noEnglish = async (page: Page, what: string) =>
+    expect({ what, english: await englishWords(page, ALLOWED) }).toEqual({ what, english: [] });
+  const noOverflow = async (page: Page, what: string) => {
+    const { overflow, widest } = await horizontalOverflow(page);
+    expect({ what, overflow: overflow > 0.5 ? `${overflow}px past the edge (${widest})` : 0 }).toEqual({ what, overflow: 0 });
+  };
+  const chartsReady = (page: Page) => page.waitForSelector('figure.chart .trend[data-ready="true"]', { timeout: 20_000 });
+
+  it('shows an admin the province on 19/08, 21/08 and 30/08: target cards, a chart per target with its data points, in Vietnamese', async () => {
+    const ctx = await officialContext(browser, 1280);
+    const page = await ctx.newPage();
+    const problems: string[] = [];
+    // Script errors and CSP refusals; the login form's own 401 and the browser's favicon request are not problems.
+    page.on('console', (m) =>
+      m.type() === 'error' && !m.text().startsWith('Failed to load resource') ? problems.push(m.text()) : undefined,
+    );
+    page.on('response', (r) =>
+      r.request().resourceType() === 'script' && r.status() !== 200 ? problems.push(`${r.url()} → ${r.status()}`) : undefined,
+    );
+    page.on('pageerror', (e) => problems.push(String(e)));
+    await signIn(page, base, sys.adminKey, `/?date=${DAYS[0]}`);
+    for (const day of DAYS) {
+      if (!page.url().includes(day)) await page.goto(`${base}/?date=${day}`);
+      await chartsReady(page);
+      const [y, m, d] = day.split('-');
+      await expect(page.locator('p.fresh strong').innerText()).resolves.toBe(`Ngày ${d}/${m}/${y}`);
+
+      const summary = await api(`/v1/summary?date=${day}`);
+      const residents = summary.targets.find((t: { targetId: string }) => t.targetId === 'residents-50');
+      const card = page.locator('.card[data-target="residents-50"] .big');
+      const pct = (v: number) => `${(Math.round(v * 10_000) / 100).toFixed(2).replace('.', ',')}%`;
+      await expect(card.innerText()).resolves.toBe(pct(residents.value));
+      if (day === '2020-08-19') expect(pct(residents.value)).toBe('6,78%');
+      if (day >= '2020-08-21')
+        await expect(page.locator('.card[data-target="residents-50"] .badge').innerText()).resolves.toBe('Không đạt (đã quá hạn)');
+
+      // The charts: one per target, their points the province's value on each day up to the day shown.
+      const charts = await chartPoints(page);
+      expect(Object.keys(charts).sort()).toEqual(['members-100', 'residents-50']);
+      const series = await api(`/dashboard/timeseries?units=84&date=${day}`);
+      for (const targetId of ['members-100', 'residents-50']) {
+        const chart = charts[targetId];
+        expect(chart.labels[0]).toBe('04/08');
+        expect(chart.labels.at(-1)).toBe('30/08');
+        const want = series.items.filter((r: { targetId: string }) => r.targetId === targetId);
+        for (const point of want) {
+          const i = chart.labels.indexOf(`${point.date.slice(8, 10)}/${point.date.slice(5, 7)}`);
+          expect({ targetId, date: point.date, value: chart.values[i] }).toEqual({
+            targetId,
+            date: point.date,
+            value: point.value === null ? null : Math.round(point.value * 1e6) / 1e4,
+          });
+        }
+        // Nothing is drawn after the day shown.
+        expect(chart.values.slice(chart.labels.indexOf(`${d}/${m}`) + 1).every((v) => v === null)).toBe(true);
+      }
+      expect(charts['residents-50'].values[charts['residents-50'].labels.indexOf('19/08')]).toBeCloseTo(6.78, 2);
+      await noEnglish(page, `overview ${day}`);
+      if (day === '2020-08-30') await page.screenshot({ path: join(SCREENSHOTS, 'overview-30-08.png') });
+      if (day === '2020-08-21') await page.locator('#districts').screenshot({ path: join(SCREENSHOTS, 'districts-21-08.png') });
+    }
+    expect(problems).toEqual([]);
+    await ctx.close();
+  });
+
+  it('drills down from the province to a district to a commune, each page with its chart, children worst first and no English', async () => {
+    const ctx = await officialContext(browser, 1280);
+    const page = await ctx.newPage();
+    await signIn(page, base, sys.adminKey, '/?date=2020-08-30');
+    const firstDistrict = page.locator('#districts tbody tr').first().locator('a.unit');
+    const districtName = await firstDistrict.innerText();
+    await Promise.all([page.waitForURL(/\/dashboard\/units\//), firstDistrict.click()]);
+    await expect(page.locator('h1').innerText()).resolves.toBe(districtName);
+    await expect(page.locator('nav.crumbs').innerText()).resolves.toContain('Tỉnh Trà Vinh');
+    await chartsReady(page);
+    expect(Object.keys(await chartPoints(page))).toContain('residents-50');
+    // Its communes, worst first by the resident rate.
+    const rates = await page
+      .locator('#t-children-administrative tbody tr')
+      .evaluateAll((rows) => rows.map((r) => r.querySelector('svg.bar title')?.textContent ?? ''));
+    const values = rates.map((t) => Number(t.split('%')[0].replace(/\./g, '').replace(',', '.')));
+    expect(values.length).toBeGreaterThan(3);
+    expect([...values].sort((a, b) => a - b)).toEqual(values);
+    await noEnglish(page, `district ${districtName}`);
+    await page.screenshot({ path: join(SCREENSHOTS, 'district-30-08.png'), fullPage: false });
+
+    const commune = page.locator('#t-children-administrative tbody tr').first().locator('a.unit');
+    const communeName = await commune.innerText();
+    await Promise.all([page.waitForURL(/\/dashboard\/units\//), commune.click()]);
+    await expect(page.locator('h1').innerText()).resolves.toBe(communeName);
+    await expect(page.locator('nav.crumbs').innerText()).resolves.toContain(districtName);
+    await chartsReady(page);
+    await expect(page.locator('#reports').innerText()).resolves.toContain('Người dân');
+    await expect(page.locator('#activities').innerText()).resolves.toContain('Phát thanh');
+    await noEnglish(page, `commune ${communeName}`);
+    await page.screenshot({ path: join(SCREENSHOTS, 'commune-30-08.png'), fullPage: true });
+    // Printable: the print style hides the tools and keeps the content.
+    await page.emulateMedia({ media: 'print' });
+    await expect(page.locator('header .tools').isVisible()).resolves.toBe(false);
+    await expect(page.locator('#figures').isVisible()).resolves.toBe(true);
+    await ctx.close();
+  });
+
+  it('fits a 390 px phone: nothing cut off and no sideways scroll, tables as cards', async () => {
+    const ctx = await officialContext(browser, 390, 844);
+    const page = await ctx.newPage();
+    await signIn(page, base, sys.adminKey, '/?date=2020-08-30');
+    for (const path of ['/?date=2020-08-30', `/dashboard/units/${DISTRICT}?date=2020-08-30`, `/dashboard/units/84?date=2020-08-30`]) {
+      await page.goto(`${base}${path}`);
+      await chartsReady(page);
+      await noOverflow(page, path);
+      await expect(page.locator('table.cardable thead').first().isVisible()).resolves.toBe(false);
+    }
+    await page.goto(`${base}/?date=2020-08-30`);
+    await chartsReady(page);
+    await page.screenshot({ path: join(SCREENSHOTS, 'phone-overview-30-08.png') });
+    await page.locator('#districts').screenshot({ path: join(SCREENSHOTS, 'phone-districts-30-08.png') });
+    await ctx.close();
+  });
+
+  it("signs a district key in to its own district's page and refuses every unit outside its subtree", async () => {
+    const ctx = await officialContext(browser, 1280);
+    const page = await ctx.newPage();
+    await signIn(page, base, districtKey, '/?date=2020-08-30');
+    const own = await api(`/v1/units/${DISTRICT}?date=2020-08-30`);
+    await expect(page.locator('h1').innerText()).resolves.toBe(own.name);
+    await expect(page.locator('#districts').count()).resolves.toBe(0); // no province overview
+    await expect(page.locator('nav.crumbs a.unit').count()).resolves.toBe(0); // nothing above it
+    await chartsReady(page);
+    await noEnglish(page, 'district key');
+    await page.screenshot({ path: join(SCREENSHOTS, 'district-key-30-08.png') });
+    const commune = own.children.administrative[0].code as string;
+    expect((await page.goto(`${base}/dashboard/units/${commune}?date=2020-08-30`))?.status()).toBe(200);
+    for (const code of ['84', OTHER_DISTRICT]) {
+      const res = await page.goto(`${base}/dashboard/units/${code}?date=2020-08-30`);
+      expect({ code, status: res?.status() }).toEqual({ code, status: 403 });
+      await expect(page.locator('[role="alert"]').innerText()).resolves.toContain('chỉ được xem đơn vị của mình');
+    }
+    const other = await page.request.get(`${base}/dashboard/export/figures?unit=${OTHER_DISTRICT}&format=csv`);
+    expect(other.status()).toBe(403);
+    await ctx.close();
+  });
+});
