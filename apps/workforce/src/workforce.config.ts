@@ -1,7 +1,8 @@
 import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, Min, MinLength, ValidateIf } from 'class-validator';
+import { IsInt, IsNumber, IsOptional, IsString, Max, Min, MinLength, ValidateIf } from 'class-validator';
 import { ServiceConfig } from '@app/platform';
 
+/** A number from the environment (integers and decimals alike: Number()). */
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 
 /**
@@ -64,6 +65,26 @@ export class WorkforceConfig extends ServiceConfig {
   @Min(1)
   @Max(36_500)
   ROSTER_RETENTION_DAYS = 365;
+
+  /**
+   * Largest share of the previous roster (0–1) a replacement may remove and still be put in force at once;
+   * one removing more (a 5-row file replacing 120 workers) is held as pending until the EZ board (or an
+   * admin) confirms it with its preview token. 1 turns the hold off.
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  ROSTER_MAX_REMOVAL_SHARE = 0.2;
+
+  /** Hours a dry run's preview or a pending upload waits for confirmation; then it expires and its rows are erased. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(24 * 90)
+  ROSTER_HOLD_HOURS = 72;
 
   /** A running import whose heartbeat is older than this is taken for dead (its process crashed) and marked failed. */
   @IsOptional()

@@ -11,6 +11,7 @@ import {
 import { WorkforceRosters1764547200000 } from './migrations/1764547200000-WorkforceRosters';
 import { RosterRetention1765000000000 } from './migrations/1765000000000-RosterRetention';
 import { TransportIdempotencyToPlatform1765065601300 } from './migrations/1765065601300-TransportIdempotencyToPlatform';
+import { RosterHolds1765100000000 } from './migrations/1765100000000-RosterHolds';
 import { RosterPrivacyModule } from './roster-privacy/roster-privacy.module';
 import { RostersModule } from './rosters/rosters.module';
 import { TransportModule } from './transport/transport.module';
@@ -30,6 +31,7 @@ export class WorkforceModule {
             WorkforceRosters1764547200000,
             RosterRetention1765000000000,
             TransportIdempotencyToPlatform1765065601300,
+            RosterHolds1765100000000,
             CampaignTargetsReplica1796428800001,
           ],
           auth: replicaAuthProviders,

@@ -1,9 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { uuidv7 } from 'uuidv7';
 import { PLATFORM_OPTIONS, rootLogger, type PlatformOptions } from '@app/platform';
 import type { WorkforceConfig } from '../workforce.config';
 import { EmployeeHasher } from './domain/employee-hash';
-import { FIELD_LABELS, matchHeader, type ColumnMap } from './domain/roster-columns';
+import { combineHeaderRows, FIELD_LABELS, matchHeader, ROSTER_FIELDS, type ColumnMap, type RosterField } from './domain/roster-columns';
 import { emptyAggregates, type RosterAggregates, type RosterDiff } from './domain/roster-diff';
 import { judgeRow } from './domain/roster-row';
 import {
@@ -26,19 +27,27 @@ import { xlsxRows } from './sources/xlsx-rows';
 const CHUNK_ROWS = 10_000;
 /** How many rejected lines an import keeps and answers with; the count covers them all. */
 export const REJECTED_LIST_CAP = 1000;
-/** Rows before the header that may be titles or notes (Excel sheets often start with a title). */
-const HEADER_SEARCH_ROWS = 10;
+/** Non-blank rows the header is looked for in (titles, notes and blank rows above it are read past). */
+export const HEADER_SEARCH_ROWS = 10;
 
 export interface RosterUpload {
   readonly enterpriseCode: string;
   readonly asOf: string;
   readonly keyId: string;
   readonly body: AsyncIterable<Buffer | string>;
+  /** Judge the file and hold it as a preview: nothing is put in force. */
+  readonly dryRun?: boolean;
 }
 
 export interface RosterImportOutcome {
   importId: string;
-  revision: number;
+  /** `completed`: in force; `preview` (a dry run) and `pending` (removes too much): held until confirmed with `previewToken`. */
+  state: 'completed' | 'preview' | 'pending';
+  previewToken: string | null;
+  /** The counts in force before (null: no roster as of that date) and the upload's own. */
+  before: RosterAggregates | null;
+  removalShare: number | null;
+  revision: number | null;
   rowsRead: number;
   rowsAccepted: number;
   rowsRejected: number;
@@ -96,6 +105,8 @@ export class RosterImportService implements OnApplicationBootstrap, OnApplicatio
     try {
       const failed = await this.store.failStale(this.config.ROSTER_STALE_AFTER_MS);
       if (failed.length) this.log.warn({ importIds: failed }, 'roster imports interrupted by a stopped process marked failed');
+      const expired = await this.store.expireHolds(this.config.ROSTER_HOLD_HOURS);
+      if (expired.length) this.log.info({ importIds: expired }, 'held roster imports expired unconfirmed');
       await this.store.purge();
     } catch (err) {
       this.log.warn({ code: (err as { code?: string }).code }, 'roster sweep failed; will retry');
@@ -118,29 +129,41 @@ export class RosterImportService implements OnApplicationBootstrap, OnApplicatio
     try {
       const { format, stream } = await sniff(body);
       await this.store.setFormat(importId, format);
-      await run.consume(format === 'xlsx' ? xlsxRows(stream, limits) : csvRows(stream, run.rows));
+      await run.consume(format === 'xlsx' ? xlsxRows(stream, limits) : csvRows(stream, run.rows), format === 'csv');
       if (run.rowsAccepted === 0) {
         throw new RosterFileError(422, 'noRowAccepted', { rejected: run.rowsRejected });
       }
-      const done = await this.store.complete(importId, enterpriseCode, asOf, { ...run.progress(), rejected: run.rejected }, run.aggregates);
-      if (done.supersededImportId) this.purgeLater(done.supersededImportId);
+      const token = randomBytes(24).toString('base64url');
+      const done = await this.store.settle(importId, enterpriseCode, asOf, { ...run.progress(), rejected: run.rejected }, run.aggregates, {
+        dryRun: upload.dryRun === true,
+        maxRemovalShare: this.config.ROSTER_MAX_REMOVAL_SHARE,
+        token,
+      });
+      for (const held of done.droppedHolds) this.purgeLater(held);
+      if (done.state === 'completed' && done.supersededImportId) this.purgeLater(done.supersededImportId);
       this.log.info(
         {
           importId,
           enterpriseCode,
           asOf,
-          revision: done.revision,
+          state: done.state,
+          removalShare: done.removalShare,
+          revision: done.state === 'completed' ? done.revision : null,
           rowsRead: run.rowsRead,
           rowsAccepted: run.rowsAccepted,
           rowsRejected: run.rowsRejected,
           ...run.aggregates,
           ...done.diff,
         },
-        'roster import completed',
+        done.state === 'completed' ? 'roster import completed' : `roster import held (${done.state})`,
       );
       return {
         importId,
-        revision: done.revision,
+        state: done.state,
+        previewToken: done.state === 'completed' ? null : token,
+        before: done.before,
+        removalShare: done.removalShare,
+        revision: done.state === 'completed' ? done.revision : null,
         rowsRead: run.rowsRead,
         rowsAccepted: run.rowsAccepted,
         rowsRejected: run.rowsRejected,
@@ -165,6 +188,20 @@ export class RosterImportService implements OnApplicationBootstrap, OnApplicatio
     }
   }
 
+  /** Puts a held upload in force (the token of its preview); its event is the one a direct upload would publish. */
+  async confirm(importId: string, token: string, keyId: string): Promise<{ revision: number }> {
+    const done = await this.store.confirm(importId, token, keyId);
+    if (done.supersededImportId) this.purgeLater(done.supersededImportId);
+    this.log.info({ importId, revision: done.revision, ...done.diff }, 'held roster import confirmed and in force');
+    return { revision: done.revision };
+  }
+
+  async reject(importId: string, keyId: string): Promise<void> {
+    await this.store.reject(importId, keyId);
+    this.purgeLater(importId);
+    this.log.info({ importId }, 'held roster import rejected');
+  }
+
   private purgeLater(importId: string): void {
     const p = this.store
       .purge(importId)
@@ -185,6 +222,61 @@ function describeFailure(err: unknown): string {
     return 'interrupted: the upload stopped before the end of the file; the previous roster stays in force';
   }
   return `internal error${code ? ` (${code})` : ''}; the previous roster stays in force`;
+}
+
+/**
+ * Finds the header within the first HEADER_SEARCH_ROWS non-blank rows: a row naming the four columns, or two
+ * rows that do together (merged cells: combineHeaderRows). Title rows above it, even ones that name a
+ * column ("Danh sách cài đặt Bluezone"), are read past. When none does, the failure names the row that came
+ * closest: the columns it names (header words, never a data cell) and those it lacks.
+ */
+class HeaderSearch {
+  private seen = 0;
+  private previous: string[] | null = null;
+  private best: { line: number; found: Partial<Record<RosterField, number>>; cells: string[]; missing: RosterField[] } | null = null;
+
+  get exhausted(): boolean {
+    return this.seen >= HEADER_SEARCH_ROWS;
+  }
+
+  offer(line: number, cells: string[]): { columns: ColumnMap; cells: string[] } | null {
+    if (cells.every((c) => c.trim() === '')) return null;
+    this.seen += 1;
+    const alone = matchHeader(cells);
+    if (alone.kind === 'header') return { columns: alone.columns, cells };
+    if (this.previous) {
+      const both = combineHeaderRows(this.previous, cells);
+      const together = matchHeader(both);
+      if (together.kind === 'header') return { columns: together.columns, cells: both };
+    }
+    if (alone.kind === 'partial' && (!this.best || alone.missing.length < this.best.missing.length))
+      this.best = { line, found: alone.found, cells, missing: alone.missing };
+    this.previous = cells;
+    return null;
+  }
+
+  failure(): RosterFileError {
+    if (this.seen === 0) return new RosterFileError(422, 'fileEmpty', undefined);
+    if (!this.best) return new RosterFileError(422, 'noHeader', { rows: HEADER_SEARCH_ROWS });
+    const { line, found, cells, missing } = this.best;
+    const named = ROSTER_FIELDS.filter((f) => found[f] !== undefined).map((f) => ({
+      text: cells[found[f]!].trim().slice(0, 60),
+      field: FIELD_LABELS[f],
+    }));
+    return new RosterFileError(422, 'headerPartial', {
+      line,
+      rows: HEADER_SEARCH_ROWS,
+      named,
+      missing: missing.map((f) => FIELD_LABELS[f]),
+    });
+  }
+}
+
+/** A header's width up to its last non-empty cell (Excel pads every line of a CSV with empty fields). */
+function namedWidth(cells: readonly string[]): number {
+  let n = cells.length;
+  while (n > 0 && cells[n - 1].trim() === '') n -= 1;
+  return n;
 }
 
 function newChunk(): StagedChunk {
@@ -227,31 +319,27 @@ class ImportRun {
     return { rowsRead: this.rowsRead, rowsAccepted: this.rowsAccepted, rowsRejected: this.rowsRejected };
   }
 
-  async consume(batches: RowBatches): Promise<void> {
+  /** `fieldCounts`: the source's records have a meaningful field count (CSV), checked against the header's. */
+  async consume(batches: RowBatches, fieldCounts: boolean): Promise<void> {
     let columns: ColumnMap | null = null;
-    let seen = 0;
+    let width: number | undefined;
+    const search = new HeaderSearch();
     try {
       scan: for await (const batch of batches) {
         for (const { line, cells } of batch) {
           if (!columns) {
-            if (cells.every((c) => c.trim() === '')) {
-              this.rows.add();
+            const found = search.offer(line, cells);
+            if (found) {
+              columns = found.columns;
+              if (fieldCounts) width = namedWidth(found.cells);
               continue;
-            }
-            const match = matchHeader(cells);
-            if (match.kind === 'header') {
-              columns = match.columns;
-              continue;
-            }
-            if (match.kind === 'partial') {
-              throw new RosterFileError(422, 'headerPartial', { line, missing: match.missing.map((f) => FIELD_LABELS[f]) });
             }
             this.rows.add();
-            if (++seen >= HEADER_SEARCH_ROWS) break scan;
+            if (search.exhausted) break scan;
             continue;
           }
           this.rows.add();
-          const verdict = judgeRow(cells, columns);
+          const verdict = judgeRow(cells, columns, width);
           if (verdict.ok === 'blank') continue;
           this.rowsRead += 1;
           if (verdict.ok) {
@@ -266,9 +354,7 @@ class ImportRun {
           } else this.reject(line, verdict.reason);
         }
       }
-      if (!columns) {
-        throw new RosterFileError(422, seen === 0 ? 'fileEmpty' : 'noHeader', undefined);
-      }
+      if (!columns) throw search.failure();
       await this.flush();
       await this.inFlight;
       if (this.rowsRead === 0) throw new RosterFileError(422, 'headerNoRows', undefined);

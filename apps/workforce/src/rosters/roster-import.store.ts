@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { RosterImportedV1 } from '@app/contracts';
@@ -36,11 +37,15 @@ export interface ImportProgress {
   rejected?: RejectedLine[];
 }
 
+export type ImportState = 'running' | 'completed' | 'failed' | 'preview' | 'pending' | 'rejected' | 'superseded' | 'expired';
+/** States of an upload judged but not in force, waiting for a confirmation. */
+export const HELD_STATES: readonly ImportState[] = ['preview', 'pending'];
+
 export interface ImportRecord {
   id: string;
   enterpriseCode: string;
   asOf: string;
-  state: 'running' | 'completed' | 'failed';
+  state: ImportState;
   format: string | null;
   rowsRead: number;
   rowsAccepted: number;
@@ -50,12 +55,63 @@ export interface ImportRecord {
   revision: number | null;
   aggregates: RosterAggregates | null;
   diff: RosterDiff | null;
+  /** The counts in force for the enterprise as of the upload's date when it was judged (null: no roster then). */
+  before: RosterAggregates | null;
+  /** Share of the previous roster the upload removes (left ÷ previous headcount); null without a previous roster. */
+  removalShare: number | null;
+  /** Held uploads only: the token that confirms this very preview. */
+  previewToken: string | null;
   startedAt: string;
   finishedAt: string | null;
+  decidedAt: string | null;
   rowsErasedAt: string | null;
 }
 
 export class ImportNoLongerRunningError extends Error {}
+
+/** Why a held upload cannot be confirmed or rejected (messages: roster-messages.ts). */
+export class HeldImportError extends Error {
+  constructor(
+    readonly reason: 'notHeld' | 'wrongToken' | 'rosterChanged',
+    readonly state: ImportState,
+  ) {
+    super(`${reason} (${state})`);
+  }
+}
+
+/** How an upload whose rows are staged ends: in force, or held for a confirmation. */
+export interface HoldRule {
+  /** A dry run: judged and held as a preview whatever it changes. */
+  readonly dryRun: boolean;
+  /** A replacement removing more than this share of the previous roster is held as pending. */
+  readonly maxRemovalShare: number;
+  /** The token a held upload is confirmed with. */
+  readonly token: string;
+}
+
+export type Settled =
+  | {
+      state: 'completed';
+      revision: number;
+      diff: RosterDiff;
+      before: RosterAggregates | null;
+      removalShare: number | null;
+      supersededImportId: string | null;
+      droppedHolds: string[];
+    }
+  | {
+      state: 'preview' | 'pending';
+      diff: RosterDiff;
+      before: RosterAggregates | null;
+      removalShare: number | null;
+      droppedHolds: string[];
+    };
+
+interface PreviousRoster extends RosterAggregates {
+  importId: string;
+  asOf: string;
+  revision: number;
+}
 
 /** Every SQL statement of roster imports. Unqualified names: the connection's search_path is the service schema. */
 @Injectable()
@@ -124,85 +180,249 @@ export class RosterImportStore {
   }
 
   /**
-   * Puts the staged roster in force, in one transaction: the pointer swap, the diff against the previous
-   * roster, the import's outcome and its one event. Serialised per enterprise, so two uploads racing
-   * each see the other's result as "previous".
+   * Ends an upload whose rows are staged, in one transaction serialised per enterprise (two uploads racing
+   * each see the other's result as "previous"): the diff against the roster in force as of its date, then
+   * either in force (the pointer swap, the outcome and its one event) or held (a dry run's preview, or a
+   * replacement removing too much: pending) with no roster change, no event and no outbox entry. Either way
+   * an older held upload of the enterprise is superseded: the newest file is the one to confirm.
    */
-  async complete(
+  async settle(
     id: string,
     enterpriseCode: string,
     asOf: string,
     p: ImportProgress & { rejected: RejectedLine[] },
     aggregates: RosterAggregates,
-  ): Promise<{ revision: number; diff: RosterDiff; supersededImportId: string | null }> {
+    rule: HoldRule,
+  ): Promise<Settled> {
     return this.ds.transaction(async (m) => {
-      await m.query(`SELECT pg_advisory_xact_lock(hashtext('roster:' || $1))`, [enterpriseCode]);
+      await lockEnterprise(m, enterpriseCode);
       const state: Array<{ state: string }> = await m.query(`SELECT state FROM roster_imports WHERE id = $1 FOR UPDATE`, [id]);
       if (state[0]?.state !== 'running') throw new ImportNoLongerRunningError(`import ${id} is ${state[0]?.state ?? 'missing'}`);
-      const prev: Array<{ import_id: string; as_of: string; revision: number }> = await m.query(
-        `SELECT import_id, as_of::text AS as_of, revision FROM rosters WHERE enterprise_code = $1 AND as_of <= $2 ORDER BY as_of DESC LIMIT 1`,
-        [enterpriseCode, asOf],
-      );
-      const previous = prev[0] ?? null;
+      const previous = await this.previousRoster(m, enterpriseCode, asOf);
       const diff = previous
-        ? await this.diff(m, id, previous.import_id)
+        ? await this.diff(m, id, previous.importId)
         : { joined: aggregates.headcount, left: 0, newlyInstalled: 0, newlyBluetoothOn: 0 };
-      const sameDate = previous !== null && previous.as_of === asOf;
-      const revision = sameDate ? previous.revision + 1 : 1;
-      await m.query(
-        `INSERT INTO rosters (enterprise_code, as_of, import_id, revision, headcount, smartphone_holders, installed, bluetooth_on, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())
-         ON CONFLICT (enterprise_code, as_of) DO UPDATE SET import_id = EXCLUDED.import_id, revision = EXCLUDED.revision,
-           headcount = EXCLUDED.headcount, smartphone_holders = EXCLUDED.smartphone_holders, installed = EXCLUDED.installed,
-           bluetooth_on = EXCLUDED.bluetooth_on, updated_at = now()`,
-        [
-          enterpriseCode,
-          asOf,
-          id,
-          revision,
-          aggregates.headcount,
-          aggregates.smartphoneHolders,
-          aggregates.installed,
-          aggregates.bluetoothOn,
-        ],
+      const before = previous ? aggregatesOf(previous) : null;
+      const removalShare = previous ? (previous.headcount === 0 ? 0 : diff.left / previous.headcount) : null;
+      const dropped: Array<{ id: string }> = await m.query(
+        `UPDATE roster_imports SET state = 'superseded', decided_at = now() WHERE enterprise_code = $1 AND state IN ('preview', 'pending') AND id <> $2 RETURNING id`,
+        [enterpriseCode, id],
       );
-      if (sameDate) await m.query(`UPDATE roster_imports SET superseded = true WHERE id = $1`, [previous.import_id]);
-      await m.query(
-        `UPDATE roster_imports SET state = 'completed', finished_at = now(), heartbeat_at = now(), revision = $2,
-           rows_read = $3, rows_accepted = $4, rows_rejected = $5, rejected = $6::jsonb,
-           headcount = $7, smartphone_holders = $8, installed = $9, bluetooth_on = $10,
-           joined = $11, left_count = $12, newly_installed = $13, newly_bluetooth_on = $14, previous_import_id = $15
-         WHERE id = $1`,
-        [
-          id,
-          revision,
-          p.rowsRead,
-          p.rowsAccepted,
-          p.rowsRejected,
-          JSON.stringify(p.rejected),
-          aggregates.headcount,
-          aggregates.smartphoneHolders,
-          aggregates.installed,
-          aggregates.bluetoothOn,
-          diff.joined,
-          diff.left,
-          diff.newlyInstalled,
-          diff.newlyBluetoothOn,
-          previous?.import_id ?? null,
-        ],
-      );
-      await this.outbox.record(m, RosterImportedV1, enterpriseCode, {
-        importId: id,
+      const droppedHolds = dropped.map((r) => r.id);
+      const held = rule.dryRun ? 'preview' : removalShare !== null && removalShare > rule.maxRemovalShare ? 'pending' : null;
+      if (held) {
+        await this.recordOutcome(m, id, {
+          state: held,
+          revision: null,
+          token: rule.token,
+          progress: p,
+          aggregates,
+          diff,
+          previousImportId: previous?.importId ?? null,
+          before,
+          removalShare,
+        });
+        return { state: held, diff, before, removalShare, droppedHolds };
+      }
+      const done = await this.putInForce(m, { id, enterpriseCode, asOf, progress: p, aggregates, diff, previous, before, removalShare });
+      return { ...done, droppedHolds };
+    });
+  }
+
+  /**
+   * Puts a held upload in force with the token of its preview, provided the roster it was judged against is
+   * still the one in force (else its diff would be stale: the file is to be uploaded again).
+   */
+  async confirm(id: string, token: string, keyId: string): Promise<Settled & { state: 'completed' }> {
+    const found: Array<{ enterprise_code: string }> = await this.ds.query(`SELECT enterprise_code FROM roster_imports WHERE id = $1`, [id]);
+    if (!found[0]) throw new HeldImportError('notHeld', 'failed');
+    return this.ds.transaction(async (m) => {
+      await lockEnterprise(m, found[0].enterprise_code);
+      const rows: ImportRow[] = await m.query(`SELECT ${IMPORT_COLUMNS} FROM roster_imports WHERE id = $1 FOR UPDATE`, [id]);
+      const rec = toRecord(rows[0]);
+      if (!HELD_STATES.includes(rec.state)) throw new HeldImportError('notHeld', rec.state);
+      if (!rec.previewToken || !sameToken(rec.previewToken, token)) throw new HeldImportError('wrongToken', rec.state);
+      const previous = await this.previousRoster(m, rec.enterpriseCode, rec.asOf);
+      if ((previous?.importId ?? null) !== rows[0].previous_import_id) throw new HeldImportError('rosterChanged', rec.state);
+      await m.query(`UPDATE roster_imports SET decided_by_key = $2, decided_at = now() WHERE id = $1`, [id, keyId]);
+      const done = await this.putInForce(m, {
+        id,
+        enterpriseCode: rec.enterpriseCode,
+        asOf: rec.asOf,
+        progress: rec,
+        aggregates: rec.aggregates!,
+        diff: rec.diff!,
+        previous,
+        before: rec.before,
+        removalShare: rec.removalShare,
+      });
+      return { ...done, droppedHolds: [] };
+    });
+  }
+
+  /** Drops a held upload (its rows are purged after). */
+  async reject(id: string, keyId: string): Promise<void> {
+    const [rows]: [Array<{ id: string }>, number] = await this.ds.query(
+      `UPDATE roster_imports SET state = 'rejected', decided_by_key = $2, decided_at = now() WHERE id = $1 AND state IN ('preview', 'pending') RETURNING id`,
+      [id, keyId],
+    );
+    if (rows.length === 0) {
+      const rec = await this.find(id);
+      throw new HeldImportError('notHeld', rec?.state ?? 'failed');
+    }
+  }
+
+  /** Held uploads nobody confirmed within `hours`: expired (their rows are purged after). */
+  async expireHolds(hours: number): Promise<string[]> {
+    const [rows]: [Array<{ id: string }>, number] = await this.ds.query(
+      `UPDATE roster_imports SET state = 'expired', decided_at = now()
+       WHERE state IN ('preview', 'pending') AND finished_at < now() - ($1::int * interval '1 hour') RETURNING id`,
+      [hours],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  private async previousRoster(m: EntityManager, enterpriseCode: string, asOf: string): Promise<PreviousRoster | null> {
+    const prev: Array<{
+      import_id: string;
+      as_of: string;
+      revision: number;
+      headcount: number;
+      smartphone_holders: number;
+      installed: number;
+      bluetooth_on: number;
+    }> = await m.query(
+      `SELECT import_id, as_of::text AS as_of, revision, headcount, smartphone_holders, installed, bluetooth_on
+       FROM rosters WHERE enterprise_code = $1 AND as_of <= $2 ORDER BY as_of DESC LIMIT 1`,
+      [enterpriseCode, asOf],
+    );
+    const r = prev[0];
+    return r
+      ? {
+          importId: r.import_id,
+          asOf: r.as_of,
+          revision: r.revision,
+          headcount: r.headcount,
+          smartphoneHolders: r.smartphone_holders,
+          installed: r.installed,
+          bluetoothOn: r.bluetooth_on,
+        }
+      : null;
+  }
+
+  /** The roster in force from now on: the pointer, the import's outcome and its one event. */
+  private async putInForce(
+    m: EntityManager,
+    u: {
+      id: string;
+      enterpriseCode: string;
+      asOf: string;
+      progress: ImportProgress & { rejected: RejectedLine[] };
+      aggregates: RosterAggregates;
+      diff: RosterDiff;
+      previous: PreviousRoster | null;
+      before: RosterAggregates | null;
+      removalShare: number | null;
+    },
+  ): Promise<Omit<Settled & { state: 'completed' }, 'droppedHolds'>> {
+    const { id, enterpriseCode, asOf, progress: p, aggregates, diff, previous } = u;
+    const sameDate = previous !== null && previous.asOf === asOf;
+    const revision = sameDate ? previous.revision + 1 : 1;
+    await m.query(
+      `INSERT INTO rosters (enterprise_code, as_of, import_id, revision, headcount, smartphone_holders, installed, bluetooth_on, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())
+       ON CONFLICT (enterprise_code, as_of) DO UPDATE SET import_id = EXCLUDED.import_id, revision = EXCLUDED.revision,
+         headcount = EXCLUDED.headcount, smartphone_holders = EXCLUDED.smartphone_holders, installed = EXCLUDED.installed,
+         bluetooth_on = EXCLUDED.bluetooth_on, updated_at = now()`,
+      [
         enterpriseCode,
         asOf,
+        id,
         revision,
-        rowsAccepted: p.rowsAccepted,
-        rowsRejected: p.rowsRejected,
-        ...aggregates,
-        ...diff,
-      });
-      return { revision, diff, supersededImportId: sameDate ? previous.import_id : null };
+        aggregates.headcount,
+        aggregates.smartphoneHolders,
+        aggregates.installed,
+        aggregates.bluetoothOn,
+      ],
+    );
+    if (sameDate) await m.query(`UPDATE roster_imports SET superseded = true WHERE id = $1`, [previous.importId]);
+    await this.recordOutcome(m, id, {
+      state: 'completed',
+      revision,
+      token: null,
+      progress: p,
+      aggregates,
+      diff,
+      previousImportId: previous?.importId ?? null,
+      before: u.before,
+      removalShare: u.removalShare,
     });
+    await this.outbox.record(m, RosterImportedV1, enterpriseCode, {
+      importId: id,
+      enterpriseCode,
+      asOf,
+      revision,
+      rowsAccepted: p.rowsAccepted,
+      rowsRejected: p.rowsRejected,
+      ...aggregates,
+      ...diff,
+    });
+    return {
+      state: 'completed',
+      revision,
+      diff,
+      before: u.before,
+      removalShare: u.removalShare,
+      supersededImportId: sameDate ? previous.importId : null,
+    };
+  }
+
+  /** An upload's outcome, in force or held: what it holds, what it changes, and against which roster. */
+  private async recordOutcome(
+    m: EntityManager,
+    id: string,
+    o: {
+      state: 'completed' | 'preview' | 'pending';
+      revision: number | null;
+      token: string | null;
+      progress: ImportProgress & { rejected: RejectedLine[] };
+      aggregates: RosterAggregates;
+      diff: RosterDiff;
+      previousImportId: string | null;
+      before: RosterAggregates | null;
+      removalShare: number | null;
+    },
+  ): Promise<void> {
+    const { progress: p, aggregates: a, diff: d } = o;
+    await m.query(
+      `UPDATE roster_imports SET state = $2, finished_at = now(), heartbeat_at = now(), revision = $3, preview_token = $4,
+         rows_read = $5, rows_accepted = $6, rows_rejected = $7, rejected = $8::jsonb,
+         headcount = $9, smartphone_holders = $10, installed = $11, bluetooth_on = $12,
+         joined = $13, left_count = $14, newly_installed = $15, newly_bluetooth_on = $16, previous_import_id = $17,
+         before_figures = $18::jsonb, removal_share = $19
+       WHERE id = $1`,
+      [
+        id,
+        o.state,
+        o.revision,
+        o.token,
+        p.rowsRead,
+        p.rowsAccepted,
+        p.rowsRejected,
+        JSON.stringify(p.rejected),
+        a.headcount,
+        a.smartphoneHolders,
+        a.installed,
+        a.bluetoothOn,
+        d.joined,
+        d.left,
+        d.newlyInstalled,
+        d.newlyBluetoothOn,
+        o.previousImportId,
+        o.before ? JSON.stringify(o.before) : null,
+        o.removalShare,
+      ],
+    );
   }
 
   private async diff(m: EntityManager, id: string, previousId: string): Promise<RosterDiff> {
@@ -246,10 +466,10 @@ export class RosterImportStore {
     return rows.map((r) => r.id);
   }
 
-  /** Deletes the rows of failed and superseded imports (a roster's rows live only as long as it is in force). */
+  /** Deletes the rows of failed, rejected, expired and superseded imports (a roster's rows live only as long as it is in force). */
   async purge(onlyId?: string): Promise<number> {
     const ids: Array<{ id: string }> = await this.ds.query(
-      `SELECT id FROM roster_imports WHERE NOT rows_purged AND (state = 'failed' OR superseded) ${onlyId ? 'AND id = $1' : ''}`,
+      `SELECT id FROM roster_imports WHERE NOT rows_purged AND (state IN ('failed', 'rejected', 'superseded', 'expired') OR superseded) ${onlyId ? 'AND id = $1' : ''}`,
       onlyId ? [onlyId] : [],
     );
     let n = 0;
@@ -268,17 +488,44 @@ export class RosterImportStore {
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
-  async listFor(enterpriseCode: string, limit: number): Promise<ImportRecord[]> {
+  /** An enterprise's uploads, newest first; `held`: only those waiting for a confirmation. */
+  async listFor(enterpriseCode: string, limit: number, held = false): Promise<ImportRecord[]> {
     const rows: ImportRow[] = await this.ds.query(
-      `SELECT ${IMPORT_COLUMNS} FROM roster_imports WHERE enterprise_code = $1 ORDER BY started_at DESC LIMIT $2`,
+      `SELECT ${IMPORT_COLUMNS} FROM roster_imports WHERE enterprise_code = $1 ${held ? HELD_FILTER : ''} ORDER BY started_at DESC LIMIT $2`,
       [enterpriseCode, limit],
+    );
+    return rows.map(toRecord);
+  }
+
+  /** Every upload waiting for a confirmation, oldest first (bounded: one per enterprise at most). */
+  async listHeld(limit: number): Promise<ImportRecord[]> {
+    const rows: ImportRow[] = await this.ds.query(
+      `SELECT ${IMPORT_COLUMNS} FROM roster_imports WHERE true ${HELD_FILTER} ORDER BY finished_at LIMIT $1`,
+      [limit],
     );
     return rows.map(toRecord);
   }
 }
 
 const IMPORT_COLUMNS = `id, enterprise_code, as_of::text AS as_of, state, format, rows_read, rows_accepted, rows_rejected, rejected, failure, revision,
-  headcount, smartphone_holders, installed, bluetooth_on, joined, left_count, newly_installed, newly_bluetooth_on, started_at, finished_at, rows_erased_at`;
+  headcount, smartphone_holders, installed, bluetooth_on, joined, left_count, newly_installed, newly_bluetooth_on, started_at, finished_at, rows_erased_at,
+  before_figures, removal_share, preview_token, previous_import_id, decided_at`;
+const HELD_FILTER = `AND state IN ('preview', 'pending')`;
+
+function lockEnterprise(m: EntityManager, enterpriseCode: string): Promise<unknown> {
+  return m.query(`SELECT pg_advisory_xact_lock(hashtext('roster:' || $1))`, [enterpriseCode]);
+}
+
+function aggregatesOf(a: RosterAggregates): RosterAggregates {
+  return { headcount: a.headcount, smartphoneHolders: a.smartphoneHolders, installed: a.installed, bluetoothOn: a.bluetoothOn };
+}
+
+/** Compares tokens in constant time (a token guessed a character at a time must not be). */
+function sameToken(stored: string, given: string): boolean {
+  const a = Buffer.from(stored);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
 
 interface ImportRow {
   id: string;
@@ -303,6 +550,11 @@ interface ImportRow {
   started_at: Date;
   finished_at: Date | null;
   rows_erased_at: Date | null;
+  before_figures: RosterAggregates | null;
+  removal_share: number | null;
+  preview_token: string | null;
+  previous_import_id: string | null;
+  decided_at: Date | null;
 }
 
 function toRecord(r: ImportRow): ImportRecord {
@@ -336,8 +588,12 @@ function toRecord(r: ImportRow): ImportRecord {
             newlyInstalled: r.newly_installed ?? 0,
             newlyBluetoothOn: r.newly_bluetooth_on ?? 0,
           },
+    before: r.before_figures,
+    removalShare: r.removal_share,
+    previewToken: r.preview_token,
     startedAt: r.started_at.toISOString(),
     finishedAt: r.finished_at ? r.finished_at.toISOString() : null,
+    decidedAt: r.decided_at ? r.decided_at.toISOString() : null,
     rowsErasedAt: r.rows_erased_at ? r.rows_erased_at.toISOString() : null,
   };
 }

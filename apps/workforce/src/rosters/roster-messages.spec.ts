@@ -33,6 +33,14 @@ describe('roster messages', () => {
       missing: ['has_smartphone'],
       rejected: 1200,
       keyUnit: 'KCN-1',
+      rows: 10,
+      named: [{ text: 'Mã NV', field: 'employee_id' }],
+      left: 119,
+      previous: 120,
+      share: 119 / 120,
+      maxShare: 0.2,
+      hours: 72,
+      state: 'superseded',
     };
     for (const key of Object.keys(ROSTER_MESSAGES) as RosterMessageKey[]) {
       const vi = rosterMessage(key, params as never, 'vi');
@@ -42,5 +50,7 @@ describe('roster messages', () => {
     }
     expect(rosterMessage('tooManyRows', { max: 1_000_000 }, 'vi')).toMatch(/^Tệp có hơn 1\.000\.000 dòng/);
     expect(rosterMessage('tooManyRows', { max: 1_000_000 }, 'en')).toMatch(/^the file has more than 1,000,000 rows/);
+    expect(rosterMessage('heldPending', params as never, 'en')).toMatch(/remove 119 of the 120 workers .*\(99\.2%, more than the 20%/);
+    expect(rosterMessage('heldPending', params as never, 'vi')).toMatch(/loại bỏ 119 trong số 120 người lao động .*\(99,2%, vượt mức 20%/);
   });
 });

@@ -3,19 +3,25 @@
  * and what the EZ-board clerk can do about it. Messages name lines, columns and limits, never a cell's
  * content (a cell may hold a name, a phone number or an employee id).
  */
+import { TEMPLATE_HEADERS } from './domain/roster-columns';
+
 export type Lang = 'vi' | 'en';
 
 const num = (lang: Lang, n: number): string => n.toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-US');
+const pct = (lang: Lang, share: number): string =>
+  share.toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-US', { style: 'percent', maximumFractionDigits: 1 });
 const mb = (lang: Lang, bytes: number): string => num(lang, Math.floor(bytes / (1024 * 1024)));
 
-const HEADER_EN =
-  'employee_id, has_smartphone, installed, bluetooth_on (or Mã NV, Có điện thoại thông minh, Đã cài Bluezone, Bật Bluetooth)';
-const HEADER_VI =
-  'Mã NV, Có điện thoại thông minh, Đã cài Bluezone, Bật Bluetooth (hoặc employee_id, has_smartphone, installed, bluetooth_on)';
+const HEADER_EN = `${TEMPLATE_HEADERS.en.join(', ')} (or ${TEMPLATE_HEADERS.vi.join(', ')})`;
+const HEADER_VI = `${TEMPLATE_HEADERS.vi.join(', ')} (hoặc ${TEMPLATE_HEADERS.en.join(', ')})`;
 const SAVE_AGAIN_EN = 'save the roster again from Excel as a new .xlsx (Excel Workbook) or as CSV UTF-8 and upload that';
 const SAVE_AGAIN_VI = 'hãy lưu lại danh sách từ Excel thành tệp .xlsx mới (Excel Workbook) hoặc CSV UTF-8 rồi tải lên';
 const KEPT_EN = 'the previous roster stays in force';
 const KEPT_VI = 'danh sách trước đó vẫn giữ nguyên hiệu lực';
+
+/** Header cells as found: “Mã NV” (employee_id), “Đã cài Bluezone” (installed). */
+const namedList = (named: ReadonlyArray<{ text: string; field: string }>): string =>
+  named.map((n) => `“${n.text}” (${n.field})`).join(', ');
 
 /** Column letters of a 1-based column number (256 → "IV"). */
 export function columnLetters(col: number): string {
@@ -119,18 +125,47 @@ export const ROSTER_MESSAGES = {
     en: ({ line, code }) => `malformed CSV near line ${line ?? '?'} (${code}); nothing was imported`,
     vi: ({ line, code }) => `Tệp CSV sai định dạng gần dòng ${line ?? '?'} (${code}); chưa có dữ liệu nào được nhập`,
   }),
-  headerPartial: texts<{ line: number; missing: string[] }>({
-    en: ({ line, missing }) => `the header on line ${line} lacks the column(s) ${missing.join(', ')}; expected ${HEADER_EN}`,
-    vi: ({ line, missing }) => `Dòng tiêu đề ${line} thiếu cột ${missing.join(', ')}; cần có các cột ${HEADER_VI}`,
+  headerPartial: texts<{ line: number; rows: number; named: Array<{ text: string; field: string }>; missing: string[] }>({
+    en: ({ line, rows, named, missing }) =>
+      `no complete header in the first ${rows} rows: the closest is line ${line}, whose columns found are ${namedList(named)}; it lacks the column(s) ${missing.join(', ')}; expected ${HEADER_EN}`,
+    vi: ({ line, rows, named, missing }) =>
+      `Không tìm thấy dòng tiêu đề đầy đủ trong ${rows} dòng đầu: gần nhất là dòng ${line}, có các cột ${namedList(named)}; còn thiếu cột ${missing.join(', ')}; cần có các cột ${HEADER_VI}`,
   }),
-  noHeader: texts({
-    en: () => `no recognisable header: the first row must name the columns ${HEADER_EN}`,
-    vi: () => `Không nhận ra dòng tiêu đề: dòng đầu tiên phải ghi tên các cột ${HEADER_VI}`,
+  noHeader: texts<{ rows: number }>({
+    en: ({ rows }) =>
+      `no recognisable header: none of the first ${rows} rows names a roster column; the header row (above the workers, titles may come before it) must name the columns ${HEADER_EN}`,
+    vi: ({ rows }) =>
+      `Không nhận ra dòng tiêu đề: không dòng nào trong ${rows} dòng đầu ghi tên cột của danh sách; dòng tiêu đề (phía trên danh sách người lao động, có thể có dòng tên bảng ở trên) phải ghi tên các cột ${HEADER_VI}`,
   }),
   headerNoRows: texts({ en: () => 'the file has a header but no rows', vi: () => 'Tệp có dòng tiêu đề nhưng không có dòng dữ liệu nào' }),
   noRowAccepted: texts<{ rejected: number }>({
     en: ({ rejected }, l) => `no row was accepted (${num(l, rejected)} rejected); ${KEPT_EN}`,
     vi: ({ rejected }, l) => `Không có dòng nào được chấp nhận (${num(l, rejected)} dòng bị từ chối); ${KEPT_VI}`,
+  }),
+  heldPending: texts<{ left: number; previous: number; share: number; maxShare: number; hours: number }>({
+    en: ({ left, previous, share, maxShare, hours }, l) =>
+      `this roster would remove ${num(l, left)} of the ${num(l, previous)} workers of the roster in force (${pct(l, share)}, more than the ${pct(l, maxShare)} allowed at once): it is held and nothing has changed; the EZ board or an administrator confirms it with its preview token within ${num(l, hours)} hours, or rejects it`,
+    vi: ({ left, previous, share, maxShare, hours }, l) =>
+      `Danh sách này sẽ loại bỏ ${num(l, left)} trong số ${num(l, previous)} người lao động của danh sách đang có hiệu lực (${pct(l, share)}, vượt mức ${pct(l, maxShare)} được phép trong một lần): danh sách được giữ chờ xác nhận và chưa có gì thay đổi; Ban quản lý hoặc quản trị viên xác nhận bằng mã xem trước trong vòng ${num(l, hours)} giờ, hoặc từ chối`,
+  }),
+  preview: texts<{ hours: number }>({
+    en: ({ hours }, l) =>
+      `dry run: nothing has changed; confirm this preview with its token within ${num(l, hours)} hours to put the roster in force`,
+    vi: ({ hours }, l) =>
+      `Chạy thử: chưa có gì thay đổi; xác nhận bản xem trước này bằng mã của nó trong vòng ${num(l, hours)} giờ để danh sách có hiệu lực`,
+  }),
+  notHeld: texts<{ state: string }>({
+    en: ({ state }) => `this roster upload is ${state}, not waiting for a confirmation`,
+    vi: ({ state }) => `Lần tải danh sách này đang ở trạng thái ${state}, không chờ xác nhận`,
+  }),
+  wrongToken: texts({
+    en: () => 'the preview token does not match this upload: confirm with the token of the preview you reviewed',
+    vi: () => 'Mã xem trước không khớp với lần tải lên này: hãy xác nhận bằng mã của bản xem trước bạn đã kiểm tra',
+  }),
+  rosterChanged: texts({
+    en: () => `the roster in force changed after this preview was made: upload the file again to see what it changes now; ${KEPT_EN}`,
+    vi: () =>
+      `Danh sách đang có hiệu lực đã thay đổi sau khi bản xem trước này được tạo: hãy tải tệp lên lại để xem thay đổi hiện nay; ${KEPT_VI}`,
   }),
 } as const;
 

@@ -26,6 +26,11 @@ export class RosterScope {
     return (await this.scope.mayRead(principal, code)) && (await this.withinEzBoardUnit(principal, code));
   }
 
+  /** Whether the key may write for the enterprise (as `assertCanWrite`, without the 404/422 of an unknown or retired unit). */
+  async mayWrite(principal: Principal, code: string): Promise<boolean> {
+    return (await this.scope.mayWrite(principal, code)) && (await this.withinEzBoardUnit(principal, code));
+  }
+
   async assertCanRead(principal: Principal, code: string, lang: Lang): Promise<void> {
     await this.scope.assertCanRead(principal, code);
     if (!(await this.withinEzBoardUnit(principal, code))) throw this.outside(principal, code, lang);

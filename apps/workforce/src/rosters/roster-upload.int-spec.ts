@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import { workforceService } from '../main';
 import { disposeService, EventInjector, http, settle, startService, type RunningService } from '../../../../test/support/service-harness';
 import { waitFor } from '../../../../test/support/int-env';
@@ -5,6 +6,8 @@ import { rosterXlsx, worker, type Worker } from '../../test/roster-fixtures';
 import { publishWorld, type WorkforceKeys } from '../../test/workforce-world';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+/** An upload taken: in force (201), or held as pending (202) when it replaces most of the roster in force. */
+const TAKEN = [201, 202];
 
 describe('workforce: roster uploads, validation and scope', () => {
   let svc: RunningService;
@@ -91,9 +94,28 @@ describe('workforce: roster uploads, validation and scope', () => {
     // A1 installs, A2 turns Bluetooth on, A3 stays, A4 leaves, A5 and A6 join (A6 already installed: joined only).
     const second = head + ['a1 ;x;có;có;không', 'A2;x;có;có;có', 'A3;x;có;có;có', 'A5;x;không;không;không', 'A6;x;có;có;có'].join('\n');
     const r2 = await http(svc, 'POST', '/v1/enterprises/DN-B/rosters?asOf=2020-08-22', { key: keys.ezBoard, ...csv(second) });
-    expect(r2.status).toBe(201);
-    expect(r2.body).toMatchObject({ revision: 1, headcount: 5, smartphoneHolders: 4, installed: 4, bluetoothOn: 3 });
+    // One of four workers leaves: 25 %, more than the 20 % a replacement may remove at once, so it is held.
+    expect(r2.status).toBe(202);
+    expect(r2.body).toMatchObject({
+      state: 'pending',
+      revision: null,
+      removalShare: 0.25,
+      headcount: 5,
+      smartphoneHolders: 4,
+      installed: 4,
+      bluetoothOn: 3,
+    });
+    expect(r2.body.figures).toEqual({
+      before: { headcount: 4, smartphoneHolders: 3, installed: 2, bluetoothOn: 1 },
+      after: { headcount: 5, smartphoneHolders: 4, installed: 4, bluetoothOn: 3 },
+    });
     expect(r2.body.diff).toEqual({ joined: 2, left: 1, newlyInstalled: 1, newlyBluetoothOn: 1 });
+    const confirmed = await http(svc, 'POST', `/v1/roster-imports/${r2.body.importId}/confirm`, {
+      key: keys.ezBoard,
+      body: { previewToken: r2.body.previewToken },
+    });
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body).toMatchObject({ state: 'completed', revision: 1, diff: r2.body.diff, previewToken: null });
   });
 
   it('takes an .xlsx as a raw body and as a multipart file part, with the same result as the CSV', async () => {
@@ -148,7 +170,7 @@ describe('workforce: roster uploads, validation and scope', () => {
       key: keys.ezBoard,
       ...csv('a,b\n1,2\n', 'vi-VN'),
     });
-    expect(noHeaderVi.body.detail).toMatch(/^Không nhận ra dòng tiêu đề: dòng đầu tiên phải ghi tên các cột Mã NV/);
+    expect(noHeaderVi.body.detail).toMatch(/^Không nhận ra dòng tiêu đề: không dòng nào trong 10 dòng đầu ghi tên cột .* Mã NV/);
     const blank = await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-20', { key: keys.ezBoard, ...csv('\n\n  \n') });
     expect(blank.status).toBe(422);
     const headerOnly = await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-20', {
@@ -169,7 +191,12 @@ describe('workforce: roster uploads, validation and scope', () => {
       ...csv('Mã NV,Họ tên,Đã cài Bluezone\nNV1,An,1\n'),
     });
     expect(partial.status).toBe(422);
-    expect(partial.body.detail).toMatch(/lacks the column\(s\) has_smartphone, bluetooth_on/);
+    expect(partial.body.detail).toBe(
+      'no complete header in the first 10 rows: the closest is line 1, whose columns found are “Mã NV” (employee_id), “Đã cài Bluezone” (installed); ' +
+        'it lacks the column(s) has_smartphone, bluetooth_on; expected employee_id, has_smartphone, installed, bluetooth_on ' +
+        '(or Mã NV, Có điện thoại thông minh, Đã cài Bluezone, Bật Bluetooth)',
+    );
+    expect(partial.text).not.toMatch(/NV1|An\b/);
     const pdf = await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-20', {
       key: keys.ezBoard,
       raw: Buffer.from([0x25, 0x50, 0x44, 0x46, 0, 1, 2, 3, 0xff, 0xfe]),
@@ -199,8 +226,12 @@ describe('workforce: roster uploads, validation and scope', () => {
 
   it('lets only the EZ board and the enterprise itself upload, only for enterprises, only for past dates', async () => {
     const body = csv('employee_id,has_smartphone,installed,bluetooth_on\nZ1,1,1,1\n');
-    expect((await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-23', { key: keys.portalA, ...body })).status).toBe(201);
-    expect((await http(svc, 'POST', '/v1/enterprises/DN-E/rosters?asOf=2020-08-23', { key: keys.ezBoard, ...body })).status).toBe(201);
+    expect(TAKEN).toContain(
+      (await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-23', { key: keys.portalA, ...body })).status,
+    );
+    expect(TAKEN).toContain(
+      (await http(svc, 'POST', '/v1/enterprises/DN-E/rosters?asOf=2020-08-23', { key: keys.ezBoard, ...body })).status,
+    );
     const otherPortal = await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-23', { key: keys.portalOut, ...body });
     expect(otherPortal.status).toBe(403);
     const ezOutside = await http(svc, 'POST', '/v1/enterprises/DN-OUT/rosters?asOf=2020-08-23', { key: keys.ezBoard, ...body });
@@ -219,7 +250,7 @@ describe('workforce: roster uploads, validation and scope', () => {
     expect(badDate.body.errors[0].field).toBe('asOf');
     // Progress of another enterprise's import is not shown to a portal key.
     const out = await http(svc, 'POST', '/v1/enterprises/DN-OUT/rosters?asOf=2020-08-23', { key: keys.portalOut, ...body });
-    expect(out.status).toBe(201);
+    expect(TAKEN).toContain(out.status);
     expect((await http(svc, 'GET', `/v1/roster-imports/${out.body.importId}`, { key: keys.portalA })).status).toBe(404);
     expect((await http(svc, 'GET', `/v1/roster-imports/${out.body.importId}`, { key: keys.analyst })).status).toBe(200);
     const list = await http(svc, 'GET', '/v1/enterprises/DN-A/roster-imports?limit=2', { key: keys.portalA });
@@ -233,7 +264,7 @@ describe('workforce: roster uploads, validation and scope', () => {
     await settle(svc);
     const body = csv('employee_id,has_smartphone,installed,bluetooth_on\nP1,1,1,1\n');
     const inPark = await http(svc, 'POST', '/v1/enterprises/DN-B/rosters?asOf=2020-08-24', { key: parkKey, ...body });
-    expect(inPark.status).toBe(201);
+    expect(TAKEN).toContain(inPark.status);
     const before = await rosterOf('DN-E');
     const otherZone = await http(svc, 'POST', '/v1/enterprises/DN-E/rosters?asOf=2020-08-24', { key: parkKey, ...body });
     expect(otherZone.status).toBe(403);
@@ -248,8 +279,93 @@ describe('workforce: roster uploads, validation and scope', () => {
     expect((await http(svc, 'GET', '/v1/enterprises/DN-E/roster-imports', { key: parkKey })).status).toBe(403);
     expect((await http(svc, 'GET', `/v1/roster-imports/${inPark.body.importId}`, { key: parkKey })).status).toBe(200);
     const boardUpload = await http(svc, 'POST', '/v1/enterprises/DN-E/rosters?asOf=2020-08-24', { key: keys.ezBoard, ...body });
-    expect(boardUpload.status).toBe(201);
+    expect(TAKEN).toContain(boardUpload.status);
     expect((await http(svc, 'GET', `/v1/roster-imports/${boardUpload.body.importId}`, { key: parkKey })).status).toBe(404);
+  });
+
+  it('finds the header below title and blank rows (a dry run: nothing changes)', async () => {
+    const body = [
+      'DANH SÁCH NGƯỜI LAO ĐỘNG CÀI ĐẶT BLUEZONE',
+      ',,,,',
+      'Công ty TNHH Long Đức - tháng 8/2020',
+      '',
+      'Mã NV,Họ tên,Có điện thoại thông minh,Đã cài Bluezone,Bật Bluetooth',
+      'NV1,An,có,có,không',
+      'NV2,Bình,có,không,không',
+      'NV3,Chi,có,có',
+    ].join('\n');
+    const res = await http(svc, 'POST', '/v1/enterprises/DN-D/rosters?asOf=2020-08-20&dryRun=true', { key: keys.ezBoard, ...csv(body) });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ state: 'preview', rowsAccepted: 2, rowsRejected: 1, headcount: 2, installed: 1 });
+    expect(res.body.rejected).toEqual([{ line: 8, reason: '4 field(s) where the header has 5: the row is cut short' }]);
+  });
+
+  it('reads an XLSX whose title is merged across the sheet and whose header spans two rows of merged cells', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('Danh sách');
+    ws.getCell('A1').value = 'DANH SÁCH NGƯỜI LAO ĐỘNG - CÔNG TY TNHH LONG ĐỨC';
+    ws.mergeCells('A1:F1');
+    ws.getRow(3).values = ['STT', 'Mã NV', 'Họ và tên', 'Có điện thoại thông minh', 'Bluezone', null];
+    ws.getRow(4).values = [null, null, null, null, 'Đã cài', 'Bật Bluetooth'];
+    for (const col of ['A', 'B', 'C', 'D']) ws.mergeCells(`${col}3:${col}4`);
+    ws.mergeCells('E3:F3');
+    ws.getRow(5).values = [1, 'NV1', 'Nguyễn Văn An', 'x', 'x', 'x'];
+    ws.getRow(6).values = [2, 'NV2', 'Trần Thị Bình', 'x', 'x', null];
+    ws.getRow(7).values = [3, 'NV3', 'Lê Chi', null, null, null];
+    const file = Buffer.from(await wb.xlsx.writeBuffer());
+    const res = await http(svc, 'POST', '/v1/enterprises/DN-D/rosters?asOf=2020-08-20&dryRun=true', {
+      key: keys.ezBoard,
+      raw: file,
+      headers: { 'content-type': XLSX },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ rowsAccepted: 3, rowsRejected: 0, headcount: 3, smartphoneHolders: 2, installed: 2, bluetoothOn: 1 });
+  });
+
+  it('names, in English or Vietnamese, what it found when no row is a complete header', async () => {
+    const none = await http(svc, 'POST', '/v1/enterprises/DN-D/rosters?asOf=2020-08-20&dryRun=true', {
+      key: keys.ezBoard,
+      ...csv('Số hiệu,Tên,ĐTDĐ\nA1,An,1\n', 'en-GB'),
+    });
+    expect(none.status).toBe(422);
+    expect(none.body.detail).toMatch(
+      /^no recognisable header: none of the first 10 rows names a roster column; .* employee_id, has_smartphone/,
+    );
+    const partialVi = await http(svc, 'POST', '/v1/enterprises/DN-D/rosters?asOf=2020-08-20&dryRun=true', {
+      key: keys.ezBoard,
+      ...csv('Danh sách cài Bluezone\nMã NV,Họ tên,Bật Bluetooth,Đã cài\nNV1,An,1,1\n', 'vi'),
+    });
+    expect(partialVi.status).toBe(422);
+    expect(partialVi.body.detail).toMatch(
+      /^Không tìm thấy dòng tiêu đề đầy đủ trong 10 dòng đầu: gần nhất là dòng 2, có các cột “Mã NV” \(employee_id\), “Đã cài” \(installed\), “Bật Bluetooth” \(bluetooth_on\); còn thiếu cột has_smartphone/,
+    );
+  });
+
+  it.each(['vi', 'en'])('serves templates (%s) that are themselves valid rosters, as CSV and XLSX, without a key', async (lang) => {
+    for (const [ext, type] of [
+      ['csv', 'text/csv'],
+      ['xlsx', XLSX],
+    ]) {
+      const res = await fetch(`${svc.url}/v1/roster-template.${ext}?lang=${lang}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toContain(type);
+      expect(res.headers.get('content-disposition')).toBe(`attachment; filename="roster-template-${lang}.${ext}"`);
+      const file = Buffer.from(await res.arrayBuffer());
+      const dry = await http(svc, 'POST', '/v1/enterprises/DN-D/rosters?asOf=2020-08-20&dryRun=true', {
+        key: keys.ezBoard,
+        raw: file,
+        headers: { 'content-type': type },
+      });
+      expect({ ext, status: dry.status }).toEqual({ ext, status: 200 });
+      expect(dry.body).toMatchObject({
+        rowsAccepted: 3,
+        rowsRejected: 0,
+        headcount: 3,
+        smartphoneHolders: 2,
+        installed: 2,
+        bluetoothOn: 1,
+      });
+    }
   });
 
   it('keeps other routes on JSON: a CSV body elsewhere is refused 415', async () => {

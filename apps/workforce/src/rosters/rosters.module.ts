@@ -3,9 +3,10 @@ import { RosterImportService } from './roster-import.service';
 import { RosterImportStore } from './roster-import.store';
 import { RosterScope } from './roster-scope.service';
 import { RostersController } from './rosters.controller';
+import { RosterTemplateController } from './roster-template.controller';
 
 @Module({
-  controllers: [RostersController],
+  controllers: [RostersController, RosterTemplateController],
   providers: [RosterImportStore, RosterImportService, RosterScope],
   exports: [RosterScope],
 })

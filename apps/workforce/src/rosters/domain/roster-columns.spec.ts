@@ -1,4 +1,4 @@
-import { fieldOfHeader, matchHeader } from './roster-columns';
+import { combineHeaderRows, fieldOfHeader, matchHeader } from './roster-columns';
 
 describe('roster columns', () => {
   it.each([
@@ -29,7 +29,28 @@ describe('roster columns', () => {
   });
 
   it('tells a partial header from a data row', () => {
-    expect(matchHeader(['Mã NV', 'Đã cài Bluezone'])).toEqual({ kind: 'partial', missing: ['hasSmartphone', 'bluetoothOn'] });
+    expect(matchHeader(['Mã NV', 'Đã cài Bluezone'])).toEqual({
+      kind: 'partial',
+      missing: ['hasSmartphone', 'bluetoothOn'],
+      found: { employeeId: 0, installed: 1 },
+    });
     expect(matchHeader(['NV001', 'Nguyễn Văn A', '1', '0'])).toEqual({ kind: 'none' });
+  });
+
+  it('reads a header over two rows with merged cells: a group title over its columns, titles merged down', () => {
+    const upper = ['STT', 'Mã NV', 'Họ tên', 'Có điện thoại thông minh', 'Bluezone', ''];
+    const lower = ['', '', '', '', 'Đã cài', 'Bật Bluetooth'];
+    expect(combineHeaderRows(upper, lower)).toEqual([
+      'STT',
+      'Mã NV',
+      'Họ tên',
+      'Có điện thoại thông minh',
+      'Bluezone Đã cài',
+      'Bluezone Bật Bluetooth',
+    ]);
+    expect(matchHeader(combineHeaderRows(upper, lower))).toEqual({
+      kind: 'header',
+      columns: { employeeId: 1, hasSmartphone: 3, installed: 4, bluetoothOn: 5 },
+    });
   });
 });

@@ -13,6 +13,12 @@ export const FIELD_LABELS: Readonly<Record<RosterField, string>> = {
   bluetoothOn: 'bluetooth_on',
 };
 
+/** The header of the downloadable templates (GET /v1/roster-template.csv|.xlsx), one per language. */
+export const TEMPLATE_HEADERS = {
+  vi: ['Mã NV', 'Có điện thoại thông minh', 'Đã cài Bluezone', 'Bật Bluetooth'],
+  en: ['employee_id', 'has_smartphone', 'installed', 'bluetooth_on'],
+} as const satisfies Record<'vi' | 'en', readonly string[]>;
+
 export type ColumnMap = Readonly<Record<RosterField, number>>;
 
 /** "Đã cài Bluezone" → "dacaibluezone": lower case, no diacritics (đ too), letters and digits only. */
@@ -84,7 +90,30 @@ export function fieldOfHeader(text: string): RosterField | null {
   return null;
 }
 
-export type HeaderMatch = { kind: 'header'; columns: ColumnMap } | { kind: 'partial'; missing: RosterField[] } | { kind: 'none' };
+export type HeaderMatch =
+  | { kind: 'header'; columns: ColumnMap }
+  | { kind: 'partial'; missing: RosterField[]; found: Partial<Record<RosterField, number>> }
+  | { kind: 'none' };
+
+/**
+ * A header over two rows, as an office sheet lays it out with merged cells: a group title merged across
+ * columns ("Bluezone" over "Đã cài" and "Bật Bluetooth") and titles merged down both rows ("Mã NV"). An XLSX
+ * keeps a merged cell's text in its first cell only (and lists the merges after the rows), so each column
+ * reads its upper text, carried right from the group title where the upper cell is empty and the lower one
+ * is not, followed by its lower text.
+ */
+export function combineHeaderRows(upper: readonly string[], lower: readonly string[]): string[] {
+  const out: string[] = [];
+  let group = '';
+  for (let i = 0; i < Math.max(upper.length, lower.length); i++) {
+    const u = (upper[i] ?? '').trim();
+    const l = (lower[i] ?? '').trim();
+    if (u) group = u;
+    else if (!l) group = '';
+    out.push(`${u || (l ? group : '')} ${l}`.trim());
+  }
+  return out;
+}
 
 /** Reads a candidate header row: all four fields found (first occurrence wins), some, or none. */
 export function matchHeader(cells: readonly string[]): HeaderMatch {
@@ -95,5 +124,5 @@ export function matchHeader(cells: readonly string[]): HeaderMatch {
   });
   const missing = ROSTER_FIELDS.filter((f) => found[f] === undefined);
   if (missing.length === 0) return { kind: 'header', columns: found as ColumnMap };
-  return missing.length === ROSTER_FIELDS.length ? { kind: 'none' } : { kind: 'partial', missing };
+  return missing.length === ROSTER_FIELDS.length ? { kind: 'none' } : { kind: 'partial', missing, found };
 }

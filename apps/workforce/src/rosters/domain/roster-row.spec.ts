@@ -32,6 +32,21 @@ describe('roster rows', () => {
     expect(JSON.stringify(v)).not.toMatch(/SECRET|Nguyễn/);
   });
 
+  it("given a truncated CSV record (the issue's E006,yes,yes), then it is refused, not read as Bluetooth off", () =>
+    expect(judgeRow(['E006', 'yes', 'yes'], columns, 4)).toEqual({
+      ok: false,
+      reason: '3 field(s) where the header has 4: the row is cut short',
+    }));
+  it('given a CSV record with a value past the header, then it is refused as shifted', () =>
+    expect(judgeRow(['E007', 'Nguyễn', 'Văn A', '1', '1'], columns, 4)).toEqual({
+      ok: false,
+      reason: "a value past the header's 4 column(s): the row's fields are shifted (an unquoted separator?)",
+    }));
+  it('given trailing empty fields past the header (Excel pads every line), then the row is read', () =>
+    expect(judgeRow(['E008', '1', '1', '0', '', ''], columns, 4)).toMatchObject({ ok: true }));
+  it('given an XLSX row (no width), then missing trailing cells are blank', () =>
+    expect(judgeRow(['E009', 'x', 'x'], columns)).toMatchObject({ ok: true, row: { bluetoothOn: false } }));
+
   it('skips blank rows', () => expect(judgeRow(['', ' ', ''], columns)).toEqual({ ok: 'blank' }));
   it('recognises the same worker across case, width and spacing', () => {
     expect(normaliseEmployeeId(' nv 001 ')).toBe('NV 001');

@@ -42,9 +42,20 @@ const FLAG_HELP = 'use có/không, x/blank, 1/0, yes/no or true/false';
 /**
  * Checks one data row. Reasons name the line's columns and never quote a cell: a mis-mapped column could
  * hold a name or a phone number, and the employee id must not leave the service either.
+ *
+ * `width` (CSV only, where a record's field count is what was written): the header's width up to its last
+ * named column. A record with fewer fields is truncated and one with a value past the header is shifted
+ * (an unquoted comma in a name); either is refused, never read with defaults (a missing Bluetooth field is
+ * not "off"). An XLSX row has no field count: an empty cell there is simply blank.
  */
-export function judgeRow(cells: readonly string[], columns: ColumnMap): RowVerdict {
+export function judgeRow(cells: readonly string[], columns: ColumnMap, width?: number): RowVerdict {
   if (cells.every((c) => c.trim() === '')) return { ok: 'blank' };
+  if (width !== undefined) {
+    if (cells.length < width) return { ok: false, reason: `${cells.length} field(s) where the header has ${width}: the row is cut short` };
+    for (let i = width; i < cells.length; i++)
+      if (cells[i].trim() !== '')
+        return { ok: false, reason: `a value past the header's ${width} column(s): the row's fields are shifted (an unquoted separator?)` };
+  }
   const employeeId = normaliseEmployeeId(cells[columns.employeeId] ?? '');
   if (!employeeId) return { ok: false, reason: 'empty employee id' };
   const hasSmartphone = parseFlag(cells[columns.hasSmartphone] ?? '');
