@@ -65,7 +65,7 @@ describe('npm start from a private clone when PostgreSQL and NATS are not runnin
     clone?.remove();
   });
 
-  it('starts embedded PostgreSQL and nats-server, runs the six services on them, leaves no process on SIGINT, and cleans up on request', async () => {
+  it('starts embedded PostgreSQL and nats-server, runs the seven services on them, leaves no process on SIGINT, and cleans up on request', async () => {
     expect(statSync(clone.home).mode & 0o777).toBe(0o700);
     const [pgPort, natsPort] = await freePorts(2);
     const env = {

@@ -1,4 +1,4 @@
-// Must-show: `npm start` brings up all six services as processes, each answers /health and serves /docs,
+// Must-show: `npm start` brings up all seven services as processes, each answers /health and serves /docs,
 // requests are refused 401 / 401 / 403 as problem+json across services, and Ctrl-C leaves nothing behind.
 // The launcher runs against the shared PostgreSQL and NATS here (DATABASE_URL naming a database that
 // does not exist yet, so the launcher creates it) with its own namespace, ports and data folder.
@@ -61,11 +61,11 @@ describe('npm start (scripts/launcher.js) with the PostgreSQL and NATS of this m
     if (dataDir) removeDir(dataDir);
   });
 
-  it('runs the six services as separate processes, on the ports given, with the database it created', () => {
+  it('runs the seven services as separate processes, on the ports given, with the database it created', () => {
     const { state } = launcher;
     expect(state.services.map((s) => s.name).sort()).toEqual([...SERVICE_NAMES].sort());
     const pids = new Set(state.services.map((s) => s.pid));
-    expect(pids.size).toBe(6);
+    expect(pids.size).toBe(SERVICE_NAMES.length);
     for (const s of state.services) {
       expect(isAlive(s.pid)).toBe(true);
       expect(s.pid).not.toBe(launcher.proc.pid);
