@@ -5,7 +5,11 @@
  */
 import { TEMPLATE_HEADERS } from './domain/roster-columns';
 
-export type Lang = 'vi' | 'en';
+import type { Lang } from '@app/domain';
+
+export type { Lang };
+/** One reading of `Accept-Language` for every service (libs/domain labels). */
+export { langOf } from '@app/domain';
 
 const num = (lang: Lang, n: number): string => n.toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-US');
 const pct = (lang: Lang, share: number): string =>
@@ -175,23 +179,4 @@ export type RosterMessageParams<K extends RosterMessageKey> = Parameters<(typeof
 export function rosterMessage<K extends RosterMessageKey>(key: K, params: RosterMessageParams<K>, lang: Lang): string {
   const t = ROSTER_MESSAGES[key] as Texts<RosterMessageParams<K>>;
   return t[lang](params, lang);
-}
-
-/**
- * The language of an `Accept-Language` header: English when it ranks English above Vietnamese, else
- * Vietnamese (officials read Vietnamese first). Two languages only, so a weighted scan is all it takes.
- */
-export function langOf(acceptLanguage: string | string[] | undefined): Lang {
-  const header = Array.isArray(acceptLanguage) ? acceptLanguage.join(',') : (acceptLanguage ?? '');
-  let best: { lang: Lang; q: number } | null = null;
-  for (const part of header.split(',')) {
-    const [tag, ...params] = part.trim().toLowerCase().split(';');
-    const lang: Lang | null = tag === 'en' || tag.startsWith('en-') ? 'en' : tag === 'vi' || tag.startsWith('vi-') ? 'vi' : null;
-    if (!lang) continue;
-    const qParam = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-    const q = qParam ? Number(qParam.slice(2)) : 1;
-    if (!Number.isFinite(q) || q <= 0) continue;
-    if (!best || q > best.q) best = { lang, q };
-  }
-  return best?.lang ?? 'vi';
 }
