@@ -63,7 +63,9 @@ describe('intake: an EZ-board key for one park cannot report for another zone’
     await sys?.dispose();
   });
 
-  const outsideMessage = expect.stringContaining('DN-B is outside the subtree of KCN-A');
+  const outsideMessage = expect.stringContaining(
+    'this EZ-board key acts for unit KCN-A and its subtree only: it may not act for unit DN-B',
+  );
 
   it('refuses a single report for the other zone with 403 problem+json, and accepts one for its own park', async () => {
     const refused = await http(intake, 'POST', '/v1/reports', { key: parkKey, body: report('DN-B', 30) });
@@ -73,7 +75,9 @@ describe('intake: an EZ-board key for one park cannot report for another zone’
       status: 403,
       detail: expect.stringMatching(/^Khóa của Ban quản lý này chỉ dùng cho đơn vị KCN-A/),
     });
-    expect(refused.body.detail).toContain('this EZ-board key acts for unit KCN-A and its subtree; unit DN-B is outside it');
+    expect(refused.body.detail).toContain(
+      'this EZ-board key acts for unit KCN-A and its subtree only: it may not act for unit DN-B, which is outside it',
+    );
     const own = await http(intake, 'POST', '/v1/reports', { key: parkKey, body: report('DN-A', 30) });
     expect(own.status).toBe(202);
     // With an Idempotency-Key the report takes the other write path: the same rule.

@@ -6,6 +6,7 @@ export * from './auth/principal';
 export * from './auth/auth.decorators';
 export * from './auth/api-key.guard';
 export * from './auth/scope.service';
+export * from './auth/scope-messages';
 export * from './platform.options';
 export * from './platform.module';
 export * from './event-outbox.service';

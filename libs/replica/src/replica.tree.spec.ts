@@ -76,7 +76,10 @@ describe('TreeSnapshot (the replica tree in memory)', () => {
     await expect(scope.assertCanWrite(portal('D2'), 'S1')).rejects.toMatchObject({ status: 403 });
     await expect(scope.assertCanWrite(portal('P'), 'NOPE')).rejects.toMatchObject({ status: 404 });
     await expect(scope.assertCanWrite(portal('P'), 'E1')).rejects.toMatchObject({ status: 422 });
-    await expect(scope.mayWrite({ keyId: 'k', role: 'ez_board', orgUnitCode: null }, 'E1')).resolves.toBe(true);
+    const board = (code: string | null): Principal => ({ keyId: 'k', role: 'ez_board', orgUnitCode: code });
+    await expect(scope.mayWrite(board('EZ'), 'E1', tree.describeNow('E1'))).resolves.toBe(true);
+    await expect(scope.mayWrite(board('D1'), 'E1', tree.describeNow('E1'))).resolves.toBe(false);
+    await expect(scope.mayWrite(board(null), 'E1')).resolves.toBe(false);
     await expect(scope.mayWrite({ keyId: 'k', role: 'analyst', orgUnitCode: null }, 'C1')).resolves.toBe(false);
     expect(spy).not.toHaveBeenCalled();
   });

@@ -1,8 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { UNIT_SCOPE, type Principal, type UnitScope } from '@app/platform';
+import { ScopeService, UNIT_SCOPE, type Principal, type UnitScope } from '@app/platform';
+import { ancestorsCte, BOTH_TREES, subtreeSql, type TreeWalk } from '@app/persistence';
 import { CAMPAIGN_START_SQL, ReplicaTree } from '@app/replica';
-import { IntakeScope } from './intake-scope';
+
+/** The registry replica's units, walked on both trees. */
+const REPLICA_WALK: TreeWalk = { table: 'replica_org_units', parentColumns: BOTH_TREES };
 
 export interface KnownUnit {
   readonly type: string;
@@ -28,33 +31,33 @@ class PreloadedUnitScope implements UnitScope {
 /**
  * Reads the local registry replica (never the registry itself, so intake keeps working while the registry
  * is down). Writes take the units from the in-memory ReplicaTree while it is current; otherwise every unit
- * and its ancestors come in one query. Either way an IntakeScope working from memory answers, without
+ * and its ancestors come in one query. Either way the platform's ScopeService working from memory answers, without
  * queries per item. Ancestors are the ones present in the replica, as the platform's TableUnitScope lists
- * them. Reads of one unit ask the same IntakeScope over the platform's UnitScope.
+ * them. Reads of one unit ask the same ScopeService over the platform's UnitScope.
  */
 @Injectable()
 export class UnitDirectory {
-  private readonly readScope: IntakeScope;
+  private readonly readScope: ScopeService;
 
   constructor(
     private readonly ds: DataSource,
     private readonly tree: ReplicaTree,
     @Inject(UNIT_SCOPE) units: UnitScope,
   ) {
-    this.readScope = new IntakeScope(units);
+    this.readScope = new ScopeService(units);
   }
 
   /**
    * What a write checks before its transaction, in one round trip when the replica has not changed since
-   * the in-memory tree was loaded: an IntakeScope over the units (from the tree, else from one query for
+   * the in-memory tree was loaded: a ScopeService over the units (from the tree, else from one query for
    * `codes`) and the published campaign start (for CampaignCalendar.windowFrom).
    */
-  async forWrite(codes: readonly string[], manager?: EntityManager): Promise<{ scope: IntakeScope; campaignStart: string | null }> {
+  async forWrite(codes: readonly string[], manager?: EntityManager): Promise<{ scope: ScopeService; campaignStart: string | null }> {
     const rows: Array<{ version: string | null; start: string | null }> = await (manager ?? this.ds).query(
       `SELECT ${ReplicaTree.VERSION_SQL} AS version, ${CAMPAIGN_START_SQL} AS start`,
     );
     const tree = this.tree.at(rows[0].version);
-    return { scope: new IntakeScope(tree ?? new PreloadedUnitScope(await this.load(codes, manager))), campaignStart: rows[0].start };
+    return { scope: new ScopeService(tree ?? new PreloadedUnitScope(await this.load(codes, manager))), campaignStart: rows[0].start };
   }
 
   async load(codes: readonly string[], manager?: EntityManager): Promise<Map<string, KnownUnit>> {
@@ -63,18 +66,7 @@ export class UnitDirectory {
     if (distinct.length === 0) return out;
     const rows: Array<{ code: string; type: string; active: boolean; ancestors: string[] | null; ancestor_types: string[] | null }> =
       await (manager ?? this.ds).query(
-        `WITH RECURSIVE up(origin, code, depth) AS (
-         SELECT u.code, p.parent, 1
-         FROM replica_org_units u
-         CROSS JOIN LATERAL (VALUES (u.admin_parent_code), (u.accountable_to_code)) p(parent)
-         WHERE u.code = ANY($1::text[]) AND p.parent IS NOT NULL
-         UNION
-         SELECT up.origin, p.parent, up.depth + 1
-         FROM up
-         JOIN replica_org_units u ON u.code = up.code
-         CROSS JOIN LATERAL (VALUES (u.admin_parent_code), (u.accountable_to_code)) p(parent)
-         WHERE p.parent IS NOT NULL AND up.depth < 32
-       )
+        `WITH RECURSIVE ${ancestorsCte('up', 'SELECT unnest($1::text[])', REPLICA_WALK)}
        SELECT u.code, u.type, u.active,
               (SELECT array_agg(DISTINCT a.code) FROM up JOIN replica_org_units a ON a.code = up.code WHERE up.origin = u.code) AS ancestors,
               (SELECT array_agg(DISTINCT a.type) FROM up JOIN replica_org_units a ON a.code = up.code WHERE up.origin = u.code) AS ancestor_types
@@ -87,28 +79,21 @@ export class UnitDirectory {
     return out;
   }
 
-  /** A read of one unit's rows: 403 outside the key's scope (IntakeScope's rule). */
+  /** A read of one unit's rows: 403 outside the key's scope (the platform's rule). */
   assertCanRead(principal: Principal, unitCode: string): Promise<void> {
     return this.readScope.assertCanRead(principal, unitCode);
   }
 
   /**
    * SQL condition (on `column`) limiting rows to the units a key may read, or null for "everything".
-   * Admin and analyst read all; the others (an EZ board included, as IntakeScope holds its writes) their
+   * Admin and analyst read all; the others (an EZ board included) their
    * unit's subtree on both trees.
    */
   readableFilter(principal: Principal, column: string, paramIndex: number): { sql: string; params: unknown[] } | null {
     if (principal.role === 'admin' || principal.role === 'analyst') return null;
     if (!principal.orgUnitCode) return { sql: 'false', params: [] };
     return {
-      sql: `${column} IN (
-        WITH RECURSIVE down(code, depth) AS (
-          SELECT $${paramIndex}::text, 0
-          UNION
-          SELECT c.code, down.depth + 1 FROM down
-          JOIN replica_org_units c ON (c.admin_parent_code = down.code OR c.accountable_to_code = down.code)
-          WHERE down.depth < 32
-        ) SELECT code FROM down)`,
+      sql: `${column} IN (${subtreeSql(`SELECT $${paramIndex}::text`, REPLICA_WALK)})`,
       params: [principal.orgUnitCode],
     };
   }

@@ -1,5 +1,5 @@
 import type { CampaignCalendar, Principal, UnitScope } from '@app/platform';
-import { IntakeScope } from '../common/intake-scope';
+import { ScopeService } from '@app/platform';
 import type { UnitDirectory } from '../common/unit-directory.service';
 import { ReportChecker } from './report-checker';
 import type { CheckedReport } from './report.store';
@@ -24,7 +24,7 @@ describe('ReportChecker', () => {
     },
   };
   const directory = {
-    forWrite: () => Promise.resolve({ scope: new IntakeScope(scope), campaignStart: '2020-08-01' }),
+    forWrite: () => Promise.resolve({ scope: new ScopeService(scope), campaignStart: '2020-08-01' }),
   } as unknown as UnitDirectory;
   const calendar = { windowFrom: (start: string) => ({ campaignStart: start, today: '2020-08-31' }) } as unknown as CampaignCalendar;
   const portal = (unit: string): Principal => ({ keyId: 'k', role: 'portal', orgUnitCode: unit });

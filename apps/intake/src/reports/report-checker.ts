@@ -1,9 +1,8 @@
 import { HttpStatus, type HttpException } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { dateWindowErrors, type DateWindow } from '@app/domain';
-import { ProblemException, type CampaignCalendar, type Principal } from '@app/platform';
+import { ProblemException, type CampaignCalendar, type Principal, type ScopeService } from '@app/platform';
 import { validatePlain, type FieldError } from '../common/field-errors';
-import type { IntakeScope } from '../common/intake-scope';
 import type { UnitDirectory } from '../common/unit-directory.service';
 import { CreateReportDto } from './dto/create-report.dto';
 import { cohortErrors, isPlainValidReport } from './report-rules';
@@ -18,7 +17,7 @@ export type ReportVerdict =
  * without an Idempotency-Key; a batch item; a CSV line; the group writer):
  * - its shape (`shapeOf`): the fields of CreateReportDto, with the counts' order
  *   (bluetoothOn ≤ installed ≤ smartphoneHolders ≤ headcount, REPORT_COUNT_RULES in report-rules.ts);
- * - its unit (`check`): known (404), active (422) and within the key's scope (403, IntakeScope);
+ * - its unit (`check`): known (404), active (422) and within the key's scope (403, the platform's ScopeService);
  * - its cohort: one the unit's type reports (`cohortErrors`, report-rules.ts);
  * - its date: between the campaign start and today on the campaign calendar (`dateWindowErrors`).
  * One checker serves one write: it holds the scope and the date window read once for all its reports.
@@ -27,7 +26,7 @@ export type ReportVerdict =
  */
 export class ReportChecker {
   private constructor(
-    private readonly scope: IntakeScope,
+    private readonly scope: ScopeService,
     private readonly window: DateWindow,
   ) {}
 

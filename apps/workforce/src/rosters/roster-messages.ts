@@ -41,11 +41,6 @@ interface Texts<P> {
 const texts = <P = void>(t: Texts<P>): Texts<P> => t;
 
 export const ROSTER_MESSAGES = {
-  outsideKeyUnit: texts<{ keyUnit: string; code: string }>({
-    en: ({ keyUnit, code }) => `this EZ-board key acts for unit ${keyUnit} and its subtree; enterprise ${code} is outside it`,
-    vi: ({ keyUnit, code }) =>
-      `Khóa của Ban quản lý này chỉ dùng cho đơn vị ${keyUnit} và các đơn vị trực thuộc; doanh nghiệp ${code} nằm ngoài phạm vi đó`,
-  }),
   fileEmpty: texts({ en: () => 'the file is empty', vi: () => 'Tệp trống' }),
   oldXls: texts({
     en: () => 'this is an old Excel .xls workbook: save it as .xlsx (Excel Workbook) or as CSV UTF-8',

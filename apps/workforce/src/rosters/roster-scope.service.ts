@@ -1,39 +1,32 @@
-import { ForbiddenException, Inject, Injectable } from '@nestjs/common';
-import { ScopeService, UNIT_SCOPE, type Principal, type UnitScope } from '@app/platform';
-import { rosterMessage, type Lang } from './roster-messages';
+import { Injectable } from '@nestjs/common';
+import { outsideScope, ScopeService, type Principal } from '@app/platform';
+import type { Lang } from './roster-messages';
 
 /**
- * Who may upload and read an enterprise's rosters: the platform's scope rule, and for an `ez_board` key
- * the enterprise must also lie within the key's own unit (the board, a zone or a park, on either tree).
- * The platform's rule alone lets any EZ-board key act for every enterprise under every zone or park, so a
- * key issued for one industrial park could replace the rosters of another zone's enterprises.
+ * Who may upload, read and erase an enterprise's rosters: the platform's scope rule (an EZ-board key acts
+ * for its own board, zone or park and the enterprises under it), refused in the reader's language; and an
+ * erasure, which an admin may ask for any code and which reaches retired enterprises too.
  */
 @Injectable()
 export class RosterScope {
-  constructor(
-    private readonly scope: ScopeService,
-    @Inject(UNIT_SCOPE) private readonly units: UnitScope,
-  ) {}
+  constructor(private readonly scope: ScopeService) {}
 
-  /** 404 unknown, 422 retired, 403 outside the key's scope (ez_board: outside its unit's subtree). */
-  async assertCanWrite(principal: Principal, code: string, lang: Lang): Promise<{ type: string; ancestors: string[] }> {
-    const unit = await this.scope.assertCanWrite(principal, code);
-    if (!(await this.withinEzBoardUnit(principal, code, unit.ancestors))) throw this.outside(principal, code, lang);
-    return unit;
+  /** 404 unknown, 422 retired, 403 outside the key's scope. */
+  assertCanWrite(principal: Principal, code: string, lang: Lang): Promise<{ type: string; ancestors: string[] }> {
+    return this.scope.assertCanWrite(principal, code, lang);
   }
 
-  async mayRead(principal: Principal, code: string): Promise<boolean> {
-    return (await this.scope.mayRead(principal, code)) && (await this.withinEzBoardUnit(principal, code));
+  mayRead(principal: Principal, code: string): Promise<boolean> {
+    return this.scope.mayRead(principal, code);
   }
 
   /** Whether the key may write for the enterprise (as `assertCanWrite`, without the 404/422 of an unknown or retired unit). */
-  async mayWrite(principal: Principal, code: string): Promise<boolean> {
-    return (await this.scope.mayWrite(principal, code)) && (await this.withinEzBoardUnit(principal, code));
+  mayWrite(principal: Principal, code: string): Promise<boolean> {
+    return this.scope.mayWrite(principal, code);
   }
 
-  async assertCanRead(principal: Principal, code: string, lang: Lang): Promise<void> {
-    await this.scope.assertCanRead(principal, code);
-    if (!(await this.withinEzBoardUnit(principal, code))) throw this.outside(principal, code, lang);
+  assertCanRead(principal: Principal, code: string, lang: Lang): Promise<void> {
+    return this.scope.assertCanRead(principal, code, lang);
   }
 
   /**
@@ -42,19 +35,6 @@ export class RosterScope {
    */
   async assertCanErase(principal: Principal, code: string, lang: Lang): Promise<void> {
     if (principal.role === 'admin') return;
-    if (!(await this.scope.mayWrite(principal, code)) || !(await this.withinEzBoardUnit(principal, code)))
-      throw this.outside(principal, code, lang);
-  }
-
-  private async withinEzBoardUnit(principal: Principal, code: string, ancestors?: readonly string[]): Promise<boolean> {
-    if (principal.role !== 'ez_board') return true;
-    const root = principal.orgUnitCode;
-    if (root === null) return false;
-    if (code === root) return true;
-    return ancestors ? ancestors.includes(root) : this.units.isWithin(code, root);
-  }
-
-  private outside(principal: Principal, code: string, lang: Lang): ForbiddenException {
-    return new ForbiddenException({ detail: rosterMessage('outsideKeyUnit', { keyUnit: principal.orgUnitCode ?? '-', code }, lang) });
+    if (!(await this.scope.mayWrite(principal, code))) throw outsideScope(principal, code, lang);
   }
 }

@@ -269,7 +269,9 @@ describe('workforce: roster uploads, validation and scope', () => {
     const otherZone = await http(svc, 'POST', '/v1/enterprises/DN-E/rosters?asOf=2020-08-24', { key: parkKey, ...body });
     expect(otherZone.status).toBe(403);
     expect(otherZone.headers.get('content-type')).toContain('application/problem+json');
-    expect(otherZone.body.detail).toBe('this EZ-board key acts for unit KCN-LONGDUC and its subtree; enterprise DN-E is outside it');
+    expect(otherZone.body.detail).toBe(
+      'this EZ-board key acts for unit KCN-LONGDUC and its subtree only: it may not act for unit DN-E, which is outside it',
+    );
     const otherZoneVi = await http(svc, 'POST', '/v1/enterprises/DN-E/rosters?asOf=2020-08-24', { key: parkKey, ...csv('x\n', 'vi') });
     expect(otherZoneVi.status).toBe(403);
     expect(otherZoneVi.body.detail).toMatch(/^Khóa của Ban quản lý này chỉ dùng cho đơn vị KCN-LONGDUC/);
