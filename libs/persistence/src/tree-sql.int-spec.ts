@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { dropDatabase, freshDatabase } from '../../../test/support/int-env';
-import { ADMIN_TREE, ancestorsCte, BOTH_TREES, subtreeSql } from './tree-sql';
+import { ADMIN_TREE, ancestorsCte, BOTH_TREES, subtreeSql, upwardClosureCte } from './tree-sql';
 
 describe('tree SQL on the real PostgreSQL', () => {
   let url: string;
@@ -61,5 +61,15 @@ describe('tree SQL on the real PostgreSQL', () => {
       `WITH RECURSIVE ${ancestorsCte('up', `SELECT 'X'`, { table: 'units', parentColumns: ADMIN_TREE, maxDepth: 6 })} SELECT max(depth) AS d FROM up`,
     );
     expect(rows[0].d).toBe(6);
+  });
+
+  it('closes a set of units upward: the starts and every ancestor once, unknown starts kept, cycles ended', async () => {
+    const closure = (walk: { table: string; parentColumns: readonly string[] }) =>
+      `WITH RECURSIVE ${upwardClosureCte('up', `SELECT unnest($1::text[])`, walk)} SELECT code FROM up`;
+    const rows = await db.query(closure({ table: 'units', parentColumns: BOTH_TREES }), [['S1', 'C1', 'NOPE']]);
+    expect((rows.rows as Array<{ code: string }>).map((r) => r.code).sort()).toEqual(['C1', 'D1', 'DEPT', 'NOPE', 'P', 'S1']);
+    expect(rows.rowCount).toBe(6);
+    expect(await codes(closure({ table: 'units', parentColumns: ADMIN_TREE }), [['S1']])).toEqual(['C1', 'D1', 'P', 'S1']);
+    expect(await codes(closure({ table: 'units', parentColumns: ADMIN_TREE }), [['X']])).toEqual(['X', 'Y']);
   });
 });

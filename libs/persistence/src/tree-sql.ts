@@ -64,3 +64,18 @@ export function ancestorsCte(name: string, starts: string, walk: TreeWalk): stri
       WHERE ${name}.depth < ${walk.maxDepth ?? MAX_DEPTH}
     )`;
 }
+
+/**
+ * A CTE `name(code)` for use after `WITH RECURSIVE`: the start units (any SELECT of one text column) and
+ * every ancestor of any of them, each once. UNION on the code alone: many starts under one parent walk it
+ * once (a flush of a thousand communes reads their district once), and a cycle written by mistake ends.
+ */
+export function upwardClosureCte(name: string, starts: string, walk: TreeWalk): string {
+  const parents = walk.parentColumns.map((c) => `SELECT u.${c} AS parent WHERE u.${c} IS NOT NULL`).join(' UNION ALL ');
+  return `${name}(code) AS (
+      SELECT s.code FROM (${starts}) s(code)
+      UNION
+      SELECT p.parent FROM ${name} JOIN ${walk.table} u ON u.code = ${name}.code${and(walk.where)}
+      CROSS JOIN LATERAL (${parents}) p
+    )`;
+}

@@ -1,10 +1,10 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Counter, Histogram, register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { treeOfCohort, type Cohort } from '@app/contracts';
 import { OrgTree, rollupPartition } from '@app/domain';
-import { MIGRATIONS_ONLY_ENV, PLATFORM_OPTIONS, rootLogger, type PlatformOptions } from '@app/platform';
-import type { RatesConfig } from '../rates.config';
+import { MIGRATIONS_ONLY_ENV, rootLogger } from '@app/platform';
+import { RatesConfig } from '../rates.config';
 import { FigureModelLoader, type DirtyMark } from './figure-model.loader';
 import { FigureRecomputeService, partitionKey, type RecomputeResult } from './figure-recompute.service';
 
@@ -51,7 +51,7 @@ export class FigureFlusher implements OnApplicationBootstrap, OnApplicationShutd
     private readonly dataSource: DataSource,
     private readonly recompute: FigureRecomputeService,
     private readonly loader: FigureModelLoader,
-    @Inject(PLATFORM_OPTIONS) private readonly options: PlatformOptions,
+    private readonly config: RatesConfig,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -65,10 +65,6 @@ export class FigureFlusher implements OnApplicationBootstrap, OnApplicationShutd
     this.stopping.abort();
     this.wake?.();
     await this.loop;
-  }
-
-  private get config(): RatesConfig {
-    return this.options.config as RatesConfig;
   }
 
   private async run(): Promise<void> {

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { treeOfCohort, type Cohort, type Tree } from '@app/contracts';
 import {
@@ -11,9 +11,9 @@ import {
   type Target,
   type UnitNode,
 } from '@app/domain';
-import { PLATFORM_OPTIONS, type PlatformOptions } from '@app/platform';
+import { upwardClosureCte } from '@app/persistence';
 import { UNIT_COLUMNS, unitRecordOf, type UnitRow } from '../inputs/unit-row';
-import type { RatesConfig } from '../rates.config';
+import { RatesConfig } from '../rates.config';
 
 export interface DirtyMark {
   readonly unitCode: string;
@@ -39,11 +39,7 @@ const DENOMINATOR_COLUMNS = `org_unit_code AS "unitCode", cohort, as_of::text AS
  */
 @Injectable()
 export class FigureModelLoader {
-  constructor(@Inject(PLATFORM_OPTIONS) private readonly options: PlatformOptions) {}
-
-  private get config(): RatesConfig {
-    return this.options.config as RatesConfig;
-  }
+  constructor(private readonly config: RatesConfig) {}
 
   model(inputs: FlushInputs, bounds: DateSpan): FigureModel {
     return new FigureModel(inputs, { windowDays: this.config.RATES_FIGURE_WINDOW_DAYS, bounds });
@@ -131,14 +127,9 @@ export class FigureModelLoader {
 
 const PARENT_COLUMN: Record<Tree, string> = { administrative: 'admin_parent_code', accountability: 'accountable_to_code' };
 
-/** The CTE `up`: the units $1 and their ancestors on one tree. UNION (not UNION ALL): a unit is visited once, so a cycle of bad moves ends the walk as OrgTree does. */
+/** The CTE `up`: the units $1 and their ancestors on one tree, each once. */
 function upWalk(tree: Tree): string {
-  const parent = PARENT_COLUMN[tree];
-  return `WITH RECURSIVE up(code) AS (
-    SELECT unnest($1::text[])
-    UNION
-    SELECT u.${parent} FROM up JOIN rates_units u ON u.code = up.code WHERE u.${parent} IS NOT NULL
-  )`;
+  return `WITH RECURSIVE ${upwardClosureCte('up', 'SELECT unnest($1::text[])', { table: 'rates_units', parentColumns: [PARENT_COLUMN[tree]] })}`;
 }
 
 function codesByTree(marks: ReadonlyArray<Pick<DirtyMark, 'unitCode' | 'cohort'>>): Array<[Tree, string[]]> {

@@ -1,10 +1,10 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { uuidv7 } from 'uuidv7';
-import { PLATFORM_OPTIONS, rootLogger, type PlatformOptions, type Principal } from '@app/platform';
+import { rootLogger, type Principal } from '@app/platform';
 import { employeeHash } from '../rosters/domain/employee-hash';
 import { normaliseEmployeeId } from '../rosters/domain/roster-row';
-import type { WorkforceConfig } from '../workforce.config';
+import { WorkforceConfig } from '../workforce.config';
 import type { RosterErasureResultDto } from './dto/roster-erasure.dto';
 
 /** How often retention looks for rows past their age (they are due by the day: an hour late is nothing). */
@@ -24,9 +24,9 @@ export class RosterPrivacyService implements OnApplicationBootstrap, OnApplicati
 
   constructor(
     private readonly ds: DataSource,
-    @Inject(PLATFORM_OPTIONS) options: PlatformOptions,
+    config: WorkforceConfig,
   ) {
-    this.config = options.config as WorkforceConfig;
+    this.config = config;
   }
 
   onApplicationBootstrap(): void {

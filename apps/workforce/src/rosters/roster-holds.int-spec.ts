@@ -161,8 +161,10 @@ describe('workforce: dry runs, pending replacements, confirmation', () => {
       { line: 4, reason: '3 field(s) where the header has 4: the row is cut short' },
       { line: 5, reason: "a value past the header's 4 column(s): the row's fields are shifted (an unquoted separator?)" },
     ]);
-    await settle(svc);
-    const published = (await streamEvents(svc.namespace, natsUrl())).find((e) => e.envelope.data?.importId === res.body.importId);
-    expect(published?.envelope.data).toMatchObject({ rowsAccepted: 2, rowsRejected: 2, headcount: 2 });
+    // The outbox relay publishes after the answer: wait for the event, not for the consumers.
+    const published = async () =>
+      (await streamEvents(svc.namespace, natsUrl())).find((e) => e.envelope.data?.importId === res.body.importId);
+    await waitFor(async () => (await published()) !== undefined, 'the roster event to be published', 30_000);
+    expect((await published())?.envelope.data).toMatchObject({ rowsAccepted: 2, rowsRejected: 2, headcount: 2 });
   });
 });

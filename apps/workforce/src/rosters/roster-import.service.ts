@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { uuidv7 } from 'uuidv7';
-import { PLATFORM_OPTIONS, rootLogger, type PlatformOptions } from '@app/platform';
-import type { WorkforceConfig } from '../workforce.config';
+import { rootLogger } from '@app/platform';
+import { WorkforceConfig } from '../workforce.config';
 import { EmployeeHasher } from './domain/employee-hash';
 import { combineHeaderRows, FIELD_LABELS, matchHeader, ROSTER_FIELDS, type ColumnMap, type RosterField } from './domain/roster-columns';
 import { emptyAggregates, type RosterAggregates, type RosterDiff } from './domain/roster-diff';
@@ -82,9 +82,9 @@ export class RosterImportService implements OnApplicationBootstrap, OnApplicatio
 
   constructor(
     private readonly store: RosterImportStore,
-    @Inject(PLATFORM_OPTIONS) options: PlatformOptions,
+    config: WorkforceConfig,
   ) {
-    this.config = options.config as WorkforceConfig;
+    this.config = config;
   }
 
   async onApplicationBootstrap(): Promise<void> {

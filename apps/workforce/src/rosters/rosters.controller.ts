@@ -1,16 +1,8 @@
-import { Body, Controller, Inject, Get, HttpCode, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
-import {
-  CampaignCalendar,
-  CurrentPrincipal,
-  PLATFORM_OPTIONS,
-  ProblemException,
-  Roles,
-  type PlatformOptions,
-  type Principal,
-} from '@app/platform';
+import { CampaignCalendar, CurrentPrincipal, ProblemException, Roles, type Principal } from '@app/platform';
 import { ROSTER_CONTENT_TYPES, XLSX_CONTENT_TYPE } from '../http/roster-body.parsers';
 import {
   ConfirmHeldImportDto,
@@ -25,7 +17,7 @@ import { RosterImportFailed, RosterImportService } from './roster-import.service
 import { HeldImportError, RosterImportStore, type ImportRecord } from './roster-import.store';
 import { RosterScope } from './roster-scope.service';
 import { langOf, rosterMessage, type Lang } from './roster-messages';
-import type { WorkforceConfig } from '../workforce.config';
+import { WorkforceConfig } from '../workforce.config';
 import { RosterFileError } from './sources/roster-file.error';
 
 @ApiTags('rosters')
@@ -36,9 +28,9 @@ export class RostersController {
     private readonly store: RosterImportStore,
     private readonly scope: RosterScope,
     private readonly calendar: CampaignCalendar,
-    @Inject(PLATFORM_OPTIONS) options: PlatformOptions,
+    config: WorkforceConfig,
   ) {
-    this.config = options.config as WorkforceConfig;
+    this.config = config;
   }
 
   private readonly config: WorkforceConfig;
