@@ -7,5 +7,5 @@ export * from './events/intake.events';
 export * from './events/support.events';
 export * from './events/workforce.events';
 export * from './events/rates.events';
-export * from './registry';
+export * from './event-contracts';
 export * from './bus';
