@@ -60,7 +60,7 @@ export class UnitHeadV2 {
   @IsOptional() @IsEmail() @Length(3, 254) email!: string | null;
 }
 
-/** v2: the head carries a phone and an e-mail. A v1 event is upcast with neither (libs/contracts/src/registry.ts). */
+/** v2: the head carries a phone and an e-mail. A v1 event is upcast with neither (libs/contracts/src/event-contracts.ts). */
 export class OrgUnitUpsertedV2Data {
   @IsUnitCode() code!: string;
   @IsString() @Length(1, 300) name!: string;
@@ -112,7 +112,7 @@ export const TargetSetV1 = defineEvent('registry.target.set', 1, 'TargetSetV1', 
 
 /**
  * v2: a target has a Vietnamese and an English name (officials read Vietnamese first), instead of v1's one
- * `name`. A v1 event is upcast with its one name in both (libs/contracts/src/registry.ts).
+ * `name`. A v1 event is upcast with its one name in both (libs/contracts/src/event-contracts.ts).
  */
 export class TargetSetV2Data {
   @IsString() @Length(1, 64) targetId!: string;
