@@ -12,10 +12,10 @@ import {
   FLAG_INSTALLED,
   FLAG_SMARTPHONE,
   ImportNoLongerRunningError,
-  RosterImportStore,
   type RejectedLine,
   type StagedChunk,
-} from './roster-import.store';
+} from './roster-import.model';
+import { RosterImportStore } from './roster-import.store';
 import { csvRows } from './sources/csv-rows';
 import { RosterFileError } from './sources/roster-file.error';
 import { RowCounter } from './sources/roster-limits';

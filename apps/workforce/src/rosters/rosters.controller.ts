@@ -14,7 +14,8 @@ import {
   RosterUploadResultDto,
 } from './dto/roster-upload.dto';
 import { RosterImportFailed, RosterImportService } from './roster-import.service';
-import { HeldImportError, RosterImportStore, type ImportRecord } from './roster-import.store';
+import { HeldImportError, type ImportRecord } from './roster-import.model';
+import { RosterImportStore } from './roster-import.store';
 import { RosterScope } from './roster-scope.service';
 import { langOf, rosterMessage, type Lang } from './roster-messages';
 import { WorkforceConfig } from '../workforce.config';
