@@ -38,7 +38,7 @@ import {
   type FlushWrites,
   type StatusWork,
   type StoredTimeline,
-} from './figure-store';
+} from './figure.store';
 import { computeLane, laneKey, planLane, type LaneContext, type LanePlan, type LaneResult } from './rollup-lanes';
 import { diffTimeline } from './timeline-diff';
 
@@ -95,7 +95,7 @@ const SERIES_SLICE_DAYS = 128;
  * from the marked day on; the figures and statuses are then the pure rules applied to those sums. What a
  * flush reads is the marked units, their ancestors and their children, never a subtree below them. The
  * stored and published rows of every work item are read in one query per kind, and the new rows written
- * in one statement per kind (figure-store.ts).
+ * in one statement per kind (figure.store.ts).
  */
 @Injectable()
 export class FigureRecomputeService {

@@ -17,7 +17,7 @@ import {
   type RollupLane,
   type RollupSpan,
 } from '@app/domain';
-import type { FlushWrites } from './figure-store';
+import type { FlushWrites } from './figure.store';
 
 /** A unit's sums on a lane after the flush (stored days before its `from`, recomputed ones after) and its span. */
 export interface LaneResult {

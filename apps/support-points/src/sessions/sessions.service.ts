@@ -12,7 +12,7 @@ import {
   type Principal,
 } from '@app/platform';
 import { SupportPointsService } from '../points/support-points.service';
-import { decideSession, sessionCountErrors, sessionDateErrors, type SessionCounts } from './domain/session-rules';
+import { decideSession, sessionCountErrors, sessionDateErrors, type SessionCounts } from './domain/session.rules';
 import type { LogSessionDto } from './dto/log-session.dto';
 
 export interface SessionAnswer {

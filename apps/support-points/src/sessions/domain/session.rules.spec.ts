@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { decideSession, sessionCountErrors, sessionDateErrors } from './session-rules';
+import { decideSession, sessionCountErrors, sessionDateErrors } from './session.rules';
 
 describe('sessionCountErrors: bluetoothEnabled ≤ installed ≤ assisted', () => {
   it('accepts ordered counts and names each field that breaks the order', () => {
