@@ -15,6 +15,8 @@ const swc = [
 ];
 const moduleNameMapper = {
   '^@app/(contracts|messaging|persistence|platform|replica|domain)$': '<rootDir>/libs/$1/src',
+  // Test helpers (test/support, test fixtures): never compiled into dist/ (tsconfig.build.json).
+  '^@test/(.*)$': '<rootDir>/test/$1',
 };
 // A few dependencies ship ESM only (content-disposition 3, under @fastify/static); Node 20 loads them
 // through require(esm) but jest's loader does not, so swc turns them into CommonJS for the tests.

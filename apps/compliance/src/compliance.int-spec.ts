@@ -19,8 +19,8 @@ import {
   type ServiceName,
 } from '@app/contracts';
 import { makeEvent } from '@app/persistence';
-import { natsUrl } from '../../../test/support/int-env';
-import { disposeService, EventInjector, http, settle, startService, type RunningService } from '../../../test/support/service-harness';
+import { natsUrl } from '@test/support/int-env';
+import { disposeService, EventInjector, http, settle, startService, type RunningService } from '@test/support/service-harness';
 import { figureData, statusData } from '../test/rates-events';
 import { complianceService } from './main';
 import { rebuildCompliance } from './rebuild';

@@ -11,9 +11,9 @@ import {
   type TargetSetV1Data,
 } from '@app/contracts';
 import { randomUUID } from 'node:crypto';
-import { disposeService, EventInjector, http, settle, startService, type RunningService } from '../../../test/support/service-harness';
+import { disposeService, EventInjector, http, settle, startService, type RunningService } from '@test/support/service-harness';
 import { FigureFlusher } from './figures/figure-flusher.service';
-import { RESIDENTS_50 } from '../../../libs/domain/src/test-fixtures';
+import { RESIDENTS_50 } from '@test/support/domain-fixtures';
 import { ratesService } from './main';
 
 const residents50: TargetSetV1Data = RESIDENTS_50;

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { DataSource } from 'typeorm';
-import { waitFor } from '../../../test/support/int-env';
-import { disposeService, EventInjector, http, settle, startService, type RunningService } from '../../../test/support/service-harness';
+import { waitFor } from '@test/support/int-env';
+import { disposeService, EventInjector, http, settle, startService, type RunningService } from '@test/support/service-harness';
 import { supportPointsService } from './main';
 
 interface CsvUnit {

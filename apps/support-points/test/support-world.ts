@@ -1,5 +1,5 @@
 // The registry as the support-point tests need it, published as registry events (the registry service is not running).
-import type { EventInjector } from '../../../test/support/service-harness';
+import type { EventInjector } from '@test/support/service-harness';
 
 /** Province 84 ← district 845 ← commune 29308 (Cầu Kè), and the telecom VNPT-TV; returns a telecom key of VNPT-TV. */
 export async function publishSupportWorld(events: EventInjector): Promise<string> {

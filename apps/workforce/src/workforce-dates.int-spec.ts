@@ -1,8 +1,8 @@
 import { DataSource } from 'typeorm';
 import { TargetSetV1 } from '@app/contracts';
 import { addDays, campaignToday } from '@app/domain';
-import { RESIDENTS_50 } from '../../../libs/domain/src/test-fixtures';
-import { http, settle, useService } from '../../../test/support/service-harness';
+import { RESIDENTS_50 } from '@test/support/domain-fixtures';
+import { http, settle, useService } from '@test/support/service-harness';
 import { rosterCsv } from '../test/roster-fixtures';
 import { publishWorld } from '../test/workforce-world';
 import { workforceService } from './main';

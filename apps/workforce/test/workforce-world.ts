@@ -1,5 +1,5 @@
 // The registry as the workforce tests need it, published as registry events (the registry service is not running).
-import type { EventInjector } from '../../../test/support/service-harness';
+import type { EventInjector } from '@test/support/service-harness';
 
 export interface WorkforceKeys {
   ezBoard: string;

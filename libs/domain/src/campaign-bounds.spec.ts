@@ -1,7 +1,7 @@
 import { addDays, minDate } from './dates';
 import { FigureModel } from './figures';
 import { evaluateTargetSeries, statusSpan } from './target-status';
-import { BOUNDS_2020, report, RESIDENTS_50_TARGET as RESIDENTS_50, unit } from './test-fixtures';
+import { BOUNDS_2020, report, RESIDENTS_50_TARGET as RESIDENTS_50, unit } from '@test/support/domain-fixtures';
 
 describe('timeline spans are clamped to the campaign calendar', () => {
   const units = [unit('D1', 'district', { level: 2 }), unit('C1', 'commune', { admin: 'D1', acc: 'D1', level: 3 })];

@@ -3,7 +3,7 @@ import { COHORTS } from '@app/contracts';
 import { applyCampaignEvent, campaignInputsOf, emptyCampaignState, type CampaignInputEvent } from './campaign-state';
 import { addDays } from './dates';
 import { FigureModel } from './figures';
-import { BOUNDS_2020 } from './test-fixtures';
+import { BOUNDS_2020 } from '@test/support/domain-fixtures';
 import { evaluateTargetSeries, inTargetScope, type Target } from './target-status';
 
 const structure: CampaignInputEvent[] = [

@@ -1,6 +1,6 @@
 import { bluetoothRate, installRate, populationRate } from './counts';
 import { FigureModel, type CampaignInputs } from './figures';
-import { BOUNDS_2020, report, unit } from './test-fixtures';
+import { BOUNDS_2020, report, unit } from '@test/support/domain-fixtures';
 
 const units = [
   unit('P', 'province', { level: 1 }),

@@ -19,7 +19,7 @@ import {
   type RollupSpan,
 } from './rollup';
 import { evaluateTargetSeries, inTargetScope, type Target } from './target-status';
-import { BOUNDS_2020, report, STAFF_AND_WORKERS_BT, targetOf, unit } from './test-fixtures';
+import { BOUNDS_2020, report, STAFF_AND_WORKERS_BT, targetOf, unit } from '@test/support/domain-fixtures';
 
 const OPTIONS = { windowDays: 3, bounds: BOUNDS_2020 };
 /** Over three cohorts, one of them (residents) on the other tree: a target never adds two trees together. */

@@ -1,5 +1,5 @@
 import { dedupeReports, figureAsOf, latestReport, ReportHistory, supersedes } from './supersession';
-import { report } from './test-fixtures';
+import { report } from '@test/support/domain-fixtures';
 
 describe('supersession: a unit’s figure is its latest report as of the day', () => {
   it('given reports for two dates, when asked as of each day, then the later asOf wins only from its own date on', () => {

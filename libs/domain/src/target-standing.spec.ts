@@ -14,7 +14,7 @@ import {
   type TargetFigure,
 } from './target-standing';
 import { decideStatus } from './target-status';
-import { RESIDENTS_50_TARGET } from './test-fixtures';
+import { RESIDENTS_50_TARGET } from '@test/support/domain-fixtures';
 
 const MEMBERS_100 = { deadline: '2020-08-30', threshold: 1 };
 

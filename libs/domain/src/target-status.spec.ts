@@ -1,6 +1,6 @@
 import { FigureModel } from './figures';
 import { decideStatus, evaluateTargetSeries, forecastDate, gapToThreshold, inTargetScope, type Target } from './target-status';
-import { BOUNDS_2020, report, RESIDENTS_50_TARGET as RESIDENTS_50, unit } from './test-fixtures';
+import { BOUNDS_2020, report, RESIDENTS_50_TARGET as RESIDENTS_50, unit } from '@test/support/domain-fixtures';
 
 const residents50: Target = RESIDENTS_50;
 

@@ -8,7 +8,7 @@ import {
   TargetSetV2,
 } from '@app/contracts';
 import { makeEvent } from '@app/persistence';
-import { RESIDENTS_50 } from '../../domain/src/test-fixtures';
+import { RESIDENTS_50 } from '@test/support/domain-fixtures';
 import { decodeEvent } from './decode-event';
 import { probeReport } from './testing/probe-consumer';
 

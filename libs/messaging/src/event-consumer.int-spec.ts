@@ -2,15 +2,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { ReportAcceptedV1, subjectOf } from '@app/contracts';
-import {
-  adminDatabaseUrl,
-  dropDatabase,
-  dropNamespace,
-  freshDatabase,
-  freshNamespace,
-  natsUrl,
-  waitFor,
-} from '../../../test/support/int-env';
+import { adminDatabaseUrl, dropDatabase, dropNamespace, freshDatabase, freshNamespace, natsUrl, waitFor } from '@test/support/int-env';
 import { EventConsumer, type EventConsumerOptions } from './event-consumer';
 import type { NatsLink } from './nats-link';
 import { streamNames } from './stream';

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { jetstream } from '@nats-io/jetstream';
-import { dropDatabase, dropNamespace, freshDatabase, freshNamespace, natsUrl, waitFor } from '../../../test/support/int-env';
+import { dropDatabase, dropNamespace, freshDatabase, freshNamespace, natsUrl, waitFor } from '@test/support/int-env';
 import { EventConsumer } from './event-consumer';
 import type { NatsLink } from './nats-link';
 import { replayInto } from './replay';

@@ -1,6 +1,6 @@
 import { jetstream, RetentionPolicy, StorageType, type JetStreamManager } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
-import { dropNamespace, freshNamespace, natsUrl } from '../../../test/support/int-env';
+import { dropNamespace, freshNamespace, natsUrl } from '@test/support/int-env';
 import type { NatsLink } from './nats-link';
 import { ensureStreams, streamNames } from './stream';
 import { openLink } from './testing/probe-consumer';

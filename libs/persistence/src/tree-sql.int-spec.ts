@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { dropDatabase, freshDatabase } from '../../../test/support/int-env';
+import { dropDatabase, freshDatabase } from '@test/support/int-env';
 import { ADMIN_TREE, ancestorsCte, BOTH_TREES, subtreeSql, upwardClosureCte } from './tree-sql';
 
 describe('tree SQL on the real PostgreSQL', () => {

@@ -1,5 +1,5 @@
 import { intakeService } from '../../../apps/intake/src/main';
-import { disposeService, EventInjector, http, settle, startService, type RunningService } from '../../../test/support/service-harness';
+import { disposeService, EventInjector, http, settle, startService, type RunningService } from '@test/support/service-harness';
 
 describe('platform: a service on the real PostgreSQL and NATS', () => {
   let svc: RunningService;

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { EventEnvelope, OrgUnitRetiredV1Data, OrgUnitUpsertedV1Data, UnitType } from '@app/contracts';
 import { createServiceDataSource, initializeAndMigrate } from '@app/persistence';
-import { dropDatabase, freshDatabase } from '../../../test/support/int-env';
+import { dropDatabase, freshDatabase } from '@test/support/int-env';
 import { REGISTRY_REPLICA_MIGRATIONS } from './replica.migration';
 import { RegistryReplicaHandlers } from './replica.handlers';
 

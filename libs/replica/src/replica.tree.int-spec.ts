@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { createServiceDataSource, initializeAndMigrate } from '@app/persistence';
-import { dropDatabase, freshDatabase } from '../../../test/support/int-env';
+import { dropDatabase, freshDatabase } from '@test/support/int-env';
 import { RegistryReplica1764460800001, RegistryReplicaVersion1764460800002 } from './replica.migration';
 import { ReplicaUnitScope } from './replica.auth';
 import { ReplicaTree } from './replica.tree';

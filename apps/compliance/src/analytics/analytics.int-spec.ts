@@ -12,8 +12,8 @@ import {
 } from '@app/contracts';
 import { makeEvent } from '@app/persistence';
 import type { Principal } from '@app/platform';
-import { natsUrl } from '../../../../test/support/int-env';
-import { disposeService, EventInjector, http, settle, startService, type RunningService } from '../../../../test/support/service-harness';
+import { natsUrl } from '@test/support/int-env';
+import { disposeService, EventInjector, http, settle, startService, type RunningService } from '@test/support/service-harness';
 import { rankWorstFirst, STANDING_LABELS, statusSeverity } from '@app/domain';
 import { revealsContacts } from '../common/contacts';
 import { toFigure } from '../common/figures';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { ReportAcceptedV1, TargetSetV2, TargetStatusChangedV1, type TargetStatus } from '@app/contracts';
-import { disposeService, EventInjector, http, settle, startService, type RunningService } from '../../../../test/support/service-harness';
+import { disposeService, EventInjector, http, settle, startService, type RunningService } from '@test/support/service-harness';
 import { statusData } from '../../test/rates-events';
 import { complianceService } from '../main';
 

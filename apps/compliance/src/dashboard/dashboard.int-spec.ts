@@ -11,7 +11,7 @@ import {
   type FigureUpdatedV1Data,
   type TargetStatus,
 } from '@app/contracts';
-import { disposeService, EventInjector, http, settle, startService, type RunningService } from '../../../../test/support/service-harness';
+import { disposeService, EventInjector, http, settle, startService, type RunningService } from '@test/support/service-harness';
 import { complianceService } from '../main';
 
 const D = '2020-08-21';

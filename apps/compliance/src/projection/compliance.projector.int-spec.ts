@@ -16,7 +16,7 @@ import {
   type EventEnvelope,
 } from '@app/contracts';
 import { makeEvent } from '@app/persistence';
-import { dropDatabase, freshDatabase } from '../../../../test/support/int-env';
+import { dropDatabase, freshDatabase } from '@test/support/int-env';
 import { ComplianceProjector } from './compliance.projector';
 import { PROJECTION_TABLES, projectionTablesDdl } from './projection.schema';
 

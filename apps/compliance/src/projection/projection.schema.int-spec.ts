@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { createServiceDataSource, initializeAndMigrate, OutboxInbox1764460800000 } from '@app/persistence';
-import { dropDatabase, freshDatabase } from '../../../../test/support/int-env';
+import { dropDatabase, freshDatabase } from '@test/support/int-env';
 import { COMPLIANCE_MIGRATIONS } from '../compliance.module';
 import { generationSchema, projectionTablesDdl } from './projection.schema';
 

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { intakeService } from '../main';
-import { disposeService, EventInjector, http, settle, startService, type RunningService } from '../../../../test/support/service-harness';
+import { disposeService, EventInjector, http, settle, startService, type RunningService } from '@test/support/service-harness';
 
 describe('intake: POST /v1/activities and GET /v1/activities', () => {
   let svc: RunningService;

@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { intakeService } from '../main';
 import { reportBody } from '../../test/report-fixture';
-import { http, settle, useService } from '../../../../test/support/service-harness';
+import { http, settle, useService } from '@test/support/service-harness';
 
 describe('intake: POST /v1/reports/batch and /v1/reports/import', () => {
   const fx = useService(intakeService, async (events) => {

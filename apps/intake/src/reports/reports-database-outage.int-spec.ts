@@ -1,8 +1,8 @@
 import { reportBody } from '../../test/report-fixture';
 import { intakeService } from '../main';
-import { dropDatabase, freshDatabase, waitFor } from '../../../../test/support/int-env';
-import { disposeService, EventInjector, http, settle, startService, type RunningService } from '../../../../test/support/service-harness';
-import { TcpProxy } from '../../../../test/support/tcp-proxy';
+import { dropDatabase, freshDatabase, waitFor } from '@test/support/int-env';
+import { disposeService, EventInjector, http, settle, startService, type RunningService } from '@test/support/service-harness';
+import { TcpProxy } from '@test/support/tcp-proxy';
 
 // PostgreSQL itself is shared: the outage is a relay in front of it that the test cuts (issue 21, item 6).
 describe('intake while PostgreSQL is unreachable: 503 with Retry-After, naming the dependency, never 500', () => {

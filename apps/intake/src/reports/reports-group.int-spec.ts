@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { intakeService } from '../main';
 import { reportBody } from '../../test/report-fixture';
-import { http, useService } from '../../../../test/support/service-harness';
+import { http, useService } from '@test/support/service-harness';
 import { ReportGroupWriter } from './report-group-writer';
 
 /** Single reports sent at once share transactions (group commit); each request keeps its own answer. */

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { DataSource } from 'typeorm';
 import { intakeService } from '../main';
 import { VALID_REPORT } from '../../test/report-fixture';
-import { http, useService } from '../../../../test/support/service-harness';
+import { http, useService } from '@test/support/service-harness';
 
 /** One invalid submission and the field its problem must name. */
 interface Case {

@@ -7,9 +7,9 @@ import { streamNames } from '@app/messaging';
 import { claimEvents, makeEvent } from '@app/persistence';
 import { generateApiKey, hashApiKey } from '@app/platform';
 import { intakeService } from '../main';
-import { disposeService, http, settle, startService, type RunningService } from '../../../../test/support/service-harness';
-import { waitFor } from '../../../../test/support/int-env';
-import { OwnNats } from '../../../../test/support/own-nats';
+import { disposeService, http, settle, startService, type RunningService } from '@test/support/service-harness';
+import { waitFor } from '@test/support/int-env';
+import { OwnNats } from '@test/support/own-nats';
 
 // NATS is stopped and started here, so this file runs its own nats-server (never the shared one).
 describe('intake: a report accepted while NATS is down is published once NATS is back', () => {

@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import { ReplicaTree } from '@app/replica';
 import { intakeService } from '../main';
 import { reportBody } from '../../test/report-fixture';
-import { http, settle, useService } from '../../../../test/support/service-harness';
+import { http, settle, useService } from '@test/support/service-harness';
 
 /**
  * Scope checks come from an in-memory copy of the replica (ReplicaTree) while it is current: a registry

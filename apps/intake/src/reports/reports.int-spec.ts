@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import { TargetSetV1 } from '@app/contracts';
 import { intakeService } from '../main';
 import { reportBody } from '../../test/report-fixture';
-import { http, settle, useService } from '../../../../test/support/service-harness';
+import { http, settle, useService } from '@test/support/service-harness';
 
 // Intake on the real PostgreSQL and NATS. The registry service is never started: every unit and key
 // reaches intake as a registry event, which is also why intake keeps accepting reports when the registry is down.

@@ -1,10 +1,10 @@
 import { DataSource, type EntityManager } from 'typeorm';
 import { COHORTS, COHORTS_BY_UNIT_TYPE, type Cohort, type TargetSetV1Data, type UnitType } from '@app/contracts';
 import { addDays } from '@app/domain';
-import { disposeService, startService, type RunningService } from '../../../../test/support/service-harness';
-import { RESIDENTS_50, STAFF_AND_WORKERS_BT } from '../../../../libs/domain/src/test-fixtures';
+import { disposeService, startService, type RunningService } from '@test/support/service-harness';
+import { RESIDENTS_50, STAFF_AND_WORKERS_BT } from '@test/support/domain-fixtures';
 import { ratesService } from '../main';
-import { dryRun as dryRunRecompute, expectStoredRowsAreTheModel, prng } from '../../../../test/support/rates-figures';
+import { dryRun as dryRunRecompute, expectStoredRowsAreTheModel, prng } from '@test/support/rates-figures';
 import { BEGINNING, FigureRecomputeService, type DirtyMark } from './figure-recompute.service';
 
 interface UnitSpec {

@@ -7,8 +7,8 @@ import { streamNames } from '@app/messaging';
 import { hashApiKey, ScopeService, type Principal } from '@app/platform';
 import { intakeService } from '../../../intake/src/main';
 import { registryService } from '../main';
-import { natsUrl, waitFor } from '../../../../test/support/int-env';
-import { disposeService, http, settle, startService, type RunningService } from '../../../../test/support/service-harness';
+import { natsUrl, waitFor } from '@test/support/int-env';
+import { disposeService, http, settle, startService, type RunningService } from '@test/support/service-harness';
 
 jest.setTimeout(60_000);
 

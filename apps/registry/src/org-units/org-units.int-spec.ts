@@ -6,8 +6,8 @@ import type { DataSource } from 'typeorm';
 import { addDays, campaignToday } from '@app/domain';
 import { streamNames } from '@app/messaging';
 import { registryService } from '../main';
-import { natsUrl, waitFor } from '../../../../test/support/int-env';
-import { disposeService, http, startService, type RunningService } from '../../../../test/support/service-harness';
+import { natsUrl, waitFor } from '@test/support/int-env';
+import { disposeService, http, startService, type RunningService } from '@test/support/service-harness';
 
 jest.setTimeout(60_000);
 

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { registryService } from '../main';
-import { disposeService, http, startService, type RunningService } from '../../../../test/support/service-harness';
+import { disposeService, http, startService, type RunningService } from '@test/support/service-harness';
 import { resolveDataDir } from './data-dir';
 import { TargetsService } from '../targets/targets.service';
 import { SeedService } from './seed.service';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { OutboxInbox1764460800000 } from '@app/persistence';
 import { IdempotentRequests1765065601000, requestFingerprint } from '@app/platform';
 import { RegistryReplica1764460800001 } from '@app/replica';
-import { useMigrationDatabase } from '../../../../test/support/migrations';
+import { useMigrationDatabase } from '@test/support/migrations';
 import { SupportPoints1764547200000 } from './1764547200000-SupportPoints';
 import { IdempotencyToPlatform1765065601200 } from './1765065601200-IdempotencyToPlatform';
 

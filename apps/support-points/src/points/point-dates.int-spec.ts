@@ -1,7 +1,7 @@
 import { TargetSetV1 } from '@app/contracts';
 import { addDays, campaignToday } from '@app/domain';
-import { RESIDENTS_50 } from '../../../../libs/domain/src/test-fixtures';
-import { http, settle, useService } from '../../../../test/support/service-harness';
+import { RESIDENTS_50 } from '@test/support/domain-fixtures';
+import { http, settle, useService } from '@test/support/service-harness';
 import { publishSupportWorld } from '../../test/support-world';
 import { supportPointsService } from '../main';
 

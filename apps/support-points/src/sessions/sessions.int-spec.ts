@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
-import { waitFor } from '../../../../test/support/int-env';
-import { disposeService, EventInjector, http, settle, startService, type RunningService } from '../../../../test/support/service-harness';
+import { waitFor } from '@test/support/int-env';
+import { disposeService, EventInjector, http, settle, startService, type RunningService } from '@test/support/service-harness';
 import { publishSupportWorld } from '../../test/support-world';
 import { supportPointsService } from '../main';
 

@@ -1,7 +1,7 @@
 import { OutboxInbox1764460800000 } from '@app/persistence';
 import { IdempotentRequests1765065601000, requestFingerprint } from '@app/platform';
 import { RegistryReplica1764460800001 } from '@app/replica';
-import { useMigrationDatabase } from '../../../../test/support/migrations';
+import { useMigrationDatabase } from '@test/support/migrations';
 import { WorkforceRosters1764547200000 } from './1764547200000-WorkforceRosters';
 import { RosterRetention1765000000000 } from './1765000000000-RosterRetention';
 import { TransportIdempotencyToPlatform1765065601300 } from './1765065601300-TransportIdempotencyToPlatform';

@@ -1,9 +1,9 @@
 import { DataSource } from 'typeorm';
 import { workforceService } from '../main';
-import { http, settle, useService, type EventInjector, type RunningService } from '../../../../test/support/service-harness';
+import { http, settle, useService, type EventInjector, type RunningService } from '@test/support/service-harness';
 import { streamEvents } from '../../test/roster-fixtures';
 import { publishWorld, type WorkforceKeys } from '../../test/workforce-world';
-import { natsUrl } from '../../../../test/support/int-env';
+import { natsUrl } from '@test/support/int-env';
 import { employeeHash } from '../rosters/domain/employee-hash';
 import { DEV_ROSTER_HMAC_SECRET } from '../workforce.config';
 import { RosterPrivacyService } from './roster-privacy.service';

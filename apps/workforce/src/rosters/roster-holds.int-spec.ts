@@ -1,6 +1,6 @@
 import { workforceService } from '../main';
-import { http, settle, useService, type EventInjector, type RunningService } from '../../../../test/support/service-harness';
-import { natsUrl, waitFor } from '../../../../test/support/int-env';
+import { http, settle, useService, type EventInjector, type RunningService } from '@test/support/service-harness';
+import { natsUrl, waitFor } from '@test/support/int-env';
 import { aggregatesOf, rosterCsv, streamEvents, workers } from '../../test/roster-fixtures';
 import { publishWorld, type WorkforceKeys } from '../../test/workforce-world';
 

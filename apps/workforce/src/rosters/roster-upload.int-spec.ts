@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import { workforceService } from '../main';
-import { disposeService, EventInjector, http, settle, startService, type RunningService } from '../../../../test/support/service-harness';
-import { waitFor } from '../../../../test/support/int-env';
+import { disposeService, EventInjector, http, settle, startService, type RunningService } from '@test/support/service-harness';
+import { waitFor } from '@test/support/int-env';
 import { rosterXlsx, worker, type Worker } from '../../test/roster-fixtures';
 import { publishWorld, type WorkforceKeys } from '../../test/workforce-world';
 

@@ -1,6 +1,6 @@
 import { workforceService } from '../main';
-import { disposeService, EventInjector, http, settle, startService, type RunningService } from '../../../../test/support/service-harness';
-import { natsUrl, waitFor } from '../../../../test/support/int-env';
+import { disposeService, EventInjector, http, settle, startService, type RunningService } from '@test/support/service-harness';
+import { natsUrl, waitFor } from '@test/support/int-env';
 import { streamEvents } from '../../test/roster-fixtures';
 import { publishWorld, type WorkforceKeys } from '../../test/workforce-world';
 

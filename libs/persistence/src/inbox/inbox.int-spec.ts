@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { dropDatabase, freshDatabase } from '../../../../test/support/int-env';
+import { dropDatabase, freshDatabase } from '@test/support/int-env';
 import { createServiceDataSource, initializeAndMigrate } from '../data-source';
 import { OutboxInbox1764460800000 } from '../migrations/1764460800000-OutboxInbox';
 import { claimEvents, resetInbox } from './inbox';

@@ -1,6 +1,6 @@
 import { streamNames } from '@app/messaging';
-import { waitFor } from '../../../../test/support/int-env';
-import { useProbePairs } from '../../../../test/support/probe-pairs';
+import { waitFor } from '@test/support/int-env';
+import { useProbePairs } from '@test/support/probe-pairs';
 import { probeReport, probeState, streamCount } from '../../../messaging/src/testing/probe-consumer';
 
 describe('OutboxRelay and EventConsumer under load, on the real PostgreSQL and NATS JetStream', () => {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventPublisher, streamNames, type NatsLink } from '@app/messaging';
-import { dropDatabase, freshDatabase, freshNamespace, waitFor } from '../../../../test/support/int-env';
+import { dropDatabase, freshDatabase, freshNamespace, waitFor } from '@test/support/int-env';
 import { freePort, portOpen as portAnswers } from '../../../../tools/processes/service-processes';
 import {
   openLink,

@@ -1,8 +1,8 @@
 import type { EventEnvelope } from '@app/contracts';
 import { register } from 'prom-client';
 import { reportOutboxPending, streamNames } from '@app/messaging';
-import { waitFor } from '../../../../test/support/int-env';
-import { useProbePairs } from '../../../../test/support/probe-pairs';
+import { waitFor } from '@test/support/int-env';
+import { useProbePairs } from '@test/support/probe-pairs';
 import { probeReport, probeState, publishEnvelope, readStream, streamCount } from '../../../messaging/src/testing/probe-consumer';
 
 describe('OutboxRelay on the real PostgreSQL and NATS JetStream', () => {

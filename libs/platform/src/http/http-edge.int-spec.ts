@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { registryService } from '../../../../apps/registry/src/main';
 import { freePort } from '../../../../tools/processes/service-processes';
-import { disposeService, http, startService, type RunningService } from '../../../../test/support/service-harness';
+import { disposeService, http, startService, type RunningService } from '@test/support/service-harness';
 
 const PROBLEM = 'application/problem+json; charset=utf-8';
 

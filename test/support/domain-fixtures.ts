@@ -1,8 +1,5 @@
 import type { Cohort, TargetSetV1Data, TargetSetV2Data, UnitType } from '@app/contracts';
-import type { Target } from './target-status';
-import { computableSpan, type DateSpan } from './campaign-calendar';
-import type { UnitNode } from './org-tree';
-import type { ReportInput } from './supersession';
+import { computableSpan, type DateSpan, type ReportInput, type Target, type UnitNode } from '@app/domain';
 
 /** Builders for the domain specs (kept beside them; not exported from the lib). */
 export function unit(
