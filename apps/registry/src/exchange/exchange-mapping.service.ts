@@ -89,7 +89,8 @@ export class ExchangeMappingService {
 
   async unmapElement(cohort: Cohort, field: ExchangeField): Promise<void> {
     await this.ds.transaction(async (m) => {
-      const rows: Array<ElementMappingDto> = await m.query(
+      // An UPDATE … RETURNING answers [rows, count] through TypeORM.
+      const [rows]: [ElementMappingDto[], number] = await m.query(
         `UPDATE exchange_elements SET removed = true, revision = revision + 1, updated_at = now()
          WHERE cohort = $1 AND field = $2 AND NOT removed RETURNING ${ELEMENT_COLUMNS}`,
         [cohort, field],
@@ -141,7 +142,7 @@ export class ExchangeMappingService {
 
   async unmapUnit(externalCode: string): Promise<void> {
     await this.ds.transaction(async (m) => {
-      const rows: Array<{ revision: number }> = await m.query(
+      const [rows]: [Array<{ revision: number }>, number] = await m.query(
         `UPDATE exchange_units SET org_unit_code = NULL, revision = revision + 1, updated_at = now()
          WHERE external_code = $1 AND org_unit_code IS NOT NULL RETURNING revision`,
         [externalCode],
