@@ -124,7 +124,8 @@ export async function readAdx(body: AsyncIterable<Buffer | string>, limits: AdxL
       parser.close();
     }
   } catch (err) {
-    if (err instanceof TypeError) fail(400, say(EXCHANGE_MESSAGES.notXml, lang, { line: parser.line, reason: 'not UTF-8 text' }));
+    if ((err as { code?: unknown }).code === 'ERR_ENCODING_INVALID_ENCODED_DATA')
+      fail(400, say(EXCHANGE_MESSAGES.notXml, lang, { line: parser.line, reason: 'not UTF-8 text' }));
     else throw err;
   }
   if (failure) throw failure;
