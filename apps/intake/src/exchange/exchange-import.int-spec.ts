@@ -224,7 +224,7 @@ describe('intake: ADX and dataValueSets imports', () => {
     const groups: string[] = [];
     const communes = ['29236', '29239', '29242', '29245'];
     for (let day = 1; day <= 2500 / communes.length; day++) {
-      const asOf = new Date(Date.UTC(2013, 0, 1) + day * 86400000).toISOString().slice(0, 10);
+      const asOf = new Date(Date.UTC(2020, 6, 1) + day * 86400000).toISOString().slice(0, 10);
       for (const c of communes)
         groups.push(
           `<group orgUnit="${c}" period="${asOf}/P1D" dataSet="BLUEZONE_DAILY">` +
@@ -236,8 +236,35 @@ describe('intake: ADX and dataValueSets imports', () => {
     expect(file.length).toBeGreaterThan(5 * 1024 * 1024);
     const res = await adx(file);
     expect(res.status).toBe(200);
-    // Dates before the campaign are the checker's to judge; every group became one report.
+    // Every group became one report, accepted.
     expect(res.body.results).toHaveLength(groups.length);
+    expect(res.body).toMatchObject({ accepted: groups.length, rejected: 0 });
     expect(res.body.unplaced).toEqual([]);
+  }, 60_000);
+
+  it('takes a data value set past the platform body limit, up to its own (413 beyond)', async () => {
+    const set = JSON.parse(sample('daily-residents.dvs.json')) as { dataValues: Array<Record<string, unknown>> };
+    set.dataValues = set.dataValues.map((v) => ({
+      ...v,
+      period: String(v.period).replace('202008', '202007'),
+      comment: 'x'.repeat(800_000),
+    }));
+    const big = await dvs(set);
+    expect(JSON.stringify(set).length).toBeGreaterThan(6 * 1024 * 1024);
+    expect(big.status).toBe(200);
+    expect(big.body).toMatchObject({ accepted: 2, rejected: 0 });
+    const tooBig = await http(fx.svc, 'POST', '/v1/reports/data-value-sets', {
+      key: fx.world.portal,
+      raw: JSON.stringify({ dataValues: [], padding: 'x'.repeat(33 * 1024 * 1024) }),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(tooBig.status).toBe(413);
+    // Every other route keeps the platform's limit.
+    const batch = await http(fx.svc, 'POST', '/v1/reports/batch', {
+      key: fx.world.portal,
+      raw: JSON.stringify({ reports: [], padding: 'x'.repeat(6 * 1024 * 1024) }),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(batch.status).toBe(413);
   }, 60_000);
 });
