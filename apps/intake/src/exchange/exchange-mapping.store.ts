@@ -11,6 +11,8 @@ interface ElementRow {
   adx_disaggregation: Record<string, string>;
 }
 
+const EXTERNAL_CODE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/;
+
 const sameDisaggregation = (a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean => {
   const ka = Object.keys(a);
   return ka.length === Object.keys(b).length && ka.every((k) => b[k] === a[k]);
@@ -30,7 +32,8 @@ export class ExchangeMappingStore {
     );
     const units: Array<{ external_code: string; org_unit_code: string }> = await this.ds.query(
       `SELECT external_code, org_unit_code FROM replica_exchange_units WHERE external_code = ANY($1::text[]) AND org_unit_code IS NOT NULL`,
-      [[...new Set(orgUnits)]],
+      // Only what can be a code is looked up (a hostile file's text never reaches the query).
+      [[...new Set(orgUnits)].filter((c) => EXTERNAL_CODE.test(c))],
     );
     const byCombo = new Map(elements.map((e) => [`${e.data_element}\u0000${e.category_option_combo}`, e]));
     const unitOf = new Map(units.map((u) => [u.external_code, u.org_unit_code]));
