@@ -26,7 +26,11 @@ const VALUE_ATTRIBUTES = new Set(['dataElement', 'value']);
  * any entity but the five predefined ones is an error of saxes itself. Annotations and other elements inside
  * a dataValue are skipped; a group or dataValue without its required attributes is a fault of that value.
  */
-export async function readAdx(body: AsyncIterable<Buffer | string>, limits: AdxLimits, lang: Lang): Promise<DataValue[]> {
+export async function readAdx(
+  body: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
+  limits: AdxLimits,
+  lang: Lang,
+): Promise<DataValue[]> {
   const values: DataValue[] = [];
   const parser = new SaxesParser({ xmlns: true, position: true });
   let failure: ProblemException | null = null;
