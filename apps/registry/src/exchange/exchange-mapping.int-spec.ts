@@ -36,6 +36,10 @@ describe('registry: the DHIS2/ADX mapping table', () => {
     expect(clash.body.errors[0].field).toBe('dataElement');
     const bad = await http(svc, 'PUT', '/v1/exchange/mapping/elements/residents/population', { body });
     expect(bad.status).toBe(400);
+    for (const adxDisaggregation of [{ '1COHORT': 'RESIDENTS' }, { value: 'RESIDENTS' }, { COHORT: 'a b' }]) {
+      const refused = await http(svc, 'PUT', '/v1/exchange/mapping/elements/staff/installed', { body: { ...body, adxDisaggregation } });
+      expect(refused.status).toBe(422);
+    }
 
     expect((await http(svc, 'PUT', '/v1/exchange/mapping/units/DHIS_CANG_LONG', { body: { orgUnitCode: '842' } })).body).toMatchObject({
       externalCode: 'DHIS_CANG_LONG',

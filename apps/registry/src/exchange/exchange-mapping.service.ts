@@ -12,6 +12,9 @@ export interface ElementMapping {
   adxDisaggregation: Record<string, string>;
 }
 
+/** An ADX disaggregation attribute: an XML name without a prefix. */
+const ADX_ATTRIBUTE = /^[A-Za-z_][A-Za-z0-9_.-]{0,99}$/;
+
 const ELEMENT_COLUMNS = `cohort, field, data_element AS "dataElement", category_option_combo AS "categoryOptionCombo",
   adx_disaggregation AS "adxDisaggregation", revision`;
 
@@ -41,10 +44,11 @@ export class ExchangeMappingService {
   }
 
   async mapElement(d: ElementMapping): Promise<ElementMappingDto & { changed: boolean }> {
+    // The keys become attributes of an ADX dataValue: XML names, and neither of the dataValue's own.
     const errors = Object.entries(d.adxDisaggregation).flatMap(([k, v]) =>
-      EXTERNAL_CODE.test(k) && typeof v === 'string' && EXTERNAL_CODE.test(v)
+      ADX_ATTRIBUTE.test(k) && k !== 'dataElement' && k !== 'value' && typeof v === 'string' && EXTERNAL_CODE.test(v)
         ? []
-        : [{ field: 'adxDisaggregation', message: `adxDisaggregation: "${k}" must map a category code to an option code` }],
+        : [{ field: 'adxDisaggregation', message: `adxDisaggregation: "${k}" must map a category code (an XML name) to an option code` }],
     );
     if (errors.length) throw new ProblemException(422, errors.map((e) => e.message).join('; '), errors);
     return this.ds.transaction(async (m) => {
