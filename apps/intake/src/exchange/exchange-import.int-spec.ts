@@ -242,6 +242,15 @@ describe('intake: ADX and dataValueSets imports', () => {
     expect(res.body.unplaced).toEqual([]);
   }, 60_000);
 
+  it('refuses a file of more data values than a batch holds (413), and answers the next request on the connection', async () => {
+    const value = '<dataValue dataElement="BZ_HEADCOUNT" COHORT="RESIDENTS" value="1"/>';
+    const file = `<adx xmlns="urn:ihe:qrph:adx:2015"><group orgUnit="29236" period="2020-08-01/P1D" dataSet="D">${value.repeat(40_001)}</group></adx>`;
+    const res = await adx(file, { 'accept-language': 'vi' });
+    expect(res.status).toBe(413);
+    expect(res.body.detail).toBe('Tệp có hơn 40.000 giá trị dữ liệu: hãy chia tệp theo kỳ báo cáo hoặc theo huyện');
+    expect((await adx(sample('daily-residents.adx.xml'))).status).toBe(200);
+  });
+
   it('takes a data value set past the platform body limit, up to its own (413 beyond)', async () => {
     const set = JSON.parse(sample('daily-residents.dvs.json')) as { dataValues: Array<Record<string, unknown>> };
     set.dataValues = set.dataValues.map((v) => ({
