@@ -26,12 +26,13 @@ describe('NATS permissions (scripts/launcher/nats-auth.js)', () => {
     }
   });
 
-  it('lets intake read registry events through its two consumers only, and answer on its own inbox', () => {
+  it('lets intake read registry events through its three consumers only (the replica, campaign targets, the DHIS2 mapping), and answer on its own inbox', () => {
     const p = natsAuth.permissionsOf('intake', 'bz');
     expect(p.subscribe).toEqual(['_INBOX.intake.>', 'bz_live.registry.>']);
     expect(p.publish).toContain('$JS.API.CONSUMER.CREATE.BZ_EVENTS.intake-registry-replica.bz.registry.>');
     expect(p.publish).toContain('$JS.API.CONSUMER.CREATE.BZ_EVENTS.intake-campaign-targets.bz.registry.target.>');
-    expect(p.publish.filter((s: string) => s.startsWith('$JS.API.CONSUMER.CREATE'))).toHaveLength(2);
+    expect(p.publish).toContain('$JS.API.CONSUMER.CREATE.BZ_EVENTS.intake-exchange-mapping.bz.registry.exchange.>');
+    expect(p.publish.filter((s: string) => s.startsWith('$JS.API.CONSUMER.CREATE'))).toHaveLength(3);
     expect(p.publish.some((s: string) => s.includes('compliance') || s.startsWith('bz.registry'))).toBe(false);
   });
 
@@ -39,6 +40,7 @@ describe('NATS permissions (scripts/launcher/nats-auth.js)', () => {
     const p = natsAuth.permissionsOf('compliance', 'bz');
     expect(p.publish.filter((s: string) => /^bz[._]/.test(s))).toEqual([
       'bz_dlq.compliance-registry-replica',
+      'bz_dlq.compliance-exchange-mapping',
       'bz_dlq.compliance-projection',
       'bz_dlq.compliance-rebuild',
     ]);

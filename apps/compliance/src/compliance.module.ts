@@ -1,10 +1,17 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule } from '@app/platform';
-import { REGISTRY_REPLICA_MIGRATIONS, RegistryReplicaHandlers, replicaAuthProviders } from '@app/replica';
+import {
+  ExchangeMappingReplica1796526000001,
+  ExchangeMappingReplicaHandlers,
+  REGISTRY_REPLICA_MIGRATIONS,
+  RegistryReplicaHandlers,
+  replicaAuthProviders,
+} from '@app/replica';
 import { AnalyticsModule } from './analytics/analytics.module';
 import type { ComplianceConfig } from './compliance.config';
 import { DailyReportModule } from './daily-report/daily-report.module';
 import { DashboardModule } from './dashboard/dashboard.module';
+import { ExchangeExportModule } from './exchange/exchange-export.module';
 import { FieldModule } from './field/field.module';
 import { ComplianceProjection1764547200000 } from './migrations/1764547200000-ComplianceProjection';
 import { ProjectionEventOrder1764633600000 } from './migrations/1764633600000-ProjectionEventOrder';
@@ -18,6 +25,7 @@ export const COMPLIANCE_MIGRATIONS = [
   ProjectionEventOrder1764633600000,
   ReadPaths1764720000000,
   NamesContactsAccess1764806400000,
+  ExchangeMappingReplica1796526000001,
 ];
 
 @Module({})
@@ -37,8 +45,9 @@ export class ComplianceModule {
         FieldModule,
         DailyReportModule,
         DashboardModule,
+        ExchangeExportModule,
       ],
-      providers: [RegistryReplicaHandlers],
+      providers: [RegistryReplicaHandlers, ExchangeMappingReplicaHandlers],
     };
   }
 }

@@ -3,6 +3,7 @@ import { PlatformModule } from '@app/platform';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { registryAuthProviders } from './auth/registry-auth.providers';
 import { CohortsModule } from './cohorts/cohorts.module';
+import { ExchangeMappingModule } from './exchange/exchange-mapping.module';
 import { REGISTRY_MIGRATIONS } from './migrations';
 import { OrgUnitsModule } from './org-units/org-units.module';
 import type { RegistryConfig } from './registry.config';
@@ -31,6 +32,7 @@ export class RegistryModule {
         CohortsModule,
         TargetsModule,
         ApiKeysModule,
+        ExchangeMappingModule,
         SeedModule,
       ],
     };

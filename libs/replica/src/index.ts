@@ -4,3 +4,4 @@ export * from './replica.auth';
 export * from './replica.tree';
 export * from './replica.campaign';
 export * from './registry-pulse';
+export * from './replica.exchange';

@@ -9,5 +9,6 @@ import { ReportStore } from './report.store';
   imports: [CommonModule],
   controllers: [ReportsController],
   providers: [ReportsService, ReportStore, ReportGroupWriter],
+  exports: [ReportsService],
 })
 export class ReportsModule {}

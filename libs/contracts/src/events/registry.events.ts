@@ -7,9 +7,11 @@ import {
   IsIn,
   IsInt,
   IsNumber,
+  IsObject,
   IsOptional,
   IsString,
   Length,
+  Matches,
   Max,
   Min,
   ValidateNested,
@@ -149,3 +151,41 @@ export class ApiKeyRevokedV1Data {
   @IsString() revokedAt!: string;
 }
 export const ApiKeyRevokedV1 = defineEvent('registry.apikey.revoked', 1, 'ApiKeyRevokedV1', ApiKeyRevokedV1Data);
+
+/** The report fields a DHIS2 data element can carry (the counts of a report). */
+export const EXCHANGE_FIELDS = ['headcount', 'smartphoneHolders', 'installed', 'bluetoothOn'] as const;
+export type ExchangeField = (typeof EXCHANGE_FIELDS)[number];
+
+/** Codes of the other system (DHIS2 uids or codes, ADX category and option codes). */
+const EXTERNAL_CODE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/;
+
+/**
+ * One row of the DHIS2/ADX mapping table: the data element (and category option combo, and ADX
+ * disaggregation attributes) that carries one count of one cohort. `removed` deletes the row; consumers keep
+ * the highest revision (order-insensitive).
+ */
+export class ExchangeElementMappedV1Data {
+  @IsIn(COHORTS) cohort!: Cohort;
+  @IsIn(EXCHANGE_FIELDS) field!: ExchangeField;
+  @Matches(EXTERNAL_CODE) dataElement!: string;
+  /** DHIS2 dataValueSets' categoryOptionCombo ('' for the default combo). */
+  @IsString() @Length(0, 100) categoryOptionCombo!: string;
+  /** ADX disaggregation attributes (category code → option code), {} when none. */
+  @IsObject() adxDisaggregation!: Record<string, string>;
+  @IsBoolean() removed!: boolean;
+  @IsInt() @Min(1) revision!: number;
+}
+export const ExchangeElementMappedV1 = defineEvent(
+  'registry.exchange.element.mapped',
+  1,
+  'ExchangeElementMappedV1',
+  ExchangeElementMappedV1Data,
+);
+
+/** One org-unit code of the other system mapped to one of ours (`orgUnitCode` null: the row is removed). */
+export class ExchangeUnitMappedV1Data {
+  @Matches(EXTERNAL_CODE) externalCode!: string;
+  @IsOptional() @IsUnitCode() orgUnitCode!: string | null;
+  @IsInt() @Min(1) revision!: number;
+}
+export const ExchangeUnitMappedV1 = defineEvent('registry.exchange.unit.mapped', 1, 'ExchangeUnitMappedV1', ExchangeUnitMappedV1Data);
