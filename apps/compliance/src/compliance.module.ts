@@ -11,6 +11,8 @@ import { ProjectionEventOrder1764633600000 } from './migrations/1764633600000-Pr
 import { ReadPaths1764720000000 } from './migrations/1764720000000-ReadPaths';
 import { NamesContactsAccess1764806400000 } from './migrations/1764806400000-NamesContactsAccess';
 import { ProjectionModule } from './projection/projection.module';
+import { QualityFollowUps1765238400000 } from './migrations/1765238400000-QualityFollowUps';
+import { QualityModule } from './quality/quality.module';
 
 export const COMPLIANCE_MIGRATIONS = [
   ...REGISTRY_REPLICA_MIGRATIONS,
@@ -18,6 +20,7 @@ export const COMPLIANCE_MIGRATIONS = [
   ProjectionEventOrder1764633600000,
   ReadPaths1764720000000,
   NamesContactsAccess1764806400000,
+  QualityFollowUps1765238400000,
 ];
 
 @Module({})
@@ -37,6 +40,7 @@ export class ComplianceModule {
         FieldModule,
         DailyReportModule,
         DashboardModule,
+        QualityModule,
       ],
       providers: [RegistryReplicaHandlers],
     };

@@ -7,5 +7,6 @@ export * from './events/intake.events';
 export * from './events/support.events';
 export * from './events/workforce.events';
 export * from './events/rates.events';
+export * from './events/compliance.events';
 export * from './registry';
 export * from './bus';
