@@ -187,16 +187,14 @@ export async function evaluateReport(r: QualityReport, inputs: QualityInputs, s:
 
 /**
  * (Item 3) The installed and Bluetooth-on counts an enterprise reports against its roster's for the same day: a
- * difference above max(tolerance × roster count, minimum difference) on either is one violation, measured on the
- * count that differs most. Only counts: nothing personal leaves workforce.
+ * difference above max(tolerance × roster count, minimum difference) on either is one violation, measured on
+ * installed when installed differs, else on Bluetooth on. Only counts: nothing personal leaves workforce.
  */
 export function rosterMismatch(reported: AdoptionCounts, roster: AdoptionCounts, s: QualitySettings): Finding | null {
-  let worst: Finding | null = null;
   for (const measure of ['installed', 'bluetoothOn'] as const) {
     const diff = Math.abs(reported[measure] - roster[measure]);
     const limit = Math.max(s.QUALITY_ROSTER_MIN_DIFFERENCE, Math.ceil(s.QUALITY_ROSTER_TOLERANCE * roster[measure]));
-    if (diff > limit && (!worst || diff - limit > worst.value - worst.limit))
-      worst = finding('roster_mismatch', diff, limit, { reported: reported[measure], expected: roster[measure], measure });
+    if (diff > limit) return finding('roster_mismatch', diff, limit, { reported: reported[measure], expected: roster[measure], measure });
   }
-  return worst;
+  return null;
 }
