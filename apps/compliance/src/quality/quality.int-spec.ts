@@ -180,6 +180,10 @@ describe('data quality: rules as reports arrive, follow-ups, roster reconciliati
     const en = await http(svc, 'GET', `/v1/daily-report?date=${LAST}&format=md&lang=en`, { key: analystKey });
     expect(en.text).toContain('Figures to check (data-quality follow-ups)');
     expect(en.text).toContain('Does not match the worker roster');
+    for (const format of ['pdf', 'docx']) {
+      const doc = await http(svc, 'GET', `/v1/daily-report?date=${LAST}&format=${format}`, { key: analystKey });
+      expect([format, doc.status]).toEqual([format, 200]);
+    }
     const page = await http(svc, 'GET', `/dashboard?date=${LAST}`, { key: analystKey });
     expect(page.text).toContain('<section id="follow-ups">');
     expect(page.text).toContain('Không khớp với danh sách lao động');
@@ -211,6 +215,15 @@ describe('data quality: rules as reports arrive, follow-ups, roster reconciliati
     expect(open.body.total).toBe(2);
     await settle(svc);
     await expect(published()).resolves.toEqual({ 'violation-raised': 3, 'follow-up-changed': 3 });
+  });
+
+  it('documents the follow-up routes in OpenAPI', async () => {
+    const doc = await http(svc, 'GET', '/docs/json');
+    expect(doc.status).toBe(200);
+    expect(Object.keys(doc.body.paths).filter((p: string) => p.startsWith('/v1/quality/'))).toEqual(
+      expect.arrayContaining(['/v1/quality/follow-ups', '/v1/quality/follow-ups/{id}', '/v1/quality/follow-ups/{id}/comments']),
+    );
+    expect(Object.keys(doc.body.paths['/v1/quality/follow-ups/{id}']).sort()).toEqual(['get', 'patch']);
   });
 
   it('clears a violation when a later revision of the report fixes the figure', async () => {
