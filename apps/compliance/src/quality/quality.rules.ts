@@ -143,8 +143,12 @@ export async function evaluateReport(r: QualityReport, inputs: QualityInputs, s:
     const byUnit = new Map<string, QualityReport[]>();
     for (const q of siblings) byUnit.set(q.unitCode, [...(byUnit.get(q.unitCode) ?? []), q]);
     const sib = [...byUnit.values()].flatMap((series) => growths(series, from, r.asOf));
-    const zs = [own, sib].filter((ref) => ref.length >= s.QUALITY_JUMP_MIN_POINTS).map((ref) => modifiedZ(x, ref));
-    if (zs.length && zs.every((z) => z > s.QUALITY_JUMP_Z)) out.push(finding('outlier_jump', Math.min(...zs), s.QUALITY_JUMP_Z));
+    // The unit's own history is required (a unit's first increases are judged by nothing but siblings drawn at the
+    // same start, which flagged the fast starters of a normal campaign); the siblings' counts when there are enough.
+    if (own.length >= s.QUALITY_JUMP_MIN_POINTS) {
+      const zs = [own, ...(sib.length >= s.QUALITY_JUMP_MIN_POINTS ? [sib] : [])].map((ref) => modifiedZ(x, ref));
+      if (zs.every((z) => z > s.QUALITY_JUMP_Z)) out.push(finding('outlier_jump', Math.min(...zs), s.QUALITY_JUMP_Z));
+    }
   }
 
   // (c) Smartphone holders above the unit's known headcount (its roster's, else the registry's denominator), beyond a margin.

@@ -13,7 +13,7 @@ export class QualitySettings {
   @Transform(toNumber) @IsNumber() @Min(0) @Max(1) QUALITY_RATE_DROP = 0.01;
   /** outlier_jump: the modified z-score (0.6745·(x − median)/MAD) an increase must pass, against both references it has. */
   @Transform(toNumber) @IsNumber() @Min(1) @Max(100) QUALITY_JUMP_Z = 3.5;
-  /** outlier_jump: a reference (the unit's own earlier increases, or its siblings') counts when it has at least this many increases. */
+  /** outlier_jump: the unit's own earlier increases needed to judge a jump at all; its siblings' count when they have as many. */
   @Transform(toNumber) @IsInt() @Min(2) @Max(100) QUALITY_JUMP_MIN_POINTS = 3;
   /** outlier_jump: siblings' increases count when they end within this many days before the report. */
   @Transform(toNumber) @IsInt() @Min(1) @Max(366) QUALITY_JUMP_WINDOW_DAYS = 14;

@@ -1,7 +1,7 @@
 import type { Cohort, QualityRule } from '@app/contracts';
 import { treeOfCohort } from '@app/contracts';
 import type { AdoptionCounts } from '@app/domain';
-import { buildScenario } from '../../../../tools/simulator/src/scenario';
+import { buildScenario, type Scenario } from '../../../../tools/simulator/src/scenario';
 import { links, traVinhWorld } from '../../../../tools/simulator/src/tra-vinh-world';
 import { evaluateReport, rosterMismatch, type Finding, type QualityInputs, type QualityReport } from './quality.rules';
 import { qualitySettingsFrom } from './quality.settings';
@@ -62,9 +62,13 @@ class MemoryInputs implements QualityInputs {
 }
 
 /** Runs the campaign through the rules and returns the follow-ups still open at its end, as the consumer keeps them. */
-async function openFollowUps(seed?: number): Promise<{ reports: number; open: Map<string, Finding> }> {
+async function openFollowUps(
+  seed?: number,
+  mutate?: (s: Scenario) => void,
+): Promise<{ reports: number; raised: number; open: Map<string, Finding> }> {
   const world = traVinhWorld();
   const scenario = buildScenario(world, seed === undefined ? undefined : { ...buildScenario(world).options, seed });
+  mutate?.(scenario);
   const parents = links(world, scenario.created);
   const inputs = new MemoryInputs(parents);
   const districtPopulation = new Map<string, number>();
@@ -78,11 +82,16 @@ async function openFollowUps(seed?: number): Promise<{ reports: number; open: Ma
   const open = new Map<string, Finding>(); // unit|cohort|asOf|rule
   const revisions = new Map<string, number>();
   let reports = 0;
+  let raised = 0;
   const sync = (r: Pick<QualityReport, 'unitCode' | 'cohort' | 'asOf'>, findings: Finding[], scope: QualityRule[] | null) => {
     const prefix = `${r.unitCode}|${r.cohort}|${r.asOf}|`;
+    const before = new Set(open.keys());
     for (const k of [...open.keys()])
       if (k.startsWith(prefix) && (!scope || scope.includes(k.slice(prefix.length) as QualityRule))) open.delete(k);
-    for (const f of findings) open.set(prefix + f.rule, f);
+    for (const f of findings) {
+      if (!before.has(prefix + f.rule)) raised += 1;
+      open.set(prefix + f.rule, f);
+    }
   };
   for (const a of scenario.actions) {
     if (a.kind === 'report') {
@@ -108,19 +117,53 @@ async function openFollowUps(seed?: number): Promise<{ reports: number; open: Ma
       }
     }
   }
-  return { reports, open };
+  return { reports, raised, open };
 }
 
 describe('the data-quality rules over the simulated campaign', () => {
   it('leave few follow-ups open on a normal campaign (the defaults are tuned on it)', async () => {
     for (const seed of [undefined, 7, 1234]) {
-      const { reports, open } = await openFollowUps(seed);
+      const { reports, raised, open } = await openFollowUps(seed);
       const byRule: Record<string, number> = {};
       for (const [k, f] of open) byRule[f.rule] = (byRule[f.rule] ?? 0) + (k ? 1 : 0);
       // Printed for the record (README, Data quality): how many a normal campaign raises, and of which rule.
-      process.stdout.write(`seed ${seed ?? 'default'}: ${reports} reports, ${open.size} open follow-ups ${JSON.stringify(byRule)}\n`);
+      process.stdout.write(
+        `seed ${seed ?? 'default'}: ${reports} reports, ${raised} violations raised (same-day corrections clear theirs), ${open.size} open follow-ups ${JSON.stringify(byRule)}\n`,
+      );
+      if (process.env.QUALITY_SIM_DEBUG) process.stdout.write(`${[...open.keys()].join('\n')}\n`);
       expect(reports).toBeGreaterThan(1000);
       expect(open.size).toBeLessThanOrEqual(Math.ceil(reports * 0.005));
     }
+  });
+
+  it('still find a fall and a tenfold jump slipped into the simulated campaign, and nothing else new', async () => {
+    const baseline = await openFollowUps();
+    let last = '';
+    const { open } = await openFollowUps(undefined, (s) => {
+      last = s.options.to;
+      const lastDay = (code: string) =>
+        s.actions.flatMap((a) =>
+          a.kind === 'report' && a.body.orgUnitCode === code && a.body.cohort === 'residents' && a.body.asOf === last ? [a.body] : [],
+        );
+      const previous = (code: string) =>
+        s.actions
+          .flatMap((a) =>
+            a.kind === 'report' && a.body.orgUnitCode === code && a.body.cohort === 'residents' && a.body.asOf < last ? [a.body] : [],
+          )
+          .sort((a, b) => (a.asOf < b.asOf ? -1 : 1))
+          .pop()!;
+      for (const b of lastDay('29266')) {
+        b.installed = previous('29266').installed - Math.ceil(b.smartphoneHolders * 0.05);
+        b.bluetoothOn = Math.round(b.installed * 0.8);
+      }
+      for (const b of lastDay('29269')) {
+        b.installed = Math.min(b.smartphoneHolders, previous('29269').installed * 10);
+        b.bluetoothOn = Math.round(b.installed * 0.8);
+      }
+    });
+    expect(open.get(`29266|residents|${last}|rate_drop`)).toMatchObject({ rule: 'rate_drop', severity: 'warning' });
+    expect(open.get(`29269|residents|${last}|outlier_jump`)).toMatchObject({ rule: 'outlier_jump' });
+    const added = [...open.keys()].filter((k) => !baseline.open.has(k));
+    expect(added.sort()).toEqual([`29266|residents|${last}|rate_drop`, `29269|residents|${last}|outlier_jump`]);
   });
 });
