@@ -25,6 +25,7 @@ describe('data quality: rules as reports arrive, follow-ups, roster reconciliati
   let analystKey: string;
   let commune1Key: string;
   let commune3Key: string;
+  let ezBoardKey: string;
   let n = 0;
 
   const uuid = () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
@@ -88,6 +89,7 @@ describe('data quality: rules as reports arrive, follow-ups, roster reconciliati
     analystKey = await registry.key('analyst', null);
     commune1Key = await registry.key('portal', COMMUNES[0]);
     commune3Key = await registry.key('portal', COMMUNES[2]);
+    ezBoardKey = await registry.key('ez_board', 'KCN-LONGDUC');
     await settle(svc);
 
     // Five days of ordinary progress in every commune: installs grow a little every day, each at its own pace.
@@ -169,6 +171,17 @@ describe('data quality: rules as reports arrive, follow-ups, roster reconciliati
     const other = await http(svc, 'GET', '/v1/quality/follow-ups', { key: commune3Key });
     expect(other.body.total).toBe(0);
     expect((await http(svc, 'GET', `/v1/quality/follow-ups?unit=${COMMUNES[0]}`, { key: commune3Key })).status).toBe(403);
+    // The EZ board sees (and may act on) its enterprises' roster reconciliation, nothing of the communes.
+    const ez = await http(svc, 'GET', '/v1/quality/follow-ups?lang=en', { key: ezBoardKey });
+    expect(ez.body.items.map((v: { orgUnitCode: string; rule: string }) => [v.orgUnitCode, v.rule])).toEqual([
+      ['DN-1-1', 'roster_mismatch'],
+    ]);
+    const noted = await http(svc, 'POST', `/v1/quality/follow-ups/${ez.body.items[0].id}/comments`, {
+      key: ezBoardKey,
+      body: { body: 'Danh sách ngày 26/8 chưa cập nhật 40 công nhân mới cài đặt' },
+    });
+    expect(noted.status).toBe(201);
+    expect(noted.body).toMatchObject({ status: 'open', comments: 1 });
   });
 
   it('lists the open follow-ups in the daily report, in both languages', async () => {
@@ -214,7 +227,7 @@ describe('data quality: rules as reports arrive, follow-ups, roster reconciliati
     const open = await http(svc, 'GET', '/v1/quality/follow-ups', { key: analystKey });
     expect(open.body.total).toBe(2);
     await settle(svc);
-    await expect(published()).resolves.toEqual({ 'violation-raised': 3, 'follow-up-changed': 3 });
+    await expect(published()).resolves.toEqual({ 'violation-raised': 3, 'follow-up-changed': 4 });
   });
 
   it('documents the follow-up routes in OpenAPI', async () => {
