@@ -36,13 +36,18 @@ describe('NATS permissions (scripts/launcher/nats-auth.js)', () => {
     expect(p.publish.some((s: string) => s.includes('compliance') || s.startsWith('bz.registry'))).toBe(false);
   });
 
-  it('lets compliance publish no event, only its dead letters, and read everything', () => {
+  it('lets compliance publish its data-quality events and its dead letters only, and read everything', () => {
     const p = natsAuth.permissionsOf('compliance', 'bz');
     expect(p.publish.filter((s: string) => /^bz[._]/.test(s))).toEqual([
+      'bz.compliance.>',
+      'bz_live.compliance.>',
       'bz_dlq.compliance-registry-replica',
       'bz_dlq.compliance-exchange-mapping',
       'bz_dlq.compliance-projection',
       'bz_dlq.compliance-rebuild',
+      'bz_dlq.compliance-quality-registry',
+      'bz_dlq.compliance-quality-intake',
+      'bz_dlq.compliance-quality-workforce',
     ]);
     expect(p.subscribe).toEqual(['_INBOX.compliance.>', 'bz_live.>']);
   });

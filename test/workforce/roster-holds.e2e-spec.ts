@@ -37,21 +37,24 @@ describe('roster uploads that change nothing until confirmed (workforce and rate
       headers: { 'content-type': 'text/csv', 'accept-language': 'en' },
     });
 
-  async function figure(): Promise<{ headcount: number; installed: number } | null> {
+  /** The enterprise's whole figure in rates (all four counts, both rates, population, reporting units). */
+  async function figure(): Promise<Record<string, unknown> | null> {
     const res = await http({ url: sys.url('rates') }, 'GET', `/v1/figures?unit=DN-A&cohort=enterprise_workers&date=${AS_OF}`, {
       key: sys.adminKey,
     });
-    return res.status === 200 ? { headcount: res.body.headcount as number, installed: res.body.installed as number } : null;
+    return res.status === 200 ? (res.body as Record<string, unknown>) : null;
   }
   const rosterEvents = async () =>
     (await streamEvents(sys.namespace, sys.natsUrl))
       .filter((e) => e.envelope.type === 'workforce.roster.imported')
       .map((e) => e.envelope.id);
+  /** Every event on the bus, of every producer (workforce's and what rates computed from them), by type and id. */
+  const allEvents = async () => (await streamEvents(sys.namespace, sys.natsUrl)).map((e) => `${e.envelope.type} ${e.envelope.id}`);
 
   /** Both views, after waiting long enough for an event, had one been published, to reach rates. */
   async function observe() {
     await new Promise((r) => setTimeout(r, 3_000));
-    return { figure: await figure(), events: await rosterEvents() };
+    return { figure: await figure(), rosterEvents: await rosterEvents(), events: await allEvents() };
   }
 
   it('holds a file dropping 119 of 120 workers, and a dry run, without changing the figure or publishing; the confirmation does', async () => {
@@ -59,7 +62,9 @@ describe('roster uploads that change nothing until confirmed (workforce and rate
     expect(full.status).toBe(201);
     await waitFor(async () => (await figure())?.headcount === 120, 'the 120-worker roster in the rates figure', 60_000, 250);
     const before = await observe();
-    expect(before.events).toHaveLength(1);
+    expect(before.rosterEvents).toHaveLength(1);
+    expect(before.figure).toMatchObject({ headcount: 120, orgUnitCode: 'DN-A', cohort: 'enterprise_workers' });
+    expect(before.events.some((e) => e.startsWith('rates.figure.updated '))).toBe(true);
 
     const dry = await upload(rosterCsv(1), true);
     expect(dry.status).toBe(200);
@@ -94,6 +99,10 @@ describe('roster uploads that change nothing until confirmed (workforce and rate
     expect(confirmed.status).toBe(200);
     expect(confirmed.body).toMatchObject({ state: 'completed', revision: 2 });
     await waitFor(async () => (await figure())?.headcount === 1, 'the confirmed roster in the rates figure', 60_000, 250);
-    expect(await rosterEvents()).toHaveLength(2);
+    const after = await observe();
+    expect(after.rosterEvents).toEqual([...before.rosterEvents, expect.any(String)]);
+    // Only the confirmation published: its roster event and what rates computed from it, after everything seen before.
+    expect(after.events.slice(0, before.events.length)).toEqual(before.events);
+    expect(after.events.length).toBeGreaterThan(before.events.length + 1);
   });
 });

@@ -18,6 +18,8 @@ import { ProjectionEventOrder1764633600000 } from './migrations/1764633600000-Pr
 import { ReadPaths1764720000000 } from './migrations/1764720000000-ReadPaths';
 import { NamesContactsAccess1764806400000 } from './migrations/1764806400000-NamesContactsAccess';
 import { ProjectionModule } from './projection/projection.module';
+import { QualityFollowUps1765238400000 } from './migrations/1765238400000-QualityFollowUps';
+import { QualityModule } from './quality/quality.module';
 
 export const COMPLIANCE_MIGRATIONS = [
   ...REGISTRY_REPLICA_MIGRATIONS,
@@ -26,6 +28,7 @@ export const COMPLIANCE_MIGRATIONS = [
   ReadPaths1764720000000,
   NamesContactsAccess1764806400000,
   ExchangeMappingReplica1796526000001,
+  QualityFollowUps1765238400000,
 ];
 
 @Module({})
@@ -46,6 +49,7 @@ export class ComplianceModule {
         DailyReportModule,
         DashboardModule,
         ExchangeExportModule,
+        QualityModule,
       ],
       providers: [RegistryReplicaHandlers, ExchangeMappingReplicaHandlers],
     };

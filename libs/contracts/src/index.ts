@@ -8,4 +8,5 @@ export * from './events/support.events';
 export * from './events/workforce.events';
 export * from './events/rates.events';
 export * from './event-contracts';
+export * from './events/compliance.events';
 export * from './bus';

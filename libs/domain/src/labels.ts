@@ -1,4 +1,4 @@
-import type { Bloc, Cohort, Metric, Tree, UnitType } from '@app/contracts';
+import type { Bloc, Cohort, FollowUpStatus, Metric, QualityRule, QualitySeverity, Tree, UnitType } from '@app/contracts';
 import type { Standing } from './target-standing';
 import type { Target } from './target-status';
 
@@ -130,4 +130,82 @@ export function langOf(acceptLanguage: string | string[] | undefined): Lang {
     if (!best || q > best.q) best = { lang, q };
   }
   return best?.lang ?? 'vi';
+}
+
+// --- Data quality (issue 20): rule names, severities, follow-up statuses and the message of a violation ---
+
+export const QUALITY_RULE_LABELS: Catalogue<QualityRule> = {
+  vi: {
+    rate_drop: 'Tỷ lệ cài đặt giảm giữa hai lần báo cáo',
+    outlier_jump: 'Tăng đột biến bất thường',
+    holders_over_headcount: 'Số người có điện thoại thông minh vượt số người đã biết',
+    stale_copy: 'Báo cáo lặp lại y nguyên nhiều ngày',
+    over_denominator: 'Báo cáo nhiều người hơn số đăng ký',
+    roster_mismatch: 'Không khớp với danh sách lao động',
+  },
+  en: {
+    rate_drop: 'Install rate fell between two reports',
+    outlier_jump: 'Unusual jump',
+    holders_over_headcount: 'Smartphone holders above the known headcount',
+    stale_copy: 'Report copied unchanged for days',
+    over_denominator: 'More people reported than registered',
+    roster_mismatch: 'Does not match the worker roster',
+  },
+};
+
+export const QUALITY_SEVERITY_LABELS: Catalogue<QualitySeverity> = {
+  vi: { info: 'Lưu ý', warning: 'Cảnh báo', error: 'Sai số liệu' },
+  en: { info: 'Note', warning: 'Warning', error: 'Error' },
+};
+
+export const FOLLOW_UP_STATUS_LABELS: Catalogue<FollowUpStatus> = {
+  vi: { open: 'Chưa xử lý', marked: 'Đang theo dõi', resolved: 'Đã xử lý', cleared: 'Đã được báo cáo thay thế' },
+  en: { open: 'Open', marked: 'Marked for follow-up', resolved: 'Resolved', cleared: 'Cleared by a later revision' },
+};
+
+/** What a violation measured: the value, the limit, and the counts behind them when there are some. */
+export interface QualityFacts {
+  readonly value: number;
+  readonly limit: number;
+  readonly reported?: number | null;
+  readonly expected?: number | null;
+  /** Which count a roster comparison is about. */
+  readonly measure?: 'installed' | 'bluetoothOn';
+}
+
+const pct = (x: number, lang: Lang) => `${(x * 100).toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-GB', { maximumFractionDigits: 1 })}%`;
+const num = (x: number | null | undefined, lang: Lang) =>
+  x === null || x === undefined ? '–' : x.toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-GB', { maximumFractionDigits: 2 });
+
+/** One sentence saying what is wrong with a report, in the reader's language. */
+export function qualityMessage(rule: QualityRule, f: QualityFacts, lang: Lang): string {
+  const vi = lang === 'vi';
+  switch (rule) {
+    case 'rate_drop':
+      return vi
+        ? `Tỷ lệ cài đặt giảm ${pct(f.value, lang)} so với lần báo cáo trước (ngưỡng ${pct(f.limit, lang)}).`
+        : `The install rate fell by ${pct(f.value, lang)} since the previous report (limit ${pct(f.limit, lang)}).`;
+    case 'outlier_jump':
+      return vi
+        ? `Mức tăng có điểm z hiệu chỉnh ${num(f.value, lang)}, vượt ngưỡng ${num(f.limit, lang)} so với lịch sử của đơn vị và các đơn vị cùng cấp.`
+        : `The increase has a modified z-score of ${num(f.value, lang)}, above ${num(f.limit, lang)} against the unit's own history and its siblings'.`;
+    case 'holders_over_headcount':
+      return vi
+        ? `Báo cáo ${num(f.reported, lang)} người có điện thoại thông minh, vượt số người đã biết ${num(f.expected, lang)} quá ${pct(f.limit, lang)}.`
+        : `${num(f.reported, lang)} smartphone holders reported, more than ${pct(f.limit, lang)} over the known headcount of ${num(f.expected, lang)}.`;
+    case 'stale_copy':
+      return vi
+        ? `Số liệu giống hệt lần báo cáo trước trong ${num(f.value, lang)} ngày (ngưỡng ${num(f.limit, lang)} ngày).`
+        : `The figures are a copy of the previous report for ${num(f.value, lang)} days (limit ${num(f.limit, lang)} days).`;
+    case 'over_denominator':
+      return vi
+        ? `Báo cáo ${num(f.reported, lang)} người, nhiều hơn số đăng ký ${num(f.expected, lang)}.`
+        : `${num(f.reported, lang)} people reported, more than the ${num(f.expected, lang)} registered.`;
+    case 'roster_mismatch': {
+      const what = f.measure === 'bluetoothOn' ? (vi ? 'bật Bluetooth' : 'with Bluetooth on') : vi ? 'đã cài đặt' : 'installed';
+      return vi
+        ? `Báo cáo ${num(f.reported, lang)} người ${what}, danh sách lao động cùng ngày có ${num(f.expected, lang)} (chênh ${num(f.value, lang)}, ngưỡng ${num(f.limit, lang)}).`
+        : `${num(f.reported, lang)} ${what} reported, the roster for the same day has ${num(f.expected, lang)} (difference ${num(f.value, lang)}, limit ${num(f.limit, lang)}).`;
+    }
+  }
 }

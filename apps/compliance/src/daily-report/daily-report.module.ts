@@ -2,12 +2,13 @@ import { Module } from '@nestjs/common';
 import { AnalyticsModule } from '../analytics/analytics.module';
 import { ReadModelModule } from '../common/read-model.module';
 import { FieldModule } from '../field/field.module';
+import { QualityModule } from '../quality/quality.module';
 import { DailyReportController } from './daily-report.controller';
 import { DailyReportService } from './daily-report.service';
 import { OfficialDocumentService } from './document/official-document.service';
 
 @Module({
-  imports: [ReadModelModule, AnalyticsModule, FieldModule],
+  imports: [ReadModelModule, AnalyticsModule, FieldModule, QualityModule],
   controllers: [DailyReportController],
   providers: [DailyReportService, OfficialDocumentService],
 })

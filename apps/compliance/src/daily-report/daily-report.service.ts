@@ -20,6 +20,8 @@ import {
   type ReportSection,
 } from './daily-report.render';
 import type { ReportLang } from './dto/daily-report-query.dto';
+import { followUpSection, openFollowUpsOn } from '../quality/follow-ups.section';
+import { QualityService } from '../quality/quality.service';
 
 const LAGGARDS_SHOWN = 20;
 
@@ -37,6 +39,7 @@ export class DailyReportService {
     private readonly analytics: AnalyticsService,
     private readonly field: FieldService,
     private readonly contacts: ContactAccessService,
+    private readonly quality: QualityService,
   ) {}
 
   /** The report of a day in `viewer`'s language; the heads' contacts it shows in full are recorded. */
@@ -194,6 +197,8 @@ export class DailyReportService {
 
     // 7. Changes since the day before.
     sections.push({ heading: w.s7, paragraphs: this.changes(today, yesterday, lang) });
+    // 8. Data-quality follow-ups still open (apps/compliance/src/quality).
+    sections.push(followUpSection(await openFollowUpsOn(this.quality, date, lang), lang));
 
     const doc: ReportDoc = {
       lang,

@@ -7,6 +7,8 @@ import { addDays } from '@app/domain';
 import { dashboardHtml, query } from './dashboard-html';
 import { renderDashboard, renderRefusal } from './dashboard.render';
 import { renderUnit } from './dashboard-unit.render';
+import { withFollowUps } from '../quality/follow-ups.dashboard';
+import { QualityService } from '../quality/quality.service';
 import { DashboardService } from './dashboard.service';
 import { DASHBOARD_WORDS } from './dashboard.words';
 import { DashboardAuthFilter } from './dashboard-auth.filter';
@@ -65,6 +67,7 @@ export class DashboardController {
   constructor(
     private readonly dashboard: DashboardService,
     private readonly scope: ScopeService,
+    private readonly quality: QualityService,
   ) {}
 
   @Get(['/', 'dashboard'])
@@ -84,7 +87,7 @@ export class DashboardController {
     if (!readsAll(p)) return this.unitPage(this.ownUnit(p), q, p, reply);
     const view = await this.dashboard.build(q.date, p);
     markFreshness(reply, view.asOfEvent);
-    return renderDashboard(view, lang, dashboardHtml(reply, lang));
+    return withFollowUps(renderDashboard(view, lang, dashboardHtml(reply, lang)), this.quality, p, { date: view.date, lang });
   }
 
   @Get('dashboard/units/:code')
@@ -113,7 +116,7 @@ export class DashboardController {
     }
     const view = await this.dashboard.unit(code, q.date, readsAll(p) ? null : p.orgUnitCode);
     markFreshness(reply, view.asOfEvent);
-    return renderUnit(view, lang, dashboardHtml(reply, lang));
+    return withFollowUps(renderUnit(view, lang, dashboardHtml(reply, lang)), this.quality, p, { unitCode: code, date: view.date, lang });
   }
 
   @Get('dashboard/export/:table')

@@ -2,11 +2,16 @@ import { Module, RequestMethod, type MiddlewareConsumer, type NestModule } from 
 import { AnalyticsModule } from '../analytics/analytics.module';
 import { ReadModelModule } from '../common/read-model.module';
 import { FieldModule } from '../field/field.module';
+import { QualityModule } from '../quality/quality.module';
 import { DashboardController } from './dashboard.controller';
 import { DashboardService } from './dashboard.service';
 import { DashboardSessionMiddleware } from './dashboard-session';
 
-@Module({ imports: [ReadModelModule, AnalyticsModule, FieldModule], controllers: [DashboardController], providers: [DashboardService] })
+@Module({
+  imports: [ReadModelModule, AnalyticsModule, FieldModule, QualityModule],
+  controllers: [DashboardController],
+  providers: [DashboardService],
+})
 export class DashboardModule implements NestModule {
   /** Every GET of this service, not only the page: its links to the daily report and the CSV exports must work in the same browser. */
   configure(consumer: MiddlewareConsumer): void {

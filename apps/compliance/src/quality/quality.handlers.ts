@@ -1,0 +1,79 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import {
+  CohortSetV1,
+  QUALITY_RULES,
+  ReportAcceptedV1,
+  RosterImportedV1,
+  type CohortSetV1Data,
+  type EventEnvelope,
+  type ReportAcceptedV1Data,
+  type RosterImportedV1Data,
+} from '@app/contracts';
+import { EventConsumerGroup, OnEvent } from '@app/messaging';
+import { EventOutbox } from '@app/platform';
+import { evaluateReport, rosterMismatch, type QualityReport } from './quality.rules';
+import { QUALITY_SETTINGS, type QualitySettings } from './quality.settings';
+import {
+  lockUnit,
+  recordDenominator,
+  recordReport,
+  recordRoster,
+  reportsUnderRoster,
+  SqlQualityInputs,
+  syncViolations,
+} from './quality.store';
+
+/** The lanes the rules read: denominators (registry), reports (intake), rosters (workforce). */
+export const QUALITY_LANES = ['registry', 'intake', 'workforce'] as const;
+
+/**
+ * Evaluates the data-quality rules as reports arrive (one durable consumer per producer,
+ * `compliance-quality-<producer>`), stores what they find and publishes it, in the event's transaction.
+ * A report is judged against what has arrived before it; a later revision of the same day judges again
+ * (and clears what it fixed). A roster judges the enterprise's reports it is the roster of.
+ */
+@Injectable()
+@EventConsumerGroup({ purpose: 'quality', filters: QUALITY_LANES })
+export class QualityHandlers {
+  constructor(
+    private readonly outbox: EventOutbox,
+    @Inject(QUALITY_SETTINGS) private readonly settings: QualitySettings,
+  ) {}
+
+  @OnEvent(CohortSetV1)
+  async cohortSet(e: EventEnvelope<string, CohortSetV1Data>, m: EntityManager): Promise<void> {
+    await recordDenominator(m, e.data.orgUnitCode, e.data.cohort, e.data.asOf, e.data.headcount);
+  }
+
+  @OnEvent(ReportAcceptedV1)
+  async reportAccepted(e: EventEnvelope<string, ReportAcceptedV1Data>, m: EntityManager): Promise<void> {
+    const d = e.data;
+    const report: QualityReport = {
+      unitCode: d.orgUnitCode,
+      cohort: d.cohort,
+      asOf: d.asOf,
+      revision: d.revision,
+      reportId: d.reportId,
+      headcount: d.headcount,
+      smartphoneHolders: d.smartphoneHolders,
+      installed: d.installed,
+      bluetoothOn: d.bluetoothOn,
+    };
+    if (d.cohort === 'enterprise_workers') await lockUnit(m, d.orgUnitCode);
+    if (!(await recordReport(m, report))) return; // an older revision arriving late judges nothing
+    const findings = await evaluateReport(report, new SqlQualityInputs(m), this.settings);
+    await syncViolations(m, this.outbox, report, findings, QUALITY_RULES);
+  }
+
+  @OnEvent(RosterImportedV1)
+  async rosterImported(e: EventEnvelope<string, RosterImportedV1Data>, m: EntityManager): Promise<void> {
+    const d = e.data;
+    await lockUnit(m, d.enterpriseCode);
+    if (!(await recordRoster(m, d.enterpriseCode, d.asOf, d.revision, d))) return;
+    for (const r of await reportsUnderRoster(m, d.enterpriseCode, d.asOf)) {
+      const f = rosterMismatch(r, d, this.settings);
+      await syncViolations(m, this.outbox, r, f ? [f] : [], ['roster_mismatch']);
+    }
+  }
+}
