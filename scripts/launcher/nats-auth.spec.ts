@@ -28,7 +28,9 @@ describe('NATS permissions (scripts/launcher/nats-auth.js)', () => {
 
   it('lets intake read registry events through its two consumers only, and answer on its own inbox', () => {
     const p = natsAuth.permissionsOf('intake', 'bz');
-    expect(p.subscribe).toEqual(['_INBOX.intake.>', 'bz_live.registry.>']);
+    expect(p.subscribe).toEqual(['_INBOX.intake.>', 'bz_live.registry.>', 'bz_repair.intake']);
+    expect(p.publish).toContain('bz_repair.registry');
+    expect(p.allowResponses).toBe(true);
     expect(p.publish).toContain('$JS.API.CONSUMER.CREATE.BZ_EVENTS.intake-registry-replica.bz.registry.>');
     expect(p.publish).toContain('$JS.API.CONSUMER.CREATE.BZ_EVENTS.intake-campaign-targets.bz.registry.target.>');
     expect(p.publish.filter((s: string) => s.startsWith('$JS.API.CONSUMER.CREATE'))).toHaveLength(2);
@@ -41,8 +43,10 @@ describe('NATS permissions (scripts/launcher/nats-auth.js)', () => {
       'bz_dlq.compliance-registry-replica',
       'bz_dlq.compliance-projection',
       'bz_dlq.compliance-rebuild',
+      'bz_repair.>',
     ]);
     expect(p.subscribe).toEqual(['_INBOX.compliance.>', 'bz_live.>']);
+    expect(p.allowResponses).toBe(false);
   });
 
   it('keeps a retired durable to look-up and delete (rates rebuild)', () => {

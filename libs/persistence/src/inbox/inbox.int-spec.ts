@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { dropDatabase, freshDatabase } from '../../../../test/support/int-env';
 import { createServiceDataSource, initializeAndMigrate } from '../data-source';
 import { OutboxInbox1764460800000 } from '../migrations/1764460800000-OutboxInbox';
+import { EventSequences1796524800000 } from '../migrations/1796524800000-EventSequences';
 import { claimEvents, resetInbox } from './inbox';
 
 describe('claimEvents (the inbox) on the real PostgreSQL', () => {
@@ -11,7 +12,7 @@ describe('claimEvents (the inbox) on the real PostgreSQL', () => {
 
   beforeAll(async () => {
     dbUrl = await freshDatabase('inbox');
-    ds = createServiceDataSource({ url: dbUrl, schema: 'svc', migrations: [OutboxInbox1764460800000] });
+    ds = createServiceDataSource({ url: dbUrl, schema: 'svc', migrations: [OutboxInbox1764460800000, EventSequences1796524800000] });
     await initializeAndMigrate(ds);
   });
   afterAll(async () => {
