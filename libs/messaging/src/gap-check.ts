@@ -57,6 +57,8 @@ export class GapCheck {
   private inFlight: Promise<unknown> | null = null;
   /** Gaps already logged and counted (`subject:from-to`), so that a retry is not a new gap. */
   private readonly reported = new Set<string>();
+  /** Producers that did not answer the last time (logged once until they answer). */
+  private readonly silent = new Set<string>();
 
   constructor(private readonly options: GapCheckOptions) {}
 
@@ -147,10 +149,17 @@ export class GapCheck {
       try {
         reply = await this.ask(prefix, { op: 'high-water' });
       } catch (err) {
-        // The producer is down (no responders) or slow: its subjects wait for a later check.
-        this.log('warn', `gap check: producer ${prefix} did not answer (${(err as Error).message}); its events are checked later`);
+        // The producer is down (no responders) or slow: its subjects wait for a later check. Said once, not every check.
+        if (!this.silent.has(prefix)) {
+          this.silent.add(prefix);
+          this.log(
+            'warn',
+            `gap check: producer ${prefix} does not answer (${(err as Error).message}); its events are checked when it does`,
+          );
+        }
         continue;
       }
+      if (this.silent.delete(prefix)) this.log('info', `gap check: producer ${prefix} answers again`);
       if (!reply.ok || !('highWater' in reply)) {
         this.log('warn', `gap check: producer ${prefix} refused: ${reply.ok ? 'unexpected reply' : reply.error}`);
         continue;
