@@ -54,7 +54,6 @@ export class GapCheck {
   private snapshot: Snapshot | null = null;
   private timer: NodeJS.Timeout | null = null;
   private running = false;
-  private inFlight: Promise<unknown> | null = null;
   /** Gaps already logged and counted (`subject:from-to`), so that a retry is not a new gap. */
   private readonly reported = new Set<string>();
   /** Producers that did not answer the last time (logged once until they answer). */
@@ -68,23 +67,22 @@ export class GapCheck {
     this.schedule();
   }
 
+  /** Stops the loop; a check in flight is left to end on its own (it may wait on a producer's answer). */
   async stop(): Promise<void> {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    await this.inFlight?.catch(() => undefined);
   }
 
   private schedule(): void {
     if (!this.running) return;
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.inFlight = this.tick()
-        .catch((err: unknown) => this.log('warn', `gap check failed: ${(err as Error).message}; trying again later`))
-        .finally(() => {
-          this.inFlight = null;
-          this.schedule();
-        });
+      void this.tick()
+        .catch((err: unknown) => {
+          if (this.running) this.log('warn', `gap check failed: ${(err as Error).message}; trying again later`);
+        })
+        .finally(() => this.schedule());
     }, this.options.intervalMs);
     this.timer.unref();
   }
@@ -196,6 +194,9 @@ export class GapCheck {
       }
       return out;
     });
+    // Forget the gaps that closed, so that the set stays as small as what is open.
+    const open = new Set(gaps.map((g) => `${g.subject}:${g.from}-${g.to}`));
+    for (const key of this.reported) if (!open.has(key)) this.reported.delete(key);
     const found: GapFound[] = [];
     for (const gap of gaps) {
       const key = `${gap.subject}:${gap.from}-${gap.to}`;
