@@ -51,7 +51,12 @@ function permissionsOf(service, namespace) {
   // Signals of the producers it consumes (the registry's heartbeat), outside the stream.
   if (heard.has('>')) subscribe.push(`${namespace}_live.>`);
   else for (const p of heard) subscribe.push(`${namespace}_live.${p}.>`);
-  return { publish, subscribe };
+  // Gap repair (libs/messaging gap-check.ts, republish.ts): a consumer asks the producers it reads for their
+  // numbers and for lost events again; a producer listens on its own repair subject and answers the asker's inbox.
+  if (heard.has('>')) publish.push(`${namespace}_repair.>`);
+  else for (const p of heard) publish.push(`${namespace}_repair.${p}`);
+  if (role.publishes) subscribe.push(`${namespace}_repair.${role.publishes}`);
+  return { publish, subscribe, allowResponses: Boolean(role.publishes) };
 }
 
 const q = (s) => JSON.stringify(s);
@@ -78,6 +83,7 @@ function authorizationBlock(namespace, credentials) {
       `      permissions: {`,
       `        publish: { allow: ${list(permissions.publish, '        ')} }`,
       `        subscribe: { allow: ${list(permissions.subscribe, '        ')} }`,
+      ...(permissions.allowResponses ? [`        allow_responses: true`] : []),
       `      }`,
       `    }`,
     ].join('\n');

@@ -28,7 +28,9 @@ describe('NATS permissions (scripts/launcher/nats-auth.js)', () => {
 
   it('lets intake read registry events through its three consumers only (the replica, campaign targets, the DHIS2 mapping), and answer on its own inbox', () => {
     const p = natsAuth.permissionsOf('intake', 'bz');
-    expect(p.subscribe).toEqual(['_INBOX.intake.>', 'bz_live.registry.>']);
+    expect(p.subscribe).toEqual(['_INBOX.intake.>', 'bz_live.registry.>', 'bz_repair.intake']);
+    expect(p.publish).toContain('bz_repair.registry');
+    expect(p.allowResponses).toBe(true);
     expect(p.publish).toContain('$JS.API.CONSUMER.CREATE.BZ_EVENTS.intake-registry-replica.bz.registry.>');
     expect(p.publish).toContain('$JS.API.CONSUMER.CREATE.BZ_EVENTS.intake-campaign-targets.bz.registry.target.>');
     expect(p.publish).toContain('$JS.API.CONSUMER.CREATE.BZ_EVENTS.intake-exchange-mapping.bz.registry.exchange.>');
@@ -48,8 +50,11 @@ describe('NATS permissions (scripts/launcher/nats-auth.js)', () => {
       'bz_dlq.compliance-quality-registry',
       'bz_dlq.compliance-quality-intake',
       'bz_dlq.compliance-quality-workforce',
+      'bz_repair.>',
     ]);
-    expect(p.subscribe).toEqual(['_INBOX.compliance.>', 'bz_live.>']);
+    // A producer now (its data-quality events): it answers gap-repair requests for them.
+    expect(p.subscribe).toEqual(['_INBOX.compliance.>', 'bz_live.>', 'bz_repair.compliance']);
+    expect(p.allowResponses).toBe(true);
   });
 
   it('keeps a retired durable to look-up and delete (rates rebuild)', () => {

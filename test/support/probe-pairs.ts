@@ -1,10 +1,10 @@
-import { EventPublisher, type NatsLink } from '@app/messaging';
+import { EventPublisher, type EventConsumerOptions, type NatsLink } from '@app/messaging';
 import { openLink, openProbePair, type ProbePair } from '../../libs/messaging/src/testing/probe-consumer';
 import { dropDatabase, dropNamespace, freshDatabase, freshNamespace, natsUrl } from './int-env';
 
 export interface ProbePairs {
   /** A producer/consumer pair of its own (fresh namespace and schemas) in the file's database. */
-  setUp(label: string): Promise<ProbePair>;
+  setUp(label: string, consumer?: Partial<EventConsumerOptions>): Promise<ProbePair>;
   readonly link: NatsLink;
   readonly publisher: EventPublisher;
 }
@@ -32,7 +32,7 @@ export function useProbePairs(label: string, options: { poolSize?: number } = {}
   }, 60_000);
 
   return {
-    async setUp(pairLabel: string): Promise<ProbePair> {
+    async setUp(pairLabel: string, consumer?: Partial<EventConsumerOptions>): Promise<ProbePair> {
       const pub = publisher!;
       const pair = await openProbePair({
         dbUrl,
@@ -40,7 +40,8 @@ export function useProbePairs(label: string, options: { poolSize?: number } = {}
         namespace: freshNamespace(pairLabel),
         label: pairLabel,
         poolSize: options.poolSize,
-        publish: (s, e) => pub.publish(s, e),
+        publish: (s, e, subjectSeq) => pub.publish(s, e, { subjectSeq }),
+        consumer,
       });
       pairs.push(pair);
       return pair;

@@ -2,7 +2,13 @@ import 'reflect-metadata';
 import { type DataSource } from 'typeorm';
 import type { EventEnvelope } from '@app/contracts';
 import { deleteDurable, EventConsumer, NatsLink, serviceInboxPrefix, type NatsCredentials } from '@app/messaging';
-import { createServiceDataSource, initializeAndMigrate, OutboxInbox1764460800000, resetInbox } from '@app/persistence';
+import {
+  createServiceDataSource,
+  EventSequences1796524800000,
+  initializeAndMigrate,
+  OutboxInbox1764460800000,
+  resetInbox,
+} from '@app/persistence';
 import { loadConfig, natsCredentialsOf } from '@app/platform';
 import { ComplianceConfig } from './compliance.config';
 import { COMPLIANCE_MIGRATIONS } from './compliance.module';
@@ -45,7 +51,7 @@ export async function rebuildCompliance(o: RebuildOptions): Promise<RebuildResul
   const ds: DataSource = createServiceDataSource({
     url: o.databaseUrl,
     schema: o.schema,
-    migrations: [OutboxInbox1764460800000, ...COMPLIANCE_MIGRATIONS],
+    migrations: [OutboxInbox1764460800000, EventSequences1796524800000, ...COMPLIANCE_MIGRATIONS],
     poolSize: 4,
     applicationName: 'compliance-rebuild',
   });

@@ -2,10 +2,12 @@ import { AckPolicy, DeliverPolicy, jetstream, type Consumer, type ConsumerMessag
 import { nanos } from '@nats-io/nats-core';
 import type { DataSource, EntityManager } from 'typeorm';
 import { parseSubject, type EventEnvelope } from '@app/contracts';
-import { claimEvents, runWithContext } from '@app/persistence';
+import { claimEvents, recordUnapplied, runWithContext } from '@app/persistence';
 import { decodeEvent } from './decode-event';
+import { GapCheck } from './gap-check';
 import { consumerMetrics } from './metrics';
 import type { NatsLink } from './nats-link';
+import { SUBJECT_SEQ_HEADER } from './publisher';
 import { streamNames } from './stream';
 
 export type EventHandlerFn = (event: EventEnvelope<string, any>, manager: EntityManager) => Promise<void>;
@@ -41,6 +43,11 @@ export interface EventConsumerOptions {
   /** Delay before redelivery, by delivery number (the last value repeats). */
   readonly backoffMs?: readonly number[];
   readonly ackWaitMs?: number;
+  /**
+   * How often to look for events the stream lost (gap-check.ts) and have their producer publish them again;
+   * 0 or absent: never (EVENT_GAP_CHECK_MS in a service).
+   */
+  readonly gapCheckMs?: number;
   readonly log?: (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
 }
 
@@ -64,6 +71,8 @@ export interface DeadLetterRecord {
 interface Decoded {
   msg: JsMsg;
   envelope: EventEnvelope;
+  /** Its number in its subject (SUBJECT_SEQ_HEADER), null when its producer gave none. */
+  seq: number | null;
   /** null: the batch handler applies it. */
   handler: EventHandlerFn | null;
 }
@@ -89,12 +98,24 @@ export class EventConsumer {
   private loopDone: Promise<void> | null = null;
   private processorDone: Promise<void> | null = null;
   private processing = false;
+  /** Looks for events lost by the stream; `tick` it by hand in tests. */
+  readonly gapCheck: GapCheck;
 
   constructor(private readonly options: EventConsumerOptions) {
     this.batchSize = options.batchSize ?? 256;
     this.maxDeliver = options.maxDeliver ?? 5;
     this.backoffMs = options.backoffMs ?? [500, 2000, 5000, 15000];
     this.ackWaitMs = options.ackWaitMs ?? 30_000;
+    this.gapCheck = new GapCheck({
+      link: options.link,
+      dataSource: options.dataSource,
+      namespace: options.namespace,
+      durable: options.durable,
+      filterSubject: options.filterSubject,
+      types: new Set([...options.handlers.keys(), ...(options.batchHandler?.types ?? [])]),
+      intervalMs: options.gapCheckMs ?? 0,
+      log: (level, message, extra) => this.log(level, message, extra),
+    });
   }
 
   /** Enough in flight for the batch being applied and the next ones; more would only age toward ack_wait. */
@@ -111,11 +132,13 @@ export class EventConsumer {
     this.running = true;
     this.processorDone = this.processLoop();
     this.loopDone = this.fetchLoop();
+    this.gapCheck.start();
   }
 
   /** Stops pulling, finishes the batches in hand (the one being applied and the one decoded behind it), and leaves the rest for the next start. */
   async stop(): Promise<void> {
     this.running = false;
+    await this.gapCheck.stop();
     this.messages?.stop();
     this.wakeProcessor?.();
     await this.loopDone?.catch(() => undefined);
@@ -283,7 +306,7 @@ export class EventConsumer {
         msg.ack(); // not an event this consumer cares about
         continue;
       }
-      decoded.push({ msg, envelope: d.envelope, handler: this.options.handlers.get(d.envelope.type) ?? null });
+      decoded.push({ msg, envelope: d.envelope, seq: subjectSeqOf(msg), handler: this.options.handlers.get(d.envelope.type) ?? null });
     }
     return decoded;
   }
@@ -323,7 +346,7 @@ export class EventConsumer {
       const fresh = await claimEvents(
         manager,
         this.durable,
-        items.map((i) => i.envelope.id),
+        items.map((i) => ({ id: i.envelope.id, subject: i.msg.subject, seq: i.seq })),
       );
       const forBatch: EventEnvelope[] = [];
       for (const item of items) {
@@ -407,6 +430,16 @@ export class EventConsumer {
       return;
     }
     consumerMetrics.deadLettered.inc({ consumer: this.durable, reason: kind });
+    // Its number is settled for the gap check: not applied, not missing. Should this fail, the check asks for the
+    // event again and the re-published copy comes back here.
+    const seq = subjectSeqOf(msg);
+    if (seq !== null) {
+      await this.options.dataSource
+        .transaction((m) => recordUnapplied(m, this.durable, msg.subject, { from: seq, to: seq }, 'dead-letter'))
+        .catch((err: unknown) =>
+          this.log('warn', `could not note dead-lettered number ${seq} of ${msg.subject}: ${(err as Error).message}`),
+        );
+    }
     this.log('error', `dead-lettered stream seq ${msg.info.streamSequence} after ${msg.info.deliveryCount} deliveries: ${reason}`);
     // No reason on the TERM: NATS 2.9 does not parse `+TERM <reason>` and would leave the message pending
     // forever; the reason is in the dead-letter record.
@@ -423,6 +456,14 @@ export class EventConsumer {
     consumerMetrics.lagSeconds.set({ consumer: this.durable }, ageSeconds);
     consumerMetrics.lastAppliedAt.set({ consumer: this.durable }, Date.now() / 1000);
   }
+}
+
+/** The event's number in its subject, from its header; null when absent or malformed. */
+function subjectSeqOf(msg: JsMsg): number | null {
+  const raw = msg.headers?.get(SUBJECT_SEQ_HEADER);
+  if (!raw) return null;
+  const n = Number(raw);
+  return Number.isSafeInteger(n) && n > 0 ? n : null;
 }
 
 /** Deletes a durable consumer so that the next start replays the stream from sequence 1 (rebuilds). */

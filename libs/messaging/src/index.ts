@@ -6,3 +6,5 @@ export * from './event-consumer';
 export * from './metrics';
 export * from './handler.decorators';
 export * from './replay';
+export * from './gap-check';
+export * from './republish';

@@ -21,6 +21,20 @@ export const consumerMetrics = {
   lagMessages: metricGauge('bz_consumer_lag_messages', 'Messages in the stream not yet delivered to the consumer', ['consumer']),
   lagSeconds: metricGauge('bz_consumer_lag_seconds', 'Age of the last event applied when it was applied', ['consumer']),
   lastAppliedAt: metricGauge('bz_consumer_last_applied_timestamp_seconds', 'When the consumer last applied an event', ['consumer']),
+  gaps: metricCounter(
+    'bz_events_gaps_total',
+    "Gaps found in a producer subject's numbers (events the stream acknowledged and lost), each counted once",
+    ['consumer', 'subject'],
+  ),
+  missing: metricCounter('bz_events_missing_total', "Events found missing by the gap check (the sum of the gaps' lengths)", [
+    'consumer',
+    'subject',
+  ]),
+  unrecoverable: metricCounter(
+    'bz_events_unrecoverable_total',
+    'Missing events the producer no longer holds (older than its outbox retention): lost for good',
+    ['consumer', 'subject'],
+  ),
 };
 
 /** Where the pending gauge reads from at scrape time, by service (the relay's `pendingCount`). */
@@ -28,6 +42,7 @@ const pendingSources = new Map<string, () => Promise<number>>();
 
 export const publisherMetrics = {
   published: metricCounter('bz_outbox_published_total', 'Outbox rows acknowledged by the stream', ['service']),
+  republished: metricCounter('bz_events_republished_total', 'Events published again because a consumer found them missing', ['service']),
   pending:
     (register.getSingleMetric('bz_outbox_pending') as Gauge<string>) ??
     new Gauge({

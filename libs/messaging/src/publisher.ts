@@ -4,8 +4,22 @@ import type { EventEnvelope } from '@app/contracts';
 import type { NatsLink } from './nats-link';
 
 export const CORRELATION_HEADER = 'Bz-Correlation-Id';
+/** The event's number in its subject, gap-free per producer (the outbox's `subject_seq`); absent on old events. */
+export const SUBJECT_SEQ_HEADER = 'Bz-Subject-Seq';
+/** Set on an event published again because a consumer found it missing (its value: the re-publish's request). */
+export const REPUBLISHED_HEADER = 'Bz-Republished';
 
-/** Publishes with `Nats-Msg-Id` = event id and resolves on the stream's ack. */
+export interface PublishOptions {
+  /** The event's number in its subject (SUBJECT_SEQ_HEADER). */
+  readonly subjectSeq?: number;
+  /**
+   * A re-publish after a loss: the stream must not drop it as a duplicate of the lost copy (its `Nats-Msg-Id`
+   * is still inside the duplicate window), so it gets an id of its own; consumers' inboxes drop it where it is not missing.
+   */
+  readonly republishOf?: string;
+}
+
+/** Publishes with `Nats-Msg-Id` = event id (a re-publish: `<event id>:<request>`) and resolves on the stream's ack. */
 export class EventPublisher {
   private js: JetStreamClient | null = null;
   private jsFor: unknown = null;
@@ -15,7 +29,7 @@ export class EventPublisher {
     private readonly timeoutMs = 5000,
   ) {}
 
-  async publish(subject: string, envelope: EventEnvelope): Promise<void> {
+  async publish(subject: string, envelope: EventEnvelope, options: PublishOptions = {}): Promise<void> {
     const nc = this.link.nc;
     if (!nc || nc.isClosed()) throw new Error('NATS is not connected');
     if (this.jsFor !== nc) {
@@ -24,6 +38,9 @@ export class EventPublisher {
     }
     const h = headers();
     h.set(CORRELATION_HEADER, envelope.correlationId);
-    await this.js!.publish(subject, JSON.stringify(envelope), { msgID: envelope.id, headers: h, timeout: this.timeoutMs });
+    if (options.subjectSeq !== undefined) h.set(SUBJECT_SEQ_HEADER, String(options.subjectSeq));
+    if (options.republishOf) h.set(REPUBLISHED_HEADER, options.republishOf);
+    const msgID = options.republishOf ? `${envelope.id}:${options.republishOf}` : envelope.id;
+    await this.js!.publish(subject, JSON.stringify(envelope), { msgID, headers: h, timeout: this.timeoutMs });
   }
 }

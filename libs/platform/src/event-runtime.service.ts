@@ -11,6 +11,7 @@ import {
   EventConsumer,
   EventPublisher,
   NatsLink,
+  RepublishResponder,
   ensureStreams,
   publisherMetrics,
   reportOutboxPending,
@@ -33,6 +34,8 @@ import { PLATFORM_OPTIONS, type PlatformOptions } from './platform.options';
 export class EventRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly consumers: EventConsumer[] = [];
   relay: OutboxRelay | null = null;
+  /** Answers the consumers' gap checks from the outbox (services that publish events). */
+  responder: RepublishResponder | null = null;
   private readonly log = rootLogger().child({ context: 'events' });
   private streamsReady: Promise<void> | null = null;
   private shuttingDown = false;
@@ -58,16 +61,35 @@ export class EventRuntime implements OnApplicationBootstrap, OnApplicationShutdo
       dataSource: this.dataSource,
       url: cfg.DATABASE_URL,
       schema,
-      publish: async (subject, env) => {
+      publish: async (subject, env, subjectSeq) => {
         await this.streamsReady;
-        await this.publisher.publish(subject, env);
+        await this.publisher.publish(subject, env, { subjectSeq });
       },
+      retainPublishedMs: cfg.OUTBOX_RETAIN_HOURS * 3600 * 1000,
       onError: (err) => this.log.warn(`outbox relay: ${(err as Error).message}`),
       onPublished: (n) => publisherMetrics.published.inc({ service: this.options.service }, n),
     });
     await this.relay.start();
     const relay = this.relay;
     reportOutboxPending(this.options.service, () => relay.pendingCount());
+
+    const publishes = BUS_TOPOLOGY[this.options.service].publishes;
+    if (publishes) {
+      const responder = new RepublishResponder({
+        link: this.link,
+        dataSource: this.dataSource,
+        namespace: cfg.EVENTS_NAMESPACE,
+        producerPrefix: publishes,
+        service: this.options.service,
+        publish: async (subject, env, subjectSeq, requestId) => {
+          await this.streamsReady;
+          await this.publisher.publish(subject, env, { subjectSeq, republishOf: requestId });
+        },
+        log: (level, message, extra) => this.log[level](extra ?? {}, message),
+      });
+      this.responder = responder;
+      void this.streamsReady.then(() => (this.shuttingDown ? undefined : responder.start()));
+    }
 
     if (cfg.CONSUMERS_ENABLED) {
       for (const consumer of this.discoverConsumers()) {
@@ -103,6 +125,7 @@ export class EventRuntime implements OnApplicationBootstrap, OnApplicationShutdo
   async onApplicationShutdown(): Promise<void> {
     this.shuttingDown = true;
     await Promise.all(this.consumers.map((c) => c.stop()));
+    await this.responder?.stop();
     await this.relay?.stop();
     await this.link.close();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
@@ -151,6 +174,7 @@ export class EventRuntime implements OnApplicationBootstrap, OnApplicationShutdo
             maxDeliver: meta.maxDeliver,
             backoffMs: meta.backoffMs,
             ackWaitMs: meta.ackWaitMs,
+            gapCheckMs: this.options.config.EVENT_GAP_CHECK_MS,
             log: (level, message, extra) => this.log[level](extra ?? {}, message),
           }),
         );

@@ -2,7 +2,9 @@ import type { DataSource } from 'typeorm';
 import { dropDatabase, freshDatabase } from '@test/support/int-env';
 import { createServiceDataSource, initializeAndMigrate } from '../data-source';
 import { OutboxInbox1764460800000 } from '../migrations/1764460800000-OutboxInbox';
+import { EventSequences1796524800000 } from '../migrations/1796524800000-EventSequences';
 import { claimEvents, resetInbox } from './inbox';
+import { missingNumbers, recordUnapplied, setWatermark, watermarkOf } from './inbox-sequence';
 
 describe('claimEvents (the inbox) on the real PostgreSQL', () => {
   let dbUrl: string;
@@ -11,7 +13,7 @@ describe('claimEvents (the inbox) on the real PostgreSQL', () => {
 
   beforeAll(async () => {
     dbUrl = await freshDatabase('inbox');
-    ds = createServiceDataSource({ url: dbUrl, schema: 'svc', migrations: [OutboxInbox1764460800000] });
+    ds = createServiceDataSource({ url: dbUrl, schema: 'svc', migrations: [OutboxInbox1764460800000, EventSequences1796524800000] });
     await initializeAndMigrate(ds);
   });
   afterAll(async () => {
@@ -61,5 +63,37 @@ describe('claimEvents (the inbox) on the real PostgreSQL', () => {
     await ds.transaction((m) => resetInbox(m, 'c1'));
     expect(await ds.transaction((m) => claimEvents(m, 'c1', [id]))).toEqual(new Set([id]));
     expect(await ds.transaction((m) => claimEvents(m, 'c2', [id]))).toEqual(new Set());
+  });
+
+  it('finds the numbers of a subject neither applied nor set aside, as ranges, after the watermark', async () => {
+    const uuid = (n: number) => `0190f7c2-8a1b-7c3d-9e4f-${String(n).padStart(12, '0')}`;
+    const subject = 'bz.intake.report.accepted.v1';
+    // Applied: 2, 3, 6, 9 (and 9 again under another id, a re-publish); dead-lettered: 7; another subject's 1..10.
+    await ds.transaction((m) =>
+      claimEvents(m, 'g1', [
+        ...[2, 3, 6, 9].map((n) => ({ id: uuid(n), subject, seq: n })),
+        { id: uuid(100), subject: 'bz.intake.activity.recorded.v1', seq: 1 },
+        uuid(200), // no number: published before numbering
+      ]),
+    );
+    await ds.transaction((m) => recordUnapplied(m, 'g1', subject, { from: 7, to: 7 }, 'dead-letter'));
+    const missing = (after: number, upTo: number) => ds.transaction((m) => missingNumbers(m, 'g1', subject, after, upTo));
+    expect(await missing(0, 10)).toEqual([
+      { from: 1, to: 1 },
+      { from: 4, to: 5 },
+      { from: 8, to: 8 },
+      { from: 10, to: 10 },
+    ]);
+    expect(await missing(3, 7)).toEqual([{ from: 4, to: 5 }]);
+    expect(await missing(9, 9)).toEqual([]);
+    // Another consumer has applied none of them.
+    expect(await ds.transaction((m) => missingNumbers(m, 'g2', subject, 0, 3))).toEqual([{ from: 1, to: 3 }]);
+    // The watermark only rises; resetInbox forgets it with the rest.
+    await ds.transaction((m) => setWatermark(m, 'g1', subject, 5));
+    await ds.transaction((m) => setWatermark(m, 'g1', subject, 3));
+    expect(await ds.transaction((m) => watermarkOf(m, 'g1', subject))).toBe(5);
+    await ds.transaction((m) => resetInbox(m, 'g1'));
+    expect(await ds.transaction((m) => watermarkOf(m, 'g1', subject))).toBe(0);
+    expect(await missing(0, 3)).toEqual([{ from: 1, to: 3 }]);
   });
 });

@@ -1,19 +1,45 @@
 import type { EntityManager } from 'typeorm';
 
+/** An event to claim: its id, and (when its producer numbered it) its subject and number in that subject. */
+export interface InboxEntry {
+  readonly id: string;
+  readonly subject?: string;
+  readonly seq?: number | null;
+}
+
 /**
  * Records that `consumer` has applied these events, in the caller's transaction, and returns the ids
  * that were new (lower-case, as PostgreSQL writes a uuid). The caller applies only those: a redelivered
  * or re-published event has no second effect. Concurrent replicas claiming the same id serialise on
  * the primary key: the second waits for the first to commit, then finds the row and gets nothing.
+ * An entry's subject and number are kept with it: the gap check reads them (libs/persistence inbox-sequence.ts).
  */
-export async function claimEvents(manager: EntityManager, consumer: string, eventIds: readonly string[]): Promise<Set<string>> {
-  if (eventIds.length === 0) return new Set();
+export async function claimEvents(
+  manager: EntityManager,
+  consumer: string,
+  events: ReadonlyArray<string | InboxEntry>,
+): Promise<Set<string>> {
+  if (events.length === 0) return new Set();
+  const ids: string[] = [];
+  const subjects: Array<string | null> = [];
+  const seqs: Array<number | null> = [];
+  const seen = new Set<string>();
+  for (const e of events) {
+    const entry = typeof e === 'string' ? { id: e } : e;
+    const id = entry.id.toLowerCase();
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const numbered = entry.subject !== undefined && entry.seq !== undefined && entry.seq !== null;
+    ids.push(id);
+    subjects.push(numbered ? entry.subject! : null);
+    seqs.push(numbered ? entry.seq! : null);
+  }
   const rows: Array<{ event_id: string }> = await manager.query(
-    `INSERT INTO inbox (consumer, event_id)
-     SELECT $1, unnest($2::uuid[])
+    `INSERT INTO inbox (consumer, event_id, subject, subject_seq)
+     SELECT $1, e.id, e.subject, e.seq FROM unnest($2::uuid[], $3::text[], $4::bigint[]) AS e(id, subject, seq)
      ON CONFLICT DO NOTHING
      RETURNING event_id`,
-    [consumer, [...new Set(eventIds.map((id) => id.toLowerCase()))]],
+    [consumer, ids, subjects, seqs],
   );
   return new Set(rows.map((r) => r.event_id));
 }
@@ -21,4 +47,6 @@ export async function claimEvents(manager: EntityManager, consumer: string, even
 /** Forgets a consumer's inbox, for a rebuild from sequence 1. */
 export async function resetInbox(manager: EntityManager, consumer: string): Promise<void> {
   await manager.query(`DELETE FROM inbox WHERE consumer = $1`, [consumer]);
+  await manager.query(`DELETE FROM inbox_unapplied WHERE consumer = $1`, [consumer]);
+  await manager.query(`DELETE FROM inbox_watermark WHERE consumer = $1`, [consumer]);
 }

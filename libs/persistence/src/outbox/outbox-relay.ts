@@ -1,9 +1,16 @@
 import type { DataSource } from 'typeorm';
 import { Client } from 'pg';
 import type { EventEnvelope } from '@app/contracts';
+import { numberOutboxRows } from './outbox-sequence';
 
-/** Publishes one event and resolves only once the stream has acknowledged it. */
-export type PublishFn = (subject: string, envelope: EventEnvelope) => Promise<void>;
+/**
+ * Publishes one event and resolves only once the stream has acknowledged it. `subjectSeq` is its number in its
+ * subject (gap-free per producer and subject), carried in a header for the consumers' gap check.
+ */
+export type PublishFn = (subject: string, envelope: EventEnvelope, subjectSeq?: number) => Promise<void>;
+
+/** Default time published rows are kept for re-publishing after a loss by the broker (OUTBOX_RETAIN_HOURS). */
+export const DEFAULT_OUTBOX_RETAIN_MS = 72 * 3600 * 1000;
 
 export interface OutboxRelayOptions {
   readonly dataSource: DataSource;
@@ -14,7 +21,10 @@ export interface OutboxRelayOptions {
   readonly batchSize?: number;
   /** Safety-net poll when no NOTIFY arrives (lost connection, missed wake-up). */
   readonly pollIntervalMs?: number;
-  /** Published rows older than this are deleted; the stream keeps the history. */
+  /**
+   * Published rows older than this are deleted (in batches); the stream keeps the history. Until then a consumer
+   * that finds one missing can have it re-published (docs/architecture.md, Delivery).
+   */
   readonly retainPublishedMs?: number;
   readonly onError?: (err: unknown) => void;
   readonly onPublished?: (count: number) => void;
@@ -23,6 +33,7 @@ export interface OutboxRelayOptions {
 interface PendingRow {
   seq: string;
   subject: string;
+  subject_seq: string;
   envelope: EventEnvelope;
 }
 
@@ -40,6 +51,11 @@ interface PendingRow {
  * order holds; two transactions that overlap have no order to keep, and consumers are order-insensitive.
  * While NATS is away a pass fails, the rows stay pending with `attempts` and `last_error`, and the
  * relay retries with backoff (up to `pollIntervalMs`) from the first unsent row, in order.
+ *
+ * Numbers: before publishing, a pass numbers the next rows per subject (`subject_seq`, gap-free and monotonic per
+ * producer schema and subject, across replicas and restarts) in a transaction of its own under the same lock, and
+ * each event goes out with its number; consumers find a number they never got and ask for it again
+ * (libs/messaging gap-check.ts). Published rows are kept `retainPublishedMs` for that.
  */
 export class OutboxRelay {
   private readonly batchSize: number;
@@ -56,7 +72,7 @@ export class OutboxRelay {
   constructor(private readonly options: OutboxRelayOptions) {
     this.batchSize = options.batchSize ?? 500;
     this.pollIntervalMs = options.pollIntervalMs ?? 2000;
-    this.retainPublishedMs = options.retainPublishedMs ?? 24 * 3600 * 1000;
+    this.retainPublishedMs = options.retainPublishedMs ?? DEFAULT_OUTBOX_RETAIN_MS;
   }
 
   async start(): Promise<void> {
@@ -185,16 +201,22 @@ export class OutboxRelay {
 
   private async pass(): Promise<number> {
     const ds = this.options.dataSource;
+    // Numbers are given and committed before anything is published, under the same lock: a publish that is
+    // retried after a crash carries the number the first attempt carried.
+    await ds.transaction(async (m) => {
+      const lock: Array<{ ok: boolean }> = await m.query(`SELECT pg_try_advisory_xact_lock(hashtext('outbox:' || current_schema())) AS ok`);
+      if (lock[0].ok) await numberOutboxRows(m, this.batchSize);
+    });
     const outcome = await ds.transaction(async (m) => {
       const lock: Array<{ ok: boolean }> = await m.query(`SELECT pg_try_advisory_xact_lock(hashtext('outbox:' || current_schema())) AS ok`);
       if (!lock[0].ok) return { published: 0, failure: null };
       const rows: PendingRow[] = await m.query(
-        `SELECT seq, subject, envelope FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
+        `SELECT seq, subject, subject_seq, envelope FROM outbox WHERE published_at IS NULL AND subject_seq IS NOT NULL ORDER BY seq LIMIT $1`,
         [this.batchSize],
       );
       if (rows.length === 0) return { published: 0, failure: null };
       // Pipelined: every publish is sent before the first ack is awaited; one connection keeps their order.
-      const results = await Promise.allSettled(rows.map((r) => this.options.publish(r.subject, r.envelope)));
+      const results = await Promise.allSettled(rows.map((r) => this.options.publish(r.subject, r.envelope, Number(r.subject_seq))));
       // Only the unbroken acknowledged prefix is marked: a row after a failure goes out again, after the failed
       // one, so the stream never holds an event before one committed ahead of it (a re-sent row is a duplicate
       // the server drops within its window, and the inbox after it).
@@ -224,9 +246,15 @@ export class OutboxRelay {
     const now = Date.now();
     if (now - this.lastCleanup < 60_000) return;
     this.lastCleanup = now;
-    await this.options.dataSource.query(
-      `DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < now() - ($1::bigint * interval '1 millisecond')`,
-      [this.retainPublishedMs],
-    );
+    // In batches: a backlog of a day's rows must not hold one long transaction and its locks.
+    for (;;) {
+      const deleted: [unknown[], number] = await this.options.dataSource.query(
+        `DELETE FROM outbox WHERE seq IN (
+           SELECT seq FROM outbox WHERE published_at IS NOT NULL AND published_at < now() - ($1::bigint * interval '1 millisecond')
+           ORDER BY seq LIMIT 5000)`,
+        [this.retainPublishedMs],
+      );
+      if (!this.running || !Array.isArray(deleted) || Number(deleted[1]) < 5000) return;
+    }
   }
 }

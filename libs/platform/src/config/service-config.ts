@@ -136,6 +136,25 @@ export class ServiceConfig extends HttpEdgeConfig {
   CONSUMERS_ENABLED = true;
 
   /**
+   * How long published outbox rows are kept, so that an event the broker loses after acknowledging it can be
+   * published again when a consumer finds it missing (docs/architecture.md, Delivery). Pruned in batches.
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(8760)
+  OUTBOX_RETAIN_HOURS = 72;
+
+  /** How often each consumer checks its producers' numbers for events the stream lost (0: never). */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  EVENT_GAP_CHECK_MS = 30_000;
+
+  /**
    * The campaign calendar (libs/platform/src/calendar): no dated input before the campaign start. When the
    * registry has published targets with a `campaignStart`, the earliest of those wins where the service
    * keeps them (registry, intake, support-points, workforce); this is the fallback until then, and the
