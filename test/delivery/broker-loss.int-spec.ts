@@ -113,12 +113,24 @@ describe('Acknowledged events lost by the stream reach the compliance read model
     await settle(compliance);
     expect(await readModel()).toEqual(accepted.map((a) => ({ report_id: a.reportId, as_of: a.asOf, installed: a.installed })));
 
-    // Two gaps in intake's report subject (number 2; numbers 5..6), found by the projection and counted once;
-    // the consumer that reads only the registry's events saw none.
-    expect(await metric('bz_events_gaps_total', { consumer: 'compliance-projection', subject })).toBe(2);
-    expect(await metric('bz_events_missing_total', { consumer: 'compliance-projection', subject })).toBe(3);
+    // Two gaps in intake's report subject (number 2; numbers 5..6), each counted once by a consumer that found
+    // it. Compliance reads that subject twice (the projection and the data-quality checks): whichever checks
+    // first asks intake, and the copies may reach the other before its own check, so the other finds what is
+    // still missing then (all, some or none). Between them the three lost events were asked for, and intake
+    // published again exactly what was asked. The consumer that reads only the registry's events saw none.
+    const found = await Promise.all(
+      ['compliance-projection', 'compliance-quality-intake'].map(async (consumer) => ({
+        gaps: await metric('bz_events_gaps_total', { consumer, subject }),
+        missing: await metric('bz_events_missing_total', { consumer, subject }),
+      })),
+    );
+    for (const f of found) {
+      expect(f.gaps).toBeLessThanOrEqual(2);
+      expect(f.missing).toBeLessThanOrEqual(3);
+    }
+    expect(found.reduce((n, f) => n + f.missing, 0)).toBeGreaterThanOrEqual(3);
     expect(await metric('bz_events_gaps_total', { consumer: 'compliance-registry-replica' })).toBe(0);
-    expect(await metric('bz_events_republished_total', { service: 'intake' })).toBe(3);
+    expect(await metric('bz_events_republished_total', { service: 'intake' })).toBe(found.reduce((n, f) => n + f.missing, 0));
     const dlq = await jsm.streams.info(streamNames(namespace).deadLetters);
     expect(dlq.state.messages).toBe(0);
   });
