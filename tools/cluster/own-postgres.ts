@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chownSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { freePort, portOpen, pollUntil, repoRoot } from '../processes/service-processes';
 
 interface Ids {
@@ -58,8 +58,14 @@ export class OwnPostgres {
       if (closed) throw new Error(`the postgres OS user cannot enter ${closed}`);
     } else dir = join(repoRoot(), '.data', 'cluster', `postgres-${label}`);
     rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    if (ids) chownSync(dir, ids.uid, ids.gid);
+    // Every folder above it enterable by the postgres user; the cluster's own folder its alone.
+    mkdirSync(dirname(dir), { recursive: true, mode: 0o755 });
+    mkdirSync(dir, { mode: 0o700 });
+    if (ids) {
+      chownSync(dir, ids.uid, ids.gid);
+      const closed = home.closedAncestor(dir, ids);
+      if (closed) throw new Error(`the postgres OS user cannot enter ${closed}`);
+    }
     const pg = new OwnPostgres(bin, dir, await freePort(), ids);
     pg.run('initdb', ['-D', pg.data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-sync']);
     return pg;
