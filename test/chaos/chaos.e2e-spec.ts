@@ -52,5 +52,5 @@ describe('npm run chaos (short schedule)', () => {
     } finally {
       await run.stop();
     }
-  }, 600_000);
+  }, 900_000);
 });

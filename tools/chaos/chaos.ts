@@ -228,6 +228,7 @@ export async function runChaos(o: ChaosOptions): Promise<{ run: ChaosRun; figure
     const loadMs = o.minutes * 60_000;
     const t0 = Date.now();
     const plan = schedule(seed);
+    let faultsDone = false;
     const faults = (async () => {
       const every = (loadMs * 0.9) / plan.length;
       for (const [i, f] of plan.entries()) {
@@ -235,8 +236,10 @@ export async function runChaos(o: ChaosOptions): Promise<{ run: ChaosRun; figure
         if (wait > 0) await sleep(wait);
         await injector.apply(f);
       }
-    })();
-    const sending = load.run(t0 + loadMs, t0 + loadMs + 180_000);
+      faultsDone = true;
+    })().finally(() => (faultsDone = true));
+    // The load runs for the minutes asked, and on until the last fault has been applied.
+    const sending = load.run(() => Date.now() < t0 + loadMs || !faultsDone);
     await Promise.all([faults, sending]);
     await injector.settle();
     const t = load.tally();

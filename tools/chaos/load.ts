@@ -377,8 +377,11 @@ export class Load {
     }
   }
 
-  /** Sends the mix with `concurrency` workers until `until`; answers are awaited with retries until `retryUntil`. */
-  async run(until: number, retryUntil: number, concurrency = 4): Promise<void> {
+  /**
+   * Sends the mix with `concurrency` workers while `more()` says so; each request is retried for up to
+   * `retryMs` until it gets an answer.
+   */
+  async run(more: () => boolean, retryMs = 180_000, concurrency = 4): Promise<void> {
     const mix: RequestKind[] = [
       'report',
       'batch',
@@ -394,9 +397,9 @@ export class Load {
     let next = 0;
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
-        while (Date.now() < until) {
+        while (more()) {
           const kind = mix[next++ % mix.length];
-          await this.send(kind, retryUntil);
+          if (!(await this.send(kind, Date.now() + retryMs))) return;
         }
       }),
     );
