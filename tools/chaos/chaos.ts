@@ -21,6 +21,8 @@ export interface ChaosOptions {
 
 export interface ChaosFigures extends CheckResult {
   accepted: number;
+  /** Reports among them (single and batch items). */
+  reports: number;
   refused: number;
   unanswered: number;
   faults: Record<FaultKind, number>;
@@ -34,7 +36,7 @@ export function figuresLine(f: ChaosFigures): string {
     .join(', ');
   const total = Object.values(f.faults).reduce((a, b) => a + b, 0);
   return (
-    `chaos: requests accepted ${f.accepted} (refused ${f.refused}, unanswered ${f.unanswered}); ` +
+    `chaos: requests accepted ${f.accepted} (${f.reports} reports; refused ${f.refused}, unanswered ${f.unanswered}); ` +
     `faults injected ${total} (${faults}); reports lost ${f.lost}; reports double-counted ${f.doubled}; ` +
     `read-model rows differing ${f.differing ?? 'not compared'}; refused requests stored ${f.refusedStored}; dead letters ${f.deadLetters ?? 'unknown'}`
   );
@@ -169,7 +171,14 @@ export class ChaosRun {
     if (differingTables.length)
       this.log(`read model vs rebuild (generation ${before} vs ${after}): ${differingTables.map(([t, n]) => `${t} ${n}`).join(', ')}`);
     const tally = this.load.tally();
-    return { ...figures, ...tally, differing: cmp.differing, deadLetters: await this.deadLetters(), faults: this.faults.byKind() };
+    return {
+      ...figures,
+      ...tally,
+      reports: this.load.ledger.reports.size,
+      differing: cmp.differing,
+      deadLetters: await this.deadLetters(),
+      faults: this.faults.byKind(),
+    };
   }
 
   async stop(): Promise<void> {

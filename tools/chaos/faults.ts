@@ -125,11 +125,28 @@ export class FaultInjector {
         await sleep(2000);
         await this.postgres.start();
         break;
-      case 'net-cut':
-        c.gates.isolate(c.node(f.node!).name);
+      case 'net-cut': {
+        const n = c.node(f.node!);
+        c.gates.isolate(n.name);
+        // The node's own view: no route left (its clients stay connected to it).
+        const routes = async () =>
+          (
+            (await (await fetch(`http://127.0.0.1:${n.httpPort}/routez`, { signal: AbortSignal.timeout(2000) })).json()) as {
+              num_routes: number;
+            }
+          ).num_routes;
+        const until = Date.now() + 5000;
+        let left = await routes().catch(() => -1);
+        while (left !== 0 && Date.now() < until) {
+          await sleep(200);
+          left = await routes().catch(() => -1);
+        }
+        f.note = left === 0 ? undefined : `routes still up (${left})`;
         await sleep(CUT_MS);
         c.gates.heal();
+        if (f.note) this.log(`net-cut of ${n.name}: ${f.note}`);
         break;
+      }
     }
     this.done.push(f);
     this.log(`fault ${this.done.length}: ${describe(f)}`);
@@ -142,6 +159,7 @@ export class FaultInjector {
 
   byKind(): Record<FaultKind, number> {
     const out = Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>;
+    // A fault that did not happen (no own PostgreSQL, routes that stayed up) is not counted.
     for (const f of this.done) if (!f.note) out[f.kind] += 1;
     return out;
   }
@@ -158,6 +176,8 @@ export function describe(f: Fault): string {
     case 'pg-restart':
       return f.note ? `PostgreSQL restart ${f.note}` : 'PostgreSQL crash (pg_ctl stop -m immediate) and restart';
     case 'net-cut':
-      return `routes of nats-${f.node} cut for ${CUT_MS / 1000} s`;
+      return f.note
+        ? `cut of nats-${f.node} failed: ${f.note}`
+        : `routes of nats-${f.node} cut for ${CUT_MS / 1000} s (its /routez: 0 routes)`;
   }
 }

@@ -2,6 +2,7 @@ import { exitCodeOf, figuresLine, type ChaosFigures } from './chaos';
 
 const clean: ChaosFigures = {
   accepted: 812,
+  reports: 2400,
   refused: 90,
   unanswered: 0,
   faults: { 'replica-kill': 14, 'nats-kill': 1, 'nats-pause': 1, 'pg-restart': 1, 'net-cut': 1 },
@@ -17,7 +18,7 @@ describe('the chaos figures line and exit code', () => {
   it('says everything on one line', () => {
     const line = figuresLine(clean);
     expect(line.split('\n')).toHaveLength(1);
-    expect(line).toContain('requests accepted 812');
+    expect(line).toContain('requests accepted 812 (2400 reports; refused 90, unanswered 0)');
     expect(line).toContain('faults injected 18 (replica-kill 14, nats-kill 1, nats-pause 1, pg-restart 1, net-cut 1)');
     expect(line).toContain('reports lost 0; reports double-counted 0; read-model rows differing 0');
   });
