@@ -156,6 +156,7 @@ export class ChaosRun {
   /** Settles, then counts. */
   async check(opts: { dropOneReport?: boolean; settleMs?: number } = {}): Promise<ChaosFigures> {
     await this.settle(opts.settleMs);
+    this.log('settled: every consumer caught up, every outbox published');
     if (opts.dropOneReport) this.log(`dropped report ${await this.dropOneReport()} from the read model (--drop-one-report)`);
     // Rates recomputes after its consumers ack; give the last figures a few rounds to arrive.
     let figures = await checkFigures(this.databaseUrl, this.load.ledger);
@@ -166,6 +167,7 @@ export class ChaosRun {
     }
     for (const f of figures.findings) this.log(`finding: ${f}`);
     const [before, after] = await this.rebuild();
+    this.log(`rebuilt the read model: generation ${before} → ${after}`);
     const cmp = await compareGenerations(this.databaseUrl, before, after);
     const differingTables = Object.entries(cmp.byTable).filter(([, n]) => n > 0);
     if (differingTables.length)
@@ -232,6 +234,7 @@ export async function runChaos(o: ChaosOptions): Promise<{ run: ChaosRun; figure
       seed,
     );
     await load.prepare();
+    log(`load prepared (enterprises, support points) in ${Math.round((Date.now() - started) / 1000)} s since the start`);
     const injector = new FaultInjector(cluster, postgres, log, seed);
     const run = new ChaosRun(cluster, postgres, databaseUrl, load, injector, log);
     const loadMs = o.minutes * 60_000;

@@ -86,6 +86,7 @@ export class FaultInjector {
   async apply(f: Fault): Promise<void> {
     const c = this.cluster;
     f.at = Date.now();
+    const started = Date.now();
     switch (f.kind) {
       case 'replica-kill': {
         const s = f.service!;
@@ -149,7 +150,7 @@ export class FaultInjector {
       }
     }
     this.done.push(f);
-    this.log(`fault ${this.done.length}: ${describe(f)}`);
+    this.log(`fault ${this.done.length}: ${describe(f)} [${((Date.now() - started) / 1000).toFixed(1)} s]`);
   }
 
   /** Waits for every replica restarted by a kill. */
