@@ -211,7 +211,7 @@ export async function compareGenerations(
   databaseUrl: string,
   a: number,
   b: number,
-): Promise<{ differing: number; byTable: Record<string, number> }> {
+): Promise<{ differing: number; byTable: Record<string, number>; samples: string[] }> {
   const db = new Client({ connectionString: databaseUrl });
   await db.connect();
   try {
@@ -222,6 +222,7 @@ export async function compareGenerations(
       )
     ).rows.map((r: { table_name: string }) => r.table_name);
     const byTable: Record<string, number> = {};
+    const samples: string[] = [];
     let differing = 0;
     for (const t of tables) {
       const x = `"compliance_g${a}"."${t}"`;
@@ -233,8 +234,16 @@ export async function compareGenerations(
       ).rows;
       byTable[t] = n;
       differing += n;
+      if (n > 0 && samples.length < 6) {
+        for (const [label, from, minus] of [
+          [`live g${a} only`, x, y],
+          [`rebuild g${b} only`, y, x],
+        ])
+          for (const row of (await db.query(`SELECT * FROM ${from} EXCEPT ALL SELECT * FROM ${minus} LIMIT 3`)).rows)
+            samples.push(`${t} ${label}: ${JSON.stringify(row)}`);
+      }
     }
-    return { differing, byTable };
+    return { differing, byTable, samples };
   } finally {
     await db.end();
   }
