@@ -224,4 +224,4 @@ function postmasterPid(cluster) {
   }
 }
 
-module.exports = { locatePostgres, preparePostgresHome, cleanEmbedded, DEFAULT_BASE };
+module.exports = { locatePostgres, preparePostgresHome, cleanEmbedded, postgresUser, closedAncestor, DEFAULT_BASE };
