@@ -10,7 +10,7 @@ import { runSimulation, type SimulationResult } from '../../tools/simulator/src/
 import { waitForReadModel } from '../../tools/simulator/src/verify';
 import { waitFor } from '../support/int-env';
 import { http } from '../support/service-harness';
-import { System } from '../support/system';
+import { SERVICES, System } from '../support/system';
 import { pdfText } from '../notifier/pdf-text';
 import { chartPoints, englishWords, horizontalOverflow, launchChromium, officialContext, signIn } from './browser';
 
@@ -46,7 +46,9 @@ describe('the dashboard in a real browser, over the simulated Trà Vinh campaign
 
   beforeAll(async () => {
     sys = await System.create('dashui', { SEED: 'tra-vinh' });
-    await sys.startAll();
+    // Seven services booting at once on a shared 2-core machine: give them longer than startAll's minute.
+    for (const s of SERVICES) sys.start(s);
+    for (const s of SERVICES) await sys.waitHealthy(s, 240_000);
     base = sys.url('compliance');
     sim = await runSimulation(sys.simulatorUrls(), sys.adminKey, SCENARIO, { quiet: true });
     await waitForReadModel(sim.runner, sim.expectations, sim.expectations.allUnits(), SCENARIO.to, 300_000);
