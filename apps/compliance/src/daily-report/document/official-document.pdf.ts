@@ -9,8 +9,14 @@ const MARGINS = { top: 20 * MM, bottom: 20 * MM, left: 30 * MM, right: 15 * MM }
 const BODY = 13;
 const TABLE = 9;
 
-/** The document as a PDF, its fonts embedded (subsets of DejaVu Serif, which covers Vietnamese). */
-export function renderOfficialPdf(d: OfficialDocument): Promise<Buffer> {
+/** Lets the event loop run (health checks, other requests, the watchdog) between pieces of a long layout. */
+const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * The document as a PDF, its fonts embedded (subsets of DejaVu Serif, which covers Vietnamese). Laid out a
+ * section at a time, yielding between them: a long report must not block the service's event loop.
+ */
+export async function renderOfficialPdf(d: OfficialDocument): Promise<Buffer> {
   const pdf = new PDFDocument({
     size: 'A4',
     margins: MARGINS,
@@ -69,6 +75,7 @@ export function renderOfficialPdf(d: OfficialDocument): Promise<Buffer> {
 
   for (const l of d.lead) pdf.font('regular').fontSize(BODY).text(l, left, pdf.y, { width, align: 'justify', indent: 28 });
   for (const s of d.sections) {
+    await breathe();
     pdf.moveDown(0.5);
     pdf.font('bold').fontSize(BODY).text(s.heading, left, pdf.y, { width });
     for (const p of s.paragraphs) pdf.font('regular').fontSize(BODY).text(p, left, pdf.y, { width, align: 'justify', indent: 28 });
