@@ -215,6 +215,12 @@ export const LAGGARDS_TABLE: TableSpec<LaggardRow> = {
   ],
 };
 
+/** One target's laggards on the page: the heading names the target, so its rows do not repeat it (the export keeps it). */
+export const TARGET_LAGGARDS_TABLE: TableSpec<LaggardRow> = {
+  id: 'laggards',
+  columns: LAGGARDS_TABLE.columns.filter((c) => c.header('en') !== R('en').target),
+};
+
 export interface CoverageTableRow {
   code: string;
   name: string;

@@ -14,7 +14,7 @@ import {
   query,
   unitLink,
 } from './dashboard-html';
-import { BROADCASTS_TABLE, COVERAGE_TABLE, DISTRICTS_TABLE, LAGGARDS_TABLE, renderTable, type TargetRow } from './dashboard-tables';
+import { BROADCASTS_TABLE, COVERAGE_TABLE, DISTRICTS_TABLE, renderTable, TARGET_LAGGARDS_TABLE, type TargetRow } from './dashboard-tables';
 import { trendCharts } from './dashboard-trend';
 import { DASHBOARD_WORDS, targetName } from './dashboard.words';
 import type { DashboardView } from './dashboard.service';
@@ -49,10 +49,10 @@ function laggardsSection(lang: ReportLang, v: DashboardView): string {
   const blocks = v.laggards.byTarget.map((l) => {
     const name = targetName(l.target, lang);
     const shown = l.rows.length
-      ? `${renderTable(LAGGARDS_TABLE, l.rows, lang, v.date)}${l.total > l.rows.length ? `<p class="muted">${esc(w.laggardsShown(fmtInt(lang, l.rows.length), fmtInt(lang, l.total)))}</p>` : ''}`
+      ? `${renderTable(TARGET_LAGGARDS_TABLE, l.rows, lang, v.date)}${l.total > l.rows.length ? `<p class="muted">${esc(w.laggardsShown(fmtInt(lang, l.rows.length), fmtInt(lang, l.total)))}</p>` : ''}`
       : `<p>${esc(w.noLaggards)}</p>`;
     const silent = l.silentTotal
-      ? `<h4>${esc(w.silentOf(fmtInt(lang, l.silentTotal)))}</h4>${renderTable(LAGGARDS_TABLE, l.silent, lang, v.date)}`
+      ? `<h4>${esc(w.silentOf(fmtInt(lang, l.silentTotal)))}</h4>${renderTable(TARGET_LAGGARDS_TABLE, l.silent, lang, v.date)}`
       : '';
     return `<div class="laggards" data-target="${esc(l.target.targetId)}"><h3>${esc(w.laggardsOf(name, fmtInt(lang, l.total)))}</h3>${shown}${silent}
 ${exportLinks(lang, 'laggards', { date: v.date, target: l.target.targetId })}</div>`;
