@@ -1,13 +1,22 @@
-import { mkdirSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Cohort } from '@app/contracts';
 import type { Browser, Page } from 'playwright-core';
+import { expectedLaggards, expectedPeopleShort } from '../../tools/simulator/src/expect';
 import { DEFAULT_OPTIONS } from '../../tools/simulator/src/scenario';
 import { runSimulation, type SimulationResult } from '../../tools/simulator/src/simulate';
 import { waitForReadModel } from '../../tools/simulator/src/verify';
 import { waitFor } from '../support/int-env';
 import { http } from '../support/service-harness';
-import { System } from '../support/system';
+import { SERVICES, System } from '../support/system';
+import { pdfText } from '../notifier/pdf-text';
 import { chartPoints, englishWords, horizontalOverflow, launchChromium, officialContext, signIn } from './browser';
+
+const MEMBER_COHORTS: Cohort[] = ['staff', 'students', 'youth_members', 'association_members', 'enterprise_workers'];
+/** Vietnamese grouping of a count, as the pages write it (1.234). */
+const viInt = (n: number) => new Intl.NumberFormat('vi-VN').format(n);
 
 /** Names and words a Vietnamese page rightly shows as they are. */
 const ALLOWED = ['Bluezone', 'Bluetooth', 'CSV', 'XLSX', 'Excel', 'Markdown', 'API', 'docs', 'VNPT', 'Viettel', 'MobiFone', 'Vinaphone'];
@@ -37,10 +46,12 @@ describe('the dashboard in a real browser, over the simulated Trà Vinh campaign
 
   beforeAll(async () => {
     sys = await System.create('dashui', { SEED: 'tra-vinh' });
-    await sys.startAll();
+    // Seven services booting at once on a shared 2-core machine: give them longer than startAll's minute.
+    for (const s of SERVICES) sys.start(s);
+    for (const s of SERVICES) await sys.waitHealthy(s, 240_000);
     base = sys.url('compliance');
     sim = await runSimulation(sys.simulatorUrls(), sys.adminKey, SCENARIO, { quiet: true });
-    await waitForReadModel(sim.runner, sim.expectations, sim.expectations.allUnits(), SCENARIO.to, 300_000);
+    await waitForReadModel(sim.runner, sim.expectations, sim.expectations.allUnits(), SCENARIO.to, 600_000);
     const issued = await http({ url: sys.url('registry') }, 'POST', '/v1/api-keys', {
       key: sys.adminKey,
       body: { orgUnitCode: DISTRICT, role: 'portal', label: 'district dashboard' },
@@ -55,7 +66,7 @@ describe('the dashboard in a real browser, over the simulated Trà Vinh campaign
     );
     browser = await launchChromium();
     mkdirSync(SCREENSHOTS, { recursive: true });
-  }, 900_000);
+  }, 1_800_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -67,6 +78,14 @@ describe('the dashboard in a real browser, over the simulated Trà Vinh campaign
   const noOverflow = async (page: Page, what: string) => {
     const { overflow, widest } = await horizontalOverflow(page);
     expect({ what, overflow: overflow > 0.5 ? `${overflow}px past the edge (${widest})` : 0 }).toEqual({ what, overflow: 0 });
+  };
+  /** A document of the daily report, as the chairman's office downloads it. */
+  const download = async (date: string, format: 'pdf' | 'docx'): Promise<Buffer> => {
+    const res = await fetch(`${base}/v1/daily-report?date=${date}&format=${format}`, {
+      headers: { authorization: `Bearer ${sys.adminKey}` },
+    });
+    if (res.status !== 200) throw new Error(`daily report ${date} ${format} → ${res.status}: ${await res.text()}`);
+    return Buffer.from(await res.arrayBuffer());
   };
   const chartsReady = (page: Page) => page.waitForSelector('figure.chart .trend[data-ready="true"]', { timeout: 20_000 });
 
@@ -163,6 +182,114 @@ describe('the dashboard in a real browser, over the simulated Trà Vinh campaign
     await expect(page.locator('header .tools').isVisible()).resolves.toBe(false);
     await expect(page.locator('#figures').isVisible()).resolves.toBe(true);
     await ctx.close();
+  });
+
+  it('reads the members target due today on its deadline (30/08) with the units and people short, its own laggards naming every unit the simulator left short, and breached on 31/08', async () => {
+    const ctx = await officialContext(browser, 1280);
+    const page = await ctx.newPage();
+    await signIn(page, base, sys.adminKey, '/?date=2020-08-30');
+    const { expectations, scenario, world } = sim;
+    const short = expectedLaggards(expectations, expectations.allUnits(), MEMBER_COHORTS, 1, '2020-08-30');
+    const peopleShort = expectedPeopleShort(expectations, world.province, MEMBER_COHORTS, 1, '2020-08-30');
+    expect(short.length).toBeGreaterThan(0);
+    expect(peopleShort).toBeGreaterThan(0);
+
+    const card = page.locator('.card[data-target="members-100"]');
+    await expect(card.getAttribute('data-standing')).resolves.toBe('due_today');
+    await expect(card.locator('.standing').innerText()).resolves.toBe('Đến hạn hôm nay, chưa đạt');
+    await expect(card.locator('.units-short').innerText()).resolves.toBe(viInt(short.length));
+    await expect(card.locator('.people-short').innerText()).resolves.toBe(viInt(peopleShort));
+    await card.screenshot({ path: join(SCREENSHOTS, 'members-card-30-08.png') });
+
+    // The target's own list: every unit short, worst first by the distance to the threshold, the simulator's short units named.
+    const list = page.locator('.laggards[data-target="members-100"]');
+    await expect(list.locator('h3').innerText()).resolves.toContain(`${viInt(short.length)} đơn vị chưa đạt`);
+    const rows = list.locator('table').first().locator('tbody tr');
+    const named = await rows.evaluateAll((trs) => trs.map((tr) => tr.querySelector('td a.unit')?.textContent ?? ''));
+    const values = await rows.evaluateAll((trs) =>
+      trs.map((tr) => Number((tr.querySelector('svg.bar title')?.textContent ?? '').split('%')[0].replace(/\./g, '').replace(',', '.'))),
+    );
+    expect([...values].sort((a, b) => a - b)).toEqual(values);
+    expect(named).toHaveLength(Math.min(short.length, 30));
+    expect(scenario.shortfall.size).toBeGreaterThan(0);
+    for (const code of [...scenario.shortfall].sort()) {
+      const unit = await api(`/v1/units/${code}?date=2020-08-30`);
+      expect({ code, named: named.includes(unit.name) }).toEqual({ code, named: true });
+    }
+    await list.screenshot({ path: join(SCREENSHOTS, 'members-laggards-30-08.png') });
+    await noEnglish(page, 'overview 30/08, the deadline');
+
+    // The day after: breached, the same units short.
+    await page.goto(`${base}/?date=2020-08-31`);
+    await expect(card.getAttribute('data-standing')).resolves.toBe('breached');
+    await expect(card.locator('.standing').innerText()).resolves.toBe('Không đạt (đã quá hạn)');
+    await expect(card.locator('.units-short').innerText()).resolves.toBe(viInt(short.length));
+    // The picker writes the days as dd/mm/yyyy (never the browser's mm/dd/yyyy) and the freshness line is in Vietnam time, to the second.
+    await expect(page.locator('select[name="date"] option:checked').innerText()).resolves.toBe('31/08/2020');
+    await expect(page.locator('p.fresh').innerText()).resolves.toMatch(
+      /^Ngày 31\/08\/2020 · Số liệu ngày 31\/08\/2020 cập nhật lần cuối lúc \d\d:\d\d:\d\d \d\d\/\d\d\/\d{4} \(giờ Việt Nam\)\. Ngày mới nhất có số liệu: 30\/08\/2020\.$/,
+    );
+    await page.locator('header .tools').screenshot({ path: join(SCREENSHOTS, 'day-picker.png') });
+    await ctx.close();
+  });
+
+  it('serves the daily report of 30/08 and 31/08 as the official PDF and DOCX: motto, the DIC to the chairman, members due then breached, the units not reporting named', async () => {
+    const summary = async (date: string) =>
+      (await api(`/v1/summary?date=${date}`)).targets.find((t: { targetId: string }) => t.targetId === 'members-100');
+    const members = await summary('2020-08-30');
+    const silent: Array<{ orgUnitCode: string; name: string }> = (await api('/v1/laggards?status=no_data&date=2020-08-30&limit=1000'))
+      .items;
+    expect(silent.length).toBeGreaterThan(0);
+    const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const fold = (s: string) => s.replace(/\s+/g, ' ');
+    const targetLine = (standing: string) =>
+      new RegExp(`Chỉ tiêu “${esc(fold(members.name))}”: đạt [0-9.,]+% \\(mức yêu cầu 100,00%, hạn 30/08/2020\\) — ${esc(standing)}\\.`);
+
+    const on30 = pdfText(await download('2020-08-30', 'pdf'));
+    for (const expected of [
+      'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM',
+      'Độc lập - Tự do - Hạnh phúc',
+      'SỞ THÔNG TIN VÀ TRUYỀN THÔNG',
+      'Kính gửi: Chủ tịch Ủy ban nhân dân tỉnh Trà Vinh',
+      'Nơi nhận:',
+      '- Chủ tịch UBND tỉnh (b/c);',
+      'Trà Vinh, ngày 30 tháng 8 năm 2020',
+      `Còn thiếu ${viInt(members.peopleShort)} người; ${viInt(members.unitsShort)} đơn vị chưa đạt;`,
+      '3. Diễn biến 7 ngày qua',
+      '6. Đơn vị chưa báo cáo và người đứng đầu',
+    ])
+      expect({ expected, found: on30.includes(expected) }).toEqual({ expected, found: true });
+    expect(on30).toMatch(targetLine('Đến hạn hôm nay, chưa đạt'));
+    // Every unit not reporting is named (in code order, the first 40 when there are more).
+    const codes = [...new Set(silent.map((r) => r.orgUnitCode))].sort().slice(0, 40);
+    for (const code of codes) {
+      const name = fold(silent.find((r) => r.orgUnitCode === code)!.name);
+      expect({ code, named: on30.includes(name) }).toEqual({ code, named: true });
+    }
+    const on31 = pdfText(await download('2020-08-31', 'pdf'));
+    expect(on31).toMatch(targetLine('Không đạt (đã quá hạn)'));
+    expect((await summary('2020-08-31')).standing).toBe('breached');
+
+    // The DOCX: LibreOffice opens it when the machine has it; otherwise its document.xml is read (said in the log).
+    const dir = mkdtempSync(join(tmpdir(), 'report-docx-'));
+    try {
+      const file = join(dir, 'bao-cao.docx');
+      writeFileSync(file, await download('2020-08-30', 'docx'));
+      if (spawnSync('soffice', ['--version']).status === 0) {
+        execFileSync('soffice', ['--headless', '--convert-to', 'pdf', '--outdir', dir, file], { timeout: 180_000 });
+        const text = execFileSync('pdftotext', ['-enc', 'UTF-8', join(dir, 'bao-cao.pdf'), '-'], { encoding: 'utf8' });
+        expect(fold(text.normalize('NFC'))).toContain('Độc lập - Tự do - Hạnh phúc');
+        expect(fold(text.normalize('NFC'))).toContain('Đến hạn hôm nay, chưa đạt');
+      } else {
+        process.stdout.write('soffice is not installed: the DOCX is checked through its word/document.xml instead\n');
+        const xml = execFileSync('unzip', ['-p', file, 'word/document.xml'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+        for (const expected of ['Độc lập - Tự do - Hạnh phúc', 'SỞ THÔNG TIN VÀ TRUYỀN THÔNG', 'Đến hạn hôm nay, chưa đạt', silent[0].name])
+          expect({ expected, found: xml.includes(expected) }).toEqual({ expected, found: true });
+        expect(execFileSync('unzip', ['-l', file], { encoding: 'utf8' })).toMatch(/word\/media\/[^\s]+\.png/);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('fits a 390 px phone: nothing cut off and no sideways scroll, tables as cards', async () => {

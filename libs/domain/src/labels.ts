@@ -1,4 +1,4 @@
-import type { Bloc, Cohort, FollowUpStatus, Metric, QualityRule, QualitySeverity, Tree, UnitType } from '@app/contracts';
+import type { ActivityKind, Bloc, Cohort, FollowUpStatus, Metric, QualityRule, QualitySeverity, Tree, UnitType } from '@app/contracts';
 import type { Standing } from './target-standing';
 import type { Target } from './target-status';
 
@@ -105,6 +105,62 @@ export const METRIC_LABELS: Catalogue<Metric> = {
     install_rate: 'Installed among smartphone holders',
     bluetooth_rate: 'Installed with Bluetooth on among smartphone holders',
     resident_rate: 'Residents installed among the population',
+  },
+};
+
+/** The activities the directive orders, as officials name them. */
+export const ACTIVITY_LABELS: Catalogue<ActivityKind> = {
+  vi: {
+    broadcast: 'Phát thanh',
+    door_to_door: 'Đến từng hộ gia đình',
+    propaganda_team: 'Tổ tuyên truyền',
+    venue_outreach: 'Vận động cơ sở kinh doanh',
+    hq_visitor_check: 'Kiểm tra khách đến trụ sở',
+    family_help: 'Hỗ trợ người thân cài đặt',
+  },
+  en: {
+    broadcast: 'Radio broadcast',
+    door_to_door: 'Door to door',
+    propaganda_team: 'Propaganda team',
+    venue_outreach: 'Venue outreach',
+    hq_visitor_check: 'Headquarters visitor check',
+    family_help: 'Family help',
+  },
+};
+
+/** What an activity's counts say, in words: e.g. "3 buổi; đầu buổi 3; cuối buổi 1". */
+export const ACTIVITY_COUNT_LABELS: Readonly<Record<Lang, Readonly<Record<string, string>>>> = {
+  vi: {
+    sessionsAired: 'buổi phát',
+    sessionsWithStartAnnouncement: 'có thông báo đầu buổi',
+    sessionsWithEndAnnouncement: 'có thông báo cuối buổi',
+    householdsVisited: 'hộ đã đến',
+    householdsReminded: 'hộ được nhắc',
+    teamsFormed: 'tổ',
+    members: 'thành viên',
+    venuesMobilised: 'cơ sở được vận động',
+    customersGuided: 'khách được hướng dẫn',
+    visitors: 'khách',
+    alreadyInstalled: 'đã cài',
+    installedOnSite: 'cài tại chỗ',
+    turnedAway: 'từ chối',
+    installsHelped: 'lượt cài được hỗ trợ',
+  },
+  en: {
+    sessionsAired: 'sessions aired',
+    sessionsWithStartAnnouncement: 'with start announcement',
+    sessionsWithEndAnnouncement: 'with end announcement',
+    householdsVisited: 'households visited',
+    householdsReminded: 'households reminded',
+    teamsFormed: 'teams',
+    members: 'members',
+    venuesMobilised: 'venues mobilised',
+    customersGuided: 'customers guided',
+    visitors: 'visitors',
+    alreadyInstalled: 'already installed',
+    installedOnSite: 'installed on site',
+    turnedAway: 'turned away',
+    installsHelped: 'installs helped',
   },
 };
 

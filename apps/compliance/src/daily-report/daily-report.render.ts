@@ -1,4 +1,6 @@
 import { COHORT_LABELS, STANDING_LABELS } from '@app/domain';
+import type { ReportChart } from './document/trend-chart';
+import { chartSvg } from './document/trend-chart';
 import type { ReportLang } from './dto/daily-report-query.dto';
 
 /** A report as data: the Markdown and the HTML are two renderings of the same document. */
@@ -12,6 +14,8 @@ export interface ReportSection {
   heading: string;
   paragraphs: string[];
   table?: { headers: string[]; rows: string[][] };
+  /** A small chart drawn before the table (the week's trend): vector in the PDF, an image in the DOCX, SVG in HTML. */
+  chart?: ReportChart;
 }
 
 /** The labels of libs/domain's catalogue (one for every page, report and export). */
@@ -24,15 +28,30 @@ export const WORDS = {
     title: (d: string) => `Báo cáo kết quả triển khai cài đặt ứng dụng Bluezone ngày ${d}`,
     to: 'Kính gửi: Chủ tịch Ủy ban nhân dân tỉnh Trà Vinh',
     from: 'Sở Thông tin và Truyền thông báo cáo kết quả thực hiện Công văn số 3359/UBND-CNXD ngày 21/8/2020 như sau:',
-    asOf: (t: string) => `Số liệu cập nhật đến sự kiện lúc ${t} (giờ Việt Nam).`,
+    asOf: (d: string, t: string) => `Số liệu ngày ${d} cập nhật lần cuối lúc ${t} (giờ Việt Nam).`,
     noData: 'Chưa có số liệu.',
-    s1: '1. Tỷ lệ người dân cài đặt so với chỉ tiêu 50%',
-    s2: '2. Từng đối tượng so với chỉ tiêu 100%',
-    s3: '3. Xếp hạng các huyện, thị xã, thành phố',
-    s4: '4. Đơn vị chưa đạt chỉ tiêu và người đứng đầu',
-    s5: '5. Điểm hỗ trợ cài đặt',
-    s6: '6. Hoạt động tuyên truyền',
-    s7: '7. Thay đổi so với ngày trước',
+    s1: '1. Tình hình thực hiện các chỉ tiêu',
+    s2: '2. Từng đối tượng',
+    s3: '3. Diễn biến 7 ngày qua',
+    s4: '4. Xếp hạng các huyện, thị xã, thành phố (thấp nhất trước)',
+    s5: '5. Đơn vị chưa đạt chỉ tiêu và người đứng đầu (thấp nhất trước)',
+    s6: '6. Đơn vị chưa báo cáo và người đứng đầu',
+    s7: '7. Điểm hỗ trợ cài đặt',
+    s8: '8. Hoạt động tuyên truyền',
+    s9: '9. Thay đổi so với ngày trước',
+    targetLine: (name: string, value: string, threshold: string, deadline: string, standing: string) =>
+      `Chỉ tiêu “${name}”: đạt ${value} (mức yêu cầu ${threshold}, hạn ${deadline}) — ${standing}.`,
+    shortLine: (people: string, units: string, silent: string) =>
+      `Còn thiếu ${people} người; ${units} đơn vị chưa đạt; ${silent} đơn vị chưa báo cáo.`,
+    trendTitle: (from: string, to: string) => `Tỷ lệ toàn tỉnh theo từng chỉ tiêu từ ${from} đến ${to}`,
+    day: 'Ngày',
+    targets: 'Chỉ tiêu',
+    silentNone: 'Tất cả các đơn vị phải báo cáo đều đã báo cáo.',
+    silentCount: (n: string) => `${n} đơn vị chưa gửi báo cáo trong thời hạn:`,
+    movements: (n: string) => `${n} đơn vị thay đổi tình trạng so với ngày trước:`,
+    movement: (a: string, b: string, n: string) => `${a} → ${b}: ${n} đơn vị.`,
+    largest: 'Các thay đổi lớn nhất:',
+    largestLine: (u: string, t: string, a: string, b: string, d: string) => `${u} (${t}): ${a} → ${b} (${d} điểm phần trăm).`,
     target: 'Chỉ tiêu',
     value: 'Kết quả',
     threshold: 'Mức yêu cầu',
@@ -40,6 +59,8 @@ export const WORDS = {
     gap: 'Số người cần cài thêm',
     breachedUnits: 'Đơn vị chưa đạt',
     peopleShort: 'Số người còn thiếu',
+    silentUnits: 'Đơn vị chưa báo cáo',
+    populationRate: 'Tỷ lệ trên dân số',
     deadline: 'Hạn',
     cohort: 'Đối tượng',
     installed: 'Đã cài đặt',
@@ -70,7 +91,6 @@ export const WORDS = {
     hq: (v: string, i: string) => `Kiểm tra khách đến trụ sở: ${v} lượt, cài đặt tại chỗ ${i} lượt.`,
     transport: (p: string, i: string, r: string) => `Bến xe, bến phà: kiểm tra ${p} hành khách, cài đặt tại chỗ ${i}, tỷ lệ đã cài ${r}.`,
     rateChange: (c: string, a: string, b: string, d: string) => `${c}: ${a} → ${b} (${d} điểm phần trăm).`,
-    statusChange: (u: string, t: string, a: string, b: string) => `${u} — ${t}: ${a} → ${b}.`,
     noChange: 'Không có thay đổi.',
     none: 'Không có.',
   },
@@ -78,15 +98,30 @@ export const WORDS = {
     title: (d: string) => `Bluezone installation report for ${d}`,
     to: 'To: the Chairman of the People’s Committee of Trà Vinh province',
     from: 'The Department of Information and Communications reports on Official Letter No. 3359/UBND-CNXD of 21/08/2020:',
-    asOf: (t: string) => `Figures as of the event at ${t} (Vietnam time).`,
+    asOf: (d: string, t: string) => `Figures of ${d} last updated at ${t} (Vietnam time).`,
     noData: 'No data yet.',
-    s1: '1. Resident install rate against the 50% target',
-    s2: '2. Each cohort against the 100% target',
-    s3: '3. Districts ranked',
-    s4: '4. Units below target and their heads',
-    s5: '5. Installation support points',
-    s6: '6. Campaign activity',
-    s7: '7. Changes since the day before',
+    s1: '1. The targets on the day',
+    s2: '2. Each cohort',
+    s3: '3. The last 7 days',
+    s4: '4. Districts ranked (worst first)',
+    s5: '5. Units below target and their heads (worst first)',
+    s6: '6. Units not reporting and their heads',
+    s7: '7. Installation support points',
+    s8: '8. Campaign activity',
+    s9: '9. Changes since the day before',
+    targetLine: (name: string, value: string, threshold: string, deadline: string, standing: string) =>
+      `Target “${name}”: ${value} (threshold ${threshold}, deadline ${deadline}) — ${standing}.`,
+    shortLine: (people: string, units: string, silent: string) =>
+      `${people} people short; ${units} units short; ${silent} units not reporting.`,
+    trendTitle: (from: string, to: string) => `The province's rate per target from ${from} to ${to}`,
+    day: 'Day',
+    targets: 'Targets',
+    silentNone: 'Every unit that must report has reported.',
+    silentCount: (n: string) => `${n} units have not reported within the window:`,
+    movements: (n: string) => `${n} units changed status since the day before:`,
+    movement: (a: string, b: string, n: string) => `${a} → ${b}: ${n} units.`,
+    largest: 'The largest changes:',
+    largestLine: (u: string, t: string, a: string, b: string, d: string) => `${u} (${t}): ${a} → ${b} (${d} percentage points).`,
     target: 'Target',
     value: 'Value',
     threshold: 'Threshold',
@@ -94,6 +129,8 @@ export const WORDS = {
     gap: 'People still to install',
     breachedUnits: 'Units short',
     peopleShort: 'People short',
+    silentUnits: 'Units not reporting',
+    populationRate: 'Rate of population',
     deadline: 'Deadline',
     cohort: 'Cohort',
     installed: 'Installed',
@@ -123,7 +160,6 @@ export const WORDS = {
     transport: (p: string, i: string, r: string) =>
       `Bus stations and ferry terminals: ${p} passengers checked, ${i} installed on site, ${r} with the app.`,
     rateChange: (c: string, a: string, b: string, d: string) => `${c}: ${a} → ${b} (${d} percentage points).`,
-    statusChange: (u: string, t: string, a: string, b: string) => `${u} — ${t}: ${a} → ${b}.`,
     noChange: 'No change.',
     none: 'None.',
   },
@@ -210,6 +246,7 @@ export function renderHtml(doc: ReportDoc, styleNonce: string): string {
   for (const s of doc.sections) {
     parts.push(`<h2>${esc(s.heading)}</h2>`);
     for (const p of s.paragraphs) parts.push(`<p>${esc(p)}</p>`);
+    if (s.chart) parts.push(`<figure>${chartSvg(s.chart, 620)}</figure>`);
     if (s.table) {
       parts.push('<table>', `<thead><tr>${s.table.headers.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead>`, '<tbody>');
       for (const r of s.table.rows) parts.push(`<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`);

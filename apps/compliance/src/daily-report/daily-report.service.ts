@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { COHORTS, treeOfCohort } from '@app/contracts';
-import { addDays, rankWorstFirst, targetName } from '@app/domain';
-import type { Principal } from '@app/platform';
-import { AnalyticsService, rootUnit } from '../analytics/analytics.service';
+import { addDays, measureTarget, rankWorstFirst, STANDING_LABELS, standingOf, targetName } from '@app/domain';
+import { CampaignCalendar, type Principal } from '@app/platform';
+import { AnalyticsService, rootUnit, standing, type TargetSummary, type UnitStatusRow } from '../analytics/analytics.service';
+import type { TimeseriesQueryDto } from '../analytics/dto/analytics-query.dto';
 import { ContactAccessService, revealsContacts, type Head, type Viewer } from '../common/contacts';
 import { notBeforeFirstDay, toFigure } from '../common/figures';
 import { figuresOf, ReadModelService, type Snapshot } from '../common/read-model.service';
@@ -19,11 +20,18 @@ import {
   type ReportDoc,
   type ReportSection,
 } from './daily-report.render';
+import type { ReportChart } from './document/trend-chart';
 import type { ReportLang } from './dto/daily-report-query.dto';
 import { followUpSection, openFollowUpsOn } from '../quality/follow-ups.section';
 import { QualityService } from '../quality/quality.service';
+import { figuresUpdatedAt } from './report-freshness';
 
 const LAGGARDS_SHOWN = 20;
+/** Units not reporting named in the report (the full list is the API's `/v1/laggards?status=no_data`). */
+const SILENT_SHOWN = 40;
+/** The days of the report's trend chart, the day itself included. */
+const TREND_DAYS = 7;
+const LARGEST_MOVES = 10;
 
 /** A head as the report names them: title, name, and (for the keys that may read them) phone and e-mail. */
 function headLine(h: Head | null): string {
@@ -40,6 +48,7 @@ export class DailyReportService {
     private readonly field: FieldService,
     private readonly contacts: ContactAccessService,
     private readonly quality: QualityService,
+    private readonly calendar: CampaignCalendar,
   ) {}
 
   /** The report of a day in `viewer`'s language; the heads' contacts it shows in full are recorded. */
@@ -58,28 +67,28 @@ export class DailyReportService {
     const root = rootUnit(today);
     const sections: ReportSection[] = [];
 
-    // 1. Residents against 50%.
-    const residentTargets = summary.filter((t) => t.metric === 'resident_rate');
+    // 1. Each target's standing on the day: due today, breached or on track, with the people and units short.
     sections.push({
       heading: w.s1,
-      paragraphs: residentTargets.length ? [] : [w.noData],
-      table: residentTargets.length
+      paragraphs: summary.length ? summary.flatMap((t) => this.targetLines(t, lang)) : [w.noData],
+      table: summary.length
         ? {
-            headers: [w.target, w.value, w.threshold, w.status, w.peopleShort, w.breachedUnits, w.deadline],
-            rows: residentTargets.map((t) => [
+            headers: [w.target, w.value, w.threshold, w.status, w.peopleShort, w.breachedUnits, w.silentUnits, w.deadline],
+            rows: summary.map((t) => [
               t.name,
               fmtPct(lang, t.value),
               fmtPct(lang, t.threshold),
               S[t.standing],
               fmtInt(lang, t.peopleShort),
               fmtInt(lang, t.unitsShort),
+              fmtInt(lang, t.unitsNoData),
               fmtDate(t.deadline),
             ]),
           }
         : undefined,
     });
 
-    // 2. Each cohort on the province against 100%.
+    // 2. Each cohort on the province.
     const cohortRows = COHORTS.flatMap((c) => {
       const f = root ? figuresOf(today, root.code, c, treeOfCohort(c))[0] : undefined;
       if (!f) return [];
@@ -92,6 +101,7 @@ export class DailyReportService {
           fmtInt(lang, fig.smartphoneHolders),
           fmtPct(lang, fig.installRate),
           fmtPct(lang, fig.bluetoothRate),
+          c === 'residents' ? fmtPct(lang, fig.populationRate) : '—',
           t ? S[t.standing] : '—',
           `${fmtInt(lang, fig.reportingUnits)}/${fmtInt(lang, fig.expectedUnits)}`,
         ],
@@ -101,11 +111,17 @@ export class DailyReportService {
       heading: w.s2,
       paragraphs: cohortRows.length ? [] : [w.noData],
       table: cohortRows.length
-        ? { headers: [w.cohort, w.installed, w.holders, w.installRate, w.bluetoothRate, w.status, w.reporting], rows: cohortRows }
+        ? {
+            headers: [w.cohort, w.installed, w.holders, w.installRate, w.bluetoothRate, w.populationRate, w.status, w.reporting],
+            rows: cohortRows,
+          }
         : undefined,
     });
 
-    // 3. Districts ranked worst first (the one ranking rule: farthest below the resident target first), with the change since the day before.
+    // 3. The week's trend: the province's value per target on each of the last days, as a chart and its table.
+    sections.push(await this.trendSection(today, date, lang));
+
+    // 4. Districts ranked worst first (the one ranking rule: farthest below the resident target first), with the change since the day before.
     const districts = rankWorstFirst(
       this.analytics
         .unitRows(today, { type: 'district', cohort: 'residents' }, null)
@@ -113,7 +129,7 @@ export class DailyReportService {
     ).map((x) => x.row);
     const before = new Map(this.analytics.unitRows(yesterday, { type: 'district', cohort: 'residents' }, null).map((r) => [r.code, r]));
     sections.push({
-      heading: w.s3,
+      heading: w.s4,
       paragraphs: districts.length ? [] : [w.noData],
       table: districts.length
         ? {
@@ -136,11 +152,11 @@ export class DailyReportService {
         : undefined,
     });
 
-    // 4. Laggards with their heads, worst first (the same rule as the API and the CSV).
+    // 5. Laggards with their heads, worst first (the same rule as the API and the CSV).
     const reveal = revealsContacts(principal);
     const laggards = this.analytics.laggardRows(today, {}, null, reveal, lang).slice(0, LAGGARDS_SHOWN);
     sections.push({
-      heading: w.s4,
+      heading: w.s5,
       paragraphs: laggards.length ? [] : [w.none],
       table: laggards.length
         ? {
@@ -158,10 +174,23 @@ export class DailyReportService {
         : undefined,
     });
 
-    // 5. Support points.
+    // 6. Units that should report and have not: named, with their heads and the targets they leave without data.
+    const silent = this.silentUnits(this.analytics.laggardRows(today, { status: 'no_data' }, null, reveal, lang));
+    sections.push({
+      heading: w.s6,
+      paragraphs: silent.length ? [w.silentCount(fmtInt(lang, silent.length))] : [w.silentNone],
+      table: silent.length
+        ? {
+            headers: [w.unit, w.head, w.accountableTo, w.targets],
+            rows: silent.slice(0, SILENT_SHOWN).map((r) => [r.name, headLine(r.head), r.parent?.name ?? '—', r.targets.join('; ')]),
+          }
+        : undefined,
+    });
+
+    // 7. Support points.
     const ct = coverage.totals;
     sections.push({
-      heading: w.s5,
+      heading: w.s7,
       paragraphs: [
         w.coverage(fmtInt(lang, ct.communesWithPoint), fmtInt(lang, ct.communes), fmtPct(lang, ct.coverage)),
         w.pointsLine(fmtInt(lang, ct.points), fmtInt(lang, ct.assistedOnDate), fmtInt(lang, ct.installedOnDate)),
@@ -180,11 +209,11 @@ export class DailyReportService {
         : undefined,
     });
 
-    // 6. Activity.
+    // 8. Activity.
     const at = activity.totals;
     const tt = transport.totals;
     sections.push({
-      heading: w.s6,
+      heading: w.s8,
       paragraphs: [
         w.broadcast(fmtInt(lang, at.communesBroadcastCompliant), fmtInt(lang, at.communes), fmtInt(lang, at.communesBroadcasting)),
         w.doorToDoor(fmtInt(lang, at.householdsVisited)),
@@ -195,22 +224,84 @@ export class DailyReportService {
       ],
     });
 
-    // 7. Changes since the day before.
-    sections.push({ heading: w.s7, paragraphs: this.changes(today, yesterday, lang) });
-    // 8. Data-quality follow-ups still open (apps/compliance/src/quality).
+    // 9. Changes since the day before, summarised.
+    sections.push({ heading: w.s9, paragraphs: this.changes(today, yesterday, lang) });
+    // 10. Data-quality follow-ups still open (apps/compliance/src/quality).
     sections.push(followUpSection(await openFollowUpsOn(this.quality, date, lang), lang));
 
+    const updatedAt = await this.readModel.read((g) => figuresUpdatedAt(g, date));
+    const asOf = updatedAt ? this.calendar.dateTime(updatedAt) : today.asOfEvent;
     const doc: ReportDoc = {
       lang,
       title: w.title(fmtDate(date)),
-      lead: [w.to, w.from, today.asOfEvent ? w.asOf(fmtDateTime(today.asOfEvent)) : w.noData],
+      lead: [w.to, w.from, asOf ? w.asOf(fmtDate(date), fmtDateTime(asOf)) : w.noData],
       sections,
     };
     await this.contacts.record(viewer, [
       ...districts.map((r) => today.units.get(r.code)),
-      ...(reveal ? laggards.map((r) => today.units.get(r.orgUnitCode)) : []),
+      ...(reveal ? [...laggards, ...silent.slice(0, SILENT_SHOWN)].map((r) => today.units.get(r.orgUnitCode)) : []),
     ]);
     return { asOfEvent: today.asOfEvent, doc };
+  }
+
+  /** A target's standing in a sentence or two: what the chairman reads first. */
+  private targetLines(t: TargetSummary, lang: ReportLang): string[] {
+    const w = WORDS[lang];
+    const lines = [
+      w.targetLine(t.name, fmtPct(lang, t.value), fmtPct(lang, t.threshold), fmtDate(t.deadline), STANDING_LABELS[lang][t.standing]),
+    ];
+    if (t.standing !== 'met') lines.push(w.shortLine(fmtInt(lang, t.peopleShort), fmtInt(lang, t.unitsShort), fmtInt(lang, t.unitsNoData)));
+    return lines;
+  }
+
+  /** Units not reporting, once each (a unit silent on several targets is named once, with those targets), by code. */
+  private silentUnits(rows: UnitStatusRow[]): Array<UnitStatusRow & { targets: string[] }> {
+    const byUnit = new Map<string, UnitStatusRow & { targets: string[] }>();
+    for (const r of rows) {
+      const seen = byUnit.get(r.orgUnitCode);
+      if (seen) seen.targets.push(r.targetName);
+      else byUnit.set(r.orgUnitCode, { ...r, targets: [r.targetName] });
+    }
+    return [...byUnit.values()].sort((a, b) => (a.orgUnitCode < b.orgUnitCode ? -1 : a.orgUnitCode > b.orgUnitCode ? 1 : 0));
+  }
+
+  /** The province's value per target over the last TREND_DAYS days up to the report's day (the figures holding each day). */
+  private async trendSection(today: Snapshot, date: string, lang: ReportLang): Promise<ReportSection> {
+    const w = WORDS[lang];
+    const root = rootUnit(today);
+    const from = notBeforeFirstDay(addDays(date, -(TREND_DAYS - 1)));
+    const days: string[] = [];
+    for (let d = from; d <= date; d = addDays(d, 1)) days.push(d);
+    const rows = root ? (await this.analytics.timeseries({ unit: root.code } as TimeseriesQueryDto, date, from)).rows : [];
+    const series = today.targets.map((t) => ({
+      name: targetName(t, lang),
+      threshold: t.threshold,
+      values: days.map(
+        (d) =>
+          measureTarget(
+            t,
+            rows.filter((r) => r.date === d),
+          ).value,
+      ),
+    }));
+    const label = (d: string) => fmtDate(d).slice(0, 5);
+    const chart: ReportChart = {
+      title: w.trendTitle(fmtDate(from), fmtDate(date)),
+      days: days.map(label),
+      series,
+      thresholdWord: w.threshold.toLowerCase(),
+      pct: (v) => fmtPct(lang, v).replace(/[.,]00%$/, '%'),
+    };
+    if (!series.length || series.every((s) => s.values.every((v) => v === null))) return { heading: w.s3, paragraphs: [w.noData] };
+    return {
+      heading: w.s3,
+      paragraphs: [chart.title],
+      chart,
+      table: {
+        headers: [w.day, ...series.map((s) => s.name)],
+        rows: days.map((d, i) => [fmtDate(d), ...series.map((s) => fmtPct(lang, s.values[i]))]),
+      },
+    };
   }
 
   private changes(today: Snapshot, yesterday: Snapshot, lang: ReportLang): string[] {
@@ -231,20 +322,47 @@ export class DailyReportService {
           out.push(w.rateChange(COHORT_LABEL[lang][c], fmtPct(lang, ra), fmtPct(lang, rb), fmtPoints(lang, rb - ra)));
       }
     }
+    // Status movements counted (from → to), then the largest moves of value among the units whose status changed.
+    const moves = new Map<string, number>();
+    const largest: Array<{ line: string; size: number }> = [];
     for (const t of today.targets) {
-      for (const [code, st] of [...(today.statuses.get(t.targetId)?.entries() ?? [])].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) {
+      for (const [code, st] of today.statuses.get(t.targetId)?.entries() ?? []) {
         const prev = yesterday.statuses.get(t.targetId)?.get(code)?.status ?? null;
-        if (st.date === today.date && prev !== st.status) {
-          out.push(
-            w.statusChange(
+        if (st.date !== today.date || prev === st.status) continue;
+        const a = prev ? STATUS_LABEL[lang][standingOf(t, prev, yesterday.date)] : '—';
+        const b = STATUS_LABEL[lang][standingOf(t, st.status, today.date)];
+        moves.set(`${a}\u0000${b}`, (moves.get(`${a}\u0000${b}`) ?? 0) + 1);
+        const now = standing(today, t, code).value;
+        const then = standing(yesterday, t, code).value;
+        if (now !== null && then !== null)
+          largest.push({
+            line: w.largestLine(
               today.units.get(code)?.name ?? code,
               targetName(t, lang),
-              prev ? STATUS_LABEL[lang][prev] : '—',
-              STATUS_LABEL[lang][st.status],
+              fmtPct(lang, then),
+              fmtPct(lang, now),
+              fmtPoints(lang, now - then),
             ),
-          );
-        }
+            size: Math.abs(now - then),
+          });
       }
+    }
+    if (moves.size) {
+      const total = [...moves.values()].reduce((a, b) => a + b, 0);
+      out.push(w.movements(fmtInt(lang, total)));
+      for (const [k, n] of [...moves].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))) {
+        const [a, b] = k.split('\u0000');
+        out.push(w.movement(a, b, fmtInt(lang, n)));
+      }
+    }
+    if (largest.length) {
+      out.push(w.largest);
+      out.push(
+        ...largest
+          .sort((x, y) => y.size - x.size || (x.line < y.line ? -1 : 1))
+          .slice(0, LARGEST_MOVES)
+          .map((m) => m.line),
+      );
     }
     return out.length ? out : [w.noChange];
   }

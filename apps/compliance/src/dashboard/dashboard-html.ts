@@ -1,8 +1,8 @@
-import type { TargetStatus } from '@app/contracts';
+import type { Standing } from '@app/domain';
 import type { FastifyReply } from 'fastify';
 import type { Head } from '../analytics/analytics.service';
 import { htmlResponse } from '../common/respond';
-import { fmtDate, fmtInt, fmtPct, fmtPoints, STATUS_LABEL } from '../daily-report/daily-report.render';
+import { fmtDate, fmtDateTime, fmtInt, fmtPct, fmtPoints, STATUS_LABEL } from '../daily-report/daily-report.render';
 import type { ReportLang } from '../daily-report/dto/daily-report-query.dto';
 import { DASHBOARD_WORDS } from './dashboard.words';
 
@@ -39,7 +39,7 @@ export function unitLink(code: string, name: string, date: string, lang: ReportL
   return `<a class="unit" href="/dashboard/units/${esc(encodeURIComponent(code))}${esc(query({ date, lang }))}">${esc(name)}</a>`;
 }
 
-export function badge(lang: ReportLang, status: TargetStatus | null | undefined): string {
+export function badge(lang: ReportLang, status: Standing | null | undefined): string {
   return status ? `<span class="badge s-${esc(status)}">${esc(STATUS_LABEL[lang][status])}</span>` : '—';
 }
 
@@ -60,7 +60,7 @@ export const intCell = (lang: ReportLang, n: number | null | undefined) => `<spa
 export const pctCell = (lang: ReportLang, r: number | null | undefined) => `<span class="num">${esc(fmtPct(lang, r))}</span>`;
 
 /** A horizontal bar (inline SVG, no script, no style attribute): the value, with a tick at the threshold. */
-export function bar(lang: ReportLang, value: number | null, threshold: number | null, status: TargetStatus | null, width = 160): string {
+export function bar(lang: ReportLang, value: number | null, threshold: number | null, status: Standing | null, width = 160): string {
   const label = `${fmtPct(lang, value)}${threshold !== null ? ` / ${fmtPct(lang, threshold)}` : ''}`;
   const fill = value === null ? 0 : Math.round(Math.max(0, Math.min(1, value)) * width);
   const tick =
@@ -103,17 +103,17 @@ export function exportLinks(lang: ReportLang, tableId: string, params: Record<st
 }
 
 const CSS = `
-:root{--ink:#1b2733;--muted:#5b6b7a;--line:#d8dee4;--bg:#f4f6f8;--brand:#0b5394;--met:#2e7d32;--on_track:#558b2f;--at_risk:#ef6c00;--breached:#c62828;--no_data:#9e9e9e}
+:root{--ink:#1b2733;--muted:#5b6b7a;--line:#d8dee4;--bg:#f4f6f8;--brand:#0b5394;--met:#2e7d32;--on_track:#558b2f;--at_risk:#ef6c00;--breached:#c62828;--due_today:#ad1457;--no_data:#9e9e9e}
 *{box-sizing:border-box}html{-webkit-text-size-adjust:100%}body{margin:0;font:15px/1.45 system-ui,"Segoe UI",Roboto,"Noto Sans",Arial,sans-serif;color:var(--ink);background:var(--bg);overflow-wrap:break-word}
 header{background:var(--brand);color:#fff;padding:14px 24px;display:flex;flex-wrap:wrap;gap:12px;align-items:center;justify-content:space-between}
 header h1{font-size:20px;margin:0}header p{margin:2px 0 0;opacity:.85;font-size:13px}header a{color:#fff}
 .tools{display:flex;gap:10px;align-items:center;flex-wrap:wrap}.tools form{display:inline-flex;flex-wrap:wrap;gap:6px;align-items:center;margin:0}
-input,button{font:inherit;padding:4px 8px;border:1px solid var(--line);border-radius:4px;max-width:100%}button{background:#fff;color:var(--brand);cursor:pointer}
+input,select,button{font:inherit;padding:4px 8px;border:1px solid var(--line);border-radius:4px;max-width:100%}button{background:#fff;color:var(--brand);cursor:pointer}
 main{max-width:1280px;margin:0 auto;padding:16px 24px 40px}
 .fresh{color:var(--muted);font-size:13px;margin:0 0 12px}
 nav.crumbs{font-size:14px;margin:0 0 10px}nav.crumbs a{color:var(--brand)}
 section{background:#fff;border:1px solid var(--line);border-radius:6px;padding:14px 18px;margin:0 0 16px;min-width:0}
-h2{font-size:17px;margin:0 0 10px;color:var(--brand)}h3{font-size:15px;margin:12px 0 6px}
+h2{font-size:17px;margin:0 0 10px;color:var(--brand)}h3{font-size:15px;margin:12px 0 6px}h4{font-size:14px;margin:10px 0 4px}
 a.unit{color:var(--brand);text-decoration:none;font-weight:600}a.unit:hover{text-decoration:underline}
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(300px,100%),1fr));gap:12px}
 .card{border:1px solid var(--line);border-radius:6px;padding:12px;min-width:0}.card h3{font-size:14px;margin:0 0 6px;font-weight:600}
@@ -123,9 +123,9 @@ th{background:#eef2f6;font-weight:600;font-size:13px}th.n,td.n{text-align:right}
 .barcell{display:inline-flex;gap:6px;align-items:center;white-space:nowrap}.num{min-width:58px;text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .pp.up{color:var(--met)}.pp.down{color:var(--breached)}
 .track{fill:#e6eaee}.tick{stroke:var(--ink);stroke-width:2}
-.fill.s-met{fill:var(--met)}.fill.s-on_track{fill:var(--on_track)}.fill.s-at_risk{fill:var(--at_risk)}.fill.s-breached{fill:var(--breached)}.fill.s-no_data{fill:var(--no_data)}
+.fill.s-met{fill:var(--met)}.fill.s-on_track{fill:var(--on_track)}.fill.s-at_risk{fill:var(--at_risk)}.fill.s-breached{fill:var(--breached)}.fill.s-due_today{fill:var(--due_today)}.fill.s-no_data{fill:var(--no_data)}
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;color:#fff;white-space:nowrap}
-.badge.s-met{background:var(--met)}.badge.s-on_track{background:var(--on_track)}.badge.s-at_risk{background:var(--at_risk)}.badge.s-breached{background:var(--breached)}.badge.s-no_data{background:var(--no_data)}
+.badge.s-met{background:var(--met)}.badge.s-on_track{background:var(--on_track)}.badge.s-at_risk{background:var(--at_risk)}.badge.s-breached{background:var(--breached)}.badge.s-due_today{background:var(--due_today)}.badge.s-no_data{background:var(--no_data)}
 td>.num{display:block}
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(460px,100%),1fr));gap:12px}
 .chart{border:1px solid var(--line);border-radius:6px;padding:8px;min-width:0}.chart h3{font-size:14px;margin:0 0 4px}
@@ -196,17 +196,27 @@ export function logoutForm(lang: ReportLang): string {
   return `<form method="post" action="/dashboard/logout"><input type="hidden" name="lang" value="${lang}"><button type="submit">${esc(DASHBOARD_WORDS[lang].logout)}</button></form>`;
 }
 
-/** The header's tools on every dashboard page: the day picker (back to the same page), the other language, log out. */
-export function headerTools(lang: ReportLang, path: string, date: string, latestDate: string | null): string {
+/**
+ * The header's tools on every dashboard page: the day picker (the campaign's days as dd/mm/yyyy, whatever
+ * the browser's locale; back to the same page), the other language, log out.
+ */
+export function headerTools(lang: ReportLang, path: string, date: string, days: readonly string[]): string {
   const w = DASHBOARD_WORDS[lang];
-  return `<form method="get" action="${esc(path)}"><label>${esc(w.date)} <input type="date" name="date" value="${esc(date)}"${latestDate ? ` max="${esc(latestDate)}"` : ''}></label><input type="hidden" name="lang" value="${lang}"><button type="submit">${esc(w.show)}</button></form>
+  const options = days.map((d) => `<option value="${esc(d)}"${d === date ? ' selected' : ''}>${esc(fmtDate(d))}</option>`).join('');
+  return `<form method="get" action="${esc(path)}"><label>${esc(w.date)} <select name="date">${options}</select></label><input type="hidden" name="lang" value="${lang}"><button type="submit">${esc(w.show)}</button></form>
 ${langLink(lang, path, { date })}${logoutForm(lang)}`;
 }
 
-/** "Date 30/08/2020 · figures as of …" with a note when the day shown is not the latest with data. */
-export function freshnessLine(lang: ReportLang, date: string, asOfEvent: string | null, latestDate: string | null): string {
+/**
+ * "Ngày 30/08/2020 · figures of 30/08/2020 last updated at 17:05:12 30/08/2020 (Vietnam time)": when the
+ * figures of the day shown were last updated (the latest report they hold), never the time of an event
+ * about another day; with a note when the day shown is not the latest with data.
+ */
+export function freshnessLine(lang: ReportLang, v: { date: string; updatedAt: string | null; latestDate: string | null }): string {
   const w = DASHBOARD_WORDS[lang];
-  const freshness = asOfEvent ? `<time datetime="${esc(asOfEvent)}">${esc(w.asOf(vietnamTime(asOfEvent)))}</time>` : esc(w.noEvents);
-  const latest = latestDate && latestDate !== date ? ` ${esc(w.notLatest(fmtDate(latestDate)))}` : '';
-  return `<p class="fresh"><strong>${esc(`${w.date} ${fmtDate(date)}`)}</strong> · ${freshness}${latest}</p>`;
+  const freshness = v.updatedAt
+    ? `<time datetime="${esc(v.updatedAt)}">${esc(w.asOf(fmtDate(v.date), fmtDateTime(v.updatedAt)))}</time>`
+    : esc(w.noReports);
+  const latest = v.latestDate && v.latestDate !== v.date ? ` ${esc(w.notLatest(fmtDate(v.latestDate)))}` : '';
+  return `<p class="fresh"><strong>${esc(`${w.date} ${fmtDate(v.date)}`)}</strong> · ${freshness}${latest}</p>`;
 }

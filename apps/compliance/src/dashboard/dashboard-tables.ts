@@ -1,4 +1,5 @@
-import type { Cohort, TargetStatus, Tree, UnitType } from '@app/contracts';
+import type { ActivityKind, Cohort, TargetStatus, Tree, UnitType } from '@app/contracts';
+import { ACTIVITY_COUNT_LABELS, ACTIVITY_LABELS, UNIT_TYPE_LABELS, type Standing as StandingCode } from '@app/domain';
 import type { Head } from '../analytics/analytics.service';
 import type { SortValue } from '../common/listing';
 import { COHORT_LABEL, fmtDate, fmtInt, STATUS_LABEL, WORDS } from '../daily-report/daily-report.render';
@@ -6,7 +7,7 @@ import type { ReportLang } from '../daily-report/dto/daily-report-query.dto';
 import { badge, bar, esc, headText, intCell, pctCell, pointsCell, table, unitLink, vietnamTime } from './dashboard-html';
 import type { Figure } from '../common/figures';
 import type { TargetRow as Target } from '../common/read-model.service';
-import { ACTIVITY_COUNT_LABEL, ACTIVITY_LABEL, DASHBOARD_WORDS, targetName, UNIT_TYPE_LABEL } from './dashboard.words';
+import { DASHBOARD_WORDS, targetName } from './dashboard.words';
 
 /**
  * Every table of the dashboard, defined once: the page renders it and the CSV and XLSX exports write
@@ -50,7 +51,7 @@ function cellHtml<T>(c: Column<T>, row: T, lang: ReportLang, date: string): stri
     case 'date':
       return esc(typeof v === 'string' ? fmtDate(v) : '—');
     case 'status':
-      return badge(lang, (v as TargetStatus | null) ?? null);
+      return badge(lang, (v as StandingCode | null) ?? null);
     case 'text':
       return v === null || v === undefined || v === '' ? '—' : esc(String(v));
   }
@@ -71,7 +72,7 @@ export function renderTable<T>(spec: TableSpec<T>, rows: readonly T[], lang: Rep
 export function exportValue<T>(c: Column<T>, row: T, lang: ReportLang | undefined): SortValue {
   if (c.label && lang) return c.label(row, lang);
   const v = c.value(row);
-  if (c.kind === 'status' && lang && typeof v === 'string') return STATUS_LABEL[lang][v as TargetStatus] ?? v;
+  if (c.kind === 'status' && lang && typeof v === 'string') return STATUS_LABEL[lang][v as StandingCode] ?? v;
   return v;
 }
 
@@ -80,7 +81,7 @@ export const pp = (d: number | null | undefined): number | null => (d === null |
 
 const W = (lang: ReportLang) => DASHBOARD_WORDS[lang];
 const R = (lang: ReportLang) => WORDS[lang];
-const typeLabel = (lang: ReportLang, t: string) => UNIT_TYPE_LABEL[lang][t as UnitType] ?? t;
+const typeLabel = (lang: ReportLang, t: string) => UNIT_TYPE_LABELS[lang][t as UnitType] ?? t;
 const since = <T>(value: (r: T) => number | null): Column<T> => ({
   header: (l) => `${W(l).sinceYesterday} (${W(l).pp})`,
   kind: 'pp',
@@ -88,7 +89,7 @@ const since = <T>(value: (r: T) => number | null): Column<T> => ({
 });
 
 /** Columns several tables share: the target, the value as a bar against its threshold, people missing, status, since when. */
-type Standing = { value: number | null; threshold: number | null; status: TargetStatus | null; gap: number | null };
+type Standing = { value: number | null; threshold: number | null; status: StandingCode | null; gap: number | null };
 const targetColumn = <T extends { target: Target | null }>(): Column<T> => ({
   header: (l) => R(l).target,
   kind: 'text',
@@ -117,7 +118,11 @@ export interface TargetRow {
   value: number | null;
   threshold: number;
   status: TargetStatus;
-  gap: number | null;
+  /** What officials read: the status, or due today on the deadline while the province is short. */
+  standing: StandingCode;
+  peopleShort: number | null;
+  unitsShort: number;
+  unitsNoData: number;
   unitsBreached: number;
   deadline: string;
   delta: number | null;
@@ -130,9 +135,10 @@ export const TARGETS_TABLE: TableSpec<TargetRow> = {
     { header: (l) => R(l).value, kind: 'pct', value: (r) => r.value },
     since((r) => r.delta),
     { header: (l) => R(l).threshold, kind: 'pct', value: (r) => r.threshold },
-    statusColumn(),
-    gapColumn(),
-    { header: (l) => R(l).breachedUnits, kind: 'int', value: (r) => r.unitsBreached },
+    { header: (l) => R(l).status, kind: 'status', value: (r) => r.standing },
+    { header: (l) => R(l).peopleShort, kind: 'int', value: (r) => r.peopleShort },
+    { header: (l) => R(l).breachedUnits, kind: 'int', value: (r) => r.unitsShort },
+    { header: (l) => W(l).unitsNoData, kind: 'int', value: (r) => r.unitsNoData },
     { header: (l) => R(l).deadline, kind: 'date', value: (r) => r.deadline },
   ],
 };
@@ -184,7 +190,7 @@ export interface LaggardRow {
   value: number | null;
   threshold: number;
   gap: number | null;
-  status: TargetStatus;
+  status: StandingCode;
   since: string | null;
   delta: number | null;
 }
@@ -207,6 +213,12 @@ export const LAGGARDS_TABLE: TableSpec<LaggardRow> = {
     statusColumn(),
     sinceDateColumn(),
   ],
+};
+
+/** One target's laggards on the page: the heading names the target, so its rows do not repeat it (the export keeps it). */
+export const TARGET_LAGGARDS_TABLE: TableSpec<LaggardRow> = {
+  id: 'laggards',
+  columns: LAGGARDS_TABLE.columns.filter((c) => c.header('en') !== R('en').target),
 };
 
 export interface CoverageTableRow {
@@ -409,12 +421,12 @@ export interface ActivityItem {
   date: string;
   code: string;
   name: string;
-  kind: keyof (typeof ACTIVITY_LABEL)['vi'];
+  kind: ActivityKind;
   counts: Record<string, number | boolean | string>;
 }
 
 function activityDetails(lang: ReportLang, a: ActivityItem): string {
-  const words = ACTIVITY_COUNT_LABEL[lang];
+  const words = ACTIVITY_COUNT_LABELS[lang];
   return Object.entries(a.counts)
     .filter(([k, v]) => typeof v === 'number' && words[k])
     .map(([k, v]) => `${fmtInt(lang, v as number)} ${words[k]}`)
@@ -426,7 +438,7 @@ export const ACTIVITIES_TABLE: TableSpec<ActivityItem> = {
   columns: [
     { header: (l) => W(l).date, kind: 'date', value: (r) => r.date },
     { header: (l) => R(l).unit, kind: 'text', value: (r) => r.name, html: (r, l, d) => unitLink(r.code, r.name, d, l) },
-    { header: (l) => W(l).kind, kind: 'text', value: (r) => r.kind, label: (r, l) => ACTIVITY_LABEL[l][r.kind] },
+    { header: (l) => W(l).kind, kind: 'text', value: (r) => r.kind, label: (r, l) => ACTIVITY_LABELS[l][r.kind] },
     { header: (l) => W(l).details, kind: 'text', value: (r) => JSON.stringify(r.counts), label: (r, l) => activityDetails(l, r) },
   ],
 };

@@ -1,4 +1,5 @@
 import type { UnitType } from '@app/contracts';
+import { UNIT_TYPE_LABELS } from '@app/domain';
 import { fmtInt, WORDS } from '../daily-report/daily-report.render';
 import type { ReportLang } from '../daily-report/dto/daily-report-query.dto';
 import { esc, exportLinks, freshnessLine, headerTools, headText, page, query, unitLink } from './dashboard-html';
@@ -12,7 +13,7 @@ import {
   SUPPORT_POINTS_TABLE,
 } from './dashboard-tables';
 import { trendCharts } from './dashboard-trend';
-import { DASHBOARD_WORDS, targetName, UNIT_TYPE_LABEL } from './dashboard.words';
+import { DASHBOARD_WORDS, targetName } from './dashboard.words';
 import type { UnitView } from './dashboard.service';
 
 export const unitPath = (code: string) => `/dashboard/units/${encodeURIComponent(code)}`;
@@ -29,7 +30,7 @@ export function renderUnit(v: UnitView, lang: ReportLang, nonce: string): string
         .join(' › ')} › <strong>${esc(v.name)}</strong></nav>`
     : `<nav class="crumbs"><a href="/${esc(query({ date: v.date, lang }))}">${esc(w.backHome)}</a></nav>`;
   const facts = `<div class="card"><dl>
-<dt>${esc(w.type)}</dt><dd>${esc(UNIT_TYPE_LABEL[lang][v.type as UnitType] ?? v.type)}</dd>
+<dt>${esc(w.type)}</dt><dd>${esc(UNIT_TYPE_LABELS[lang][v.type as UnitType] ?? v.type)}</dd>
 <dt>${esc(w.headOfUnit)}</dt><dd>${esc(headText(v.head))}</dd>
 ${v.adminParent ? `<dt>${esc(w.adminParent)}</dt><dd>${unitLink(v.adminParent.code, v.adminParent.name, v.date, lang)}</dd>` : ''}
 ${v.accountableTo ? `<dt>${esc(w.accountableTo)}</dt><dd>${unitLink(v.accountableTo.code, v.accountableTo.name, v.date, lang)}</dd>` : ''}
@@ -45,7 +46,7 @@ ${v.accountableTo ? `<dt>${esc(w.accountableTo)}</dt><dd>${unitLink(v.accountabl
         .join('\n')
     : `<p>${esc(w.noChildren)}</p>`;
   const body = `${crumbs}
-${freshnessLine(lang, v.date, v.asOfEvent, v.latestDate)}
+${freshnessLine(lang, v)}
 ${section('unit', w.unitFacts, facts)}
 ${section(
   'statuses',
@@ -84,5 +85,5 @@ ${section(
   ),
 )}
 <p class="muted exports">${esc(w.print)}</p>`;
-  return page(lang, v.name, nonce, headerTools(lang, path, v.date, v.latestDate), body, { charts: v.trends.length > 0 });
+  return page(lang, v.name, nonce, headerTools(lang, path, v.date, v.days), body, { charts: v.trends.length > 0 });
 }

@@ -143,7 +143,12 @@ export class DashboardController {
         case 'districts':
           return send(DISTRICTS_TABLE, v.districts, v.date, v.asOfEvent);
         case 'laggards':
-          return send(LAGGARDS_TABLE, v.laggards.all, v.date, v.asOfEvent);
+          return send(
+            LAGGARDS_TABLE,
+            v.laggards.all.filter((r) => !q.target || r.target.targetId === q.target),
+            v.date,
+            v.asOfEvent,
+          );
         case 'coverage':
           return send(COVERAGE_TABLE, v.coverage.rows, v.date, v.asOfEvent);
         case 'broadcasts':

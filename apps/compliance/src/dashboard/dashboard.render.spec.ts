@@ -1,3 +1,4 @@
+import { freshnessLine, headerTools } from './dashboard-html';
 import { bar, esc, query, renderLogin, vietnamTime } from './dashboard.render';
 
 describe('dashboard rendering', () => {
@@ -31,5 +32,21 @@ describe('dashboard rendering', () => {
     expect(html).toContain('<input type="hidden" name="date" value="2020-08-21">');
     expect(html).toContain('&lt;oops&gt;');
     expect(html).not.toContain('<script');
+  });
+
+  it('offers the campaign days as dd/mm/yyyy whatever the browser locale, the day shown selected', () => {
+    const html = headerTools('vi', '/', '2020-08-30', ['2020-08-31', '2020-08-30', '2020-08-29']);
+    expect(html).toContain(
+      '<select name="date"><option value="2020-08-31">31/08/2020</option><option value="2020-08-30" selected>30/08/2020</option>',
+    );
+    expect(html).not.toContain('type="date"');
+  });
+
+  it("says when the day's figures were last updated, in Vietnam time to the second, never an event's raw timestamp", () => {
+    const line = freshnessLine('vi', { date: '2020-08-29', updatedAt: '2020-08-30T17:05:12+07:00', latestDate: '2020-08-30' });
+    expect(line).toContain('<strong>Ngày 29/08/2020</strong>');
+    expect(line).toContain('Số liệu ngày 29/08/2020 cập nhật lần cuối lúc 17:05:12 30/08/2020 (giờ Việt Nam).');
+    expect(line).toContain('Ngày mới nhất có số liệu: 30/08/2020.');
+    expect(freshnessLine('en', { date: '2020-08-01', updatedAt: null, latestDate: null })).toContain('No report up to this day.');
   });
 });

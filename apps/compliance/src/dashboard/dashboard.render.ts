@@ -14,7 +14,7 @@ import {
   query,
   unitLink,
 } from './dashboard-html';
-import { BROADCASTS_TABLE, COVERAGE_TABLE, DISTRICTS_TABLE, LAGGARDS_TABLE, renderTable, type TargetRow } from './dashboard-tables';
+import { BROADCASTS_TABLE, COVERAGE_TABLE, DISTRICTS_TABLE, renderTable, TARGET_LAGGARDS_TABLE, type TargetRow } from './dashboard-tables';
 import { trendCharts } from './dashboard-trend';
 import { DASHBOARD_WORDS, targetName } from './dashboard.words';
 import type { DashboardView } from './dashboard.service';
@@ -24,14 +24,15 @@ export { bar, esc, query, vietnamTime } from './dashboard-html';
 function targetCard(lang: ReportLang, t: TargetRow): string {
   const r = WORDS[lang];
   const w = DASHBOARD_WORDS[lang];
-  return `<div class="card" data-target="${esc(t.targetId)}"><h3>${esc(targetName(t.target, lang))}</h3>
+  return `<div class="card" data-target="${esc(t.targetId)}" data-standing="${esc(t.standing)}"><h3>${esc(targetName(t.target, lang))}</h3>
 <div class="big">${esc(fmtPct(lang, t.value))}</div>
-${bar(lang, t.value, t.threshold, t.status, 260)}
+${bar(lang, t.value, t.threshold, t.standing, 260)}
 <dl><dt>${esc(w.sinceYesterday)}</dt><dd>${esc(pointsText(lang, t.delta))}</dd>
 <dt>${esc(r.threshold)}</dt><dd>${esc(fmtPct(lang, t.threshold))}</dd>
-<dt>${esc(r.status)}</dt><dd>${badge(lang, t.status)}</dd>
-<dt>${esc(r.gap)}</dt><dd>${esc(fmtInt(lang, t.gap))}</dd>
-<dt>${esc(r.breachedUnits)}</dt><dd>${esc(fmtInt(lang, t.unitsBreached))}</dd>
+<dt>${esc(r.status)}</dt><dd class="standing">${badge(lang, t.standing)}</dd>
+<dt>${esc(r.peopleShort)}</dt><dd class="people-short">${esc(fmtInt(lang, t.peopleShort))}</dd>
+<dt>${esc(r.breachedUnits)}</dt><dd class="units-short">${esc(fmtInt(lang, t.unitsShort))}</dd>
+<dt>${esc(w.unitsNoData)}</dt><dd class="units-no-data">${esc(fmtInt(lang, t.unitsNoData))}</dd>
 <dt>${esc(r.deadline)}</dt><dd>${esc(fmtDate(t.deadline))}</dd></dl></div>`;
 }
 
@@ -42,13 +43,21 @@ function districtsSection(lang: ReportLang, v: DashboardView): string {
 ${exportLinks(lang, 'districts', { date: v.date })}</section>`;
 }
 
+/** Each target's own laggards (worst first by the distance to its threshold), then its units not reporting, named with their heads. */
 function laggardsSection(lang: ReportLang, v: DashboardView): string {
   const w = DASHBOARD_WORDS[lang];
-  const { rows, total } = v.laggards;
-  if (!rows.length) return `<section id="laggards"><h2>${esc(w.laggards)}</h2><p>${esc(WORDS[lang].none)}</p></section>`;
-  return `<section id="laggards"><h2>${esc(w.laggards)}</h2>${renderTable(LAGGARDS_TABLE, rows, lang, v.date)}
-<p class="muted">${esc(w.laggardsShown(fmtInt(lang, rows.length), fmtInt(lang, total)))}</p>
-${exportLinks(lang, 'laggards', { date: v.date })}</section>`;
+  const blocks = v.laggards.byTarget.map((l) => {
+    const name = targetName(l.target, lang);
+    const shown = l.rows.length
+      ? `${renderTable(TARGET_LAGGARDS_TABLE, l.rows, lang, v.date)}${l.total > l.rows.length ? `<p class="muted">${esc(w.laggardsShown(fmtInt(lang, l.rows.length), fmtInt(lang, l.total)))}</p>` : ''}`
+      : `<p>${esc(w.noLaggards)}</p>`;
+    const silent = l.silentTotal
+      ? `<h4>${esc(w.silentOf(fmtInt(lang, l.silentTotal)))}</h4>${renderTable(TARGET_LAGGARDS_TABLE, l.silent, lang, v.date)}`
+      : '';
+    return `<div class="laggards" data-target="${esc(l.target.targetId)}"><h3>${esc(w.laggardsOf(name, fmtInt(lang, l.total)))}</h3>${shown}${silent}
+${exportLinks(lang, 'laggards', { date: v.date, target: l.target.targetId })}</div>`;
+  });
+  return `<section id="laggards"><h2>${esc(w.laggards)}</h2>${blocks.length ? blocks.join('\n') : `<p>${esc(WORDS[lang].none)}</p>`}</section>`;
 }
 
 function coverageSection(lang: ReportLang, v: DashboardView): string {
@@ -101,7 +110,7 @@ export function renderDashboard(v: DashboardView, lang: ReportLang, nonce: strin
   const w = DASHBOARD_WORDS[lang];
   const title = v.province ? `${w.title} — ${v.province.name}` : w.title;
   const province = v.province ? `<p class="muted">${unitLink(v.province.code, `${w.unitPage}: ${v.province.name}`, v.date, lang)}</p>` : '';
-  const body = `${freshnessLine(lang, v.date, v.asOfEvent, v.latestDate)}
+  const body = `${freshnessLine(lang, v)}
 <section id="targets"><h2>${esc(w.targets)}</h2>${v.targetRows.length ? `<div class="cards">${v.targetRows.map((t) => targetCard(lang, t)).join('\n')}</div>${exportLinks(lang, 'targets', { date: v.date })}` : `<p>${esc(WORDS[lang].noData)}</p>`}${province}</section>
 <section id="trends"><h2>${esc(w.trends)}</h2>${trendCharts(lang, v.trends, v.date, 'trend-province')}</section>
 ${districtsSection(lang, v)}
@@ -109,7 +118,7 @@ ${laggardsSection(lang, v)}
 ${coverageSection(lang, v)}
 ${activitySection(lang, v)}
 ${linksSection(lang, v)}`;
-  return page(lang, title, nonce, headerTools(lang, '/', v.date, v.latestDate), body, { charts: v.trends.length > 0 });
+  return page(lang, title, nonce, headerTools(lang, '/', v.date, v.days), body, { charts: v.trends.length > 0 });
 }
 
 /** The login form: shown (with status 401) whenever the dashboard is asked for without a usable key. */

@@ -1,8 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import type { ActivityKind, Tree } from '@app/contracts';
 import { CampaignCalendar, ProblemException, type Principal } from '@app/platform';
-import { AnalyticsService, headOf, rootUnit, standing, type Head, type TargetSummary } from '../analytics/analytics.service';
+import {
+  AnalyticsService,
+  headOf,
+  rootUnit,
+  standing,
+  type Head,
+  type TargetSummary,
+  type UnitStatusRow,
+} from '../analytics/analytics.service';
 import { addDays } from '@app/domain';
+import { figuresUpdatedAt, firstReportDay } from '../daily-report/report-freshness';
 import { notBeforeFirstDay, toFigure, type FigureCounts } from '../common/figures';
 import type { TargetRow as Target } from '../common/read-model.service';
 import {
@@ -31,23 +40,43 @@ import type {
   UnitStatusView,
 } from './dashboard-tables';
 
-/** Laggards shown on the page; the full list is one click away as CSV or XLSX. */
-export const LAGGARDS_SHOWN = 25;
+/** Laggards shown per target on the page; the full list is one click away as CSV or XLSX. */
+export const LAGGARDS_SHOWN = 30;
+/** How many days back the day picker offers at most. */
+const PICKER_DAYS = 120;
 /** The activity and report rows a unit's page lists (newest first). */
 const ACTIVITY_ROWS = 200;
 const REPORT_ROWS = 60;
 const ACTIVITY_DAYS = 7;
 
-export interface DashboardView {
+/** The day a page shows, and what its header and freshness line say about it. */
+export interface DayInfo {
   date: string;
   /** The latest day with data, so the page can say when the chosen day is not it. */
   latestDate: string | null;
+  /** The campaign days the picker offers, newest first (dd/mm/yyyy is how they are shown). */
+  days: string[];
+  /** When the figures of `date` were last updated (the campaign's wall clock, to the second), null before any report. */
+  updatedAt: string | null;
+}
+
+/** One target's own laggards: its units short, worst first by the distance to its threshold, and its units not reporting. */
+export interface TargetLaggards {
+  target: Target;
+  total: number;
+  rows: LaggardRow[];
+  silentTotal: number;
+  silent: LaggardRow[];
+}
+
+export interface DashboardView extends DayInfo {
   asOfEvent: string | null;
   province: { code: string; name: string; head: Head | null } | null;
   targets: TargetSummary[];
   targetRows: TargetRow[];
   districts: DistrictRow[];
-  laggards: { total: number; rows: LaggardRow[]; all: LaggardRow[] };
+  /** Per target, its own list; `all`: every target's units short, for the export. */
+  laggards: { byTarget: TargetLaggards[]; all: LaggardRow[] };
   trends: Trend[];
   coverage: Awaited<ReturnType<FieldService['supportCoverage']>>['totals'] & { rows: CoverageTableRow[] };
   activity: Awaited<ReturnType<FieldService['activityCompliance']>>['totals'] & {
@@ -63,9 +92,7 @@ export interface UnitRef {
   name: string;
 }
 
-export interface UnitView {
-  date: string;
-  latestDate: string | null;
+export interface UnitView extends DayInfo {
   asOfEvent: string | null;
   code: string;
   name: string;
@@ -133,13 +160,34 @@ export class DashboardService {
     });
   }
 
-  async day(requested: string | undefined): Promise<{ date: string; latestDate: string | null }> {
+  /**
+   * The day shown (the one asked for, else the latest with reports), the days the picker offers (from the
+   * first report to the later of the latest report day, the day after the last deadline and the day
+   * asked for, never past today) and when that day's figures were last updated.
+   */
+  async day(requested: string | undefined): Promise<DayInfo> {
     const latestDate = await this.latestDate();
-    return { date: requested ?? latestDate ?? this.calendar.today(), latestDate };
+    const today = this.calendar.today();
+    const date = requested ?? latestDate ?? today;
+    return this.readModel.read(async (g) => {
+      const targets = await this.readModel.targets(g);
+      const firstReport = await firstReportDay(g);
+      const first = firstReport ?? date;
+      const afterDeadline = targets.map((t) => addDays(t.deadline, 1)).filter((d) => d <= today);
+      const last = [date, latestDate ?? date, ...afterDeadline].sort().at(-1)!;
+      const days: string[] = [];
+      for (let d = last; d >= first && days.length < PICKER_DAYS; d = addDays(d, -1)) days.push(d);
+      if (!days.includes(date)) days.push(date);
+      const at = await figuresUpdatedAt(g, date);
+      // A read model fed by the rates' figures alone (no report projected): the newest event is all it knows.
+      const updatedAt = at ? this.calendar.dateTime(at) : firstReport === null ? g.asOfEvent : null;
+      return { date, latestDate, days, updatedAt };
+    });
   }
 
   async build(requested: string | undefined, principal: Principal): Promise<DashboardView> {
-    const { date, latestDate } = await this.day(requested);
+    const day = await this.day(requested);
+    const { date } = day;
     const yesterday = notBeforeFirstDay(addDays(date, -1));
     const s = await this.readModel.snapshot(date);
     const sy = await this.readModel.snapshot(yesterday);
@@ -176,16 +224,16 @@ export class DashboardService {
           ? cell(standing(s, membersTarget, r.code), membersTarget.threshold, standing(sy, membersTarget, r.code).value)
           : null,
       }));
-    const laggards = this.analytics.laggardRows(s, {}, null).map((l): LaggardRow => ({
+    const laggardRow = (l: UnitStatusRow): LaggardRow => ({
       target: s.targets.find((t) => t.targetId === l.targetId)!,
       orgUnitCode: l.orgUnitCode,
       name: l.name,
       head: l.head,
-      accountableTo: l.accountableTo ? { code: l.accountableTo.code, name: l.accountableTo.name } : null,
+      accountableTo: l.parent ? { code: l.parent.code, name: l.parent.name } : null,
       value: l.value,
       threshold: l.threshold,
       gap: l.gap,
-      status: l.status,
+      status: l.standing,
       since: l.since,
       delta: sinceYesterday(
         l.value,
@@ -195,14 +243,26 @@ export class DashboardService {
           l.orgUnitCode,
         ).value,
       ),
-    }));
-    const summaries = this.analytics.summarize(s);
-    const before = new Map(this.analytics.summarize(sy).map((t) => [t.targetId, t.value] as const));
+    });
+    const byTarget = s.targets.map((t): TargetLaggards => {
+      const short = this.analytics.laggardRows(s, { target: t.targetId }, null).map(laggardRow);
+      const silent = this.analytics.laggardRows(s, { target: t.targetId, status: 'no_data' }, null).map(laggardRow);
+      return {
+        target: t,
+        total: short.length,
+        rows: short.slice(0, LAGGARDS_SHOWN),
+        silentTotal: silent.length,
+        silent: silent.slice(0, LAGGARDS_SHOWN),
+      };
+    });
+    const all = this.analytics.laggardRows(s, {}, null).map(laggardRow);
+    // The targets as the summary route gives them (the same rules and counts: standing, units and people short).
+    const summaries = (await this.analytics.summary(date)).targets;
+    const before = new Map((await this.analytics.summary(yesterday)).targets.map((t) => [t.targetId, t.value] as const));
     const communes = activity.rows.filter((r) => r.type === 'commune');
     const unitName = (code: string) => s.units.get(code)?.name ?? code;
     return {
-      date,
-      latestDate,
+      ...day,
       asOfEvent: s.asOfEvent,
       province: root ? { code: root.code, name: root.name, head: headOf(root) } : null,
       targets: summaries,
@@ -212,7 +272,7 @@ export class DashboardService {
         delta: sinceYesterday(t.value, before.get(t.targetId)),
       })),
       districts,
-      laggards: { total: laggards.length, rows: laggards.slice(0, LAGGARDS_SHOWN), all: laggards },
+      laggards: { byTarget, all },
       trends: root ? await this.trends(root.code, s.targets, date) : [],
       coverage: {
         ...coverage.totals,
@@ -303,7 +363,8 @@ export class DashboardService {
    * `scopeRoot`: the key's own unit for a scoped key (the crumbs stop there), null for a key that reads all.
    */
   async unit(code: string, requested: string | undefined, scopeRoot: string | null): Promise<UnitView> {
-    const { date, latestDate } = await this.day(requested);
+    const day = await this.day(requested);
+    const { date } = day;
     const yesterday = notBeforeFirstDay(addDays(date, -1));
     return this.readModel.read(async (g) => {
       const u = await this.readModel.unit(g, code);
@@ -388,8 +449,7 @@ export class DashboardService {
       });
       const area = await this.readModel.subtree(g, code);
       return {
-        date,
-        latestDate,
+        ...day,
         asOfEvent: g.asOfEvent,
         code: u.code,
         name: u.name,

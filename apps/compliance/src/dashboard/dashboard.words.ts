@@ -1,4 +1,3 @@
-import type { ActivityKind, UnitType } from '@app/contracts';
 import { targetName as domainTargetName } from '@app/domain';
 import type { TargetRow as Target } from '../common/read-model.service';
 import type { ReportLang } from '../daily-report/dto/daily-report-query.dto';
@@ -12,14 +11,18 @@ const vi = {
   otherLangName: 'English',
   logout: 'Đăng xuất',
   notLatest: (d: string) => `Ngày mới nhất có số liệu: ${d}.`,
-  asOf: (t: string) => `Số liệu cập nhật đến sự kiện lúc ${t} (giờ Việt Nam).`,
-  noEvents: 'Chưa nhận được sự kiện nào.',
+  asOf: (d: string, t: string) => `Số liệu ngày ${d} cập nhật lần cuối lúc ${t} (giờ Việt Nam).`,
+  noReports: 'Chưa có báo cáo nào đến ngày này.',
   targets: 'Chỉ tiêu của tỉnh',
   districts: 'Các huyện, thị xã, thành phố (thấp nhất trước)',
   residentRate: 'Người dân cài đặt / dân số',
   membersBluetooth: 'Cán bộ, đoàn viên, hội viên bật Bluetooth',
   laggards: 'Đơn vị chưa đạt chỉ tiêu và người đứng đầu',
-  laggardsShown: (n: string, total: string) => `${n}/${total} đơn vị thấp nhất; danh sách đầy đủ trong tệp CSV.`,
+  laggardsShown: (n: string, total: string) => `${n}/${total} đơn vị thấp nhất; danh sách đầy đủ trong tệp tải về.`,
+  laggardsOf: (t: string, n: string) => `${t}: ${n} đơn vị chưa đạt (thấp nhất trước)`,
+  noLaggards: 'Không có đơn vị nào chưa đạt.',
+  silentOf: (n: string) => `${n} đơn vị chưa báo cáo`,
+  unitsNoData: 'Đơn vị chưa báo cáo',
   coverage: 'Điểm hỗ trợ cài đặt theo huyện',
   coverageRate: 'Tỷ lệ xã có điểm',
   communesWithout: 'Xã chưa có điểm hỗ trợ',
@@ -131,14 +134,18 @@ const en: DashboardWords = {
   otherLangName: 'Tiếng Việt',
   logout: 'Log out',
   notLatest: (d) => `Latest day with data: ${d}.`,
-  asOf: (t) => `Figures as of the event at ${t} (Vietnam time).`,
-  noEvents: 'No event received yet.',
+  asOf: (d, t) => `Figures of ${d} last updated at ${t} (Vietnam time).`,
+  noReports: 'No report up to this day.',
   targets: 'Province targets',
   districts: 'Districts, town and city (worst first)',
   residentRate: 'Residents installed / population',
   membersBluetooth: 'Staff and members with Bluetooth on',
   laggards: 'Units below target and their heads',
-  laggardsShown: (n, total) => `The ${n} worst of ${total} units; the full list is in the CSV file.`,
+  laggardsShown: (n, total) => `The ${n} worst of ${total} units; the full list is in the download.`,
+  laggardsOf: (t, n) => `${t}: ${n} units short (worst first)`,
+  noLaggards: 'No unit is short.',
+  silentOf: (n) => `${n} units not reporting`,
+  unitsNoData: 'Units not reporting',
   coverage: 'Installation support points by district',
   coverageRate: 'Share of communes covered',
   communesWithout: 'Communes without a support point',
@@ -233,97 +240,6 @@ const en: DashboardWords = {
 
 /** Words of the dashboard, Vietnamese first; the words it shares with the daily report come from there (WORDS). */
 export const DASHBOARD_WORDS: Record<ReportLang, DashboardWords> = { vi, en };
-
-/** Unit types as officials name them. */
-export const UNIT_TYPE_LABEL: Record<ReportLang, Record<UnitType, string>> = {
-  vi: {
-    province: 'Tỉnh',
-    district: 'Huyện, thị xã, thành phố',
-    commune: 'Xã, phường, thị trấn',
-    hamlet: 'Ấp, khóm',
-    department: 'Sở, ban, ngành',
-    mass_org: 'Tổ chức chính trị - xã hội',
-    economic_zone: 'Khu kinh tế',
-    industrial_park: 'Khu công nghiệp',
-    enterprise: 'Doanh nghiệp',
-    transport_hub: 'Bến xe, bến phà',
-    telecom: 'Doanh nghiệp viễn thông',
-    post_office: 'Bưu điện',
-    school: 'Trường học',
-    venue: 'Cơ sở kinh doanh, dịch vụ',
-  },
-  en: {
-    province: 'Province',
-    district: 'District',
-    commune: 'Commune',
-    hamlet: 'Hamlet',
-    department: 'Department',
-    mass_org: 'Mass organisation',
-    economic_zone: 'Economic zone',
-    industrial_park: 'Industrial park',
-    enterprise: 'Enterprise',
-    transport_hub: 'Transport hub',
-    telecom: 'Telecom operator',
-    post_office: 'Post office',
-    school: 'School',
-    venue: 'Venue',
-  },
-};
-
-export const ACTIVITY_LABEL: Record<ReportLang, Record<ActivityKind, string>> = {
-  vi: {
-    broadcast: 'Phát thanh',
-    door_to_door: 'Đến từng hộ gia đình',
-    propaganda_team: 'Tổ tuyên truyền',
-    venue_outreach: 'Vận động cơ sở kinh doanh',
-    hq_visitor_check: 'Kiểm tra khách đến trụ sở',
-    family_help: 'Hỗ trợ người thân cài đặt',
-  },
-  en: {
-    broadcast: 'Radio broadcast',
-    door_to_door: 'Door to door',
-    propaganda_team: 'Propaganda team',
-    venue_outreach: 'Venue outreach',
-    hq_visitor_check: 'Headquarters visitor check',
-    family_help: 'Family help',
-  },
-};
-
-/** What an activity's counts say, in words: e.g. "3 buổi; đầu buổi 3; cuối buổi 1". */
-export const ACTIVITY_COUNT_LABEL: Record<ReportLang, Record<string, string>> = {
-  vi: {
-    sessionsAired: 'buổi phát',
-    sessionsWithStartAnnouncement: 'có thông báo đầu buổi',
-    sessionsWithEndAnnouncement: 'có thông báo cuối buổi',
-    householdsVisited: 'hộ đã đến',
-    householdsReminded: 'hộ được nhắc',
-    teamsFormed: 'tổ',
-    members: 'thành viên',
-    venuesMobilised: 'cơ sở được vận động',
-    customersGuided: 'khách được hướng dẫn',
-    visitors: 'khách',
-    alreadyInstalled: 'đã cài',
-    installedOnSite: 'cài tại chỗ',
-    turnedAway: 'từ chối',
-    installsHelped: 'lượt cài được hỗ trợ',
-  },
-  en: {
-    sessionsAired: 'sessions aired',
-    sessionsWithStartAnnouncement: 'with start announcement',
-    sessionsWithEndAnnouncement: 'with end announcement',
-    householdsVisited: 'households visited',
-    householdsReminded: 'households reminded',
-    teamsFormed: 'teams',
-    members: 'members',
-    venuesMobilised: 'venues mobilised',
-    customersGuided: 'customers guided',
-    visitors: 'visitors',
-    alreadyInstalled: 'already installed',
-    installedOnSite: 'installed on site',
-    turnedAway: 'turned away',
-    installsHelped: 'installs helped',
-  },
-};
 
 /**
  * A target's name in the page's language. The registry's name is used where it is in that language (a

@@ -6,14 +6,14 @@ export const FOLLOW_UP_SECTION_ROWS = 20;
 
 const WORDS = {
   vi: {
-    heading: '8. Số liệu cần kiểm tra lại (theo dõi chất lượng số liệu)',
+    heading: '10. Số liệu cần kiểm tra lại (theo dõi chất lượng số liệu)',
     none: 'Không có số liệu nào cần kiểm tra lại.',
     count: (n: string, parts: string) => `${n} trường hợp đang chờ xử lý (${parts}).`,
     more: (shown: string) => `Danh sách dưới đây nêu ${shown} trường hợp nghiêm trọng nhất; toàn bộ tại GET /v1/quality/follow-ups.`,
     headers: ['Đơn vị', 'Ngày số liệu', 'Mức độ', 'Quy tắc', 'Nội dung', 'Trạng thái'],
   },
   en: {
-    heading: '8. Figures to check (data-quality follow-ups)',
+    heading: '10. Figures to check (data-quality follow-ups)',
     none: 'No figure needs checking.',
     count: (n: string, parts: string) => `${n} open follow-ups (${parts}).`,
     more: (shown: string) => `The ${shown} most severe are listed below; all of them at GET /v1/quality/follow-ups.`,

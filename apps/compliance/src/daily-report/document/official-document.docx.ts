@@ -14,10 +14,12 @@ import {
   TextRun,
   WidthType,
   Header,
+  ImageRun,
   type IParagraphOptions,
 } from 'docx';
 import { DOCUMENT_FONT_NAME, DOCUMENT_FONTS } from './document-fonts';
 import type { OfficialDocument } from './official-document';
+import { chartHeight, chartPng, type ReportChart } from './trend-chart';
 
 /** Half-points, as Word counts font sizes: 13 pt body (Decree 30/2020, Appendix I). */
 const BODY = 26;
@@ -99,6 +101,26 @@ function dataTable(headers: string[], rows: string[][]): Table {
   });
 }
 
+/** Points across the text block (A4 less the margins of Decree 30: 165 mm), the chart's width. */
+const CHART_POINTS = 460;
+
+/** The week's trend as a picture (a PNG drawn from the chart's SVG with the document's font), as wide as the text. */
+function chartParagraph(c: ReportChart): Paragraph {
+  const px = (pt: number) => Math.round((pt * 96) / 72);
+  return new Paragraph({
+    alignment: AlignmentType.CENTER,
+    spacing: { before: 60, after: 60 },
+    children: [
+      new ImageRun({
+        type: 'png',
+        data: chartPng(c, CHART_POINTS),
+        transformation: { width: px(CHART_POINTS), height: px(chartHeight(c)) },
+        altText: { name: 'trend', title: c.title, description: c.title },
+      }),
+    ],
+  });
+}
+
 /** The document as DOCX (Word 2007+), with DejaVu Serif embedded so Vietnamese renders without the font installed. */
 export async function renderOfficialDocx(d: OfficialDocument): Promise<Buffer> {
   const header = twoColumns(
@@ -129,6 +151,7 @@ export async function renderOfficialDocx(d: OfficialDocument): Promise<Buffer> {
       new Paragraph({ spacing: { before: 120, after: 60 }, children: [new TextRun({ text: s.heading, bold: true, size: BODY })] }),
     );
     content.push(...s.paragraphs.map(body));
+    if (s.chart) content.push(chartParagraph(s.chart));
     if (s.table && s.table.rows.length) content.push(dataTable(s.table.headers, s.table.rows));
   }
   content.push(line('', {}, { spacing: { after: 240 } }));

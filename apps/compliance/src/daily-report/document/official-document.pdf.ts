@@ -1,6 +1,7 @@
 import PDFDocument from 'pdfkit';
 import { DOCUMENT_FONTS } from './document-fonts';
 import type { OfficialDocument } from './official-document';
+import { chartHeight, drawChartPdf } from './trend-chart';
 
 const MM = 72 / 25.4;
 /** Decree 30/2020, Appendix I: A4, margins top and bottom 20 mm, left 30 mm, right 15 mm; body in 13 pt. */
@@ -8,8 +9,14 @@ const MARGINS = { top: 20 * MM, bottom: 20 * MM, left: 30 * MM, right: 15 * MM }
 const BODY = 13;
 const TABLE = 9;
 
-/** The document as a PDF, its fonts embedded (subsets of DejaVu Serif, which covers Vietnamese). */
-export function renderOfficialPdf(d: OfficialDocument): Promise<Buffer> {
+/** Lets the event loop run (health checks, other requests, the watchdog) between pieces of a long layout. */
+const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * The document as a PDF, its fonts embedded (subsets of DejaVu Serif, which covers Vietnamese). Laid out a
+ * section at a time, yielding between them: a long report must not block the service's event loop.
+ */
+export async function renderOfficialPdf(d: OfficialDocument): Promise<Buffer> {
   const pdf = new PDFDocument({
     size: 'A4',
     margins: MARGINS,
@@ -68,9 +75,17 @@ export function renderOfficialPdf(d: OfficialDocument): Promise<Buffer> {
 
   for (const l of d.lead) pdf.font('regular').fontSize(BODY).text(l, left, pdf.y, { width, align: 'justify', indent: 28 });
   for (const s of d.sections) {
+    await breathe();
     pdf.moveDown(0.5);
     pdf.font('bold').fontSize(BODY).text(s.heading, left, pdf.y, { width });
     for (const p of s.paragraphs) pdf.font('regular').fontSize(BODY).text(p, left, pdf.y, { width, align: 'justify', indent: 28 });
+    if (s.chart) {
+      // The week's trend, drawn as vector graphics; on a new page when the rest of this one cannot hold it.
+      if (pdf.y + chartHeight(s.chart) + 8 > pdf.page.height - MARGINS.bottom) pdf.addPage();
+      const top = pdf.y + 4;
+      pdf.y = top + drawChartPdf(pdf, s.chart, left, top, width, 'regular') + 4;
+      pdf.x = left;
+    }
     if (s.table && s.table.rows.length) {
       pdf.moveDown(0.3);
       pdf.font('regular').fontSize(TABLE);

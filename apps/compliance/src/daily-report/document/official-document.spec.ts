@@ -20,6 +20,16 @@ const report: ReportDoc = {
         headers: ['Chỉ tiêu', 'Kết quả', 'Tình trạng'],
         rows: [['Hội viên 100%', '97,81%', 'Đến hạn hôm nay']],
       },
+      chart: {
+        title: 'Tỷ lệ toàn tỉnh theo từng chỉ tiêu từ 24/08/2020 đến 30/08/2020',
+        days: ['24/08', '25/08', '26/08', '27/08', '28/08', '29/08', '30/08'],
+        series: [
+          { name: 'Hội viên 100%', threshold: 1, values: [0.61, 0.7, null, 0.82, 0.9, 0.95, 0.9781] },
+          { name: 'Người dân cài đặt ≥ 50% dân số', threshold: 0.5, values: [0.2, 0.22, 0.25, 0.27, 0.3, 0.33, 0.35] },
+        ],
+        thresholdWord: 'mức yêu cầu',
+        pct: (v) => `${Math.round(v * 100)}%`,
+      },
     },
     { heading: '2. Đơn vị chưa báo cáo', paragraphs: ['Trường THPT Cầu Ngang — Hiệu trưởng Lê Thị Hồng Nhung'] },
   ],
@@ -69,8 +79,17 @@ describe('the daily report as an official document (Decree 30/2020/ND-CP)', () =
       'Đến hạn hôm nay',
       'Trường THPT Cầu Ngang',
       'Trần Văn Bình',
+      // The week's trend, drawn as vector graphics: its day labels and its legend are text of the page.
+      '24/08',
+      'Người dân cài đặt ≥ 50% dân số (mức yêu cầu 50%)',
     ])
       expect(text).toContain(expected);
+    // Lines, not a picture: the page holds no image.
+    expect(
+      execFileSync('pdfimages', ['-list', file], { encoding: 'utf8' })
+        .split('\n')
+        .filter((l) => /^\s*\d+\s+\d+\s+image/.test(l)),
+    ).toEqual([]);
     const fonts = execFileSync('pdffonts', [file], { encoding: 'utf8' });
     expect(fonts).toMatch(/DejaVuSerif/);
     expect(
@@ -96,6 +115,9 @@ describe('the daily report as an official document (Decree 30/2020/ND-CP)', () =
       expect(xml).toContain(expected);
     const listing = execFileSync('unzip', ['-l', file], { encoding: 'utf8' });
     expect(listing).toMatch(/word\/fonts\//);
+    // The week's trend as a picture in the text, with its description for screen readers.
+    expect(listing).toMatch(/word\/media\/[^\s]+\.png/);
+    expect(xml).toContain('descr="Tỷ lệ toàn tỉnh theo từng chỉ tiêu từ 24/08/2020 đến 30/08/2020"');
     const soffice = spawnSync('soffice', ['--version']);
     if (soffice.status === 0) {
       // LibreOffice, when the machine has it, opens the package and prints it again as PDF.

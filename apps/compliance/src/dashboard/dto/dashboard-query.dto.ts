@@ -40,6 +40,12 @@ export class DashboardExportQueryDto extends DashboardQueryDto {
   @IsOptional()
   @IsUnitCode()
   unit?: string;
+
+  @ApiPropertyOptional({ example: 'members-100', description: 'laggards: only this target’s units (default: every target)' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  target?: string;
 }
 
 export const SERIES_FORMATS = ['json', 'xlsx', 'csv'] as const;
