@@ -165,24 +165,7 @@ export const WORDS = {
   },
 } as const;
 
-export function fmtInt(lang: ReportLang, n: number | null | undefined): string {
-  if (n === null || n === undefined) return '—';
-  return new Intl.NumberFormat(lang === 'vi' ? 'vi-VN' : 'en-GB').format(n);
-}
-
-export function fmtPct(lang: ReportLang, r: number | null | undefined): string {
-  if (r === null || r === undefined) return '—';
-  return `${new Intl.NumberFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(r * 100)}%`;
-}
-
-export function fmtPoints(lang: ReportLang, d: number): string {
-  const s = new Intl.NumberFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', {
-    minimumFractionDigits: 2,
-    maximumFractionDigits: 2,
-    signDisplay: 'always',
-  }).format(d * 100);
-  return s;
-}
+export { fmtInt, fmtPct, fmtPoints } from './report-numbers';
 
 export function fmtDate(date: string): string {
   const [y, m, d] = date.split('-');

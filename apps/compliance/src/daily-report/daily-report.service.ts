@@ -290,7 +290,7 @@ export class DailyReportService {
       days: days.map(label),
       series,
       thresholdWord: w.threshold.toLowerCase(),
-      pct: (v) => fmtPct(lang, v).replace(/[.,]00%$/, '%'),
+      lang,
     };
     if (!series.length || series.every((s) => s.values.every((v) => v === null))) return { heading: w.s3, paragraphs: [w.noData] };
     return {

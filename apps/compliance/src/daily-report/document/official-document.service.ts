@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ReportDoc } from '../daily-report.render';
+import { DocumentRenderer } from './document-renderer';
 import { toOfficialDocument } from './official-document';
-import { renderOfficialDocx } from './official-document.docx';
-import { renderOfficialPdf } from './official-document.pdf';
 import { loadOfficialDocumentSettings, type OfficialDocumentSettings } from './official-document.settings';
 
 export const DOCUMENT_FORMATS = ['pdf', 'docx'] as const;
@@ -18,10 +17,11 @@ export const DOCUMENT_CONTENT_TYPE: Record<DocumentFormat, string> = {
 export class OfficialDocumentService {
   /** Read and validated when the module starts: a bad REPORT_* variable stops the service at boot. */
   private readonly settings: OfficialDocumentSettings = loadOfficialDocumentSettings();
+  private readonly renderer = new DocumentRenderer();
 
   render(doc: ReportDoc, date: string, format: DocumentFormat): Promise<Buffer> {
     const official = toOfficialDocument(doc, date, this.settings);
-    return format === 'pdf' ? renderOfficialPdf(official) : renderOfficialDocx(official);
+    return this.renderer.render(official, format);
   }
 
   filename(date: string, format: DocumentFormat): string {

@@ -28,7 +28,7 @@ const report: ReportDoc = {
           { name: 'Người dân cài đặt ≥ 50% dân số', threshold: 0.5, values: [0.2, 0.22, 0.25, 0.27, 0.3, 0.33, 0.35] },
         ],
         thresholdWord: 'mức yêu cầu',
-        pct: (v) => `${Math.round(v * 100)}%`,
+        lang: 'vi',
       },
     },
     { heading: '2. Đơn vị chưa báo cáo', paragraphs: ['Trường THPT Cầu Ngang — Hiệu trưởng Lê Thị Hồng Nhung'] },

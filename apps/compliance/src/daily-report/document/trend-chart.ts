@@ -1,4 +1,6 @@
 import { Resvg } from '@resvg/resvg-js';
+import type { ReportLang } from '../dto/daily-report-query.dto';
+import { fmtPct } from '../report-numbers';
 import { DOCUMENT_FONT_NAME, DOCUMENT_FONTS } from './document-fonts';
 
 /**
@@ -16,7 +18,8 @@ export interface ReportChart {
   /** The legend's word for the dashed line ("mức yêu cầu"). */
   thresholdWord: string;
   /** How a fraction is written on the axis and the labels (Vietnamese or English numbers). */
-  pct: (fraction: number) => string;
+  /** The reader's language: the chart's percentages are written as the report writes them. */
+  lang: ReportLang;
 }
 
 type Prim =
@@ -45,7 +48,7 @@ function layout(c: ReportChart, w: number): Prim[] {
   const x = (i: number) => (n <= 1 ? (plot.left + plot.right) / 2 : plot.left + (i * (plot.right - plot.left)) / (n - 1));
   for (const v of [0, 0.25, 0.5, 0.75, 1]) {
     out.push({ k: 'line', x1: plot.left, y1: y(v), x2: plot.right, y2: y(v), color: GRID, width: 0.5 });
-    out.push({ k: 'text', x: plot.left - 4, y: y(v) + 2.5, text: c.pct(v), size: 7, anchor: 'end', color: INK });
+    out.push({ k: 'text', x: plot.left - 4, y: y(v) + 2.5, text: pct(c.lang, v), size: 7, anchor: 'end', color: INK });
   }
   c.days.forEach((d, i) => out.push({ k: 'text', x: x(i), y: plot.bottom + 11, text: d, size: 7, anchor: 'middle', color: INK }));
   out.push({ k: 'line', x1: plot.left, y1: plot.bottom, x2: plot.right, y2: plot.bottom, color: INK, width: 0.8 });
@@ -68,7 +71,7 @@ function layout(c: ReportChart, w: number): Prim[] {
       .map((v, i) => [v, i] as const)
       .filter(([v]) => v !== null)
       .at(-1);
-    if (last) out.push({ k: 'text', x: x(last[1]) - 3, y: y(last[0]!) - 4, text: c.pct(last[0]!), size: 7, anchor: 'end', color });
+    if (last) out.push({ k: 'text', x: x(last[1]) - 3, y: y(last[0]!) - 4, text: pct(c.lang, last[0]!), size: 7, anchor: 'end', color });
     const ly = 150 - 6 + si * LEGEND_LINE;
     out.push({ k: 'line', x1: plot.left, y1: ly - 2.5, x2: plot.left + 16, y2: ly - 2.5, color, width: 1.6 });
     out.push({ k: 'line', x1: plot.left + 18, y1: ly - 2.5, x2: plot.left + 30, y2: ly - 2.5, color, width: 0.8, dash: true });
@@ -77,7 +80,7 @@ function layout(c: ReportChart, w: number): Prim[] {
       k: 'text',
       x: plot.left + 34,
       y: ly,
-      text: `${name} (${c.thresholdWord} ${c.pct(s.threshold)})`,
+      text: `${name} (${c.thresholdWord} ${pct(c.lang, s.threshold)})`,
       size: 7,
       anchor: 'start',
       color: INK,
@@ -179,4 +182,9 @@ export function drawChartPdf(pdf: PdfCanvas, c: ReportChart, x: number, y: numbe
   pdf.restore();
   pdf.fillColor('#000000').strokeColor('#000000');
   return chartHeight(c);
+}
+
+/** A chart's percentage: the report's, without trailing zeros (97,81%, 50%). */
+function pct(lang: ReportLang, fraction: number): string {
+  return fmtPct(lang, fraction).replace(/[.,]00%$/, '%');
 }
