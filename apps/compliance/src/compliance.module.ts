@@ -12,7 +12,7 @@ import type { ComplianceConfig } from './compliance.config';
 import { DailyReportModule } from './daily-report/daily-report.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { ExchangeExportModule } from './exchange/exchange-export.module';
-import { FieldModule } from './field/field.module';
+import { OutreachModule } from './outreach/outreach.module';
 import { ComplianceProjection1764547200000 } from './migrations/1764547200000-ComplianceProjection';
 import { ProjectionEventOrder1764633600000 } from './migrations/1764633600000-ProjectionEventOrder';
 import { ReadPaths1764720000000 } from './migrations/1764720000000-ReadPaths';
@@ -45,7 +45,7 @@ export class ComplianceModule {
         }),
         ProjectionModule,
         AnalyticsModule,
-        FieldModule,
+        OutreachModule,
         DailyReportModule,
         DashboardModule,
         ExchangeExportModule,

@@ -1,14 +1,14 @@
 import { Module } from '@nestjs/common';
 import { AnalyticsModule } from '../analytics/analytics.module';
 import { ReadModelModule } from '../common/read-model.module';
-import { FieldModule } from '../field/field.module';
+import { OutreachModule } from '../outreach/outreach.module';
 import { QualityModule } from '../quality/quality.module';
 import { DailyReportController } from './daily-report.controller';
 import { DailyReportService } from './daily-report.service';
 import { OfficialDocumentService } from './document/official-document.service';
 
 @Module({
-  imports: [ReadModelModule, AnalyticsModule, FieldModule, QualityModule],
+  imports: [ReadModelModule, AnalyticsModule, OutreachModule, QualityModule],
   controllers: [DailyReportController],
   providers: [DailyReportService, OfficialDocumentService],
 })

@@ -7,7 +7,7 @@ import type { TimeseriesQueryDto } from '../analytics/dto/analytics-query.dto';
 import { ContactAccessService, revealsContacts, type Head, type Viewer } from '../common/contacts';
 import { notBeforeFirstDay, toFigure } from '../common/figures';
 import { figuresOf, ReadModelService, type Snapshot } from '../common/read-model.service';
-import { FieldService } from '../field/field.service';
+import { OutreachService } from '../outreach/outreach.service';
 import {
   COHORT_LABEL,
   fmtDate,
@@ -45,7 +45,7 @@ export class DailyReportService {
   constructor(
     private readonly readModel: ReadModelService,
     private readonly analytics: AnalyticsService,
-    private readonly field: FieldService,
+    private readonly field: OutreachService,
     private readonly contacts: ContactAccessService,
     private readonly quality: QualityService,
     private readonly calendar: CampaignCalendar,

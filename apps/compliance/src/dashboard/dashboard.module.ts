@@ -1,14 +1,14 @@
 import { Module, RequestMethod, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { AnalyticsModule } from '../analytics/analytics.module';
 import { ReadModelModule } from '../common/read-model.module';
-import { FieldModule } from '../field/field.module';
+import { OutreachModule } from '../outreach/outreach.module';
 import { QualityModule } from '../quality/quality.module';
 import { DashboardController } from './dashboard.controller';
 import { DashboardService } from './dashboard.service';
 import { DashboardSessionMiddleware } from './dashboard-session';
 
 @Module({
-  imports: [ReadModelModule, AnalyticsModule, FieldModule, QualityModule],
+  imports: [ReadModelModule, AnalyticsModule, OutreachModule, QualityModule],
   controllers: [DashboardController],
   providers: [DashboardService],
 })

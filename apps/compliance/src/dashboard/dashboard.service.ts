@@ -23,7 +23,7 @@ import {
   type Snapshot,
   type UnitRow,
 } from '../common/read-model.service';
-import { FieldService } from '../field/field.service';
+import { OutreachService } from '../outreach/outreach.service';
 import { campaignDays, sinceYesterday, trendOf, type Trend } from './dashboard-trend';
 import type {
   ActivityItem,
@@ -78,8 +78,8 @@ export interface DashboardView extends DayInfo {
   /** Per target, its own list; `all`: every target's units short, for the export. */
   laggards: { byTarget: TargetLaggards[]; all: LaggardRow[] };
   trends: Trend[];
-  coverage: Awaited<ReturnType<FieldService['supportCoverage']>>['totals'] & { rows: CoverageTableRow[] };
-  activity: Awaited<ReturnType<FieldService['activityCompliance']>>['totals'] & {
+  coverage: Awaited<ReturnType<OutreachService['supportCoverage']>>['totals'] & { rows: CoverageTableRow[] };
+  activity: Awaited<ReturnType<OutreachService['activityCompliance']>>['totals'] & {
     /** Communes that aired at least one session without the closing announcement. */
     missingEnd: BroadcastRow[];
     /** Communes that aired at least one session without the opening announcement. */
@@ -141,7 +141,7 @@ export class DashboardService {
   constructor(
     private readonly readModel: ReadModelService,
     private readonly analytics: AnalyticsService,
-    private readonly field: FieldService,
+    private readonly field: OutreachService,
     private readonly calendar: CampaignCalendar,
   ) {}
 

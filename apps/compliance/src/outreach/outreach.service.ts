@@ -4,7 +4,7 @@ import { ProblemException, type Principal } from '@app/platform';
 import { ratio } from '@app/domain';
 import { sortRows } from '../common/listing';
 import { ReadModelService, subtreeCodes, type Generation, type UnitRow } from '../common/read-model.service';
-import type { ActivityComplianceQueryDto, SupportCoverageQueryDto, TransportQueryDto } from './dto/field-query.dto';
+import type { ActivityComplianceQueryDto, SupportCoverageQueryDto, TransportQueryDto } from './dto/outreach-query.dto';
 
 export interface CoverageRow {
   code: string;
@@ -95,7 +95,7 @@ function districtOf(units: Map<string, UnitRow>, code: string): UnitRow | null {
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 @Injectable()
-export class FieldService {
+export class OutreachService {
   constructor(private readonly readModel: ReadModelService) {}
 
   private visible(units: Map<string, UnitRow>, p: Principal): Set<string> | null {

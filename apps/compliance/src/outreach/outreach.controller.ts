@@ -5,8 +5,8 @@ import { CampaignCalendar, CurrentPrincipal, Roles, type Principal } from '@app/
 import { paginate, type CsvColumn } from '../common/listing';
 import { pageOf } from '../common/query.dto';
 import { markFreshness, sendCsv } from '../common/respond';
-import { ActivityComplianceQueryDto, SupportCoverageQueryDto, TransportQueryDto } from './dto/field-query.dto';
-import { FieldService, type ActivityRow, type CoverageRow, type TransportRow } from './field.service';
+import { ActivityComplianceQueryDto, SupportCoverageQueryDto, TransportQueryDto } from './dto/outreach-query.dto';
+import { OutreachService, type ActivityRow, type CoverageRow, type TransportRow } from './outreach.service';
 
 const COVERAGE_CSV: Array<CsvColumn<CoverageRow>> = [
   { header: 'code', value: (r) => r.code },
@@ -68,9 +68,9 @@ const TRANSPORT_CSV: Array<CsvColumn<TransportRow>> = TRANSPORT_KEYS.map((k) => 
 /** What happens on the ground: support points, the communes' activity, passenger checks at the hubs. */
 @ApiTags('compliance')
 @Controller('v1')
-export class FieldController {
+export class OutreachController {
   constructor(
-    private readonly field: FieldService,
+    private readonly field: OutreachService,
     private readonly calendar: CampaignCalendar,
   ) {}
 
