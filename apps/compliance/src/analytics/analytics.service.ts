@@ -21,7 +21,6 @@ import {
   assembleSnapshot,
   childrenOf,
   figuresOf,
-  FIGURE_COLUMNS,
   ReadModelService,
   subtreeCodes,
   type Generation,
@@ -29,9 +28,9 @@ import {
   type TargetRow,
   type UnitRow,
 } from '../common/read-model.service';
-import type { FigureCounts } from '../common/figures';
 import { countsByTarget, summaryQuery, versionSql, type SummaryData } from './reads/summary.read';
 import { readTimeseries } from './reads/timeseries.read';
+import { unitQuery, type UnitData } from './reads/unit.read';
 import { unitsQuery, type UnitsData } from './reads/units.read';
 import type { LaggardsQueryDto, TargetStatusesQueryDto, TimeseriesQueryDto, UnitsQueryDto } from './dto/analytics-query.dto';
 
@@ -170,67 +169,45 @@ export class AnalyticsService {
   /** A unit's page: its figures, standings, head, parents and children; heads' contacts as `viewer` may read them (recorded). */
   async unit(code: string, date: string, historyDays: number, viewer: Viewer) {
     const reveal = revealsContacts(viewer.principal);
-    const { body, shown } = await this.readModel.read(async (g) => {
-      const found = await this.readModel.unit(g, code);
-      if (!found)
-        throw new ProblemException(404, `unknown org unit ${code}`, [{ field: 'code', message: `code ${code} is not a known unit` }]);
-      const targets = await this.readModel.targets(g);
-      const parents = await this.readModel.unitsByCode(
-        g,
-        [found.adminParentCode, found.accountableToCode].filter((c): c is string => c !== null),
-      );
-      const children = await this.readModel.childrenOfUnit(g, code);
-      const s = assembleSnapshot(
-        date,
-        g.asOfEvent,
-        [found, ...parents, ...children],
-        await this.readModel.figuresOfUnits(g, date, [code]),
-        await this.readModel.statusesOf(
-          g,
-          date,
-          targets.map((t) => t.targetId),
-          [code],
-        ),
-        targets,
-      );
-      const u = found;
-      const figures = figuresOf(s, code).map(toFigure);
-      const history: FigureCounts[] = await g.m.query(
-        `SELECT ${FIGURE_COLUMNS} FROM "${g.schema}".figures WHERE org_unit_code = $1 AND date <= $2 AND date > $3
-         ORDER BY date, cohort, tree`,
-        [code, date, notBeforeFirstDay(addDays(date, -historyDays))],
-      );
-      const kids = (tree: Tree) => childrenOf(new Map(children.map((c) => [c.code, c])), code, tree).map((c) => refOf(c, reveal)!);
-      const body = {
-        date,
-        asOfEvent: s.asOfEvent,
-        code: u.code,
-        name: u.name,
-        type: u.type,
-        bloc: u.bloc,
-        level: u.level,
-        active: u.active,
-        typeLabel: UNIT_TYPE_LABELS[viewer.lang][u.type],
-        head: headOf(u, reveal),
-        adminParent: refOf(u.adminParentCode ? s.units.get(u.adminParentCode) : undefined, reveal),
-        accountableTo: refOf(u.accountableToCode ? s.units.get(u.accountableToCode) : undefined, reveal),
-        figures,
-        targets: s.targets.map((t) => {
-          const st = standing(s, t, code);
-          return {
-            targetId: t.targetId,
-            name: targetName(t, viewer.lang),
-            threshold: t.threshold,
-            deadline: t.deadline,
-            ...st,
-            statusLabel: STANDING_LABELS[viewer.lang][st.standing],
-          };
-        }),
-        children: { administrative: kids('administrative'), accountability: kids('accountability') },
-        history: history.map(toFigure),
-      };
-      return { body, shown: [...s.units.values()] };
-    });
+    const read = unitQuery(code, date, notBeforeFirstDay(addDays(date, -historyDays)));
+    const { asOfEvent, data } = await this.readModel.readOne<UnitData>(read.data, read.params);
+    const found = data.unit;
+    if (!found)
+      throw new ProblemException(404, `unknown org unit ${code}`, [{ field: 'code', message: `code ${code} is not a known unit` }]);
+    const { targets, parents, children, history } = data;
+    const s = assembleSnapshot(date, asOfEvent, [found, ...parents, ...children], data.figures, data.statuses, targets);
+    const u = found;
+    const figures = figuresOf(s, code).map(toFigure);
+    const kids = (tree: Tree) => childrenOf(new Map(children.map((c) => [c.code, c])), code, tree).map((c) => refOf(c, reveal)!);
+    const body = {
+      date,
+      asOfEvent: s.asOfEvent,
+      code: u.code,
+      name: u.name,
+      type: u.type,
+      bloc: u.bloc,
+      level: u.level,
+      active: u.active,
+      typeLabel: UNIT_TYPE_LABELS[viewer.lang][u.type],
+      head: headOf(u, reveal),
+      adminParent: refOf(u.adminParentCode ? s.units.get(u.adminParentCode) : undefined, reveal),
+      accountableTo: refOf(u.accountableToCode ? s.units.get(u.accountableToCode) : undefined, reveal),
+      figures,
+      targets: s.targets.map((t) => {
+        const st = standing(s, t, code);
+        return {
+          targetId: t.targetId,
+          name: targetName(t, viewer.lang),
+          threshold: t.threshold,
+          deadline: t.deadline,
+          ...st,
+          statusLabel: STANDING_LABELS[viewer.lang][st.standing],
+        };
+      }),
+      children: { administrative: kids('administrative'), accountability: kids('accountability') },
+      history: history.map(toFigure),
+    };
+    const shown = [...s.units.values()];
     await this.contacts.record(viewer, shown);
     return body;
   }
