@@ -29,6 +29,7 @@ import {
   type UnitRow,
 } from '../common/read-model.service';
 import { countsByTarget, summaryQuery, versionSql, type SummaryData } from './reads/summary.read';
+import { statusesQuery, type StatusesData } from './reads/statuses.read';
 import { readTimeseries } from './reads/timeseries.read';
 import { unitQuery, type UnitData } from './reads/unit.read';
 import { unitsQuery, type UnitsData } from './reads/units.read';
@@ -329,47 +330,29 @@ export class AnalyticsService {
   }
 
   /**
-   * What statusRows needs for these targets: every unit with a status for them (in the key's scope and,
-   * when asked, within one unit's subtree), those units, their parents on both trees, and their figures;
-   * nothing else of the registry.
+   * What statusRows needs for some targets (one, or all of a tree, or all): every unit with a status for
+   * them (in the key's scope and, when asked, within one unit's subtree), those units, their parents on
+   * both trees, and their figures; nothing else of the registry, in one statement (statuses.read.ts).
+   * Unknown target (404, `targetField`), then unknown `within` (404).
    */
   private async statusSnapshot(
-    g: Generation,
     date: string,
-    targets: TargetRow[],
-    chosen: TargetRow[],
     p: Principal,
-    within?: string,
+    want: { target?: string; tree?: Tree; within?: string; targetField?: string },
   ): Promise<{ s: Snapshot; visible: Set<string> | null }> {
-    const ids = chosen.map((t) => t.targetId);
-    if (within && !(await this.readModel.unit(g, within)))
-      throw new ProblemException(404, `unknown org unit ${within}`, [{ field: 'within', message: `within ${within} is not a known unit` }]);
-    let scope: string[] | null = this.readsAll(p) ? null : p.orgUnitCode ? await this.readModel.subtree(g, p.orgUnitCode) : [];
-    if (within) {
-      const sub = await this.readModel.subtree(g, within);
-      scope = scope === null ? sub : sub.filter((c) => new Set(scope).has(c));
-    }
-    const statuses = await this.readModel.statusesOf(g, date, ids, scope);
-    const units = await this.readModel.unitsByCode(
-      g,
-      statuses.map((st) => st.orgUnitCode),
-    );
-    const codes = units.map((u) => u.code);
-    const have = new Set(codes);
-    const parents = await this.readModel.unitsByCode(
-      g,
-      units.flatMap((u) => [u.accountableToCode, u.adminParentCode]).filter((c): c is string => c !== null && !have.has(c)),
-    );
-    const s = assembleSnapshot(
-      date,
-      g.asOfEvent,
-      [...units, ...parents],
-      await this.readModel.figuresOfUnits(g, date, codes),
-      statuses,
-      targets,
-    );
+    // A portal key without a unit reads nothing: its scope is rooted at a code no unit has.
+    const scopeRoot = this.readsAll(p) ? null : (p.orgUnitCode ?? '');
+    const read = statusesQuery({ date, target: want.target, tree: want.tree, within: want.within, scopeRoot });
+    const { asOfEvent, data } = await this.readModel.readOne<StatusesData>(read.data, read.params);
+    if (want.target) this.requireTarget(data, want.target, want.targetField);
+    if (!data.withinKnown)
+      throw new ProblemException(404, `unknown org unit ${want.within}`, [
+        { field: 'within', message: `within ${want.within} is not a known unit` },
+      ]);
+    const s = assembleSnapshot(date, asOfEvent, [...data.units, ...data.parents], data.figures, data.statuses, data.targets);
     // The parents are in the snapshot only to be named; a portal key reads the units of its scope only.
-    return { s, visible: scope === null ? null : new Set(codes) };
+    const scoped = scopeRoot !== null || want.within !== undefined;
+    return { s, visible: scoped ? new Set(data.units.map((u) => u.code)) : null };
   }
 
   /**
@@ -429,12 +412,9 @@ export class AnalyticsService {
   }
 
   async targetStatuses(id: string, q: TargetStatusesQueryDto, date: string, viewer: Viewer & { principal: Principal }, page: PageOf) {
-    const { s, t, rows } = await this.readModel.read(async (g) => {
-      const targets = await this.readModel.targets(g);
-      const t = this.requireTarget({ targets }, id, 'id');
-      const { s, visible } = await this.statusSnapshot(g, date, targets, [t], viewer.principal);
-      return { s, t, rows: this.statusRows(s, t, q, visible, false, revealsContacts(viewer.principal), viewer.lang) };
-    });
+    const { s, visible } = await this.statusSnapshot(date, viewer.principal, { target: id, targetField: 'id' });
+    const t = this.requireTarget(s, id, 'id');
+    const rows = this.statusRows(s, t, q, visible, false, revealsContacts(viewer.principal), viewer.lang);
     const sorted = q.sort ? sortRows(rows, q.sort, STATUS_SORT, (r) => r.orgUnitCode) : rankWorstFirst(rows.map(ranked)).map((r) => r.row);
     const shown = paginate(sorted, page.limit, page.offset);
     await this.contacts.record(
@@ -457,12 +437,9 @@ export class AnalyticsService {
   }
 
   async laggards(q: LaggardsQueryDto, date: string, viewer: Viewer & { principal: Principal }, page: PageOf) {
-    const out = await this.readModel.read(async (g) => {
-      const targets = await this.readModel.targets(g);
-      const chosen = (q.target ? [this.requireTarget({ targets }, q.target)] : targets).filter((t) => !q.tree || t.tree === q.tree);
-      const { s, visible } = await this.statusSnapshot(g, date, targets, chosen, viewer.principal, q.within);
-      return { s, rows: this.laggardRows(s, q, visible, revealsContacts(viewer.principal), viewer.lang) };
-    });
+    const p = viewer.principal;
+    const { s, visible } = await this.statusSnapshot(date, p, { target: q.target, tree: q.tree, within: q.within });
+    const out = { s, rows: this.laggardRows(s, q, visible, revealsContacts(p), viewer.lang) };
     const shown = paginate(out.rows, page.limit, page.offset);
     await this.contacts.record(
       viewer,
