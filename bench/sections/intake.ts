@@ -98,7 +98,7 @@ export const intakeSection: Section = {
         limit: ctx.limits.pgBulk,
         target: '≥ 20,000 reports/s',
         met: batch.items > 0 ? batchRate >= 20_000 : null,
-        note: 'about six row writes per report (head twice, the report with three indexes, the outbox row inserted, then marked by the relay) and the relay publishing from the same process',
+        note: 'three statements per batch (heads upserted with the revisions decided in SQL and the reports inserted from what they returned; the unchanged heads read back; the outbox rows) and four row writes per report (head once, the report with three indexes, the outbox row inserted, then marked by the relay); the relay publishes from the same process',
       });
     } finally {
       await watch.close();

@@ -106,141 +106,173 @@ async function probe(sys: BenchSystem, unit: string, headcount: number, timeoutM
   return Infinity;
 }
 
+/** How long a freshness probe is watched; one not visible by then counts as this (censored), not as missing. */
+const PROBE_WINDOW_MS = 30_000;
+
+/** One pipeline run: calibration, then the sustained rate with freshness probes and the backlog sampled. */
+async function runPipeline(ctx: BenchContext, rows: Row[], replicas: 1 | 2): Promise<void> {
+  const section = 'pipeline';
+  const label = replicas === 1 ? '' : ` [${replicas} replicas of rates and compliance]`;
+  const sys = await BenchSystem.create(replicas === 1 ? 'pipeline' : 'pipeline2', {
+    profile: ctx.profile.filter((s) => ['intake', 'rates', 'compliance'].includes(s)) as Array<'rates'>,
+  });
+  const watch = await StreamWatch.open(sys.namespace);
+  try {
+    await sys.startMany(['registry', 'intake', 'rates', 'compliance']);
+    for (let i = 1; i < replicas; i++) {
+      await sys.startReplica('rates');
+      await sys.startReplica('compliance');
+    }
+    const world = buildWorld(
+      ctx.quick ? { districts: 2, communesPerDistrict: 20, enterprises: 0 } : { districts: 20, communesPerDistrict: 50, enterprises: 0 },
+    );
+    const probes = world.communes.slice(0, 8);
+    const load = world.communes.slice(8);
+    await setResidentTarget(sys);
+    await importWorld(sys, world, 5_000, 300_000);
+    await watch.waitIdle(sys, ['registry'], 300_000, 3);
+    await intakeKnows(sys, world.communes[world.communes.length - 1], 60_000);
+    await watch.waitIdle(sys, ['intake'], 120_000, 3);
+    const rng = new Prng(23);
+    const target = 5_000;
+    const offered = ctx.quick ? 300 : target;
+    const batch = ctx.quick ? 50 : 250;
+
+    // Calibration: offer the target rate briefly and see how long the pipeline takes to absorb it.
+    ctx.log(`pipeline${label}: calibrating at ${offered} reports/s`);
+    const cal = await offer(sys, rng, load, offered, ctx.quick ? 3 : 10, batch);
+    const drainBudget = 120_000;
+    let calIdle = drainBudget / 1000;
+    let calDrained = true;
+    try {
+      calIdle = await watch.waitIdle(sys, ['intake', 'rates'], drainBudget, 3);
+    } catch {
+      calDrained = false;
+    }
+    // Not drained within the wait: the rate is an upper bound of what the pipeline absorbs.
+    const capacity = cal.accepted / (cal.seconds + calIdle);
+    rows.push({
+      section,
+      measure: `calibration${label}: ${cal.accepted.toLocaleString('en-US')} reports offered at ${offered.toLocaleString('en-US')}/s, then drained`,
+      value: capacity,
+      unit: 'reports/s',
+      detail: `sent in ${cal.seconds.toFixed(1)} s, ${calDrained ? `drained ${calIdle.toFixed(1)} s after` : `NOT drained ${calIdle.toFixed(0)} s after (rate is an upper bound)`}${cal.failures ? `; ${cal.failures} failed requests (${cal.firstError})` : ''}`,
+      limit: ctx.limits.jetstreamPublish,
+    });
+
+    // Sustained run at what the calibration says the pipeline absorbs (at most the target), with freshness probes.
+    const rate = Math.max(50, Math.min(offered, Math.floor((capacity * 0.9) / 50) * 50));
+    const seconds = ctx.quick ? 8 : 60;
+    ctx.log(`pipeline${label}: sustaining ${rate} reports/s for ${seconds} s`);
+    const lagSamples: Array<[number, number]> = [];
+    let maxLag = 0;
+    let lagSeen = false;
+    let stop = false;
+    const t0 = performance.now();
+    const sampler = (async () => {
+      while (!stop) {
+        const l = await lagOf(sys);
+        if (l.rates !== null || l.compliance !== null) {
+          lagSeen = true;
+          const total = (l.rates ?? 0) + (l.compliance ?? 0);
+          lagSamples.push([(performance.now() - t0) / 1000, total]);
+          maxLag = Math.max(maxLag, total);
+        }
+        await sleep(1_000);
+      }
+    })();
+    const freshness: number[] = [];
+    let probeSeq = 0;
+    const prober = (async () => {
+      const running: Array<Promise<void>> = [];
+      while (!stop) {
+        const unit = probes[probeSeq % probes.length];
+        const hc = 100_000 + probeSeq++;
+        running.push(
+          // A probe not visible within the window (or whose report failed) counts as the window: every probe is counted.
+          probe(sys, unit, hc, PROBE_WINDOW_MS).then(
+            (ms) => void freshness.push(Math.min(ms, PROBE_WINDOW_MS)),
+            () => void freshness.push(PROBE_WINDOW_MS),
+          ),
+        );
+        await sleep(ctx.quick ? 500 : 250);
+      }
+      await Promise.all(running);
+    })();
+    const run = await offer(sys, rng, load, rate, seconds, batch);
+    stop = true;
+    await sampler;
+    await prober;
+    let drained: number | null = null;
+    let drainError = '';
+    try {
+      drained = await watch.waitIdle(sys, ['intake', 'rates'], drainBudget, 3);
+    } catch (err) {
+      drainError = (err as Error).message;
+    }
+    const achieved = run.accepted / run.seconds;
+    const secondHalf = lagSamples.filter(([t]) => t >= seconds / 2);
+    const growth = slope(secondHalf);
+    const lastLag = lagSamples.at(-1)?.[1] ?? null;
+    // "No growing backlog": over the second half the backlog grows by less than 1% of the offered rate, or stays under 2 s of work.
+    const steady = lagSeen ? growth < rate * 0.01 || (lastLag ?? 0) < rate * 2 : null;
+    rows.push({
+      section,
+      measure: `sustained ${seconds} s through intake (batches of ${batch}) → rates → compliance${label}`,
+      value: achieved,
+      unit: 'reports/s',
+      detail:
+        `offered ${rate}/s${run.fellBehind ? ' (sender fell behind)' : ''}; backlog (rates+compliance lag) max ${maxLag.toLocaleString('en-US')}, ` +
+        `trend ${growth.toFixed(0)} msg/s over the 2nd half → ${steady === null ? 'no bz_consumer_lag_messages exposed' : steady ? 'not growing' : 'GROWING'}; ` +
+        `drained ${drained === null ? `not within the wait: ${drainError}` : `${drained.toFixed(1)} s after the load`}` +
+        (run.failures ? `; ${run.failures} failed requests (${run.firstError})` : ''),
+      limit: ctx.limits.jetstreamPublish,
+      target: '≥ 5,000 reports/s sustained',
+      met: steady === false ? false : achieved >= target,
+      note: PIPELINE_NOTE,
+    });
+    rows.push({
+      section,
+      measure: `backlog trend over the 2nd half of the sustained run${label}`,
+      value: lagSeen ? growth : null,
+      unit: 'msg/s',
+      detail: `rates+compliance lag (bz_consumer_lag_messages, sampled every second): max ${maxLag.toLocaleString('en-US')}, last ${lastLag?.toLocaleString('en-US') ?? '–'}; ${steady === null ? 'not exposed' : steady ? 'flat' : 'GROWING'}`,
+      target: 'flat (< 1% of the offered rate)',
+      met: steady,
+    });
+    const censored = freshness.filter((x) => x >= PROBE_WINDOW_MS).length;
+    const p50 = freshness.length ? percentile(freshness, 50) : NaN;
+    const p99 = freshness.length ? percentile(freshness, 99) : NaN;
+    rows.push({
+      section,
+      measure: `freshness: 202 from intake → figure visible in GET /v1/units/{code}?date= (at ${rate}/s)${label}`,
+      value: Number.isFinite(p99) ? p99 / 1000 : null,
+      unit: 's (p99)',
+      detail: `p50 ${(p50 / 1000).toFixed(2)} s; all ${freshness.length} probes counted, ${censored} not visible within ${PROBE_WINDOW_MS / 1000} s (counted as ${PROBE_WINDOW_MS / 1000} s)`,
+      target: 'p99 ≤ 2 s',
+      met: freshness.length ? p99 <= 2_000 : null,
+      ...(freshness.length && censored === freshness.length
+        ? { error: `no probe became visible within ${PROBE_WINDOW_MS / 1000} s (rates: ${sys.logTail('rates', 300)})` }
+        : {}),
+    });
+  } finally {
+    await watch.close();
+    await sys.dispose();
+  }
+}
+
+const PIPELINE_NOTE =
+  'the rates flush (partitioned roll-ups, recomputed from the children’s stored rows) and the compliance projection share the machine with intake, PostgreSQL and NATS; see docs/BENCHMARKS.md for the profile';
+
 export const pipelineSection: Section = {
   name: 'pipeline',
-  title: 'Pipeline intake → rates → compliance: sustained rate without a growing backlog, and freshness',
+  title:
+    'Pipeline intake → rates → compliance: sustained rate without a growing backlog, and freshness (one replica each, then two of rates and compliance)',
   async run(ctx: BenchContext, rows: Row[]) {
-    const section = 'pipeline';
-    const sys = await BenchSystem.create('pipeline', {
-      profile: ctx.profile.filter((s) => ['intake', 'rates', 'compliance'].includes(s)) as Array<'rates'>,
-    });
-    const watch = await StreamWatch.open(sys.namespace);
-    try {
-      await sys.startMany(['registry', 'intake', 'rates', 'compliance']);
-      const world = buildWorld(
-        ctx.quick ? { districts: 2, communesPerDistrict: 20, enterprises: 0 } : { districts: 20, communesPerDistrict: 50, enterprises: 0 },
-      );
-      const probes = world.communes.slice(0, 8);
-      const load = world.communes.slice(8);
-      await setResidentTarget(sys);
-      await importWorld(sys, world, 5_000, 300_000);
-      await watch.waitIdle(sys, ['registry'], 300_000, 3);
-      await intakeKnows(sys, world.communes[world.communes.length - 1], 60_000);
-      await watch.waitIdle(sys, ['intake'], 120_000, 3);
-      const rng = new Prng(23);
-      const target = 5_000;
-      const offered = ctx.quick ? 300 : target;
-      const batch = ctx.quick ? 50 : 250;
-
-      // Calibration: offer the target rate briefly and see how long the pipeline takes to absorb it.
-      ctx.log(`pipeline: calibrating at ${offered} reports/s`);
-      const cal = await offer(sys, rng, load, offered, ctx.quick ? 3 : 10, batch);
-      const drainBudget = 120_000;
-      let calIdle = drainBudget / 1000;
-      let calDrained = true;
-      try {
-        calIdle = await watch.waitIdle(sys, ['intake', 'rates'], drainBudget, 3);
-      } catch {
-        calDrained = false;
-      }
-      // Not drained within the wait: the rate is an upper bound of what the pipeline absorbs.
-      const capacity = cal.accepted / (cal.seconds + calIdle);
-      rows.push({
-        section,
-        measure: `calibration: ${cal.accepted.toLocaleString('en-US')} reports offered at ${offered.toLocaleString('en-US')}/s, then drained`,
-        value: capacity,
-        unit: 'reports/s',
-        detail: `sent in ${cal.seconds.toFixed(1)} s, ${calDrained ? `drained ${calIdle.toFixed(1)} s after` : `NOT drained ${calIdle.toFixed(0)} s after (rate is an upper bound)`}${cal.failures ? `; ${cal.failures} failed requests (${cal.firstError})` : ''}`,
-        limit: ctx.limits.jetstreamPublish,
-      });
-
-      // Sustained run at what the calibration says the pipeline absorbs (at most the target), with freshness probes.
-      const rate = Math.max(50, Math.min(offered, Math.floor((capacity * 0.9) / 50) * 50));
-      const seconds = ctx.quick ? 8 : 60;
-      ctx.log(`pipeline: sustaining ${rate} reports/s for ${seconds} s`);
-      const lagSamples: Array<[number, number]> = [];
-      let maxLag = 0;
-      let lagSeen = false;
-      let stop = false;
-      const t0 = performance.now();
-      const sampler = (async () => {
-        while (!stop) {
-          const l = await lagOf(sys);
-          if (l.rates !== null || l.compliance !== null) {
-            lagSeen = true;
-            const total = (l.rates ?? 0) + (l.compliance ?? 0);
-            lagSamples.push([(performance.now() - t0) / 1000, total]);
-            maxLag = Math.max(maxLag, total);
-          }
-          await sleep(1_000);
-        }
-      })();
-      const freshness: number[] = [];
-      let probeSeq = 0;
-      const prober = (async () => {
-        const running: Array<Promise<void>> = [];
-        while (!stop) {
-          const unit = probes[probeSeq % probes.length];
-          const hc = 100_000 + probeSeq++;
-          running.push(
-            probe(sys, unit, hc, 30_000).then(
-              (ms) => void freshness.push(ms),
-              () => void freshness.push(Infinity),
-            ),
-          );
-          await sleep(ctx.quick ? 500 : 250);
-        }
-        await Promise.all(running);
-      })();
-      const run = await offer(sys, rng, load, rate, seconds, batch);
-      stop = true;
-      await sampler;
-      await prober;
-      let drained: number | null = null;
-      let drainError = '';
-      try {
-        drained = await watch.waitIdle(sys, ['intake', 'rates'], drainBudget, 3);
-      } catch (err) {
-        drainError = (err as Error).message;
-      }
-      const achieved = run.accepted / run.seconds;
-      const secondHalf = lagSamples.filter(([t]) => t >= seconds / 2);
-      const growth = slope(secondHalf);
-      const lastLag = lagSamples.at(-1)?.[1] ?? null;
-      // "No growing backlog": over the second half the backlog grows by less than 1% of the offered rate, or stays under 2 s of work.
-      const steady = lagSeen ? growth < rate * 0.01 || (lastLag ?? 0) < rate * 2 : null;
-      rows.push({
-        section,
-        measure: `sustained ${seconds} s through intake (batches of ${batch}) → rates → compliance`,
-        value: achieved,
-        unit: 'reports/s',
-        detail:
-          `offered ${rate}/s${run.fellBehind ? ' (sender fell behind)' : ''}; backlog (rates+compliance lag) max ${maxLag.toLocaleString('en-US')}, ` +
-          `trend ${growth.toFixed(0)} msg/s over the 2nd half → ${steady === null ? 'no bz_consumer_lag_messages exposed' : steady ? 'not growing' : 'GROWING'}; ` +
-          `drained ${drained === null ? `not within the wait: ${drainError}` : `${drained.toFixed(1)} s after the load`}` +
-          (run.failures ? `; ${run.failures} failed requests (${run.firstError})` : ''),
-        limit: ctx.limits.jetstreamPublish,
-        target: '≥ 5,000 reports/s sustained',
-        met: steady === false ? false : achieved >= target,
-        note: 'the rates flush (seconds at this load): every marked unit and each of its ancestors is recomputed over the campaign span by summing its subtree day by day (the province: the whole tree on every day), not updated from the changed child; its outbox relay also meets JetStream publish timeouts under load',
-      });
-      const visible = freshness.filter((x) => Number.isFinite(x));
-      const p99 = freshness.length ? percentile(freshness, 99) : NaN;
-      rows.push({
-        section,
-        measure: `freshness: 202 from intake → figure visible in GET /v1/units/{code}?date= (at ${rate}/s)`,
-        value: Number.isFinite(p99) ? p99 / 1000 : null,
-        unit: 's (p99)',
-        detail: `p50 ${(percentile(visible, 50) / 1000).toFixed(2)} s; ${freshness.length} probes, ${freshness.length - visible.length} not visible within 30 s`,
-        target: 'p99 ≤ 2 s',
-        met: freshness.length ? p99 <= 2_000 : null,
-        ...(freshness.length && !visible.length
-          ? { error: `no probe became visible within 30 s (rates: ${sys.logTail('rates', 300)})` }
-          : {}),
-      });
-    } finally {
-      await watch.close();
-      await sys.dispose();
-    }
+    // The two-replica run runs even when the first failed; the first failure is reported.
+    let first: unknown = null;
+    await runPipeline(ctx, rows, 1).catch((err: unknown) => void (first = err));
+    await runPipeline(ctx, rows, 2);
+    if (first) throw first;
   },
 };

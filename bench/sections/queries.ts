@@ -127,8 +127,8 @@ export const querySection: Section = {
           target: 'p99 ≤ 50 ms',
           met: Number.isFinite(p99) ? p99 <= 50 : null,
           note: measure.startsWith('GET /v1/summary')
-            ? 'answered from a cache keyed on the read-model version; a miss (after every applied batch) reads every unit’s latest status as of the date'
-            : 'about nine short statements per request (transaction, generation, checkpoint, targets, parent, children, figures, statuses): throughput-bound, 100 clients queue on ~300 requests/s',
+            ? 'one short statement (the read-model version) then a cache keyed on it; a miss (after every applied batch) is one statement that reads every unit’s latest status as of the date'
+            : 'one statement per request, no transaction (targets, parent, children through the parent index, their figures and statuses as JSON); then the standings and the sort in the service',
           ...(res.ok === 0 ? { error: res.firstError ?? 'no request succeeded' } : {}),
         });
       }

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ServiceProcesses, type Service } from '../../tools/processes/service-processes';
+import type { ChildProcess } from 'node:child_process';
+import { freePort, pollUntil, ServiceProcesses, type Service } from '../../tools/processes/service-processes';
 import { dropDatabase, dropNamespace, freshDatabase, freshNamespace, natsUrl, repoRoot, sleep } from './env';
 import { HttpClient } from './http';
 
@@ -22,6 +23,8 @@ export interface SystemOptions {
  */
 export class BenchSystem extends ServiceProcesses {
   private readonly clients = new Map<Service, HttpClient>();
+  /** Extra replicas of services (startReplica): same database, namespace and durable consumers, own port. */
+  private readonly replicas: Array<{ service: Service; child: ChildProcess; port: number }> = [];
 
   private constructor(
     readonly label: string,
@@ -99,6 +102,34 @@ export class BenchSystem extends ServiceProcesses {
     }
   }
 
+  /**
+   * One more replica of a running service: the same environment on a port of its own, sharing the
+   * service's database, namespace and durable consumers (its log goes to the same file). The service's
+   * own entry (url, pid, metrics) stays the first replica.
+   */
+  async startReplica(service: Service, timeoutMs = 90_000): Promise<void> {
+    const first = this.procs.get(service);
+    const port = await freePort();
+    const child = this.start(service, { PORT: String(port) });
+    if (first) this.procs.set(service, first);
+    this.replicas.push({ service, child, port });
+    await pollUntil(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`${service} replica exited with ${child.exitCode}: ${this.logTail(service)}`);
+        const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(5_000) });
+        return res.status === 200;
+      },
+      `${service} replica to be healthy`,
+      timeoutMs,
+      200,
+    );
+  }
+
+  /** Replicas started by startReplica, per service. */
+  replicaCount(service: Service): number {
+    return 1 + this.replicas.filter((r) => r.service === service).length;
+  }
+
   override async stop(service: Service): Promise<void> {
     this.clients.get(service)?.close();
     this.clients.delete(service);
@@ -106,6 +137,20 @@ export class BenchSystem extends ServiceProcesses {
   }
 
   async dispose(): Promise<void> {
+    await Promise.all(
+      this.replicas.map(
+        ({ child }) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            const t = setTimeout(() => child.kill('SIGKILL'), 15_000);
+            child.once('exit', () => {
+              clearTimeout(t);
+              resolve();
+            });
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
     await this.stopAll();
     for (const c of this.clients.values()) c.close();
     // Let the last connections close before the database goes.

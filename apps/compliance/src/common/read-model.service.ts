@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CampaignCalendar } from '@app/platform';
+import { ancestorsCte, BOTH_TREES, subtreeSql, type TreeWalk } from '@app/persistence';
 import type { Cohort, TargetStatus, Tree, UnitType } from '@app/contracts';
 import { activeGeneration } from '../projection/generation';
 import { generationSchema } from '../projection/projection.schema';
@@ -64,10 +65,21 @@ export interface Generation {
 
 const ISO_MS = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 
+/** Known units on both trees: what a portal key's scope is walked over (subtreeCodes in SQL). */
+export function unitWalk(schema: string): TreeWalk {
+  return { table: `"${schema}".units`, parentColumns: BOTH_TREES, where: 'u.type IS NOT NULL' };
+}
+
+/** Errors that mean the generation named in a statement is gone (switched and dropped meanwhile). */
+function isStaleGeneration(err: unknown): boolean {
+  const code = (err as { code?: string; driverError?: { code?: string } }).driverError?.code ?? (err as { code?: string }).code;
+  return code === '42P01' || code === '3F000';
+}
+
 export const UNIT_COLUMNS = `code, name, type, bloc, admin_parent_code AS "adminParentCode", accountable_to_code AS "accountableToCode",
   head_name AS "headName", head_title AS "headTitle", head_phone AS "headPhone", head_email AS "headEmail", level, active`;
 
-const TARGET_COLUMNS = `target_id AS "targetId", coalesce(name_vi, name) AS name, coalesce(name_vi, name) AS "nameVi", coalesce(name_en, name) AS "nameEn", metric, cohorts, tree, scope_unit_types AS "scopeUnitTypes", scope_levels AS "scopeLevels",
+export const TARGET_COLUMNS = `target_id AS "targetId", coalesce(name_vi, name) AS name, coalesce(name_vi, name) AS "nameVi", coalesce(name_en, name) AS "nameEn", metric, cohorts, tree, scope_unit_types AS "scopeUnitTypes", scope_levels AS "scopeLevels",
   threshold, deadline::text AS deadline, campaign_start::text AS "campaignStart", reporting_window_days AS "reportingWindowDays", revision`;
 
 /**
@@ -75,7 +87,7 @@ const TARGET_COLUMNS = `target_id AS "targetId", coalesce(name_vi, name) AS name
  * status before it, read from the sequence of statuses (rows also restate a status when its coverage
  * changes). `filter(alias)` narrows the rows read (on target_id and org_unit_code only), in every pass.
  */
-function statusesSql(s: string, filter: (alias: string) => string = () => ''): string {
+export function statusesSql(s: string, filter: (alias: string) => string = () => ''): string {
   return `WITH cur AS (
       SELECT DISTINCT ON (target_id, org_unit_code) * FROM ${s}.target_statuses WHERE date <= $1 ${filter('target_statuses')} ORDER BY target_id, org_unit_code, date DESC
     ), brk AS (
@@ -120,6 +132,39 @@ export class ReadModelService {
       // Officials read the province's wall clock, to the second (docs/api.md, "As of").
       return fn({ schema, asOfEvent: cp[0] ? this.calendar.dateTime(cp[0].at) : null, m });
     });
+  }
+
+  /** The live generation as last seen: a statement that finds another one is run again on it. */
+  private generation: number | null = null;
+
+  /**
+   * One statement, no transaction (a statement sees one snapshot): the live generation, the checkpoint and
+   * `data(schema)`, a scalar SQL expression (a sub-query giving JSON) over the generation's tables. The
+   * generation is remembered; when the pointer has moved (a rebuild switched) or the schema named is
+   * gone, the statement is run again on the live one.
+   */
+  async readOne<T>(data: (schema: string) => string, params: readonly unknown[]): Promise<{ asOfEvent: string | null; data: T }> {
+    for (let attempt = 1; ; attempt++) {
+      const generation = this.generation ?? (this.generation = await activeGeneration(this.ds.manager));
+      const schema = generationSchema(this.base, generation);
+      let row: { generation: number; at: string | null; data: T };
+      try {
+        [row] = await this.ds.query(
+          `SELECT p.generation, (SELECT to_char(last_occurred_at AT TIME ZONE 'UTC', ${ISO_MS}) FROM "${schema}".projection_checkpoint) AS at,
+                  (${data(schema)}) AS data
+           FROM projection_pointer p`,
+          [...params],
+        );
+      } catch (err) {
+        if (attempt >= 3 || !isStaleGeneration(err)) throw err;
+        this.generation = null;
+        continue;
+      }
+      if (!row) throw new Error('projection_pointer is empty: migrations have not run');
+      if (row.generation === generation || attempt >= 3)
+        return { asOfEvent: row.at ? this.calendar.dateTime(row.at) : null, data: row.data };
+      this.generation = row.generation;
+    }
   }
 
   async snapshot(date: string): Promise<Snapshot> {
@@ -202,20 +247,8 @@ export class ReadModelService {
    * SQL), walking down the parent indexes: work in proportion to the subtree.
    */
   async subtree(g: Generation, root: string): Promise<string[]> {
-    const rows: Array<{ code: string }> = await g.m.query(
-      `WITH RECURSIVE sub(code) AS (
-         SELECT $1::text
-         UNION
-         SELECT k.code FROM sub CROSS JOIN LATERAL (
-           SELECT u.code FROM "${g.schema}".units u WHERE u.admin_parent_code = sub.code AND u.type IS NOT NULL
-           UNION ALL
-           SELECT u.code FROM "${g.schema}".units u WHERE u.accountable_to_code = sub.code AND u.type IS NOT NULL
-         ) k
-       )
-       SELECT code FROM sub`,
-      [root],
-    );
-    return rows.map((r) => r.code);
+    const rows: Array<{ code: string }> = await g.m.query(subtreeSql('SELECT $1::text', unitWalk(g.schema)), [root]);
+    return [...new Set(rows.map((r) => r.code))];
   }
 
   /**
@@ -226,14 +259,8 @@ export class ReadModelService {
   async withinSubtree(g: Generation, root: string, codes: readonly string[]): Promise<Set<string>> {
     if (codes.length === 0) return new Set();
     const rows: Array<{ code: string }> = await g.m.query(
-      `WITH RECURSIVE up(code, anc) AS (
-         SELECT c, c FROM unnest($1::text[]) c
-         UNION
-         SELECT up.code, p.parent FROM up JOIN "${g.schema}".units u ON u.code = up.anc AND u.type IS NOT NULL
-         CROSS JOIN LATERAL (VALUES (u.admin_parent_code), (u.accountable_to_code)) p(parent)
-         WHERE p.parent IS NOT NULL AND up.anc <> $2
-       )
-       SELECT DISTINCT code FROM up WHERE anc = $2`,
+      `WITH RECURSIVE ${ancestorsCte('up', 'SELECT unnest($1::text[])', unitWalk(g.schema))}
+       SELECT c AS code FROM unnest($1::text[]) c WHERE c = $2 UNION SELECT origin FROM up WHERE code = $2`,
       [[...new Set(codes)], root],
     );
     return new Set(rows.map((r) => r.code));

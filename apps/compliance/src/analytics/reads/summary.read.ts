@@ -1,0 +1,73 @@
+import type { TargetStatus } from '@app/contracts';
+import type { StatusGroup } from '@app/domain';
+import type { FigureCounts } from '../../common/figures';
+import {
+  FIGURE_COLUMNS,
+  statusesSql,
+  TARGET_COLUMNS,
+  UNIT_COLUMNS,
+  type StatusRow,
+  type TargetRow,
+  type UnitRow,
+} from '../../common/read-model.service';
+
+/**
+ * The read-model version as ReadModelService.version gives it (the generation and the per-consumer
+ * counters bumped by every transaction that applies events), as a SQL expression for readOne.
+ */
+export function versionSql(schema: string): string {
+  return `SELECT '${schema}|' || coalesce(string_agg(consumer || '=' || version, ',' ORDER BY consumer), '') FROM read_model_version`;
+}
+
+/** What GET /v1/summary reads, in one statement. */
+export interface SummaryData {
+  version: string;
+  targets: TargetRow[];
+  /** The province (the active one first): none or one. */
+  root: UnitRow[];
+  figures: FigureCounts[];
+  statuses: StatusRow[];
+  /** Per target, how many units hold each status as their latest as of the date. */
+  counts: Array<{ targetId: string; status: TargetStatus; units: number }>;
+}
+
+/**
+ * GET /v1/summary in one statement: the version, the targets, the province with its figures and
+ * statuses, and per target the units by latest status (one backward pass over the statuses' primary key).
+ */
+export function summaryQuery(date: string): { data: (schema: string) => string; params: unknown[] } {
+  return {
+    params: [date],
+    data: (schema) => {
+      const s = `"${schema}"`;
+      return `WITH root AS (
+          SELECT ${UNIT_COLUMNS} FROM ${s}.units WHERE type = 'province' ORDER BY active DESC, code LIMIT 1
+        )
+        SELECT json_build_object(
+          'version', (${versionSql(schema)}),
+          'targets', (SELECT coalesce(json_agg(t ORDER BY t."targetId"), '[]') FROM (SELECT ${TARGET_COLUMNS} FROM ${s}.targets) t),
+          'root', (SELECT coalesce(json_agg(root), '[]') FROM root),
+          'figures', (SELECT coalesce(json_agg(x), '[]') FROM (
+              SELECT DISTINCT ON (org_unit_code, cohort, tree) ${FIGURE_COLUMNS}
+              FROM ${s}.figures WHERE org_unit_code IN (SELECT code FROM root) AND date <= $1
+              ORDER BY org_unit_code, cohort, tree, date DESC) x),
+          'statuses', (SELECT coalesce(json_agg(x), '[]') FROM (${statusesSql(
+            s,
+            (a) => `AND ${a}.target_id IN (SELECT target_id FROM ${s}.targets) AND ${a}.org_unit_code IN (SELECT code FROM root)`,
+          )}) x),
+          'counts', (SELECT coalesce(json_agg(x), '[]') FROM (
+              SELECT target_id AS "targetId", status, count(*)::int AS units FROM (
+                SELECT DISTINCT ON (target_id, org_unit_code) target_id, status FROM ${s}.target_statuses
+                WHERE date <= $1 ORDER BY target_id DESC, org_unit_code DESC, date DESC
+              ) latest GROUP BY target_id, status) x)
+        )`;
+    },
+  };
+}
+
+/** The counts as summarize reads them. */
+export function countsByTarget(rows: SummaryData['counts']): Map<string, StatusGroup[]> {
+  const out = new Map<string, StatusGroup[]>();
+  for (const r of rows) out.set(r.targetId, [...(out.get(r.targetId) ?? []), { status: r.status, units: r.units }]);
+  return out;
+}

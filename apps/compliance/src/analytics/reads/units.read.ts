@@ -1,0 +1,84 @@
+import type { Cohort, Tree, UnitType } from '@app/contracts';
+import { subtreeSql } from '@app/persistence';
+import type { FigureCounts } from '../../common/figures';
+import {
+  FIGURE_COLUMNS,
+  statusesSql,
+  TARGET_COLUMNS,
+  UNIT_COLUMNS,
+  unitWalk,
+  type StatusRow,
+  type TargetRow,
+  type UnitRow,
+} from '../../common/read-model.service';
+
+/** What GET /v1/units reads for one request, in one statement. */
+export interface UnitsData {
+  targets: TargetRow[];
+  parent: UnitRow | null;
+  /** The active units matching the filters, within the key's scope, in code order. */
+  units: UnitRow[];
+  /** Their latest figure as of the date, per cohort and tree. */
+  figures: FigureCounts[];
+  /** Their latest status as of the date for the target listed (the one asked for, else the tree's and cohort's first). */
+  statuses: StatusRow[];
+}
+
+export interface UnitsFilter {
+  date: string;
+  cohort: Cohort;
+  tree: Tree;
+  target?: string;
+  parent?: string;
+  type?: UnitType;
+  level?: number;
+  /** null: the key reads every unit; otherwise the root of its scope (a portal key's unit). */
+  scopeRoot: string | null;
+}
+
+/**
+ * GET /v1/units in one statement (ReadModelService.readOne): the targets, the parent, the units found
+ * through the filters' indexes (a parent's children through the parent column of the tree listed; a
+ * portal key's scope walked down from its unit, libs/persistence tree-sql), and the figures and statuses
+ * of those units only.
+ */
+export function unitsQuery(f: UnitsFilter): { data: (schema: string) => string; params: unknown[] } {
+  const params: unknown[] = [f.date];
+  const p = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  const conds = ['u.type IS NOT NULL', 'u.active'];
+  if (f.type !== undefined) conds.push(`u.type = ${p(f.type)}`);
+  if (f.level !== undefined) conds.push(`u.level = ${p(f.level)}`);
+  if (f.parent !== undefined) conds.push(`u.${f.tree === 'administrative' ? 'admin_parent_code' : 'accountable_to_code'} = ${p(f.parent)}`);
+  const parent = f.parent !== undefined ? p(f.parent) : 'NULL::text';
+  const target =
+    f.target !== undefined
+      ? `SELECT target_id FROM TS.targets WHERE target_id = ${p(f.target)}`
+      : `SELECT target_id FROM TS.targets WHERE tree = ${p(f.tree)} AND ${p(f.cohort)} = ANY(cohorts) ORDER BY target_id LIMIT 1`;
+  const scopeRoot = f.scopeRoot === null ? null : p(f.scopeRoot);
+  return {
+    params,
+    data: (schema) => {
+      const s = `"${schema}"`;
+      const scope = scopeRoot === null ? '' : ` AND u.code IN (${subtreeSql(`SELECT ${scopeRoot}::text`, unitWalk(schema))})`;
+      return `WITH c AS (
+          SELECT ${UNIT_COLUMNS} FROM ${s}.units u WHERE ${conds.join(' AND ')}${scope}
+        ), tg AS (${target.replace(/TS\./g, `${s}.`)})
+        SELECT json_build_object(
+          'targets', (SELECT coalesce(json_agg(t ORDER BY t."targetId"), '[]') FROM (SELECT ${TARGET_COLUMNS} FROM ${s}.targets) t),
+          'parent', (SELECT row_to_json(x) FROM (SELECT ${UNIT_COLUMNS} FROM ${s}.units WHERE code = ${parent} AND type IS NOT NULL) x),
+          'units', (SELECT coalesce(json_agg(c ORDER BY c.code), '[]') FROM c),
+          'figures', (SELECT coalesce(json_agg(x), '[]') FROM (
+              SELECT DISTINCT ON (org_unit_code, cohort, tree) ${FIGURE_COLUMNS}
+              FROM ${s}.figures WHERE org_unit_code IN (SELECT code FROM c) AND date <= $1
+              ORDER BY org_unit_code, cohort, tree, date DESC) x),
+          'statuses', (SELECT coalesce(json_agg(x), '[]') FROM (${statusesSql(
+            s,
+            (a) => `AND ${a}.target_id IN (SELECT target_id FROM tg) AND ${a}.org_unit_code IN (SELECT code FROM c)`,
+          )}) x)
+        )`;
+    },
+  };
+}
