@@ -14,7 +14,7 @@ import {
 import { validatePlain } from '../common/field-errors';
 import { inTransaction } from '../common/transaction';
 import { UnitDirectory } from '../common/unit-directory.service';
-import { activityCounts } from './activity-rules';
+import { activityCounts } from './activity.rules';
 import { ActivityStore, type CheckedActivity } from './activity.store';
 import type { ActivityPageDto, ActivityReceiptDto, ListActivitiesQueryDto } from './dto/activity-responses.dto';
 import { ACTIVITY_DTOS, type CreateActivityDto } from './dto/create-activity.dto';

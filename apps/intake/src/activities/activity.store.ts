@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { uuidv7 } from 'uuidv7';
 import { ActivityRecordedV1, type ActivityKind, type ActivityRecordedV1Data, type VenueType } from '@app/contracts';
 import { EventOutbox, type Principal } from '@app/platform';
-import { sameActivityCounts } from './activity-rules';
+import { sameActivityCounts } from './activity.rules';
 
 export interface CheckedActivity {
   readonly orgUnitCode: string;

@@ -1,7 +1,7 @@
 import { Injectable, type PipeTransform } from '@nestjs/common';
 import { createValidationPipe } from '@app/platform';
 import { CreateReportDto } from './dto/create-report.dto';
-import { isPlainValidReport } from './report-rules';
+import { isPlainValidReport } from './report.rules';
 
 /**
  * The body of POST /v1/reports: a body that passes `isPlainValidReport` (the batch fast path, unit-tested

@@ -5,7 +5,7 @@ import { ProblemException, type CampaignCalendar, type Principal, type ScopeServ
 import { validatePlain, type FieldError } from '../common/field-errors';
 import type { UnitDirectory } from '../common/unit-directory.service';
 import { CreateReportDto } from './dto/create-report.dto';
-import { cohortErrors, isPlainValidReport } from './report-rules';
+import { cohortErrors, isPlainValidReport } from './report.rules';
 import type { CheckedReport } from './report.store';
 
 /** What the checker says of one report: its unit's type when it may be written, else why not. */
@@ -16,9 +16,9 @@ export type ReportVerdict =
  * Every rule a report must pass, in one place, for every way a report arrives (one report, with or
  * without an Idempotency-Key; a batch item; a CSV line; the group writer):
  * - its shape (`shapeOf`): the fields of CreateReportDto, with the counts' order
- *   (bluetoothOn ≤ installed ≤ smartphoneHolders ≤ headcount, REPORT_COUNT_RULES in report-rules.ts);
+ *   (bluetoothOn ≤ installed ≤ smartphoneHolders ≤ headcount, REPORT_COUNT_RULES in report.rules.ts);
  * - its unit (`check`): known (404), active (422) and within the key's scope (403, the platform's ScopeService);
- * - its cohort: one the unit's type reports (`cohortErrors`, report-rules.ts);
+ * - its cohort: one the unit's type reports (`cohortErrors`, report.rules.ts);
  * - its date: between the campaign start and today on the campaign calendar (`dateWindowErrors`).
  * One checker serves one write: it holds the scope and the date window read once for all its reports.
  * A single report's refusal is thrown as it is (404 / 422 / 403 problem+json); a batch item's is its

@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { uuidv7 } from 'uuidv7';
 import { ReportAcceptedV1, type Cohort, type EventEnvelope } from '@app/contracts';
 import { EventOutbox, type Principal } from '@app/platform';
-import type { ReportCounts } from './report-rules';
+import type { ReportCounts } from './report.rules';
 
 /** A report that passed every check and is ready to be stored. */
 export interface CheckedReport extends ReportCounts {

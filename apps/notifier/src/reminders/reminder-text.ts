@@ -1,4 +1,4 @@
-import type { ReminderItem } from './reminder-rules';
+import type { ReminderItem } from './reminder.rules';
 
 export interface ReminderUnit {
   code: string;

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { HttpSmsGateway } from '../channels/sms-channel';
 import { DeliveriesService, type NewDelivery } from '../deliveries/deliveries.service';
-import { reminderItems, type ReminderItem, type ReminderStatus, type ReminderTarget } from './reminder-rules';
+import { reminderItems, type ReminderItem, type ReminderStatus, type ReminderTarget } from './reminder.rules';
 import { reminderEmail, reminderSms, type ReminderUnit } from './reminder-text';
 
 interface ContactRow {
@@ -29,7 +29,7 @@ export interface ReminderPlan {
 
 /**
  * Reminders to the heads of units that are short of a target near its deadline or have not reported
- * (reminder-rules.ts), at most one per unit, channel and day (the deliveries' unique key), never to a unit
+ * (reminder.rules.ts), at most one per unit, channel and day (the deliveries' unique key), never to a unit
  * that opted out. Units that answer to nobody (the province) are not reminded: the report goes to them.
  */
 @Injectable()

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsBoolean, IsIn } from 'class-validator';
 import { IsCalendarDate, IsCount, IsUnitCode, VENUE_TYPES, type ActivityKind, type VenueType } from '@app/contracts';
-import { SatisfiesCountRule } from '../../common/count-rules';
+import { SatisfiesCountRule } from '../../common/count.rules';
 
 /** Fields every activity has; each kind's class adds its `kind` (one of ACTIVITY_KINDS) and its own counts, and only those are accepted. */
 export class ActivityBaseDto {

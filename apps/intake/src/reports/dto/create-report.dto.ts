@@ -1,8 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
 import { COHORTS, IsCalendarDate, IsCount, IsUnitCode, MAX_COUNT, type Cohort } from '@app/contracts';
-import { SatisfiesCountRule } from '../../common/count-rules';
-import { REPORT_COUNT_RULES } from '../report-rules';
+import { SatisfiesCountRule } from '../../common/count.rules';
+import { REPORT_COUNT_RULES } from '../report.rules';
 
 const rule = (field: string) => {
   const r = REPORT_COUNT_RULES.find((x) => x.field === field)!;

@@ -1,4 +1,4 @@
-import { reminderItems, type ReminderStatus, type ReminderTarget } from './reminder-rules';
+import { reminderItems, type ReminderStatus, type ReminderTarget } from './reminder.rules';
 
 const T100: ReminderTarget = { targetId: 'T100', name: 'Hội viên 100%', deadline: '2020-08-30', threshold: 1 };
 const T50: ReminderTarget = { targetId: 'T50', name: 'Người dân 50%', deadline: '2020-09-15', threshold: 0.5 };

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { COHORTS } from '@app/contracts';
-import { countRuleErrors } from '../common/count-rules';
+import { countRuleErrors } from '../common/count.rules';
 import { validatePlain } from '../common/field-errors';
 import { CreateReportDto } from './dto/create-report.dto';
-import { cohortErrors, isPlainValidReport, REPORT_COUNT_RULES, sameCounts } from './report-rules';
+import { cohortErrors, isPlainValidReport, REPORT_COUNT_RULES, sameCounts } from './report.rules';
 
 const counts = (headcount: number, smartphoneHolders: number, installed: number, bluetoothOn: number) => ({
   headcount,

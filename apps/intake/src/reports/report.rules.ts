@@ -1,5 +1,5 @@
 import { COHORTS, COHORTS_BY_UNIT_TYPE, isCalendarDate, MAX_COUNT, type Cohort, type UnitType } from '@app/contracts';
-import type { CountRule } from '../common/count-rules';
+import type { CountRule } from '../common/count.rules';
 import type { FieldError } from '../common/field-errors';
 
 /** docs/domain.md: 0 ≤ bluetoothOn ≤ installed ≤ smartphoneHolders ≤ headcount; each broken link is named by its lower field. */

@@ -1,5 +1,5 @@
 import type { ActivityKind } from '@app/contracts';
-import type { CountRule } from '../common/count-rules';
+import type { CountRule } from '../common/count.rules';
 
 /** The counts each kind of activity carries (docs/api.md, intake). Anything else in the body is refused. */
 export const ACTIVITY_FIELDS: Readonly<Record<ActivityKind, readonly string[]>> = {

@@ -1,7 +1,7 @@
 import { ACTIVITY_KINDS } from '@app/contracts';
-import { countRuleErrors } from '../common/count-rules';
+import { countRuleErrors } from '../common/count.rules';
 import { validatePlain } from '../common/field-errors';
-import { ACTIVITY_COUNT_RULES, ACTIVITY_FIELDS, activityCounts, sameActivityCounts } from './activity-rules';
+import { ACTIVITY_COUNT_RULES, ACTIVITY_FIELDS, activityCounts, sameActivityCounts } from './activity.rules';
 import { ACTIVITY_DTOS } from './dto/create-activity.dto';
 
 const fields = (body: Record<string, unknown>, kind: keyof typeof ACTIVITY_COUNT_RULES) =>
