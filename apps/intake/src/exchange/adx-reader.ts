@@ -12,6 +12,8 @@ export interface AdxLimits {
   readonly maxBytes: number;
   /** Data values read before the file is refused (413). */
   readonly maxValues: number;
+  /** Milliseconds without a byte before the upload is given up (408); ADX_IDLE_MS when absent. */
+  readonly idleMs?: number;
 }
 
 /** Attributes of a dataValue that are not disaggregations. */
@@ -114,8 +116,10 @@ export async function readAdx(
 
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let bytes = 0;
+  const idleMs = limits.idleMs ?? ADX_IDLE_MS;
+  const stalled = () => fail(408, say(EXCHANGE_MESSAGES.bodyStalled, lang, { seconds: Math.round(idleMs / 1000) }));
   try {
-    for await (const chunk of body) {
+    for await (const chunk of untilIdle(body, idleMs, stalled)) {
       const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       bytes += buf.length;
       if (bytes > limits.maxBytes) fail(413, say(EXCHANGE_MESSAGES.fileTooLarge, lang, { maxBytes: limits.maxBytes }));
@@ -134,4 +138,40 @@ export async function readAdx(
   }
   if (failure) throw failure;
   return values;
+}
+
+/** How long an upload may send nothing before it is given up (408): a stalled client must not hold a request open forever. */
+export const ADX_IDLE_MS = 20_000;
+
+/**
+ * The chunks of `source` until it ends or sends nothing for `idleMs`; then `onIdle` is called and the
+ * source is closed (a request stream: destroyed, as the server does with a body past its limit).
+ */
+async function* untilIdle<T>(source: AsyncIterable<T> | Iterable<T>, idleMs: number, onIdle: () => void): AsyncGenerator<T> {
+  const it: AsyncIterator<T> | Iterator<T> =
+    Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : (source as Iterable<T>)[Symbol.iterator]();
+  let ended = false;
+  try {
+    for (;;) {
+      let timer: NodeJS.Timeout | undefined;
+      const idle = new Promise<'idle'>((resolve) => (timer = setTimeout(() => resolve('idle'), idleMs)));
+      const next = await Promise.race([it.next(), idle]).finally(() => clearTimeout(timer));
+      if (next === 'idle') {
+        onIdle();
+        return;
+      }
+      if (next.done) {
+        ended = true;
+        return;
+      }
+      yield next.value;
+    }
+  } finally {
+    if (!ended) {
+      // A stream (the request) is destroyed at once; return() is not awaited: an iterator busy with a
+      // next() that never settles would hold this forever.
+      (source as { destroy?: () => void }).destroy?.();
+      void Promise.resolve(it.return?.()).catch(() => undefined);
+    }
+  }
 }

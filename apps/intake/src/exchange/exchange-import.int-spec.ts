@@ -210,6 +210,13 @@ describe('intake: ADX and dataValueSets imports', () => {
     expect(undeclared.status).toBe(400);
     expect((await adx('<dataValueSet xmlns="http://dhis2.org/schema/dxf/2.0"/>')).body.detail).toContain('not <adx');
     expect((await adx('<adx xmlns="urn:ihe:qrph:adx:2015"><group')).status).toBe(400);
+    // An empty body (the fuzz suite's case: once answered never) and one of blanks: not XML, 400.
+    for (const blank of ['', '   \n'])
+      for (const headers of [{}, { 'idempotency-key': `blank-${blank.length}` }] as Array<Record<string, string>>) {
+        const res = await adx(blank, headers);
+        expect(res.status).toBe(400);
+        expect(res.headers.get('content-type')).toContain('application/problem+json');
+      }
     const json = await http(fx.svc, 'POST', '/v1/reports/adx', {
       key: fx.world.portal,
       body: { adx: [] },

@@ -25,6 +25,10 @@ export const EXCHANGE_MESSAGES = {
     en: ({ maxBytes }, l) => `the file is larger than ${num(l, Math.floor(maxBytes / 1048576))} MB: split it by period or by district`,
     vi: ({ maxBytes }, l) => `Tệp lớn hơn ${num(l, Math.floor(maxBytes / 1048576))} MB: hãy chia tệp theo kỳ báo cáo hoặc theo huyện`,
   }),
+  bodyStalled: texts<{ seconds: number }>({
+    en: ({ seconds }, l) => `the file stopped arriving (nothing for ${num(l, seconds)} s): send it again`,
+    vi: ({ seconds }, l) => `Tệp ngừng được gửi (không nhận được dữ liệu trong ${num(l, seconds)} giây): hãy gửi lại`,
+  }),
   tooManyValues: texts<{ max: number }>({
     en: ({ max }, l) => `the file holds more than ${num(l, max)} data values: split it by period or by district`,
     vi: ({ max }, l) => `Tệp có hơn ${num(l, max)} giá trị dữ liệu: hãy chia tệp theo kỳ báo cáo hoặc theo huyện`,

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { ProblemException } from '@app/platform';
 import { sample } from '../../test/exchange/exchange-fixtures';
 import { readAdx } from './adx-reader';
@@ -123,6 +124,17 @@ describe('exchange readers: ADX and dataValueSets as data values, data values as
       { field: 'dataElement', message: 'line 3: <dataValue> lacks its dataElement attribute' },
     ]);
     expect(assembleReports(values, mapping, 'adx', 'en').unplaced).toHaveLength(2);
+  });
+
+  it('gives up an upload that stops arriving (408) and closes it, instead of waiting for it forever', async () => {
+    // A request stream whose client sent the start of a file and then nothing more.
+    const body = new Readable({ read: () => undefined });
+    body.push('<adx xmlns="urn:ihe:qrph:adx:2015"><group orgUnit="29236" ');
+    expect(await refusal(readAdx(body, { maxBytes: 1 << 20, maxValues: 1000, idleMs: 50 }, 'vi'))).toEqual({
+      status: 408,
+      detail: 'Tệp ngừng được gửi (không nhận được dữ liệu trong 0 giây): hãy gửi lại',
+    });
+    expect(body.destroyed).toBe(true);
   });
 
   it('refuses past its byte and value limits (413), a DOCTYPE, an undeclared entity and text that is not UTF-8 (400)', async () => {
