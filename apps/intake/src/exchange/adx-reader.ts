@@ -150,28 +150,29 @@ export const ADX_IDLE_MS = 20_000;
 async function* untilIdle<T>(source: AsyncIterable<T> | Iterable<T>, idleMs: number, onIdle: () => void): AsyncGenerator<T> {
   const it: AsyncIterator<T> | Iterator<T> =
     Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : (source as Iterable<T>)[Symbol.iterator]();
-  let ended = false;
+  let state: 'reading' | 'ended' | 'idle' = 'reading';
   try {
     for (;;) {
       let timer: NodeJS.Timeout | undefined;
       const idle = new Promise<'idle'>((resolve) => (timer = setTimeout(() => resolve('idle'), idleMs)));
       const next = await Promise.race([it.next(), idle]).finally(() => clearTimeout(timer));
       if (next === 'idle') {
+        state = 'idle';
         onIdle();
         return;
       }
       if (next.done) {
-        ended = true;
+        state = 'ended';
         return;
       }
       yield next.value;
     }
   } finally {
-    if (!ended) {
-      // A stream (the request) is destroyed at once; return() is not awaited: an iterator busy with a
+    if (state === 'idle') {
+      // The stream (the request) is destroyed at once; return() is not awaited: an iterator busy with a
       // next() that never settles would hold this forever.
       (source as { destroy?: () => void }).destroy?.();
       void Promise.resolve(it.return?.()).catch(() => undefined);
-    }
+    } else if (state === 'reading') await it.return?.(); // the reader stopped early (a refusal), as a for-await break does
   }
 }
