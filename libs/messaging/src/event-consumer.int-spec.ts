@@ -303,9 +303,10 @@ describe('EventConsumer on the real NATS JetStream and PostgreSQL', () => {
     } finally {
       await setAvailable(true);
     }
-    await waitFor(async () => (await probeState(ds)).applied === 1, 'the event applied once the database answers', 30_000, 200);
+    // Generous: under two test files on two cores the first connections after the outage are slow to come.
+    await waitFor(async () => (await probeState(ds)).applied === 1, 'the event applied once the database answers', 60_000, 200);
     await consumer.waitUntilIdle(30_000);
     expect(await deadLetters(link, namespace)).toEqual([]);
     expect((await probeState(ds)).figures).toEqual([expect.objectContaining({ org_unit_code: 'WAITED', event_count: 1 })]);
-  }, 90_000);
+  }, 150_000);
 });
