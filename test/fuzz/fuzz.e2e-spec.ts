@@ -66,7 +66,7 @@ async function send(sys: System, r: FuzzRequest): Promise<Answer> {
 }
 
 const describeRequest = (a: Answer) =>
-  `${a.status} ${a.request.service} ${a.request.method} ${a.request.path.slice(0, 200)} ${a.request.headers['content-type'] ?? ''} body=${JSON.stringify((a.request.body ?? '').slice(0, 200))} → ${a.excerpt}`;
+  `${a.status} ${a.request.service} ${a.request.method} ${a.request.path.slice(0, 200)} ${JSON.stringify({ ...a.request.headers, authorization: a.request.headers.authorization?.slice(0, 12) })} body=${JSON.stringify((a.request.body ?? '').slice(0, 200))} → ${a.excerpt}`;
 
 describe('fuzz: generated requests over every route of every service', () => {
   let sys: System;

@@ -173,6 +173,12 @@ async function* untilIdle<T>(source: AsyncIterable<T> | Iterable<T>, idleMs: num
       // next() that never settles would hold this forever.
       (source as { destroy?: () => void }).destroy?.();
       void Promise.resolve(it.return?.()).catch(() => undefined);
-    } else if (state === 'reading') await it.return?.(); // the reader stopped early (a refusal), as a for-await break does
+    } else if (state === 'reading') {
+      // The reader stopped early (a refusal): the rest of the body is read and dropped so the answer goes out
+      // on a sound connection. Never await the iterator's return() here: on a request stream it waits for a
+      // 'close' that a kept-alive connection does not send, and the answer would never leave (the fuzz
+      // suite's hung request, seed 1234743796).
+      (source as { resume?: () => void }).resume?.();
+    }
   }
 }
