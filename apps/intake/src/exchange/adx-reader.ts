@@ -178,7 +178,11 @@ async function* untilIdle<T>(source: AsyncIterable<T> | Iterable<T>, idleMs: num
       // on a sound connection. Never await the iterator's return() here: on a request stream it waits for a
       // 'close' that a kept-alive connection does not send, and the answer would never leave (the fuzz
       // suite's hung request, seed 1234743796).
-      (source as { resume?: () => void }).resume?.();
+      // The iterator's 'readable' listener is removed first: while one is attached resume() does nothing, the
+      // rest of the body stays in the socket and the next request on that kept-alive connection is never read.
+      const stream = source as { removeAllListeners?: (event: string) => unknown; resume?: () => void };
+      stream.removeAllListeners?.('readable');
+      stream.resume?.();
     }
   }
 }
