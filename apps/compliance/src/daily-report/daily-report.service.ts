@@ -22,7 +22,7 @@ import {
 } from './daily-report.render';
 import type { ReportChart } from './document/trend-chart';
 import type { ReportLang } from './dto/daily-report-query.dto';
-import { followUpSection, openFollowUpsOn } from '../quality/follow-ups.section';
+import { followUpSection, openFollowUpsOn } from './follow-ups.section';
 import { QualityService } from '../quality/quality.service';
 import { figuresUpdatedAt } from './report-freshness';
 

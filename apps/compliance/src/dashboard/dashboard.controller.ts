@@ -7,7 +7,7 @@ import { addDays } from '@app/domain';
 import { dashboardHtml, query } from './dashboard-html';
 import { renderDashboard, renderRefusal } from './dashboard.render';
 import { renderUnit } from './dashboard-unit.render';
-import { withFollowUps } from '../quality/follow-ups.dashboard';
+import { withFollowUps } from './follow-ups.dashboard';
 import { QualityService } from '../quality/quality.service';
 import { DashboardService } from './dashboard.service';
 import { DASHBOARD_WORDS } from './dashboard.words';

@@ -1,8 +1,8 @@
 import type { Lang } from '@app/domain';
 import type { Principal } from '@app/platform';
-import { esc } from '../dashboard/dashboard-html';
-import { FOLLOW_UP_SECTION_ROWS } from './follow-ups.section';
-import type { FollowUp, QualityService } from './quality.service';
+import { esc } from './dashboard-html';
+import { FOLLOW_UP_SECTION_ROWS } from '../daily-report/follow-ups.section';
+import type { FollowUp, QualityService } from '../quality/quality.service';
 
 const WORDS = {
   vi: {

@@ -1,5 +1,5 @@
 import { QUALITY_SEVERITY_LABELS, type Lang } from '@app/domain';
-import type { FollowUp, QualityService } from './quality.service';
+import type { FollowUp, QualityService } from '../quality/quality.service';
 
 /** How many follow-ups a report or page lists (the most severe first); the count says how many there are in all. */
 export const FOLLOW_UP_SECTION_ROWS = 20;
