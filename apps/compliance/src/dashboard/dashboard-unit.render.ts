@@ -14,7 +14,7 @@ import {
 } from './dashboard-tables';
 import { trendCharts } from './dashboard-trend';
 import { DASHBOARD_WORDS, targetName } from './dashboard.words';
-import type { UnitView } from './dashboard.service';
+import type { UnitView } from './dashboard.views';
 
 export const unitPath = (code: string) => `/dashboard/units/${encodeURIComponent(code)}`;
 

@@ -17,7 +17,7 @@ import {
 import { BROADCASTS_TABLE, COVERAGE_TABLE, DISTRICTS_TABLE, renderTable, TARGET_LAGGARDS_TABLE, type TargetRow } from './dashboard-tables';
 import { trendCharts } from './dashboard-trend';
 import { DASHBOARD_WORDS, targetName } from './dashboard.words';
-import type { DashboardView } from './dashboard.service';
+import type { DashboardView } from './dashboard.views';
 
 export { bar, esc, query, vietnamTime } from './dashboard-html';
 

@@ -1,15 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { ActivityKind, Tree } from '@app/contracts';
+import type { ActivityKind } from '@app/contracts';
 import { CampaignCalendar, ProblemException, type Principal } from '@app/platform';
-import {
-  AnalyticsService,
-  headOf,
-  rootUnit,
-  standing,
-  type Head,
-  type TargetSummary,
-  type UnitStatusRow,
-} from '../analytics/analytics.service';
+import { AnalyticsService, headOf, rootUnit, standing, type UnitStatusRow } from '../analytics/analytics.service';
 import { addDays } from '@app/domain';
 import { figuresUpdatedAt, firstReportDay } from '../daily-report/report-freshness';
 import { notBeforeFirstDay, toFigure, type FigureCounts } from '../common/figures';
@@ -27,18 +19,15 @@ import { OutreachService } from '../outreach/outreach.service';
 import { campaignDays, sinceYesterday, trendOf, type Trend } from './dashboard-trend';
 import type {
   ActivityItem,
-  BroadcastRow,
-  ChildRow,
-  CoverageTableRow,
   DistrictRow,
   FigureRow,
   LaggardRow,
   ReportRow,
   StandingCell,
   SupportPointRow,
-  TargetRow,
   UnitStatusView,
 } from './dashboard-tables';
+import type { DashboardView, DayInfo, TargetLaggards, UnitRef, UnitView } from './dashboard.views';
 
 /** Laggards shown per target on the page; the full list is one click away as CSV or XLSX. */
 export const LAGGARDS_SHOWN = 30;
@@ -48,68 +37,6 @@ const PICKER_DAYS = 120;
 const ACTIVITY_ROWS = 200;
 const REPORT_ROWS = 60;
 const ACTIVITY_DAYS = 7;
-
-/** The day a page shows, and what its header and freshness line say about it. */
-export interface DayInfo {
-  date: string;
-  /** The latest day with data, so the page can say when the chosen day is not it. */
-  latestDate: string | null;
-  /** The campaign days the picker offers, newest first (dd/mm/yyyy is how they are shown). */
-  days: string[];
-  /** When the figures of `date` were last updated (the campaign's wall clock, to the second), null before any report. */
-  updatedAt: string | null;
-}
-
-/** One target's own laggards: its units short, worst first by the distance to its threshold, and its units not reporting. */
-export interface TargetLaggards {
-  target: Target;
-  total: number;
-  rows: LaggardRow[];
-  silentTotal: number;
-  silent: LaggardRow[];
-}
-
-export interface DashboardView extends DayInfo {
-  asOfEvent: string | null;
-  province: { code: string; name: string; head: Head | null } | null;
-  targets: TargetSummary[];
-  targetRows: TargetRow[];
-  districts: DistrictRow[];
-  /** Per target, its own list; `all`: every target's units short, for the export. */
-  laggards: { byTarget: TargetLaggards[]; all: LaggardRow[] };
-  trends: Trend[];
-  coverage: Awaited<ReturnType<OutreachService['supportCoverage']>>['totals'] & { rows: CoverageTableRow[] };
-  activity: Awaited<ReturnType<OutreachService['activityCompliance']>>['totals'] & {
-    /** Communes that aired at least one session without the closing announcement. */
-    missingEnd: BroadcastRow[];
-    /** Communes that aired at least one session without the opening announcement. */
-    missingStart: number;
-  };
-}
-
-export interface UnitRef {
-  code: string;
-  name: string;
-}
-
-export interface UnitView extends DayInfo {
-  asOfEvent: string | null;
-  code: string;
-  name: string;
-  type: string;
-  head: Head | null;
-  /** From the province (or the key's own unit) down to the unit's parent, on the administrative tree. */
-  crumbs: UnitRef[];
-  adminParent: UnitRef | null;
-  accountableTo: UnitRef | null;
-  figures: FigureRow[];
-  statuses: UnitStatusView[];
-  trends: Trend[];
-  children: Array<{ tree: Tree; rows: ChildRow[] }>;
-  reports: ReportRow[];
-  activities: { total: number; rows: ActivityItem[] };
-  supportPoints: SupportPointRow[];
-}
 
 /** A fraction's change since yesterday, from two standings of the same target. */
 const cell = (
