@@ -275,6 +275,31 @@ describe('EventConsumer on the real NATS JetStream and PostgreSQL', () => {
     expect(state.distinctApplied).toBe(200);
   }, 60_000);
 
+  it('does not dead-letter an event whose connection was ended under it, though the database answers again at once', async () => {
+    // After a PostgreSQL restart the pool's old connections fail once more ("Connection terminated", 57P01)
+    // while a fresh connection already answers: that failure is the restart's, not the event's.
+    let failures = 0;
+    const { namespace, ds, consumer } = await setUp('terminated', {
+      maxDeliver: 2,
+      backoffMs: [50, 100],
+      probe: {
+        beforeApply: async () => {
+          if (failures >= 5) return;
+          failures += 1;
+          throw Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+        },
+      },
+    });
+    await publishEnvelope(link, namespace, probeReport(1, { orgUnitCode: 'ENDED' }));
+    await consumer.start();
+    await waitFor(async () => (await probeState(ds)).applied === 1, 'the event applied after its connection failures', 30_000, 100);
+    await consumer.waitUntilIdle(30_000);
+    expect(failures).toBe(5);
+    expect(await metric('bz_events_failed_total', consumer.durable)).toBe(5);
+    expect(await deadLetters(link, namespace)).toEqual([]);
+    expect((await probeState(ds)).figures).toEqual([expect.objectContaining({ org_unit_code: 'ENDED', event_count: 1 })]);
+  }, 60_000);
+
   it('does not dead-letter events while its database is unreachable, and applies them once it answers', async () => {
     // An outage of this test's own database only: no new connections, the open ones ended.
     const dbName = new URL(dbUrl).pathname.slice(1);

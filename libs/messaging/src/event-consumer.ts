@@ -2,7 +2,7 @@ import { AckPolicy, DeliverPolicy, jetstream, type Consumer, type ConsumerMessag
 import { nanos } from '@nats-io/nats-core';
 import type { DataSource, EntityManager } from 'typeorm';
 import { parseSubject, type EventEnvelope } from '@app/contracts';
-import { claimEvents, recordUnapplied, runWithContext } from '@app/persistence';
+import { claimEvents, isDatabaseUnavailable, recordUnapplied, runWithContext } from '@app/persistence';
 import { decodeEvent } from './decode-event';
 import { GapCheck } from './gap-check';
 import { consumerMetrics } from './metrics';
@@ -83,7 +83,7 @@ interface Decoded {
  *
  * A batch that fails is retried event by event, so one poison event cannot hold back the others:
  * it is nak'ed with backoff and, after `maxDeliver` deliveries, copied to the dead-letter stream
- * with its error and terminated (unless the database itself is unreachable: then it waits, however
+ * with its error and terminated (unless the database is unreachable or ended the connection: then it waits, however
  * many deliveries that takes). A payload that breaks its contract is dead-lettered at once.
  */
 export class EventConsumer {
@@ -318,9 +318,13 @@ export class EventConsumer {
       await this.apply(decoded);
       for (const d of decoded) d.msg.ack();
     } catch (err) {
-      if (decoded.length > 1) {
-        this.log('warn', `batch of ${decoded.length} failed (${(err as Error).message}); applying one by one`);
+      // A batch of one has just been tried on its own.
+      if (decoded.length === 1) {
+        await this.failed(decoded[0], err);
+        this.recordLag(batch);
+        return;
       }
+      this.log('warn', `batch of ${decoded.length} failed (${(err as Error).message}); applying one by one`);
       for (const d of decoded) {
         try {
           await this.apply([d]);
@@ -377,13 +381,14 @@ export class EventConsumer {
     const count = d.msg.info.deliveryCount;
     const reason = (err as Error)?.message ?? String(err);
     if (count >= this.maxDeliver) {
-      // A database that does not answer is not the event's fault: dead-lettering here would send every
-      // event in flight during a PostgreSQL restart to the DLQ. Keep retrying until it answers.
-      if (!(await this.databaseAnswers())) {
+      // A database that does not answer, or that ended the connection under the event (a restart: the pool's
+      // old connections fail once more even after it answers again), is not the event's fault: dead-lettering
+      // here would send every event in flight during a PostgreSQL restart to the DLQ. Keep retrying.
+      if (isDatabaseUnavailable(err) || !(await this.databaseAnswers())) {
         const delay = this.backoffMs[this.backoffMs.length - 1];
         this.log(
           'warn',
-          `event ${d.envelope.id} failed while the database is unreachable (${reason}); retrying in ${delay} ms, not dead-lettered`,
+          `event ${d.envelope.id} failed while the database is unavailable (${reason}); retrying in ${delay} ms, not dead-lettered`,
         );
         d.msg.nak(delay);
         return;

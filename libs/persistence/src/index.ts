@@ -9,3 +9,4 @@ export * from './inbox/inbox-sequence';
 export * from './migrations/1764460800000-OutboxInbox';
 export * from './migrations/1796524800000-EventSequences';
 export * from './tree-sql';
+export * from './database-errors';

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isDataException, isDatabaseUnavailable } from '@app/persistence';
 
 /** RFC 9457 problem details; `errors` lists every invalid field for validation problems. */
 export interface ProblemDetails {
@@ -44,40 +45,6 @@ export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
 export function problem(status: number, detail: string, instance?: string, extra?: Partial<ProblemDetails>): ProblemDetails {
   return { type: 'about:blank', title: TITLES[status] ?? HttpStatus[status] ?? 'Error', status, detail, instance, ...extra };
-}
-
-/** SQLSTATE of a PostgreSQL error, whether TypeORM wrapped it or not. */
-function sqlState(err: unknown): string | undefined {
-  const e = err as { code?: unknown; driverError?: { code?: unknown } };
-  const code = e?.driverError?.code ?? e?.code;
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
-}
-
-/**
- * PostgreSQL cannot be reached or cannot take the work now (down, restarting, every connection busy,
- * a deadlock or serialization failure): the request may succeed when retried, so 503, not 500.
- */
-export function isDatabaseUnavailable(err: unknown): boolean {
-  const e = err as { code?: unknown; message?: unknown };
-  const state = sqlState(err);
-  if (state && /^(08|53|57P0[123]|40001|40P01)/.test(state)) return true;
-  if (
-    typeof e?.code === 'string' &&
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE'].includes(e.code)
-  )
-    return true;
-  return /timeout exceeded when trying to connect|too many clients|remaining connection slots|Connection terminated|Client has encountered a connection error|connection is closed/i.test(
-    String(e?.message ?? ''),
-  );
-}
-
-/**
- * A value PostgreSQL refused as data (SQLSTATE class 22: out of range, too long, bad encoding) reached
- * the database although validation should have refused it. The request was at fault, so 400; the
- * filter logs it as an error, since it means a check is missing (the fuzz suite fails on that line).
- */
-export function isDataException(err: unknown): boolean {
-  return sqlState(err)?.startsWith('22') ?? false;
 }
 
 export function problemOf(err: unknown, instance?: string): ProblemDetails {
