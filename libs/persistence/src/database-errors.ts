@@ -19,7 +19,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE'].includes(e.code)
   )
     return true;
-  return /timeout exceeded when trying to connect|too many clients|remaining connection slots|Connection terminated|Client has encountered a connection error|connection is closed|does not allow connections/i.test(
+  return /timeout exceeded when trying to connect|too many clients|remaining connection slots|Connection terminated|Client has encountered a connection error|connection is closed|is not currently accepting connections|the database system is (starting up|shutting down|in recovery mode)/i.test(
     String(e?.message ?? ''),
   );
 }
