@@ -10,17 +10,20 @@ import {
   type ReportAcceptedV1Data,
   type RosterImportedV1Data,
 } from '@app/contracts';
-import { EventConsumerGroup, OnEvent } from '@app/messaging';
+import { EventConsumerGroup, OnEvent, OnEventBatch } from '@app/messaging';
 import { EventOutbox } from '@app/platform';
 import { evaluateReport, rosterMismatch, type QualityReport } from './quality.rules';
 import { QUALITY_SETTINGS, type QualitySettings } from './quality.settings';
 import {
+  BatchQualityInputs,
+  existingViolations,
   lockUnit,
+  lockUnits,
   recordDenominator,
-  recordReport,
+  recordReports,
   recordRoster,
+  reportKey,
   reportsUnderRoster,
-  SqlQualityInputs,
   syncViolations,
 } from './quality.store';
 
@@ -46,10 +49,14 @@ export class QualityHandlers {
     await recordDenominator(m, e.data.orgUnitCode, e.data.cohort, e.data.asOf, e.data.headcount);
   }
 
-  @OnEvent(ReportAcceptedV1)
-  async reportAccepted(e: EventEnvelope<string, ReportAcceptedV1Data>, m: EntityManager): Promise<void> {
-    const d = e.data;
-    const report: QualityReport = {
+  /**
+   * A batch of reports in a constant number of statements: the latest revision of each report kept, then the
+   * rules' inputs and the stored violations read for all of them at once; only what the rules find is written.
+   * A report is judged against every report stored before it, those of the same batch included.
+   */
+  @OnEventBatch([ReportAcceptedV1])
+  async reportsAccepted(events: EventEnvelope[], m: EntityManager): Promise<void> {
+    const reports = (events as Array<EventEnvelope<string, ReportAcceptedV1Data>>).map(({ data: d }): QualityReport => ({
       unitCode: d.orgUnitCode,
       cohort: d.cohort,
       asOf: d.asOf,
@@ -59,11 +66,19 @@ export class QualityHandlers {
       smartphoneHolders: d.smartphoneHolders,
       installed: d.installed,
       bluetoothOn: d.bluetoothOn,
-    };
-    if (d.cohort === 'enterprise_workers') await lockUnit(m, d.orgUnitCode);
-    if (!(await recordReport(m, report))) return; // an older revision arriving late judges nothing
-    const findings = await evaluateReport(report, new SqlQualityInputs(m), this.settings);
-    await syncViolations(m, this.outbox, report, findings, QUALITY_RULES);
+    }));
+    await lockUnits(
+      m,
+      reports.filter((r) => r.cohort === 'enterprise_workers').map((r) => r.unitCode),
+    );
+    const kept = await recordReports(m, reports); // an older revision arriving late judges nothing
+    if (kept.length === 0) return;
+    const inputs = await BatchQualityInputs.load(m, kept);
+    const stored = await existingViolations(m, kept, QUALITY_RULES);
+    for (const r of kept) {
+      const findings = await evaluateReport(r, inputs, this.settings);
+      await syncViolations(m, this.outbox, r, findings, QUALITY_RULES, stored.get(reportKey(r)));
+    }
   }
 
   @OnEvent(RosterImportedV1)

@@ -118,7 +118,7 @@ function copiedDays(latest: QualityReport, earlier: readonly QualityReport[]): n
 }
 
 /** How far back the rules look into a unit's own history. */
-const HISTORY_LIMIT = 30;
+export const HISTORY_LIMIT = 30;
 
 /** The report rules (all but the roster comparison). */
 export async function evaluateReport(r: QualityReport, inputs: QualityInputs, s: QualitySettings): Promise<Finding[]> {
@@ -138,15 +138,17 @@ export async function evaluateReport(r: QualityReport, inputs: QualityInputs, s:
   if (previous && r.installed - previous.installed >= Math.max(1, s.QUALITY_JUMP_MIN_INCREASE)) {
     const x = growthPerDay(previous, r);
     const own = growths([...history].reverse(), '0001-01-01', previous.asOf);
-    const from = addDays(r.asOf, -s.QUALITY_JUMP_WINDOW_DAYS);
-    const siblings = await inputs.siblingReports(r.unitCode, r.cohort, addDays(from, -s.QUALITY_JUMP_WINDOW_DAYS), r.asOf);
-    const byUnit = new Map<string, QualityReport[]>();
-    for (const q of siblings) byUnit.set(q.unitCode, [...(byUnit.get(q.unitCode) ?? []), q]);
-    const sib = [...byUnit.values()].flatMap((series) => growths(series, from, r.asOf));
     // The unit's own history is required (a unit's first increases are judged by nothing but siblings drawn at the
     // same start, which flagged the fast starters of a normal campaign); the siblings' counts when there are enough.
-    if (own.length >= s.QUALITY_JUMP_MIN_POINTS) {
-      const zs = [own, ...(sib.length >= s.QUALITY_JUMP_MIN_POINTS ? [sib] : [])].map((ref) => modifiedZ(x, ref));
+    // Both references must call it a jump, so the siblings are read only when the unit's own history does.
+    const zOwn = own.length >= s.QUALITY_JUMP_MIN_POINTS ? modifiedZ(x, own) : null;
+    if (zOwn !== null && zOwn > s.QUALITY_JUMP_Z) {
+      const from = addDays(r.asOf, -s.QUALITY_JUMP_WINDOW_DAYS);
+      const siblings = await inputs.siblingReports(r.unitCode, r.cohort, addDays(from, -s.QUALITY_JUMP_WINDOW_DAYS), r.asOf);
+      const byUnit = new Map<string, QualityReport[]>();
+      for (const q of siblings) byUnit.set(q.unitCode, [...(byUnit.get(q.unitCode) ?? []), q]);
+      const sib = [...byUnit.values()].flatMap((series) => growths(series, from, r.asOf));
+      const zs = [zOwn, ...(sib.length >= s.QUALITY_JUMP_MIN_POINTS ? [modifiedZ(x, sib)] : [])];
       if (zs.every((z) => z > s.QUALITY_JUMP_Z)) out.push(finding('outlier_jump', Math.min(...zs), s.QUALITY_JUMP_Z));
     }
   }

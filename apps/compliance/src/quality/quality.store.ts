@@ -10,10 +10,14 @@ import {
 } from '@app/contracts';
 import type { AdoptionCounts } from '@app/domain';
 import type { EventOutbox } from '@app/platform';
-import type { Finding, QualityInputs, QualityReport } from './quality.rules';
+import { HISTORY_LIMIT, type Finding, type QualityInputs, type QualityReport } from './quality.rules';
 
-const REPORT_COLUMNS = `unit_code AS "unitCode", cohort, as_of::text AS "asOf", revision, report_id AS "reportId",
-  headcount, smartphone_holders AS "smartphoneHolders", installed, bluetooth_on AS "bluetoothOn"`;
+/** A quality_reports row as a `QualityReport`; `t` names the table's alias where the query needs one. */
+const reportColumns = (
+  t = '',
+) => `${t}unit_code AS "unitCode", ${t}cohort, ${t}as_of::text AS "asOf", ${t}revision, ${t}report_id AS "reportId",
+  ${t}headcount, ${t}smartphone_holders AS "smartphoneHolders", ${t}installed, ${t}bluetooth_on AS "bluetoothOn"`;
+const REPORT_COLUMNS = reportColumns();
 
 /** The rules' inputs, read from compliance's own quality tables and its registry replica (siblings). */
 export class SqlQualityInputs implements QualityInputs {
@@ -56,24 +60,135 @@ export class SqlQualityInputs implements QualityInputs {
   }
 }
 
-/** Serialises the rules' work on one unit (a report and a roster of the same enterprise arrive on two lanes). */
-export async function lockUnit(m: EntityManager, unitCode: string): Promise<void> {
-  await m.query(`SELECT pg_advisory_xact_lock(hashtext('quality:' || $1))`, [unitCode]);
+/** The key of one report: a unit's report for a cohort on a day. */
+export const reportKey = (r: Pick<QualityReport, 'unitCode' | 'cohort' | 'asOf'>): string => `${r.unitCode}|${r.cohort}|${r.asOf}`;
+
+/** The columns of a batch of reports, as arrays for `unnest` (one statement for the whole batch). */
+function keyArrays(reports: readonly Pick<QualityReport, 'unitCode' | 'cohort' | 'asOf'>[]): [string[], string[], string[]] {
+  return [reports.map((r) => r.unitCode), reports.map((r) => r.cohort), reports.map((r) => r.asOf)];
 }
 
-/** Keeps a report if it is the latest revision for its day; false when an equal or later revision is already there. */
-export async function recordReport(m: EntityManager, r: QualityReport): Promise<boolean> {
-  const rows: unknown[] = await m.query(
+/**
+ * The rules' inputs for a whole batch of reports, read in three statements (each report's own history, the
+ * denominator and the roster in force on its day) instead of three per report. What was not read ahead (another
+ * day, another limit; the siblings, which only a jump needs) is read as `SqlQualityInputs` reads it.
+ */
+export class BatchQualityInputs implements QualityInputs {
+  private readonly histories = new Map<string, QualityReport[]>();
+  private readonly denominators = new Map<string, number | null>();
+  private readonly rosters = new Map<string, AdoptionCounts | null>();
+  private readonly sql: SqlQualityInputs;
+
+  private constructor(m: EntityManager) {
+    this.sql = new SqlQualityInputs(m);
+  }
+
+  static async load(m: EntityManager, reports: readonly QualityReport[]): Promise<BatchQualityInputs> {
+    const inputs = new BatchQualityInputs(m);
+    if (reports.length === 0) return inputs;
+    const keys = keyArrays(reports);
+    const history: Array<QualityReport & { i: string }> = await m.query(
+      `SELECT k.i::text AS i, ${reportColumns('h.')}
+         FROM unnest($1::text[], $2::text[], $3::date[]) WITH ORDINALITY AS k(unit_code, cohort, as_of, i)
+         CROSS JOIN LATERAL (SELECT * FROM quality_reports q WHERE q.unit_code = k.unit_code AND q.cohort = k.cohort AND q.as_of < k.as_of
+                             ORDER BY q.as_of DESC LIMIT $4) h
+        ORDER BY k.i, h.as_of DESC`,
+      [...keys, HISTORY_LIMIT],
+    );
+    reports.forEach((r) => inputs.histories.set(reportKey(r), []));
+    for (const { i, ...h } of history) inputs.histories.get(reportKey(reports[Number(i) - 1]))!.push(h);
+    const denominators: Array<{ i: string; headcount: number | null }> = await m.query(
+      `SELECT k.i::text AS i, (SELECT d.headcount FROM quality_denominators d
+                                WHERE d.unit_code = k.unit_code AND d.cohort = k.cohort AND d.as_of <= k.as_of
+                                ORDER BY d.as_of DESC LIMIT 1) AS headcount
+         FROM unnest($1::text[], $2::text[], $3::date[]) WITH ORDINALITY AS k(unit_code, cohort, as_of, i)`,
+      keys,
+    );
+    for (const d of denominators) inputs.denominators.set(reportKey(reports[Number(d.i) - 1]), d.headcount);
+    const enterprises = reports.filter((r) => r.cohort === 'enterprise_workers');
+    if (enterprises.length > 0) {
+      const rosters: Array<AdoptionCounts & { i: string }> = await m.query(
+        `SELECT k.i::text AS i, r.headcount, r.smartphone_holders AS "smartphoneHolders", r.installed, r.bluetooth_on AS "bluetoothOn"
+           FROM unnest($1::text[], $2::date[]) WITH ORDINALITY AS k(unit_code, as_of, i)
+           LEFT JOIN LATERAL (SELECT * FROM quality_rosters q WHERE q.unit_code = k.unit_code AND q.as_of <= k.as_of
+                              ORDER BY q.as_of DESC LIMIT 1) r ON true`,
+        [enterprises.map((r) => r.unitCode), enterprises.map((r) => r.asOf)],
+      );
+      for (const { i, ...c } of rosters) {
+        const r = enterprises[Number(i) - 1];
+        inputs.rosters.set(`${r.unitCode}|${r.asOf}`, c.headcount === null ? null : c);
+      }
+    }
+    return inputs;
+  }
+
+  history(unitCode: string, cohort: Cohort, before: string, limit: number): Promise<QualityReport[]> {
+    const read = limit === HISTORY_LIMIT ? this.histories.get(`${unitCode}|${cohort}|${before}`) : undefined;
+    return read ? Promise.resolve(read) : this.sql.history(unitCode, cohort, before, limit);
+  }
+
+  siblingReports(unitCode: string, cohort: Cohort, from: string, to: string): Promise<QualityReport[]> {
+    return this.sql.siblingReports(unitCode, cohort, from, to);
+  }
+
+  denominator(unitCode: string, cohort: Cohort, asOf: string): Promise<number | null> {
+    const key = `${unitCode}|${cohort}|${asOf}`;
+    return this.denominators.has(key) ? Promise.resolve(this.denominators.get(key)!) : this.sql.denominator(unitCode, cohort, asOf);
+  }
+
+  roster(unitCode: string, asOf: string): Promise<AdoptionCounts | null> {
+    const key = `${unitCode}|${asOf}`;
+    return this.rosters.has(key) ? Promise.resolve(this.rosters.get(key)!) : this.sql.roster(unitCode, asOf);
+  }
+}
+
+/** Serialises the rules' work on one unit (a report and a roster of the same enterprise arrive on two lanes). */
+export async function lockUnit(m: EntityManager, unitCode: string): Promise<void> {
+  await lockUnits(m, [unitCode]);
+}
+
+/** The same for several units, taken in one order (by code) so that two batches cannot deadlock. */
+export async function lockUnits(m: EntityManager, unitCodes: readonly string[]): Promise<void> {
+  const codes = [...new Set(unitCodes)].sort();
+  if (codes.length === 0) return;
+  await m.query(`SELECT pg_advisory_xact_lock(hashtext('quality:' || c)) FROM unnest($1::text[]) WITH ORDINALITY AS u(c, i) ORDER BY i`, [
+    codes,
+  ]);
+}
+
+/**
+ * Keeps each report that is the latest revision for its day, in one statement, and returns those kept (in the
+ * order given); a report for which an equal or later revision is already there, or later in the same batch, is
+ * not kept: it judges nothing.
+ */
+export async function recordReports(m: EntityManager, reports: readonly QualityReport[]): Promise<QualityReport[]> {
+  const latest = new Map<string, QualityReport>();
+  for (const r of reports) {
+    const seen = latest.get(reportKey(r));
+    if (!seen || seen.revision < r.revision) latest.set(reportKey(r), r);
+  }
+  const batch = [...latest.values()];
+  if (batch.length === 0) return [];
+  const rows: Array<{ k: string }> = await m.query(
     `INSERT INTO quality_reports (unit_code, cohort, as_of, revision, report_id, headcount, smartphone_holders, installed, bluetooth_on)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::int[], $5::uuid[], $6::int[], $7::int[], $8::int[], $9::int[])
      ON CONFLICT (unit_code, cohort, as_of) DO UPDATE SET revision = EXCLUDED.revision, report_id = EXCLUDED.report_id,
        headcount = EXCLUDED.headcount, smartphone_holders = EXCLUDED.smartphone_holders, installed = EXCLUDED.installed,
        bluetooth_on = EXCLUDED.bluetooth_on
      WHERE quality_reports.revision < EXCLUDED.revision
-     RETURNING 1`,
-    [r.unitCode, r.cohort, r.asOf, r.revision, r.reportId, r.headcount, r.smartphoneHolders, r.installed, r.bluetoothOn],
+     RETURNING unit_code || '|' || cohort || '|' || as_of::text AS k`,
+    [
+      ...keyArrays(batch),
+      batch.map((r) => r.revision),
+      batch.map((r) => r.reportId),
+      batch.map((r) => r.headcount),
+      batch.map((r) => r.smartphoneHolders),
+      batch.map((r) => r.installed),
+      batch.map((r) => r.bluetoothOn),
+    ],
   );
-  return rows.length > 0;
+  const kept = new Set(rows.map((r) => r.k));
+  return batch.filter((r) => kept.has(reportKey(r)));
 }
 
 export async function recordDenominator(
@@ -121,11 +236,31 @@ export async function reportsUnderRoster(m: EntityManager, unitCode: string, asO
   );
 }
 
-interface ExistingViolation {
+export interface ExistingViolation {
   id: string;
   rule: QualityRule;
   status: FollowUpStatus;
   comments: number;
+}
+
+/** The stored violations of the rules in `scope` for each of these reports, by `reportKey`, in one statement. */
+export async function existingViolations(
+  m: EntityManager,
+  reports: readonly Pick<QualityReport, 'unitCode' | 'cohort' | 'asOf'>[],
+  scope: readonly QualityRule[],
+): Promise<Map<string, ExistingViolation[]>> {
+  const out = new Map<string, ExistingViolation[]>(reports.map((r) => [reportKey(r), []]));
+  if (reports.length === 0) return out;
+  const rows: Array<ExistingViolation & { k: string }> = await m.query(
+    `SELECT v.id, v.rule, v.status, v.comments, v.unit_code || '|' || v.cohort || '|' || v.as_of::text AS k
+       FROM quality_violations v
+       JOIN unnest($1::text[], $2::text[], $3::date[]) AS k(unit_code, cohort, as_of)
+         ON v.unit_code = k.unit_code AND v.cohort = k.cohort AND v.as_of = k.as_of
+      WHERE v.rule = ANY($4)`,
+    [...keyArrays(reports), scope],
+  );
+  for (const { k, ...v } of rows) out.get(k)?.push(v);
+  return out;
 }
 
 /**
@@ -133,6 +268,7 @@ interface ExistingViolation {
  * in `scope`: a new finding is raised (QualityViolationRaisedV1); one that was cleared and holds again is
  * raised again; an open or marked one the rules no longer find (a later revision fixed the figure) is cleared
  * (QualityFollowUpChangedV1). What people did (marked, resolved, comments) is kept while the finding holds.
+ * `known`: the report's stored violations when the caller read them ahead for a batch (`existingViolations`).
  */
 export async function syncViolations(
   m: EntityManager,
@@ -140,11 +276,10 @@ export async function syncViolations(
   r: Pick<QualityReport, 'unitCode' | 'cohort' | 'asOf' | 'reportId'>,
   findings: readonly Finding[],
   scope: readonly QualityRule[],
+  known?: readonly ExistingViolation[],
 ): Promise<void> {
-  const existing: ExistingViolation[] = await m.query(
-    `SELECT id, rule, status, comments FROM quality_violations WHERE unit_code = $1 AND cohort = $2 AND as_of = $3 AND rule = ANY($4)`,
-    [r.unitCode, r.cohort, r.asOf, scope],
-  );
+  const existing = known ?? (await existingViolations(m, [r], scope)).get(reportKey(r))!;
+  if (findings.length === 0 && existing.length === 0) return;
   const now = new Date().toISOString();
   for (const f of findings) {
     if (!scope.includes(f.rule)) continue;
