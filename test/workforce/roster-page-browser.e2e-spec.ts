@@ -15,7 +15,6 @@ import { System } from '../support/system';
 jest.setTimeout(300_000);
 
 const SCREENSHOTS = join(__dirname, '../../docs/screenshots');
-const AS_OF = '2020-08-20';
 /** Names and words a Vietnamese page rightly shows as they are. */
 const ALLOWED = ['Bluezone', 'Bluetooth', 'CSV', 'XLSX', 'Excel', 'API', 'UTF'];
 /** 120 workers and one row cut short (five fields under a six-column header): refused, listed with its reason. */
@@ -75,7 +74,8 @@ describe('the roster upload page in a real browser (workforce as a process)', ()
 
   async function previewOf(page: Page, name: string, content: Buffer): Promise<string> {
     await page.selectOption('#enterprise', 'DN-A');
-    await page.fill('#asOf', AS_OF);
+    expect(await text(page, '#chosen')).toBe('Chưa chọn tệp nào.');
+    await page.fill('#asOf', '20/08/2020');
     await dropFile(page, name, content);
     await Promise.all([page.waitForURL(/\/rosters\/imports\/[0-9a-f-]{36}\?lang=vi$/), page.click('#send')]);
     return /imports\/([0-9a-f-]{36})/.exec(page.url())![1];

@@ -15,12 +15,11 @@ import { ROSTER_DROP_SCRIPT } from './assets/roster-drop.client';
 import { RosterPageConfirmDto, RosterPageFormDto, RosterPageLoginDto, RosterPageQueryDto } from './dto/roster-page.dto';
 import { pageLang, RosterPageAuthFilter } from './roster-page.auth.filter';
 import { RosterPageEnterprises } from './roster-page.enterprises';
-import { importPath, renderHome, renderImport, renderRefusal, ROSTER_PAGE } from './roster-page.render';
+import { dmy, importPath, isoOfDmy, renderHome, renderImport, renderRefusal, ROSTER_PAGE } from './roster-page.render';
 import { rosterSessionCookie } from './roster-page.session';
 import { ROSTER_PAGE_WORDS } from './roster-page.words';
 
 const UNIT_CODE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-const dmy = (iso: string) => iso.split('-').reverse().join('/');
 
 /** Answers a form with a 303 to a page (Post/Redirect/Get: a reload never posts twice). */
 function seeOther(reply: FastifyReply, url: string): string {
@@ -130,7 +129,7 @@ export class RosterPageController {
   ): Promise<{ importId: string } | { error: string; status: number }> {
     const w = ROSTER_PAGE_WORDS[lang];
     const code = fields.enterprise ?? '';
-    const asOf = fields.asOf ?? '';
+    const asOf = isoOfDmy(fields.asOf ?? '') ?? '';
     const refuse = (status: number, error: string) => {
       file.resume();
       return { status, error };

@@ -19,11 +19,11 @@ describe('workforce: the roster upload page', () => {
   const offered = (html: string) => [...html.matchAll(/<option value="([^"]+)"/g)].map((m) => m[1]).sort();
 
   /** The page's upload form as a browser sends it: the fields, then the file. */
-  function form(enterprise: string, file: Buffer, lang = 'vi'): FormData {
+  function form(enterprise: string, file: Buffer, lang = 'vi', asOf = '20/08/2020'): FormData {
     const f = new FormData();
     f.set('lang', lang);
     f.set('enterprise', enterprise);
-    f.set('asOf', '2020-08-20');
+    f.set('asOf', asOf);
     f.set('file', new Blob([new Uint8Array(file)], { type: 'text/csv' }), 'roster.csv');
     return f;
   }
@@ -54,6 +54,9 @@ describe('workforce: the roster upload page', () => {
     const en = await send('/rosters/preview', form('DN-OUT', rosterCsv(10), 'en'), { authorization: `Bearer ${keys.ezBoard}` });
     expect(en.status).toBe(403);
     expect(await en.text()).toContain('this EZ-board key acts for unit BQL-KKT and its subtree only: it may not act for unit DN-OUT');
+    const future = await send('/rosters/preview', form('DN-B', rosterCsv(10), 'vi', '31/12/2099'), { authorization: `Bearer ${keys.ezBoard}` });
+    expect(future.status).toBe(422);
+    expect(await future.text()).toMatch(/Ngày của danh sách phải trong thời gian chiến dịch, từ \d{2}\/\d{2}\/\d{4} đến \d{2}\/\d{2}\/\d{4}\./);
     const fromPortal = await send('/rosters/preview', form('DN-B', rosterCsv(10)), { authorization: `Bearer ${keys.portalA}` });
     expect(fromPortal.status).toBe(403);
     expect(await q(`SELECT id FROM roster_imports WHERE enterprise_code IN ('DN-OUT', 'DN-B')`)).toEqual([]);

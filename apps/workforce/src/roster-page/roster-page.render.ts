@@ -17,6 +17,14 @@ export interface EnterpriseChoice {
   readonly name: string;
 }
 
+/** A day as Vietnam writes it, whatever the browser's locale (dd/mm/yyyy), and back. */
+export const dmy = (iso: string): string => iso.split('-').reverse().join('/');
+export function isoOfDmy(text: string): string | null {
+  const m = /^\s*(\d{1,2})\/(\d{1,2})\/(\d{4})\s*$/.exec(text) ?? null;
+  if (m) return `${m[3]}-${m[2].padStart(2, '0')}-${m[1].padStart(2, '0')}`;
+  return /^\d{4}-\d{2}-\d{2}$/.test(text.trim()) ? text.trim() : null;
+}
+
 /** A unit as people read it: its name and code, or the code alone when it has no other name. */
 export const unitLabel = (name: string, code: string): string => (name === code ? code : `${name} (${code})`);
 
@@ -44,18 +52,18 @@ main{max-width:960px;margin:0 auto;padding:16px 24px 40px}
 section{background:#fff;border:1px solid var(--line);border-radius:6px;padding:14px 18px;margin:0 0 16px;min-width:0}
 h2{font-size:17px;margin:0 0 10px;color:var(--brand)}h3{font-size:15px;margin:14px 0 6px}
 a{color:var(--brand)}.muted{color:var(--muted);font-size:13px}
-form.upload{display:grid;gap:12px}form.upload label{display:grid;gap:4px;font-weight:600}form.upload select,form.upload input[type=date]{width:100%}
+form.upload{display:grid;grid-template-columns:minmax(0,1fr);gap:12px}form.upload label{display:grid;grid-template-columns:minmax(0,1fr);gap:4px;font-weight:600;min-width:0}form.upload select,form.upload input[type=text]{width:100%;min-width:0;font-weight:400}form.upload .actions{margin:0}form.upload p{margin:0}
 .drop{display:block;border:2px dashed var(--line);border-radius:8px;padding:22px 14px;text-align:center;cursor:pointer;background:#fafbfc;font-weight:400}
-.drop.over{border-color:var(--brand);background:#eaf2fb}.drop input[type=file]{display:block;margin:10px auto 0;max-width:100%}
-.drop .chosen{display:block;margin-top:6px;color:var(--ink);font-weight:600}
+.drop.over,.drop:focus-within{border-color:var(--brand);background:#eaf2fb}.drop input[type=file]{position:absolute;width:1px;height:1px;opacity:0;overflow:hidden}.drop{position:relative}
+.drop .chosen{display:block;margin-top:6px;color:var(--muted);font-weight:400}
 .actions{display:flex;flex-wrap:wrap;gap:10px;align-items:center;margin:12px 0 0}.actions form{margin:0}
 table{border-collapse:collapse;width:100%;font-size:14px}th,td{padding:5px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
-th{background:#eef2f6;font-weight:600;font-size:13px}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+th{background:#eef2f6;font-weight:600;font-size:13px}tbody th{background:none;font-size:14px;font-weight:400}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .scroll{overflow-x:auto;max-width:100%}
 dl.nums{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(160px,100%),1fr));gap:8px;margin:0}
 dl.nums div{border:1px solid var(--line);border-radius:6px;padding:8px 10px}dl.nums dt{color:var(--muted);font-size:13px}dl.nums dd{margin:0;font-size:22px;font-weight:700;font-variant-numeric:tabular-nums}
 .banner{border-radius:6px;padding:10px 12px;margin:0 0 12px;font-weight:600}
-.banner.held{background:#fff3e0;border:1px solid var(--warn);color:#8a3b00}.banner.done{background:#e8f5e9;border:1px solid var(--ok);color:#1b5e20}
+.banner div+div{font-weight:400;margin-top:2px}.banner.held{background:#fff3e0;border:1px solid var(--warn);color:#8a3b00}.banner.done{background:#e8f5e9;border:1px solid var(--ok);color:#1b5e20}
 .banner.bad{background:#ffebee;border:1px solid var(--bad);color:var(--bad)}
 .arrow{color:var(--muted)}ul.links{margin:4px 0;padding-left:20px}ul.held{list-style:none;margin:0;padding:0}ul.held li{border-bottom:1px solid var(--line);padding:8px 0}
 .login{max-width:520px;margin:40px auto}.login form{display:flex;gap:8px;flex-wrap:wrap}.login input[type=password]{flex:1;min-width:0}
@@ -144,8 +152,8 @@ export function renderHome(lang: Lang, nonce: string, v: HomeView): string {
     ? `<form class="upload" method="post" action="${ROSTER_PAGE_PREVIEW}" enctype="multipart/form-data">
 <input type="hidden" name="lang" value="${lang}">
 <label>${esc(w.enterprise)} <select id="enterprise" name="enterprise" required><option value="">${esc(w.chooseEnterprise)}</option>${options}</select></label>
-<label>${esc(w.asOf)} <input id="asOf" type="date" name="asOf" value="${esc(v.today)}" max="${esc(v.today)}" required></label>
-<label class="drop" id="drop" data-chosen="${esc(w.chosen)}">${esc(w.drop)}<input id="file" type="file" name="file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required><span class="chosen" id="chosen" aria-live="polite"></span></label>
+<label>${esc(w.asOf)} <input id="asOf" type="text" name="asOf" value="${esc(dmy(v.today))}" inputmode="numeric" pattern="\\d{1,2}/\\d{1,2}/\\d{4}" placeholder="${esc(w.datePattern)}" autocomplete="off" required></label>
+<label class="drop" id="drop" data-chosen="${esc(w.chosen)}" data-none="${esc(w.noneChosen)}">${esc(w.drop)}<input id="file" type="file" name="file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required><span class="chosen" id="chosen" aria-live="polite">${esc(w.noneChosen)}</span></label>
 <p class="muted">${esc(w.previewHelp)}</p>
 <div class="actions"><button type="submit" class="primary" id="send">${esc(w.preview)}</button></div>
 </form>`
@@ -236,7 +244,7 @@ export function renderImport(lang: Lang, nonce: string, v: ImportView): string {
       }</div>`
     : '';
   const body = `${v.error ? `<p class="banner bad" role="alert">${esc(v.error)}</p>` : ''}<section><h2>${esc(unitLabel(v.name, r.enterpriseCode))}</h2>
-<p class="muted">${esc(`${w.asOf} ${r.asOf.split('-').reverse().join('/')}`)}</p>
+<p class="muted">${esc(`${w.asOf} ${dmy(r.asOf)}`)}</p>
 ${banner}
 <h3>${esc(w.rows)}</h3>${nums([
     ['rows-read', w.rowsRead, num(lang, r.rowsRead)],

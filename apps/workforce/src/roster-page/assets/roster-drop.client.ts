@@ -34,7 +34,7 @@ export function wireRosterDrop(): void {
   if (!zone || !input || !chosen) return;
   const show = (): void => {
     const f = input.files && input.files.length ? input.files.item(0) : null;
-    chosen.textContent = f ? `${zone.dataset.chosen ?? ''} ${f.name}` : '';
+    chosen.textContent = f ? `${zone.dataset.chosen ?? ''} ${f.name}` : (zone.dataset.none ?? '');
   };
   input.addEventListener('change', show);
   for (const type of ['dragenter', 'dragover'])
