@@ -148,6 +148,10 @@ async function main(args) {
       REGISTRY_URL: `http://${settings.host === '0.0.0.0' ? '127.0.0.1' : settings.host}:${settings.services.find((s) => s.name === 'registry').port}`,
       // Where the notifier fetches the daily report it e-mails.
       COMPLIANCE_URL: `http://${settings.host === '0.0.0.0' ? '127.0.0.1' : settings.host}:${settings.services.find((s) => s.name === 'compliance').port}`,
+      // Where the dashboard links to the roster upload page, unless a public address (behind a proxy) is given.
+      WORKFORCE_PUBLIC_URL:
+        base.WORKFORCE_PUBLIC_URL ||
+        `http://${settings.host === '0.0.0.0' ? '127.0.0.1' : settings.host}:${settings.services.find((s) => s.name === 'workforce').port}`,
       ...(svc.name === 'registry' && seed ? { SEED: seed } : {}),
     };
     if (roles) roles.applyTo(env, svc.name);

@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsUrl, Max, Min } from 'class-validator';
 import { ServiceConfig } from '@app/platform';
 
 /** The compliance service's environment (see README.md, Configuration). */
@@ -11,4 +11,12 @@ export class ComplianceConfig extends ServiceConfig {
   @Min(1)
   @Max(200)
   override DB_POOL_SIZE = 20;
+
+  /**
+   * Where officials' browsers reach the workforce service's roster upload page (`/rosters`), which the
+   * dashboard links to for keys that may upload; the launcher sets it from the workforce port.
+   */
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  WORKFORCE_PUBLIC_URL = 'http://127.0.0.1:3004';
 }

@@ -13,6 +13,7 @@ import { RosterRetention1765000000000 } from './migrations/1765000000000-RosterR
 import { TransportIdempotencyToPlatform1765065601300 } from './migrations/1765065601300-TransportIdempotencyToPlatform';
 import { RosterHolds1765100000000 } from './migrations/1765100000000-RosterHolds';
 import { RosterPrivacyModule } from './roster-privacy/roster-privacy.module';
+import { RosterPageModule } from './roster-page/roster-page.module';
 import { RostersModule } from './rosters/rosters.module';
 import { TransportModule } from './transport/transport.module';
 import type { WorkforceConfig } from './workforce.config';
@@ -38,6 +39,7 @@ export class WorkforceModule {
           campaignStartSql: CAMPAIGN_START_SQL,
         }),
         RostersModule,
+        RosterPageModule,
         RosterPrivacyModule,
         TransportModule,
       ],

@@ -15,5 +15,6 @@ export * from './logger';
 export * from './bootstrap';
 export * from './migrations-cli';
 export * from './http/query-params';
+export * from './http/browser-session';
 export * from './idempotency/idempotency.store';
 export * from './idempotency/1765065601000-IdempotentRequests';

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
 import { toCsv, type CsvColumn } from './listing';
 
@@ -22,22 +21,5 @@ export function sendCsv<T>(
   return toCsv(columns, rows);
 }
 
-/**
- * Headers of every HTML page of this service (the dashboard, its login and error pages, the daily
- * report): nothing inline runs but the page's own style (by nonce; this replaces the platform's default
- * policy), no framing, no caching (the pages name people and are behind a key), no referrer leaking the
- * query. Returns the nonce for the page's <style>.
- */
-export function htmlResponse(reply: FastifyReply, lang: string): string {
-  const nonce = randomBytes(16).toString('base64');
-  void reply.header('content-type', 'text/html; charset=utf-8');
-  void reply.header('content-language', lang);
-  void reply.header('cache-control', 'no-store');
-  void reply.header('x-content-type-options', 'nosniff');
-  void reply.header('referrer-policy', 'no-referrer');
-  void reply.header(
-    'content-security-policy',
-    `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,
-  );
-  return nonce;
-}
+/** Headers of every HTML page of this service (the dashboard, its login and error pages, the daily report): libs/platform. */
+export { htmlResponse } from '@app/platform';

@@ -1,7 +1,7 @@
 import type { Standing } from '@app/domain';
 import type { FastifyReply } from 'fastify';
 import type { Head } from '../analytics/analytics.service';
-import { htmlResponse } from '../common/respond';
+import { escapeHtml, htmlResponse } from '@app/platform';
 import { fmtDate, fmtDateTime, fmtInt, fmtPct, fmtPoints, STATUS_LABEL } from '../daily-report/daily-report.render';
 import type { ReportLang } from '../daily-report/dto/daily-report-query.dto';
 import { DASHBOARD_WORDS } from './dashboard.words';
@@ -10,15 +10,8 @@ import { DASHBOARD_WORDS } from './dashboard.words';
 export const ECHARTS_PATH = '/dashboard/assets/echarts.min.js';
 export const TREND_SCRIPT_PATH = '/dashboard/assets/trend-chart.js';
 
-/** Escapes text for HTML content and double- or single-quoted attributes. Every value from the read model goes through it. */
-export function esc(s: string | number | null | undefined): string {
-  return String(s ?? '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
+/** Every value from the read model goes through it (libs/platform). */
+export const esc = escapeHtml;
 
 /** An event's time (UTC ISO) as Vietnam reads it: HH:MM:SS DD/MM/YYYY (UTC+7, no daylight saving). */
 export function vietnamTime(iso: string): string {
@@ -149,12 +142,7 @@ section{border:0;padding:0;break-inside:auto}.chart,.card,tr{break-inside:avoid}
 
 /** Headers of a dashboard page: the service's HTML headers, with scripts allowed from this origin only (ECharts and the chart code). */
 export function dashboardHtml(reply: FastifyReply, lang: ReportLang): string {
-  const nonce = htmlResponse(reply, lang);
-  void reply.header(
-    'content-security-policy',
-    `default-src 'none'; script-src 'self'; style-src 'nonce-${nonce}'; img-src 'self' data:; connect-src 'none'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,
-  );
-  return nonce;
+  return htmlResponse(reply, lang, { scripts: true });
 }
 
 /** Page frame: the nonce lets the inline style through a Content-Security-Policy that forbids everything else inline. */
@@ -190,6 +178,21 @@ ${body}
 export function langLink(lang: ReportLang, path: string, params: Record<string, string | undefined>): string {
   const w = DASHBOARD_WORDS[lang];
   return `<a href="${esc(path + query({ ...params, lang: w.otherLang }))}" hreflang="${w.otherLang}" lang="${w.otherLang}">${esc(w.otherLangName)}</a>`;
+}
+
+/** Keys that may upload rosters (an EZ board's, an admin's): the workforce service's roster page, in the same language. */
+export const mayUploadRosters = (role: string | undefined): boolean => role === 'ez_board' || role === 'admin';
+
+export function rosterPageLink(lang: ReportLang, workforceUrl: string): string {
+  const href = `${workforceUrl.replace(/\/+$/, '')}/rosters${query({ lang })}`;
+  return `<a class="rosters" href="${esc(href)}">${esc(DASHBOARD_WORDS[lang].rosterUpload)}</a>`;
+}
+
+/** A page with the roster page's link first among its header tools. */
+export function withRosterLink(html: string, lang: ReportLang, workforceUrl: string): string {
+  const tools = '<div class="tools">';
+  const at = html.indexOf(tools);
+  return at < 0 ? html : `${html.slice(0, at + tools.length)}${rosterPageLink(lang, workforceUrl)}${html.slice(at + tools.length)}`;
 }
 
 export function logoutForm(lang: ReportLang): string {

@@ -4,7 +4,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal, ProblemException, Public, Roles, ScopeService, type Principal } from '@app/platform';
 import { markFreshness } from '../common/respond';
 import { addDays } from '@app/domain';
-import { dashboardHtml, query } from './dashboard-html';
+import { dashboardHtml, mayUploadRosters, query, withRosterLink } from './dashboard-html';
+import { ComplianceConfig } from '../compliance.config';
 import { renderDashboard, renderRefusal } from './dashboard.render';
 import { renderUnit } from './dashboard-unit.render';
 import { withFollowUps } from './follow-ups.dashboard';
@@ -68,7 +69,13 @@ export class DashboardController {
     private readonly dashboard: DashboardService,
     private readonly scope: ScopeService,
     private readonly quality: QualityService,
+    private readonly config: ComplianceConfig,
   ) {}
+
+  /** The roster upload page (workforce service) among the header's tools, for keys that may upload. */
+  private rosterLink(html: string, p: Principal, lang: 'vi' | 'en'): string {
+    return mayUploadRosters(p.role) ? withRosterLink(html, lang, this.config.WORKFORCE_PUBLIC_URL) : html;
+  }
 
   @Get(['/', 'dashboard'])
   @Roles('analyst', 'portal')
@@ -87,7 +94,7 @@ export class DashboardController {
     if (!readsAll(p)) return this.unitPage(this.ownUnit(p), q, p, reply);
     const view = await this.dashboard.build(q.date, p);
     markFreshness(reply, view.asOfEvent);
-    return withFollowUps(renderDashboard(view, lang, dashboardHtml(reply, lang)), this.quality, p, { date: view.date, lang });
+    return withFollowUps(this.rosterLink(renderDashboard(view, lang, dashboardHtml(reply, lang)), p, lang), this.quality, p, { date: view.date, lang });
   }
 
   @Get('dashboard/units/:code')
@@ -116,7 +123,11 @@ export class DashboardController {
     }
     const view = await this.dashboard.unit(code, q.date, readsAll(p) ? null : p.orgUnitCode);
     markFreshness(reply, view.asOfEvent);
-    return withFollowUps(renderUnit(view, lang, dashboardHtml(reply, lang)), this.quality, p, { unitCode: code, date: view.date, lang });
+    return withFollowUps(this.rosterLink(renderUnit(view, lang, dashboardHtml(reply, lang)), p, lang), this.quality, p, {
+      unitCode: code,
+      date: view.date,
+      lang,
+    });
   }
 
   @Get('dashboard/export/:table')

@@ -13,6 +13,7 @@ import {
 } from '@app/contracts';
 import { disposeService, EventInjector, http, settle, startService, type RunningService } from '@test/support/service-harness';
 import { complianceService } from '../main';
+import { waitFor } from '@test/support/int-env';
 
 const D = '2020-08-21';
 const D0 = '2020-08-19';
@@ -42,6 +43,7 @@ describe('compliance dashboard', () => {
   let support: EventInjector;
   let analystKey: string;
   let portalKey: string;
+  let ezBoardKey: string;
 
   const publishFigure = (code: string, cohort: Cohort, date: string, counts: Partial<FigureUpdatedV1Data>) =>
     rates.publish(FigureUpdatedV1, code, {
@@ -147,6 +149,7 @@ describe('compliance dashboard', () => {
     });
     analystKey = await registry.key('analyst', null);
     portalKey = await registry.key('portal', '844');
+    ezBoardKey = await registry.key('ez_board', '84');
 
     // The province: 6.78% on D0 (the directive's figure), 30% on D.
     await publishFigure('84', 'residents', D0, {
@@ -434,6 +437,18 @@ describe('compliance dashboard', () => {
     });
     expect(login.status).toBe(303);
     expect(login.headers.get('set-cookie')).not.toContain('Secure');
+  });
+
+  it("links the workforce service's roster upload page for keys that may upload (admin, EZ board), not for the others", async () => {
+    const admin = await http(svc, 'GET', `/?date=${D}`);
+    expect(admin.status).toBe(200);
+    expect(admin.text).toContain('<a class="rosters" href="http://127.0.0.1:3004/rosters?lang=vi">Tải lên danh sách người lao động</a>');
+    expect((await http(svc, 'GET', `/?date=${D}`, { key: analystKey })).text).not.toContain('/rosters?');
+    // An EZ board's key has no dashboard: the refusal sends it on to the roster page, in the page's language.
+    await waitFor(async () => (await http(svc, 'GET', '/v1/whoami', { key: ezBoardKey })).status === 200, 'the EZ-board key');
+    const board = await http(svc, 'GET', `/?date=${D}&lang=en`, { key: ezBoardKey });
+    expect(board.status).toBe(403);
+    expect(board.text).toContain('<a class="rosters" href="http://127.0.0.1:3004/rosters?lang=en">Upload worker rosters</a>');
   });
 
   it('sends the HTML daily report under a CSP that allows only its own style, by nonce', async () => {

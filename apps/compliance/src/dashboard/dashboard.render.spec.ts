@@ -1,7 +1,15 @@
-import { freshnessLine, headerTools } from './dashboard-html';
+import { freshnessLine, headerTools, withRosterLink } from './dashboard-html';
 import { bar, esc, query, renderLogin, vietnamTime } from './dashboard.render';
 
 describe('dashboard rendering', () => {
+  it("puts the workforce service's roster page first among the header's tools, in the page's language", () => {
+    const html = '<header><div><h1>T</h1></div><div class="tools"><a href="/?lang=en">English</a></div></header>';
+    expect(withRosterLink(html, 'vi', 'http://127.0.0.1:3004/')).toBe(
+      '<header><div><h1>T</h1></div><div class="tools"><a class="rosters" href="http://127.0.0.1:3004/rosters?lang=vi">Tải lên danh sách người lao động</a><a href="/?lang=en">English</a></div></header>',
+    );
+    expect(withRosterLink(html, 'en', 'https://workforce.example')).toContain('href="https://workforce.example/rosters?lang=en">Upload worker rosters</a>');
+  });
+
   it('escapes text for content and both kinds of quoted attributes', () => {
     expect(esc(`<a href="x" onclick='y'>&</a>`)).toBe('&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;&lt;/a&gt;');
     expect(esc(null)).toBe('');

@@ -12,6 +12,7 @@ import {
   page,
   pointsText,
   query,
+  rosterPageLink,
   unitLink,
 } from './dashboard-html';
 import { BROADCASTS_TABLE, COVERAGE_TABLE, DISTRICTS_TABLE, renderTable, TARGET_LAGGARDS_TABLE, type TargetRow } from './dashboard-tables';
@@ -139,13 +140,14 @@ ${opts.message ? `<p class="error" role="alert">${esc(opts.message)}</p>` : ''}
  * A page that is refused or unknown, said in the page's language: a key that may not see the dashboard or
  * this unit (403, the default message), or a unit nobody knows (404).
  */
-export function renderRefusal(lang: ReportLang, nonce: string, message?: string): string {
+export function renderRefusal(lang: ReportLang, nonce: string, message?: string, opts: { rosterPage?: string } = {}): string {
   const w = DASHBOARD_WORDS[lang];
+  const rosters = opts.rosterPage ? `<p>${esc(w.rosterUploadHere)} ${rosterPageLink(lang, opts.rosterPage)}</p>` : '';
   return page(
     lang,
     w.title,
     nonce,
     logoutForm(lang),
-    `<section class="login"><p class="error" role="alert">${esc(message ?? w.forbidden)}</p><p><a href="/${esc(query({ lang }))}">${esc(w.backHome)}</a></p></section>`,
+    `<section class="login"><p class="error" role="alert">${esc(message ?? w.forbidden)}</p>${rosters}<p><a href="/${esc(query({ lang }))}">${esc(w.backHome)}</a></p></section>`,
   );
 }

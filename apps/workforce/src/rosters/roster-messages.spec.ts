@@ -1,4 +1,5 @@
-import { columnLetters, langOf, rosterMessage, ROSTER_MESSAGES, type RosterMessageKey } from './roster-messages';
+import { judgeRow } from './domain/roster-row';
+import { columnLetters, langOf, rejectedRowReason, rosterMessage, ROSTER_MESSAGES, type RosterMessageKey } from './roster-messages';
 
 describe('roster messages', () => {
   it.each([
@@ -52,5 +53,28 @@ describe('roster messages', () => {
     expect(rosterMessage('tooManyRows', { max: 1_000_000 }, 'en')).toMatch(/^the file has more than 1,000,000 rows/);
     expect(rosterMessage('heldPending', params as never, 'en')).toMatch(/remove 119 of the 120 workers .*\(99\.2%, more than the 20%/);
     expect(rosterMessage('heldPending', params as never, 'vi')).toMatch(/loại bỏ 119 trong số 120 người lao động .*\(99,2%, vượt mức 20%/);
+  });
+
+  it('says every reason a row is refused for in Vietnamese, as the rows judged give them', () => {
+    const columns = { employeeId: 0, hasSmartphone: 1, installed: 2, bluetoothOn: 3 };
+    const reasons = [
+      judgeRow(['E1', 'có', 'có'], columns, 4),
+      judgeRow(['E1', 'có', 'có', 'có', 'x'], columns, 4),
+      judgeRow(['', 'có', 'có', 'có'], columns, 4),
+      judgeRow(['E1', 'maybe', 'có', 'có'], columns, 4),
+      judgeRow(['E1', 'không', 'có', 'không'], columns, 4),
+      judgeRow(['E1', 'có', 'không', 'có'], columns, 4),
+    ].map((v) => (v.ok === false ? v.reason : String(v.ok)));
+    expect([...reasons, 'duplicate employee id (first on line 7)'].map((r) => rejectedRowReason(r, 'vi'))).toEqual([
+      'Dòng có 3 trường trong khi dòng tiêu đề có 4: dòng bị thiếu',
+      'Có giá trị nằm ngoài 4 cột của dòng tiêu đề: các trường bị lệch (có dấu phân cách không nằm trong ngoặc kép?)',
+      'Thiếu mã người lao động',
+      'Giá trị không hợp lệ ở cột has_smartphone (dùng có/không, x/để trống, 1/0, yes/no hoặc true/false)',
+      'Đã cài Bluezone nhưng không có điện thoại thông minh',
+      'Bật Bluetooth nhưng chưa cài Bluezone',
+      'Mã người lao động bị trùng (xuất hiện lần đầu ở dòng 7)',
+    ]);
+    expect(rejectedRowReason('installed without a smartphone', 'en')).toBe('installed without a smartphone');
+    expect(rejectedRowReason('a reason of a later version', 'vi')).toBe('a reason of a later version');
   });
 });

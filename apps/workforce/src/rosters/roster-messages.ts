@@ -175,3 +175,32 @@ export function rosterMessage<K extends RosterMessageKey>(key: K, params: Roster
   const t = ROSTER_MESSAGES[key] as Texts<RosterMessageParams<K>>;
   return t[lang](params, lang);
 }
+
+/**
+ * A refused row's reason as stored (English: the API answers it as written in roster-row.ts and
+ * roster-import.service.ts), in the reader's language. A reason of an unknown shape is shown as stored.
+ */
+const ROW_REASONS_VI: ReadonlyArray<readonly [RegExp, (m: RegExpMatchArray) => string]> = [
+  [/^(\d+) field\(s\) where the header has (\d+): the row is cut short$/, (m) => `Dòng có ${m[1]} trường trong khi dòng tiêu đề có ${m[2]}: dòng bị thiếu`],
+  [
+    /^a value past the header's (\d+) column\(s\): the row's fields are shifted \(an unquoted separator\?\)$/,
+    (m) => `Có giá trị nằm ngoài ${m[1]} cột của dòng tiêu đề: các trường bị lệch (có dấu phân cách không nằm trong ngoặc kép?)`,
+  ],
+  [/^empty employee id$/, () => 'Thiếu mã người lao động'],
+  [
+    /^unknown flag in (.+) \(use có\/không, x\/blank, 1\/0, yes\/no or true\/false\)$/,
+    (m) => `Giá trị không hợp lệ ở cột ${m[1]} (dùng có/không, x/để trống, 1/0, yes/no hoặc true/false)`,
+  ],
+  [/^installed without a smartphone$/, () => 'Đã cài Bluezone nhưng không có điện thoại thông minh'],
+  [/^Bluetooth on without Bluezone installed$/, () => 'Bật Bluetooth nhưng chưa cài Bluezone'],
+  [/^duplicate employee id \(first on line (\d+)\)$/, (m) => `Mã người lao động bị trùng (xuất hiện lần đầu ở dòng ${m[1]})`],
+];
+
+export function rejectedRowReason(reason: string, lang: Lang): string {
+  if (lang === 'en') return reason;
+  for (const [re, vi] of ROW_REASONS_VI) {
+    const m = reason.match(re);
+    if (m) return vi(m);
+  }
+  return reason;
+}

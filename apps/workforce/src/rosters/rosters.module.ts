@@ -8,6 +8,6 @@ import { RosterTemplateController } from './roster-template.controller';
 @Module({
   controllers: [RostersController, RosterTemplateController],
   providers: [RosterImportStore, RosterImportService, RosterScope],
-  exports: [RosterScope],
+  exports: [RosterScope, RosterImportService, RosterImportStore],
 })
 export class RostersModule {}
