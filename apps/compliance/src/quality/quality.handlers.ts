@@ -24,7 +24,7 @@ import {
   recordRoster,
   reportKey,
   reportsUnderRoster,
-  syncViolations,
+  ViolationWrites,
 } from './quality.store';
 
 /** The lanes the rules read: denominators (registry), reports (intake), rosters (workforce). */
@@ -51,7 +51,7 @@ export class QualityHandlers {
 
   /**
    * A batch of reports in a constant number of statements: the latest revision of each report kept, then the
-   * rules' inputs and the stored violations read for all of them at once; only what the rules find is written.
+   * rules' inputs and the stored violations read for all of them at once; what the rules find written at once.
    * A report is judged against every report stored before it, those of the same batch included.
    */
   @OnEventBatch([ReportAcceptedV1])
@@ -75,10 +75,9 @@ export class QualityHandlers {
     if (kept.length === 0) return;
     const inputs = await BatchQualityInputs.load(m, kept);
     const stored = await existingViolations(m, kept, QUALITY_RULES);
-    for (const r of kept) {
-      const findings = await evaluateReport(r, inputs, this.settings);
-      await syncViolations(m, this.outbox, r, findings, QUALITY_RULES, stored.get(reportKey(r)));
-    }
+    const writes = new ViolationWrites(this.outbox);
+    for (const r of kept) writes.plan(r, await evaluateReport(r, inputs, this.settings), QUALITY_RULES, stored.get(reportKey(r))!);
+    await writes.write(m);
   }
 
   @OnEvent(RosterImportedV1)
@@ -86,9 +85,13 @@ export class QualityHandlers {
     const d = e.data;
     await lockUnit(m, d.enterpriseCode);
     if (!(await recordRoster(m, d.enterpriseCode, d.asOf, d.revision, d))) return;
-    for (const r of await reportsUnderRoster(m, d.enterpriseCode, d.asOf)) {
+    const reports = await reportsUnderRoster(m, d.enterpriseCode, d.asOf);
+    const stored = await existingViolations(m, reports, ['roster_mismatch']);
+    const writes = new ViolationWrites(this.outbox);
+    for (const r of reports) {
       const f = rosterMismatch(r, d, this.settings);
-      await syncViolations(m, this.outbox, r, f ? [f] : [], ['roster_mismatch']);
+      writes.plan(r, f ? [f] : [], ['roster_mismatch'], stored.get(reportKey(r))!);
     }
+    await writes.write(m);
   }
 }

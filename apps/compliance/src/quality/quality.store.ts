@@ -5,6 +5,7 @@ import {
   QualityViolationRaisedV1,
   treeOfCohort,
   type Cohort,
+  type EventEnvelope,
   type FollowUpStatus,
   type QualityRule,
 } from '@app/contracts';
@@ -263,70 +264,110 @@ export async function existingViolations(
   return out;
 }
 
-/**
- * Makes the stored violations of one report (unit, cohort, day) agree with what the rules found, for the rules
- * in `scope`: a new finding is raised (QualityViolationRaisedV1); one that was cleared and holds again is
- * raised again; an open or marked one the rules no longer find (a later revision fixed the figure) is cleared
- * (QualityFollowUpChangedV1). What people did (marked, resolved, comments) is kept while the finding holds.
- * `known`: the report's stored violations when the caller read them ahead for a batch (`existingViolations`).
- */
-export async function syncViolations(
-  m: EntityManager,
-  outbox: EventOutbox,
-  r: Pick<QualityReport, 'unitCode' | 'cohort' | 'asOf' | 'reportId'>,
-  findings: readonly Finding[],
-  scope: readonly QualityRule[],
-  known?: readonly ExistingViolation[],
-): Promise<void> {
-  const existing = known ?? (await existingViolations(m, [r], scope)).get(reportKey(r))!;
-  if (findings.length === 0 && existing.length === 0) return;
-  const now = new Date().toISOString();
-  for (const f of findings) {
-    if (!scope.includes(f.rule)) continue;
-    const old = existing.find((e) => e.rule === f.rule);
-    const values = [f.severity, f.value, f.limit, f.reported, f.expected, f.measure, r.reportId];
-    let id: string;
-    if (old) {
-      id = old.id;
-      await m.query(
-        `UPDATE quality_violations SET severity = $2, value = $3, "limit" = $4, reported = $5, expected = $6, measure = $7, report_id = $8,
-           status = CASE WHEN status = 'cleared' THEN 'open' ELSE status END,
-           raised_at = CASE WHEN status = 'cleared' THEN now() ELSE raised_at END, updated_at = now()
-         WHERE id = $1`,
-        [id, ...values],
-      );
-      if (old.status !== 'cleared') continue;
-    } else {
-      id = uuidv7();
-      await m.query(
-        `INSERT INTO quality_violations (id, rule, unit_code, cohort, as_of, severity, value, "limit", reported, expected, measure, report_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-        [id, f.rule, r.unitCode, r.cohort, r.asOf, ...values],
+/** What `syncViolations` writes for one or more reports: collected first, then written in a few statements. */
+export class ViolationWrites {
+  private readonly inserts: Array<{ id: string; rule: QualityRule; r: ReportRef; f: Finding }> = [];
+  private readonly updates: Array<{ id: string; r: ReportRef; f: Finding }> = [];
+  private readonly clears: string[] = [];
+  private readonly events: EventEnvelope[] = [];
+
+  constructor(private readonly outbox: EventOutbox) {}
+
+  /**
+   * Plans the stored violations of one report (unit, cohort, day) to agree with what the rules found, for the rules
+   * in `scope`: a new finding is raised (QualityViolationRaisedV1); one that was cleared and holds again is raised
+   * again; an open or marked one the rules no longer find (a later revision fixed the figure) is cleared
+   * (QualityFollowUpChangedV1). What people did (marked, resolved, comments) is kept while the finding holds.
+   */
+  plan(r: ReportRef, findings: readonly Finding[], scope: readonly QualityRule[], existing: readonly ExistingViolation[]): void {
+    const now = new Date().toISOString();
+    for (const f of findings) {
+      if (!scope.includes(f.rule)) continue;
+      const old = existing.find((e) => e.rule === f.rule);
+      let id: string;
+      if (old) {
+        id = old.id;
+        this.updates.push({ id, r, f });
+        if (old.status !== 'cleared') continue;
+      } else {
+        id = uuidv7();
+        this.inserts.push({ id, rule: f.rule, r, f });
+      }
+      this.events.push(
+        this.outbox.build(QualityViolationRaisedV1, r.unitCode, {
+          violationId: id,
+          rule: f.rule,
+          severity: f.severity,
+          orgUnitCode: r.unitCode,
+          cohort: r.cohort,
+          asOf: r.asOf,
+          value: f.value,
+          limit: f.limit,
+          reportId: r.reportId,
+          raisedAt: now,
+        }),
       );
     }
-    await outbox.record(m, QualityViolationRaisedV1, r.unitCode, {
-      violationId: id,
-      rule: f.rule,
-      severity: f.severity,
-      orgUnitCode: r.unitCode,
-      cohort: r.cohort,
-      asOf: r.asOf,
-      value: f.value,
-      limit: f.limit,
-      reportId: r.reportId,
-      raisedAt: now,
-    });
+    for (const old of existing) {
+      if (findings.some((f) => f.rule === old.rule) || (old.status !== 'open' && old.status !== 'marked')) continue;
+      this.clears.push(old.id);
+      this.events.push(
+        this.outbox.build(QualityFollowUpChangedV1, r.unitCode, {
+          violationId: old.id,
+          rule: old.rule,
+          orgUnitCode: r.unitCode,
+          status: 'cleared',
+          comments: old.comments,
+          changedAt: now,
+        }),
+      );
+    }
   }
-  for (const old of existing) {
-    if (findings.some((f) => f.rule === old.rule) || (old.status !== 'open' && old.status !== 'marked')) continue;
-    await m.query(`UPDATE quality_violations SET status = 'cleared', updated_at = now(), updated_by = 'system' WHERE id = $1`, [old.id]);
-    await outbox.record(m, QualityFollowUpChangedV1, r.unitCode, {
-      violationId: old.id,
-      rule: old.rule,
-      orgUnitCode: r.unitCode,
-      status: 'cleared',
-      comments: old.comments,
-      changedAt: now,
-    });
+
+  /** Writes what was planned: at most one insert, one update, one clear and one outbox statement. */
+  async write(m: EntityManager): Promise<void> {
+    const values = (xs: ReadonlyArray<{ id: string; r: ReportRef; f: Finding }>) => [
+      xs.map((x) => x.id),
+      xs.map((x) => x.f.severity),
+      xs.map((x) => x.f.value),
+      xs.map((x) => x.f.limit),
+      xs.map((x) => x.f.reported),
+      xs.map((x) => x.f.expected),
+      xs.map((x) => x.f.measure),
+      xs.map((x) => x.r.reportId),
+    ];
+    if (this.inserts.length > 0)
+      await m.query(
+        `INSERT INTO quality_violations (id, severity, value, "limit", reported, expected, measure, report_id, rule, unit_code, cohort, as_of)
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::float8[], $4::float8[], $5::int[], $6::int[], $7::text[], $8::uuid[],
+                              $9::text[], $10::text[], $11::text[], $12::date[])`,
+        [
+          ...values(this.inserts),
+          this.inserts.map((x) => x.rule),
+          this.inserts.map((x) => x.r.unitCode),
+          this.inserts.map((x) => x.r.cohort),
+          this.inserts.map((x) => x.r.asOf),
+        ],
+      );
+    if (this.updates.length > 0)
+      await m.query(
+        `UPDATE quality_violations v SET severity = u.severity, value = u.value, "limit" = u."limit", reported = u.reported,
+           expected = u.expected, measure = u.measure, report_id = u.report_id,
+           status = CASE WHEN v.status = 'cleared' THEN 'open' ELSE v.status END,
+           raised_at = CASE WHEN v.status = 'cleared' THEN now() ELSE v.raised_at END, updated_at = now()
+         FROM unnest($1::uuid[], $2::text[], $3::float8[], $4::float8[], $5::int[], $6::int[], $7::text[], $8::uuid[])
+              AS u(id, severity, value, "limit", reported, expected, measure, report_id)
+         WHERE v.id = u.id`,
+        values(this.updates),
+      );
+    if (this.clears.length > 0)
+      await m.query(
+        `UPDATE quality_violations SET status = 'cleared', updated_at = now(), updated_by = 'system' WHERE id = ANY($1::uuid[])`,
+        [this.clears],
+      );
+    if (this.events.length > 0) await this.outbox.recordMany(m, this.events);
   }
 }
+
+/** The report a violation is about. */
+type ReportRef = Pick<QualityReport, 'unitCode' | 'cohort' | 'asOf' | 'reportId'>;

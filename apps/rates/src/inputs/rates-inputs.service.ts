@@ -13,6 +13,9 @@ import {
 import { MARK_CHANGED, markDirty, markTargetDirty } from '../common/dirty-marks';
 import { type UnitRow, unitRecordOf } from './unit-row';
 
+/** Where a report comes from: a unit's report through intake, or an enterprise's roster through workforce. */
+export type ReportSource = 'intake' | 'workforce';
+
 /**
  * Records each input as the latest per natural key (the same rules as the domain's evolve function,
  * in SQL), and marks what it changed. Nothing is computed here: the flusher does that once per window.
@@ -76,15 +79,29 @@ export class RatesInputsService {
     return { kind: 'retired', code: d.code, retiredOn: d.retiredOn, revision: d.revision };
   }
 
+  /** One report: `recordReports` with one. */
+  async recordReport(m: EntityManager, r: ReportInput, source: ReportSource): Promise<void> {
+    await this.recordReports(m, [{ report: r, source }]);
+  }
+
   /**
    * One report version per (unit, cohort, asOf, revision); a duplicate changes nothing and marks nothing.
-   * The row and its dirty mark are written in one statement (one round trip per event).
+   * A batch's rows and their dirty marks are written in one statement. Two versions with the same key (a
+   * redelivery, or two reports tied on asOf and revision) keep the greatest, in the batch as against the
+   * stored row, so the result does not depend on the order or the batching of arrival.
    */
-  async recordReport(m: EntityManager, r: ReportInput, source: 'intake' | 'workforce'): Promise<void> {
+  async recordReports(m: EntityManager, items: ReadonlyArray<{ report: ReportInput; source: ReportSource }>): Promise<void> {
+    if (items.length === 0) return;
+    const col = <T>(f: (r: ReportInput, source: ReportSource) => T) => items.map((i) => f(i.report, i.source));
     await m.query(
-      `WITH changed AS (
+      `WITH given AS (
+         SELECT DISTINCT ON (org_unit_code, cohort, as_of, revision) *
+           FROM unnest($1::text[], $2::text[], $3::date[], $4::int[], $5::text[], $6::text[], $7::int[], $8::int[], $9::int[], $10::int[])
+                AS g(org_unit_code, cohort, as_of, revision, report_id, source, headcount, smartphone_holders, installed, bluetooth_on)
+          ORDER BY org_unit_code, cohort, as_of, revision, (report_id, headcount, smartphone_holders, installed, bluetooth_on) DESC
+       ), changed AS (
          INSERT INTO rates_reports (org_unit_code, cohort, as_of, revision, report_id, source, headcount, smartphone_holders, installed, bluetooth_on)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)
+         SELECT * FROM given
          ON CONFLICT (org_unit_code, cohort, as_of, revision) DO UPDATE SET report_id = EXCLUDED.report_id, source = EXCLUDED.source,
            headcount = EXCLUDED.headcount, smartphone_holders = EXCLUDED.smartphone_holders, installed = EXCLUDED.installed, bluetooth_on = EXCLUDED.bluetooth_on
          WHERE (rates_reports.report_id, rates_reports.headcount, rates_reports.smartphone_holders, rates_reports.installed, rates_reports.bluetooth_on)
@@ -92,7 +109,18 @@ export class RatesInputsService {
          RETURNING org_unit_code, cohort, as_of
        )
        ${MARK_CHANGED}`,
-      [r.unitCode, r.cohort, r.asOf, r.revision, r.reportId, source, r.headcount, r.smartphoneHolders, r.installed, r.bluetoothOn],
+      [
+        col((r) => r.unitCode),
+        col((r) => r.cohort),
+        col((r) => r.asOf),
+        col((r) => r.revision),
+        col((r) => r.reportId),
+        col((_, source) => source),
+        col((r) => r.headcount),
+        col((r) => r.smartphoneHolders),
+        col((r) => r.installed),
+        col((r) => r.bluetoothOn),
+      ],
     );
   }
 
