@@ -1,4 +1,4 @@
-import type { Cohort } from '@app/contracts';
+import type { Cohort, ReportAcceptedV1Data, RosterImportedV1Data } from '@app/contracts';
 import type { AdoptionCounts } from './counts';
 
 /** One unit's own report for one cohort (an intake report, or a roster import for enterprise_workers). */
@@ -9,6 +9,36 @@ export interface ReportInput extends AdoptionCounts {
   readonly revision: number;
   /** Breaks the tie between two different reports with the same (asOf, revision), so no order of arrival can matter. */
   readonly reportId: string;
+}
+
+/** The report an intake report event stands for. */
+export function reportOfAccepted(d: ReportAcceptedV1Data): ReportInput {
+  return {
+    unitCode: d.orgUnitCode,
+    cohort: d.cohort,
+    asOf: d.asOf,
+    revision: d.revision,
+    reportId: d.reportId,
+    headcount: d.headcount,
+    smartphoneHolders: d.smartphoneHolders,
+    installed: d.installed,
+    bluetoothOn: d.bluetoothOn,
+  };
+}
+
+/** A roster import is the enterprise's enterprise_workers report as of its date (docs/domain.md). */
+export function reportOfRoster(d: RosterImportedV1Data): ReportInput {
+  return {
+    unitCode: d.enterpriseCode,
+    cohort: 'enterprise_workers',
+    asOf: d.asOf,
+    revision: d.revision,
+    reportId: d.importId,
+    headcount: d.headcount,
+    smartphoneHolders: d.smartphoneHolders,
+    installed: d.installed,
+    bluetoothOn: d.bluetoothOn,
+  };
 }
 
 /** Identity of a report version: the same report delivered twice has the same key and counts once. */

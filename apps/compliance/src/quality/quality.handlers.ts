@@ -10,6 +10,7 @@ import {
   type ReportAcceptedV1Data,
   type RosterImportedV1Data,
 } from '@app/contracts';
+import { reportOfAccepted } from '@app/domain';
 import { EventConsumerGroup, OnEvent, OnEventBatch } from '@app/messaging';
 import { EventOutbox } from '@app/platform';
 import { evaluateReport, rosterMismatch, type QualityReport } from './quality.rules';
@@ -56,17 +57,7 @@ export class QualityHandlers {
    */
   @OnEventBatch([ReportAcceptedV1])
   async reportsAccepted(events: EventEnvelope[], m: EntityManager): Promise<void> {
-    const reports = (events as Array<EventEnvelope<string, ReportAcceptedV1Data>>).map(({ data: d }): QualityReport => ({
-      unitCode: d.orgUnitCode,
-      cohort: d.cohort,
-      asOf: d.asOf,
-      revision: d.revision,
-      reportId: d.reportId,
-      headcount: d.headcount,
-      smartphoneHolders: d.smartphoneHolders,
-      installed: d.installed,
-      bluetoothOn: d.bluetoothOn,
-    }));
+    const reports: QualityReport[] = (events as Array<EventEnvelope<string, ReportAcceptedV1Data>>).map((e) => reportOfAccepted(e.data));
     await lockUnits(
       m,
       reports.filter((r) => r.cohort === 'enterprise_workers').map((r) => r.unitCode),

@@ -16,43 +16,14 @@ import {
   type TargetSetV2Data,
 } from '@app/contracts';
 import { EventConsumerGroup, OnEvent, OnEventBatch } from '@app/messaging';
-import type { ReportInput } from '@app/domain';
+import { reportOfAccepted, reportOfRoster, type ReportInput } from '@app/domain';
 import { RatesInputsService, type ReportSource } from '../rates-inputs.service';
 
 /** The report an intake report or a workforce roster import stands for. */
 function reportOf(e: EventEnvelope): { report: ReportInput; source: ReportSource } {
-  if (e.type === RosterImportedV1.type) {
-    const d = e.data as RosterImportedV1Data;
-    return {
-      source: 'workforce',
-      report: {
-        unitCode: d.enterpriseCode,
-        cohort: 'enterprise_workers',
-        asOf: d.asOf,
-        revision: d.revision,
-        reportId: d.importId,
-        headcount: d.headcount,
-        smartphoneHolders: d.smartphoneHolders,
-        installed: d.installed,
-        bluetoothOn: d.bluetoothOn,
-      },
-    };
-  }
-  const d = e.data as ReportAcceptedV1Data;
-  return {
-    source: 'intake',
-    report: {
-      unitCode: d.orgUnitCode,
-      cohort: d.cohort,
-      asOf: d.asOf,
-      revision: d.revision,
-      reportId: d.reportId,
-      headcount: d.headcount,
-      smartphoneHolders: d.smartphoneHolders,
-      installed: d.installed,
-      bluetoothOn: d.bluetoothOn,
-    },
-  };
+  return e.type === RosterImportedV1.type
+    ? { source: 'workforce', report: reportOfRoster(e.data as RosterImportedV1Data) }
+    : { source: 'intake', report: reportOfAccepted(e.data as ReportAcceptedV1Data) };
 }
 
 /**
