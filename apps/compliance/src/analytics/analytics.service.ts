@@ -28,7 +28,7 @@ import {
   type TargetRow,
   type UnitRow,
 } from '../common/read-model.service';
-import { countsByTarget, summaryQuery, versionSql, type SummaryData } from './reads/summary.read';
+import { countsByTarget, summaryQuery, type SummaryData } from './reads/summary.read';
 import { statusesQuery, type StatusesData } from './reads/statuses.read';
 import { readTimeseries } from './reads/timeseries.read';
 import { unitQuery, type UnitData } from './reads/unit.read';
@@ -59,14 +59,8 @@ import {
   type UnitStatusRow,
 } from './analytics-rows';
 
-/** Summaries kept per (generation, read-model version, date): at most this many dates' answers. */
-const SUMMARY_CACHE_SIZE = 64;
-
 @Injectable()
 export class AnalyticsService {
-  /** Computed (or being computed) summaries, keyed by ReadModelService.version and the date; oldest first. */
-  private readonly summaries = new Map<string, Promise<{ asOfEvent: string | null; targets: TargetSummary[] }>>();
-
   constructor(
     private readonly readModel: ReadModelService,
     private readonly calendar: CampaignCalendar,
@@ -140,31 +134,15 @@ export class AnalyticsService {
   }
 
   /**
-   * Each target on the province. The answer depends only on the read model and the date, so it is kept
-   * per (generation, read-model version, date): a request first reads the version (one short statement,
-   * no transaction); identical requests between two applied events share one computation (one statement,
-   * summary.read.ts), and any applied event or generation switch changes the key.
+   * Each target on the province, in one statement (summary.read.ts): the province's own rows through the
+   * primary keys and the units by status from the per-day counts the projection keeps, so nothing is
+   * cached and nothing is recomputed after an applied batch.
    */
-  async summary(date: string, lang: Lang = 'vi') {
-    const { data: version } = await this.readModel.readOne<string>(versionSql, []);
-    const key = `${version}|${date}|${lang}`;
-    let answer = this.summaries.get(key);
-    if (!answer) {
-      answer = this.computeSummary(date, lang);
-      this.summaries.set(key, answer);
-      answer.catch(() => this.summaries.delete(key));
-      while (this.summaries.size > SUMMARY_CACHE_SIZE) this.summaries.delete(this.summaries.keys().next().value!);
-    }
-    const { asOfEvent, targets } = await answer;
-    return { date, asOfEvent, targets };
-  }
-
-  /** The province's figures and statuses, and per target its units by status, in one statement. */
-  private async computeSummary(date: string, lang: Lang): Promise<{ asOfEvent: string | null; targets: TargetSummary[] }> {
+  async summary(date: string, lang: Lang = 'vi'): Promise<{ date: string; asOfEvent: string | null; targets: TargetSummary[] }> {
     const q = summaryQuery(date);
     const { asOfEvent, data } = await this.readModel.readOne<SummaryData>(q.data, q.params);
     const s = assembleSnapshot(date, asOfEvent, data.root, data.figures, data.statuses, data.targets);
-    return { asOfEvent, targets: this.summarize(s, countsByTarget(data.counts), lang) };
+    return { date, asOfEvent, targets: this.summarize(s, countsByTarget(data.counts), lang) };
   }
 
   /** A unit's page: its figures, standings, head, parents and children; heads' contacts as `viewer` may read them (recorded). */
