@@ -426,9 +426,17 @@ export class AnalyticsService {
     return { ...out, page: shown };
   }
 
-  /** One figure per day and (cohort, tree): the figure holding that day (a figure holds until the next). */
-  async timeseries(q: TimeseriesQueryDto, to: string, from: string): Promise<{ asOfEvent: string | null; rows: Figure[] }> {
-    return readTimeseries(this.readModel, q, to, from);
+  /**
+   * One figure per day and (cohort, tree): the figure holding that day (a figure holds until the next),
+   * sorted by `q.sort` and cut to `page` (absent: every row) in the database.
+   */
+  async timeseries(
+    q: TimeseriesQueryDto,
+    to: string,
+    from: string,
+    page?: PageOf,
+  ): Promise<{ asOfEvent: string | null; rows: Figure[]; total: number }> {
+    return readTimeseries(this.readModel, q, to, from, page);
   }
 
   paged<T>(rows: T[], limit: number, offset: number): Page<T> {

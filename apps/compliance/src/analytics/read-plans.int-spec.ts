@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { dropDatabase, freshDatabase } from '@test/support/int-env';
 import { projectionTablesDdl } from '../projection/projection.schema';
 import { summaryQuery } from './reads/summary.read';
+import { timeseriesQuery } from './reads/timeseries.read';
 
 interface PlanNode {
   'Node Type': string;
@@ -14,13 +15,15 @@ function nodes(n: PlanNode): PlanNode[] {
   return [n, ...(n.Plans ?? []).flatMap(nodes)];
 }
 
+type Explained = Array<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>;
+
 /**
- * GET /v1/summary's statement on a national-sized generation (100,000 units, four targets, two
+ * The read routes' statements on a national-sized generation (100,000 units, four targets, two
  * statuses each): it reads the province through the type index, the province's figures and statuses
  * through their primary keys, and the units by status from the per-day counts, never the statuses of
  * every unit.
  */
-describe('GET /v1/summary: one statement whose work does not grow with the units', () => {
+describe('read routes: one statement whose work does not grow with the registry', () => {
   let url: string;
   let ds: DataSource;
   const schema = 'plan_g1';
@@ -64,11 +67,9 @@ describe('GET /v1/summary: one statement whose work does not grow with the units
     if (url) await dropDatabase(url);
   });
 
-  it('scans no table of units, statuses or figures and reads a bounded number of rows from each', async () => {
+  it('GET /v1/summary scans no table of units, statuses or figures and reads a bounded number of rows from each', async () => {
     const q = summaryQuery('2020-08-21');
-    const [row] = (await ds.query(`EXPLAIN (ANALYZE, FORMAT JSON) SELECT (${q.data(schema)}) AS data`, q.params)) as Array<{
-      'QUERY PLAN': Array<{ Plan: PlanNode }>;
-    }>;
+    const [row] = (await ds.query(`EXPLAIN (ANALYZE, FORMAT JSON) SELECT (${q.data(schema)}) AS data`, q.params)) as Explained;
     const all = nodes(row['QUERY PLAN'][0].Plan);
     const read = (table: string) => all.filter((n) => n['Relation Name'] === table);
     for (const table of ['units', 'target_statuses', 'figures']) {
@@ -79,4 +80,20 @@ describe('GET /v1/summary: one statement whose work does not grow with the units
     }
     expect(read('status_count_deltas').length).toBeGreaterThan(0);
   });
+
+  it.each(['date', '-installRate', 'populationRate', '-installed'])(
+    'GET /v1/timeseries?sort=%s steps down the figures primary key once per day and series, and sorts only that unit\'s days',
+    async (sort) => {
+      const q = timeseriesQuery({ unit: 'U777', sort }, '2020-08-30', '2020-08-01', { limit: 10, offset: 5 });
+      const [row] = (await ds.query(`EXPLAIN (ANALYZE, FORMAT JSON) SELECT (${q.data(schema)}) AS data`, q.params)) as Explained;
+      const all = nodes(row['QUERY PLAN'][0].Plan);
+      const figures = all.filter((n) => n['Relation Name'] === 'figures');
+      expect(figures.length).toBeGreaterThan(0);
+      expect(figures.filter((n) => n['Node Type'] === 'Seq Scan')).toEqual([]);
+      for (const n of figures) expect(n['Actual Rows'] ?? 0).toBeLessThan(100);
+      // 30 days x 1 series held, sorted in memory: bounded by the range asked for (at most 366 days).
+      for (const n of all.filter((x) => x['Node Type'] === 'Sort' || x['Node Type'] === 'Incremental Sort'))
+        expect(n['Actual Rows'] ?? 0).toBeLessThanOrEqual(30);
+    },
+  );
 });
