@@ -20,6 +20,7 @@ import { dropDatabase, freshDatabase } from '@test/support/int-env';
 import { ComplianceProjector } from './compliance.projector';
 import { PROJECTION_TABLES, projectionTablesDdl } from './projection.schema';
 import { statusCountsSql } from './status-counts';
+import { StatusCountsByDate1796537736000 } from '../migrations/1796537736000-StatusCountsByDate';
 
 /** A small deterministic generator, so a failure can be replayed. */
 function rng(seed: number): () => number {
@@ -481,6 +482,25 @@ describe('ComplianceProjector: a batch gives the same tables as its events one b
       expect(await statusCounts(parallel)).toEqual(await statusCounts(serial));
     },
   );
+
+  it('the migration fills the summary rows of an existing generation as the projection would have kept them', async () => {
+    await ds.query(`CREATE SCHEMA mig`);
+    await fresh('mig_g1');
+    const events = statusEvents(21, 300);
+    await ds.transaction((m) => projector.applyBatch('mig_g1', events, m));
+    const kept = await statusCounts('mig_g1');
+    await ds.query(`DROP TABLE mig_g1.status_count_deltas`);
+    const qr = ds.createQueryRunner();
+    try {
+      await qr.query(`SET search_path TO mig`);
+      await new StatusCountsByDate1796537736000().up(qr);
+    } finally {
+      await qr.query(`RESET search_path`);
+      await qr.release();
+    }
+    await expectCountsKept('mig_g1');
+    expect(await statusCounts('mig_g1')).toEqual(kept);
+  });
 
   it('skips events the read model does not use, and writes nothing for a batch of them', async () => {
     await fresh('proj_skip');
