@@ -226,6 +226,19 @@ describe('compliance analytics: narrow read paths agree with the whole snapshot'
       [portal901, { parent: '902' }],
       [portal9011, { sort: 'code' }],
       [portal9011, { parent: '901' }],
+      // Every sort the database orders by itself, both ways, with pages.
+      ...(
+        ['code', 'name', 'level', 'headcount', 'smartphoneHolders', 'installed', 'bluetoothOn', 'installRate', 'bluetoothRate'] as const
+      ).flatMap((k): Array<[string, UnitsQueryDto]> => [
+        [analystKey, { sort: k }],
+        [analystKey, { sort: `-${k}`, limit: 3, offset: 1 }],
+      ]),
+      ...(['population', 'populationRate', 'reportingUnits'] as const).flatMap((k): Array<[string, UnitsQueryDto]> => [
+        [analystKey, { type: 'commune', sort: k }],
+        [analystKey, { parent: '90', sort: `-${k}` }],
+      ]),
+      [analystKey, { parent: '90', sort: 'name' }],
+      [portal901, { sort: '-installRate', limit: 2, offset: 2 }],
     ];
     for (const [key, q] of queries) {
       const params = new URLSearchParams({ date: D, ...Object.fromEntries(Object.entries(q).map(([k, v]) => [k, String(v)])) });
@@ -240,6 +253,15 @@ describe('compliance analytics: narrow read paths agree with the whole snapshot'
       );
       expect({ q, body: res.body }).toEqual({ q, body: json({ date: D, asOfEvent: s.asOfEvent, ...reference }) });
     }
+    // Pages of two, read one after the other, make the whole list.
+    const whole = await http(svc, 'GET', `/v1/units?date=${D}&sort=-installRate&limit=100`, { key: analystKey });
+    const pages: unknown[] = [];
+    for (let offset = 0; offset < (whole.body as { total: number }).total; offset += 2)
+      pages.push(
+        ...(await http(svc, 'GET', `/v1/units?date=${D}&sort=-installRate&limit=2&offset=${offset}`, { key: analystKey })).body.items,
+      );
+    expect(pages.length).toBeGreaterThan(4);
+    expect(pages).toEqual(whole.body.items);
     // What the portal scope means, spelled out: the district, its communes, the school answering to one of them.
     const scoped = await http(svc, 'GET', `/v1/units?date=${D}&sort=code&limit=100`, { key: portal901 });
     expect(scoped.body.items.map((r: { code: string }) => r.code)).toEqual(['901', '9011', '9012', '9013', '9014', 'SCH1']);

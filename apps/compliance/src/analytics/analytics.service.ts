@@ -32,7 +32,7 @@ import { countsByTarget, summaryQuery, type SummaryData } from './reads/summary.
 import { statusesQuery, type StatusesData } from './reads/statuses.read';
 import { readTimeseries } from './reads/timeseries.read';
 import { unitQuery, type UnitData } from './reads/unit.read';
-import { unitsQuery, type UnitsData } from './reads/units.read';
+import { UNIT_SORT_SQL, unitsQuery, type UnitsData } from './reads/units.read';
 import type { LaggardsQueryDto, TargetStatusesQueryDto, TimeseriesQueryDto, UnitsQueryDto } from './dto/analytics-query.dto';
 
 export { headOf, type Head } from '../common/contacts';
@@ -267,7 +267,20 @@ export class AnalyticsService {
     const tree: Tree = q.tree ?? treeOfCohort(cohort);
     // A portal key without a unit reads nothing: its scope is rooted at a code no unit has.
     const scopeRoot = this.readsAll(p) ? null : (p.orgUnitCode ?? '');
-    const read = unitsQuery({ date, cohort, tree, target: q.target, parent: q.parent, type: q.type, level: q.level, scopeRoot });
+    // Sorted and paged in the database unless the order or the filter needs the domain's standing of each unit.
+    const key = q.sort?.replace(/^-/, '');
+    const inDb = !q.status && (key === undefined || Object.prototype.hasOwnProperty.call(UNIT_SORT_SQL, key));
+    const read = unitsQuery({
+      date,
+      cohort,
+      tree,
+      target: q.target,
+      parent: q.parent,
+      type: q.type,
+      level: q.level,
+      scopeRoot,
+      ...(inDb ? { page: { sort: q.sort, limit: page.limit, offset: page.offset } } : {}),
+    });
     const { asOfEvent, data } = await this.readModel.readOne<UnitsData>(read.data, read.params);
     if (q.parent && !data.parent)
       throw new ProblemException(404, `unknown org unit ${q.parent}`, [
@@ -283,7 +296,9 @@ export class AnalyticsService {
       data.targets,
     );
     const out = { s, rows: this.unitRows(s, q, null, data.units, revealsContacts(p)) };
-    const shown = paginate(out.rows, page.limit, page.offset);
+    const shown = inDb
+      ? { total: data.total ?? 0, limit: page.limit, offset: page.offset, items: out.rows }
+      : paginate(out.rows, page.limit, page.offset);
     await this.contacts.record(
       viewer,
       shown.items.map((r) => out.s.units.get(r.code)),

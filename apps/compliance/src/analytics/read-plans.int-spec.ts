@@ -3,6 +3,7 @@ import { dropDatabase, freshDatabase } from '@test/support/int-env';
 import { projectionTablesDdl } from '../projection/projection.schema';
 import { summaryQuery } from './reads/summary.read';
 import { timeseriesQuery } from './reads/timeseries.read';
+import { unitsQuery } from './reads/units.read';
 
 interface PlanNode {
   'Node Type': string;
@@ -37,7 +38,7 @@ describe('read routes: one statement whose work does not grow with the registry'
     await ds.query(`INSERT INTO ${s}.units (code, name, type, level, revision) VALUES ('P', 'Tỉnh', 'province', 1, 1)`);
     await ds.query(
       `INSERT INTO ${s}.units (code, name, type, level, admin_parent_code, revision)
-       SELECT 'U' || i, 'Xã ' || i, 'commune', 3, 'P', 1 FROM generate_series(1, 100000) i`,
+       SELECT 'U' || i, 'Xã ' || i, 'commune', 3, 'D' || (i % 6250), 1 FROM generate_series(1, 100000) i`,
     );
     await ds.query(
       `INSERT INTO ${s}.targets (target_id, name, metric, cohorts, tree, scope_unit_types, scope_levels, threshold, deadline, reporting_window_days, revision)
@@ -82,7 +83,7 @@ describe('read routes: one statement whose work does not grow with the registry'
   });
 
   it.each(['date', '-installRate', 'populationRate', '-installed'])(
-    'GET /v1/timeseries?sort=%s steps down the figures primary key once per day and series, and sorts only that unit\'s days',
+    "GET /v1/timeseries?sort=%s steps down the figures primary key once per day and series, and sorts only that unit's days",
     async (sort) => {
       const q = timeseriesQuery({ unit: 'U777', sort }, '2020-08-30', '2020-08-01', { limit: 10, offset: 5 });
       const [row] = (await ds.query(`EXPLAIN (ANALYZE, FORMAT JSON) SELECT (${q.data(schema)}) AS data`, q.params)) as Explained;
@@ -94,6 +95,29 @@ describe('read routes: one statement whose work does not grow with the registry'
       // 30 days x 1 series held, sorted in memory: bounded by the range asked for (at most 366 days).
       for (const n of all.filter((x) => x['Node Type'] === 'Sort' || x['Node Type'] === 'Incremental Sort'))
         expect(n['Actual Rows'] ?? 0).toBeLessThanOrEqual(30);
+    },
+  );
+
+  it.each(['installRate', '-name', 'code', '-populationRate'])(
+    "GET /v1/units?parent=&sort=%s reads the parent's children through the parent index and one figure each, sorts only them",
+    async (sort) => {
+      const q = unitsQuery({
+        date: '2020-08-21',
+        cohort: 'residents',
+        tree: 'administrative',
+        parent: 'D77',
+        scopeRoot: null,
+        page: { sort, limit: 5, offset: 5 },
+      });
+      const [row] = (await ds.query(`EXPLAIN (ANALYZE, FORMAT JSON) SELECT (${q.data(schema)}) AS data`, q.params)) as Explained;
+      const all = nodes(row['QUERY PLAN'][0].Plan);
+      for (const table of ['units', 'figures', 'target_statuses']) {
+        const read = all.filter((n) => n['Relation Name'] === table);
+        expect(read.filter((n) => n['Node Type'] === 'Seq Scan')).toEqual([]);
+        for (const n of read) expect(n['Actual Rows'] ?? 0).toBeLessThan(100);
+      }
+      for (const n of all.filter((x) => x['Node Type'] === 'Sort' || x['Node Type'] === 'Incremental Sort'))
+        expect(n['Actual Rows'] ?? 0).toBeLessThanOrEqual(16);
     },
   );
 });

@@ -1,18 +1,15 @@
 import { ProblemException } from '@app/platform';
 import { sqlOrderBy } from '../../common/listing';
-import { toFigure, type Figure, type FigureCounts } from '../../common/figures';
+import { sqlRatio, toFigure, type Figure, type FigureCounts } from '../../common/figures';
 import { FIGURE_COLUMNS, type ReadModelService } from '../../common/read-model.service';
 import type { TimeseriesQueryDto } from '../dto/analytics-query.dto';
-
-/** A rate as the domain's ratio gives it (libs/domain counts.ts): null unless the denominator is above 0. */
-const rate = (numerator: string, denominator: string) => `(${numerator}::float8 / CASE WHEN ${denominator} > 0 THEN ${denominator} END)`;
 
 /** The documented sorts (TIMESERIES_SORT_KEYS) as expressions over the rows held each day. */
 const SORT_SQL: Readonly<Record<string, string>> = {
   date: 'date',
-  installRate: rate('installed', 'smartphone_holders'),
-  bluetoothRate: rate('bluetooth_on', 'smartphone_holders'),
-  populationRate: rate('installed', 'population'),
+  installRate: sqlRatio('installed', 'smartphone_holders'),
+  bluetoothRate: sqlRatio('bluetooth_on', 'smartphone_holders'),
+  populationRate: sqlRatio('installed', 'population'),
   installed: 'installed',
 };
 
