@@ -16,6 +16,7 @@ import { OutreachModule } from './outreach/outreach.module';
 import { ComplianceProjection1764547200000 } from './migrations/1764547200000-ComplianceProjection';
 import { ProjectionEventOrder1764633600000 } from './migrations/1764633600000-ProjectionEventOrder';
 import { ReadPaths1764720000000 } from './migrations/1764720000000-ReadPaths';
+import { StatusCountsByDate1796537736000 } from './migrations/1796537736000-StatusCountsByDate';
 import { NamesContactsAccess1764806400000 } from './migrations/1764806400000-NamesContactsAccess';
 import { ProjectionModule } from './projection/projection.module';
 import { QualityFollowUps1765238400000 } from './migrations/1765238400000-QualityFollowUps';
@@ -29,6 +30,7 @@ export const COMPLIANCE_MIGRATIONS = [
   NamesContactsAccess1764806400000,
   ExchangeMappingReplica1796526000001,
   QualityFollowUps1765238400000,
+  StatusCountsByDate1796537736000,
 ];
 
 @Module({})

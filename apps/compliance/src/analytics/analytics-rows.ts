@@ -134,7 +134,7 @@ export function standing(
   };
 }
 
-/** Per target, the units of the snapshot by their latest status (what statusCounts reads from the database). */
+/** Per target, the units of the snapshot by their latest status (what the summary reads from the projection's per-day counts, status-counts.ts). */
 export function groupsOf(s: Snapshot): Map<string, StatusGroup[]> {
   const out = new Map<string, StatusGroup[]>();
   for (const [targetId, rows] of s.statuses) {

@@ -5,7 +5,7 @@ import { addDays } from '@app/domain';
 import { CampaignCalendar, CurrentPrincipal, ProblemException, Roles, ScopeService, type Principal } from '@app/platform';
 import { viewerOf } from '../common/contacts';
 import type { Figure } from '../common/figures';
-import { paginate, sortRows, type CsvColumn } from '../common/listing';
+import type { CsvColumn } from '../common/listing';
 import { DateQueryDto, pageOf } from '../common/query.dto';
 import { markFreshness, sendCsv } from '../common/respond';
 import { AnalyticsService, type UnitListRow, type UnitStatusRow } from './analytics.service';
@@ -195,22 +195,10 @@ export class AnalyticsController {
       throw new ProblemException(400, 'from is after to', [{ field: 'from', message: `from (${from}) must not be after to (${to})` }]);
     if (addDays(from, 366) <= to)
       throw new ProblemException(400, 'range too long', [{ field: 'from', message: 'from and to must be at most 366 days apart' }]);
-    const { asOfEvent, rows } = await this.analytics.timeseries(q, to, from);
-    await this.scope.assertCanRead(p, q.unit);
-    const sorted = sortRows(
-      rows,
-      q.sort,
-      {
-        date: (f) => f.date,
-        installRate: (f) => f.installRate,
-        bluetoothRate: (f) => f.bluetoothRate,
-        populationRate: (f) => f.populationRate,
-        installed: (f) => f.installed,
-      },
-      (f) => `${f.date}|${f.cohort}|${f.tree}`,
-    );
     const { limit, offset } = pageOf({ ...q, limit: q.limit ?? (q.format === 'csv' ? 10000 : 1000) });
-    const page = paginate(sorted, limit, offset);
+    const { asOfEvent, rows, total } = await this.analytics.timeseries(q, to, from, { limit, offset });
+    await this.scope.assertCanRead(p, q.unit);
+    const page = { total, limit, offset, items: rows };
     if (q.format === 'csv') return sendCsv(reply, `timeseries-${q.unit}-${from}-${to}`, asOfEvent, FIGURE_CSV, page.items);
     markFreshness(reply, asOfEvent);
     return { unit: q.unit, from, to, asOfEvent, ...page };

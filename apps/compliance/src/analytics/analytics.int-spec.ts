@@ -14,15 +14,15 @@ import { makeEvent } from '@app/persistence';
 import type { Principal } from '@app/platform';
 import { natsUrl } from '@test/support/int-env';
 import { disposeService, EventInjector, http, settle, startService, type RunningService } from '@test/support/service-harness';
-import { rankWorstFirst, STANDING_LABELS, statusSeverity } from '@app/domain';
+import { addDays, rankWorstFirst, STANDING_LABELS, statusSeverity } from '@app/domain';
 import { revealsContacts } from '../common/contacts';
-import { toFigure } from '../common/figures';
-import { paginate, sortRows } from '../common/listing';
+import { toFigure, type Figure } from '../common/figures';
+import { paginate, sortOptions, sortRows } from '../common/listing';
 import { figuresOf, ReadModelService } from '../common/read-model.service';
 import { figureData, statusData } from '../../test/rates-events';
 import { complianceService } from '../main';
 import { AnalyticsService, standing, type UnitStatusRow } from './analytics.service';
-import type { LaggardsQueryDto, TargetStatusesQueryDto, UnitsQueryDto } from './dto/analytics-query.dto';
+import { TIMESERIES_SORT_KEYS, type LaggardsQueryDto, type TargetStatusesQueryDto, type UnitsQueryDto } from './dto/analytics-query.dto';
 
 const D = '2020-08-21';
 const D0 = '2020-08-19';
@@ -226,6 +226,19 @@ describe('compliance analytics: narrow read paths agree with the whole snapshot'
       [portal901, { parent: '902' }],
       [portal9011, { sort: 'code' }],
       [portal9011, { parent: '901' }],
+      // Every sort the database orders by itself, both ways, with pages.
+      ...(
+        ['code', 'name', 'level', 'headcount', 'smartphoneHolders', 'installed', 'bluetoothOn', 'installRate', 'bluetoothRate'] as const
+      ).flatMap((k): Array<[string, UnitsQueryDto]> => [
+        [analystKey, { sort: k }],
+        [analystKey, { sort: `-${k}`, limit: 3, offset: 1 }],
+      ]),
+      ...(['population', 'populationRate', 'reportingUnits'] as const).flatMap((k): Array<[string, UnitsQueryDto]> => [
+        [analystKey, { type: 'commune', sort: k }],
+        [analystKey, { parent: '90', sort: `-${k}` }],
+      ]),
+      [analystKey, { parent: '90', sort: 'name' }],
+      [portal901, { sort: '-installRate', limit: 2, offset: 2 }],
     ];
     for (const [key, q] of queries) {
       const params = new URLSearchParams({ date: D, ...Object.fromEntries(Object.entries(q).map(([k, v]) => [k, String(v)])) });
@@ -240,11 +253,53 @@ describe('compliance analytics: narrow read paths agree with the whole snapshot'
       );
       expect({ q, body: res.body }).toEqual({ q, body: json({ date: D, asOfEvent: s.asOfEvent, ...reference }) });
     }
+    // Pages of two, read one after the other, make the whole list.
+    const whole = await http(svc, 'GET', `/v1/units?date=${D}&sort=-installRate&limit=100`, { key: analystKey });
+    const pages: unknown[] = [];
+    for (let offset = 0; offset < (whole.body as { total: number }).total; offset += 2)
+      pages.push(
+        ...(await http(svc, 'GET', `/v1/units?date=${D}&sort=-installRate&limit=2&offset=${offset}`, { key: analystKey })).body.items,
+      );
+    expect(pages.length).toBeGreaterThan(4);
+    expect(pages).toEqual(whole.body.items);
     // What the portal scope means, spelled out: the district, its communes, the school answering to one of them.
     const scoped = await http(svc, 'GET', `/v1/units?date=${D}&sort=code&limit=100`, { key: portal901 });
     expect(scoped.body.items.map((r: { code: string }) => r.code)).toEqual(['901', '9011', '9012', '9013', '9014', 'SCH1']);
     const other = await http(svc, 'GET', `/v1/units?date=${D}&parent=902`, { key: portal901 });
     expect(other.body).toMatchObject({ total: 0, items: [] });
+  });
+
+  it('sorts and pages time series in the database exactly as sorting the figures held each day would, for every sort', async () => {
+    const from = addDays(D0, -2);
+    const to = addDays(D, 2);
+    const keys = {
+      date: (f: Figure) => f.date,
+      installRate: (f: Figure) => f.installRate,
+      bluetoothRate: (f: Figure) => f.bluetoothRate,
+      populationRate: (f: Figure) => f.populationRate,
+      installed: (f: Figure) => f.installed,
+    };
+    for (const unit of ['9011', '9013', '90']) {
+      // The reference: each day's whole snapshot gives the figures holding that day.
+      const held: Figure[] = [];
+      for (let day = from; day <= to; day = addDays(day, 1)) {
+        for (const f of figuresOf(await snapshot(day), unit)) held.push(toFigure({ ...f, date: day }));
+      }
+      expect(held.length).toBeGreaterThanOrEqual(3);
+      for (const sort of [undefined, ...sortOptions(TIMESERIES_SORT_KEYS)]) {
+        const params = new URLSearchParams({ unit, from, to, ...(sort ? { sort } : {}) });
+        const res = await http(svc, 'GET', `/v1/timeseries?${params}`, { key: analystKey });
+        const expected = sortRows(held, sort, keys, (f) => `${f.date}|${f.cohort}|${f.tree}`);
+        expect({ unit, sort, body: res.body }).toMatchObject({ unit, sort, body: { total: expected.length, items: json(expected) } });
+        // Pages of three, read one after the other, make the whole list.
+        const pages: unknown[] = [];
+        for (let offset = 0; offset < expected.length; offset += 3) {
+          const page = await http(svc, 'GET', `/v1/timeseries?${params}&limit=3&offset=${offset}`, { key: analystKey });
+          pages.push(...(page.body as { items: unknown[] }).items);
+        }
+        expect({ unit, sort, pages }).toEqual({ unit, sort, pages: json(expected) });
+      }
+    }
   });
 
   it('shows one unit as the whole snapshot does: parents, children on both trees, targets with since and previous status', async () => {

@@ -28,11 +28,11 @@ import {
   type TargetRow,
   type UnitRow,
 } from '../common/read-model.service';
-import { countsByTarget, summaryQuery, versionSql, type SummaryData } from './reads/summary.read';
+import { countsByTarget, summaryQuery, type SummaryData } from './reads/summary.read';
 import { statusesQuery, type StatusesData } from './reads/statuses.read';
 import { readTimeseries } from './reads/timeseries.read';
 import { unitQuery, type UnitData } from './reads/unit.read';
-import { unitsQuery, type UnitsData } from './reads/units.read';
+import { UNIT_SORT_SQL, unitsQuery, type UnitsData } from './reads/units.read';
 import type { LaggardsQueryDto, TargetStatusesQueryDto, TimeseriesQueryDto, UnitsQueryDto } from './dto/analytics-query.dto';
 
 export { headOf, type Head } from '../common/contacts';
@@ -59,14 +59,8 @@ import {
   type UnitStatusRow,
 } from './analytics-rows';
 
-/** Summaries kept per (generation, read-model version, date): at most this many dates' answers. */
-const SUMMARY_CACHE_SIZE = 64;
-
 @Injectable()
 export class AnalyticsService {
-  /** Computed (or being computed) summaries, keyed by ReadModelService.version and the date; oldest first. */
-  private readonly summaries = new Map<string, Promise<{ asOfEvent: string | null; targets: TargetSummary[] }>>();
-
   constructor(
     private readonly readModel: ReadModelService,
     private readonly calendar: CampaignCalendar,
@@ -140,31 +134,15 @@ export class AnalyticsService {
   }
 
   /**
-   * Each target on the province. The answer depends only on the read model and the date, so it is kept
-   * per (generation, read-model version, date): a request first reads the version (one short statement,
-   * no transaction); identical requests between two applied events share one computation (one statement,
-   * summary.read.ts), and any applied event or generation switch changes the key.
+   * Each target on the province, in one statement (summary.read.ts): the province's own rows through the
+   * primary keys and the units by status from the per-day counts the projection keeps, so nothing is
+   * cached and nothing is recomputed after an applied batch.
    */
-  async summary(date: string, lang: Lang = 'vi') {
-    const { data: version } = await this.readModel.readOne<string>(versionSql, []);
-    const key = `${version}|${date}|${lang}`;
-    let answer = this.summaries.get(key);
-    if (!answer) {
-      answer = this.computeSummary(date, lang);
-      this.summaries.set(key, answer);
-      answer.catch(() => this.summaries.delete(key));
-      while (this.summaries.size > SUMMARY_CACHE_SIZE) this.summaries.delete(this.summaries.keys().next().value!);
-    }
-    const { asOfEvent, targets } = await answer;
-    return { date, asOfEvent, targets };
-  }
-
-  /** The province's figures and statuses, and per target its units by status, in one statement. */
-  private async computeSummary(date: string, lang: Lang): Promise<{ asOfEvent: string | null; targets: TargetSummary[] }> {
+  async summary(date: string, lang: Lang = 'vi'): Promise<{ date: string; asOfEvent: string | null; targets: TargetSummary[] }> {
     const q = summaryQuery(date);
     const { asOfEvent, data } = await this.readModel.readOne<SummaryData>(q.data, q.params);
     const s = assembleSnapshot(date, asOfEvent, data.root, data.figures, data.statuses, data.targets);
-    return { asOfEvent, targets: this.summarize(s, countsByTarget(data.counts), lang) };
+    return { date, asOfEvent, targets: this.summarize(s, countsByTarget(data.counts), lang) };
   }
 
   /** A unit's page: its figures, standings, head, parents and children; heads' contacts as `viewer` may read them (recorded). */
@@ -289,7 +267,20 @@ export class AnalyticsService {
     const tree: Tree = q.tree ?? treeOfCohort(cohort);
     // A portal key without a unit reads nothing: its scope is rooted at a code no unit has.
     const scopeRoot = this.readsAll(p) ? null : (p.orgUnitCode ?? '');
-    const read = unitsQuery({ date, cohort, tree, target: q.target, parent: q.parent, type: q.type, level: q.level, scopeRoot });
+    // Sorted and paged in the database unless the order or the filter needs the domain's standing of each unit.
+    const key = q.sort?.replace(/^-/, '');
+    const inDb = !q.status && (key === undefined || Object.prototype.hasOwnProperty.call(UNIT_SORT_SQL, key));
+    const read = unitsQuery({
+      date,
+      cohort,
+      tree,
+      target: q.target,
+      parent: q.parent,
+      type: q.type,
+      level: q.level,
+      scopeRoot,
+      ...(inDb ? { page: { sort: q.sort, limit: page.limit, offset: page.offset } } : {}),
+    });
     const { asOfEvent, data } = await this.readModel.readOne<UnitsData>(read.data, read.params);
     if (q.parent && !data.parent)
       throw new ProblemException(404, `unknown org unit ${q.parent}`, [
@@ -305,7 +296,9 @@ export class AnalyticsService {
       data.targets,
     );
     const out = { s, rows: this.unitRows(s, q, null, data.units, revealsContacts(p)) };
-    const shown = paginate(out.rows, page.limit, page.offset);
+    const shown = inDb
+      ? { total: data.total ?? 0, limit: page.limit, offset: page.offset, items: out.rows }
+      : paginate(out.rows, page.limit, page.offset);
     await this.contacts.record(
       viewer,
       shown.items.map((r) => out.s.units.get(r.code)),
@@ -448,9 +441,17 @@ export class AnalyticsService {
     return { ...out, page: shown };
   }
 
-  /** One figure per day and (cohort, tree): the figure holding that day (a figure holds until the next). */
-  async timeseries(q: TimeseriesQueryDto, to: string, from: string): Promise<{ asOfEvent: string | null; rows: Figure[] }> {
-    return readTimeseries(this.readModel, q, to, from);
+  /**
+   * One figure per day and (cohort, tree): the figure holding that day (a figure holds until the next),
+   * sorted by `q.sort` and cut to `page` (absent: every row) in the database.
+   */
+  async timeseries(
+    q: TimeseriesQueryDto,
+    to: string,
+    from: string,
+    page?: PageOf,
+  ): Promise<{ asOfEvent: string | null; rows: Figure[]; total: number }> {
+    return readTimeseries(this.readModel, q, to, from, page);
   }
 
   paged<T>(rows: T[], limit: number, offset: number): Page<T> {

@@ -53,6 +53,11 @@ export function toFigure(c: FigureCounts): Figure {
   };
 }
 
+/** The domain's ratio (libs/domain counts.ts) as SQL, for ordering by a rate: null unless the denominator is above 0. */
+export function sqlRatio(numerator: string, denominator: string): string {
+  return `(${numerator}::float8 / CASE WHEN ${denominator} > 0 THEN ${denominator} END)`;
+}
+
 /**
  * The first day an ISO date names (0001-01-01): a query date minus a window can fall before it
  * ("0000-12-31"), which PostgreSQL refuses, so a window's start is taken no earlier than this.

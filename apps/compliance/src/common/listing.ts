@@ -7,6 +7,27 @@ export function sortOptions(keys: readonly string[]): string[] {
   return keys.flatMap((k) => [k, `-${k}`]);
 }
 
+/** The key and direction of `sort` (`name`, `-name`; none: ''), or 400 when the list has no such key. */
+function sortKey(sort: string | undefined, keys: Readonly<Record<string, unknown>>): { key: string; desc: boolean } {
+  const spec = sort ?? '';
+  const desc = spec.startsWith('-');
+  const key = desc ? spec.slice(1) : spec;
+  if (spec && !Object.prototype.hasOwnProperty.call(keys, key))
+    throw new ProblemException(400, `cannot sort by ${spec}`, [
+      { field: 'sort', message: `sort must be one of ${sortOptions(Object.keys(keys)).join(', ')}` },
+    ]);
+  return { key, desc };
+}
+
+/**
+ * sortRows in SQL: an ORDER BY on the whitelisted key's expression (nulls last in either direction), then
+ * on the tie-breaker, ascending; the same order as sortRows gives for numbers, dates and codes.
+ */
+export function sqlOrderBy(sort: string | undefined, keys: Readonly<Record<string, string>>, tieBreak: string): string {
+  const { key, desc } = sortKey(sort, keys);
+  return [...(key ? [`${keys[key]} ${desc ? 'DESC' : 'ASC'} NULLS LAST`] : []), tieBreak].join(', ');
+}
+
 /**
  * Sorts by a whitelisted key (nulls last in either direction), then by the tie-breaker, so that a page
  * is the same every time it is asked for (and a rebuild answers byte for byte the same).
@@ -17,14 +38,8 @@ export function sortRows<T>(
   keys: Readonly<Record<string, (row: T) => SortValue>>,
   tieBreak: (row: T) => string,
 ): T[] {
-  const spec = sort ?? '';
-  const desc = spec.startsWith('-');
-  const key = desc ? spec.slice(1) : spec;
+  const { key, desc } = sortKey(sort, keys);
   const get = key ? keys[key] : undefined;
-  if (spec && !get)
-    throw new ProblemException(400, `cannot sort by ${spec}`, [
-      { field: 'sort', message: `sort must be one of ${sortOptions(Object.keys(keys)).join(', ')}` },
-    ]);
   return [...rows].sort((a, b) => {
     if (get) {
       const va = get(a);

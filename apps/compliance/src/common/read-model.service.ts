@@ -5,7 +5,7 @@ import { ancestorsCte, BOTH_TREES, subtreeSql, type TreeWalk } from '@app/persis
 import type { Cohort, TargetStatus, Tree, UnitType } from '@app/contracts';
 import { activeGeneration } from '../projection/generation';
 import { generationSchema } from '../projection/projection.schema';
-import type { StatusGroup, Target } from '@app/domain';
+import type { Target } from '@app/domain';
 import type { FigureCounts } from './figures';
 
 export interface UnitRow {
@@ -289,23 +289,6 @@ export class ReadModelService {
       statusesSql(s, (a) => `AND ${a}.target_id = ANY($2::text[]) AND ${a}.org_unit_code = ANY($3::text[])`),
       [date, [...targetIds], [...new Set(codes)]],
     );
-  }
-
-  /**
-   * Per target, how many units hold each status as of the date (their latest status): one backward pass
-   * over the primary key (every key column descending, so no sort), the whole table's statuses but no more.
-   */
-  async statusCounts(g: Generation, date: string): Promise<Map<string, StatusGroup[]>> {
-    const rows: Array<{ targetId: string; status: TargetStatus; units: number }> = await g.m.query(
-      `SELECT target_id AS "targetId", status, count(*)::int AS units FROM (
-         SELECT DISTINCT ON (target_id, org_unit_code) target_id, status FROM "${g.schema}".target_statuses
-         WHERE date <= $1 ORDER BY target_id DESC, org_unit_code DESC, date DESC
-       ) latest GROUP BY target_id, status`,
-      [date],
-    );
-    const out = new Map<string, StatusGroup[]>();
-    for (const r of rows) out.set(r.targetId, [...(out.get(r.targetId) ?? []), { status: r.status, units: r.units }]);
-    return out;
   }
 
   /**

@@ -60,12 +60,15 @@ export class ComplianceProjector {
     for (const w of WRITERS) {
       const rows = pending.get(w);
       if (!rows) continue;
+      const json = JSON.stringify([...rows.values()].map((e) => w.row(e as Envelope<unknown>)));
+      for (const sql of w.derived?.before(schema) ?? []) await m.query(sql, [json]);
       await m.query(
         `INSERT INTO "${schema}".${w.table} (${columnNames(w.columns)})
          SELECT ${columnNames(w.columns)} FROM jsonb_to_recordset($1::jsonb) AS x(${w.columns})
          ${w.onConflict}`,
-        [JSON.stringify([...rows.values()].map((e) => w.row(e as Envelope<unknown>)))],
+        [json],
       );
+      for (const sql of w.derived?.after(schema) ?? []) await m.query(sql, [json]);
     }
     await this.checkpoint(schema, newest, m);
     return applied;

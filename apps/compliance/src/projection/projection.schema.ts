@@ -1,3 +1,5 @@
+import { statusCountsDdl } from './status-counts';
+
 /**
  * The tables of one generation of the compliance read model. Every generation lives in its own
  * schema (`<service schema>_g<n>`), so a rebuild fills a fresh generation while the current one keeps
@@ -113,6 +115,8 @@ export function projectionTablesDdl(s: string): string[] {
       event_id          uuid NOT NULL,
       PRIMARY KEY (target_id, org_unit_code, date)
     )`,
+    // Per target and day, the change in units by status (status-counts.ts): the summary's counts.
+    ...statusCountsDdl(q),
     `CREATE TABLE ${q}.reports (
       org_unit_code      text NOT NULL,
       cohort             text NOT NULL,

@@ -10,30 +10,23 @@ import {
   type TargetRow,
   type UnitRow,
 } from '../../common/read-model.service';
-
-/**
- * The read-model version as ReadModelService.version gives it (the generation and the per-consumer
- * counters bumped by every transaction that applies events), as a SQL expression for readOne.
- */
-export function versionSql(schema: string): string {
-  return `SELECT '${schema}|' || coalesce(string_agg(consumer || '=' || version, ',' ORDER BY consumer), '') FROM read_model_version`;
-}
+import { statusCountsSql } from '../../projection/status-counts';
 
 /** What GET /v1/summary reads, in one statement. */
 export interface SummaryData {
-  version: string;
   targets: TargetRow[];
   /** The province (the active one first): none or one. */
   root: UnitRow[];
   figures: FigureCounts[];
   statuses: StatusRow[];
-  /** Per target, how many units hold each status as their latest as of the date. */
+  /** Per target, how many units hold each status as their latest as of the date (kept by the projection). */
   counts: Array<{ targetId: string; status: TargetStatus; units: number }>;
 }
 
 /**
- * GET /v1/summary in one statement: the version, the targets, the province with its figures and
- * statuses, and per target the units by latest status (one backward pass over the statuses' primary key).
+ * GET /v1/summary in one statement: the targets, the province with its figures and statuses (through the
+ * primary keys), and per target the units by latest status, summed from the per-day counts the
+ * projection keeps (status-counts.ts): work in proportion to the campaign's days, not to the units.
  */
 export function summaryQuery(date: string): { data: (schema: string) => string; params: unknown[] } {
   return {
@@ -44,7 +37,6 @@ export function summaryQuery(date: string): { data: (schema: string) => string; 
           SELECT ${UNIT_COLUMNS} FROM ${s}.units WHERE type = 'province' ORDER BY active DESC, code LIMIT 1
         )
         SELECT json_build_object(
-          'version', (${versionSql(schema)}),
           'targets', (SELECT coalesce(json_agg(t ORDER BY t."targetId"), '[]') FROM (SELECT ${TARGET_COLUMNS} FROM ${s}.targets) t),
           'root', (SELECT coalesce(json_agg(root), '[]') FROM root),
           'figures', (SELECT coalesce(json_agg(x), '[]') FROM (
@@ -55,11 +47,7 @@ export function summaryQuery(date: string): { data: (schema: string) => string; 
             s,
             (a) => `AND ${a}.target_id IN (SELECT target_id FROM ${s}.targets) AND ${a}.org_unit_code IN (SELECT code FROM root)`,
           )}) x),
-          'counts', (SELECT coalesce(json_agg(x), '[]') FROM (
-              SELECT target_id AS "targetId", status, count(*)::int AS units FROM (
-                SELECT DISTINCT ON (target_id, org_unit_code) target_id, status FROM ${s}.target_statuses
-                WHERE date <= $1 ORDER BY target_id DESC, org_unit_code DESC, date DESC
-              ) latest GROUP BY target_id, status) x)
+          'counts', (SELECT coalesce(json_agg(x), '[]') FROM (${statusCountsSql(s)}) x)
         )`;
     },
   };

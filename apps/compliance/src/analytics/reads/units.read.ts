@@ -1,6 +1,7 @@
 import type { Cohort, Tree, UnitType } from '@app/contracts';
 import { subtreeSql } from '@app/persistence';
-import type { FigureCounts } from '../../common/figures';
+import { sqlRatio, type FigureCounts } from '../../common/figures';
+import { sqlOrderBy } from '../../common/listing';
 import {
   FIGURE_COLUMNS,
   statusesSql,
@@ -22,7 +23,30 @@ export interface UnitsData {
   figures: FigureCounts[];
   /** Their latest status as of the date for the target listed (the one asked for, else the tree's and cohort's first). */
   statuses: StatusRow[];
+  /** With a page: how many units match in all (`units` is then the page, in its order). */
+  total: number | null;
 }
+
+/**
+ * The sorts of GET /v1/units the database orders by itself: the unit's own columns and its figure for the
+ * cohort listed (as of the date). Names in the Vietnamese ICU collation, which orders as
+ * localeCompare(…, 'vi') does (checked in analytics.int-spec). `value`, `gap` and `status` come from the
+ * domain's rules over figures and statuses (standing()): sorted in memory.
+ */
+export const UNIT_SORT_SQL: Readonly<Record<string, string>> = {
+  code: 'code COLLATE "vi-x-icu"',
+  name: 'name COLLATE "vi-x-icu"',
+  level: 'level',
+  headcount: 'f.headcount',
+  smartphoneHolders: 'f.smartphone_holders',
+  installed: 'f.installed',
+  bluetoothOn: 'f.bluetooth_on',
+  installRate: sqlRatio('f.installed', 'f.smartphone_holders'),
+  bluetoothRate: sqlRatio('f.bluetooth_on', 'f.smartphone_holders'),
+  population: 'f.population',
+  populationRate: sqlRatio('f.installed', 'f.population'),
+  reportingUnits: 'f.reporting_units',
+};
 
 export interface UnitsFilter {
   date: string;
@@ -34,6 +58,8 @@ export interface UnitsFilter {
   level?: number;
   /** null: the key reads every unit; otherwise the root of its scope (a portal key's unit). */
   scopeRoot: string | null;
+  /** Sorted (a key of UNIT_SORT_SQL, or none: by code) and cut to the page in the database. */
+  page?: { sort: string | undefined; limit: number; offset: number };
 }
 
 /**
@@ -58,18 +84,34 @@ export function unitsQuery(f: UnitsFilter): { data: (schema: string) => string; 
       ? `SELECT target_id FROM TS.targets WHERE target_id = ${p(f.target)}`
       : `SELECT target_id FROM TS.targets WHERE tree = ${p(f.tree)} AND ${p(f.cohort)} = ANY(cohorts) ORDER BY target_id LIMIT 1`;
   const scopeRoot = f.scopeRoot === null ? null : p(f.scopeRoot);
+  const page = f.page
+    ? {
+        cohort: p(f.cohort),
+        tree: p(f.tree),
+        order: sqlOrderBy(f.page.sort, UNIT_SORT_SQL, 'code COLLATE "C"'),
+        limit: p(f.page.limit),
+        offset: p(f.page.offset),
+      }
+    : null;
+  const counted = conds.join(' AND ');
   return {
     params,
     data: (schema) => {
       const s = `"${schema}"`;
       const scope = scopeRoot === null ? '' : ` AND u.code IN (${subtreeSql(`SELECT ${scopeRoot}::text`, unitWalk(schema))})`;
-      return `WITH c AS (
-          SELECT ${UNIT_COLUMNS} FROM ${s}.units u WHERE ${conds.join(' AND ')}${scope}
-        ), tg AS (${target.replace(/TS\./g, `${s}.`)})
+      const all = `SELECT ${UNIT_COLUMNS} FROM ${s}.units u WHERE ${conds.join(' AND ')}${scope}`;
+      const c = page
+        ? `SELECT u.*, row_number() OVER (ORDER BY ${page.order}) AS n FROM (${all}) u LEFT JOIN LATERAL (
+             SELECT * FROM ${s}.figures g WHERE g.org_unit_code = u.code AND g.cohort = ${page.cohort} AND g.tree = ${page.tree} AND g.date <= $1
+             ORDER BY g.date DESC LIMIT 1) f ON true
+           ORDER BY ${page.order} LIMIT ${page.limit} OFFSET ${page.offset}`
+        : all;
+      return `WITH c AS (${c}), tg AS (${target.replace(/TS\./g, `${s}.`)})
         SELECT json_build_object(
           'targets', (SELECT coalesce(json_agg(t ORDER BY t."targetId"), '[]') FROM (SELECT ${TARGET_COLUMNS} FROM ${s}.targets) t),
           'parent', (SELECT row_to_json(x) FROM (SELECT ${UNIT_COLUMNS} FROM ${s}.units WHERE code = ${parent} AND type IS NOT NULL) x),
-          'units', (SELECT coalesce(json_agg(c ORDER BY c.code), '[]') FROM c),
+          'units', (SELECT coalesce(${page ? `json_agg(to_jsonb(c) - 'n' ORDER BY c.n)` : 'json_agg(c ORDER BY c.code)'}, '[]') FROM c),
+          'total', ${page ? `(SELECT count(*) FROM ${s}.units u WHERE ${counted}${scope})` : 'NULL'},
           'figures', (SELECT coalesce(json_agg(x), '[]') FROM (
               SELECT DISTINCT ON (org_unit_code, cohort, tree) ${FIGURE_COLUMNS}
               FROM ${s}.figures WHERE org_unit_code IN (SELECT code FROM c) AND date <= $1

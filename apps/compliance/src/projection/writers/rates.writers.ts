@@ -1,4 +1,5 @@
 import { FigureUpdatedV1, TargetStatusChangedV1, type FigureUpdatedV1Data, type TargetStatusChangedV1Data } from '@app/contracts';
+import { statusCountsAfter, statusCountsBefore } from '../status-counts';
 import { laterEvent, writer, type Writer } from './writer';
 
 /** How the events of the rates service (figures, statuses) land in the read model. */
@@ -66,5 +67,6 @@ export const RATES_WRITERS: ReadonlyArray<Writer<unknown>> = [
     },
     key: (e) => `${e.data.targetId}|${e.data.orgUnitCode}|${e.data.date}`,
     newer: laterEvent,
+    derived: { before: statusCountsBefore, after: statusCountsAfter },
   }),
 ];

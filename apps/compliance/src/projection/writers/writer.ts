@@ -23,6 +23,11 @@ export interface Writer<D> {
    * winner gives the same row as applying both one after the other.
    */
   newer(a: Envelope<D>, b: Envelope<D>): boolean;
+  /**
+   * Rows another table derives from this one's, kept in the batch's transaction: statements run with the
+   * batch's rows ($1, the same JSON as the upsert) just before and just after the upsert.
+   */
+  readonly derived?: { before(schema: string): string[]; after(schema: string): string[] };
 }
 
 export function compareEventOrder(a: EventEnvelope, b: EventEnvelope): number {

@@ -1,0 +1,123 @@
+import { DataSource } from 'typeorm';
+import { dropDatabase, freshDatabase } from '@test/support/int-env';
+import { projectionTablesDdl } from '../projection/projection.schema';
+import { summaryQuery } from './reads/summary.read';
+import { timeseriesQuery } from './reads/timeseries.read';
+import { unitsQuery } from './reads/units.read';
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Actual Rows'?: number;
+  Plans?: PlanNode[];
+}
+
+function nodes(n: PlanNode): PlanNode[] {
+  return [n, ...(n.Plans ?? []).flatMap(nodes)];
+}
+
+type Explained = Array<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>;
+
+/**
+ * The read routes' statements on a national-sized generation (100,000 units, four targets, two
+ * statuses each): it reads the province through the type index, the province's figures and statuses
+ * through their primary keys, and the units by status from the per-day counts, never the statuses of
+ * every unit.
+ */
+describe('read routes: one statement whose work does not grow with the registry', () => {
+  let url: string;
+  let ds: DataSource;
+  const schema = 'plan_g1';
+  const s = `"${schema}"`;
+
+  beforeAll(async () => {
+    url = await freshDatabase('summaryplan');
+    ds = new DataSource({ type: 'postgres', url });
+    await ds.initialize();
+    for (const sql of projectionTablesDdl(schema)) await ds.query(sql);
+    await ds.query(`INSERT INTO ${s}.units (code, name, type, level, revision) VALUES ('P', 'Tỉnh', 'province', 1, 1)`);
+    await ds.query(
+      `INSERT INTO ${s}.units (code, name, type, level, admin_parent_code, revision)
+       SELECT 'U' || i, 'Xã ' || i, 'commune', 3, 'D' || (i % 6250), 1 FROM generate_series(1, 100000) i`,
+    );
+    await ds.query(
+      `INSERT INTO ${s}.targets (target_id, name, metric, cohorts, tree, scope_unit_types, scope_levels, threshold, deadline, reporting_window_days, revision)
+       SELECT 'T' || t, 'Chỉ tiêu ' || t, 'installRate', '{residents}', 'administrative', '{commune}', '{3}', 0.5, '2020-08-30', 7, 1
+       FROM generate_series(1, 4) t`,
+    );
+    await ds.query(
+      `INSERT INTO ${s}.target_statuses (target_id, org_unit_code, date, status, threshold, gap, event_occurred_at, event_id)
+       SELECT 'T' || t, u.code, date '2020-08-01' + k * 5, (ARRAY['on_track','at_risk','breached','met'])[1 + (k + t) % 4], 0.5, 10, now(), gen_random_uuid()
+       FROM ${s}.units u, generate_series(1, 4) t, generate_series(0, 1) k`,
+    );
+    await ds.query(
+      `INSERT INTO ${s}.figures (org_unit_code, cohort, tree, date, headcount, smartphone_holders, installed, bluetooth_on, reporting_units,
+         expected_units, event_occurred_at, event_id)
+       SELECT u.code, 'residents', 'administrative', date '2020-08-01' + k, 100, 80, 40, 20, 1, 1, now(), gen_random_uuid()
+       FROM ${s}.units u, generate_series(0, 2) k`,
+    );
+    await ds.query(
+      `INSERT INTO ${s}.status_count_deltas (target_id, date, status, delta)
+       SELECT 'T' || t, date '2020-08-01' + d, st, 1 FROM generate_series(1, 4) t, generate_series(0, 30) d,
+         unnest(ARRAY['on_track','at_risk','breached','met','no_data']) st`,
+    );
+    for (const t of ['units', 'targets', 'target_statuses', 'figures', 'status_count_deltas']) await ds.query(`ANALYZE ${s}.${t}`);
+  }, 120_000);
+  afterAll(async () => {
+    await ds?.destroy();
+    if (url) await dropDatabase(url);
+  });
+
+  it('GET /v1/summary scans no table of units, statuses or figures and reads a bounded number of rows from each', async () => {
+    const q = summaryQuery('2020-08-21');
+    const [row] = (await ds.query(`EXPLAIN (ANALYZE, FORMAT JSON) SELECT (${q.data(schema)}) AS data`, q.params)) as Explained;
+    const all = nodes(row['QUERY PLAN'][0].Plan);
+    const read = (table: string) => all.filter((n) => n['Relation Name'] === table);
+    for (const table of ['units', 'target_statuses', 'figures']) {
+      expect(read(table).length).toBeGreaterThan(0);
+      expect(read(table).filter((n) => n['Node Type'] === 'Seq Scan')).toEqual([]);
+      // The province's rows only (its type index, its statuses' and figures' keys): a handful, not 100,000.
+      for (const n of read(table)) expect(n['Actual Rows'] ?? 0).toBeLessThan(100);
+    }
+    expect(read('status_count_deltas').length).toBeGreaterThan(0);
+  });
+
+  it.each(['date', '-installRate', 'populationRate', '-installed'])(
+    "GET /v1/timeseries?sort=%s steps down the figures primary key once per day and series, and sorts only that unit's days",
+    async (sort) => {
+      const q = timeseriesQuery({ unit: 'U777', sort }, '2020-08-30', '2020-08-01', { limit: 10, offset: 5 });
+      const [row] = (await ds.query(`EXPLAIN (ANALYZE, FORMAT JSON) SELECT (${q.data(schema)}) AS data`, q.params)) as Explained;
+      const all = nodes(row['QUERY PLAN'][0].Plan);
+      const figures = all.filter((n) => n['Relation Name'] === 'figures');
+      expect(figures.length).toBeGreaterThan(0);
+      expect(figures.filter((n) => n['Node Type'] === 'Seq Scan')).toEqual([]);
+      for (const n of figures) expect(n['Actual Rows'] ?? 0).toBeLessThan(100);
+      // 30 days x 1 series held, sorted in memory: bounded by the range asked for (at most 366 days).
+      for (const n of all.filter((x) => x['Node Type'] === 'Sort' || x['Node Type'] === 'Incremental Sort'))
+        expect(n['Actual Rows'] ?? 0).toBeLessThanOrEqual(30);
+    },
+  );
+
+  it.each(['installRate', '-name', 'code', '-populationRate'])(
+    "GET /v1/units?parent=&sort=%s reads the parent's children through the parent index and one figure each, sorts only them",
+    async (sort) => {
+      const q = unitsQuery({
+        date: '2020-08-21',
+        cohort: 'residents',
+        tree: 'administrative',
+        parent: 'D77',
+        scopeRoot: null,
+        page: { sort, limit: 5, offset: 5 },
+      });
+      const [row] = (await ds.query(`EXPLAIN (ANALYZE, FORMAT JSON) SELECT (${q.data(schema)}) AS data`, q.params)) as Explained;
+      const all = nodes(row['QUERY PLAN'][0].Plan);
+      for (const table of ['units', 'figures', 'target_statuses']) {
+        const read = all.filter((n) => n['Relation Name'] === table);
+        expect(read.filter((n) => n['Node Type'] === 'Seq Scan')).toEqual([]);
+        for (const n of read) expect(n['Actual Rows'] ?? 0).toBeLessThan(100);
+      }
+      for (const n of all.filter((x) => x['Node Type'] === 'Sort' || x['Node Type'] === 'Incremental Sort'))
+        expect(n['Actual Rows'] ?? 0).toBeLessThanOrEqual(16);
+    },
+  );
+});
