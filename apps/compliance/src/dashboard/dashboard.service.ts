@@ -3,7 +3,7 @@ import type { ActivityKind } from '@app/contracts';
 import { CampaignCalendar, ProblemException, type Principal } from '@app/platform';
 import { AnalyticsService, headOf, rootUnit, standing, type UnitStatusRow } from '../analytics/analytics.service';
 import { addDays } from '@app/domain';
-import { figuresUpdatedAt, firstReportDay } from '../daily-report/report-freshness';
+import { figuresUpdatedAt, firstReportDay } from '../presentation/report-freshness';
 import { notBeforeFirstDay, toFigure, type FigureCounts } from '../common/figures';
 import type { TargetRow as Target } from '../common/read-model.service';
 import {
