@@ -9,7 +9,7 @@ import { notBeforeFirstDay, toFigure } from '../common/figures';
 import { figuresOf, ReadModelService, type Snapshot } from '../common/read-model.service';
 import { OutreachService } from '../outreach/outreach.service';
 import { fmtDate, fmtDateTime, fmtInt, fmtPct, fmtPoints } from '../presentation/format';
-import { figuresUpdatedAt } from '../presentation/report-freshness';
+import { dayUpdatedAt } from '../presentation/report-freshness';
 import { REPORT_WORDS } from '../presentation/report-words';
 import { QualityService } from '../quality/quality.service';
 import type { ReportDoc, ReportSection } from './daily-report.render';
@@ -219,8 +219,7 @@ export class DailyReportService {
     // 10. Data-quality follow-ups still open (apps/compliance/src/quality).
     sections.push(followUpSection(await openFollowUpsOn(this.quality, date, lang), lang));
 
-    const updatedAt = await this.readModel.read((g) => figuresUpdatedAt(g, date));
-    const asOf = updatedAt ? this.calendar.dateTime(updatedAt) : today.asOfEvent;
+    const asOf = await this.readModel.read((g) => dayUpdatedAt(g, date, this.calendar));
     const doc: ReportDoc = {
       lang,
       title: w.title(fmtDate(date)),
