@@ -44,3 +44,9 @@ export class Prng {
     return new Prng(h);
   }
 }
+
+/** The generator as a plain function of no arguments (for code that only draws numbers in [0, 1)). */
+export function seededRandom(seed: number): () => number {
+  const g = new Prng(seed);
+  return () => g.next();
+}
