@@ -1,4 +1,4 @@
-// Type-aware lint (STYLE.md rule 10): floating and misused promises, exhaustive switches, type-only imports.
+// Type-aware lint (docs/architecture.md, Conventions): floating and misused promises, exhaustive switches, type-only imports.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 

@@ -1,4 +1,4 @@
-// Three tiers, each its own jest project (STYLE.md rule 9):
+// Three tiers, each its own jest project (docs/architecture.md, Tests):
 //   unit: *.spec.ts beside the code, no I/O;
 //   int:  *.int-spec.ts against the real PostgreSQL and NATS JetStream;
 //   e2e:  test/**/*.e2e-spec.ts with the services started as processes from dist/.

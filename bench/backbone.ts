@@ -11,7 +11,7 @@ import { subjectOf } from '@app/contracts';
 import { EventConsumer, EventPublisher, streamNames, type EventHandlerFn, type NatsLink } from '@app/messaging';
 import { enqueueEvents, OutboxRelay } from '@app/persistence';
 import { createScratchDatabase, dropScratchDatabase } from '../tools/processes/scratch';
-import { openLink, openProbeDataSource, probeHandlers, probeReport, setUpStreams } from '../libs/messaging/src/testing/probe-consumer';
+import { openLink, openProbeDataSource, probeHandlers, probeReport, setUpStreams } from '@test/support/messaging/probe-consumer';
 
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';

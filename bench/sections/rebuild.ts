@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { OrgUnitUpsertedV1, ReportAcceptedV1, TargetSetV1 } from '@app/contracts';
-import { addDays } from '../../tools/simulator/src/prng';
+import { addDays } from '@app/domain';
 import type { BenchContext, Section } from '../support/context';
 import { sleep } from '../support/env';
 import { Injector } from '../support/inject';

@@ -1,4 +1,5 @@
-import { addDays, Prng } from '../../tools/simulator/src/prng';
+import { addDays } from '@app/domain';
+import { Prng } from '../../tools/simulator/src/prng';
 import type { BenchSystem } from './system';
 
 /** The campaign the load is dated in (the directive's August 2020). */

@@ -1,5 +1,5 @@
 import { EventPublisher, type EventConsumerOptions, type NatsLink } from '@app/messaging';
-import { openLink, openProbePair, type ProbePair } from '../../libs/messaging/src/testing/probe-consumer';
+import { openLink, openProbePair, type ProbePair } from '@test/support/messaging/probe-consumer';
 import { dropDatabase, dropNamespace, freshDatabase, freshNamespace, natsUrl } from './int-env';
 
 export interface ProbePairs {

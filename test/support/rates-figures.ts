@@ -95,15 +95,3 @@ export async function expectStoredRowsAreTheModel(
     for (const e of rows) expect(expectedStatusDays.has(`${e.targetId}|${e.orgUnitCode}|${e.date}`)).toBe(true);
   return { figures: expectedFigures.length, statuses: expectedStatuses.length };
 }
-
-/** mulberry32: a small seeded generator, so a failure can be replayed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -3,7 +3,7 @@ import { streamNames } from '@app/messaging';
 import { SERVICES, type Service } from '../processes/service-processes';
 import type { LocalCluster } from '../cluster/local-cluster';
 import type { OwnPostgres } from '../cluster/own-postgres';
-import { prng } from './prng';
+import { Prng, seededRandom } from '../simulator/src/prng';
 
 export type FaultKind = 'replica-kill' | 'nats-kill' | 'nats-pause' | 'pg-restart' | 'net-cut';
 export const FAULT_KINDS: FaultKind[] = ['replica-kill', 'nats-kill', 'nats-pause', 'pg-restart', 'net-cut'];
@@ -29,13 +29,10 @@ export const NATS_DOWN_MS = 4_000;
  * in their hands, and one of each broker and database fault between them, spread over the load.
  */
 export function schedule(seed: number): Fault[] {
-  const rnd = prng(seed);
+  const rng = new Prng(seed);
   const kills: Fault[] = [];
   for (const s of SERVICES) for (let i = 0; i < 2; i++) kills.push({ kind: 'replica-kill', service: s });
-  for (let i = kills.length - 1; i > 0; i--) {
-    const j = Math.floor(rnd() * (i + 1));
-    [kills[i], kills[j]] = [kills[j], kills[i]];
-  }
+  rng.shuffle(kills);
   const infra: Fault[] = [
     { kind: 'nats-kill', node: 2 },
     { kind: 'pg-restart' },
@@ -66,7 +63,7 @@ export class FaultInjector {
     private readonly log: (m: string) => void,
     seed: number,
   ) {
-    this.rnd = prng(seed * 7 + 1);
+    this.rnd = seededRandom(seed * 7 + 1);
   }
 
   /** Whether a consumer of `service` holds delivered, unacknowledged messages (a batch in flight). */

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import { rosterCsv } from '../simulator/src/runner';
+import { Prng } from '../simulator/src/prng';
 import type { WorkerRow } from '../simulator/src/scenario';
-import { prng } from './prng';
 
 /** Where each service answers (the balancers). */
 export interface LoadUrls {
@@ -71,14 +71,6 @@ function days(): string[] {
   return out;
 }
 
-function shuffle<T>(items: T[], rnd: () => number): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(rnd() * (i + 1));
-    [items[i], items[j]] = [items[j], items[i]];
-  }
-  return items;
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -101,7 +93,7 @@ export class Load {
     dates: days(),
   };
   private world: World | null = null;
-  private readonly rnd: () => number;
+  private readonly rng: Prng;
   private reportSlots: Array<[string, string]> = [];
   private activitySlots: Array<[string, string]> = [];
   private sessionSlots: Array<[string, string]> = [];
@@ -115,7 +107,7 @@ export class Load {
     private readonly journal: string | null,
     seed = 18,
   ) {
-    this.rnd = prng(seed);
+    this.rng = new Prng(seed);
   }
 
   private async call(
@@ -240,10 +232,10 @@ export class Load {
     const dates = this.ledger.dates;
     const pairs = (codes: string[]) => codes.flatMap((c) => dates.map((d) => [c, d] as [string, string]));
     const communeCodes = this.world.communes.map((c) => c.code);
-    this.reportSlots = shuffle(pairs(communeCodes), this.rnd);
-    this.activitySlots = shuffle(pairs(communeCodes), this.rnd);
-    this.sessionSlots = shuffle(pairs([...this.points.keys()]), this.rnd);
-    this.rosterSlots = shuffle(pairs(enterprises), this.rnd);
+    this.reportSlots = this.rng.shuffle(pairs(communeCodes));
+    this.activitySlots = this.rng.shuffle(pairs(communeCodes));
+    this.sessionSlots = this.rng.shuffle(pairs([...this.points.keys()]));
+    this.rosterSlots = this.rng.shuffle(pairs(enterprises));
   }
 
   private hash(...parts: string[]): number {

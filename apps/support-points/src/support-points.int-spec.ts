@@ -63,6 +63,14 @@ describe('support-points with the Trà Vinh units (real PostgreSQL and NATS)', (
     if (field) expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
   }
 
+  type Answer = Awaited<ReturnType<typeof http>>;
+  let scenario: { opened: Answer[]; closed: Answer };
+  const openPoint = (id: string, key: string, operator: string, communeCode: string, openedOn: string) =>
+    http(svc, 'PUT', `/v1/support-points/${id}`, {
+      key,
+      body: { operator, communeCode, address: `Điểm hỗ trợ ${id}`, openedOn, hours: '07:30-17:00' },
+    });
+
   beforeAll(async () => {
     svc = await startService(supportPointsService);
     ds = svc.app.get(DataSource);
@@ -75,6 +83,15 @@ describe('support-points with the Trà Vinh units (real PostgreSQL and NATS)', (
     keys.portal845 = await events.key('portal', '845');
     keys.transport = await events.key('transport', '84');
     await settle(svc);
+    // The points every test reads (the must-show scenario's): three communes, one of them closed on 26/08.
+    scenario = {
+      opened: [
+        await openPoint('VNPT-A', keys.vnpt, 'VNPT-TV', communeA, '2020-08-20'),
+        await openPoint('VIETTEL-B', keys.viettel, 'VIETTEL-TV', communeB, '2020-08-21'),
+        await openPoint('BUUDIEN-C', keys.post, 'BUUDIEN-TV', communeC, '2020-08-22'),
+      ],
+      closed: await http(svc, 'POST', '/v1/support-points/VIETTEL-B/close', { key: keys.viettel, body: { date: '2020-08-26' } }),
+    };
   }, 60_000);
 
   afterAll(async () => {
@@ -104,18 +121,17 @@ describe('support-points with the Trà Vinh units (real PostgreSQL and NATS)', (
   });
 
   it('must show: opening points in 3 communes and closing one leaves exactly 104 of 106 communes without an open point', async () => {
-    const put = async (id: string, key: string, operator: string, communeCode: string, openedOn: string) => {
-      const res = await http(svc, 'PUT', `/v1/support-points/${id}`, {
-        key,
-        body: { operator, communeCode, address: `Điểm hỗ trợ ${id}`, openedOn, hours: '07:30-17:00' },
-      });
-      expect(res.status).toBe(201);
-      expect(res.body).toMatchObject({ id, operator, communeCode, openedOn, status: 'open', revision: 1, changed: true });
-    };
-    await put('VNPT-A', keys.vnpt, 'VNPT-TV', communeA, '2020-08-20');
-    await put('VIETTEL-B', keys.viettel, 'VIETTEL-TV', communeB, '2020-08-21');
-    await put('BUUDIEN-C', keys.post, 'BUUDIEN-TV', communeC, '2020-08-22');
-    const closed = await http(svc, 'POST', '/v1/support-points/VIETTEL-B/close', { key: keys.viettel, body: { date: '2020-08-26' } });
+    // Opened and closed in beforeAll (the other tests read the same points): here, what each answer said.
+    const expected = [
+      ['VNPT-A', 'VNPT-TV', communeA, '2020-08-20'],
+      ['VIETTEL-B', 'VIETTEL-TV', communeB, '2020-08-21'],
+      ['BUUDIEN-C', 'BUUDIEN-TV', communeC, '2020-08-22'],
+    ];
+    for (const [i, [id, operator, communeCode, openedOn]] of expected.entries()) {
+      expect(scenario.opened[i]!.status).toBe(201);
+      expect(scenario.opened[i]!.body).toMatchObject({ id, operator, communeCode, openedOn, status: 'open', revision: 1, changed: true });
+    }
+    const { closed } = scenario;
     expect(closed.status).toBe(200);
     expect(closed.body).toMatchObject({ status: 'closed', revision: 2, periods: [{ openedOn: '2020-08-21', closedOn: '2020-08-26' }] });
 

@@ -10,7 +10,7 @@ import {
 import { makeEvent } from '@app/persistence';
 import { RESIDENTS_50 } from '@test/support/domain-fixtures';
 import { decodeEvent } from './decode-event';
-import { probeReport } from './testing/probe-consumer';
+import { probeReport } from '@test/support/messaging/probe-consumer';
 
 describe('decodeEvent', () => {
   const ns = 'bz';

@@ -17,7 +17,7 @@ import {
   setUpStreams,
   streamCount,
   type ProbeHandlerOptions,
-} from './testing/probe-consumer';
+} from '@test/support/messaging/probe-consumer';
 
 /** The value of a metric for one consumer (summed over its other labels). */
 async function metric(name: string, consumer: string, labels: Record<string, string> = {}): Promise<number> {

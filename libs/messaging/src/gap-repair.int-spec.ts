@@ -3,8 +3,8 @@ import { register } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { ActivityRecordedV1, ReportAcceptedV1, subjectOf, type EventEnvelope } from '@app/contracts';
 import { makeEvent } from '@app/persistence';
-import { waitFor } from '../../../test/support/int-env';
-import { useProbePairs } from '../../../test/support/probe-pairs';
+import { waitFor } from '@test/support/int-env';
+import { useProbePairs } from '@test/support/probe-pairs';
 import { EventConsumer } from './event-consumer';
 import { SUBJECT_SEQ_HEADER } from './publisher';
 import { RepublishResponder } from './republish';
@@ -17,7 +17,7 @@ import {
   probeState,
   readStream,
   type ProbePair,
-} from './testing/probe-consumer';
+} from '@test/support/messaging/probe-consumer';
 
 /** The value of a metric summed over the series whose labels match. */
 async function metric(name: string, labels: Record<string, string>): Promise<number> {

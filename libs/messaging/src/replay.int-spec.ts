@@ -13,7 +13,7 @@ import {
   probeState,
   publishEnvelope,
   setUpStreams,
-} from './testing/probe-consumer';
+} from '@test/support/messaging/probe-consumer';
 
 describe('replayInto: rebuilding a consumer from sequence 1 of the real stream', () => {
   let dbUrl: string;

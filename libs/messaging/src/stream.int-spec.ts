@@ -3,7 +3,7 @@ import { nanos } from '@nats-io/nats-core';
 import { dropNamespace, freshNamespace, natsUrl } from '@test/support/int-env';
 import type { NatsLink } from './nats-link';
 import { ensureStreams, streamNames } from './stream';
-import { openLink } from './testing/probe-consumer';
+import { openLink } from '@test/support/messaging/probe-consumer';
 
 describe('ensureStreams on the real NATS JetStream', () => {
   let link: NatsLink;

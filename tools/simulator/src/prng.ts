@@ -45,14 +45,8 @@ export class Prng {
   }
 }
 
-export function addDays(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
-
-export function daysBetween(from: string, to: string): string[] {
-  const out: string[] = [];
-  for (let d = from; d <= to; d = addDays(d, 1)) out.push(d);
-  return out;
+/** The generator as a plain function of no arguments (for code that only draws numbers in [0, 1)). */
+export function seededRandom(seed: number): () => number {
+  const g = new Prng(seed);
+  return () => g.next();
 }

@@ -1,5 +1,6 @@
 import type { ActivityKind, Cohort, UnitType } from '@app/contracts';
-import { addDays, daysBetween, Prng } from './prng';
+import { addDays, dateRange } from '@app/domain';
+import { Prng } from './prng';
 
 /** The reference world the scenario runs on: what the registry holds after set-up. */
 export interface World {
@@ -146,7 +147,7 @@ export function buildScenario(world: World, opts: ScenarioOptions = DEFAULT_OPTI
   const actions: Action[] = [];
   const created: CreatedUnit[] = [];
   const shortfall = new Set<string>();
-  const days = daysBetween(opts.from, opts.to);
+  const days = dateRange(opts.from, opts.to);
   const afterDirective = days.filter((d) => d >= opts.directiveDay);
 
   // --- residents on the administrative tree -------------------------------------------------------

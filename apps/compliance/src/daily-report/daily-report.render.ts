@@ -1,11 +1,10 @@
-import { COHORT_LABELS, STANDING_LABELS } from '@app/domain';
+import type { Lang } from '@app/domain';
 import type { ReportChart } from './document/trend-chart';
 import { chartSvg } from './document/trend-chart';
-import type { ReportLang } from './dto/daily-report-query.dto';
 
 /** A report as data: the Markdown and the HTML are two renderings of the same document. */
 export interface ReportDoc {
-  lang: ReportLang;
+  lang: Lang;
   title: string;
   lead: string[];
   sections: ReportSection[];
@@ -16,165 +15,6 @@ export interface ReportSection {
   table?: { headers: string[]; rows: string[][] };
   /** A small chart drawn before the table (the week's trend): vector in the PDF, an image in the DOCX, SVG in HTML. */
   chart?: ReportChart;
-}
-
-/** The labels of libs/domain's catalogue (one for every page, report and export). */
-export const STATUS_LABEL = STANDING_LABELS;
-export const COHORT_LABEL = COHORT_LABELS;
-
-/** Words of the report, Vietnamese first. */
-export const WORDS = {
-  vi: {
-    title: (d: string) => `Báo cáo kết quả triển khai cài đặt ứng dụng Bluezone ngày ${d}`,
-    to: 'Kính gửi: Chủ tịch Ủy ban nhân dân tỉnh Trà Vinh',
-    from: 'Sở Thông tin và Truyền thông báo cáo kết quả thực hiện Công văn số 3359/UBND-CNXD ngày 21/8/2020 như sau:',
-    asOf: (d: string, t: string) => `Số liệu ngày ${d} cập nhật lần cuối lúc ${t} (giờ Việt Nam).`,
-    noData: 'Chưa có số liệu.',
-    s1: '1. Tình hình thực hiện các chỉ tiêu',
-    s2: '2. Từng đối tượng',
-    s3: '3. Diễn biến 7 ngày qua',
-    s4: '4. Xếp hạng các huyện, thị xã, thành phố (thấp nhất trước)',
-    s5: '5. Đơn vị chưa đạt chỉ tiêu và người đứng đầu (thấp nhất trước)',
-    s6: '6. Đơn vị chưa báo cáo và người đứng đầu',
-    s7: '7. Điểm hỗ trợ cài đặt',
-    s8: '8. Hoạt động tuyên truyền',
-    s9: '9. Thay đổi so với ngày trước',
-    targetLine: (name: string, value: string, threshold: string, deadline: string, standing: string) =>
-      `Chỉ tiêu “${name}”: đạt ${value} (mức yêu cầu ${threshold}, hạn ${deadline}) — ${standing}.`,
-    shortLine: (people: string, units: string, silent: string) =>
-      `Còn thiếu ${people} người; ${units} đơn vị chưa đạt; ${silent} đơn vị chưa báo cáo.`,
-    trendTitle: (from: string, to: string) => `Tỷ lệ toàn tỉnh theo từng chỉ tiêu từ ${from} đến ${to}`,
-    day: 'Ngày',
-    targets: 'Chỉ tiêu',
-    silentNone: 'Tất cả các đơn vị phải báo cáo đều đã báo cáo.',
-    silentCount: (n: string) => `${n} đơn vị chưa gửi báo cáo trong thời hạn:`,
-    movements: (n: string) => `${n} đơn vị thay đổi tình trạng so với ngày trước:`,
-    movement: (a: string, b: string, n: string) => `${a} → ${b}: ${n} đơn vị.`,
-    largest: 'Các thay đổi lớn nhất:',
-    largestLine: (u: string, t: string, a: string, b: string, d: string) => `${u} (${t}): ${a} → ${b} (${d} điểm phần trăm).`,
-    target: 'Chỉ tiêu',
-    value: 'Kết quả',
-    threshold: 'Mức yêu cầu',
-    status: 'Tình trạng',
-    gap: 'Số người cần cài thêm',
-    breachedUnits: 'Đơn vị chưa đạt',
-    peopleShort: 'Số người còn thiếu',
-    silentUnits: 'Đơn vị chưa báo cáo',
-    populationRate: 'Tỷ lệ trên dân số',
-    deadline: 'Hạn',
-    cohort: 'Đối tượng',
-    installed: 'Đã cài đặt',
-    holders: 'Có điện thoại thông minh',
-    installRate: 'Tỷ lệ cài đặt',
-    bluetoothRate: 'Tỷ lệ bật Bluetooth',
-    reporting: 'Đơn vị báo cáo',
-    rank: 'Hạng',
-    district: 'Đơn vị',
-    head: 'Người đứng đầu',
-    population: 'Dân số',
-    change: 'Thay đổi',
-    unit: 'Đơn vị',
-    accountableTo: 'Chịu trách nhiệm trước',
-    coverage: (a: string, b: string, r: string) => `${a}/${b} xã, phường, thị trấn có điểm hỗ trợ (${r}).`,
-    pointsLine: (p: string, as: string, ins: string) =>
-      `${p} điểm hỗ trợ đang hoạt động; trong ngày hỗ trợ ${as} lượt, cài đặt ${ins} lượt.`,
-    operator: 'Đơn vị cung cấp',
-    points: 'Số điểm',
-    communes: 'Số xã có điểm',
-    assisted: 'Lượt hỗ trợ trong ngày',
-    broadcast: (a: string, b: string, c: string) =>
-      `Phát thanh: ${a}/${b} xã, phường, thị trấn phát nội dung tuyên truyền ở đầu và cuối mọi buổi phát thanh; ${c} xã có phát thanh trong ngày.`,
-    doorToDoor: (h: string) => `Đến từng hộ gia đình: ${h} hộ được vận động.`,
-    teams: (t: string) => `Tổ tuyên truyền: ${t} tổ.`,
-    venues: (v: string, c: string) =>
-      `Cơ sở kinh doanh ăn uống, du lịch, giải trí: ${v} cơ sở được vận động, ${c} lượt khách được hướng dẫn.`,
-    hq: (v: string, i: string) => `Kiểm tra khách đến trụ sở: ${v} lượt, cài đặt tại chỗ ${i} lượt.`,
-    transport: (p: string, i: string, r: string) => `Bến xe, bến phà: kiểm tra ${p} hành khách, cài đặt tại chỗ ${i}, tỷ lệ đã cài ${r}.`,
-    rateChange: (c: string, a: string, b: string, d: string) => `${c}: ${a} → ${b} (${d} điểm phần trăm).`,
-    noChange: 'Không có thay đổi.',
-    none: 'Không có.',
-  },
-  en: {
-    title: (d: string) => `Bluezone installation report for ${d}`,
-    to: 'To: the Chairman of the People’s Committee of Trà Vinh province',
-    from: 'The Department of Information and Communications reports on Official Letter No. 3359/UBND-CNXD of 21/08/2020:',
-    asOf: (d: string, t: string) => `Figures of ${d} last updated at ${t} (Vietnam time).`,
-    noData: 'No data yet.',
-    s1: '1. The targets on the day',
-    s2: '2. Each cohort',
-    s3: '3. The last 7 days',
-    s4: '4. Districts ranked (worst first)',
-    s5: '5. Units below target and their heads (worst first)',
-    s6: '6. Units not reporting and their heads',
-    s7: '7. Installation support points',
-    s8: '8. Campaign activity',
-    s9: '9. Changes since the day before',
-    targetLine: (name: string, value: string, threshold: string, deadline: string, standing: string) =>
-      `Target “${name}”: ${value} (threshold ${threshold}, deadline ${deadline}) — ${standing}.`,
-    shortLine: (people: string, units: string, silent: string) =>
-      `${people} people short; ${units} units short; ${silent} units not reporting.`,
-    trendTitle: (from: string, to: string) => `The province's rate per target from ${from} to ${to}`,
-    day: 'Day',
-    targets: 'Targets',
-    silentNone: 'Every unit that must report has reported.',
-    silentCount: (n: string) => `${n} units have not reported within the window:`,
-    movements: (n: string) => `${n} units changed status since the day before:`,
-    movement: (a: string, b: string, n: string) => `${a} → ${b}: ${n} units.`,
-    largest: 'The largest changes:',
-    largestLine: (u: string, t: string, a: string, b: string, d: string) => `${u} (${t}): ${a} → ${b} (${d} percentage points).`,
-    target: 'Target',
-    value: 'Value',
-    threshold: 'Threshold',
-    status: 'Status',
-    gap: 'People still to install',
-    breachedUnits: 'Units short',
-    peopleShort: 'People short',
-    silentUnits: 'Units not reporting',
-    populationRate: 'Rate of population',
-    deadline: 'Deadline',
-    cohort: 'Cohort',
-    installed: 'Installed',
-    holders: 'Smartphone holders',
-    installRate: 'Install rate',
-    bluetoothRate: 'Bluetooth rate',
-    reporting: 'Units reporting',
-    rank: 'Rank',
-    district: 'Unit',
-    head: 'Head',
-    population: 'Population',
-    change: 'Change',
-    unit: 'Unit',
-    accountableTo: 'Accountable to',
-    coverage: (a: string, b: string, r: string) => `${a} of ${b} communes have a support point (${r}).`,
-    pointsLine: (p: string, as: string, ins: string) => `${p} support points open; ${as} people assisted and ${ins} installs that day.`,
-    operator: 'Operator',
-    points: 'Points',
-    communes: 'Communes covered',
-    assisted: 'Assisted that day',
-    broadcast: (a: string, b: string, c: string) =>
-      `Radio: ${a} of ${b} communes aired the promotion at the start and the end of every broadcast; ${c} communes broadcast that day.`,
-    doorToDoor: (h: string) => `Door to door: ${h} households visited.`,
-    teams: (t: string) => `Propaganda teams: ${t}.`,
-    venues: (v: string, c: string) => `Food, tourism and entertainment venues: ${v} mobilised, ${c} customers guided.`,
-    hq: (v: string, i: string) => `Headquarters visitor checks: ${v} visitors, ${i} installed on site.`,
-    transport: (p: string, i: string, r: string) =>
-      `Bus stations and ferry terminals: ${p} passengers checked, ${i} installed on site, ${r} with the app.`,
-    rateChange: (c: string, a: string, b: string, d: string) => `${c}: ${a} → ${b} (${d} percentage points).`,
-    noChange: 'No change.',
-    none: 'None.',
-  },
-} as const;
-
-export { fmtInt, fmtPct, fmtPoints } from './report-numbers';
-
-export function fmtDate(date: string): string {
-  const [y, m, d] = date.split('-');
-  return `${d}/${m}/${y}`;
-}
-
-/** An "as of" time (2020-08-30T17:05:12+07:00, already on the province's clock) as officials write it: 17:05:12 30/08/2020. */
-export function fmtDateTime(at: string): string {
-  return `${at.slice(11, 19)} ${fmtDate(at.slice(0, 10))}`;
 }
 
 /**

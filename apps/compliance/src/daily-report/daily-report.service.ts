@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { COHORTS, treeOfCohort } from '@app/contracts';
-import { addDays, measureTarget, rankWorstFirst, STANDING_LABELS, standingOf, targetName } from '@app/domain';
+import { addDays, COHORT_LABELS, measureTarget, rankWorstFirst, STANDING_LABELS, standingOf, targetName, type Lang } from '@app/domain';
 import { CampaignCalendar, type Principal } from '@app/platform';
 import { AnalyticsService, rootUnit, standing, type TargetSummary, type UnitStatusRow } from '../analytics/analytics.service';
 import type { TimeseriesQueryDto } from '../analytics/dto/analytics-query.dto';
@@ -8,23 +8,13 @@ import { ContactAccessService, revealsContacts, type Head, type Viewer } from '.
 import { notBeforeFirstDay, toFigure } from '../common/figures';
 import { figuresOf, ReadModelService, type Snapshot } from '../common/read-model.service';
 import { OutreachService } from '../outreach/outreach.service';
-import {
-  COHORT_LABEL,
-  fmtDate,
-  fmtDateTime,
-  fmtInt,
-  fmtPct,
-  fmtPoints,
-  STATUS_LABEL,
-  WORDS,
-  type ReportDoc,
-  type ReportSection,
-} from './daily-report.render';
-import type { ReportChart } from './document/trend-chart';
-import type { ReportLang } from './dto/daily-report-query.dto';
-import { followUpSection, openFollowUpsOn } from './follow-ups.section';
+import { fmtDate, fmtDateTime, fmtInt, fmtPct, fmtPoints } from '../presentation/format';
+import { dayUpdatedAt } from '../presentation/report-freshness';
+import { REPORT_WORDS } from '../presentation/report-words';
 import { QualityService } from '../quality/quality.service';
-import { figuresUpdatedAt } from './report-freshness';
+import type { ReportDoc, ReportSection } from './daily-report.render';
+import type { ReportChart } from './document/trend-chart';
+import { followUpSection, openFollowUpsOn } from './follow-ups.section';
 
 const LAGGARDS_SHOWN = 20;
 /** Units not reporting named in the report (the full list is the API's `/v1/laggards?status=no_data`). */
@@ -61,8 +51,8 @@ export class DailyReportService {
     const coverage = await this.field.supportCoverage({ by: 'operator' }, date);
     const activity = await this.field.activityCompliance({}, date, principal);
     const transport = await this.field.transport({}, date);
-    const w = WORDS[lang];
-    const S = STATUS_LABEL[lang];
+    const w = REPORT_WORDS[lang];
+    const S = STANDING_LABELS[lang];
     const summary = this.analytics.summarize(today, undefined, lang);
     const root = rootUnit(today);
     const sections: ReportSection[] = [];
@@ -96,7 +86,7 @@ export class DailyReportService {
       const t = summary.find((x) => x.cohorts.includes(c) && x.metric !== 'resident_rate');
       return [
         [
-          COHORT_LABEL[lang][c],
+          COHORT_LABELS[lang][c],
           fmtInt(lang, fig.installed),
           fmtInt(lang, fig.smartphoneHolders),
           fmtPct(lang, fig.installRate),
@@ -229,8 +219,7 @@ export class DailyReportService {
     // 10. Data-quality follow-ups still open (apps/compliance/src/quality).
     sections.push(followUpSection(await openFollowUpsOn(this.quality, date, lang), lang));
 
-    const updatedAt = await this.readModel.read((g) => figuresUpdatedAt(g, date));
-    const asOf = updatedAt ? this.calendar.dateTime(updatedAt) : today.asOfEvent;
+    const asOf = await this.readModel.read((g) => dayUpdatedAt(g, date, this.calendar));
     const doc: ReportDoc = {
       lang,
       title: w.title(fmtDate(date)),
@@ -245,8 +234,8 @@ export class DailyReportService {
   }
 
   /** A target's standing in a sentence or two: what the chairman reads first. */
-  private targetLines(t: TargetSummary, lang: ReportLang): string[] {
-    const w = WORDS[lang];
+  private targetLines(t: TargetSummary, lang: Lang): string[] {
+    const w = REPORT_WORDS[lang];
     const lines = [
       w.targetLine(t.name, fmtPct(lang, t.value), fmtPct(lang, t.threshold), fmtDate(t.deadline), STANDING_LABELS[lang][t.standing]),
     ];
@@ -266,8 +255,8 @@ export class DailyReportService {
   }
 
   /** The province's value per target over the last TREND_DAYS days up to the report's day (the figures holding each day). */
-  private async trendSection(today: Snapshot, date: string, lang: ReportLang): Promise<ReportSection> {
-    const w = WORDS[lang];
+  private async trendSection(today: Snapshot, date: string, lang: Lang): Promise<ReportSection> {
+    const w = REPORT_WORDS[lang];
     const root = rootUnit(today);
     const from = notBeforeFirstDay(addDays(date, -(TREND_DAYS - 1)));
     const days: string[] = [];
@@ -304,8 +293,8 @@ export class DailyReportService {
     };
   }
 
-  private changes(today: Snapshot, yesterday: Snapshot, lang: ReportLang): string[] {
-    const w = WORDS[lang];
+  private changes(today: Snapshot, yesterday: Snapshot, lang: Lang): string[] {
+    const w = REPORT_WORDS[lang];
     const out: string[] = [];
     const root = rootUnit(today);
     if (root) {
@@ -319,7 +308,7 @@ export class DailyReportService {
         const rb = c === 'residents' ? fb.populationRate : fb.installRate;
         const ra = fa ? (c === 'residents' ? fa.populationRate : fa.installRate) : null;
         if (rb !== null && ra !== null && rb !== ra)
-          out.push(w.rateChange(COHORT_LABEL[lang][c], fmtPct(lang, ra), fmtPct(lang, rb), fmtPoints(lang, rb - ra)));
+          out.push(w.rateChange(COHORT_LABELS[lang][c], fmtPct(lang, ra), fmtPct(lang, rb), fmtPoints(lang, rb - ra)));
       }
     }
     // Status movements counted (from → to), then the largest moves of value among the units whose status changed.
@@ -329,8 +318,8 @@ export class DailyReportService {
       for (const [code, st] of today.statuses.get(t.targetId)?.entries() ?? []) {
         const prev = yesterday.statuses.get(t.targetId)?.get(code)?.status ?? null;
         if (st.date !== today.date || prev === st.status) continue;
-        const a = prev ? STATUS_LABEL[lang][standingOf(t, prev, yesterday.date)] : '—';
-        const b = STATUS_LABEL[lang][standingOf(t, st.status, today.date)];
+        const a = prev ? STANDING_LABELS[lang][standingOf(t, prev, yesterday.date)] : '—';
+        const b = STANDING_LABELS[lang][standingOf(t, st.status, today.date)];
         moves.set(`${a}\u0000${b}`, (moves.get(`${a}\u0000${b}`) ?? 0) + 1);
         const now = standing(today, t, code).value;
         const then = standing(yesterday, t, code).value;

@@ -1,23 +1,18 @@
 import { QUALITY_SEVERITY_LABELS, type Lang } from '@app/domain';
+import { fmtInt } from '../presentation/format';
+import { FOLLOW_UP_SECTION_ROWS, FOLLOW_UP_WORDS } from '../presentation/follow-ups';
 import type { FollowUp, QualityService } from '../quality/quality.service';
-
-/** How many follow-ups a report or page lists (the most severe first); the count says how many there are in all. */
-export const FOLLOW_UP_SECTION_ROWS = 20;
 
 const WORDS = {
   vi: {
     heading: '10. Số liệu cần kiểm tra lại (theo dõi chất lượng số liệu)',
-    none: 'Không có số liệu nào cần kiểm tra lại.',
     count: (n: string, parts: string) => `${n} trường hợp đang chờ xử lý (${parts}).`,
     more: (shown: string) => `Danh sách dưới đây nêu ${shown} trường hợp nghiêm trọng nhất; toàn bộ tại GET /v1/quality/follow-ups.`,
-    headers: ['Đơn vị', 'Ngày số liệu', 'Mức độ', 'Quy tắc', 'Nội dung', 'Trạng thái'],
   },
   en: {
     heading: '10. Figures to check (data-quality follow-ups)',
-    none: 'No figure needs checking.',
     count: (n: string, parts: string) => `${n} open follow-ups (${parts}).`,
     more: (shown: string) => `The ${shown} most severe are listed below; all of them at GET /v1/quality/follow-ups.`,
-    headers: ['Unit', 'Date of the figures', 'Severity', 'Rule', 'What is wrong', 'Status'],
   },
 } as const;
 
@@ -43,9 +38,9 @@ export function followUpSection(
   followUps: FollowUpDigest,
   lang: Lang,
 ): { heading: string; paragraphs: string[]; table?: { headers: string[]; rows: string[][] } } {
-  const w = WORDS[lang];
+  const w = { ...WORDS[lang], ...FOLLOW_UP_WORDS[lang] };
   if (!followUps.total) return { heading: w.heading, paragraphs: [w.none] };
-  const fmt = (n: number) => n.toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-GB');
+  const fmt = (n: number) => fmtInt(lang, n);
   const bySeverity = (['error', 'warning', 'info'] as const)
     .map((s) => [s, followUps.bySeverity[s] ?? 0] as const)
     .filter(([, n]) => n > 0)

@@ -1,7 +1,7 @@
 import { Catch, ForbiddenException, Injectable, UnauthorizedException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isCalendarDate } from '@app/contracts';
-import type { ReportLang } from '../daily-report/dto/daily-report-query.dto';
+import type { Lang } from '@app/domain';
 import { renderRefusal, renderLogin } from './dashboard.render';
 import { dashboardHtml, mayUploadRosters } from './dashboard-html';
 import { readCookie, type Principal } from '@app/platform';
@@ -22,7 +22,7 @@ export class DashboardAuthFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const req = http.getRequest<FastifyRequest<{ Querystring: Record<string, string | undefined> }> & { principal?: Principal }>();
     const reply = http.getResponse<FastifyReply>();
-    const lang: ReportLang = req.query?.lang === 'en' ? 'en' : 'vi';
+    const lang: Lang = req.query?.lang === 'en' ? 'en' : 'vi';
     const date = req.query?.date && isCalendarDate(req.query.date) ? req.query.date : undefined;
     const nonce = dashboardHtml(reply, lang);
     if (err instanceof ForbiddenException) {

@@ -1,8 +1,8 @@
 import ExcelJS from 'exceljs';
 import type { FastifyReply } from 'fastify';
+import type { Lang } from '@app/domain';
 import { toCsv } from '../common/listing';
 import { markFreshness } from '../common/respond';
-import type { ReportLang } from '../daily-report/dto/daily-report-query.dto';
 import { exportValue, type CellKind, type TableSpec } from './dashboard-tables';
 import type { ExportFormat } from './dto/dashboard-query.dto';
 
@@ -28,7 +28,7 @@ export async function sendTable<T>(
   reply: FastifyReply,
   spec: TableSpec<T>,
   rows: readonly T[],
-  opts: { lang?: ReportLang; format: ExportFormat; filename: string; asOfEvent: string | null },
+  opts: { lang?: Lang; format: ExportFormat; filename: string; asOfEvent: string | null },
 ): Promise<string | Buffer> {
   const headerLang = opts.lang ?? 'en';
   markFreshness(reply, opts.asOfEvent);

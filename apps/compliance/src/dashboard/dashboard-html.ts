@@ -1,9 +1,8 @@
-import type { Standing } from '@app/domain';
+import { STANDING_LABELS as STATUS_LABEL, type Lang as ReportLang, type Standing } from '@app/domain';
 import type { FastifyReply } from 'fastify';
 import type { Head } from '../analytics/analytics.service';
 import { escapeHtml, htmlResponse } from '@app/platform';
-import { fmtDate, fmtDateTime, fmtInt, fmtPct, fmtPoints, STATUS_LABEL } from '../daily-report/daily-report.render';
-import type { ReportLang } from '../daily-report/dto/daily-report-query.dto';
+import { fmtDate, fmtDateTime, fmtInt, fmtPct, fmtPoints } from '../presentation/format';
 import { DASHBOARD_WORDS } from './dashboard.words';
 
 /** Where the dashboard's own scripts are served from (same origin: the CSP allows 'self' scripts and nothing inline). */

@@ -1,9 +1,17 @@
 import type { ActivityKind, Cohort, TargetStatus, Tree, UnitType } from '@app/contracts';
-import { ACTIVITY_COUNT_LABELS, ACTIVITY_LABELS, UNIT_TYPE_LABELS, type Standing as StandingCode } from '@app/domain';
+import {
+  ACTIVITY_COUNT_LABELS,
+  ACTIVITY_LABELS,
+  COHORT_LABELS,
+  STANDING_LABELS,
+  UNIT_TYPE_LABELS,
+  type Lang,
+  type Standing as StandingCode,
+} from '@app/domain';
 import type { Head } from '../analytics/analytics.service';
 import type { SortValue } from '../common/listing';
-import { COHORT_LABEL, fmtDate, fmtInt, STATUS_LABEL, WORDS } from '../daily-report/daily-report.render';
-import type { ReportLang } from '../daily-report/dto/daily-report-query.dto';
+import { fmtDate, fmtInt } from '../presentation/format';
+import { REPORT_WORDS } from '../presentation/report-words';
 import { badge, bar, esc, headText, intCell, pctCell, pointsCell, table, unitLink, vietnamTime } from './dashboard-html';
 import type { Figure } from '../common/figures';
 import type { TargetRow as Target } from '../common/read-model.service';
@@ -17,14 +25,14 @@ import { DASHBOARD_WORDS, targetName } from './dashboard.words';
 export type CellKind = 'text' | 'int' | 'pct' | 'pp' | 'date' | 'status';
 
 export interface Column<T> {
-  header: (lang: ReportLang) => string;
+  header: (lang: Lang) => string;
   kind: CellKind;
   /** The value as data: a fraction for `pct`, percentage points for `pp`, an ISO date for `date`, a status code for `status`. */
   value: (row: T) => SortValue;
   /** The value in words of a language (a cohort, a unit type): what the page shows and what an export in that language holds. */
-  label?: (row: T, lang: ReportLang) => string;
+  label?: (row: T, lang: Lang) => string;
   /** How the page shows it, when not simply formatted from the value (a link, a bar). */
-  html?: (row: T, lang: ReportLang, date: string) => string;
+  html?: (row: T, lang: Lang, date: string) => string;
 }
 
 export interface TableSpec<T> {
@@ -37,7 +45,7 @@ const UNCOVERED_NAMED = 8;
 
 const NUMERIC: ReadonlySet<CellKind> = new Set(['int', 'pct', 'pp']);
 
-function cellHtml<T>(c: Column<T>, row: T, lang: ReportLang, date: string): string {
+function cellHtml<T>(c: Column<T>, row: T, lang: Lang, date: string): string {
   if (c.html) return c.html(row, lang, date);
   if (c.label) return esc(c.label(row, lang));
   const v = c.value(row);
@@ -57,7 +65,7 @@ function cellHtml<T>(c: Column<T>, row: T, lang: ReportLang, date: string): stri
   }
 }
 
-export function renderTable<T>(spec: TableSpec<T>, rows: readonly T[], lang: ReportLang, date: string): string {
+export function renderTable<T>(spec: TableSpec<T>, rows: readonly T[], lang: Lang, date: string): string {
   const numeric = spec.columns.flatMap((c, i) => (NUMERIC.has(c.kind) ? [i] : []));
   const wide = spec.columns.flatMap((c, i) => (c.kind === 'text' ? [i] : []));
   return table(
@@ -69,19 +77,19 @@ export function renderTable<T>(spec: TableSpec<T>, rows: readonly T[], lang: Rep
 }
 
 /** A status in an export: its words when a language is asked for, else the code (for programs). */
-export function exportValue<T>(c: Column<T>, row: T, lang: ReportLang | undefined): SortValue {
+export function exportValue<T>(c: Column<T>, row: T, lang: Lang | undefined): SortValue {
   if (c.label && lang) return c.label(row, lang);
   const v = c.value(row);
-  if (c.kind === 'status' && lang && typeof v === 'string') return STATUS_LABEL[lang][v as StandingCode] ?? v;
+  if (c.kind === 'status' && lang && typeof v === 'string') return STANDING_LABELS[lang][v as StandingCode] ?? v;
   return v;
 }
 
 /** A change between two fractions in percentage points (1.25 for +1.25 pp), or null. */
 export const pp = (d: number | null | undefined): number | null => (d === null || d === undefined ? null : Math.round(d * 1e6) / 1e4);
 
-const W = (lang: ReportLang) => DASHBOARD_WORDS[lang];
-const R = (lang: ReportLang) => WORDS[lang];
-const typeLabel = (lang: ReportLang, t: string) => UNIT_TYPE_LABELS[lang][t as UnitType] ?? t;
+const W = (lang: Lang) => DASHBOARD_WORDS[lang];
+const R = (lang: Lang) => REPORT_WORDS[lang];
+const typeLabel = (lang: Lang, t: string) => UNIT_TYPE_LABELS[lang][t as UnitType] ?? t;
 const since = <T>(value: (r: T) => number | null): Column<T> => ({
   header: (l) => `${W(l).sinceYesterday} (${W(l).pp})`,
   kind: 'pp',
@@ -162,7 +170,7 @@ export interface DistrictRow {
   members: StandingCell | null;
 }
 
-const standingBar = (lang: ReportLang, s: StandingCell | null) => (s ? bar(lang, s.value, s.threshold, s.status, 80) : '—');
+const standingBar = (lang: Lang, s: StandingCell | null) => (s ? bar(lang, s.value, s.threshold, s.status, 80) : '—');
 
 export const DISTRICTS_TABLE: TableSpec<DistrictRow> = {
   id: 'districts',
@@ -301,7 +309,7 @@ export interface FigureRow extends Figure {
 export const FIGURES_TABLE: TableSpec<FigureRow> = {
   id: 'figures',
   columns: [
-    { header: (l) => R(l).cohort, kind: 'text', value: (r) => r.cohort, label: (r, l) => COHORT_LABEL[l][r.cohort] },
+    { header: (l) => R(l).cohort, kind: 'text', value: (r) => r.cohort, label: (r, l) => COHORT_LABELS[l][r.cohort] },
     { header: (l) => W(l).tree, kind: 'text', value: (r) => r.tree, label: (r, l) => W(l).trees[r.tree] },
     { header: (l) => W(l).headcount, kind: 'int', value: (r) => r.headcount },
     { header: (l) => W(l).holders, kind: 'int', value: (r) => r.smartphoneHolders },
@@ -407,7 +415,7 @@ export const REPORTS_TABLE: TableSpec<ReportRow> = {
   id: 'reports',
   columns: [
     { header: (l) => W(l).asOfDay, kind: 'date', value: (r) => r.asOf },
-    { header: (l) => R(l).cohort, kind: 'text', value: (r) => r.cohort, label: (r, l) => COHORT_LABEL[l][r.cohort] },
+    { header: (l) => R(l).cohort, kind: 'text', value: (r) => r.cohort, label: (r, l) => COHORT_LABELS[l][r.cohort] },
     { header: (l) => W(l).headcount, kind: 'int', value: (r) => r.headcount },
     { header: (l) => W(l).holders, kind: 'int', value: (r) => r.smartphoneHolders },
     { header: (l) => W(l).installed, kind: 'int', value: (r) => r.installed },
@@ -425,7 +433,7 @@ export interface ActivityItem {
   counts: Record<string, number | boolean | string>;
 }
 
-function activityDetails(lang: ReportLang, a: ActivityItem): string {
+function activityDetails(lang: Lang, a: ActivityItem): string {
   const words = ACTIVITY_COUNT_LABELS[lang];
   return Object.entries(a.counts)
     .filter(([k, v]) => typeof v === 'number' && words[k])

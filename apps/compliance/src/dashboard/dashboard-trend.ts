@@ -1,8 +1,7 @@
-import { addDays, measureTarget as measure } from '@app/domain';
+import { addDays, measureTarget as measure, type Lang } from '@app/domain';
 import type { FigureCounts } from '../common/figures';
 import type { TargetRow as Target } from '../common/read-model.service';
-import { fmtDate, fmtPct } from '../daily-report/daily-report.render';
-import type { ReportLang } from '../daily-report/dto/daily-report-query.dto';
+import { fmtDate, fmtPct } from '../presentation/format';
 import { esc } from './dashboard-html';
 import { DASHBOARD_WORDS, targetName } from './dashboard.words';
 
@@ -68,7 +67,7 @@ export function sinceYesterday(today: number | null | undefined, yesterday: numb
  * A chart's data for the browser, in a JSON data block (not a script: nothing inline runs under the
  * page's CSP). `<` is written as \u003c so no value can close the element.
  */
-function chartData(lang: ReportLang, trend: Trend, date: string): string {
+function chartData(lang: Lang, trend: Trend, date: string): string {
   const w = DASHBOARD_WORDS[lang];
   const data = {
     lang,
@@ -87,7 +86,7 @@ function chartData(lang: ReportLang, trend: Trend, date: string): string {
 }
 
 /** One chart per target: a titled box the script fills with ECharts, with a summary line that stays readable without script. */
-export function trendCharts(lang: ReportLang, trends: readonly Trend[], date: string, idPrefix: string): string {
+export function trendCharts(lang: Lang, trends: readonly Trend[], date: string, idPrefix: string): string {
   const w = DASHBOARD_WORDS[lang];
   if (!trends.length) return `<p>${esc(w.noTrend)}</p>`;
   return `<div class="charts">${trends

@@ -1,7 +1,7 @@
 import type { UnitType } from '@app/contracts';
-import { UNIT_TYPE_LABELS } from '@app/domain';
-import { fmtInt, WORDS } from '../daily-report/daily-report.render';
-import type { ReportLang } from '../daily-report/dto/daily-report-query.dto';
+import { UNIT_TYPE_LABELS, type Lang } from '@app/domain';
+import { fmtInt } from '../presentation/format';
+import { REPORT_WORDS } from '../presentation/report-words';
 import { esc, exportLinks, freshnessLine, headerTools, headText, page, query, unitLink } from './dashboard-html';
 import {
   ACTIVITIES_TABLE,
@@ -19,9 +19,9 @@ import type { UnitView } from './dashboard.views';
 export const unitPath = (code: string) => `/dashboard/units/${encodeURIComponent(code)}`;
 
 /** A unit's page: printable (print CSS hides the tools and keeps charts and table rows whole). */
-export function renderUnit(v: UnitView, lang: ReportLang, nonce: string): string {
+export function renderUnit(v: UnitView, lang: Lang, nonce: string): string {
   const w = DASHBOARD_WORDS[lang];
-  const r = WORDS[lang];
+  const r = REPORT_WORDS[lang];
   const path = unitPath(v.code);
   const links = (id: string) => exportLinks(lang, id, { date: v.date, unit: v.code });
   const crumbs = v.crumbs.length

@@ -1,5 +1,6 @@
-import { fmtDate, fmtInt, fmtPct, WORDS } from '../daily-report/daily-report.render';
-import type { ReportLang } from '../daily-report/dto/daily-report-query.dto';
+import type { Lang } from '@app/domain';
+import { fmtDate, fmtInt, fmtPct } from '../presentation/format';
+import { REPORT_WORDS } from '../presentation/report-words';
 import {
   badge,
   bar,
@@ -22,8 +23,8 @@ import type { DashboardView } from './dashboard.views';
 
 export { bar, esc, query, vietnamTime } from './dashboard-html';
 
-function targetCard(lang: ReportLang, t: TargetRow): string {
-  const r = WORDS[lang];
+function targetCard(lang: Lang, t: TargetRow): string {
+  const r = REPORT_WORDS[lang];
   const w = DASHBOARD_WORDS[lang];
   return `<div class="card" data-target="${esc(t.targetId)}" data-standing="${esc(t.standing)}"><h3>${esc(targetName(t.target, lang))}</h3>
 <div class="big">${esc(fmtPct(lang, t.value))}</div>
@@ -37,15 +38,15 @@ ${bar(lang, t.value, t.threshold, t.standing, 260)}
 <dt>${esc(r.deadline)}</dt><dd>${esc(fmtDate(t.deadline))}</dd></dl></div>`;
 }
 
-function districtsSection(lang: ReportLang, v: DashboardView): string {
+function districtsSection(lang: Lang, v: DashboardView): string {
   const w = DASHBOARD_WORDS[lang];
-  if (!v.districts.length) return `<section id="districts"><h2>${esc(w.districts)}</h2><p>${esc(WORDS[lang].noData)}</p></section>`;
+  if (!v.districts.length) return `<section id="districts"><h2>${esc(w.districts)}</h2><p>${esc(REPORT_WORDS[lang].noData)}</p></section>`;
   return `<section id="districts"><h2>${esc(w.districts)}</h2>${renderTable(DISTRICTS_TABLE, v.districts, lang, v.date)}
 ${exportLinks(lang, 'districts', { date: v.date })}</section>`;
 }
 
 /** Each target's own laggards (worst first by the distance to its threshold), then its units not reporting, named with their heads. */
-function laggardsSection(lang: ReportLang, v: DashboardView): string {
+function laggardsSection(lang: Lang, v: DashboardView): string {
   const w = DASHBOARD_WORDS[lang];
   const blocks = v.laggards.byTarget.map((l) => {
     const name = targetName(l.target, lang);
@@ -58,11 +59,11 @@ function laggardsSection(lang: ReportLang, v: DashboardView): string {
     return `<div class="laggards" data-target="${esc(l.target.targetId)}"><h3>${esc(w.laggardsOf(name, fmtInt(lang, l.total)))}</h3>${shown}${silent}
 ${exportLinks(lang, 'laggards', { date: v.date, target: l.target.targetId })}</div>`;
   });
-  return `<section id="laggards"><h2>${esc(w.laggards)}</h2>${blocks.length ? blocks.join('\n') : `<p>${esc(WORDS[lang].none)}</p>`}</section>`;
+  return `<section id="laggards"><h2>${esc(w.laggards)}</h2>${blocks.length ? blocks.join('\n') : `<p>${esc(REPORT_WORDS[lang].none)}</p>`}</section>`;
 }
 
-function coverageSection(lang: ReportLang, v: DashboardView): string {
-  const r = WORDS[lang];
+function coverageSection(lang: Lang, v: DashboardView): string {
+  const r = REPORT_WORDS[lang];
   const w = DASHBOARD_WORDS[lang];
   const c = v.coverage;
   return `<section id="coverage"><h2>${esc(w.coverage)}</h2>
@@ -70,8 +71,8 @@ function coverageSection(lang: ReportLang, v: DashboardView): string {
 ${c.rows.length ? `${renderTable(COVERAGE_TABLE, c.rows, lang, v.date)}\n${exportLinks(lang, 'coverage', { date: v.date })}` : ''}</section>`;
 }
 
-function activitySection(lang: ReportLang, v: DashboardView): string {
-  const r = WORDS[lang];
+function activitySection(lang: Lang, v: DashboardView): string {
+  const r = REPORT_WORDS[lang];
   const w = DASHBOARD_WORDS[lang];
   const a = v.activity;
   return `<section id="activity"><h2>${esc(w.activity)}</h2>
@@ -82,7 +83,7 @@ ${a.missingStart ? `<p class="muted">${esc(w.missingStart(fmtInt(lang, a.missing
 <p class="muted">${esc(r.doorToDoor(fmtInt(lang, a.householdsVisited)))} ${esc(r.teams(fmtInt(lang, a.propagandaTeams)))} ${esc(r.venues(fmtInt(lang, a.venuesMobilised), fmtInt(lang, a.customersGuided)))} ${esc(r.hq(fmtInt(lang, a.hqVisitors), fmtInt(lang, a.hqInstalledOnSite)))}</p></section>`;
 }
 
-function linksSection(lang: ReportLang, v: DashboardView): string {
+function linksSection(lang: Lang, v: DashboardView): string {
   const w = DASHBOARD_WORDS[lang];
   const link = (path: string, params: Record<string, string | undefined>, text: string) =>
     `<li><a href="${esc(path + query(params))}">${esc(text)}</a></li>`;
@@ -107,12 +108,12 @@ ${codes ? link('/dashboard/timeseries', { units: codes, date, lang, format: 'xls
 }
 
 /** The overview for one day: HTML, with ECharts and the chart code as the only scripts (same origin). */
-export function renderDashboard(v: DashboardView, lang: ReportLang, nonce: string): string {
+export function renderDashboard(v: DashboardView, lang: Lang, nonce: string): string {
   const w = DASHBOARD_WORDS[lang];
   const title = v.province ? `${w.title} — ${v.province.name}` : w.title;
   const province = v.province ? `<p class="muted">${unitLink(v.province.code, `${w.unitPage}: ${v.province.name}`, v.date, lang)}</p>` : '';
   const body = `${freshnessLine(lang, v)}
-<section id="targets"><h2>${esc(w.targets)}</h2>${v.targetRows.length ? `<div class="cards">${v.targetRows.map((t) => targetCard(lang, t)).join('\n')}</div>${exportLinks(lang, 'targets', { date: v.date })}` : `<p>${esc(WORDS[lang].noData)}</p>`}${province}</section>
+<section id="targets"><h2>${esc(w.targets)}</h2>${v.targetRows.length ? `<div class="cards">${v.targetRows.map((t) => targetCard(lang, t)).join('\n')}</div>${exportLinks(lang, 'targets', { date: v.date })}` : `<p>${esc(REPORT_WORDS[lang].noData)}</p>`}${province}</section>
 <section id="trends"><h2>${esc(w.trends)}</h2>${trendCharts(lang, v.trends, v.date, 'trend-province')}</section>
 ${districtsSection(lang, v)}
 ${laggardsSection(lang, v)}
@@ -123,7 +124,7 @@ ${linksSection(lang, v)}`;
 }
 
 /** The login form: shown (with status 401) whenever the dashboard is asked for without a usable key. */
-export function renderLogin(lang: ReportLang, nonce: string, opts: { date?: string; message?: string; path?: string }): string {
+export function renderLogin(lang: Lang, nonce: string, opts: { date?: string; message?: string; path?: string }): string {
   const w = DASHBOARD_WORDS[lang];
   const body = `<section class="login"><h2>${esc(w.loginTitle)}</h2>
 ${opts.message ? `<p class="error" role="alert">${esc(opts.message)}</p>` : ''}
@@ -140,7 +141,7 @@ ${opts.message ? `<p class="error" role="alert">${esc(opts.message)}</p>` : ''}
  * A page that is refused or unknown, said in the page's language: a key that may not see the dashboard or
  * this unit (403, the default message), or a unit nobody knows (404).
  */
-export function renderRefusal(lang: ReportLang, nonce: string, message?: string, opts: { rosterPage?: string } = {}): string {
+export function renderRefusal(lang: Lang, nonce: string, message?: string, opts: { rosterPage?: string } = {}): string {
   const w = DASHBOARD_WORDS[lang];
   const rosters = opts.rosterPage ? `<p>${esc(w.rosterUploadHere)} ${rosterPageLink(lang, opts.rosterPage)}</p>` : '';
   return page(

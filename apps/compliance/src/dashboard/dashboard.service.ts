@@ -3,7 +3,7 @@ import type { ActivityKind } from '@app/contracts';
 import { CampaignCalendar, ProblemException, type Principal } from '@app/platform';
 import { AnalyticsService, headOf, rootUnit, standing, type UnitStatusRow } from '../analytics/analytics.service';
 import { addDays } from '@app/domain';
-import { figuresUpdatedAt, firstReportDay } from '../daily-report/report-freshness';
+import { dayUpdatedAt, firstReportDay } from '../presentation/report-freshness';
 import { notBeforeFirstDay, toFigure, type FigureCounts } from '../common/figures';
 import type { TargetRow as Target } from '../common/read-model.service';
 import {
@@ -105,10 +105,7 @@ export class DashboardService {
       const days: string[] = [];
       for (let d = last; d >= first && days.length < PICKER_DAYS; d = addDays(d, -1)) days.push(d);
       if (!days.includes(date)) days.push(date);
-      const at = await figuresUpdatedAt(g, date);
-      // A read model fed by the rates' figures alone (no report projected): the newest event is all it knows.
-      const updatedAt = at ? this.calendar.dateTime(at) : firstReport === null ? g.asOfEvent : null;
-      return { date, latestDate, days, updatedAt };
+      return { date, latestDate, days, updatedAt: await dayUpdatedAt(g, date, this.calendar, firstReport) };
     });
   }
 

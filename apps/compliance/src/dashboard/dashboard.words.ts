@@ -1,6 +1,5 @@
-import { targetName as domainTargetName } from '@app/domain';
+import { targetName as domainTargetName, type Lang } from '@app/domain';
 import type { TargetRow as Target } from '../common/read-model.service';
-import type { ReportLang } from '../daily-report/dto/daily-report-query.dto';
 
 const vi = {
   title: 'Bảng theo dõi cài đặt ứng dụng Bluezone',
@@ -242,14 +241,14 @@ const en: DashboardWords = {
   unknownUnit: 'No such unit.',
 };
 
-/** Words of the dashboard, Vietnamese first; the words it shares with the daily report come from there (WORDS). */
-export const DASHBOARD_WORDS: Record<ReportLang, DashboardWords> = { vi, en };
+/** Words of the dashboard, Vietnamese first; the words it shares with the daily report come from there (REPORT_WORDS). */
+export const DASHBOARD_WORDS: Record<Lang, DashboardWords> = { vi, en };
 
 /**
  * A target's name in the page's language. The registry's name is used where it is in that language (a
  * Vietnamese name, or any name on an English page); otherwise the name is said from what the target is:
  * its cohorts, metric, threshold and deadline.
  */
-export function targetName(t: Pick<Target, 'nameVi' | 'nameEn'>, lang: ReportLang): string {
+export function targetName(t: Pick<Target, 'nameVi' | 'nameEn'>, lang: Lang): string {
   return domainTargetName(t, lang);
 }

@@ -1,28 +1,24 @@
 import type { Lang } from '@app/domain';
 import type { Principal } from '@app/platform';
 import { esc } from './dashboard-html';
-import { FOLLOW_UP_SECTION_ROWS } from '../daily-report/follow-ups.section';
+import { FOLLOW_UP_SECTION_ROWS, FOLLOW_UP_WORDS } from '../presentation/follow-ups';
 import type { FollowUp, QualityService } from '../quality/quality.service';
 
 const WORDS = {
   vi: {
     heading: 'Số liệu cần kiểm tra lại',
-    none: 'Không có số liệu nào cần kiểm tra lại.',
     count: (n: number, shown: number) =>
       `${n} trường hợp đang chờ xử lý${n > shown ? `, ${shown} trường hợp nghiêm trọng nhất ở dưới` : ''}.`,
-    headers: ['Đơn vị', 'Ngày số liệu', 'Mức độ', 'Quy tắc', 'Nội dung', 'Trạng thái'],
   },
   en: {
     heading: 'Figures to check',
-    none: 'No figure needs checking.',
     count: (n: number, shown: number) => `${n} open follow-ups${n > shown ? `, the ${shown} most severe below` : ''}.`,
-    headers: ['Unit', 'Date of the figures', 'Severity', 'Rule', 'What is wrong', 'Status'],
   },
 } as const;
 
 /** The dashboard's section of open follow-ups (`<section id="follow-ups">`), each beside its unit. */
 export function renderFollowUps(total: number, rows: readonly FollowUp[], lang: Lang): string {
-  const w = WORDS[lang];
+  const w = { ...WORDS[lang], ...FOLLOW_UP_WORDS[lang] };
   if (!total) return `<section id="follow-ups"><h2>${esc(w.heading)}</h2><p>${esc(w.none)}</p></section>`;
   const shown = rows.slice(0, FOLLOW_UP_SECTION_ROWS);
   const body = shown

@@ -2,8 +2,8 @@ import { CohortSetV1 } from '@app/contracts';
 import { intakeService } from '../../../intake/src/main';
 import { publishSampleMapping, sample } from '../../../intake/test/exchange/exchange-fixtures';
 import { ratesService } from '../../../rates/src/main';
-import { waitFor } from '../../../../test/support/int-env';
-import { disposeService, EventInjector, http, settle, startService, type RunningService } from '../../../../test/support/service-harness';
+import { waitFor } from '@test/support/int-env';
+import { disposeService, EventInjector, http, settle, startService, type RunningService } from '@test/support/service-harness';
 import { complianceService } from '../main';
 
 /**

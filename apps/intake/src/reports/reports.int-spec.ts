@@ -27,33 +27,41 @@ describe('intake: POST /v1/reports and GET /v1/reports', () => {
 
   const outboxCount = async () => Number((await q<{ n: string }>(`SELECT count(*) AS n FROM outbox`))[0].n);
 
+  // Each test reports on days of its own (2020-08-10 … 08-16, 08-20 … 08-26), so none depends on what another posted.
   it('accepts a valid report with 202 {reportId, revision: 1} and records intake.report.accepted in the outbox', async () => {
-    const res = await http(fx.svc, 'POST', '/v1/reports', { key: fx.world.portal29236, body: body() });
+    const b = body({ asOf: '2020-08-10' });
+    const res = await http(fx.svc, 'POST', '/v1/reports', { key: fx.world.portal29236, body: b });
     expect(res.status).toBe(202);
     expect(res.body).toEqual({ reportId: expect.any(String), revision: 1 });
-    const rows = await q<{ envelope: { type: string; key: string; data: Record<string, unknown> } }>(`SELECT envelope FROM outbox`);
+    const rows = await q<{ envelope: { type: string; key: string; data: Record<string, unknown> } }>(
+      `SELECT envelope FROM outbox WHERE envelope->'data'->>'reportId' = $1`,
+      [res.body.reportId],
+    );
     expect(rows).toHaveLength(1);
     expect(rows[0].envelope).toMatchObject({
       type: 'intake.report.accepted',
       key: '29236',
-      data: { ...body(), reportId: res.body.reportId, revision: 1 },
+      data: { ...b, reportId: res.body.reportId, revision: 1 },
     });
   });
 
   it('treats the same report sent again without a key as a no-op returning the existing receipt', async () => {
+    const b = body({ asOf: '2020-08-11' });
+    const first = await http(fx.svc, 'POST', '/v1/reports', { key: fx.world.portal29236, body: b });
     const before = await outboxCount();
-    const first = await http(fx.svc, 'POST', '/v1/reports', { key: fx.world.portal29236, body: body() });
-    const again = await http(fx.svc, 'POST', '/v1/reports', { key: fx.world.portal29236, body: body() });
+    const again = await http(fx.svc, 'POST', '/v1/reports', { key: fx.world.portal29236, body: b });
     expect(again.status).toBe(202);
     expect(again.body).toEqual(first.body);
     expect(await outboxCount()).toBe(before);
   });
 
   it('stores a correction as the next revision and lists every revision', async () => {
-    const fix = await http(fx.svc, 'POST', '/v1/reports', { key: fx.world.portal29236, body: body({ installed: 520, bluetoothOn: 460 }) });
+    const b = body({ asOf: '2020-08-12' });
+    expect((await http(fx.svc, 'POST', '/v1/reports', { key: fx.world.portal29236, body: b })).body.revision).toBe(1);
+    const fix = await http(fx.svc, 'POST', '/v1/reports', { key: fx.world.portal29236, body: { ...b, installed: 520, bluetoothOn: 460 } });
     expect(fix.status).toBe(202);
     expect(fix.body.revision).toBe(2);
-    const list = await http(fx.svc, 'GET', '/v1/reports?unit=29236&cohort=residents&from=2020-08-25&to=2020-08-25', {
+    const list = await http(fx.svc, 'GET', '/v1/reports?unit=29236&cohort=residents&from=2020-08-12&to=2020-08-12', {
       key: fx.world.portal29236,
     });
     expect(list.status).toBe(200);
@@ -64,7 +72,7 @@ describe('intake: POST /v1/reports and GET /v1/reports', () => {
       [2, true, 520],
     ]);
     // Going back to the first figures is a correction too: it is not the latest report any more.
-    const back = await http(fx.svc, 'POST', '/v1/reports', { key: fx.world.portal29236, body: body() });
+    const back = await http(fx.svc, 'POST', '/v1/reports', { key: fx.world.portal29236, body: b });
     expect(back.body.revision).toBe(3);
   });
 
@@ -153,17 +161,30 @@ describe('intake: POST /v1/reports and GET /v1/reports', () => {
       body: { orgUnitCode: '29236', kind: 'family_help', date: '2020-08-24', installsHelped: 1 },
     });
     expect(activity.status).toBe(403);
-    const all = await http(fx.svc, 'GET', '/v1/reports?limit=1000', { key: fx.world.analyst });
+    for (const orgUnitCode of ['29236', 'H29236A', '29239'])
+      expect(
+        (await http(fx.svc, 'POST', '/v1/reports', { key: fx.world.portal842, body: body({ orgUnitCode, asOf: '2020-08-14' }) })).status,
+      ).toBe(202);
+    const all = await http(fx.svc, 'GET', '/v1/reports?limit=1000&from=2020-08-14&to=2020-08-14', { key: fx.world.analyst });
     expect(all.status).toBe(200);
     expect(new Set(all.body.items.map((r: { orgUnitCode: string }) => r.orgUnitCode))).toEqual(new Set(['29236', 'H29236A', '29239']));
   });
 
   it('filters the list by scope: a portal sees its subtree only and may not ask for another unit', async () => {
-    const mine = await http(fx.svc, 'GET', '/v1/reports?limit=1000', { key: fx.world.portal29236 });
+    for (const [orgUnitCode, asOf] of [
+      ['29236', '2020-08-15'],
+      ['29236', '2020-08-16'],
+      ['H29236A', '2020-08-15'],
+      ['29239', '2020-08-15'],
+    ])
+      expect((await http(fx.svc, 'POST', '/v1/reports', { key: fx.world.portal842, body: body({ orgUnitCode, asOf }) })).status).toBe(202);
+    const days = 'from=2020-08-15&to=2020-08-16';
+    const mine = await http(fx.svc, 'GET', `/v1/reports?limit=1000&${days}`, { key: fx.world.portal29236 });
     expect(mine.status).toBe(200);
     expect(new Set(mine.body.items.map((r: { orgUnitCode: string }) => r.orgUnitCode))).toEqual(new Set(['29236', 'H29236A']));
+    expect(mine.body.total).toBe(3);
     expect(mine.body.total).toBe(mine.body.items.length);
-    const page = await http(fx.svc, 'GET', '/v1/reports?limit=2&offset=1', { key: fx.world.portal29236 });
+    const page = await http(fx.svc, 'GET', `/v1/reports?limit=2&offset=1&${days}`, { key: fx.world.portal29236 });
     expect(page.body.items).toHaveLength(2);
     expect(page.body.total).toBe(mine.body.total);
     const theirs = await http(fx.svc, 'GET', '/v1/reports?unit=29239', { key: fx.world.portal29236 });

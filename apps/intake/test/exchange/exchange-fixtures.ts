@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXCHANGE_FIELDS, ExchangeElementMappedV1, ExchangeUnitMappedV1, type ExchangeField } from '@app/contracts';
-import type { EventInjector } from '../../../../test/support/service-harness';
+import type { EventInjector } from '@test/support/service-harness';
 
 /** The sample files (written from the IHE QRPH ADX profile and DHIS2's dataValueSets format). */
 export const sample = (name: string): string => readFileSync(join(__dirname, name), 'utf8');

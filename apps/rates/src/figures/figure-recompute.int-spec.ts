@@ -4,8 +4,9 @@ import { addDays } from '@app/domain';
 import { disposeService, startService, type RunningService } from '@test/support/service-harness';
 import { RESIDENTS_50, STAFF_AND_WORKERS_BT } from '@test/support/domain-fixtures';
 import { ratesService } from '../main';
-import { dryRun as dryRunRecompute, expectStoredRowsAreTheModel, prng } from '@test/support/rates-figures';
+import { dryRun as dryRunRecompute, expectStoredRowsAreTheModel } from '@test/support/rates-figures';
 import { BEGINNING, FigureRecomputeService, type DirtyMark } from './figure-recompute.service';
+import { seededRandom } from '../../../../tools/simulator/src/prng';
 
 interface UnitSpec {
   code: string;
@@ -122,7 +123,7 @@ describe('rates flusher: the targeted recompute equals the full one', () => {
   }
 
   it('writes and publishes the same rows and events, round after round of random inputs, and the stored rows are the model’s', async () => {
-    const rnd = prng(20200804);
+    const rnd = seededRandom(20200804);
     const units = world(rnd);
     for (const u of units) await upsertUnit(ds, u, 1);
     for (const t of targets)

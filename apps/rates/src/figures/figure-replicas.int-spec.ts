@@ -3,11 +3,12 @@ import { DataSource } from 'typeorm';
 import { CohortSetV1, OrgUnitRetiredV1, ReportAcceptedV1, TargetSetV1, type Cohort } from '@app/contracts';
 import { addDays } from '@app/domain';
 import { RESIDENTS_50, STAFF_AND_WORKERS_BT } from '@test/support/domain-fixtures';
-import { expectStoredRowsAreTheModel, prng } from '@test/support/rates-figures';
+import { expectStoredRowsAreTheModel } from '@test/support/rates-figures';
 import { disposeService, EventInjector, settle, startService, type RunningService } from '@test/support/service-harness';
 import { ratesService } from '../main';
 import { FigureFlusher } from './figure-flusher.service';
 import { FigureRecomputeService, type RecomputeResult } from './figure-recompute.service';
+import { seededRandom } from '../../../../tools/simulator/src/prng';
 
 /**
  * Rates across replicas: two rates services on one database and one event namespace (they share the durable
@@ -56,7 +57,7 @@ describe('rates replicas: two flushers in parallel give the figures of one', () 
   }
 
   it('shares the partitions between the replicas, and the stored figures and statuses are the full recomputation’s', async () => {
-    const rnd = prng(20200830);
+    const rnd = seededRandom(20200830);
     const communes: string[] = [];
     const enterprises: string[] = [];
     await events.unit({ code: 'P', type: 'province', level: 1 });

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { registryService } from '../main';
-import { disposeService, http, startService, type RunningService } from '../../../../test/support/service-harness';
+import { disposeService, http, startService, type RunningService } from '@test/support/service-harness';
 
 jest.setTimeout(60_000);
 

@@ -17,16 +17,22 @@ const csv = (svc: RunningService, body: string) =>
 
 describe('registry org units on the real PostgreSQL and NATS', () => {
   let svc: RunningService;
+  // The Trà Vinh units every test reads, imported before any runs (the first test checks what the import said).
+  let imported: Awaited<ReturnType<typeof csv>>;
+  /** A department of the accountability tree (no residents) of the test's own. */
+  const department = (code: string) =>
+    http(svc, 'PUT', `/v1/org-units/${code}`, { body: { name: `Sở ${code}`, type: 'department', bloc: 'state', accountableToCode: '84' } });
 
   beforeAll(async () => {
     svc = await startService(registryService);
+    imported = await csv(svc, UNITS_CSV);
   });
   afterAll(async () => {
     if (svc) await disposeService(svc);
   });
 
   it('imports data/tra-vinh-units.csv: 116 units with the right administrative parents, one event each', async () => {
-    const res = await csv(svc, UNITS_CSV);
+    const res = imported;
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ units: 116, created: 116, updated: 0, unchanged: 0, eventsPublished: 116 });
 
@@ -169,9 +175,9 @@ describe('registry org units on the real PostgreSQL and NATS', () => {
     const again = await http(svc, 'PUT', '/v1/org-units/29236', { body });
     expect(again.body).toMatchObject({ outcome: 'unchanged', revision: 2 });
     expect(await outboxCount(svc)).toBe(before + 1);
-    const created = await http(svc, 'PUT', '/v1/org-units/AP-1', { body: { name: 'Khóm 1', type: 'hamlet', adminParentCode: '29236' } });
+    const created = await http(svc, 'PUT', '/v1/org-units/AP-1', { body: { name: 'Khóm 1', type: 'hamlet', adminParentCode: '29296' } });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ level: 4, revision: 1, accountableToCode: '29236' });
+    expect(created.body).toMatchObject({ level: 4, revision: 1, accountableToCode: '29296' });
   });
 
   it('PUT refuses a wrong parent type, a missing parent and a cycle with 422 naming the field', async () => {
@@ -201,25 +207,30 @@ describe('registry org units on the real PostgreSQL and NATS', () => {
   it('retires a unit keeping its history, and refuses to retire one with active units under it', async () => {
     const busy = await http(svc, 'POST', '/v1/org-units/842/retire', { body: {} });
     expect(busy.status).toBe(422);
-    const res = await http(svc, 'POST', '/v1/org-units/AP-1/retire', { body: { retiredOn: '2020-09-01' } });
+    // A hamlet of its own, the only unit under commune 29239.
+    expect(
+      (await http(svc, 'PUT', '/v1/org-units/AP-R', { body: { name: 'Khóm R', type: 'hamlet', adminParentCode: '29239' } })).status,
+    ).toBe(201);
+    const res = await http(svc, 'POST', '/v1/org-units/AP-R/retire', { body: { retiredOn: '2020-09-01' } });
     expect(res.body).toMatchObject({ outcome: 'retired', active: false, retiredOn: '2020-09-01', revision: 2 });
     expect((await outboxTypes(svc)).at(-1)).toBe('registry.orgunit.retired');
     const history: Array<{ revision: number; active: boolean }> = await dataSourceOf(svc).query(
-      `SELECT revision, (state->>'active')::boolean AS active FROM org_unit_revisions WHERE code = 'AP-1' ORDER BY revision`,
+      `SELECT revision, (state->>'active')::boolean AS active FROM org_unit_revisions WHERE code = 'AP-R' ORDER BY revision`,
     );
     expect(history).toEqual([
       { revision: 1, active: true },
       { revision: 2, active: false },
     ]);
-    expect((await http(svc, 'GET', '/v1/org-units?parent=29236')).body.total).toBe(0);
-    expect((await http(svc, 'GET', '/v1/org-units?parent=29236&includeRetired=true')).body.total).toBe(1);
+    expect((await http(svc, 'GET', '/v1/org-units?parent=29239')).body.total).toBe(0);
+    expect((await http(svc, 'GET', '/v1/org-units?parent=29239&includeRetired=true')).body.total).toBe(1);
     const underRetired = await http(svc, 'PUT', '/v1/org-units/AP-2', {
-      body: { name: 'Khóm 2', type: 'hamlet', adminParentCode: 'AP-1' },
+      body: { name: 'Khóm 2', type: 'hamlet', adminParentCode: 'AP-R' },
     });
     expect(underRetired.status).toBe(422);
   });
 
   it('sets cohort denominators versioned by asOf, publishing only real changes', async () => {
+    expect((await department('SO-COHORTS')).status).toBe(201);
     const before = await outboxCount(svc);
     const set = await http(svc, 'PUT', '/v1/org-units/84/cohorts/residents', { body: { headcount: 1009168, asOf: '2019-04-01' } });
     expect(set.status).toBe(200);
@@ -234,7 +245,9 @@ describe('registry org units on the real PostgreSQL and NATS', () => {
       { orgUnitCode: '84', cohort: 'residents', headcount: 1010000, asOf: '2020-01-01' },
       { orgUnitCode: '84', cohort: 'residents', headcount: 1009168, asOf: '2019-04-01' },
     ]);
-    const wrongCohort = await http(svc, 'PUT', '/v1/org-units/BQL-T/cohorts/residents', { body: { headcount: 10, asOf: '2020-08-01' } });
+    const wrongCohort = await http(svc, 'PUT', '/v1/org-units/SO-COHORTS/cohorts/residents', {
+      body: { headcount: 10, asOf: '2020-08-01' },
+    });
     expect(wrongCohort.status).toBe(422);
     const bad = await http(svc, 'PUT', '/v1/org-units/84/cohorts/residents', { body: { headcount: -1, asOf: '2020-02-30' } });
     expect(bad.status).toBe(400);
@@ -278,6 +291,7 @@ describe('registry org units on the real PostgreSQL and NATS', () => {
 
   it('keeps every date it is given on the campaign calendar (422 naming the field), judged in the campaign time zone', async () => {
     const today = campaignToday('Asia/Ho_Chi_Minh');
+    expect((await department('SO-DATES')).status).toBe(201);
     const fields = (res: { body: { errors?: Array<{ field: string }> } }) => res.body.errors?.map((e) => e.field);
     const denominator = (asOf: string, cohort = 'residents', code = '84') =>
       http(svc, 'PUT', `/v1/org-units/${code}/cohorts/${cohort}`, { body: { headcount: 5000, asOf } });
@@ -288,7 +302,7 @@ describe('registry org units on the real PostgreSQL and NATS', () => {
       expect(fields(res)).toEqual(['asOf']);
     }
     // Every fault listed: a cohort the unit does not have and a date in the future.
-    expect(fields(await denominator('9999-12-31', 'residents', 'BQL-T'))).toEqual(['cohort', 'asOf']);
+    expect(fields(await denominator('9999-12-31', 'residents', 'SO-DATES'))).toEqual(['cohort', 'asOf']);
     expect((await denominator(today)).status).toBe(200);
 
     const target = {

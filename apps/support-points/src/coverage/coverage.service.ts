@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CampaignCalendar, ProblemException, type Principal } from '@app/platform';
 import { SupportScopeService } from '../common/support-scope.service';
-import { OPEN_ON_SQL } from '../points/support-points.repository';
+import { OPEN_ON_SQL } from '../points/support-point.store';
 import { adminSubtreeSql, ReplicaUnitsService } from '../units/replica-units.service';
 import type { CoverageQuery } from './dto/coverage.query';
 

@@ -6,7 +6,7 @@ import { ListPointsQuery } from './dto/list-points.query';
 import { PointDateDto } from './dto/point-date.dto';
 import { PointIdParams } from './dto/point-id.params';
 import { UpsertPointDto } from './dto/upsert-point.dto';
-import type { PointView, SessionView } from './support-points.repository';
+import type { PointView, SessionView } from './support-point.store';
 import { SupportPointsService } from './support-points.service';
 
 @ApiTags('support points')

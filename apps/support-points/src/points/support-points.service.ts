@@ -9,7 +9,7 @@ import { currentPeriod, decideClose, decideReopen, type Decision } from './domai
 import { decideUpsert } from './domain/point-upsert';
 import type { ListPointsQuery } from './dto/list-points.query';
 import type { UpsertPointDto } from './dto/upsert-point.dto';
-import { SupportPointsRepository, toView, type PointView, type SessionView, type StoredPoint } from './support-points.repository';
+import { SupportPointStore, toView, type PointView, type SessionView, type StoredPoint } from './support-point.store';
 
 /** Unit types that may run a support point (directive, solution 4). */
 export const OPERATOR_TYPES: readonly string[] = ['telecom', 'post_office'];
@@ -30,7 +30,7 @@ export class SupportPointsService {
   constructor(
     private readonly ds: DataSource,
     private readonly outbox: EventOutbox,
-    private readonly repo: SupportPointsRepository,
+    private readonly repo: SupportPointStore,
     private readonly units: ReplicaUnitsService,
     private readonly scope: SupportScopeService,
     private readonly calendar: CampaignCalendar,

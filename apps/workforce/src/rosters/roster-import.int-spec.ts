@@ -38,6 +38,9 @@ describe('workforce: a 200,000-row roster, its privacy, XLSX, re-upload and inte
       raw: body,
       headers: { 'content-type': contentType },
     });
+  let importedA: ReturnType<typeof upload> | undefined;
+  /** DN-A's 200,000-row roster, uploaded once by whichever test needs it first (each test may run alone). */
+  const importA = () => (importedA ??= upload(csv));
   const inForce = async () =>
     (
       await q(
@@ -74,7 +77,7 @@ describe('workforce: a 200,000-row roster, its privacy, XLSX, re-upload and inte
 
   it('imports 200,000 rows with names and phones to the right aggregates, showing progress while it runs', async () => {
     const t0 = Date.now();
-    const pending = upload(csv);
+    const pending = importA();
     let sawRunning = false;
     let finished = false;
     void pending.finally(() => (finished = true));
@@ -118,6 +121,7 @@ describe('workforce: a 200,000-row roster, its privacy, XLSX, re-upload and inte
   });
 
   it('keeps no name, phone or raw id: not in a dump of its schema, not in its logs, not in its events', async () => {
+    expect((await importA()).status).toBe(201);
     const u = new URL(svc.databaseUrl);
     const dump = execFileSync(
       'pg_dump',
@@ -186,10 +190,14 @@ describe('workforce: a 200,000-row roster, its privacy, XLSX, re-upload and inte
     }, 'three DN-B roster events');
     expect(published.map((e) => e.envelope.data.revision)).toEqual([1, 2, 3]);
     for (const e of published) expect(e.envelope.data).toMatchObject(expectedB);
-    await waitFor(async () => Number((await q(`SELECT count(*) AS n FROM roster_rows`))[0].n) === ROWS + n, 'superseded rows purged');
+    const rowsOf = async (importId: string) =>
+      Number((await q(`SELECT count(*) AS n FROM roster_rows WHERE import_id = $1`, [importId]))[0].n);
+    await waitFor(async () => (await rowsOf(first.body.importId)) + (await rowsOf(fromXlsx.body.importId)) === 0, 'superseded rows purged');
+    expect(await rowsOf(again.body.importId)).toBe(n);
   });
 
   it('an upload aborted mid-stream leaves the previous roster in force and publishes nothing', async () => {
+    expect((await importA()).status).toBe(201);
     const before = await inForce();
     const eventsBefore = (await rosterEvents()).length;
     const { req, sendSome } = openRosterUpload(svc.url, 'DN-A', AS_OF, keys.ezBoard);
@@ -218,6 +226,7 @@ describe('workforce: a 200,000-row roster, its privacy, XLSX, re-upload and inte
   });
 
   it('a file that turns out malformed midway is refused whole: previous roster in force, nothing published', async () => {
+    expect((await importA()).status).toBe(201);
     const before = await inForce();
     const eventsBefore = (await rosterEvents()).length;
     const lines: string[] = [VI_HEADER.join(',') + '\n'];

@@ -253,6 +253,10 @@ describe('workforce: roster uploads, validation and scope', () => {
     expect(TAKEN).toContain(out.status);
     expect((await http(svc, 'GET', `/v1/roster-imports/${out.body.importId}`, { key: keys.portalA })).status).toBe(404);
     expect((await http(svc, 'GET', `/v1/roster-imports/${out.body.importId}`, { key: keys.analyst })).status).toBe(200);
+    // The enterprise's own key lists its imports (two at least: the one above and this one).
+    expect(TAKEN).toContain(
+      (await http(svc, 'POST', '/v1/enterprises/DN-A/rosters?asOf=2020-08-23', { key: keys.ezBoard, ...body })).status,
+    );
     const list = await http(svc, 'GET', '/v1/enterprises/DN-A/roster-imports?limit=2', { key: keys.portalA });
     expect(list.status).toBe(200);
     expect(list.body).toHaveLength(2);

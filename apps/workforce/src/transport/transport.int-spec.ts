@@ -8,8 +8,11 @@ describe('workforce: transport-hub passenger checks', () => {
   let svc: RunningService;
   let events: EventInjector;
   let keys: WorkforceKeys;
-  const checks = async () =>
-    (await streamEvents(svc.namespace, natsUrl())).filter((e) => e.envelope.type === 'workforce.transport.checked');
+  const checks = async (date?: string) =>
+    (await streamEvents(svc.namespace, natsUrl())).filter(
+      (e) =>
+        e.envelope.type === 'workforce.transport.checked' && (date === undefined || (e.envelope.data as { date?: string }).date === date),
+    );
   const post = (hub: string, body: unknown, opts: { key?: string; idem?: string } = {}) =>
     http(svc, 'POST', `/v1/transport-hubs/${hub}/checks`, {
       key: opts.key ?? keys.transport,
@@ -34,19 +37,21 @@ describe('workforce: transport-hub passenger checks', () => {
     const res = await post('BX-TRAVINH', day);
     expect(res.status).toBe(202);
     expect(res.body).toMatchObject({ hubCode: 'BX-TRAVINH', revision: 1, ...day });
-    const [e] = await waitFor(async () => ((await checks()).length === 1 ? checks() : null), 'the check event');
+    const [e] = await waitFor(async () => ((await checks(day.date)).length === 1 ? checks(day.date) : null), 'the check event');
     expect(e.subject).toBe(`${svc.namespace}.workforce.transport.checked.v1`);
     expect(e.envelope).toMatchObject({ key: 'BX-TRAVINH', source: 'workforce', data: { hubCode: 'BX-TRAVINH', revision: 1, ...day } });
   });
 
   it('is idempotent per (hub, date): the same figures again change nothing; new figures are a new revision', async () => {
-    const same = await post('BX-TRAVINH', day);
+    const mine = { ...day, date: '2020-08-23' };
+    expect((await post('BX-TRAVINH', mine)).body.revision).toBe(1);
+    const same = await post('BX-TRAVINH', mine);
     expect(same.status).toBe(202);
     expect(same.body.revision).toBe(1);
-    const corrected = await post('BX-TRAVINH', { ...day, installedOnSite: 360 });
+    const corrected = await post('BX-TRAVINH', { ...mine, installedOnSite: 360 });
     expect(corrected.body).toMatchObject({ revision: 2, installedOnSite: 360 });
-    await waitFor(async () => (await checks()).length === 2, 'the correction event');
-    const list = await http(svc, 'GET', '/v1/transport-hubs/BX-TRAVINH/checks?from=2020-08-01&to=2020-08-31', { key: keys.transport });
+    await waitFor(async () => (await checks(mine.date)).length === 2, 'the correction event');
+    const list = await http(svc, 'GET', '/v1/transport-hubs/BX-TRAVINH/checks?from=2020-08-23&to=2020-08-23', { key: keys.transport });
     expect(list.status).toBe(200);
     expect(list.body.map((c: { revision: number; superseded: boolean }) => [c.revision, c.superseded])).toEqual([
       [1, true],

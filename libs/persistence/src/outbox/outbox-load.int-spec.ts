@@ -1,7 +1,7 @@
 import { streamNames } from '@app/messaging';
 import { waitFor } from '@test/support/int-env';
 import { useProbePairs } from '@test/support/probe-pairs';
-import { probeReport, probeState, streamCount } from '../../../messaging/src/testing/probe-consumer';
+import { probeReport, probeState, streamCount } from '@test/support/messaging/probe-consumer';
 
 describe('OutboxRelay and EventConsumer under load, on the real PostgreSQL and NATS JetStream', () => {
   const probes = useProbePairs('outboxload', { poolSize: 12 });

@@ -5,14 +5,7 @@ import { join } from 'node:path';
 import { EventPublisher, streamNames, type NatsLink } from '@app/messaging';
 import { dropDatabase, freshDatabase, freshNamespace, waitFor } from '@test/support/int-env';
 import { freePort, portOpen as portAnswers } from '../../../../tools/processes/service-processes';
-import {
-  openLink,
-  openProbePair,
-  probeReport,
-  probeState,
-  readStream,
-  type ProbePair,
-} from '../../../messaging/src/testing/probe-consumer';
+import { openLink, openProbePair, probeReport, probeState, readStream, type ProbePair } from '@test/support/messaging/probe-consumer';
 
 const NATS_SERVER = process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server';
 

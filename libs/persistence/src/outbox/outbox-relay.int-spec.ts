@@ -3,7 +3,7 @@ import { register } from 'prom-client';
 import { reportOutboxPending, streamNames } from '@app/messaging';
 import { waitFor } from '@test/support/int-env';
 import { useProbePairs } from '@test/support/probe-pairs';
-import { probeReport, probeState, publishEnvelope, readStream, streamCount } from '../../../messaging/src/testing/probe-consumer';
+import { probeReport, probeState, publishEnvelope, readStream, streamCount } from '@test/support/messaging/probe-consumer';
 
 describe('OutboxRelay on the real PostgreSQL and NATS JetStream', () => {
   const probes = useProbePairs('outbox');

@@ -1,6 +1,6 @@
 import { Resvg } from '@resvg/resvg-js';
-import type { ReportLang } from '../dto/daily-report-query.dto';
-import { fmtPct } from '../report-numbers';
+import type { Lang } from '@app/domain';
+import { fmtPct } from '../../presentation/format';
 import { DOCUMENT_FONT_NAME, DOCUMENT_FONTS } from './document-fonts';
 
 /**
@@ -19,7 +19,7 @@ export interface ReportChart {
   thresholdWord: string;
   /** How a fraction is written on the axis and the labels (Vietnamese or English numbers). */
   /** The reader's language: the chart's percentages are written as the report writes them. */
-  lang: ReportLang;
+  lang: Lang;
 }
 
 type Prim =
@@ -185,6 +185,6 @@ export function drawChartPdf(pdf: PdfCanvas, c: ReportChart, x: number, y: numbe
 }
 
 /** A chart's percentage: the report's, without trailing zeros (97,81%, 50%). */
-function pct(lang: ReportLang, fraction: number): string {
+function pct(lang: Lang, fraction: number): string {
   return fmtPct(lang, fraction).replace(/[.,]00%$/, '%');
 }

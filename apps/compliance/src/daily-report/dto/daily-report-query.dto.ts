@@ -2,7 +2,6 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { DateQueryDto } from '../../common/query.dto';
 
-export { LANGS as REPORT_LANGS, type Lang as ReportLang } from '@app/domain';
 export const REPORT_FORMATS = ['html', 'md', 'pdf', 'docx'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 

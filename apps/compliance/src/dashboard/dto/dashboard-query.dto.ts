@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { IsCalendarDate, IsUnitCode } from '@app/contracts';
-import { REPORT_LANGS, type ReportLang } from '../../daily-report/dto/daily-report-query.dto';
+import { LANGS, type Lang } from '@app/domain';
 
 export class DashboardQueryDto {
   @ApiPropertyOptional({ example: '2020-08-21', description: 'The day shown (default: the latest day with data)' })
@@ -9,10 +9,10 @@ export class DashboardQueryDto {
   @IsCalendarDate()
   date?: string;
 
-  @ApiPropertyOptional({ enum: REPORT_LANGS, default: 'vi' })
+  @ApiPropertyOptional({ enum: LANGS, default: 'vi' })
   @IsOptional()
-  @IsIn(REPORT_LANGS)
-  lang?: ReportLang;
+  @IsIn(LANGS)
+  lang?: Lang;
 }
 
 /** The login form (application/x-www-form-urlencoded): the key, and where to go back to. */

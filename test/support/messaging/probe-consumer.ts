@@ -12,9 +12,15 @@ import {
   type OutboxRelayOptions,
   type PublishFn,
 } from '@app/persistence';
-import { EventConsumer, type DeadLetterRecord, type EventConsumerOptions, type EventHandlerFn } from '../event-consumer';
-import { NatsLink } from '../nats-link';
-import { ensureStreams, streamNames } from '../stream';
+import {
+  ensureStreams,
+  EventConsumer,
+  NatsLink,
+  streamNames,
+  type DeadLetterRecord,
+  type EventConsumerOptions,
+  type EventHandlerFn,
+} from '@app/messaging';
 
 /**
  * A tiny consumer for the backbone's integration tests and benchmark: its own tables, written

@@ -95,7 +95,7 @@ export function toView(p: StoredPoint & { updatedAt?: Date }): PointView {
 
 /** SQL for support points and their periods; every write goes through the caller's transaction. */
 @Injectable()
-export class SupportPointsRepository {
+export class SupportPointStore {
   /**
    * Serialises every change to one point (create, update, close, reopen, sessions) for the rest of the
    * transaction, including its creation, which a row lock cannot cover since the row does not exist yet.
