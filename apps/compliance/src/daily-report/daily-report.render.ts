@@ -1,4 +1,5 @@
 import type { Lang } from '@app/domain';
+import { escapeHtml } from '@app/platform';
 import type { ReportChart } from './document/trend-chart';
 import { chartSvg } from './document/trend-chart';
 
@@ -51,7 +52,7 @@ export function renderMarkdown(doc: ReportDoc): string {
     .trimEnd()}\n`;
 }
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const esc = escapeHtml;
 
 export function renderHtml(doc: ReportDoc, styleNonce: string): string {
   const parts = [

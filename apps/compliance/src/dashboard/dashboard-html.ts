@@ -1,4 +1,4 @@
-import { STANDING_LABELS as STATUS_LABEL, type Lang as ReportLang, type Standing } from '@app/domain';
+import { STANDING_LABELS, type Lang, type Standing } from '@app/domain';
 import type { FastifyReply } from 'fastify';
 import type { Head } from '../analytics/analytics.service';
 import { escapeHtml, htmlResponse } from '@app/platform';
@@ -27,32 +27,32 @@ export function query(params: Record<string, string | undefined>): string {
 export const headText = (h: Head | null | undefined) => (h ? `${h.title ?? ''} ${h.name}`.trim() : '—');
 
 /** The link to a unit's own page, for the same day and language. */
-export function unitLink(code: string, name: string, date: string, lang: ReportLang): string {
+export function unitLink(code: string, name: string, date: string, lang: Lang): string {
   return `<a class="unit" href="/dashboard/units/${esc(encodeURIComponent(code))}${esc(query({ date, lang }))}">${esc(name)}</a>`;
 }
 
-export function badge(lang: ReportLang, status: Standing | null | undefined): string {
-  return status ? `<span class="badge s-${esc(status)}">${esc(STATUS_LABEL[lang][status])}</span>` : '—';
+export function badge(lang: Lang, status: Standing | null | undefined): string {
+  return status ? `<span class="badge s-${esc(status)}">${esc(STANDING_LABELS[lang][status])}</span>` : '—';
 }
 
 /** A change in percentage points, signed, with its unit ("+1,25 điểm %"); a dash when either day has no value. */
-export function pointsText(lang: ReportLang, delta: number | null | undefined): string {
+export function pointsText(lang: Lang, delta: number | null | undefined): string {
   if (delta === null || delta === undefined) return '—';
   return `${fmtPoints(lang, delta)} ${DASHBOARD_WORDS[lang].pp}`;
 }
 
 /** In a table the unit is in the column's header, so the cell holds the signed number alone (its title says it in full). */
-export function pointsCell(lang: ReportLang, delta: number | null | undefined): string {
+export function pointsCell(lang: Lang, delta: number | null | undefined): string {
   if (delta === null || delta === undefined) return '<span class="num pp">—</span>';
   const cls = delta > 0 ? ' up' : delta < 0 ? ' down' : '';
   return `<span class="num pp${cls}" title="${esc(pointsText(lang, delta))}">${esc(fmtPoints(lang, delta))}</span>`;
 }
 
-export const intCell = (lang: ReportLang, n: number | null | undefined) => `<span class="num">${esc(fmtInt(lang, n))}</span>`;
-export const pctCell = (lang: ReportLang, r: number | null | undefined) => `<span class="num">${esc(fmtPct(lang, r))}</span>`;
+export const intCell = (lang: Lang, n: number | null | undefined) => `<span class="num">${esc(fmtInt(lang, n))}</span>`;
+export const pctCell = (lang: Lang, r: number | null | undefined) => `<span class="num">${esc(fmtPct(lang, r))}</span>`;
 
 /** A horizontal bar (inline SVG, no script, no style attribute): the value, with a tick at the threshold. */
-export function bar(lang: ReportLang, value: number | null, threshold: number | null, status: Standing | null, width = 160): string {
+export function bar(lang: Lang, value: number | null, threshold: number | null, status: Standing | null, width = 160): string {
   const label = `${fmtPct(lang, value)}${threshold !== null ? ` / ${fmtPct(lang, threshold)}` : ''}`;
   const fill = value === null ? 0 : Math.round(Math.max(0, Math.min(1, value)) * width);
   const tick =
@@ -88,7 +88,7 @@ export function table(
 }
 
 /** The download links of one table: CSV and XLSX, headers in the page's language. */
-export function exportLinks(lang: ReportLang, tableId: string, params: Record<string, string | undefined>): string {
+export function exportLinks(lang: Lang, tableId: string, params: Record<string, string | undefined>): string {
   const w = DASHBOARD_WORDS[lang];
   const href = (format: string) => `/dashboard/export/${encodeURIComponent(tableId)}${query({ ...params, lang, format })}`;
   return `<p class="exports muted">${esc(w.download)} <a href="${esc(href('xlsx'))}" download>XLSX</a> · <a href="${esc(href('csv'))}" download>CSV</a></p>`;
@@ -140,19 +140,12 @@ section{border:0;padding:0;break-inside:auto}.chart,.card,tr{break-inside:avoid}
 `;
 
 /** Headers of a dashboard page: the service's HTML headers, with scripts allowed from this origin only (ECharts and the chart code). */
-export function dashboardHtml(reply: FastifyReply, lang: ReportLang): string {
+export function dashboardHtml(reply: FastifyReply, lang: Lang): string {
   return htmlResponse(reply, lang, { scripts: true });
 }
 
 /** Page frame: the nonce lets the inline style through a Content-Security-Policy that forbids everything else inline. */
-export function page(
-  lang: ReportLang,
-  title: string,
-  nonce: string,
-  headerTools: string,
-  body: string,
-  opts: { charts?: boolean } = {},
-): string {
+export function page(lang: Lang, title: string, nonce: string, headerTools: string, body: string, opts: { charts?: boolean } = {}): string {
   const w = DASHBOARD_WORDS[lang];
   const scripts = opts.charts ? `<script src="${ECHARTS_PATH}" defer></script>\n<script src="${TREND_SCRIPT_PATH}" defer></script>\n` : '';
   return `<!DOCTYPE html>
@@ -174,7 +167,7 @@ ${body}
 `;
 }
 
-export function langLink(lang: ReportLang, path: string, params: Record<string, string | undefined>): string {
+export function langLink(lang: Lang, path: string, params: Record<string, string | undefined>): string {
   const w = DASHBOARD_WORDS[lang];
   return `<a href="${esc(path + query({ ...params, lang: w.otherLang }))}" hreflang="${w.otherLang}" lang="${w.otherLang}">${esc(w.otherLangName)}</a>`;
 }
@@ -182,19 +175,19 @@ export function langLink(lang: ReportLang, path: string, params: Record<string, 
 /** Keys that may upload rosters (an EZ board's, an admin's): the workforce service's roster page, in the same language. */
 export const mayUploadRosters = (role: string | undefined): boolean => role === 'ez_board' || role === 'admin';
 
-export function rosterPageLink(lang: ReportLang, workforceUrl: string): string {
+export function rosterPageLink(lang: Lang, workforceUrl: string): string {
   const href = `${workforceUrl.replace(/\/+$/, '')}/rosters${query({ lang })}`;
   return `<a class="rosters" href="${esc(href)}">${esc(DASHBOARD_WORDS[lang].rosterUpload)}</a>`;
 }
 
 /** A page with the roster page's link first among its header tools. */
-export function withRosterLink(html: string, lang: ReportLang, workforceUrl: string): string {
+export function withRosterLink(html: string, lang: Lang, workforceUrl: string): string {
   const tools = '<div class="tools">';
   const at = html.indexOf(tools);
   return at < 0 ? html : `${html.slice(0, at + tools.length)}${rosterPageLink(lang, workforceUrl)}${html.slice(at + tools.length)}`;
 }
 
-export function logoutForm(lang: ReportLang): string {
+export function logoutForm(lang: Lang): string {
   return `<form method="post" action="/dashboard/logout"><input type="hidden" name="lang" value="${lang}"><button type="submit">${esc(DASHBOARD_WORDS[lang].logout)}</button></form>`;
 }
 
@@ -202,7 +195,7 @@ export function logoutForm(lang: ReportLang): string {
  * The header's tools on every dashboard page: the day picker (the campaign's days as dd/mm/yyyy, whatever
  * the browser's locale; back to the same page), the other language, log out.
  */
-export function headerTools(lang: ReportLang, path: string, date: string, days: readonly string[]): string {
+export function headerTools(lang: Lang, path: string, date: string, days: readonly string[]): string {
   const w = DASHBOARD_WORDS[lang];
   const options = days.map((d) => `<option value="${esc(d)}"${d === date ? ' selected' : ''}>${esc(fmtDate(d))}</option>`).join('');
   return `<form method="get" action="${esc(path)}"><label>${esc(w.date)} <select name="date">${options}</select></label><input type="hidden" name="lang" value="${lang}"><button type="submit">${esc(w.show)}</button></form>
@@ -214,7 +207,7 @@ ${langLink(lang, path, { date })}${logoutForm(lang)}`;
  * figures of the day shown were last updated (the latest report they hold), never the time of an event
  * about another day; with a note when the day shown is not the latest with data.
  */
-export function freshnessLine(lang: ReportLang, v: { date: string; updatedAt: string | null; latestDate: string | null }): string {
+export function freshnessLine(lang: Lang, v: { date: string; updatedAt: string | null; latestDate: string | null }): string {
   const w = DASHBOARD_WORDS[lang];
   const freshness = v.updatedAt
     ? `<time datetime="${esc(v.updatedAt)}">${esc(w.asOf(fmtDate(v.date), fmtDateTime(v.updatedAt)))}</time>`
