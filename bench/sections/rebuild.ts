@@ -169,7 +169,7 @@ export const rebuildSection: Section = {
         limit: ctx.limits.pgBulk,
         target: '≥ 20,000 events/s',
         met: rate >= 20_000,
-        note: 'decoding and validating each event (class-validator) is about half of the consumer’s CPU; the writes are one multi-row upsert per event type and batch of 1,000, the inbox rows and one checkpoint',
+        note: 'profiled on 2026-12-06 (BENCH_PROFILE=compliance --only rebuild): the time is to idle of every compliance consumer, and each event is decoded once per consumer that receives it (a report by the projection and by quality, a unit by four): decoding and the compiled constraint checks are about a quarter of the CPU (compiled-check 13%, decodeEvent 5%, ISO date checks 3%), the garbage collector 8%, quality’s batch reads 2%; 30% idle, waiting on PostgreSQL for the batch upserts, inbox rows and checkpoints',
       });
     } finally {
       await w?.close();

@@ -8,7 +8,8 @@ import type { Figure } from '../common/figures';
 import type { CsvColumn } from '../common/listing';
 import { DateQueryDto, pageOf } from '../common/query.dto';
 import { markFreshness, sendCsv } from '../common/respond';
-import { AnalyticsService, type UnitListRow, type UnitStatusRow } from './analytics.service';
+import type { UnitListRow, UnitStatusRow } from './analytics-rows';
+import { AnalyticsService } from './analytics.service';
 import { LaggardsQueryDto, TargetStatusesQueryDto, TimeseriesQueryDto, UnitsQueryDto } from './dto/analytics-query.dto';
 
 const FIGURE_CSV: Array<CsvColumn<Figure>> = [

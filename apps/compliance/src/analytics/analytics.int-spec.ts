@@ -21,7 +21,8 @@ import { paginate, sortOptions, sortRows } from '../common/listing';
 import { figuresOf, ReadModelService } from '../common/read-model.service';
 import { figureData, statusData } from '../../test/rates-events';
 import { complianceService } from '../main';
-import { AnalyticsService, standing, type UnitStatusRow } from './analytics.service';
+import { standing, type UnitStatusRow } from './analytics-rows';
+import { AnalyticsService } from './analytics.service';
 import { TIMESERIES_SORT_KEYS, type LaggardsQueryDto, type TargetStatusesQueryDto, type UnitsQueryDto } from './dto/analytics-query.dto';
 
 const D = '2020-08-21';

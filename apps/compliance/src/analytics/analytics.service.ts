@@ -28,24 +28,13 @@ import {
   type TargetRow,
   type UnitRow,
 } from '../common/read-model.service';
-import { countsByTarget, summaryQuery, type SummaryData } from './reads/summary.read';
+import { countsByTarget, summaryQuery, versionSql, type SummaryData } from './reads/summary.read';
 import { statusesQuery, type StatusesData } from './reads/statuses.read';
 import { readTimeseries } from './reads/timeseries.read';
 import { unitQuery, type UnitData } from './reads/unit.read';
 import { UNIT_SORT_SQL, unitsQuery, type UnitsData } from './reads/units.read';
 import type { LaggardsQueryDto, TargetStatusesQueryDto, TimeseriesQueryDto, UnitsQueryDto } from './dto/analytics-query.dto';
 
-export { headOf, type Head } from '../common/contacts';
-export {
-  refOf,
-  rootUnit,
-  standing,
-  type PageOf,
-  type TargetSummary,
-  type UnitListRow,
-  type UnitRef,
-  type UnitStatusRow,
-} from './analytics-rows';
 import {
   groupsOf,
   ranked,
@@ -59,8 +48,14 @@ import {
   type UnitStatusRow,
 } from './analytics-rows';
 
+/** Summaries kept per (generation, read-model version, date, language): at most this many answers. */
+const SUMMARY_CACHE_SIZE = 64;
+
 @Injectable()
 export class AnalyticsService {
+  /** Computed (or being computed) summaries, keyed by ReadModelService.version, the date and the language; oldest first. */
+  private readonly summaries = new Map<string, Promise<{ asOfEvent: string | null; targets: TargetSummary[] }>>();
+
   constructor(
     private readonly readModel: ReadModelService,
     private readonly calendar: CampaignCalendar,
@@ -134,15 +129,31 @@ export class AnalyticsService {
   }
 
   /**
-   * Each target on the province, in one statement (summary.read.ts): the province's own rows through the
-   * primary keys and the units by status from the per-day counts the projection keeps, so nothing is
-   * cached and nothing is recomputed after an applied batch.
+   * Each target on the province. A miss is one statement (summary.read.ts): the province's own rows through the
+   * primary keys and the units by status from the per-day counts the projection keeps. The answer depends only on
+   * the read model, the date and the language, so it is also kept per read-model version: a request first reads
+   * the version (one short statement); identical requests between two applied batches share one computation,
+   * and any applied batch or generation switch changes the key.
    */
   async summary(date: string, lang: Lang = 'vi'): Promise<{ date: string; asOfEvent: string | null; targets: TargetSummary[] }> {
+    const { data: version } = await this.readModel.readOne<string>(versionSql, []);
+    const key = `${version}|${date}|${lang}`;
+    let answer = this.summaries.get(key);
+    if (!answer) {
+      answer = this.computeSummary(date, lang);
+      this.summaries.set(key, answer);
+      answer.catch(() => this.summaries.delete(key));
+      while (this.summaries.size > SUMMARY_CACHE_SIZE) this.summaries.delete(this.summaries.keys().next().value!);
+    }
+    const { asOfEvent, targets } = await answer;
+    return { date, asOfEvent, targets };
+  }
+
+  private async computeSummary(date: string, lang: Lang): Promise<{ asOfEvent: string | null; targets: TargetSummary[] }> {
     const q = summaryQuery(date);
     const { asOfEvent, data } = await this.readModel.readOne<SummaryData>(q.data, q.params);
     const s = assembleSnapshot(date, asOfEvent, data.root, data.figures, data.statuses, data.targets);
-    return { date, asOfEvent, targets: this.summarize(s, countsByTarget(data.counts), lang) };
+    return { asOfEvent, targets: this.summarize(s, countsByTarget(data.counts), lang) };
   }
 
   /** A unit's page: its figures, standings, head, parents and children; heads' contacts as `viewer` may read them (recorded). */

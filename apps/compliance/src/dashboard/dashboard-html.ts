@@ -1,6 +1,6 @@
 import { STANDING_LABELS, type Lang, type Standing } from '@app/domain';
 import type { FastifyReply } from 'fastify';
-import type { Head } from '../analytics/analytics.service';
+import type { Head } from '../common/contacts';
 import { escapeHtml, htmlResponse } from '@app/platform';
 import { fmtDate, fmtDateTime, fmtInt, fmtPct, fmtPoints } from '../presentation/format';
 import { DASHBOARD_WORDS } from './dashboard.words';

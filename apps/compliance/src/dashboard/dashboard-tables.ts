@@ -8,7 +8,7 @@ import {
   type Lang,
   type Standing as StandingCode,
 } from '@app/domain';
-import type { Head } from '../analytics/analytics.service';
+import type { Head } from '../common/contacts';
 import type { SortValue } from '../common/listing';
 import { fmtDate, fmtInt } from '../presentation/format';
 import { REPORT_WORDS } from '../presentation/report-words';

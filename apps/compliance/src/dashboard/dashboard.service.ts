@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { ActivityKind } from '@app/contracts';
 import { CampaignCalendar, ProblemException, type Principal } from '@app/platform';
-import { AnalyticsService, headOf, rootUnit, standing, type UnitStatusRow } from '../analytics/analytics.service';
+import { AnalyticsService } from '../analytics/analytics.service';
+import { rootUnit, standing, type UnitStatusRow } from '../analytics/analytics-rows';
+import { headOf } from '../common/contacts';
 import { addDays } from '@app/domain';
 import { dayUpdatedAt, firstReportDay } from '../presentation/report-freshness';
 import { notBeforeFirstDay, toFigure, type FigureCounts } from '../common/figures';

@@ -1,5 +1,6 @@
 import type { Tree } from '@app/contracts';
-import type { Head, TargetSummary } from '../analytics/analytics.service';
+import type { TargetSummary } from '../analytics/analytics-rows';
+import type { Head } from '../common/contacts';
 import type { TargetRow as Target } from '../common/read-model.service';
 import type { OutreachService } from '../outreach/outreach.service';
 import type { Trend } from './dashboard-trend';
