@@ -15,7 +15,19 @@ const IN_FLIGHT = 6;
 /** How long a service may leave /health/live unanswered before it counts as not live. */
 const NOT_LIVE_AFTER_MS = 15_000;
 /** Routes that answer people, not programs: HTML pages (their 401/403 are a login form, by design). */
-const HTML_ROUTES = new Set(['GET /', 'GET /dashboard', 'GET /dashboard/units/{code}']);
+const HTML_ROUTES = new Set([
+  'GET /',
+  'GET /dashboard',
+  'GET /dashboard/units/{code}',
+  // workforce's roster upload page (a refused form is shown again with its message, as a page)
+  'GET /rosters',
+  'POST /rosters/preview',
+  'GET /rosters/imports/{id}',
+  'POST /rosters/imports/{id}/confirm',
+  'POST /rosters/imports/{id}/reject',
+]);
+/** Forms that answer by sending the browser on (303 See Other), as a browser expects of a posted form. */
+const FORM_PREFIXES = ['POST /dashboard/', 'POST /rosters/'];
 
 interface Answer {
   request: FuzzRequest;
@@ -29,7 +41,7 @@ interface Answer {
 
 function isProperAnswer(a: Answer): boolean {
   if (a.status >= 200 && a.status < 300) return true;
-  if (a.status === 303) return a.request.route.startsWith('POST /dashboard/');
+  if (a.status === 303) return FORM_PREFIXES.some((p) => a.request.route.startsWith(p));
   if (a.status >= 400 && a.status < 500)
     return HTML_ROUTES.has(a.request.route) || (a.contentType.startsWith('application/problem+json') && a.problemStatus === a.status);
   return false;

@@ -359,7 +359,8 @@ export function requestsFor(op: Operation, world: World): fc.Arbitrary<FuzzReque
     else if (k !== 'none') headers.authorization = `Bearer ${world.keys[k]}`;
     if (b.type) headers['content-type'] = b.type;
     if (idem !== undefined && /^[\x20-\x7e]*$/.test(idem)) headers['idempotency-key'] = idem;
-    if (op.template.startsWith('/dashboard/')) headers['sec-fetch-site'] = 'same-origin';
+    // The pages' forms are posted from their own origin (else the same-origin check refuses them all before anything else).
+    if (op.template.startsWith('/dashboard/') || op.template.startsWith('/rosters/')) headers['sec-fetch-site'] = 'same-origin';
     return {
       service: op.service,
       method: op.method,

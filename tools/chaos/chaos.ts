@@ -170,8 +170,10 @@ export class ChaosRun {
     this.log(`rebuilt the read model: generation ${before} → ${after}`);
     const cmp = await compareGenerations(this.databaseUrl, before, after);
     const differingTables = Object.entries(cmp.byTable).filter(([, n]) => n > 0);
-    if (differingTables.length)
+    if (differingTables.length) {
       this.log(`read model vs rebuild (generation ${before} vs ${after}): ${differingTables.map(([t, n]) => `${t} ${n}`).join(', ')}`);
+      for (const sample of cmp.samples) this.log(`  ${sample}`);
+    }
     const tally = this.load.tally();
     return {
       ...figures,

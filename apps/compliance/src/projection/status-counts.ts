@@ -63,7 +63,14 @@ export function statusCountsBefore(schema: string): string[] {
 
 /** Statements run with the batch's status rows as $1 after the upsert of `target_statuses`. */
 export function statusCountsAfter(schema: string): string[] {
-  return [contributions(`"${schema}"`, 1)];
+  const s = `"${schema}"`;
+  return [
+    contributions(s, 1),
+    // A day whose changes cancel out (a status corrected back, a pair's rows taken away and added back elsewhere) is no
+    // row at all, as a count from scratch or a rebuild has it: the table stays the same whatever the batches were.
+    `DELETE FROM ${s}.status_count_deltas c USING (SELECT DISTINCT target_id FROM jsonb_to_recordset($1::jsonb) AS x(target_id text)) p
+     WHERE c.target_id = p.target_id AND c.delta = 0`,
+  ];
 }
 
 /**
@@ -74,4 +81,3 @@ export function statusCountsSql(s: string): string {
   return `SELECT target_id AS "targetId", status, sum(delta)::int AS units FROM ${s}.status_count_deltas
     WHERE date <= $1 GROUP BY target_id, status HAVING sum(delta) > 0`;
 }
-
