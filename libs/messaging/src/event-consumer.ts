@@ -2,12 +2,13 @@ import { AckPolicy, DeliverPolicy, jetstream, type Consumer, type ConsumerMessag
 import { nanos } from '@nats-io/nats-core';
 import type { DataSource, EntityManager } from 'typeorm';
 import { parseSubject, type EventEnvelope } from '@app/contracts';
-import { claimEvents, isDatabaseUnavailable, recordUnapplied, runWithContext } from '@app/persistence';
+import { claimEvents, isDatabaseUnavailable, runWithContext } from '@app/persistence';
 import { decodeEvent } from './decode-event';
 import { GapCheck } from './gap-check';
 import { consumerMetrics } from './metrics';
 import type { NatsLink } from './nats-link';
-import { SUBJECT_SEQ_HEADER } from './publisher';
+import { subjectSeqOf } from './publisher';
+import { deadLetter, type DeadLetterRecord } from './dead-letter';
 import { streamNames } from './stream';
 
 export type EventHandlerFn = (event: EventEnvelope<string, any>, manager: EntityManager) => Promise<void>;
@@ -49,23 +50,6 @@ export interface EventConsumerOptions {
    */
   readonly gapCheckMs?: number;
   readonly log?: (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
-}
-
-/** What the dead-letter stream keeps of a poison event: enough to understand it and to re-publish it. */
-export interface DeadLetterRecord {
-  readonly consumer: string;
-  /**
-   * `invalid`: the payload broke its contract; `producer`: its envelope names a source that does not publish
-   * its type (bus-topology.json); `handler`: the handler failed on every delivery.
-   */
-  readonly kind: 'invalid' | 'producer' | 'handler';
-  readonly subject: string;
-  readonly streamSequence: number;
-  readonly deliveryCount: number;
-  readonly error: string;
-  readonly failedAt: string;
-  /** The event exactly as it was published. */
-  readonly event: string;
 }
 
 interface Decoded {
@@ -410,45 +394,20 @@ export class EventConsumer {
     }
   }
 
-  private async deadLetter(msg: JsMsg, reason: string, kind: DeadLetterRecord['kind']): Promise<void> {
-    const nc = this.options.link.nc;
-    const names = streamNames(this.options.namespace);
-    const record: DeadLetterRecord = {
-      consumer: this.durable,
+  private deadLetter(msg: JsMsg, reason: string, kind: DeadLetterRecord['kind']): Promise<void> {
+    return deadLetter(
+      {
+        link: this.options.link,
+        dataSource: this.options.dataSource,
+        namespace: this.options.namespace,
+        durable: this.durable,
+        retryMs: this.backoffMs[this.backoffMs.length - 1],
+        log: (level, message) => this.log(level, message),
+      },
+      msg,
+      reason,
       kind,
-      subject: msg.subject,
-      streamSequence: msg.info.streamSequence,
-      deliveryCount: msg.info.deliveryCount,
-      error: reason,
-      failedAt: new Date().toISOString(),
-      event: msg.string(),
-    };
-    try {
-      if (!nc) throw new Error('NATS is not connected');
-      await jetstream(nc).publish(`${names.deadLetterSubjectPrefix}.${this.durable}`, JSON.stringify(record), {
-        msgID: `${this.durable}:${msg.info.streamSequence}`,
-      });
-    } catch (err) {
-      // Could not keep it: leave it to be redelivered rather than lose it.
-      this.log('error', `could not dead-letter stream seq ${msg.info.streamSequence}: ${(err as Error).message}`);
-      msg.nak(this.backoffMs[this.backoffMs.length - 1]);
-      return;
-    }
-    consumerMetrics.deadLettered.inc({ consumer: this.durable, reason: kind });
-    // Its number is settled for the gap check: not applied, not missing. Should this fail, the check asks for the
-    // event again and the re-published copy comes back here.
-    const seq = subjectSeqOf(msg);
-    if (seq !== null) {
-      await this.options.dataSource
-        .transaction((m) => recordUnapplied(m, this.durable, msg.subject, { from: seq, to: seq }, 'dead-letter'))
-        .catch((err: unknown) =>
-          this.log('warn', `could not note dead-lettered number ${seq} of ${msg.subject}: ${(err as Error).message}`),
-        );
-    }
-    this.log('error', `dead-lettered stream seq ${msg.info.streamSequence} after ${msg.info.deliveryCount} deliveries: ${reason}`);
-    // No reason on the TERM: NATS 2.9 does not parse `+TERM <reason>` and would leave the message pending
-    // forever; the reason is in the dead-letter record.
-    msg.term();
+    );
   }
 
   private recordLag(batch: JsMsg[]): void {
@@ -460,25 +419,5 @@ export class EventConsumer {
     const ageSeconds = last.info.pending === 0 ? 0 : Math.max(0, Date.now() / 1000 - Number(last.info.timestampNanos) / 1e9);
     consumerMetrics.lagSeconds.set({ consumer: this.durable }, ageSeconds);
     consumerMetrics.lastAppliedAt.set({ consumer: this.durable }, Date.now() / 1000);
-  }
-}
-
-/** The event's number in its subject, from its header; null when absent or malformed. */
-function subjectSeqOf(msg: JsMsg): number | null {
-  const raw = msg.headers?.get(SUBJECT_SEQ_HEADER);
-  if (!raw) return null;
-  const n = Number(raw);
-  return Number.isSafeInteger(n) && n > 0 ? n : null;
-}
-
-/** Deletes a durable consumer so that the next start replays the stream from sequence 1 (rebuilds). */
-export async function deleteDurable(link: NatsLink, namespace: string, durable: string): Promise<boolean> {
-  const nc = await link.whenConnected();
-  const jsm = await jetstream(nc).jetstreamManager();
-  try {
-    return await jsm.consumers.delete(streamNames(namespace).events, durable);
-  } catch (err) {
-    if (/not found/i.test((err as Error).message)) return false;
-    throw err;
   }
 }

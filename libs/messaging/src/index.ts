@@ -3,6 +3,7 @@ export * from './stream';
 export * from './publisher';
 export * from './decode-event';
 export * from './event-consumer';
+export * from './dead-letter';
 export * from './metrics';
 export * from './handler.decorators';
 export * from './replay';

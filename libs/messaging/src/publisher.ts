@@ -1,4 +1,4 @@
-import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import { jetstream, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
 import { headers } from '@nats-io/nats-core';
 import type { EventEnvelope } from '@app/contracts';
 import type { NatsLink } from './nats-link';
@@ -43,4 +43,12 @@ export class EventPublisher {
     const msgID = options.republishOf ? `${envelope.id}:${options.republishOf}` : envelope.id;
     await this.js!.publish(subject, JSON.stringify(envelope), { msgID, headers: h, timeout: this.timeoutMs });
   }
+}
+
+/** The event's number in its subject, from its header; null when absent or malformed. */
+export function subjectSeqOf(msg: Pick<JsMsg, 'headers'>): number | null {
+  const raw = msg.headers?.get(SUBJECT_SEQ_HEADER);
+  if (!raw) return null;
+  const n = Number(raw);
+  return Number.isSafeInteger(n) && n > 0 ? n : null;
 }

@@ -1,6 +1,7 @@
 import { jetstream } from '@nats-io/jetstream';
 import { resetInbox } from '@app/persistence';
-import { deleteDurable, EventConsumer, type EventConsumerOptions } from './event-consumer';
+import { EventConsumer, type EventConsumerOptions } from './event-consumer';
+import { deleteDurable } from './stream';
 import { streamNames } from './stream';
 
 export interface ReplayOptions extends EventConsumerOptions {

@@ -1,4 +1,5 @@
-import { DiscardPolicy, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
+import { DiscardPolicy, jetstream, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
+import type { NatsLink } from './nats-link';
 import { nanos } from '@nats-io/nats-core';
 
 export interface StreamNames {
@@ -85,4 +86,16 @@ export async function ensureStreams(jsm: JetStreamManager, options: StreamSetupO
     }
   }
   return mismatches;
+}
+
+/** Deletes a durable consumer so that the next start replays the stream from sequence 1 (rebuilds). */
+export async function deleteDurable(link: NatsLink, namespace: string, durable: string): Promise<boolean> {
+  const nc = await link.whenConnected();
+  const jsm = await jetstream(nc).jetstreamManager();
+  try {
+    return await jsm.consumers.delete(streamNames(namespace).events, durable);
+  } catch (err) {
+    if (/not found/i.test((err as Error).message)) return false;
+    throw err;
+  }
 }
