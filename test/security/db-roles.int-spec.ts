@@ -10,7 +10,7 @@ import { complianceService } from '../../apps/compliance/src/main';
 import { rebuildCompliance } from '../../apps/compliance/src/rebuild';
 import { intakeService } from '../../apps/intake/src/main';
 import { registryService } from '../../apps/registry/src/main';
-import { withAdmin } from '../../tools/processes/scratch';
+import { waitFor, withAdmin } from '../../tools/processes/scratch';
 import { dropDatabase, freshDatabase, freshNamespace, natsUrl } from '../support/int-env';
 import { disposeService, http, settle, startService, type RunningService } from '../support/service-harness';
 
@@ -57,8 +57,15 @@ describe('a PostgreSQL role per service', () => {
     });
     expect(imported.status).toBe(200);
     const issued = await http(registry, 'POST', '/v1/api-keys', { body: { role: 'portal', orgUnitCode: '842' } });
+    // The key reaches intake as an event: once the registry's relay has published it (intake being idle before that
+    // proves nothing), intake knows it.
     await settle(intake);
-    expect((await http(intake, 'GET', '/v1/whoami', { key: issued.body.key })).status).toBe(200);
+    await waitFor(
+      async () => (await http(intake, 'GET', '/v1/whoami', { key: issued.body.key })).status === 200,
+      'the issued key known to intake',
+      30_000,
+      200,
+    );
     const owners = await withAdmin(
       databaseUrl,
       async (c) =>

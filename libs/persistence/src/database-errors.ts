@@ -31,3 +31,14 @@ export function isDatabaseUnavailable(err: unknown): boolean {
 export function isDataException(err: unknown): boolean {
   return sqlState(err)?.startsWith('22') ?? false;
 }
+
+/**
+ * The constraint a unique violation (SQLSTATE 23505) broke, or null for any other error: two requests that both
+ * checked a value free and both wrote it meet here, and the loser is answered as the check would have answered it.
+ */
+export function uniqueViolationOf(err: unknown): string | null {
+  if (sqlState(err) !== '23505') return null;
+  const e = err as { constraint?: unknown; driverError?: { constraint?: unknown } };
+  const name = e?.driverError?.constraint ?? e?.constraint;
+  return typeof name === 'string' ? name : '';
+}

@@ -72,4 +72,27 @@ describe('registry: the DHIS2/ADX mapping table', () => {
       { externalCode: 'DHIS_CANG_LONG', orgUnitCode: null, revision: 2 },
     ]);
   });
+
+  it('answers a request that loses the race to map a unit with 409, never a 500', async () => {
+    await http(svc, 'PUT', '/v1/org-units/843', { body: { name: 'Cầu Kè', type: 'district', adminParentCode: '84' } });
+    // Another request has mapped 843 and not committed yet: this one's check sees the unit free, its write waits.
+    const other = svc.app.get(DataSource).createQueryRunner();
+    await other.connect();
+    await other.startTransaction();
+    try {
+      await other.query(`INSERT INTO exchange_units (external_code, org_unit_code, revision) VALUES ('RACE_WINNER', '843', 1)`);
+      const loser = http(svc, 'PUT', '/v1/exchange/mapping/units/RACE_LOSER', { body: { orgUnitCode: '843' } });
+      await new Promise((r) => setTimeout(r, 500));
+      await other.commitTransaction();
+      const answer = await loser;
+      expect(answer.status).toBe(409);
+      expect(answer.body.errors[0].field).toBe('orgUnitCode');
+    } finally {
+      if (other.isTransactionActive) await other.rollbackTransaction();
+      await other.release();
+    }
+    expect((await http(svc, 'GET', '/v1/exchange/mapping')).body.units).toEqual(
+      expect.arrayContaining([expect.objectContaining({ externalCode: 'RACE_WINNER', orgUnitCode: '843' })]),
+    );
+  });
 });

@@ -1,6 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ExchangeElementMappedV1, ExchangeUnitMappedV1, type Cohort, type ExchangeField } from '@app/contracts';
+import { uniqueViolationOf } from '@app/persistence';
 import { EventOutbox, ProblemException } from '@app/platform';
 import { EXTERNAL_CODE, type ElementMappingDto, type ExchangeMappingDto, type UnitMappingDto } from './dto/exchange-mapping.dto';
 
@@ -58,17 +59,17 @@ export class ExchangeMappingService {
            AND (category_option_combo = $4 OR adx_disaggregation = $5::jsonb)`,
         [d.cohort, d.field, d.dataElement, d.categoryOptionCombo, JSON.stringify(d.adxDisaggregation)],
       );
-      if (clash.length) {
-        const other = `${clash[0].cohort}/${clash[0].field}`;
-        throw new ProblemException(409, `data element ${d.dataElement} with this combo already carries ${other}`, [
+      const carried = (other: string) =>
+        new ProblemException(409, `data element ${d.dataElement} with this combo already carries ${other}`, [
           {
             field: 'dataElement',
             message: `${d.dataElement} with this category option combo or ADX disaggregation already carries ${other}`,
           },
         ]);
-      }
-      const rows: Array<{ revision: number }> = await m.query(
-        `INSERT INTO exchange_elements (cohort, field, data_element, category_option_combo, adx_disaggregation, revision)
+      if (clash.length) throw carried(`${clash[0].cohort}/${clash[0].field}`);
+      const rows: Array<{ revision: number }> = await m
+        .query(
+          `INSERT INTO exchange_elements (cohort, field, data_element, category_option_combo, adx_disaggregation, revision)
          VALUES ($1, $2, $3, $4, $5::jsonb, 1)
          ON CONFLICT (cohort, field) DO UPDATE SET data_element = EXCLUDED.data_element,
            category_option_combo = EXCLUDED.category_option_combo, adx_disaggregation = EXCLUDED.adx_disaggregation,
@@ -76,8 +77,14 @@ export class ExchangeMappingService {
          WHERE exchange_elements.removed OR (exchange_elements.data_element, exchange_elements.category_option_combo, exchange_elements.adx_disaggregation)
                IS DISTINCT FROM (EXCLUDED.data_element, EXCLUDED.category_option_combo, EXCLUDED.adx_disaggregation)
          RETURNING revision`,
-        [d.cohort, d.field, d.dataElement, d.categoryOptionCombo, JSON.stringify(d.adxDisaggregation)],
-      );
+          [d.cohort, d.field, d.dataElement, d.categoryOptionCombo, JSON.stringify(d.adxDisaggregation)],
+        )
+        .catch((err: unknown) => {
+          // Another request mapped the same element and combo between the check above and this write.
+          const broken = uniqueViolationOf(err);
+          if (broken === 'exchange_elements_combo' || broken === 'exchange_elements_adx') throw carried('another cohort and field');
+          throw err;
+        });
       if (rows.length === 0) {
         const [cur]: Array<{ revision: number }> = await m.query(
           `SELECT revision FROM exchange_elements WHERE cohort = $1 AND field = $2`,
@@ -121,18 +128,25 @@ export class ExchangeMappingService {
         `SELECT external_code FROM exchange_units WHERE org_unit_code = $1 AND external_code <> $2`,
         [orgUnitCode, externalCode],
       );
-      if (taken.length) {
-        const message = `org unit ${orgUnitCode} is already mapped from ${taken[0].external_code}`;
-        throw new ProblemException(409, message, [{ field: 'orgUnitCode', message }]);
-      }
-      const rows: Array<{ revision: number }> = await m.query(
-        `INSERT INTO exchange_units (external_code, org_unit_code, revision) VALUES ($1, $2, 1)
+      const alreadyMapped = (from: string) => {
+        const message = `org unit ${orgUnitCode} is already mapped from ${from}`;
+        return new ProblemException(409, message, [{ field: 'orgUnitCode', message }]);
+      };
+      if (taken.length) throw alreadyMapped(taken[0].external_code);
+      const rows: Array<{ revision: number }> = await m
+        .query(
+          `INSERT INTO exchange_units (external_code, org_unit_code, revision) VALUES ($1, $2, 1)
          ON CONFLICT (external_code) DO UPDATE SET org_unit_code = EXCLUDED.org_unit_code, revision = exchange_units.revision + 1,
            updated_at = now()
          WHERE exchange_units.org_unit_code IS DISTINCT FROM EXCLUDED.org_unit_code
          RETURNING revision`,
-        [externalCode, orgUnitCode],
-      );
+          [externalCode, orgUnitCode],
+        )
+        .catch((err: unknown) => {
+          // Another request mapped the unit between the check above and this write.
+          if (uniqueViolationOf(err) === 'exchange_units_org_unit') throw alreadyMapped('another external code');
+          throw err;
+        });
       if (rows.length === 0) {
         const [cur]: Array<{ revision: number }> = await m.query(`SELECT revision FROM exchange_units WHERE external_code = $1`, [
           externalCode,
