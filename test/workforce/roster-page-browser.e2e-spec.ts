@@ -44,8 +44,9 @@ describe('the roster upload page in a real browser (workforce as a process)', ()
   });
 
   /** DN-A's uploads as the API lists them, newest first. */
-  const imports = async (): Promise<Array<{ id: string; state: string; revision: number | null; aggregates: { headcount: number } | null }>> =>
-    (await http({ url: base }, 'GET', '/v1/enterprises/DN-A/roster-imports', { key: keys.ezBoard })).body;
+  const imports = async (): Promise<
+    Array<{ id: string; state: string; revision: number | null; aggregates: { headcount: number } | null }>
+  > => (await http({ url: base }, 'GET', '/v1/enterprises/DN-A/roster-imports', { key: keys.ezBoard })).body;
   /** The roster in force for DN-A: its latest completed upload. */
   const inForce = async () => (await imports()).find((i) => i.state === 'completed') ?? null;
 
@@ -92,7 +93,9 @@ describe('the roster upload page in a real browser (workforce as a process)', ()
     const page = await context.newPage();
     await signIn(page);
     // The enterprises under the EZ board, never another department's (DN-OUT).
-    const offered = await page.locator('#enterprise option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value).filter(Boolean));
+    const offered = await page
+      .locator('#enterprise option')
+      .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value).filter(Boolean));
     expect(offered.sort()).toEqual(['DN-A', 'DN-B', 'DN-C', 'DN-D', 'DN-E']);
     expect(await englishWords(page, ALLOWED)).toEqual([]);
     await page.screenshot({ path: join(SCREENSHOTS, 'roster-upload-desktop.png') });

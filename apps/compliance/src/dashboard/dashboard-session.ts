@@ -1,6 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Injectable, type NestMiddleware } from '@nestjs/common';
-import { cookieAsBearer, refuseCrossSite as refuseCrossSiteForm, sessionCookie as platformSessionCookie, type RequestOrigin } from '@app/platform';
+import {
+  cookieAsBearer,
+  refuseCrossSite as refuseCrossSiteForm,
+  sessionCookie as platformSessionCookie,
+  type RequestOrigin,
+} from '@app/platform';
 
 /**
  * The dashboard keeps the key the user typed in once in an HttpOnly cookie (libs/platform, browser-session)

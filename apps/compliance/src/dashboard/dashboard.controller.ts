@@ -94,7 +94,10 @@ export class DashboardController {
     if (!readsAll(p)) return this.unitPage(this.ownUnit(p), q, p, reply);
     const view = await this.dashboard.build(q.date, p);
     markFreshness(reply, view.asOfEvent);
-    return withFollowUps(this.rosterLink(renderDashboard(view, lang, dashboardHtml(reply, lang)), p, lang), this.quality, p, { date: view.date, lang });
+    return withFollowUps(this.rosterLink(renderDashboard(view, lang, dashboardHtml(reply, lang)), p, lang), this.quality, p, {
+      date: view.date,
+      lang,
+    });
   }
 
   @Get('dashboard/units/:code')

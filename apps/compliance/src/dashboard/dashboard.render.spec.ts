@@ -7,7 +7,9 @@ describe('dashboard rendering', () => {
     expect(withRosterLink(html, 'vi', 'http://127.0.0.1:3004/')).toBe(
       '<header><div><h1>T</h1></div><div class="tools"><a class="rosters" href="http://127.0.0.1:3004/rosters?lang=vi">Tải lên danh sách người lao động</a><a href="/?lang=en">English</a></div></header>',
     );
-    expect(withRosterLink(html, 'en', 'https://workforce.example')).toContain('href="https://workforce.example/rosters?lang=en">Upload worker rosters</a>');
+    expect(withRosterLink(html, 'en', 'https://workforce.example')).toContain(
+      'href="https://workforce.example/rosters?lang=en">Upload worker rosters</a>',
+    );
   });
 
   it('escapes text for content and both kinds of quoted attributes', () => {

@@ -98,7 +98,11 @@ export class RosterPageController {
     summary:
       "The page's upload form (fields lang, enterprise, asOf, then the file): a dry run of the file, then 303 to its preview; a file refused as a whole is shown on the page (422)",
   })
-  async preview(@Req() req: FastifyRequest, @CurrentPrincipal() p: Principal, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+  async preview(
+    @Req() req: FastifyRequest,
+    @CurrentPrincipal() p: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
     const fields: Record<string, string> = {};
     let lang: Lang = pageLang(req);
     let outcome: { importId: string } | { error: string; status: number } | null = null;
@@ -155,11 +159,21 @@ export class RosterPageController {
       return { importId: r.importId };
     } catch (err) {
       if (!(err instanceof RosterImportFailed)) throw err;
-      return { status: err.cause instanceof RosterFileError ? err.cause.status : 500, error: err.cause instanceof RosterFileError ? err.cause.text(lang) : w.importFailed };
+      return {
+        status: err.cause instanceof RosterFileError ? err.cause.status : 500,
+        error: err.cause instanceof RosterFileError ? err.cause.text(lang) : w.importFailed,
+      };
     }
   }
 
-  private async refusedUpload(lang: Lang, p: Principal, reply: FastifyReply, status: number, error: string, selected?: string): Promise<string> {
+  private async refusedUpload(
+    lang: Lang,
+    p: Principal,
+    reply: FastifyReply,
+    status: number,
+    error: string,
+    selected?: string,
+  ): Promise<string> {
     const html = await this.homePage(lang, p, reply, { selected: selected && UNIT_CODE.test(selected) ? selected : undefined, error });
     void reply.status(status);
     return html;
@@ -168,7 +182,10 @@ export class RosterPageController {
   @Get('imports/:id')
   @Roles('ez_board', 'portal')
   @ApiProduces('text/html')
-  @ApiOperation({ summary: "One upload's page: its preview (rows, refused rows and why, people joined and left, figures before → after), confirm / reject while held" })
+  @ApiOperation({
+    summary:
+      "One upload's page: its preview (rows, refused rows and why, people joined and left, figures before → after), confirm / reject while held",
+  })
   async importPage(
     @Param() params: RosterImportParamDto,
     @Query() q: RosterPageQueryDto,
@@ -235,7 +252,8 @@ export class RosterPageController {
       await action();
     } catch (err) {
       if (!(err instanceof HeldImportError)) throw err;
-      const detail = err.reason === 'notHeld' ? rosterMessage('notHeld', { state: err.state }, lang) : rosterMessage(err.reason, undefined, lang);
+      const detail =
+        err.reason === 'notHeld' ? rosterMessage('notHeld', { state: err.state }, lang) : rosterMessage(err.reason, undefined, lang);
       const html = await this.showImport(id, lang, p, reply, detail);
       void reply.status(err.reason === 'wrongToken' ? 422 : 409);
       return html;

@@ -29,9 +29,10 @@ export class RosterPageEnterprises {
   /** Names of units by code (for uploads listed by enterprise code). */
   async names(codes: readonly string[]): Promise<Map<string, string>> {
     if (!codes.length) return new Map();
-    const rows: Array<{ code: string; name: string }> = await this.ds.query(`SELECT code, name FROM replica_org_units WHERE code = ANY($1)`, [
-      [...new Set(codes)],
-    ]);
+    const rows: Array<{ code: string; name: string }> = await this.ds.query(
+      `SELECT code, name FROM replica_org_units WHERE code = ANY($1)`,
+      [[...new Set(codes)]],
+    );
     return new Map(rows.map((r) => [r.code, r.name]));
   }
 }

@@ -50,13 +50,19 @@ describe('workforce: the roster upload page', () => {
   it("refuses another unit's enterprise with the scope's 403 in the page's language, reading nothing of the file", async () => {
     const vi = await send('/rosters/preview', form('DN-OUT', rosterCsv(10)), { authorization: `Bearer ${keys.ezBoard}` });
     expect(vi.status).toBe(403);
-    expect(await vi.text()).toContain('Khóa của Ban quản lý này chỉ dùng cho đơn vị BQL-KKT và các đơn vị trực thuộc; đơn vị DN-OUT nằm ngoài phạm vi đó');
+    expect(await vi.text()).toContain(
+      'Khóa của Ban quản lý này chỉ dùng cho đơn vị BQL-KKT và các đơn vị trực thuộc; đơn vị DN-OUT nằm ngoài phạm vi đó',
+    );
     const en = await send('/rosters/preview', form('DN-OUT', rosterCsv(10), 'en'), { authorization: `Bearer ${keys.ezBoard}` });
     expect(en.status).toBe(403);
     expect(await en.text()).toContain('this EZ-board key acts for unit BQL-KKT and its subtree only: it may not act for unit DN-OUT');
-    const future = await send('/rosters/preview', form('DN-B', rosterCsv(10), 'vi', '31/12/2099'), { authorization: `Bearer ${keys.ezBoard}` });
+    const future = await send('/rosters/preview', form('DN-B', rosterCsv(10), 'vi', '31/12/2099'), {
+      authorization: `Bearer ${keys.ezBoard}`,
+    });
     expect(future.status).toBe(422);
-    expect(await future.text()).toMatch(/Ngày của danh sách phải trong thời gian chiến dịch, từ \d{2}\/\d{2}\/\d{4} đến \d{2}\/\d{2}\/\d{4}\./);
+    expect(await future.text()).toMatch(
+      /Ngày của danh sách phải trong thời gian chiến dịch, từ \d{2}\/\d{2}\/\d{4} đến \d{2}\/\d{2}\/\d{4}\./,
+    );
     const fromPortal = await send('/rosters/preview', form('DN-B', rosterCsv(10)), { authorization: `Bearer ${keys.portalA}` });
     expect(fromPortal.status).toBe(403);
     expect(await q(`SELECT id FROM roster_imports WHERE enterprise_code IN ('DN-OUT', 'DN-B')`)).toEqual([]);
@@ -76,7 +82,11 @@ describe('workforce: the roster upload page', () => {
 
     // A replacement through the API that removes 119 of 120 workers: held as pending, listed, with its numbers.
     const api = (n: number) =>
-      http(svc, 'POST', '/v1/enterprises/DN-D/rosters?asOf=2020-08-20', { key: keys.ezBoard, raw: rosterCsv(n), headers: { 'content-type': 'text/csv' } });
+      http(svc, 'POST', '/v1/enterprises/DN-D/rosters?asOf=2020-08-20', {
+        key: keys.ezBoard,
+        raw: rosterCsv(n),
+        headers: { 'content-type': 'text/csv' },
+      });
     expect((await api(120)).status).toBe(201);
     const held = await api(1);
     expect(held.status).toBe(202);
@@ -91,7 +101,9 @@ describe('workforce: the roster upload page', () => {
   });
 
   it('lets the cookie authorise a form from the page itself only: another site (even a sibling port) changes nothing', async () => {
-    const crossLogin = await send('/rosters/login', new URLSearchParams({ key: keys.ezBoard, lang: 'vi' }), { 'sec-fetch-site': 'same-site' });
+    const crossLogin = await send('/rosters/login', new URLSearchParams({ key: keys.ezBoard, lang: 'vi' }), {
+      'sec-fetch-site': 'same-site',
+    });
     expect(crossLogin.status).toBe(403);
     expect(crossLogin.headers.get('set-cookie')).toBeNull();
     const login = await send('/rosters/login', new URLSearchParams({ key: keys.ezBoard, lang: 'vi' }), { 'sec-fetch-site': 'same-origin' });

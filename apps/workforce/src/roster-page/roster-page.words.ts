@@ -13,7 +13,8 @@ const vi = {
   login: 'Đăng nhập',
   badKey: 'Khóa không hợp lệ hoặc đã bị thu hồi.',
   forbidden: 'Khóa này không được tải lên danh sách người lao động (cần khóa của Ban quản lý hoặc của doanh nghiệp).',
-  crossSite: 'Trang này chỉ nhận biểu mẫu gửi từ chính trang tải lên danh sách; yêu cầu từ trang khác đã bị từ chối và không có gì thay đổi.',
+  crossSite:
+    'Trang này chỉ nhận biểu mẫu gửi từ chính trang tải lên danh sách; yêu cầu từ trang khác đã bị từ chối và không có gì thay đổi.',
   backHome: 'Về trang tải lên',
   uploadTitle: 'Tải lên danh sách mới',
   enterprise: 'Doanh nghiệp',

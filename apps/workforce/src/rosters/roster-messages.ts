@@ -181,7 +181,10 @@ export function rosterMessage<K extends RosterMessageKey>(key: K, params: Roster
  * roster-import.service.ts), in the reader's language. A reason of an unknown shape is shown as stored.
  */
 const ROW_REASONS_VI: ReadonlyArray<readonly [RegExp, (m: RegExpMatchArray) => string]> = [
-  [/^(\d+) field\(s\) where the header has (\d+): the row is cut short$/, (m) => `Dòng có ${m[1]} trường trong khi dòng tiêu đề có ${m[2]}: dòng bị thiếu`],
+  [
+    /^(\d+) field\(s\) where the header has (\d+): the row is cut short$/,
+    (m) => `Dòng có ${m[1]} trường trong khi dòng tiêu đề có ${m[2]}: dòng bị thiếu`,
+  ],
   [
     /^a value past the header's (\d+) column\(s\): the row's fields are shifted \(an unquoted separator\?\)$/,
     (m) => `Có giá trị nằm ngoài ${m[1]} cột của dòng tiêu đề: các trường bị lệch (có dấu phân cách không nằm trong ngoặc kép?)`,
