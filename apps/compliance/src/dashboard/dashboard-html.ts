@@ -1,7 +1,7 @@
 import { STANDING_LABELS, type Lang, type Standing } from '@app/domain';
 import type { FastifyReply } from 'fastify';
 import type { Head } from '../common/contacts';
-import { escapeHtml, htmlResponse } from '@app/platform';
+import { escapeHtml, htmlPage, htmlResponse } from '@app/platform';
 import { fmtDate, fmtDateTime, fmtInt, fmtPct, fmtPoints } from '../presentation/format';
 import { DASHBOARD_WORDS } from './dashboard.words';
 
@@ -144,27 +144,10 @@ export function dashboardHtml(reply: FastifyReply, lang: Lang): string {
   return htmlResponse(reply, lang, { scripts: true });
 }
 
-/** Page frame: the nonce lets the inline style through a Content-Security-Policy that forbids everything else inline. */
+/** Page frame (the platform's htmlPage), with the charts' scripts when the page draws them. */
 export function page(lang: Lang, title: string, nonce: string, headerTools: string, body: string, opts: { charts?: boolean } = {}): string {
-  const w = DASHBOARD_WORDS[lang];
-  const scripts = opts.charts ? `<script src="${ECHARTS_PATH}" defer></script>\n<script src="${TREND_SCRIPT_PATH}" defer></script>\n` : '';
-  return `<!DOCTYPE html>
-<html lang="${lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>${esc(title)}</title>
-<style nonce="${esc(nonce)}">${CSS}</style>
-${scripts}</head>
-<body>
-<header><div><h1>${esc(title)}</h1><p>${esc(w.audience)}</p></div><div class="tools">${headerTools}</div></header>
-<main>
-${body}
-</main>
-</body>
-</html>
-`;
+  const scripts = opts.charts ? [ECHARTS_PATH, TREND_SCRIPT_PATH] : [];
+  return htmlPage({ lang, title, nonce, css: CSS, scripts, audience: DASHBOARD_WORDS[lang].audience, tools: headerTools, body });
 }
 
 export function langLink(lang: Lang, path: string, params: Record<string, string | undefined>): string {

@@ -1,24 +1,15 @@
-import type { ActivityKind, Cohort, TargetStatus, Tree, UnitType } from '@app/contracts';
-import {
-  ACTIVITY_COUNT_LABELS,
-  ACTIVITY_LABELS,
-  COHORT_LABELS,
-  STANDING_LABELS,
-  UNIT_TYPE_LABELS,
-  type Lang,
-  type Standing as StandingCode,
-} from '@app/domain';
+import type { TargetStatus, UnitType } from '@app/contracts';
+import { STANDING_LABELS, UNIT_TYPE_LABELS, type Lang, type Standing as StandingCode } from '@app/domain';
 import type { Head } from '../common/contacts';
 import type { SortValue } from '../common/listing';
 import { fmtDate, fmtInt } from '../presentation/format';
 import { REPORT_WORDS } from '../presentation/report-words';
-import { badge, bar, esc, headText, intCell, pctCell, pointsCell, table, unitLink, vietnamTime } from './dashboard-html';
-import type { Figure } from '../common/figures';
+import { badge, bar, esc, headText, intCell, pctCell, pointsCell, table, unitLink } from './dashboard-html';
 import type { TargetRow as Target } from '../common/read-model.service';
 import { DASHBOARD_WORDS, targetName } from './dashboard.words';
 
 /**
- * Every table of the dashboard, defined once: the page renders it and the CSV and XLSX exports write
+ * Every table of the dashboard, defined once (the province overview here, a unit page's in dashboard-unit-tables.ts): the page renders it and the CSV and XLSX exports write
  * it, so a download holds exactly the columns and rows the official saw (numbers as numbers, headers
  * in the chosen language).
  */
@@ -87,10 +78,10 @@ export function exportValue<T>(c: Column<T>, row: T, lang: Lang | undefined): So
 /** A change between two fractions in percentage points (1.25 for +1.25 pp), or null. */
 export const pp = (d: number | null | undefined): number | null => (d === null || d === undefined ? null : Math.round(d * 1e6) / 1e4);
 
-const W = (lang: Lang) => DASHBOARD_WORDS[lang];
-const R = (lang: Lang) => REPORT_WORDS[lang];
-const typeLabel = (lang: Lang, t: string) => UNIT_TYPE_LABELS[lang][t as UnitType] ?? t;
-const since = <T>(value: (r: T) => number | null): Column<T> => ({
+export const W = (lang: Lang) => DASHBOARD_WORDS[lang];
+export const R = (lang: Lang) => REPORT_WORDS[lang];
+export const typeLabel = (lang: Lang, t: string) => UNIT_TYPE_LABELS[lang][t as UnitType] ?? t;
+export const since = <T>(value: (r: T) => number | null): Column<T> => ({
   header: (l) => `${W(l).sinceYesterday} (${W(l).pp})`,
   kind: 'pp',
   value: (r) => pp(value(r)),
@@ -98,21 +89,21 @@ const since = <T>(value: (r: T) => number | null): Column<T> => ({
 
 /** Columns several tables share: the target, the value as a bar against its threshold, people missing, status, since when. */
 type Standing = { value: number | null; threshold: number | null; status: StandingCode | null; gap: number | null };
-const targetColumn = <T extends { target: Target | null }>(): Column<T> => ({
+export const targetColumn = <T extends { target: Target | null }>(): Column<T> => ({
   header: (l) => R(l).target,
   kind: 'text',
   value: (r) => r.target?.targetId,
   label: (r, l) => (r.target ? targetName(r.target, l) : '—'),
 });
-const valueColumn = <T extends Standing>(width: number): Column<T> => ({
+export const valueColumn = <T extends Standing>(width: number): Column<T> => ({
   header: (l) => R(l).value,
   kind: 'pct',
   value: (r) => r.value,
   html: (r, l) => bar(l, r.value, r.threshold, r.status, width),
 });
-const gapColumn = <T extends Standing>(): Column<T> => ({ header: (l) => R(l).gap, kind: 'int', value: (r) => r.gap });
-const statusColumn = <T extends Standing>(): Column<T> => ({ header: (l) => R(l).status, kind: 'status', value: (r) => r.status });
-const sinceDateColumn = <T extends { since: string | null }>(): Column<T> => ({
+export const gapColumn = <T extends Standing>(): Column<T> => ({ header: (l) => R(l).gap, kind: 'int', value: (r) => r.gap });
+export const statusColumn = <T extends Standing>(): Column<T> => ({ header: (l) => R(l).status, kind: 'status', value: (r) => r.status });
+export const sinceDateColumn = <T extends { since: string | null }>(): Column<T> => ({
   header: (l) => W(l).since,
   kind: 'date',
   value: (r) => r.since,
@@ -300,209 +291,3 @@ export const BROADCASTS_TABLE: TableSpec<BroadcastRow> = {
 };
 
 // --- a unit's page ----------------------------------------------------------------------------------
-
-export interface FigureRow extends Figure {
-  installDelta: number | null;
-  bluetoothDelta: number | null;
-}
-
-export const FIGURES_TABLE: TableSpec<FigureRow> = {
-  id: 'figures',
-  columns: [
-    { header: (l) => R(l).cohort, kind: 'text', value: (r) => r.cohort, label: (r, l) => COHORT_LABELS[l][r.cohort] },
-    { header: (l) => W(l).tree, kind: 'text', value: (r) => r.tree, label: (r, l) => W(l).trees[r.tree] },
-    { header: (l) => W(l).headcount, kind: 'int', value: (r) => r.headcount },
-    { header: (l) => W(l).holders, kind: 'int', value: (r) => r.smartphoneHolders },
-    { header: (l) => W(l).installed, kind: 'int', value: (r) => r.installed },
-    { header: (l) => W(l).bluetoothOn, kind: 'int', value: (r) => r.bluetoothOn },
-    { header: (l) => W(l).installRate, kind: 'pct', value: (r) => r.installRate },
-    {
-      header: (l) => `${W(l).installRate}: ${W(l).sinceYesterday.toLowerCase()} (${W(l).pp})`,
-      kind: 'pp',
-      value: (r) => pp(r.installDelta),
-    },
-    { header: (l) => W(l).bluetoothRate, kind: 'pct', value: (r) => r.bluetoothRate },
-    {
-      header: (l) => `${W(l).bluetoothRate}: ${W(l).sinceYesterday.toLowerCase()} (${W(l).pp})`,
-      kind: 'pp',
-      value: (r) => pp(r.bluetoothDelta),
-    },
-    { header: (l) => W(l).populationRate, kind: 'pct', value: (r) => r.populationRate },
-    {
-      header: (l) => W(l).reporting,
-      kind: 'text',
-      value: (r) => `${r.reportingUnits}/${r.expectedUnits}`,
-      html: (r, l) => `<span class="num">${esc(`${fmtInt(l, r.reportingUnits)}/${fmtInt(l, r.expectedUnits)}`)}</span>`,
-    },
-  ],
-};
-
-export interface UnitStatusView {
-  target: Target;
-  value: number | null;
-  threshold: number;
-  status: TargetStatus;
-  gap: number | null;
-  since: string | null;
-  deadline: string;
-  delta: number | null;
-}
-
-export const STATUSES_TABLE: TableSpec<UnitStatusView> = {
-  id: 'statuses',
-  columns: [
-    targetColumn(),
-    valueColumn(120),
-    since((r) => r.delta),
-    { header: (l) => R(l).threshold, kind: 'pct', value: (r) => r.threshold },
-    statusColumn(),
-    sinceDateColumn(),
-    gapColumn(),
-    { header: (l) => R(l).deadline, kind: 'date', value: (r) => r.deadline },
-  ],
-};
-
-export interface ChildRow {
-  rank: number;
-  code: string;
-  name: string;
-  type: string;
-  head: Head | null;
-  target: Target | null;
-  value: number | null;
-  threshold: number | null;
-  status: TargetStatus | null;
-  gap: number | null;
-  delta: number | null;
-  reportingUnits: number | null;
-  expectedUnits: number | null;
-}
-
-export const CHILDREN_TABLE = (tree: Tree): TableSpec<ChildRow> => ({
-  id: `children-${tree}`,
-  columns: [
-    { header: (l) => R(l).rank, kind: 'int', value: (r) => r.rank },
-    { header: (l) => R(l).unit, kind: 'text', value: (r) => r.name, html: (r, l, d) => unitLink(r.code, r.name, d, l) },
-    { header: (l) => W(l).type, kind: 'text', value: (r) => r.type, label: (r, l) => typeLabel(l, r.type) },
-    { header: (l) => R(l).head, kind: 'text', value: (r) => headText(r.head) },
-    targetColumn(),
-    valueColumn(80),
-    since((r) => r.delta),
-    gapColumn(),
-    statusColumn(),
-    {
-      header: (l) => W(l).reporting,
-      kind: 'text',
-      value: (r) => (r.reportingUnits === null ? null : `${r.reportingUnits}/${r.expectedUnits ?? 0}`),
-      html: (r, l) =>
-        r.reportingUnits === null ? '—' : `<span class="num">${esc(`${fmtInt(l, r.reportingUnits)}/${fmtInt(l, r.expectedUnits)}`)}</span>`,
-    },
-  ],
-});
-
-export interface ReportRow {
-  cohort: Cohort;
-  asOf: string;
-  revision: number;
-  submittedAt: string;
-  headcount: number;
-  smartphoneHolders: number;
-  installed: number;
-  bluetoothOn: number;
-}
-
-export const REPORTS_TABLE: TableSpec<ReportRow> = {
-  id: 'reports',
-  columns: [
-    { header: (l) => W(l).asOfDay, kind: 'date', value: (r) => r.asOf },
-    { header: (l) => R(l).cohort, kind: 'text', value: (r) => r.cohort, label: (r, l) => COHORT_LABELS[l][r.cohort] },
-    { header: (l) => W(l).headcount, kind: 'int', value: (r) => r.headcount },
-    { header: (l) => W(l).holders, kind: 'int', value: (r) => r.smartphoneHolders },
-    { header: (l) => W(l).installed, kind: 'int', value: (r) => r.installed },
-    { header: (l) => W(l).bluetoothOn, kind: 'int', value: (r) => r.bluetoothOn },
-    { header: (l) => W(l).revision, kind: 'int', value: (r) => r.revision },
-    { header: (l) => W(l).submittedAt, kind: 'text', value: (r) => r.submittedAt, label: (r) => vietnamTime(r.submittedAt) },
-  ],
-};
-
-export interface ActivityItem {
-  date: string;
-  code: string;
-  name: string;
-  kind: ActivityKind;
-  counts: Record<string, number | boolean | string>;
-}
-
-function activityDetails(lang: Lang, a: ActivityItem): string {
-  const words = ACTIVITY_COUNT_LABELS[lang];
-  return Object.entries(a.counts)
-    .filter(([k, v]) => typeof v === 'number' && words[k])
-    .map(([k, v]) => `${fmtInt(lang, v as number)} ${words[k]}`)
-    .join('; ');
-}
-
-export const ACTIVITIES_TABLE: TableSpec<ActivityItem> = {
-  id: 'activities',
-  columns: [
-    { header: (l) => W(l).date, kind: 'date', value: (r) => r.date },
-    { header: (l) => R(l).unit, kind: 'text', value: (r) => r.name, html: (r, l, d) => unitLink(r.code, r.name, d, l) },
-    { header: (l) => W(l).kind, kind: 'text', value: (r) => r.kind, label: (r, l) => ACTIVITY_LABELS[l][r.kind] },
-    { header: (l) => W(l).details, kind: 'text', value: (r) => JSON.stringify(r.counts), label: (r, l) => activityDetails(l, r) },
-  ],
-};
-
-export interface SupportPointRow {
-  pointId: string;
-  operatorCode: string;
-  operatorName: string;
-  communeCode: string;
-  communeName: string;
-  address: string | null;
-  openedOn: string | null;
-  assistedToDate: number;
-  installedToDate: number;
-}
-
-export const SUPPORT_POINTS_TABLE: TableSpec<SupportPointRow> = {
-  id: 'support-points',
-  columns: [
-    { header: (l) => W(l).operator, kind: 'text', value: (r) => r.operatorName },
-    {
-      header: (l) => R(l).unit,
-      kind: 'text',
-      value: (r) => r.communeName,
-      html: (r, l, d) => unitLink(r.communeCode, r.communeName, d, l),
-    },
-    { header: (l) => W(l).address, kind: 'text', value: (r) => r.address },
-    { header: (l) => W(l).openedOn, kind: 'date', value: (r) => r.openedOn },
-    { header: (l) => W(l).assistedToDate, kind: 'int', value: (r) => r.assistedToDate },
-    { header: (l) => W(l).installedToDate, kind: 'int', value: (r) => r.installedToDate },
-  ],
-};
-
-// --- several units day by day -----------------------------------------------------------------------
-
-export interface SeriesRow {
-  code: string;
-  name: string;
-  target: Target;
-  date: string;
-  value: number | null;
-  threshold: number;
-  numerator: number | null;
-  denominator: number | null;
-}
-
-export const SERIES_TABLE: TableSpec<SeriesRow> = {
-  id: 'series',
-  columns: [
-    { header: (l) => W(l).code, kind: 'text', value: (r) => r.code },
-    { header: (l) => R(l).unit, kind: 'text', value: (r) => r.name },
-    { header: (l) => R(l).target, kind: 'text', value: (r) => r.target.targetId, label: (r, l) => targetName(r.target, l) },
-    { header: (l) => W(l).date, kind: 'date', value: (r) => r.date },
-    { header: (l) => R(l).value, kind: 'pct', value: (r) => r.value },
-    { header: (l) => R(l).threshold, kind: 'pct', value: (r) => r.threshold },
-    { header: (l) => W(l).numerator, kind: 'int', value: (r) => r.numerator },
-    { header: (l) => W(l).denominator, kind: 'int', value: (r) => r.denominator },
-  ],
-};

@@ -3,15 +3,15 @@ import { UNIT_TYPE_LABELS, type Lang } from '@app/domain';
 import { fmtInt } from '../presentation/format';
 import { REPORT_WORDS } from '../presentation/report-words';
 import { esc, exportLinks, freshnessLine, headerTools, headText, page, query, unitLink } from './dashboard-html';
+import { renderTable } from './dashboard-tables';
 import {
   ACTIVITIES_TABLE,
   CHILDREN_TABLE,
   FIGURES_TABLE,
   REPORTS_TABLE,
-  renderTable,
   STATUSES_TABLE,
   SUPPORT_POINTS_TABLE,
-} from './dashboard-tables';
+} from './dashboard-unit-tables';
 import { trendCharts } from './dashboard-trend';
 import { DASHBOARD_WORDS, targetName } from './dashboard.words';
 import type { UnitView } from './dashboard.views';

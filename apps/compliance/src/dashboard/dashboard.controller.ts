@@ -15,22 +15,17 @@ import { DASHBOARD_WORDS } from './dashboard.words';
 import { DashboardAuthFilter } from './dashboard-auth.filter';
 import { ASSET_CACHE, echartsSource, TREND_SCRIPT } from './dashboard-assets';
 import { sendTable } from './dashboard-export';
+import { BROADCASTS_TABLE, COVERAGE_TABLE, DISTRICTS_TABLE, LAGGARDS_TABLE, TARGETS_TABLE, type TableSpec } from './dashboard-tables';
 import {
   ACTIVITIES_TABLE,
-  BROADCASTS_TABLE,
   CHILDREN_TABLE,
-  COVERAGE_TABLE,
-  DISTRICTS_TABLE,
   FIGURES_TABLE,
-  LAGGARDS_TABLE,
   REPORTS_TABLE,
   SERIES_TABLE,
   STATUSES_TABLE,
   SUPPORT_POINTS_TABLE,
-  TARGETS_TABLE,
   type SeriesRow,
-  type TableSpec,
-} from './dashboard-tables';
+} from './dashboard-unit-tables';
 import { refuseCrossSite, sessionCookie } from './dashboard-session';
 import {
   DashboardExportQueryDto,

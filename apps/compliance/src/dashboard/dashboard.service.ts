@@ -19,16 +19,8 @@ import {
 } from '../common/read-model.service';
 import { OutreachService } from '../outreach/outreach.service';
 import { campaignDays, sinceYesterday, trendOf, type Trend } from './dashboard-trend';
-import type {
-  ActivityItem,
-  DistrictRow,
-  FigureRow,
-  LaggardRow,
-  ReportRow,
-  StandingCell,
-  SupportPointRow,
-  UnitStatusView,
-} from './dashboard-tables';
+import type { DistrictRow, LaggardRow, StandingCell } from './dashboard-tables';
+import type { ActivityItem, FigureRow, ReportRow, SupportPointRow, UnitStatusView } from './dashboard-unit-tables';
 import type { DashboardView, DayInfo, TargetLaggards, UnitRef, UnitView } from './dashboard.views';
 
 /** Laggards shown per target on the page; the full list is one click away as CSV or XLSX. */

@@ -4,19 +4,8 @@ import type { Head } from '../common/contacts';
 import type { TargetRow as Target } from '../common/read-model.service';
 import type { OutreachService } from '../outreach/outreach.service';
 import type { Trend } from './dashboard-trend';
-import type {
-  ActivityItem,
-  BroadcastRow,
-  ChildRow,
-  CoverageTableRow,
-  DistrictRow,
-  FigureRow,
-  LaggardRow,
-  ReportRow,
-  SupportPointRow,
-  TargetRow,
-  UnitStatusView,
-} from './dashboard-tables';
+import type { BroadcastRow, CoverageTableRow, DistrictRow, LaggardRow, TargetRow } from './dashboard-tables';
+import type { ActivityItem, ChildRow, FigureRow, ReportRow, SupportPointRow, UnitStatusView } from './dashboard-unit-tables';
 
 /** What the dashboard's pages show: the values DashboardService builds and the renderers write out. */
 /** The day a page shows, and what its header and freshness line say about it. */

@@ -1,4 +1,4 @@
-import { escapeHtml as esc } from '@app/platform';
+import { escapeHtml as esc, htmlPage } from '@app/platform';
 import type { RosterAggregates } from '../rosters/domain/roster-diff';
 import type { ImportRecord } from '../rosters/roster-import.model';
 import { rejectedRowReason, rosterMessage, type Lang } from '../rosters/roster-messages';
@@ -74,23 +74,7 @@ dl.nums div{border:1px solid var(--line);border-radius:6px;padding:8px 10px}dl.n
 function frame(lang: Lang, nonce: string, tools: string, body: string, opts: { script?: boolean; title?: string } = {}): string {
   const w = ROSTER_PAGE_WORDS[lang];
   const title = opts.title ?? w.title;
-  return `<!DOCTYPE html>
-<html lang="${lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>${esc(title)}</title>
-<style nonce="${esc(nonce)}">${CSS}</style>
-${opts.script ? `<script src="${ROSTER_PAGE_SCRIPT}" defer></script>\n` : ''}</head>
-<body>
-<header><div><h1>${esc(title)}</h1><p>${esc(w.audience)}</p></div><div class="tools">${tools}</div></header>
-<main>
-${body}
-</main>
-</body>
-</html>
-`;
+  return htmlPage({ lang, title, nonce, css: CSS, scripts: opts.script ? [ROSTER_PAGE_SCRIPT] : [], audience: w.audience, tools, body });
 }
 
 function langLink(lang: Lang, path: string, params: Record<string, string | undefined> = {}): string {

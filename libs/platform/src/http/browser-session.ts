@@ -105,3 +105,37 @@ export function escapeHtml(s: string | number | null | undefined): string {
     .replace(/"/g, '&quot;')
     .replace(/'/g, '&#39;');
 }
+
+/**
+ * The frame of a page officials read (the compliance dashboard, the workforce roster page): the nonce lets the
+ * inline style through a Content-Security-Policy that forbids everything else inline; scripts are the page's own.
+ */
+export function htmlPage(p: {
+  lang: string;
+  title: string;
+  nonce: string;
+  css: string;
+  scripts?: readonly string[];
+  audience: string;
+  tools: string;
+  body: string;
+}): string {
+  const scripts = (p.scripts ?? []).map((src) => `<script src="${src}" defer></script>\n`).join('');
+  return `<!DOCTYPE html>
+<html lang="${p.lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${escapeHtml(p.title)}</title>
+<style nonce="${escapeHtml(p.nonce)}">${p.css}</style>
+${scripts}</head>
+<body>
+<header><div><h1>${escapeHtml(p.title)}</h1><p>${escapeHtml(p.audience)}</p></div><div class="tools">${p.tools}</div></header>
+<main>
+${p.body}
+</main>
+</body>
+</html>
+`;
+}
