@@ -36,7 +36,12 @@ function contributions(s: string, sign: 1 | -1): string {
     h AS (
       SELECT t.target_id, t.date, t.status,
              lag(t.status) OVER (PARTITION BY t.target_id, t.org_unit_code ORDER BY t.date) AS prev
-      FROM ${s}.target_statuses t JOIN p ON p.target_id = t.target_id AND p.org_unit_code = t.org_unit_code
+      -- Each pair's rows through the primary key (LATERAL; OFFSET 0 keeps the planner from flattening it into the hash
+      -- join it chose before, which read every unit's statuses on every batch: quadratic over a rebuild).
+      FROM p CROSS JOIN LATERAL (
+        SELECT t.target_id, t.org_unit_code, t.date, t.status FROM ${s}.target_statuses t
+        WHERE t.target_id = p.target_id AND t.org_unit_code = p.org_unit_code OFFSET 0
+      ) t
     ),
     d AS (
       SELECT target_id, date, status, 1 AS n FROM h

@@ -33,12 +33,16 @@ export class SqlQualityInputs implements QualityInputs {
 
   siblingReports(unitCode: string, cohort: Cohort, from: string, to: string): Promise<QualityReport[]> {
     const parent = treeOfCohort(cohort) === 'administrative' ? 'admin_parent_code' : 'accountable_to_code';
+    // From the siblings (the parent index), each one's window through the primary key: work in proportion to the
+    // siblings and the window, not to every unit's reports of the cohort in the window (the (cohort, as_of) index).
     return this.m.query(
-      `SELECT ${REPORT_COLUMNS} FROM quality_reports
-        WHERE cohort = $2 AND as_of BETWEEN $3 AND $4 AND unit_code <> $1
-          AND unit_code IN (SELECT s.code FROM replica_org_units s JOIN replica_org_units me ON me.code = $1
-                             WHERE s.${parent} = me.${parent} AND s.active)
-        ORDER BY unit_code, as_of`,
+      `SELECT ${reportColumns('q.')}
+         FROM replica_org_units me
+         JOIN replica_org_units s ON s.${parent} = me.${parent} AND s.active AND s.code <> me.code
+         CROSS JOIN LATERAL (SELECT * FROM quality_reports r
+                              WHERE r.unit_code = s.code AND r.cohort = $2 AND r.as_of BETWEEN $3 AND $4) q
+        WHERE me.code = $1
+        ORDER BY q.unit_code, q.as_of`,
       [unitCode, cohort, from, to],
     );
   }
