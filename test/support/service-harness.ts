@@ -149,6 +149,9 @@ export class EventInjector {
 export async function settle(s: RunningService, timeoutMs = 20_000): Promise<void> {
   await waitFor(async () => s.runtime.consumers.length > 0, 'consumers to start', timeoutMs);
   for (const c of s.runtime.consumers) await c.waitUntilIdle(timeoutMs);
+  // And what the service recorded (a request's events, a consumer's) is on the stream: the relay publishes after the commit.
+  const relay = s.runtime.relay;
+  if (relay) await waitFor(async () => (await relay.pendingCount()) === 0, 'the outbox to be published', timeoutMs);
 }
 
 export async function http(

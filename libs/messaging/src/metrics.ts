@@ -47,7 +47,7 @@ export const publisherMetrics = {
     (register.getSingleMetric('bz_outbox_pending') as Gauge<string>) ??
     new Gauge({
       name: 'bz_outbox_pending',
-      help: 'Outbox rows not yet acknowledged by the stream (read at scrape time)',
+      help: 'Outbox rows not yet acknowledged by the stream (read at scrape time, counted up to 10,000)',
       labelNames: ['service'],
       async collect() {
         for (const [service, read] of pendingSources) {

@@ -12,6 +12,9 @@ export type PublishFn = (subject: string, envelope: EventEnvelope, subjectSeq?: 
 /** Default time published rows are kept for re-publishing after a loss by the broker (OUTBOX_RETAIN_HOURS). */
 export const DEFAULT_OUTBOX_RETAIN_MS = 72 * 3600 * 1000;
 
+/** Where `pendingCount` stops counting (bz_outbox_pending reads this for any larger backlog). */
+export const PENDING_COUNT_CAP = 10_000;
+
 export interface OutboxRelayOptions {
   readonly dataSource: DataSource;
   /** PostgreSQL URL for the dedicated LISTEN connection. */
@@ -105,9 +108,16 @@ export class OutboxRelay {
     }
   }
 
-  /** Count of rows not yet acknowledged by the stream. */
-  async pendingCount(): Promise<number> {
-    const rows: Array<{ n: string }> = await this.options.dataSource.query(`SELECT count(*) AS n FROM outbox WHERE published_at IS NULL`);
+  /**
+   * Count of rows not yet acknowledged by the stream, up to `cap` (a backlog larger than that reads as `cap`): what
+   * a metrics scrape reads, so its cost stays bounded while the relay is behind (an uncapped count walked tens of
+   * thousands of index entries, and those of the rows just published, on every scrape).
+   */
+  async pendingCount(cap = PENDING_COUNT_CAP): Promise<number> {
+    const rows: Array<{ n: string }> = await this.options.dataSource.query(
+      `SELECT count(*) AS n FROM (SELECT 1 FROM outbox WHERE published_at IS NULL LIMIT $1) p`,
+      [cap],
+    );
     return Number(rows[0].n);
   }
 

@@ -36,11 +36,13 @@ export async function numberOutboxRows(manager: EntityManager, limit: number): P
  * stream (a consumer that has read the stream past this moment and lacks one of them has lost it).
  */
 export async function publishedHighWater(ds: DataSource | EntityManager): Promise<Record<string, number>> {
+  // The unpublished rows through the pending index (bounded by the relay's backlog), not each subject's numbered rows
+  // through (subject, subject_seq): those are every row kept for re-publishing, published ones included.
   const rows: Array<{ subject: string; hw: string }> = await ds.query(
-    `SELECT s.subject,
-            COALESCE((SELECT min(o.subject_seq) - 1 FROM outbox o
-                       WHERE o.published_at IS NULL AND o.subject_seq IS NOT NULL AND o.subject = s.subject), s.last_seq) AS hw
-       FROM outbox_sequence s`,
+    `SELECT s.subject, COALESCE(u.lowest - 1, s.last_seq) AS hw
+       FROM outbox_sequence s
+       LEFT JOIN (SELECT subject, min(subject_seq) AS lowest FROM outbox
+                   WHERE published_at IS NULL AND subject_seq IS NOT NULL GROUP BY subject) u USING (subject)`,
   );
   const out: Record<string, number> = {};
   for (const r of rows) out[r.subject] = Number(r.hw);
