@@ -9,7 +9,7 @@
  *
  * Kept exactly under any order of arrival, corrections and redeliveries: around the batch's upsert of
  * `target_statuses`, the contributions of every (target, unit) the batch touches are taken away as they
- * were before it and added back as they are after it (the histories of those pairs only). An advisory
+ * were before it and added back as they are after it (those pairs' rows from the batch's first day on). An advisory
  * lock per pair, taken in one order, keeps two batches (two replicas, or the live consumer and a
  * rebuild writing the same new generation) from reading a pair's history between each other's writes.
  */
@@ -30,28 +30,36 @@ export function statusCountsDdl(q: string): string[] {
 /** The (target, unit) pairs of the batch's rows ($1, the rows as the writer upserts them). */
 const PAIRS = `SELECT DISTINCT target_id, org_unit_code FROM jsonb_to_recordset($1::jsonb) AS x(target_id text, org_unit_code text)`;
 
-/** Adds (sign 1) or takes away (sign -1) the contributions of the pairs' current histories. */
+/**
+ * Each pair of the batch with the earliest day the batch writes for it: rows of a pair dated before that day are
+ * not changed by the batch, and neither are their contributions.
+ */
+const PAIRS_FROM = `SELECT target_id, org_unit_code, min(date) AS f
+  FROM jsonb_to_recordset($1::jsonb) AS x(target_id text, org_unit_code text, date date) GROUP BY target_id, org_unit_code`;
+
+/**
+ * Adds (sign 1) or takes away (sign -1) the contributions of the rows the batch can change: each pair's rows from
+ * its earliest day in the batch on, the row before them read only as the first one's previous status. Before and
+ * after the upsert, that is the same boundary (the rows before it are not written), so what is taken away and
+ * added back differ exactly by the batch's effect; the work is the rows from that day on, not the pair's history
+ * (a batch of today's statuses reads two rows a pair).
+ */
 function contributions(s: string, sign: 1 | -1): string {
-  return `WITH p AS (${PAIRS}),
-    h AS (
-      SELECT t.target_id, t.date, t.status,
-             lag(t.status) OVER (PARTITION BY t.target_id, t.org_unit_code ORDER BY t.date) AS prev
-      -- Each pair's rows through the primary key (LATERAL; OFFSET 0 keeps the planner from flattening it into the hash
-      -- join it chose before, which read every unit's statuses on every batch: quadratic over a rebuild).
-      FROM p CROSS JOIN LATERAL (
-        SELECT t.target_id, t.org_unit_code, t.date, t.status FROM ${s}.target_statuses t
-        WHERE t.target_id = p.target_id AND t.org_unit_code = p.org_unit_code OFFSET 0
-      ) t
-    ),
-    d AS (
-      SELECT target_id, date, status, 1 AS n FROM h
-      UNION ALL
-      SELECT target_id, date, prev, -1 FROM h WHERE prev IS NOT NULL
-    )
+  return `WITH p AS (${PAIRS_FROM})
     INSERT INTO ${s}.status_count_deltas AS c (target_id, date, status, delta)
-    SELECT target_id, date, status, ${sign} * sum(n)::int FROM d
-    GROUP BY target_id, date, status HAVING sum(n) <> 0
-    ORDER BY target_id, date, status
+    SELECT p.target_id, h.date, v.status, ${sign} * sum(v.n)::int
+      FROM p
+      -- Per pair through the primary key, in date order (the index's), from the row before the pair's first day.
+      CROSS JOIN LATERAL (
+        SELECT t.date, t.status, lag(t.status) OVER (ORDER BY t.date) AS prev FROM ${s}.target_statuses t
+         WHERE t.target_id = p.target_id AND t.org_unit_code = p.org_unit_code
+           AND t.date >= COALESCE((SELECT max(b.date) FROM ${s}.target_statuses b
+                                    WHERE b.target_id = p.target_id AND b.org_unit_code = p.org_unit_code AND b.date < p.f), p.f)
+      ) h
+      CROSS JOIN LATERAL (VALUES (h.status, 1), (h.prev, -1)) v(status, n)
+     WHERE h.date >= p.f AND v.status IS NOT NULL
+     GROUP BY p.target_id, h.date, v.status HAVING sum(v.n) <> 0
+     ORDER BY 1, 2, 3
     ON CONFLICT (target_id, date, status) DO UPDATE SET delta = c.delta + EXCLUDED.delta`;
 }
 
