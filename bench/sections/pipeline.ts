@@ -153,6 +153,91 @@ class FreshnessProbes {
 /** How long a freshness probe is watched; one not visible by then counts as this (censored), not as missing. */
 const PROBE_WINDOW_MS = 30_000;
 
+/** The probes' headcounts, increasing over the whole benchmark. */
+let nextProbe = 0;
+
+/** How long the pipeline is given to drain after a load. */
+const DRAIN_BUDGET_MS = 120_000;
+
+interface Sustained {
+  rate: number;
+  run: Paced;
+  /** Over the second half: did the backlog stay flat (null: no lag metric exposed)? */
+  steady: boolean | null;
+  growth: number;
+  maxLag: number;
+  lastLag: number | null;
+  lagSeen: boolean;
+  drained: number | null;
+  drainError: string;
+  /** Every probe, in ms (one not visible within the window counts as the window). */
+  freshness: number[];
+}
+
+/** Offers `rate` reports/s for `seconds` with freshness probes, samples the backlog every second, then waits for the drain. */
+async function sustain(
+  ctx: BenchContext,
+  sys: BenchSystem,
+  watch: StreamWatch,
+  o: { rate: number; seconds: number; batch: number; rng: Prng; load: readonly string[]; probeUnits: readonly string[]; label: string },
+): Promise<Sustained> {
+  ctx.log(`pipeline${o.label}: sustaining ${o.rate} reports/s for ${o.seconds} s`);
+  const lagSamples: Array<[number, number]> = [];
+  let maxLag = 0;
+  let lagSeen = false;
+  let stop = false;
+  const t0 = performance.now();
+  const sampler = (async () => {
+    while (!stop) {
+      const l = await lagOf(sys);
+      if (l.rates !== null || l.compliance !== null) {
+        lagSeen = true;
+        const total = (l.rates ?? 0) + (l.compliance ?? 0);
+        lagSamples.push([(performance.now() - t0) / 1000, total]);
+        maxLag = Math.max(maxLag, total);
+      }
+      await sleep(1_000);
+    }
+  })();
+  const freshness: number[] = [];
+  let probeSeq = 0;
+  const probes = new FreshnessProbes(sys, PROBE_WINDOW_MS);
+  const prober = (async () => {
+    const running: Array<Promise<void>> = [];
+    while (!stop) {
+      const unit = o.probeUnits[probeSeq % o.probeUnits.length];
+      // Headcounts only grow, across runs too, so a probe is never satisfied by an earlier one's figure.
+      const hc = 100_000 + nextProbe++;
+      probeSeq += 1;
+      running.push(
+        // A probe not visible within the window (or whose report failed) counts as the window: every probe is counted.
+        probes.probe(unit, hc).then(
+          (ms) => void freshness.push(Math.min(ms, PROBE_WINDOW_MS)),
+          () => void freshness.push(PROBE_WINDOW_MS),
+        ),
+      );
+      await sleep(ctx.quick ? 500 : 250);
+    }
+    await Promise.all(running);
+  })();
+  const run = await offer(sys, o.rng, o.load, o.rate, o.seconds, o.batch);
+  stop = true;
+  await sampler;
+  await prober;
+  let drained: number | null = null;
+  let drainError = '';
+  try {
+    drained = await watch.waitIdle(sys, ['intake', 'rates'], DRAIN_BUDGET_MS, 3);
+  } catch (err) {
+    drainError = (err as Error).message;
+  }
+  const growth = slope(lagSamples.filter(([t]) => t >= o.seconds / 2));
+  const lastLag = lagSamples.at(-1)?.[1] ?? null;
+  // "No growing backlog": over the second half the backlog grows by less than 1% of the offered rate, or stays under 2 s of work.
+  const steady = lagSeen ? growth < o.rate * 0.01 || (lastLag ?? 0) < o.rate * 2 : null;
+  return { rate: o.rate, run, steady, growth, maxLag, lastLag, lagSeen, drained, drainError, freshness };
+}
+
 /** One pipeline run: calibration, then the sustained rate with freshness probes and the backlog sampled. */
 async function runPipeline(ctx: BenchContext, rows: Row[], replicas: 1 | 2): Promise<void> {
   const section = 'pipeline';
@@ -185,11 +270,10 @@ async function runPipeline(ctx: BenchContext, rows: Row[], replicas: 1 | 2): Pro
     // Calibration: offer the target rate briefly and see how long the pipeline takes to absorb it.
     ctx.log(`pipeline${label}: calibrating at ${offered} reports/s`);
     const cal = await offer(sys, rng, load, offered, ctx.quick ? 3 : 10, batch);
-    const drainBudget = 120_000;
-    let calIdle = drainBudget / 1000;
+    let calIdle = DRAIN_BUDGET_MS / 1000;
     let calDrained = true;
     try {
-      calIdle = await watch.waitIdle(sys, ['intake', 'rates'], drainBudget, 3);
+      calIdle = await watch.waitIdle(sys, ['intake', 'rates'], DRAIN_BUDGET_MS, 3);
     } catch {
       calDrained = false;
     }
@@ -204,63 +288,27 @@ async function runPipeline(ctx: BenchContext, rows: Row[], replicas: 1 | 2): Pro
       limit: ctx.limits.jetstreamPublish,
     });
 
-    // Sustained run at what the calibration says the pipeline absorbs (at most the target), with freshness probes.
-    const rate = Math.max(50, Math.min(offered, Math.floor((capacity * 0.9) / 50) * 50));
+    // Sustained run at what the calibration says the pipeline absorbs (at most the target), with freshness probes;
+    // when its backlog grows, once more at 60% of that rate: the figure reported is a rate the pipeline sustained,
+    // and the freshness is measured at it.
     const seconds = ctx.quick ? 8 : 60;
-    ctx.log(`pipeline${label}: sustaining ${rate} reports/s for ${seconds} s`);
-    const lagSamples: Array<[number, number]> = [];
-    let maxLag = 0;
-    let lagSeen = false;
-    let stop = false;
-    const t0 = performance.now();
-    const sampler = (async () => {
-      while (!stop) {
-        const l = await lagOf(sys);
-        if (l.rates !== null || l.compliance !== null) {
-          lagSeen = true;
-          const total = (l.rates ?? 0) + (l.compliance ?? 0);
-          lagSamples.push([(performance.now() - t0) / 1000, total]);
-          maxLag = Math.max(maxLag, total);
-        }
-        await sleep(1_000);
-      }
-    })();
-    const freshness: number[] = [];
-    let probeSeq = 0;
-    const probes = new FreshnessProbes(sys, PROBE_WINDOW_MS);
-    const prober = (async () => {
-      const running: Array<Promise<void>> = [];
-      while (!stop) {
-        const unit = probeUnits[probeSeq % probeUnits.length];
-        const hc = 100_000 + probeSeq++;
-        running.push(
-          // A probe not visible within the window (or whose report failed) counts as the window: every probe is counted.
-          probes.probe(unit, hc).then(
-            (ms) => void freshness.push(Math.min(ms, PROBE_WINDOW_MS)),
-            () => void freshness.push(PROBE_WINDOW_MS),
-          ),
-        );
-        await sleep(ctx.quick ? 500 : 250);
-      }
-      await Promise.all(running);
-    })();
-    const run = await offer(sys, rng, load, rate, seconds, batch);
-    stop = true;
-    await sampler;
-    await prober;
-    let drained: number | null = null;
-    let drainError = '';
-    try {
-      drained = await watch.waitIdle(sys, ['intake', 'rates'], drainBudget, 3);
-    } catch (err) {
-      drainError = (err as Error).message;
+    const first = Math.max(50, Math.min(offered, Math.floor((capacity * 0.9) / 50) * 50));
+    let s = await sustain(ctx, sys, watch, { rate: first, seconds, batch, rng, load, probeUnits, label });
+    let earlier = '';
+    if (s.steady === false && !ctx.quick && first > 50) {
+      earlier = `; first tried at ${first}/s: backlog GROWING (${s.growth.toFixed(0)} msg/s), freshness p99 ${(percentile(s.freshness, 99) / 1000).toFixed(1)} s`;
+      s = await sustain(ctx, sys, watch, {
+        rate: Math.max(50, Math.floor((first * 0.6) / 50) * 50),
+        seconds,
+        batch,
+        rng,
+        load,
+        probeUnits,
+        label,
+      });
     }
+    const { rate, run, steady, growth, maxLag, lastLag, lagSeen, drained, drainError, freshness } = s;
     const achieved = run.accepted / run.seconds;
-    const secondHalf = lagSamples.filter(([t]) => t >= seconds / 2);
-    const growth = slope(secondHalf);
-    const lastLag = lagSamples.at(-1)?.[1] ?? null;
-    // "No growing backlog": over the second half the backlog grows by less than 1% of the offered rate, or stays under 2 s of work.
-    const steady = lagSeen ? growth < rate * 0.01 || (lastLag ?? 0) < rate * 2 : null;
     rows.push({
       section,
       measure: `sustained ${seconds} s through intake (batches of ${batch}) → rates → compliance${label}`,
@@ -270,7 +318,8 @@ async function runPipeline(ctx: BenchContext, rows: Row[], replicas: 1 | 2): Pro
         `offered ${rate}/s${run.fellBehind ? ' (sender fell behind)' : ''}; backlog (rates+compliance lag) max ${maxLag.toLocaleString('en-US')}, ` +
         `trend ${growth.toFixed(0)} msg/s over the 2nd half → ${steady === null ? 'no bz_consumer_lag_messages exposed' : steady ? 'not growing' : 'GROWING'}; ` +
         `drained ${drained === null ? `not within the wait: ${drainError}` : `${drained.toFixed(1)} s after the load`}` +
-        (run.failures ? `; ${run.failures} failed requests (${run.firstError})` : ''),
+        (run.failures ? `; ${run.failures} failed requests (${run.firstError})` : '') +
+        earlier,
       limit: ctx.limits.jetstreamPublish,
       target: '≥ 5,000 reports/s sustained',
       met: steady === false ? false : achieved >= target,
@@ -281,7 +330,7 @@ async function runPipeline(ctx: BenchContext, rows: Row[], replicas: 1 | 2): Pro
       measure: `backlog trend over the 2nd half of the sustained run${label}`,
       value: lagSeen ? growth : null,
       unit: 'msg/s',
-      detail: `rates+compliance lag (bz_consumer_lag_messages, sampled every second): max ${maxLag.toLocaleString('en-US')}, last ${lastLag?.toLocaleString('en-US') ?? '–'}; ${steady === null ? 'not exposed' : steady ? 'flat' : 'GROWING'}`,
+      detail: `at ${rate}/s; rates+compliance lag (bz_consumer_lag_messages, sampled every second): max ${maxLag.toLocaleString('en-US')}, last ${lastLag?.toLocaleString('en-US') ?? '–'}; ${steady === null ? 'not exposed' : steady ? 'flat' : 'GROWING'}`,
       target: 'flat (< 1% of the offered rate)',
       met: steady,
       note: PIPELINE_NOTE,
