@@ -38,7 +38,7 @@ export const QUALITY_LANES = ['registry', 'intake', 'workforce'] as const;
  * (and clears what it fixed). A roster judges the enterprise's reports it is the roster of.
  */
 @Injectable()
-@EventConsumerGroup({ purpose: 'quality', filters: QUALITY_LANES })
+@EventConsumerGroup({ purpose: 'quality', filters: QUALITY_LANES, batchSize: 1000 })
 export class QualityHandlers {
   constructor(
     private readonly outbox: EventOutbox,
@@ -67,7 +67,10 @@ export class QualityHandlers {
     const inputs = await BatchQualityInputs.load(m, kept);
     const stored = await existingViolations(m, kept, QUALITY_RULES);
     const writes = new ViolationWrites(this.outbox);
-    for (const r of kept) writes.plan(r, await evaluateReport(r, inputs, this.settings), QUALITY_RULES, stored.get(reportKey(r))!);
+    // Judged side by side (what they read is the same whatever the order: the whole batch is stored), so that their
+    // questions for siblings go out together; planned in the batch's order.
+    const findings = await Promise.all(kept.map((r) => evaluateReport(r, inputs, this.settings)));
+    kept.forEach((r, i) => writes.plan(r, findings[i], QUALITY_RULES, stored.get(reportKey(r))!));
     await writes.write(m);
   }
 

@@ -5,7 +5,9 @@ import { streamNames } from '@app/messaging';
 import { addDays } from '@app/domain';
 import { natsUrl } from '@test/support/int-env';
 import { disposeService, EventInjector, http, settle, startService, type RunningService } from '@test/support/service-harness';
+import { DataSource } from 'typeorm';
 import { complianceService } from '../main';
+import { siblingReportsOf } from './quality.store';
 
 const DAY0 = '2020-08-21';
 const LAST = addDays(DAY0, 5);
@@ -241,6 +243,35 @@ describe('data quality: rules as reports arrive, follow-ups, roster reconciliati
       expect.arrayContaining(['/v1/quality/follow-ups', '/v1/quality/follow-ups/{id}', '/v1/quality/follow-ups/{id}/comments']),
     );
     expect(Object.keys(doc.body.paths['/v1/quality/follow-ups/{id}']).sort()).toEqual(['get', 'patch']);
+  });
+
+  it("answers many units' questions for their siblings in one statement, each as asked alone", async () => {
+    const ds = svc.app.get(DataSource);
+    const asked = [
+      { unitCode: COMMUNES[1], cohort: 'residents' as Cohort, from: DAY0, to: LAST },
+      { unitCode: COMMUNES[4], cohort: 'residents' as Cohort, from: addDays(DAY0, 3), to: LAST },
+      { unitCode: 'DN-1-1', cohort: 'enterprise_workers' as Cohort, from: DAY0, to: LAST },
+      { unitCode: 'NOT-A-UNIT', cohort: 'residents' as Cohort, from: DAY0, to: LAST },
+      { unitCode: COMMUNES[1], cohort: 'residents' as Cohort, from: LAST, to: LAST },
+    ];
+    // What each question means, asked alone the plainest way: the siblings by the parent, then their reports.
+    const alone = (q: (typeof asked)[number]) =>
+      ds.query(
+        `SELECT unit_code AS "unitCode", as_of::text AS "asOf", installed FROM quality_reports
+          WHERE cohort = $2 AND as_of BETWEEN $3 AND $4 AND unit_code <> $1
+            AND unit_code IN (SELECT s.code FROM replica_org_units s JOIN replica_org_units me ON me.code = $1
+                               WHERE s.${q.cohort === 'residents' ? 'admin_parent_code' : 'accountable_to_code'} =
+                                     me.${q.cohort === 'residents' ? 'admin_parent_code' : 'accountable_to_code'} AND s.active)
+          ORDER BY unit_code, as_of`,
+        [q.unitCode, q.cohort, q.from, q.to],
+      );
+    const together = await siblingReportsOf(ds.manager, asked);
+    expect(together).toHaveLength(asked.length);
+    for (const [i, q] of asked.entries())
+      expect(together[i].map((r) => ({ unitCode: r.unitCode, asOf: r.asOf, installed: r.installed }))).toEqual(await alone(q));
+    expect(together[0]).toHaveLength(5 * 6); // five other communes, six days each
+    expect(together[1].map((r) => r.asOf).every((d) => d >= addDays(DAY0, 3))).toBe(true);
+    expect(together[3]).toEqual([]);
   });
 
   it('clears a violation when a later revision of the report fixes the figure', async () => {

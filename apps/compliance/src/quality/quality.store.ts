@@ -31,20 +31,8 @@ export class SqlQualityInputs implements QualityInputs {
     );
   }
 
-  siblingReports(unitCode: string, cohort: Cohort, from: string, to: string): Promise<QualityReport[]> {
-    const parent = treeOfCohort(cohort) === 'administrative' ? 'admin_parent_code' : 'accountable_to_code';
-    // From the siblings (the parent index), each one's window through the primary key: work in proportion to the
-    // siblings and the window, not to every unit's reports of the cohort in the window (the (cohort, as_of) index).
-    return this.m.query(
-      `SELECT ${reportColumns('q.')}
-         FROM replica_org_units me
-         JOIN replica_org_units s ON s.${parent} = me.${parent} AND s.active AND s.code <> me.code
-         CROSS JOIN LATERAL (SELECT * FROM quality_reports r
-                              WHERE r.unit_code = s.code AND r.cohort = $2 AND r.as_of BETWEEN $3 AND $4) q
-        WHERE me.code = $1
-        ORDER BY q.unit_code, q.as_of`,
-      [unitCode, cohort, from, to],
-    );
+  async siblingReports(unitCode: string, cohort: Cohort, from: string, to: string): Promise<QualityReport[]> {
+    return (await siblingReportsOf(this.m, [{ unitCode, cohort, from, to }]))[0];
   }
 
   async denominator(unitCode: string, cohort: Cohort, asOf: string): Promise<number | null> {
@@ -63,6 +51,44 @@ export class SqlQualityInputs implements QualityInputs {
     );
     return rows[0] ?? null;
   }
+}
+
+/** One unit's question for its siblings' reports of a cohort over [from, to]. */
+export interface SiblingRequest {
+  readonly unitCode: string;
+  readonly cohort: Cohort;
+  readonly from: string;
+  readonly to: string;
+}
+
+/**
+ * The reports of each request's siblings (the active units with its parent on the cohort's tree) over its window,
+ * ordered by unit and day: one statement per tree, whatever the number of requests. From the siblings (the parent
+ * index), each one's window through the primary key: work in proportion to the siblings and the window, not to
+ * every unit's reports of the cohort in the window (the (cohort, as_of) index).
+ */
+export async function siblingReportsOf(m: EntityManager, requests: readonly SiblingRequest[]): Promise<QualityReport[][]> {
+  const out: QualityReport[][] = requests.map(() => []);
+  const byParent = new Map<string, number[]>();
+  requests.forEach((q, i) => {
+    const parent = treeOfCohort(q.cohort) === 'administrative' ? 'admin_parent_code' : 'accountable_to_code';
+    byParent.set(parent, [...(byParent.get(parent) ?? []), i]);
+  });
+  for (const [parent, indexes] of byParent) {
+    const asked = indexes.map((i) => requests[i]);
+    const rows: Array<QualityReport & { i: string }> = await m.query(
+      `SELECT k.i::text AS i, ${reportColumns('q.')}
+         FROM unnest($1::text[], $2::text[], $3::date[], $4::date[]) WITH ORDINALITY AS k(unit_code, cohort, f, t, i)
+         JOIN replica_org_units me ON me.code = k.unit_code
+         JOIN replica_org_units s ON s.${parent} = me.${parent} AND s.active AND s.code <> me.code
+         CROSS JOIN LATERAL (SELECT * FROM quality_reports r
+                              WHERE r.unit_code = s.code AND r.cohort = k.cohort AND r.as_of BETWEEN k.f AND k.t OFFSET 0) q
+        ORDER BY k.i, q.unit_code, q.as_of`,
+      [asked.map((q) => q.unitCode), asked.map((q) => q.cohort), asked.map((q) => q.from), asked.map((q) => q.to)],
+    );
+    for (const { i, ...r } of rows) out[indexes[Number(i) - 1]].push(r);
+  }
+  return out;
 }
 
 /** The key of one report: a unit's report for a cohort on a day. */
@@ -84,7 +110,7 @@ export class BatchQualityInputs implements QualityInputs {
   private readonly rosters = new Map<string, AdoptionCounts | null>();
   private readonly sql: SqlQualityInputs;
 
-  private constructor(m: EntityManager) {
+  private constructor(private readonly m: EntityManager) {
     this.sql = new SqlQualityInputs(m);
   }
 
@@ -132,8 +158,35 @@ export class BatchQualityInputs implements QualityInputs {
     return read ? Promise.resolve(read) : this.sql.history(unitCode, cohort, before, limit);
   }
 
+  /**
+   * Collected while the batch's reports are judged together (their evaluations run side by side, each up to its
+   * first question for siblings) and asked in one statement per tree when they have all asked: a round trip per
+   * batch, not per report that looks like a jump.
+   */
   siblingReports(unitCode: string, cohort: Cohort, from: string, to: string): Promise<QualityReport[]> {
-    return this.sql.siblingReports(unitCode, cohort, from, to);
+    return new Promise((resolve, reject) => {
+      this.siblingQuestions.push({ request: { unitCode, cohort, from, to }, resolve, reject });
+      if (this.siblingQuestions.length === 1) setImmediate(() => void this.askSiblings());
+    });
+  }
+
+  private readonly siblingQuestions: Array<{
+    request: SiblingRequest;
+    resolve: (reports: QualityReport[]) => void;
+    reject: (err: unknown) => void;
+  }> = [];
+
+  private async askSiblings(): Promise<void> {
+    const questions = this.siblingQuestions.splice(0);
+    try {
+      const answers = await siblingReportsOf(
+        this.m,
+        questions.map((q) => q.request),
+      );
+      questions.forEach((q, i) => q.resolve(answers[i]));
+    } catch (err) {
+      for (const q of questions) q.reject(err);
+    }
   }
 
   denominator(unitCode: string, cohort: Cohort, asOf: string): Promise<number | null> {
