@@ -1,17 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CampaignCalendar, type Principal } from '@app/platform';
+import { GroupCommit, type Settled } from '../common/group-commit';
 import { inTransaction } from '../common/transaction';
 import { UnitDirectory } from '../common/unit-directory.service';
 import { ReportChecker } from './report-checker';
 import { ReportStore, type CheckedReport, type WriteOutcome } from './report.store';
-
-interface Pending {
-  readonly principal: Principal;
-  readonly report: CheckedReport;
-  readonly resolve: (o: WriteOutcome) => void;
-  readonly reject: (err: unknown) => void;
-}
 
 /**
  * Group commit for single reports (POST /v1/reports without an Idempotency-Key). A report is checked and
@@ -32,10 +26,14 @@ export class ReportGroupWriter {
   /** Reports per transaction at most. */
   static readonly MAX_GROUP = 500;
 
-  private readonly queue: Pending[] = [];
-  private running = 0;
+  private readonly groups = new GroupCommit<{ principal: Principal; report: CheckedReport }, WriteOutcome>({
+    maxRunning: ReportGroupWriter.MAX_RUNNING,
+    maxSize: ReportGroupWriter.MAX_GROUP,
+    sizeOf: () => 1,
+    write: (group) => this.writeGroup(group),
+  });
   /** Sizes of the last groups written (for tests: shows that reports did share transactions). */
-  readonly recentGroupSizes: number[] = [];
+  readonly recentGroupSizes = this.groups.recentGroupSizes;
 
   constructor(
     private readonly ds: DataSource,
@@ -46,60 +44,30 @@ export class ReportGroupWriter {
 
   /** Checks and writes one report; rejects with the same exception a solo write would throw. */
   write(principal: Principal, report: CheckedReport): Promise<WriteOutcome> {
-    return new Promise<WriteOutcome>((resolve, reject) => {
-      this.queue.push({ principal, report, resolve, reject });
-      this.pump();
-    });
+    return this.groups.submit({ principal, report });
   }
 
-  private pump(): void {
-    while (this.running < ReportGroupWriter.MAX_RUNNING && this.queue.length > 0) {
-      const group = this.queue.splice(0, ReportGroupWriter.MAX_GROUP);
-      this.running++;
-      void this.flush(group).finally(() => {
-        this.running--;
-        this.pump();
-      });
-    }
-  }
-
-  private async flush(group: Pending[]): Promise<void> {
-    this.recentGroupSizes.push(group.length);
-    if (this.recentGroupSizes.length > 100) this.recentGroupSizes.shift();
-    let refused: Map<Pending, unknown>;
-    let written: Array<{ p: Pending; outcome: WriteOutcome }>;
-    try {
-      ({ refused, written } = await inTransaction(this.ds, async (m) => {
-        const checker = await ReportChecker.open(
-          this.units,
-          this.calendar,
-          group.map((p) => p.report.orgUnitCode),
-          m,
-        );
-        const refusedNow = new Map<Pending, unknown>();
-        const accepted: Pending[] = [];
-        for (const p of group) {
-          const verdict = await checker.check(p.principal, p.report);
-          if (verdict.ok) accepted.push(p);
-          else refusedNow.set(p, verdict.refusal);
-        }
-        const outcomes = await this.store.writeAs(
-          m,
-          accepted.map((p) => ({ ...p.report, submittedBy: p.principal.keyId })),
-        );
-        return { refused: refusedNow, written: accepted.map((p, i) => ({ p, outcome: outcomes[i] })) };
-      }));
-    } catch (err) {
-      // A failure of the shared transaction (not a refusal: those are per report) must not fail the
-      // others' requests with it: each is tried again in a transaction of its own.
-      if (group.length > 1) {
-        for (const p of group) await this.flush([p]);
-        return;
+  private writeGroup(group: ReadonlyArray<{ principal: Principal; report: CheckedReport }>): Promise<Array<Settled<WriteOutcome>>> {
+    return inTransaction(this.ds, async (m) => {
+      const checker = await ReportChecker.open(
+        this.units,
+        this.calendar,
+        group.map((p) => p.report.orgUnitCode),
+        m,
+      );
+      const settled = new Array<Settled<WriteOutcome>>(group.length);
+      const accepted: number[] = [];
+      for (const [i, p] of group.entries()) {
+        const verdict = await checker.check(p.principal, p.report);
+        if (verdict.ok) accepted.push(i);
+        else settled[i] = { ok: false, error: verdict.refusal };
       }
-      for (const p of group) p.reject(err);
-      return;
-    }
-    for (const [p, err] of refused) p.reject(err);
-    for (const { p, outcome } of written) p.resolve(outcome);
+      const outcomes = await this.store.writeAs(
+        m,
+        accepted.map((i) => ({ ...group[i].report, submittedBy: group[i].principal.keyId })),
+      );
+      accepted.forEach((i, j) => (settled[i] = { ok: true, value: outcomes[j] }));
+      return settled;
+    });
   }
 }

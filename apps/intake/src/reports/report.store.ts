@@ -24,8 +24,8 @@ const keyOf = (u: string, c: string, a: string) => `${u}\u0000${c}\u0000${a}`;
  * unchanged heads back (only when there are any); one more inserts the outbox rows. A batch naming a key
  * more than once is written in rounds (round k: the k-th item of each key, judged against the round
  * before), two statements per round: as many rounds as the most repeated key, usually one or two. Row
- * writes per accepted report: its head (inserted or updated once), the report, the outbox row (and the
- * relay's mark): four, not six.
+ * writes per accepted report: its head (inserted or updated once), the report, the outbox row (then the
+ * relay's numbering and mark of that row).
  */
 @Injectable()
 export class ReportStore {

