@@ -52,7 +52,7 @@ export async function createServiceApp<C extends ServiceConfig>(options: RunServ
     runWithContext({ correlationId, causationId: null }, done);
   });
   refuseLongUrls(fastify);
-  await registerSecurityHeaders(fastify);
+  registerSecurityHeaders(fastify);
   await registerRateLimits(fastify, config);
   fastify.addHook('onResponse', (req, reply, done) => {
     if (!req.url.startsWith('/health') && !req.url.startsWith('/metrics')) {
