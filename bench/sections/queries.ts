@@ -127,8 +127,8 @@ export const querySection: Section = {
           target: 'p99 ≤ 50 ms',
           met: Number.isFinite(p99) ? p99 <= 50 : null,
           note: measure.startsWith('GET /v1/summary')
-            ? 'a short statement for the read-model version, then a cache keyed on it; a miss is one statement: the province’s own rows through the primary keys, and the units by status summed from the per-day counts the projection keeps (status_count_deltas), nothing over the units'
-            : 'one statement per request, no transaction (targets, parent, children through the parent index, their figures and statuses as JSON); then the standings and the sort in the service',
+            ? 'a short prepared statement for the read-model version, then a cache keyed on it: a hit is the framework’s work (guard, validation pipe, serialisation) and one round trip; a miss is one statement: the province’s own rows through the primary keys, and the units by status summed from the per-day counts the projection keeps (status_count_deltas), nothing over the units'
+            : 'one statement per request, no transaction, prepared once per connection (planned on each run, the plan cost more than the run: 27 ms against 8 ms on the loaded machine): targets, parent, children through the parent index, their figures and statuses as JSON; then the standings and the sort in the service',
           ...(res.ok === 0 ? { error: res.firstError ?? 'no request succeeded' } : {}),
         });
       }

@@ -1,6 +1,7 @@
 import { runService } from '@app/platform';
 import { ComplianceConfig } from './compliance.config';
 import { ComplianceModule } from './compliance.module';
+import { registerDashboardSession } from './dashboard/dashboard-session';
 
 export const complianceService = {
   service: 'compliance' as const,
@@ -9,6 +10,7 @@ export const complianceService = {
   defaultPort: 3000,
   configClass: ComplianceConfig,
   module: (config: ComplianceConfig) => ComplianceModule.register(config),
+  configureFastify: registerDashboardSession,
 };
 
 if (require.main === module) void runService(complianceService);

@@ -52,10 +52,11 @@ export async function createServiceApp<C extends ServiceConfig>(options: RunServ
     runWithContext({ correlationId, causationId: null }, done);
   });
   refuseLongUrls(fastify);
-  await registerSecurityHeaders(fastify);
+  registerSecurityHeaders(fastify);
   await registerRateLimits(fastify, config);
   fastify.addHook('onResponse', (req, reply, done) => {
-    if (!req.url.startsWith('/health') && !req.url.startsWith('/metrics')) {
+    // The line's fields are built only when it is written (LOG_LEVEL at info or below).
+    if (log.isLevelEnabled('info') && !req.url.startsWith('/health') && !req.url.startsWith('/metrics')) {
       log.info({ method: req.method, path: req.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
     }
     done();

@@ -5,6 +5,7 @@ import { frameworkErrors, refuseLongUrls } from './fastify-errors';
 import { JsonDepthCounter, MAX_JSON_DEPTH, nulFields, nulLines, registerInputGuards } from './input-guards';
 import { problemOf, sendProblem } from './problem.filter';
 import { registerRateLimits } from './rate-limits';
+import { registerSecurityHeaders, securityHeaders } from './security-headers';
 import { parseTrustProxy } from './trust-proxy';
 
 /** A bare Fastify with the platform's edge, errors answered the way the Nest filter answers them. */
@@ -13,6 +14,7 @@ async function edge(env: Record<string, string> = {}): Promise<FastifyInstance> 
   const app = Fastify({ trustProxy: parseTrustProxy(config.TRUST_PROXY), frameworkErrors });
   app.setErrorHandler((err, req, reply) => sendProblem(reply, problemOf(err, req.url.split('?')[0])));
   refuseLongUrls(app);
+  registerSecurityHeaders(app);
   await registerRateLimits(app, config);
   app.addContentTypeParser(['text/csv'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
   registerInputGuards(app);
@@ -21,6 +23,7 @@ async function edge(env: Record<string, string> = {}): Promise<FastifyInstance> 
     req.headers.authorization === 'Bearer good' ? { ok: true } : reply.status(401).send({ status: 401 }),
   );
   app.get('/health/live', async () => ({ status: 'ok' }));
+  app.get('/page', async (_req, reply) => reply.header('content-security-policy', "default-src 'none'").type('text/html').send('<p>'));
   await app.ready();
   return app;
 }
@@ -137,6 +140,37 @@ describe('rate limits', () => {
     await guess(proxied, '2.2.2.2');
     expect((await guess(proxied, '3.3.3.3')).statusCode).toBe(401);
     await proxied.close();
+  });
+});
+
+describe('security headers', () => {
+  it("given helmet's options, then its headers are worked out once: CSP, nosniff, no referrer, no framing, no X-Powered-By", () => {
+    const { set, removed } = securityHeaders();
+    expect(set['content-security-policy'].split(';')).toEqual(
+      expect.arrayContaining(["default-src 'none'", "script-src 'self'", "frame-ancestors 'none'", "object-src 'none'"]),
+    );
+    expect(set).toMatchObject({
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'x-frame-options': 'DENY',
+      'strict-transport-security': 'max-age=31536000; includeSubDomains',
+      'cross-origin-opener-policy': 'same-origin',
+    });
+    expect(removed).toEqual(['x-powered-by']);
+  });
+
+  it('given any answer (a route, a 404, a refusal by a hook), then it carries them; a page may replace the policy with its own', async () => {
+    const app = await edge({ RATE_LIMIT_AUTH_FAILURES: '1' });
+    const { set } = securityHeaders();
+    const ok = await app.inject({ method: 'GET', url: '/echo/84' });
+    const missing = await app.inject({ method: 'GET', url: '/nowhere' });
+    await app.inject({ method: 'GET', url: '/secret', remoteAddress: '10.0.0.9' });
+    const refused = await app.inject({ method: 'GET', url: '/secret', remoteAddress: '10.0.0.9' });
+    expect([ok.statusCode, missing.statusCode, refused.statusCode]).toEqual([200, 404, 429]);
+    for (const res of [ok, missing, refused]) expect(res.headers).toMatchObject(set);
+    const page = await app.inject({ method: 'GET', url: '/page' });
+    expect(page.headers).toMatchObject({ ...set, 'content-security-policy': "default-src 'none'" });
+    await app.close();
   });
 });
 
