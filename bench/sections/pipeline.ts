@@ -358,7 +358,7 @@ async function runPipeline(ctx: BenchContext, rows: Row[], replicas: 1 | 2): Pro
 }
 
 const PIPELINE_NOTE =
-  'profiled on 2026-12-06 (BENCH_PROFILE=compliance,rates; pg_stat_activity sampled every 0.5 s): the backlog sits in the consumers that apply reports (rates-inputs-intake, compliance-quality-intake, now a batch per transaction), while each service process is mostly idle (rates 76%, compliance 68% of its profile) and its PostgreSQL sessions wait idle in transaction for the next statement: the load generator, intake, rates, compliance, PostgreSQL and NATS share two cores, and concurrent intake batches wait on each other’s head rows (Lock:transactionid); each report also becomes several figure events (the unit and its ancestors) through a second outbox and stream';
+  'profiled on 2026-12-06 (CPU by process from /proc, PostgreSQL by pg_stat_statements on a private instance, lag per durable consumer during the drain): the two cores are saturated, PostgreSQL about 37% of the CPU, rates 18%, compliance 15%, intake 8%, NATS 7%; per report, 3.3 events pass through an outbox (the report, 1.8 figure and status events from rates, 0.4 quality events), each outbox row written three times (inserted, numbered, marked published), and about six deliveries each write an inbox row in their consumer’s transaction; the slowest stage was compliance-quality-intake (it held the whole backlog while the projection and rates had none), since judging a batch’s reports side by side with one sibling read per batch';
 
 export const pipelineSection: Section = {
   name: 'pipeline',
