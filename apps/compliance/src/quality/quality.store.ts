@@ -81,8 +81,11 @@ export async function siblingReportsOf(m: EntityManager, requests: readonly Sibl
          FROM unnest($1::text[], $2::text[], $3::date[], $4::date[]) WITH ORDINALITY AS k(unit_code, cohort, f, t, i)
          JOIN replica_org_units me ON me.code = k.unit_code
          JOIN replica_org_units s ON s.${parent} = me.${parent} AND s.active AND s.code <> me.code
+         -- The window as one range of the primary key (unit, cohort, day): no other index can serve a row comparison, and
+         -- with statistics behind a fast-growing table the planner took the (cohort, as_of) index and filtered every
+         -- unit's reports of the window for each sibling (15 s for 20 questions, 135 ms this way).
          CROSS JOIN LATERAL (SELECT * FROM quality_reports r
-                              WHERE r.unit_code = s.code AND r.cohort = k.cohort AND r.as_of BETWEEN k.f AND k.t OFFSET 0) q
+                              WHERE (r.unit_code, r.cohort, r.as_of) BETWEEN (s.code, k.cohort, k.f) AND (s.code, k.cohort, k.t) OFFSET 0) q
         ORDER BY k.i, q.unit_code, q.as_of`,
       [asked.map((q) => q.unitCode), asked.map((q) => q.cohort), asked.map((q) => q.from), asked.map((q) => q.to)],
     );
