@@ -72,7 +72,9 @@ export async function siblingReportsOf(m: EntityManager, requests: readonly Sibl
   const byParent = new Map<string, number[]>();
   requests.forEach((q, i) => {
     const parent = treeOfCohort(q.cohort) === 'administrative' ? 'admin_parent_code' : 'accountable_to_code';
-    byParent.set(parent, [...(byParent.get(parent) ?? []), i]);
+    const indexes = byParent.get(parent);
+    if (indexes) indexes.push(i);
+    else byParent.set(parent, [i]);
   });
   for (const [parent, indexes] of byParent) {
     const asked = indexes.map((i) => requests[i]);
