@@ -22,10 +22,19 @@ export const BUS_TOPOLOGY: Readonly<Record<ServiceName, ServiceBusRole>> = (() =
 
 /** The service that publishes events of this type (`registry.apikey.issued` → `registry`), or null for a type no service owns. */
 export function producerOf(type: string): ServiceName | null {
-  const prefix = type.split('.')[0];
-  for (const s of SERVICES) if (BUS_TOPOLOGY[s].publishes === prefix) return s;
-  return null;
+  const dot = type.indexOf('.');
+  return PRODUCER_BY_PREFIX.get(dot < 0 ? type : type.slice(0, dot)) ?? null;
 }
+
+/** Asked for every event a consumer reads: the table turned around once. */
+const PRODUCER_BY_PREFIX: ReadonlyMap<string, ServiceName> = (() => {
+  const out = new Map<string, ServiceName>();
+  for (const s of SERVICES) {
+    const prefix = BUS_TOPOLOGY[s].publishes;
+    if (prefix !== null && !out.has(prefix)) out.set(prefix, s);
+  }
+  return out;
+})();
 
 /** The subject filter of a consumer reading `filter` (a prefix, or `>` for every event) in a namespace. */
 export function filterSubjectOf(namespace: string, filter: string): string {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { validateSync } from 'class-validator';
-import { ActivityRecordedV1Data, EventEnvelopeSchema, ReportAcceptedV1Data, TargetSetV1Data } from '@app/contracts';
+import { ActivityRecordedV1Data, EventEnvelopeSchema, isCalendarDate, ReportAcceptedV1Data, TargetSetV1Data } from '@app/contracts';
+import { isISO8601 } from 'class-validator';
 import { compiledCheck } from './compiled-check';
 
 /** class-validator's own verdict, as decodeEvent asked it before the predicate existed. */
@@ -18,6 +19,17 @@ const VALUES = [
   '2020-08-20',
   '2020-02-30',
   '2020-08-20T01:02:03.000Z',
+  '2020-08-20T01:02:03Z',
+  '2020-08-20T01:02:03.123456+07:00',
+  '2020-02-29T23:59:59.999-05:30',
+  '2021-02-29T01:02:03.000Z',
+  '2020-04-31T01:02:03.000Z',
+  '2020-08-20T24:00:00Z',
+  '2020-08-20t01:02:03z',
+  '2020-08-20 01:02:03Z',
+  '2020-08-20T01:02Z',
+  '2020-W34-4',
+  '2020-233',
   'intake',
   'intake.report.accepted',
   '',
@@ -108,5 +120,68 @@ describe('compiledCheck: accepts exactly what class-validator accepts', () => {
         { numRuns: 1000 },
       );
     }
+  });
+});
+
+describe('the timestamp and calendar checks written by hand', () => {
+  /** Two digits, mostly around a field's bounds (0 to max + 1), sometimes anything. */
+  const d2 = (max: number) =>
+    fc
+      .oneof({ weight: 9, arbitrary: fc.integer({ min: 0, max: max + 1 }) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 99 }) })
+      .map((n) => String(n).padStart(2, '0'));
+  const year = fc.constantFrom('0000', '1900', '2000', '2020', '2021', '2100', '2400', '9999');
+  const timestamp = fc
+    .tuple(
+      year,
+      fc.constantFrom('-', ''),
+      d2(12),
+      d2(31),
+      fc.constantFrom('T', 'T', 'T', 't', ' '),
+      d2(24),
+      d2(59),
+      d2(59),
+      fc.constantFrom('', '.0', '.123', '.123456789', ',5'),
+      fc.constantFrom('Z', 'z', '+07:00', '-05:30', '+24:00', '+0700', ''),
+    )
+    .map(([y, sep, mo, da, t, h, mi, se, frac, zone]) => `${y}${sep}${mo}${sep}${da}${t}${h}:${mi}:${se}${frac}${zone}`);
+
+  it('occurredAt: the envelope accepts exactly the timestamps isISO8601 (strict) accepts', () => {
+    const check = compiledCheck(EventEnvelopeSchema)!;
+    const base = {
+      id: uuid,
+      type: 'intake.report.accepted',
+      version: 1,
+      occurredAt: '',
+      source: 'intake',
+      key: 'k',
+      correlationId: 'c',
+      causationId: null,
+      data: {},
+    };
+    let accepted = 0;
+    fc.assert(
+      fc.property(timestamp, (occurredAt) => {
+        const verdict = isISO8601(occurredAt, { strict: true });
+        if (verdict) accepted += 1;
+        expect(check({ ...base, occurredAt })).toBe(verdict);
+      }),
+      { numRuns: 5000 },
+    );
+    expect(accepted).toBeGreaterThan(50);
+  });
+
+  it('isCalendarDate agrees with the calendar Date keeps', () => {
+    const byDate = (v: string) => {
+      const d = new Date(`${v}T00:00:00Z`);
+      return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
+    };
+    fc.assert(
+      fc.property(fc.tuple(year, d2(12), d2(31)), ([y, m, d]) => {
+        const v = `${y}-${m}-${d}`;
+        expect(isCalendarDate(v)).toBe(byDate(v));
+      }),
+      { numRuns: 5000 },
+    );
+    for (const bad of ['2020-8-20', '2020-08-20 ', '20200820', 20200820, null, '२०२०-०८-२०']) expect(isCalendarDate(bad)).toBe(false);
   });
 });

@@ -1,4 +1,5 @@
 import { getMetadataStorage, ValidationTypes, type ValidationArguments } from 'class-validator';
+import { isRealDay } from '@app/contracts';
 
 /**
  * A schema's class-validator constraints turned once into a plain predicate: "is this payload valid?".
@@ -12,15 +13,59 @@ import { getMetadataStorage, ValidationTypes, type ValidationArguments } from 'c
 export type CompiledCheck = (plain: Readonly<Record<string, unknown>>) => boolean;
 
 type Condition = (object: object, value: unknown) => boolean;
+/** One constraint of one property, as a predicate of the value alone (the object is set before each call). */
+type Predicate = (value: unknown) => boolean;
 interface Constraint {
   readonly each: boolean;
-  readonly validate: (value: unknown, args: ValidationArguments) => unknown;
-  readonly constraints: unknown[];
+  readonly test: Predicate;
 }
 interface PropertyCheck {
   readonly property: string;
   readonly conditions: Condition[];
   readonly constraints: Constraint[];
+  /** The ValidationArguments every generic constraint of the property is called with (object and value set per call). */
+  readonly args: { targetName: string; property: string; object: object; value: unknown; constraints: unknown[] };
+}
+
+/**
+ * The constraints whose class-validator function is simple enough to be written here as it is there (same
+ * comparisons, no wrapper, no ValidationArguments): the hot ones of the event contracts. Each returns null
+ * when its arguments are not the plain case, and the generic call is kept. `compiled-check.spec.ts` compares
+ * the result with class-validator's verdict on random payloads.
+ */
+const FAST: Readonly<Record<string, (constraints: readonly unknown[]) => Predicate | null>> = {
+  isString: () => (v) => typeof v === 'string' || v instanceof String,
+  isInt: () => (v) => typeof v === 'number' && Number.isInteger(v),
+  isBoolean: () => (v) => typeof v === 'boolean' || v instanceof Boolean,
+  isObject: () => (v) => v != null && (typeof v === 'object' || typeof v === 'function') && !Array.isArray(v),
+  isArray: () => (v) => Array.isArray(v),
+  min: ([bound]) => (typeof bound === 'number' ? (v) => typeof v === 'number' && v >= bound : null),
+  max: ([bound]) => (typeof bound === 'number' ? (v) => typeof v === 'number' && v <= bound : null),
+  isIn: ([values]) => {
+    // A Set compares like === for strings (SameValueZero differs only for NaN and ±0).
+    if (!Array.isArray(values) || !values.every((x) => typeof x === 'string')) return null;
+    const allowed = new Set<unknown>(values);
+    return (v) => allowed.has(v);
+  },
+  matches: ([pattern]) => {
+    // validator's matches() is `!!str.match(pattern)`: the same as test() for a pattern without state (g, y).
+    if (!(pattern instanceof RegExp) || pattern.global || pattern.sticky) return null;
+    return (v) => typeof v === 'string' && pattern.test(v);
+  },
+};
+
+/**
+ * The one shape every producer writes (`Date#toISOString`, or with an offset): a string of it that names a real
+ * day is accepted at once; any other string is asked of validator's isISO8601, so the verdict is its own (this
+ * form is a part of what its pattern accepts, and `strict` is its calendar check, done by isRealDay; years before
+ * 1000 are left to it: its check rebuilds the date from the year as a number, '0999' as '999', and refuses it).
+ */
+const TIMESTAMP =
+  /^[1-9]\d{3}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
+function fastTimestamp(constraints: readonly unknown[], generic: Predicate): Predicate | null {
+  const [options] = constraints as [{ strict?: boolean; strictSeparator?: boolean } | undefined];
+  if (!options || options.strict !== true) return null;
+  return (v) => (typeof v === 'string' && TIMESTAMP.test(v) && isRealDay(v)) || generic(v);
 }
 
 const compiled = new Map<Function, CompiledCheck | null>(); // eslint-disable-line @typescript-eslint/no-unsafe-function-type
@@ -36,35 +81,51 @@ export function compiledCheck(schema: new () => object): CompiledCheck | null {
 
 function compile(schema: new () => object): CompiledCheck | null {
   const storage = getMetadataStorage();
+  const targetName = schema.name;
   const byProperty = new Map<string, PropertyCheck>();
   for (const m of storage.getTargetValidationMetadatas(schema, '', true, false)) {
     if (m.type === ValidationTypes.WHITELIST) continue;
-    const p = byProperty.get(m.propertyName) ?? { property: m.propertyName, conditions: [], constraints: [] };
-    byProperty.set(m.propertyName, p);
+    let p = byProperty.get(m.propertyName);
+    if (!p) {
+      p = {
+        property: m.propertyName,
+        conditions: [],
+        constraints: [],
+        args: { targetName, property: m.propertyName, object: {}, value: undefined, constraints: [] },
+      };
+      byProperty.set(m.propertyName, p);
+    }
     if (m.type === ValidationTypes.CONDITIONAL_VALIDATION) {
       p.conditions.push(m.constraints[0] as Condition);
     } else if (m.type === ValidationTypes.CUSTOM_VALIDATION || m.type === ValidationTypes.IS_DEFINED) {
       for (const c of storage.getTargetValidatorConstraints(m.constraintCls)) {
         if (c.async) return null;
-        p.constraints.push({ each: m.each === true, validate: (v, a) => c.instance.validate(v, a), constraints: m.constraints ?? [] });
+        const constraints = m.constraints ?? [];
+        const args = p.args;
+        const generic: Predicate = (v) => {
+          args.value = v;
+          args.constraints = constraints;
+          return c.instance.validate(v, args as ValidationArguments) === true;
+        };
+        const test = c.name === 'isIso8601' ? fastTimestamp(constraints, generic) : FAST[c.name]?.(constraints);
+        p.constraints.push({ each: m.each === true, test: test ?? generic });
       }
     } else {
       return null; // nested or promise validation: class-validator builds and walks the nested instances
     }
   }
   const checks = [...byProperty.values()];
-  const targetName = schema.name;
   return (plain) => {
     for (const p of checks) {
       const value = plain[p.property];
       let applies = true;
       for (const condition of p.conditions) if (!condition(plain, value)) applies = false;
       if (!applies) continue;
+      p.args.object = plain;
       for (const c of p.constraints) {
-        const args: ValidationArguments = { targetName, property: p.property, object: plain, value, constraints: c.constraints };
         if (c.each && (Array.isArray(value) || value instanceof Set || value instanceof Map)) {
-          for (const item of Array.from(value instanceof Map ? value.values() : value)) if (c.validate(item, args) !== true) return false;
-        } else if (c.validate(value, args) !== true) {
+          for (const item of Array.from(value instanceof Map ? value.values() : value)) if (!c.test(item)) return false;
+        } else if (!c.test(value)) {
           return false;
         }
       }
