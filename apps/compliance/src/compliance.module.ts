@@ -21,6 +21,7 @@ import { NamesContactsAccess1764806400000 } from './migrations/1764806400000-Nam
 import { ProjectionModule } from './projection/projection.module';
 import { QualityFollowUps1765238400000 } from './migrations/1765238400000-QualityFollowUps';
 import { QualityModule } from './quality/quality.module';
+import { ReadModelVersionSlots1796600000000 } from './migrations/1796600000000-ReadModelVersionSlots';
 
 export const COMPLIANCE_MIGRATIONS = [
   ...REGISTRY_REPLICA_MIGRATIONS,
@@ -31,6 +32,7 @@ export const COMPLIANCE_MIGRATIONS = [
   ExchangeMappingReplica1796526000001,
   QualityFollowUps1765238400000,
   StatusCountsByDate1796537736000,
+  ReadModelVersionSlots1796600000000,
 ];
 
 @Module({})
