@@ -16,27 +16,28 @@ export class ReadModelVersionSlots1796600000000 implements MigrationInterface {
   name = 'ReadModelVersionSlots1796600000000';
 
   async up(q: QueryRunner): Promise<void> {
-    const [{ base }] = (await q.query(`SELECT current_schema() AS base`)) as Array<{ base: string }>;
-    await q.query(`
-      CREATE OR REPLACE FUNCTION "${base}".bump_read_model_version() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        INSERT INTO "${base}".read_model_version AS v (consumer, version)
-        SELECT consumer || '#' || (pg_backend_pid() % 16), 1 FROM claimed GROUP BY consumer
-        ON CONFLICT (consumer) DO UPDATE SET version = v.version + 1;
-        RETURN NULL;
-      END $$`);
+    await q.query(bumpFunction(await baseSchema(q), `consumer || '#' || (pg_backend_pid() % 16)`));
   }
 
   async down(q: QueryRunner): Promise<void> {
-    const [{ base }] = (await q.query(`SELECT current_schema() AS base`)) as Array<{ base: string }>;
-    await q.query(`
-      CREATE OR REPLACE FUNCTION "${base}".bump_read_model_version() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        INSERT INTO "${base}".read_model_version AS v (consumer, version)
-        SELECT consumer, 1 FROM claimed GROUP BY consumer
-        ON CONFLICT (consumer) DO UPDATE SET version = v.version + 1;
-        RETURN NULL;
-      END $$`);
+    await q.query(bumpFunction(await baseSchema(q), 'consumer'));
     await q.query(`DELETE FROM read_model_version WHERE consumer LIKE '%#%'`);
   }
+}
+
+async function baseSchema(q: QueryRunner): Promise<string> {
+  const [{ base }] = (await q.query(`SELECT current_schema() AS base`)) as Array<{ base: string }>;
+  return base;
+}
+
+/** The trigger's function, bumping the row named by `row` (an expression over the claimed rows' consumer). */
+function bumpFunction(base: string, row: string): string {
+  return `
+    CREATE OR REPLACE FUNCTION "${base}".bump_read_model_version() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      INSERT INTO "${base}".read_model_version AS v (consumer, version)
+      SELECT ${row}, 1 FROM claimed GROUP BY consumer
+      ON CONFLICT (consumer) DO UPDATE SET version = v.version + 1;
+      RETURN NULL;
+    END $$`;
 }
