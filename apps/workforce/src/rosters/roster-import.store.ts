@@ -2,7 +2,6 @@ import { timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { RosterImportedV1 } from '@app/contracts';
-import { uniqueViolationOf } from '@app/persistence';
 import { EventOutbox } from '@app/platform';
 import type { RosterAggregates, RosterDiff } from './domain/roster-diff';
 import {
@@ -50,43 +49,18 @@ export class RosterImportStore {
   /**
    * Stages a chunk with one statement: the hashes as one binary parameter (32 bytes a row), lines and flags
    * as two integer arrays, unnested server-side (one round trip per chunk, not per row). Answers how many
-   * rows were taken; a row not taken repeats an employee already staged (see `duplicates`).
-   *
-   * The rows go into the primary key's index in hash order: HMACs arrive in random order, and inserting
-   * them sorted lets consecutive rows land on the same leaf pages (the index is two thirds of the
-   * statement's cost; sorted, the statement takes about a quarter less of PostgreSQL's CPU). Equal hashes
-   * stay in file order, so the first line of a repeated employee is the one taken.
-   *
-   * A chunk is first written as a plain insert: ON CONFLICT makes every row a speculative insertion (an
-   * index probe, then the insert, then a confirmation record), about a quarter of the statement's CPU
-   * again, for repeats that a roster seldom has. Only this import writes its rows, one chunk at a time, so a
-   * unique violation can only be a repeated employee: the statement then left nothing, and the chunk is
-   * written again skipping the repeats.
+   * rows were taken; a row not taken repeats an employee already staged (see `duplicates`). The function
+   * (migration RosterStageFunction) inserts in hash order, and skips repeats with ON CONFLICT only when a
+   * plain insert meets one: the staging insert is PostgreSQL's whole share of an import's CPU.
    */
   async stage(importId: string, chunk: StagedChunk): Promise<number> {
     const n = chunk.count;
-    const params = [importId, chunk.hashes.subarray(0, n * 32), intArray(chunk.lines, n), intArray(chunk.flags, n)];
-    try {
-      return await this.insertChunk(params, '');
-    } catch (err) {
-      if (uniqueViolationOf(err) === null) throw err;
-      return this.insertChunk(params, 'ON CONFLICT (import_id, employee_hash) DO NOTHING');
-    }
-  }
-
-  private async insertChunk(params: unknown[], onConflict: string): Promise<number> {
-    const rows: Array<{ n: number }> = await this.ds.query(
-      `WITH ins AS (
-         INSERT INTO roster_rows (import_id, employee_hash, line, has_smartphone, installed, bluetooth_on)
-         SELECT $1, h, t.l, (t.f & 1) <> 0, (t.f & 2) <> 0, (t.f & 4) <> 0
-         FROM unnest($3::int[], $4::int[]) WITH ORDINALITY AS t(l, f, o),
-           substring($2::bytea FROM (t.o::int - 1) * 32 + 1 FOR 32) AS h
-         ORDER BY h, t.o
-         ${onConflict}
-         RETURNING 1)
-       SELECT count(*)::int AS n FROM ins`,
-      params,
-    );
+    const rows: Array<{ n: number }> = await this.ds.query(`SELECT roster_stage($1, $2, $3::int[], $4::int[]) AS n`, [
+      importId,
+      chunk.hashes.subarray(0, n * 32),
+      intArray(chunk.lines, n),
+      intArray(chunk.flags, n),
+    ]);
     return rows[0].n;
   }
 
