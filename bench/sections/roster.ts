@@ -172,8 +172,8 @@ export const rosterSection: Section = {
             met: rate >= 100_000,
             note:
               format === 'CSV'
-                ? 'csv-parse with the three accepted delimiters and the record-size bound (~5 CPU-seconds per million rows), the HMAC of each id and one staging insert per 10,000 rows'
-                : 'the sheet XML (66 MB unpacked for 200,000 rows) scanned by the narrow tokenizer (apps/workforce/src/rosters/sources/xml-scanner.ts), UTF-8 decoding and the garbage of a string per cell, after the shared strings; the HMAC of each id and one staging insert per 10,000 rows',
+                ? 'profiled on 2026-12-06 (BENCH_PROFILE=workforce, CPU of the service and of its PostgreSQL backends from /proc per upload): the service and PostgreSQL take about as much CPU per row each, side by side on the two cores with one chunk of 10,000 rows written while the next is read: the service ~9.5 µs a row (csv-parse with the three accepted delimiters and the record-size bound, the HMAC of each id from the key blocks’ states computed once), PostgreSQL ~8 µs a row for the staging insert (the heap and the (import_id, employee_hash) primary key, rows sorted by hash, a plain insert unless an id repeats)'
+                : 'profiled on 2026-12-06 (BENCH_PROFILE=workforce, CPU of the service and of its PostgreSQL backends from /proc per upload): the shared strings are read first (17 MB, no row can be staged before), then the sheet XML (50 MB unpacked for 200,000 rows) scanned by the narrow tokenizer (apps/workforce/src/rosters/sources/xml-scanner.ts), cells read from their bytes; while the sheet is read the service is idle ~45% of the time, waiting for PostgreSQL’s staging insert, one chunk of 10,000 rows in flight: ~7 µs of PostgreSQL CPU a row (the heap and the (import_id, employee_hash) primary key, rows sorted by hash, a plain insert unless an id repeats) against the service’s ~10 µs a row for the whole upload (spooling, inflating, tokenizing, the HMAC of each id)',
           });
           rows.push({
             section,

@@ -12,6 +12,7 @@ import { WorkforceRosters1764547200000 } from './migrations/1764547200000-Workfo
 import { RosterRetention1765000000000 } from './migrations/1765000000000-RosterRetention';
 import { TransportIdempotencyToPlatform1765065601300 } from './migrations/1765065601300-TransportIdempotencyToPlatform';
 import { RosterHolds1765100000000 } from './migrations/1765100000000-RosterHolds';
+import { RosterStageFunction1796515200000 } from './migrations/1796515200000-RosterStageFunction';
 import { RosterPrivacyModule } from './roster-privacy/roster-privacy.module';
 import { RosterPageModule } from './roster-page/roster-page.module';
 import { RostersModule } from './rosters/rosters.module';
@@ -34,6 +35,7 @@ export class WorkforceModule {
             TransportIdempotencyToPlatform1765065601300,
             RosterHolds1765100000000,
             CampaignTargetsReplica1796428800001,
+            RosterStageFunction1796515200000,
           ],
           auth: replicaAuthProviders,
           campaignStartSql: CAMPAIGN_START_SQL,

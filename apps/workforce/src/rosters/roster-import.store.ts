@@ -49,20 +49,18 @@ export class RosterImportStore {
   /**
    * Stages a chunk with one statement: the hashes as one binary parameter (32 bytes a row), lines and flags
    * as two integer arrays, unnested server-side (one round trip per chunk, not per row). Answers how many
-   * rows were taken; a row not taken repeats an employee already staged (see `duplicates`).
+   * rows were taken; a row not taken repeats an employee already staged (see `duplicates`). The function
+   * (migration RosterStageFunction) inserts in hash order, and skips repeats with ON CONFLICT only when a
+   * plain insert meets one: the staging insert is PostgreSQL's whole share of an import's CPU.
    */
   async stage(importId: string, chunk: StagedChunk): Promise<number> {
     const n = chunk.count;
-    const rows: Array<{ n: number }> = await this.ds.query(
-      `WITH ins AS (
-         INSERT INTO roster_rows (import_id, employee_hash, line, has_smartphone, installed, bluetooth_on)
-         SELECT $1, substring($2::bytea FROM (t.o::int - 1) * 32 + 1 FOR 32), t.l, (t.f & 1) <> 0, (t.f & 2) <> 0, (t.f & 4) <> 0
-         FROM unnest($3::int[], $4::int[]) WITH ORDINALITY AS t(l, f, o)
-         ON CONFLICT (import_id, employee_hash) DO NOTHING
-         RETURNING 1)
-       SELECT count(*)::int AS n FROM ins`,
-      [importId, chunk.hashes.subarray(0, n * 32), intArray(chunk.lines, n), intArray(chunk.flags, n)],
-    );
+    const rows: Array<{ n: number }> = await this.ds.query(`SELECT roster_stage($1, $2, $3::int[], $4::int[]) AS n`, [
+      importId,
+      chunk.hashes.subarray(0, n * 32),
+      intArray(chunk.lines, n),
+      intArray(chunk.flags, n),
+    ]);
     return rows[0].n;
   }
 

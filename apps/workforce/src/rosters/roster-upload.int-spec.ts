@@ -374,6 +374,28 @@ describe('workforce: roster uploads, validation and scope', () => {
     }
   });
 
+  it('names the first line of a repeated id within a staged chunk and across chunks (10,000 rows a chunk)', async () => {
+    // Line n holds W<n>, except the repeats: E1 on lines 2, 5 and 10003 (the second chunk), E2 on lines 10004 and 10006.
+    const lines = ['employee_id,full_name,phone,has_smartphone,installed,bluetooth_on'];
+    for (let line = 2; line <= 10_008; line++) {
+      const id = [2, 5, 10_003].includes(line) ? 'E1' : [10_004, 10_006].includes(line) ? 'E2' : `W${line}`;
+      lines.push(`${id},x,0,yes,yes,${line % 2 ? 'yes' : 'no'}`);
+    }
+    const res = await http(svc, 'POST', '/v1/enterprises/DN-C/rosters?asOf=2020-08-24&dryRun=true', {
+      key: keys.ezBoard,
+      ...csv(lines.join('\n')),
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ state: 'preview', rowsRead: 10_007, rowsAccepted: 10_004, rowsRejected: 3, headcount: 10_004 });
+    // Of the rows taken, the odd lines have Bluetooth on: 5,002 of lines 2…10008 less the repeats on lines 5 and 10003.
+    expect(res.body.bluetoothOn).toBe(5_003 - 2);
+    expect(res.body.rejected).toEqual([
+      { line: 5, reason: 'duplicate employee id (first on line 2)' },
+      { line: 10_003, reason: 'duplicate employee id (first on line 2)' },
+      { line: 10_006, reason: 'duplicate employee id (first on line 10004)' },
+    ]);
+  });
+
   it('keeps other routes on JSON: a CSV body elsewhere is refused 415', async () => {
     const res = await http(svc, 'POST', '/v1/transport-hubs/BX-TRAVINH/checks', {
       key: keys.transport,

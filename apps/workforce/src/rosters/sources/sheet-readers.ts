@@ -12,14 +12,56 @@ export function local(name: string): string {
 /** Column of a cell reference ("AB12" → 28), 1-based; 0 when there is none; past MAX_COLUMNS it stops counting. */
 export function columnOf(ref: string | undefined): number {
   if (!ref) return 0;
+  const bytes = Buffer.from(ref, 'utf8');
+  return columnOfBytes(bytes, 0, bytes.length);
+}
+
+/** `columnOf` over the UTF-8 bytes [from, to) of a reference (a byte past ASCII is not a letter either). */
+function columnOfBytes(b: Uint8Array, from: number, to: number): number {
   let col = 0;
-  for (let i = 0; i < ref.length; i++) {
-    const c = ref.charCodeAt(i) | 0x20;
+  for (let i = from; i < to; i++) {
+    const c = b[i] | 0x20;
     if (c < 97 || c > 122) break;
     col = col * 26 + (c - 96);
     if (col > MAX_COLUMNS) return MAX_COLUMNS + 1;
   }
   return col;
+}
+
+/** The number written in bytes [from, to) when they are one to nine digits, else -1. */
+function digitsAt(b: Uint8Array, from: number, to: number): number {
+  if (to <= from || to - from > 9) return -1;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const d = b[i] - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/** The digits of `n` as they were written, `length` of them (leading zeros kept). */
+function spelled(n: number, length: number): string {
+  const s = String(n);
+  return s.length >= length ? s : '0'.repeat(length - s.length) + s;
+}
+
+/** A row's number from its `r` (NaN when absent or not a number), read from the bytes when they are plain digits. */
+function rowNumberOf(attrs: XmlAttrs): number {
+  const k = attrs.indexOf('r');
+  if (k === -1) return NaN;
+  if (attrs.isPlain(k)) {
+    const n = digitsAt(attrs.bytes, attrs.from(k), attrs.to(k));
+    if (n !== -1) return n;
+  }
+  return Number(attrs.value(k));
+}
+
+/** A cell's column from its `r` (columnOf), read from the bytes when they need no decoding: no string a cell. */
+function cellColumnOf(attrs: XmlAttrs): number {
+  const k = attrs.indexOf('r');
+  if (k === -1) return 0;
+  return attrs.isPlain(k) ? columnOfBytes(attrs.bytes, attrs.from(k), attrs.to(k)) : columnOf(attrs.value(k));
 }
 
 /** A number cell as JavaScript prints it; a small integer written plainly (the flags' 0 and 1) is already that. */
@@ -115,6 +157,15 @@ export class SheetReader implements XmlHandler {
   private type: string | undefined;
   private hasFormula = false;
   private value: string | null = null;
+  /**
+   * A `<v>` of one to nine digits (a shared string's index, a flag's 0 or 1) is kept as its number, never
+   * made a string: `valueDigits` (-1: none, the value is `value`) and how many digits were written.
+   */
+  private valueDigits = -1;
+  private valueLength = 0;
+  private inValue = false;
+  private digits = -1;
+  private digitsLength = 0;
   private inInline = false;
   private inPhonetic = false;
   private captured = '';
@@ -130,7 +181,7 @@ export class SheetReader implements XmlHandler {
   open(name: string, attrs: XmlAttrs): void {
     switch (local(name)) {
       case 'row': {
-        const r = Number(attrs.get('r'));
+        const r = rowNumberOf(attrs);
         this.rowNumber = Number.isInteger(r) && r > 0 ? r : this.rowNumber + 1;
         if (this.rowNumber > EXCEL_MAX_ROW) throw new RosterFileError(422, 'rowNumberTooLarge', { max: EXCEL_MAX_ROW });
         this.cells = [];
@@ -139,18 +190,22 @@ export class SheetReader implements XmlHandler {
       }
       case 'c': {
         if (!this.cells) break;
-        const c = columnOf(attrs.get('r'));
+        const c = cellColumnOf(attrs);
         this.col = c > 0 ? c : this.col + 1;
         if (this.col > MAX_COLUMNS) throw new RosterFileError(422, 'tooManyColumns', { line: this.rowNumber, max: MAX_COLUMNS });
         this.type = attrs.get('t');
         this.hasFormula = false;
         this.value = null;
+        this.valueDigits = -1;
         this.inInline = false;
         while (this.cells.length < this.col) this.cells.push('');
         break;
       }
       case 'v':
-        if (this.cells) this.startCapture();
+        if (this.cells) {
+          this.startCapture();
+          this.inValue = true;
+        }
         break;
       case 'f':
         this.hasFormula = true;
@@ -158,6 +213,7 @@ export class SheetReader implements XmlHandler {
       case 'is':
         this.inInline = true;
         this.value = '';
+        this.valueDigits = -1;
         break;
       case 'rPh':
         this.inPhonetic = true;
@@ -170,7 +226,21 @@ export class SheetReader implements XmlHandler {
     }
   }
 
+  textBytes(bytes: Buffer, from: number, to: number): boolean {
+    // Only a value's first piece: one cut between chunks is spelled out and joined as text.
+    if (!this.inValue || this.digits !== -1 || this.captured !== '') return false;
+    const n = digitsAt(bytes, from, to);
+    if (n === -1) return false;
+    this.digits = n;
+    this.digitsLength = to - from;
+    return true;
+  }
+
   text(piece: string): void {
+    if (this.digits !== -1) {
+      this.captured = spelled(this.digits, this.digitsLength);
+      this.digits = -1;
+    }
     this.captured += piece;
     if (this.captured.length > MAX_CELL_CHARS) throw cellTooLong();
   }
@@ -178,14 +248,19 @@ export class SheetReader implements XmlHandler {
   private startCapture(): void {
     this.wantText = true;
     this.captured = '';
+    this.digits = -1;
   }
 
   close(name: string): void {
     switch (local(name)) {
       case 'v':
         if (this.wantText) {
-          this.value = this.captured;
+          this.valueDigits = this.digits;
+          this.valueLength = this.digitsLength;
+          this.value = this.digits === -1 ? this.captured : null;
           this.wantText = false;
+          this.inValue = false;
+          this.digits = -1;
         }
         break;
       case 't':
@@ -214,22 +289,25 @@ export class SheetReader implements XmlHandler {
   }
 
   private cellText(): string {
+    const d = this.valueDigits;
     const v = this.value;
-    if (v === null) return '';
-    if (this.hasFormula) return this.type === 'str' ? v : numberText(v);
-    switch (this.type) {
+    if (d === -1 && v === null) return '';
+    // A formula's cached value is its text (t="str") or a number, whatever else t says.
+    const type = this.hasFormula ? (this.type === 'str' ? 'str' : undefined) : this.type;
+    switch (type) {
       case 's':
-        return this.shared[parseInt(v, 10)] ?? '';
+        return this.shared[d !== -1 ? d : parseInt(v!, 10)] ?? '';
       case 'inlineStr':
       case 'str':
-        return v;
+        return d !== -1 ? spelled(d, this.valueLength) : v!;
       case 'e':
         return '#ERROR';
       case 'b':
-        return parseInt(v, 10) !== 0 ? 'true' : 'false';
+        return (d !== -1 ? d : parseInt(v!, 10)) !== 0 ? 'true' : 'false';
       case undefined:
       default:
-        return numberText(v);
+        // Digits without a leading zero are already as JavaScript prints the number; with one, String drops it as parseFloat did.
+        return d !== -1 ? String(d) : numberText(v!);
     }
   }
 }

@@ -22,6 +22,12 @@ export interface XmlHandler {
   close(name: string): void;
   /** Character data, entities decoded, possibly in several pieces. */
   text(piece: string): void;
+  /**
+   * Offered first, when character data is wanted and a piece's bytes are its text as they are (ASCII, no
+   * reference, no CR): a handler that reads numbers can take them without a string being made. Answers
+   * whether it took the piece; if not, the piece comes through `text`. Valid during the call only.
+   */
+  textBytes?(bytes: Buffer, from: number, to: number): boolean;
 }
 
 export class XmlError extends Error {
@@ -395,7 +401,9 @@ export class XmlScanner {
       }
       return;
     }
-    this.handler.text(textOf(b, from, to));
+    const handler = this.handler;
+    if (handler.textBytes !== undefined && plainAscii(b, from, to) && handler.textBytes(b, from, to)) return;
+    handler.text(textOf(b, from, to));
   }
 }
 
@@ -445,6 +453,35 @@ export class XmlAttrs {
     return this.names[k];
   }
 
+  /** Index of the unprefixed attribute `name`, or -1. */
+  indexOf(name: string): number {
+    for (let k = 0; k < this.count; k++) if (this.names[k] === name) return k;
+    return -1;
+  }
+
+  /**
+   * The bytes of attribute k's value when they are the value as they are (ASCII, no reference), so a reader
+   * can parse a number or a cell reference from them without a string: `bytes` and [`from(k)`, `to(k)`),
+   * valid during the `open` call only. False: read `value(k)`.
+   */
+  isPlain(k: number): boolean {
+    const b = this.buf;
+    for (let i = this.starts[k], to = this.ends[k]; i < to; i++) if (b[i] >= 0x80 || b[i] === AMP) return false;
+    return true;
+  }
+
+  get bytes(): Buffer {
+    return this.buf;
+  }
+
+  from(k: number): number {
+    return this.starts[k];
+  }
+
+  to(k: number): number {
+    return this.ends[k];
+  }
+
   /** The value of attribute k, references decoded (line ends are left as they are). */
   value(k: number): string {
     const b = this.buf;
@@ -464,8 +501,8 @@ export class XmlAttrs {
 
   /** The value of the unprefixed attribute `name`, if the element has it. */
   get(name: string): string | undefined {
-    for (let k = 0; k < this.count; k++) if (this.names[k] === name) return this.value(k);
-    return undefined;
+    const k = this.indexOf(name);
+    return k === -1 ? undefined : this.value(k);
   }
 }
 
