@@ -91,6 +91,17 @@ export const UNIT_COLUMNS = `code, name, type, bloc, admin_parent_code AS "admin
 export const TARGET_COLUMNS = `target_id AS "targetId", coalesce(name_vi, name) AS name, coalesce(name_vi, name) AS "nameVi", coalesce(name_en, name) AS "nameEn", metric, cohorts, tree, scope_unit_types AS "scopeUnitTypes", scope_levels AS "scopeLevels",
   threshold, deadline::text AS deadline, campaign_start::text AS "campaignStart", reporting_window_days AS "reportingWindowDays", revision`;
 
+/** A StatusRow from `cur` (the latest status row) and `brk` (the latest before it with another status, or nulls). */
+function statusColumns(s: string): string {
+  return `cur.target_id AS "targetId", cur.org_unit_code AS "orgUnitCode",
+           (SELECT min(y.date) FROM ${s}.target_statuses y
+             WHERE y.target_id = cur.target_id AND y.org_unit_code = cur.org_unit_code AND y.date <= $1
+               AND (brk.date IS NULL OR y.date > brk.date))::text AS date,
+           cur.status, brk.status AS "previousStatus", cur.value, cur.threshold,
+           cur.forecast_date::text AS "forecastDate", cur.gap,
+           cur.reporting_units AS "reportingUnits", cur.expected_units AS "expectedUnits", cur.reporting`;
+}
+
 /**
  * The latest status row of each (target, unit) as of $1, with the day its current status began and the
  * status before it, read from the sequence of statuses (rows also restate a status when its coverage
@@ -105,13 +116,7 @@ export function statusesSql(s: string, filter: (alias: string) => string = () =>
       WHERE x.date <= $1 AND x.status <> cur.status ${filter('x')}
       ORDER BY x.target_id, x.org_unit_code, x.date DESC
     )
-    SELECT cur.target_id AS "targetId", cur.org_unit_code AS "orgUnitCode",
-           (SELECT min(y.date) FROM ${s}.target_statuses y
-             WHERE y.target_id = cur.target_id AND y.org_unit_code = cur.org_unit_code AND y.date <= $1
-               AND (brk.date IS NULL OR y.date > brk.date))::text AS date,
-           cur.status, brk.status AS "previousStatus", cur.value, cur.threshold,
-           cur.forecast_date::text AS "forecastDate", cur.gap,
-           cur.reporting_units AS "reportingUnits", cur.expected_units AS "expectedUnits", cur.reporting
+    SELECT ${statusColumns(s)}
     FROM cur LEFT JOIN brk ON brk.target_id = cur.target_id AND brk.org_unit_code = cur.org_unit_code
     ORDER BY cur.target_id, cur.org_unit_code`;
 }
@@ -119,6 +124,29 @@ export function statusesSql(s: string, filter: (alias: string) => string = () =>
 export const FIGURE_COLUMNS = `org_unit_code AS "orgUnitCode", cohort, tree, date::text AS date, headcount,
   smartphone_holders AS "smartphoneHolders", installed, bluetooth_on AS "bluetoothOn", population,
   reporting_units AS "reportingUnits", expected_units AS "expectedUnits"`;
+
+/**
+ * statusesSql for one (target, unit) pair named by SQL expressions (columns of the rows it is joined
+ * LATERAL to): the same row, read through the primary key only (the latest status, the latest with
+ * another status, the first day since), so a list's statuses cost a few index probes per row listed
+ * whatever the planner's estimates (a set-based read of a handful of units was planned as a scan of
+ * every status of the target when the table's statistics were stale).
+ */
+export function statusOfSql(s: string, target: string, unit: string): string {
+  return `SELECT ${statusColumns(s)}
+    FROM (SELECT * FROM ${s}.target_statuses WHERE target_id = ${target} AND org_unit_code = ${unit} AND date <= $1
+          ORDER BY date DESC LIMIT 1) cur
+    LEFT JOIN LATERAL (
+      SELECT x.date, x.status FROM ${s}.target_statuses x
+      WHERE x.target_id = cur.target_id AND x.org_unit_code = cur.org_unit_code AND x.date <= $1 AND x.status <> cur.status
+      ORDER BY x.date DESC LIMIT 1) brk ON true`;
+}
+
+/** The latest figure as of $1 per cohort and tree of one unit (an SQL expression), through the primary key. */
+export function figuresOfSql(s: string, unit: string): string {
+  return `SELECT DISTINCT ON (cohort, tree) ${FIGURE_COLUMNS}
+    FROM ${s}.figures WHERE org_unit_code = ${unit} AND date <= $1 ORDER BY cohort, tree, date DESC`;
+}
 
 /** Reads the live generation of the read model. Every read is one REPEATABLE READ transaction, so a response is consistent. */
 @Injectable()
