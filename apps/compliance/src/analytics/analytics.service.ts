@@ -28,7 +28,7 @@ import {
   type TargetRow,
   type UnitRow,
 } from '../common/read-model.service';
-import { countsByTarget, summaryQuery, versionSql, type SummaryData } from './reads/summary.read';
+import { countsByTarget, summaryQuery, type SummaryData } from './reads/summary.read';
 import { statusesQuery, type StatusesData } from './reads/statuses.read';
 import { readTimeseries } from './reads/timeseries.read';
 import { unitQuery, type UnitData } from './reads/unit.read';
@@ -53,7 +53,7 @@ const SUMMARY_CACHE_SIZE = 64;
 
 @Injectable()
 export class AnalyticsService {
-  /** Computed (or being computed) summaries, keyed by ReadModelService.version, the date and the language; oldest first. */
+  /** Computed (or being computed) summaries, keyed by ReadModelService.currentVersion, the date and the language; oldest first. */
   private readonly summaries = new Map<string, Promise<{ asOfEvent: string | null; targets: TargetSummary[] }>>();
 
   constructor(
@@ -131,12 +131,13 @@ export class AnalyticsService {
   /**
    * Each target on the province. A miss is one statement (summary.read.ts): the province's own rows through the
    * primary keys and the units by status from the per-day counts the projection keeps. The answer depends only on
-   * the read model, the date and the language, so it is also kept per read-model version: a request first reads
-   * the version (one short statement); identical requests between two applied batches share one computation,
-   * and any applied batch or generation switch changes the key.
+   * the read model, the date and the language, so it is also kept per read-model version: a request first takes
+   * the version (ReadModelService.currentVersion: from memory, or one short statement while changes may go
+   * unheard); identical requests between two applied batches share one computation, and any applied batch or
+   * generation switch changes the key.
    */
   async summary(date: string, lang: Lang = 'vi'): Promise<{ date: string; asOfEvent: string | null; targets: TargetSummary[] }> {
-    const { data: version } = await this.readModel.readOne<string>(versionSql, []);
+    const version = await this.readModel.currentVersion();
     const key = `${version}|${date}|${lang}`;
     let answer = this.summaries.get(key);
     if (!answer) {

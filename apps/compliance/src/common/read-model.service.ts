@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CampaignCalendar } from '@app/platform';
@@ -9,6 +9,7 @@ import { activeGeneration } from '../projection/generation';
 import { generationSchema } from '../projection/projection.schema';
 import type { Target } from '@app/domain';
 import type { FigureCounts } from './figures';
+import { ReadModelVersion } from './read-model-version';
 
 export interface UnitRow {
   code: string;
@@ -148,16 +149,43 @@ export function figuresOfSql(s: string, unit: string): string {
     FROM ${s}.figures WHERE org_unit_code = ${unit} AND date <= $1 ORDER BY cohort, tree, date DESC`;
 }
 
+/**
+ * The read-model version in the database (the generation and the per-consumer counters bumped by every
+ * transaction that applies events), as a SQL expression for readOne.
+ */
+function versionSql(schema: string): string {
+  return `SELECT '${schema}|' || coalesce(string_agg(consumer || '=' || version, ',' ORDER BY consumer), '') FROM read_model_version`;
+}
+
 /** Reads the live generation of the read model. Every read is one REPEATABLE READ transaction, so a response is consistent. */
 @Injectable()
-export class ReadModelService {
+export class ReadModelService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly base: string;
+  private readonly changes: ReadModelVersion;
 
   constructor(
     private readonly ds: DataSource,
     private readonly calendar: CampaignCalendar,
   ) {
     this.base = (ds.options as { schema: string }).schema;
+    this.changes = new ReadModelVersion(ds, this.base);
+  }
+
+  onApplicationBootstrap(): void {
+    this.changes.start();
+  }
+
+  onModuleDestroy(): void {
+    this.changes.stop();
+  }
+
+  /**
+   * A token that changes whenever the read model may have changed (what answers are kept under): from
+   * memory while this process hears every change (ReadModelVersion), else read from the database (the
+   * live generation and the per-consumer counters bumped by every transaction that applies events).
+   */
+  async currentVersion(): Promise<string> {
+    return this.changes.current() ?? (await this.readOne<string>(versionSql, [])).data;
   }
 
   async read<T>(fn: (g: Generation) => Promise<T>): Promise<T> {
@@ -212,8 +240,8 @@ export class ReadModelService {
     return this.lastAsOf.shown;
   }
 
-  /** The names of the statement texts prepared so far (see PREPARED_TEXTS_MAX). */
-  private readonly preparedNames = new Set<string>();
+  /** The statement texts prepared so far and their names (see PREPARED_TEXTS_MAX). */
+  private readonly preparedNames = new Map<string, string>();
 
   /**
    * Runs `text` as a named prepared statement on a pooled connection: a read route's statement is a few
@@ -223,10 +251,11 @@ export class ReadModelService {
    * generation fails as any other (isStaleGeneration), and a new generation is a new text, hence a new name.
    */
   private async prepared<R>(text: string, params: readonly unknown[]): Promise<R[]> {
-    let name: string | undefined = `rm_${createHash('sha256').update(text).digest('base64url').slice(0, 32)}`;
-    if (!this.preparedNames.has(name)) {
-      if (this.preparedNames.size < PREPARED_TEXTS_MAX) this.preparedNames.add(name);
-      else name = undefined;
+    // Named by a hash of the text, worked out once per text (a hash per request was ~2% of a cached summary's CPU).
+    let name = this.preparedNames.get(text);
+    if (name === undefined && this.preparedNames.size < PREPARED_TEXTS_MAX) {
+      name = `rm_${createHash('sha256').update(text).digest('base64url').slice(0, 32)}`;
+      this.preparedNames.set(text, name);
     }
     // TypeORM's PostgreSQL driver keeps its pg pool as `master`; its query() cannot name a statement.
     const pool = (this.ds.driver as unknown as { master: Pool }).master;
@@ -370,17 +399,6 @@ export class ReadModelService {
       [today],
     );
     return rows[0]?.day ?? null;
-  }
-
-  /**
-   * A token that changes whenever the read model may have changed, read in the caller's snapshot: the
-   * live generation and the per-consumer counters bumped by every transaction that applies events.
-   */
-  async version(g: Generation): Promise<string> {
-    const rows: Array<{ v: string | null }> = await g.m.query(
-      `SELECT string_agg(consumer || '=' || version, ',' ORDER BY consumer) AS v FROM read_model_version`,
-    );
-    return `${g.schema}|${rows[0]?.v ?? ''}`;
   }
 }
 
