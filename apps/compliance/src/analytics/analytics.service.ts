@@ -32,7 +32,7 @@ import { countsByTarget, summaryQuery, type SummaryData } from './reads/summary.
 import { statusesQuery, type StatusesData } from './reads/statuses.read';
 import { readTimeseries } from './reads/timeseries.read';
 import { unitQuery, type UnitData } from './reads/unit.read';
-import { UNIT_SORT_SQL, unitsQuery, type UnitsData } from './reads/units.read';
+import { UNIT_SORT_SQL, unitsQuery, type UnitsData, type UnitsFilter } from './reads/units.read';
 import type { LaggardsQueryDto, TargetStatusesQueryDto, TimeseriesQueryDto, UnitsQueryDto } from './dto/analytics-query.dto';
 
 import {
@@ -282,7 +282,7 @@ export class AnalyticsService {
     // Sorted and paged in the database unless the order or the filter needs the domain's standing of each unit.
     const key = q.sort?.replace(/^-/, '');
     const inDb = !q.status && (key === undefined || Object.prototype.hasOwnProperty.call(UNIT_SORT_SQL, key));
-    const read = unitsQuery({
+    const filter: UnitsFilter = {
       date,
       cohort,
       tree,
@@ -292,8 +292,16 @@ export class AnalyticsService {
       level: q.level,
       scopeRoot,
       ...(inDb ? { page: { sort: q.sort, limit: page.limit, offset: page.offset } } : {}),
-    });
-    const { asOfEvent, data } = await this.readModel.readOne<UnitsData>(read.data, read.params);
+    };
+    const read = unitsQuery(filter);
+    // Kept per read-model version (the filter names the whole statement): the children of a district read
+    // again and again between two applied batches cost one statement.
+    const { asOfEvent, data } = await this.readModel.readOneKept<UnitsData>(
+      `units ${JSON.stringify(filter)}`,
+      read.data,
+      read.params,
+      (d) => 1 + d.targets.length + d.units.length + d.figures.length + d.statuses.length,
+    );
     if (q.parent && !data.parent)
       throw new ProblemException(404, `unknown org unit ${q.parent}`, [
         { field: 'parent', message: `parent ${q.parent} is not a known unit` },

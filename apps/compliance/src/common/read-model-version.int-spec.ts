@@ -1,7 +1,9 @@
 import { DataSource } from 'typeorm';
+import type { CampaignCalendar } from '@app/platform';
 import { dropDatabase, freshDatabase, waitFor } from '@test/support/int-env';
 import { generationSchema, projectionTablesDdl } from '../projection/projection.schema';
 import { announceReadModelChange, readModelChannel } from '../projection/read-model-changes';
+import { ReadModelService } from './read-model.service';
 import { ReadModelVersion } from './read-model-version';
 
 /**
@@ -91,6 +93,33 @@ describe('ReadModelVersion: what readers key kept answers on', () => {
       expect(after).not.toBe(before);
     } finally {
       v.stop();
+    }
+  });
+
+  it('lets ReadModelService keep answers per version, reading the database’s version while not listening', async () => {
+    const reads = new ReadModelService(ds, {} as CampaignCalendar);
+    const count = (s: string) => `SELECT count(*)::int FROM "${s}".units`;
+    const kept = () => reads.readOneKept<number>('count', count, [], () => 1);
+    const insert = (code: string) => ds.query(`INSERT INTO "${generationSchema(base, 1)}".units (code, revision) VALUES ($1, 1)`, [code]);
+
+    // Not listening: the database's version, moved by the consumers' counters.
+    expect((await kept()).data).toBe(0);
+    await insert('A');
+    expect((await kept()).data).toBe(0);
+    await ds.query(`INSERT INTO ${base}.read_model_version VALUES ('projection', 1)`);
+    expect((await kept()).data).toBe(1);
+
+    reads.onApplicationBootstrap();
+    try {
+      await waitFor(async () => (await reads.currentVersion()).startsWith('mem:'), 'listening');
+      await insert('B');
+      expect((await kept()).data).toBe(2);
+      await insert('C');
+      expect((await kept()).data).toBe(2);
+      await change(other);
+      await waitFor(async () => (await kept()).data === 3, 'the change heard');
+    } finally {
+      reads.onModuleDestroy();
     }
   });
 });
