@@ -28,11 +28,11 @@ import {
   type TargetRow,
   type UnitRow,
 } from '../common/read-model.service';
-import { countsByTarget, summaryQuery, versionSql, type SummaryData } from './reads/summary.read';
+import { countsByTarget, summaryQuery, type SummaryData } from './reads/summary.read';
 import { statusesQuery, type StatusesData } from './reads/statuses.read';
 import { readTimeseries } from './reads/timeseries.read';
 import { unitQuery, type UnitData } from './reads/unit.read';
-import { UNIT_SORT_SQL, unitsQuery, type UnitsData } from './reads/units.read';
+import { UNIT_SORT_SQL, unitsQuery, type UnitsData, type UnitsFilter } from './reads/units.read';
 import type { LaggardsQueryDto, TargetStatusesQueryDto, TimeseriesQueryDto, UnitsQueryDto } from './dto/analytics-query.dto';
 
 import {
@@ -53,7 +53,7 @@ const SUMMARY_CACHE_SIZE = 64;
 
 @Injectable()
 export class AnalyticsService {
-  /** Computed (or being computed) summaries, keyed by ReadModelService.version, the date and the language; oldest first. */
+  /** Computed (or being computed) summaries, keyed by ReadModelService.currentVersion, the date and the language; oldest first. */
   private readonly summaries = new Map<string, Promise<{ asOfEvent: string | null; targets: TargetSummary[] }>>();
 
   constructor(
@@ -131,12 +131,13 @@ export class AnalyticsService {
   /**
    * Each target on the province. A miss is one statement (summary.read.ts): the province's own rows through the
    * primary keys and the units by status from the per-day counts the projection keeps. The answer depends only on
-   * the read model, the date and the language, so it is also kept per read-model version: a request first reads
-   * the version (one short statement); identical requests between two applied batches share one computation,
-   * and any applied batch or generation switch changes the key.
+   * the read model, the date and the language, so it is also kept per read-model version: a request first takes
+   * the version (ReadModelService.currentVersion: from memory, or one short statement while changes may go
+   * unheard); identical requests between two applied batches share one computation, and any applied batch or
+   * generation switch changes the key.
    */
   async summary(date: string, lang: Lang = 'vi'): Promise<{ date: string; asOfEvent: string | null; targets: TargetSummary[] }> {
-    const { data: version } = await this.readModel.readOne<string>(versionSql, []);
+    const version = await this.readModel.currentVersion();
     const key = `${version}|${date}|${lang}`;
     let answer = this.summaries.get(key);
     if (!answer) {
@@ -281,7 +282,7 @@ export class AnalyticsService {
     // Sorted and paged in the database unless the order or the filter needs the domain's standing of each unit.
     const key = q.sort?.replace(/^-/, '');
     const inDb = !q.status && (key === undefined || Object.prototype.hasOwnProperty.call(UNIT_SORT_SQL, key));
-    const read = unitsQuery({
+    const filter: UnitsFilter = {
       date,
       cohort,
       tree,
@@ -291,8 +292,16 @@ export class AnalyticsService {
       level: q.level,
       scopeRoot,
       ...(inDb ? { page: { sort: q.sort, limit: page.limit, offset: page.offset } } : {}),
-    });
-    const { asOfEvent, data } = await this.readModel.readOne<UnitsData>(read.data, read.params);
+    };
+    const read = unitsQuery(filter);
+    // Kept per read-model version (the filter names the whole statement): the children of a district read
+    // again and again between two applied batches cost one statement.
+    const { asOfEvent, data } = await this.readModel.readOneKept<UnitsData>(
+      `units ${JSON.stringify(filter)}`,
+      read.data,
+      read.params,
+      (d) => 1 + d.targets.length + d.units.length + d.figures.length + d.statuses.length,
+    );
     if (q.parent && !data.parent)
       throw new ProblemException(404, `unknown org unit ${q.parent}`, [
         { field: 'parent', message: `parent ${q.parent} is not a known unit` },

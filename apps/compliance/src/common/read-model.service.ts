@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CampaignCalendar } from '@app/platform';
@@ -9,6 +9,7 @@ import { activeGeneration } from '../projection/generation';
 import { generationSchema } from '../projection/projection.schema';
 import type { Target } from '@app/domain';
 import type { FigureCounts } from './figures';
+import { ReadModelVersion } from './read-model-version';
 
 export interface UnitRow {
   code: string;
@@ -74,6 +75,13 @@ const ISO_MS = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
  */
 export const PREPARED_TEXTS_MAX = 256;
 
+/**
+ * What readOneKept holds at most: answers, and rows in all of them (a row of units, figures or statuses, a few
+ * hundred bytes parsed: ~20 MB). The children of each of a country's 700 districts are ~34,000 rows.
+ */
+export const KEPT_ANSWERS_MAX = 2048;
+export const KEPT_ROWS_MAX = 50_000;
+
 /** Known units on both trees: what a portal key's scope is walked over (subtreeCodes in SQL). */
 export function unitWalk(schema: string): TreeWalk {
   return { table: `"${schema}".units`, parentColumns: BOTH_TREES, where: 'u.type IS NOT NULL' };
@@ -91,6 +99,17 @@ export const UNIT_COLUMNS = `code, name, type, bloc, admin_parent_code AS "admin
 export const TARGET_COLUMNS = `target_id AS "targetId", coalesce(name_vi, name) AS name, coalesce(name_vi, name) AS "nameVi", coalesce(name_en, name) AS "nameEn", metric, cohorts, tree, scope_unit_types AS "scopeUnitTypes", scope_levels AS "scopeLevels",
   threshold, deadline::text AS deadline, campaign_start::text AS "campaignStart", reporting_window_days AS "reportingWindowDays", revision`;
 
+/** A StatusRow from `cur` (the latest status row) and `brk` (the latest before it with another status, or nulls). */
+function statusColumns(s: string): string {
+  return `cur.target_id AS "targetId", cur.org_unit_code AS "orgUnitCode",
+           (SELECT min(y.date) FROM ${s}.target_statuses y
+             WHERE y.target_id = cur.target_id AND y.org_unit_code = cur.org_unit_code AND y.date <= $1
+               AND (brk.date IS NULL OR y.date > brk.date))::text AS date,
+           cur.status, brk.status AS "previousStatus", cur.value, cur.threshold,
+           cur.forecast_date::text AS "forecastDate", cur.gap,
+           cur.reporting_units AS "reportingUnits", cur.expected_units AS "expectedUnits", cur.reporting`;
+}
+
 /**
  * The latest status row of each (target, unit) as of $1, with the day its current status began and the
  * status before it, read from the sequence of statuses (rows also restate a status when its coverage
@@ -105,13 +124,7 @@ export function statusesSql(s: string, filter: (alias: string) => string = () =>
       WHERE x.date <= $1 AND x.status <> cur.status ${filter('x')}
       ORDER BY x.target_id, x.org_unit_code, x.date DESC
     )
-    SELECT cur.target_id AS "targetId", cur.org_unit_code AS "orgUnitCode",
-           (SELECT min(y.date) FROM ${s}.target_statuses y
-             WHERE y.target_id = cur.target_id AND y.org_unit_code = cur.org_unit_code AND y.date <= $1
-               AND (brk.date IS NULL OR y.date > brk.date))::text AS date,
-           cur.status, brk.status AS "previousStatus", cur.value, cur.threshold,
-           cur.forecast_date::text AS "forecastDate", cur.gap,
-           cur.reporting_units AS "reportingUnits", cur.expected_units AS "expectedUnits", cur.reporting
+    SELECT ${statusColumns(s)}
     FROM cur LEFT JOIN brk ON brk.target_id = cur.target_id AND brk.org_unit_code = cur.org_unit_code
     ORDER BY cur.target_id, cur.org_unit_code`;
 }
@@ -120,16 +133,66 @@ export const FIGURE_COLUMNS = `org_unit_code AS "orgUnitCode", cohort, tree, dat
   smartphone_holders AS "smartphoneHolders", installed, bluetooth_on AS "bluetoothOn", population,
   reporting_units AS "reportingUnits", expected_units AS "expectedUnits"`;
 
+/**
+ * statusesSql for one (target, unit) pair named by SQL expressions (columns of the rows it is joined
+ * LATERAL to): the same row, read through the primary key only (the latest status, the latest with
+ * another status, the first day since), so a list's statuses cost a few index probes per row listed
+ * whatever the planner's estimates (a set-based read of a handful of units was planned as a scan of
+ * every status of the target when the table's statistics were stale).
+ */
+export function statusOfSql(s: string, target: string, unit: string): string {
+  return `SELECT ${statusColumns(s)}
+    FROM (SELECT * FROM ${s}.target_statuses WHERE target_id = ${target} AND org_unit_code = ${unit} AND date <= $1
+          ORDER BY date DESC LIMIT 1) cur
+    LEFT JOIN LATERAL (
+      SELECT x.date, x.status FROM ${s}.target_statuses x
+      WHERE x.target_id = cur.target_id AND x.org_unit_code = cur.org_unit_code AND x.date <= $1 AND x.status <> cur.status
+      ORDER BY x.date DESC LIMIT 1) brk ON true`;
+}
+
+/** The latest figure as of $1 per cohort and tree of one unit (an SQL expression), through the primary key. */
+export function figuresOfSql(s: string, unit: string): string {
+  return `SELECT DISTINCT ON (cohort, tree) ${FIGURE_COLUMNS}
+    FROM ${s}.figures WHERE org_unit_code = ${unit} AND date <= $1 ORDER BY cohort, tree, date DESC`;
+}
+
+/**
+ * The read-model version in the database (the generation and the per-consumer counters bumped by every
+ * transaction that applies events), as a SQL expression for readOne.
+ */
+function versionSql(schema: string): string {
+  return `SELECT '${schema}|' || coalesce(string_agg(consumer || '=' || version, ',' ORDER BY consumer), '') FROM read_model_version`;
+}
+
 /** Reads the live generation of the read model. Every read is one REPEATABLE READ transaction, so a response is consistent. */
 @Injectable()
-export class ReadModelService {
+export class ReadModelService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly base: string;
+  private readonly changes: ReadModelVersion;
 
   constructor(
     private readonly ds: DataSource,
     private readonly calendar: CampaignCalendar,
   ) {
     this.base = (ds.options as { schema: string }).schema;
+    this.changes = new ReadModelVersion(ds, this.base);
+  }
+
+  onApplicationBootstrap(): void {
+    this.changes.start();
+  }
+
+  onModuleDestroy(): void {
+    this.changes.stop();
+  }
+
+  /**
+   * A token that changes whenever the read model may have changed (what answers are kept under): from
+   * memory while this process hears every change (ReadModelVersion), else read from the database (the
+   * live generation and the per-consumer counters bumped by every transaction that applies events).
+   */
+  async currentVersion(): Promise<string> {
+    return this.changes.current() ?? (await this.readOne<string>(versionSql, [])).data;
   }
 
   async read<T>(fn: (g: Generation) => Promise<T>): Promise<T> {
@@ -141,6 +204,64 @@ export class ReadModelService {
       // Officials read the province's wall clock, to the second (docs/api.md, "As of").
       return fn({ schema, asOfEvent: cp[0] ? this.calendar.dateTime(cp[0].at) : null, m });
     });
+  }
+
+  /** readOne's answers kept per read-model version and key (readOneKept), least recently used first, with their weight. */
+  private readonly kept = new Map<string, { answer: Promise<{ asOfEvent: string | null; data: unknown }>; weight: number }>();
+  private keptWeight = 0;
+  private keptVersion = '';
+
+  /**
+   * readOne, its answer kept per read-model version: identical reads between two changes of the read model
+   * share one statement (and concurrent ones one round trip). `key` names everything the statement depends
+   * on but the read model (the route and its filters); `weigh` counts the rows an answer holds, and the
+   * answers kept hold at most KEPT_ROWS_MAX rows (one heavier than an eighth of that is not kept). Only for
+   * statements over the live generation's tables (what the version follows), never for other tables.
+   */
+  async readOneKept<T>(
+    key: string,
+    data: (schema: string) => string,
+    params: readonly unknown[],
+    weigh: (data: T) => number,
+  ): Promise<{ asOfEvent: string | null; data: T }> {
+    const version = await this.currentVersion();
+    if (version !== this.keptVersion) {
+      // Answers of an older version are never asked for again.
+      this.kept.clear();
+      this.keptWeight = 0;
+      this.keptVersion = version;
+    }
+    const k = `${version}\n${key}`;
+    const held = this.kept.get(k);
+    if (held) {
+      this.kept.delete(k);
+      this.kept.set(k, held);
+      return held.answer as Promise<{ asOfEvent: string | null; data: T }>;
+    }
+    const answer = this.readOne<T>(data, params);
+    const entry = { answer: answer as Promise<{ asOfEvent: string | null; data: unknown }>, weight: 0 };
+    this.kept.set(k, entry);
+    answer.then(
+      (a) => {
+        if (this.kept.get(k) !== entry) return;
+        entry.weight = weigh(a.data);
+        this.keptWeight += entry.weight;
+        if (entry.weight > KEPT_ROWS_MAX / 8) this.forget(k);
+        for (const [oldest] of this.kept) {
+          if (this.keptWeight <= KEPT_ROWS_MAX && this.kept.size <= KEPT_ANSWERS_MAX) break;
+          this.forget(oldest);
+        }
+      },
+      () => this.forget(k),
+    );
+    return answer;
+  }
+
+  private forget(k: string): void {
+    const entry = this.kept.get(k);
+    if (!entry) return;
+    this.kept.delete(k);
+    this.keptWeight -= entry.weight;
   }
 
   /** The live generation as last seen: a statement that finds another one is run again on it. */
@@ -184,8 +305,8 @@ export class ReadModelService {
     return this.lastAsOf.shown;
   }
 
-  /** The names of the statement texts prepared so far (see PREPARED_TEXTS_MAX). */
-  private readonly preparedNames = new Set<string>();
+  /** The statement texts prepared so far and their names (see PREPARED_TEXTS_MAX). */
+  private readonly preparedNames = new Map<string, string>();
 
   /**
    * Runs `text` as a named prepared statement on a pooled connection: a read route's statement is a few
@@ -195,10 +316,11 @@ export class ReadModelService {
    * generation fails as any other (isStaleGeneration), and a new generation is a new text, hence a new name.
    */
   private async prepared<R>(text: string, params: readonly unknown[]): Promise<R[]> {
-    let name: string | undefined = `rm_${createHash('sha256').update(text).digest('base64url').slice(0, 32)}`;
-    if (!this.preparedNames.has(name)) {
-      if (this.preparedNames.size < PREPARED_TEXTS_MAX) this.preparedNames.add(name);
-      else name = undefined;
+    // Named by a hash of the text, worked out once per text (a hash per request was ~2% of a cached summary's CPU).
+    let name = this.preparedNames.get(text);
+    if (name === undefined && this.preparedNames.size < PREPARED_TEXTS_MAX) {
+      name = `rm_${createHash('sha256').update(text).digest('base64url').slice(0, 32)}`;
+      this.preparedNames.set(text, name);
     }
     // TypeORM's PostgreSQL driver keeps its pg pool as `master`; its query() cannot name a statement.
     const pool = (this.ds.driver as unknown as { master: Pool }).master;
@@ -342,17 +464,6 @@ export class ReadModelService {
       [today],
     );
     return rows[0]?.day ?? null;
-  }
-
-  /**
-   * A token that changes whenever the read model may have changed, read in the caller's snapshot: the
-   * live generation and the per-consumer counters bumped by every transaction that applies events.
-   */
-  async version(g: Generation): Promise<string> {
-    const rows: Array<{ v: string | null }> = await g.m.query(
-      `SELECT string_agg(consumer || '=' || version, ',' ORDER BY consumer) AS v FROM read_model_version`,
-    );
-    return `${g.schema}|${rows[0]?.v ?? ''}`;
   }
 }
 

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { generationSchema, readSchema, readViewsDdl } from './projection.schema';
+import { announceReadModelChange } from './read-model-changes';
 
 /**
  * Which generation of the read model is live. Writers read it FOR SHARE inside their transaction and
@@ -21,6 +22,7 @@ export async function switchGeneration(m: EntityManager, base: string, generatio
   const previous = await activeGeneration(m, 'update');
   await m.query(`UPDATE projection_pointer SET generation = $1, switched_at = now()`, [generation]);
   for (const sql of readViewsDdl(readSchema(base), generationSchema(base, generation))) await m.query(sql);
+  await announceReadModelChange(m, base);
   return previous;
 }
 

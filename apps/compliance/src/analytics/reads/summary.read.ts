@@ -12,14 +12,6 @@ import {
 } from '../../common/read-model.service';
 import { statusCountsSql } from '../../projection/status-counts';
 
-/**
- * The read-model version as ReadModelService.version gives it (the generation and the per-consumer
- * counters bumped by every transaction that applies events), as a SQL expression for readOne.
- */
-export function versionSql(schema: string): string {
-  return `SELECT '${schema}|' || coalesce(string_agg(consumer || '=' || version, ',' ORDER BY consumer), '') FROM read_model_version`;
-}
-
 /** What GET /v1/summary reads, in one statement. */
 export interface SummaryData {
   targets: TargetRow[];

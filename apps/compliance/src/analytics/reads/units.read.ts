@@ -3,8 +3,8 @@ import { subtreeSql } from '@app/persistence';
 import { sqlRatio, type FigureCounts } from '../../common/figures';
 import { sqlOrderBy } from '../../common/listing';
 import {
-  FIGURE_COLUMNS,
-  statusesSql,
+  figuresOfSql,
+  statusOfSql,
   TARGET_COLUMNS,
   UNIT_COLUMNS,
   unitWalk,
@@ -112,14 +112,10 @@ export function unitsQuery(f: UnitsFilter): { data: (schema: string) => string; 
           'parent', (SELECT row_to_json(x) FROM (SELECT ${UNIT_COLUMNS} FROM ${s}.units WHERE code = ${parent} AND type IS NOT NULL) x),
           'units', (SELECT coalesce(${page ? `json_agg(to_jsonb(c) - 'n' ORDER BY c.n)` : 'json_agg(c ORDER BY c.code)'}, '[]') FROM c),
           'total', ${page ? `(SELECT count(*) FROM ${s}.units u WHERE ${counted}${scope})` : 'NULL'},
-          'figures', (SELECT coalesce(json_agg(x), '[]') FROM (
-              SELECT DISTINCT ON (org_unit_code, cohort, tree) ${FIGURE_COLUMNS}
-              FROM ${s}.figures WHERE org_unit_code IN (SELECT code FROM c) AND date <= $1
-              ORDER BY org_unit_code, cohort, tree, date DESC) x),
-          'statuses', (SELECT coalesce(json_agg(x), '[]') FROM (${statusesSql(
-            s,
-            (a) => `AND ${a}.target_id IN (SELECT target_id FROM tg) AND ${a}.org_unit_code IN (SELECT code FROM c)`,
-          )}) x)
+          'figures', (SELECT coalesce(json_agg(x ORDER BY x."orgUnitCode", x.cohort, x.tree), '[]')
+              FROM c CROSS JOIN LATERAL (${figuresOfSql(s, 'c.code')}) x),
+          'statuses', (SELECT coalesce(json_agg(x ORDER BY x."targetId", x."orgUnitCode"), '[]')
+              FROM tg CROSS JOIN c CROSS JOIN LATERAL (${statusOfSql(s, 'tg.target_id', 'c.code')}) x)
         )`;
     },
   };

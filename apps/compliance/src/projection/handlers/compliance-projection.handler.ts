@@ -5,6 +5,7 @@ import { EventConsumerGroup, OnEventBatch } from '@app/messaging';
 import { ComplianceProjector, PROJECTED_CONTRACTS } from '../compliance.projector';
 import { activeSchema } from '../generation';
 import { noteApplied } from '../projection.metrics';
+import { announceReadModelChange } from '../read-model-changes';
 
 /**
  * The live consumer of the read model: every event of every service, written into the generation the
@@ -23,7 +24,8 @@ export class ComplianceProjectionHandlers {
 
   @OnEventBatch(PROJECTED_CONTRACTS)
   async applyBatch(events: EventEnvelope[], m: EntityManager): Promise<void> {
-    await this.projector.applyBatch(await activeSchema(m, this.base, 'share'), events, m);
+    const applied = await this.projector.applyBatch(await activeSchema(m, this.base, 'share'), events, m);
+    if (applied > 0) await announceReadModelChange(m, this.base);
     for (const e of events) noteApplied(e.occurredAt);
   }
 }
