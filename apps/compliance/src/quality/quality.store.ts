@@ -263,6 +263,11 @@ export async function recordReports(m: EntityManager, reports: readonly QualityR
   }
   const batch = [...latest.values()];
   if (batch.length === 0) return [];
+  // Written in key order: two replicas' batches sharing reports lock them in the same order (a wait, never a deadlock).
+  const ordered = batch
+    .map((r) => [reportKey(r), r] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, r]) => r);
   const rows: Array<{ k: string }> = await m.query(
     `INSERT INTO quality_reports (unit_code, cohort, as_of, revision, report_id, headcount, smartphone_holders, installed, bluetooth_on)
      SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::int[], $5::uuid[], $6::int[], $7::int[], $8::int[], $9::int[])
@@ -272,13 +277,13 @@ export async function recordReports(m: EntityManager, reports: readonly QualityR
      WHERE quality_reports.revision < EXCLUDED.revision
      RETURNING unit_code || '|' || cohort || '|' || as_of::text AS k`,
     [
-      ...keyArrays(batch),
-      batch.map((r) => r.revision),
-      batch.map((r) => r.reportId),
-      batch.map((r) => r.headcount),
-      batch.map((r) => r.smartphoneHolders),
-      batch.map((r) => r.installed),
-      batch.map((r) => r.bluetoothOn),
+      ...keyArrays(ordered),
+      ordered.map((r) => r.revision),
+      ordered.map((r) => r.reportId),
+      ordered.map((r) => r.headcount),
+      ordered.map((r) => r.smartphoneHolders),
+      ordered.map((r) => r.installed),
+      ordered.map((r) => r.bluetoothOn),
     ],
   );
   const kept = new Set(rows.map((r) => r.k));
