@@ -169,7 +169,7 @@ export const rebuildSection: Section = {
         limit: ctx.limits.pgBulk,
         target: '≥ 20,000 events/s',
         met: rate >= 20_000,
-        note: 'profiled on 2026-12-06 (BENCH_PROFILE=compliance --only rebuild; pg_stat_statements on a private instance): the status counts of the summary took away and added back each touched pair’s whole history on every batch through a sequential scan of every status, quadratic over a replay (now only the rows from the batch’s first day, ~10 ms a batch); what is left is the compliance process waiting on PostgreSQL about half of the time (the inbox rows of every delivery, quality’s history reads of up to 30 earlier reports per report, the batch upserts), and in its busy half decoding and the compiled constraint checks (a report decoded by two consumers, a unit by three) and the garbage collector',
+        note: 'profiled on 2026-12-06 (BENCH_PROFILE=compliance --only rebuild; pg_stat_statements on a private instance): the status counts of the summary took away and added back each touched pair’s whole history on every batch through a sequential scan of every status, quadratic over a replay (now only the rows from the batch’s first day, ~10 ms a batch); what is left is the compliance process waiting on PostgreSQL about half of the time (the inbox rows of every delivery, quality’s history reads of up to 30 earlier reports per report, the batch upserts), and in its busy half decoding (a report decoded by two consumers, a unit by three; the checks themselves 3× cheaper since the second pass of 2026-12-06: class-validator’s wrappers and Date parsing gone) and the garbage collector (13% of the process)',
       });
     } finally {
       await w?.close();
