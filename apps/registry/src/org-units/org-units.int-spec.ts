@@ -180,6 +180,16 @@ describe('registry org units on the real PostgreSQL and NATS', () => {
     expect(created.body).toMatchObject({ level: 4, revision: 1, accountableToCode: '29296' });
   });
 
+  it('PUT refuses a head that is not an object (a list passed ValidateNested, which validates its items) with 400', async () => {
+    for (const head of [[], ['x'], 'Trần Văn C', 7]) {
+      const res = await http(svc, 'PUT', '/v1/org-units/29236', {
+        body: { name: 'Phường 4', type: 'commune', adminParentCode: '842', head },
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.errors.map((e: { field: string }) => e.field)).toContain('head');
+    }
+  });
+
   it('PUT refuses a wrong parent type, a missing parent and a cycle with 422 naming the field', async () => {
     const wrong = await http(svc, 'PUT', '/v1/org-units/29236', { body: { name: 'Phường 4', type: 'commune', adminParentCode: '84' } });
     expect(wrong.status).toBe(422);

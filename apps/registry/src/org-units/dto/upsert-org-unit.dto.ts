@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsEmail, IsIn, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
+import { IsEmail, IsIn, IsObject, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
 import { BLOCS, UNIT_TYPES, IsCalendarDate, IsUnitCode, IsVietnamesePhone, type Bloc, type UnitType } from '@app/contracts';
 
 export class UnitHeadDto {
@@ -40,7 +40,7 @@ export class UpsertOrgUnitDto {
   @IsOptional()
   @IsUnitCode()
   accountableToCode?: string;
-  @ApiPropertyOptional({ type: UnitHeadDto }) @IsOptional() @ValidateNested() @Type(() => UnitHeadDto) head?: UnitHeadDto;
+  @ApiPropertyOptional({ type: UnitHeadDto }) @IsOptional() @IsObject() @ValidateNested() @Type(() => UnitHeadDto) head?: UnitHeadDto;
 }
 
 export class RetireOrgUnitDto {
