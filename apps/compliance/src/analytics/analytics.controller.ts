@@ -7,7 +7,7 @@ import { viewerOf } from '../common/contacts';
 import type { Figure } from '../common/figures';
 import type { CsvColumn } from '../common/listing';
 import { DateQueryDto, pageOf } from '../common/query.dto';
-import { markFreshness, sendCsv } from '../common/respond';
+import { markFreshness, sendCsv, sendJson } from '../common/respond';
 import type { UnitListRow, UnitStatusRow } from './analytics-rows';
 import { AnalyticsService } from './analytics.service';
 import { LaggardsQueryDto, TargetStatusesQueryDto, TimeseriesQueryDto, UnitsQueryDto } from './dto/analytics-query.dto';
@@ -133,10 +133,9 @@ export class AnalyticsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const date = q.date ?? (await this.analytics.defaultDay());
-    const { s, page } = await this.analytics.units(q, date, { ...viewerOf(req, p, q.lang), principal: p }, pageOf(q));
-    if (q.format === 'csv') return sendCsv(reply, `units-${date}`, s.asOfEvent, UNIT_CSV, page.items);
-    markFreshness(reply, s.asOfEvent);
-    return { date, asOfEvent: s.asOfEvent, ...page };
+    const a = await this.analytics.units(q, date, { ...viewerOf(req, p, q.lang), principal: p }, pageOf(q));
+    if (q.format === 'csv') return sendCsv(reply, `units-${date}`, a.asOfEvent, UNIT_CSV, a.page.items);
+    return sendJson(reply, a.asOfEvent, a.json());
   }
 
   @Get('targets/:id/statuses')

@@ -17,6 +17,7 @@ import { CampaignCalendar, ProblemException, type Principal } from '@app/platfor
 import { ContactAccessService, headOf, revealsContacts, type Viewer } from '../common/contacts';
 import { notBeforeFirstDay, toFigure, type Figure } from '../common/figures';
 import { paginate, sortRows, type Page } from '../common/listing';
+import { jsonOnce } from '../common/respond';
 import {
   assembleSnapshot,
   childrenOf,
@@ -48,14 +49,20 @@ import {
   type UnitStatusRow,
 } from './analytics-rows';
 
-/** Summaries kept per (generation, read-model version, date, language): at most this many answers. */
-const SUMMARY_CACHE_SIZE = 64;
+/** A page of units (AnalyticsService.units), as kept per read-model version. */
+export interface UnitsAnswer {
+  asOfEvent: string | null;
+  page: Page<UnitListRow>;
+  /** The units of the page, whose heads' contacts the reader is shown (recorded on each read). */
+  shown: UnitRow[];
+  /** `{ date, asOfEvent, ...page }` as JSON, serialised on first use. */
+  json: () => Buffer;
+  /** The rows it holds (ReadModelService.keep's bound). */
+  weight: number;
+}
 
 @Injectable()
 export class AnalyticsService {
-  /** Computed (or being computed) summaries, keyed by ReadModelService.currentVersion, the date and the language; oldest first. */
-  private readonly summaries = new Map<string, Promise<{ asOfEvent: string | null; targets: TargetSummary[] }>>();
-
   constructor(
     private readonly readModel: ReadModelService,
     private readonly calendar: CampaignCalendar,
@@ -131,22 +138,16 @@ export class AnalyticsService {
   /**
    * Each target on the province. A miss is one statement (summary.read.ts): the province's own rows through the
    * primary keys and the units by status from the per-day counts the projection keeps. The answer depends only on
-   * the read model, the date and the language, so it is also kept per read-model version: a request first takes
-   * the version (ReadModelService.currentVersion: from memory, or one short statement while changes may go
-   * unheard); identical requests between two applied batches share one computation, and any applied batch or
-   * generation switch changes the key.
+   * the read model, the date and the language, so it is also kept per read-model version (ReadModelService.keep:
+   * the version from memory, or one short statement while changes may go unheard): identical requests between
+   * two applied batches share one computation, and any applied batch or generation switch changes the version.
    */
   async summary(date: string, lang: Lang = 'vi'): Promise<{ date: string; asOfEvent: string | null; targets: TargetSummary[] }> {
-    const version = await this.readModel.currentVersion();
-    const key = `${version}|${date}|${lang}`;
-    let answer = this.summaries.get(key);
-    if (!answer) {
-      answer = this.computeSummary(date, lang);
-      this.summaries.set(key, answer);
-      answer.catch(() => this.summaries.delete(key));
-      while (this.summaries.size > SUMMARY_CACHE_SIZE) this.summaries.delete(this.summaries.keys().next().value!);
-    }
-    const { asOfEvent, targets } = await answer;
+    const { asOfEvent, targets } = await this.readModel.keep(
+      `summary ${date} ${lang}`,
+      () => this.computeSummary(date, lang),
+      (a) => 1 + a.targets.length,
+    );
     return { date, asOfEvent, targets };
   }
 
@@ -271,9 +272,12 @@ export class AnalyticsService {
   /**
    * The units matching the filters, read by the filters (the parent's children through the parent
    * indexes; a portal key's scope walked down from its unit), with figures and statuses of those units
-   * only: one statement (units.read.ts).
+   * only: one statement (units.read.ts). The page is kept per read-model version (ReadModelService.keep),
+   * and with it its JSON, serialised once: the children of a district read again and again between two
+   * applied batches cost one statement, one standing per unit and one serialisation. Whose contacts were
+   * shown is recorded on every read, kept or not.
    */
-  async units(q: UnitsQueryDto, date: string, viewer: Viewer & { principal: Principal }, page: PageOf) {
+  async units(q: UnitsQueryDto, date: string, viewer: Viewer & { principal: Principal }, page: PageOf): Promise<UnitsAnswer> {
     const p = viewer.principal;
     const cohort: Cohort = q.cohort ?? (q.type ? COHORTS_BY_UNIT_TYPE[q.type][0] : 'residents');
     const tree: Tree = q.tree ?? treeOfCohort(cohort);
@@ -293,37 +297,45 @@ export class AnalyticsService {
       scopeRoot,
       ...(inDb ? { page: { sort: q.sort, limit: page.limit, offset: page.offset } } : {}),
     };
-    const read = unitsQuery(filter);
-    // Kept per read-model version (the filter names the whole statement): the children of a district read
-    // again and again between two applied batches cost one statement.
-    const { asOfEvent, data } = await this.readModel.readOneKept<UnitsData>(
-      `units ${JSON.stringify(filter)}`,
-      read.data,
-      read.params,
-      (d) => 1 + d.targets.length + d.units.length + d.figures.length + d.statuses.length,
+    const reveal = revealsContacts(p);
+    // Everything the page depends on but the read model: the statement's filter, what is filtered and
+    // sorted here, the page, and whether heads' contacts are shown in full.
+    const answer = await this.readModel.keep(
+      `units ${JSON.stringify([filter, q.status, q.sort, page.limit, page.offset, reveal])}`,
+      () => this.computeUnits(q, filter, inDb, page, reveal),
+      (a) => a.weight,
     );
+    await this.contacts.record(viewer, answer.shown);
+    return answer;
+  }
+
+  private async computeUnits(q: UnitsQueryDto, filter: UnitsFilter, inDb: boolean, page: PageOf, reveal: boolean): Promise<UnitsAnswer> {
+    const read = unitsQuery(filter);
+    const { asOfEvent, data } = await this.readModel.readOne<UnitsData>(read.data, read.params);
     if (q.parent && !data.parent)
       throw new ProblemException(404, `unknown org unit ${q.parent}`, [
         { field: 'parent', message: `parent ${q.parent} is not a known unit` },
       ]);
     if (q.target) this.requireTarget(data, q.target);
     const s = assembleSnapshot(
-      date,
+      filter.date,
       asOfEvent,
       data.parent ? [...data.units, data.parent] : data.units,
       data.figures,
       data.statuses,
       data.targets,
     );
-    const out = { s, rows: this.unitRows(s, q, null, data.units, revealsContacts(p)) };
+    const rows = this.unitRows(s, q, null, data.units, reveal);
     const shown = inDb
-      ? { total: data.total ?? 0, limit: page.limit, offset: page.offset, items: out.rows }
-      : paginate(out.rows, page.limit, page.offset);
-    await this.contacts.record(
-      viewer,
-      shown.items.map((r) => out.s.units.get(r.code)),
-    );
-    return { ...out, page: shown };
+      ? { total: data.total ?? 0, limit: page.limit, offset: page.offset, items: rows }
+      : paginate(rows, page.limit, page.offset);
+    return {
+      asOfEvent,
+      page: shown,
+      shown: shown.items.map((r) => s.units.get(r.code)!),
+      json: jsonOnce({ date: filter.date, asOfEvent, ...shown }),
+      weight: 1 + data.targets.length + data.units.length + data.figures.length + data.statuses.length + shown.items.length,
+    };
   }
 
   private readsAll(p: Principal): boolean {

@@ -11,6 +11,7 @@ import type { Target } from '@app/domain';
 import type { FigureCounts } from './figures';
 import { ReadModelVersion } from './read-model-version';
 import { FIGURE_COLUMNS, statusesSql, TARGET_COLUMNS, UNIT_COLUMNS, unitWalk, versionSql } from './read-model.sql';
+import { VersionedCache } from './versioned-cache';
 
 export * from './read-model.sql';
 
@@ -79,7 +80,7 @@ const ISO_MS = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 export const PREPARED_TEXTS_MAX = 256;
 
 /**
- * What readOneKept holds at most: answers, and rows in all of them (a row of units, figures or statuses, a few
+ * What keep holds at most: answers, and rows in all of them (a row of units, figures or statuses, a few
  * hundred bytes parsed: ~20 MB). The children of each of a country's 700 districts are ~34,000 rows.
  */
 export const KEPT_ANSWERS_MAX = 2048;
@@ -133,62 +134,33 @@ export class ReadModelService implements OnApplicationBootstrap, OnModuleDestroy
     });
   }
 
-  /** readOne's answers kept per read-model version and key (readOneKept), least recently used first, with their weight. */
-  private readonly kept = new Map<string, { answer: Promise<{ asOfEvent: string | null; data: unknown }>; weight: number }>();
-  private keptWeight = 0;
-  private keptVersion = '';
+  /** Answers kept per read-model version and key (keep, readOneKept): one bound for all of them. */
+  private readonly kept = new VersionedCache<unknown>({ answers: KEPT_ANSWERS_MAX, weight: KEPT_ROWS_MAX });
 
   /**
-   * readOne, its answer kept per read-model version: identical reads between two changes of the read model
-   * share one statement (and concurrent ones one round trip). `key` names everything the statement depends
-   * on but the read model (the route and its filters); `weigh` counts the rows an answer holds, and the
-   * answers kept hold at most KEPT_ROWS_MAX rows (one heavier than an eighth of that is not kept). Only for
-   * statements over the live generation's tables (what the version follows), never for other tables.
+   * `compute`'s answer kept per read-model version: identical reads between two changes of the read model share
+   * one computation (and concurrent ones one promise). `key` names everything the answer depends on but the read
+   * model (the route, its filters, what the viewer may see); `weigh` counts the rows an answer holds, and the
+   * answers kept hold at most KEPT_ROWS_MAX rows (one heavier than an eighth of that is not kept). Only for answers
+   * computed from the live generation's tables (what the version follows), never from other tables.
    */
-  async readOneKept<T>(
+  async keep<T>(key: string, compute: () => Promise<T>, weigh: (answer: T) => number): Promise<T> {
+    const version = await this.currentVersion();
+    return this.kept.get(version, key, compute, weigh as (answer: unknown) => number) as Promise<T>;
+  }
+
+  /** readOne, its answer kept per read-model version (keep). */
+  readOneKept<T>(
     key: string,
     data: (schema: string) => string,
     params: readonly unknown[],
     weigh: (data: T) => number,
   ): Promise<{ asOfEvent: string | null; data: T }> {
-    const version = await this.currentVersion();
-    if (version !== this.keptVersion) {
-      // Answers of an older version are never asked for again.
-      this.kept.clear();
-      this.keptWeight = 0;
-      this.keptVersion = version;
-    }
-    const k = `${version}\n${key}`;
-    const held = this.kept.get(k);
-    if (held) {
-      this.kept.delete(k);
-      this.kept.set(k, held);
-      return held.answer as Promise<{ asOfEvent: string | null; data: T }>;
-    }
-    const answer = this.readOne<T>(data, params);
-    const entry = { answer: answer as Promise<{ asOfEvent: string | null; data: unknown }>, weight: 0 };
-    this.kept.set(k, entry);
-    answer.then(
-      (a) => {
-        if (this.kept.get(k) !== entry) return;
-        entry.weight = weigh(a.data);
-        this.keptWeight += entry.weight;
-        if (entry.weight > KEPT_ROWS_MAX / 8) this.forget(k);
-        for (const [oldest] of this.kept) {
-          if (this.keptWeight <= KEPT_ROWS_MAX && this.kept.size <= KEPT_ANSWERS_MAX) break;
-          this.forget(oldest);
-        }
-      },
-      () => this.forget(k),
+    return this.keep(
+      `readOne ${key}`,
+      () => this.readOne<T>(data, params),
+      (a) => weigh(a.data),
     );
-    return answer;
-  }
-
-  private forget(k: string): void {
-    const entry = this.kept.get(k);
-    if (!entry) return;
-    this.kept.delete(k);
-    this.keptWeight -= entry.weight;
   }
 
   /** The live generation as last seen: a statement that finds another one is run again on it. */

@@ -8,6 +8,19 @@ export function markFreshness(reply: FastifyReply, asOfEvent: string | null): vo
   void reply.header(AS_OF_EVENT_HEADER, asOfEvent ?? 'none');
 }
 
+/** A JSON body serialised on first use, once however many responses it serves (an answer kept per read-model version). */
+export function jsonOnce(body: unknown): () => Buffer {
+  let bytes: Buffer | undefined;
+  return () => (bytes ??= Buffer.from(JSON.stringify(body)));
+}
+
+/** Bytes already serialised as JSON (jsonOnce), sent as they are: fastify serialises nothing sent as a Buffer. */
+export function sendJson(reply: FastifyReply, asOfEvent: string | null, json: Buffer): Buffer {
+  markFreshness(reply, asOfEvent);
+  void reply.header('content-type', 'application/json; charset=utf-8');
+  return json;
+}
+
 export function sendCsv<T>(
   reply: FastifyReply,
   filename: string,
