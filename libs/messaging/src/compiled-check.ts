@@ -68,22 +68,47 @@ function fastTimestamp(constraints: readonly unknown[], generic: Predicate): Pre
   return (v) => (typeof v === 'string' && TIMESTAMP.test(v) && isRealDay(v)) || generic(v);
 }
 
-const compiled = new Map<Function, CompiledCheck | null>(); // eslint-disable-line @typescript-eslint/no-unsafe-function-type
-
-export function compiledCheck(schema: new () => object): CompiledCheck | null {
-  let check = compiled.get(schema);
-  if (check === undefined) {
-    check = compile(schema);
-    compiled.set(schema, check);
-  }
-  return check;
+interface Compiled {
+  readonly check: CompiledCheck;
+  readonly strict: CompiledCheck | null;
 }
 
-function compile(schema: new () => object): CompiledCheck | null {
+/** A class as its instances' `constructor` gives it. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+type AnyClass = Function;
+
+const compiled = new Map<AnyClass, Compiled | null>();
+
+function compiledOf(schema: AnyClass): Compiled | null {
+  let c = compiled.get(schema);
+  if (c === undefined) {
+    c = compile(schema);
+    compiled.set(schema, c);
+  }
+  return c;
+}
+
+export function compiledCheck(schema: new () => object): CompiledCheck | null {
+  return compiledOf(schema)?.check ?? null;
+}
+
+/**
+ * compiledCheck as class-validator judges with `whitelist`, `forbidNonWhitelisted` and `forbidUnknownValues` (the
+ * HTTP pipe's options): also false for a payload with a property no decorator names; null for a class without any
+ * decorator (class-validator refuses its instances as unknown values) as for one it cannot compile.
+ */
+export function compiledStrictCheck(schema: AnyClass): CompiledCheck | null {
+  return compiledOf(schema)?.strict ?? null;
+}
+
+function compile(schema: AnyClass): Compiled | null {
   const storage = getMetadataStorage();
   const targetName = schema.name;
   const byProperty = new Map<string, PropertyCheck>();
+  /** Every property a decorator names, @Allow's too: what the whitelist lets through. */
+  const known = new Set<string>();
   for (const m of storage.getTargetValidationMetadatas(schema, '', true, false)) {
+    known.add(m.propertyName);
     if (m.type === ValidationTypes.WHITELIST) continue;
     let p = byProperty.get(m.propertyName);
     if (!p) {
@@ -115,9 +140,10 @@ function compile(schema: new () => object): CompiledCheck | null {
     }
   }
   const checks = [...byProperty.values()];
-  return (plain) => {
+  const check: CompiledCheck = (plain) => {
     for (const p of checks) {
       const value = plain[p.property];
+      // The conditions first, as class-validator: an @IsOptional skips even an @IsDefined.
       let applies = true;
       for (const condition of p.conditions) if (!condition(plain, value)) applies = false;
       if (!applies) continue;
@@ -132,4 +158,12 @@ function compile(schema: new () => object): CompiledCheck | null {
     }
     return true;
   };
+  const strict: CompiledCheck | null =
+    known.size === 0
+      ? null
+      : (plain) => {
+          for (const property of Object.keys(plain)) if (!known.has(property)) return false;
+          return check(plain);
+        };
+  return { check, strict };
 }

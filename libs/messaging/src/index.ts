@@ -2,6 +2,7 @@ export * from './nats-link';
 export * from './stream';
 export * from './publisher';
 export * from './decode-event';
+export { compiledStrictCheck, type CompiledCheck } from './compiled-check';
 export * from './event-consumer';
 export * from './dead-letter';
 export * from './metrics';
