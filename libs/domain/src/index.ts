@@ -10,3 +10,4 @@ export * from './rollup';
 export * from './target-standing';
 export * from './labels';
 export * from './contacts';
+export * from './collections';

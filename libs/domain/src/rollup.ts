@@ -1,5 +1,6 @@
 import { COHORTS_BY_UNIT_TYPE, treeOfCohort, type Cohort, type Tree } from '@app/contracts';
 import { clampSpan } from './campaign-calendar';
+import { groupBy } from './collections';
 import { addDays, maxDate, minDate } from './dates';
 import { FigureModel, type DenominatorInput, type FigureOptions, type SubtreeSums } from './figures';
 import { ALWAYS_RETIRED, type OrgTree, type UnitNode } from './org-tree';
@@ -274,10 +275,14 @@ export class RolledUpUnit extends FigureModel {
     private readonly timeline: RollupTimeline,
   ) {
     super({ units: [{ ...unit, adminParentCode: null, accountableToCode: null }], reports: [], denominators }, options);
-    for (const d of denominators) {
-      if (d.unitCode !== unit.code) continue;
-      this.ownDenominatorDays.set(d.cohort, [...(this.ownDenominatorDays.get(d.cohort) ?? []), d.asOf]);
-    }
+    for (const [cohort, ds] of groupBy(
+      denominators.filter((d) => d.unitCode === unit.code),
+      (d) => d.cohort,
+    ))
+      this.ownDenominatorDays.set(
+        cohort,
+        ds.map((d) => d.asOf),
+      );
   }
 
   override sums(_unitCode: string, _tree: Tree, _cohorts: readonly Cohort[], date: string): SubtreeSums {

@@ -7,7 +7,7 @@ import { ancestorsCte, subtreeSql } from '@app/persistence';
 import type { Cohort, TargetStatus, Tree, UnitType } from '@app/contracts';
 import { activeGeneration } from '../projection/generation';
 import { generationSchema } from '../projection/projection.schema';
-import type { Target } from '@app/domain';
+import { groupBy, type Target } from '@app/domain';
 import type { FigureCounts } from './figures';
 import { ReadModelVersion } from './read-model-version';
 import { FIGURE_COLUMNS, statusesSql, TARGET_COLUMNS, UNIT_COLUMNS, unitWalk, versionSql } from './read-model.sql';
@@ -401,12 +401,10 @@ export function childrenOf(units: Map<string, UnitRow>, code: string, tree: Tree
 
 /** A unit and everything under it on either tree (what a portal key may read). */
 export function subtreeCodes(units: Map<string, UnitRow>, root: string): Set<string> {
-  const kids = new Map<string, string[]>();
-  for (const u of units.values()) {
-    for (const p of [u.adminParentCode, u.accountableToCode]) {
-      if (p) kids.set(p, [...(kids.get(p) ?? []), u.code]);
-    }
-  }
+  const links = [...units.values()].flatMap((u) =>
+    [u.adminParentCode, u.accountableToCode].flatMap((p) => (p ? [{ p, code: u.code }] : [])),
+  );
+  const kids = new Map([...groupBy(links, (l) => l.p)].map(([p, ls]) => [p, ls.map((l) => l.code)] as const));
   const seen = new Set<string>([root]);
   const queue = [root];
   while (queue.length) {

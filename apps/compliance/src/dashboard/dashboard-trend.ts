@@ -1,4 +1,4 @@
-import { addDays, measureTarget as measure, type Lang } from '@app/domain';
+import { addDays, groupBy, measureTarget as measure, type Lang } from '@app/domain';
 import type { FigureCounts } from '../common/figures';
 import type { TargetRow as Target } from '../common/read-model.service';
 import { fmtDate, fmtPct } from '../presentation/format';
@@ -39,11 +39,10 @@ export function campaignDays(targets: readonly Target[], date: string, firstFigu
  * `date` are left empty: the chart shows the deadline ahead, not a guess.
  */
 export function trendOf(target: Target, figures: readonly FigureCounts[], days: readonly string[], date: string): TrendPoint[] {
-  const byKey = new Map<string, FigureCounts[]>();
-  for (const f of [...figures].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0))) {
-    const k = `${f.cohort}|${f.tree}`;
-    byKey.set(k, [...(byKey.get(k) ?? []), f]);
-  }
+  const byKey = groupBy(
+    [...figures].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0)),
+    (f) => `${f.cohort}|${f.tree}`,
+  );
   const next = new Map<string, number>();
   const holding = new Map<string, FigureCounts>();
   return days.map((day) => {

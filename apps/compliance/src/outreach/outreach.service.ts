@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ActivityKind } from '@app/contracts';
 import { ProblemException, type Principal } from '@app/platform';
-import { ratio } from '@app/domain';
+import { groupBy, ratio } from '@app/domain';
 import { sortRows } from '../common/listing';
 import { ReadModelService, subtreeCodes, type Generation, type UnitRow } from '../common/read-model.service';
 import type { ActivityComplianceQueryDto, SupportCoverageQueryDto, TransportQueryDto } from './dto/outreach-query.dto';
@@ -219,8 +219,7 @@ export class OutreachService {
         `SELECT org_unit_code AS code, kind, counts FROM "${g.schema}".activities WHERE date = $1 ORDER BY org_unit_code, kind, venue_type`,
         [date],
       );
-      const byUnit = new Map<string, typeof acts>();
-      for (const a of acts) byUnit.set(a.code, [...(byUnit.get(a.code) ?? []), a]);
+      const byUnit = groupBy(acts, (a) => a.code);
       const visible = this.visible(units, p);
       const codes = new Set<string>([...units.values()].filter((u) => u.type === 'commune' && u.active).map((u) => u.code));
       for (const code of byUnit.keys()) codes.add(code);

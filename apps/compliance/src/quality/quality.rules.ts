@@ -1,5 +1,5 @@
 import type { Cohort, QualityRule, QualitySeverity } from '@app/contracts';
-import { addDays, daysBetween, installRate, type AdoptionCounts } from '@app/domain';
+import { addDays, daysBetween, groupBy, installRate, type AdoptionCounts } from '@app/domain';
 import type { QualitySettings } from './quality.settings';
 
 /**
@@ -145,9 +145,7 @@ export async function evaluateReport(r: QualityReport, inputs: QualityInputs, s:
     if (zOwn !== null && zOwn > s.QUALITY_JUMP_Z) {
       const from = addDays(r.asOf, -s.QUALITY_JUMP_WINDOW_DAYS);
       const siblings = await inputs.siblingReports(r.unitCode, r.cohort, addDays(from, -s.QUALITY_JUMP_WINDOW_DAYS), r.asOf);
-      const byUnit = new Map<string, QualityReport[]>();
-      for (const q of siblings) byUnit.set(q.unitCode, [...(byUnit.get(q.unitCode) ?? []), q]);
-      const sib = [...byUnit.values()].flatMap((series) => growths(series, from, r.asOf));
+      const sib = [...groupBy(siblings, (q) => q.unitCode).values()].flatMap((series) => growths(series, from, r.asOf));
       const zs = [zOwn, ...(sib.length >= s.QUALITY_JUMP_MIN_POINTS ? [modifiedZ(x, sib)] : [])];
       if (zs.every((z) => z > s.QUALITY_JUMP_Z)) out.push(finding('outlier_jump', Math.min(...zs), s.QUALITY_JUMP_Z));
     }

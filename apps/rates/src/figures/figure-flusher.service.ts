@@ -2,7 +2,7 @@ import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } f
 import { Counter, Histogram, register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { treeOfCohort, type Cohort } from '@app/contracts';
-import { OrgTree, rollupPartition } from '@app/domain';
+import { groupBy, OrgTree, rollupPartition } from '@app/domain';
 import { MIGRATIONS_ONLY_ENV, rootLogger } from '@app/platform';
 import { RatesConfig } from '../rates.config';
 import { FigureModelLoader, type DirtyMark } from './figure-model.loader';
@@ -152,12 +152,9 @@ export class FigureFlusher implements OnApplicationBootstrap, OnApplicationShutd
         );
         if (pending.length === 0) return null;
         const tree = new OrgTree(await this.loader.ancestry(m, pending));
-        const byPartition = new Map<string, Array<{ unitCode: string; cohort: Cohort }>>();
-        for (const p of pending) {
-          const t = treeOfCohort(p.cohort);
-          const key = partitionKey(t, rollupPartition(tree, p.unitCode, t));
-          byPartition.set(key, [...(byPartition.get(key) ?? []), p]);
-        }
+        const byPartition = groupBy(pending, (p) =>
+          partitionKey(treeOfCohort(p.cohort), rollupPartition(tree, p.unitCode, treeOfCohort(p.cohort))),
+        );
         const claimed = new Set<string>();
         const taking: Array<{ unitCode: string; cohort: Cohort }> = [];
         // The top of each tree first, marked or not: its holder carries its partitions' work to the top in the

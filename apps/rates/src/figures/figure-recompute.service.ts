@@ -8,6 +8,7 @@ import {
   figureLane,
   figureLaneKey,
   FigureModel,
+  groupBy,
   inTargetScope,
   maxDate,
   minDate,
@@ -246,11 +247,9 @@ export class FigureRecomputeService {
       },
       model.options,
     );
-    const reportDays = new Map<string, string[]>();
-    for (const r of inputs.reports) {
-      const k = `${r.unitCode}|${r.cohort}`;
-      reportDays.set(k, [...(reportDays.get(k) ?? []), r.asOf]);
-    }
+    const reportDays = new Map(
+      [...groupBy(inputs.reports, (r) => `${r.unitCode}|${r.cohort}`)].map(([k, reports]) => [k, reports.map((r) => r.asOf)] as const),
+    );
     const ctx: LaneContext = { tree: model.tree, own, reportDays, bounds: model.options.bounds };
     const figurePlans = [...groupBy(figureItems, (w) => w.cohort)].map(([cohort, items]) =>
       planLane(model.tree, figureLane(cohort, windowDays), new Map(items.map((w) => [w.unitCode, w.from]))),
@@ -443,15 +442,4 @@ function emptyFigure(unitCode: string, cohort: Cohort, date: string): Figure {
     reportingUnits: 0,
     expectedUnits: 0,
   };
-}
-
-function groupBy<T, K>(items: Iterable<T>, keyOf: (item: T) => K): Map<K, T[]> {
-  const out = new Map<K, T[]>();
-  for (const item of items) {
-    const k = keyOf(item);
-    const list = out.get(k);
-    if (list) list.push(item);
-    else out.set(k, [item]);
-  }
-  return out;
 }

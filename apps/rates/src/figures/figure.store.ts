@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { treeOfCohort, type Cohort, type Tree } from '@app/contracts';
 import {
   EMPTY_SPAN,
+  groupBy,
   RollupTimeline,
   type Figure,
   type RollupPoint,
@@ -104,10 +105,7 @@ export async function readRollups(
        ORDER BY r.org_unit_code, r.lane, r.date`,
       params,
     );
-    for (const r of [...before, ...after]) {
-      const k = `${r.unitCode}|${r.lane}`;
-      points.set(k, [...(points.get(k) ?? []), pointOf(r)]);
-    }
+    for (const [k, rows] of groupBy([...before, ...after], (r) => `${r.unitCode}|${r.lane}`)) points.set(k, rows.map(pointOf));
     for (const r of before) heads.add(`${r.unitCode}|${r.lane}`);
   }
   const out = new Map<string, RollupTimeline>();

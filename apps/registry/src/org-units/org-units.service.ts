@@ -1,7 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { OrgUnitRetiredV1, OrgUnitUpsertedV2, type Tree } from '@app/contracts';
-import { presentContacts } from '@app/domain';
+import { groupBy, presentContacts } from '@app/domain';
 import { CampaignCalendar, EventOutbox, ProblemException, type Principal } from '@app/platform';
 import { ancestorsCte, BOTH_TREES, descendantsCte } from '@app/persistence';
 import { parseUnitsCsv } from './org-units-csv';
@@ -108,13 +108,11 @@ export class OrgUnitsService {
         m,
         parsed.rows.map((r) => r.draft),
         (issues) => {
-          const byLine = new Map<number, string[]>();
-          for (const i of issues) {
-            const line = parsed.rows[i.index].line;
-            byLine.set(line, [...(byLine.get(line) ?? []), `${CSV_COLUMN[i.field]}: ${i.message}`]);
-          }
+          const byLine = groupBy(issues, (i) => parsed.rows[i.index].line);
           throw this.lineProblem(
-            [...byLine.entries()].sort((a, b) => a[0] - b[0]).map(([line, reasons]) => ({ line, reason: reasons.join('; ') })),
+            [...byLine.entries()]
+              .sort((a, b) => a[0] - b[0])
+              .map(([line, is]) => ({ line, reason: is.map((i) => `${CSV_COLUMN[i.field]}: ${i.message}`).join('; ') })),
           );
         },
       );

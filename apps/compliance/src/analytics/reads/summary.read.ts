@@ -1,5 +1,5 @@
 import type { TargetStatus } from '@app/contracts';
-import type { StatusGroup } from '@app/domain';
+import { groupBy, type StatusGroup } from '@app/domain';
 import type { FigureCounts } from '../../common/figures';
 import {
   FIGURE_COLUMNS,
@@ -55,7 +55,7 @@ export function summaryQuery(date: string): { data: (schema: string) => string; 
 
 /** The counts as summarize reads them. */
 export function countsByTarget(rows: SummaryData['counts']): Map<string, StatusGroup[]> {
-  const out = new Map<string, StatusGroup[]>();
-  for (const r of rows) out.set(r.targetId, [...(out.get(r.targetId) ?? []), { status: r.status, units: r.units }]);
-  return out;
+  return new Map(
+    [...groupBy(rows, (r) => r.targetId)].map(([t, rs]) => [t, rs.map((r): StatusGroup => ({ status: r.status, units: r.units }))]),
+  );
 }
