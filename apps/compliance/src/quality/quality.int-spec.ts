@@ -272,6 +272,17 @@ describe('data quality: rules as reports arrive, follow-ups, roster reconciliati
     expect(together[0]).toHaveLength(5 * 6); // five other communes, six days each
     expect(together[1].map((r) => r.asOf).every((d) => d >= addDays(DAY0, 3))).toBe(true);
     expect(together[3]).toEqual([]);
+    // Windows of one group apart from each other: each read as its own range, and each question answered as alone.
+    const apart = [
+      { unitCode: COMMUNES[1], cohort: 'residents' as Cohort, from: DAY0, to: DAY0 },
+      { unitCode: COMMUNES[4], cohort: 'residents' as Cohort, from: LAST, to: LAST },
+      { unitCode: COMMUNES[2], cohort: 'residents' as Cohort, from: addDays(DAY0, 2), to: addDays(DAY0, 2) },
+    ];
+    const answered = await siblingReportsOf(ds.manager, apart);
+    for (const [i, q] of apart.entries()) {
+      expect(answered[i].map((r) => ({ unitCode: r.unitCode, asOf: r.asOf, installed: r.installed }))).toEqual(await alone(q));
+      expect(answered[i]).toHaveLength(5);
+    }
   });
 
   it('clears a violation when a later revision of the report fixes the figure', async () => {

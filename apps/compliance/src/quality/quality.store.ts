@@ -9,7 +9,7 @@ import {
   type FollowUpStatus,
   type QualityRule,
 } from '@app/contracts';
-import type { AdoptionCounts } from '@app/domain';
+import { addDays, type AdoptionCounts } from '@app/domain';
 import type { EventOutbox } from '@app/platform';
 import { HISTORY_LIMIT, type Finding, type QualityInputs, type QualityReport } from './quality.rules';
 
@@ -64,7 +64,7 @@ export interface SiblingRequest {
 /**
  * The reports of each request's siblings (the active units with its parent on the cohort's tree) over its window,
  * ordered by unit and day: two statements per tree, whatever the number of requests. The requests are grouped by
- * parent and cohort, and each group's siblings read once over the union of its windows (a batch's reports are
+ * parent and cohort, and each group's siblings read once over the union of its windows (`mergedWindows`; a batch's reports are
  * mostly from a few districts: read per request, the same siblings' days came back once for each of their
  * neighbours, ~6,000 rows and 400–700 ms a batch in the pipeline benchmark); each request then takes its own
  * window, without itself. From the siblings (the parent index), each one's window through the primary key: work in
@@ -88,24 +88,23 @@ export async function siblingReportsOf(m: EntityManager, requests: readonly Sibl
          JOIN replica_org_units me ON me.code = k.unit_code WHERE me.${parent} IS NOT NULL`,
       [asked.map((q) => q.unitCode)],
     );
-    const groups = new Map<string, { parent: string; cohort: Cohort; from: string; to: string; members: number[] }>();
+    const groups = new Map<string, { parent: string; cohort: Cohort; members: number[] }>();
     for (const { i, p } of parents) {
       const at = Number(i) - 1;
-      const q = asked[at];
-      const key = `${p}|${q.cohort}`;
+      const key = `${p}|${asked[at].cohort}`;
       const g = groups.get(key);
-      if (!g) groups.set(key, { parent: p, cohort: q.cohort, from: q.from, to: q.to, members: [at] });
-      else {
-        if (q.from < g.from) g.from = q.from;
-        if (q.to > g.to) g.to = q.to;
-        g.members.push(at);
-      }
+      if (!g) groups.set(key, { parent: p, cohort: asked[at].cohort, members: [at] });
+      else g.members.push(at);
     }
     if (groups.size === 0) continue;
     const list = [...groups.values()];
+    // Each group's windows as disjoint day ranges (the union of its members' windows, overlapping ones merged): the
+    // siblings' days that some member asks about, each once. One range from the earliest to the latest day read
+    // every day between, which with a batch's reports spread over the campaign was the whole campaign.
+    const ranges = list.flatMap((g, gi) => mergedWindows(g.members.map((at) => asked[at])).map((w) => ({ g: gi + 1, ...w, group: g })));
     const rows: Array<QualityReport & { g: string }> = await m.query(
       `SELECT k.g::text AS g, ${reportColumns('q.')}
-         FROM unnest($1::text[], $2::text[], $3::date[], $4::date[]) WITH ORDINALITY AS k(parent, cohort, f, t, g)
+         FROM unnest($1::text[], $2::text[], $3::date[], $4::date[], $5::int[]) AS k(parent, cohort, f, t, g)
          JOIN replica_org_units s ON s.${parent} = k.parent AND s.active
          -- The window as one range of the primary key (unit, cohort, day): no other index can serve a row comparison, and
          -- with statistics behind a fast-growing table the planner took the (cohort, as_of) index and filtered every
@@ -113,7 +112,13 @@ export async function siblingReportsOf(m: EntityManager, requests: readonly Sibl
          CROSS JOIN LATERAL (SELECT * FROM quality_reports r
                               WHERE (r.unit_code, r.cohort, r.as_of) BETWEEN (s.code, k.cohort, k.f) AND (s.code, k.cohort, k.t) OFFSET 0) q
         ORDER BY k.g, q.unit_code, q.as_of`,
-      [list.map((g) => g.parent), list.map((g) => g.cohort), list.map((g) => g.from), list.map((g) => g.to)],
+      [
+        ranges.map((r) => r.group.parent),
+        ranges.map((r) => r.group.cohort),
+        ranges.map((r) => r.from),
+        ranges.map((r) => r.to),
+        ranges.map((r) => r.g),
+      ],
     );
     const byGroup = list.map((): QualityReport[] => []);
     for (const { g, ...r } of rows) byGroup[Number(g) - 1].push(r);
@@ -123,6 +128,18 @@ export async function siblingReportsOf(m: EntityManager, requests: readonly Sibl
         out[indexes[at]] = byGroup[gi].filter((r) => r.unitCode !== q.unitCode && r.asOf >= q.from && r.asOf <= q.to);
       }
     });
+  }
+  return out;
+}
+
+/** The union of some windows [from, to] as disjoint ranges, earliest first (windows that overlap or touch merged). */
+export function mergedWindows(windows: ReadonlyArray<{ from: string; to: string }>): Array<{ from: string; to: string }> {
+  const out: Array<{ from: string; to: string }> = [];
+  for (const w of [...windows].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0))) {
+    const last = out[out.length - 1];
+    if (last && w.from <= addDays(last.to, 1)) {
+      if (w.to > last.to) last.to = w.to;
+    } else out.push({ from: w.from, to: w.to });
   }
   return out;
 }
