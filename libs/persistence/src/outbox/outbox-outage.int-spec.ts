@@ -103,7 +103,7 @@ describe('OutboxRelay through a NATS outage (own nats-server, never the shared o
     const [failed] = await waitFor(
       async () => {
         const rows: Array<{ attempts: number; last_error: string | null }> = await p.producer.query(
-          `SELECT attempts, last_error FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT 1`,
+          `SELECT attempts, last_error FROM outbox_pending ORDER BY seq LIMIT 1`,
         );
         return rows[0]?.attempts > 0 ? rows : null;
       },

@@ -17,7 +17,7 @@ describe('OutboxRelay on the real PostgreSQL and NATS JetStream', () => {
     // The relay that "crashed": it published every pending row (same Nats-Msg-Id as the relay uses) and
     // died before its UPDATE, so all rows are still pending.
     const pending: Array<{ subject: string; envelope: EventEnvelope }> = await producer.query(
-      `SELECT subject, envelope FROM outbox WHERE published_at IS NULL ORDER BY seq`,
+      `SELECT subject, envelope FROM outbox_pending ORDER BY seq`,
     );
     expect(pending).toHaveLength(20);
     for (const row of pending) await probes.publisher.publish(row.subject, row.envelope);
