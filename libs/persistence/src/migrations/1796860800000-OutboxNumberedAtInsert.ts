@@ -9,7 +9,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * their order and without a hole; the relay keeps how far each subject is acknowledged by the stream in
  * `outbox_published` (one row per subject, never touched by writers). The outbox keeps one index, its primary key
  * (subject, subject_seq), which the relay, the re-publisher and the clean-up read; the view `outbox_pending` lists
- * what the stream has not acknowledged yet.
+ * what the stream has not acknowledged yet. Envelopes are kept as `json`, the text as written: nothing queries into
+ * them but tests (`->` and `->>` work on json too), and jsonb cost twice the server CPU to store (parsed and
+ * rebuilt).
  *
  * Rows of the old relay: those it had not numbered yet are numbered here, in its order (per subject, by `seq`),
  * under its lock; each subject's mark starts below its lowest unpublished row (a row above it that the old relay
@@ -47,7 +49,9 @@ export class OutboxNumberedAtInsert1796860800000 implements MigrationInterface {
     await q.query(`DROP INDEX outbox_pending`);
     await q.query(`DROP INDEX outbox_subject_seq`);
     await q.query(`ALTER TABLE outbox DROP CONSTRAINT outbox_pkey, DROP CONSTRAINT outbox_event_id_key, DROP COLUMN published_at`);
-    await q.query(`ALTER TABLE outbox ALTER COLUMN subject_seq SET NOT NULL, ADD PRIMARY KEY (subject, subject_seq)`);
+    await q.query(
+      `ALTER TABLE outbox ALTER COLUMN subject_seq SET NOT NULL, ADD PRIMARY KEY (subject, subject_seq), ALTER COLUMN envelope TYPE json`,
+    );
     await q.query(`
       CREATE VIEW outbox_pending AS
       SELECT o.* FROM outbox o LEFT JOIN outbox_published p USING (subject) WHERE o.subject_seq > COALESCE(p.published_seq, 0)`);
@@ -57,7 +61,8 @@ export class OutboxNumberedAtInsert1796860800000 implements MigrationInterface {
     await q.query(`SELECT pg_advisory_xact_lock(hashtext('outbox:' || current_schema()))`);
     await q.query(`DROP VIEW outbox_pending`);
     await q.query(
-      `ALTER TABLE outbox DROP CONSTRAINT outbox_pkey, ALTER COLUMN subject_seq DROP NOT NULL, ADD COLUMN published_at timestamptz`,
+      `ALTER TABLE outbox DROP CONSTRAINT outbox_pkey, ALTER COLUMN subject_seq DROP NOT NULL, ADD COLUMN published_at timestamptz,
+         ALTER COLUMN envelope TYPE jsonb`,
     );
     await q.query(`
       UPDATE outbox o SET published_at = p.published_at

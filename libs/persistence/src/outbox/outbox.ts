@@ -15,12 +15,14 @@ import { subjectOf, type EventEnvelope } from '@app/contracts';
  */
 export async function enqueueEvents(manager: EntityManager, namespace: string, events: readonly EventEnvelope[]): Promise<void> {
   if (events.length === 0) return;
-  // One statement whatever the count, its rows as three arrays: PostgreSQL parses three parameters instead of
-  // three per row (a VALUES list of 3,000 parameters cost half again as much server CPU per 1,000 events).
+  // One statement whatever the count, its rows as two arrays and one JSON array of the envelopes: PostgreSQL parses
+  // three parameters instead of three per row (a VALUES list of 3,000 parameters cost half again as much server CPU
+  // per 1,000 events), and the envelopes need no array escaping (a json[] parameter cost node twice as much).
   // `seq` (the relay's order across subjects) is taken after the counters are locked, in the order of the events.
   await manager.query(
     `WITH v AS (
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[]) WITH ORDINALITY AS v(event_id, subject, envelope, ord)
+       SELECT * FROM ROWS FROM (unnest($1::uuid[]), unnest($2::text[]), json_array_elements($3::json))
+         WITH ORDINALITY AS v(event_id, subject, envelope, ord)
      ),
      bumped AS (
        INSERT INTO outbox_sequence AS s (subject, last_seq)
@@ -33,6 +35,6 @@ export async function enqueueEvents(manager: EntityManager, namespace: string, e
             b.last_seq - count(*) OVER (PARTITION BY v.subject) + row_number() OVER (PARTITION BY v.subject ORDER BY v.ord)
        FROM v JOIN bumped b USING (subject)
       ORDER BY v.ord`,
-    [events.map((e) => e.id), events.map((e) => subjectOf(namespace, e)), events.map((e) => JSON.stringify(e))],
+    [events.map((e) => e.id), events.map((e) => subjectOf(namespace, e)), JSON.stringify(events)],
   );
 }
