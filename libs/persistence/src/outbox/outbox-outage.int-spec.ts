@@ -80,7 +80,7 @@ describe('OutboxRelay through a NATS outage (own nats-server, never the shared o
       link,
       namespace: freshNamespace('outage'),
       label: 'outage',
-      publish: (s, e, subjectSeq) => publisher.publish(s, e, { subjectSeq }),
+      publish: (s, e, subjectSeq) => publisher.publishSerialized(s, e, { subjectSeq }),
       // A killed 2.9 server may lose the consumer's latest acks (its state is flushed asynchronously): those
       // events come again after ack_wait and the inbox drops them. A short ack_wait keeps the test short.
       consumer: { ackWaitMs: 3000 },

@@ -1,6 +1,7 @@
 import type { EventEnvelope } from '@app/contracts';
 import { register } from 'prom-client';
 import { reportOutboxPending, streamNames } from '@app/messaging';
+import type { OutboxEvent } from './outbox-relay';
 import { waitFor } from '@test/support/int-env';
 import { useProbePairs } from '@test/support/probe-pairs';
 import { probeReport, probeState, publishEnvelope, readStream, streamCount } from '@test/support/messaging/probe-consumer';
@@ -49,10 +50,10 @@ describe('OutboxRelay on the real PostgreSQL and NATS JetStream', () => {
     // Counted at the relay, not in the stream: the stream's duplicate window would hide a double publish.
     const published: string[] = [];
     const byRelay = { a: 0, b: 0 };
-    const counting = (name: 'a' | 'b') => async (subject: string, envelope: EventEnvelope) => {
-      published.push(envelope.id);
+    const counting = (name: 'a' | 'b') => async (subject: string, event: OutboxEvent) => {
+      published.push(event.id);
       byRelay[name] += 1;
-      await probes.publisher.publish(subject, envelope);
+      await probes.publisher.publishSerialized(subject, event);
     };
     const a = relay({ publish: counting('a') });
     const b = relay({ publish: counting('b') });

@@ -1,12 +1,18 @@
 import type { DataSource } from 'typeorm';
 import { Client } from 'pg';
-import type { EventEnvelope } from '@app/contracts';
+
+/** An event as the outbox holds it: its envelope as written (JSON text), with what its headers carry. */
+export interface OutboxEvent {
+  readonly id: string;
+  readonly correlationId: string;
+  readonly json: string;
+}
 
 /**
  * Publishes one event and resolves only once the stream has acknowledged it. `subjectSeq` is its number in its
  * subject (gap-free per producer and subject), carried in a header for the consumers' gap check.
  */
-export type PublishFn = (subject: string, envelope: EventEnvelope, subjectSeq?: number) => Promise<void>;
+export type PublishFn = (subject: string, event: OutboxEvent, subjectSeq?: number) => Promise<void>;
 
 /** Default time published rows are kept for re-publishing after a loss by the broker (OUTBOX_RETAIN_HOURS). */
 export const DEFAULT_OUTBOX_RETAIN_MS = 72 * 3600 * 1000;
@@ -36,7 +42,9 @@ interface PendingRow {
   seq: string;
   subject: string;
   subject_seq: string;
-  envelope: EventEnvelope;
+  id: string;
+  correlation_id: string;
+  json: string;
   /** The subject's mark when the row was read. */
   published_seq: string;
 }
@@ -246,10 +254,11 @@ export class OutboxRelay {
       if (!lock[0].ok) return { published: 0, failure: null };
       // Each subject's rows past its mark, in number order (an index range each), merged by `seq`.
       const rows: PendingRow[] = await m.query(
-        `SELECT r.seq, r.subject, r.subject_seq, r.envelope, COALESCE(p.published_seq, 0) AS published_seq
+        `SELECT r.seq, r.subject, r.subject_seq, r.event_id AS id, r.envelope ->> 'correlationId' AS correlation_id,
+                r.envelope::text AS json, COALESCE(p.published_seq, 0) AS published_seq
            FROM outbox_sequence s LEFT JOIN outbox_published p USING (subject)
            CROSS JOIN LATERAL (
-             SELECT o.seq, o.subject, o.subject_seq, o.envelope FROM outbox o
+             SELECT o.seq, o.subject, o.subject_seq, o.event_id, o.envelope FROM outbox o
               WHERE o.subject = s.subject AND o.subject_seq > COALESCE(p.published_seq, 0)
               ORDER BY o.subject_seq LIMIT $1) r
           WHERE s.last_seq > COALESCE(p.published_seq, 0)
@@ -257,8 +266,13 @@ export class OutboxRelay {
         [this.batchSize],
       );
       if (rows.length === 0) return { published: 0, failure: null };
-      // Pipelined: every publish is sent before the first ack is awaited; one connection keeps their order.
-      const results = await Promise.allSettled(rows.map((r) => this.options.publish(r.subject, r.envelope, Number(r.subject_seq))));
+      // Pipelined: every publish is sent before the first ack is awaited; one connection keeps their order. The
+      // envelope goes out as the text it was written as (no parse and re-serialisation in between).
+      const results = await Promise.allSettled(
+        rows.map((r) =>
+          this.options.publish(r.subject, { id: r.id, correlationId: r.correlation_id, json: r.json }, Number(r.subject_seq)),
+        ),
+      );
       // Only the unbroken acknowledged prefix counts: a row after a failure goes out again, after the failed
       // one, so the stream never holds an event before one committed ahead of it (a re-sent row is a duplicate
       // the server drops within its window, and the inbox after it).
