@@ -67,5 +67,20 @@ describe('OutboxNumberedAtInsert (migration) on the real PostgreSQL', () => {
       { subject: 'a', n: 5 },
       { subject: 'b', n: 2 },
     ]);
+
+    // Down again: the rows up to each mark are the published ones, every row keeps its number.
+    await after.undoLastMigration({ transaction: 'each' });
+    const undone: Array<{ subject: string; subject_seq: number; published: boolean }> = await after.query(
+      `SELECT subject, subject_seq::int, published_at IS NOT NULL AS published FROM outbox ORDER BY subject, subject_seq`,
+    );
+    expect(undone.map((r) => `${r.subject}${r.subject_seq}${r.published ? '+' : '-'}`)).toEqual([
+      'a1+',
+      'a2-',
+      'a3-',
+      'a4-',
+      'a5-',
+      'b1+',
+      'b2+',
+    ]);
   });
 });
