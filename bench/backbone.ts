@@ -72,7 +72,7 @@ async function main(): Promise<void> {
       dataSource: producer,
       url: dbUrl,
       schema: 'bench_producer',
-      publish: (s, e, subjectSeq) => publisher.publish(s, e, { subjectSeq }),
+      publish: (s, e, subjectSeq) => publisher.publishSerialized(s, e, { subjectSeq }),
     });
     await timed('outbox relay -> JetStream (batches of 500, marked after ack)', N, async () => {
       await relay.drain();

@@ -40,7 +40,7 @@ export function useProbePairs(label: string, options: { poolSize?: number } = {}
         namespace: freshNamespace(pairLabel),
         label: pairLabel,
         poolSize: options.poolSize,
-        publish: (s, e, subjectSeq) => pub.publish(s, e, { subjectSeq }),
+        publish: (s, e, subjectSeq) => pub.publishSerialized(s, e, { subjectSeq }),
         consumer,
       });
       pairs.push(pair);

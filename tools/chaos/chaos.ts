@@ -96,7 +96,7 @@ export class ChaosRun {
     if (pending > 0) return false;
     return withAdmin(this.databaseUrl, async (db) => {
       for (const s of SCHEMAS_WITH_OUTBOX) {
-        const [{ n }] = (await db.query(`SELECT count(*)::int AS n FROM "${s}".outbox WHERE published_at IS NULL`)).rows;
+        const [{ n }] = (await db.query(`SELECT count(*)::int AS n FROM "${s}".outbox_pending`)).rows;
         if (n > 0) return false;
       }
       return true;

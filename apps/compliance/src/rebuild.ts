@@ -2,13 +2,7 @@ import 'reflect-metadata';
 import { type DataSource } from 'typeorm';
 import type { EventEnvelope } from '@app/contracts';
 import { deleteDurable, EventConsumer, NatsLink, serviceInboxPrefix, type NatsCredentials } from '@app/messaging';
-import {
-  createServiceDataSource,
-  EventSequences1796524800000,
-  initializeAndMigrate,
-  OutboxInbox1764460800000,
-  resetInbox,
-} from '@app/persistence';
+import { createServiceDataSource, initializeAndMigrate, EVENT_TABLE_MIGRATIONS, resetInbox } from '@app/persistence';
 import { loadConfig, natsCredentialsOf } from '@app/platform';
 import { ComplianceConfig } from './compliance.config';
 import { COMPLIANCE_MIGRATIONS } from './compliance.module';
@@ -51,7 +45,7 @@ export async function rebuildCompliance(o: RebuildOptions): Promise<RebuildResul
   const ds: DataSource = createServiceDataSource({
     url: o.databaseUrl,
     schema: o.schema,
-    migrations: [OutboxInbox1764460800000, EventSequences1796524800000, ...COMPLIANCE_MIGRATIONS],
+    migrations: [...EVENT_TABLE_MIGRATIONS, ...COMPLIANCE_MIGRATIONS],
     poolSize: 4,
     applicationName: 'compliance-rebuild',
   });

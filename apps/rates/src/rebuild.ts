@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { deleteDurable, NatsLink, serviceInboxPrefix } from '@app/messaging';
-import { createServiceDataSource, EventSequences1796524800000, initializeAndMigrate, OutboxInbox1764460800000 } from '@app/persistence';
+import { createServiceDataSource, initializeAndMigrate, EVENT_TABLE_MIGRATIONS } from '@app/persistence';
 import { ConfigError, loadConfig, natsCredentialsOf } from '@app/platform';
 import { RatesConfig } from './rates.config';
 import { RATES_DURABLES, RATES_MIGRATIONS, RATES_STATE_TABLES } from './rates.module';
@@ -15,7 +15,7 @@ export async function rebuildRates(config: RatesConfig, log: (line: string) => v
   const ds = createServiceDataSource({
     url: config.DATABASE_URL,
     schema: config.DB_SCHEMA ?? 'rates',
-    migrations: [OutboxInbox1764460800000, EventSequences1796524800000, ...RATES_MIGRATIONS],
+    migrations: [...EVENT_TABLE_MIGRATIONS, ...RATES_MIGRATIONS],
     applicationName: 'rates-rebuild',
   });
   await initializeAndMigrate(ds);

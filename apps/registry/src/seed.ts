@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createServiceDataSource, EventSequences1796524800000, initializeAndMigrate, OutboxInbox1764460800000 } from '@app/persistence';
+import { createServiceDataSource, initializeAndMigrate, EVENT_TABLE_MIGRATIONS } from '@app/persistence';
 import { CampaignCalendar, ConfigError, EventOutbox, loadConfig, schemaOf, type PlatformOptions } from '@app/platform';
 import { CohortsService } from './cohorts/cohorts.service';
 import { REGISTRY_MIGRATIONS } from './migrations';
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const ds = createServiceDataSource({
     url: config.DATABASE_URL,
     schema: schemaOf(options),
-    migrations: [OutboxInbox1764460800000, EventSequences1796524800000, ...REGISTRY_MIGRATIONS],
+    migrations: [...EVENT_TABLE_MIGRATIONS, ...REGISTRY_MIGRATIONS],
     poolSize: 2,
     applicationName: 'registry-seed',
   });

@@ -268,7 +268,7 @@ describe('support-points with the Trà Vinh units (real PostgreSQL and NATS)', (
     expect(outbox[2]!.envelope.data).toMatchObject({ openedOn: '2020-08-27', address: 'Bưu cục', hours: null });
     // The relay publishes them to JetStream.
     await waitFor(async () => {
-      const [r] = await ds.query(`SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`);
+      const [r] = await ds.query(`SELECT count(*)::int AS n FROM outbox_pending`);
       return r.n === 0;
     }, 'the outbox to be relayed');
   });

@@ -2,7 +2,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { register } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { ActivityRecordedV1, ReportAcceptedV1, subjectOf, type EventEnvelope } from '@app/contracts';
-import { makeEvent } from '@app/persistence';
+import { enqueueEvents, makeEvent } from '@app/persistence';
 import { waitFor } from '@test/support/int-env';
 import { useProbePairs } from '@test/support/probe-pairs';
 import { EventConsumer } from './event-consumer';
@@ -81,10 +81,7 @@ describe('Loss by the broker is detected and repaired (real NATS JetStream and P
     // A transaction that rolls back leaves a hole in the outbox's bigserial, not in the numbers.
     await expect(
       pair.producer.transaction(async (m) => {
-        await m.query(`INSERT INTO outbox (event_id, subject, envelope) VALUES ($1, $2, '{}'::jsonb)`, [
-          probeReport(3).id,
-          subjectOf(pair.namespace, ReportAcceptedV1),
-        ]);
+        await enqueueEvents(m, pair.namespace, [probeReport(3)]);
         throw new Error('rolled back');
       }),
     ).rejects.toThrow('rolled back');

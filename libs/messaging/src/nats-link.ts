@@ -60,6 +60,11 @@ export class NatsLink {
     return this.connection;
   }
 
+  /** The prefix of the connection's reply subjects (NatsLinkOptions.inboxPrefix; the client's default when absent). */
+  get inboxPrefix(): string | undefined {
+    return this.options.inboxPrefix;
+  }
+
   isConnected(): boolean {
     return this.connection !== null && !this.connection.isClosed() && !this.isReconnecting;
   }

@@ -8,5 +8,7 @@ export * from './inbox/inbox';
 export * from './inbox/inbox-sequence';
 export * from './migrations/1764460800000-OutboxInbox';
 export * from './migrations/1796524800000-EventSequences';
+export * from './migrations/1796860800000-OutboxNumberedAtInsert';
+export * from './migrations/event-tables';
 export * from './tree-sql';
 export * from './database-errors';

@@ -61,9 +61,9 @@ export class EventRuntime implements OnApplicationBootstrap, OnApplicationShutdo
       dataSource: this.dataSource,
       url: cfg.DATABASE_URL,
       schema,
-      publish: async (subject, env, subjectSeq) => {
+      publish: async (subject, event, subjectSeq) => {
         await this.streamsReady;
-        await this.publisher.publish(subject, env, { subjectSeq });
+        await this.publisher.publishSerialized(subject, event, { subjectSeq });
       },
       retainPublishedMs: cfg.OUTBOX_RETAIN_HOURS * 3600 * 1000,
       onError: (err) => this.log.warn(`outbox relay: ${(err as Error).message}`),

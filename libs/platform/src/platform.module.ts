@@ -3,7 +3,7 @@ import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
 import { EventPublisher, NatsLink, serviceInboxPrefix } from '@app/messaging';
-import { createServiceDataSource, EventSequences1796524800000, initializeAndMigrate, OutboxInbox1764460800000 } from '@app/persistence';
+import { createServiceDataSource, initializeAndMigrate, EVENT_TABLE_MIGRATIONS } from '@app/persistence';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { natsCredentialsOf } from './config/service-config';
 import { KEY_DIRECTORY, UNIT_SCOPE } from './auth/principal';
@@ -41,7 +41,7 @@ export class PlatformModule {
           const ds = createServiceDataSource({
             url: options.config.DATABASE_URL,
             schema: schemaOf(options),
-            migrations: [OutboxInbox1764460800000, IdempotentRequests1765065601000, EventSequences1796524800000, ...options.migrations],
+            migrations: [...EVENT_TABLE_MIGRATIONS, IdempotentRequests1765065601000, ...options.migrations],
             poolSize: options.config.DB_POOL_SIZE,
             applicationName: options.service,
           });

@@ -6,8 +6,7 @@ import {
   enqueueEvents,
   initializeAndMigrate,
   makeEvent,
-  EventSequences1796524800000,
-  OutboxInbox1764460800000,
+  EVENT_TABLE_MIGRATIONS,
   OutboxRelay,
   type OutboxRelayOptions,
   type PublishFn,
@@ -62,7 +61,7 @@ export async function openProbeDataSource(url: string, schema: string, poolSize 
   const ds = createServiceDataSource({
     url,
     schema,
-    migrations: [OutboxInbox1764460800000, EventSequences1796524800000, ProbeTables1764460900000],
+    migrations: [...EVENT_TABLE_MIGRATIONS, ProbeTables1764460900000],
     poolSize,
     applicationName: `probe-${schema}`,
   });

@@ -1,12 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, QueryRunner } from 'typeorm';
-import {
-  claimEvents,
-  createServiceDataSource,
-  EventSequences1796524800000,
-  initializeAndMigrate,
-  OutboxInbox1764460800000,
-} from '@app/persistence';
+import { claimEvents, createServiceDataSource, initializeAndMigrate, EVENT_TABLE_MIGRATIONS } from '@app/persistence';
 import { dropDatabase, freshDatabase } from '@test/support/int-env';
 import { COMPLIANCE_MIGRATIONS } from '../compliance.module';
 
@@ -24,7 +18,7 @@ describe('read_model_version: bumped per claim without serialising a consumer’
     ds = createServiceDataSource({
       url,
       schema: 'cmp',
-      migrations: [OutboxInbox1764460800000, EventSequences1796524800000, ...COMPLIANCE_MIGRATIONS],
+      migrations: [...EVENT_TABLE_MIGRATIONS, ...COMPLIANCE_MIGRATIONS],
     });
     await initializeAndMigrate(ds);
   });

@@ -1,5 +1,6 @@
 import { HttpException, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { EventEnvelope } from '@app/contracts';
 import { IdempotencyStore, type Answer, type IdempotentAnswer, type IdempotentRequest, type Principal } from '@app/platform';
 import { GroupCommit, type Settled } from '../common/group-commit';
 import { inTransaction } from '../common/transaction';
@@ -59,10 +60,13 @@ export class ReportBatchWriter {
   private writeGroup(group: readonly BatchMember[]): Promise<Array<Settled<IdempotentAnswer<unknown>>>> {
     return inTransaction(this.ds, async (m) => {
       const settled = new Array<Settled<IdempotentAnswer<unknown>>>(group.length);
+      // Every batch's events, recorded in one outbox insert after all else (its subject stays locked until commit).
+      const events: EventEnvelope[] = [];
       const plain = [...group.keys()].filter((i) => !group[i].idempotency);
       const outcomes = await this.store.writeAs(
         m,
         plain.flatMap((i) => group[i].reports.map((r) => ({ ...r, submittedBy: group[i].principal.keyId }))),
+        events,
       );
       let at = 0;
       for (const i of plain) {
@@ -73,7 +77,7 @@ export class ReportBatchWriter {
         if (!b.idempotency) continue;
         try {
           const value = await this.idempotency.once(m, b.idempotency, async () =>
-            b.answer(await this.store.write(m, b.principal, b.reports)),
+            b.answer(await this.store.write(m, b.principal, b.reports, events)),
           );
           settled[i] = { ok: true, value };
         } catch (err) {
@@ -83,6 +87,7 @@ export class ReportBatchWriter {
           settled[i] = { ok: false, error: err };
         }
       }
+      await this.store.record(m, events);
       return settled;
     });
   }

@@ -24,22 +24,31 @@ const keyOf = (u: string, c: string, a: string) => `${u}\u0000${c}\u0000${a}`;
  * unchanged heads back (only when there are any); one more inserts the outbox rows. A batch naming a key
  * more than once is written in rounds (round k: the k-th item of each key, judged against the round
  * before), two statements per round: as many rounds as the most repeated key, usually one or two. Row
- * writes per accepted report: its head (inserted or updated once), the report, the outbox row (then the
- * relay's numbering and mark of that row).
+ * writes per accepted report: its head (inserted or updated once), the report, the outbox row (numbered as it
+ * is written; the relay marks how far each subject is published, not each row).
  */
 @Injectable()
 export class ReportStore {
   constructor(private readonly outbox: EventOutbox) {}
 
-  async write(m: EntityManager, principal: Principal, items: readonly CheckedReport[]): Promise<WriteOutcome[]> {
+  /**
+   * Writes the reports, and their events to the outbox; or, given `events`, adds their events to it for the caller
+   * to record (`record`) at the end of its transaction, after everything else it writes (enqueueEvents: last).
+   */
+  async write(m: EntityManager, principal: Principal, items: readonly CheckedReport[], events?: EventEnvelope[]): Promise<WriteOutcome[]> {
     return this.writeAs(
       m,
       items.map((it) => ({ ...it, submittedBy: principal.keyId })),
+      events,
     );
   }
 
   /** `write` for reports of several keys at once (single reports written together): each row records its own key. */
-  async writeAs(m: EntityManager, items: ReadonlyArray<CheckedReport & { readonly submittedBy: string }>): Promise<WriteOutcome[]> {
+  async writeAs(
+    m: EntityManager,
+    items: ReadonlyArray<CheckedReport & { readonly submittedBy: string }>,
+    events?: EventEnvelope[],
+  ): Promise<WriteOutcome[]> {
     if (items.length === 0) return [];
     const submittedAt = new Date().toISOString();
     // Round k holds the k-th item of each key, so that every round names a key at most once and each item
@@ -67,12 +76,18 @@ export class ReportStore {
       });
     }
     inserts.sort((x, y) => x.index - y.index);
-    await this.recordEvents(
-      m,
+    const built = this.eventsOf(
       inserts.map((x) => x.report),
       submittedAt,
     );
+    if (events) events.push(...built);
+    else await this.record(m, built);
     return outcomes;
+  }
+
+  /** Records events in the outbox, in the caller's transaction (one insert per call, whatever the count). */
+  async record(m: EntityManager, events: readonly EventEnvelope[]): Promise<void> {
+    await this.outbox.recordMany(m, events);
   }
 
   /** Every item a key of its own: the heads decide the revisions in one statement. */
@@ -141,13 +156,9 @@ export class ReportStore {
     });
   }
 
-  /** The outbox rows of the new revisions, in the same transaction (one insert per 1,000 events). */
-  private async recordEvents(
-    m: EntityManager,
-    inserts: ReadonlyArray<CheckedReport & { reportId: string; revision: number }>,
-    submittedAt: string,
-  ): Promise<void> {
-    const events: EventEnvelope[] = inserts.map((r) =>
+  /** The events of the new revisions. */
+  private eventsOf(inserts: ReadonlyArray<CheckedReport & { reportId: string; revision: number }>, submittedAt: string): EventEnvelope[] {
+    return inserts.map((r) =>
       this.outbox.build(ReportAcceptedV1, r.orgUnitCode, {
         reportId: r.reportId,
         orgUnitCode: r.orgUnitCode,
@@ -161,6 +172,5 @@ export class ReportStore {
         submittedAt,
       }),
     );
-    await this.outbox.recordMany(m, events);
   }
 }

@@ -88,16 +88,13 @@ describe('intake: a report accepted while NATS is down is published once NATS is
     });
     expect(res.status).toBe(202);
     await new Promise((r) => setTimeout(r, 1500)); // the relay tries and fails meanwhile
-    const pending = await q<{ event_id: string; published_at: Date | null }>(`SELECT event_id, published_at FROM outbox`);
+    const pending = await q<{ event_id: string }>(`SELECT event_id FROM outbox`);
     expect(pending).toHaveLength(1);
-    expect(pending[0].published_at).toBeNull();
+    const unpublished = async () => (await q<{ n: number }>(`SELECT count(*)::int AS n FROM outbox_pending`))[0].n;
+    expect(await unpublished()).toBe(1);
 
     await nats.start(); // same port, same store: the stream and the registry events are still there
-    await waitFor(
-      async () => (await q<{ published_at: Date | null }>(`SELECT published_at FROM outbox`))[0].published_at !== null,
-      'the relay to publish',
-      30_000,
-    );
+    await waitFor(async () => (await unpublished()) === 0, 'the relay to publish', 30_000);
     const check = await connect({ servers: nats.url });
     try {
       let inStream = await acceptedInStream(check);
@@ -107,13 +104,10 @@ describe('intake: a report accepted while NATS is down is published once NATS is
       expect(inStream[0].msgId).toBe(pending[0].event_id);
       expect(inStream[0].envelope.id).toBe(pending[0].event_id);
 
-      // The relay crashing after the publish and before marking the row: the row goes out again, the stream drops it.
-      await q(`UPDATE outbox SET published_at = NULL`);
-      await waitFor(
-        async () => (await q<{ published_at: Date | null }>(`SELECT published_at FROM outbox`))[0].published_at !== null,
-        'the relay to re-publish',
-        30_000,
-      );
+      // The relay crashing after the publish and before moving its mark: the row goes out again, the stream drops it.
+      await q(`UPDATE outbox_published SET published_seq = published_seq - 1`);
+      expect(await unpublished()).toBe(1);
+      await waitFor(async () => (await unpublished()) === 0, 'the relay to re-publish', 30_000);
       const ack = await jetstream(check).publish(
         subjectOf(svc.namespace, { type: 'intake.report.accepted', version: 1 }),
         JSON.stringify(inStream[0].envelope),

@@ -386,7 +386,7 @@ async function outboxTypes(svc: RunningService): Promise<string[]> {
 /** Waits until the relay has published every outbox row, then returns how many messages the namespace's stream holds. */
 async function publishedStreamCount(svc: RunningService): Promise<number> {
   await waitFor(async () => {
-    const [{ n }]: Array<{ n: number }> = await dataSourceOf(svc).query(`SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`);
+    const [{ n }]: Array<{ n: number }> = await dataSourceOf(svc).query(`SELECT count(*)::int AS n FROM outbox_pending`);
     return n === 0;
   }, 'the outbox to drain');
   const nc = await connect({ servers: natsUrl() });

@@ -213,7 +213,7 @@ describe('support-point sessions: idempotency, revisions and open days (real Pos
     expectProblem(await http(svc, 'POST', '/v1/support-points/VNPT-1/close', { key: vnpt, body: { date: '2020-08-30' } }), 409, 'date');
     expect((await http(svc, 'POST', '/v1/support-points/VNPT-1/close', { key: vnpt, body: { date: '2020-08-31' } })).status).toBe(200);
     await waitFor(async () => {
-      const [r] = await ds.query(`SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`);
+      const [r] = await ds.query(`SELECT count(*)::int AS n FROM outbox_pending`);
       return r.n === 0;
     }, 'the outbox to be relayed');
   });

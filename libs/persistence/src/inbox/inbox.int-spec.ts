@@ -1,8 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { dropDatabase, freshDatabase } from '@test/support/int-env';
 import { createServiceDataSource, initializeAndMigrate } from '../data-source';
-import { OutboxInbox1764460800000 } from '../migrations/1764460800000-OutboxInbox';
-import { EventSequences1796524800000 } from '../migrations/1796524800000-EventSequences';
+import { EVENT_TABLE_MIGRATIONS } from '../migrations/event-tables';
 import { claimEvents, resetInbox } from './inbox';
 import { missingNumbers, recordUnapplied, setWatermark, watermarkOf } from './inbox-sequence';
 
@@ -13,7 +12,7 @@ describe('claimEvents (the inbox) on the real PostgreSQL', () => {
 
   beforeAll(async () => {
     dbUrl = await freshDatabase('inbox');
-    ds = createServiceDataSource({ url: dbUrl, schema: 'svc', migrations: [OutboxInbox1764460800000, EventSequences1796524800000] });
+    ds = createServiceDataSource({ url: dbUrl, schema: 'svc', migrations: EVENT_TABLE_MIGRATIONS });
     await initializeAndMigrate(ds);
   });
   afterAll(async () => {

@@ -80,7 +80,7 @@ describe('OutboxRelay through a NATS outage (own nats-server, never the shared o
       link,
       namespace: freshNamespace('outage'),
       label: 'outage',
-      publish: (s, e, subjectSeq) => publisher.publish(s, e, { subjectSeq }),
+      publish: (s, e, subjectSeq) => publisher.publishSerialized(s, e, { subjectSeq }),
       // A killed 2.9 server may lose the consumer's latest acks (its state is flushed asynchronously): those
       // events come again after ack_wait and the inbox drops them. A short ack_wait keeps the test short.
       consumer: { ackWaitMs: 3000 },
@@ -103,7 +103,7 @@ describe('OutboxRelay through a NATS outage (own nats-server, never the shared o
     const [failed] = await waitFor(
       async () => {
         const rows: Array<{ attempts: number; last_error: string | null }> = await p.producer.query(
-          `SELECT attempts, last_error FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT 1`,
+          `SELECT attempts, last_error FROM outbox_pending ORDER BY seq LIMIT 1`,
         );
         return rows[0]?.attempts > 0 ? rows : null;
       },

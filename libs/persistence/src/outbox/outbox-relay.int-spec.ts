@@ -1,6 +1,7 @@
 import type { EventEnvelope } from '@app/contracts';
 import { register } from 'prom-client';
 import { reportOutboxPending, streamNames } from '@app/messaging';
+import type { OutboxEvent } from './outbox-relay';
 import { waitFor } from '@test/support/int-env';
 import { useProbePairs } from '@test/support/probe-pairs';
 import { probeReport, probeState, publishEnvelope, readStream, streamCount } from '@test/support/messaging/probe-consumer';
@@ -17,7 +18,7 @@ describe('OutboxRelay on the real PostgreSQL and NATS JetStream', () => {
     // The relay that "crashed": it published every pending row (same Nats-Msg-Id as the relay uses) and
     // died before its UPDATE, so all rows are still pending.
     const pending: Array<{ subject: string; envelope: EventEnvelope }> = await producer.query(
-      `SELECT subject, envelope FROM outbox WHERE published_at IS NULL ORDER BY seq`,
+      `SELECT subject, envelope FROM outbox_pending ORDER BY seq`,
     );
     expect(pending).toHaveLength(20);
     for (const row of pending) await probes.publisher.publish(row.subject, row.envelope);
@@ -49,10 +50,10 @@ describe('OutboxRelay on the real PostgreSQL and NATS JetStream', () => {
     // Counted at the relay, not in the stream: the stream's duplicate window would hide a double publish.
     const published: string[] = [];
     const byRelay = { a: 0, b: 0 };
-    const counting = (name: 'a' | 'b') => async (subject: string, envelope: EventEnvelope) => {
-      published.push(envelope.id);
+    const counting = (name: 'a' | 'b') => async (subject: string, event: OutboxEvent) => {
+      published.push(event.id);
       byRelay[name] += 1;
-      await probes.publisher.publish(subject, envelope);
+      await probes.publisher.publishSerialized(subject, event);
     };
     const a = relay({ publish: counting('a') });
     const b = relay({ publish: counting('b') });
