@@ -78,7 +78,14 @@ class AckInbox {
       waiting.reject(new Error(`publish not acknowledged: ${msg.headers.code} ${msg.headers.description}`));
       return;
     }
-    const ack = msg.json<{ stream?: string; error?: { code: number; description: string } }>();
+    let ack: { stream?: string; error?: { code: number; description: string } };
+    try {
+      ack = msg.json();
+    } catch {
+      // Not JSON: not an ack (a callback that threw would be the subscription's, not this publish's).
+      waiting.reject(new Error('invalid ack response'));
+      return;
+    }
     if (ack.error) waiting.reject(new Error(`publish refused by the stream: ${ack.error.code} ${ack.error.description}`));
     else if (!ack.stream) waiting.reject(new Error('invalid ack response'));
     else waiting.resolve();
