@@ -8,8 +8,8 @@
  * D or before: a few rows per campaign day and status, whatever the number of units.
  *
  * Kept exactly under any order of arrival, corrections and redeliveries: around the batch's upsert of
- * `target_statuses`, the contributions of every (target, unit) the batch touches are taken away as they
- * were before it and added back as they are after it (those pairs' rows from the batch's first day on). An advisory
+ * `target_statuses`, the contributions of the rows it can change are taken away as they were before it and added
+ * back as they are after it (the rows it writes and the row after each). An advisory
  * lock per pair, taken in one order, keeps two batches (two replicas, or the live consumer and a
  * rebuild writing the same new generation) from reading a pair's history between each other's writes.
  */
@@ -31,34 +31,40 @@ export function statusCountsDdl(q: string): string[] {
 const PAIRS = `SELECT DISTINCT target_id, org_unit_code FROM jsonb_to_recordset($1::jsonb) AS x(target_id text, org_unit_code text)`;
 
 /**
- * Each pair of the batch with the earliest day the batch writes for it: rows of a pair dated before that day are
- * not changed by the batch, and neither are their contributions.
+ * The rows whose contributions the batch can change: each row it writes, and the row that follows it in its pair (whose
+ * previous status is the written row's). Found before the upsert, the following row is one that exists already; after
+ * it, the written rows are there too, and each old following row is still the one after the last written row before
+ * it: the same set of days both times, so what is taken away and what is added back cover the same rows.
  */
-const PAIRS_FROM = `SELECT target_id, org_unit_code, min(date) AS f
-  FROM jsonb_to_recordset($1::jsonb) AS x(target_id text, org_unit_code text, date date) GROUP BY target_id, org_unit_code`;
+const touched = (s: string): string => `WITH b AS (SELECT DISTINCT target_id, org_unit_code, date
+                 FROM jsonb_to_recordset($1::jsonb) AS x(target_id text, org_unit_code text, date date))
+  SELECT target_id, org_unit_code, date FROM b
+  UNION
+  SELECT b.target_id, b.org_unit_code, n.date FROM b
+   CROSS JOIN LATERAL (SELECT t.date FROM ${s}.target_statuses t
+                        WHERE t.target_id = b.target_id AND t.org_unit_code = b.org_unit_code AND t.date > b.date
+                        ORDER BY t.date LIMIT 1) n`;
 
 /**
- * Adds (sign 1) or takes away (sign -1) the contributions of the rows the batch can change: each pair's rows from
- * its earliest day in the batch on, the row before them read only as the first one's previous status. Before and
- * after the upsert, that is the same boundary (the rows before it are not written), so what is taken away and
- * added back differ exactly by the batch's effect; the work is the rows from that day on, not the pair's history
- * (a batch of today's statuses reads two rows a pair).
+ * Adds (sign 1) or takes away (sign -1) the contributions of the rows the batch can change (`touched`): each one's +1 to
+ * its status and -1 to its pair's previous status, on its day. Before and after the upsert those are the same rows, so
+ * what is taken away and added back differ exactly by the batch's effect; the work is a few index probes per row
+ * written, whatever the length of the pair's history (a batch of corrections to early days of the campaign read every
+ * later day of each pair, ~20 rows a pair, and most of the replay's time in PostgreSQL went to it).
  */
 function contributions(s: string, sign: 1 | -1): string {
-  return `WITH p AS (${PAIRS_FROM})
+  return `WITH a AS (${touched(s)})
     INSERT INTO ${s}.status_count_deltas AS c (target_id, date, status, delta)
-    SELECT p.target_id, h.date, v.status, ${sign} * sum(v.n)::int
-      FROM p
-      -- Per pair through the primary key, in date order (the index's), from the row before the pair's first day.
-      CROSS JOIN LATERAL (
-        SELECT t.date, t.status, lag(t.status) OVER (ORDER BY t.date) AS prev FROM ${s}.target_statuses t
-         WHERE t.target_id = p.target_id AND t.org_unit_code = p.org_unit_code
-           AND t.date >= COALESCE((SELECT max(b.date) FROM ${s}.target_statuses b
-                                    WHERE b.target_id = p.target_id AND b.org_unit_code = p.org_unit_code AND b.date < p.f), p.f)
-      ) h
-      CROSS JOIN LATERAL (VALUES (h.status, 1), (h.prev, -1)) v(status, n)
-     WHERE h.date >= p.f AND v.status IS NOT NULL
-     GROUP BY p.target_id, h.date, v.status HAVING sum(v.n) <> 0
+    SELECT a.target_id, a.date, v.status, ${sign} * sum(v.n)::int
+      FROM a
+      -- A day the pair has no row for (yet) contributes nothing.
+      JOIN ${s}.target_statuses cur ON cur.target_id = a.target_id AND cur.org_unit_code = a.org_unit_code AND cur.date = a.date
+      LEFT JOIN LATERAL (SELECT p.status FROM ${s}.target_statuses p
+                          WHERE p.target_id = a.target_id AND p.org_unit_code = a.org_unit_code AND p.date < a.date
+                          ORDER BY p.date DESC LIMIT 1) prev ON true
+      CROSS JOIN LATERAL (VALUES (cur.status, 1), (prev.status, -1)) v(status, n)
+     WHERE v.status IS NOT NULL
+     GROUP BY a.target_id, a.date, v.status HAVING sum(v.n) <> 0
      ORDER BY 1, 2, 3
     ON CONFLICT (target_id, date, status) DO UPDATE SET delta = c.delta + EXCLUDED.delta`;
 }
