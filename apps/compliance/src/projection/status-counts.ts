@@ -31,38 +31,38 @@ export function statusCountsDdl(q: string): string[] {
 const PAIRS = `SELECT DISTINCT target_id, org_unit_code FROM jsonb_to_recordset($1::jsonb) AS x(target_id text, org_unit_code text)`;
 
 /**
- * The rows whose contributions the batch can change: each row it writes, and the row that follows it in its pair (whose
- * previous status is the written row's). Found before the upsert, the following row is one that exists already; after
- * it, the written rows are there too, and each old following row is still the one after the last written row before
- * it: the same set of days both times, so what is taken away and what is added back cover the same rows.
+ * The rows whose contributions the batch can change, with their previous status: each row it writes, and the row that
+ * follows it in its pair (whose previous status is the written row's). Found before the upsert, the following row is one
+ * that exists already; after it, the written rows are there too, and each old following row is still the one after the
+ * last written row before it: the same set of days both times, so what is taken away and what is added back cover the
+ * same rows. Per written day, one stretch of the primary key: from the pair's row before the day, at most three rows
+ * (that one, the day's, the next), of which the day's and the first after it are kept; a row that two written days both
+ * reach is one row (DISTINCT: a day's status and previous status are the same whoever reads them).
  */
 const touched = (s: string): string => `WITH b AS (SELECT DISTINCT target_id, org_unit_code, date
                  FROM jsonb_to_recordset($1::jsonb) AS x(target_id text, org_unit_code text, date date))
-  SELECT target_id, org_unit_code, date FROM b
-  UNION
-  SELECT b.target_id, b.org_unit_code, n.date FROM b
-   CROSS JOIN LATERAL (SELECT t.date FROM ${s}.target_statuses t
-                        WHERE t.target_id = b.target_id AND t.org_unit_code = b.org_unit_code AND t.date > b.date
-                        ORDER BY t.date LIMIT 1) n`;
+  SELECT DISTINCT b.target_id, b.org_unit_code, h.date, h.status, h.prev
+    FROM b
+   CROSS JOIN LATERAL (
+     SELECT t.date, t.status, lag(t.status) OVER w AS prev, lag(t.date) OVER w AS prev_date FROM ${s}.target_statuses t
+      WHERE t.target_id = b.target_id AND t.org_unit_code = b.org_unit_code
+        AND t.date >= COALESCE((SELECT max(p.date) FROM ${s}.target_statuses p
+                                 WHERE p.target_id = b.target_id AND p.org_unit_code = b.org_unit_code AND p.date < b.date), b.date)
+     WINDOW w AS (ORDER BY t.date) ORDER BY t.date LIMIT 3) h
+   WHERE h.date >= b.date AND (h.prev_date IS NULL OR h.prev_date <= b.date)`;
 
 /**
  * Adds (sign 1) or takes away (sign -1) the contributions of the rows the batch can change (`touched`): each one's +1 to
  * its status and -1 to its pair's previous status, on its day. Before and after the upsert those are the same rows, so
- * what is taken away and added back differ exactly by the batch's effect; the work is a few index probes per row
- * written, whatever the length of the pair's history (a batch of corrections to early days of the campaign read every
- * later day of each pair, ~20 rows a pair, and most of the replay's time in PostgreSQL went to it).
+ * what is taken away and added back differ exactly by the batch's effect; the work is two index probes per row written,
+ * whatever the length of the pair's history (a batch of corrections to early days of the campaign read every later day
+ * of each pair, ~20 rows a pair, and most of the replay's time in PostgreSQL went to it).
  */
 function contributions(s: string, sign: 1 | -1): string {
   return `WITH a AS (${touched(s)})
     INSERT INTO ${s}.status_count_deltas AS c (target_id, date, status, delta)
     SELECT a.target_id, a.date, v.status, ${sign} * sum(v.n)::int
-      FROM a
-      -- A day the pair has no row for (yet) contributes nothing.
-      JOIN ${s}.target_statuses cur ON cur.target_id = a.target_id AND cur.org_unit_code = a.org_unit_code AND cur.date = a.date
-      LEFT JOIN LATERAL (SELECT p.status FROM ${s}.target_statuses p
-                          WHERE p.target_id = a.target_id AND p.org_unit_code = a.org_unit_code AND p.date < a.date
-                          ORDER BY p.date DESC LIMIT 1) prev ON true
-      CROSS JOIN LATERAL (VALUES (cur.status, 1), (prev.status, -1)) v(status, n)
+      FROM a CROSS JOIN LATERAL (VALUES (a.status, 1), (a.prev, -1)) v(status, n)
      WHERE v.status IS NOT NULL
      GROUP BY a.target_id, a.date, v.status HAVING sum(v.n) <> 0
      ORDER BY 1, 2, 3
