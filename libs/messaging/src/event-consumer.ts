@@ -293,7 +293,7 @@ export class EventConsumer {
         msg.ack();
         continue;
       }
-      const d = await decodeEvent(this.options.namespace, msg.subject, msg.string());
+      const d = decodeEvent(this.options.namespace, msg.subject, msg.string());
       if (!d.ok) {
         await this.deadLetter(msg, `${d.kind ?? 'contract'}: ${d.reason}`, d.kind ?? 'invalid');
         continue;
