@@ -27,8 +27,16 @@ export function statusCountsDdl(q: string): string[] {
   ];
 }
 
-/** The (target, unit) pairs of the batch's rows ($1, the rows as the writer upserts them). */
-const PAIRS = `SELECT DISTINCT target_id, org_unit_code FROM jsonb_to_recordset($1::jsonb) AS x(target_id text, org_unit_code text)`;
+/** What the statements read of the batch's status rows (as the writer upserts them): $1 targets, $2 units, $3 days. */
+export function statusCountsParams(rows: ReadonlyArray<Record<string, unknown>>): unknown[] {
+  return [rows.map((r) => r.target_id), rows.map((r) => r.org_unit_code), rows.map((r) => r.date)];
+}
+
+/** The batch's rows' keys (statusCountsParams). */
+const ROWS = `unnest($1::text[], $2::text[], $3::date[]) AS x(target_id, org_unit_code, date)`;
+
+/** The (target, unit) pairs of the batch's rows. */
+const PAIRS = `SELECT DISTINCT target_id, org_unit_code FROM ${ROWS}`;
 
 /**
  * The rows whose contributions the batch can change, with their previous status: each row it writes, and the row that
@@ -39,8 +47,7 @@ const PAIRS = `SELECT DISTINCT target_id, org_unit_code FROM jsonb_to_recordset(
  * (that one, the day's, the next), of which the day's and the first after it are kept; a row that two written days both
  * reach is one row (DISTINCT: a day's status and previous status are the same whoever reads them).
  */
-const touched = (s: string): string => `WITH b AS (SELECT DISTINCT target_id, org_unit_code, date
-                 FROM jsonb_to_recordset($1::jsonb) AS x(target_id text, org_unit_code text, date date))
+const touched = (s: string): string => `WITH b AS (SELECT DISTINCT target_id, org_unit_code, date FROM ${ROWS})
   SELECT DISTINCT b.target_id, b.org_unit_code, h.date, h.status, h.prev
     FROM b
    CROSS JOIN LATERAL (
@@ -69,7 +76,7 @@ function contributions(s: string, sign: 1 | -1): string {
     ON CONFLICT (target_id, date, status) DO UPDATE SET delta = c.delta + EXCLUDED.delta`;
 }
 
-/** Statements run with the batch's status rows as $1 before the upsert of `target_statuses`. */
+/** Statements run with the batch's status rows' keys (statusCountsParams) before the upsert of `target_statuses`. */
 export function statusCountsBefore(schema: string): string[] {
   const s = `"${schema}"`;
   return [
@@ -80,14 +87,14 @@ export function statusCountsBefore(schema: string): string[] {
   ];
 }
 
-/** Statements run with the batch's status rows as $1 after the upsert of `target_statuses`. */
+/** Statements run with the batch's status rows' keys (statusCountsParams) after the upsert of `target_statuses`. */
 export function statusCountsAfter(schema: string): string[] {
   const s = `"${schema}"`;
   return [
     contributions(s, 1),
     // A day whose changes cancel out (a status corrected back, a pair's rows taken away and added back elsewhere) is no
     // row at all, as a count from scratch or a rebuild has it: the table stays the same whatever the batches were.
-    `DELETE FROM ${s}.status_count_deltas c USING (SELECT DISTINCT target_id FROM jsonb_to_recordset($1::jsonb) AS x(target_id text)) p
+    `DELETE FROM ${s}.status_count_deltas c USING (SELECT DISTINCT target_id FROM ${ROWS}) p
      WHERE c.target_id = p.target_id AND c.delta = 0`,
   ];
 }
