@@ -53,7 +53,7 @@ export interface EventConsumerOptions {
 }
 
 /** How long decoding runs before it lets the event loop answer I/O (see decodeBatch). */
-const DECODE_SLICE_MS = 2;
+const DECODE_SLICE_MS = 0.5;
 
 interface Decoded {
   msg: JsMsg;
