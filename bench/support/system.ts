@@ -5,6 +5,9 @@ import { freePort, pollUntil, ServiceProcesses, type Service } from '../../tools
 import { dropDatabase, dropNamespace, freshDatabase, freshNamespace, natsUrl, repoRoot, sleep } from './env';
 import { HttpClient } from './http';
 
+/** USER_HZ: the unit of /proc/<pid>/stat's times, 100 on every Linux build this runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
 export { SERVICES, type Service } from '../../tools/processes/service-processes';
 
 export interface SystemOptions {
@@ -90,6 +93,14 @@ export class BenchSystem extends ServiceProcesses {
     const status = readFileSync(`/proc/${this.pid(service)}/status`, 'utf8');
     const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
     return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+  }
+
+  /** CPU time the service's process has used so far (utime + stime of /proc/<pid>/stat), in seconds. */
+  cpuSeconds(service: Service): number {
+    const stat = readFileSync(`/proc/${this.pid(service)}/stat`, 'utf8');
+    // The fields after the command's closing parenthesis; utime and stime are the 14th and 15th of the whole line.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
   }
 
   /** Resets the peak RSS (VmHWM) of a service (Linux: `5` into /proc/<pid>/clear_refs); false when not allowed. */

@@ -52,6 +52,9 @@ export interface EventConsumerOptions {
   readonly log?: (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
 }
 
+/** How long decoding runs before it lets the event loop answer I/O (see decodeBatch). */
+const DECODE_SLICE_MS = 0.5;
+
 interface Decoded {
   msg: JsMsg;
   envelope: EventEnvelope;
@@ -272,7 +275,16 @@ export class EventConsumer {
   /** Validates a batch: events for no handler are acked unread, broken ones dead-lettered; the rest returned. */
   private async decodeBatch(batch: JsMsg[]): Promise<Decoded[]> {
     const decoded: Decoded[] = [];
+    let sliceStart = performance.now();
     for (const msg of batch) {
+      // Decoding is synchronous work: between slices of it the event loop runs, so that the batch being applied
+      // (by this consumer or another of the process) gets its statements' answers and sends the next ones at once,
+      // instead of after the whole batch is decoded. Without it the two did not overlap: a transaction's round
+      // trips waited on other batches' decoding, and the process sat idle on PostgreSQL a third of the replay.
+      if (performance.now() - sliceStart > DECODE_SLICE_MS) {
+        await new Promise<void>((r) => setImmediate(r));
+        sliceStart = performance.now();
+      }
       if (msg.info.deliveryCount > 1) consumerMetrics.redelivered.inc({ consumer: this.durable });
       // Events this consumer has no handler for are acked unread: their payload is the business of the
       // consumers that apply them (else every consumer would dead-letter the same bad event).
@@ -281,7 +293,7 @@ export class EventConsumer {
         msg.ack();
         continue;
       }
-      const d = await decodeEvent(this.options.namespace, msg.subject, msg.string());
+      const d = decodeEvent(this.options.namespace, msg.subject, msg.string());
       if (!d.ok) {
         await this.deadLetter(msg, `${d.kind ?? 'contract'}: ${d.reason}`, d.kind ?? 'invalid');
         continue;

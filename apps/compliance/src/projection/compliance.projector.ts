@@ -60,15 +60,17 @@ export class ComplianceProjector {
     for (const w of WRITERS) {
       const rows = pending.get(w);
       if (!rows) continue;
-      const json = JSON.stringify([...rows.values()].map((e) => w.row(e as Envelope<unknown>)));
-      for (const sql of w.derived?.before(schema) ?? []) await m.query(sql, [json]);
+      const written = [...rows.values()].map((e) => w.row(e as Envelope<unknown>));
+      const json = JSON.stringify(written);
+      const derived = w.derived?.params(written) ?? [];
+      for (const sql of w.derived?.before(schema) ?? []) await m.query(sql, derived);
       await m.query(
         `INSERT INTO "${schema}".${w.table} (${columnNames(w.columns)})
          SELECT ${columnNames(w.columns)} FROM jsonb_to_recordset($1::jsonb) AS x(${w.columns})
          ${w.onConflict}`,
         [json],
       );
-      for (const sql of w.derived?.after(schema) ?? []) await m.query(sql, [json]);
+      for (const sql of w.derived?.after(schema) ?? []) await m.query(sql, derived);
     }
     await this.checkpoint(schema, newest, m);
     return applied;

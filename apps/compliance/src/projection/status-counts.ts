@@ -8,8 +8,8 @@
  * D or before: a few rows per campaign day and status, whatever the number of units.
  *
  * Kept exactly under any order of arrival, corrections and redeliveries: around the batch's upsert of
- * `target_statuses`, the contributions of every (target, unit) the batch touches are taken away as they
- * were before it and added back as they are after it (those pairs' rows from the batch's first day on). An advisory
+ * `target_statuses`, the contributions of the rows it can change are taken away as they were before it and added
+ * back as they are after it (the rows it writes and the row after each). An advisory
  * lock per pair, taken in one order, keeps two batches (two replicas, or the live consumer and a
  * rebuild writing the same new generation) from reading a pair's history between each other's writes.
  */
@@ -27,43 +27,56 @@ export function statusCountsDdl(q: string): string[] {
   ];
 }
 
-/** The (target, unit) pairs of the batch's rows ($1, the rows as the writer upserts them). */
-const PAIRS = `SELECT DISTINCT target_id, org_unit_code FROM jsonb_to_recordset($1::jsonb) AS x(target_id text, org_unit_code text)`;
+/** What the statements read of the batch's status rows (as the writer upserts them): $1 targets, $2 units, $3 days. */
+export function statusCountsParams(rows: ReadonlyArray<Record<string, unknown>>): unknown[] {
+  return [rows.map((r) => r.target_id), rows.map((r) => r.org_unit_code), rows.map((r) => r.date)];
+}
+
+/** The batch's rows' keys (statusCountsParams). */
+const ROWS = `unnest($1::text[], $2::text[], $3::date[]) AS x(target_id, org_unit_code, date)`;
+
+/** The (target, unit) pairs of the batch's rows. */
+const PAIRS = `SELECT DISTINCT target_id, org_unit_code FROM ${ROWS}`;
 
 /**
- * Each pair of the batch with the earliest day the batch writes for it: rows of a pair dated before that day are
- * not changed by the batch, and neither are their contributions.
+ * The rows whose contributions the batch can change, with their previous status: each row it writes, and the row that
+ * follows it in its pair (whose previous status is the written row's). Found before the upsert, the following row is one
+ * that exists already; after it, the written rows are there too, and each old following row is still the one after the
+ * last written row before it: the same set of days both times, so what is taken away and what is added back cover the
+ * same rows. Per written day, one stretch of the primary key: from the pair's row before the day, at most three rows
+ * (that one, the day's, the next), of which the day's and the first after it are kept; a row that two written days both
+ * reach is one row (DISTINCT: a day's status and previous status are the same whoever reads them).
  */
-const PAIRS_FROM = `SELECT target_id, org_unit_code, min(date) AS f
-  FROM jsonb_to_recordset($1::jsonb) AS x(target_id text, org_unit_code text, date date) GROUP BY target_id, org_unit_code`;
+const touched = (s: string): string => `WITH b AS (SELECT DISTINCT target_id, org_unit_code, date FROM ${ROWS})
+  SELECT DISTINCT b.target_id, b.org_unit_code, h.date, h.status, h.prev
+    FROM b
+   CROSS JOIN LATERAL (
+     SELECT t.date, t.status, lag(t.status) OVER w AS prev, lag(t.date) OVER w AS prev_date FROM ${s}.target_statuses t
+      WHERE t.target_id = b.target_id AND t.org_unit_code = b.org_unit_code
+        AND t.date >= COALESCE((SELECT max(p.date) FROM ${s}.target_statuses p
+                                 WHERE p.target_id = b.target_id AND p.org_unit_code = b.org_unit_code AND p.date < b.date), b.date)
+     WINDOW w AS (ORDER BY t.date) ORDER BY t.date LIMIT 3) h
+   WHERE h.date >= b.date AND (h.prev_date IS NULL OR h.prev_date <= b.date)`;
 
 /**
- * Adds (sign 1) or takes away (sign -1) the contributions of the rows the batch can change: each pair's rows from
- * its earliest day in the batch on, the row before them read only as the first one's previous status. Before and
- * after the upsert, that is the same boundary (the rows before it are not written), so what is taken away and
- * added back differ exactly by the batch's effect; the work is the rows from that day on, not the pair's history
- * (a batch of today's statuses reads two rows a pair).
+ * Adds (sign 1) or takes away (sign -1) the contributions of the rows the batch can change (`touched`): each one's +1 to
+ * its status and -1 to its pair's previous status, on its day. Before and after the upsert those are the same rows, so
+ * what is taken away and added back differ exactly by the batch's effect; the work is two index probes per row written,
+ * whatever the length of the pair's history (a batch of corrections to early days of the campaign read every later day
+ * of each pair, ~20 rows a pair, and most of the replay's time in PostgreSQL went to it).
  */
 function contributions(s: string, sign: 1 | -1): string {
-  return `WITH p AS (${PAIRS_FROM})
+  return `WITH a AS (${touched(s)})
     INSERT INTO ${s}.status_count_deltas AS c (target_id, date, status, delta)
-    SELECT p.target_id, h.date, v.status, ${sign} * sum(v.n)::int
-      FROM p
-      -- Per pair through the primary key, in date order (the index's), from the row before the pair's first day.
-      CROSS JOIN LATERAL (
-        SELECT t.date, t.status, lag(t.status) OVER (ORDER BY t.date) AS prev FROM ${s}.target_statuses t
-         WHERE t.target_id = p.target_id AND t.org_unit_code = p.org_unit_code
-           AND t.date >= COALESCE((SELECT max(b.date) FROM ${s}.target_statuses b
-                                    WHERE b.target_id = p.target_id AND b.org_unit_code = p.org_unit_code AND b.date < p.f), p.f)
-      ) h
-      CROSS JOIN LATERAL (VALUES (h.status, 1), (h.prev, -1)) v(status, n)
-     WHERE h.date >= p.f AND v.status IS NOT NULL
-     GROUP BY p.target_id, h.date, v.status HAVING sum(v.n) <> 0
+    SELECT a.target_id, a.date, v.status, ${sign} * sum(v.n)::int
+      FROM a CROSS JOIN LATERAL (VALUES (a.status, 1), (a.prev, -1)) v(status, n)
+     WHERE v.status IS NOT NULL
+     GROUP BY a.target_id, a.date, v.status HAVING sum(v.n) <> 0
      ORDER BY 1, 2, 3
     ON CONFLICT (target_id, date, status) DO UPDATE SET delta = c.delta + EXCLUDED.delta`;
 }
 
-/** Statements run with the batch's status rows as $1 before the upsert of `target_statuses`. */
+/** Statements run with the batch's status rows' keys (statusCountsParams) before the upsert of `target_statuses`. */
 export function statusCountsBefore(schema: string): string[] {
   const s = `"${schema}"`;
   return [
@@ -74,14 +87,14 @@ export function statusCountsBefore(schema: string): string[] {
   ];
 }
 
-/** Statements run with the batch's status rows as $1 after the upsert of `target_statuses`. */
+/** Statements run with the batch's status rows' keys (statusCountsParams) after the upsert of `target_statuses`. */
 export function statusCountsAfter(schema: string): string[] {
   const s = `"${schema}"`;
   return [
     contributions(s, 1),
     // A day whose changes cancel out (a status corrected back, a pair's rows taken away and added back elsewhere) is no
     // row at all, as a count from scratch or a rebuild has it: the table stays the same whatever the batches were.
-    `DELETE FROM ${s}.status_count_deltas c USING (SELECT DISTINCT target_id FROM jsonb_to_recordset($1::jsonb) AS x(target_id text)) p
+    `DELETE FROM ${s}.status_count_deltas c USING (SELECT DISTINCT target_id FROM ${ROWS}) p
      WHERE c.target_id = p.target_id AND c.delta = 0`,
   ];
 }

@@ -179,8 +179,10 @@ export class BatchQualityInputs implements QualityInputs {
         ORDER BY k.i, h.as_of DESC`,
       [...keys, HISTORY_LIMIT],
     );
-    reports.forEach((r) => inputs.histories.set(reportKey(r), []));
-    for (const { i, ...h } of history) inputs.histories.get(reportKey(reports[Number(i) - 1]))!.push(h);
+    // Up to HISTORY_LIMIT rows a report: grouped by position, each row kept as read (no copy, no key built per row).
+    const byReport = reports.map((): QualityReport[] => []);
+    for (const h of history) byReport[Number(h.i) - 1].push(h);
+    reports.forEach((r, at) => inputs.histories.set(reportKey(r), byReport[at]));
     const denominators: Array<{ i: string; headcount: number | null }> = await m.query(
       `SELECT k.i::text AS i, (SELECT d.headcount FROM quality_denominators d
                                 WHERE d.unit_code = k.unit_code AND d.cohort = k.cohort AND d.as_of <= k.as_of

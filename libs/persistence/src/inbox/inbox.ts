@@ -9,7 +9,7 @@ export interface InboxEntry {
 
 /**
  * Records that `consumer` has applied these events, in the caller's transaction, and returns the ids
- * that were new (lower-case, as PostgreSQL writes a uuid). The caller applies only those: a redelivered
+ * that were new (lower-cased). The caller applies only those: a redelivered
  * or re-published event has no second effect. Concurrent replicas claiming the same id serialise on
  * the primary key: the second waits for the first to commit, then finds the row and gets nothing.
  * An entry's subject and number are kept with it: the gap check reads them (libs/persistence inbox-sequence.ts).
@@ -34,14 +34,19 @@ export async function claimEvents(
     subjects.push(numbered ? entry.subject! : null);
     seqs.push(numbered ? entry.seq! : null);
   }
-  const rows: Array<{ event_id: string }> = await manager.query(
-    `INSERT INTO inbox (consumer, event_id, subject, subject_seq)
-     SELECT $1, e.id, e.subject, e.seq FROM unnest($2::uuid[], $3::text[], $4::bigint[]) AS e(id, subject, seq)
-     ON CONFLICT DO NOTHING
-     RETURNING event_id`,
+  // Only the ids that were there already come back (none, on the common path), not every new one: the new ones are
+  // the rest of those given.
+  const rows: Array<{ id: string }> = await manager.query(
+    `WITH e AS (SELECT * FROM unnest($2::text[], $3::text[], $4::bigint[]) AS e(id, subject, seq)),
+     claimed AS (INSERT INTO inbox (consumer, event_id, subject, subject_seq)
+                 SELECT $1, e.id::uuid, e.subject, e.seq FROM e
+                 ON CONFLICT DO NOTHING
+                 RETURNING event_id)
+     SELECT e.id FROM e WHERE NOT EXISTS (SELECT 1 FROM claimed c WHERE c.event_id = e.id::uuid)`,
     [consumer, ids, subjects, seqs],
   );
-  return new Set(rows.map((r) => r.event_id));
+  for (const r of rows) seen.delete(r.id);
+  return seen;
 }
 
 /** Forgets a consumer's inbox, for a rebuild from sequence 1. */

@@ -1,5 +1,5 @@
 import { FigureUpdatedV1, TargetStatusChangedV1, type FigureUpdatedV1Data, type TargetStatusChangedV1Data } from '@app/contracts';
-import { statusCountsAfter, statusCountsBefore } from '../status-counts';
+import { statusCountsAfter, statusCountsBefore, statusCountsParams } from '../status-counts';
 import { laterEvent, writer, type Writer } from './writer';
 
 /** How the events of the rates service (figures, statuses) land in the read model. */
@@ -67,6 +67,6 @@ export const RATES_WRITERS: ReadonlyArray<Writer<unknown>> = [
     },
     key: (e) => `${e.data.targetId}|${e.data.orgUnitCode}|${e.data.date}`,
     newer: laterEvent,
-    derived: { before: statusCountsBefore, after: statusCountsAfter },
+    derived: { params: statusCountsParams, before: statusCountsBefore, after: statusCountsAfter },
   }),
 ];

@@ -24,10 +24,15 @@ export interface Writer<D> {
    */
   newer(a: Envelope<D>, b: Envelope<D>): boolean;
   /**
-   * Rows another table derives from this one's, kept in the batch's transaction: statements run with the
-   * batch's rows ($1, the same JSON as the upsert) just before and just after the upsert.
+   * Rows another table derives from this one's, kept in the batch's transaction: statements run just before and just
+   * after the upsert, with the parameters `params` makes of the batch's rows (only what they read: the statements run
+   * several times a batch, and the whole rows' JSON each time was about half of what the projection sent to PostgreSQL).
    */
-  readonly derived?: { before(schema: string): string[]; after(schema: string): string[] };
+  readonly derived?: {
+    params(rows: ReadonlyArray<Record<string, unknown>>): unknown[];
+    before(schema: string): string[];
+    after(schema: string): string[];
+  };
 }
 
 export function compareEventOrder(a: EventEnvelope, b: EventEnvelope): number {
