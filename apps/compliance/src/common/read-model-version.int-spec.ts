@@ -99,7 +99,12 @@ describe('ReadModelVersion: what readers key kept answers on', () => {
   it('lets ReadModelService keep answers per version, reading the database’s version while not listening', async () => {
     const reads = new ReadModelService(ds, {} as CampaignCalendar);
     const count = (s: string) => `SELECT count(*)::int FROM "${s}".units`;
-    const kept = () => reads.readOneKept<number>('count', count, [], () => 1);
+    const kept = () =>
+      reads.keep(
+        'count',
+        () => reads.readOne<number>(count, []),
+        () => 1,
+      );
     const insert = (code: string) => ds.query(`INSERT INTO "${generationSchema(base, 1)}".units (code, revision) VALUES ($1, 1)`, [code]);
 
     // Not listening: the database's version, moved by the consumers' counters.

@@ -134,7 +134,7 @@ export class ReadModelService implements OnApplicationBootstrap, OnModuleDestroy
     });
   }
 
-  /** Answers kept per read-model version and key (keep, readOneKept): one bound for all of them. */
+  /** Answers kept per read-model version and key (keep): one bound for all of them. */
   private readonly kept = new VersionedCache<unknown>({ answers: KEPT_ANSWERS_MAX, weight: KEPT_ROWS_MAX });
 
   /**
@@ -147,20 +147,6 @@ export class ReadModelService implements OnApplicationBootstrap, OnModuleDestroy
   async keep<T>(key: string, compute: () => Promise<T>, weigh: (answer: T) => number): Promise<T> {
     const version = await this.currentVersion();
     return this.kept.get(version, key, compute, weigh as (answer: unknown) => number) as Promise<T>;
-  }
-
-  /** readOne, its answer kept per read-model version (keep). */
-  readOneKept<T>(
-    key: string,
-    data: (schema: string) => string,
-    params: readonly unknown[],
-    weigh: (data: T) => number,
-  ): Promise<{ asOfEvent: string | null; data: T }> {
-    return this.keep(
-      `readOne ${key}`,
-      () => this.readOne<T>(data, params),
-      (a) => weigh(a.data),
-    );
   }
 
   /** The live generation as last seen: a statement that finds another one is run again on it. */

@@ -9,7 +9,7 @@ import {
   type FollowUpStatus,
   type QualityRule,
 } from '@app/contracts';
-import { addDays, type AdoptionCounts } from '@app/domain';
+import { addDays, groupBy, type AdoptionCounts } from '@app/domain';
 import type { EventOutbox } from '@app/platform';
 import { HISTORY_LIMIT, type Finding, type QualityInputs, type QualityReport } from './quality.rules';
 
@@ -73,13 +73,10 @@ export interface SiblingRequest {
  */
 export async function siblingReportsOf(m: EntityManager, requests: readonly SiblingRequest[]): Promise<QualityReport[][]> {
   const out: QualityReport[][] = requests.map(() => []);
-  const byParent = new Map<string, number[]>();
-  requests.forEach((q, i) => {
-    const parent = treeOfCohort(q.cohort) === 'administrative' ? 'admin_parent_code' : 'accountable_to_code';
-    const indexes = byParent.get(parent);
-    if (indexes) indexes.push(i);
-    else byParent.set(parent, [i]);
-  });
+  const byParent = groupBy(
+    requests.map((_, i) => i),
+    (i) => (treeOfCohort(requests[i].cohort) === 'administrative' ? 'admin_parent_code' : 'accountable_to_code'),
+  );
   for (const [parent, indexes] of byParent) {
     const asked = indexes.map((i) => requests[i]);
     // Each known unit's parent on the tree (none: no siblings, as an unknown unit).
@@ -88,16 +85,13 @@ export async function siblingReportsOf(m: EntityManager, requests: readonly Sibl
          JOIN replica_org_units me ON me.code = k.unit_code WHERE me.${parent} IS NOT NULL`,
       [asked.map((q) => q.unitCode)],
     );
-    const groups = new Map<string, { parent: string; cohort: Cohort; members: number[] }>();
-    for (const { i, p } of parents) {
-      const at = Number(i) - 1;
-      const key = `${p}|${asked[at].cohort}`;
-      const g = groups.get(key);
-      if (!g) groups.set(key, { parent: p, cohort: asked[at].cohort, members: [at] });
-      else g.members.push(at);
-    }
-    if (groups.size === 0) continue;
-    const list = [...groups.values()];
+    const known = parents.map(({ i, p }) => ({ at: Number(i) - 1, parent: p }));
+    const list = [...groupBy(known, (k) => `${k.parent}|${asked[k.at].cohort}`).values()].map((ks) => ({
+      parent: ks[0].parent,
+      cohort: asked[ks[0].at].cohort,
+      members: ks.map((k) => k.at),
+    }));
+    if (list.length === 0) continue;
     // Each group's windows as disjoint day ranges (the union of its members' windows, overlapping ones merged): the
     // siblings' days that some member asks about, each once. One range from the earliest to the latest day read
     // every day between, which with a batch's reports spread over the campaign was the whole campaign.
