@@ -13,3 +13,11 @@ export function groupBy<T, K>(items: Iterable<T>, keyOf: (item: T) => K): Map<K,
   }
   return out;
 }
+
+/**
+ * Strings in code-unit order (as PostgreSQL's "C" collation and `<` compare them), for `sort`: codes, dates
+ * (YYYY-MM-DD) and keys. Not for names people read (those sort with `localeCompare('vi')`).
+ */
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

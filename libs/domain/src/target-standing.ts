@@ -1,4 +1,5 @@
 import { TARGET_STATUSES, type Cohort, type TargetStatus, type Tree } from '@app/contracts';
+import { compareStrings } from './collections';
 import { ratio } from './counts';
 import { gapToThreshold, metricParts, type Target } from './target-status';
 
@@ -137,8 +138,8 @@ export function compareWorstFirst(a: RankedRow, b: RankedRow): number {
   return (
     (b.gap ?? -1) - (a.gap ?? -1) ||
     SEVERITY[a.status] - SEVERITY[b.status] ||
-    (a.code < b.code ? -1 : a.code > b.code ? 1 : 0) ||
-    ((a.targetId ?? '') < (b.targetId ?? '') ? -1 : (a.targetId ?? '') > (b.targetId ?? '') ? 1 : 0)
+    compareStrings(a.code, b.code) ||
+    compareStrings(a.targetId ?? '', b.targetId ?? '')
   );
 }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { compareStrings } from '@app/domain';
 import type { UnitScope } from '@app/platform';
 
 /** What `UnitScope.describe` answers about one unit. */
@@ -76,7 +77,7 @@ export class TreeSnapshot implements UnitScope {
         }
         frontier = next;
       }
-      const ancestors = [...depthOf.keys()].filter((c) => this.nodes.has(c)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      const ancestors = [...depthOf.keys()].filter((c) => this.nodes.has(c)).sort(compareStrings);
       out = { type: node.type, active: node.active, ancestors, ancestorTypes: [...new Set(ancestors.map((c) => this.nodes.get(c)!.type))] };
     }
     if (this.described.size > 50_000) this.described.clear();

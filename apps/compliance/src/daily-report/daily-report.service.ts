@@ -1,6 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { COHORTS, treeOfCohort } from '@app/contracts';
-import { addDays, COHORT_LABELS, measureTarget, rankWorstFirst, STANDING_LABELS, standingOf, targetName, type Lang } from '@app/domain';
+import {
+  addDays,
+  COHORT_LABELS,
+  compareStrings,
+  measureTarget,
+  rankWorstFirst,
+  STANDING_LABELS,
+  standingOf,
+  targetName,
+  type Lang,
+} from '@app/domain';
 import { CampaignCalendar, type Principal } from '@app/platform';
 import { AnalyticsService } from '../analytics/analytics.service';
 import { rootUnit, standing, type TargetSummary, type UnitStatusRow } from '../analytics/analytics-rows';
@@ -252,7 +262,7 @@ export class DailyReportService {
       if (seen) seen.targets.push(r.targetName);
       else byUnit.set(r.orgUnitCode, { ...r, targets: [r.targetName] });
     }
-    return [...byUnit.values()].sort((a, b) => (a.orgUnitCode < b.orgUnitCode ? -1 : a.orgUnitCode > b.orgUnitCode ? 1 : 0));
+    return [...byUnit.values()].sort((a, b) => compareStrings(a.orgUnitCode, b.orgUnitCode));
   }
 
   /** The province's value per target over the last TREND_DAYS days up to the report's day (the figures holding each day). */

@@ -1,4 +1,4 @@
-import { addDays, groupBy, measureTarget as measure, type Lang } from '@app/domain';
+import { addDays, compareStrings, groupBy, measureTarget as measure, type Lang } from '@app/domain';
 import type { FigureCounts } from '../common/figures';
 import type { TargetRow as Target } from '../common/read-model.service';
 import { fmtDate, fmtPct } from '../presentation/format';
@@ -40,7 +40,7 @@ export function campaignDays(targets: readonly Target[], date: string, firstFigu
  */
 export function trendOf(target: Target, figures: readonly FigureCounts[], days: readonly string[], date: string): TrendPoint[] {
   const byKey = groupBy(
-    [...figures].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0)),
+    [...figures].sort((a, b) => compareStrings(a.date, b.date)),
     (f) => `${f.cohort}|${f.tree}`,
   );
   const next = new Map<string, number>();

@@ -4,7 +4,7 @@ import { CampaignCalendar, ProblemException, type Principal } from '@app/platfor
 import { AnalyticsService } from '../analytics/analytics.service';
 import { rootUnit, standing, type UnitStatusRow } from '../analytics/analytics-rows';
 import { headOf } from '../common/contacts';
-import { addDays } from '@app/domain';
+import { addDays, compareStrings } from '@app/domain';
 import { dayUpdatedAt, firstReportDay } from '../presentation/report-freshness';
 import { notBeforeFirstDay, toFigure, type FigureCounts } from '../common/figures';
 import type { TargetRow as Target } from '../common/read-model.service';
@@ -48,8 +48,7 @@ const cell = (
 /** Worst first: the lowest value (no value last), then the most people missing, then the code. */
 export function worstFirst<T extends { value: number | null; gap: number | null; code: string }>(rows: T[]): T[] {
   return [...rows].sort(
-    (a, b) =>
-      (a.value ?? Infinity) - (b.value ?? Infinity) || (b.gap ?? -1) - (a.gap ?? -1) || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0),
+    (a, b) => (a.value ?? Infinity) - (b.value ?? Infinity) || (b.gap ?? -1) - (a.gap ?? -1) || compareStrings(a.code, b.code),
   );
 }
 

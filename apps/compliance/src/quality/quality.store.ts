@@ -9,7 +9,7 @@ import {
   type FollowUpStatus,
   type QualityRule,
 } from '@app/contracts';
-import { addDays, groupBy, type AdoptionCounts } from '@app/domain';
+import { addDays, compareStrings, groupBy, type AdoptionCounts } from '@app/domain';
 import type { EventOutbox } from '@app/platform';
 import { HISTORY_LIMIT, type Finding, type QualityInputs, type QualityReport } from './quality.rules';
 
@@ -129,7 +129,7 @@ export async function siblingReportsOf(m: EntityManager, requests: readonly Sibl
 /** The union of some windows [from, to] as disjoint ranges, earliest first (windows that overlap or touch merged). */
 export function mergedWindows(windows: ReadonlyArray<{ from: string; to: string }>): Array<{ from: string; to: string }> {
   const out: Array<{ from: string; to: string }> = [];
-  for (const w of [...windows].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0))) {
+  for (const w of [...windows].sort((a, b) => compareStrings(a.from, b.from))) {
     const last = out[out.length - 1];
     if (last && w.from <= addDays(last.to, 1)) {
       if (w.to > last.to) last.to = w.to;
@@ -279,7 +279,7 @@ export async function recordReports(m: EntityManager, reports: readonly QualityR
   // Written in key order: two replicas' batches sharing reports lock them in the same order (a wait, never a deadlock).
   const ordered = batch
     .map((r) => [reportKey(r), r] as const)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .sort(([a], [b]) => compareStrings(a, b))
     .map(([, r]) => r);
   const rows: Array<{ k: string }> = await m.query(
     `INSERT INTO quality_reports (unit_code, cohort, as_of, revision, report_id, headcount, smartphone_holders, installed, bluetooth_on)
