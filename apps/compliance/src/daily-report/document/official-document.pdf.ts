@@ -1,6 +1,7 @@
 import PDFDocument from 'pdfkit';
 import { DOCUMENT_FONTS } from './document-fonts';
 import type { OfficialDocument } from './official-document';
+import { autoColumnWidths } from './table-layout';
 import { chartHeight, drawChartPdf } from './trend-chart';
 
 const MM = 72 / 25.4;
@@ -8,6 +9,7 @@ const MM = 72 / 25.4;
 const MARGINS = { top: 20 * MM, bottom: 20 * MM, left: 30 * MM, right: 15 * MM };
 const BODY = 13;
 const TABLE = 9;
+const TABLE_PADDING = 2;
 
 /** Lets the event loop run (health checks, other requests, the watchdog) between pieces of a long layout. */
 const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -88,12 +90,19 @@ export async function renderOfficialPdf(d: OfficialDocument): Promise<Buffer> {
     }
     if (s.table && s.table.rows.length) {
       pdf.moveDown(0.3);
+      const measure = (text: string, header: boolean) =>
+        pdf
+          .font(header ? 'bold' : 'regular')
+          .fontSize(TABLE)
+          .widthOfString(text);
+      const columnStyles = autoColumnWidths([s.table.headers, ...s.table.rows], measure, width, TABLE_PADDING);
       pdf.font('regular').fontSize(TABLE);
       pdf.table({
         position: { x: left, y: pdf.y },
         maxWidth: width,
+        columnStyles,
         data: [s.table.headers.map((h) => ({ text: h, font: { src: 'bold' }, backgroundColor: '#eeeeee' })), ...s.table.rows],
-        defaultStyle: { padding: 2, border: 0.5 },
+        defaultStyle: { padding: TABLE_PADDING, border: 0.5 },
       });
       pdf.x = left;
     }
