@@ -270,6 +270,39 @@ describe('compliance analytics: narrow read paths agree with the whole snapshot'
     expect(other.body).toMatchObject({ total: 0, items: [] });
   });
 
+  it('answers first reads of many parents at once in shared statements, each with its own page (an unknown parent a 404 of its own)', async () => {
+    // A day no read has asked about: nothing kept for it, every read below a miss.
+    const day = addDays(D, 1);
+    const s = await snapshot(day);
+    const p = principal(analystKey);
+    const reads = jest.spyOn(svc.app.get(ReadModelService), 'readOne');
+    const queries: UnitsQueryDto[] = ['90', '901', '902', '903', 'NOPE', '9011'].flatMap((parent) => [
+      { parent, sort: '-installRate' },
+      { parent, sort: 'name', limit: 2, offset: 1 },
+      { parent, tree: 'accountability' },
+    ]);
+    // Called at once, as a hundred readers' requests arrive: more than the statements run at once for one filter.
+    const answers = await Promise.allSettled(
+      queries.map((q) =>
+        analytics().units(q, day, { principal: p, route: 'GET /v1/units', lang: 'vi' }, { limit: q.limit ?? 50, offset: q.offset ?? 0 }),
+      ),
+    );
+    const parentsRead = reads.mock.calls.map(([, params]) => params.find((v) => Array.isArray(v)) as string[]);
+    reads.mockRestore();
+    queries.forEach((q, i) => {
+      const a = answers[i];
+      if (q.parent === 'NOPE') return expect({ q, a }).toMatchObject({ q, a: { status: 'rejected', reason: { status: 404 } } });
+      const reference = paginate(analytics().unitRows(s, q, null, undefined, revealsContacts(p)), q.limit ?? 50, q.offset ?? 0);
+      const body = a.status === 'fulfilled' ? (JSON.parse(a.value.json().toString()) as unknown) : a.reason;
+      expect({ q, body }).toEqual({ q, body: json({ date: day, asOfEvent: s.asOfEvent, ...reference }) });
+    });
+    expect(answers.filter((a) => a.status === 'fulfilled' && a.value.page.total > 0).length).toBeGreaterThan(6);
+    // Fewer statements than pages: the reads that came while their filter's statements were running went together.
+    expect(parentsRead.flat().sort()).toEqual(queries.map((q) => q.parent).sort());
+    expect(parentsRead.length).toBeLessThan(queries.length);
+    expect(parentsRead.some((parents) => parents.length > 1)).toBe(true);
+  });
+
   it('sorts and pages time series in the database exactly as sorting the figures held each day would, for every sort', async () => {
     const from = addDays(D0, -2);
     const to = addDays(D, 2);

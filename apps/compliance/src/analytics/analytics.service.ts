@@ -17,6 +17,7 @@ import { CampaignCalendar, ProblemException, type Principal } from '@app/platfor
 import { ContactAccessService, headOf, revealsContacts, type Viewer } from '../common/contacts';
 import { notBeforeFirstDay, toFigure, type Figure } from '../common/figures';
 import { paginate, sortRows, type Page } from '../common/listing';
+import { Batches } from '../common/batches';
 import { jsonOnce } from '../common/respond';
 import {
   assembleSnapshot,
@@ -33,7 +34,7 @@ import { countsByTarget, summaryQuery, type SummaryData } from './reads/summary.
 import { statusesQuery, type StatusesData } from './reads/statuses.read';
 import { readTimeseries } from './reads/timeseries.read';
 import { unitQuery, type UnitData } from './reads/unit.read';
-import { UNIT_SORT_SQL, unitsQuery, type UnitsData, type UnitsFilter } from './reads/units.read';
+import { UNIT_SORT_SQL, unitsQuery, type UnitsData, type UnitsFilter, type UnitsPage } from './reads/units.read';
 import type { LaggardsQueryDto, TargetStatusesQueryDto, TimeseriesQueryDto, UnitsQueryDto } from './dto/analytics-query.dto';
 
 import {
@@ -59,6 +60,13 @@ export interface UnitsAnswer {
   json: () => Buffer;
   /** The rows it holds (ReadModelService.keep's bound). */
   weight: number;
+}
+
+/** One page of GET /v1/units as read, with what its statement read for every page. */
+interface UnitsRead {
+  asOfEvent: string | null;
+  targets: TargetRow[];
+  page: UnitsPage;
 }
 
 @Injectable()
@@ -291,7 +299,6 @@ export class AnalyticsService {
       cohort,
       tree,
       target: q.target,
-      parent: q.parent,
       type: q.type,
       level: q.level,
       scopeRoot,
@@ -301,7 +308,7 @@ export class AnalyticsService {
     // Everything the page depends on but the read model: the statement's filter, what is filtered and
     // sorted here, the page, and whether heads' contacts are shown in full.
     const answer = await this.readModel.keep(
-      `units ${JSON.stringify([filter, q.status, q.sort, page.limit, page.offset, reveal])}`,
+      `units ${JSON.stringify([filter, q.parent, q.status, q.sort, page.limit, page.offset, reveal])}`,
       () => this.computeUnits(q, filter, inDb, page, reveal),
       (a) => a.weight,
     );
@@ -310,20 +317,19 @@ export class AnalyticsService {
   }
 
   private async computeUnits(q: UnitsQueryDto, filter: UnitsFilter, inDb: boolean, page: PageOf, reveal: boolean): Promise<UnitsAnswer> {
-    const read = unitsQuery(filter);
-    const { asOfEvent, data } = await this.readModel.readOne<UnitsData>(read.data, read.params);
+    const { asOfEvent, targets, page: data } = await this.readUnitsPage(filter, q.parent);
     if (q.parent && !data.parent)
       throw new ProblemException(404, `unknown org unit ${q.parent}`, [
         { field: 'parent', message: `parent ${q.parent} is not a known unit` },
       ]);
-    if (q.target) this.requireTarget(data, q.target);
+    if (q.target) this.requireTarget({ targets }, q.target);
     const s = assembleSnapshot(
       filter.date,
       asOfEvent,
       data.parent ? [...data.units, data.parent] : data.units,
       data.figures,
       data.statuses,
-      data.targets,
+      targets,
     );
     const rows = this.unitRows(s, q, null, data.units, reveal);
     const shown = inDb
@@ -334,8 +340,26 @@ export class AnalyticsService {
       page: shown,
       shown: shown.items.map((r) => s.units.get(r.code)!),
       json: jsonOnce({ date: filter.date, asOfEvent, ...shown }),
-      weight: 1 + data.targets.length + data.units.length + data.figures.length + data.statuses.length + shown.items.length,
+      weight: 1 + targets.length + data.units.length + data.figures.length + data.statuses.length + shown.items.length,
     };
+  }
+
+  /** First reads of pages that differ only by parent, gathered: a statement for up to 32 parents, 4 such statements at most at once. */
+  private readonly unitPages = new Batches<string, UnitsRead>({ parallel: 4, max: 32 });
+
+  /**
+   * One page's rows as read (unitsQuery): with a parent, through unitPages, so concurrent first reads of
+   * different parents under the same filter share statements (the pool's other connections stay free for
+   * the other routes and the projection).
+   */
+  private async readUnitsPage(filter: UnitsFilter, parent: string | undefined): Promise<UnitsRead> {
+    const read = async (parents: string[] | null): Promise<UnitsRead[]> => {
+      const q = unitsQuery(filter, parents);
+      const { asOfEvent, data } = await this.readModel.readOne<UnitsData>(q.data, q.params);
+      return data.pages.map((page) => ({ asOfEvent, targets: data.targets, page }));
+    };
+    if (parent === undefined) return (await read(null))[0];
+    return this.unitPages.load(JSON.stringify(filter), parent, read);
   }
 
   private readsAll(p: Principal): boolean {

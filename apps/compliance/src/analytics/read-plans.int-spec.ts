@@ -3,7 +3,7 @@ import { dropDatabase, freshDatabase } from '@test/support/int-env';
 import { projectionTablesDdl } from '../projection/projection.schema';
 import { summaryQuery } from './reads/summary.read';
 import { timeseriesQuery } from './reads/timeseries.read';
-import { unitsQuery } from './reads/units.read';
+import { unitsQuery, type UnitsData } from './reads/units.read';
 
 interface PlanNode {
   'Node Type': string;
@@ -98,17 +98,19 @@ describe('read routes: one statement whose work does not grow with the registry'
     },
   );
 
-  it.each(['installRate', '-name', 'code', '-populationRate'])(
-    "GET /v1/units?parent=&sort=%s reads the parent's children through the parent index and one figure each, sorts only them",
-    async (sort) => {
-      const q = unitsQuery({
-        date: '2020-08-21',
-        cohort: 'residents',
-        tree: 'administrative',
-        parent: 'D77',
-        scopeRoot: null,
-        page: { sort, limit: 5, offset: 5 },
-      });
+  it.each([
+    ['installRate', ['D77']],
+    ['-name', ['D77']],
+    ['code', ['D77']],
+    ['-populationRate', ['D77']],
+    ['installRate', ['D77', 'D78', 'D79', 'D80']],
+  ])(
+    "GET /v1/units?parent=&sort=%s reads each parent's children (%j) through the parent index and one figure each, sorts only them",
+    async (sort, parents) => {
+      const q = unitsQuery(
+        { date: '2020-08-21', cohort: 'residents', tree: 'administrative', scopeRoot: null, page: { sort, limit: 5, offset: 5 } },
+        parents,
+      );
       const [row] = (await ds.query(`EXPLAIN (ANALYZE, FORMAT JSON) SELECT (${q.data(schema)}) AS data`, q.params)) as Explained;
       const all = nodes(row['QUERY PLAN'][0].Plan);
       for (const table of ['units', 'figures', 'target_statuses']) {
@@ -120,4 +122,36 @@ describe('read routes: one statement whose work does not grow with the registry'
         expect(n['Actual Rows'] ?? 0).toBeLessThanOrEqual(16);
     },
   );
+
+  it('GET /v1/units: the pages of several parents read in one statement are those read one parent at a time, in the order asked', async () => {
+    const read = async (parents: string[]) => {
+      const q = unitsQuery(
+        {
+          date: '2020-08-21',
+          cohort: 'residents',
+          tree: 'administrative',
+          scopeRoot: null,
+          page: { sort: '-installRate', limit: 5, offset: 0 },
+        },
+        parents,
+      );
+      const [row] = (await ds.query(`SELECT (${q.data(schema)}) AS data`, q.params)) as Array<{ data: UnitsData }>;
+      return row.data;
+    };
+    const parents = ['D6', 'D5', 'nowhere', 'D6'];
+    const together = await read(parents);
+    const alone = await Promise.all(parents.map((p) => read([p])));
+    expect(together.pages).toEqual(alone.map((a) => a.pages[0]));
+    expect(together.targets).toEqual(alone[0].targets);
+    expect(
+      together.pages.map((p) => [p.total, p.units.length, p.units.every((u) => u.adminParentCode === parents[together.pages.indexOf(p)])]),
+    ).toEqual([
+      [16, 5, true],
+      [16, 5, true],
+      [0, 0, true],
+      [16, 5, true],
+    ]);
+    expect(together.pages[0].figures.length).toBe(5);
+    expect(together.pages[0].statuses.length).toBe(5);
+  });
 });

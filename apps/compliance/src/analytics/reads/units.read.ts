@@ -13,9 +13,8 @@ import {
   type UnitRow,
 } from '../../common/read-model.service';
 
-/** What GET /v1/units reads for one request, in one statement. */
-export interface UnitsData {
-  targets: TargetRow[];
+/** One page of GET /v1/units as read: the parent and the units of the page, with their figures and statuses. */
+export interface UnitsPage {
   parent: UnitRow | null;
   /** The active units matching the filters, within the key's scope, in code order. */
   units: UnitRow[];
@@ -25,6 +24,13 @@ export interface UnitsData {
   statuses: StatusRow[];
   /** With a page: how many units match in all (`units` is then the page, in its order). */
   total: number | null;
+}
+
+/** What GET /v1/units reads for one or more parents, in one statement: the targets, and a page per parent asked for. */
+export interface UnitsData {
+  targets: TargetRow[];
+  /** In the order of the parents asked for (one page when no parent is). */
+  pages: UnitsPage[];
 }
 
 /**
@@ -48,12 +54,12 @@ export const UNIT_SORT_SQL: Readonly<Record<string, string>> = {
   reportingUnits: 'f.reporting_units',
 };
 
+/** Everything a page of GET /v1/units is read by, but the parent (unitsQuery's `parents`). */
 export interface UnitsFilter {
   date: string;
   cohort: Cohort;
   tree: Tree;
   target?: string;
-  parent?: string;
   type?: UnitType;
   level?: number;
   /** null: the key reads every unit; otherwise the root of its scope (a portal key's unit). */
@@ -63,12 +69,14 @@ export interface UnitsFilter {
 }
 
 /**
- * GET /v1/units in one statement (ReadModelService.readOne): the targets, the parent, the units found
- * through the filters' indexes (a parent's children through the parent column of the tree listed; a
- * portal key's scope walked down from its unit, libs/persistence tree-sql), and the figures and statuses
- * of those units only.
+ * GET /v1/units in one statement (ReadModelService.readOne): the targets, then for each parent asked for (or,
+ * `parents` null, once with no parent filter) the parent and the units found through the filters' indexes (a
+ * parent's children through the parent column of the tree listed; a portal key's scope walked down from its
+ * unit, libs/persistence tree-sql), with the figures and statuses of those units only. Several parents in one
+ * statement share its planning, its round trip and the targets: what concurrent first reads of different
+ * districts cost (AnalyticsService.units gathers them).
  */
-export function unitsQuery(f: UnitsFilter): { data: (schema: string) => string; params: unknown[] } {
+export function unitsQuery(f: UnitsFilter, parents: readonly string[] | null): { data: (schema: string) => string; params: unknown[] } {
   const params: unknown[] = [f.date];
   const p = (v: unknown) => {
     params.push(v);
@@ -77,8 +85,12 @@ export function unitsQuery(f: UnitsFilter): { data: (schema: string) => string; 
   const conds = ['u.type IS NOT NULL', 'u.active'];
   if (f.type !== undefined) conds.push(`u.type = ${p(f.type)}`);
   if (f.level !== undefined) conds.push(`u.level = ${p(f.level)}`);
-  if (f.parent !== undefined) conds.push(`u.${f.tree === 'administrative' ? 'admin_parent_code' : 'accountable_to_code'} = ${p(f.parent)}`);
-  const parent = f.parent !== undefined ? p(f.parent) : 'NULL::text';
+  // The page's parent: a column of `wanted`, one row per parent asked for.
+  if (parents !== null) conds.push(`u.${f.tree === 'administrative' ? 'admin_parent_code' : 'accountable_to_code'} = wanted.code`);
+  const wanted =
+    parents === null
+      ? 'SELECT NULL::text AS code, 1::bigint AS ord'
+      : `SELECT * FROM unnest(${p(parents)}::text[]) WITH ORDINALITY AS w(code, ord)`;
   const target =
     f.target !== undefined
       ? `SELECT target_id FROM TS.targets WHERE target_id = ${p(f.target)}`
@@ -106,16 +118,18 @@ export function unitsQuery(f: UnitsFilter): { data: (schema: string) => string; 
              ORDER BY g.date DESC LIMIT 1) f ON true
            ORDER BY ${page.order} LIMIT ${page.limit} OFFSET ${page.offset}`
         : all;
-      return `WITH c AS (${c}), tg AS (${target.replace(/TS\./g, `${s}.`)})
+      return `WITH tg AS (${target.replace(/TS\./g, `${s}.`)}), wanted AS (${wanted})
         SELECT json_build_object(
           'targets', (SELECT coalesce(json_agg(t ORDER BY t."targetId"), '[]') FROM (SELECT ${TARGET_COLUMNS} FROM ${s}.targets) t),
-          'parent', (SELECT row_to_json(x) FROM (SELECT ${UNIT_COLUMNS} FROM ${s}.units WHERE code = ${parent} AND type IS NOT NULL) x),
-          'units', (SELECT coalesce(${page ? `json_agg(to_jsonb(c) - 'n' ORDER BY c.n)` : 'json_agg(c ORDER BY c.code)'}, '[]') FROM c),
-          'total', ${page ? `(SELECT count(*) FROM ${s}.units u WHERE ${counted}${scope})` : 'NULL'},
-          'figures', (SELECT coalesce(json_agg(x ORDER BY x."orgUnitCode", x.cohort, x.tree), '[]')
-              FROM c CROSS JOIN LATERAL (${figuresOfSql(s, 'c.code')}) x),
-          'statuses', (SELECT coalesce(json_agg(x ORDER BY x."targetId", x."orgUnitCode"), '[]')
-              FROM tg CROSS JOIN c CROSS JOIN LATERAL (${statusOfSql(s, 'tg.target_id', 'c.code')}) x)
+          'pages', (SELECT json_agg(pg.page ORDER BY wanted.ord) FROM wanted CROSS JOIN LATERAL (WITH c AS (${c}) SELECT json_build_object(
+            'parent', (SELECT row_to_json(x) FROM (SELECT ${UNIT_COLUMNS} FROM ${s}.units WHERE code = wanted.code AND type IS NOT NULL) x),
+            'units', (SELECT coalesce(${page ? `json_agg(to_jsonb(c) - 'n' ORDER BY c.n)` : 'json_agg(c ORDER BY c.code)'}, '[]') FROM c),
+            'total', ${page ? `(SELECT count(*) FROM ${s}.units u WHERE ${counted}${scope})` : 'NULL'},
+            'figures', (SELECT coalesce(json_agg(x ORDER BY x."orgUnitCode", x.cohort, x.tree), '[]')
+                FROM c CROSS JOIN LATERAL (${figuresOfSql(s, 'c.code')}) x),
+            'statuses', (SELECT coalesce(json_agg(x ORDER BY x."targetId", x."orgUnitCode"), '[]')
+                FROM tg CROSS JOIN c CROSS JOIN LATERAL (${statusOfSql(s, 'tg.target_id', 'c.code')}) x)
+          ) AS page) pg)
         )`;
     },
   };
