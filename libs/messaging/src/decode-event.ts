@@ -76,6 +76,8 @@ export function decodeEvent(
   namespace: string,
   subject: string,
   raw: string,
+  /** `parseSubject(namespace, subject)`, when the caller has it already (a consumer parses each subject once). */
+  fromSubject: { type: string; version: number } | null = parseSubject(namespace, subject),
 ): { ok: true; envelope: EventEnvelope; contract: EventContract } | { ok: false; reason: string; kind?: 'producer' } {
   let json: unknown;
   try {
@@ -87,7 +89,6 @@ export function decodeEvent(
   const envErrors = checkPlain(EventEnvelopeSchema, json);
   if (envErrors.length) return { ok: false, reason: `envelope: ${envErrors.join('; ')}` };
   const env = json as EventEnvelopeSchema;
-  const fromSubject = parseSubject(namespace, subject);
   if (fromSubject && (fromSubject.type !== env.type || fromSubject.version !== env.version)) {
     return { ok: false, reason: `subject ${subject} does not match type ${env.type} v${env.version}` };
   }
@@ -106,5 +107,9 @@ export function decodeEvent(
   if (!contract) return { ok: false, reason: `no contract for ${env.type} v${up.version}` };
   const errors = checkPlain(contract.schema as Schema, up.data);
   if (errors.length) return { ok: false, reason: `data.${errors.join('; data.')}` };
-  return { ok: true, contract, envelope: { ...(json as EventEnvelope), version: up.version, data: up.data } };
+  // The parsed object is this call's own: the upcast version and data go into it rather than into a copy per event.
+  const envelope = json as { -readonly [K in keyof EventEnvelope]: EventEnvelope[K] };
+  envelope.version = up.version;
+  envelope.data = up.data;
+  return { ok: true, contract, envelope };
 }

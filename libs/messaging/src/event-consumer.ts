@@ -52,6 +52,9 @@ export interface EventConsumerOptions {
   readonly log?: (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
 }
 
+/** Parsed subjects a consumer keeps (there is one per event type and version; the bound only guards against junk subjects). */
+const MAX_SUBJECTS_KEPT = 1000;
+
 /** How long decoding runs before it lets the event loop answer I/O (see decodeBatch). */
 const DECODE_SLICE_MS = 0.5;
 
@@ -85,6 +88,7 @@ export class EventConsumer {
   private loopDone: Promise<void> | null = null;
   private processorDone: Promise<void> | null = null;
   private processing = false;
+  private readonly subjects = new Map<string, { type: string; version: number } | null>();
   /** Looks for events lost by the stream; `tick` it by hand in tests. */
   readonly gapCheck: GapCheck;
 
@@ -288,12 +292,12 @@ export class EventConsumer {
       if (msg.info.deliveryCount > 1) consumerMetrics.redelivered.inc({ consumer: this.durable });
       // Events this consumer has no handler for are acked unread: their payload is the business of the
       // consumers that apply them (else every consumer would dead-letter the same bad event).
-      const fromSubject = parseSubject(this.options.namespace, msg.subject);
+      const fromSubject = this.subjectOf(msg.subject);
       if (fromSubject && !this.handles(fromSubject.type)) {
         msg.ack();
         continue;
       }
-      const d = decodeEvent(this.options.namespace, msg.subject, msg.string());
+      const d = decodeEvent(this.options.namespace, msg.subject, msg.string(), fromSubject);
       if (!d.ok) {
         await this.deadLetter(msg, `${d.kind ?? 'contract'}: ${d.reason}`, d.kind ?? 'invalid');
         continue;
@@ -333,6 +337,16 @@ export class EventConsumer {
     this.recordLag(batch);
   }
 
+  /** parseSubject, once per subject: a consumer sees a handful of subjects, each thousands of times. */
+  private subjectOf(subject: string): { type: string; version: number } | null {
+    let parsed = this.subjects.get(subject);
+    if (parsed === undefined) {
+      parsed = parseSubject(this.options.namespace, subject);
+      if (this.subjects.size < MAX_SUBJECTS_KEPT) this.subjects.set(subject, parsed);
+    }
+    return parsed;
+  }
+
   private handles(type: string): boolean {
     return this.options.handlers.has(type) || (this.options.batchHandler?.types.has(type) ?? false);
   }
@@ -369,7 +383,10 @@ export class EventConsumer {
     });
     // Counted after the commit: a batch that rolls back and is re-applied one by one must not count twice.
     if (duplicates > 0) consumerMetrics.duplicates.inc({ consumer: this.durable }, duplicates);
-    for (const item of applied) consumerMetrics.consumed.inc({ consumer: this.durable, type: item.envelope.type });
+    // One increment per type a batch, not per event: prom-client hashes the labels on every call.
+    const byType = new Map<string, number>();
+    for (const item of applied) byType.set(item.envelope.type, (byType.get(item.envelope.type) ?? 0) + 1);
+    for (const [type, n] of byType) consumerMetrics.consumed.inc({ consumer: this.durable, type }, n);
   }
 
   private async failed(d: Decoded, err: unknown): Promise<void> {

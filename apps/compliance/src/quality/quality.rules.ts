@@ -17,10 +17,15 @@ export interface QualityReport extends AdoptionCounts {
   readonly reportId: string | null;
 }
 
+/** What the rules read of a unit's earlier report: its day and counts (~30 of them for each report judged). */
+export interface HistoryPoint extends AdoptionCounts {
+  readonly asOf: string;
+}
+
 /** What the rules read besides the report itself. */
 export interface QualityInputs {
   /** The unit's own reports for the cohort dated before `before`, newest first, at most `limit`. */
-  history(unitCode: string, cohort: Cohort, before: string, limit: number): Promise<QualityReport[]>;
+  history(unitCode: string, cohort: Cohort, before: string, limit: number): Promise<HistoryPoint[]>;
   /** The reports for the cohort of the unit's siblings (same parent on the cohort's tree) dated in [from, to], by unit then date. */
   siblingReports(unitCode: string, cohort: Cohort, from: string, to: string): Promise<QualityReport[]>;
   /** The registry's denominator for the unit and cohort in force on the day (latest set as of it), or null. */
@@ -94,7 +99,7 @@ export function growthPerDay(earlier: AdoptionCounts & { asOf: string }, later: 
 }
 
 /** The growth of each consecutive pair of a series sorted by date whose later report is in [from, to]. */
-function growths(series: readonly QualityReport[], from: string, to: string): number[] {
+function growths(series: readonly HistoryPoint[], from: string, to: string): number[] {
   const out: number[] = [];
   for (let i = 1; i < series.length; i++)
     if (series[i].asOf >= from && series[i].asOf <= to) out.push(growthPerDay(series[i - 1], series[i]));
@@ -108,7 +113,7 @@ const sameCounts = (a: AdoptionCounts, b: AdoptionCounts) =>
   a.bluetoothOn === b.bluetoothOn;
 
 /** How many days the counts of `latest` have been reported unchanged, back through `earlier` (newest first). */
-function copiedDays(latest: QualityReport, earlier: readonly QualityReport[]): number {
+function copiedDays(latest: HistoryPoint, earlier: readonly HistoryPoint[]): number {
   let first = latest.asOf;
   for (const r of earlier) {
     if (!sameCounts(r, latest)) break;

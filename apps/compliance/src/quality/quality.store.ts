@@ -11,7 +11,7 @@ import {
 } from '@app/contracts';
 import { addDays, compareStrings, groupBy, type AdoptionCounts } from '@app/domain';
 import type { EventOutbox } from '@app/platform';
-import { HISTORY_LIMIT, type Finding, type QualityInputs, type QualityReport } from './quality.rules';
+import { HISTORY_LIMIT, type Finding, type HistoryPoint, type QualityInputs, type QualityReport } from './quality.rules';
 
 /** A quality_reports row as a `QualityReport`; `t` names the table's alias where the query needs one. */
 const reportColumns = (
@@ -19,14 +19,17 @@ const reportColumns = (
 ) => `${t}unit_code AS "unitCode", ${t}cohort, ${t}as_of::text AS "asOf", ${t}revision, ${t}report_id AS "reportId",
   ${t}headcount, ${t}smartphone_holders AS "smartphoneHolders", ${t}installed, ${t}bluetooth_on AS "bluetoothOn"`;
 const REPORT_COLUMNS = reportColumns();
+/** A quality_reports row as a `HistoryPoint`: what the rules read of the ~30 earlier reports of each report judged. */
+const historyColumns = (t = '') =>
+  `${t}as_of::text AS "asOf", ${t}headcount, ${t}smartphone_holders AS "smartphoneHolders", ${t}installed, ${t}bluetooth_on AS "bluetoothOn"`;
 
 /** The rules' inputs, read from compliance's own quality tables and its registry replica (siblings). */
 export class SqlQualityInputs implements QualityInputs {
   constructor(private readonly m: EntityManager) {}
 
-  history(unitCode: string, cohort: Cohort, before: string, limit: number): Promise<QualityReport[]> {
+  history(unitCode: string, cohort: Cohort, before: string, limit: number): Promise<HistoryPoint[]> {
     return this.m.query(
-      `SELECT ${REPORT_COLUMNS} FROM quality_reports WHERE unit_code = $1 AND cohort = $2 AND as_of < $3 ORDER BY as_of DESC LIMIT $4`,
+      `SELECT ${historyColumns()} FROM quality_reports WHERE unit_code = $1 AND cohort = $2 AND as_of < $3 ORDER BY as_of DESC LIMIT $4`,
       [unitCode, cohort, before, limit],
     );
   }
@@ -152,7 +155,7 @@ function keyArrays(reports: readonly Pick<QualityReport, 'unitCode' | 'cohort' |
  * day, another limit; the siblings, which only a jump needs) is read as `SqlQualityInputs` reads it.
  */
 export class BatchQualityInputs implements QualityInputs {
-  private readonly histories = new Map<string, QualityReport[]>();
+  private readonly histories = new Map<string, HistoryPoint[]>();
   private readonly denominators = new Map<string, number | null>();
   private readonly rosters = new Map<string, AdoptionCounts | null>();
   private readonly sql: SqlQualityInputs;
@@ -165,17 +168,18 @@ export class BatchQualityInputs implements QualityInputs {
     const inputs = new BatchQualityInputs(m);
     if (reports.length === 0) return inputs;
     const keys = keyArrays(reports);
-    const history: Array<QualityReport & { i: string }> = await m.query(
-      `SELECT k.i::text AS i, ${reportColumns('h.')}
+    const history: Array<HistoryPoint & { i: number }> = await m.query(
+      `SELECT k.i::int AS i, ${historyColumns('h.')}
          FROM unnest($1::text[], $2::text[], $3::date[]) WITH ORDINALITY AS k(unit_code, cohort, as_of, i)
          CROSS JOIN LATERAL (SELECT * FROM quality_reports q WHERE q.unit_code = k.unit_code AND q.cohort = k.cohort AND q.as_of < k.as_of
                              ORDER BY q.as_of DESC LIMIT $4) h
         ORDER BY k.i, h.as_of DESC`,
       [...keys, HISTORY_LIMIT],
     );
-    // Up to HISTORY_LIMIT rows a report: grouped by position, each row kept as read (no copy, no key built per row).
-    const byReport = reports.map((): QualityReport[] => []);
-    for (const h of history) byReport[Number(h.i) - 1].push(h);
+    // Up to HISTORY_LIMIT rows a report: grouped by position, each row kept as read (no copy, no key built per row), with
+    // only the columns the rules read (the unit, cohort, revision and report id of every row were 4 more values to parse each).
+    const byReport = reports.map((): HistoryPoint[] => []);
+    for (const h of history) byReport[h.i - 1].push(h);
     reports.forEach((r, at) => inputs.histories.set(reportKey(r), byReport[at]));
     const denominators: Array<{ i: string; headcount: number | null }> = await m.query(
       `SELECT k.i::text AS i, (SELECT d.headcount FROM quality_denominators d
@@ -202,7 +206,7 @@ export class BatchQualityInputs implements QualityInputs {
     return inputs;
   }
 
-  history(unitCode: string, cohort: Cohort, before: string, limit: number): Promise<QualityReport[]> {
+  history(unitCode: string, cohort: Cohort, before: string, limit: number): Promise<HistoryPoint[]> {
     const read = limit === HISTORY_LIMIT ? this.histories.get(`${unitCode}|${cohort}|${before}`) : undefined;
     return read ? Promise.resolve(read) : this.sql.history(unitCode, cohort, before, limit);
   }

@@ -10,7 +10,7 @@ export type Envelope<D> = EventEnvelope<string, D>;
 export interface Writer<D> {
   readonly contract: EventContract;
   readonly table: string;
-  /** The inserted columns with their types, in `jsonb_to_recordset` form: `code text, level integer`. */
+  /** The inserted columns with their types, in `json_to_recordset` form: `code text, level integer`. */
   readonly columns: string;
   /** ON CONFLICT … DO UPDATE … WHERE …: the newest-wins rule against the stored row. */
   readonly onConflict: string;
