@@ -17,7 +17,6 @@ import { CampaignCalendar, ProblemException, type Principal } from '@app/platfor
 import { ContactAccessService, headOf, revealsContacts, type Viewer } from '../common/contacts';
 import { notBeforeFirstDay, toFigure, type Figure } from '../common/figures';
 import { paginate, sortRows, type Page } from '../common/listing';
-import { Batches } from '../common/batches';
 import { jsonOnce } from '../common/respond';
 import {
   assembleSnapshot,
@@ -34,7 +33,7 @@ import { countsByTarget, summaryQuery, type SummaryData } from './reads/summary.
 import { statusesQuery, type StatusesData } from './reads/statuses.read';
 import { readTimeseries } from './reads/timeseries.read';
 import { unitQuery, type UnitData } from './reads/unit.read';
-import { UNIT_SORT_SQL, unitsQuery, type UnitsData, type UnitsFilter, type UnitsPage } from './reads/units.read';
+import { UNIT_SORT_SQL, UnitPages, type UnitsFilter } from './reads/units.read';
 import type { LaggardsQueryDto, TargetStatusesQueryDto, TimeseriesQueryDto, UnitsQueryDto } from './dto/analytics-query.dto';
 
 import {
@@ -62,20 +61,17 @@ export interface UnitsAnswer {
   weight: number;
 }
 
-/** One page of GET /v1/units as read, with what its statement read for every page. */
-interface UnitsRead {
-  asOfEvent: string | null;
-  targets: TargetRow[];
-  page: UnitsPage;
-}
-
 @Injectable()
 export class AnalyticsService {
+  private readonly unitPages: UnitPages;
+
   constructor(
     private readonly readModel: ReadModelService,
     private readonly calendar: CampaignCalendar,
     private readonly contacts: ContactAccessService,
-  ) {}
+  ) {
+    this.unitPages = new UnitPages(readModel);
+  }
 
   /**
    * The day a view opens on when none is asked for: the latest campaign day on which something was
@@ -317,7 +313,7 @@ export class AnalyticsService {
   }
 
   private async computeUnits(q: UnitsQueryDto, filter: UnitsFilter, inDb: boolean, page: PageOf, reveal: boolean): Promise<UnitsAnswer> {
-    const { asOfEvent, targets, page: data } = await this.readUnitsPage(filter, q.parent);
+    const { asOfEvent, targets, page: data } = await this.unitPages.read(filter, q.parent);
     if (q.parent && !data.parent)
       throw new ProblemException(404, `unknown org unit ${q.parent}`, [
         { field: 'parent', message: `parent ${q.parent} is not a known unit` },
@@ -342,24 +338,6 @@ export class AnalyticsService {
       json: jsonOnce({ date: filter.date, asOfEvent, ...shown }),
       weight: 1 + targets.length + data.units.length + data.figures.length + data.statuses.length + shown.items.length,
     };
-  }
-
-  /** First reads of pages that differ only by parent, gathered: a statement for up to 32 parents, 4 such statements at most at once. */
-  private readonly unitPages = new Batches<string, UnitsRead>({ parallel: 4, max: 32 });
-
-  /**
-   * One page's rows as read (unitsQuery): with a parent, through unitPages, so concurrent first reads of
-   * different parents under the same filter share statements (the pool's other connections stay free for
-   * the other routes and the projection).
-   */
-  private async readUnitsPage(filter: UnitsFilter, parent: string | undefined): Promise<UnitsRead> {
-    const read = async (parents: string[] | null): Promise<UnitsRead[]> => {
-      const q = unitsQuery(filter, parents);
-      const { asOfEvent, data } = await this.readModel.readOne<UnitsData>(q.data, q.params);
-      return data.pages.map((page) => ({ asOfEvent, targets: data.targets, page }));
-    };
-    if (parent === undefined) return (await read(null))[0];
-    return this.unitPages.load(JSON.stringify(filter), parent, read);
   }
 
   private readsAll(p: Principal): boolean {

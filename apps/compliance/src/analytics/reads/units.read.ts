@@ -1,6 +1,7 @@
 import type { Cohort, Tree, UnitType } from '@app/contracts';
 import { subtreeSql } from '@app/persistence';
 import { sqlRatio, type FigureCounts } from '../../common/figures';
+import { Batches } from '../../common/batches';
 import { sqlOrderBy } from '../../common/listing';
 import {
   figuresOfSql,
@@ -10,6 +11,7 @@ import {
   unitWalk,
   type StatusRow,
   type TargetRow,
+  type ReadModelService,
   type UnitRow,
 } from '../../common/read-model.service';
 
@@ -133,4 +135,33 @@ export function unitsQuery(f: UnitsFilter, parents: readonly string[] | null): {
         )`;
     },
   };
+}
+
+/** One page of GET /v1/units as read, with what its statement read for every page. */
+export interface UnitsRead {
+  asOfEvent: string | null;
+  targets: TargetRow[];
+  page: UnitsPage;
+}
+
+/**
+ * Reads pages of GET /v1/units (unitsQuery). With a parent, first reads of pages that differ only by parent are
+ * gathered (Batches): a statement for up to 32 parents, 4 such statements at most at once for one filter, so
+ * concurrent first reads of different districts share statements and the pool's other connections stay free
+ * for the other routes and the projection.
+ */
+export class UnitPages {
+  private readonly batches = new Batches<string, UnitsRead>({ parallel: 4, max: 32 });
+
+  constructor(private readonly readModel: ReadModelService) {}
+
+  async read(filter: UnitsFilter, parent: string | undefined): Promise<UnitsRead> {
+    const read = async (parents: string[] | null): Promise<UnitsRead[]> => {
+      const q = unitsQuery(filter, parents);
+      const { asOfEvent, data } = await this.readModel.readOne<UnitsData>(q.data, q.params);
+      return data.pages.map((page) => ({ asOfEvent, targets: data.targets, page }));
+    };
+    if (parent === undefined) return (await read(null))[0];
+    return this.batches.load(JSON.stringify(filter), parent, read);
+  }
 }
