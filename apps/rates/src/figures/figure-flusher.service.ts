@@ -67,6 +67,16 @@ export class FigureFlusher implements OnApplicationBootstrap, OnApplicationShutd
     await this.loop;
   }
 
+  /**
+   * Ends the debounce loop; `flushOnce` still works. For a caller that flushes by hand and must not have a
+   * flush of the loop's commit between two of its reads (the property test compares two dry runs a step).
+   */
+  async stopLoop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
   private async run(): Promise<void> {
     while (this.running) {
       await new Promise<void>((r) => {
