@@ -588,6 +588,10 @@ describe('compliance: read model, analytics API and daily report', () => {
     // The first day there is: its 90 days of history and its day before are no dates PostgreSQL reads (a 500, found by the fuzz suite).
     for (const path of ['/v1/units/84?date=0001-01-01', '/v1/daily-report?date=0001-01-01&format=md'])
       expect({ path, status: (await http(svc, 'GET', path, { key: analystKey })).status }).toEqual({ path, status: 200 });
+    // The last day there is: the day after it has a five-digit year, which sorts before it as a string (the daily report's
+    // days were counted that way and never ended: the process grew an array until it died, found by the fuzz suite).
+    for (const path of ['/v1/daily-report?date=9999-12-31&format=md', '/v1/daily-report?date=9999-12-31&format=docx', '/?date=9999-12-31'])
+      expect({ path, status: (await http(svc, 'GET', path, { key: analystKey })).status }).toEqual({ path, status: 200 });
   });
 
   it('lets analysts read everything, portal keys only their subtree, and nobody without a key', async () => {

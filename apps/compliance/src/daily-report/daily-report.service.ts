@@ -4,6 +4,7 @@ import {
   addDays,
   COHORT_LABELS,
   compareStrings,
+  dateRange,
   measureTarget,
   rankWorstFirst,
   STANDING_LABELS,
@@ -270,8 +271,9 @@ export class DailyReportService {
     const w = REPORT_WORDS[lang];
     const root = rootUnit(today);
     const from = notBeforeFirstDay(addDays(date, -(TREND_DAYS - 1)));
-    const days: string[] = [];
-    for (let d = from; d <= date; d = addDays(d, 1)) days.push(d);
+    // By day number, not by comparing strings: past 9999-12-31 the next day's year has five digits and sorts first,
+    // so a string loop to 9999-12-31 never ended (found by the fuzz suite: the event loop blocked until the watchdog).
+    const days = dateRange(from, date);
     const rows = root ? (await this.analytics.timeseries({ unit: root.code } as TimeseriesQueryDto, date, from)).rows : [];
     const series = today.targets.map((t) => ({
       name: targetName(t, lang),
