@@ -1,8 +1,9 @@
+import { availableParallelism } from 'node:os';
 import type { BenchContext, Section } from '../support/context';
 import { sleep, withAdmin } from '../support/env';
 import type { Row } from '../support/report';
 import { CAMPAIGN_END, intakeKnows, Prng, residentReport, setResidentTarget } from '../support/shapes';
-import { percentile, slope } from '../support/stats';
+import { fmtNumber, percentile, slope } from '../support/stats';
 import { BenchSystem } from '../support/system';
 import { buildWorld, importWorld, StreamWatch } from '../support/world';
 
@@ -297,6 +298,8 @@ async function runPipeline(ctx: BenchContext, rows: Row[], replicas: 1 | 2): Pro
 
     // Calibration: offer the target rate briefly and see how long the pipeline takes to absorb it.
     ctx.log(`pipeline${label}: calibrating at ${offered} reports/s`);
+    const cpuBefore = sys.cpuSnapshot();
+    const eventsBefore = await watch.countsByType();
     const cal = await offer(sys, rng, load, offered, ctx.quick ? 3 : 10, batch);
     let calIdle = DRAIN_BUDGET_MS / 1000;
     let calDrained = true;
@@ -309,6 +312,8 @@ async function runPipeline(ctx: BenchContext, rows: Row[], replicas: 1 | 2): Pro
     }
     // Not drained within the wait: the rate is an upper bound of what the pipeline absorbs.
     const capacity = cal.accepted / (cal.seconds + calIdle);
+    const spent = BenchSystem.cpuBetween(cpuBefore, sys.cpuSnapshot());
+    const eventsAfter = await watch.countsByType();
     rows.push({
       section,
       measure: `calibration${label}: ${cal.accepted.toLocaleString('en-US')} reports offered at ${offered.toLocaleString('en-US')}/s, then drained`,
@@ -317,6 +322,7 @@ async function runPipeline(ctx: BenchContext, rows: Row[], replicas: 1 | 2): Pro
       detail: `sent in ${cal.seconds.toFixed(1)} s, ${calDrained ? `drained ${calIdle.toFixed(1)} s after` : `NOT drained ${calIdle.toFixed(0)} s after (rate is an upper bound)`}${cal.failures ? `; ${cal.failures} failed requests (${cal.firstError})` : ''}`,
       limit: ctx.limits.jetstreamPublish,
     });
+    if (cal.accepted > 0) rows.push(cpuRow(section, label, cal.accepted, offered, spent, eventsBefore, eventsAfter));
 
     // Sustained run at what the calibration says the pipeline absorbs (at most the target), with freshness probes;
     // when its backlog grows, once more at 60% of that rate: the figure reported is a rate the pipeline sustained,
@@ -385,6 +391,42 @@ async function runPipeline(ctx: BenchContext, rows: Row[], replicas: 1 | 2): Pro
     await watch.close();
     await sys.dispose();
   }
+}
+
+/**
+ * Where the calibration's CPU went, per report, by process: on a machine of N cores the pipeline cannot absorb more
+ * than N seconds of CPU a second, so this says which rate the machine itself allows, and how far each process is
+ * from the budget the target leaves (N cores / the target rate). With the events each report caused on the stream.
+ */
+function cpuRow(
+  section: string,
+  label: string,
+  reports: number,
+  offered: number,
+  spent: ReadonlyArray<{ name: string; seconds: number }>,
+  eventsBefore: ReadonlyMap<string, number>,
+  eventsAfter: ReadonlyMap<string, number>,
+): Row {
+  const us = (seconds: number) => (seconds * 1e6) / reports;
+  const total = spent.reduce((a, p) => a + p.seconds, 0);
+  const cores = availableParallelism();
+  const events = [...eventsAfter]
+    .map(([type, n]) => ({ type, n: n - (eventsBefore.get(type) ?? 0) }))
+    .filter((e) => e.n > 0)
+    .sort((a, b) => b.n - a.n);
+  const perReport = events.reduce((a, e) => a + e.n, 0) / reports;
+  return {
+    section,
+    measure: `CPU a report during the calibration, all processes${label}`,
+    value: us(total),
+    unit: 'µs/report',
+    detail:
+      `${spent.map((p) => `${p.name} ${fmtNumber(us(p.seconds))}`).join(', ')} µs; ` +
+      `${cores} cores at this cost absorb at most ${fmtNumber((cores * 1e6) / us(total))} reports/s, ` +
+      `${fmtNumber(offered)}/s (the rate offered) leaves ${fmtNumber((cores * 1e6) / offered)} µs a report; ` +
+      `${perReport.toFixed(2)} events on the stream a report (${events.map((e) => `${e.type} ${(e.n / reports).toFixed(2)}`).join(', ')}); ` +
+      'PostgreSQL and NATS are every process of the shared servers (quiet machine assumed)',
+  };
 }
 
 const PIPELINE_NOTE =

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { freePort, pollUntil, ServiceProcesses, type Service } from '../../tools/processes/service-processes';
@@ -7,6 +7,41 @@ import { HttpClient } from './http';
 
 /** USER_HZ: the unit of /proc/<pid>/stat's times, 100 on every Linux build this runs on. */
 const CLOCK_TICKS_PER_SECOND = 100;
+
+/**
+ * CPU time a process has used so far (utime + stime of /proc/<pid>/stat), in seconds; 0 for a process gone. With
+ * `children`, also the time of its children that have exited and been waited for (cutime + cstime: a PostgreSQL
+ * backend's CPU moves to the postmaster's when it exits, so a sum over the servers' processes keeps it).
+ */
+function cpuSecondsOf(pid: number | string, children = false): number {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return 0;
+  }
+  // The fields after the command's closing parenthesis; utime and stime are the 14th and 15th of the whole line.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const own = Number(fields[11]) + Number(fields[12]);
+  return (children ? own + Number(fields[13]) + Number(fields[14]) : own) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** CPU seconds of every running process with this command name (/proc/<pid>/comm), with their exited children's. */
+function cpuSecondsOfCommand(command: string): number {
+  let total = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === command) total += cpuSecondsOf(pid, true);
+    } catch {
+      // Gone between the listing and the read.
+    }
+  }
+  return total;
+}
+
+/** CPU seconds used so far, per process group: the services (replicas included), PostgreSQL, NATS and this load generator. */
+export type CpuSnapshot = Record<string, number>;
 
 export { SERVICES, type Service } from '../../tools/processes/service-processes';
 
@@ -97,10 +132,24 @@ export class BenchSystem extends ServiceProcesses {
 
   /** CPU time the service's process has used so far (utime + stime of /proc/<pid>/stat), in seconds. */
   cpuSeconds(service: Service): number {
-    const stat = readFileSync(`/proc/${this.pid(service)}/stat`, 'utf8');
-    // The fields after the command's closing parenthesis; utime and stime are the 14th and 15th of the whole line.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+    return cpuSecondsOf(this.pid(service));
+  }
+
+  /**
+   * CPU used so far by each running service (its replicas added), by every PostgreSQL and NATS server process of the
+   * machine (the shared servers: other work on them counts too, so run it on a quiet machine) and by this generator.
+   * Two snapshots' difference (`cpuBetween`) says where the CPU of what happened between them went.
+   */
+  cpuSnapshot(): CpuSnapshot {
+    const out: CpuSnapshot = {};
+    const add = (service: string, pid: number | undefined) => void (out[service] = (out[service] ?? 0) + (pid ? cpuSecondsOf(pid) : 0));
+    for (const [service, child] of this.procs) add(service, child.pid);
+    for (const r of this.replicas) add(r.service, r.child.pid);
+    out.postgres = cpuSecondsOfCommand('postgres');
+    out.nats = cpuSecondsOfCommand('nats-server');
+    const me = process.cpuUsage();
+    out['load generator'] = (me.user + me.system) / 1e6;
+    return out;
   }
 
   /** Resets the peak RSS (VmHWM) of a service (Linux: `5` into /proc/<pid>/clear_refs); false when not allowed. */
@@ -134,6 +183,13 @@ export class BenchSystem extends ServiceProcesses {
       timeoutMs,
       200,
     );
+  }
+
+  /** Where the CPU went between two snapshots: seconds per process group, largest first (the same groups in both). */
+  static cpuBetween(before: CpuSnapshot, after: CpuSnapshot): Array<{ name: string; seconds: number }> {
+    return Object.keys(after)
+      .map((name) => ({ name, seconds: Math.max(0, after[name] - (before[name] ?? 0)) }))
+      .sort((a, b) => b.seconds - a.seconds);
   }
 
   /** Replicas started by startReplica, per service. */

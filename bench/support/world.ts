@@ -1,6 +1,7 @@
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
+import { parseSubject } from '@app/contracts';
 import { streamNames } from '@app/messaging';
 import { natsUrl, sleep } from './env';
 import type { BenchSystem, Service } from './system';
@@ -90,16 +91,28 @@ export class StreamWatch {
   private constructor(
     private readonly nc: NatsConnection,
     private readonly jsm: JetStreamManager,
+    readonly namespace: string,
     readonly stream: string,
   ) {}
 
   static async open(namespace: string): Promise<StreamWatch> {
     const nc = await connect({ servers: natsUrl() });
-    return new StreamWatch(nc, await jetstreamManager(nc), streamNames(namespace).events);
+    return new StreamWatch(nc, await jetstreamManager(nc), namespace, streamNames(namespace).events);
   }
 
   async lastSeq(): Promise<number> {
     return (await this.jsm.streams.info(this.stream)).state.last_seq;
+  }
+
+  /** How many messages the stream holds per event type (any version; a subject of no event type as itself). */
+  async countsByType(): Promise<Map<string, number>> {
+    const info = await this.jsm.streams.info(this.stream, { subjects_filter: '>' });
+    const out = new Map<string, number>();
+    for (const [subject, n] of Object.entries(info.state.subjects ?? {})) {
+      const type = parseSubject(this.namespace, subject)?.type ?? subject;
+      out.set(type, (out.get(type) ?? 0) + n);
+    }
+    return out;
   }
 
   async consumers(): Promise<ConsumerState[]> {
