@@ -1,6 +1,7 @@
 import { createValidationPipe } from '@app/platform';
+import { BatchReportsDto, MAX_BATCH_ITEMS } from './dto/batch-reports.dto';
 import { CreateReportDto } from './dto/create-report.dto';
-import { ReportBodyPipe } from './report-body.pipe';
+import { BatchBodyPipe, ReportBodyPipe } from './report-body.pipe';
 
 const VALID = {
   orgUnitCode: '29236',
@@ -21,9 +22,10 @@ async function outcome(run: () => Promise<unknown>): Promise<{ ok: unknown } | {
   }
 }
 
+const global = createValidationPipe();
+
 describe('ReportBodyPipe: the same result as the global pipe on CreateReportDto', () => {
   const pipe = new ReportBodyPipe();
-  const global = createValidationPipe();
   const bodies: unknown[] = [
     VALID,
     { ...VALID, headcount: 0, smartphoneHolders: 0, installed: 0, bluetoothOn: 0 },
@@ -50,6 +52,35 @@ describe('ReportBodyPipe: the same result as the global pipe on CreateReportDto'
     const mine = await outcome(() => pipe.transform(body));
     const theirs = await outcome(
       () => global.transform(body, { type: 'body', metatype: CreateReportDto, data: undefined }) as Promise<unknown>,
+    );
+    expect(mine).toEqual(theirs);
+  });
+});
+
+describe('BatchBodyPipe: the same result as the global pipe on BatchReportsDto', () => {
+  const pipe = new BatchBodyPipe();
+  const bodies: unknown[] = [
+    { reports: [VALID] },
+    { reports: [VALID, { ...VALID, extra: 1 }, null, 'x', 42] },
+    { reports: Array.from({ length: MAX_BATCH_ITEMS }, () => VALID) },
+    { reports: Array.from({ length: MAX_BATCH_ITEMS + 1 }, () => VALID) },
+    { reports: [] },
+    { reports: VALID },
+    { reports: 'x' },
+    { reports: null },
+    { reports: [VALID], extra: 1 },
+    {},
+    [],
+    [VALID],
+    null,
+    'text',
+    42,
+  ];
+
+  it.each(bodies.map((b, i) => [i, b]))('body %i', async (_i, body) => {
+    const mine = await outcome(() => pipe.transform(body));
+    const theirs = await outcome(
+      () => global.transform(body, { type: 'body', metatype: BatchReportsDto, data: undefined }) as Promise<unknown>,
     );
     expect(mine).toEqual(theirs);
   });
