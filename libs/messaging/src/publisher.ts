@@ -123,10 +123,13 @@ export class EventPublisher {
     );
   }
 
-  /** `publish` of an envelope already serialised (the outbox's text). */
-  async publishSerialized(subject: string, event: OutboxEvent, options: PublishOptions = {}): Promise<void> {
+  /**
+   * `publish` of an envelope already serialised (the outbox's text). Not `async`: the relay calls it for every row
+   * of a pass, and the ack's own promise is all it needs (a failure before the publish is a rejection too).
+   */
+  publishSerialized(subject: string, event: OutboxEvent, options: PublishOptions = {}): Promise<void> {
     const nc = this.link.nc;
-    if (!nc || nc.isClosed()) throw new Error('NATS is not connected');
+    if (!nc || nc.isClosed()) return Promise.reject(new Error('NATS is not connected'));
     if (this.acks?.nc !== nc) {
       this.acks?.close(new Error('NATS connection replaced'));
       this.acks = new AckInbox(nc, this.link.inboxPrefix);
@@ -136,7 +139,7 @@ export class EventPublisher {
     h.set(CORRELATION_HEADER, event.correlationId);
     if (options.subjectSeq !== undefined) h.set(SUBJECT_SEQ_HEADER, String(options.subjectSeq));
     if (options.republishOf) h.set(REPUBLISHED_HEADER, options.republishOf);
-    await this.acks.publish(subject, event.json, h, this.timeoutMs);
+    return this.acks.publish(subject, event.json, h, this.timeoutMs);
   }
 }
 
