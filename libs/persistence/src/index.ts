@@ -1,6 +1,7 @@
 export * from './data-source';
 export * from './request-context';
 export * from './event-factory';
+export * from './uuid';
 export * from './outbox/outbox';
 export * from './outbox/outbox-relay';
 export * from './outbox/outbox-sequence';
