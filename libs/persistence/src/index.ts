@@ -2,6 +2,7 @@ export * from './data-source';
 export * from './request-context';
 export * from './event-factory';
 export * from './uuid';
+export * from './pg-arrays';
 export * from './outbox/outbox';
 export * from './outbox/outbox-relay';
 export * from './outbox/outbox-sequence';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { ReportAcceptedV1, type Cohort, type EventEnvelope } from '@app/contracts';
-import { uuidv7 } from '@app/persistence';
+import { intArrayLiteral, textArrayLiteral, uuidv7 } from '@app/persistence';
 import { EventOutbox, type Principal } from '@app/platform';
 import type { ReportCounts } from './report.rules';
 
@@ -120,15 +120,15 @@ export class ReportStore {
        )
        SELECT org_unit_code, cohort, as_of::text AS as_of, revision, report_id FROM up`,
       [
-        items.map((r) => r.orgUnitCode),
-        items.map((r) => r.cohort),
-        items.map((r) => r.asOf),
-        ids,
-        items.map((r) => r.headcount),
-        items.map((r) => r.smartphoneHolders),
-        items.map((r) => r.installed),
-        items.map((r) => r.bluetoothOn),
-        round.length === all.length ? submittedBy : round.map((i) => submittedBy[i]),
+        textArrayLiteral(items.map((r) => r.orgUnitCode)),
+        textArrayLiteral(items.map((r) => r.cohort)),
+        textArrayLiteral(items.map((r) => r.asOf)),
+        textArrayLiteral(ids),
+        intArrayLiteral(items.map((r) => r.headcount)),
+        intArrayLiteral(items.map((r) => r.smartphoneHolders)),
+        intArrayLiteral(items.map((r) => r.installed)),
+        intArrayLiteral(items.map((r) => r.bluetoothOn)),
+        textArrayLiteral(round.length === all.length ? submittedBy : round.map((i) => submittedBy[i])),
         submittedAt,
       ],
     );
@@ -141,7 +141,11 @@ export class ReportStore {
         `SELECT h.org_unit_code, h.cohort, h.as_of::text AS as_of, h.revision, h.report_id
          FROM report_heads h JOIN unnest($1::text[], $2::text[], $3::date[]) AS k(org_unit_code, cohort, as_of)
            ON h.org_unit_code = k.org_unit_code AND h.cohort = k.cohort AND h.as_of = k.as_of`,
-        [unchanged.map((r) => r.orgUnitCode), unchanged.map((r) => r.cohort), unchanged.map((r) => r.asOf)],
+        [
+          textArrayLiteral(unchanged.map((r) => r.orgUnitCode)),
+          textArrayLiteral(unchanged.map((r) => r.cohort)),
+          textArrayLiteral(unchanged.map((r) => r.asOf)),
+        ],
       );
       for (const r of rows) kept.set(keyOf(r.org_unit_code, r.cohort, r.as_of), r);
     }
