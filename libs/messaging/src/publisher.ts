@@ -123,20 +123,28 @@ export class EventPublisher {
     );
   }
 
-  /** `publish` of an envelope already serialised (the outbox's text). */
-  async publishSerialized(subject: string, event: OutboxEvent, options: PublishOptions = {}): Promise<void> {
-    const nc = this.link.nc;
-    if (!nc || nc.isClosed()) throw new Error('NATS is not connected');
-    if (this.acks?.nc !== nc) {
-      this.acks?.close(new Error('NATS connection replaced'));
-      this.acks = new AckInbox(nc, this.link.inboxPrefix);
+  /**
+   * `publish` of an envelope already serialised (the outbox's text). Not `async`: the relay calls it for every row
+   * of a pass, and the ack's own promise is all it needs (a failure before the publish is a rejection too, never a throw).
+   */
+  publishSerialized(subject: string, event: OutboxEvent, options: PublishOptions = {}): Promise<void> {
+    try {
+      const nc = this.link.nc;
+      if (!nc || nc.isClosed()) throw new Error('NATS is not connected');
+      if (this.acks?.nc !== nc) {
+        this.acks?.close(new Error('NATS connection replaced'));
+        this.acks = new AckInbox(nc, this.link.inboxPrefix);
+      }
+      const h = headers();
+      h.set('Nats-Msg-Id', options.republishOf ? `${event.id}:${options.republishOf}` : event.id);
+      h.set(CORRELATION_HEADER, event.correlationId);
+      if (options.subjectSeq !== undefined) h.set(SUBJECT_SEQ_HEADER, String(options.subjectSeq));
+      if (options.republishOf) h.set(REPUBLISHED_HEADER, options.republishOf);
+      return this.acks.publish(subject, event.json, h, this.timeoutMs);
+    } catch (err) {
+      // A header the client refuses, a closed connection: this event's rejection, as it was when this was async.
+      return Promise.reject(err as Error);
     }
-    const h = headers();
-    h.set('Nats-Msg-Id', options.republishOf ? `${event.id}:${options.republishOf}` : event.id);
-    h.set(CORRELATION_HEADER, event.correlationId);
-    if (options.subjectSeq !== undefined) h.set(SUBJECT_SEQ_HEADER, String(options.subjectSeq));
-    if (options.republishOf) h.set(REPUBLISHED_HEADER, options.republishOf);
-    await this.acks.publish(subject, event.json, h, this.timeoutMs);
   }
 }
 

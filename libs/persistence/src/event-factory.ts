@@ -1,4 +1,4 @@
-import { uuidv7 } from 'uuidv7';
+import { uuidv7 } from './uuid';
 import type { EventContract, EventEnvelope, ServiceName } from '@app/contracts';
 import { currentContext } from './request-context';
 

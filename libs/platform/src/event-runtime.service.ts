@@ -54,17 +54,23 @@ export class EventRuntime implements OnApplicationBootstrap, OnApplicationShutdo
     if (process.env[MIGRATIONS_ONLY_ENV] === '1') return;
     const cfg = this.options.config;
     this.link.start();
-    this.streamsReady = this.link.whenConnected().then((nc) => this.setUpStreams(nc));
+    let streamsSetUp = false;
+    const streamsReady = this.link
+      .whenConnected()
+      .then((nc) => this.setUpStreams(nc))
+      .then(() => void (streamsSetUp = true));
+    this.streamsReady = streamsReady;
 
     const schema = (this.dataSource.options as { schema: string }).schema;
     this.relay = new OutboxRelay({
       dataSource: this.dataSource,
       url: cfg.DATABASE_URL,
       schema,
-      publish: async (subject, event, subjectSeq) => {
-        await this.streamsReady;
-        await this.publisher.publishSerialized(subject, event, { subjectSeq });
-      },
+      // Once the streams are set up, a row's publish is the ack's promise alone (no two more per row of a pass).
+      publish: (subject, event, subjectSeq) =>
+        streamsSetUp
+          ? this.publisher.publishSerialized(subject, event, { subjectSeq })
+          : streamsReady.then(() => this.publisher.publishSerialized(subject, event, { subjectSeq })),
       retainPublishedMs: cfg.OUTBOX_RETAIN_HOURS * 3600 * 1000,
       onError: (err) => this.log.warn(`outbox relay: ${(err as Error).message}`),
       onPublished: (n) => publisherMetrics.published.inc({ service: this.options.service }, n),

@@ -63,11 +63,9 @@ export class ReportBatchWriter {
       // Every batch's events, recorded in one outbox insert after all else (its subject stays locked until commit).
       const events: EventEnvelope[] = [];
       const plain = [...group.keys()].filter((i) => !group[i].idempotency);
-      const outcomes = await this.store.writeAs(
-        m,
-        plain.flatMap((i) => group[i].reports.map((r) => ({ ...r, submittedBy: group[i].principal.keyId }))),
-        events,
-      );
+      const reports = plain.length === 1 ? group[plain[0]].reports : plain.flatMap((i) => group[i].reports);
+      const submittedBy = plain.flatMap((i) => group[i].reports.map(() => group[i].principal.keyId));
+      const outcomes = await this.store.writeAs(m, reports, submittedBy, events);
       let at = 0;
       for (const i of plain) {
         const own = outcomes.slice(at, (at += group[i].reports.length));

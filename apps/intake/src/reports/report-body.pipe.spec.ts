@@ -1,6 +1,8 @@
+import type { Type } from '@nestjs/common';
 import { createValidationPipe } from '@app/platform';
+import { BatchReportsDto, MAX_BATCH_ITEMS } from './dto/batch-reports.dto';
 import { CreateReportDto } from './dto/create-report.dto';
-import { ReportBodyPipe } from './report-body.pipe';
+import { BatchBodyPipe, type PlainBodyPipe, ReportBodyPipe } from './report-body.pipe';
 
 const VALID = {
   orgUnitCode: '29236',
@@ -21,9 +23,17 @@ async function outcome(run: () => Promise<unknown>): Promise<{ ok: unknown } | {
   }
 }
 
+const global = createValidationPipe();
+
+/** The pipe's answer (its value, or its error's status and body) is the global pipe's on the DTO. */
+async function sameAsGlobal(pipe: PlainBodyPipe<object>, dto: Type<object>, body: unknown): Promise<void> {
+  const mine = await outcome(() => pipe.transform(body));
+  const theirs = await outcome(() => global.transform(body, { type: 'body', metatype: dto, data: undefined }) as Promise<unknown>);
+  expect(mine).toEqual(theirs);
+}
+
 describe('ReportBodyPipe: the same result as the global pipe on CreateReportDto', () => {
   const pipe = new ReportBodyPipe();
-  const global = createValidationPipe();
   const bodies: unknown[] = [
     VALID,
     { ...VALID, headcount: 0, smartphoneHolders: 0, installed: 0, bluetoothOn: 0 },
@@ -46,11 +56,28 @@ describe('ReportBodyPipe: the same result as the global pipe on CreateReportDto'
     42,
   ];
 
-  it.each(bodies.map((b, i) => [i, b]))('body %i', async (_i, body) => {
-    const mine = await outcome(() => pipe.transform(body));
-    const theirs = await outcome(
-      () => global.transform(body, { type: 'body', metatype: CreateReportDto, data: undefined }) as Promise<unknown>,
-    );
-    expect(mine).toEqual(theirs);
-  });
+  it.each(bodies.map((b, i) => [i, b]))('body %i', async (_i, body) => sameAsGlobal(pipe, CreateReportDto, body));
+});
+
+describe('BatchBodyPipe: the same result as the global pipe on BatchReportsDto', () => {
+  const pipe = new BatchBodyPipe();
+  const bodies: unknown[] = [
+    { reports: [VALID] },
+    { reports: [VALID, { ...VALID, extra: 1 }, null, 'x', 42] },
+    { reports: Array.from({ length: MAX_BATCH_ITEMS }, () => VALID) },
+    { reports: Array.from({ length: MAX_BATCH_ITEMS + 1 }, () => VALID) },
+    { reports: [] },
+    { reports: VALID },
+    { reports: 'x' },
+    { reports: null },
+    { reports: [VALID], extra: 1 },
+    {},
+    [],
+    [VALID],
+    null,
+    'text',
+    42,
+  ];
+
+  it.each(bodies.map((b, i) => [i, b]))('body %i', async (_i, body) => sameAsGlobal(pipe, BatchReportsDto, body));
 });

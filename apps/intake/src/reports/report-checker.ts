@@ -47,7 +47,8 @@ export class ReportChecker {
    * CreateReportDto's exact errors.
    */
   static shapeOf(item: unknown): { ok: true; report: CheckedReport } | { ok: false; errors: FieldError[] } {
-    if (isPlainValidReport(item)) return { ok: true, report: reportOf(item) };
+    // Its own fields only, checked: the item serves as the report, not a copy of it.
+    if (isPlainValidReport(item)) return { ok: true, report: item };
     const v = validatePlain(CreateReportDto, item);
     return v.ok ? { ok: true, report: reportOf(v.value) } : { ok: false, errors: v.errors };
   }

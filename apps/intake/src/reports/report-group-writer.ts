@@ -64,7 +64,8 @@ export class ReportGroupWriter {
       }
       const outcomes = await this.store.writeAs(
         m,
-        accepted.map((i) => ({ ...group[i].report, submittedBy: group[i].principal.keyId })),
+        accepted.map((i) => group[i].report),
+        accepted.map((i) => group[i].principal.keyId),
       );
       accepted.forEach((i, j) => (settled[i] = { ok: true, value: outcomes[j] }));
       return settled;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { uuidv7 } from 'uuidv7';
 import { ReportAcceptedV1, type Cohort, type EventEnvelope } from '@app/contracts';
+import { intArrayLiteral, textArrayLiteral, uuidv7 } from '@app/persistence';
 import { EventOutbox, type Principal } from '@app/platform';
 import type { ReportCounts } from './report.rules';
 
@@ -38,48 +38,41 @@ export class ReportStore {
   async write(m: EntityManager, principal: Principal, items: readonly CheckedReport[], events?: EventEnvelope[]): Promise<WriteOutcome[]> {
     return this.writeAs(
       m,
-      items.map((it) => ({ ...it, submittedBy: principal.keyId })),
+      items,
+      items.map(() => principal.keyId),
       events,
     );
   }
 
-  /** `write` for reports of several keys at once (single reports written together): each row records its own key. */
+  /** `write` for reports of several keys at once (single reports written together): `submittedBy[i]` is the key of `items[i]`. */
   async writeAs(
     m: EntityManager,
-    items: ReadonlyArray<CheckedReport & { readonly submittedBy: string }>,
+    items: readonly CheckedReport[],
+    submittedBy: readonly string[],
     events?: EventEnvelope[],
   ): Promise<WriteOutcome[]> {
     if (items.length === 0) return [];
     const submittedAt = new Date().toISOString();
+    const keys = items.map((it) => keyOf(it.orgUnitCode, it.cohort, it.asOf));
     // Round k holds the k-th item of each key, so that every round names a key at most once and each item
     // is judged against the one before it (written by the round before, in this transaction).
     const rounds: number[][] = [];
     const seen = new Map<string, number>();
-    items.forEach((it, i) => {
-      const k = keyOf(it.orgUnitCode, it.cohort, it.asOf);
+    keys.forEach((k, i) => {
       const n = seen.get(k) ?? 0;
       seen.set(k, n + 1);
       (rounds[n] ??= []).push(i);
     });
     const outcomes = new Array<WriteOutcome>(items.length);
-    const inserts: Array<{ index: number; report: CheckedReport & { reportId: string; revision: number } }> = [];
     for (const round of rounds) {
-      const written = await this.writeDistinct(
-        m,
-        round.map((i) => items[i]),
-        submittedAt,
-      );
-      round.forEach((index, j) => {
-        outcomes[index] = written[j];
-        if (written[j].status === 'accepted')
-          inserts.push({ index, report: { ...items[index], reportId: written[j].reportId, revision: written[j].revision } });
-      });
+      const written = await this.writeDistinct(m, items, submittedBy, keys, round, submittedAt);
+      round.forEach((index, j) => (outcomes[index] = written[j]));
     }
-    inserts.sort((x, y) => x.index - y.index);
-    const built = this.eventsOf(
-      inserts.map((x) => x.report),
-      submittedAt,
-    );
+    // The events of the new revisions, in the order of the items.
+    const built: EventEnvelope[] = [];
+    outcomes.forEach((o, i) => {
+      if (o.status === 'accepted') built.push(this.eventOf(items[i], o, submittedAt));
+    });
     if (events) events.push(...built);
     else await this.record(m, built);
     return outcomes;
@@ -90,12 +83,17 @@ export class ReportStore {
     await this.outbox.recordMany(m, events);
   }
 
-  /** Every item a key of its own: the heads decide the revisions in one statement. */
+  /** The items `round` names, every one a key of its own: the heads decide the revisions in one statement. */
   private async writeDistinct(
     m: EntityManager,
-    items: ReadonlyArray<CheckedReport & { readonly submittedBy: string }>,
+    all: readonly CheckedReport[],
+    submittedBy: readonly string[],
+    allKeys: readonly string[],
+    round: readonly number[],
     submittedAt: string,
   ): Promise<WriteOutcome[]> {
+    const items = round.length === all.length ? all : round.map((i) => all[i]);
+    const keys = round.length === all.length ? allKeys : round.map((i) => allKeys[i]);
     const ids = items.map(() => uuidv7());
     // Heads are upserted in key order, so two batches touching the same keys queue behind each other
     // instead of deadlocking; a concurrent twin waits on the head's lock, then (READ COMMITTED) compares
@@ -122,20 +120,20 @@ export class ReportStore {
        )
        SELECT org_unit_code, cohort, as_of::text AS as_of, revision, report_id FROM up`,
       [
-        items.map((r) => r.orgUnitCode),
-        items.map((r) => r.cohort),
-        items.map((r) => r.asOf),
-        ids,
-        items.map((r) => r.headcount),
-        items.map((r) => r.smartphoneHolders),
-        items.map((r) => r.installed),
-        items.map((r) => r.bluetoothOn),
-        items.map((r) => r.submittedBy),
+        textArrayLiteral(items.map((r) => r.orgUnitCode)),
+        textArrayLiteral(items.map((r) => r.cohort)),
+        textArrayLiteral(items.map((r) => r.asOf)),
+        textArrayLiteral(ids),
+        intArrayLiteral(items.map((r) => r.headcount)),
+        intArrayLiteral(items.map((r) => r.smartphoneHolders)),
+        intArrayLiteral(items.map((r) => r.installed)),
+        intArrayLiteral(items.map((r) => r.bluetoothOn)),
+        textArrayLiteral(round.length === all.length ? submittedBy : round.map((i) => submittedBy[i])),
         submittedAt,
       ],
     );
     const byKey = new Map(written.map((w) => [keyOf(w.org_unit_code, w.cohort, w.as_of), w]));
-    const unchanged = items.filter((it) => !byKey.has(keyOf(it.orgUnitCode, it.cohort, it.asOf)));
+    const unchanged = items.filter((_, j) => !byKey.has(keys[j]));
     const kept = new Map<string, { revision: number; report_id: string }>();
     if (unchanged.length) {
       // Locked by the upsert above: what this reads is the committed head, and stays so until commit.
@@ -143,12 +141,15 @@ export class ReportStore {
         `SELECT h.org_unit_code, h.cohort, h.as_of::text AS as_of, h.revision, h.report_id
          FROM report_heads h JOIN unnest($1::text[], $2::text[], $3::date[]) AS k(org_unit_code, cohort, as_of)
            ON h.org_unit_code = k.org_unit_code AND h.cohort = k.cohort AND h.as_of = k.as_of`,
-        [unchanged.map((r) => r.orgUnitCode), unchanged.map((r) => r.cohort), unchanged.map((r) => r.asOf)],
+        [
+          textArrayLiteral(unchanged.map((r) => r.orgUnitCode)),
+          textArrayLiteral(unchanged.map((r) => r.cohort)),
+          textArrayLiteral(unchanged.map((r) => r.asOf)),
+        ],
       );
       for (const r of rows) kept.set(keyOf(r.org_unit_code, r.cohort, r.as_of), r);
     }
-    return items.map((it): WriteOutcome => {
-      const k = keyOf(it.orgUnitCode, it.cohort, it.asOf);
+    return keys.map((k): WriteOutcome => {
       const w = byKey.get(k);
       if (w) return { status: 'accepted', reportId: w.report_id, revision: w.revision };
       const h = kept.get(k)!;
@@ -156,21 +157,19 @@ export class ReportStore {
     });
   }
 
-  /** The events of the new revisions. */
-  private eventsOf(inserts: ReadonlyArray<CheckedReport & { reportId: string; revision: number }>, submittedAt: string): EventEnvelope[] {
-    return inserts.map((r) =>
-      this.outbox.build(ReportAcceptedV1, r.orgUnitCode, {
-        reportId: r.reportId,
-        orgUnitCode: r.orgUnitCode,
-        cohort: r.cohort,
-        asOf: r.asOf,
-        revision: r.revision,
-        headcount: r.headcount,
-        smartphoneHolders: r.smartphoneHolders,
-        installed: r.installed,
-        bluetoothOn: r.bluetoothOn,
-        submittedAt,
-      }),
-    );
+  /** The event of a new revision. */
+  private eventOf(r: CheckedReport, o: WriteOutcome, submittedAt: string): EventEnvelope {
+    return this.outbox.build(ReportAcceptedV1, r.orgUnitCode, {
+      reportId: o.reportId,
+      orgUnitCode: r.orgUnitCode,
+      cohort: r.cohort,
+      asOf: r.asOf,
+      revision: o.revision,
+      headcount: r.headcount,
+      smartphoneHolders: r.smartphoneHolders,
+      installed: r.installed,
+      bluetoothOn: r.bluetoothOn,
+      submittedAt,
+    });
   }
 }

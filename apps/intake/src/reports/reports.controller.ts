@@ -17,7 +17,7 @@ import { BatchReportsDto, MAX_BATCH_ITEMS } from './dto/batch-reports.dto';
 import { CreateReportDto } from './dto/create-report.dto';
 import { ListReportsQueryDto } from './dto/list-reports.query.dto';
 import { BatchResultDto, ImportResultDto, ReportPageDto, ReportReceiptDto } from './dto/report-responses.dto';
-import { ReportBodyPipe } from './report-body.pipe';
+import { BatchBodyPipe, ReportBodyPipe } from './report-body.pipe';
 import { reportOf } from './report-checker';
 import { parseReportCsv } from './report-csv';
 import { ReportsService } from './reports.service';
@@ -57,14 +57,17 @@ export class ReportsController {
   })
   @ApiHeader(IDEMPOTENCY_API_HEADER)
   @ApiResponse({ status: 200, type: BatchResultDto })
+  @ApiBody({ type: BatchReportsDto })
   async batch(
     @CurrentPrincipal() principal: Principal,
-    @Body() dto: BatchReportsDto,
+    // Declared `unknown` so the global pipe leaves it to BatchBodyPipe (the same rules, without copying every item).
+    @Body(BatchBodyPipe) body: unknown,
     @Headers(IDEMPOTENCY_HEADER) idempotencyKey: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<BatchResultDto> {
-    const request = idempotentRequest(principal, 'intake:reports/batch', idempotencyKey, () => dto.reports);
-    return replyWith(reply, await this.reports.submitMany(principal, dto.reports, request));
+    const { reports } = body as BatchReportsDto;
+    const request = idempotentRequest(principal, 'intake:reports/batch', idempotencyKey, () => reports);
+    return replyWith(reply, await this.reports.submitMany(principal, reports, request));
   }
 
   @Post('import')

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { subjectOf, type EventEnvelope } from '@app/contracts';
+import { textArrayLiteral } from '../pg-arrays';
 
 /**
  * Writes outgoing events in the caller's transaction, beside the state change they describe:
@@ -35,6 +36,6 @@ export async function enqueueEvents(manager: EntityManager, namespace: string, e
             b.last_seq - count(*) OVER (PARTITION BY v.subject) + row_number() OVER (PARTITION BY v.subject ORDER BY v.ord)
        FROM v JOIN bumped b USING (subject)
       ORDER BY v.ord`,
-    [events.map((e) => e.id), events.map((e) => subjectOf(namespace, e)), JSON.stringify(events)],
+    [textArrayLiteral(events.map((e) => e.id)), textArrayLiteral(events.map((e) => subjectOf(namespace, e))), JSON.stringify(events)],
   );
 }
