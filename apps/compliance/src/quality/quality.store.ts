@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { uuidv7 } from 'uuidv7';
+import { uuidv7 } from '@app/persistence';
 import {
   QualityFollowUpChangedV1,
   QualityViolationRaisedV1,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { uuidv7 } from 'uuidv7';
+import { uuidv7 } from '@app/persistence';
 import { ActivityRecordedV1, type ActivityKind, type ActivityRecordedV1Data, type VenueType } from '@app/contracts';
 import { EventOutbox, type Principal } from '@app/platform';
 import { sameActivityCounts } from './activity.rules';

@@ -1,5 +1,5 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { uuidv7 } from 'uuidv7';
+import { uuidv7 } from '@app/persistence';
 import { DataSource } from 'typeorm';
 import { ApiKeyIssuedV1, ApiKeyRevokedV1, type Role } from '@app/contracts';
 import { EventOutbox, generateApiKey, hashApiKey, ProblemException } from '@app/platform';

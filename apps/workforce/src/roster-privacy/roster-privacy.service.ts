@@ -1,6 +1,6 @@
 import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { uuidv7 } from 'uuidv7';
+import { uuidv7 } from '@app/persistence';
 import { rootLogger, type Principal } from '@app/platform';
 import { employeeHash } from '../rosters/domain/employee-hash';
 import { normaliseEmployeeId } from '../rosters/domain/roster-row';

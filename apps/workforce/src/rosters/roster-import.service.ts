@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { uuidv7 } from 'uuidv7';
+import { uuidv7 } from '@app/persistence';
 import { rootLogger } from '@app/platform';
 import { WorkforceConfig } from '../workforce.config';
 import { EmployeeHasher } from './domain/employee-hash';

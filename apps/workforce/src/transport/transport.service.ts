@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { uuidv7 } from 'uuidv7';
+import { uuidv7 } from '@app/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
 import { TransportCheckedV1 } from '@app/contracts';
 import { EventOutbox, IdempotencyStore, ProblemException, type IdempotentAnswer, type IdempotentRequest } from '@app/platform';
