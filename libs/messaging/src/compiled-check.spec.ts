@@ -1,6 +1,13 @@
 import fc from 'fast-check';
-import { validateSync } from 'class-validator';
-import { ActivityRecordedV1Data, EventEnvelopeSchema, isCalendarDate, ReportAcceptedV1Data, TargetSetV1Data } from '@app/contracts';
+import { IsNumber, IsOptional, Length, validateSync } from 'class-validator';
+import {
+  ActivityRecordedV1Data,
+  EventEnvelopeSchema,
+  isCalendarDate,
+  ReportAcceptedV1Data,
+  TargetSetV1Data,
+  TargetStatusChangedV1Data,
+} from '@app/contracts';
 import { isISO8601 } from 'class-validator';
 import { compiledCheck } from './compiled-check';
 
@@ -34,6 +41,13 @@ const VALUES = [
   'intake.report.accepted',
   '',
   'x'.repeat(400),
+  // Counted by code points: a surrogate pair and a character with its variation selector are one each.
+  'x'.repeat(119) + '😀',
+  'x'.repeat(120) + '😀',
+  '😀',
+  'a\uFE0F',
+  'ab\uFE0F',
+  '\uD800',
   'bad code!',
   0,
   1,
@@ -41,6 +55,10 @@ const VALUES = [
   -1,
   1.5,
   2 ** 31,
+  0.25,
+  NaN,
+  Infinity,
+  -Infinity,
   true,
   false,
   null,
@@ -76,6 +94,21 @@ const broadcast = {
   supportLocationsAnnounced: true,
 };
 
+const status = {
+  targetId: 'residents-50',
+  orgUnitCode: '29239',
+  date: '2020-08-20',
+  status: 'on_track',
+  previousStatus: null,
+  value: 0.4,
+  threshold: 0.5,
+  forecastDate: '2020-08-19',
+  gap: 10,
+  reportingUnits: 1,
+  expectedUnits: 1,
+  reporting: true,
+};
+
 /** A valid payload with up to three of its fields (or new ones) replaced by values from the pool. */
 const mutated = (base: Record<string, unknown>) =>
   fc
@@ -92,6 +125,7 @@ describe('compiledCheck: accepts exactly what class-validator accepts', () => {
   it.each([
     ['ReportAcceptedV1Data', ReportAcceptedV1Data, report],
     ['ActivityRecordedV1Data (conditional fields)', ActivityRecordedV1Data, broadcast],
+    ['TargetStatusChangedV1Data (numbers, lengths)', TargetStatusChangedV1Data, status],
   ] as const)('%s, valid payloads with fields replaced', (_name, schema, base) => {
     const check = compiledCheck(schema)!;
     expect(check).not.toBeNull();
@@ -120,6 +154,37 @@ describe('compiledCheck: accepts exactly what class-validator accepts', () => {
         { numRuns: 1000 },
       );
     }
+  });
+});
+
+describe('the length and number checks written by hand', () => {
+  class Named {
+    @Length(2, 3) name!: string;
+    @IsOptional() @IsNumber() share!: number | null;
+  }
+
+  it('counts a string as validator does (surrogate pairs, variation selectors) and refuses NaN and ±Infinity', () => {
+    const check = compiledCheck(Named)!;
+    const names = [
+      '',
+      'a',
+      'ab',
+      'abc',
+      'abcd',
+      '😀',
+      '😀😀',
+      '😀😀😀',
+      '😀😀😀😀',
+      'a\uFE0F',
+      'a\uFE0Fb\uFE0F',
+      'ab\uFE0Fc',
+      '\uD800x',
+      '\uD800',
+      5,
+    ];
+    for (const name of names)
+      for (const share of [null, 0.25, 1, NaN, Infinity, -Infinity, '1'])
+        expect([name, share, check({ name, share })]).toEqual([name, share, classValidatorAccepts(Named, { name, share })]);
   });
 });
 

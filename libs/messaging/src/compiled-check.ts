@@ -1,4 +1,4 @@
-import { getMetadataStorage, ValidationTypes, type ValidationArguments } from 'class-validator';
+import { getMetadataStorage, isUUID, ValidationTypes, type ValidationArguments } from 'class-validator';
 import { isRealDay } from '@app/contracts';
 
 /**
@@ -33,7 +33,7 @@ interface PropertyCheck {
  * when its arguments are not the plain case, and the generic call is kept. `compiled-check.spec.ts` compares
  * the result with class-validator's verdict on random payloads.
  */
-const FAST: Readonly<Record<string, (constraints: readonly unknown[]) => Predicate | null>> = {
+const FAST: Readonly<Record<string, (constraints: readonly unknown[], generic: Predicate) => Predicate | null>> = {
   isString: () => (v) => typeof v === 'string' || v instanceof String,
   isInt: () => (v) => typeof v === 'number' && Number.isInteger(v),
   isBoolean: () => (v) => typeof v === 'boolean' || v instanceof Boolean,
@@ -47,12 +47,42 @@ const FAST: Readonly<Record<string, (constraints: readonly unknown[]) => Predica
     const allowed = new Set<unknown>(values);
     return (v) => allowed.has(v);
   },
+  // class-validator's isNumber with no option: a number, neither NaN nor ±Infinity.
+  isNumber: ([options]) => (isPlainNumberOptions(options) ? (v) => typeof v === 'number' && Number.isFinite(v) : null),
+  isUuid:
+    ([version]) =>
+    (v) =>
+      typeof v === 'string' && isUUID(v, version as Parameters<typeof isUUID>[1]),
+  isLength: fastLength,
+  isIso8601: fastTimestamp,
   matches: ([pattern]) => {
     // validator's matches() is `!!str.match(pattern)`: the same as test() for a pattern without state (g, y).
     if (!(pattern instanceof RegExp) || pattern.global || pattern.sticky) return null;
     return (v) => typeof v === 'string' && pattern.test(v);
   },
 };
+
+function isPlainNumberOptions(options: unknown): boolean {
+  if (options === undefined) return true;
+  if (typeof options !== 'object' || options === null) return false;
+  const o = options as { allowNaN?: unknown; allowInfinity?: unknown; maxDecimalPlaces?: unknown };
+  return !o.allowNaN && !o.allowInfinity && o.maxDecimalPlaces === undefined;
+}
+
+/**
+ * validator's isLength counts a surrogate pair, and a character followed by a variation selector (U+FE0E, U+FE0F),
+ * as one: two global matches a call, each allocating its array. A string with neither (every field of the events)
+ * is as long as its `length`; any other is asked of validator, so the verdict is its own.
+ */
+const COUNTED_TOGETHER = /[\uD800-\uDFFF]|\uFE0E|\uFE0F/;
+function fastLength([min, max]: readonly unknown[], generic: Predicate): Predicate | null {
+  if (typeof min !== 'number' || Number.isNaN(min) || (max !== undefined && typeof max !== 'number')) return null;
+  return (v) => {
+    if (typeof v !== 'string') return false;
+    if (COUNTED_TOGETHER.test(v)) return generic(v);
+    return v.length >= min && (max === undefined || v.length <= max);
+  };
+}
 
 /**
  * The one shape every producer writes (`Date#toISOString`, or with an offset): a string of it that names a real
@@ -132,7 +162,7 @@ function compile(schema: AnyClass): Compiled | null {
           args.constraints = constraints;
           return c.instance.validate(v, args as ValidationArguments) === true;
         };
-        const test = c.name === 'isIso8601' ? fastTimestamp(constraints, generic) : FAST[c.name]?.(constraints);
+        const test = FAST[c.name]?.(constraints, generic);
         p.constraints.push({ each: m.each === true, test: test ?? generic });
       }
     } else {
