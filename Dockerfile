@@ -34,7 +34,7 @@ COPY --from=build /app/node_modules/tsconfig-paths ./node_modules/tsconfig-paths
 COPY --from=build /app/node_modules/json5 ./node_modules/json5
 COPY --from=build /app/dist ./dist
 COPY package.json ./
-COPY scripts/register-paths.js scripts/docker-entrypoint.sh ./scripts/
+COPY scripts/register-paths.js scripts/node-flags.js scripts/docker-entrypoint.sh ./scripts/
 # The one-shot job that makes the services' PostgreSQL roles (docker-compose.yml `db-roles`, deploy/).
 COPY scripts/launcher/pg-roles.js scripts/launcher/settings.js ./scripts/launcher/
 # The registry's SEED=tra-vinh reads the reference CSV files from here.

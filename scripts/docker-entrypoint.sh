@@ -11,4 +11,6 @@ case "$service" in
     ;;
 esac
 shift
-exec node -r /app/scripts/register-paths.js "/app/dist/apps/${service}/src/main.js" "$@"
+# The service's V8 flags (scripts/node-flags.js: the same for every way a service is started), unquoted: none or several words.
+# shellcheck disable=SC2046
+exec node $(node /app/scripts/node-flags.js "$service") -r /app/scripts/register-paths.js "/app/dist/apps/${service}/src/main.js" "$@"

@@ -7,6 +7,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
+const { nodeFlags } = require('./node-flags');
 
 const REBUILDABLE = ['rates', 'compliance'];
 
@@ -21,7 +22,7 @@ if (!REBUILDABLE.includes(service))
 const root = path.join(__dirname, '..');
 const script = path.join(root, 'dist', 'apps', service, 'src', 'rebuild.js');
 if (!fs.existsSync(script)) fail(`${path.relative(root, script)} is missing; build first with npm run build:app`);
-const res = spawnSync(process.execPath, ['-r', path.join(__dirname, 'register-paths.js'), script, ...rest], {
+const res = spawnSync(process.execPath, [...nodeFlags(service), '-r', path.join(__dirname, 'register-paths.js'), script, ...rest], {
   stdio: 'inherit',
   cwd: root,
 });

@@ -4,6 +4,7 @@ const path = require('node:path');
 const readline = require('node:readline');
 const { LaunchError } = require('./settings');
 const { spawnChild, sleep, hasExited, exitText } = require('./processes');
+const { nodeFlags } = require('../node-flags');
 
 const SOURCE_DIRS = ['apps', 'libs', 'bench', 'tools'];
 const SOURCE_FILES = ['tsconfig.base.json', 'tsconfig.build.json'];
@@ -113,7 +114,7 @@ function errorLine(line, isErr) {
 }
 
 /**
- * Starts one service: `node -r scripts/register-paths.js dist/apps/<svc>/src/main.js`. Every line goes
+ * Starts one service: `node <its flags> -r scripts/register-paths.js dist/apps/<svc>/src/main.js`. Every line goes
  * to `<logDir>/<svc>.log` as written; the terminal gets it condensed and prefixed with the service name.
  */
 function spawnService(settings, svc, env, width) {
@@ -122,7 +123,7 @@ function spawnService(settings, svc, env, width) {
   const child = spawnChild(
     svc.name,
     process.execPath,
-    ['-r', path.join(settings.root, 'scripts', 'register-paths.js'), entryPoint(settings.root, svc.name)],
+    [...nodeFlags(svc.name), '-r', path.join(settings.root, 'scripts', 'register-paths.js'), entryPoint(settings.root, svc.name)],
     { cwd: settings.root, env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const prefix = `${svc.name.padEnd(width)} | `;

@@ -25,6 +25,8 @@ import {
 jest.setTimeout(120_000);
 
 const PROBLEM = /^application\/problem\+json/;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { nodeFlags } = require('../../scripts/node-flags') as { nodeFlags(service: string): string[] };
 
 describe('npm start (scripts/launcher.js) with the PostgreSQL and NATS of this machine', () => {
   let launcher: RunningLauncher;
@@ -70,6 +72,15 @@ describe('npm start (scripts/launcher.js) with the PostgreSQL and NATS of this m
       expect(isAlive(s.pid)).toBe(true);
       expect(s.pid).not.toBe(launcher.proc.pid);
     }
+    // Each runs with its V8 flags from scripts/node-flags.js (the file the image's entrypoint and the tests' starter read).
+    for (const s of state.services) {
+      const argv = readFileSync(`/proc/${s.pid}/cmdline`, 'utf8').split('\0');
+      const flags = nodeFlags(s.name);
+      expect(argv.slice(1, 1 + flags.length)).toEqual(flags);
+      expect(argv[1 + flags.length]).toBe('-r');
+    }
+    expect(nodeFlags('rates')).toEqual(['--max-semi-space-size=64']);
+    expect(nodeFlags('workforce')).toEqual([]);
     expect(state.postgres).toBeNull(); // DATABASE_URL given: nothing embedded
     expect(state.nats).toBeNull();
     expect(state.namespace).toBe(namespace);

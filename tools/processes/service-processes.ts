@@ -22,6 +22,12 @@ export function repoRoot(): string {
 
 const ROOT = repoRoot();
 
+/** scripts/node-flags.js (plain JavaScript: the launcher, npm run rebuild and the Docker image read the same file). */
+function nodeFlags(service: Service): string[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require(join(ROOT, 'scripts', 'node-flags.js')) as { nodeFlags(service: string): string[] }).nodeFlags(service);
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
@@ -105,7 +111,7 @@ export class ServiceProcesses {
   start(service: Service, env: Record<string, string> = {}): ChildProcess {
     const o = this.options;
     const out = createWriteStream(join(o.logDir, `${service}.log`), { flags: 'a' });
-    const args = ['-r', join(ROOT, 'scripts', 'register-paths.js')];
+    const args = [...nodeFlags(service), '-r', join(ROOT, 'scripts', 'register-paths.js')];
     if (o.profile?.includes(service))
       args.push('--cpu-prof', `--cpu-prof-dir=${join(o.logDir, 'profiles')}`, `--cpu-prof-name=${service}-${Date.now()}.cpuprofile`);
     args.push(join(ROOT, 'dist', 'apps', service, 'src', 'main.js'));
