@@ -1,4 +1,4 @@
-import { addDays, compareStrings, groupBy, measureTarget as measure, type Lang } from '@app/domain';
+import { compareStrings, dateRange, fromDayNumber, groupBy, measureTarget as measure, toDayNumber, type Lang } from '@app/domain';
 import type { FigureCounts } from '../common/figures';
 import type { TargetRow as Target } from '../common/read-model.service';
 import { fmtDate, fmtPct } from '../presentation/format';
@@ -19,6 +19,9 @@ export interface Trend {
   points: TrendPoint[];
 }
 
+/** The most days a campaign chart shows. */
+const MAX_CHART_DAYS = 400;
+
 /**
  * The campaign's days for a chart: from the earliest campaign start of the targets (else the first
  * figure) to the later of the day shown and the last deadline, so that every deadline has its mark.
@@ -27,10 +30,10 @@ export function campaignDays(targets: readonly Target[], date: string, firstFigu
   const starts = targets.map((t) => t.campaignStart).filter((d): d is string => d !== null);
   const from = [...starts, ...(firstFigure ? [firstFigure] : [])].sort()[0] ?? date;
   const to = [date, ...targets.map((t) => t.deadline)].sort().at(-1)!;
-  const days: string[] = [];
-  // A read model holding a target decades away must not make a chart of thousands of days.
-  for (let d = from < date ? from : date; d <= to && days.length < 400; d = addDays(d, 1)) days.push(d);
-  return days;
+  const start = from < date ? from : date;
+  // A read model holding a target decades away must not make a chart of thousands of days: at most 400. Counted
+  // by day number (dateRange), as every span of days is, not by comparing strings (past 9999-12-31 they misorder).
+  return dateRange(start, fromDayNumber(Math.min(toDayNumber(to), toDayNumber(start) + MAX_CHART_DAYS - 1)));
 }
 
 /**
