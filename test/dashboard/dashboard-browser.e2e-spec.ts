@@ -51,7 +51,7 @@ describe('the dashboard in a real browser, over the simulated Trà Vinh campaign
     for (const s of SERVICES) await sys.waitHealthy(s, 240_000);
     base = sys.url('compliance');
     sim = await runSimulation(sys.simulatorUrls(), sys.adminKey, SCENARIO, { quiet: true });
-    await waitForReadModel(sim.runner, sim.expectations, sim.expectations.allUnits(), SCENARIO.to, 600_000);
+    await waitForReadModel(sim.runner, sim.expectations, sim.expectations.allUnits(), [SCENARIO.to], 600_000);
     const issued = await http({ url: sys.url('registry') }, 'POST', '/v1/api-keys', {
       key: sys.adminKey,
       body: { orgUnitCode: DISTRICT, role: 'portal', label: 'district dashboard' },

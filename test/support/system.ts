@@ -88,7 +88,9 @@ export class System extends ServiceProcesses {
   async dispose(): Promise<void> {
     await this.stopAll(10_000);
     if (process.env.KEEP_E2E_DATA) {
-      // For a post-mortem: the database and logs stay; the test prints where.
+      // For a post-mortem: the database and logs stay; the test prints where. Its own NATS server still stops (its
+      // store stays), or the test's process would wait on it.
+      await this.nats?.stop('SIGTERM');
       process.stderr.write(`kept: database ${this.databaseUrl}, namespace ${this.namespace}, logs ${this.logDir}\n`);
       return;
     }

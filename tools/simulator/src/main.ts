@@ -114,7 +114,7 @@ async function main(): Promise<void> {
   writeFileSync(out, JSON.stringify(summary, null, 2));
   if (!values['no-wait']) {
     process.stderr.write('waiting for the compliance read model to catch up…\n');
-    await waitForReadModel(runner, expectations, expectations.allUnits(), options.to);
+    await waitForReadModel(runner, expectations, expectations.allUnits(), [options.to]);
   }
   process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   process.stdout.write(

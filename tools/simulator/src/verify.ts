@@ -63,12 +63,18 @@ export async function compareFigures(
   return out;
 }
 
-/** Polls the compliance API until the province's figures for the last day equal the expected ones. */
+/**
+ * Polls the compliance API until the units' figures on each of `days` equal the expected ones.
+ *
+ * Every day that will be read, not only the last: a late report changes only the days before the next report, so
+ * the last day can be right while an earlier one still waits. It waits longest after a crash: the events a killed
+ * consumer had fetched and not acknowledged come again only when their ack wait (30 s) runs out.
+ */
 export async function waitForReadModel(
   runner: SimulatorRunner,
   exp: Expectations,
   units: string | readonly string[],
-  lastDay: string,
+  days: readonly string[],
   timeoutMs = 300_000,
 ): Promise<void> {
   // Every unit, not only the province: one flush's events reach the read model over several consumer
@@ -77,8 +83,8 @@ export async function waitForReadModel(
   const deadline = Date.now() + timeoutMs;
   let last: Mismatch[] = [];
   while (Date.now() < deadline) {
-    last = await compareFigures(runner, exp, codes, [lastDay]).catch(() => [
-      { unit: codes[0], cohort: 'residents', date: lastDay, expected: null, actual: null },
+    last = await compareFigures(runner, exp, codes, days).catch(() => [
+      { unit: codes[0], cohort: 'residents', date: days[days.length - 1], expected: null, actual: null },
     ]);
     if (last.length === 0) return;
     await new Promise((r) => setTimeout(r, 1000));
