@@ -36,6 +36,50 @@ export function residentReport(rng: Prng, units: readonly string[], asOf?: strin
 
 export { Prng };
 
+/**
+ * Reports shaped like a campaign's days: every unit reports once a round, in a shuffled order, dated the round's day
+ * (the campaign's first day, then one day later each round), its installs rising from its own last report.
+ * `residentReport`'s load is the opposite: any day of the campaign, and counts drawn afresh every time.
+ */
+export class CampaignDays {
+  private readonly units: Array<{ code: string; headcount: number; smartphones: number; installed: number }>;
+  private order: number[] = [];
+  private day = -1;
+
+  constructor(
+    private readonly rng: Prng,
+    codes: readonly string[],
+  ) {
+    this.units = codes.map((code) => {
+      const headcount = rng.int(500, 20_000);
+      const smartphones = Math.floor(headcount * rng.between(0.4, 0.9));
+      return { code, headcount, smartphones, installed: Math.floor(smartphones * rng.between(0.01, 0.05)) };
+    });
+  }
+
+  next(): ReportBody {
+    if (this.order.length === 0) {
+      this.day += 1;
+      this.order = this.units.map((_, i) => i);
+      for (let i = this.order.length - 1; i > 0; i--) {
+        const j = Math.floor(this.rng.next() * (i + 1));
+        [this.order[i], this.order[j]] = [this.order[j], this.order[i]];
+      }
+    }
+    const u = this.units[this.order.pop()!];
+    u.installed = Math.min(u.smartphones, u.installed + Math.floor(u.smartphones * this.rng.between(0, 0.04)));
+    return {
+      orgUnitCode: u.code,
+      cohort: 'residents',
+      asOf: addDays(CAMPAIGN_START, this.day),
+      headcount: u.headcount,
+      smartphoneHolders: u.smartphones,
+      installed: u.installed,
+      bluetoothOn: Math.floor(u.installed * 0.8),
+    };
+  }
+}
+
 /** The directive's resident target, so rates and compliance evaluate statuses as they would in the campaign. */
 export async function setResidentTarget(sys: BenchSystem): Promise<void> {
   await sys.http('registry').json('PUT', '/v1/targets/residents-50', {
