@@ -9,9 +9,12 @@
  *
  * Kept exactly under any order of arrival, corrections and redeliveries: around the batch's upsert of
  * `target_statuses`, the contributions of the rows it can change are taken away as they were before it and added
- * back as they are after it (the rows it writes and the row after each). An advisory
- * lock per pair, taken in one order, keeps two batches (two replicas, or the live consumer and a
- * rebuild writing the same new generation) from reading a pair's history between each other's writes.
+ * back as they are after it (the rows it writes and the row after each). An advisory lock per target, taken in one
+ * order, keeps two batches (two replicas, or the live consumer and a rebuild writing the same new generation) from
+ * reading a pair's history between each other's writes, and from deadlocking on the summary rows: every unit of a
+ * target shares them, and a batch locks them in two passes (taken away, then added back), so two batches with no pair
+ * in common deadlocked when each held rows of its first pass that the other's second one needed (a lock per pair,
+ * as before, let them). The status part of batches on one target runs one at a time; the rest of a batch does not wait.
  */
 
 /** The table, in every generation (projectionTablesDdl). */
@@ -34,9 +37,6 @@ export function statusCountsParams(rows: ReadonlyArray<Record<string, unknown>>)
 
 /** The batch's rows' keys (statusCountsParams). */
 const ROWS = `unnest($1::text[], $2::text[], $3::date[]) AS x(target_id, org_unit_code, date)`;
-
-/** The (target, unit) pairs of the batch's rows. */
-const PAIRS = `SELECT DISTINCT target_id, org_unit_code FROM ${ROWS}`;
 
 /**
  * The rows whose contributions the batch can change, with their previous status: each row it writes, and the row that
@@ -82,7 +82,7 @@ export function statusCountsBefore(schema: string): string[] {
   return [
     // The generation's name is made by generationSchema (letters, digits, underscores): safe inline.
     `SELECT count(pg_advisory_xact_lock(hashtext('${schema}'), k))
-     FROM (SELECT DISTINCT hashtext(target_id || '|' || org_unit_code) AS k FROM (${PAIRS}) x ORDER BY k) p`,
+     FROM (SELECT DISTINCT hashtext(target_id) AS k FROM ${ROWS} ORDER BY k) p`,
     contributions(s, -1),
   ];
 }
