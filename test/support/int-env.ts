@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import {
   createScratchDatabase,
   dropScratchDatabase,
@@ -33,6 +34,28 @@ export function dropNamespace(namespace: string): Promise<void> {
 /** Drops a test database (connections first). */
 export function dropDatabase(url: string): Promise<void> {
   return dropScratchDatabase(adminDatabaseUrl(), url);
+}
+
+/**
+ * A fresh database for the describe block this is called in, and a TypeORM DataSource on it, dropped after the block;
+ * returns the DataSource (from the block's first `beforeAll` on).
+ */
+export function scratchDataSource(label: string): () => DataSource {
+  let url: string | null = null;
+  let ds: DataSource | null = null;
+  beforeAll(async () => {
+    url = await freshDatabase(label);
+    ds = new DataSource({ type: 'postgres', url });
+    await ds.initialize();
+  });
+  afterAll(async () => {
+    await ds?.destroy();
+    if (url) await dropDatabase(url);
+  });
+  return () => {
+    if (!ds) throw new Error('scratchDataSource: the DataSource is made in beforeAll');
+    return ds;
+  };
 }
 
 export function waitFor<T>(fn: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 20_000, everyMs = 50): Promise<T> {

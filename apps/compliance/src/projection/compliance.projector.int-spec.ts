@@ -1,4 +1,4 @@
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import {
   ActivityRecordedV1,
   CohortSetV1,
@@ -16,7 +16,7 @@ import {
   type EventEnvelope,
 } from '@app/contracts';
 import { makeEvent } from '@app/persistence';
-import { dropDatabase, freshDatabase } from '@test/support/int-env';
+import { scratchDataSource } from '@test/support/int-env';
 import { ComplianceProjector } from './compliance.projector';
 import { PROJECTION_TABLES } from './projection.schema';
 import { expectCountsKept, freshProjection, rng } from '../../test/projector-fixtures';
@@ -303,19 +303,10 @@ function collidingEvents(seed: number, n: number): EventEnvelope[] {
 }
 
 describe('ComplianceProjector: a batch gives the same tables as its events one by one', () => {
-  let url: string;
+  const scratch = scratchDataSource('projector');
   let ds: DataSource;
   const projector = new ComplianceProjector();
-
-  beforeAll(async () => {
-    url = await freshDatabase('projector');
-    ds = new DataSource({ type: 'postgres', url });
-    await ds.initialize();
-  });
-  afterAll(async () => {
-    await ds?.destroy();
-    if (url) await dropDatabase(url);
-  });
+  beforeAll(() => void (ds = scratch()));
 
   const fresh = (schema: string) => freshProjection(ds, schema);
 

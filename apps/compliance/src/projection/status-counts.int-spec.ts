@@ -1,25 +1,16 @@
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { TargetStatusChangedV1, type EventEnvelope } from '@app/contracts';
 import { makeEvent } from '@app/persistence';
-import { dropDatabase, freshDatabase } from '@test/support/int-env';
+import { scratchDataSource } from '@test/support/int-env';
 import { expectCountsKept, freshProjection, rng, statusCounts, statusEvents } from '../../test/projector-fixtures';
 import { StatusCountsByDate1796537736000 } from '../migrations/1796537736000-StatusCountsByDate';
 import { ComplianceProjector } from './compliance.projector';
 
 describe('the status summary rows the projection keeps (status_count_deltas)', () => {
-  let url: string;
+  const scratch = scratchDataSource('statuscounts');
   let ds: DataSource;
   const projector = new ComplianceProjector();
-
-  beforeAll(async () => {
-    url = await freshDatabase('statuscounts');
-    ds = new DataSource({ type: 'postgres', url });
-    await ds.initialize();
-  });
-  afterAll(async () => {
-    await ds?.destroy();
-    if (url) await dropDatabase(url);
-  });
+  beforeAll(() => void (ds = scratch()));
 
   it.each([11, 12, 13])(
     'seed %i: the summary rows kept by the projection equal a count from scratch after every batch, in any order, batches concurrent',
