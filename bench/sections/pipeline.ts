@@ -303,7 +303,11 @@ async function withPipeline(ctx: BenchContext, name: string, replicas: 1 | 2, us
   }
 }
 
+const SECTION = 'pipeline';
 const TARGET_RATE = 5_000;
+/** The rate the calibration offers: the target (a few hundred a second with --quick). */
+const offeredRate = (ctx: BenchContext): number => (ctx.quick ? 300 : TARGET_RATE);
+const batchOf = (ctx: BenchContext): number => (ctx.quick ? 50 : 250);
 
 /**
  * Calibration: offers the target rate briefly and sees how long the pipeline takes to absorb it. Adds the rate it
@@ -311,7 +315,7 @@ const TARGET_RATE = 5_000;
  */
 async function calibrate(ctx: BenchContext, rows: Row[], p: PipelineSystem, label: string, next: () => ReportBody): Promise<number> {
   const { sys, watch } = p;
-  const offered = ctx.quick ? 300 : TARGET_RATE;
+  const offered = offeredRate(ctx);
   ctx.log(`pipeline${label}: calibrating at ${offered} reports/s`);
   const cpuBefore = sys.cpuSnapshot();
   const eventsBefore = await watch.countsByType();
@@ -341,19 +345,14 @@ async function calibrate(ctx: BenchContext, rows: Row[], p: PipelineSystem, labe
   return capacity;
 }
 
-const SECTION = 'pipeline';
-const batchOf = (ctx: BenchContext): number => (ctx.quick ? 50 : 250);
-
 /** One pipeline run: calibration, then the sustained rate with freshness probes and the backlog sampled. */
 function runPipeline(ctx: BenchContext, rows: Row[], replicas: 1 | 2): Promise<void> {
-  const section = SECTION;
   const label = replicas === 1 ? '' : ` [${replicas} replicas of rates and compliance]`;
   return withPipeline(ctx, replicas === 1 ? 'pipeline' : 'pipeline2', replicas, async (p) => {
     const { sys, watch, probeUnits, load } = p;
     const rng = new Prng(23);
     const next = () => residentReport(rng, load);
-    const target = TARGET_RATE;
-    const offered = ctx.quick ? 300 : target;
+    const offered = offeredRate(ctx);
     const batch = batchOf(ctx);
     const capacity = await calibrate(ctx, rows, p, label, next);
 
@@ -378,7 +377,7 @@ function runPipeline(ctx: BenchContext, rows: Row[], replicas: 1 | 2): Promise<v
     const { rate, run, steady, growth, maxLag, lastLag, lagSeen, drained, drainError, freshness } = s;
     const achieved = run.accepted / run.seconds;
     rows.push({
-      section,
+      section: SECTION,
       measure: `sustained ${seconds} s through intake (batches of ${batch}) → rates → compliance${label}`,
       value: achieved,
       unit: 'reports/s',
@@ -390,11 +389,11 @@ function runPipeline(ctx: BenchContext, rows: Row[], replicas: 1 | 2): Promise<v
         earlier,
       limit: ctx.limits.jetstreamPublish,
       target: '≥ 5,000 reports/s sustained',
-      met: steady === false ? false : achieved >= target,
+      met: steady === false ? false : achieved >= TARGET_RATE,
       note: PIPELINE_NOTE,
     });
     rows.push({
-      section,
+      section: SECTION,
       measure: `backlog trend over the 2nd half of the sustained run${label}`,
       value: lagSeen ? growth : null,
       unit: 'msg/s',
@@ -407,7 +406,7 @@ function runPipeline(ctx: BenchContext, rows: Row[], replicas: 1 | 2): Promise<v
     const p50 = freshness.length ? percentile(freshness, 50) : NaN;
     const p99 = freshness.length ? percentile(freshness, 99) : NaN;
     rows.push({
-      section,
+      section: SECTION,
       measure: `freshness: 202 from intake → figure visible in GET /v1/units/{code}?date= (at ${rate}/s)${label}`,
       value: Number.isFinite(p99) ? p99 / 1000 : null,
       unit: 's (p99)',
