@@ -275,6 +275,41 @@ describe('EventConsumer on the real NATS JetStream and PostgreSQL', () => {
     expect(state.distinctApplied).toBe(200);
   }, 60_000);
 
+  it('hands back everything it was sent when stopped mid-stream, however often, well before ack_wait', async () => {
+    // Stopped while events stream in fast, a consumer must not leave any event delivered to it and neither acked
+    // nor nak'ed (one that was on the wire when it stopped): the server would hold it for the whole ack_wait
+    // (a minute here) before anyone could have it. Eight stops, then a last consumer must apply all well before.
+    const ackWaitMs = 60_000;
+    const { namespace, ds, consumer } = await setUp('stops', { batchSize: 1, ackWaitMs });
+    for (let i = 0; i < 2000; i++) await publishEnvelope(link, namespace, probeReport(i));
+    const next = () => {
+      const c = new EventConsumer({
+        link,
+        dataSource: ds,
+        namespace,
+        durable: consumer.durable,
+        handlers: probeHandlers(),
+        batchSize: 10,
+        ackWaitMs,
+      });
+      consumers.push(c);
+      return c;
+    };
+    let current = consumer;
+    for (let round = 0; round < 8; round++) {
+      const before = (await probeState(ds)).applied;
+      await current.start();
+      await waitFor(async () => (await probeState(ds)).applied > before + 20, `round ${round}: events applied`, 20_000, 5);
+      await current.stop();
+      current = next();
+    }
+    await current.start();
+    await current.waitUntilIdle(ackWaitMs / 2);
+    const state = await probeState(ds);
+    expect(state.applied).toBe(2000);
+    expect(state.distinctApplied).toBe(2000);
+  }, 120_000);
+
   it('does not dead-letter an event whose connection was ended under it, though the database answers again at once', async () => {
     // After a PostgreSQL restart the pool's old connections fail once more ("Connection terminated", 57P01)
     // while a fresh connection already answers: that failure is the restart's, not the event's.

@@ -1,4 +1,4 @@
-import { AckPolicy, DeliverPolicy, jetstream, type Consumer, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, jetstream, type Consumer, type JsMsg } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
 import type { DataSource, EntityManager } from 'typeorm';
 import { parseSubject, type EventEnvelope } from '@app/contracts';
@@ -57,6 +57,11 @@ const MAX_SUBJECTS_KEPT = 1000;
 
 /** How long decoding runs before it lets the event loop answer I/O (see decodeBatch). */
 const DECODE_SLICE_MS = 0.5;
+/**
+ * How long one pull request waits for events before the server ends it. A stop waits for the request in hand to
+ * end (see fetchLoop), so this bounds how long a stop takes on an idle stream.
+ */
+const PULL_EXPIRES_MS = 2000;
 
 interface Decoded {
   msg: JsMsg;
@@ -82,9 +87,10 @@ export class EventConsumer {
   private readonly backoffMs: readonly number[];
   private readonly ackWaitMs: number;
   private running = false;
-  private messages: ConsumerMessages | null = null;
   private readonly buffer: JsMsg[] = [];
   private wakeProcessor: (() => void) | null = null;
+  /** Set while the fetch loop waits for room in the buffer; the processor calls it when it takes a batch. */
+  private wakeFetcher: (() => void) | null = null;
   private loopDone: Promise<void> | null = null;
   private processorDone: Promise<void> | null = null;
   private processing = false;
@@ -130,8 +136,8 @@ export class EventConsumer {
   async stop(): Promise<void> {
     this.running = false;
     await this.gapCheck.stop();
-    this.messages?.stop();
     this.wakeProcessor?.();
+    this.wakeFetcher?.();
     await this.loopDone?.catch(() => undefined);
     await this.processorDone?.catch(() => undefined);
     // Messages pulled but not applied go back at once (to another replica, or to the next start) instead of
@@ -207,23 +213,36 @@ export class EventConsumer {
     return js.consumers.get(stream, this.durable);
   }
 
+  /**
+   * Pulls events into the buffer, one pull request at a time, each ended by the server (its batch delivered, or
+   * expired). A stop lets the request in hand end on its own rather than cutting it: cutting it drops the events
+   * already on the wire to this process, which the server counts as delivered and holds for the whole ack_wait
+   * (30 s) before anyone else may have them. What the request still brings after a stop is nak'ed with the rest.
+   */
   private async fetchLoop(): Promise<void> {
+    let consumer: Consumer | null = null;
     while (this.running) {
       try {
-        const consumer = await this.ensureConsumer();
+        consumer ??= await this.ensureConsumer();
         if (!this.running) return;
-        this.messages = await consumer.consume({ max_messages: this.batchSize * 2, expires: 5000 });
-        for await (const m of this.messages) {
+        const messages = await consumer.fetch({ max_messages: this.batchSize * 2, expires: PULL_EXPIRES_MS });
+        for await (const m of messages) {
           this.buffer.push(m);
           this.wakeProcessor?.();
           // Back-pressure: do not pull far ahead of what the processor can apply.
-          while (this.running && this.buffer.length >= this.batchSize * 2) await new Promise((r) => setTimeout(r, 5));
+          while (this.running && this.buffer.length >= this.batchSize * 2) {
+            await new Promise<void>((r) => {
+              this.wakeFetcher = r;
+              setTimeout(r, 1000);
+            });
+            this.wakeFetcher = null;
+          }
         }
       } catch (err) {
+        consumer = null;
         if (this.running) this.log('warn', `consumer loop interrupted: ${(err as Error).message}; restarting`);
+        if (this.running) await new Promise((r) => setTimeout(r, 1000));
       }
-      this.messages = null;
-      if (this.running) await new Promise((r) => setTimeout(r, 1000));
     }
   }
 
@@ -255,6 +274,7 @@ export class EventConsumer {
           continue;
         }
         const batch = this.buffer.splice(0, this.batchSize);
+        this.wakeFetcher?.();
         this.processing = true;
         let decoded: Decoded[];
         try {
