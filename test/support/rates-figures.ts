@@ -12,6 +12,8 @@ export interface RecomputeOutcome {
   statuses: unknown[];
   publishedFigures: unknown[];
   publishedStatuses: unknown[];
+  /** What the roll-ups' spans say each unit's subtree reported first and last, per lane. */
+  spans: unknown[];
 }
 
 /** Runs one recompute in a transaction, reads what it wrote and published, and rolls it all back. */
@@ -42,6 +44,9 @@ export async function dryRun(
       ),
       publishedStatuses: await m.query(
         `SELECT target_id, org_unit_code, date::text, payload FROM rates_published_statuses ORDER BY 1, 2, 3`,
+      ),
+      spans: await m.query(
+        `SELECT org_unit_code, lane, first_report::text, last_report::text, last_retired::text, in_scope FROM rates_rollup_spans ORDER BY 1, 2`,
       ),
     };
   } finally {

@@ -9,6 +9,7 @@ import { RatesPublished1764547200400 } from './migrations/1764547200400-RatesPub
 import { AppendOnlyDirtyMarks1764547200500 } from './migrations/1764547200500-AppendOnlyDirtyMarks';
 import { DropWriteOnlyInputs1765100000600 } from './migrations/1765100000600-DropWriteOnlyInputs';
 import { Rollups1765100000700 } from './migrations/1765100000700-Rollups';
+import { ForecastUntilDeadline1765200000800 } from './migrations/1765200000800-ForecastUntilDeadline';
 import type { RatesConfig } from './rates.config';
 
 /**
@@ -29,6 +30,7 @@ export const RATES_MIGRATIONS = [
   AppendOnlyDirtyMarks1764547200500,
   DropWriteOnlyInputs1765100000600,
   Rollups1765100000700,
+  ForecastUntilDeadline1765200000800,
 ];
 
 /** Tables a rebuild empties: every input, every computed row, the marks and the inbox. */

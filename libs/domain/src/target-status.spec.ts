@@ -112,19 +112,23 @@ describe('forecast: the linear trend of recent figures', () => {
     expect(forecastDate([{ date: '2020-08-10', value: 0.3 }], 0.5, '2020-08-10')).toBeNull();
   });
 
-  it('given a commune rising fast enough, when evaluated before the deadline, then it is on_track with its forecast date', () => {
-    const model = new FigureModel(
-      {
-        units,
-        reports: [
-          report('C1', 'residents', '2020-08-10', [1000, 800, 100, 50]),
-          report('C1', 'residents', '2020-08-12', [1000, 800, 300, 150]),
-        ],
-        denominators: [{ unitCode: 'C1', cohort: 'residents', asOf: '2020-08-01', headcount: 1000, eventId: 'e' }],
-      },
-      { windowDays: 7, bounds: BOUNDS_2020 },
+  /** Commune C1 of 1,000 residents, its installs reported on two days, evaluated against the 50% target. */
+  const communeSeries = (days: [string, string], installed: [number, number], windowDays: number) =>
+    evaluateTargetSeries(
+      new FigureModel(
+        {
+          units,
+          reports: days.map((d, i) => report('C1', 'residents', d, [1000, 800, installed[i], installed[i] / 2])),
+          denominators: [{ unitCode: 'C1', cohort: 'residents', asOf: '2020-08-01', headcount: 1000, eventId: 'e' }],
+        },
+        { windowDays, bounds: BOUNDS_2020 },
+      ),
+      residents50,
+      'C1',
     );
-    const byDate = new Map(evaluateTargetSeries(model, residents50, 'C1').map((e) => [e.date, e]));
+
+  it('given a commune rising fast enough, when evaluated before the deadline, then it is on_track with its forecast date', () => {
+    const byDate = new Map(communeSeries(['2020-08-10', '2020-08-12'], [100, 300], 7).map((e) => [e.date, e]));
     expect(byDate.get('2020-08-09')!.status).toBe('no_data');
     expect(byDate.get('2020-08-10')!.status).toBe('at_risk');
     expect(byDate.get('2020-08-12')).toMatchObject({ status: 'on_track', forecastDate: '2020-08-14' });
@@ -132,5 +136,17 @@ describe('forecast: the linear trend of recent figures', () => {
     expect(byDate.get('2020-08-18')!.status).toBe('on_track');
     expect(byDate.get('2020-08-19')).toMatchObject({ status: 'no_data', reporting: false, value: 0.3 });
     expect(byDate.get('2020-08-21')!.status).toBe('breached');
+  });
+
+  it('given a commune still rising at the deadline, then its days after it carry no forecast, so its evaluation stops changing', () => {
+    const series = communeSeries(['2020-08-18', '2020-08-19'], [200, 300], 3);
+    const byDate = new Map(series.map((e) => [e.date, e]));
+    // Due today, below: its trend (0.2 → 0.3 a day) still says when it would get there.
+    expect(byDate.get('2020-08-20')).toMatchObject({ status: 'at_risk', forecastDate: '2020-08-21' });
+    // After the deadline the trend decides nothing: no forecast, though the two reports stay in the look-back
+    // for twelve more days. The series' last day (the figure window's end) is then what holds after it.
+    const after = series.filter((e) => e.date > '2020-08-20');
+    expect(after.map((e) => [e.status, e.forecastDate])).toEqual(after.map(() => ['breached', null]));
+    expect(series[series.length - 1]).toMatchObject({ date: '2020-08-22', value: 0.3 });
   });
 });

@@ -198,7 +198,10 @@ export function evaluateTargetSeries(model: FigureModel, t: Target, unitCode: st
     if (date < a) continue;
     // Points are the days on which something new was reported, so a flat carry-forward does not dilute the trend.
     const points = recent.filter((p) => p.fresh);
-    const forecast = value === null ? null : value >= t.threshold ? null : forecastDate(points, t.threshold, date);
+    // The forecast decides on_track against at_risk, so it is made up to the deadline only: after it the status
+    // is met or breached whatever the trend, and the evaluation stops changing at the end of the status span
+    // (a forecast would keep moving for as long as recent reports stay in the look-back).
+    const forecast = value === null || value >= t.threshold || date > t.deadline ? null : forecastDate(points, t.threshold, date);
     const reporting = s.reporting > 0;
     out.push({
       targetId: t.targetId,

@@ -54,20 +54,27 @@ const code = fc.nat(CODES.length - 1);
  * (-2): a point dated on the horizon itself is where a roll-up's bounds are easiest to get wrong.
  */
 const day = fc.oneof({ weight: 12, arbitrary: fc.nat(24) }, { weight: 1, arbitrary: fc.constantFrom(-1, -2) });
+const reportStep = fc.record({
+  kind: fc.constant('report' as const),
+  code,
+  cohort: fc.nat(COHORTS_USED.length - 1),
+  day,
+  revision: fc.integer({ min: 1, max: 3 }),
+  n: fc.nat(1000),
+});
+/** A dense past: the province, its districts and communes report residents and staff on many days. */
+const pastStep = fc.record({
+  kind: fc.constant('report' as const),
+  code: fc.nat(5),
+  cohort: fc.nat(1),
+  day: fc.nat(24),
+  revision: fc.integer({ min: 1, max: 3 }),
+  n: fc.nat(1000),
+});
 const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('unit' as const), code, parent: fc.nat(CODES.length), active: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('retire' as const), code, day }) },
-  {
-    weight: 6,
-    arbitrary: fc.record({
-      kind: fc.constant('report' as const),
-      code,
-      cohort: fc.nat(COHORTS_USED.length - 1),
-      day,
-      revision: fc.integer({ min: 1, max: 3 }),
-      n: fc.nat(1000),
-    }),
-  },
+  { weight: 6, arbitrary: reportStep },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('duplicate' as const), which: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('denominator' as const), code, day, n: fc.integer({ min: 1, max: 20_000 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('target' as const), window: fc.integer({ min: 1, max: 6 }) }) },
@@ -166,27 +173,36 @@ describe('rates roll-ups: incremental equals full on random histories (property)
     let runs = 0;
     let compared = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(step, { minLength: 5, maxLength: 14 }), async (steps) => {
-        await ds.query(`TRUNCATE ${RATES_STATE_TABLES.filter((t) => t.startsWith('rates_')).join(', ')}, outbox`);
-        const history = { revision: 0, reports: [] as Array<Parameters<RatesInputsService['recordReport']>[1]> };
-        runs++;
-        for (const s of [...start, ...steps]) {
-          await apply(s, history);
-          const marks: DirtyMark[] = await ds.query(
-            `SELECT org_unit_code AS "unitCode", cohort, min(from_date)::text AS "from" FROM rates_dirty GROUP BY 1, 2 ORDER BY 1, 2`,
-          );
-          const dirtyTargets = (await ds.query(`SELECT DISTINCT target_id FROM rates_dirty_targets ORDER BY 1`)).map(
-            (r: { target_id: string }) => r.target_id,
-          );
-          const incremental = await dryRun(ds, recompute, marks, dirtyTargets, false);
-          const full = await dryRun(ds, recompute, marks, dirtyTargets, true);
-          expect(incremental).toEqual(full);
-          // The service's own flush (incremental, marks taken), then every stored row against the pure model.
+      fc.asyncProperty(
+        fc.array(step, { minLength: 5, maxLength: 14 }),
+        fc.array(pastStep, { minLength: 20, maxLength: 60 }),
+        async (steps, past) => {
+          await ds.query(`TRUNCATE ${RATES_STATE_TABLES.filter((t) => t.startsWith('rates_')).join(', ')}, outbox`);
+          const history = { revision: 0, reports: [] as Array<Parameters<RatesInputsService['recordReport']>[1]> };
+          runs++;
+          // A past of reports, flushed once unchecked: the steps after it then find units with reports long before
+          // the day they mark, which a flush must carry forward (their last) and start from (their first) without
+          // reading them all.
+          for (const s of [...start, ...past]) await apply(s, history);
           await flusher.flushOnce();
-          const n = await expectStoredRowsAreTheModel(ds, recompute);
-          compared += n.figures + n.statuses;
-        }
-      }),
+          for (const s of steps) {
+            await apply(s, history);
+            const marks: DirtyMark[] = await ds.query(
+              `SELECT org_unit_code AS "unitCode", cohort, min(from_date)::text AS "from" FROM rates_dirty GROUP BY 1, 2 ORDER BY 1, 2`,
+            );
+            const dirtyTargets = (await ds.query(`SELECT DISTINCT target_id FROM rates_dirty_targets ORDER BY 1`)).map(
+              (r: { target_id: string }) => r.target_id,
+            );
+            const incremental = await dryRun(ds, recompute, marks, dirtyTargets, false);
+            const full = await dryRun(ds, recompute, marks, dirtyTargets, true);
+            expect(incremental).toEqual(full);
+            // The service's own flush (incremental, marks taken), then every stored row against the pure model.
+            await flusher.flushOnce();
+            const n = await expectStoredRowsAreTheModel(ds, recompute);
+            compared += n.figures + n.statuses;
+          }
+        },
+      ),
       { numRuns: 12, seed: Number(process.env.ROLLUP_PROPERTY_SEED ?? 20200821), endOnFailure: true },
     );
     expect(runs).toBe(12);

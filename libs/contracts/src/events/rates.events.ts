@@ -29,6 +29,7 @@ export class TargetStatusChangedV1Data {
   /** Can exceed 1 for a resident rate when the population denominator is older than the reports. */
   @IsOptional() @IsNumber() @Min(0) value!: number | null;
   @IsNumber() @Min(0) @Max(1) threshold!: number;
+  /** The day the recent trend reaches the threshold; made up to the deadline only (null after it, once met, or with no trend). */
   @IsOptional() @IsCalendarDate() forecastDate!: string | null;
   /** People still needed to reach the threshold; 0 when met or when there is no denominator to measure it against. */
   @IsInt() @Min(0) gap!: number;
