@@ -30,6 +30,29 @@ export interface FlushInputs {
 
 const REPORT_COLUMNS = `org_unit_code AS "unitCode", cohort, as_of::text AS "asOf", revision, report_id AS "reportId", headcount,
   smartphone_holders AS "smartphoneHolders", installed, bluetooth_on AS "bluetoothOn"`;
+/**
+ * The reports (latest revision per day) of units $1 and cohorts $2 dated $3 or later, and for each (unit, cohort)
+ * its last and its first report before $3: what a flush from $3 on computes from (see `neighbourhood`). Each part
+ * walks the primary key (org_unit_code, cohort, as_of, revision) of the pairs asked for.
+ */
+const REPORTS_SINCE = `
+  WITH pairs AS (SELECT u AS pair_unit, c AS pair_cohort FROM unnest($1::text[]) u CROSS JOIN unnest($2::text[]) c)
+  SELECT ${REPORT_COLUMNS} FROM (
+    SELECT DISTINCT ON (org_unit_code, cohort, as_of) * FROM rates_reports
+     WHERE org_unit_code = ANY($1::text[]) AND cohort = ANY($2::text[]) AND as_of >= $3::date
+     ORDER BY org_unit_code, cohort, as_of, revision DESC
+  ) recent
+  UNION
+  SELECT ${REPORT_COLUMNS} FROM pairs p CROSS JOIN LATERAL (
+    SELECT * FROM rates_reports r WHERE r.org_unit_code = p.pair_unit AND r.cohort = p.pair_cohort AND r.as_of < $3::date
+     ORDER BY r.as_of DESC, r.revision DESC LIMIT 1
+  ) last_before
+  UNION
+  SELECT ${REPORT_COLUMNS} FROM pairs p CROSS JOIN LATERAL (
+    SELECT * FROM rates_reports r WHERE r.org_unit_code = p.pair_unit AND r.cohort = p.pair_cohort
+       AND r.as_of = (SELECT min(f.as_of) FROM rates_reports f WHERE f.org_unit_code = p.pair_unit AND f.cohort = p.pair_cohort AND f.as_of < $3::date)
+     ORDER BY r.revision DESC LIMIT 1
+  ) first_ever`;
 const DENOMINATOR_COLUMNS = `org_unit_code AS "unitCode", cohort, as_of::text AS "asOf", headcount, event_id AS "eventId"`;
 
 /**
@@ -74,12 +97,22 @@ export class FigureModelLoader {
   /**
    * Per tree: the marked units and their ancestors (up), and the direct children of those. The own
    * inputs are read for the units up only, for the marks' cohorts and every cohort of a target over one.
+   * `from` is the first day the flush recomputes. A day from it on takes a unit's latest report on or before
+   * the day, so of the reports before `from` only each unit's last is read (the figure it carries forward, and
+   * whose window may lapse after `from`) and its first (where its figure starts): not the whole history, which
+   * grows with the campaign and changes nothing from `from` on.
    * With `lock`, the units read are locked against changes (FOR SHARE NOWAIT) until the flush commits: a
    * unit that moves while a flush works on it waits, so no flush writes a unit by a tree that is no longer
    * true while another flush writes it by the new one (rates across replicas). A unit being changed makes
    * the flush fail at once (lock not available) and retry on its next tick.
    */
-  async neighbourhood(m: EntityManager, marks: readonly DirtyMark[], targets: readonly Target[], lock = false): Promise<FlushInputs> {
+  async neighbourhood(
+    m: EntityManager,
+    marks: readonly DirtyMark[],
+    targets: readonly Target[],
+    options: { readonly from: string; readonly lock?: boolean },
+  ): Promise<FlushInputs> {
+    const lock = options.lock === true;
     const cohorts = new Set<Cohort>();
     for (const mark of marks) {
       cohorts.add(mark.cohort);
@@ -103,14 +136,7 @@ export class FigureModelLoader {
     }
     const codes = [...up];
     const cohortList = [...cohorts];
-    const reports: ReportInput[] = codes.length
-      ? await m.query(
-          `SELECT DISTINCT ON (org_unit_code, cohort, as_of) ${REPORT_COLUMNS} FROM rates_reports
-           WHERE org_unit_code = ANY($1::text[]) AND cohort = ANY($2::text[])
-           ORDER BY org_unit_code, cohort, as_of, revision DESC`,
-          [codes, cohortList],
-        )
-      : [];
+    const reports: ReportInput[] = codes.length ? await m.query(REPORTS_SINCE, [codes, cohortList, options.from]) : [];
     const denominators: DenominatorInput[] = codes.length
       ? await m.query(
           `SELECT ${DENOMINATOR_COLUMNS} FROM rates_denominators WHERE org_unit_code = ANY($1::text[]) AND cohort = ANY($2::text[])`,

@@ -127,7 +127,12 @@ export class FigureRecomputeService {
     // A re-evaluated target walks every unit anyway.
     const full = dirtyTargets.length > 0 || options.fullModel === true;
     const held = options.partitions;
-    const inputs = full ? await this.loader.everything(m) : await this.loader.neighbourhood(m, marks, targets, held !== undefined);
+    const inputs = full
+      ? await this.loader.everything(m)
+      : await this.loader.neighbourhood(m, marks, targets, {
+          from: marks.reduce((first, mark) => minDate(first, clampDate(mark.from, bounds))!, bounds.to),
+          lock: held !== undefined,
+        });
     const model = this.loader.model(inputs, bounds);
     const figureWork = new Map<string, FigureWork>();
     const statusWork = new Map<string, StatusWork>();
