@@ -1,4 +1,4 @@
-import { AckPolicy, DeliverPolicy, jetstream, type Consumer, type JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, jetstream, type Consumer, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
 import type { DataSource, EntityManager } from 'typeorm';
 import { parseSubject, type EventEnvelope } from '@app/contracts';
@@ -62,6 +62,11 @@ const DECODE_SLICE_MS = 0.5;
  * end (see fetchLoop), so this bounds how long a stop takes on an idle stream.
  */
 const PULL_EXPIRES_MS = 2000;
+/**
+ * How long a stop waits past PULL_EXPIRES_MS before it cuts the fetch in hand: a server that answers has ended it
+ * by then; one that does not (NATS down, the link reconnecting) sends nothing either, so cutting loses nothing.
+ */
+const STOP_GRACE_MS = 1000;
 
 interface Decoded {
   msg: JsMsg;
@@ -91,6 +96,10 @@ export class EventConsumer {
   private wakeProcessor: (() => void) | null = null;
   /** Set while the fetch loop waits for room in the buffer; the processor calls it when it takes a batch. */
   private wakeFetcher: (() => void) | null = null;
+  /** The fetch in hand, cut by a stop only if the server has not ended it in time (see STOP_GRACE_MS). */
+  private fetching: ConsumerMessages | null = null;
+  /** Which fetch loop is the current one: a loop left waiting for the connection by a stop must not pull after a restart. */
+  private loopRun = 0;
   private loopDone: Promise<void> | null = null;
   private processorDone: Promise<void> | null = null;
   private processing = false;
@@ -138,7 +147,12 @@ export class EventConsumer {
     await this.gapCheck.stop();
     this.wakeProcessor?.();
     this.wakeFetcher?.();
-    await this.loopDone?.catch(() => undefined);
+    if (this.loopDone && !(await settlesWithin(this.loopDone, PULL_EXPIRES_MS + STOP_GRACE_MS))) {
+      // No answer from the server: cut the fetch. A loop waiting for the connection holds no event; it returns
+      // when it sees the stop, so it is not waited for beyond the grace.
+      this.fetching?.stop();
+      await settlesWithin(this.loopDone, STOP_GRACE_MS);
+    }
     await this.processorDone?.catch(() => undefined);
     // Messages pulled but not applied go back at once (to another replica, or to the next start) instead of
     // waiting out ack_wait; a nak is not a failure, so it does not count toward dead-lettering.
@@ -220,12 +234,15 @@ export class EventConsumer {
    * (30 s) before anyone else may have them. What the request still brings after a stop is nak'ed with the rest.
    */
   private async fetchLoop(): Promise<void> {
+    const run = ++this.loopRun;
+    const current = () => this.running && this.loopRun === run;
     let consumer: Consumer | null = null;
-    while (this.running) {
+    while (current()) {
       try {
         consumer ??= await this.ensureConsumer();
-        if (!this.running) return;
+        if (!current()) return;
         const messages = await consumer.fetch({ max_messages: this.batchSize * 2, expires: PULL_EXPIRES_MS });
+        this.fetching = messages;
         for await (const m of messages) {
           this.buffer.push(m);
           this.wakeProcessor?.();
@@ -240,6 +257,7 @@ export class EventConsumer {
         }
       } catch (err) {
         consumer = null;
+        this.fetching = null;
         if (this.running) this.log('warn', `consumer loop interrupted: ${(err as Error).message}; restarting`);
         if (this.running) await new Promise((r) => setTimeout(r, 1000));
       }
@@ -468,5 +486,20 @@ export class EventConsumer {
     const ageSeconds = last.info.pending === 0 ? 0 : Math.max(0, Date.now() / 1000 - Number(last.info.timestampNanos) / 1e9);
     consumerMetrics.lagSeconds.set({ consumer: this.durable }, ageSeconds);
     consumerMetrics.lastAppliedAt.set({ consumer: this.durable }, Date.now() / 1000);
+  }
+}
+
+/** Whether the promise settles (either way) within `ms`. */
+async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const settled = p.then(
+    () => true,
+    () => true,
+  );
+  const late = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)));
+  try {
+    return await Promise.race([settled, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
