@@ -32,27 +32,27 @@ const REPORT_COLUMNS = `org_unit_code AS "unitCode", cohort, as_of::text AS "asO
   smartphone_holders AS "smartphoneHolders", installed, bluetooth_on AS "bluetoothOn"`;
 /**
  * The reports (latest revision per day) of units $1 and cohorts $2 dated $3 or later, and for each (unit, cohort)
- * its last and its first report before $3: what a flush from $3 on computes from (see `neighbourhood`). Each part
- * walks the primary key (org_unit_code, cohort, as_of, revision) of the pairs asked for.
+ * its last and its first report before $3: what a flush from $3 on computes from (see `neighbourhood`). The days
+ * before $3 are found from the primary key (org_unit_code, cohort, as_of, revision) alone, and only the rows of
+ * the two edge days are read. Measured on 324,000 reports, 3,000 units × 6 cohorts (27 days): 122 ms from the
+ * last day against 191 ms for the whole history; 225 ms from the first day, where nothing lies before it.
  */
 const REPORTS_SINCE = `
-  WITH pairs AS (SELECT u AS pair_unit, c AS pair_cohort FROM unnest($1::text[]) u CROSS JOIN unnest($2::text[]) c)
+  WITH edges AS (
+    SELECT org_unit_code, cohort, min(as_of) AS first_day, max(as_of) AS last_day FROM rates_reports
+     WHERE org_unit_code = ANY($1::text[]) AND cohort = ANY($2::text[]) AND as_of < $3::date
+     GROUP BY org_unit_code, cohort)
   SELECT ${REPORT_COLUMNS} FROM (
     SELECT DISTINCT ON (org_unit_code, cohort, as_of) * FROM rates_reports
      WHERE org_unit_code = ANY($1::text[]) AND cohort = ANY($2::text[]) AND as_of >= $3::date
      ORDER BY org_unit_code, cohort, as_of, revision DESC
   ) recent
-  UNION
-  SELECT ${REPORT_COLUMNS} FROM pairs p CROSS JOIN LATERAL (
-    SELECT * FROM rates_reports r WHERE r.org_unit_code = p.pair_unit AND r.cohort = p.pair_cohort AND r.as_of < $3::date
-     ORDER BY r.as_of DESC, r.revision DESC LIMIT 1
-  ) last_before
-  UNION
-  SELECT ${REPORT_COLUMNS} FROM pairs p CROSS JOIN LATERAL (
-    SELECT * FROM rates_reports r WHERE r.org_unit_code = p.pair_unit AND r.cohort = p.pair_cohort
-       AND r.as_of = (SELECT min(f.as_of) FROM rates_reports f WHERE f.org_unit_code = p.pair_unit AND f.cohort = p.pair_cohort AND f.as_of < $3::date)
-     ORDER BY r.revision DESC LIMIT 1
-  ) first_ever`;
+  UNION ALL
+  SELECT ${REPORT_COLUMNS} FROM (
+    SELECT DISTINCT ON (r.org_unit_code, r.cohort, r.as_of) r.* FROM edges e
+      JOIN rates_reports r ON r.org_unit_code = e.org_unit_code AND r.cohort = e.cohort AND r.as_of IN (e.first_day, e.last_day)
+     ORDER BY r.org_unit_code, r.cohort, r.as_of, r.revision DESC
+  ) edge_days`;
 const DENOMINATOR_COLUMNS = `org_unit_code AS "unitCode", cohort, as_of::text AS "asOf", headcount, event_id AS "eventId"`;
 
 /**
