@@ -232,34 +232,37 @@ export class EventConsumer {
    * expired). A stop lets the request in hand end on its own rather than cutting it: cutting it drops the events
    * already on the wire to this process, which the server counts as delivered and holds for the whole ack_wait
    * (30 s) before anyone else may have them. What the request still brings after a stop is nak'ed with the rest.
+   * Back-pressure is applied between requests, never inside one: a request whose events sit unread while the
+   * processor catches up hears no heartbeat (the server has ended it) and the client would cut it as dead.
    */
   private async fetchLoop(): Promise<void> {
     const run = ++this.loopRun;
     const current = () => this.running && this.loopRun === run;
+    const full = this.batchSize * 2;
     let consumer: Consumer | null = null;
     while (current()) {
       try {
+        // Pull when a batch's room is free, as much as fills the buffer (at most two batches ahead).
+        while (current() && this.buffer.length > full - this.batchSize) {
+          await new Promise<void>((r) => {
+            this.wakeFetcher = r;
+            setTimeout(r, 1000);
+          });
+          this.wakeFetcher = null;
+        }
         consumer ??= await this.ensureConsumer();
         if (!current()) return;
-        const messages = await consumer.fetch({ max_messages: this.batchSize * 2, expires: PULL_EXPIRES_MS });
+        const messages = await consumer.fetch({ max_messages: full - this.buffer.length, expires: PULL_EXPIRES_MS });
         this.fetching = messages;
         for await (const m of messages) {
           this.buffer.push(m);
           this.wakeProcessor?.();
-          // Back-pressure: do not pull far ahead of what the processor can apply.
-          while (this.running && this.buffer.length >= this.batchSize * 2) {
-            await new Promise<void>((r) => {
-              this.wakeFetcher = r;
-              setTimeout(r, 1000);
-            });
-            this.wakeFetcher = null;
-          }
         }
       } catch (err) {
         consumer = null;
         this.fetching = null;
-        if (this.running) this.log('warn', `consumer loop interrupted: ${(err as Error).message}; restarting`);
-        if (this.running) await new Promise((r) => setTimeout(r, 1000));
+        if (current()) this.log('warn', `consumer loop interrupted: ${(err as Error).message}; restarting`);
+        if (current()) await new Promise((r) => setTimeout(r, 1000));
       }
     }
   }
