@@ -57,16 +57,6 @@ const MAX_SUBJECTS_KEPT = 1000;
 
 /** How long decoding runs before it lets the event loop answer I/O (see decodeBatch). */
 const DECODE_SLICE_MS = 0.5;
-/**
- * How long one pull request waits for events before the server ends it. A stop waits for the request in hand to
- * end (see fetchLoop), so this bounds how long a stop takes on an idle stream.
- */
-const PULL_EXPIRES_MS = 2000;
-/**
- * How long a stop waits past PULL_EXPIRES_MS before it cuts the fetch in hand: a server that answers has ended it
- * by then; one that does not (NATS down, the link reconnecting) sends nothing either, so cutting loses nothing.
- */
-const STOP_GRACE_MS = 1000;
 
 interface Decoded {
   msg: JsMsg;
@@ -92,14 +82,9 @@ export class EventConsumer {
   private readonly backoffMs: readonly number[];
   private readonly ackWaitMs: number;
   private running = false;
+  private messages: ConsumerMessages | null = null;
   private readonly buffer: JsMsg[] = [];
   private wakeProcessor: (() => void) | null = null;
-  /** Set while the fetch loop waits for room in the buffer; the processor calls it when it takes a batch. */
-  private wakeFetcher: (() => void) | null = null;
-  /** The fetch in hand, cut by a stop only if the server has not ended it in time (see STOP_GRACE_MS). */
-  private fetching: ConsumerMessages | null = null;
-  /** Which fetch loop is the current one: a loop left waiting for the connection by a stop must not pull after a restart. */
-  private loopRun = 0;
   private loopDone: Promise<void> | null = null;
   private processorDone: Promise<void> | null = null;
   private processing = false;
@@ -145,14 +130,9 @@ export class EventConsumer {
   async stop(): Promise<void> {
     this.running = false;
     await this.gapCheck.stop();
+    this.messages?.stop();
     this.wakeProcessor?.();
-    this.wakeFetcher?.();
-    if (this.loopDone && !(await settlesWithin(this.loopDone, PULL_EXPIRES_MS + STOP_GRACE_MS))) {
-      // No answer from the server: cut the fetch. A loop waiting for the connection holds no event; it returns
-      // when it sees the stop, so it is not waited for beyond the grace.
-      this.fetching?.stop();
-      await settlesWithin(this.loopDone, STOP_GRACE_MS);
-    }
+    await this.loopDone?.catch(() => undefined);
     await this.processorDone?.catch(() => undefined);
     // Messages pulled but not applied go back at once (to another replica, or to the next start) instead of
     // waiting out ack_wait; a nak is not a failure, so it does not count toward dead-lettering.
@@ -227,43 +207,23 @@ export class EventConsumer {
     return js.consumers.get(stream, this.durable);
   }
 
-  /**
-   * Pulls events into the buffer, one pull request at a time, each ended by the server (its batch delivered, or
-   * expired). A stop lets the request in hand end on its own rather than cutting it: cutting it drops the events
-   * already on the wire to this process, which the server counts as delivered and holds for the whole ack_wait
-   * (30 s) before anyone else may have them. What the request still brings after a stop is nak'ed with the rest.
-   * Back-pressure is applied between requests, never inside one: a request whose events sit unread while the
-   * processor catches up hears no heartbeat (the server has ended it) and the client would cut it as dead.
-   */
   private async fetchLoop(): Promise<void> {
-    const run = ++this.loopRun;
-    const current = () => this.running && this.loopRun === run;
-    const full = this.batchSize * 2;
-    let consumer: Consumer | null = null;
-    while (current()) {
+    while (this.running) {
       try {
-        // Pull when a batch's room is free, as much as fills the buffer (at most two batches ahead).
-        while (current() && this.buffer.length > full - this.batchSize) {
-          await new Promise<void>((r) => {
-            this.wakeFetcher = r;
-            setTimeout(r, 1000);
-          });
-          this.wakeFetcher = null;
-        }
-        consumer ??= await this.ensureConsumer();
-        if (!current()) return;
-        const messages = await consumer.fetch({ max_messages: full - this.buffer.length, expires: PULL_EXPIRES_MS });
-        this.fetching = messages;
-        for await (const m of messages) {
+        const consumer = await this.ensureConsumer();
+        if (!this.running) return;
+        this.messages = await consumer.consume({ max_messages: this.batchSize * 2, expires: 5000 });
+        for await (const m of this.messages) {
           this.buffer.push(m);
           this.wakeProcessor?.();
+          // Back-pressure: do not pull far ahead of what the processor can apply.
+          while (this.running && this.buffer.length >= this.batchSize * 2) await new Promise((r) => setTimeout(r, 5));
         }
       } catch (err) {
-        consumer = null;
-        this.fetching = null;
-        if (current()) this.log('warn', `consumer loop interrupted: ${(err as Error).message}; restarting`);
-        if (current()) await new Promise((r) => setTimeout(r, 1000));
+        if (this.running) this.log('warn', `consumer loop interrupted: ${(err as Error).message}; restarting`);
       }
+      this.messages = null;
+      if (this.running) await new Promise((r) => setTimeout(r, 1000));
     }
   }
 
@@ -295,7 +255,6 @@ export class EventConsumer {
           continue;
         }
         const batch = this.buffer.splice(0, this.batchSize);
-        this.wakeFetcher?.();
         this.processing = true;
         let decoded: Decoded[];
         try {
@@ -489,20 +448,5 @@ export class EventConsumer {
     const ageSeconds = last.info.pending === 0 ? 0 : Math.max(0, Date.now() / 1000 - Number(last.info.timestampNanos) / 1e9);
     consumerMetrics.lagSeconds.set({ consumer: this.durable }, ageSeconds);
     consumerMetrics.lastAppliedAt.set({ consumer: this.durable }, Date.now() / 1000);
-  }
-}
-
-/** Whether the promise settles (either way) within `ms`. */
-async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const settled = p.then(
-    () => true,
-    () => true,
-  );
-  const late = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)));
-  try {
-    return await Promise.race([settled, late]);
-  } finally {
-    clearTimeout(timer);
   }
 }
