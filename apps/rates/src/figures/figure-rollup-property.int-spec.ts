@@ -54,23 +54,19 @@ const code = fc.nat(CODES.length - 1);
  * (-2): a point dated on the horizon itself is where a roll-up's bounds are easiest to get wrong.
  */
 const day = fc.oneof({ weight: 12, arbitrary: fc.nat(24) }, { weight: 1, arbitrary: fc.constantFrom(-1, -2) });
-const reportStep = fc.record({
-  kind: fc.constant('report' as const),
-  code,
-  cohort: fc.nat(COHORTS_USED.length - 1),
-  day,
-  revision: fc.integer({ min: 1, max: 3 }),
-  n: fc.nat(1000),
-});
+/** A report step: a unit, a cohort (an index into COHORTS_USED) and a day drawn from the arbitraries given. */
+const reportOf = (unit: fc.Arbitrary<number>, cohort: fc.Arbitrary<number>, onDay: fc.Arbitrary<number>) =>
+  fc.record({
+    kind: fc.constant('report' as const),
+    code: unit,
+    cohort,
+    day: onDay,
+    revision: fc.integer({ min: 1, max: 3 }),
+    n: fc.nat(1000),
+  });
+const reportStep = reportOf(code, fc.nat(COHORTS_USED.length - 1), day);
 /** A dense past: the province, its districts and communes report residents and staff on many days. */
-const pastStep = fc.record({
-  kind: fc.constant('report' as const),
-  code: fc.nat(5),
-  cohort: fc.nat(1),
-  day: fc.nat(24),
-  revision: fc.integer({ min: 1, max: 3 }),
-  n: fc.nat(1000),
-});
+const pastStep = reportOf(fc.nat(5), fc.nat(1), fc.nat(24));
 const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('unit' as const), code, parent: fc.nat(CODES.length), active: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('retire' as const), code, day }) },
