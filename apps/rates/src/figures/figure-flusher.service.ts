@@ -14,9 +14,21 @@ const flushes =
 const published =
   (register.getSingleMetric('bz_rates_events_total') as Counter<string> | undefined) ??
   new Counter({ name: 'bz_rates_events_total', help: 'Figure and status events written to the outbox', labelNames: ['type'] });
-const flushSeconds =
-  (register.getSingleMetric('bz_rates_flush_seconds') as Histogram<string> | undefined) ??
-  new Histogram({ name: 'bz_rates_flush_seconds', help: 'Duration of one flush', buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
+/** A histogram of flush durations, registered once per process (the test modules build the service more than once). */
+function durations(name: string, help: string): Histogram<string> {
+  return (
+    (register.getSingleMetric(name) as Histogram<string> | undefined) ??
+    new Histogram({ name, help, buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] })
+  );
+}
+const flushSeconds = durations(
+  'bz_rates_flush_seconds',
+  'Duration of one flush: its transactions one after the other until nothing is left to claim (under a steady load, as long as the load)',
+);
+const batchSeconds = durations(
+  'bz_rates_flush_batch_seconds',
+  'Duration of one flush transaction (a batch of partitions, or a target re-evaluation): a mark waits for the transaction in progress, then its own',
+);
 
 /**
  * Taken shared by every flush of partitions, exclusively by a target's re-evaluation (it walks every unit).
@@ -128,71 +140,75 @@ export class FigureFlusher implements OnApplicationBootstrap, OnApplicationShutd
 
   /** A target's re-evaluation: every mark and target, alone (every partition waits). */
   private flushEverything(): Promise<RecomputeResult | null> {
-    return this.dataSource.transaction(async (m) => {
-      await m.query(`SELECT pg_advisory_xact_lock($1)`, [FLUSH_LOCK]);
-      // The marks committed so far (a mark committed during this flush stays for the next one); the
-      // earliest day per (unit, cohort). Through a CTE: TypeORM answers a bare DELETE … RETURNING with [rows, count].
-      const marks: DirtyMark[] = await m.query(
-        `WITH taken AS (DELETE FROM rates_dirty RETURNING org_unit_code, cohort, from_date)
+    return timed(() =>
+      this.dataSource.transaction(async (m) => {
+        await m.query(`SELECT pg_advisory_xact_lock($1)`, [FLUSH_LOCK]);
+        // The marks committed so far (a mark committed during this flush stays for the next one); the
+        // earliest day per (unit, cohort). Through a CTE: TypeORM answers a bare DELETE … RETURNING with [rows, count].
+        const marks: DirtyMark[] = await m.query(
+          `WITH taken AS (DELETE FROM rates_dirty RETURNING org_unit_code, cohort, from_date)
          SELECT org_unit_code AS "unitCode", cohort, min(from_date)::text AS "from" FROM taken GROUP BY org_unit_code, cohort`,
-      );
-      const targets: Array<{ target_id: string }> = await m.query(
-        `WITH taken AS (DELETE FROM rates_dirty_targets RETURNING target_id) SELECT DISTINCT target_id FROM taken`,
-      );
-      if (marks.length === 0 && targets.length === 0) return null;
-      return this.recompute.recompute(
-        m,
-        marks,
-        targets.map((t) => t.target_id),
-        { signal: this.stopping.signal },
-      );
-    });
+        );
+        const targets: Array<{ target_id: string }> = await m.query(
+          `WITH taken AS (DELETE FROM rates_dirty_targets RETURNING target_id) SELECT DISTINCT target_id FROM taken`,
+        );
+        if (marks.length === 0 && targets.length === 0) return null;
+        return this.recompute.recompute(
+          m,
+          marks,
+          targets.map((t) => t.target_id),
+          { signal: this.stopping.signal },
+        );
+      }),
+    );
   }
 
   /** One batch of partitions no other flush holds; null when there is none to claim. */
   private async flushPartitions(): Promise<RecomputeResult | null> {
     try {
-      return await this.dataSource.transaction(async (m) => {
-        await m.query(`SELECT pg_advisory_xact_lock_shared($1)`, [FLUSH_LOCK]);
-        // A window of the backlog, not all of it: a batch's cost stays bounded however long the backlog is
-        // (a partition split over two windows is flushed in two batches, which is correct, only slower).
-        const pending: Array<{ unitCode: string; cohort: Cohort }> = await m.query(
-          `SELECT org_unit_code AS "unitCode", cohort FROM (SELECT org_unit_code, cohort FROM rates_dirty ORDER BY id LIMIT $1) d GROUP BY 1, 2`,
-          [this.config.RATES_FLUSH_BATCH_MARKS * 10],
-        );
-        if (pending.length === 0) return null;
-        const tree = new OrgTree(await this.loader.ancestry(m, pending));
-        const byPartition = groupBy(pending, (p) =>
-          partitionKey(treeOfCohort(p.cohort), rollupPartition(tree, p.unitCode, treeOfCohort(p.cohort))),
-        );
-        const claimed = new Set<string>();
-        const taking: Array<{ unitCode: string; cohort: Cohort }> = [];
-        // The top of each tree first, marked or not: its holder carries its partitions' work to the top in the
-        // same transaction (one replica alone always holds it); the others stop at their partitions' roots.
-        const tops = [...new Set(pending.map((p) => partitionKey(treeOfCohort(p.cohort), null)))];
-        for (const [key, keys] of [...tops.map((k) => [k, byPartition.get(k) ?? []] as const), ...shuffled([...byPartition])]) {
-          if (claimed.has(key)) continue;
-          const [{ ok }]: Array<{ ok: boolean }> = await m.query(`SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS ok`, [
-            PARTITION_LOCKS,
-            key,
-          ]);
-          if (!ok) continue;
-          claimed.add(key);
-          taking.push(...keys);
-          if (taking.length >= this.config.RATES_FLUSH_BATCH_MARKS) break;
-        }
-        if (claimed.size === 0) return null;
-        const marks: DirtyMark[] = await m.query(
-          `WITH taken AS (
+      return await timed(() =>
+        this.dataSource.transaction(async (m) => {
+          await m.query(`SELECT pg_advisory_xact_lock_shared($1)`, [FLUSH_LOCK]);
+          // A window of the backlog, not all of it: a batch's cost stays bounded however long the backlog is
+          // (a partition split over two windows is flushed in two batches, which is correct, only slower).
+          const pending: Array<{ unitCode: string; cohort: Cohort }> = await m.query(
+            `SELECT org_unit_code AS "unitCode", cohort FROM (SELECT org_unit_code, cohort FROM rates_dirty ORDER BY id LIMIT $1) d GROUP BY 1, 2`,
+            [this.config.RATES_FLUSH_BATCH_MARKS * 10],
+          );
+          if (pending.length === 0) return null;
+          const tree = new OrgTree(await this.loader.ancestry(m, pending));
+          const byPartition = groupBy(pending, (p) =>
+            partitionKey(treeOfCohort(p.cohort), rollupPartition(tree, p.unitCode, treeOfCohort(p.cohort))),
+          );
+          const claimed = new Set<string>();
+          const taking: Array<{ unitCode: string; cohort: Cohort }> = [];
+          // The top of each tree first, marked or not: its holder carries its partitions' work to the top in the
+          // same transaction (one replica alone always holds it); the others stop at their partitions' roots.
+          const tops = [...new Set(pending.map((p) => partitionKey(treeOfCohort(p.cohort), null)))];
+          for (const [key, keys] of [...tops.map((k) => [k, byPartition.get(k) ?? []] as const), ...shuffled([...byPartition])]) {
+            if (claimed.has(key)) continue;
+            const [{ ok }]: Array<{ ok: boolean }> = await m.query(`SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS ok`, [
+              PARTITION_LOCKS,
+              key,
+            ]);
+            if (!ok) continue;
+            claimed.add(key);
+            taking.push(...keys);
+            if (taking.length >= this.config.RATES_FLUSH_BATCH_MARKS) break;
+          }
+          if (claimed.size === 0) return null;
+          const marks: DirtyMark[] = await m.query(
+            `WITH taken AS (
              DELETE FROM rates_dirty d USING unnest($1::text[], $2::text[]) AS k(u, c) WHERE d.org_unit_code = k.u AND d.cohort = k.c
              RETURNING d.org_unit_code, d.cohort, d.from_date
            )
            SELECT org_unit_code AS "unitCode", cohort, min(from_date)::text AS "from" FROM taken GROUP BY org_unit_code, cohort`,
-          [taking.map((k) => k.unitCode), taking.map((k) => k.cohort)],
-        );
-        if (marks.length === 0) return null;
-        return this.recompute.recompute(m, marks, [], { signal: this.stopping.signal, partitions: claimed });
-      });
+            [taking.map((k) => k.unitCode), taking.map((k) => k.cohort)],
+          );
+          if (marks.length === 0) return null;
+          return this.recompute.recompute(m, marks, [], { signal: this.stopping.signal, partitions: claimed });
+        }),
+      );
     } catch (err) {
       // A unit of the batch is being changed by the inputs consumer (FOR SHARE NOWAIT): its marks wait for the next tick.
       if ((err as { code?: string }).code === LOCK_NOT_AVAILABLE) return null;
@@ -211,6 +227,16 @@ export class FigureFlusher implements OnApplicationBootstrap, OnApplicationShutd
       if (Date.now() > deadline) throw new Error(`rates flusher not idle after ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 25));
     }
+  }
+}
+
+/** One flush transaction, timed into bz_rates_flush_batch_seconds (whether it commits or not). */
+async function timed<T>(transaction: () => Promise<T>): Promise<T> {
+  const end = batchSeconds.startTimer();
+  try {
+    return await transaction();
+  } finally {
+    end();
   }
 }
 
