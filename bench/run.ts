@@ -5,7 +5,7 @@ import { connect } from '@nats-io/transport-node';
 import { exitOnUncaught, failAndExit, isConnectionFailure } from '../tools/processes/cli-exit';
 import type { BenchContext, Section } from './support/context';
 import { adminDatabaseUrl, natsUrl, repoRoot, withAdmin } from './support/env';
-import { environmentLines, findings, markdownTable, textTable, type Row } from './support/report';
+import { bounds, environmentLines, findings, markdownTable, NoteOnce, textTable, verdicts, type Row } from './support/report';
 import { backboneSection } from './sections/backbone';
 import { intakeSection } from './sections/intake';
 import { limitsSection } from './sections/limits';
@@ -140,9 +140,12 @@ async function main(): Promise<void> {
 
   ctx.env.load = `${ctx.env.load} at the start, ${loadavg()[0].toFixed(1)} at the end`;
   const env = environmentLines(ctx.env);
-  const missed = findings(rows);
+  // Each note is told once across the two lists below: the first row that has it, then a pointer to that row.
+  const told = new NoteOnce();
+  const missed = findings(rows, told);
   process.stdout.write(`\n${env.join('\n')}\n\n${textTable(rows)}\n\n`);
-  const notes = rows.filter((r) => r.note).map((r) => `- ${r.section} / ${r.measure}: ${r.note}`);
+  const notes = bounds(rows, told);
+  const judged = verdicts(rows);
   const doc = [
     '# Benchmarks',
     '',
@@ -156,6 +159,7 @@ async function main(): Promise<void> {
     '',
     markdownTable(rows),
     '',
+    ...(judged.length ? ['## Verdict', '', ...judged, ''] : []),
     ...(missed.length ? ['## Targets missed, and what holds each back', '', ...missed, ''] : []),
     ...(notes.length ? ['## What bounds each figure', '', ...notes, ''] : []),
     ...describe(selected, args.quick),

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { BenchContext, Section } from '../support/context';
 import { sleep, withAdmin } from '../support/env';
-import type { Row } from '../support/report';
+import { judge, type Row } from '../support/report';
 import { CAMPAIGN_END, CampaignDays, intakeKnows, Prng, residentReport, setResidentTarget, type ReportBody } from '../support/shapes';
 import { fmtNumber, percentile, slope } from '../support/stats';
 import { BenchSystem } from '../support/system';
@@ -109,6 +109,8 @@ async function marksFlushed(sys: BenchSystem, budgetMs: number, since: number): 
 class FreshnessProbes {
   private readonly waiting = new Map<string, Array<{ headcount: number; t0: number; settle: (ms: number) => void }>>();
   private readonly polling = new Set<string>();
+  /** Unit pages read so far by the watchers: their cost is in the CPU measured while they poll. */
+  reads = 0;
 
   constructor(
     private readonly sys: BenchSystem,
@@ -145,6 +147,7 @@ class FreshnessProbes {
       for (let list = this.waiting.get(unit) ?? []; list.length > 0; list = this.waiting.get(unit) ?? []) {
         let seen = -1;
         try {
+          this.reads += 1;
           const q = await compliance.request('GET', `/v1/units/${unit}?date=${CAMPAIGN_END}`);
           if (q.status === 200) {
             const u = JSON.parse(q.text) as { figures?: Figure[] };
@@ -199,6 +202,16 @@ interface Sustained {
   drainError: string;
   /** Every probe, in ms (one not visible within the window counts as the window). */
   freshness: number[];
+  /** Rates' flushes during the load: how many, and their mean duration (a report waits for the flush in progress, then its own). */
+  flushing: { flushes: number; meanSeconds: number } | null;
+  /** Where the CPU of the load and its drain went (null: nothing accepted). */
+  cpu: {
+    spent: ReadonlyArray<{ name: string; seconds: number }>;
+    eventsBefore: ReadonlyMap<string, number>;
+    eventsAfter: ReadonlyMap<string, number>;
+    /** Unit pages the freshness probes read meanwhile (compliance and PostgreSQL work in `spent` that is not the reports'). */
+    probeReads: number;
+  } | null;
 }
 
 /** Offers `rate` reports/s for `seconds` with freshness probes, samples the backlog every second, then waits for the drain. */
@@ -247,7 +260,11 @@ async function sustain(
     }
     await Promise.all(running);
   })();
+  const flushesBefore = await flushTotals(sys);
+  const cpuBefore = sys.cpuSnapshot();
+  const eventsBefore = await watch.countsByType();
   const run = await offer(sys, o.next, o.rate, o.seconds, o.batch);
+  const flushesAfter = await flushTotals(sys);
   stop = true;
   await sampler;
   await prober;
@@ -260,11 +277,26 @@ async function sustain(
   } catch (err) {
     drainError = (err as Error).message;
   }
+  // The CPU of the load and of its drain: what the reports cost at this rate (the probes' few reads included).
+  const spent = BenchSystem.cpuBetween(cpuBefore, sys.cpuSnapshot());
+  const eventsAfter = await watch.countsByType();
   const growth = slope(lagSamples.filter(([t]) => t >= o.seconds / 2));
   const lastLag = lagSamples.at(-1)?.[1] ?? null;
   // "No growing backlog": over the second half the backlog grows by less than 1% of the offered rate, or stays under 2 s of work.
   const steady = lagSeen ? growth < o.rate * 0.01 || (lastLag ?? 0) < o.rate * 2 : null;
-  return { rate: o.rate, run, steady, growth, maxLag, lastLag, lagSeen, drained, drainError, freshness };
+  const flushes = flushesAfter.count - flushesBefore.count;
+  const flushing = flushes > 0 ? { flushes, meanSeconds: (flushesAfter.seconds - flushesBefore.seconds) / flushes } : null;
+  const cpu = run.accepted > 0 ? { spent, eventsBefore, eventsAfter, probeReads: probes.reads } : null;
+  return { rate: o.rate, run, steady, growth, maxLag, lastLag, lagSeen, drained, drainError, freshness, flushing, cpu };
+}
+
+/** Rates' flush transactions so far and their time (bz_rates_flush_batch_seconds; the first replica's when there are two). */
+async function flushTotals(sys: BenchSystem): Promise<{ count: number; seconds: number }> {
+  const [count, seconds] = await Promise.all([
+    sys.metric('rates', 'bz_rates_flush_batch_seconds_count').catch(() => null),
+    sys.metric('rates', 'bz_rates_flush_batch_seconds_sum').catch(() => null),
+  ]);
+  return { count: count ?? 0, seconds: seconds ?? 0 };
 }
 
 interface PipelineSystem {
@@ -305,6 +337,7 @@ async function withPipeline(ctx: BenchContext, name: string, replicas: 1 | 2, us
 
 const SECTION = 'pipeline';
 const TARGET_RATE = 5_000;
+const SUSTAINED = { op: '≥', value: TARGET_RATE, text: '≥ 5,000 reports/s sustained' } as const;
 /** The rate the calibration offers: the target (a few hundred a second with --quick). */
 const offeredRate = (ctx: BenchContext): number => (ctx.quick ? 300 : TARGET_RATE);
 const batchOf = (ctx: BenchContext): number => (ctx.quick ? 50 : 250);
@@ -313,7 +346,13 @@ const batchOf = (ctx: BenchContext): number => (ctx.quick ? 50 : 250);
  * Calibration: offers the target rate briefly and sees how long the pipeline takes to absorb it. Adds the rate it
  * absorbed and the CPU each report cost; returns the rate.
  */
-async function calibrate(ctx: BenchContext, rows: Row[], p: PipelineSystem, label: string, next: () => ReportBody): Promise<number> {
+async function calibrate(
+  ctx: BenchContext,
+  rows: Row[],
+  p: PipelineSystem,
+  label: string,
+  next: () => ReportBody,
+): Promise<{ capacity: number; cpu: Row | null }> {
   const { sys, watch } = p;
   const offered = offeredRate(ctx);
   ctx.log(`pipeline${label}: calibrating at ${offered} reports/s`);
@@ -341,8 +380,9 @@ async function calibrate(ctx: BenchContext, rows: Row[], p: PipelineSystem, labe
     detail: `sent in ${cal.seconds.toFixed(1)} s, ${calDrained ? `drained ${calIdle.toFixed(1)} s after` : `NOT drained ${calIdle.toFixed(0)} s after (rate is an upper bound)`}${cal.failures ? `; ${cal.failures} failed requests (${cal.firstError})` : ''}`,
     limit: ctx.limits.jetstreamPublish,
   });
-  if (cal.accepted > 0) rows.push(cpuRow(SECTION, label, cal.accepted, offered, spent, eventsBefore, eventsAfter));
-  return capacity;
+  const cpu = cal.accepted > 0 ? cpuRow(SECTION, `during the calibration${label}`, cal.accepted, spent, eventsBefore, eventsAfter) : null;
+  if (cpu) rows.push(cpu);
+  return { capacity, cpu };
 }
 
 /** One pipeline run: calibration, then the sustained rate with freshness probes and the backlog sampled. */
@@ -354,7 +394,7 @@ function runPipeline(ctx: BenchContext, rows: Row[], replicas: 1 | 2): Promise<v
     const next = () => residentReport(rng, load);
     const offered = offeredRate(ctx);
     const batch = batchOf(ctx);
-    const capacity = await calibrate(ctx, rows, p, label, next);
+    const { capacity, cpu } = await calibrate(ctx, rows, p, label, next);
 
     // Sustained run at what the calibration says the pipeline absorbs (at most the target), with freshness probes;
     // when its backlog grows, once more at 60% of that rate: the figure reported is a rate the pipeline sustained,
@@ -374,8 +414,20 @@ function runPipeline(ctx: BenchContext, rows: Row[], replicas: 1 | 2): Promise<v
         label,
       });
     }
-    const { rate, run, steady, growth, maxLag, lastLag, lagSeen, drained, drainError, freshness } = s;
+    const { rate, run, steady, growth, maxLag, lastLag, lagSeen, drained, drainError, freshness, flushing, cpu: sustainedCpu } = s;
     const achieved = run.accepted / run.seconds;
+    const steadyCpu = sustainedCpu
+      ? cpuRow(
+          SECTION,
+          `at the sustained rate (${rate}/s, the load and its drain)${label}`,
+          run.accepted,
+          sustainedCpu.spent,
+          sustainedCpu.eventsBefore,
+          sustainedCpu.eventsAfter,
+          `the freshness probes’ ${fmtNumber(sustainedCpu.probeReads)} unit-page reads (${fmtNumber(sustainedCpu.probeReads / run.seconds)}/s) are in these figures`,
+        )
+      : null;
+    const note = pipelineNote(cpu, steadyCpu);
     rows.push({
       section: SECTION,
       measure: `sustained ${seconds} s through intake (batches of ${batch}) → rates → compliance${label}`,
@@ -388,9 +440,9 @@ function runPipeline(ctx: BenchContext, rows: Row[], replicas: 1 | 2): Promise<v
         (run.failures ? `; ${run.failures} failed requests (${run.firstError})` : '') +
         earlier,
       limit: ctx.limits.jetstreamPublish,
-      target: '≥ 5,000 reports/s sustained',
-      met: steady === false ? false : achieved >= TARGET_RATE,
-      note: PIPELINE_NOTE,
+      // A rate whose backlog grew was not sustained: missed, whatever its figure.
+      ...(steady === false ? { target: SUSTAINED.text, met: false, within: false } : judge(SUSTAINED, achieved)),
+      note,
     });
     rows.push({
       section: SECTION,
@@ -400,8 +452,9 @@ function runPipeline(ctx: BenchContext, rows: Row[], replicas: 1 | 2): Promise<v
       detail: `at ${rate}/s; rates+compliance lag (bz_consumer_lag_messages) and rates' unflushed marks (rates_dirty), sampled every second: max ${maxLag.toLocaleString('en-US')}, last ${lastLag?.toLocaleString('en-US') ?? '–'}; ${steady === null ? 'not exposed' : steady ? 'flat' : 'GROWING'}`,
       target: 'flat (< 1% of the offered rate)',
       met: steady,
-      note: PIPELINE_NOTE,
+      note,
     });
+    if (steadyCpu) rows.push(steadyCpu);
     const censored = freshness.filter((x) => x >= PROBE_WINDOW_MS).length;
     const p50 = freshness.length ? percentile(freshness, 50) : NaN;
     const p99 = freshness.length ? percentile(freshness, 99) : NaN;
@@ -410,15 +463,41 @@ function runPipeline(ctx: BenchContext, rows: Row[], replicas: 1 | 2): Promise<v
       measure: `freshness: 202 from intake → figure visible in GET /v1/units/{code}?date= (at ${rate}/s)${label}`,
       value: Number.isFinite(p99) ? p99 / 1000 : null,
       unit: 's (p99)',
-      detail: `p50 ${(p50 / 1000).toFixed(2)} s; all ${freshness.length} probes counted, ${censored} not visible within ${PROBE_WINDOW_MS / 1000} s (counted as ${PROBE_WINDOW_MS / 1000} s)`,
-      target: 'p99 ≤ 2 s',
-      met: freshness.length ? p99 <= 2_000 : null,
-      note: 'a probe’s report joins the end of the same queues as the load (one stream, consumers in order): while the backlog grows, a probe waits for everything offered before it, so freshness follows the backlog, not the path of one report (0.95 s p99 with no backlog, --quick)',
+      detail:
+        `p50 ${(p50 / 1000).toFixed(2)} s; all ${freshness.length} probes counted, ${censored} not visible within ${PROBE_WINDOW_MS / 1000} s (counted as ${PROBE_WINDOW_MS / 1000} s)` +
+        (flushing
+          ? `; rates ran ${flushing.flushes} flush transactions during the load, ${flushing.meanSeconds.toFixed(2)} s each on average${replicas > 1 ? ' (its first replica)' : ''}`
+          : ''),
+      ...judge({ op: '≤', value: 2, text: 'p99 ≤ 2 s' }, freshness.length ? p99 / 1000 : null),
+      note: 'a probe’s report joins the end of the same queues as the load (one stream, consumers in order) and waits for everything offered before it: near the machine’s capacity a flush of rates takes longer the more marks wait for it, and more wait the longer it takes, so freshness follows that standing backlog, not the path of one report (the next row: the same probes with nothing else offered)',
       ...(freshness.length && censored === freshness.length
         ? { error: `no probe became visible within ${PROBE_WINDOW_MS / 1000} s (rates: ${sys.logTail('rates', 300)})` }
         : {}),
     });
+    if (replicas === 1) rows.push(await idleFreshness(ctx, sys, probeUnits));
   });
+}
+
+/** The freshness probes alone, after the load has drained: the path of one report through the pipeline, no queue before it. */
+async function idleFreshness(ctx: BenchContext, sys: BenchSystem, probeUnits: readonly string[]): Promise<Row> {
+  const seconds = ctx.quick ? 5 : 15;
+  ctx.log(`pipeline: freshness probes alone for ${seconds} s`);
+  const probes = new FreshnessProbes(sys, PROBE_WINDOW_MS);
+  const running: Array<Promise<number>> = [];
+  for (let i = 0; i < seconds * 4; i++) {
+    running.push(probes.probe(probeUnits[i % probeUnits.length], 100_000 + nextProbe++).catch(() => PROBE_WINDOW_MS));
+    await sleep(250);
+  }
+  const freshness = await Promise.all(running);
+  const p99 = percentile(freshness, 99);
+  return {
+    section: SECTION,
+    measure: 'freshness with nothing else offered: the same probes, four a second, after the load has drained',
+    value: p99 / 1000,
+    unit: 's (p99)',
+    detail: `p50 ${(percentile(freshness, 50) / 1000).toFixed(2)} s, max ${(Math.max(...freshness) / 1000).toFixed(2)} s; ${freshness.length} probes`,
+    note: 'a report’s own path: intake’s commit and relay, rates’ debounce (RATES_FLUSH_DEBOUNCE_MS) and flush, its relay, compliance’s projection batch, and the probe’s poll (every eighth of its age, at least 50 ms)',
+  };
 }
 
 /**
@@ -440,12 +519,12 @@ function campaignShaped(ctx: BenchContext, rows: Row[]): Promise<void> {
  */
 function cpuRow(
   section: string,
-  label: string,
+  when: string,
   reports: number,
-  offered: number,
   spent: ReadonlyArray<{ name: string; seconds: number }>,
   eventsBefore: ReadonlyMap<string, number>,
   eventsAfter: ReadonlyMap<string, number>,
+  also = '',
 ): Row {
   const us = (seconds: number) => (seconds * 1e6) / reports;
   const total = spent.reduce((a, p) => a + p.seconds, 0);
@@ -457,20 +536,49 @@ function cpuRow(
   const perReport = events.reduce((a, e) => a + e.n, 0) / reports;
   return {
     section,
-    measure: `CPU a report during the calibration, all processes${label}`,
+    measure: `CPU a report ${when}, all processes`,
     value: us(total),
     unit: 'µs/report',
     detail:
       `${spent.map((p) => `${p.name} ${fmtNumber(us(p.seconds))}`).join(', ')} µs; ` +
       `${cores} cores at this cost absorb at most ${fmtNumber((cores * 1e6) / us(total))} reports/s, ` +
-      `${fmtNumber(offered)}/s (the rate offered) leaves ${fmtNumber((cores * 1e6) / offered)} µs a report; ` +
+      `${fmtNumber(TARGET_RATE)}/s (the target) leaves ${fmtNumber((cores * 1e6) / TARGET_RATE)} µs a report; ` +
       `${perReport.toFixed(2)} events on the stream a report (${events.map((e) => `${e.type} ${(e.n / reports).toFixed(2)}`).join(', ')}); ` +
-      'PostgreSQL and NATS are every process of the shared servers (quiet machine assumed)',
+      'PostgreSQL and NATS are every process of the shared servers (quiet machine assumed)' +
+      (also ? `; ${also}` : ''),
   };
 }
 
-const PIPELINE_NOTE =
-  'the CPU a report costs, by process (the calibration’s row, from /proc; 2026-12-06 evening: ~1,260–1,340 µs a report, PostgreSQL ~480–510, rates ~280–310, compliance ~260, NATS ~130–190, intake ~70–80) against the 400 µs a report that 5,000/s on 2 cores leaves: at this cost the machine itself absorbs at most ~1,500–1,600 reports/s, so the target needs the work per report cut about threefold, not a faster process. Each report causes ~3.2 events on the stream (its own, ~0.96 figures, ~0.9 statuses, ~0.4 quality findings) and every event pays an outbox row, a relay publish, NATS, a decode, an inbox row and an apply: a status is republished when its forecast date (from the figures’ trend) or its reporting counts move, which the load’s random counts do with most figure changes, so the pair mostly travels as two events (one event per unit and day carrying both is the largest lead, a contract change). The load’s randomness is not what holds it back: on a campaign-shaped load (the section’s last rows: each unit once a day, installs rising) quality asks for siblings for almost no report (0.01 findings a report) and statuses move with ~0.7 of the reports, and a report still costs ~1,100 µs (2026-12-07: 1,104 against 1,393 µs for the random load in the same run; 956 against 1,208 in a paired run on a private PostgreSQL), so the machine absorbs at most ~1,800–2,100 reports/s; with figure and status in one event (−0.73 events of ~350 µs each) it would still be ~850 µs, twice the 400 µs budget. Earlier, ' +
+/**
+ * What holds the sustained rate back, from this run's own calibration (its CPU a report), then the profile that
+ * named the costs (dated: it is not re-measured by every run).
+ */
+function pipelineNote(calibration: Row | null, steady: Row | null): string {
+  const cores = availableParallelism();
+  const budget = (cores * 1e6) / TARGET_RATE;
+  const measured =
+    calibration?.value != null
+      ? `this run’s calibration measured ${fmtNumber(calibration.value)} µs of CPU a report, all processes (its row above, by process), against the ${fmtNumber(budget)} µs a report that ${fmtNumber(TARGET_RATE)}/s on ${cores} cores leaves: at that cost the machine itself absorbs at most ${fmtNumber((cores * 1e6) / calibration.value)} reports/s, so the target needs the work per report cut ${(calibration.value / budget).toFixed(1)}-fold, not a faster process. `
+      : '';
+  const ratio = steady?.value != null && calibration?.value ? steady.value / calibration.value : null;
+  const sustained =
+    ratio === null
+      ? ''
+      : ratio > 1.2
+        ? `At the sustained rate a report cost ${fmtNumber(steady!.value!)} µs (${ratio.toFixed(2)}× the calibration’s; its row below, with rates’ flush transactions in the freshness row): a steady load puts fewer reports into each flush transaction than the calibration’s burst does, and a transaction recomputes each marked unit and its ancestors from the marked day on, not only over the days a new report changes (until the unit’s next report), reading and diffing the stored rows of all those days and the ancestors’ children’s roll-ups, whatever the number of reports behind the marks (with reports dated across the campaign, most of the province’s days each time), so at the sustained rate the two cores are spent at the rate the row below allows, not the calibration’s. `
+        : `At the sustained rate a report cost ${fmtNumber(steady!.value!)} µs (${ratio.toFixed(2)}× the calibration’s; its row below). `;
+  return (
+    measured +
+    sustained +
+    'Every report causes about three events on the stream (its own, a figure, most of a status, and quality’s findings: the calibration’s row counts them by type), and every event pays an outbox row, a relay publish, NATS, a decode, an inbox row and an apply in each consumer. ' +
+    'Figure and status in one event per unit and day would save the status’s outbox row, publish and projection delivery, but the notifier, which reads statuses only, would then be handed every figure; it stays a lead, not a step. ' +
+    'The load’s randomness is not what holds it back: the section’s last rows run the calibration on a campaign-shaped load (each unit once a day, installs rising), where quality finds almost nothing and a status moves less often, and a report still costs twice the budget. ' +
+    PIPELINE_PROFILE
+  );
+}
+
+/** The profile behind the note: pg_stat_statements and V8, on the day it was taken. */
+const PIPELINE_PROFILE =
   'profiled on 2026-12-06, fourth pass, after the third pass’s changes (pg_stat_statements on a private instance, same binaries, over the one-replica half of the section: 322 s of PostgreSQL time in ~256 s, ~1.3 of the 2 cores; V8 profile of rates): PostgreSQL’s time by owner: rates’ flushes 98 s (38 flushes, ~2.6 s each: the neighbourhood’s reports 365 ms and ~14,500 rows, the stored roll-ups from the marked day on 262 ms and ~37,500 rows, the stored and published figures and statuses ~650 ms and 12,000–16,000 rows each, the upserts ~840 ms and 3,500–8,000 rows a kind: the load’s reports are dated across the campaign, so a flush rewrites most of the province’s days), quality 85 s (the sibling read, 246 ms and ~3,900 rows a call, the costliest statement: the load’s counts are random from report to report, so most reports look like jumps and ask for their siblings, which a real campaign’s rising counts rarely do), compliance’s read model 52 s (of it the probe watchers’ unit pages 21 s, 15 ms each: the benchmark’s own reads), the outbox 38 s, the inbox 33 s, intake 15 s; rates itself is 38% idle waiting on PostgreSQL and 16% in the garbage collector, so no single process is the limit: the two cores are, shared by PostgreSQL, the three services, NATS and the load generator. With two replicas, quality’s report insert waits on the other replica’s locks on the same report days, held for its whole transaction (a report is judged against those before it): 398 ms a call on average, up to 5 s, so quality’s work does not spread over replicas';
 
 export const pipelineSection: Section = {

@@ -3,7 +3,7 @@ import type { BenchContext, Section } from '../support/context';
 import { closedLoop, httpFloor, type LoadResult } from '../support/http';
 import { Injector } from '../support/inject';
 import { publishFigure, publishStatus } from '../support/rates-events';
-import type { Row } from '../support/report';
+import { judge, type Row } from '../support/report';
 import { CAMPAIGN_END, setResidentTarget } from '../support/shapes';
 import { percentile } from '../support/stats';
 import { BenchSystem } from '../support/system';
@@ -143,7 +143,7 @@ export const querySection: Section = {
           unit: 'ms (p99)',
           detail: `p50 ${percentile(res.latencies, 50).toFixed(1)} ms; ${extra}${(res.ok / (res.elapsedMs / 1000)).toFixed(0)} req/s; compliance ${caughtUp}${res.errors ? `; ${res.errors} errors (first: ${res.firstError})` : ''}`,
           limit: { name: 'HTTP floor p99', value: floorP99, unit: 'ms' },
-          ...(judged ? { target: 'p99 ≤ 50 ms', met: Number.isFinite(p99) ? p99 <= 50 : null } : {}),
+          ...(judged ? judge({ op: '≤', value: 50, text: 'p99 ≤ 50 ms' }, p99) : {}),
           note,
           ...(res.ok === 0 ? { error: res.firstError ?? 'no request succeeded' } : {}),
         };

@@ -19,6 +19,8 @@ export interface Row {
   /** The target from the issue, as text; `met` says whether it was reached (null: not comparable). */
   target?: string;
   met?: boolean | null;
+  /** A missed target's figure within TOLERANCE of it (the issue accepts that with the profiled cause named); null: not measured as a ratio. */
+  within?: boolean | null;
   note?: string;
   error?: string;
 }
@@ -41,6 +43,30 @@ export function ratioOf(row: Row): number | null {
   return row.value / row.limit.value;
 }
 
+/** How far from its target a figure may be and still be accepted, with the profiled cause named (issue 15's Must show). */
+export const TOLERANCE = 1.5;
+
+/** A numeric target: the figure at least (`≥`) or at most (`≤`) `value`; `text` is how the issue states it. */
+export interface Goal {
+  readonly op: '≥' | '≤';
+  readonly value: number;
+  readonly text: string;
+}
+
+/** A row's target fields for a figure against its goal: met, or missed but within TOLERANCE, or missed (null figure: not judged). */
+export function judge(goal: Goal, value: number | null): Pick<Row, 'target' | 'met' | 'within'> {
+  if (value === null || !Number.isFinite(value)) return { target: goal.text, met: null, within: null };
+  const met = goal.op === '≥' ? value >= goal.value : value <= goal.value;
+  const within = goal.op === '≥' ? value * TOLERANCE >= goal.value : value <= goal.value * TOLERANCE;
+  return { target: goal.text, met, within: met ? null : within };
+}
+
+function verdictOf(row: Row): string {
+  if (row.met === true) return 'met';
+  if (row.met !== false) return '';
+  return row.within ? `missed, within ${TOLERANCE}×` : 'missed';
+}
+
 function fmtRatio(r: number | null): string {
   if (r === null) return '–';
   if (r >= 10) return `${r.toFixed(0)}×`;
@@ -51,7 +77,7 @@ function fmtRatio(r: number | null): string {
 function cells(row: Row): string[] {
   const value = row.error ? 'FAILED' : `${fmtNumber(row.value, row.value !== null && row.value < 10 ? 2 : 0)} ${row.unit}`;
   const limit = row.limit ? `${row.limit.name}: ${fmtNumber(row.limit.value)} ${row.limit.unit}` : '–';
-  const verdict = row.met === true ? 'met' : row.met === false ? 'missed' : '';
+  const verdict = verdictOf(row);
   return [
     row.section,
     row.measure,
@@ -94,7 +120,7 @@ export function environmentLines(env: Environment): string[] {
 }
 
 /** For each missed target: what holds it back, read from the ratio to its limit (and the row's own note). */
-export function findings(rows: readonly Row[]): string[] {
+export function findings(rows: readonly Row[], told = new NoteOnce()): string[] {
   const out: string[] = [];
   for (const r of rows) {
     if (r.met !== false) continue;
@@ -113,7 +139,45 @@ export function findings(rows: readonly Row[]): string[] {
           ? `at ${(ratio * 100).toFixed(0)}% of ${r.limit.name} (${fmtNumber(r.limit.value)} ${r.limit.unit}): that limit of the machine holds it back`
           : `at ${(ratio * 100).toFixed(1)}% of ${r.limit.name} (${fmtNumber(r.limit.value)} ${r.limit.unit}): the limit is far off, so the service's own path holds it back`;
     }
-    out.push(`- **${r.section} / ${r.measure}** missed ${r.target}: ${why}.${r.note ? ` ${r.note}.` : ''}`);
+    const verdict = r.within ? ` (within ${TOLERANCE}×)` : '';
+    out.push(`- **${r.section} / ${r.measure}** missed ${r.target}${verdict}: ${why}.${r.note ? ` ${told.say(r)}.` : ''}`);
   }
   return out;
+}
+
+/** A note once: a row with the same note as one before it points to that row instead of repeating it. */
+export class NoteOnce {
+  private readonly first = new Map<string, string>();
+
+  say(r: Row): string {
+    const note = r.note ?? '';
+    const earlier = this.first.get(note);
+    const name = `${r.section} / ${r.measure}`;
+    // The same row told twice: in the missed targets, then in the bounds.
+    if (earlier === name) return 'told under “Targets missed” above';
+    if (earlier !== undefined) return `as for “${earlier}” above`;
+    this.first.set(note, name);
+    return note;
+  }
+}
+
+/** The "what bounds each figure" list: each row's note, a repeated one pointing to its first row. */
+export function bounds(rows: readonly Row[], told = new NoteOnce()): string[] {
+  return rows.filter((r) => r.note).map((r) => `- ${r.section} / ${r.measure}: ${told.say(r)}`);
+}
+
+/** The run's verdict on the targets: how many were met, missed within TOLERANCE, missed by more, and which. */
+export function verdicts(rows: readonly Row[]): string[] {
+  const judged = rows.filter((r) => r.target && r.met !== undefined && r.met !== null);
+  const met = judged.filter((r) => r.met);
+  const within = judged.filter((r) => r.met === false && r.within);
+  const missed = judged.filter((r) => r.met === false && !r.within);
+  const name = (r: Row) => `${r.section} / ${r.measure} (${r.target})`;
+  const unexplained = within.filter((r) => !r.note).length;
+  return [
+    `- ${judged.length} figures judged against a target: ${met.length} met, ${within.length} missed within ${TOLERANCE}× ` +
+      `(${unexplained ? `${unexplained} of them with no profiled cause named` : 'each with its profiled cause named below'}), ${missed.length} missed by more.`,
+    ...(within.length ? [`- Within ${TOLERANCE}×: ${within.map(name).join('; ')}.`] : []),
+    ...(missed.length ? [`- Missed by more than ${TOLERANCE}×: ${missed.map(name).join('; ')}.`] : []),
+  ];
 }
