@@ -202,7 +202,7 @@ interface Sustained {
   drainError: string;
   /** Every probe, in ms (one not visible within the window counts as the window). */
   freshness: number[];
-  /** Rates' flushes during the load: how many, and their mean duration (a report waits for the flush in progress, then its own). */
+  /** Rates' flush transactions during the load: how many, and their mean duration (a mark waits for the one in progress, then its own). */
   flushing: { flushes: number; meanSeconds: number } | null;
   /** Where the CPU of the load and its drain went (null: nothing accepted). */
   cpu: {
@@ -570,9 +570,9 @@ function pipelineNote(calibration: Row | null, steady: Row | null): string {
   return (
     measured +
     sustained +
-    'Every report causes about three events on the stream (its own, a figure, most of a status, and quality’s findings: the calibration’s row counts them by type), and every event pays an outbox row, a relay publish, NATS, a decode, an inbox row and an apply in each consumer. ' +
+    'Every report causes several events on the stream (its own, figures, statuses and quality’s findings: the CPU rows count them by type), and every event pays an outbox row, a relay publish, NATS, a decode, an inbox row and an apply in each consumer. ' +
     'Figure and status in one event per unit and day would save the status’s outbox row, publish and projection delivery, but the notifier, which reads statuses only, would then be handed every figure; it stays a lead, not a step. ' +
-    'The load’s randomness is not what holds it back: the section’s last rows run the calibration on a campaign-shaped load (each unit once a day, installs rising), where quality finds almost nothing and a status moves less often, and a report still costs twice the budget. ' +
+    'The load’s randomness is not what holds it back: the section’s last rows run the calibration on a campaign-shaped load (each unit once a day, installs rising), where quality finds almost nothing and a status moves less often, and a report still costs several times the budget (its CPU row). ' +
     PIPELINE_PROFILE
   );
 }
