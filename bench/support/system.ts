@@ -112,15 +112,20 @@ export class BenchSystem extends ServiceProcesses {
 
   /** The value of one Prometheus series (summed over its label sets) from a service's /metrics. */
   async metric(service: Service, name: string): Promise<number | null> {
+    return (await this.metrics(service, [name]))[0];
+  }
+
+  /** Several metrics of one read of /metrics: each summed over its labels (null when the service does not expose it). */
+  async metrics(service: Service, names: readonly string[]): Promise<Array<number | null>> {
     const r = await this.http(service).request('GET', '/metrics', { timeoutMs: 10_000 });
     if (r.status !== 200) throw new Error(`${service} /metrics → ${r.status}`);
-    let sum: number | null = null;
+    const sums = new Map<string, number>();
     for (const line of r.text.split('\n')) {
       if (line.startsWith('#')) continue;
       const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)/.exec(line);
-      if (m && m[1] === name) sum = (sum ?? 0) + Number(m[3]);
+      if (m && names.includes(m[1])) sums.set(m[1], (sums.get(m[1]) ?? 0) + Number(m[3]));
     }
-    return sum;
+    return names.map((n) => sums.get(n) ?? null);
   }
 
   /** Resident set size now and at its peak (VmRSS, VmHWM of /proc/<pid>/status), in bytes. */
