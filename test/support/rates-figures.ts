@@ -56,6 +56,29 @@ export async function dryRun(
 }
 
 /**
+ * What an outcome means to a reader, who takes a day's value from its latest stored row on or before it (the
+ * figures API, `expectStoredRowsAreTheModel`): the stored rows without those that repeat the row before them, and
+ * the events. Two outcomes equal in this form serve every day alike, though one may hold a day's value in a row
+ * of its own where the other holds it from an earlier row (a bounded flush does not fill the days after the ones
+ * it recomputes, where a span that grew on its far side left none).
+ */
+export function asRead(o: RecomputeOutcome): unknown {
+  return {
+    ...o,
+    result: { figureEvents: o.result.figureEvents, statusEvents: o.result.statusEvents },
+    figures: changes(o.figures as Array<Record<string, unknown>>, ['org_unit_code', 'cohort', 'tree']),
+    statuses: changes(o.statuses as Array<Record<string, unknown>>, ['target_id', 'org_unit_code']),
+  };
+}
+
+/** Rows ordered by key and date, without each that has the same values as the row before it of its key. */
+function changes(rows: ReadonlyArray<Record<string, unknown>>, key: readonly string[]): unknown[] {
+  const keyOf = (r: Record<string, unknown>) => key.map((k) => r[k]).join('|');
+  const valueOf = (r: Record<string, unknown>) => JSON.stringify(Object.entries(r).filter(([k]) => k !== 'date'));
+  return rows.filter((r, i) => i === 0 || keyOf(rows[i - 1]) !== keyOf(r) || valueOf(rows[i - 1]) !== valueOf(r));
+}
+
+/**
  * Whatever path wrote them, the stored rows say what the pure model (every unit's subtree walked) says on every
  * day of every series: a day's value is its latest stored row on or before it (a span that grew on its far side
  * can leave days unstored in between, that hold the value before them). No row is stored for a day the model

@@ -10,6 +10,7 @@ import { AppendOnlyDirtyMarks1764547200500 } from './migrations/1764547200500-Ap
 import { DropWriteOnlyInputs1765100000600 } from './migrations/1765100000600-DropWriteOnlyInputs';
 import { Rollups1765100000700 } from './migrations/1765100000700-Rollups';
 import { ForecastUntilDeadline1765200000800 } from './migrations/1765200000800-ForecastUntilDeadline';
+import { DirtyMarkUntil1765300000900 } from './migrations/1765300000900-DirtyMarkUntil';
 import type { RatesConfig } from './rates.config';
 
 /**
@@ -31,6 +32,7 @@ export const RATES_MIGRATIONS = [
   DropWriteOnlyInputs1765100000600,
   Rollups1765100000700,
   ForecastUntilDeadline1765200000800,
+  DirtyMarkUntil1765300000900,
 ];
 
 /** Tables a rebuild empties: every input, every computed row, the marks and the inbox. */

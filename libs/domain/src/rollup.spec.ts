@@ -14,6 +14,7 @@ import {
   rollupPartition,
   RolledUpUnit,
   RollupTimeline,
+  ZERO_ROLLUP,
   statusLane,
   type RollupLane,
   type RollupSpan,
@@ -184,6 +185,23 @@ describe('roll-ups: a unit from its children’s sums equals the sum over its su
       ['2020-08-11', 70, 2, 1, 2],
       ['2020-08-13', 70, 2, 0, 2],
     ]);
+  });
+});
+
+describe('a roll-up timeline spliced with recomputed days', () => {
+  const point = (date: string, installed: number) => ({ ...ZERO_ROLLUP, date, installed });
+  const old = new RollupTimeline([point('2020-08-01', 1), point('2020-08-05', 2), point('2020-08-09', 3)]);
+
+  it('given fresh points through a day, then the stored points after that day hold again', () => {
+    const t = old.splice('2020-08-04', '2020-08-06', [point('2020-08-04', 7), point('2020-08-06', 2)]);
+    expect(['2020-08-03', '2020-08-04', '2020-08-05', '2020-08-06', '2020-08-08', '2020-08-09'].map((d) => t.at(d).installed)).toEqual([
+      1, 7, 7, 2, 2, 3,
+    ]);
+  });
+
+  it('given no last day, then the fresh points hold to the end', () => {
+    const t = old.splice('2020-08-04', null, [point('2020-08-04', 7)]);
+    expect(t.at('2020-08-20').installed).toBe(7);
   });
 });
 

@@ -122,9 +122,15 @@ export class RollupTimeline {
     return this.head && p.length > 0 ? p[0] : ZERO_ROLLUP;
   }
 
-  /** This timeline before `from`, then `fresh` (which starts on `from`). */
-  splice(from: string, fresh: readonly RollupPoint[]): RollupTimeline {
-    return new RollupTimeline([...this.points.filter((q) => q.date < from), ...fresh], this.head);
+  /**
+   * This timeline before `from`, then `fresh` (which starts on `from`) through `through`, then this timeline
+   * again after `through` (null: `fresh` to the end). `fresh` must hold this timeline's value on `through`.
+   */
+  splice(from: string, through: string | null, fresh: readonly RollupPoint[]): RollupTimeline {
+    return new RollupTimeline(
+      [...this.points.filter((q) => q.date < from), ...fresh, ...(through === null ? [] : this.points.filter((q) => q.date > through))],
+      this.head,
+    );
   }
 }
 

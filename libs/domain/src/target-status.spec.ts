@@ -1,5 +1,6 @@
 import { FigureModel } from './figures';
-import { decideStatus, evaluateTargetSeries, forecastDate, gapToThreshold, inTargetScope, type Target } from './target-status';
+import { addDays, dateRange } from './dates';
+import { decideStatus, evaluateTargetSeries, forecastDate, gapToThreshold, inTargetScope, statusReach, type Target } from './target-status';
 import { BOUNDS_2020, report, RESIDENTS_50_TARGET as RESIDENTS_50, unit } from '@test/support/domain-fixtures';
 
 const residents50: Target = RESIDENTS_50;
@@ -148,5 +149,38 @@ describe('forecast: the linear trend of recent figures', () => {
     const after = series.filter((e) => e.date > '2020-08-20');
     expect(after.map((e) => [e.status, e.forecastDate])).toEqual(after.map(() => ['breached', null]));
     expect(series[series.length - 1]).toMatchObject({ date: '2020-08-22', value: 0.3 });
+  });
+});
+
+describe('statusReach: how far a change of the sums carries into the statuses', () => {
+  // A commune reporting residents every other day, rising; the target is due 2020-08-20.
+  const reports = [...dateRange('2020-08-01', '2020-08-30')]
+    .filter((_, i) => i % 2 === 0)
+    .map((d, i) => report('C1', 'residents', d, [1000, 800, 100 + 20 * i, 50]));
+  const series = (extra: typeof reports) =>
+    evaluateTargetSeries(
+      new FigureModel({ units, reports: [...reports, ...extra], denominators: [] }, { windowDays: 7, bounds: BOUNDS_2020 }),
+      residents50,
+      'C1',
+      '2020-08-01',
+      '2020-09-30',
+    );
+
+  it('given a change up to a day before the deadline, then it reaches the trend’s look-back further, and never past the deadline', () => {
+    expect(statusReach(residents50, '2020-08-02')).toBe(addDays('2020-08-02', 13));
+    expect(statusReach(residents50, '2020-08-10')).toBe('2020-08-20');
+    expect(statusReach(residents50, '2020-08-25')).toBe('2020-08-25');
+  });
+
+  it('given a late report that changes the sums until the next report, then no status after its reach differs', () => {
+    const before = series([]);
+    // A corrected report of 08-05 (next report: 08-07) changes the sums on the 5th and 6th only.
+    for (const day of ['2020-08-05', '2020-08-15', '2020-08-25']) {
+      const after = series([report('C1', 'residents', day, [1000, 800, 5, 50], 2)]);
+      const reach = statusReach(residents50, addDays(day, 1));
+      const changed = after.filter((e, i) => JSON.stringify(e) !== JSON.stringify(before[i])).map((e) => e.date);
+      expect(changed.length).toBeGreaterThan(0);
+      expect(changed.every((d) => d >= day && d <= reach)).toBe(true);
+    }
   });
 });

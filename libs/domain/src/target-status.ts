@@ -172,6 +172,15 @@ export function statusSpan(model: FigureModel, t: Target, unitCode: string): { f
   return clampSpan({ from, to }, model.options.bounds);
 }
 
+/**
+ * The last day on which a unit's statuses for a target can change when its sums change on no day after `until`:
+ * a day's forecast looks back over the trend's days before it, but only up to the deadline (after it the day's
+ * own value decides, `evaluateTargetSeries`).
+ */
+export function statusReach(t: Target, until: string): string {
+  return maxDate(until, minDate(addDays(until, TREND_LOOKBACK_DAYS - 1), t.deadline))!;
+}
+
 /** One unit's evaluations against one target for every day of [from, to] (clipped to its span). */
 export function evaluateTargetSeries(model: FigureModel, t: Target, unitCode: string, from?: string, to?: string): TargetEvaluation[] {
   const span = statusSpan(model, t, unitCode);

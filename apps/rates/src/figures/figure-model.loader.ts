@@ -18,7 +18,10 @@ import { RatesConfig } from '../rates.config';
 export interface DirtyMark {
   readonly unitCode: string;
   readonly cohort: Cohort;
+  /** The first day the mark's inputs can have changed. */
   readonly from: string;
+  /** The last (null or absent: every day from `from` on). */
+  readonly until?: string | null;
 }
 
 /** The inputs of one flush: the units it walks, and the own reports and denominators of the units it recomputes. */

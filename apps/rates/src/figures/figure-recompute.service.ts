@@ -16,6 +16,7 @@ import {
   rollupPartition,
   statusLane,
   statusLaneKey,
+  statusReach,
   statusSpan,
   targetCohorts,
   type Figure,
@@ -40,7 +41,7 @@ import {
   type StatusWork,
   type StoredTimeline,
 } from './figure.store';
-import { computeLane, laneKey, planLane, type LaneContext, type LanePlan, type LaneResult } from './rollup-lanes';
+import { computeLane, laneKey, planLane, widened, type LaneContext, type LanePlan, type LaneResult } from './rollup-lanes';
 import { diffTimeline } from './timeline-diff';
 
 export type { DirtyMark } from './figure-model.loader';
@@ -134,21 +135,24 @@ export class FigureRecomputeService {
           lock: held !== undefined,
         });
     const model = this.loader.model(inputs, bounds);
-    const figureWork = new Map<string, FigureWork>();
-    const statusWork = new Map<string, StatusWork>();
-    const addFigure = (unitCode: string, cohort: Cohort, from: string) => {
+    // The days each work item's sums can have changed: [from, until], until null for every day from `from` on.
+    const figureWork = new Map<string, { unitCode: string; cohort: Cohort; from: string; until: string | null }>();
+    const statusWork = new Map<string, { target: Target; unitCode: string; from: string; until: string | null }>();
+    const addFigure = (unitCode: string, cohort: Cohort, from: string, until: string | null) => {
       const key = `${unitCode}|${cohort}`;
       const prev = figureWork.get(key);
-      if (!prev || from < prev.from) figureWork.set(key, { key, unitCode, cohort, from });
+      figureWork.set(key, prev ? widened(prev, from, until) : { unitCode, cohort, from, until });
     };
-    const addStatus = (target: Target, unitCode: string, from: string) => {
+    const addStatus = (target: Target, unitCode: string, from: string, until: string | null) => {
       const key = `${target.targetId}|${unitCode}`;
       const prev = statusWork.get(key);
-      if (!prev || from < prev.from) statusWork.set(key, { key, target, unitCode, from });
+      statusWork.set(key, prev ? widened(prev, from, until) : { target, unitCode, from, until });
     };
     const putBack: DirtyMark[] = [];
     for (const mark of marks) {
       const from = clampDate(mark.from, bounds);
+      // A full recomputation walks every day: what the tests compare a bounded flush with.
+      const until = full || mark.until == null || mark.until >= bounds.to ? null : maxDate(from, mark.until)!;
       const tree = treeOfCohort(mark.cohort);
       let chain = [mark.unitCode, ...model.tree.ancestors(mark.unitCode, tree)];
       if (held) {
@@ -160,22 +164,23 @@ export class FigureRecomputeService {
         }
         if (partition && !held.has(partitionKey(tree, null))) {
           chain = chain.slice(0, chain.indexOf(partition.root) + 1);
-          putBack.push({ unitCode: partition.above, cohort: mark.cohort, from });
+          putBack.push({ unitCode: partition.above, cohort: mark.cohort, from, until });
         }
       }
-      for (const code of chain) addFigure(code, mark.cohort, from);
+      // An ancestor's sums are its children's plus its own: they change on no day its marked descendants' do not.
+      for (const code of chain) addFigure(code, mark.cohort, from, until);
       // A target's cohorts roll up its tree: the chain is the mark's.
-      for (const t of targets) if (targetCohorts(t).includes(mark.cohort)) for (const code of chain) addStatus(t, code, from);
+      for (const t of targets) if (targetCohorts(t).includes(mark.cohort)) for (const code of chain) addStatus(t, code, from, until);
     }
     const dirtyTargetSet = new Set(dirtyTargets);
     for (const t of targets) {
       if (!dirtyTargetSet.has(t.targetId)) continue;
-      for (const u of model.tree.all()) addStatus(t, u.code, bounds.from);
+      for (const u of model.tree.all()) addStatus(t, u.code, bounds.from, null);
       // Units that had a status and are no longer known are cleared too.
       for (const r of (await m.query(`SELECT DISTINCT org_unit_code FROM rates_target_statuses WHERE target_id = $1`, [
         t.targetId,
       ])) as Array<{ org_unit_code: string }>) {
-        addStatus(t, r.org_unit_code, bounds.from);
+        addStatus(t, r.org_unit_code, bounds.from, null);
       }
     }
 
@@ -192,9 +197,17 @@ export class FigureRecomputeService {
     const result: RecomputeResult = { figuresWritten: 0, figureEvents: 0, statusesWritten: 0, statusEvents: 0 };
     const events: EventEnvelope[] = [];
     const writes = emptyWrites();
-    const figureItems = [...figureWork.values()];
-    const statusItems = [...statusWork.values()];
-    const rollups = await this.recomputeRollups(m, model, inputs, figureItems, statusItems, writes, breathe);
+    // Each item is computed and compared through the first day known unchanged (`through`), which joins the new
+    // days to the stored ones after them: a figure the day after its sums' last changed day; a status the day
+    // after the last its trend can carry that change to (`statusReach`). Null: to the end of the calendar.
+    const after = (day: string | null): string | null => (day === null || day >= bounds.to ? null : addDays(day, 1));
+    const figureItems: FigureWork[] = [...figureWork].map(([key, w]) => ({ key, ...w, through: after(w.until) }));
+    const statusItems: StatusWork[] = [...statusWork].map(([key, w]) => ({
+      key,
+      ...w,
+      through: after(w.until === null ? null : statusReach(w.target, w.until)),
+    }));
+    const rollups = await this.recomputeRollups(m, model, inputs, figureItems, statusItems, after, writes, breathe);
     const storedFigures = await readStoredFigures(m, figureItems);
     const storedStatuses = await readStoredStatuses(m, statusItems);
     const denominators = groupBy(inputs.denominators, (d) => d.unitCode);
@@ -236,6 +249,7 @@ export class FigureRecomputeService {
     inputs: FlushInputs,
     figureItems: readonly FigureWork[],
     statusItems: readonly StatusWork[],
+    after: (day: string | null) => string | null,
     writes: FlushWrites,
     breathe: Breathe,
   ): Promise<{
@@ -256,11 +270,14 @@ export class FigureRecomputeService {
       [...groupBy(inputs.reports, (r) => `${r.unitCode}|${r.cohort}`)].map(([k, reports]) => [k, reports.map((r) => r.asOf)] as const),
     );
     const ctx: LaneContext = { tree: model.tree, own, reportDays, bounds: model.options.bounds };
+    // A lane's sums are recomputed through the day after their last changed day; a status reads them further,
+    // to the last day its trend looks back from (its item's `through`).
+    const days = (w: FigureWork | StatusWork) => [w.unitCode, { from: w.from, through: after(w.until), readThrough: w.through }] as const;
     const figurePlans = [...groupBy(figureItems, (w) => w.cohort)].map(([cohort, items]) =>
-      planLane(model.tree, figureLane(cohort, windowDays), new Map(items.map((w) => [w.unitCode, w.from]))),
+      planLane(model.tree, figureLane(cohort, windowDays), new Map(items.map(days))),
     );
     const statusPlans = [...groupBy(statusItems, (w) => w.target.targetId).values()].map((items) =>
-      planLane(model.tree, statusLane(items[0].target), new Map(items.map((w) => [w.unitCode, w.from]))),
+      planLane(model.tree, statusLane(items[0].target), new Map(items.map(days))),
     );
     const plans: LanePlan[] = [...figurePlans, ...statusPlans];
     const reads = plans.flatMap((p) => p.reads);
@@ -296,7 +313,12 @@ export class FigureRecomputeService {
     const span = model.figureSpan(w.unitCode, w.cohort);
     const dayBefore = addDays(w.from, -1);
     const newRows = span
-      ? await inSlices(maxDate(span.from, w.from)!, span.to, (a, b) => model.figureSeries(w.unitCode, w.cohort, a, b), breathe)
+      ? await inSlices(
+          maxDate(span.from, w.from)!,
+          minDate(span.to, w.through)!,
+          (a, b) => model.figureSeries(w.unitCode, w.cohort, a, b),
+          breathe,
+        )
       : [];
     let newBefore: Figure | null = null;
     if (span && span.from <= dayBefore) {
@@ -306,6 +328,7 @@ export class FigureRecomputeService {
     const key = [w.unitCode, w.cohort, tree];
     const diff = diffTimeline<Figure>({
       from: w.from,
+      through: w.through,
       newBefore,
       oldRows: stored.oldRows,
       newRows,
@@ -358,13 +381,18 @@ export class FigureRecomputeService {
     result: RecomputeResult,
     breathe: Breathe,
   ): Promise<void> {
-    const { target: t, unitCode, from } = w;
+    const { target: t, unitCode, from, through } = w;
     let newRows: TargetEvaluation[] = [];
     let newBefore: TargetEvaluation | null = null;
     if (inScope) {
       const span = statusSpan(model, t, unitCode);
       // Each slice looks back over the days before it for the trend, so the slices add up to the whole series.
-      newRows = await inSlices(maxDate(span.from, from)!, span.to, (a, b) => evaluateTargetSeries(model, t, unitCode, a, b), breathe);
+      newRows = await inSlices(
+        maxDate(span.from, from)!,
+        minDate(span.to, through)!,
+        (a, b) => evaluateTargetSeries(model, t, unitCode, a, b),
+        breathe,
+      );
       const dayBefore = addDays(from, -1);
       if (span.from <= dayBefore) {
         const d = span.to < dayBefore ? span.to : dayBefore;
@@ -373,6 +401,7 @@ export class FigureRecomputeService {
     }
     const diff = diffTimeline<TargetEvaluation>({
       from,
+      through,
       newBefore,
       oldRows: stored.oldRows,
       newRows,

@@ -17,23 +17,32 @@ import { evaluationOfRow, FIGURE_COLUMNS, figureOfRow, STATUS_COLUMNS, type Figu
  * from. Reads take every work item of a flush in one query per kind; writes are one statement per kind.
  */
 
-/** A figure to recompute: a unit and cohort, from a day on. */
-export interface FigureWork {
+/**
+ * The days of one timeline to recompute: its sums may have changed from `from` to `until` (null: every day on),
+ * and it is recomputed and compared from `from` through `through`, the first day on which it is known unchanged
+ * (null: to the end).
+ */
+export interface WorkDays {
+  readonly from: string;
+  readonly until: string | null;
+  readonly through: string | null;
+}
+
+/** A figure to recompute: a unit and cohort, over some days. */
+export interface FigureWork extends WorkDays {
   readonly key: string;
   readonly unitCode: string;
   readonly cohort: Cohort;
-  readonly from: string;
 }
 
-/** A status to recompute: a target and unit, from a day on. */
-export interface StatusWork {
+/** A status to recompute: a target and unit, over some days. */
+export interface StatusWork extends WorkDays {
   readonly key: string;
   readonly target: Target;
   readonly unitCode: string;
-  readonly from: string;
 }
 
-/** What is stored and published of one timeline from its `from` day on (and the publication before it). */
+/** What is stored and published of one timeline from its `from` day through its `through` (and the publication before it). */
 export interface StoredTimeline<T> {
   oldRows: T[];
   published: T[];
@@ -83,18 +92,18 @@ const ROLLUP_COLUMNS = `org_unit_code AS "unitCode", lane, date::text AS date, h
   bluetooth_on AS "bluetoothOn", contributors, reporting, reported_that_day AS "reportedThatDay", expected`;
 
 /**
- * The stored roll-ups of some (unit, lane) from a day on, with the point holding on that day: each a
- * timeline exact from that day (`RollupTimeline` with a head). Two queries in all.
+ * The stored roll-ups of some (unit, lane) from a day on (to a day, `until`, or to the end), with the point
+ * holding on the first: each a timeline exact over those days (`RollupTimeline` with a head). Two queries in all.
  */
 export async function readRollups(
   m: EntityManager,
-  wanted: ReadonlyArray<{ unitCode: string; lane: string; from: string }>,
+  wanted: ReadonlyArray<{ unitCode: string; lane: string; from: string; until: string | null }>,
 ): Promise<Map<string, RollupTimeline>> {
   const points = new Map<string, RollupPoint[]>();
   const heads = new Set<string>();
   if (wanted.length > 0) {
-    const params = [wanted.map((w) => w.unitCode), wanted.map((w) => w.lane), wanted.map((w) => w.from)];
-    const items = `unnest($1::text[], $2::text[], $3::date[]) AS w(w_unit, w_lane, w_from)`;
+    const params = [wanted.map((w) => w.unitCode), wanted.map((w) => w.lane), wanted.map((w) => w.from), wanted.map((w) => w.until)];
+    const items = `unnest($1::text[], $2::text[], $3::date[], $4::date[]) AS w(w_unit, w_lane, w_from, w_until)`;
     const before: Array<RollupPoint & { unitCode: string; lane: string }> = await m.query(
       `SELECT r.* FROM ${items} CROSS JOIN LATERAL (SELECT ${ROLLUP_COLUMNS} FROM rates_rollups r
          WHERE r.org_unit_code = w.w_unit AND r.lane = w.w_lane AND r.date < w.w_from ORDER BY r.date DESC LIMIT 1) r`,
@@ -102,6 +111,7 @@ export async function readRollups(
     );
     const after: Array<RollupPoint & { unitCode: string; lane: string }> = await m.query(
       `SELECT ${ROLLUP_COLUMNS} FROM ${items} JOIN rates_rollups r ON r.org_unit_code = w.w_unit AND r.lane = w.w_lane AND r.date >= w.w_from
+         AND (w.w_until IS NULL OR r.date <= w.w_until)
        ORDER BY r.org_unit_code, r.lane, r.date`,
       params,
     );
@@ -206,15 +216,22 @@ function emptyTimelines<T>(keys: Iterable<string>): Map<string, StoredTimeline<T
   return out;
 }
 
-/** The stored rows and publications of every figure to recompute, from its `from` day on: three queries in all. */
+/** The stored rows and publications of every figure to recompute, over its days: three queries in all. */
 export async function readStoredFigures(m: EntityManager, work: readonly FigureWork[]): Promise<Map<string, StoredTimeline<Figure>>> {
   const out = emptyTimelines<Figure>(work.map((w) => w.key));
   if (work.length === 0) return out;
-  const params = [work.map((w) => w.unitCode), work.map((w) => w.cohort), work.map((w) => treeOfCohort(w.cohort)), work.map((w) => w.from)];
-  const items = `unnest($1::text[], $2::text[], $3::text[], $4::date[]) AS w(w_unit, w_cohort, w_tree, w_from)`;
+  const params = [
+    work.map((w) => w.unitCode),
+    work.map((w) => w.cohort),
+    work.map((w) => treeOfCohort(w.cohort)),
+    work.map((w) => w.from),
+    work.map((w) => w.through),
+  ];
+  const items = `unnest($1::text[], $2::text[], $3::text[], $4::date[], $5::date[]) AS w(w_unit, w_cohort, w_tree, w_from, w_through)`;
   const oldRows: FigureRow[] = await m.query(
     `SELECT ${FIGURE_COLUMNS} FROM ${items}
      JOIN rates_figures f ON f.org_unit_code = w.w_unit AND f.cohort = w.w_cohort AND f.tree = w.w_tree AND f.date >= w.w_from
+       AND (w.w_through IS NULL OR f.date <= w.w_through)
      ORDER BY f.org_unit_code, f.cohort, f.date`,
     params,
   );
@@ -222,6 +239,7 @@ export async function readStoredFigures(m: EntityManager, work: readonly FigureW
   const published: Array<{ w_unit: string; w_cohort: string; payload: Figure }> = await m.query(
     `SELECT w.w_unit, w.w_cohort, p.payload FROM ${items}
      JOIN rates_published_figures p ON p.org_unit_code = w.w_unit AND p.cohort = w.w_cohort AND p.tree = w.w_tree AND p.date >= w.w_from
+       AND (w.w_through IS NULL OR p.date <= w.w_through)
      ORDER BY w.w_unit, w.w_cohort, p.date`,
     params,
   );
@@ -236,18 +254,19 @@ export async function readStoredFigures(m: EntityManager, work: readonly FigureW
   return out;
 }
 
-/** The stored rows and publications of every status to recompute, from its `from` day on: three queries in all. */
+/** The stored rows and publications of every status to recompute, over its days: three queries in all. */
 export async function readStoredStatuses(
   m: EntityManager,
   work: readonly StatusWork[],
 ): Promise<Map<string, StoredTimeline<TargetEvaluation>>> {
   const out = emptyTimelines<TargetEvaluation>(work.map((w) => w.key));
   if (work.length === 0) return out;
-  const params = [work.map((w) => w.target.targetId), work.map((w) => w.unitCode), work.map((w) => w.from)];
-  const items = `unnest($1::text[], $2::text[], $3::date[]) AS w(w_target, w_unit, w_from)`;
+  const params = [work.map((w) => w.target.targetId), work.map((w) => w.unitCode), work.map((w) => w.from), work.map((w) => w.through)];
+  const items = `unnest($1::text[], $2::text[], $3::date[], $4::date[]) AS w(w_target, w_unit, w_from, w_through)`;
   const oldRows: StatusRow[] = await m.query(
     `SELECT ${STATUS_COLUMNS} FROM ${items}
      JOIN rates_target_statuses s ON s.target_id = w.w_target AND s.org_unit_code = w.w_unit AND s.date >= w.w_from
+       AND (w.w_through IS NULL OR s.date <= w.w_through)
      ORDER BY s.target_id, s.org_unit_code, s.date`,
     params,
   );
@@ -255,6 +274,7 @@ export async function readStoredStatuses(
   const published: Array<{ w_target: string; w_unit: string; payload: TargetEvaluation }> = await m.query(
     `SELECT w.w_target, w.w_unit, p.payload FROM ${items}
      JOIN rates_published_statuses p ON p.target_id = w.w_target AND p.org_unit_code = w.w_unit AND p.date >= w.w_from
+       AND (w.w_through IS NULL OR p.date <= w.w_through)
      ORDER BY w.w_target, w.w_unit, p.date`,
     params,
   );

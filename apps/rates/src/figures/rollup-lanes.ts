@@ -25,18 +25,38 @@ export interface LaneResult {
   readonly span: RollupSpan;
 }
 
-/** The units of one lane to recompute together (a unit, or a cycle of bad moves) from a day on, deepest first. */
-interface LaneGroup {
+/**
+ * Days of a lane's work: its sums are recomputed from `from` through `through` (the first day known unchanged,
+ * which joins them to the stored days after it; null: to the calendar's end), and read back to the trend's
+ * look-back before `from` and on to `readThrough`, the last day what is computed from them needs.
+ */
+export interface LaneDays {
+  readonly from: string;
+  readonly through: string | null;
+  readonly readThrough: string | null;
+}
+
+/** The later of two last days, null (no last day) beating any. */
+export function laterDay(a: string | null, b: string | null): string | null {
+  return a === null || b === null ? null : a > b ? a : b;
+}
+
+/** Two spans of days as one that covers both. */
+export function widened<T extends { from: string; until: string | null }>(a: T, from: string, until: string | null): T {
+  return { ...a, from: from < a.from ? from : a.from, until: laterDay(a.until, until) };
+}
+
+/** The units of one lane to recompute together (a unit, or a cycle of bad moves) over some days, deepest first. */
+interface LaneGroup extends LaneDays {
   readonly members: string[];
   readonly children: string[];
-  readonly from: string;
 }
 
 export interface LanePlan {
   readonly lane: RollupLane;
   readonly groups: LaneGroup[];
   /** The stored roll-ups the groups read: their own (to compare) and their children's, from the trend's look-back before `from`. */
-  readonly reads: Array<{ unitCode: string; lane: string; from: string }>;
+  readonly reads: Array<{ unitCode: string; lane: string; from: string; until: string | null }>;
 }
 
 /** What every lane computes from besides the stored roll-ups. */
@@ -53,31 +73,39 @@ export const laneKey = (unitCode: string, lane: string): string => `${unitCode}|
 
 /**
  * Orders the work of one lane from the deepest units up, so every unit is recomputed after its children,
- * and says which stored roll-ups that reads. `work`: unit → first day that may have changed.
+ * and says which stored roll-ups that reads. `work`: unit → the days that may have changed.
  */
-export function planLane(tree: OrgTree, lane: RollupLane, work: ReadonlyMap<string, string>): LanePlan {
+export function planLane(tree: OrgTree, lane: RollupLane, work: ReadonlyMap<string, LaneDays>): LanePlan {
   const byMembers = new Map<string, LaneGroup & { depth: number }>();
-  for (const [code, from] of work) {
+  for (const [code, days] of work) {
     if (!tree.get(code)) continue;
     const members = rollupMembers(tree, code, lane.tree);
     const k = members.join('|');
     const prev = byMembers.get(k);
     if (prev) {
-      if (from < prev.from) byMembers.set(k, { ...prev, from });
+      byMembers.set(k, {
+        ...prev,
+        from: days.from < prev.from ? days.from : prev.from,
+        through: laterDay(prev.through, days.through),
+        readThrough: laterDay(prev.readThrough, days.readThrough),
+      });
       continue;
     }
     const memberSet = new Set(members);
     const children = members.flatMap((v) => tree.childrenOf(v, lane.tree)).filter((c) => !memberSet.has(c) && tree.get(c) !== undefined);
-    byMembers.set(k, { members, children, from, depth: tree.ancestors(code, lane.tree).length });
+    byMembers.set(k, { members, children, ...days, depth: tree.ancestors(code, lane.tree).length });
   }
+  // A group's days cover its children's: a marked unit's days are given to every unit of its chain.
   const groups = [...byMembers.values()].sort((a, b) => b.depth - a.depth);
-  const reads = new Map<string, { unitCode: string; lane: string; from: string }>();
+  const reads = new Map<string, { unitCode: string; lane: string; from: string; until: string | null }>();
   for (const g of groups) {
     // The trend of a status looks back over the days before `from`; the figures only need the day before.
     const from = addDays(g.from, -(TREND_LOOKBACK_DAYS + 1));
+    const until = laterDay(g.through, g.readThrough);
     for (const unitCode of [...g.members, ...g.children]) {
-      const prev = reads.get(laneKey(unitCode, lane.key));
-      if (!prev || from < prev.from) reads.set(laneKey(unitCode, lane.key), { unitCode, lane: lane.key, from });
+      const k = laneKey(unitCode, lane.key);
+      const prev = reads.get(k);
+      reads.set(k, prev ? widened(prev, from, until) : { unitCode, lane: lane.key, from, until });
     }
   }
   return { lane, groups, reads: [...reads.values()] };
@@ -104,16 +132,16 @@ export async function computeLane(
     const days = (v: string) => lane.cohorts.flatMap((c) => ctx.reportDays.get(`${v}|${c}`) ?? []);
     const own = g.members.map((v) => new RollupTimeline(ownPoints(ctx.own, ctx.tree.get(v)!, lane, days(v), g.from, ctx.bounds.to)));
     const children = g.children.map((c) => fresh.get(c)?.timeline ?? storedOf(c));
-    const points = rollUp([...own, ...children], g.from, ctx.bounds.to);
+    const points = rollUp([...own, ...children], g.from, g.through ?? ctx.bounds.to);
     const span = combineSpans([
       ...g.members.map((v) => ownSpan(ctx.tree.get(v)!, lane, days(v))),
       ...g.children.map((c) => fresh.get(c)?.span ?? storedSpanOf(c)),
     ]);
     for (const v of g.members) {
       const old = storedOf(v);
-      fresh.set(v, { timeline: old.splice(g.from, points), span });
+      fresh.set(v, { timeline: old.splice(g.from, g.through, points), span });
       const kept = compressPoints(points, old.at(addDays(g.from, -1)));
-      const oldAfter = new Map(old.points.filter((p) => p.date >= g.from).map((p) => [p.date, p]));
+      const oldAfter = new Map(old.points.filter((p) => p.date >= g.from && (g.through === null || p.date <= g.through)).map((p) => [p.date, p]));
       const keptDays = new Set(kept.map((p) => p.date));
       for (const date of oldAfter.keys()) if (!keptDays.has(date)) writes.rollupDeletes.push({ unitCode: v, lane: lane.key, date });
       for (const p of kept) {

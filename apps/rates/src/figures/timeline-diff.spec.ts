@@ -19,10 +19,12 @@ class Consumer {
   publications: Row[] = [];
   stored: Row[] = [];
 
-  apply(from: string, newRows: Row[], newBefore: Row | null = null) {
+  /** `through`: the rows given reach that day (which holds the same value as before), and the later days are as they were. */
+  apply(from: string, newRows: Row[], newBefore: Row | null = null, through: string | null = null) {
     const byDay = new Map<string, Row>();
     for (const p of this.publications) byDay.set(p.date, p);
-    const published = [...byDay.values()].filter((p) => p.date >= from).sort((a, b) => (a.date < b.date ? -1 : 1));
+    const within = (r: Row) => r.date >= from && (through === null || r.date <= through);
+    const published = [...byDay.values()].filter(within).sort((a, b) => (a.date < b.date ? -1 : 1));
     const before =
       [...byDay.values()]
         .filter((p) => p.date < from)
@@ -30,15 +32,16 @@ class Consumer {
         .pop() ?? null;
     const d = diffTimeline({
       from,
+      through,
       newBefore,
-      oldRows: this.stored.filter((r) => r.date >= from),
+      oldRows: this.stored.filter(within),
       newRows,
       published,
       publishedBefore: before,
       sameRow: same,
       sameEvent: same,
     });
-    this.stored = [...this.stored.filter((r) => r.date < from), ...newRows];
+    this.stored = [...this.stored.filter((r) => !within(r)), ...newRows].sort((a, b) => (a.date < b.date ? -1 : 1));
     for (const p of d.changePoints) this.publications.push({ date: p.date, v: p.value!.v });
     return d;
   }
@@ -92,6 +95,38 @@ describe('diffTimeline: publish what consumers need to hold the new timeline', (
       [30, 13],
     ] as const)
       expect(held(c.publications, day(d))).toBe(v);
+  });
+
+  it('given a recomputation bounded to the days that changed, then consumers hold the new timeline on every day, after them too', () => {
+    const c = new Consumer();
+    c.apply(day(10), rows(10, [1, 1, 1, 1, 1, 4, 4, 4, 6, 6]));
+    // A late report changes the 12th and 13th only: recomputed through the 14th, the first day known unchanged.
+    const d = c.apply(day(12), rows(12, [2, 2, 1]), { date: day(11), v: 1 }, day(14));
+    expect(d.upserts.map((r) => r.date)).toEqual([day(12), day(13)]);
+    expect(d.deletes).toEqual([]);
+    // The 14th is published again (the value before the change resumes), and nothing after it is touched.
+    expect(d.changePoints.map((p) => [p.date, p.value?.v])).toEqual([
+      [day(12), 2],
+      [day(14), 1],
+    ]);
+    const expected = [1, 1, 2, 2, 1, 4, 4, 4, 6, 6];
+    for (let i = 0; i < expected.length; i++) expect(held(c.publications, day(10 + i))).toBe(expected[i]);
+    expect(held(c.publications, day(30))).toBe(6);
+  });
+
+  it('given a bounded recomputation that ends where the stored timeline changes anyway, then no extra day is published', () => {
+    const c = new Consumer();
+    c.apply(day(10), rows(10, [1, 1, 1, 5, 5]));
+    const d = c.apply(day(11), rows(11, [3, 3, 5]), { date: day(10), v: 1 }, day(13));
+    expect(d.changePoints.map((p) => [p.date, p.value?.v])).toEqual([[day(11), 3]]);
+    for (const [n, v] of [
+      [10, 1],
+      [11, 3],
+      [12, 3],
+      [13, 5],
+      [20, 5],
+    ] as const)
+      expect(held(c.publications, day(n))).toBe(v);
   });
 
   it('given rows that disappear, then they are deleted and the empty value is published', () => {

@@ -23,6 +23,12 @@ export interface TimelineDiff<T> {
 export interface TimelineDiffInput<T extends Dated> {
   /** The first day that may have changed; every earlier day is the same in both timelines. */
   readonly from: string;
+  /**
+   * A day on which both timelines are known to be the same, and every day after it (absent or null: none). The
+   * rows and publications given then reach no further, and the days after it are left as they are: what
+   * consumers hold there is right once they hold the right value on `through` itself.
+   */
+  readonly through?: string | null;
   /** The value holding on the day before `from` in the new timeline (null: none). */
   readonly newBefore: T | null;
   /** Stored rows dated `from` or later, ascending (to find rows to write or delete). */
@@ -89,10 +95,11 @@ export function diffTimeline<T extends Dated>(input: TimelineDiffInput<T>): Time
   const publishedOn = new Map(input.published.map((p) => [p.date, p]));
   const same = (a: T | null, b: T | null) => (a === null || b === null ? a === b : input.sameEvent(a, b));
   const lastPublished = input.published[input.published.length - 1]?.date ?? null;
-  const end = [newT.last, lastPublished, input.from]
+  const last = [newT.last, lastPublished, input.from]
     .filter((d): d is string => d !== null)
     .sort()
     .pop()!;
+  const end = input.through != null && input.through < last ? input.through : last;
   const changePoints: Array<ChangePoint<T>> = [];
   let held = input.publishedBefore;
   // Before the new timeline's first row and between publications, both sides are constant: when the

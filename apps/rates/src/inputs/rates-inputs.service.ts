@@ -10,7 +10,7 @@ import {
   type CampaignInputEvent,
   type ReportInput,
 } from '@app/domain';
-import { MARK_CHANGED, markDirty, markTargetDirty } from '../common/dirty-marks';
+import { MARK_CHANGED, MARK_REPORTS_CHANGED, markDirty, markTargetDirty } from '../common/dirty-marks';
 import { type UnitRow, unitRecordOf } from './unit-row';
 
 /** Where a report comes from: a unit's report through intake, or an enterprise's roster through workforce. */
@@ -108,7 +108,7 @@ export class RatesInputsService {
              < (EXCLUDED.report_id, EXCLUDED.headcount, EXCLUDED.smartphone_holders, EXCLUDED.installed, EXCLUDED.bluetooth_on)
          RETURNING org_unit_code, cohort, as_of
        )
-       ${MARK_CHANGED}`,
+       ${MARK_REPORTS_CHANGED}`,
       [
         col((r) => r.unitCode),
         col((r) => r.cohort),
