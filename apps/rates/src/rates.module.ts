@@ -11,6 +11,7 @@ import { DropWriteOnlyInputs1765100000600 } from './migrations/1765100000600-Dro
 import { Rollups1765100000700 } from './migrations/1765100000700-Rollups';
 import { ForecastUntilDeadline1765200000800 } from './migrations/1765200000800-ForecastUntilDeadline';
 import { DirtyMarkUntil1765300000900 } from './migrations/1765300000900-DirtyMarkUntil';
+import { StatusSpanTargetWindow1765300001000 } from './migrations/1765300001000-StatusSpanTargetWindow';
 import type { RatesConfig } from './rates.config';
 
 /**
@@ -33,6 +34,7 @@ export const RATES_MIGRATIONS = [
   Rollups1765100000700,
   ForecastUntilDeadline1765200000800,
   DirtyMarkUntil1765300000900,
+  StatusSpanTargetWindow1765300001000,
 ];
 
 /** Tables a rebuild empties: every input, every computed row, the marks and the inbox. */

@@ -1,6 +1,15 @@
 import { FigureModel } from './figures';
 import { addDays, dateRange } from './dates';
-import { decideStatus, evaluateTargetSeries, forecastDate, gapToThreshold, inTargetScope, statusReach, type Target } from './target-status';
+import {
+  decideStatus,
+  evaluateTargetSeries,
+  forecastDate,
+  gapToThreshold,
+  inTargetScope,
+  statusReach,
+  statusSpan,
+  type Target,
+} from './target-status';
 import { BOUNDS_2020, report, RESIDENTS_50_TARGET as RESIDENTS_50, unit } from '@test/support/domain-fixtures';
 
 const residents50: Target = RESIDENTS_50;
@@ -145,10 +154,11 @@ describe('forecast: the linear trend of recent figures', () => {
     // Due today, below: its trend (0.2 → 0.3 a day) still says when it would get there.
     expect(byDate.get('2020-08-20')).toMatchObject({ status: 'at_risk', forecastDate: '2020-08-21' });
     // After the deadline the trend decides nothing: no forecast, though the two reports stay in the look-back
-    // for twelve more days. The series' last day (the figure window's end) is then what holds after it.
+    // for twelve more days. The series' last day (the target's 7-day window lapsed, later than the figures' 3) is
+    // then what holds after it.
     const after = series.filter((e) => e.date > '2020-08-20');
     expect(after.map((e) => [e.status, e.forecastDate])).toEqual(after.map(() => ['breached', null]));
-    expect(series[series.length - 1]).toMatchObject({ date: '2020-08-22', value: 0.3 });
+    expect(series[series.length - 1]).toMatchObject({ date: '2020-08-26', value: 0.3, reporting: false });
   });
 });
 
@@ -182,5 +192,22 @@ describe('statusReach: how far a change of the sums carries into the statuses', 
       expect(changed.length).toBeGreaterThan(0);
       expect(changed.every((d) => d >= day && d <= reach)).toBe(true);
     }
+  });
+});
+
+describe('statusSpan: the days a status is stored', () => {
+  it('given a target whose reporting window is longer than the figures’, then the span lasts until it has lapsed, and the last day stored is not reporting', () => {
+    // Figures look back 3 days, the target 5: a report on 08-25 counts as reporting until 08-29, not 08-27.
+    const model = new FigureModel(
+      { units, reports: [report('C1', 'residents', '2020-08-25', [1000, 800, 100, 50])], denominators: [] },
+      { windowDays: 3, bounds: BOUNDS_2020 },
+    );
+    const t: Target = { ...residents50, reportingWindowDays: 5 };
+    expect(model.figureSpan('C1', 'residents')?.to).toBe('2020-08-28');
+    expect(statusSpan(model, t, 'C1').to).toBe('2020-08-30');
+    // After its span a status holds its last stored day: that day must already be the one after every window lapsed.
+    const series = evaluateTargetSeries(model, t, 'C1');
+    expect(series.find((e) => e.date === '2020-08-29')).toMatchObject({ reporting: true });
+    expect(series[series.length - 1]).toMatchObject({ date: '2020-08-30', reporting: false });
   });
 });

@@ -154,9 +154,9 @@ export function decideStatus(input: {
 
 /**
  * The days on which a unit's status for a target is stored: from the campaign start (or the first
- * report of its subtree) to the day after the deadline or the day every window has lapsed after the
- * last report, whichever is later. After that day the status no longer changes. Clamped to the model's
- * bounds, like every span.
+ * report of its subtree) to the day after the deadline or the day every window (the figures' and the
+ * target's) has lapsed after the last report, whichever is later. After that day the status no longer
+ * changes. Clamped to the model's bounds, like every span.
  */
 export function statusSpan(model: FigureModel, t: Target, unitCode: string): { from: string; to: string } {
   let first: string | null = null;
@@ -168,7 +168,10 @@ export function statusSpan(model: FigureModel, t: Target, unitCode: string): { f
     last = maxDate(last, span.to);
   }
   const from = t.campaignStart ?? (first !== null && first < t.deadline ? first : t.deadline);
-  const to = maxDate(addDays(t.deadline, 1), last, from)!;
+  // A figure's span ends once the figures' window has lapsed after its last report; a status judges reporting by
+  // its target's own window, which may be longer: its span lasts until that one has lapsed too.
+  const lapse = Math.max(0, t.reportingWindowDays - model.options.windowDays);
+  const to = maxDate(addDays(t.deadline, 1), last === null ? null : addDays(last, lapse), from)!;
   return clampSpan({ from, to }, model.options.bounds);
 }
 
