@@ -40,10 +40,12 @@ export const MARK_REPORTS_CHANGED = `INSERT INTO rates_dirty (org_unit_code, coh
   FROM changed c`;
 
 /**
- * The select list of the marks of a CTE `taken` (org_unit_code, cohort, from_date, until_date) as `DirtyMark`s,
- * for `SELECT DISTINCT … FROM taken`: the flush joins a unit's marks into stretches of days itself (`joined`).
+ * The select list that coalesces the marks of a CTE `taken` (org_unit_code, cohort, from_date, until_date) into
+ * one `DirtyMark` per (unit, cohort): the first day of any, and the last (none when any mark has none). For a
+ * statement ending `FROM taken GROUP BY org_unit_code, cohort`.
  */
-export const MARK_FIELDS = `org_unit_code AS "unitCode", cohort, from_date::text AS "from", until_date::text AS "until"`;
+export const COALESCED_MARK = `org_unit_code AS "unitCode", cohort, min(from_date)::text AS "from",
+  CASE WHEN bool_and(until_date IS NOT NULL) THEN max(until_date)::text END AS "until"`;
 
 export async function markTargetDirty(m: EntityManager, targetId: string): Promise<void> {
   await m.query(`INSERT INTO rates_dirty_targets (target_id) VALUES ($1)`, [targetId]);

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { treeOfCohort, type Cohort } from '@app/contracts';
 import { groupBy, OrgTree, rollupPartition } from '@app/domain';
 import { MIGRATIONS_ONLY_ENV, rootLogger } from '@app/platform';
-import { MARK_FIELDS } from '../common/dirty-marks';
+import { COALESCED_MARK } from '../common/dirty-marks';
 import { RatesConfig } from '../rates.config';
 import { FigureModelLoader, type DirtyMark } from './figure-model.loader';
 import { FigureRecomputeService, partitionKey, type RecomputeResult } from './figure-recompute.service';
@@ -144,11 +144,11 @@ export class FigureFlusher implements OnApplicationBootstrap, OnApplicationShutd
     return timed(() =>
       this.dataSource.transaction(async (m) => {
         await m.query(`SELECT pg_advisory_xact_lock($1)`, [FLUSH_LOCK]);
-        // The marks committed so far (a mark committed during this flush stays for the next one), each
-        // distinct stretch of days once. Through a CTE: TypeORM answers a bare DELETE … RETURNING with [rows, count].
+        // The marks committed so far (a mark committed during this flush stays for the next one); the
+        // days they span per (unit, cohort). Through a CTE: TypeORM answers a bare DELETE … RETURNING with [rows, count].
         const marks: DirtyMark[] = await m.query(
           `WITH taken AS (DELETE FROM rates_dirty RETURNING org_unit_code, cohort, from_date, until_date)
-         SELECT DISTINCT ${MARK_FIELDS} FROM taken`,
+         SELECT ${COALESCED_MARK} FROM taken GROUP BY org_unit_code, cohort`,
         );
         const targets: Array<{ target_id: string }> = await m.query(
           `WITH taken AS (DELETE FROM rates_dirty_targets RETURNING target_id) SELECT DISTINCT target_id FROM taken`,
@@ -203,7 +203,7 @@ export class FigureFlusher implements OnApplicationBootstrap, OnApplicationShutd
              DELETE FROM rates_dirty d USING unnest($1::text[], $2::text[]) AS k(u, c) WHERE d.org_unit_code = k.u AND d.cohort = k.c
              RETURNING d.org_unit_code, d.cohort, d.from_date, d.until_date
            )
-           SELECT DISTINCT ${MARK_FIELDS} FROM taken`,
+           SELECT ${COALESCED_MARK} FROM taken GROUP BY org_unit_code, cohort`,
             [taking.map((k) => k.unitCode), taking.map((k) => k.cohort)],
           );
           if (marks.length === 0) return null;

@@ -41,8 +41,7 @@ import {
   type StatusWork,
   type StoredTimeline,
 } from './figure.store';
-import { computeLane, laneKey, planLane, type LaneContext, type LanePlan, type LaneResult } from './rollup-lanes';
-import { joined, spanning, type Stretch } from './stretches';
+import { computeLane, laneKey, planLane, widened, type LaneContext, type LanePlan, type LaneResult } from './rollup-lanes';
 import { diffTimeline } from './timeline-diff';
 
 export type { DirtyMark } from './figure-model.loader';
@@ -136,18 +135,18 @@ export class FigureRecomputeService {
           lock: held !== undefined,
         });
     const model = this.loader.model(inputs, bounds);
-    // The stretches of days each timeline's sums can have changed: [from, until], until null for every day on.
-    const figureWork = new Map<string, { unitCode: string; cohort: Cohort; days: Stretch[] }>();
-    const statusWork = new Map<string, { target: Target; unitCode: string; days: Stretch[] }>();
+    // The days each work item's sums can have changed: [from, until], until null for every day from `from` on.
+    const figureWork = new Map<string, { unitCode: string; cohort: Cohort; from: string; until: string | null }>();
+    const statusWork = new Map<string, { target: Target; unitCode: string; from: string; until: string | null }>();
     const addFigure = (unitCode: string, cohort: Cohort, from: string, until: string | null) => {
       const key = `${unitCode}|${cohort}`;
-      const w = figureWork.get(key) ?? figureWork.set(key, { unitCode, cohort, days: [] }).get(key)!;
-      w.days.push({ from, until });
+      const prev = figureWork.get(key);
+      figureWork.set(key, prev ? widened(prev, from, until) : { unitCode, cohort, from, until });
     };
     const addStatus = (target: Target, unitCode: string, from: string, until: string | null) => {
       const key = `${target.targetId}|${unitCode}`;
-      const w = statusWork.get(key) ?? statusWork.set(key, { target, unitCode, days: [] }).get(key)!;
-      w.days.push({ from, until });
+      const prev = statusWork.get(key);
+      statusWork.set(key, prev ? widened(prev, from, until) : { target, unitCode, from, until });
     };
     const putBack: DirtyMark[] = [];
     for (const mark of marks) {
@@ -198,46 +197,38 @@ export class FigureRecomputeService {
     const result: RecomputeResult = { figuresWritten: 0, figureEvents: 0, statusesWritten: 0, statusEvents: 0 };
     const events: EventEnvelope[] = [];
     const writes = emptyWrites();
-    // A work item is one stretch of one timeline, computed and compared through the first day known unchanged
-    // (`through`), which joins the new days to the stored ones after it: for a figure the day after its sums' last
-    // changed day; for a status the day after the last its trend can carry that change to (`statusReach`). Null: to
-    // the end of the calendar. A timeline's stretches are disjoint: where one's `through` reaches the next, one.
+    // Each item is computed and compared through the first day known unchanged (`through`), which joins the new
+    // days to the stored ones after them: a figure the day after its sums' last changed day; a status the day
+    // after the last its trend can carry that change to (`statusReach`). Null: to the end of the calendar.
     const after = (day: string | null): string | null => (day === null || day >= bounds.to ? null : addDays(day, 1));
-    const figureItems: FigureWork[] = [...figureWork].flatMap(([key, w]) =>
-      joined(w.days, (d) => after(d.until), spanning).map((d) => ({ key, unitCode: w.unitCode, cohort: w.cohort, ...d, through: after(d.until) })),
-    );
-    const statusThrough = (t: Target, until: string | null) => after(until === null ? null : statusReach(t, until));
-    const statusItems: StatusWork[] = [...statusWork].flatMap(([key, w]) =>
-      joined(w.days, (d) => statusThrough(w.target, d.until), spanning).map((d) => ({
-        key,
-        target: w.target,
-        unitCode: w.unitCode,
-        ...d,
-        through: statusThrough(w.target, d.until),
-      })),
-    );
+    const figureItems: FigureWork[] = [...figureWork].map(([key, w]) => ({ key, ...w, through: after(w.until) }));
+    const statusItems: StatusWork[] = [...statusWork].map(([key, w]) => ({
+      key,
+      ...w,
+      through: after(w.until === null ? null : statusReach(w.target, w.until)),
+    }));
     const rollups = await this.recomputeRollups(m, model, inputs, figureItems, statusItems, after, writes, breathe);
     const storedFigures = await readStoredFigures(m, figureItems);
     const storedStatuses = await readStoredStatuses(m, statusItems);
     const denominators = groupBy(inputs.denominators, (d) => d.unitCode);
     const view = (node: UnitNode, spans: ReadonlyMap<Cohort, RollupSpan>, r: LaneResult) =>
       new RolledUpUnit(node, denominators.get(node.code) ?? [], model.options, spans, r.timeline);
-    for (const [i, w] of figureItems.entries()) {
+    for (const w of figureItems) {
       const node = model.tree.get(w.unitCode);
       const r = rollups.figures.get(laneKey(w.unitCode, figureLaneKey(w.cohort)));
       const source = full || !node || !r ? model : view(node, new Map([[w.cohort, r.span]]), r);
-      await this.recomputeFigure(source, w, storedFigures[i], writes, events, result, breathe);
+      await this.recomputeFigure(source, w, storedFigures.get(w.key)!, writes, events, result, breathe);
       await breathe();
     }
-    for (const [i, w] of statusItems.entries()) {
+    for (const w of statusItems) {
       const node = model.tree.get(w.unitCode);
       const r = rollups.statuses.get(laneKey(w.unitCode, statusLaneKey(w.target.targetId)));
       if (full || !node || !r) {
         const inScope = node !== undefined && inTargetScope(model, w.target, w.unitCode);
-        await this.recomputeStatus(model, w, inScope, storedStatuses[i], writes, events, result, breathe);
+        await this.recomputeStatus(model, w, inScope, storedStatuses.get(w.key)!, writes, events, result, breathe);
       } else {
         const spans = new Map(targetCohorts(w.target).map((c) => [c, rollups.figureSpan(w.unitCode, c)] as const));
-        await this.recomputeStatus(view(node, spans, r), w, r.span.inScope, storedStatuses[i], writes, events, result, breathe);
+        await this.recomputeStatus(view(node, spans, r), w, r.span.inScope, storedStatuses.get(w.key)!, writes, events, result, breathe);
       }
       await breathe();
     }
@@ -281,17 +272,12 @@ export class FigureRecomputeService {
     const ctx: LaneContext = { tree: model.tree, own, reportDays, bounds: model.options.bounds };
     // A lane's sums are recomputed through the day after their last changed day; a status reads them further,
     // to the last day its trend looks back from (its item's `through`).
-    const days = (items: ReadonlyArray<FigureWork | StatusWork>) =>
-      new Map(
-        [...groupBy(items, (w) => w.unitCode)].map(
-          ([unitCode, ws]) => [unitCode, ws.map((w) => ({ from: w.from, through: after(w.until), readThrough: w.through }))] as const,
-        ),
-      );
+    const days = (w: FigureWork | StatusWork) => [w.unitCode, { from: w.from, through: after(w.until), readThrough: w.through }] as const;
     const figurePlans = [...groupBy(figureItems, (w) => w.cohort)].map(([cohort, items]) =>
-      planLane(model.tree, figureLane(cohort, windowDays), days(items)),
+      planLane(model.tree, figureLane(cohort, windowDays), new Map(items.map(days))),
     );
     const statusPlans = [...groupBy(statusItems, (w) => w.target.targetId).values()].map((items) =>
-      planLane(model.tree, statusLane(items[0].target), days(items)),
+      planLane(model.tree, statusLane(items[0].target), new Map(items.map(days))),
     );
     const plans: LanePlan[] = [...figurePlans, ...statusPlans];
     const reads = plans.flatMap((p) => p.reads);

@@ -28,14 +28,14 @@ export interface WorkDays {
   readonly through: string | null;
 }
 
-/** A figure to recompute: a unit and cohort, over one stretch of days (a timeline may have several, disjoint). */
+/** A figure to recompute: a unit and cohort, over some days. */
 export interface FigureWork extends WorkDays {
   readonly key: string;
   readonly unitCode: string;
   readonly cohort: Cohort;
 }
 
-/** A status to recompute: a target and unit, over one stretch of days (a timeline may have several, disjoint). */
+/** A status to recompute: a target and unit, over some days. */
 export interface StatusWork extends WorkDays {
   readonly key: string;
   readonly target: Target;
@@ -210,13 +210,15 @@ async function upsertSpans(m: EntityManager, rows: ReadonlyArray<RollupSpan & { 
   );
 }
 
-function emptyTimelines<T>(n: number): Array<StoredTimeline<T>> {
-  return Array.from({ length: n }, () => ({ oldRows: [], published: [], publishedBefore: null }));
+function emptyTimelines<T>(keys: Iterable<string>): Map<string, StoredTimeline<T>> {
+  const out = new Map<string, StoredTimeline<T>>();
+  for (const k of keys) out.set(k, { oldRows: [], published: [], publishedBefore: null });
+  return out;
 }
 
-/** The stored rows and publications of every figure to recompute, over its days, in the order of `work`: three queries in all. */
-export async function readStoredFigures(m: EntityManager, work: readonly FigureWork[]): Promise<Array<StoredTimeline<Figure>>> {
-  const out = emptyTimelines<Figure>(work.length);
+/** The stored rows and publications of every figure to recompute, over its days: three queries in all. */
+export async function readStoredFigures(m: EntityManager, work: readonly FigureWork[]): Promise<Map<string, StoredTimeline<Figure>>> {
+  const out = emptyTimelines<Figure>(work.map((w) => w.key));
   if (work.length === 0) return out;
   const params = [
     work.map((w) => w.unitCode),
@@ -225,62 +227,65 @@ export async function readStoredFigures(m: EntityManager, work: readonly FigureW
     work.map((w) => w.from),
     work.map((w) => w.through),
   ];
-  const items = `unnest($1::text[], $2::text[], $3::text[], $4::date[], $5::date[]) WITH ORDINALITY AS w(w_unit, w_cohort, w_tree, w_from, w_through, w_i)`;
-  const oldRows: Array<FigureRow & { w_i: string }> = await m.query(
-    `SELECT w.w_i, ${FIGURE_COLUMNS} FROM ${items}
+  const items = `unnest($1::text[], $2::text[], $3::text[], $4::date[], $5::date[]) AS w(w_unit, w_cohort, w_tree, w_from, w_through)`;
+  const oldRows: FigureRow[] = await m.query(
+    `SELECT ${FIGURE_COLUMNS} FROM ${items}
      JOIN rates_figures f ON f.org_unit_code = w.w_unit AND f.cohort = w.w_cohort AND f.tree = w.w_tree AND f.date >= w.w_from
        AND (w.w_through IS NULL OR f.date <= w.w_through)
-     ORDER BY w.w_i, f.date`,
+     ORDER BY f.org_unit_code, f.cohort, f.date`,
     params,
   );
-  for (const r of oldRows) out[Number(r.w_i) - 1].oldRows.push(figureOfRow(r));
-  const published: Array<{ w_i: string; payload: Figure }> = await m.query(
-    `SELECT w.w_i, p.payload FROM ${items}
+  for (const r of oldRows) out.get(`${r.org_unit_code}|${r.cohort}`)!.oldRows.push(figureOfRow(r));
+  const published: Array<{ w_unit: string; w_cohort: string; payload: Figure }> = await m.query(
+    `SELECT w.w_unit, w.w_cohort, p.payload FROM ${items}
      JOIN rates_published_figures p ON p.org_unit_code = w.w_unit AND p.cohort = w.w_cohort AND p.tree = w.w_tree AND p.date >= w.w_from
        AND (w.w_through IS NULL OR p.date <= w.w_through)
-     ORDER BY w.w_i, p.date`,
+     ORDER BY w.w_unit, w.w_cohort, p.date`,
     params,
   );
-  for (const r of published) out[Number(r.w_i) - 1].published.push(r.payload);
-  const before: Array<{ w_i: string; payload: Figure }> = await m.query(
-    `SELECT w.w_i, p.payload FROM ${items}
+  for (const r of published) out.get(`${r.w_unit}|${r.w_cohort}`)!.published.push(r.payload);
+  const before: Array<{ w_unit: string; w_cohort: string; payload: Figure }> = await m.query(
+    `SELECT w.w_unit, w.w_cohort, p.payload FROM ${items}
      CROSS JOIN LATERAL (SELECT payload FROM rates_published_figures p
        WHERE p.org_unit_code = w.w_unit AND p.cohort = w.w_cohort AND p.tree = w.w_tree AND p.date < w.w_from ORDER BY p.date DESC LIMIT 1) p`,
     params,
   );
-  for (const r of before) out[Number(r.w_i) - 1].publishedBefore = r.payload;
+  for (const r of before) out.get(`${r.w_unit}|${r.w_cohort}`)!.publishedBefore = r.payload;
   return out;
 }
 
-/** The stored rows and publications of every status to recompute, over its days, in the order of `work`: three queries in all. */
-export async function readStoredStatuses(m: EntityManager, work: readonly StatusWork[]): Promise<Array<StoredTimeline<TargetEvaluation>>> {
-  const out = emptyTimelines<TargetEvaluation>(work.length);
+/** The stored rows and publications of every status to recompute, over its days: three queries in all. */
+export async function readStoredStatuses(
+  m: EntityManager,
+  work: readonly StatusWork[],
+): Promise<Map<string, StoredTimeline<TargetEvaluation>>> {
+  const out = emptyTimelines<TargetEvaluation>(work.map((w) => w.key));
   if (work.length === 0) return out;
   const params = [work.map((w) => w.target.targetId), work.map((w) => w.unitCode), work.map((w) => w.from), work.map((w) => w.through)];
-  const items = `unnest($1::text[], $2::text[], $3::date[], $4::date[]) WITH ORDINALITY AS w(w_target, w_unit, w_from, w_through, w_i)`;
-  const oldRows: Array<StatusRow & { w_i: string }> = await m.query(
-    `SELECT w.w_i, ${STATUS_COLUMNS} FROM ${items}
+  const items = `unnest($1::text[], $2::text[], $3::date[], $4::date[]) AS w(w_target, w_unit, w_from, w_through)`;
+  const oldRows: StatusRow[] = await m.query(
+    `SELECT ${STATUS_COLUMNS} FROM ${items}
      JOIN rates_target_statuses s ON s.target_id = w.w_target AND s.org_unit_code = w.w_unit AND s.date >= w.w_from
        AND (w.w_through IS NULL OR s.date <= w.w_through)
-     ORDER BY w.w_i, s.date`,
+     ORDER BY s.target_id, s.org_unit_code, s.date`,
     params,
   );
-  for (const r of oldRows) out[Number(r.w_i) - 1].oldRows.push(evaluationOfRow(r));
-  const published: Array<{ w_i: string; payload: TargetEvaluation }> = await m.query(
-    `SELECT w.w_i, p.payload FROM ${items}
+  for (const r of oldRows) out.get(`${r.target_id}|${r.org_unit_code}`)!.oldRows.push(evaluationOfRow(r));
+  const published: Array<{ w_target: string; w_unit: string; payload: TargetEvaluation }> = await m.query(
+    `SELECT w.w_target, w.w_unit, p.payload FROM ${items}
      JOIN rates_published_statuses p ON p.target_id = w.w_target AND p.org_unit_code = w.w_unit AND p.date >= w.w_from
        AND (w.w_through IS NULL OR p.date <= w.w_through)
-     ORDER BY w.w_i, p.date`,
+     ORDER BY w.w_target, w.w_unit, p.date`,
     params,
   );
-  for (const r of published) out[Number(r.w_i) - 1].published.push(r.payload);
-  const before: Array<{ w_i: string; payload: TargetEvaluation }> = await m.query(
-    `SELECT w.w_i, p.payload FROM ${items}
+  for (const r of published) out.get(`${r.w_target}|${r.w_unit}`)!.published.push(r.payload);
+  const before: Array<{ w_target: string; w_unit: string; payload: TargetEvaluation }> = await m.query(
+    `SELECT w.w_target, w.w_unit, p.payload FROM ${items}
      CROSS JOIN LATERAL (SELECT payload FROM rates_published_statuses p
        WHERE p.target_id = w.w_target AND p.org_unit_code = w.w_unit AND p.date < w.w_from ORDER BY p.date DESC LIMIT 1) p`,
     params,
   );
-  for (const r of before) out[Number(r.w_i) - 1].publishedBefore = r.payload;
+  for (const r of before) out.get(`${r.w_target}|${r.w_unit}`)!.publishedBefore = r.payload;
   return out;
 }
 

@@ -18,7 +18,6 @@ import {
   type RollupSpan,
 } from '@app/domain';
 import type { FlushWrites } from './figure.store';
-import { joined, laterDay } from './stretches';
 
 /** A unit's sums on a lane after the flush (stored days before its `from`, recomputed ones after) and its span. */
 export interface LaneResult {
@@ -37,7 +36,17 @@ export interface LaneDays {
   readonly readThrough: string | null;
 }
 
-/** The units of one lane to recompute together (a unit, or a cycle of bad moves) over one stretch of days, deepest first. */
+/** The later of two last days, null (no last day) beating any. */
+export function laterDay(a: string | null, b: string | null): string | null {
+  return a === null || b === null ? null : a > b ? a : b;
+}
+
+/** Two spans of days as one that covers both. */
+export function widened<T extends { from: string; until: string | null }>(a: T, from: string, until: string | null): T {
+  return { ...a, from: from < a.from ? from : a.from, until: laterDay(a.until, until) };
+}
+
+/** The units of one lane to recompute together (a unit, or a cycle of bad moves) over some days, deepest first. */
 interface LaneGroup extends LaneDays {
   readonly members: string[];
   readonly children: string[];
@@ -64,49 +73,39 @@ export const laneKey = (unitCode: string, lane: string): string => `${unitCode}|
 
 /**
  * Orders the work of one lane from the deepest units up, so every unit is recomputed after its children,
- * and says which stored roll-ups that reads. `work`: unit → the stretches of days that may have changed.
+ * and says which stored roll-ups that reads. `work`: unit → the days that may have changed.
  */
-export function planLane(tree: OrgTree, lane: RollupLane, work: ReadonlyMap<string, readonly LaneDays[]>): LanePlan {
-  const byMembers = new Map<string, { members: string[]; children: string[]; depth: number; days: LaneDays[] }>();
+export function planLane(tree: OrgTree, lane: RollupLane, work: ReadonlyMap<string, LaneDays>): LanePlan {
+  const byMembers = new Map<string, LaneGroup & { depth: number }>();
   for (const [code, days] of work) {
     if (!tree.get(code)) continue;
     const members = rollupMembers(tree, code, lane.tree);
     const k = members.join('|');
     const prev = byMembers.get(k);
     if (prev) {
-      prev.days.push(...days);
+      byMembers.set(k, {
+        ...prev,
+        from: days.from < prev.from ? days.from : prev.from,
+        through: laterDay(prev.through, days.through),
+        readThrough: laterDay(prev.readThrough, days.readThrough),
+      });
       continue;
     }
     const memberSet = new Set(members);
     const children = members.flatMap((v) => tree.childrenOf(v, lane.tree)).filter((c) => !memberSet.has(c) && tree.get(c) !== undefined);
-    byMembers.set(k, { members, children, depth: tree.ancestors(code, lane.tree).length, days: [...days] });
+    byMembers.set(k, { members, children, ...days, depth: tree.ancestors(code, lane.tree).length });
   }
-  // A unit's stretches cover its children's: a marked unit's days are given to every unit of its chain. One group
-  // a stretch; a unit's stretches are disjoint, each recomputed through its own `through`.
-  const groups = [...byMembers.values()]
-    .sort((a, b) => b.depth - a.depth)
-    .flatMap(({ members, children, days }) =>
-      joined(
-        days.map((d) => ({ ...d, until: d.through })),
-        (d) => d.through,
-        (a, b) => ({ ...a, through: laterDay(a.through, b.through), until: laterDay(a.through, b.through), readThrough: laterDay(a.readThrough, b.readThrough) }),
-      ).map(({ from, through, readThrough }): LaneGroup => ({ members, children, from, through, readThrough })),
-    );
+  // A group's days cover its children's: a marked unit's days are given to every unit of its chain.
+  const groups = [...byMembers.values()].sort((a, b) => b.depth - a.depth);
   const reads = new Map<string, { unitCode: string; lane: string; from: string; until: string | null }>();
   for (const g of groups) {
-    // The trend of a status looks back over the days before `from`; the figures only need the day before. A unit
-    // read for several stretches is read once, over all of them.
+    // The trend of a status looks back over the days before `from`; the figures only need the day before.
     const from = addDays(g.from, -(TREND_LOOKBACK_DAYS + 1));
     const until = laterDay(g.through, g.readThrough);
     for (const unitCode of [...g.members, ...g.children]) {
       const k = laneKey(unitCode, lane.key);
       const prev = reads.get(k);
-      reads.set(k, {
-        unitCode,
-        lane: lane.key,
-        from: prev && prev.from < from ? prev.from : from,
-        until: prev ? laterDay(prev.until, until) : until,
-      });
+      reads.set(k, prev ? widened(prev, from, until) : { unitCode, lane: lane.key, from, until });
     }
   }
   return { lane, groups, reads: [...reads.values()] };
@@ -127,23 +126,20 @@ export async function computeLane(
 ): Promise<Map<string, LaneResult>> {
   const { lane } = plan;
   const fresh = new Map<string, LaneResult>();
-  const spanned = new Set<string>();
   const storedOf = (c: string) => stored.get(laneKey(c, lane.key)) ?? new RollupTimeline([]);
   const storedSpanOf = (c: string) => storedSpans.get(laneKey(c, lane.key)) ?? EMPTY_SPAN;
   for (const g of plan.groups) {
     const days = (v: string) => lane.cohorts.flatMap((c) => ctx.reportDays.get(`${v}|${c}`) ?? []);
-    const to = g.through ?? ctx.bounds.to;
-    const own = g.members.map((v) => new RollupTimeline(ownPoints(ctx.own, ctx.tree.get(v)!, lane, days(v), g.from, to)));
+    const own = g.members.map((v) => new RollupTimeline(ownPoints(ctx.own, ctx.tree.get(v)!, lane, days(v), g.from, ctx.bounds.to)));
     const children = g.children.map((c) => fresh.get(c)?.timeline ?? storedOf(c));
-    const points = rollUp([...own, ...children], g.from, to);
+    const points = rollUp([...own, ...children], g.from, g.through ?? ctx.bounds.to);
     const span = combineSpans([
       ...g.members.map((v) => ownSpan(ctx.tree.get(v)!, lane, days(v))),
       ...g.children.map((c) => fresh.get(c)?.span ?? storedSpanOf(c)),
     ]);
     for (const v of g.members) {
       const old = storedOf(v);
-      // A unit's earlier stretches are already in its fresh timeline; this one is spliced in beside them.
-      fresh.set(v, { timeline: (fresh.get(v)?.timeline ?? old).splice(g.from, g.through, points), span });
+      fresh.set(v, { timeline: old.splice(g.from, g.through, points), span });
       const kept = compressPoints(points, old.at(addDays(g.from, -1)));
       const oldAfter = new Map(old.points.filter((p) => p.date >= g.from && (g.through === null || p.date <= g.through)).map((p) => [p.date, p]));
       const keptDays = new Set(kept.map((p) => p.date));
@@ -152,8 +148,7 @@ export async function computeLane(
         const o = oldAfter.get(p.date);
         if (!o || !sameRollup(o, p)) writes.rollupUpserts.push({ ...p, unitCode: v, lane: lane.key });
       }
-      if (!spanned.has(v) && !sameSpan(span, storedSpanOf(v))) writes.spanUpserts.push({ ...span, unitCode: v, lane: lane.key });
-      spanned.add(v);
+      if (!sameSpan(span, storedSpanOf(v))) writes.spanUpserts.push({ ...span, unitCode: v, lane: lane.key });
     }
     await breathe();
   }
