@@ -212,9 +212,7 @@ describe('rates roll-ups: incremental equals full on random histories (property)
           await flusher.flushOnce();
           for (const s of steps) {
             await apply(s, history);
-            const marks: DirtyMark[] = await ds.query(
-              `SELECT ${COALESCED_MARK} FROM rates_dirty taken GROUP BY 1, 2 ORDER BY 1, 2`,
-            );
+            const marks: DirtyMark[] = await ds.query(`SELECT ${COALESCED_MARK} FROM rates_dirty taken GROUP BY 1, 2 ORDER BY 1, 2`);
             const dirtyTargets = (await ds.query(`SELECT DISTINCT target_id FROM rates_dirty_targets ORDER BY 1`)).map(
               (r: { target_id: string }) => r.target_id,
             );

@@ -141,7 +141,9 @@ export async function computeLane(
       const old = storedOf(v);
       fresh.set(v, { timeline: old.splice(g.from, g.through, points), span });
       const kept = compressPoints(points, old.at(addDays(g.from, -1)));
-      const oldAfter = new Map(old.points.filter((p) => p.date >= g.from && (g.through === null || p.date <= g.through)).map((p) => [p.date, p]));
+      const oldAfter = new Map(
+        old.points.filter((p) => p.date >= g.from && (g.through === null || p.date <= g.through)).map((p) => [p.date, p]),
+      );
       const keptDays = new Set(kept.map((p) => p.date));
       for (const date of oldAfter.keys()) if (!keptDays.has(date)) writes.rollupDeletes.push({ unitCode: v, lane: lane.key, date });
       for (const p of kept) {
