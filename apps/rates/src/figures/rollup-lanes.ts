@@ -130,9 +130,11 @@ export async function computeLane(
   const storedSpanOf = (c: string) => storedSpans.get(laneKey(c, lane.key)) ?? EMPTY_SPAN;
   for (const g of plan.groups) {
     const days = (v: string) => lane.cohorts.flatMap((c) => ctx.reportDays.get(`${v}|${c}`) ?? []);
-    const own = g.members.map((v) => new RollupTimeline(ownPoints(ctx.own, ctx.tree.get(v)!, lane, days(v), g.from, ctx.bounds.to)));
+    // A unit's own points are computed through the group's last day only: rollUp takes none after it.
+    const to = g.through ?? ctx.bounds.to;
+    const own = g.members.map((v) => new RollupTimeline(ownPoints(ctx.own, ctx.tree.get(v)!, lane, days(v), g.from, to)));
     const children = g.children.map((c) => fresh.get(c)?.timeline ?? storedOf(c));
-    const points = rollUp([...own, ...children], g.from, g.through ?? ctx.bounds.to);
+    const points = rollUp([...own, ...children], g.from, to);
     const span = combineSpans([
       ...g.members.map((v) => ownSpan(ctx.tree.get(v)!, lane, days(v))),
       ...g.children.map((c) => fresh.get(c)?.span ?? storedSpanOf(c)),
