@@ -12,6 +12,7 @@ import { Rollups1765100000700 } from './migrations/1765100000700-Rollups';
 import { ForecastUntilDeadline1765200000800 } from './migrations/1765200000800-ForecastUntilDeadline';
 import { DirtyMarkUntil1765300000900 } from './migrations/1765300000900-DirtyMarkUntil';
 import { StatusSpanTargetWindow1765300001000 } from './migrations/1765300001000-StatusSpanTargetWindow';
+import { ReportsLatestVersion1765400001100 } from './migrations/1765400001100-ReportsLatestVersion';
 import type { RatesConfig } from './rates.config';
 
 /**
@@ -35,6 +36,7 @@ export const RATES_MIGRATIONS = [
   ForecastUntilDeadline1765200000800,
   DirtyMarkUntil1765300000900,
   StatusSpanTargetWindow1765300001000,
+  ReportsLatestVersion1765400001100,
 ];
 
 /** Tables a rebuild empties: every input, every computed row, the marks and the inbox. */

@@ -93,8 +93,10 @@ async function randomReport(m: EntityManager | DataSource, rnd: () => number, un
   await m.query(
     `INSERT INTO rates_reports (org_unit_code, cohort, as_of, revision, report_id, source, headcount, smartphone_holders, installed, bluetooth_on)
      VALUES ($1,$2,$3,$4,$5,'intake',$6,$7,$8,$9)
-     ON CONFLICT (org_unit_code, cohort, as_of, revision) DO UPDATE SET report_id = EXCLUDED.report_id, headcount = EXCLUDED.headcount,
-       smartphone_holders = EXCLUDED.smartphone_holders, installed = EXCLUDED.installed, bluetooth_on = EXCLUDED.bluetooth_on`,
+     ON CONFLICT (org_unit_code, cohort, as_of) DO UPDATE SET revision = EXCLUDED.revision, report_id = EXCLUDED.report_id,
+       headcount = EXCLUDED.headcount, smartphone_holders = EXCLUDED.smartphone_holders, installed = EXCLUDED.installed,
+       bluetooth_on = EXCLUDED.bluetooth_on
+     WHERE rates_reports.revision <= EXCLUDED.revision`,
     [u.code, cohort, asOf, revision, `r${String(++reportSeq).padStart(8, '0')}`, headcount, smartphones, installed, bt],
   );
   return { unitCode: u.code, cohort, from: asOf };

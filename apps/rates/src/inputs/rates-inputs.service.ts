@@ -85,27 +85,28 @@ export class RatesInputsService {
   }
 
   /**
-   * One report version per (unit, cohort, asOf, revision); a duplicate changes nothing and marks nothing.
-   * A batch's rows and their dirty marks are written in one statement. Two versions with the same key (a
-   * redelivery, or two reports tied on asOf and revision) keep the greatest, in the batch as against the
-   * stored row, so the result does not depend on the order or the batching of arrival.
+   * One report per (unit, cohort, asOf): the version the day's sums take, the highest revision (of two tied on it,
+   * a redelivery or two reports with the same revision, the greatest report id and counts). A version that does not
+   * beat the stored one changes nothing and marks nothing, so the result does not depend on the order or the
+   * batching of arrival. A batch's rows and their dirty marks are written in one statement.
    */
   async recordReports(m: EntityManager, items: ReadonlyArray<{ report: ReportInput; source: ReportSource }>): Promise<void> {
     if (items.length === 0) return;
     const col = <T>(f: (r: ReportInput, source: ReportSource) => T) => items.map((i) => f(i.report, i.source));
     await m.query(
       `WITH given AS (
-         SELECT DISTINCT ON (org_unit_code, cohort, as_of, revision) *
+         SELECT DISTINCT ON (org_unit_code, cohort, as_of) *
            FROM unnest($1::text[], $2::text[], $3::date[], $4::int[], $5::text[], $6::text[], $7::int[], $8::int[], $9::int[], $10::int[])
                 AS g(org_unit_code, cohort, as_of, revision, report_id, source, headcount, smartphone_holders, installed, bluetooth_on)
-          ORDER BY org_unit_code, cohort, as_of, revision, (report_id, headcount, smartphone_holders, installed, bluetooth_on) DESC
+          ORDER BY org_unit_code, cohort, as_of, (revision, report_id, headcount, smartphone_holders, installed, bluetooth_on) DESC
        ), changed AS (
          INSERT INTO rates_reports (org_unit_code, cohort, as_of, revision, report_id, source, headcount, smartphone_holders, installed, bluetooth_on)
          SELECT * FROM given
-         ON CONFLICT (org_unit_code, cohort, as_of, revision) DO UPDATE SET report_id = EXCLUDED.report_id, source = EXCLUDED.source,
+         ON CONFLICT (org_unit_code, cohort, as_of) DO UPDATE SET revision = EXCLUDED.revision, report_id = EXCLUDED.report_id, source = EXCLUDED.source,
            headcount = EXCLUDED.headcount, smartphone_holders = EXCLUDED.smartphone_holders, installed = EXCLUDED.installed, bluetooth_on = EXCLUDED.bluetooth_on
-         WHERE (rates_reports.report_id, rates_reports.headcount, rates_reports.smartphone_holders, rates_reports.installed, rates_reports.bluetooth_on)
-             < (EXCLUDED.report_id, EXCLUDED.headcount, EXCLUDED.smartphone_holders, EXCLUDED.installed, EXCLUDED.bluetooth_on)
+         WHERE (rates_reports.revision, rates_reports.report_id, rates_reports.headcount, rates_reports.smartphone_holders, rates_reports.installed,
+                rates_reports.bluetooth_on)
+             < (EXCLUDED.revision, EXCLUDED.report_id, EXCLUDED.headcount, EXCLUDED.smartphone_holders, EXCLUDED.installed, EXCLUDED.bluetooth_on)
          RETURNING org_unit_code, cohort, as_of
        )
        ${MARK_REPORTS_CHANGED}`,
