@@ -19,6 +19,7 @@ import {
   statusReach,
   statusSpan,
   targetCohorts,
+  TREND_LOOKBACK_DAYS,
   type Figure,
   type RollupSpan,
   type Target,
@@ -273,11 +274,12 @@ export class FigureRecomputeService {
     // A lane's sums are recomputed through the day after their last changed day; a status reads them further,
     // to the last day its trend looks back from (its item's `through`).
     const days = (w: FigureWork | StatusWork) => [w.unitCode, { from: w.from, through: after(w.until), readThrough: w.through }] as const;
+    // A figure is the day's sums (and the day before's, to compare); a status's trend looks back over the days before.
     const figurePlans = [...groupBy(figureItems, (w) => w.cohort)].map(([cohort, items]) =>
-      planLane(model.tree, figureLane(cohort, windowDays), new Map(items.map(days))),
+      planLane(model.tree, figureLane(cohort, windowDays), new Map(items.map(days)), 1),
     );
     const statusPlans = [...groupBy(statusItems, (w) => w.target.targetId).values()].map((items) =>
-      planLane(model.tree, statusLane(items[0].target), new Map(items.map(days))),
+      planLane(model.tree, statusLane(items[0].target), new Map(items.map(days)), TREND_LOOKBACK_DAYS + 1),
     );
     const plans: LanePlan[] = [...figurePlans, ...statusPlans];
     const reads = plans.flatMap((p) => p.reads);

@@ -10,7 +10,6 @@ import {
   RollupTimeline,
   sameRollup,
   sameSpan,
-  TREND_LOOKBACK_DAYS,
   type DateSpan,
   type FigureModel,
   type OrgTree,
@@ -27,8 +26,8 @@ export interface LaneResult {
 
 /**
  * Days of a lane's work: its sums are recomputed from `from` through `through` (the first day known unchanged,
- * which joins them to the stored days after it; null: to the calendar's end), and read back to the trend's
- * look-back before `from` and on to `readThrough`, the last day what is computed from them needs.
+ * which joins them to the stored days after it; null: to the calendar's end), and read from some days before
+ * `from` (the plan's `readBack`) on to `readThrough`, the last day what is computed from them needs.
  */
 export interface LaneDays {
   readonly from: string;
@@ -55,7 +54,7 @@ interface LaneGroup extends LaneDays {
 export interface LanePlan {
   readonly lane: RollupLane;
   readonly groups: LaneGroup[];
-  /** The stored roll-ups the groups read: their own (to compare) and their children's, from the trend's look-back before `from`. */
+  /** The stored roll-ups the groups read: their own (to compare) and their children's, from `readBack` days before `from`. */
   readonly reads: Array<{ unitCode: string; lane: string; from: string; until: string | null }>;
 }
 
@@ -73,9 +72,10 @@ export const laneKey = (unitCode: string, lane: string): string => `${unitCode}|
 
 /**
  * Orders the work of one lane from the deepest units up, so every unit is recomputed after its children,
- * and says which stored roll-ups that reads. `work`: unit → the days that may have changed.
+ * and says which stored roll-ups that reads. `work`: unit → the days that may have changed; `readBack`: how many
+ * days before a group's `from` its reads start (what is computed from the lane looks back that far).
  */
-export function planLane(tree: OrgTree, lane: RollupLane, work: ReadonlyMap<string, LaneDays>): LanePlan {
+export function planLane(tree: OrgTree, lane: RollupLane, work: ReadonlyMap<string, LaneDays>, readBack: number): LanePlan {
   const byMembers = new Map<string, LaneGroup & { depth: number }>();
   for (const [code, days] of work) {
     if (!tree.get(code)) continue;
@@ -99,8 +99,7 @@ export function planLane(tree: OrgTree, lane: RollupLane, work: ReadonlyMap<stri
   const groups = [...byMembers.values()].sort((a, b) => b.depth - a.depth);
   const reads = new Map<string, { unitCode: string; lane: string; from: string; until: string | null }>();
   for (const g of groups) {
-    // The trend of a status looks back over the days before `from`; the figures only need the day before.
-    const from = addDays(g.from, -(TREND_LOOKBACK_DAYS + 1));
+    const from = addDays(g.from, -readBack);
     const until = laterDay(g.through, g.readThrough);
     for (const unitCode of [...g.members, ...g.children]) {
       const k = laneKey(unitCode, lane.key);
