@@ -4,7 +4,7 @@ import { sleep, withAdmin } from '../support/env';
 import { judge, type Row } from '../support/report';
 import { CAMPAIGN_END, CampaignDays, intakeKnows, Prng, residentReport, setResidentTarget, type ReportBody } from '../support/shapes';
 import { fmtNumber, percentile, slope } from '../support/stats';
-import { BenchSystem } from '../support/system';
+import { BenchSystem, type CpuSnapshot } from '../support/system';
 import { buildWorld, importWorld, StreamWatch } from '../support/world';
 
 interface Figure {
@@ -206,7 +206,7 @@ interface Sustained {
   flushing: { flushes: number; meanSeconds: number } | null;
   /** Where the CPU of the load and its drain went (null: nothing accepted). */
   cpu: {
-    spent: ReadonlyArray<{ name: string; seconds: number }>;
+    spent: CpuSpent;
     eventsBefore: ReadonlyMap<string, number>;
     eventsAfter: ReadonlyMap<string, number>;
     /** Unit pages the freshness probes read meanwhile (compliance and PostgreSQL work in `spent` that is not the reports'). */
@@ -261,7 +261,7 @@ async function sustain(
     await Promise.all(running);
   })();
   const flushesBefore = await flushTotals(sys);
-  const cpuBefore = sys.cpuSnapshot();
+  const cpuBefore = await cpuMark(sys);
   const eventsBefore = await watch.countsByType();
   const run = await offer(sys, o.next, o.rate, o.seconds, o.batch);
   const flushesAfter = await flushTotals(sys);
@@ -278,7 +278,7 @@ async function sustain(
     drainError = (err as Error).message;
   }
   // The CPU of the load and of its drain: what the reports cost at this rate (the probes' few reads included).
-  const spent = BenchSystem.cpuBetween(cpuBefore, sys.cpuSnapshot());
+  const spent = await cpuSince(sys, cpuBefore);
   const eventsAfter = await watch.countsByType();
   const growth = slope(lagSamples.filter(([t]) => t >= o.seconds / 2));
   const lastLag = lagSamples.at(-1)?.[1] ?? null;
@@ -357,7 +357,7 @@ async function calibrate(
   const { sys, watch } = p;
   const offered = offeredRate(ctx);
   ctx.log(`pipeline${label}: calibrating at ${offered} reports/s`);
-  const cpuBefore = sys.cpuSnapshot();
+  const cpuBefore = await cpuMark(sys);
   const eventsBefore = await watch.countsByType();
   const cal = await offer(sys, next, offered, ctx.quick ? 3 : 10, batchOf(ctx));
   let calIdle = DRAIN_BUDGET_MS / 1000;
@@ -371,7 +371,7 @@ async function calibrate(
   }
   // Not drained within the wait: the rate is an upper bound of what the pipeline absorbs.
   const capacity = cal.accepted / (cal.seconds + calIdle);
-  const spent = BenchSystem.cpuBetween(cpuBefore, sys.cpuSnapshot());
+  const spent = await cpuSince(sys, cpuBefore);
   const eventsAfter = await watch.countsByType();
   rows.push({
     section: SECTION,
@@ -521,17 +521,43 @@ function campaignShaped(ctx: BenchContext, rows: Row[]): Promise<void> {
  * than N seconds of CPU a second, so this says which rate the machine itself allows, and how far each process is
  * from the budget the target leaves (N cores / the target rate). With the events each report caused on the stream.
  */
+/** What a stretch of a run cost: every process's CPU, and PostgreSQL's by the service whose connections used it. */
+interface CpuSpent {
+  readonly processes: ReadonlyArray<{ name: string; seconds: number }>;
+  readonly postgresBy: ReadonlyArray<{ name: string; seconds: number }>;
+}
+
+async function cpuMark(sys: BenchSystem): Promise<{ processes: CpuSnapshot; postgres: CpuSnapshot }> {
+  return { processes: sys.cpuSnapshot(), postgres: await sys.postgresByService() };
+}
+
+async function cpuSince(sys: BenchSystem, before: { processes: CpuSnapshot; postgres: CpuSnapshot }): Promise<CpuSpent> {
+  const after = await cpuMark(sys);
+  return {
+    processes: BenchSystem.cpuBetween(before.processes, after.processes),
+    postgresBy: BenchSystem.cpuBetween(before.postgres, after.postgres),
+  };
+}
+
 function cpuRow(
   section: string,
   when: string,
   reports: number,
-  spent: ReadonlyArray<{ name: string; seconds: number }>,
+  spent: CpuSpent,
   eventsBefore: ReadonlyMap<string, number>,
   eventsAfter: ReadonlyMap<string, number>,
   also = '',
 ): Row {
   const us = (seconds: number) => (seconds * 1e6) / reports;
-  const total = spent.reduce((a, p) => a + p.seconds, 0);
+  const total = spent.processes.reduce((a, p) => a + p.seconds, 0);
+  const postgres = spent.processes.find((p) => p.name === 'postgres')?.seconds ?? 0;
+  const owned = spent.postgresBy.filter((p) => p.seconds > 0);
+  const rest = postgres - owned.reduce((a, p) => a + p.seconds, 0);
+  // PostgreSQL's share by the service whose connections spent it; the rest is the server's own work (WAL, checkpoints,
+  // autovacuum) and connections closed meanwhile.
+  const byOwner = owned.length
+    ? ` (by whose connections: ${owned.map((p) => `${p.name} ${fmtNumber(us(p.seconds))}`).join(', ')}, the rest ${fmtNumber(us(Math.max(0, rest)))})`
+    : '';
   const cores = availableParallelism();
   const events = [...eventsAfter]
     .map(([type, n]) => ({ type, n: n - (eventsBefore.get(type) ?? 0) }))
@@ -544,7 +570,7 @@ function cpuRow(
     value: us(total),
     unit: 'µs/report',
     detail:
-      `${spent.map((p) => `${p.name} ${fmtNumber(us(p.seconds))}`).join(', ')} µs; ` +
+      `${spent.processes.map((p) => `${p.name} ${fmtNumber(us(p.seconds))}${p.name === 'postgres' ? byOwner : ''}`).join(', ')} µs; ` +
       `${cores} cores at this cost absorb at most ${fmtNumber((cores * 1e6) / us(total))} reports/s, ` +
       `${fmtNumber(TARGET_RATE)}/s (the target) leaves ${fmtNumber((cores * 1e6) / TARGET_RATE)} µs a report; ` +
       `${perReport.toFixed(2)} events on the stream a report (${events.map((e) => `${e.type} ${(e.n / reports).toFixed(2)}`).join(', ')}); ` +

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { freePort, pollUntil, ServiceProcesses, type Service } from '../../tools/processes/service-processes';
-import { dropDatabase, dropNamespace, freshDatabase, freshNamespace, natsUrl, repoRoot, sleep } from './env';
+import { dropDatabase, dropNamespace, freshDatabase, freshNamespace, natsUrl, repoRoot, sleep, withAdmin } from './env';
 import { HttpClient } from './http';
 
 /** USER_HZ: the unit of /proc/<pid>/stat's times, 100 on every Linux build this runs on. */
@@ -154,6 +154,30 @@ export class BenchSystem extends ServiceProcesses {
     out.nats = cpuSecondsOfCommand('nats-server');
     const me = process.cpuUsage();
     out['load generator'] = (me.user + me.system) / 1e6;
+    return out;
+  }
+
+  /**
+   * CPU used so far by the PostgreSQL backends connected to this system's database, by the service that opened each
+   * (its connections' application name: a service's pool, or its outbox relay's connection). Backends that exit
+   * between two snapshots are missing from their difference (their time is in `cpuSnapshot`'s postgres only): the
+   * services' pools stay open, so what is missing is small, and is shown as the rest of PostgreSQL's time.
+   */
+  async postgresByService(): Promise<CpuSnapshot> {
+    const rows = await withAdmin(
+      async (c) =>
+        (
+          await c.query<{ pid: number; app: string }>(
+            `SELECT pid, application_name AS app FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+          )
+        ).rows,
+      this.databaseUrl,
+    );
+    const out: CpuSnapshot = {};
+    for (const { pid, app } of rows) {
+      const service = /^[a-z]+/.exec(app)?.[0] ?? 'other';
+      out[service] = (out[service] ?? 0) + cpuSecondsOf(pid);
+    }
     return out;
   }
 
