@@ -261,7 +261,7 @@ async function sustain(
     await Promise.all(running);
   })();
   const flushesBefore = await flushTotals(sys);
-  const cpuBefore = await cpuMark(sys);
+  const cpuBefore = cpuMark(sys);
   const eventsBefore = await watch.countsByType();
   const run = await offer(sys, o.next, o.rate, o.seconds, o.batch);
   const flushesAfter = await flushTotals(sys);
@@ -357,7 +357,7 @@ async function calibrate(
   const { sys, watch } = p;
   const offered = offeredRate(ctx);
   ctx.log(`pipeline${label}: calibrating at ${offered} reports/s`);
-  const cpuBefore = await cpuMark(sys);
+  const cpuBefore = cpuMark(sys);
   const eventsBefore = await watch.countsByType();
   const cal = await offer(sys, next, offered, ctx.quick ? 3 : 10, batchOf(ctx));
   let calIdle = DRAIN_BUDGET_MS / 1000;
@@ -527,15 +527,20 @@ interface CpuSpent {
   readonly postgresBy: ReadonlyArray<{ name: string; seconds: number }>;
 }
 
-async function cpuMark(sys: BenchSystem): Promise<{ processes: CpuSnapshot; postgres: CpuSnapshot }> {
-  return { processes: sys.cpuSnapshot(), postgres: await sys.postgresByService() };
+interface CpuMark {
+  readonly processes: CpuSnapshot;
+  readonly postgres: { stop(): Promise<CpuSnapshot> };
 }
 
-async function cpuSince(sys: BenchSystem, before: { processes: CpuSnapshot; postgres: CpuSnapshot }): Promise<CpuSpent> {
-  const after = await cpuMark(sys);
+function cpuMark(sys: BenchSystem): CpuMark {
+  return { processes: sys.cpuSnapshot(), postgres: sys.postgresByService() };
+}
+
+async function cpuSince(sys: BenchSystem, before: CpuMark): Promise<CpuSpent> {
+  const postgres = await before.postgres.stop();
   return {
-    processes: BenchSystem.cpuBetween(before.processes, after.processes),
-    postgresBy: BenchSystem.cpuBetween(before.postgres, after.postgres),
+    processes: BenchSystem.cpuBetween(before.processes, sys.cpuSnapshot()),
+    postgresBy: BenchSystem.cpuBetween({}, postgres),
   };
 }
 

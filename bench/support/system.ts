@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
+import type { Client } from 'pg';
 import { freePort, pollUntil, ServiceProcesses, type Service } from '../../tools/processes/service-processes';
 import { dropDatabase, dropNamespace, freshDatabase, freshNamespace, natsUrl, repoRoot, sleep, withAdmin } from './env';
 import { HttpClient } from './http';
@@ -158,27 +159,46 @@ export class BenchSystem extends ServiceProcesses {
   }
 
   /**
-   * CPU used so far by the PostgreSQL backends connected to this system's database, by the service that opened each
-   * (its connections' application name: a service's pool, or its outbox relay's connection). Backends that exit
-   * between two snapshots are missing from their difference (their time is in `cpuSnapshot`'s postgres only): the
-   * services' pools stay open, so what is missing is small, and is shown as the rest of PostgreSQL's time.
+   * Starts measuring the CPU of the PostgreSQL backends connected to this system's database, by the service that opened
+   * each (its connections' application name: a service's pool, or its outbox relay's connection); `stop` says how much
+   * each spent since. The backends are sampled every half second, so one that a pool closes meanwhile counts up to its
+   * last sample (its time after it is in `cpuSnapshot`'s postgres only, shown there as the rest of PostgreSQL's time).
    */
-  async postgresByService(): Promise<CpuSnapshot> {
-    const rows = await withAdmin(
-      async (c) =>
-        (
-          await c.query<{ pid: number; app: string }>(
-            `SELECT pid, application_name AS app FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
-          )
-        ).rows,
-      this.databaseUrl,
-    );
-    const out: CpuSnapshot = {};
-    for (const { pid, app } of rows) {
-      const service = /^[a-z]+/.exec(app)?.[0] ?? 'other';
-      out[service] = (out[service] ?? 0) + cpuSecondsOf(pid);
-    }
-    return out;
+  postgresByService(everyMs = 500): { stop(): Promise<CpuSnapshot> } {
+    const seen = new Map<number, { service: string; first: number; last: number }>();
+    let initial = true;
+    const sample = async (c: Client): Promise<void> => {
+      const { rows } = await c.query<{ pid: number; app: string }>(
+        `SELECT pid, application_name AS app FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+      );
+      for (const { pid, app } of rows) {
+        const cpu = cpuSecondsOf(pid);
+        const known = seen.get(pid);
+        if (known) known.last = cpu;
+        // A backend already running counts from now; one opened since, from its start.
+        else seen.set(pid, { service: /^[a-z]+/.exec(app)?.[0] ?? 'other', first: initial ? cpu : 0, last: cpu });
+      }
+      initial = false;
+    };
+    let running = true;
+    // One connection for the whole measurement (a connection a sample would be a backend started twice a second).
+    const loop = withAdmin(async (c) => {
+      await sample(c);
+      while (running) {
+        // Unref'd: a measurement left running (its stretch of the run threw) does not hold the process.
+        await new Promise((r) => setTimeout(r, everyMs).unref());
+        await sample(c);
+      }
+    }, this.databaseUrl).catch(() => undefined);
+    return {
+      async stop(): Promise<CpuSnapshot> {
+        running = false;
+        await loop;
+        const out: CpuSnapshot = {};
+        for (const b of seen.values()) out[b.service] = (out[b.service] ?? 0) + Math.max(0, b.last - b.first);
+        return out;
+      },
+    };
   }
 
   /** Resets the peak RSS (VmHWM) of a service (Linux: `5` into /proc/<pid>/clear_refs); false when not allowed. */
