@@ -22,6 +22,7 @@ import { ProjectionModule } from './projection/projection.module';
 import { QualityFollowUps1765238400000 } from './migrations/1765238400000-QualityFollowUps';
 import { QualityModule } from './quality/quality.module';
 import { ReadModelVersionSlots1796600000000 } from './migrations/1796600000000-ReadModelVersionSlots';
+import { DropQualityReportsDayIndex1796700000000 } from './migrations/1796700000000-DropQualityReportsDayIndex';
 
 export const COMPLIANCE_MIGRATIONS = [
   ...REGISTRY_REPLICA_MIGRATIONS,
@@ -33,6 +34,7 @@ export const COMPLIANCE_MIGRATIONS = [
   QualityFollowUps1765238400000,
   StatusCountsByDate1796537736000,
   ReadModelVersionSlots1796600000000,
+  DropQualityReportsDayIndex1796700000000,
 ];
 
 @Module({})

@@ -71,8 +71,7 @@ export interface SiblingRequest {
  * mostly from a few districts: read per request, the same siblings' days came back once for each of their
  * neighbours, ~6,000 rows and 400–700 ms a batch in the pipeline benchmark); each request then takes its own
  * window, without itself. From the siblings (the parent index), each range's days of all of them in one scan of the
- * primary key: work in proportion to the siblings and the window, not to every unit's reports of the cohort in the window (the
- * (cohort, as_of) index).
+ * primary key: work in proportion to the siblings and the window, not to every unit's reports of the cohort in the window.
  */
 export async function siblingReportsOf(m: EntityManager, requests: readonly SiblingRequest[]): Promise<QualityReport[][]> {
   const out: QualityReport[][] = requests.map(() => []);
@@ -106,8 +105,8 @@ export async function siblingReportsOf(m: EntityManager, requests: readonly Sibl
          -- One scan of the primary key (unit, cohort, day) per range, for all its siblings at once (unit = ANY), not a
          -- bitmap scan per sibling and range: on a province's 27,000 reports, 40 ranges of 50 siblings took 33 ms this
          -- way against 145-415 ms (in the pipeline benchmark, with the load's jumps in every district, the costliest
-         -- statement: ~320 ms a batch). Not the (cohort, as_of) index: with statistics behind a fast-growing table the
-         -- planner once took it and filtered every unit's reports of the window for each sibling (15 s for 20 questions).
+         -- statement: ~320 ms a batch). The table has no (cohort, as_of) index any more: with statistics behind a
+         -- fast-growing table the planner once took it and filtered every unit's reports of the window for each sibling.
          CROSS JOIN LATERAL (SELECT * FROM quality_reports r
                               WHERE r.unit_code = ANY(s.codes) AND r.cohort = k.cohort AND r.as_of BETWEEN k.f AND k.t OFFSET 0) q
         ORDER BY k.g, q.unit_code, q.as_of`,
