@@ -516,17 +516,13 @@ function campaignShaped(ctx: BenchContext, rows: Row[]): Promise<void> {
   });
 }
 
-/**
- * Where the calibration's CPU went, per report, by process: on a machine of N cores the pipeline cannot absorb more
- * than N seconds of CPU a second, so this says which rate the machine itself allows, and how far each process is
- * from the budget the target leaves (N cores / the target rate). With the events each report caused on the stream.
- */
 /** What a stretch of a run cost: every process's CPU, and PostgreSQL's by the service whose connections used it. */
 interface CpuSpent {
   readonly processes: ReadonlyArray<{ name: string; seconds: number }>;
   readonly postgresBy: ReadonlyArray<{ name: string; seconds: number }>;
 }
 
+/** Where a measured stretch starts: every process's CPU so far, and PostgreSQL's by service sampled from then on. */
 interface CpuMark {
   readonly processes: CpuSnapshot;
   readonly postgres: { stop(): Promise<CpuSnapshot> };
@@ -536,6 +532,7 @@ function cpuMark(sys: BenchSystem): CpuMark {
   return { processes: sys.cpuSnapshot(), postgres: sys.postgresByService() };
 }
 
+/** What the stretch since `before` cost. */
 async function cpuSince(sys: BenchSystem, before: CpuMark): Promise<CpuSpent> {
   const postgres = await before.postgres.stop();
   return {
@@ -544,6 +541,11 @@ async function cpuSince(sys: BenchSystem, before: CpuMark): Promise<CpuSpent> {
   };
 }
 
+/**
+ * Where the calibration's CPU went, per report, by process: on a machine of N cores the pipeline cannot absorb more
+ * than N seconds of CPU a second, so this says which rate the machine itself allows, and how far each process is
+ * from the budget the target leaves (N cores / the target rate). With the events each report caused on the stream.
+ */
 function cpuRow(
   section: string,
   when: string,
