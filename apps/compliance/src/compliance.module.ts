@@ -23,6 +23,7 @@ import { QualityFollowUps1765238400000 } from './migrations/1765238400000-Qualit
 import { QualityModule } from './quality/quality.module';
 import { ReadModelVersionSlots1796600000000 } from './migrations/1796600000000-ReadModelVersionSlots';
 import { DropQualityReportsDayIndex1796700000000 } from './migrations/1796700000000-DropQualityReportsDayIndex';
+import { QualityViolationsByReport1796800000000 } from './migrations/1796800000000-QualityViolationsByReport';
 
 export const COMPLIANCE_MIGRATIONS = [
   ...REGISTRY_REPLICA_MIGRATIONS,
@@ -35,6 +36,7 @@ export const COMPLIANCE_MIGRATIONS = [
   StatusCountsByDate1796537736000,
   ReadModelVersionSlots1796600000000,
   DropQualityReportsDayIndex1796700000000,
+  QualityViolationsByReport1796800000000,
 ];
 
 @Module({})

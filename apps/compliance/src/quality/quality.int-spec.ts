@@ -1,13 +1,14 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { CohortSetV1, ReportAcceptedV1, RosterImportedV1, type Cohort } from '@app/contracts';
+import { CohortSetV1, QUALITY_RULES, ReportAcceptedV1, RosterImportedV1, type Cohort } from '@app/contracts';
 import { streamNames } from '@app/messaging';
 import { addDays } from '@app/domain';
 import { natsUrl } from '@test/support/int-env';
+import { explainedNodes, type Explained, type PlanNode } from '@test/support/query-plans';
 import { disposeService, EventInjector, http, settle, startService, type RunningService } from '@test/support/service-harness';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { complianceService } from '../main';
-import { siblingReportsOf } from './quality.store';
+import { existingViolations, siblingReportsOf } from './quality.store';
 
 const DAY0 = '2020-08-21';
 const LAST = addDays(DAY0, 5);
@@ -282,6 +283,49 @@ describe('data quality: rules as reports arrive, follow-ups, roster reconciliati
     for (const [i, q] of apart.entries()) {
       expect(answered[i].map((r) => ({ unitCode: r.unitCode, asOf: r.asOf, installed: r.installed }))).toEqual(await alone(q));
       expect(answered[i]).toHaveLength(5);
+    }
+  });
+
+  it("reads a batch's stored violations through the report index, not every violation raised", async () => {
+    const ds = svc.app.get(DataSource);
+    const qr = ds.createQueryRunner();
+    await qr.startTransaction();
+    try {
+      // 20,000 violations of 2,000 units over ten days (rolled back below), as after a minute of the pipeline
+      // benchmark: the unique key leads with the rule, and a batch's read was planned as a hash join over all of them.
+      await qr.query(
+        `INSERT INTO quality_violations (id, rule, severity, unit_code, cohort, as_of, value, "limit")
+         SELECT gen_random_uuid(), ($1::text[])[1 + i % 5], 'warning', 'X' || (i % 2000), 'residents', date '2020-07-01' + i / 2000, 1, 1
+           FROM generate_series(0, 19999) i`,
+        [QUALITY_RULES],
+      );
+      await qr.query(`ANALYZE quality_violations`);
+      const batch = Array.from({ length: 125 }, (_, i) => ({
+        unitCode: `X${(i * 7) % 2000}`,
+        cohort: 'residents' as Cohort,
+        asOf: addDays('2020-07-01', i % 10),
+      }));
+      let plan: PlanNode[] = [];
+      const explaining = {
+        query: async (sql: string, params: unknown[]) => {
+          plan = explainedNodes((await qr.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`, params)) as Explained);
+          return [];
+        },
+      } as unknown as EntityManager;
+      await existingViolations(explaining, batch, QUALITY_RULES);
+      const read = plan.filter((n) => n['Relation Name'] === 'quality_violations');
+      expect(read.length).toBeGreaterThan(0);
+      expect(read.filter((n) => n['Node Type'] === 'Seq Scan')).toEqual([]);
+      for (const n of read) expect(n['Actual Rows'] ?? 0).toBeLessThanOrEqual(batch.length);
+      // And what it reads is each report's violations: (i * 7) % 2000 + 2000 × day, of rule i % 5.
+      const stored = await existingViolations(qr.manager, batch, QUALITY_RULES);
+      for (const r of batch) {
+        const i = Number(r.unitCode.slice(1)) + 2000 * (Number(r.asOf.slice(-2)) - 1);
+        expect(stored.get(`${r.unitCode}|residents|${r.asOf}`)!.map((v) => v.rule)).toEqual([QUALITY_RULES[i % 5]]);
+      }
+    } finally {
+      await qr.rollbackTransaction();
+      await qr.release();
     }
   });
 
