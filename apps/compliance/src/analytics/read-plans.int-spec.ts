@@ -1,22 +1,11 @@
 import { DataSource } from 'typeorm';
 import { dropDatabase, freshDatabase } from '@test/support/int-env';
+import { explainedNodes, type Explained } from '@test/support/query-plans';
 import { projectionTablesDdl } from '../projection/projection.schema';
 import { summaryQuery } from './reads/summary.read';
 import { timeseriesQuery } from './reads/timeseries.read';
+import { unitQuery } from './reads/unit.read';
 import { unitsQuery, type UnitsData } from './reads/units.read';
-
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Actual Rows'?: number;
-  Plans?: PlanNode[];
-}
-
-function nodes(n: PlanNode): PlanNode[] {
-  return [n, ...(n.Plans ?? []).flatMap(nodes)];
-}
-
-type Explained = Array<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>;
 
 /**
  * The read routes' statements on a national-sized generation (100,000 units, four targets, two
@@ -70,8 +59,9 @@ describe('read routes: one statement whose work does not grow with the registry'
 
   it('GET /v1/summary scans no table of units, statuses or figures and reads a bounded number of rows from each', async () => {
     const q = summaryQuery('2020-08-21');
-    const [row] = (await ds.query(`EXPLAIN (ANALYZE, FORMAT JSON) SELECT (${q.data(schema)}) AS data`, q.params)) as Explained;
-    const all = nodes(row['QUERY PLAN'][0].Plan);
+    const all = explainedNodes(
+      (await ds.query(`EXPLAIN (ANALYZE, FORMAT JSON) SELECT (${q.data(schema)}) AS data`, q.params)) as Explained,
+    );
     const read = (table: string) => all.filter((n) => n['Relation Name'] === table);
     for (const table of ['units', 'target_statuses', 'figures']) {
       expect(read(table).length).toBeGreaterThan(0);
@@ -86,8 +76,9 @@ describe('read routes: one statement whose work does not grow with the registry'
     "GET /v1/timeseries?sort=%s steps down the figures primary key once per day and series, and sorts only that unit's days",
     async (sort) => {
       const q = timeseriesQuery({ unit: 'U777', sort }, '2020-08-30', '2020-08-01', { limit: 10, offset: 5 });
-      const [row] = (await ds.query(`EXPLAIN (ANALYZE, FORMAT JSON) SELECT (${q.data(schema)}) AS data`, q.params)) as Explained;
-      const all = nodes(row['QUERY PLAN'][0].Plan);
+      const all = explainedNodes(
+        (await ds.query(`EXPLAIN (ANALYZE, FORMAT JSON) SELECT (${q.data(schema)}) AS data`, q.params)) as Explained,
+      );
       const figures = all.filter((n) => n['Relation Name'] === 'figures');
       expect(figures.length).toBeGreaterThan(0);
       expect(figures.filter((n) => n['Node Type'] === 'Seq Scan')).toEqual([]);
@@ -111,8 +102,9 @@ describe('read routes: one statement whose work does not grow with the registry'
         { date: '2020-08-21', cohort: 'residents', tree: 'administrative', scopeRoot: null, page: { sort, limit: 5, offset: 5 } },
         parents,
       );
-      const [row] = (await ds.query(`EXPLAIN (ANALYZE, FORMAT JSON) SELECT (${q.data(schema)}) AS data`, q.params)) as Explained;
-      const all = nodes(row['QUERY PLAN'][0].Plan);
+      const all = explainedNodes(
+        (await ds.query(`EXPLAIN (ANALYZE, FORMAT JSON) SELECT (${q.data(schema)}) AS data`, q.params)) as Explained,
+      );
       for (const table of ['units', 'figures', 'target_statuses']) {
         const read = all.filter((n) => n['Relation Name'] === table);
         expect(read.filter((n) => n['Node Type'] === 'Seq Scan')).toEqual([]);
@@ -122,6 +114,38 @@ describe('read routes: one statement whose work does not grow with the registry'
         expect(n['Actual Rows'] ?? 0).toBeLessThanOrEqual(16);
     },
   );
+
+  it.each([
+    ['a national generation', schema],
+    ['a province-sized generation whose targets were never analysed', 'plan_small'],
+  ])('GET /v1/units/{code} reads its statuses and figures through their primary keys, on %s', async (_, at) => {
+    if (at === 'plan_small') {
+      // What the pipeline benchmark's probes met: ~28,000 status rows, one target the planner guessed to be 240 (a
+      // table never analysed), and the unit's statuses, read as a set, filtered out of a scan of every status row.
+      for (const sql of projectionTablesDdl(at)) await ds.query(sql);
+      await ds.query(
+        `INSERT INTO "${at}".targets (target_id, name, metric, cohorts, tree, scope_unit_types, scope_levels, threshold, deadline, reporting_window_days, revision)
+         VALUES ('T1', 'Chỉ tiêu', 'installRate', '{residents}', 'administrative', '{commune}', '{3}', 0.5, '2020-08-30', 7, 1)`,
+      );
+      await ds.query(
+        `INSERT INTO "${at}".units (code, name, type, level, revision) SELECT 'U' || i, 'Xã ' || i, 'commune', 3, 1 FROM generate_series(1, 1000) i`,
+      );
+      await ds.query(
+        `INSERT INTO "${at}".target_statuses (target_id, org_unit_code, date, status, threshold, gap, event_occurred_at, event_id)
+         SELECT 'T1', 'U' || i, date '2020-08-01' + k, (ARRAY['on_track','at_risk'])[1 + k % 2], 0.5, 10, now(), gen_random_uuid()
+         FROM generate_series(1, 1000) i, generate_series(0, 27) k`,
+      );
+      for (const t of ['units', 'target_statuses']) await ds.query(`ANALYZE "${at}".${t}`);
+    }
+    const q = unitQuery('U777', '2020-08-21', '2020-08-07');
+    const plan = explainedNodes((await ds.query(`EXPLAIN (ANALYZE, FORMAT JSON) SELECT (${q.data(at)}) AS data`, q.params)) as Explained);
+    for (const table of ['units', 'figures', 'target_statuses']) {
+      const read = plan.filter((n) => n['Relation Name'] === table);
+      expect(read.length).toBeGreaterThan(0);
+      expect(read.filter((n) => n['Node Type'] === 'Seq Scan')).toEqual([]);
+      for (const n of read) expect(n['Actual Rows'] ?? 0).toBeLessThan(100);
+    }
+  });
 
   it('GET /v1/units: the pages of several parents read in one statement are those read one parent at a time, in the order asked', async () => {
     const read = async (parents: string[]) => {
