@@ -80,7 +80,7 @@ describe('npm start (scripts/launcher.js) with the PostgreSQL and NATS of this m
       expect(argv[1 + flags.length]).toBe('-r');
     }
     expect(nodeFlags('rates')).toEqual(['--max-semi-space-size=64']);
-    expect(nodeFlags('workforce')).toEqual([]);
+    expect(nodeFlags('workforce')).toEqual(['--heap-growing-percent=100']);
     expect(state.postgres).toBeNull(); // DATABASE_URL given: nothing embedded
     expect(state.nats).toBeNull();
     expect(state.namespace).toBe(namespace);
