@@ -516,29 +516,62 @@ function campaignShaped(ctx: BenchContext, rows: Row[]): Promise<void> {
   });
 }
 
-/** What a stretch of a run cost: every process's CPU, and PostgreSQL's by the service whose connections used it. */
+/**
+ * What a stretch of a run cost: every process's CPU, PostgreSQL's by the service whose connections used it, and the
+ * rows written by table with the server's WAL (`wal`, bytes).
+ */
 interface CpuSpent {
   readonly processes: ReadonlyArray<{ name: string; seconds: number }>;
   readonly postgresBy: ReadonlyArray<{ name: string; seconds: number }>;
+  readonly writes: ReadonlyArray<{ name: string; count: number }>;
 }
 
-/** Where a measured stretch starts: every process's CPU so far, and PostgreSQL's by service sampled from then on. */
+/** Where a measured stretch starts: every process's CPU so far, PostgreSQL's by service sampled from then on, the rows written so far. */
 interface CpuMark {
   readonly processes: CpuSnapshot;
   readonly postgres: { stop(): Promise<CpuSnapshot> };
+  readonly writes: Promise<CpuSnapshot>;
 }
 
+/**
+ * PostgreSQL 15 reports a connection's row counts when it goes idle, or, within a second of its last report, up to
+ * ten seconds later: the rows written are read that long after the stretch's CPU, once the system is idle.
+ */
+const ROW_COUNTS_SETTLE_MS = 11_000;
+
 function cpuMark(sys: BenchSystem): CpuMark {
-  return { processes: sys.cpuSnapshot(), postgres: sys.postgresByService() };
+  const writes = sys.rowWrites().catch((): CpuSnapshot => ({}));
+  return { processes: sys.cpuSnapshot(), postgres: sys.postgresByService(), writes };
 }
 
 /** What the stretch since `before` cost. */
 async function cpuSince(sys: BenchSystem, before: CpuMark): Promise<CpuSpent> {
   const postgres = await before.postgres.stop();
+  const processes = BenchSystem.cpuBetween(before.processes, sys.cpuSnapshot());
+  await sleep(ROW_COUNTS_SETTLE_MS);
+  const writesBefore = await before.writes;
+  const writesAfter = await sys.rowWrites().catch((): CpuSnapshot => ({}));
   return {
-    processes: BenchSystem.cpuBetween(before.processes, sys.cpuSnapshot()),
+    processes,
     postgresBy: BenchSystem.cpuBetween({}, postgres),
+    // A table is only counted with both ends read (a snapshot that failed leaves the rows out, not the whole count).
+    writes: BenchSystem.cpuBetween(writesBefore, Object.fromEntries(Object.entries(writesAfter).filter(([k]) => k in writesBefore))).map(
+      (d) => ({ name: d.name, count: d.seconds }),
+    ),
   };
+}
+
+/** The rows written a report, in all and by the tables that took the most, and the WAL a report: what the CPU is spent on. */
+function writesPerReport(writes: CpuSpent['writes'], reports: number): string {
+  const wal = writes.find((w) => w.name === 'wal')?.count ?? null;
+  const tables = writes.filter((w) => w.name !== 'wal' && w.count > 0);
+  if (tables.length === 0) return '';
+  const total = tables.reduce((a, w) => a + w.count, 0);
+  const top = tables.slice(0, 8).map((w) => `${w.name} ${(w.count / reports).toFixed(2)}`);
+  return (
+    `; ${(total / reports).toFixed(1)} rows written a report (inserted, updated or deleted, as PostgreSQL counted them: ${top.join(', ')}` +
+    `${tables.length > 8 ? ', …' : ''})${wal !== null ? `, ${fmtNumber(wal / reports / 1024)} KB of WAL a report (the whole server)` : ''}`
+  );
 }
 
 /**
@@ -582,6 +615,7 @@ function cpuRow(
       `${fmtNumber(TARGET_RATE)}/s (the target) leaves ${fmtNumber((cores * 1e6) / TARGET_RATE)} µs a report; ` +
       `${perReport.toFixed(2)} events on the stream a report (${events.map((e) => `${e.type} ${(e.n / reports).toFixed(2)}`).join(', ')}); ` +
       'PostgreSQL and NATS are every process of the shared servers (quiet machine assumed)' +
+      writesPerReport(spent.writes, reports) +
       (also ? `; ${also}` : ''),
   };
 }

@@ -201,6 +201,26 @@ export class BenchSystem extends ServiceProcesses {
     };
   }
 
+  /**
+   * Rows written so far in this system's database, by table (`schema.table`: inserted, updated and deleted, as
+   * PostgreSQL's statistics count them), and the WAL the whole server has written (`wal`, bytes; other databases'
+   * too, so run it on a quiet machine). Two snapshots' difference says what happened between them weighed in rows.
+   * The counts lag by up to a second of each connection's work (a backend reports its counts when idle, at most
+   * once a second), so a measured stretch should end with the system idle.
+   */
+  async rowWrites(): Promise<CpuSnapshot> {
+    return withAdmin(async (c) => {
+      const out: CpuSnapshot = {};
+      const { rows } = await c.query<{ rel: string; n: string }>(
+        `SELECT schemaname || '.' || relname AS rel, n_tup_ins + n_tup_upd + n_tup_del AS n FROM pg_stat_user_tables`,
+      );
+      for (const r of rows) out[r.rel] = Number(r.n);
+      const wal = await c.query<{ bytes: string }>(`SELECT wal_bytes AS bytes FROM pg_stat_wal`).catch(() => null);
+      if (wal?.rows[0]) out.wal = Number(wal.rows[0].bytes);
+      return out;
+    }, this.databaseUrl);
+  }
+
   /** Resets the peak RSS (VmHWM) of a service (Linux: `5` into /proc/<pid>/clear_refs); false when not allowed. */
   resetPeak(service: Service): boolean {
     try {
