@@ -40,6 +40,9 @@ function asOfLookup(rows: FigureRow[]): (unit: string, date: string) => Counts |
 }
 
 const FIGURE_SELECT = `SELECT org_unit_code, date::text AS date, headcount, smartphone_holders AS "smartphoneHolders", installed, bluetooth_on AS "bluetoothOn"`;
+/** The same columns from what rates published (all it keeps of a figure: its payload on each day it changed). */
+const PUBLISHED_FIGURE_SELECT = `SELECT org_unit_code, date::text AS date, (payload->>'headcount')::int AS headcount,
+  (payload->>'smartphoneHolders')::int AS "smartphoneHolders", (payload->>'installed')::int AS installed, (payload->>'bluetoothOn')::int AS "bluetoothOn"`;
 
 /**
  * Compares what the load sent with what rates and compliance hold, recomputed independently: each accepted
@@ -61,12 +64,18 @@ export async function checkFigures(databaseUrl: string, ledger: LoadLedger): Pro
     const [{ generation }] = (await db.query(`SELECT generation FROM compliance.projection_pointer`)).rows;
     const g = `compliance_g${generation}`;
     const ratesFigures = asOfLookup(
-      (await db.query(`${FIGURE_SELECT} FROM rates.rates_figures WHERE cohort = $1 AND tree = 'administrative'`, [COHORT])).rows,
+      (
+        await db.query(`${PUBLISHED_FIGURE_SELECT} FROM rates.rates_published_figures WHERE cohort = $1 AND tree = 'administrative'`, [
+          COHORT,
+        ])
+      ).rows,
     );
     const readFigures = asOfLookup(
       (await db.query(`${FIGURE_SELECT} FROM "${g}".figures WHERE cohort = $1 AND tree = 'administrative'`, [COHORT])).rows,
     );
-    const workerRates = asOfLookup((await db.query(`${FIGURE_SELECT} FROM rates.rates_figures WHERE cohort = 'enterprise_workers'`)).rows);
+    const workerRates = asOfLookup(
+      (await db.query(`${PUBLISHED_FIGURE_SELECT} FROM rates.rates_published_figures WHERE cohort = 'enterprise_workers'`)).rows,
+    );
     const workerRead = asOfLookup((await db.query(`${FIGURE_SELECT} FROM "${g}".figures WHERE cohort = 'enterprise_workers'`)).rows);
 
     // Reports: the read model's row, and both services' figure of the unit on the report's day.

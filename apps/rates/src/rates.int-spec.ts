@@ -15,6 +15,7 @@ import { disposeService, EventInjector, http, settle, startService, type Running
 import { FigureFlusher } from './figures/figure-flusher.service';
 import { RESIDENTS_50 } from '@test/support/domain-fixtures';
 import { ratesService } from './main';
+import { PublishedTimelinesOnly1765500001200 } from './migrations/1765500001200-PublishedTimelinesOnly';
 
 const residents50: TargetSetV1Data = RESIDENTS_50;
 const staff100: TargetSetV1Data = {
@@ -64,18 +65,25 @@ describe('rates service: figures, roll-ups, statuses and events from the stream'
     return Number(line![1]);
   }
 
+  // What consumers hold on a day: the latest publication on or before it (rates keeps no other copy).
   const figure = async (unit: string, cohort: Cohort, date: string) =>
     (
       await ds.query(
-        `SELECT tree, headcount, smartphone_holders, installed, bluetooth_on, install_rate, bluetooth_rate, population, population_rate, reporting_units, expected_units
-         FROM rates_figures WHERE org_unit_code = $1 AND cohort = $2 AND date = $3`,
+        `SELECT p->>'tree' AS tree, (p->>'headcount')::int AS headcount, (p->>'smartphoneHolders')::int AS smartphone_holders,
+                (p->>'installed')::int AS installed, (p->>'bluetoothOn')::int AS bluetooth_on, (p->>'installRate')::float8 AS install_rate,
+                (p->>'bluetoothRate')::float8 AS bluetooth_rate, (p->>'population')::int AS population,
+                (p->>'populationRate')::float8 AS population_rate, (p->>'reportingUnits')::int AS reporting_units,
+                (p->>'expectedUnits')::int AS expected_units
+         FROM (SELECT payload AS p FROM rates_published_figures WHERE org_unit_code = $1 AND cohort = $2 AND date <= $3 ORDER BY date DESC LIMIT 1) f`,
         [unit, cohort, date],
       )
     )[0];
   const status = async (target: string, unit: string, date: string) =>
     (
       await ds.query(
-        `SELECT status, value, gap, reporting, reporting_units, forecast_date::text FROM rates_target_statuses WHERE target_id = $1 AND org_unit_code = $2 AND date = $3`,
+        `SELECT p->>'status' AS status, (p->>'value')::float8 AS value, (p->>'gap')::int AS gap, (p->>'reporting')::bool AS reporting,
+                (p->>'reportingUnits')::int AS reporting_units, p->>'forecastDate' AS forecast_date
+         FROM (SELECT payload AS p FROM rates_published_statuses WHERE target_id = $1 AND org_unit_code = $2 AND date <= $3 ORDER BY date DESC LIMIT 1) s`,
         [target, unit, date],
       )
     )[0];
@@ -163,7 +171,7 @@ describe('rates service: figures, roll-ups, statuses and events from the stream'
     expect(await figure('842', 'staff', '2020-08-19')).toMatchObject({ tree: 'accountability', headcount: 20 });
     expect(await figure('84', 'residents', '2020-08-19')).toMatchObject({ headcount: 1_000_000 });
     const trees: Array<{ cohort: string; tree: string }> = await ds.query(
-      `SELECT DISTINCT cohort, tree FROM rates_figures ORDER BY cohort`,
+      `SELECT DISTINCT cohort, tree FROM rates_published_figures ORDER BY cohort`,
     );
     expect(trees).toEqual([
       { cohort: 'residents', tree: 'administrative' },
@@ -228,7 +236,7 @@ describe('rates service: figures, roll-ups, statuses and events from the stream'
 
   it('changes only the dates from a late report on, and publishes only when a figure actually changes', async () => {
     const before: Array<Record<string, unknown>> = await ds.query(
-      `SELECT org_unit_code, cohort, date::text, installed FROM rates_figures WHERE date >= '2020-08-19' ORDER BY 1, 2, 3`,
+      `SELECT org_unit_code, cohort, date::text, payload FROM rates_published_figures WHERE date >= '2020-08-19' ORDER BY 1, 2, 3`,
     );
     const [{ max: lastSeq }] = await ds.query(`SELECT coalesce(max(seq), 0) AS max FROM outbox`);
     await report('27002', 'residents', '2020-08-15', [400_000, 240_000, 12_000, 6_000]);
@@ -238,7 +246,7 @@ describe('rates service: figures, roll-ups, statuses and events from the stream'
     expect(await figure('842', 'residents', '2020-08-18')).toMatchObject({ installed: 12_000 });
     expect(await figure('842', 'residents', '2020-08-14')).toBeUndefined();
     const after: Array<Record<string, unknown>> = await ds.query(
-      `SELECT org_unit_code, cohort, date::text, installed FROM rates_figures WHERE date >= '2020-08-19' ORDER BY 1, 2, 3`,
+      `SELECT org_unit_code, cohort, date::text, payload FROM rates_published_figures WHERE date >= '2020-08-19' ORDER BY 1, 2, 3`,
     );
     expect(after).toEqual(before);
     const published: Array<{ date: string; orgUnitCode: string }> = (
@@ -291,7 +299,13 @@ describe('rates service: figures, roll-ups, statuses and events from the stream'
     await events.unit({ code: '27003', type: 'commune', adminParentCode: '842', accountableToCode: '842', level: 3, revision: 2 });
     await idle();
     expect(await figure('842', 'residents', '2020-08-19')).toMatchObject({ installed: 67_800, expected_units: 4 });
-    expect(await figure('844', 'residents', '2020-08-19')).toBeUndefined();
+    // What consumers hold for the emptied district: nothing, stated (an empty figure), not its old sums.
+    expect(await figure('844', 'residents', '2020-08-19')).toMatchObject({
+      installed: 0,
+      headcount: 0,
+      reporting_units: 0,
+      expected_units: 0,
+    });
     expect(await figure('84', 'residents', '2020-08-19')).toMatchObject({ installed: 67_800 });
     const gone = await outbox('rates.figure.updated', '844');
     expect(gone[gone.length - 1].data).toMatchObject({ installed: 0, reportingUnits: 0 });
@@ -303,19 +317,80 @@ describe('rates service: figures, roll-ups, statuses and events from the stream'
     expect(await figure('84', 'staff', '2020-08-21')).toMatchObject({ headcount: 20 });
   });
 
+  it('keeps only what it published: the migration drops the stored copy, and down gives it back from the publications', async () => {
+    const exists = async (table: string) => (await ds.query(`SELECT to_regclass($1) IS NOT NULL AS e`, [table]))[0].e as boolean;
+    expect(await exists('rates_figures')).toBe(false);
+    expect(await exists('rates_target_statuses')).toBe(false);
+    const migration = new PublishedTimelinesOnly1765500001200();
+    const q = ds.createQueryRunner();
+    try {
+      await migration.down(q);
+      // Each publication a row again, with the values it published.
+      const [published] = await ds.query(
+        `SELECT (SELECT count(*)::int FROM rates_published_figures) AS figures, (SELECT count(*)::int FROM rates_published_statuses) AS statuses`,
+      );
+      const [restored] = await ds.query(
+        `SELECT (SELECT count(*)::int FROM rates_figures) AS figures, (SELECT count(*)::int FROM rates_target_statuses) AS statuses`,
+      );
+      expect(restored).toEqual(published);
+      expect(published.figures).toBeGreaterThan(0);
+      expect(
+        await ds.query(
+          `SELECT count(*)::int AS n FROM rates_figures f JOIN rates_published_figures p USING (org_unit_code, cohort, tree, date)
+            WHERE f.installed = (p.payload->>'installed')::int AND f.install_rate IS NOT DISTINCT FROM (p.payload->>'installRate')::float8
+              AND f.reporting_units = (p.payload->>'reportingUnits')::int`,
+        ),
+      ).toEqual([{ n: published.figures }]);
+      expect(
+        await ds.query(
+          `SELECT count(*)::int AS n FROM rates_target_statuses s JOIN rates_published_statuses p USING (target_id, org_unit_code, date)
+            WHERE s.status = p.payload->>'status' AND s.forecast_date IS NOT DISTINCT FROM (p.payload->>'forecastDate')::date`,
+        ),
+      ).toEqual([{ n: published.statuses }]);
+      await migration.up(q);
+    } finally {
+      await q.release();
+    }
+    expect(await exists('rates_figures')).toBe(false);
+    expect(await exists('rates_target_statuses')).toBe(false);
+  });
+
   it('rebuilds from the stream to identical figures and statuses', async () => {
+    // What consumers hold, day by day: each timeline's publications where its value changes (a figure's in every field,
+    // a status's in what its events are about), an empty figure being no figure. The history of publications itself
+    // differs: the live service published figures and then their emptying for units that moved away or retired,
+    // where the rebuild, which sees those units' whole history at once, has nothing to publish.
+    type Published = { key: string; date: string; payload: Record<string, unknown> };
+    // `fields`: what a value is made of (null: the whole payload but its day).
+    const held = (rows: Published[], fields: readonly string[] | null) => {
+      const out: Array<{ key: string; date: string; value: string }> = [];
+      let key: string | null = null;
+      let value: string | null = null;
+      for (const r of rows) {
+        if (r.key !== key) [key, value] = [r.key, null];
+        const empty = r.payload.headcount === 0 && r.payload.expectedUnits === 0 && r.payload.reportingUnits === 0;
+        const parts = fields ? fields.map((f) => r.payload[f]) : Object.entries(r.payload).filter(([f]) => f !== 'date');
+        const v = empty && 'installed' in r.payload ? null : JSON.stringify(parts);
+        if (v !== value && v !== null) out.push({ key: r.key, date: r.date, value: v });
+        value = v;
+      }
+      return out;
+    };
     const snapshot = async (d: DataSource) => ({
-      figures: await d.query(
-        `SELECT org_unit_code, cohort, tree, date::text, headcount, smartphone_holders, installed, bluetooth_on, install_rate, bluetooth_rate, population,
-                population_rate, reporting_units, expected_units FROM rates_figures ORDER BY 1, 2, 3, 4`,
+      figures: held(
+        await d.query(
+          `SELECT org_unit_code || '|' || cohort || '|' || tree AS key, date::text, payload FROM rates_published_figures ORDER BY 1, 2`,
+        ),
+        null,
       ),
-      statuses: await d.query(
-        `SELECT target_id, org_unit_code, date::text, status, value, numerator, denominator, gap, forecast_date::text, reporting, reporting_units, expected_units
-         FROM rates_target_statuses ORDER BY 1, 2, 3`,
+      statuses: held(
+        await d.query(`SELECT target_id || '|' || org_unit_code AS key, date::text, payload FROM rates_published_statuses ORDER BY 1, 2`),
+        ['status', 'forecastDate', 'reporting', 'reportingUnits', 'expectedUnits'],
       ),
     });
     const before = await snapshot(ds);
-    expect(before.figures.length).toBeGreaterThan(50);
+    expect(before.figures.length).toBeGreaterThan(10);
+    expect(before.statuses.length).toBeGreaterThan(5);
     const { rebuildRates } = await import('./rebuild');
     const { loadConfig } = await import('@app/platform');
     const { RatesConfig } = await import('./rates.config');
@@ -335,6 +410,12 @@ describe('rates service: figures, roll-ups, statuses and events from the stream'
     });
     ds = svc.app.get(DataSource);
     await idle();
-    expect(await snapshot(ds)).toEqual(before);
+    const after = await snapshot(ds);
+    expect(after.figures).toEqual(before.figures);
+    // District 844 left the target's scope when its only commune moved away: what consumers were last told of its status
+    // stands (there is no event for "no status any more"), where the rebuild never saw it in scope.
+    const left = (rows: typeof before.statuses) => rows.filter((r) => r.key !== 'residents-50|844');
+    expect(before.statuses.some((r) => r.key === 'residents-50|844')).toBe(true);
+    expect(after.statuses).toEqual(left(before.statuses));
   }, 60_000);
 });

@@ -13,6 +13,7 @@ import { ForecastUntilDeadline1765200000800 } from './migrations/1765200000800-F
 import { DirtyMarkUntil1765300000900 } from './migrations/1765300000900-DirtyMarkUntil';
 import { StatusSpanTargetWindow1765300001000 } from './migrations/1765300001000-StatusSpanTargetWindow';
 import { ReportsLatestVersion1765400001100 } from './migrations/1765400001100-ReportsLatestVersion';
+import { PublishedTimelinesOnly1765500001200 } from './migrations/1765500001200-PublishedTimelinesOnly';
 import type { RatesConfig } from './rates.config';
 
 /**
@@ -37,6 +38,7 @@ export const RATES_MIGRATIONS = [
   DirtyMarkUntil1765300000900,
   StatusSpanTargetWindow1765300001000,
   ReportsLatestVersion1765400001100,
+  PublishedTimelinesOnly1765500001200,
 ];
 
 /** Tables a rebuild empties: every input, every computed row, the marks and the inbox. */
@@ -47,8 +49,6 @@ export const RATES_STATE_TABLES = [
   'rates_targets',
   'rates_dirty',
   'rates_dirty_targets',
-  'rates_figures',
-  'rates_target_statuses',
   'rates_published_figures',
   'rates_published_statuses',
   'rates_rollups',

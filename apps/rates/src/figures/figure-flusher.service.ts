@@ -247,9 +247,8 @@ const LOCK_NOT_AVAILABLE = '55P03';
 function sum(a: RecomputeResult | null, b: RecomputeResult): RecomputeResult {
   if (!a) return b;
   return {
-    figuresWritten: a.figuresWritten + b.figuresWritten,
+    rowsWritten: a.rowsWritten + b.rowsWritten,
     figureEvents: a.figureEvents + b.figureEvents,
-    statusesWritten: a.statusesWritten + b.statusesWritten,
     statusEvents: a.statusEvents + b.statusEvents,
   };
 }

@@ -28,19 +28,19 @@ import {
 } from '@app/domain';
 import { CampaignCalendar, EventOutbox } from '@app/platform';
 import { markDirty } from '../common/dirty-marks';
-import { sameEvaluation, sameFigure } from './figure-rows';
+import { sameFigure } from './figure-rows';
 import { FigureModelLoader, type DirtyMark, type FlushInputs } from './figure-model.loader';
 import {
   emptyWrites,
   readRollups,
   readSpans,
-  readStoredFigures,
-  readStoredStatuses,
+  readPublishedFigures,
+  readPublishedStatuses,
   writeAll,
   type FigureWork,
   type FlushWrites,
   type StatusWork,
-  type StoredTimeline,
+  type PublishedTimeline,
 } from './figure.store';
 import { computeLane, laneKey, planLane, widened, type LaneContext, type LanePlan, type LaneResult } from './rollup-lanes';
 import { diffTimeline } from './timeline-diff';
@@ -51,9 +51,9 @@ export type { DirtyMark } from './figure-model.loader';
 export const BEGINNING = '0001-01-01';
 
 export interface RecomputeResult {
-  figuresWritten: number;
+  /** Rows written: publications, roll-ups and their spans (none when nothing the marks cover changed). */
+  rowsWritten: number;
   figureEvents: number;
-  statusesWritten: number;
   statusEvents: number;
 }
 
@@ -96,9 +96,9 @@ const SERIES_SLICE_DAYS = 128;
  * Incrementally: the roll-ups (a unit's subtree sums per cohort and per target, rates_rollups) are
  * recomputed from the marked units up, each from its own inputs and its direct children's stored sums,
  * from the marked day on; the figures and statuses are then the pure rules applied to those sums. What a
- * flush reads is the marked units, their ancestors and their children, never a subtree below them. The
- * stored and published rows of every work item are read in one query per kind, and the new rows written
- * in one statement per kind (figure.store.ts).
+ * flush reads is the marked units, their ancestors and their children, never a subtree below them. What
+ * was published of every work item is read in one query per kind, and the new rows written in one
+ * statement per kind (figure.store.ts); a figure or status is kept only as published (its change points).
  */
 @Injectable()
 export class FigureRecomputeService {
@@ -108,7 +108,7 @@ export class FigureRecomputeService {
     private readonly loader: FigureModelLoader,
   ) {}
 
-  /** Every input as one model, and the targets: what the tests compare stored rows with. */
+  /** Every input as one model, and the targets: what the tests compare what was published with. */
   async loadModel(m: EntityManager): Promise<{ model: FigureModel; targets: Target[] }> {
     return {
       model: this.loader.model(await this.loader.everything(m), this.calendar.computableSpan()),
@@ -178,7 +178,7 @@ export class FigureRecomputeService {
       if (!dirtyTargetSet.has(t.targetId)) continue;
       for (const u of model.tree.all()) addStatus(t, u.code, bounds.from, null);
       // Units that had a status and are no longer known are cleared too.
-      for (const r of (await m.query(`SELECT DISTINCT org_unit_code FROM rates_target_statuses WHERE target_id = $1`, [
+      for (const r of (await m.query(`SELECT DISTINCT org_unit_code FROM rates_published_statuses WHERE target_id = $1`, [
         t.targetId,
       ])) as Array<{ org_unit_code: string }>) {
         addStatus(t, r.org_unit_code, bounds.from, null);
@@ -195,11 +195,11 @@ export class FigureRecomputeService {
       options.signal?.throwIfAborted();
     };
 
-    const result: RecomputeResult = { figuresWritten: 0, figureEvents: 0, statusesWritten: 0, statusEvents: 0 };
+    const result: RecomputeResult = { rowsWritten: 0, figureEvents: 0, statusEvents: 0 };
     const events: EventEnvelope[] = [];
     const writes = emptyWrites();
     // Each item is computed and compared through the first day known unchanged (`through`), which joins the new
-    // days to the stored ones after them: a figure the day after its sums' last changed day; a status the day
+    // days to the published ones after them: a figure the day after its sums' last changed day; a status the day
     // after the last its trend can carry that change to (`statusReach`). Null: to the end of the calendar.
     const after = (day: string | null): string | null => (day === null || day >= bounds.to ? null : addDays(day, 1));
     const figureItems: FigureWork[] = [...figureWork].map(([key, w]) => ({ key, ...w, through: after(w.until) }));
@@ -209,8 +209,8 @@ export class FigureRecomputeService {
       through: after(w.until === null ? null : statusReach(w.target, w.until)),
     }));
     const rollups = await this.recomputeRollups(m, model, inputs, figureItems, statusItems, after, writes, breathe);
-    const storedFigures = await readStoredFigures(m, figureItems);
-    const storedStatuses = await readStoredStatuses(m, statusItems);
+    const publishedFigures = await readPublishedFigures(m, figureItems);
+    const publishedStatuses = await readPublishedStatuses(m, statusItems);
     const denominators = groupBy(inputs.denominators, (d) => d.unitCode);
     const view = (node: UnitNode, spans: ReadonlyMap<Cohort, RollupSpan>, r: LaneResult) =>
       new RolledUpUnit(node, denominators.get(node.code) ?? [], model.options, spans, r.timeline);
@@ -218,7 +218,7 @@ export class FigureRecomputeService {
       const node = model.tree.get(w.unitCode);
       const r = rollups.figures.get(laneKey(w.unitCode, figureLaneKey(w.cohort)));
       const source = full || !node || !r ? model : view(node, new Map([[w.cohort, r.span]]), r);
-      await this.recomputeFigure(source, w, storedFigures.get(w.key)!, writes, events, result, breathe);
+      await this.recomputeFigure(source, w, publishedFigures.get(w.key)!, writes, events, result, breathe);
       await breathe();
     }
     for (const w of statusItems) {
@@ -226,14 +226,20 @@ export class FigureRecomputeService {
       const r = rollups.statuses.get(laneKey(w.unitCode, statusLaneKey(w.target.targetId)));
       if (full || !node || !r) {
         const inScope = node !== undefined && inTargetScope(model, w.target, w.unitCode);
-        await this.recomputeStatus(model, w, inScope, storedStatuses.get(w.key)!, writes, events, result, breathe);
+        await this.recomputeStatus(model, w, inScope, publishedStatuses.get(w.key)!, writes, events, result, breathe);
       } else {
         const spans = new Map(targetCohorts(w.target).map((c) => [c, rollups.figureSpan(w.unitCode, c)] as const));
-        await this.recomputeStatus(view(node, spans, r), w, r.span.inScope, storedStatuses.get(w.key)!, writes, events, result, breathe);
+        await this.recomputeStatus(view(node, spans, r), w, r.span.inScope, publishedStatuses.get(w.key)!, writes, events, result, breathe);
       }
       await breathe();
     }
     options.signal?.throwIfAborted();
+    result.rowsWritten =
+      writes.figurePublished.length +
+      writes.statusPublished.length +
+      writes.rollupUpserts.length +
+      writes.rollupDeletes.length +
+      writes.spanUpserts.length;
     await writeAll(m, writes);
     await markDirty(m, putBack);
     await this.outbox.recordMany(m, events);
@@ -305,7 +311,7 @@ export class FigureRecomputeService {
   private async recomputeFigure(
     model: FigureModel,
     w: FigureWork,
-    stored: StoredTimeline<Figure>,
+    stored: PublishedTimeline<Figure>,
     writes: FlushWrites,
     events: EventEnvelope[],
     result: RecomputeResult,
@@ -328,28 +334,23 @@ export class FigureRecomputeService {
       newBefore = model.figureSeries(w.unitCode, w.cohort, d, d)[0] ?? null;
     }
     const key = [w.unitCode, w.cohort, tree];
-    const diff = diffTimeline<Figure>({
+    const changePoints = diffTimeline<Figure>({
       from: w.from,
       through: w.through,
       newBefore,
-      oldRows: stored.oldRows,
       newRows,
       published: stored.published,
       publishedBefore: stored.publishedBefore,
-      sameRow: sameFigure,
       sameEvent: sameFigure,
       empty: (date) => emptyFigure(w.unitCode, w.cohort, date),
     });
-    for (const date of diff.deletes) writes.figureDeletes.push({ unitCode: w.unitCode, cohort: w.cohort, tree, date });
-    writes.figureUpserts.push(...diff.upserts);
-    for (const p of diff.changePoints)
+    for (const p of changePoints)
       writes.figurePublished.push({
         key,
         date: p.date,
         payload: { ...(p.value ?? emptyFigure(w.unitCode, w.cohort, p.date)), date: p.date },
       });
-    result.figuresWritten += diff.upserts.length + diff.deletes.length;
-    for (const p of diff.changePoints) {
+    for (const p of changePoints) {
       const f = p.value ?? emptyFigure(w.unitCode, w.cohort, p.date);
       events.push(
         this.outbox.build(FigureUpdatedV1, f.orgUnitCode, {
@@ -377,7 +378,7 @@ export class FigureRecomputeService {
     model: FigureModel,
     w: StatusWork,
     inScope: boolean,
-    stored: StoredTimeline<TargetEvaluation>,
+    stored: PublishedTimeline<TargetEvaluation>,
     writes: FlushWrites,
     events: EventEnvelope[],
     result: RecomputeResult,
@@ -401,15 +402,13 @@ export class FigureRecomputeService {
         newBefore = evaluateTargetSeries(model, t, unitCode, d, d)[0] ?? null;
       }
     }
-    const diff = diffTimeline<TargetEvaluation>({
+    const changePoints = diffTimeline<TargetEvaluation>({
       from,
       through,
       newBefore,
-      oldRows: stored.oldRows,
       newRows,
       published: stored.published,
       publishedBefore: stored.publishedBefore,
-      sameRow: sameEvaluation,
       // A status event is about the status, its forecast and who reports toward it: published when any changes.
       sameEvent: (a, b) =>
         a.status === b.status &&
@@ -418,12 +417,9 @@ export class FigureRecomputeService {
         a.reportingUnits === b.reportingUnits &&
         a.expectedUnits === b.expectedUnits,
     });
-    for (const date of diff.deletes) writes.statusDeletes.push({ targetId: t.targetId, unitCode, date });
-    writes.statusUpserts.push(...diff.upserts);
-    for (const p of diff.changePoints)
+    for (const p of changePoints)
       if (p.value) writes.statusPublished.push({ key: [t.targetId, unitCode], date: p.date, payload: { ...p.value, date: p.date } });
-    result.statusesWritten += diff.upserts.length + diff.deletes.length;
-    for (const p of diff.changePoints) {
+    for (const p of changePoints) {
       // A unit that left the target's scope has no status to announce.
       if (!p.value) continue;
       const e = p.value;

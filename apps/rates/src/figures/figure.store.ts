@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { treeOfCohort, type Cohort, type Tree } from '@app/contracts';
+import { treeOfCohort, type Cohort } from '@app/contracts';
 import {
   EMPTY_SPAN,
   groupBy,
@@ -10,11 +10,11 @@ import {
   type Target,
   type TargetEvaluation,
 } from '@app/domain';
-import { evaluationOfRow, FIGURE_COLUMNS, figureOfRow, STATUS_COLUMNS, type FigureRow, type StatusRow } from './figure-rows';
 
 /**
- * What rates stores: figures, statuses, what was published of each, and the roll-ups they are computed
- * from. Reads take every work item of a flush in one query per kind; writes are one statement per kind.
+ * What rates stores: what it published of each figure and status (the one record of them), and the roll-ups
+ * they are computed from. Reads take every work item of a flush in one query per kind; writes are one statement
+ * per kind.
  */
 
 /**
@@ -42,20 +42,15 @@ export interface StatusWork extends WorkDays {
   readonly unitCode: string;
 }
 
-/** What is stored and published of one timeline from its `from` day through its `through` (and the publication before it). */
-export interface StoredTimeline<T> {
-  oldRows: T[];
+/** What is published of one timeline from its `from` day through its `through` (and the publication before it). */
+export interface PublishedTimeline<T> {
   published: T[];
   publishedBefore: T | null;
 }
 
 /** The writes of one flush, gathered over every work item and sent in a few statements. */
 export interface FlushWrites {
-  figureDeletes: Array<{ unitCode: string; cohort: Cohort; tree: Tree; date: string }>;
-  figureUpserts: Figure[];
   figurePublished: Array<{ key: string[]; date: string; payload: object }>;
-  statusDeletes: Array<{ targetId: string; unitCode: string; date: string }>;
-  statusUpserts: TargetEvaluation[];
   statusPublished: Array<{ key: string[]; date: string; payload: object }>;
   rollupDeletes: Array<{ unitCode: string; lane: string; date: string }>;
   rollupUpserts: Array<RollupPoint & { unitCode: string; lane: string }>;
@@ -64,11 +59,7 @@ export interface FlushWrites {
 
 export function emptyWrites(): FlushWrites {
   return {
-    figureDeletes: [],
-    figureUpserts: [],
     figurePublished: [],
-    statusDeletes: [],
-    statusUpserts: [],
     statusPublished: [],
     rollupDeletes: [],
     rollupUpserts: [],
@@ -77,11 +68,7 @@ export function emptyWrites(): FlushWrites {
 }
 
 export async function writeAll(m: EntityManager, writes: FlushWrites): Promise<void> {
-  await deleteFigures(m, writes.figureDeletes);
-  await upsertFigures(m, writes.figureUpserts);
   await recordPublished(m, 'rates_published_figures', ['org_unit_code', 'cohort', 'tree'], writes.figurePublished);
-  await deleteStatuses(m, writes.statusDeletes);
-  await upsertStatuses(m, writes.statusUpserts);
   await recordPublished(m, 'rates_published_statuses', ['target_id', 'org_unit_code'], writes.statusPublished);
   await deleteRollups(m, writes.rollupDeletes);
   await upsertRollups(m, writes.rollupUpserts);
@@ -210,14 +197,14 @@ async function upsertSpans(m: EntityManager, rows: ReadonlyArray<RollupSpan & { 
   );
 }
 
-function emptyTimelines<T>(keys: Iterable<string>): Map<string, StoredTimeline<T>> {
-  const out = new Map<string, StoredTimeline<T>>();
-  for (const k of keys) out.set(k, { oldRows: [], published: [], publishedBefore: null });
+function emptyTimelines<T>(keys: Iterable<string>): Map<string, PublishedTimeline<T>> {
+  const out = new Map<string, PublishedTimeline<T>>();
+  for (const k of keys) out.set(k, { published: [], publishedBefore: null });
   return out;
 }
 
-/** The stored rows and publications of every figure to recompute, over its days: three queries in all. */
-export async function readStoredFigures(m: EntityManager, work: readonly FigureWork[]): Promise<Map<string, StoredTimeline<Figure>>> {
+/** The publications of every figure to recompute, over its days, and the one before them: two queries in all. */
+export async function readPublishedFigures(m: EntityManager, work: readonly FigureWork[]): Promise<Map<string, PublishedTimeline<Figure>>> {
   const out = emptyTimelines<Figure>(work.map((w) => w.key));
   if (work.length === 0) return out;
   const params = [
@@ -228,14 +215,6 @@ export async function readStoredFigures(m: EntityManager, work: readonly FigureW
     work.map((w) => w.through),
   ];
   const items = `unnest($1::text[], $2::text[], $3::text[], $4::date[], $5::date[]) AS w(w_unit, w_cohort, w_tree, w_from, w_through)`;
-  const oldRows: FigureRow[] = await m.query(
-    `SELECT ${FIGURE_COLUMNS} FROM ${items}
-     JOIN rates_figures f ON f.org_unit_code = w.w_unit AND f.cohort = w.w_cohort AND f.tree = w.w_tree AND f.date >= w.w_from
-       AND (w.w_through IS NULL OR f.date <= w.w_through)
-     ORDER BY f.org_unit_code, f.cohort, f.date`,
-    params,
-  );
-  for (const r of oldRows) out.get(`${r.org_unit_code}|${r.cohort}`)!.oldRows.push(figureOfRow(r));
   const published: Array<{ w_unit: string; w_cohort: string; payload: Figure }> = await m.query(
     `SELECT w.w_unit, w.w_cohort, p.payload FROM ${items}
      JOIN rates_published_figures p ON p.org_unit_code = w.w_unit AND p.cohort = w.w_cohort AND p.tree = w.w_tree AND p.date >= w.w_from
@@ -254,23 +233,15 @@ export async function readStoredFigures(m: EntityManager, work: readonly FigureW
   return out;
 }
 
-/** The stored rows and publications of every status to recompute, over its days: three queries in all. */
-export async function readStoredStatuses(
+/** The publications of every status to recompute, over its days, and the one before them: two queries in all. */
+export async function readPublishedStatuses(
   m: EntityManager,
   work: readonly StatusWork[],
-): Promise<Map<string, StoredTimeline<TargetEvaluation>>> {
+): Promise<Map<string, PublishedTimeline<TargetEvaluation>>> {
   const out = emptyTimelines<TargetEvaluation>(work.map((w) => w.key));
   if (work.length === 0) return out;
   const params = [work.map((w) => w.target.targetId), work.map((w) => w.unitCode), work.map((w) => w.from), work.map((w) => w.through)];
   const items = `unnest($1::text[], $2::text[], $3::date[], $4::date[]) AS w(w_target, w_unit, w_from, w_through)`;
-  const oldRows: StatusRow[] = await m.query(
-    `SELECT ${STATUS_COLUMNS} FROM ${items}
-     JOIN rates_target_statuses s ON s.target_id = w.w_target AND s.org_unit_code = w.w_unit AND s.date >= w.w_from
-       AND (w.w_through IS NULL OR s.date <= w.w_through)
-     ORDER BY s.target_id, s.org_unit_code, s.date`,
-    params,
-  );
-  for (const r of oldRows) out.get(`${r.target_id}|${r.org_unit_code}`)!.oldRows.push(evaluationOfRow(r));
   const published: Array<{ w_target: string; w_unit: string; payload: TargetEvaluation }> = await m.query(
     `SELECT w.w_target, w.w_unit, p.payload FROM ${items}
      JOIN rates_published_statuses p ON p.target_id = w.w_target AND p.org_unit_code = w.w_unit AND p.date >= w.w_from
@@ -309,84 +280,5 @@ async function recordPublished(
      FROM unnest(${keyColumns.map((_, j) => `$${j + 1}::text[]`).join(', ')}, $${n + 1}::date[], $${n + 2}::text[]) AS x(${keyColumns.map((_, j) => `k${j}`).join(', ')}, d, p)
      ON CONFLICT (${keyColumns.join(', ')}, date) DO UPDATE SET payload = EXCLUDED.payload`,
     params,
-  );
-}
-
-async function deleteFigures(
-  m: EntityManager,
-  rows: ReadonlyArray<{ unitCode: string; cohort: Cohort; tree: Tree; date: string }>,
-): Promise<void> {
-  if (rows.length === 0) return;
-  await m.query(
-    `DELETE FROM rates_figures f USING unnest($1::text[], $2::text[], $3::text[], $4::date[]) AS x(u, c, t, d)
-     WHERE f.org_unit_code = x.u AND f.cohort = x.c AND f.tree = x.t AND f.date = x.d`,
-    [rows.map((r) => r.unitCode), rows.map((r) => r.cohort), rows.map((r) => r.tree), rows.map((r) => r.date)],
-  );
-}
-
-async function deleteStatuses(m: EntityManager, rows: ReadonlyArray<{ targetId: string; unitCode: string; date: string }>): Promise<void> {
-  if (rows.length === 0) return;
-  await m.query(
-    `DELETE FROM rates_target_statuses s USING unnest($1::text[], $2::text[], $3::date[]) AS x(t, u, d)
-     WHERE s.target_id = x.t AND s.org_unit_code = x.u AND s.date = x.d`,
-    [rows.map((r) => r.targetId), rows.map((r) => r.unitCode), rows.map((r) => r.date)],
-  );
-}
-
-async function upsertFigures(m: EntityManager, rows: readonly Figure[]): Promise<void> {
-  if (rows.length === 0) return;
-  await m.query(
-    `INSERT INTO rates_figures (org_unit_code, cohort, tree, date, headcount, smartphone_holders, installed, bluetooth_on, install_rate, bluetooth_rate,
-       population, population_rate, reporting_units, expected_units)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::date[], $5::int[], $6::int[], $7::int[], $8::int[], $9::float8[], $10::float8[],
-       $11::int[], $12::float8[], $13::int[], $14::int[])
-     ON CONFLICT (org_unit_code, cohort, tree, date) DO UPDATE SET headcount = EXCLUDED.headcount, smartphone_holders = EXCLUDED.smartphone_holders,
-       installed = EXCLUDED.installed, bluetooth_on = EXCLUDED.bluetooth_on, install_rate = EXCLUDED.install_rate, bluetooth_rate = EXCLUDED.bluetooth_rate,
-       population = EXCLUDED.population, population_rate = EXCLUDED.population_rate, reporting_units = EXCLUDED.reporting_units,
-       expected_units = EXCLUDED.expected_units, updated_at = now()`,
-    [
-      rows.map((f) => f.orgUnitCode),
-      rows.map((f) => f.cohort),
-      rows.map((f) => f.tree),
-      rows.map((f) => f.date),
-      rows.map((f) => f.headcount),
-      rows.map((f) => f.smartphoneHolders),
-      rows.map((f) => f.installed),
-      rows.map((f) => f.bluetoothOn),
-      rows.map((f) => f.installRate),
-      rows.map((f) => f.bluetoothRate),
-      rows.map((f) => f.population),
-      rows.map((f) => f.populationRate),
-      rows.map((f) => f.reportingUnits),
-      rows.map((f) => f.expectedUnits),
-    ],
-  );
-}
-
-async function upsertStatuses(m: EntityManager, rows: readonly TargetEvaluation[]): Promise<void> {
-  if (rows.length === 0) return;
-  await m.query(
-    `INSERT INTO rates_target_statuses (target_id, org_unit_code, date, status, value, threshold, numerator, denominator, gap, forecast_date, reporting,
-       reporting_units, expected_units)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::text[], $5::float8[], $6::float8[], $7::int[], $8::int[], $9::int[], $10::date[], $11::bool[],
-       $12::int[], $13::int[])
-     ON CONFLICT (target_id, org_unit_code, date) DO UPDATE SET status = EXCLUDED.status, value = EXCLUDED.value, threshold = EXCLUDED.threshold,
-       numerator = EXCLUDED.numerator, denominator = EXCLUDED.denominator, gap = EXCLUDED.gap, forecast_date = EXCLUDED.forecast_date,
-       reporting = EXCLUDED.reporting, reporting_units = EXCLUDED.reporting_units, expected_units = EXCLUDED.expected_units, updated_at = now()`,
-    [
-      rows.map((e) => e.targetId),
-      rows.map((e) => e.orgUnitCode),
-      rows.map((e) => e.date),
-      rows.map((e) => e.status),
-      rows.map((e) => e.value),
-      rows.map((e) => e.threshold),
-      rows.map((e) => e.numerator),
-      rows.map((e) => e.denominator),
-      rows.map((e) => e.gap),
-      rows.map((e) => e.forecastDate),
-      rows.map((e) => e.reporting),
-      rows.map((e) => e.reportingUnits),
-      rows.map((e) => e.expectedUnits),
-    ],
   );
 }

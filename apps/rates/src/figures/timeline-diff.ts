@@ -11,28 +11,17 @@ export interface ChangePoint<T> {
   readonly previous: T | null;
 }
 
-export interface TimelineDiff<T> {
-  /** New or changed stored rows. */
-  readonly upserts: T[];
-  /** Dates of stored rows that no longer exist. */
-  readonly deletes: string[];
-  /** Days to publish. A published value holds from its date until a later one, so only change points are published. */
-  readonly changePoints: Array<ChangePoint<T>>;
-}
-
 export interface TimelineDiffInput<T extends Dated> {
   /** The first day that may have changed; every earlier day is the same in both timelines. */
   readonly from: string;
   /**
    * A day on which both timelines are known to be the same, and every day after it (absent or null: none). The
-   * rows and publications given then reach no further, and the days after it are left as they are: what
-   * consumers hold there is right once they hold the right value on `through` itself.
+   * publications given then reach no further, and the days after it are left as they are: what consumers hold
+   * there is right once they hold the right value on `through` itself.
    */
   readonly through?: string | null;
   /** The value holding on the day before `from` in the new timeline (null: none). */
   readonly newBefore: T | null;
-  /** Stored rows dated `from` or later, ascending (to find rows to write or delete). */
-  readonly oldRows: readonly T[];
   /** Recomputed rows dated `from` or later, ascending, one per day without holes; after the last row its value holds. */
   readonly newRows: readonly T[];
   /**
@@ -42,9 +31,7 @@ export interface TimelineDiffInput<T extends Dated> {
    */
   readonly published: readonly T[];
   readonly publishedBefore: T | null;
-  /** Equal as stored. */
-  sameRow(a: T, b: T): boolean;
-  /** Equal as published (a status event is about the status only). */
+  /** Equal as published (a status event is about the status, its forecast and who reports toward it). */
   sameEvent(a: T, b: T): boolean;
   /** What to publish when a day that had a value has none any more (figures: an explicit empty figure). */
   empty?(date: string): T;
@@ -76,21 +63,12 @@ class Timeline<T extends Dated> {
 }
 
 /**
- * Compares a stored timeline with a recomputed one from `from` on: which rows to write or delete,
- * and which days to publish so that consumers — who hold "the latest publication dated on or before
- * D" — hold exactly the new timeline on every day. It works from what was actually published, not
- * from the stored rows: an earlier publication that is not a change point of the stored timeline (a
- * value re-stated when a later day changed) would otherwise be left standing, stale, for ever.
+ * Compares what was published of a timeline with its recomputed days from `from` on: the days to publish (change
+ * points: a published value holds from its date until a later one) so that consumers — who hold "the latest
+ * publication dated on or before D" — hold exactly the new timeline on every day, as `sameEvent` sees it. What was
+ * published is all rates keeps of a timeline (migration PublishedTimelinesOnly): it is the one thing to be right.
  */
-export function diffTimeline<T extends Dated>(input: TimelineDiffInput<T>): TimelineDiff<T> {
-  const oldDates = new Map(input.oldRows.map((r) => [r.date, r]));
-  const upserts = input.newRows.filter((r) => {
-    const o = oldDates.get(r.date);
-    return !o || !input.sameRow(o, r);
-  });
-  const newDates = new Set(input.newRows.map((r) => r.date));
-  const deletes = input.oldRows.filter((r) => !newDates.has(r.date)).map((r) => r.date);
-
+export function diffTimeline<T extends Dated>(input: TimelineDiffInput<T>): Array<ChangePoint<T>> {
   const newT = new Timeline(input.newBefore, input.newRows);
   const publishedOn = new Map(input.published.map((p) => [p.date, p]));
   const same = (a: T | null, b: T | null) => (a === null || b === null ? a === b : input.sameEvent(a, b));
@@ -119,5 +97,5 @@ export function diffTimeline<T extends Dated>(input: TimelineDiffInput<T>): Time
       held = want;
     }
   }
-  return { upserts, deletes, changePoints };
+  return changePoints;
 }
