@@ -203,8 +203,8 @@ export class BenchSystem extends ServiceProcesses {
 
   /**
    * Rows written so far in this system's database, by table (`schema.table`: inserted, updated and deleted, as
-   * PostgreSQL's statistics count them), and the WAL the whole server has written (`wal`, bytes; other databases'
-   * too, so run it on a quiet machine). Two snapshots' difference says what happened between them weighed in rows.
+   * PostgreSQL's statistics count them), and the WAL the whole server has written (`wal`, bytes, and `wal full-page
+   * images`, a count; other databases' too, so run it on a quiet machine). Two snapshots' difference says what happened between them weighed in rows.
    * The counts lag by up to a second of each connection's work (a backend reports its counts when idle, at most
    * once a second), so a measured stretch should end with the system idle.
    */
@@ -215,8 +215,13 @@ export class BenchSystem extends ServiceProcesses {
         `SELECT schemaname || '.' || relname AS rel, n_tup_ins + n_tup_upd + n_tup_del AS n FROM pg_stat_user_tables`,
       );
       for (const r of rows) out[r.rel] = Number(r.n);
-      const wal = await c.query<{ bytes: string }>(`SELECT wal_bytes AS bytes FROM pg_stat_wal`).catch(() => null);
-      if (wal?.rows[0]) out.wal = Number(wal.rows[0].bytes);
+      const wal = await c
+        .query<{ bytes: string; fpi: string }>(`SELECT wal_bytes AS bytes, wal_fpi AS fpi FROM pg_stat_wal`)
+        .catch(() => null);
+      if (wal?.rows[0]) {
+        out.wal = Number(wal.rows[0].bytes);
+        out['wal full-page images'] = Number(wal.rows[0].fpi);
+      }
       return out;
     }, this.databaseUrl);
   }
