@@ -124,7 +124,7 @@ describe('rates flusher: the targeted recompute equals the full one', () => {
     await ds.transaction((m) => recompute.recompute(m, marks, dirtyTargets));
   }
 
-  it('writes and publishes the same rows and events, round after round of random inputs, and the stored rows are the model’s', async () => {
+  it('writes and publishes the same rows and events, round after round of random inputs, and what was published is the model’s', async () => {
     const rnd = seededRandom(20200804);
     const units = world(rnd);
     for (const u of units) await upsertUnit(ds, u, 1);

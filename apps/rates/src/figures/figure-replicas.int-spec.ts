@@ -56,7 +56,7 @@ describe('rates replicas: two flushers in parallel give the figures of one', () 
     throw new Error('marks left after 50 rounds of both flushers');
   }
 
-  it('shares the partitions between the replicas, and the stored figures and statuses are the full recomputation’s', async () => {
+  it('shares the partitions between the replicas, and what they published is the full recomputation’s', async () => {
     const rnd = seededRandom(20200830);
     const communes: string[] = [];
     const enterprises: string[] = [];

@@ -18,8 +18,8 @@ import { FigureRecomputeService, type DirtyMark } from './figure-recompute.servi
  * cycles of bad moves), reports out of order, corrections, duplicates, late reports, denominators, unit moves,
  * retirements and target changes, all through the handlers' own code (RatesInputsService), so the marks are
  * the ones the service makes. After every step: the incremental flush writes and publishes what the full one
- * (every figure the sum over its subtree, every day from each mark's first on) would, and once committed every
- * stored row is the pure model's. The incremental flush recomputes only the days a mark says can have changed
+ * (every figure the sum over its subtree, every day from each mark's first on) would, and once committed what
+ * consumers hold on every day is the pure model's. The incremental flush recomputes only the days a mark says can have changed
  * (a report: until its unit's next), so the comparison also checks that nothing changed after them.
  */
 
