@@ -311,7 +311,7 @@ export class FigureRecomputeService {
   private async recomputeFigure(
     model: FigureModel,
     w: FigureWork,
-    stored: PublishedTimeline<Figure>,
+    timeline: PublishedTimeline<Figure>,
     writes: FlushWrites,
     events: EventEnvelope[],
     result: RecomputeResult,
@@ -339,19 +339,15 @@ export class FigureRecomputeService {
       through: w.through,
       newBefore,
       newRows,
-      published: stored.published,
-      publishedBefore: stored.publishedBefore,
+      published: timeline.published,
+      publishedBefore: timeline.publishedBefore,
       sameEvent: sameFigure,
       empty: (date) => emptyFigure(w.unitCode, w.cohort, date),
     });
-    for (const p of changePoints)
-      writes.figurePublished.push({
-        key,
-        date: p.date,
-        payload: { ...(p.value ?? emptyFigure(w.unitCode, w.cohort, p.date)), date: p.date },
-      });
     for (const p of changePoints) {
+      // What is published of the day is what its event says, and what the next flush compares with.
       const f = p.value ?? emptyFigure(w.unitCode, w.cohort, p.date);
+      writes.figurePublished.push({ key, date: p.date, payload: { ...f, date: p.date } });
       events.push(
         this.outbox.build(FigureUpdatedV1, f.orgUnitCode, {
           orgUnitCode: f.orgUnitCode,
@@ -378,7 +374,7 @@ export class FigureRecomputeService {
     model: FigureModel,
     w: StatusWork,
     inScope: boolean,
-    stored: PublishedTimeline<TargetEvaluation>,
+    timeline: PublishedTimeline<TargetEvaluation>,
     writes: FlushWrites,
     events: EventEnvelope[],
     result: RecomputeResult,
@@ -407,8 +403,8 @@ export class FigureRecomputeService {
       through,
       newBefore,
       newRows,
-      published: stored.published,
-      publishedBefore: stored.publishedBefore,
+      published: timeline.published,
+      publishedBefore: timeline.publishedBefore,
       // A status event is about the status, its forecast and who reports toward it: published when any changes.
       sameEvent: (a, b) =>
         a.status === b.status &&
@@ -417,12 +413,11 @@ export class FigureRecomputeService {
         a.reportingUnits === b.reportingUnits &&
         a.expectedUnits === b.expectedUnits,
     });
-    for (const p of changePoints)
-      if (p.value) writes.statusPublished.push({ key: [t.targetId, unitCode], date: p.date, payload: { ...p.value, date: p.date } });
     for (const p of changePoints) {
       // A unit that left the target's scope has no status to announce.
       if (!p.value) continue;
       const e = p.value;
+      writes.statusPublished.push({ key: [t.targetId, unitCode], date: p.date, payload: { ...e, date: p.date } });
       events.push(
         this.outbox.build(TargetStatusChangedV1, e.orgUnitCode, {
           targetId: e.targetId,

@@ -204,59 +204,60 @@ function emptyTimelines<T>(keys: Iterable<string>): Map<string, PublishedTimelin
 }
 
 /** The publications of every figure to recompute, over its days, and the one before them: two queries in all. */
-export async function readPublishedFigures(m: EntityManager, work: readonly FigureWork[]): Promise<Map<string, PublishedTimeline<Figure>>> {
-  const out = emptyTimelines<Figure>(work.map((w) => w.key));
-  if (work.length === 0) return out;
-  const params = [
-    work.map((w) => w.unitCode),
-    work.map((w) => w.cohort),
-    work.map((w) => treeOfCohort(w.cohort)),
-    work.map((w) => w.from),
-    work.map((w) => w.through),
-  ];
-  const items = `unnest($1::text[], $2::text[], $3::text[], $4::date[], $5::date[]) AS w(w_unit, w_cohort, w_tree, w_from, w_through)`;
-  const published: Array<{ w_unit: string; w_cohort: string; payload: Figure }> = await m.query(
-    `SELECT w.w_unit, w.w_cohort, p.payload FROM ${items}
-     JOIN rates_published_figures p ON p.org_unit_code = w.w_unit AND p.cohort = w.w_cohort AND p.tree = w.w_tree AND p.date >= w.w_from
-       AND (w.w_through IS NULL OR p.date <= w.w_through)
-     ORDER BY w.w_unit, w.w_cohort, p.date`,
-    params,
+export function readPublishedFigures(m: EntityManager, work: readonly FigureWork[]): Promise<Map<string, PublishedTimeline<Figure>>> {
+  return readPublished<Figure>(
+    m,
+    'rates_published_figures',
+    ['org_unit_code', 'cohort', 'tree'],
+    work.map((w) => ({ ...w, columns: [w.unitCode, w.cohort, treeOfCohort(w.cohort)] })),
   );
-  for (const r of published) out.get(`${r.w_unit}|${r.w_cohort}`)!.published.push(r.payload);
-  const before: Array<{ w_unit: string; w_cohort: string; payload: Figure }> = await m.query(
-    `SELECT w.w_unit, w.w_cohort, p.payload FROM ${items}
-     CROSS JOIN LATERAL (SELECT payload FROM rates_published_figures p
-       WHERE p.org_unit_code = w.w_unit AND p.cohort = w.w_cohort AND p.tree = w.w_tree AND p.date < w.w_from ORDER BY p.date DESC LIMIT 1) p`,
-    params,
-  );
-  for (const r of before) out.get(`${r.w_unit}|${r.w_cohort}`)!.publishedBefore = r.payload;
-  return out;
 }
 
 /** The publications of every status to recompute, over its days, and the one before them: two queries in all. */
-export async function readPublishedStatuses(
+export function readPublishedStatuses(
   m: EntityManager,
   work: readonly StatusWork[],
 ): Promise<Map<string, PublishedTimeline<TargetEvaluation>>> {
-  const out = emptyTimelines<TargetEvaluation>(work.map((w) => w.key));
+  return readPublished<TargetEvaluation>(
+    m,
+    'rates_published_statuses',
+    ['target_id', 'org_unit_code'],
+    work.map((w) => ({ ...w, columns: [w.target.targetId, w.unitCode] })),
+  );
+}
+
+/**
+ * What a table of publications holds of each timeline (`columns`, its values of `keyColumns`) from its `from` day
+ * through its `through`, and the latest publication before `from`: one query for each, whatever the count.
+ */
+async function readPublished<T>(
+  m: EntityManager,
+  table: string,
+  keyColumns: readonly string[],
+  work: ReadonlyArray<{ key: string; columns: readonly string[]; from: string; through: string | null }>,
+): Promise<Map<string, PublishedTimeline<T>>> {
+  const out = emptyTimelines<T>(work.map((w) => w.key));
   if (work.length === 0) return out;
-  const params = [work.map((w) => w.target.targetId), work.map((w) => w.unitCode), work.map((w) => w.from), work.map((w) => w.through)];
-  const items = `unnest($1::text[], $2::text[], $3::date[], $4::date[]) AS w(w_target, w_unit, w_from, w_through)`;
-  const published: Array<{ w_target: string; w_unit: string; payload: TargetEvaluation }> = await m.query(
-    `SELECT w.w_target, w.w_unit, p.payload FROM ${items}
-     JOIN rates_published_statuses p ON p.target_id = w.w_target AND p.org_unit_code = w.w_unit AND p.date >= w.w_from
-       AND (w.w_through IS NULL OR p.date <= w.w_through)
-     ORDER BY w.w_target, w.w_unit, p.date`,
+  const n = keyColumns.length;
+  const params = [...keyColumns.map((_, j) => work.map((w) => w.columns[j])), work.map((w) => w.from), work.map((w) => w.through)];
+  const names = keyColumns.map((_, j) => `k${j}`);
+  // Each row says which work item it is for by its place in the arrays (`i`, from 1).
+  const items = `unnest(${names.map((_, j) => `$${j + 1}::text[]`).join(', ')}, $${n + 1}::date[], $${n + 2}::date[])
+    WITH ORDINALITY AS w(${names.join(', ')}, w_from, w_through, i)`;
+  const match = keyColumns.map((c, j) => `p.${c} = w.k${j}`).join(' AND ');
+  const published: Array<{ i: string; payload: T }> = await m.query(
+    `SELECT w.i, p.payload FROM ${items}
+     JOIN ${table} p ON ${match} AND p.date >= w.w_from AND (w.w_through IS NULL OR p.date <= w.w_through)
+     ORDER BY w.i, p.date`,
     params,
   );
-  for (const r of published) out.get(`${r.w_target}|${r.w_unit}`)!.published.push(r.payload);
-  const before: Array<{ w_target: string; w_unit: string; payload: TargetEvaluation }> = await m.query(
-    `SELECT w.w_target, w.w_unit, p.payload FROM ${items}
-     CROSS JOIN LATERAL (SELECT payload FROM rates_published_statuses p
-       WHERE p.target_id = w.w_target AND p.org_unit_code = w.w_unit AND p.date < w.w_from ORDER BY p.date DESC LIMIT 1) p`,
+  for (const r of published) out.get(work[Number(r.i) - 1].key)!.published.push(r.payload);
+  const before: Array<{ i: string; payload: T }> = await m.query(
+    `SELECT w.i, p.payload FROM ${items}
+     CROSS JOIN LATERAL (SELECT payload FROM ${table} p WHERE ${match} AND p.date < w.w_from ORDER BY p.date DESC LIMIT 1) p`,
     params,
   );
-  for (const r of before) out.get(`${r.w_target}|${r.w_unit}`)!.publishedBefore = r.payload;
+  for (const r of before) out.get(work[Number(r.i) - 1].key)!.publishedBefore = r.payload;
   return out;
 }
 
