@@ -1,6 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FigureUpdatedV1, TargetSetV1, TargetStatusChangedV1, type TargetStatusChangedV1Data } from '@app/contracts';
+import { DataSource } from 'typeorm';
+import {
+  FigureUpdatedV1,
+  TargetSetV1,
+  TargetStatusChangedV1,
+  TargetStatusWithdrawnV1,
+  type TargetStatusChangedV1Data,
+} from '@app/contracts';
 import { figureData, statusData } from '../../apps/compliance/test/rates-events';
 import { complianceService } from '../../apps/compliance/src/main';
 import { NotifierClock } from '../../apps/notifier/src/common/notifier-clock';
@@ -251,6 +258,29 @@ describe('notifier: the daily report by e-mail and the heads’ reminders, again
     ]);
     // After the deadline nobody is reminded: the report names them.
     expect((await http(notifiers[0], 'GET', '/v1/reminders?date=2020-08-31')).body.units).toEqual([]);
+  });
+
+  it('reminds no unit whose status rates withdrew (it merged away or left the target), from the day it did', async () => {
+    const units = async (date: string) =>
+      (await http(notifiers[0], 'GET', `/v1/reminders?date=${date}`)).body.units.map((u: { unitCode: string }) => u.unitCode);
+    expect(await units('2020-08-29')).toContain('SCH1');
+    await rates.publish(TargetStatusWithdrawnV1, 'SCH1', {
+      targetId: 'T100',
+      orgUnitCode: 'SCH1',
+      date: '2020-08-29',
+      previousStatus: 'at_risk',
+    });
+    for (const n of notifiers) await settle(n);
+    expect(await units('2020-08-29')).toEqual(['844', 'OPT1', 'SILENT1']);
+    // Its history stands: the status it held before, then none.
+    expect(
+      await notifiers[0].app
+        .get(DataSource)
+        .query(`SELECT date::text, status FROM unit_statuses WHERE target_id = 'T100' AND unit_code = 'SCH1' ORDER BY date`),
+    ).toEqual([
+      { date: '2020-08-25', status: 'at_risk' },
+      { date: '2020-08-29', status: null },
+    ]);
   });
 
   it('refuses schedules and subscriptions that make no sense, as problem+json naming the field', async () => {

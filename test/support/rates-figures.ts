@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { COHORTS, treeOfCohort } from '@app/contracts';
-import { evaluateTargetSeries, inTargetScope, type Figure, type Target, type TargetEvaluation } from '@app/domain';
+import { evaluateTargetSeries, inTargetScope, statusEnd, type Figure, type Target, type TargetEvaluation } from '@app/domain';
+import { heldFrom, type Withdrawn } from '../../apps/rates/src/figures/timeline-diff';
 import type { DirtyMark, FigureRecomputeService, RecomputeResult } from '../../apps/rates/src/figures/figure-recompute.service';
 
 /** What one recompute wrote and published. */
@@ -52,7 +53,10 @@ export async function dryRun(
 
 /** What two outcomes are compared by: what was published and its events (not how many rows it took to get there). */
 export function asRead(o: RecomputeOutcome): unknown {
-  return { ...o, result: { figureEvents: o.result.figureEvents, statusEvents: o.result.statusEvents } };
+  return {
+    ...o,
+    result: { figureEvents: o.result.figureEvents, statusEvents: o.result.statusEvents, withdrawnEvents: o.result.withdrawnEvents },
+  };
 }
 
 /**
@@ -66,7 +70,7 @@ export function asRead(o: RecomputeOutcome): unknown {
 export async function expectPublishedIsTheModel(
   ds: DataSource,
   recompute: FigureRecomputeService,
-): Promise<{ figures: number; statuses: number }> {
+): Promise<{ figures: number; statuses: number; withdrawals: number }> {
   const { model, targets } = await recompute.loadModel(ds.manager);
   const asOf = <T extends { date: string }>(rows: Map<string, T[]>, key: string, date: string): T | undefined => {
     let best: T | undefined;
@@ -99,23 +103,44 @@ export async function expectPublishedIsTheModel(
     }
   expect([...publishedFigures.values()].flat().every((f) => f.tree === treeOfCohort(f.cohort))).toBe(true);
 
+  // A status's publications, each its payload or a withdrawal (the unit left the target: none from its day on).
   const publishedStatuses = group(
-    await payloads<TargetEvaluation>('rates_published_statuses', 'target_id, org_unit_code, date'),
-    (e) => `${e.targetId}|${e.orgUnitCode}`,
+    (
+      (await ds.query(
+        `SELECT target_id || '|' || org_unit_code AS key, payload FROM rates_published_statuses ORDER BY target_id, org_unit_code, date`,
+      )) as Array<{ key: string; payload: TargetEvaluation | Withdrawn }>
+    ).map((r) => ({ ...r, date: r.payload.date })),
+    (r) => r.key,
   );
   const expectedStatuses = targets.flatMap((t: Target) =>
     model.tree.all().flatMap((u) => (inTargetScope(model, t, u.code) ? evaluateTargetSeries(model, t, u.code) : [])),
   );
-  const event = (e: TargetEvaluation | undefined) =>
-    e && {
-      status: e.status,
-      forecastDate: e.forecastDate,
-      reporting: e.reporting,
-      reportingUnits: e.reportingUnits,
-      expectedUnits: e.expectedUnits,
-    };
-  for (const e of expectedStatuses) expect(event(asOf(publishedStatuses, `${e.targetId}|${e.orgUnitCode}`, e.date))).toEqual(event(e));
-  // No check the other way: a unit that left a target's scope (moved, retired, emptied) keeps the status consumers were
-  // last told (there is no event for "no status any more"), on days the model has none for.
-  return { figures: expectedFigures.length, statuses: expectedStatuses.length };
+  const event = (e: TargetEvaluation | Withdrawn | null | undefined) => {
+    const held = heldFrom(e);
+    return (
+      held && {
+        status: held.status,
+        forecastDate: held.forecastDate,
+        reporting: held.reporting,
+        reportingUnits: held.reportingUnits,
+        expectedUnits: held.expectedUnits,
+      }
+    );
+  };
+  for (const e of expectedStatuses)
+    expect(event(asOf(publishedStatuses, `${e.targetId}|${e.orgUnitCode}`, e.date)?.payload)).toEqual(event(e));
+  // And every publication says the model's status as of its day (after a series' last day its last status holds, until
+  // the day its unit retired), or, where the model has none (the unit retired, moved or emptied out of the target's
+  // scope), that there is none: consumers are told of a withdrawal, they do not keep a status the model has not.
+  const modelStatuses = group(expectedStatuses, (e) => `${e.targetId}|${e.orgUnitCode}`);
+  let withdrawals = 0;
+  for (const [key, rows] of publishedStatuses) {
+    const end = statusEnd(model, key.slice(key.indexOf('|') + 1));
+    for (const p of rows) {
+      const held = end !== null && p.date > end ? undefined : asOf(modelStatuses, key, p.date);
+      if (heldFrom(p.payload) === null) withdrawals++;
+      expect({ key, date: p.date, event: event(p.payload) ?? null }).toEqual({ key, date: p.date, event: event(held) ?? null });
+    }
+  }
+  return { figures: expectedFigures.length, statuses: expectedStatuses.length, withdrawals };
 }

@@ -24,6 +24,7 @@ import { QualityModule } from './quality/quality.module';
 import { ReadModelVersionSlots1796600000000 } from './migrations/1796600000000-ReadModelVersionSlots';
 import { DropQualityReportsDayIndex1796700000000 } from './migrations/1796700000000-DropQualityReportsDayIndex';
 import { QualityViolationsByReport1796800000000 } from './migrations/1796800000000-QualityViolationsByReport';
+import { StatusWithdrawals1796900000000 } from './migrations/1796900000000-StatusWithdrawals';
 
 export const COMPLIANCE_MIGRATIONS = [
   ...REGISTRY_REPLICA_MIGRATIONS,
@@ -37,6 +38,7 @@ export const COMPLIANCE_MIGRATIONS = [
   ReadModelVersionSlots1796600000000,
   DropQualityReportsDayIndex1796700000000,
   QualityViolationsByReport1796800000000,
+  StatusWithdrawals1796900000000,
 ];
 
 @Module({})

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { TargetStatusChangedV1, type EventEnvelope } from '@app/contracts';
+import { TargetStatusChangedV1, TargetStatusWithdrawnV1, type EventEnvelope } from '@app/contracts';
 import { makeEvent } from '@app/persistence';
 import { projectionTablesDdl } from '../src/projection/projection.schema';
 import { statusCountsSql } from '../src/projection/status-counts';
@@ -18,7 +18,7 @@ export function rng(seed: number): () => number {
 }
 
 /**
- * Statuses only, colliding on purpose: two targets, twelve units, eight days, every status; the same key
+ * Statuses only, colliding on purpose: two targets, twelve units, eight days, every status and withdrawals; the same key
  * corrected by later events (and by earlier ones arriving late), occurredAt ties broken by id, and some
  * events delivered twice.
  */
@@ -33,6 +33,24 @@ export function statusEvents(seed: number, n: number): EventEnvelope[] {
       continue;
     }
     const unit = `C${Math.floor(r() * 12)}`;
+    if (r() < 0.15) {
+      // The unit left the target from that day (retired, moved or emptied out of its scope): no status from then on.
+      out.push(
+        makeEvent(
+          TargetStatusWithdrawnV1,
+          'rates',
+          unit,
+          {
+            targetId: pick(['T1', 'T2']),
+            orgUnitCode: unit,
+            date: `2020-08-0${1 + Math.floor(r() * 8)}`,
+            previousStatus: pick(['met', 'on_track', 'at_risk', 'breached', 'no_data']),
+          },
+          { occurredAt: new Date(base + Math.floor(r() * 20) * 1000) },
+        ),
+      );
+      continue;
+    }
     out.push(
       makeEvent(
         TargetStatusChangedV1,
@@ -85,6 +103,7 @@ export async function statusCounts(ds: DataSource, schema: string): Promise<{ ma
       `SELECT target_id AS "targetId", status, count(*)::int AS units FROM (
          SELECT DISTINCT ON (target_id, org_unit_code) target_id, status FROM ${s}.target_statuses
          WHERE date <= $1 ORDER BY target_id, org_unit_code, date DESC) latest
+       WHERE status IS NOT NULL
        GROUP BY target_id, status`,
       [day],
     );

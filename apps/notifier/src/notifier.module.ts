@@ -8,6 +8,7 @@ import { DeliveriesController } from './deliveries/deliveries.controller';
 import { DeliveriesService } from './deliveries/deliveries.service';
 import { RegistryContactsHandler, TargetStatusesHandler } from './inputs/notifier-inputs.handler';
 import { Notifier1796774400000 } from './migrations/1796774400000-Notifier';
+import { StatusWithdrawals1796900000100 } from './migrations/1796900000100-StatusWithdrawals';
 import type { NotifierConfig } from './notifier.config';
 import { RemindersController } from './reminders/reminders.controller';
 import { RemindersService } from './reminders/reminders.service';
@@ -24,7 +25,7 @@ export class NotifierModule {
         PlatformModule.forService({
           service: 'notifier',
           config,
-          migrations: [...REGISTRY_REPLICA_MIGRATIONS, Notifier1796774400000],
+          migrations: [...REGISTRY_REPLICA_MIGRATIONS, Notifier1796774400000, StatusWithdrawals1796900000100],
           auth: replicaAuthProviders,
         }),
       ],

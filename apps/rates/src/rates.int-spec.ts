@@ -15,6 +15,7 @@ import { disposeService, EventInjector, http, settle, startService, type Running
 import { FigureFlusher } from './figures/figure-flusher.service';
 import { RESIDENTS_50 } from '@test/support/domain-fixtures';
 import { ratesService } from './main';
+import { StatusWithdrawals1765600001300 } from './migrations/1765600001300-StatusWithdrawals';
 import { PublishedTimelinesOnly1765500001200 } from './migrations/1765500001200-PublishedTimelinesOnly';
 
 const residents50: TargetSetV1Data = RESIDENTS_50;
@@ -309,12 +310,37 @@ describe('rates service: figures, roll-ups, statuses and events from the stream'
     expect(await figure('84', 'residents', '2020-08-19')).toMatchObject({ installed: 67_800 });
     const gone = await outbox('rates.figure.updated', '844');
     expect(gone[gone.length - 1].data).toMatchObject({ installed: 0, reportingUnits: 0 });
+    // Nor does it have a status against the residents' target any more, on any day: it was withdrawn where it had one.
+    const statusDays: Array<{ date: string }> = await ds.query(
+      `SELECT date::text FROM rates_published_statuses WHERE target_id = 'residents-50' AND org_unit_code = '844' ORDER BY date`,
+    );
+    expect(statusDays.length).toBeGreaterThan(0);
+    for (const { date } of statusDays) expect(await status('residents-50', '844', date)).toMatchObject({ status: null });
+    expect((await outbox('rates.target.status-withdrawn', '844')).map((e) => e.data)).toContainEqual({
+      targetId: 'residents-50',
+      orgUnitCode: '844',
+      date: statusDays[0].date,
+      previousStatus: 'no_data',
+    });
 
     // The department retires on 21/08: its staff stop counting from that day on.
     await events.publish(OrgUnitRetiredV1, 'SO-TTTT', { code: 'SO-TTTT', retiredOn: '2020-08-21', revision: 2 });
     await idle();
     expect(await figure('84', 'staff', '2020-08-20')).toMatchObject({ headcount: 140 });
     expect(await figure('84', 'staff', '2020-08-21')).toMatchObject({ headcount: 20 });
+    // Its status against the staff target stands up to the day before and is withdrawn on the day it retired.
+    expect(await status('staff-100', 'SO-TTTT', '2020-08-20')).toMatchObject({ status: 'at_risk' });
+    expect(await status('staff-100', 'SO-TTTT', '2020-08-21')).toMatchObject({ status: null });
+    expect(await status('staff-100', 'SO-TTTT', '2020-09-30')).toMatchObject({ status: null });
+    // Each day a status had been published on from then is told again (a consumer holds the latest publication on or
+    // before a day), the first with the status it held the day before.
+    const withdrawn = (await outbox('rates.target.status-withdrawn', 'SO-TTTT')).map((e) => e.data);
+    expect(withdrawn[0]).toEqual({ targetId: 'staff-100', orgUnitCode: 'SO-TTTT', date: '2020-08-21', previousStatus: 'at_risk' });
+    expect(withdrawn.every((w) => w.date >= '2020-08-21')).toBe(true);
+    const [{ n: left }] = await ds.query(
+      `SELECT count(*)::int AS n FROM rates_published_statuses WHERE org_unit_code = 'SO-TTTT' AND date >= '2020-08-21' AND NOT payload ? 'withdrawn'`,
+    );
+    expect(left).toBe(0);
   });
 
   it('keeps only what it published: the migration drops the stored copy, and down gives it back from the publications', async () => {
@@ -322,8 +348,15 @@ describe('rates service: figures, roll-ups, statuses and events from the stream'
     expect(await exists('rates_figures')).toBe(false);
     expect(await exists('rates_target_statuses')).toBe(false);
     const migration = new PublishedTimelinesOnly1765500001200();
+    // Withdrawn statuses (the department retired, district 844 emptied) go first: the stored copy had no such rows.
+    const withdrawals = new StatusWithdrawals1765600001300();
     const q = ds.createQueryRunner();
     try {
+      const withdrawn: Array<{ target_id: string; org_unit_code: string; date: string; payload: object }> = await ds.query(
+        `SELECT target_id, org_unit_code, date::text, payload FROM rates_published_statuses WHERE payload ? 'withdrawn'`,
+      );
+      expect(withdrawn.length).toBeGreaterThan(0);
+      await withdrawals.down(q);
       await migration.down(q);
       // Each publication a row again, with the values it published.
       const [published] = await ds.query(
@@ -348,6 +381,15 @@ describe('rates service: figures, roll-ups, statuses and events from the stream'
         ),
       ).toEqual([{ n: published.statuses }]);
       await migration.up(q);
+      await withdrawals.up(q);
+      // Down took them away (the code before them read every publication as an evaluation); the later tests want them.
+      for (const w of withdrawn)
+        await ds.query(`INSERT INTO rates_published_statuses (target_id, org_unit_code, date, payload) VALUES ($1, $2, $3, $4)`, [
+          w.target_id,
+          w.org_unit_code,
+          w.date,
+          w.payload,
+        ]);
     } finally {
       await q.release();
     }
@@ -357,9 +399,10 @@ describe('rates service: figures, roll-ups, statuses and events from the stream'
 
   it('rebuilds from the stream to identical figures and statuses', async () => {
     // What consumers hold, day by day: each timeline's publications where its value changes (a figure's in every field,
-    // a status's in what its events are about), an empty figure being no figure. The history of publications itself
-    // differs: the live service published figures and then their emptying for units that moved away or retired,
-    // where the rebuild, which sees those units' whole history at once, has nothing to publish.
+    // a status's in what its events are about), an empty figure or a withdrawn status being none. The history of
+    // publications itself differs: the live service published figures and statuses and then their emptying or
+    // withdrawal for units that moved away or retired, where the rebuild, which sees those units' whole history at
+    // once, has nothing to publish.
     type Published = { key: string; date: string; payload: Record<string, unknown> };
     // `fields`: what a value is made of (null: the whole payload but its day).
     const held = (rows: Published[], fields: readonly string[] | null) => {
@@ -370,8 +413,10 @@ describe('rates service: figures, roll-ups, statuses and events from the stream'
         if (r.key !== key) [key, value] = [r.key, null];
         const empty = r.payload.headcount === 0 && r.payload.expectedUnits === 0 && r.payload.reportingUnits === 0;
         const parts = fields ? fields.map((f) => r.payload[f]) : Object.entries(r.payload).filter(([f]) => f !== 'date');
-        const v = empty && 'installed' in r.payload ? null : JSON.stringify(parts);
-        if (v !== value && v !== null) out.push({ key: r.key, date: r.date, value: v });
+        const none = (empty && 'installed' in r.payload) || r.payload.withdrawn === true;
+        const v = none ? null : JSON.stringify(parts);
+        // From nothing to nothing is no change; from a value to none is one (consumers stop holding it).
+        if (v !== value) out.push({ key: r.key, date: r.date, value: v ?? 'none' });
         value = v;
       }
       return out;
@@ -412,10 +457,8 @@ describe('rates service: figures, roll-ups, statuses and events from the stream'
     await idle();
     const after = await snapshot(ds);
     expect(after.figures).toEqual(before.figures);
-    // District 844 left the target's scope when its only commune moved away: what consumers were last told of its status
-    // stands (there is no event for "no status any more"), where the rebuild never saw it in scope.
-    const left = (rows: typeof before.statuses) => rows.filter((r) => r.key !== 'residents-50|844');
-    expect(before.statuses.some((r) => r.key === 'residents-50|844')).toBe(true);
-    expect(after.statuses).toEqual(left(before.statuses));
+    // District 844 left the targets' scope when its only commune moved away, and the department retired: consumers were
+    // told they have no status any more (withdrawn), as the rebuild, which never saw them in scope, tells them nothing.
+    expect(after.statuses).toEqual(before.statuses);
   }, 60_000);
 });

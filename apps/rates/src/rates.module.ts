@@ -14,6 +14,7 @@ import { DirtyMarkUntil1765300000900 } from './migrations/1765300000900-DirtyMar
 import { StatusSpanTargetWindow1765300001000 } from './migrations/1765300001000-StatusSpanTargetWindow';
 import { ReportsLatestVersion1765400001100 } from './migrations/1765400001100-ReportsLatestVersion';
 import { PublishedTimelinesOnly1765500001200 } from './migrations/1765500001200-PublishedTimelinesOnly';
+import { StatusWithdrawals1765600001300 } from './migrations/1765600001300-StatusWithdrawals';
 import type { RatesConfig } from './rates.config';
 
 /**
@@ -39,6 +40,7 @@ export const RATES_MIGRATIONS = [
   StatusSpanTargetWindow1765300001000,
   ReportsLatestVersion1765400001100,
   PublishedTimelinesOnly1765500001200,
+  StatusWithdrawals1765600001300,
 ];
 
 /** Tables a rebuild empties: every input, every computed row, the marks and the inbox. */

@@ -14,7 +14,7 @@ import {
 import { ActivityRecordedV1, ReportAcceptedV1 } from './events/intake.events';
 import { SupportPointClosedV1, SupportPointOpenedV1, SupportSessionLoggedV1 } from './events/support.events';
 import { RosterImportedV1, TransportCheckedV1 } from './events/workforce.events';
-import { FigureUpdatedV1, TargetStatusChangedV1 } from './events/rates.events';
+import { FigureUpdatedV1, TargetStatusChangedV1, TargetStatusWithdrawnV1 } from './events/rates.events';
 import { QualityFollowUpChangedV1, QualityViolationRaisedV1 } from './events/compliance.events';
 
 /** Every published contract, the single list the consumers validate against. */
@@ -38,6 +38,7 @@ export const EVENT_CONTRACTS: readonly EventContract[] = [
   TransportCheckedV1,
   FigureUpdatedV1,
   TargetStatusChangedV1,
+  TargetStatusWithdrawnV1,
   QualityViolationRaisedV1,
   QualityFollowUpChangedV1,
 ];

@@ -6,6 +6,7 @@ import {
   forecastDate,
   gapToThreshold,
   inTargetScope,
+  statusEnd,
   statusReach,
   statusSpan,
   type Target,
@@ -63,6 +64,40 @@ describe('the directive’s worked check', () => {
     expect(['84', '842', 'C1', 'DEP'].map((c) => inTargetScope(model, residents50, c))).toEqual([true, true, true, false]);
     const [e] = evaluateTargetSeries(model, residents50, '84', '2020-08-19', '2020-08-19');
     expect(e).toMatchObject({ reportingUnits: 3, expectedUnits: 3 });
+  });
+});
+
+describe('a unit that retires', () => {
+  // C3 merges away on 22/08: it holds its statuses up to the day before, none from then on; its district goes on.
+  const model = new FigureModel(
+    {
+      units: units.map((u) => (u.code === 'C3' ? { ...u, retiredOn: '2020-08-22' } : u)),
+      reports: [
+        report('C1', 'residents', '2020-08-19', [300_000, 200_000, 30_000, 20_000]),
+        report('C3', 'residents', '2020-08-19', [300_000, 150_000, 10_000, 9_000]),
+      ],
+      denominators: [{ unitCode: '84', cohort: 'residents', asOf: '2019-04-01', headcount: 1_000_000, eventId: 'e1' }],
+    },
+    { windowDays: 7, bounds: BOUNDS_2020 },
+  );
+
+  it('given C3 retired on 2020-08-22, when its statuses are evaluated, then they end on 2020-08-21 and its parent’s go on', () => {
+    expect(statusEnd(model, 'C3')).toBe('2020-08-21');
+    expect(statusEnd(model, '842')).toBeNull();
+    const series = evaluateTargetSeries(model, residents50, 'C3');
+    expect(series.length).toBeGreaterThan(0);
+    expect(series[series.length - 1].date).toBe('2020-08-21');
+    expect(evaluateTargetSeries(model, residents50, 'C3', '2020-08-22', '2020-08-31')).toEqual([]);
+    expect(evaluateTargetSeries(model, residents50, '844', '2020-08-25', '2020-08-25')).toHaveLength(1);
+  });
+
+  it('given a unit retired from the beginning, when its statuses are evaluated, then it has none', () => {
+    const always = new FigureModel(
+      { units: units.map((u) => (u.code === 'C3' ? { ...u, retiredOn: '0000-01-01' } : u)), reports: [], denominators: [] },
+      { windowDays: 7, bounds: BOUNDS_2020 },
+    );
+    expect(statusEnd(always, 'C3')! < BOUNDS_2020.from).toBe(true);
+    expect(evaluateTargetSeries(always, residents50, 'C3')).toEqual([]);
   });
 });
 

@@ -176,6 +176,17 @@ export function statusSpan(model: FigureModel, t: Target, unitCode: string): { f
 }
 
 /**
+ * The last day a unit holds a status against any target: the day before it retired (its status history stays; from
+ * the day it retired it has none). Null while it is active: after its span its last status holds on.
+ */
+export function statusEnd(model: FigureModel, unitCode: string): string | null {
+  const retiredOn = model.tree.get(unitCode)?.retiredOn ?? null;
+  if (retiredOn === null) return null;
+  // A unit retired from the beginning (ALWAYS_RETIRED) or before the calendar's first day never held one.
+  return addDays(retiredOn > model.options.bounds.from ? retiredOn : model.options.bounds.from, -1);
+}
+
+/**
  * The last day on which a unit's statuses for a target can change when its sums change on no day after `until`:
  * a day's forecast looks back over the trend's days before it, but only up to the deadline (after it the day's
  * own value decides, `evaluateTargetSeries`).
@@ -184,11 +195,11 @@ export function statusReach(t: Target, until: string): string {
   return maxDate(until, minDate(addDays(until, TREND_LOOKBACK_DAYS - 1), t.deadline))!;
 }
 
-/** One unit's evaluations against one target for every day of [from, to] (clipped to its span). */
+/** One unit's evaluations against one target for every day of [from, to] (clipped to its span, and to its `statusEnd`). */
 export function evaluateTargetSeries(model: FigureModel, t: Target, unitCode: string, from?: string, to?: string): TargetEvaluation[] {
   const span = statusSpan(model, t, unitCode);
   const a = maxDate(span.from, from)!;
-  const b = to !== undefined && to < span.to ? to : span.to;
+  const b = minDate(to !== undefined && to < span.to ? to : span.to, statusEnd(model, unitCode))!;
   if (b < a) return [];
   const cohorts = targetCohorts(t);
   const covered = (u: UnitNode) => expectedForTarget(t, u);

@@ -6,6 +6,7 @@ import {
   subjectOf,
   TargetSetV1,
   TargetStatusChangedV1,
+  TargetStatusWithdrawnV1,
   type Cohort,
   type FigureUpdatedV1Data,
   type TargetStatus,
@@ -493,5 +494,47 @@ describe('compliance analytics: narrow read paths agree with the whole snapshot'
     // Another date is its own answer.
     const earlier = await http(svc, 'GET', `/v1/summary?date=${D0}`, { key: analystKey });
     expect(earlier.body.targets[0]).toMatchObject({ rootUnit: '90', status: 'at_risk', unitsBreached: 2 });
+  });
+  it('takes a withdrawn status as none from its day (the unit merged away): not counted, not shown, its history kept', async () => {
+    const summaryOn = async (date: string) => {
+      const res = await http(svc, 'GET', `/v1/summary?date=${date}`, { key: analystKey });
+      expect(res.status).toBe(200);
+      // The whole snapshot (the dashboard's and the daily report's reads) agrees.
+      const s = await snapshot(date);
+      expect(res.body.targets).toEqual(json(analytics().summarize(s)));
+      return res.body.targets[0] as { unitsBreached: number };
+    };
+    const r50 = async (code: string, date: string) => {
+      const res = await http(svc, 'GET', `/v1/units/${code}?date=${date}`, { key: analystKey });
+      expect(res.status).toBe(200);
+      return (res.body.targets as Array<{ targetId: string; status: string | null; since: string | null }>).find(
+        (t) => t.targetId === 'R50',
+      )!;
+    };
+    const breachedOnD = (await summaryOn(D)).unitsBreached;
+    const breachedOnD0 = (await summaryOn(D0)).unitsBreached;
+    expect(await r50('9012', D)).toMatchObject({ status: 'breached', since: D0 });
+    // 9012 merges into a neighbour on D: rates empties its figure and withdraws its status from that day.
+    await figure('9012', 'residents', D, { headcount: 0, smartphoneHolders: 0, installed: 0, bluetoothOn: 0, population: null });
+    await rates.publish(TargetStatusWithdrawnV1, '9012', { targetId: 'R50', orgUnitCode: '9012', date: D, previousStatus: 'breached' });
+    await settle(svc);
+    expect((await summaryOn(D)).unitsBreached).toBe(breachedOnD - 1);
+    expect((await summaryOn(D0)).unitsBreached).toBe(breachedOnD0);
+    // Its page holds no status from rates any more: what its (empty) figure says, no data, since no day.
+    expect(await r50('9012', D)).toMatchObject({ status: 'no_data', since: null, previousStatus: null });
+    expect(await r50('9012', D0)).toMatchObject({ status: 'breached', since: D0 });
+    // Its district's children and the target's list no longer show it with a status on D.
+    const children = await http(svc, 'GET', `/v1/units?parent=901&date=${D}`, { key: analystKey });
+    const row = children.body.items.find((u: { code: string }) => u.code === '9012');
+    expect(JSON.stringify(row)).not.toContain('breached');
+    const listed = await http(svc, 'GET', `/v1/targets/R50/statuses?date=${D}`, { key: analystKey });
+    expect(listed.body.items.map((r: { orgUnitCode: string }) => r.orgUnitCode)).not.toContain('9012');
+    // Given one again later (the merger undone), it counts from that day, its status since then.
+    const D1 = addDays(D, 1);
+    await status('R50', '9012', D1, 'breached', 0.35, 150);
+    await settle(svc);
+    expect(await r50('9012', D1)).toMatchObject({ status: 'breached', since: D1, previousStatus: null });
+    expect(await r50('9012', D)).toMatchObject({ status: 'no_data', since: null });
+    expect((await summaryOn(D1)).unitsBreached).toBe(breachedOnD);
   });
 });

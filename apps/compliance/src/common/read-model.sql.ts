@@ -30,7 +30,8 @@ function statusColumns(s: string): string {
 /**
  * The latest status row of each (target, unit) as of $1, with the day its current status began and the
  * status before it, read from the sequence of statuses (rows also restate a status when its coverage
- * changes). `filter(alias)` narrows the rows read (on target_id and org_unit_code only), in every pass.
+ * changes). A unit whose latest row is a withdrawal (no status: it retired or left the target) has none.
+ * The status before may be none (withdrawn, then given one again): its current status began after the withdrawal. `filter(alias)` narrows the rows read (on target_id and org_unit_code only), in every pass.
  */
 export function statusesSql(s: string, filter: (alias: string) => string = () => ''): string {
   return `WITH cur AS (
@@ -38,11 +39,12 @@ export function statusesSql(s: string, filter: (alias: string) => string = () =>
     ), brk AS (
       SELECT DISTINCT ON (x.target_id, x.org_unit_code) x.target_id, x.org_unit_code, x.date, x.status
       FROM ${s}.target_statuses x JOIN cur ON cur.target_id = x.target_id AND cur.org_unit_code = x.org_unit_code
-      WHERE x.date <= $1 AND x.status <> cur.status ${filter('x')}
+      WHERE x.date <= $1 AND x.status IS DISTINCT FROM cur.status ${filter('x')}
       ORDER BY x.target_id, x.org_unit_code, x.date DESC
     )
     SELECT ${statusColumns(s)}
     FROM cur LEFT JOIN brk ON brk.target_id = cur.target_id AND brk.org_unit_code = cur.org_unit_code
+    WHERE cur.status IS NOT NULL
     ORDER BY cur.target_id, cur.org_unit_code`;
 }
 
@@ -63,8 +65,9 @@ export function statusOfSql(s: string, target: string, unit: string): string {
           ORDER BY date DESC LIMIT 1) cur
     LEFT JOIN LATERAL (
       SELECT x.date, x.status FROM ${s}.target_statuses x
-      WHERE x.target_id = cur.target_id AND x.org_unit_code = cur.org_unit_code AND x.date <= $1 AND x.status <> cur.status
-      ORDER BY x.date DESC LIMIT 1) brk ON true`;
+      WHERE x.target_id = cur.target_id AND x.org_unit_code = cur.org_unit_code AND x.date <= $1 AND x.status IS DISTINCT FROM cur.status
+      ORDER BY x.date DESC LIMIT 1) brk ON true
+    WHERE cur.status IS NOT NULL`;
 }
 
 /** The latest figure as of $1 per cohort and tree of one unit (an SQL expression), through the primary key. */

@@ -98,16 +98,18 @@ export function projectionTablesDdl(s: string): string[] {
       event_id           uuid NOT NULL,
       PRIMARY KEY (org_unit_code, cohort, tree, date)
     )`,
+    // A row with no status (nor threshold, nor gap) is a withdrawal (rates.target.status-withdrawn): the unit has no
+    // status against the target from that day on; its rows before stand.
     `CREATE TABLE ${q}.target_statuses (
       target_id         text NOT NULL,
       org_unit_code     text NOT NULL,
       date              date NOT NULL,
-      status            text NOT NULL,
+      status            text,
       previous_status   text,
       value             double precision,
-      threshold         double precision NOT NULL,
+      threshold         double precision,
       forecast_date     date,
-      gap               integer NOT NULL,
+      gap               integer,
       reporting_units   integer,
       expected_units    integer,
       reporting         boolean,

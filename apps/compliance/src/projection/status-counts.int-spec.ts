@@ -1,9 +1,10 @@
 import type { DataSource } from 'typeorm';
-import { TargetStatusChangedV1, type EventEnvelope } from '@app/contracts';
+import { TargetStatusChangedV1, TargetStatusWithdrawnV1, type EventEnvelope } from '@app/contracts';
 import { makeEvent } from '@app/persistence';
 import { scratchDataSource } from '@test/support/int-env';
 import { expectCountsKept, freshProjection, rng, statusCounts, statusEvents } from '../../test/projector-fixtures';
 import { StatusCountsByDate1796537736000 } from '../migrations/1796537736000-StatusCountsByDate';
+import { StatusWithdrawals1796900000000 } from '../migrations/1796900000000-StatusWithdrawals';
 import { ComplianceProjector } from './compliance.projector';
 
 describe('the status summary rows the projection keeps (status_count_deltas)', () => {
@@ -79,7 +80,8 @@ describe('the status summary rows the projection keeps (status_count_deltas)', (
   it('the migration fills the summary rows of an existing generation as the projection would have kept them', async () => {
     await ds.query(`CREATE SCHEMA mig`);
     await freshProjection(ds, 'mig_g1');
-    const events = statusEvents(21, 300);
+    // It came before withdrawals: the statuses it found were all statuses.
+    const events = statusEvents(21, 300).filter((e) => e.type !== TargetStatusWithdrawnV1.type);
     await ds.transaction((m) => projector.applyBatch('mig_g1', events, m));
     const kept = await statusCounts(ds, 'mig_g1');
     await ds.query(`DROP TABLE mig_g1.status_count_deltas`);
@@ -93,5 +95,34 @@ describe('the status summary rows the projection keeps (status_count_deltas)', (
     }
     await expectCountsKept(ds, 'mig_g1');
     expect(await statusCounts(ds, 'mig_g1')).toEqual(kept);
+  });
+
+  it('withdrawals: a generation from before them takes them after the migration, and down counts again without them', async () => {
+    await ds.query(`CREATE SCHEMA wd`);
+    await freshProjection(ds, 'wd_g1');
+    // A generation made before withdrawals: a status row always had a status, a threshold and a gap.
+    await ds.query(
+      `ALTER TABLE wd_g1.target_statuses ALTER COLUMN status SET NOT NULL, ALTER COLUMN threshold SET NOT NULL, ALTER COLUMN gap SET NOT NULL`,
+    );
+    const events = statusEvents(31, 300);
+    const withdrawals = events.filter((e) => e.type === TargetStatusWithdrawnV1.type);
+    expect(withdrawals.length).toBeGreaterThan(20);
+    const migration = new StatusWithdrawals1796900000000();
+    const qr = ds.createQueryRunner();
+    try {
+      await qr.query(`SET search_path TO wd`);
+      await migration.up(qr);
+      await ds.transaction((m) => projector.applyBatch('wd_g1', events, m));
+      // Units whose latest row is a withdrawal hold no status: the counts are a count from scratch of the others.
+      const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM wd_g1.target_statuses WHERE status IS NULL`);
+      expect(n).toBeGreaterThan(0);
+      await expectCountsKept(ds, 'wd_g1');
+      await migration.down(qr);
+      expect(await ds.query(`SELECT 1 FROM wd_g1.target_statuses WHERE status IS NULL`)).toEqual([]);
+      await expectCountsKept(ds, 'wd_g1');
+    } finally {
+      await qr.query(`RESET search_path`);
+      await qr.release();
+    }
   });
 });

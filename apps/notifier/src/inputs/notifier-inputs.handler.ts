@@ -4,10 +4,12 @@ import {
   OrgUnitUpsertedV1,
   TargetSetV2,
   TargetStatusChangedV1,
+  TargetStatusWithdrawnV1,
   type EventEnvelope,
   type OrgUnitUpsertedV1Data,
   type TargetSetV2Data,
   type TargetStatusChangedV1Data,
+  type TargetStatusWithdrawnV1Data,
 } from '@app/contracts';
 import { EventConsumerGroup, OnEvent } from '@app/messaging';
 
@@ -68,7 +70,10 @@ export class RegistryContactsHandler {
   }
 }
 
-/** Each unit's status against each target from the day rates says it began; a later-published change of the same day wins. */
+/**
+ * Each unit's status against each target from the day rates says it began, or none from the day rates withdrew it; a
+ * later-published change of the same day wins.
+ */
 @Injectable()
 @EventConsumerGroup({ purpose: 'statuses', filter: 'rates.target' })
 export class TargetStatusesHandler {
@@ -82,6 +87,20 @@ export class TargetStatusesHandler {
          threshold = EXCLUDED.threshold, gap = EXCLUDED.gap, reporting = EXCLUDED.reporting, occurred_at = EXCLUDED.occurred_at
        WHERE unit_statuses.occurred_at <= EXCLUDED.occurred_at`,
       [d.targetId, d.orgUnitCode, d.date, d.status, d.value ?? null, d.threshold, d.gap, d.reporting ?? null, e.occurredAt],
+    );
+  }
+
+  /** The unit left the target (retired, moved or emptied out of its scope): from that day it has no status to be reminded of. */
+  @OnEvent(TargetStatusWithdrawnV1)
+  async statusWithdrawn(e: EventEnvelope<string, TargetStatusWithdrawnV1Data>, m: EntityManager): Promise<void> {
+    const d = e.data;
+    await m.query(
+      `INSERT INTO unit_statuses (target_id, unit_code, date, status, value, threshold, gap, reporting, occurred_at)
+       VALUES ($1,$2,$3,NULL,NULL,NULL,NULL,NULL,$4)
+       ON CONFLICT (target_id, unit_code, date) DO UPDATE SET status = NULL, value = NULL, threshold = NULL, gap = NULL,
+         reporting = NULL, occurred_at = EXCLUDED.occurred_at
+       WHERE unit_statuses.occurred_at <= EXCLUDED.occurred_at`,
+      [d.targetId, d.orgUnitCode, d.date, e.occurredAt],
     );
   }
 }

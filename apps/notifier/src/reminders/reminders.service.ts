@@ -54,8 +54,11 @@ export class RemindersService {
     }));
     const statuses: ReminderStatus[] = (
       await this.ds.query(
-        `SELECT DISTINCT ON (target_id, unit_code) target_id, unit_code, status, value, threshold, gap, reporting
-         FROM unit_statuses WHERE date <= $1 ORDER BY target_id, unit_code, date DESC`,
+        // A unit whose latest row is a withdrawal (no status) left the target: nothing to remind it of.
+        `SELECT * FROM (
+           SELECT DISTINCT ON (target_id, unit_code) target_id, unit_code, status, value, threshold, gap, reporting
+           FROM unit_statuses WHERE date <= $1 ORDER BY target_id, unit_code, date DESC) latest
+         WHERE status IS NOT NULL`,
         [day],
       )
     ).map(

@@ -131,6 +131,7 @@ export class FigureFlusher implements OnApplicationBootstrap, OnApplicationShutd
         flushes.inc();
         published.inc({ type: 'rates.figure.updated' }, total.figureEvents);
         published.inc({ type: 'rates.target.status-changed' }, total.statusEvents);
+        published.inc({ type: 'rates.target.status-withdrawn' }, total.withdrawnEvents);
         flushSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
       }
       return total;
@@ -250,6 +251,7 @@ function sum(a: RecomputeResult | null, b: RecomputeResult): RecomputeResult {
     rowsWritten: a.rowsWritten + b.rowsWritten,
     figureEvents: a.figureEvents + b.figureEvents,
     statusEvents: a.statusEvents + b.statusEvents,
+    withdrawnEvents: a.withdrawnEvents + b.withdrawnEvents,
   };
 }
 

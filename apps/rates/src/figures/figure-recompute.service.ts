@@ -1,6 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { FigureUpdatedV1, TargetStatusChangedV1, treeOfCohort, type Cohort, type EventEnvelope, type Tree } from '@app/contracts';
+import {
+  FigureUpdatedV1,
+  TargetStatusChangedV1,
+  TargetStatusWithdrawnV1,
+  treeOfCohort,
+  type Cohort,
+  type EventEnvelope,
+  type Tree,
+} from '@app/contracts';
 import {
   addDays,
   clampDate,
@@ -17,6 +25,7 @@ import {
   statusLane,
   statusLaneKey,
   statusReach,
+  statusEnd,
   statusSpan,
   targetCohorts,
   TREND_LOOKBACK_DAYS,
@@ -43,7 +52,7 @@ import {
   type PublishedTimeline,
 } from './figure.store';
 import { computeLane, laneKey, planLane, widened, type LaneContext, type LanePlan, type LaneResult } from './rollup-lanes';
-import { diffTimeline } from './timeline-diff';
+import { diffTimeline, type Withdrawn } from './timeline-diff';
 
 export type { DirtyMark } from './figure-model.loader';
 
@@ -55,6 +64,8 @@ export interface RecomputeResult {
   rowsWritten: number;
   figureEvents: number;
   statusEvents: number;
+  /** Statuses withdrawn: units that left a target (rates.target.status-withdrawn). */
+  withdrawnEvents: number;
 }
 
 export interface RecomputeOptions {
@@ -195,7 +206,7 @@ export class FigureRecomputeService {
       options.signal?.throwIfAborted();
     };
 
-    const result: RecomputeResult = { rowsWritten: 0, figureEvents: 0, statusEvents: 0 };
+    const result: RecomputeResult = { rowsWritten: 0, figureEvents: 0, statusEvents: 0, withdrawnEvents: 0 };
     const events: EventEnvelope[] = [];
     const writes = emptyWrites();
     // Each item is computed and compared through the first day known unchanged (`through`), which joins the new
@@ -403,6 +414,8 @@ export class FigureRecomputeService {
       through,
       newBefore,
       newRows,
+      // From the day its unit retired it has none (and a unit out of the target's scope none on any day).
+      newUntil: statusEnd(model, unitCode),
       published: timeline.published,
       publishedBefore: timeline.publishedBefore,
       // A status event is about the status, its forecast and who reports toward it: published when any changes.
@@ -414,8 +427,22 @@ export class FigureRecomputeService {
         a.expectedUnits === b.expectedUnits,
     });
     for (const p of changePoints) {
-      // A unit that left the target's scope has no status to announce.
-      if (!p.value) continue;
+      if (!p.value) {
+        // The unit left the target (retired, moved or emptied out of its scope): consumers are told it has no status
+        // from that day on, and the days before keep theirs.
+        const withdrawn: Withdrawn = { date: p.date, withdrawn: true };
+        writes.statusPublished.push({ key: [t.targetId, unitCode], date: p.date, payload: withdrawn });
+        events.push(
+          this.outbox.build(TargetStatusWithdrawnV1, unitCode, {
+            targetId: t.targetId,
+            orgUnitCode: unitCode,
+            date: p.date,
+            previousStatus: p.previous!.status,
+          }),
+        );
+        result.withdrawnEvents++;
+        continue;
+      }
       const e = p.value;
       writes.statusPublished.push({ key: [t.targetId, unitCode], date: p.date, payload: { ...e, date: p.date } });
       events.push(

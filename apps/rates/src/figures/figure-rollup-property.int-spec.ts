@@ -197,6 +197,9 @@ describe('rates roll-ups: incremental equals full on random histories (property)
     let bounded = 0;
     // Steps after which a timeline had several bounded marks to flush at once.
     let several = 0;
+    // Statuses consumers were told are withdrawn (a unit retired, moved or emptied out of a target's scope), each checked
+    // against the model's having none on its day.
+    let withdrawals = 0;
     await fc.assert(
       fc.asyncProperty(
         fc.array(step, { minLength: 5, maxLength: 14 }),
@@ -229,6 +232,7 @@ describe('rates roll-ups: incremental equals full on random histories (property)
             await flusher.flushOnce();
             const n = await expectPublishedIsTheModel(ds, recompute);
             compared += n.figures + n.statuses;
+            withdrawals = Math.max(withdrawals, n.withdrawals);
           }
         },
       ),
@@ -238,6 +242,7 @@ describe('rates roll-ups: incremental equals full on random histories (property)
     expect(compared).toBeGreaterThan(1000);
     expect(bounded).toBeGreaterThan(15);
     expect(several).toBeGreaterThan(5);
+    expect(withdrawals).toBeGreaterThan(0);
     // A guard against a hang, not a speed check: alone it takes ~75 s, but in the full run on a loaded 2-core machine,
     // beside the chaos suite, it took 231 s once and ran past 240 s the next time (2026-12-07).
   }, 600_000);

@@ -10,6 +10,7 @@ import {
   type Target,
   type TargetEvaluation,
 } from '@app/domain';
+import type { Withdrawn } from './timeline-diff';
 
 /**
  * What rates stores: what it published of each figure and status (the one record of them), and the roll-ups
@@ -44,8 +45,9 @@ export interface StatusWork extends WorkDays {
 
 /** What is published of one timeline from its `from` day through its `through` (and the publication before it). */
 export interface PublishedTimeline<T> {
-  published: T[];
-  publishedBefore: T | null;
+  /** A status withdrawn (its unit left the target) is published as `Withdrawn`: consumers hold none from its day. */
+  published: Array<T | Withdrawn>;
+  publishedBefore: T | Withdrawn | null;
 }
 
 /** The writes of one flush, gathered over every work item and sent in a few statements. */

@@ -1,4 +1,4 @@
-import { diffTimeline } from './timeline-diff';
+import { diffTimeline, heldFrom, type Withdrawn } from './timeline-diff';
 
 type Row = { date: string; v: number };
 const day = (n: number) => `2020-08-${String(n).padStart(2, '0')}`;
@@ -6,23 +6,26 @@ const rows = (from: number, values: number[]): Row[] => values.map((v, i) => ({ 
 const same = (a: Row, b: Row) => a.v === b.v;
 
 /** What a consumer holds on a day: the latest publication dated on or before it (later publications of a day win). */
-function held(publications: Row[], d: string): number | null {
-  const byDay = new Map<string, Row>();
+function held(publications: Array<Row | Withdrawn>, d: string): number | null {
+  const byDay = new Map<string, Row | Withdrawn>();
   for (const p of publications) byDay.set(p.date, p);
-  let best: Row | null = null;
+  let best: Row | Withdrawn | null = null;
   for (const p of byDay.values()) if (p.date <= d && (!best || p.date > best.date)) best = p;
-  return best?.v ?? null;
+  return heldFrom(best)?.v ?? null;
 }
 
 /** Runs diffs one after another as the flusher does, remembering what was published (all it keeps). */
 class Consumer {
-  publications: Row[] = [];
+  publications: Array<Row | Withdrawn> = [];
 
-  /** `through`: the rows given reach that day (which holds the same value as before), and the later days are as they were. */
-  apply(from: string, newRows: Row[], newBefore: Row | null = null, through: string | null = null) {
-    const byDay = new Map<string, Row>();
+  /**
+   * `through`: the rows given reach that day (which holds the same value as before), and the later days are as they were.
+   * `until`: the new timeline's last day with a value (none after it).
+   */
+  apply(from: string, newRows: Row[], newBefore: Row | null = null, through: string | null = null, until: string | null = null) {
+    const byDay = new Map<string, Row | Withdrawn>();
     for (const p of this.publications) byDay.set(p.date, p);
-    const within = (r: Row) => r.date >= from && (through === null || r.date <= through);
+    const within = (r: Row | Withdrawn) => r.date >= from && (through === null || r.date <= through);
     const published = [...byDay.values()].filter(within).sort((a, b) => (a.date < b.date ? -1 : 1));
     const before =
       [...byDay.values()]
@@ -34,11 +37,12 @@ class Consumer {
       through,
       newBefore,
       newRows,
+      newUntil: until,
       published,
       publishedBefore: before,
       sameEvent: same,
     });
-    for (const p of d) this.publications.push({ date: p.date, v: p.value!.v });
+    for (const p of d) this.publications.push(p.value ? { date: p.date, v: p.value.v } : { date: p.date, withdrawn: true });
     return d;
   }
 }
@@ -135,5 +139,45 @@ describe('diffTimeline: publish what consumers need to hold the new timeline', (
       empty: (date) => ({ date, v: 0 }),
     });
     expect(d.map((p) => [p.date, p.value?.v])).toEqual([[day(10), 0]]);
+  });
+  it('given a timeline that ends (its unit retired), then its end is published as a withdrawal, once', () => {
+    const c = new Consumer();
+    const d = c.apply(day(1), rows(10, [1, 1, 2]), null, null, day(12));
+    expect(d.map((p) => [p.date, p.value?.v ?? null])).toEqual([
+      [day(10), 1],
+      [day(12), 2],
+      [day(13), null],
+    ]);
+    expect([day(12), day(13), day(30)].map((x) => held(c.publications, x))).toEqual([2, null, null]);
+    // Read back, the withdrawal is what consumers hold: the same computation again publishes nothing.
+    expect(c.apply(day(1), rows(10, [1, 1, 2]), null, null, day(12))).toEqual([]);
+    // Recomputed from after the end (a report dated later), there is still nothing to say.
+    expect(c.apply(day(20), [], null, null, day(12))).toEqual([]);
+  });
+
+  it('given a timeline with no rows any more (its unit left the scope), then every publication is withdrawn', () => {
+    const c = new Consumer();
+    c.apply(day(1), rows(10, [1, 2, 2]));
+    const d = c.apply(day(1), []);
+    // Each day something was published on is told again: a consumer holds the latest publication on or before a day.
+    expect(d.map((p) => [p.date, p.value?.v ?? null, p.previous?.v ?? null])).toEqual([
+      [day(10), null, 1],
+      [day(11), null, 2],
+    ]);
+    expect([day(9), day(10), day(11), day(30)].map((x) => held(c.publications, x))).toEqual([null, null, null, null]);
+    expect(c.apply(day(1), [])).toEqual([]);
+  });
+
+  it('given a withdrawn timeline that has values again, then they are published after the withdrawal', () => {
+    const c = new Consumer();
+    c.apply(day(1), rows(10, [1, 1]), null, null, day(10));
+    expect(held(c.publications, day(15))).toBeNull();
+    // The retirement is undone (a later revision of the unit): the whole timeline again, no end.
+    const d = c.apply(day(1), rows(10, [1, 1, 3]));
+    expect(d.map((p) => [p.date, p.value?.v ?? null])).toEqual([
+      [day(11), 1],
+      [day(12), 3],
+    ]);
+    expect([day(10), day(11), day(12), day(30)].map((x) => held(c.publications, x))).toEqual([1, 1, 3, 3]);
   });
 });

@@ -40,3 +40,22 @@ export class TargetStatusChangedV1Data {
   @IsOptional() @IsBoolean() reporting?: boolean;
 }
 export const TargetStatusChangedV1 = defineEvent('rates.target.status-changed', 1, 'TargetStatusChangedV1', TargetStatusChangedV1Data);
+
+/**
+ * A unit no longer has a status against a target from `date` on: it retired that day, or it left the target's scope
+ * (its subtree holds no unit of the types the target covers any more: moved or emptied). Its statuses before `date`
+ * stand; a later `rates.target.status-changed` for a day from `date` on gives it one again.
+ */
+export class TargetStatusWithdrawnV1Data {
+  @IsString() @Length(1, 64) targetId!: string;
+  @IsUnitCode() orgUnitCode!: string;
+  @IsCalendarDate() date!: string;
+  /** The status it held on the day before. */
+  @IsIn(TARGET_STATUSES) previousStatus!: TargetStatus;
+}
+export const TargetStatusWithdrawnV1 = defineEvent(
+  'rates.target.status-withdrawn',
+  1,
+  'TargetStatusWithdrawnV1',
+  TargetStatusWithdrawnV1Data,
+);

@@ -1,4 +1,11 @@
-import { FigureUpdatedV1, TargetStatusChangedV1, type FigureUpdatedV1Data, type TargetStatusChangedV1Data } from '@app/contracts';
+import {
+  FigureUpdatedV1,
+  TargetStatusChangedV1,
+  TargetStatusWithdrawnV1,
+  type FigureUpdatedV1Data,
+  type TargetStatusChangedV1Data,
+  type TargetStatusWithdrawnV1Data,
+} from '@app/contracts';
 import { statusCountsAfter, statusCountsBefore, statusCountsParams } from '../status-counts';
 import { laterEvent, writer, type Writer } from './writer';
 
@@ -65,6 +72,29 @@ export const RATES_WRITERS: ReadonlyArray<Writer<unknown>> = [
         event_id: e.id,
       };
     },
+    key: (e) => `${e.data.targetId}|${e.data.orgUnitCode}|${e.data.date}`,
+    newer: laterEvent,
+    derived: { params: statusCountsParams, before: statusCountsBefore, after: statusCountsAfter },
+  }),
+  // A withdrawal is a status row with no status: the unit has none from its day on (reads take it as none; the counts
+  // take the status before it away). The same key and the same newest-wins rule as a status: a status published
+  // later for that day replaces it, and it replaces an earlier one.
+  writer<TargetStatusWithdrawnV1Data>({
+    contract: TargetStatusWithdrawnV1,
+    table: 'target_statuses',
+    columns: `target_id text, org_unit_code text, date date, previous_status text, event_occurred_at timestamptz, event_id uuid`,
+    onConflict: `ON CONFLICT (target_id, org_unit_code, date) DO UPDATE SET status = NULL, previous_status = EXCLUDED.previous_status,
+       value = NULL, threshold = NULL, forecast_date = NULL, gap = NULL, reporting_units = NULL, expected_units = NULL, reporting = NULL,
+       event_occurred_at = EXCLUDED.event_occurred_at, event_id = EXCLUDED.event_id
+     WHERE (target_statuses.event_occurred_at, target_statuses.event_id) < (EXCLUDED.event_occurred_at, EXCLUDED.event_id)`,
+    row: (e) => ({
+      target_id: e.data.targetId,
+      org_unit_code: e.data.orgUnitCode,
+      date: e.data.date,
+      previous_status: e.data.previousStatus,
+      event_occurred_at: e.occurredAt,
+      event_id: e.id,
+    }),
     key: (e) => `${e.data.targetId}|${e.data.orgUnitCode}|${e.data.date}`,
     newer: laterEvent,
     derived: { params: statusCountsParams, before: statusCountsBefore, after: statusCountsAfter },
