@@ -1,7 +1,7 @@
 import { jetstream } from '@nats-io/jetstream';
 import type { DataSource } from 'typeorm';
 import { BUS_TOPOLOGY, parseSubject, producerOf } from '@app/contracts';
-import { missingNumbers, recordUnapplied, setWatermark, watermarkOf, type SeqRange } from '@app/persistence';
+import { missingNumbers, pruneApplied, recordUnapplied, setWatermark, watermarkOf, type SeqRange } from '@app/persistence';
 import { consumerMetrics } from './metrics';
 import type { NatsLink } from './nats-link';
 import { MAX_REPUBLISH_RANGE, repairSubjectOf, type RepairReply, type RepairRequest } from './republish';
@@ -48,7 +48,8 @@ interface Snapshot {
  * the consumer applies and within its filter, means a consumer never waits for a number it does not read: no
  * false alarms. The loss of the newest events (tail) is found the same way, from the producer's mark.
  * Replicas of a consumer take turns (an advisory lock per durable), and a watermark per subject keeps each check
- * to the numbers since the last one.
+ * to the numbers since the last one. Below the watermark the inbox rows are then pruned (pruneApplied): the claims
+ * refuse those numbers by the pruned mark instead.
  */
 export class GapCheck {
   private snapshot: Snapshot | null = null;
@@ -98,9 +99,18 @@ export class GapCheck {
       const snapshot = this.snapshot;
       this.snapshot = null;
       found = await this.evaluate(snapshot.highWater);
+      await this.prune(Object.keys(snapshot.highWater));
     }
     this.snapshot = await this.takeSnapshot();
     return found;
+  }
+
+  /** The inbox rows below each subject's watermark are no longer needed (pruneApplied): they are deleted. */
+  private async prune(subjects: readonly string[]): Promise<void> {
+    for (const subject of subjects) {
+      const n = await pruneApplied(this.options.dataSource, this.options.durable, subject);
+      if (n > 0) consumerMetrics.pruned.inc({ consumer: this.options.durable }, n);
+    }
   }
 
   private log(level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>): void {

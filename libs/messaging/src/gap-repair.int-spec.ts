@@ -7,7 +7,7 @@ import { waitFor } from '@test/support/int-env';
 import { useProbePairs } from '@test/support/probe-pairs';
 import { EventConsumer } from './event-consumer';
 import { SUBJECT_SEQ_HEADER } from './publisher';
-import { RepublishResponder } from './republish';
+import { repairSubjectOf, RepublishResponder } from './republish';
 import { streamNames } from './stream';
 import {
   deadLetters,
@@ -170,6 +170,36 @@ describe('Loss by the broker is detected and repaired (real NATS JetStream and P
     await check.tick();
     expect(await check.tick()).toEqual([]);
     expect(await metric('bz_events_gaps_total', { consumer })).toBe(3);
+
+    // Complete up to the producer's mark, the inbox rows below it are pruned (the claims read the pruned mark instead).
+    const reportSubject = subjectOf(pair.namespace, ReportAcceptedV1);
+    const [{ complete, pruned }] = await pair.consumerDs.query(
+      `SELECT complete::int, pruned_through::int AS pruned FROM inbox_watermark WHERE consumer = $1 AND subject = $2`,
+      [consumer, reportSubject],
+    );
+    expect(complete).toBe(60);
+    expect(pruned).toBe(60);
+    expect(
+      await pair.consumerDs.query(`SELECT count(*)::int AS n FROM inbox WHERE consumer = $1 AND subject = $2`, [consumer, reportSubject]),
+    ).toEqual([{ n: 0 }]);
+    expect(await metric('bz_inbox_pruned_total', { consumer })).toBe(60);
+    // Every report published again (a producer asked to re-publish them all): each is refused, none applied twice.
+    const duplicatesBefore = await metric('bz_events_duplicate_total', { consumer });
+    const nc = await probes.link.whenConnected();
+    const reply = await nc.request(
+      repairSubjectOf(pair.namespace, 'intake'),
+      JSON.stringify({ op: 'republish', subject: reportSubject, from: 1, to: 60, consumer }),
+      { timeout: 10_000 },
+    );
+    expect(JSON.parse(reply.string())).toMatchObject({ ok: true, republished: 60 });
+    await waitFor(
+      async () => (await metric('bz_events_duplicate_total', { consumer })) - duplicatesBefore === 60,
+      'the re-published copies to be refused',
+      30_000,
+      100,
+    );
+    expect((await probeState(pair.consumerDs)).applied).toBe(60);
+    expect((await probeState(pair.consumerDs)).figures).toEqual((await probeState(controlDs)).figures);
   }, 120_000);
 
   it('sends a re-published event that breaks its contract to the dead-letter stream, and does not ask for it again', async () => {

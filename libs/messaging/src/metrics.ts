@@ -30,6 +30,7 @@ export const consumerMetrics = {
     'consumer',
     'subject',
   ]),
+  pruned: metricCounter('bz_inbox_pruned_total', "Inbox rows deleted below the gap check's watermark (pruneApplied)", ['consumer']),
   unrecoverable: metricCounter(
     'bz_events_unrecoverable_total',
     'Missing events the producer no longer holds (older than its outbox retention): lost for good',

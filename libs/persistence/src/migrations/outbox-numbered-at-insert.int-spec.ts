@@ -4,6 +4,7 @@ import { createServiceDataSource, initializeAndMigrate } from '../data-source';
 import { publishedHighWater } from '../outbox/outbox-sequence';
 import { OutboxInbox1764460800000 } from './1764460800000-OutboxInbox';
 import { EventSequences1796524800000 } from './1796524800000-EventSequences';
+import { OutboxNumberedAtInsert1796860800000 } from './1796860800000-OutboxNumberedAtInsert';
 import { EVENT_TABLE_MIGRATIONS } from './event-tables';
 
 /** The rows an outbox holds when its service moves to numbering at insert: none lost, none renumbered. */
@@ -48,7 +49,9 @@ describe('OutboxNumberedAtInsert (migration) on the real PostgreSQL', () => {
     await before.query(`INSERT INTO outbox_sequence (subject, last_seq) VALUES ('a', 3), ('b', 2)`);
     await before.destroy();
 
-    const after = await dataSource(EVENT_TABLE_MIGRATIONS);
+    const after = await dataSource(
+      EVENT_TABLE_MIGRATIONS.slice(0, EVENT_TABLE_MIGRATIONS.indexOf(OutboxNumberedAtInsert1796860800000) + 1),
+    );
     const numbered: Array<{ event_id: string; subject_seq: string }> = await after.query(
       `SELECT event_id, subject_seq FROM outbox WHERE subject = 'a' ORDER BY subject_seq`,
     );
