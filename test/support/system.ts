@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { ServiceUrls } from '../../tools/simulator/src/client';
-import { repoRoot, ServiceProcesses, SERVICES, type Service } from '../../tools/processes/service-processes';
+import { repoRoot, ServiceExited, ServiceProcesses, SERVICES, type Service } from '../../tools/processes/service-processes';
 import { dropDatabase, dropNamespace, freshDatabase, freshNamespace, natsUrl } from './int-env';
 import { OwnNats } from './own-nats';
 
@@ -74,9 +74,22 @@ export class System extends ServiceProcesses {
     return env;
   }
 
+  /**
+   * Every service, started at once. A port taken by another system between its allocation and a service's listen
+   * (allocatePorts) makes that service exit: every port is then allocated again and the services started again.
+   */
   async startAll(): Promise<void> {
-    for (const s of SERVICES) this.start(s);
-    for (const s of SERVICES) await this.waitHealthy(s, 60_000);
+    for (let attempt = 1; ; attempt++) {
+      for (const s of SERVICES) this.start(s);
+      try {
+        for (const s of SERVICES) await this.waitHealthy(s, 60_000);
+        return;
+      } catch (err) {
+        if (!(err instanceof ServiceExited) || !/EADDRINUSE/.test(err.message) || attempt >= 3) throw err;
+        await this.stopAll(10_000);
+        await this.allocatePorts();
+      }
+    }
   }
 
   async restart(service: Service): Promise<void> {

@@ -133,7 +133,17 @@ export class LocalCluster {
       let jsm: JetStreamManager | null = null;
       await pollUntil(async () => Boolean((jsm = await jetstreamManager(nc, { timeout: 3000 }))), 'JetStream meta leader', 60_000, 500);
       if (!jsm) throw new Error('JetStream did not answer');
-      const mismatches = await ensureStreams(jsm, { namespace: o.namespace, replicas: NATS_NODE_SETTINGS.streamReplicas });
+      // A meta leader can answer before the other nodes have joined it: an R3 stream then has "no suitable peers for
+      // placement" for a moment (seen once in a full npm test on a loaded machine). Until they have, asked again.
+      let mismatches: string[] | null = null;
+      for (const deadline = Date.now() + 60_000; mismatches === null;) {
+        try {
+          mismatches = await ensureStreams(jsm, { namespace: o.namespace, replicas: NATS_NODE_SETTINGS.streamReplicas });
+        } catch (err) {
+          if (!/no suitable peers for placement/i.test((err as Error).message) || Date.now() > deadline) throw err;
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      }
       if (mismatches.length) throw new Error(`streams differ from the settings: ${mismatches.join('; ')}`);
     });
   }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { connect as tcpConnect, createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -39,6 +39,24 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Whether a port can be listened on now (127.0.0.1). */
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+/** A free port in 20000-32000, at random, not one of `taken`. */
+async function unprivilegedFreePort(taken: ReadonlySet<number>): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (!taken.has(port) && (await canListen(port))) return port;
+  }
+  return freePort();
+}
+
 export function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = tcpConnect({ host: '127.0.0.1', port });
@@ -67,6 +85,42 @@ export async function pollUntil(check: () => Promise<boolean>, what: string, tim
 
 export class ServiceExited extends Error {}
 
+/**
+ * Whether the socket listening on a loopback TCP port is one of this process's (Linux: /proc/net/tcp's inode among the
+ * process's file descriptors); false while nothing listens there or another process does; null where /proc cannot tell.
+ */
+export function listenerOwnedBy(port: number, pid: number): boolean | null {
+  let inode: string | null = null;
+  let readable = false;
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    readable = true;
+    for (const line of text.split('\n').slice(1)) {
+      // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode …; st 0A is LISTEN.
+      const f = line.trim().split(/\s+/);
+      if (f.length > 9 && f[3] === '0A' && parseInt(f[1].split(':')[1], 16) === port) inode = f[9];
+    }
+  }
+  if (!readable) return null;
+  if (inode === null) return false;
+  try {
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`) === `socket:[${inode}]`;
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return null;
+  }
+}
+
 export interface ServiceProcessesOptions {
   readonly databaseUrl: string;
   readonly namespace: string;
@@ -93,9 +147,19 @@ export class ServiceProcesses {
     return this.options.logDir;
   }
 
-  /** A free port for every service. */
+  /**
+   * A free port for every service, below the kernel's ephemeral range (32768-60999 here): what `listen(0)` and every
+   * outgoing connection are given comes from that range, so another suite's in-process servers and clients never take
+   * these between now and the service's own listen. Two systems allocating at once may still pick one port: the one
+   * that loses cannot bind and exits (waitHealthy says so; System.startAll allocates again).
+   */
   async allocatePorts(): Promise<void> {
-    for (const s of SERVICES) this.ports.set(s, await freePort());
+    const taken = new Set<number>();
+    for (const s of SERVICES) {
+      const port = await unprivilegedFreePort(taken);
+      taken.add(port);
+      this.ports.set(s, port);
+    }
   }
 
   url(service: Service): string {
@@ -152,6 +216,10 @@ export class ServiceProcesses {
       async () => {
         const child = this.procs.get(service);
         if (child && child.exitCode !== null) throw new ServiceExited(`${service} exited with ${child.exitCode}: ${this.logTail(service)}`);
+        // A port is free when it is allocated, not reserved: a suite running beside this one can take it first, and its
+        // service would answer this one's health checks (the campaign e2e once posted its reports to another system's
+        // service: 404). Healthy only once the port is this process's own; one that cannot bind exits (said above).
+        if (child?.pid !== undefined && listenerOwnedBy(this.ports.get(service)!, child.pid) === false) return false;
         const res = await fetch(`${this.url(service)}/health`, { signal: AbortSignal.timeout(5_000) });
         return res.status === 200;
       },
