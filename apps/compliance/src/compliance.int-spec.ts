@@ -55,6 +55,7 @@ describe('compliance: read model, analytics API and daily report', () => {
   let workforce: EventInjector;
   let raw: NatsConnection;
   let analystKey: string;
+  let adminKey: string;
   let portalKey: string;
 
   /** Publishes with a chosen occurredAt, to deliver a newer event before an older one. */
@@ -92,7 +93,12 @@ describe('compliance: read model, analytics API and daily report', () => {
         level: 2,
         adminParentCode: '84',
         accountableToCode: '84',
-        head: { name: `Trưởng ${d.code}`, title: `Chủ tịch UBND ${d.name}` },
+        head: {
+          name: `Trưởng ${d.code}`,
+          title: `Chủ tịch UBND ${d.name}`,
+          // One district head with contacts: the daily report names them in full to the keys that may read them.
+          ...(d.code === '844' ? { phone: '+84912345844', email: 'truong.844@travinh.example' } : {}),
+        },
       });
     }
     await registry.unit({
@@ -142,6 +148,7 @@ describe('compliance: read model, analytics API and daily report', () => {
       revision: 1,
     });
     analystKey = await registry.key('analyst', null);
+    adminKey = await registry.key('admin', null);
     portalKey = await registry.key('portal', '844');
 
     // Rates: the province's residents on D0 and D, its staff on D, each district on D.
@@ -558,6 +565,21 @@ describe('compliance: read model, analytics API and daily report', () => {
     expect(en.text).toContain('| Rank | Unit |');
     expect(en.text).toContain('30.00%');
     expect(en.text).toContain('Breached');
+  });
+
+  it("names the districts' heads in the daily report with their contacts in full, as the laggards, and records the read", async () => {
+    const before = (await http(svc, 'GET', '/v1/contact-access', { key: adminKey })).body.total as number;
+    const md = await http(svc, 'GET', `/v1/daily-report?date=${D}&format=md`, { key: analystKey });
+    expect(md.status).toBe(200);
+    // The districts' ranking (section 4): Càng Long's head with phone and e-mail as entered, not masked.
+    const row = md.text.split('\n').find((l) => l.includes('Huyện Càng Long') && l.includes('Trưởng 844'));
+    expect(row).toContain('0912 345 844');
+    expect(row).toContain('truong.844@travinh.example');
+    expect(md.text).not.toContain('0912 *** *44');
+    const record = await http(svc, 'GET', '/v1/contact-access?limit=1', { key: adminKey });
+    expect(record.body.total).toBe(before + 1);
+    expect(record.body.items[0]).toMatchObject({ role: 'analyst', route: `GET /v1/daily-report?date=${D}&format=md` });
+    expect(record.body.items[0].unitCodes).toContain('844');
   });
 
   it('answers unknown units 404 and impossible dates, bad filters and sorts 400, as problem+json', async () => {

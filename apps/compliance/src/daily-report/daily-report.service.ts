@@ -123,10 +123,13 @@ export class DailyReportService {
     // 3. The week's trend: the province's value per target on each of the last days, as a chart and its table.
     sections.push(await this.trendSection(today, date, lang));
 
+    // Heads' contacts in full for the keys that may read them (every key this report answers, today), as in the API.
+    const reveal = revealsContacts(principal);
+
     // 4. Districts ranked worst first (the one ranking rule: farthest below the resident target first), with the change since the day before.
     const districts = rankWorstFirst(
       this.analytics
-        .unitRows(today, { type: 'district', cohort: 'residents' }, null)
+        .unitRows(today, { type: 'district', cohort: 'residents' }, null, undefined, reveal)
         .map((r) => ({ row: r, value: r.value, threshold: r.threshold ?? 0, gap: r.gap, status: r.status ?? 'no_data', code: r.code })),
     ).map((x) => x.row);
     const before = new Map(this.analytics.unitRows(yesterday, { type: 'district', cohort: 'residents' }, null).map((r) => [r.code, r]));
@@ -155,7 +158,6 @@ export class DailyReportService {
     });
 
     // 5. Laggards with their heads, worst first (the same rule as the API and the CSV).
-    const reveal = revealsContacts(principal);
     const laggards = this.analytics.laggardRows(today, {}, null, reveal, lang).slice(0, LAGGARDS_SHOWN);
     sections.push({
       heading: w.s5,
@@ -238,9 +240,10 @@ export class DailyReportService {
       lead: [w.to, w.from, asOf ? w.asOf(fmtDate(date), fmtDateTime(asOf)) : w.noData],
       sections,
     };
+    // The units whose heads this report named (record() keeps nothing for a key that reads contacts masked).
     await this.contacts.record(viewer, [
       ...districts.map((r) => today.units.get(r.code)),
-      ...(reveal ? [...laggards, ...silent.slice(0, SILENT_SHOWN)].map((r) => today.units.get(r.orgUnitCode)) : []),
+      ...[...laggards, ...silent.slice(0, SILENT_SHOWN)].map((r) => today.units.get(r.orgUnitCode)),
     ]);
     return { asOfEvent: today.asOfEvent, doc };
   }
