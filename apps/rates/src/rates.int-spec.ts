@@ -16,6 +16,7 @@ import { FigureFlusher } from './figures/figure-flusher.service';
 import { RESIDENTS_50 } from '@test/support/domain-fixtures';
 import { ratesService } from './main';
 import { StatusWithdrawals1765600001300 } from './migrations/1765600001300-StatusWithdrawals';
+import { WithdrawStaleStatuses1765600001400 } from './migrations/1765600001400-WithdrawStaleStatuses';
 import { PublishedTimelinesOnly1765500001200 } from './migrations/1765500001200-PublishedTimelinesOnly';
 
 const residents50: TargetSetV1Data = RESIDENTS_50;
@@ -341,6 +342,53 @@ describe('rates service: figures, roll-ups, statuses and events from the stream'
       `SELECT count(*)::int AS n FROM rates_published_statuses WHERE org_unit_code = 'SO-TTTT' AND date >= '2020-08-21' AND NOT payload ? 'withdrawn'`,
     );
     expect(left).toBe(0);
+  });
+
+  it('withdraws, once upgraded, the statuses a deployment before withdrawals still held for units that retired or moved away', async () => {
+    // What such a deployment published: on each day a withdrawal now holds, the status published that day before it
+    // (as its event told it), and no row on a day that only a withdrawal has (the code before StatusWithdrawals had none).
+    const withdrawnRows = async (): Promise<string[]> =>
+      (
+        await ds.query(
+          `SELECT target_id || '/' || org_unit_code || '/' || date::text AS k FROM rates_published_statuses WHERE payload ? 'withdrawn' ORDER BY 1`,
+        )
+      ).map((r: { k: string }) => r.k);
+    const withdrawn = await withdrawnRows();
+    expect(withdrawn.length).toBeGreaterThan(1);
+    await ds.query(
+      `UPDATE rates_published_statuses p
+          SET payload = (SELECT (o.envelope->'data')::jsonb - 'previousStatus' FROM outbox o
+                          WHERE o.envelope->>'type' = 'rates.target.status-changed' AND o.envelope->'data'->>'targetId' = p.target_id
+                            AND o.envelope->'data'->>'orgUnitCode' = p.org_unit_code AND o.envelope->'data'->>'date' = p.date::text
+                          ORDER BY o.seq DESC LIMIT 1)
+        WHERE payload ? 'withdrawn' AND EXISTS (
+          SELECT 1 FROM outbox o WHERE o.envelope->>'type' = 'rates.target.status-changed' AND o.envelope->'data'->>'targetId' = p.target_id
+             AND o.envelope->'data'->>'orgUnitCode' = p.org_unit_code AND o.envelope->'data'->>'date' = p.date::text)`,
+    );
+    await ds.query(`DELETE FROM rates_published_statuses WHERE payload ? 'withdrawn'`);
+    // The stale statuses: the retired department still at risk long after it retired, the emptied district still told.
+    expect((await status('staff-100', 'SO-TTTT', '2020-09-30')).status).not.toBeNull();
+    expect((await status('residents-50', '844', '2020-09-30')).status).not.toBeNull();
+    const before = (await outbox('rates.target.status-withdrawn')).length;
+    const statusEventsBefore = (await outbox('rates.target.status-changed')).length;
+    const q = ds.createQueryRunner();
+    try {
+      await new WithdrawStaleStatuses1765600001400().up(q);
+    } finally {
+      await q.release();
+    }
+    await idle();
+    // The next flush re-evaluated every target: each withdrawal is where it was, and told to consumers again.
+    expect(await withdrawnRows()).toEqual(withdrawn);
+    expect(await status('staff-100', 'SO-TTTT', '2020-08-20')).toMatchObject({ status: 'at_risk' });
+    expect(await status('staff-100', 'SO-TTTT', '2020-09-30')).toMatchObject({ status: null });
+    expect(await status('residents-50', '844', '2020-09-30')).toMatchObject({ status: null });
+    const told = (await outbox('rates.target.status-withdrawn'))
+      .slice(before)
+      .map((e) => `${e.data.targetId}/${e.data.orgUnitCode}/${e.data.date}`);
+    expect(told.sort()).toEqual(withdrawn);
+    // Nothing else moved: no status of any other unit was published again.
+    expect((await outbox('rates.target.status-changed')).length).toBe(statusEventsBefore);
   });
 
   it('keeps only what it published: the migration drops the stored copy, and down gives it back from the publications', async () => {

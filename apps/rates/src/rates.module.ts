@@ -15,6 +15,7 @@ import { StatusSpanTargetWindow1765300001000 } from './migrations/1765300001000-
 import { ReportsLatestVersion1765400001100 } from './migrations/1765400001100-ReportsLatestVersion';
 import { PublishedTimelinesOnly1765500001200 } from './migrations/1765500001200-PublishedTimelinesOnly';
 import { StatusWithdrawals1765600001300 } from './migrations/1765600001300-StatusWithdrawals';
+import { WithdrawStaleStatuses1765600001400 } from './migrations/1765600001400-WithdrawStaleStatuses';
 import type { RatesConfig } from './rates.config';
 
 /**
@@ -41,6 +42,7 @@ export const RATES_MIGRATIONS = [
   ReportsLatestVersion1765400001100,
   PublishedTimelinesOnly1765500001200,
   StatusWithdrawals1765600001300,
+  WithdrawStaleStatuses1765600001400,
 ];
 
 /** Tables a rebuild empties: every input, every computed row, the marks and the inbox. */
