@@ -331,4 +331,18 @@ describe('the dashboard in a real browser, over the simulated Trà Vinh campaign
     expect(other.status()).toBe(403);
     await ctx.close();
   });
+
+  it("takes an official who follows a link to a commune's page without a key back to that page once signed in", async () => {
+    const ctx = await officialContext(browser, 390);
+    const page = await ctx.newPage();
+    const commune = (await api(`/v1/units/${DISTRICT}?date=2020-08-30`)).children.administrative[0] as { code: string; name: string };
+    await signIn(page, base, districtKey, `/dashboard/units/${commune.code}?date=2020-08-30`);
+    const at = new URL(page.url());
+    expect({ path: at.pathname, date: at.searchParams.get('date') }).toEqual({
+      path: `/dashboard/units/${commune.code}`,
+      date: '2020-08-30',
+    });
+    await expect(page.locator('h1').innerText()).resolves.toBe(commune.name);
+    await ctx.close();
+  });
 });

@@ -42,9 +42,11 @@ export function IsCalendarDate(options?: ValidationOptions): PropertyDecorator {
 }
 
 /** Org-unit codes: GSO codes are digits, our own units use upper-case letters, digits, `_` and `-`. */
+export const UNIT_CODE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
 export function IsUnitCode(): PropertyDecorator {
   return applyDecorators(
-    Matches(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, {
+    Matches(UNIT_CODE_PATTERN, {
       message: '$property must be a unit code (letters, digits, "_", "-", "."; at most 64)',
     }),
   );

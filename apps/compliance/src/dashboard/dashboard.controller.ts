@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal, ProblemException, Public, Roles, ScopeService, type Principal } from '@app/platform';
 import { markFreshness } from '../common/respond';
 import { addDays } from '@app/domain';
+import { UNIT_CODE_PATTERN } from '@app/contracts';
 import { dashboardHtml, mayUploadRosters, query, withRosterLink } from './dashboard-html';
 import { ComplianceConfig } from '../compliance.config';
 import { renderDashboard, renderRefusal } from './dashboard.render';
@@ -35,10 +36,15 @@ import {
   DashboardSeriesQueryDto,
 } from './dto/dashboard-query.dto';
 
-/** Where login and logout send the browser back to: the dashboard, for the same day and language. */
-const back = (q: DashboardQueryDto) => ({ url: `/${query({ date: q.date, lang: q.lang })}`, statusCode: 303 });
+/**
+ * Where login and logout send the browser back to: the dashboard, for the same day and language; after a login, the
+ * unit's page the form was shown on, when it was (a link to it followed without a key).
+ */
+const back = (q: DashboardQueryDto & { unit?: string }) => ({
+  url: `${q.unit ? `/dashboard/units/${encodeURIComponent(q.unit)}` : '/'}${query({ date: q.date, lang: q.lang })}`,
+  statusCode: 303,
+});
 
-const UNIT_CODE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const OVERVIEW_TABLES = ['targets', 'districts', 'laggards', 'coverage', 'broadcasts'] as const;
 const UNIT_TABLES = [
   'statuses',
@@ -115,7 +121,7 @@ export class DashboardController {
   private async unitPage(code: string, q: DashboardQueryDto, p: Principal, reply: FastifyReply): Promise<string> {
     const lang = q.lang ?? 'vi';
     await this.assertMayRead(p, code);
-    if (!UNIT_CODE.test(code) || !(await this.dashboard.exists(code))) {
+    if (!UNIT_CODE_PATTERN.test(code) || !(await this.dashboard.exists(code))) {
       void reply.status(404);
       return renderRefusal(lang, dashboardHtml(reply, lang), DASHBOARD_WORDS[lang].unknownUnit);
     }
@@ -275,6 +281,6 @@ export class DashboardController {
   logout(@Body() body: DashboardLogoutDto, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     refuseCrossSite(req);
     void reply.header('set-cookie', sessionCookie(null, req.protocol === 'https'));
-    return back(body);
+    return back({ date: body.date, lang: body.lang });
   }
 }

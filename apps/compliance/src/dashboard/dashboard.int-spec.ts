@@ -428,6 +428,28 @@ describe('compliance dashboard', () => {
     }
   });
 
+  it("goes back, once signed in, to the unit's page the form was shown on, and to nowhere else", async () => {
+    const form = await http(svc, 'GET', `/dashboard/units/844?date=${D}`, { key: null });
+    expect(form.status).toBe(401);
+    expect(form.text).toContain('<input type="hidden" name="unit" value="844">');
+    expect((await http(svc, 'GET', `/?date=${D}`, { key: null })).text).not.toContain('name="unit"');
+    const login = (fields: Record<string, string>) =>
+      fetch(`${svc.url}/dashboard/login`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' },
+        body: new URLSearchParams({ key: analystKey, date: D, lang: 'vi', ...fields }).toString(),
+      });
+    const back = await login({ unit: '844' });
+    expect(back.status).toBe(303);
+    expect(back.headers.get('location')).toBe(`/dashboard/units/844?date=${D}&lang=vi`);
+    // A code, never a place: anything else is refused, with no cookie set.
+    for (const unit of ['//evil.example', 'https://evil.example/', '844/../../v1/keys', '']) {
+      const refused = await login({ unit });
+      expect({ unit, status: refused.status, cookie: refused.headers.get('set-cookie') }).toEqual({ unit, status: 400, cookie: null });
+    }
+  });
+
   it('marks the cookie Secure only over HTTPS the service sees itself: a client cannot claim it with X-Forwarded-Proto', async () => {
     const login = await fetch(`${svc.url}/dashboard/login`, {
       method: 'POST',

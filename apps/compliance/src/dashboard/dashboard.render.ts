@@ -1,3 +1,4 @@
+import { UNIT_CODE_PATTERN } from '@app/contracts';
 import type { Lang } from '@app/domain';
 import { fmtDate, fmtInt, fmtPct } from '../presentation/format';
 import { REPORT_WORDS } from '../presentation/report-words';
@@ -126,11 +127,16 @@ ${linksSection(lang, v)}`;
 /** The login form: shown (with status 401) whenever the dashboard is asked for without a usable key. */
 export function renderLogin(lang: Lang, nonce: string, opts: { date?: string; message?: string; path?: string }): string {
   const w = DASHBOARD_WORDS[lang];
+  // Shown instead of a unit's page: the form takes the official back to it once signed in.
+  const [, unitPath, unit] = /^(\/dashboard\/units\/)([^/]+)$/.exec(opts.path ?? '') ?? [];
+  const returnTo = unitPath && UNIT_CODE_PATTERN.test(unit) ? unit : undefined;
   const body = `<section class="login"><h2>${esc(w.loginTitle)}</h2>
 ${opts.message ? `<p class="error" role="alert">${esc(opts.message)}</p>` : ''}
 <p>${esc(w.loginHelp)}</p>
 <form method="post" action="/dashboard/login">
-<input type="hidden" name="lang" value="${lang}">${opts.date ? `<input type="hidden" name="date" value="${esc(opts.date)}">` : ''}
+<input type="hidden" name="lang" value="${lang}">${opts.date ? `<input type="hidden" name="date" value="${esc(opts.date)}">` : ''}${
+    returnTo ? `<input type="hidden" name="unit" value="${esc(returnTo)}">` : ''
+  }
 <label for="key">${esc(w.key)}</label> <input id="key" type="password" name="key" required minlength="8" maxlength="200" autocomplete="current-password" autofocus>
 <button type="submit">${esc(w.login)}</button>
 </form></section>`;

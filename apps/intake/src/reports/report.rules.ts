@@ -1,4 +1,4 @@
-import { COHORTS, COHORTS_BY_UNIT_TYPE, isCalendarDate, MAX_COUNT, type Cohort, type UnitType } from '@app/contracts';
+import { COHORTS, COHORTS_BY_UNIT_TYPE, isCalendarDate, MAX_COUNT, UNIT_CODE_PATTERN, type Cohort, type UnitType } from '@app/contracts';
 import type { CountRule } from '../common/count.rules';
 import type { FieldError } from '../common/field-errors';
 
@@ -37,7 +37,6 @@ export function sameCounts(a: ReportCounts, b: ReportCounts): boolean {
 }
 
 const REPORT_KEYS = new Set(['orgUnitCode', 'cohort', 'asOf', 'headcount', 'smartphoneHolders', 'installed', 'bluetoothOn']);
-const UNIT_CODE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const COHORT_SET: ReadonlySet<string> = new Set(COHORTS);
 const isCountValue = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_COUNT;
 
@@ -57,7 +56,7 @@ export function isPlainValidReport(item: unknown): item is ReportCounts & { orgU
   return (
     n === REPORT_KEYS.size &&
     typeof o.orgUnitCode === 'string' &&
-    UNIT_CODE.test(o.orgUnitCode) &&
+    UNIT_CODE_PATTERN.test(o.orgUnitCode) &&
     typeof o.cohort === 'string' &&
     COHORT_SET.has(o.cohort) &&
     isCalendarDate(o.asOf) &&

@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { isEmail } from 'class-validator';
-import { BLOCS, normaliseVietnamesePhone, UNIT_TYPES, type Bloc, type UnitType } from '@app/contracts';
+import { BLOCS, normaliseVietnamesePhone, UNIT_CODE_PATTERN, UNIT_TYPES, type Bloc, type UnitType } from '@app/contracts';
 import { levelOf, normaliseHead, withDefaults, type UnitDraft } from './org-unit.rules';
 
 /**
@@ -24,7 +24,6 @@ export const KNOWN_COLUMNS = [
   'head_email',
 ] as const;
 
-const CODE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 export interface CsvLineError {
   readonly line: number;
@@ -111,7 +110,7 @@ export function parseUnitsCsv(text: string): ParsedUnitsCsv {
     };
     const reasons: string[] = [];
     const code = cell('code');
-    if (!CODE_PATTERN.test(code)) reasons.push(`code "${code}" is not a unit code (letters, digits, "_", "-", "."; at most 64)`);
+    if (!UNIT_CODE_PATTERN.test(code)) reasons.push(`code "${code}" is not a unit code (letters, digits, "_", "-", "."; at most 64)`);
     const name = cell('name');
     if (name.length < 1 || name.length > 300) reasons.push('name must have 1 to 300 characters');
 
@@ -146,9 +145,9 @@ export function parseUnitsCsv(text: string): ParsedUnitsCsv {
     }
 
     const parentCode = cell('parent_code') || null;
-    if (parentCode !== null && !CODE_PATTERN.test(parentCode)) reasons.push(`parent_code "${parentCode}" is not a unit code`);
+    if (parentCode !== null && !UNIT_CODE_PATTERN.test(parentCode)) reasons.push(`parent_code "${parentCode}" is not a unit code`);
     const accountableToCode = cell('accountable_to_code') || null;
-    if (accountableToCode !== null && !CODE_PATTERN.test(accountableToCode))
+    if (accountableToCode !== null && !UNIT_CODE_PATTERN.test(accountableToCode))
       reasons.push(`accountable_to_code "${accountableToCode}" is not a unit code`);
 
     const blocText = cell('bloc');
@@ -173,7 +172,7 @@ export function parseUnitsCsv(text: string): ParsedUnitsCsv {
     if (headEmail !== '' && (!isEmail(headEmail) || headEmail.length > 254))
       reasons.push(`head_email "${headEmail}" is not an e-mail address`);
 
-    if (CODE_PATTERN.test(code)) {
+    if (UNIT_CODE_PATTERN.test(code)) {
       const first = firstLineOf.get(code);
       if (first !== undefined) reasons.push(`duplicate code ${code} (first on line ${first})`);
       else firstLineOf.set(code, line);

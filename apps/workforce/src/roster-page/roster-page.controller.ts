@@ -3,6 +3,7 @@ import { ApiConsumes, ApiExcludeEndpoint, ApiOperation, ApiProduces, ApiTags } f
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import { CampaignCalendar, CurrentPrincipal, htmlResponse, Public, refuseCrossSite, Roles, type Principal } from '@app/platform';
+import { UNIT_CODE_PATTERN } from '@app/contracts';
 import { RosterImportParamDto } from '../rosters/dto/roster-upload.dto';
 import { HeldImportError, type ImportRecord } from '../rosters/roster-import.model';
 import { RosterImportFailed, RosterImportService } from '../rosters/roster-import.service';
@@ -18,8 +19,6 @@ import { RosterPageEnterprises } from './roster-page.enterprises';
 import { dmy, importPath, isoOfDmy, renderHome, renderImport, renderRefusal, ROSTER_PAGE } from './roster-page.render';
 import { rosterSessionCookie } from './roster-page.session';
 import { ROSTER_PAGE_WORDS } from './roster-page.words';
-
-const UNIT_CODE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 /** Answers a form with a 303 to a page (Post/Redirect/Get: a reload never posts twice). */
 function seeOther(reply: FastifyReply, url: string): string {
@@ -138,7 +137,7 @@ export class RosterPageController {
       file.resume();
       return { status, error };
     };
-    if (!UNIT_CODE.test(code)) return refuse(422, w.noFile);
+    if (!UNIT_CODE_PATTERN.test(code)) return refuse(422, w.noFile);
     try {
       await this.calendar.assertWithin({ asOf });
     } catch {
@@ -174,7 +173,10 @@ export class RosterPageController {
     error: string,
     selected?: string,
   ): Promise<string> {
-    const html = await this.homePage(lang, p, reply, { selected: selected && UNIT_CODE.test(selected) ? selected : undefined, error });
+    const html = await this.homePage(lang, p, reply, {
+      selected: selected && UNIT_CODE_PATTERN.test(selected) ? selected : undefined,
+      error,
+    });
     void reply.status(status);
     return html;
   }

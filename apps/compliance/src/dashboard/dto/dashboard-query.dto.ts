@@ -22,6 +22,15 @@ export class DashboardLoginDto extends DashboardQueryDto {
   @Length(8, 200)
   @Matches(/^[\x21-\x7e]+$/, { message: 'key must be printable ASCII without spaces' })
   key!: string;
+
+  @ApiPropertyOptional({
+    example: '844',
+    description:
+      'The unit whose page the form was shown on instead (a link followed without a key): signed in, the browser goes back to it; a code, never a URL',
+  })
+  @IsOptional()
+  @IsUnitCode()
+  unit?: string;
 }
 
 export class DashboardLogoutDto extends DashboardQueryDto {}
