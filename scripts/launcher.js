@@ -152,6 +152,10 @@ async function main(args) {
       WORKFORCE_PUBLIC_URL:
         base.WORKFORCE_PUBLIC_URL ||
         `http://${settings.host === '0.0.0.0' ? '127.0.0.1' : settings.host}:${settings.services.find((s) => s.name === 'workforce').port}`,
+      // Where reminder e-mails link to a unit's dashboard page, unless a public address (behind a proxy) is given.
+      DASHBOARD_PUBLIC_URL:
+        base.DASHBOARD_PUBLIC_URL ||
+        `http://${settings.host === '0.0.0.0' ? '127.0.0.1' : settings.host}:${settings.services.find((s) => s.name === 'compliance').port}`,
       ...(svc.name === 'registry' && seed ? { SEED: seed } : {}),
     };
     if (roles) roles.applyTo(env, svc.name);

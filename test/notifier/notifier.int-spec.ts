@@ -58,6 +58,7 @@ describe('notifier: the daily report by e-mail and the heads’ reminders, again
     compliance = await startService(complianceService);
     const env = {
       COMPLIANCE_URL: compliance.url,
+      DASHBOARD_PUBLIC_URL: compliance.url,
       SMTP_HOST: '127.0.0.1',
       SMTP_PORT: String(smtp.port),
       SMTP_TIMEOUT_SECONDS: '10',
@@ -242,6 +243,12 @@ describe('notifier: the daily report by e-mail and the heads’ reminders, again
     expect(school.text).toContain('Kính gửi đồng chí Lê Thị Hồng Nhung, Hiệu trưởng');
     expect(school.text).toContain('đơn vị đạt 91,00% (yêu cầu 100,00%), còn thiếu 45 người; hạn 30/08/2020 (còn 1 ngày)');
     expect(school.text).toContain('chịu trách nhiệm trước Chủ tịch UBND huyện Càng Long Nguyễn Văn Hùng (Huyện Càng Long)');
+    // Where the school's page is: followed from the e-mail, the sign-in form that leads back to it.
+    const link = /Xem số liệu chi tiết của đơn vị: (\S+)/.exec(school.text ?? '')?.[1];
+    expect(link).toBe(`${compliance.url}/dashboard/units/SCH1?date=2020-08-29`);
+    const page = await fetch(link!);
+    expect(page.status).toBe(401);
+    expect(await page.text()).toContain('<input type="hidden" name="unit" value="SCH1">');
     expect(smtp.to(HEADS.SILENT1.email)[0].mail.text).toContain('chưa báo cáo số liệu');
     expect(sms).toHaveLength(1);
     expect(sms[0].to).toBe('0912345678');

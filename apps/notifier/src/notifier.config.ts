@@ -8,6 +8,14 @@ export class NotifierConfig extends ServiceConfig {
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
   COMPLIANCE_URL = 'http://127.0.0.1:3000';
 
+  /**
+   * Where heads' browsers reach the dashboard (compliance's public address, behind a proxy where there is one): each
+   * reminder e-mail links to the unit's page there. Unset: no link (the launcher sets it from the compliance port).
+   */
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  DASHBOARD_PUBLIC_URL?: string;
+
   /** A key compliance accepts for the daily report (analyst or admin); default: ADMIN_API_KEY. */
   @IsOptional() @IsString() @MinLength(24) COMPLIANCE_API_KEY?: string;
 

@@ -29,8 +29,23 @@ function answersTo(u: ReminderUnit): string | null {
   return head ? `${head} (${a.name})` : a.name;
 }
 
-/** The e-mail to a unit's head: its figure, the gap in people, the deadline, who the head answers to. Vietnamese. */
-export function reminderEmail(u: ReminderUnit, items: readonly ReminderItem[], day: string): { subject: string; body: string } {
+/** The unit's page on the dashboard, for the day of the figures (the sign-in form first, for a browser without a key). */
+export function unitPageUrl(dashboard: string, code: string, day: string): string {
+  const url = new URL(`dashboard/units/${encodeURIComponent(code)}`, dashboard.endsWith('/') ? dashboard : `${dashboard}/`);
+  url.searchParams.set('date', day);
+  return url.toString();
+}
+
+/**
+ * The e-mail to a unit's head: its figure, the gap in people, the deadline, who the head answers to, and (given the
+ * dashboard's public address) where the unit's page is. Vietnamese.
+ */
+export function reminderEmail(
+  u: ReminderUnit,
+  items: readonly ReminderItem[],
+  day: string,
+  dashboard?: string,
+): { subject: string; body: string } {
   const greeting = u.headName
     ? `Kính gửi đồng chí ${u.headName}${u.headTitle ? `, ${u.headTitle}` : ''} — ${u.name}.`
     : `Kính gửi Thủ trưởng ${u.name}.`;
@@ -43,6 +58,7 @@ export function reminderEmail(u: ReminderUnit, items: readonly ReminderItem[], d
     '',
     ...(to ? [`Đồng chí chịu trách nhiệm trước ${to} về kết quả thực hiện của đơn vị.`] : []),
     'Đề nghị đơn vị khẩn trương triển khai và báo cáo số liệu.',
+    ...(dashboard ? [`Xem số liệu chi tiết của đơn vị: ${unitPageUrl(dashboard, u.code, day)}`] : []),
     '',
     'Sở Thông tin và Truyền thông tỉnh Trà Vinh',
   ];

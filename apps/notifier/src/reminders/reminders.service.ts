@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { HttpSmsGateway } from '../channels/sms-channel';
+import { NotifierConfig } from '../notifier.config';
 import { DeliveriesService, type NewDelivery } from '../deliveries/deliveries.service';
 import { reminderItems, type ReminderItem, type ReminderStatus, type ReminderTarget } from './reminder.rules';
 import { reminderEmail, reminderSms, type ReminderUnit } from './reminder-text';
@@ -38,6 +39,7 @@ export class RemindersService {
     private readonly ds: DataSource,
     private readonly deliveries: DeliveriesService,
     private readonly sms: HttpSmsGateway,
+    private readonly config: NotifierConfig,
   ) {}
 
   async plan(day: string): Promise<{ plans: ReminderPlan[]; messages: NewDelivery[] }> {
@@ -105,7 +107,7 @@ export class RemindersService {
       const channels: Array<'email' | 'sms'> = [];
       if (!c.opted_out) {
         if (c.head_email) {
-          const mail = reminderEmail(unit, items, day);
+          const mail = reminderEmail(unit, items, day, this.config.DASHBOARD_PUBLIC_URL);
           messages.push({ kind: 'reminder', day, recipient: c.code, channel: 'email', address: c.head_email, lang: 'vi', ...mail });
           channels.push('email');
         }
