@@ -24,7 +24,6 @@ export const KNOWN_COLUMNS = [
   'head_email',
 ] as const;
 
-
 export interface CsvLineError {
   readonly line: number;
   readonly reason: string;
