@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { BenchContext, Section } from '../support/context';
 import { sleep, withAdmin } from '../support/env';
-import { judge, type Row } from '../support/report';
+import { judge, type LimitRef, type Row } from '../support/report';
 import { CAMPAIGN_END, CampaignDays, intakeKnows, Prng, residentReport, setResidentTarget, type ReportBody } from '../support/shapes';
 import { fmtNumber, percentile, slope } from '../support/stats';
 import { BenchSystem, type CpuSnapshot } from '../support/system';
@@ -353,7 +353,7 @@ async function calibrate(
   p: PipelineSystem,
   label: string,
   next: () => ReportBody,
-): Promise<{ capacity: number; cpu: Row | null }> {
+): Promise<{ capacity: number; cpu: CpuRow | null }> {
   const { sys, watch } = p;
   const offered = offeredRate(ctx);
   ctx.log(`pipeline${label}: calibrating at ${offered} reports/s`);
@@ -373,15 +373,15 @@ async function calibrate(
   const capacity = cal.accepted / (cal.seconds + calIdle);
   const spent = await cpuSince(sys, cpuBefore);
   const eventsAfter = await watch.countsByType();
+  const cpu = cal.accepted > 0 ? cpuRow(SECTION, `during the calibration${label}`, cal.accepted, spent, eventsBefore, eventsAfter) : null;
   rows.push({
     section: SECTION,
     measure: `calibration${label}: ${cal.accepted.toLocaleString('en-US')} reports offered at ${offered.toLocaleString('en-US')}/s, then drained`,
     value: capacity,
     unit: 'reports/s',
     detail: `sent in ${cal.seconds.toFixed(1)} s, ${calDrained ? `drained ${calIdle.toFixed(1)} s after` : `NOT drained ${calIdle.toFixed(0)} s after (rate is an upper bound)`}${cal.failures ? `; ${cal.failures} failed requests (${cal.firstError})` : ''}`,
-    limit: ctx.limits.jetstreamPublish,
+    limit: streamLimit(ctx, cpu),
   });
-  const cpu = cal.accepted > 0 ? cpuRow(SECTION, `during the calibration${label}`, cal.accepted, spent, eventsBefore, eventsAfter) : null;
   if (cpu) rows.push(cpu);
   return { capacity, cpu };
 }
@@ -431,7 +431,7 @@ function runPipeline(ctx: BenchContext, rows: Row[], replicas: 1 | 2): Promise<v
           `the freshness probes’ ${fmtNumber(sustainedCpu.probeReads)} unit-page reads (${fmtNumber(sustainedCpu.probeReads / run.seconds)}/s) are in these figures`,
         )
       : null;
-    const note = pipelineNote(cpu, steadyCpu);
+    const note = pipelineNote(cpu, steadyCpu, ctx.limits.jetstreamPublish);
     rows.push({
       section: SECTION,
       measure: `sustained ${seconds} s through intake (batches of ${batch}) → rates → compliance${label}`,
@@ -443,7 +443,7 @@ function runPipeline(ctx: BenchContext, rows: Row[], replicas: 1 | 2): Promise<v
         `drained ${drained === null ? `not within the wait: ${drainError}` : `${drained.toFixed(1)} s after the load`}` +
         (run.failures ? `; ${run.failures} failed requests (${run.firstError})` : '') +
         earlier,
-      limit: ctx.limits.jetstreamPublish,
+      limit: streamLimit(ctx, cpu),
       // A rate whose backlog grew was not sustained: missed, whatever its figure.
       ...(steady === false ? { target: SUSTAINED.text, met: false, within: false } : judge(SUSTAINED, achieved)),
       note,
@@ -586,6 +586,24 @@ function writesPerReport(writes: CpuSpent['writes'], reports: number): string {
  * than N seconds of CPU a second, so this says which rate the machine itself allows, and how far each process is
  * from the budget the target leaves (N cores / the target rate). With the events each report caused on the stream.
  */
+/** A CPU row, with the events on the stream a report it counted (what the stream's own limit is divided by). */
+type CpuRow = Row & { eventsPerReport: number };
+
+/**
+ * The most reports a second the stream itself carries at this run's events a report: the machine's JetStream publish
+ * rate (limits row) divided by them. In reports/s, the unit of the pipeline's rows, so that their ratio says how far
+ * the stream is from holding them back; the bare publish rate when either is unknown.
+ */
+function streamLimit(ctx: BenchContext, cpu: CpuRow | null): LimitRef | undefined {
+  const js = ctx.limits.jetstreamPublish;
+  if (!js || !cpu || !(cpu.eventsPerReport > 0)) return js;
+  return {
+    name: `JetStream publish ÷ ${cpu.eventsPerReport.toFixed(2)} events a report`,
+    value: js.value / cpu.eventsPerReport,
+    unit: 'reports/s',
+  };
+}
+
 function cpuRow(
   section: string,
   when: string,
@@ -594,7 +612,7 @@ function cpuRow(
   eventsBefore: ReadonlyMap<string, number>,
   eventsAfter: ReadonlyMap<string, number>,
   also = '',
-): Row {
+): CpuRow {
   const us = (seconds: number) => (seconds * 1e6) / reports;
   const total = spent.processes.reduce((a, p) => a + p.seconds, 0);
   const postgres = spent.processes.find((p) => p.name === 'postgres')?.seconds ?? 0;
@@ -612,6 +630,7 @@ function cpuRow(
     .sort((a, b) => b.n - a.n);
   const perReport = events.reduce((a, e) => a + e.n, 0) / reports;
   return {
+    eventsPerReport: perReport,
     section,
     measure: `CPU a report ${when}, all processes`,
     value: us(total),
@@ -631,8 +650,13 @@ function cpuRow(
  * What holds the sustained rate back, from this run's own calibration (its CPU a report), then the profile that
  * named the costs (dated: it is not re-measured by every run).
  */
-function pipelineNote(calibration: Row | null, steady: Row | null): string {
+function pipelineNote(calibration: CpuRow | null, steady: Row | null, jetstream: LimitRef | undefined): string {
   const cores = availableParallelism();
+  const perReport = calibration?.eventsPerReport ?? 0;
+  const stream =
+    jetstream && perReport > 0
+      ? `The stream alone bounds it too: at the calibration’s ${perReport.toFixed(2)} events on the stream a report, ${fmtNumber(TARGET_RATE)} reports/s means ${fmtNumber(perReport * TARGET_RATE)} publishes a second, against the ${fmtNumber(jetstream.value)} msg/s this machine’s JetStream took from a Node publisher in the limits row: it would carry at most ${fmtNumber(jetstream.value / perReport)} reports a second with every service free, so the target also needs fewer events a report${jetstream.value / perReport < TARGET_RATE ? ` (at most ${(jetstream.value / TARGET_RATE).toFixed(2)} on this machine)` : ''}, which only fewer, larger publications of rates’ figures and statuses (a contract of several units and days an event, for compliance and the notifier) would give. `
+      : '';
   const budget = (cores * 1e6) / TARGET_RATE;
   const measured =
     calibration?.value != null
@@ -647,6 +671,7 @@ function pipelineNote(calibration: Row | null, steady: Row | null): string {
         : `At the sustained rate a report cost ${fmtNumber(steady!.value!)} µs (${ratio.toFixed(2)}× the calibration’s; its row below). `;
   return (
     measured +
+    stream +
     sustained +
     'Every report causes several events on the stream (its own, figures, statuses and quality’s findings: the CPU rows count them by type), and every event pays an outbox row, a relay publish, NATS, a decode, an inbox row and an apply in each consumer. ' +
     'Figure and status in one event per unit and day would save the status’s outbox row, publish and projection delivery, but the notifier, which reads statuses only, would then be handed every figure; it stays a lead, not a step. ' +
