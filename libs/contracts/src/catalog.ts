@@ -37,3 +37,29 @@ export function parseSubject(namespace: string, subject: string): { type: string
 }
 
 export type PayloadOf<C> = C extends EventContract<string, infer D> ? D : never;
+
+/** The item class of each property @ItemsOf names, by schema: what compiled checks validate each item of it against. */
+const ITEM_SCHEMAS = new Map<object, Map<string, ClassConstructor<object>>>();
+
+/**
+ * Names the class each item of an array property is (beside class-validator's @ValidateNested and class-transformer's
+ * @Type, which say the same for class-validator): a compiled check (libs/messaging compiled-check.ts) validates the items
+ * with the item class's own check instead of leaving the whole schema to class-validator.
+ */
+export function ItemsOf(item: ClassConstructor<object>): PropertyDecorator {
+  return (target: object, property: string | symbol) => {
+    const owner = target.constructor;
+    const props = ITEM_SCHEMAS.get(owner) ?? new Map<string, ClassConstructor<object>>();
+    props.set(String(property), item);
+    ITEM_SCHEMAS.set(owner, props);
+  };
+}
+
+/** The item class @ItemsOf gave a property of a schema (or of a class it extends), if any. */
+export function itemSchemaOf(schema: object, property: string): ClassConstructor<object> | undefined {
+  for (let c: unknown = schema; typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
+    const item = ITEM_SCHEMAS.get(c as object)?.get(property);
+    if (item) return item;
+  }
+  return undefined;
+}

@@ -1,12 +1,15 @@
 import fc from 'fast-check';
 import { IsNumber, IsOptional, Length, validateSync } from 'class-validator';
+import { plainToInstance } from 'class-transformer';
 import {
   ActivityRecordedV1Data,
   EventEnvelopeSchema,
+  FiguresUpdatedV1Data,
   isCalendarDate,
   ReportAcceptedV1Data,
   TargetSetV1Data,
   TargetStatusChangedV1Data,
+  TargetStatusesChangedV1Data,
 } from '@app/contracts';
 import { isISO8601 } from 'class-validator';
 import { compiledCheck } from './compiled-check';
@@ -154,6 +157,57 @@ describe('compiledCheck: accepts exactly what class-validator accepts', () => {
         { numRuns: 1000 },
       );
     }
+  });
+});
+
+describe('compiledCheck: a bundle accepts exactly what class-validator accepts of its items', () => {
+  const figure = {
+    orgUnitCode: '29239',
+    cohort: 'residents',
+    tree: 'administrative',
+    date: '2020-08-20',
+    headcount: 100,
+    smartphoneHolders: 80,
+    installed: 40,
+    bluetoothOn: 30,
+    population: 120,
+    reportingUnits: 1,
+    expectedUnits: 1,
+    installRate: 0.5,
+  };
+  /** class-validator walks nested items only as instances: the bundle as decodeEvent's slow path builds it. */
+  const classValidatorAcceptsNested = (schema: new () => object, plain: object) =>
+    validateSync(plainToInstance(schema, plain), { forbidUnknownValues: false }).length === 0;
+  const item = (base: Record<string, unknown>) =>
+    fc.oneof(
+      { weight: 6, arbitrary: fc.constant(base) },
+      { weight: 3, arbitrary: mutated(base) },
+      { weight: 1, arbitrary: fc.constantFrom<unknown>(null, 5, 'x', {}) },
+    );
+
+  it.each([
+    ['FiguresUpdatedV1Data', FiguresUpdatedV1Data, 'figures', figure],
+    ['TargetStatusesChangedV1Data', TargetStatusesChangedV1Data, 'statuses', status],
+  ] as const)('%s, arrays of valid, broken and non-object items', (_name, schema, property, base) => {
+    const check = compiledCheck(schema)!;
+    expect(check).not.toBeNull();
+    let accepted = 0;
+    fc.assert(
+      fc.property(
+        fc.oneof({ weight: 9, arbitrary: fc.array(item(base), { maxLength: 6 }) }, { weight: 1, arbitrary: fc.constantFrom(...VALUES) }),
+        (items) => {
+          const plain = { [property]: items };
+          const verdict = classValidatorAcceptsNested(schema, plain);
+          if (verdict) accepted += 1;
+          expect(check(plain)).toBe(verdict);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+    expect(accepted).toBeGreaterThan(100);
+    // At most BUNDLE_MAX_ITEMS items, and a __proto__ key in an item is refused.
+    expect(check({ [property]: Array.from({ length: 501 }, () => base) })).toBe(false);
+    expect(check({ [property]: [JSON.parse(`{"__proto__": {}, ${JSON.stringify(base).slice(1)}`)] })).toBe(false);
   });
 });
 

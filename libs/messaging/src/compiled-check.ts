@@ -1,5 +1,5 @@
 import { getMetadataStorage, isUUID, ValidationTypes, type ValidationArguments } from 'class-validator';
-import { isRealDay } from '@app/contracts';
+import { isRealDay, itemSchemaOf } from '@app/contracts';
 
 /**
  * A schema's class-validator constraints turned once into a plain predicate: "is this payload valid?".
@@ -7,8 +7,8 @@ import { isRealDay } from '@app/contracts';
  * tree, an instance and a message context per property per event, which was half of their CPU. The
  * predicate calls the very same constraint functions (so it accepts exactly what class-validator accepts)
  * with none of that; only a payload it refuses goes through class-validator again, for the messages.
- * Schemas it cannot compile (nested objects to validate, asynchronous constraints) get `null`: the caller
- * keeps class-validator for them.
+ * Schemas it cannot compile (nested objects to validate, but for arrays of a class @ItemsOf names; asynchronous
+ * constraints) get `null`: the caller keeps class-validator for them.
  */
 export type CompiledCheck = (plain: Readonly<Record<string, unknown>>) => boolean;
 
@@ -165,6 +165,19 @@ function compile(schema: AnyClass): Compiled | null {
         const test = FAST[c.name]?.(constraints, generic);
         p.constraints.push({ each: m.each === true, test: test ?? generic });
       }
+    } else if (m.type === ValidationTypes.NESTED_VALIDATION && m.each === true && itemSchemaOf(schema, m.propertyName)) {
+      // An array of items of a class @ItemsOf names (a bundle's events): each item a plain object its class's own check
+      // accepts. Stricter than class-validator only where it would walk into an item that is itself an array (then
+      // class-validator has the last word, as for any refusal).
+      const item = compiledOf(itemSchemaOf(schema, m.propertyName)!)?.check;
+      if (!item) return null;
+      const isItem = (x: unknown) =>
+        x !== null &&
+        typeof x === 'object' &&
+        !Array.isArray(x) &&
+        !Object.prototype.hasOwnProperty.call(x, '__proto__') &&
+        item(x as Record<string, unknown>);
+      p.constraints.push({ each: false, test: (v) => Array.isArray(v) && v.every(isItem) });
     } else {
       return null; // nested or promise validation: class-validator builds and walks the nested instances
     }

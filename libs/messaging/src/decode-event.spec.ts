@@ -1,5 +1,7 @@
 import {
   ApiKeyIssuedV1,
+  FiguresUpdatedV1,
+  unbundle,
   OrgUnitUpsertedV1,
   OrgUnitUpsertedV2,
   ReportAcceptedV1,
@@ -40,6 +42,42 @@ describe('decodeEvent', () => {
     expect(decodeEvent(ns, subject, '{')).toEqual({ ok: false, reason: 'payload is not JSON' });
     const unknownVersion = decodeEvent(ns, `${ns}.intake.report.accepted.v9`, JSON.stringify({ ...e, version: 9 }));
     expect(unknownVersion).toMatchObject({ ok: false, reason: 'no contract for intake.report.accepted v9' });
+  });
+
+  it("accepts a bundle of figures item by item, and refuses it whole, naming the item's field, when one item breaks its contract", () => {
+    const subj = subjectOf(ns, FiguresUpdatedV1);
+    const figure = (code: string, installed: number) => ({
+      orgUnitCode: code,
+      cohort: 'residents',
+      tree: 'administrative',
+      date: '2020-08-20',
+      headcount: 100,
+      smartphoneHolders: 80,
+      installed,
+      bluetoothOn: 30,
+      population: null,
+      reportingUnits: 1,
+      expectedUnits: 1,
+    });
+    const good = makeEvent(FiguresUpdatedV1, 'rates', 'X1', { figures: [figure('X1', 40), figure('X2', 50)] } as never);
+    const d = decodeEvent(ns, subj, JSON.stringify(good));
+    expect(d).toMatchObject({ ok: true, contract: FiguresUpdatedV1 });
+    if (!d.ok) return;
+    // Its items, as the events of their own they stand for: the bundle's id, time and source.
+    expect(unbundle(d.envelope)).toEqual([
+      { ...good, type: 'rates.figure.updated', version: 1, data: figure('X1', 40) },
+      { ...good, type: 'rates.figure.updated', version: 1, data: figure('X2', 50) },
+    ]);
+    const bad = makeEvent(FiguresUpdatedV1, 'rates', 'X1', { figures: [figure('X1', 40), figure('X2', -1)] } as never);
+    expect(decodeEvent(ns, subj, JSON.stringify(bad))).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('data.figures.1.installed must not be less than 0'),
+    });
+    const empty = makeEvent(FiguresUpdatedV1, 'rates', 'X1', { figures: [] } as never);
+    expect(decodeEvent(ns, subj, JSON.stringify(empty))).toMatchObject({ ok: false, reason: expect.stringContaining('data.figures') });
+    // Only rates publishes them.
+    const forged = { ...good, source: 'intake' };
+    expect(decodeEvent(ns, subj, JSON.stringify(forged))).toMatchObject({ ok: false, kind: 'producer' });
   });
 
   const unit = {

@@ -1,5 +1,20 @@
-import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Length, Max, Min } from 'class-validator';
-import { defineEvent } from '../catalog';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Length,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { defineEvent, ItemsOf } from '../catalog';
 import { COHORTS, TARGET_STATUSES, TREES, type Cohort, type TargetStatus, type Tree } from '../enums';
 import { IsCalendarDate, IsCount, IsUnitCode } from '../validators';
 import { AdoptionCountsV1 } from './intake.events';
@@ -58,4 +73,53 @@ export const TargetStatusWithdrawnV1 = defineEvent(
   1,
   'TargetStatusWithdrawnV1',
   TargetStatusWithdrawnV1Data,
+);
+
+/**
+ * Items a bundle (below) carries at most. A flush of a province publishes a few thousand figures and statuses; NATS'
+ * default payload limit (1 MB) holds ~2,500 figures of ~400 bytes, so a flush is a handful of bundles.
+ */
+export const BUNDLE_MAX_ITEMS = 500;
+
+/**
+ * A bundle's array: 1 to BUNDLE_MAX_ITEMS items, each valid as `item` (for class-validator, through @ValidateNested and
+ * @Type; for the compiled checks, through @ItemsOf).
+ */
+function BundleItems(item: new () => object): PropertyDecorator {
+  const decorators = [
+    IsArray(),
+    ArrayMinSize(1),
+    ArrayMaxSize(BUNDLE_MAX_ITEMS),
+    ValidateNested({ each: true }),
+    Type(() => item),
+    ItemsOf(item),
+  ];
+  return (target, property) => {
+    for (const d of decorators) d(target, property);
+  };
+}
+
+/**
+ * The figures of one flush of rates, in one event instead of one event each (every event on the stream costs an outbox
+ * row, a publish, a delivery, a decode and an inbox row in each consumer). Each item is what rates.figure.updated v1
+ * would carry, and means the same; no two items of a bundle share a (unit, cohort, tree, date), and they are newer than
+ * any figure of an earlier event and older than any of a later one (the bundle's occurredAt and id order them).
+ */
+export class FiguresUpdatedV1Data {
+  @BundleItems(FigureUpdatedV1Data) figures!: FigureUpdatedV1Data[];
+}
+export const FiguresUpdatedV1 = defineEvent('rates.figures.updated', 1, 'FiguresUpdatedV1', FiguresUpdatedV1Data);
+
+/**
+ * The status changes of one flush of rates, in one event: each item is what rates.target.status-changed v1 would carry,
+ * with the same rules as FiguresUpdatedV1's items (no two share a (target, unit, date)).
+ */
+export class TargetStatusesChangedV1Data {
+  @BundleItems(TargetStatusChangedV1Data) statuses!: TargetStatusChangedV1Data[];
+}
+export const TargetStatusesChangedV1 = defineEvent(
+  'rates.target.statuses-changed',
+  1,
+  'TargetStatusesChangedV1',
+  TargetStatusesChangedV1Data,
 );
