@@ -655,7 +655,7 @@ function pipelineNote(calibration: CpuRow | null, steady: Row | null, jetstream:
   const perReport = calibration?.eventsPerReport ?? 0;
   const stream =
     jetstream && perReport > 0
-      ? `The stream alone bounds it too: at the calibration’s ${perReport.toFixed(2)} events on the stream a report, ${fmtNumber(TARGET_RATE)} reports/s means ${fmtNumber(perReport * TARGET_RATE)} publishes a second, against the ${fmtNumber(jetstream.value)} msg/s this machine’s JetStream took from a Node publisher in the limits row: it would carry at most ${fmtNumber(jetstream.value / perReport)} reports a second with every service free, so the target also needs fewer events a report${jetstream.value / perReport < TARGET_RATE ? ` (at most ${(jetstream.value / TARGET_RATE).toFixed(2)} on this machine)` : ''}, which only fewer, larger publications of rates’ figures and statuses (a contract of several units and days an event, for compliance and the notifier) would give. `
+      ? `The stream alone bounds it too: at the calibration’s ${perReport.toFixed(2)} events on the stream a report, ${fmtNumber(TARGET_RATE)} reports/s means ${fmtNumber(perReport * TARGET_RATE)} publishes a second, against the ${fmtNumber(jetstream.value)} msg/s this machine’s JetStream took from a Node publisher in the limits row: it would carry at most ${fmtNumber(jetstream.value / perReport)} reports a second with every service free, so the target also needs fewer events a report${jetstream.value / perReport < TARGET_RATE ? ` (at most ${(jetstream.value / TARGET_RATE).toFixed(2)} on this machine)` : ''}: rates publishes a flush’s figures and status changes as a few bundles (rates.figures.updated, rates.target.statuses-changed, up to 500 an event) for that reason, so what is left is mostly a report’s own event and quality’s findings. `
       : '';
   const budget = (cores * 1e6) / TARGET_RATE;
   const measured =
@@ -673,8 +673,7 @@ function pipelineNote(calibration: CpuRow | null, steady: Row | null, jetstream:
     measured +
     stream +
     sustained +
-    'Every report causes several events on the stream (its own, figures, statuses and quality’s findings: the CPU rows count them by type), and every event pays an outbox row, a relay publish, NATS, a decode, an inbox row and an apply in each consumer. ' +
-    'Figure and status in one event per unit and day would save the status’s outbox row, publish and projection delivery, but the notifier, which reads statuses only, would then be handed every figure; it stays a lead, not a step. ' +
+    'Every report causes events on the stream (its own, quality’s findings, and its share of rates’ bundles of figures and statuses: the CPU rows count them by type), and every event pays an outbox row, a relay publish, NATS, a decode, an inbox row and an apply in each consumer. ' +
     'The load’s randomness is not what holds it back: the section’s last rows run the calibration on a campaign-shaped load (each unit once a day, installs rising), where quality finds almost nothing and a status moves less often, and a report still costs several times the budget (its CPU row). ' +
     PIPELINE_PROFILE
   );

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import {
   FigureUpdatedV1,
   TargetSetV1,
-  TargetStatusChangedV1,
+  TargetStatusesChangedV1,
   TargetStatusWithdrawnV1,
   type TargetStatusChangedV1Data,
 } from '@app/contracts';
@@ -124,15 +124,17 @@ describe('notifier: the daily report by e-mail and the heads’ reminders, again
       ...statusData('T100', code, '2020-08-25', status, value, 1, gap),
       reporting,
     });
-    for (const s of [
-      st('84', 'at_risk', 0.978, 110),
-      st('844', 'at_risk', 0.9, 300),
-      st('SCH1', 'at_risk', 0.91, 45),
-      st('MET1', 'met', 1, 0),
-      st('SILENT1', 'no_data', null, 0, false),
-      st('OPT1', 'at_risk', 0.8, 10),
-    ])
-      await rates.publish(TargetStatusChangedV1, s.orgUnitCode, s);
+    // One flush's statuses, as rates publishes them: one bundle (TargetStatusesChangedV1), read by compliance and the notifier.
+    await rates.publish(TargetStatusesChangedV1, '84', {
+      statuses: [
+        st('84', 'at_risk', 0.978, 110),
+        st('844', 'at_risk', 0.9, 300),
+        st('SCH1', 'at_risk', 0.91, 45),
+        st('MET1', 'met', 1, 0),
+        st('SILENT1', 'no_data', null, 0, false),
+        st('OPT1', 'at_risk', 0.8, 10),
+      ],
+    });
     await settle(compliance);
     for (const n of notifiers) await settle(n);
 

@@ -1,6 +1,7 @@
 // Workforce and rates as processes (issue 20): a roster upload that would drop 119 of 120 workers is held
 // pending and changes nothing until confirmed; a dry run changes nothing. "Nothing" is what the rest of the
 // system sees: the enterprise's figure in rates and the roster events on the bus, compared before and after.
+import { unbundle } from '@app/contracts';
 import { rosterCsv } from '../../apps/workforce/test/roster-fixtures';
 import { streamEvents } from '../../apps/workforce/test/roster-fixtures';
 import { publishWorld, type WorkforceKeys } from '../../apps/workforce/test/workforce-world';
@@ -48,8 +49,12 @@ describe('roster uploads that change nothing until confirmed (workforce and rate
     (await streamEvents(sys.namespace, sys.natsUrl))
       .filter((e) => e.envelope.type === 'workforce.roster.imported')
       .map((e) => e.envelope.id);
-  /** Every event on the bus, of every producer (workforce's and what rates computed from them), by type and id. */
-  const allEvents = async () => (await streamEvents(sys.namespace, sys.natsUrl)).map((e) => `${e.envelope.type} ${e.envelope.id}`);
+  /**
+   * Every event on the bus, of every producer (workforce's and what rates computed from them), by type and id; a bundle
+   * of rates' figures as the events it stands for (unbundle: each with the bundle's id).
+   */
+  const allEvents = async () =>
+    (await streamEvents(sys.namespace, sys.natsUrl)).flatMap((e) => unbundle(e.envelope)).map((e) => `${e.type} ${e.id}`);
 
   /** Both views, after waiting long enough for an event, had one been published, to reach rates. */
   async function observe() {

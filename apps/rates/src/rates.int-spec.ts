@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import {
+  BUNDLE_MAX_ITEMS,
   CohortSetV1,
   OrgUnitRetiredV1,
   ReportAcceptedV1,
@@ -67,6 +68,24 @@ describe('rates service: figures, roll-ups, statuses and events from the stream'
     return Number(line![1]);
   }
 
+  /**
+   * Rates' outbox as the events it stands for (`o`: seq, its place in its row `at`, type, key, data): a bundle of
+   * figures or status changes (FiguresUpdatedV1, TargetStatusesChangedV1) is its items, each as the event of its own it
+   * would be, keyed by its unit; every other row is its event.
+   */
+  const OUTBOX_EVENTS = `(
+    SELECT seq, 0 AS at, envelope->>'type' AS type, envelope->>'key' AS key, envelope->'data' AS data FROM outbox
+     WHERE envelope->>'type' NOT IN ('rates.figures.updated', 'rates.target.statuses-changed')
+    UNION ALL
+    SELECT seq, i.at, 'rates.figure.updated', i.item->>'orgUnitCode', i.item FROM outbox,
+           json_array_elements(envelope->'data'->'figures') WITH ORDINALITY AS i(item, at)
+     WHERE envelope->>'type' = 'rates.figures.updated'
+    UNION ALL
+    SELECT seq, i.at, 'rates.target.status-changed', i.item->>'orgUnitCode', i.item FROM outbox,
+           json_array_elements(envelope->'data'->'statuses') WITH ORDINALITY AS i(item, at)
+     WHERE envelope->>'type' = 'rates.target.statuses-changed'
+  ) o`;
+
   // What consumers hold on a day: the latest publication on or before it (rates keeps no other copy).
   const figure = async (unit: string, cohort: Cohort, date: string) =>
     (
@@ -91,10 +110,10 @@ describe('rates service: figures, roll-ups, statuses and events from the stream'
     )[0];
   const outbox = async (type: string, key?: string): Promise<Array<{ data: Record<string, any>; seq: string }>> =>
     (
-      await ds.query(
-        `SELECT seq, envelope->'data' AS data FROM outbox WHERE envelope->>'type' = $1 AND ($2::text IS NULL OR envelope->>'key' = $2) ORDER BY seq`,
-        [type, key ?? null],
-      )
+      await ds.query(`SELECT seq, data FROM ${OUTBOX_EVENTS} WHERE type = $1 AND ($2::text IS NULL OR key = $2) ORDER BY seq, at`, [
+        type,
+        key ?? null,
+      ])
     ).map((r: { seq: string; data: Record<string, any> }) => r);
 
   beforeAll(async () => {
@@ -252,7 +271,7 @@ describe('rates service: figures, roll-ups, statuses and events from the stream'
     );
     expect(after).toEqual(before);
     const published: Array<{ date: string; orgUnitCode: string }> = (
-      await ds.query(`SELECT envelope->'data' AS data FROM outbox WHERE seq > $1 AND envelope->>'type' = 'rates.figure.updated'`, [lastSeq])
+      await ds.query(`SELECT data FROM ${OUTBOX_EVENTS} WHERE seq > $1 AND type = 'rates.figure.updated'`, [lastSeq])
     ).map((r: { data: { date: string; orgUnitCode: string } }) => r.data);
     expect(published.length).toBeGreaterThan(0);
     expect(published.every((d) => d.date >= '2020-08-15' && d.date < '2020-08-19')).toBe(true);
@@ -287,7 +306,7 @@ describe('rates service: figures, roll-ups, statuses and events from the stream'
     expect(transactions).toBeGreaterThanOrEqual(1);
     expect(transactions).toBeLessThan(40);
     const [{ n }] = await ds.query(
-      `SELECT count(*)::int AS n FROM outbox WHERE seq > $1 AND envelope->>'type' = 'rates.figure.updated' AND envelope->>'key' = '842' AND envelope->'data'->>'date' = '2020-08-19'`,
+      `SELECT count(*)::int AS n FROM ${OUTBOX_EVENTS} WHERE seq > $1 AND type = 'rates.figure.updated' AND key = '842' AND data->>'date' = '2020-08-19'`,
       [lastSeq],
     );
     expect(n).toBeGreaterThanOrEqual(1);
@@ -357,13 +376,13 @@ describe('rates service: figures, roll-ups, statuses and events from the stream'
     expect(withdrawn.length).toBeGreaterThan(1);
     await ds.query(
       `UPDATE rates_published_statuses p
-          SET payload = (SELECT (o.envelope->'data')::jsonb - 'previousStatus' FROM outbox o
-                          WHERE o.envelope->>'type' = 'rates.target.status-changed' AND o.envelope->'data'->>'targetId' = p.target_id
-                            AND o.envelope->'data'->>'orgUnitCode' = p.org_unit_code AND o.envelope->'data'->>'date' = p.date::text
-                          ORDER BY o.seq DESC LIMIT 1)
+          SET payload = (SELECT o.data::jsonb - 'previousStatus' FROM ${OUTBOX_EVENTS}
+                          WHERE o.type = 'rates.target.status-changed' AND o.data->>'targetId' = p.target_id
+                            AND o.key = p.org_unit_code AND o.data->>'date' = p.date::text
+                          ORDER BY o.seq DESC, o.at DESC LIMIT 1)
         WHERE payload ? 'withdrawn' AND EXISTS (
-          SELECT 1 FROM outbox o WHERE o.envelope->>'type' = 'rates.target.status-changed' AND o.envelope->'data'->>'targetId' = p.target_id
-             AND o.envelope->'data'->>'orgUnitCode' = p.org_unit_code AND o.envelope->'data'->>'date' = p.date::text)`,
+          SELECT 1 FROM ${OUTBOX_EVENTS} WHERE o.type = 'rates.target.status-changed' AND o.data->>'targetId' = p.target_id
+             AND o.key = p.org_unit_code AND o.data->>'date' = p.date::text)`,
     );
     await ds.query(`DELETE FROM rates_published_statuses WHERE payload ? 'withdrawn'`);
     // The stale statuses: the retired department still at risk long after it retired, the emptied district still told.
@@ -389,6 +408,19 @@ describe('rates service: figures, roll-ups, statuses and events from the stream'
     expect(told.sort()).toEqual(withdrawn);
     // Nothing else moved: no status of any other unit was published again.
     expect((await outbox('rates.target.status-changed')).length).toBe(statusEventsBefore);
+  });
+
+  it("publishes a flush's figures and status changes as a few bundles, not an event each", async () => {
+    const rows: Array<{ type: string; items: number }> = await ds.query(
+      `SELECT envelope->>'type' AS type, json_array_length(coalesce(envelope->'data'->'figures', envelope->'data'->'statuses'))::int AS items
+         FROM outbox WHERE envelope->>'type' LIKE 'rates.%' AND envelope->>'type' <> 'rates.target.status-withdrawn'`,
+    );
+    expect(new Set(rows.map((r) => r.type))).toEqual(new Set(['rates.figures.updated', 'rates.target.statuses-changed']));
+    expect(rows.every((r) => r.items >= 1 && r.items <= BUNDLE_MAX_ITEMS)).toBe(true);
+    // Far fewer events than items: the figures and statuses of this suite's flushes went out in bundles.
+    const items = rows.reduce((a, r) => a + r.items, 0);
+    expect(items).toBeGreaterThan(rows.length * 3);
+    expect(items).toBe((await outbox('rates.figure.updated')).length + (await outbox('rates.target.status-changed')).length);
   });
 
   it('keeps only what it published: the migration drops the stored copy, and down gives it back from the publications', async () => {

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import {
   ActivityRecordedV1,
   CohortSetV1,
+  FiguresUpdatedV1,
   FigureUpdatedV1,
   OrgUnitRetiredV1,
   OrgUnitUpsertedV2,
@@ -12,12 +13,13 @@ import {
   SupportSessionLoggedV1,
   TargetSetV2,
   TargetStatusChangedV1,
+  TargetStatusesChangedV1,
   TransportCheckedV1,
   type EventEnvelope,
 } from '@app/contracts';
 import { makeEvent } from '@app/persistence';
 import { scratchDataSource } from '@test/support/int-env';
-import { ComplianceProjector } from './compliance.projector';
+import { ComplianceProjector, ROWS_PER_STATEMENT } from './compliance.projector';
 import { PROJECTION_TABLES } from './projection.schema';
 import { expectCountsKept, freshProjection, rng } from '../../test/projector-fixtures';
 
@@ -348,6 +350,93 @@ describe('ComplianceProjector: a batch gives the same tables as its events one b
     expect(await dump(batched)).toEqual(expected);
     expect(await dump(shuffled)).toEqual(expected);
     for (const schema of [one, batched, shuffled]) await expectCountsKept(ds, schema);
+  });
+
+  it("writes a bundle of rates' figures and statuses as its items would be written as events of their own", async () => {
+    // Distinct keys, as a flush publishes them: the last figure and status of each unit and day of the colliding events.
+    const items = collidingEvents(5, 400);
+    const figures = new Map(
+      items.filter((e) => e.type === FigureUpdatedV1.type).map((e) => [JSON.stringify([e.key, (e.data as { date: string }).date]), e.data]),
+    );
+    const statuses = new Map(
+      items
+        .filter((e) => e.type === TargetStatusChangedV1.type)
+        .map((e) => [JSON.stringify([e.key, (e.data as { date: string }).date]), e.data]),
+    );
+    expect(figures.size).toBeGreaterThan(5);
+    expect(statuses.size).toBeGreaterThan(5);
+    const at = { occurredAt: new Date('2020-08-20T10:00:00.000Z') };
+    const bundles = [
+      makeEvent(FiguresUpdatedV1, 'rates', 'C1', { figures: [...figures.values()] } as never, at),
+      makeEvent(TargetStatusesChangedV1, 'rates', 'C1', { statuses: [...statuses.values()] } as never, at),
+    ];
+    // The same items as events of their own, each with its bundle's id and time (what orders it against other events).
+    const singles = bundles.flatMap((b) =>
+      ((b.data as { figures?: object[]; statuses?: object[] }).figures ?? (b.data as { statuses: object[] }).statuses).map((data) => ({
+        ...b,
+        type: b.type === FiguresUpdatedV1.type ? FigureUpdatedV1.type : TargetStatusChangedV1.type,
+        data,
+      })),
+    );
+    await fresh('proj_bundle');
+    await fresh('proj_singles');
+    await ds.transaction(async (m) => {
+      expect(await projector.applyBatch('proj_bundle', bundles, m)).toBe(figures.size + statuses.size);
+      for (const e of singles) expect(await projector.apply('proj_singles', e as EventEnvelope, m)).toBe(true);
+    });
+    const expected = await dump('proj_singles');
+    expect(expected.figures).toHaveLength(figures.size);
+    expect(await dump('proj_bundle')).toEqual(expected);
+    await expectCountsKept(ds, 'proj_bundle');
+    // An item is ordered by its bundle: a later event of its own replaces it, an earlier one does not.
+    const [unitDay, figure] = [...figures][0] as [string, Record<string, unknown>];
+    const [unit] = JSON.parse(unitDay) as [string, string];
+    const later = makeEvent(FigureUpdatedV1, 'rates', unit, { ...figure, installed: 1 } as never, {
+      occurredAt: new Date('2020-08-20T10:00:01.000Z'),
+    });
+    const earlier = makeEvent(FigureUpdatedV1, 'rates', unit, { ...figure, installed: 2 } as never, {
+      occurredAt: new Date('2020-08-20T09:59:59.000Z'),
+    });
+    await ds.transaction((m) => projector.applyBatch('proj_bundle', [later, earlier], m));
+    const d = figure as { orgUnitCode: string; date: string };
+    expect(
+      await ds.query(`SELECT installed FROM proj_bundle.figures WHERE org_unit_code = $1 AND date = $2 AND cohort = 'residents'`, [
+        d.orgUnitCode,
+        d.date,
+      ]),
+    ).toEqual([{ installed: 1 }]);
+  });
+
+  it(`writes a batch of bundles larger than one statement's ${ROWS_PER_STATEMENT.toLocaleString('en-US')} rows as its items in small batches`, async () => {
+    const days = Array.from({ length: 30 }, (_, i) => `2020-08-${String(i + 1).padStart(2, '0')}`);
+    const items = Array.from({ length: 200 }, (_, u) =>
+      days.map((date, d) => ({
+        orgUnitCode: `U${u}`,
+        cohort: 'residents',
+        tree: 'administrative',
+        date,
+        headcount: 1000,
+        smartphoneHolders: 800,
+        installed: (u * 7 + d * 13) % 800,
+        bluetoothOn: 100,
+        population: null,
+        reportingUnits: 1,
+        expectedUnits: 1,
+      })),
+    ).flat();
+    expect(items.length).toBeGreaterThan(ROWS_PER_STATEMENT);
+    const bundles = Array.from({ length: Math.ceil(items.length / 500) }, (_, i) =>
+      makeEvent(FiguresUpdatedV1, 'rates', 'U0', { figures: items.slice(i * 500, (i + 1) * 500) } as never),
+    );
+    await fresh('proj_big');
+    await fresh('proj_big_small');
+    await ds.transaction(async (m) => {
+      expect(await projector.applyBatch('proj_big', bundles, m)).toBe(items.length);
+      for (const b of bundles) expect(await projector.apply('proj_big_small', b, m)).toBe(true);
+    });
+    const big = await dump('proj_big');
+    expect(big.figures).toHaveLength(items.length);
+    expect(big).toEqual(await dump('proj_big_small'));
   });
 
   it('skips events the read model does not use, and writes nothing for a batch of them', async () => {

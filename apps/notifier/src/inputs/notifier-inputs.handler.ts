@@ -4,11 +4,13 @@ import {
   OrgUnitUpsertedV1,
   TargetSetV2,
   TargetStatusChangedV1,
+  TargetStatusesChangedV1,
   TargetStatusWithdrawnV1,
   type EventEnvelope,
   type OrgUnitUpsertedV1Data,
   type TargetSetV2Data,
   type TargetStatusChangedV1Data,
+  type TargetStatusesChangedV1Data,
   type TargetStatusWithdrawnV1Data,
 } from '@app/contracts';
 import { EventConsumerGroup, OnEvent } from '@app/messaging';
@@ -87,6 +89,32 @@ export class TargetStatusesHandler {
          threshold = EXCLUDED.threshold, gap = EXCLUDED.gap, reporting = EXCLUDED.reporting, occurred_at = EXCLUDED.occurred_at
        WHERE unit_statuses.occurred_at <= EXCLUDED.occurred_at`,
       [d.targetId, d.orgUnitCode, d.date, d.status, d.value ?? null, d.threshold, d.gap, d.reporting ?? null, e.occurredAt],
+    );
+  }
+
+  /** A flush's status changes in one event: each as statusChanged takes it, in one statement (no two share a key). */
+  @OnEvent(TargetStatusesChangedV1)
+  async statusesChanged(e: EventEnvelope<string, TargetStatusesChangedV1Data>, m: EntityManager): Promise<void> {
+    const items = e.data.statuses;
+    await m.query(
+      `INSERT INTO unit_statuses (target_id, unit_code, date, status, value, threshold, gap, reporting, occurred_at)
+       SELECT target_id, unit_code, date, status, value, threshold, gap, reporting, $9::timestamptz
+       FROM unnest($1::text[], $2::text[], $3::date[], $4::text[], $5::float8[], $6::float8[], $7::int[], $8::bool[])
+         AS s(target_id, unit_code, date, status, value, threshold, gap, reporting)
+       ON CONFLICT (target_id, unit_code, date) DO UPDATE SET status = EXCLUDED.status, value = EXCLUDED.value,
+         threshold = EXCLUDED.threshold, gap = EXCLUDED.gap, reporting = EXCLUDED.reporting, occurred_at = EXCLUDED.occurred_at
+       WHERE unit_statuses.occurred_at <= EXCLUDED.occurred_at`,
+      [
+        items.map((d) => d.targetId),
+        items.map((d) => d.orgUnitCode),
+        items.map((d) => d.date),
+        items.map((d) => d.status),
+        items.map((d) => d.value ?? null),
+        items.map((d) => d.threshold),
+        items.map((d) => d.gap),
+        items.map((d) => d.reporting ?? null),
+        e.occurredAt,
+      ],
     );
   }
 

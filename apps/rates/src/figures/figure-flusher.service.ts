@@ -14,7 +14,11 @@ const flushes =
   new Counter({ name: 'bz_rates_flushes_total', help: 'Recomputations of dirty figures (one per debounce window with work)' });
 const published =
   (register.getSingleMetric('bz_rates_events_total') as Counter<string> | undefined) ??
-  new Counter({ name: 'bz_rates_events_total', help: 'Figure and status events written to the outbox', labelNames: ['type'] });
+  new Counter({
+    name: 'bz_rates_events_total',
+    help: 'Figures, status changes and withdrawals published (the first two travel in bundles: rates.figures.updated, rates.target.statuses-changed), by the type each would have as an event of its own',
+    labelNames: ['type'],
+  });
 /** A histogram of flush durations, registered once per process (the test modules build the service more than once). */
 function durations(name: string, help: string): Histogram<string> {
   return (

@@ -1,12 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import {
-  FigureUpdatedV1,
-  TargetStatusChangedV1,
+  BUNDLE_MAX_ITEMS,
+  FiguresUpdatedV1,
+  TargetStatusesChangedV1,
   TargetStatusWithdrawnV1,
   treeOfCohort,
   type Cohort,
   type EventEnvelope,
+  type FigureUpdatedV1Data,
+  type TargetStatusChangedV1Data,
   type Tree,
 } from '@app/contracts';
 import {
@@ -207,7 +210,7 @@ export class FigureRecomputeService {
     };
 
     const result: RecomputeResult = { rowsWritten: 0, figureEvents: 0, statusEvents: 0, withdrawnEvents: 0 };
-    const events: EventEnvelope[] = [];
+    const pub: Publications = { figures: [], statuses: [], events: [] };
     const writes = emptyWrites();
     // Each item is computed and compared through the first day known unchanged (`through`), which joins the new
     // days to the published ones after them: a figure the day after its sums' last changed day; a status the day
@@ -229,7 +232,7 @@ export class FigureRecomputeService {
       const node = model.tree.get(w.unitCode);
       const r = rollups.figures.get(laneKey(w.unitCode, figureLaneKey(w.cohort)));
       const source = full || !node || !r ? model : view(node, new Map([[w.cohort, r.span]]), r);
-      await this.recomputeFigure(source, w, publishedFigures.get(w.key)!, writes, events, result, breathe);
+      await this.recomputeFigure(source, w, publishedFigures.get(w.key)!, writes, pub, result, breathe);
       await breathe();
     }
     for (const w of statusItems) {
@@ -237,10 +240,10 @@ export class FigureRecomputeService {
       const r = rollups.statuses.get(laneKey(w.unitCode, statusLaneKey(w.target.targetId)));
       if (full || !node || !r) {
         const inScope = node !== undefined && inTargetScope(model, w.target, w.unitCode);
-        await this.recomputeStatus(model, w, inScope, publishedStatuses.get(w.key)!, writes, events, result, breathe);
+        await this.recomputeStatus(model, w, inScope, publishedStatuses.get(w.key)!, writes, pub, result, breathe);
       } else {
         const spans = new Map(targetCohorts(w.target).map((c) => [c, rollups.figureSpan(w.unitCode, c)] as const));
-        await this.recomputeStatus(view(node, spans, r), w, r.span.inScope, publishedStatuses.get(w.key)!, writes, events, result, breathe);
+        await this.recomputeStatus(view(node, spans, r), w, r.span.inScope, publishedStatuses.get(w.key)!, writes, pub, result, breathe);
       }
       await breathe();
     }
@@ -253,7 +256,13 @@ export class FigureRecomputeService {
       writes.spanUpserts.length;
     await writeAll(m, writes);
     await markDirty(m, putBack);
-    await this.outbox.recordMany(m, events);
+    // The flush's figures and status changes as a few bundles (an event each costs an outbox row, a publish, and a
+    // delivery, a decode and an inbox row in each consumer), then its withdrawals.
+    await this.outbox.recordMany(m, [
+      ...bundled(pub.figures, (figures) => this.outbox.build(FiguresUpdatedV1, bundleKey(figures), { figures })),
+      ...bundled(pub.statuses, (statuses) => this.outbox.build(TargetStatusesChangedV1, bundleKey(statuses), { statuses })),
+      ...pub.events,
+    ]);
     return result;
   }
 
@@ -324,7 +333,7 @@ export class FigureRecomputeService {
     w: FigureWork,
     timeline: PublishedTimeline<Figure>,
     writes: FlushWrites,
-    events: EventEnvelope[],
+    pub: Publications,
     result: RecomputeResult,
     breathe: Breathe,
   ): Promise<void> {
@@ -359,24 +368,22 @@ export class FigureRecomputeService {
       // What is published of the day is what its event says, and what the next flush compares with.
       const f = p.value ?? emptyFigure(w.unitCode, w.cohort, p.date);
       writes.figurePublished.push({ key, date: p.date, payload: { ...f, date: p.date } });
-      events.push(
-        this.outbox.build(FigureUpdatedV1, f.orgUnitCode, {
-          orgUnitCode: f.orgUnitCode,
-          cohort: f.cohort,
-          tree: f.tree,
-          date: p.date,
-          headcount: f.headcount,
-          smartphoneHolders: f.smartphoneHolders,
-          installed: f.installed,
-          bluetoothOn: f.bluetoothOn,
-          population: f.population,
-          reportingUnits: f.reportingUnits,
-          expectedUnits: f.expectedUnits,
-          installRate: f.installRate,
-          bluetoothRate: f.bluetoothRate,
-          populationRate: f.populationRate,
-        }),
-      );
+      pub.figures.push({
+        orgUnitCode: f.orgUnitCode,
+        cohort: f.cohort,
+        tree: f.tree,
+        date: p.date,
+        headcount: f.headcount,
+        smartphoneHolders: f.smartphoneHolders,
+        installed: f.installed,
+        bluetoothOn: f.bluetoothOn,
+        population: f.population,
+        reportingUnits: f.reportingUnits,
+        expectedUnits: f.expectedUnits,
+        installRate: f.installRate,
+        bluetoothRate: f.bluetoothRate,
+        populationRate: f.populationRate,
+      });
       result.figureEvents++;
     }
   }
@@ -387,7 +394,7 @@ export class FigureRecomputeService {
     inScope: boolean,
     timeline: PublishedTimeline<TargetEvaluation>,
     writes: FlushWrites,
-    events: EventEnvelope[],
+    pub: Publications,
     result: RecomputeResult,
     breathe: Breathe,
   ): Promise<void> {
@@ -432,7 +439,7 @@ export class FigureRecomputeService {
         // from that day on, and the days before keep theirs.
         const withdrawn: Withdrawn = { date: p.date, withdrawn: true };
         writes.statusPublished.push({ key: [t.targetId, unitCode], date: p.date, payload: withdrawn });
-        events.push(
+        pub.events.push(
           this.outbox.build(TargetStatusWithdrawnV1, unitCode, {
             targetId: t.targetId,
             orgUnitCode: unitCode,
@@ -445,28 +452,45 @@ export class FigureRecomputeService {
       }
       const e = p.value;
       writes.statusPublished.push({ key: [t.targetId, unitCode], date: p.date, payload: { ...e, date: p.date } });
-      events.push(
-        this.outbox.build(TargetStatusChangedV1, e.orgUnitCode, {
-          targetId: e.targetId,
-          orgUnitCode: e.orgUnitCode,
-          date: p.date,
-          status: e.status,
-          previousStatus: p.previous?.status ?? null,
-          value: e.value,
-          threshold: e.threshold,
-          forecastDate: e.forecastDate,
-          gap: e.gap ?? 0,
-          reportingUnits: e.reportingUnits,
-          expectedUnits: e.expectedUnits,
-          reporting: e.reporting,
-        }),
-      );
+      pub.statuses.push({
+        targetId: e.targetId,
+        orgUnitCode: e.orgUnitCode,
+        date: p.date,
+        status: e.status,
+        previousStatus: p.previous?.status ?? null,
+        value: e.value,
+        threshold: e.threshold,
+        forecastDate: e.forecastDate,
+        gap: e.gap ?? 0,
+        reportingUnits: e.reportingUnits,
+        expectedUnits: e.expectedUnits,
+        reporting: e.reporting,
+      });
       result.statusEvents++;
     }
   }
 }
 
 type Breathe = () => Promise<void>;
+
+/** What a flush publishes: its figures and status changes (sent as bundles), and its other events (withdrawals). */
+interface Publications {
+  readonly figures: FigureUpdatedV1Data[];
+  readonly statuses: TargetStatusChangedV1Data[];
+  readonly events: EventEnvelope[];
+}
+
+/** Items as bundles of BUNDLE_MAX_ITEMS at most, each built by `build`. */
+function bundled<T>(items: readonly T[], build: (chunk: T[]) => EventEnvelope): EventEnvelope[] {
+  const out: EventEnvelope[] = [];
+  for (let i = 0; i < items.length; i += BUNDLE_MAX_ITEMS) out.push(build(items.slice(i, i + BUNDLE_MAX_ITEMS)));
+  return out;
+}
+
+/** A bundle's envelope key (the unit an event is about): its first item's unit, and how many more. */
+function bundleKey(items: ReadonlyArray<{ orgUnitCode: string }>): string {
+  return items.length === 1 ? items[0].orgUnitCode : `${items[0].orgUnitCode} (+${items.length - 1})`;
+}
 
 /** The days [from, to] of a series, computed SERIES_SLICE_DAYS at a time with a breath after each slice. */
 async function inSlices<T>(from: string, to: string, compute: (a: string, b: string) => T[], breathe: Breathe): Promise<T[]> {
