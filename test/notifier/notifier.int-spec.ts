@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import {
   FigureUpdatedV1,
   TargetSetV1,
+  TargetStatusChangedV1,
   TargetStatusesChangedV1,
   TargetStatusWithdrawnV1,
   type TargetStatusChangedV1Data,
@@ -290,6 +291,17 @@ describe('notifier: the daily report by e-mail and the heads’ reminders, again
       { date: '2020-08-25', status: 'at_risk' },
       { date: '2020-08-29', status: null },
     ]);
+    // A status of its own (as older streams hold them, one event a status) gives it one again from its day.
+    await rates.publish(TargetStatusChangedV1, 'SCH1', {
+      ...statusData('T100', 'SCH1', '2020-08-30', 'at_risk', 0.95, 1, 25),
+      reporting: true,
+    });
+    for (const n of notifiers) await settle(n);
+    expect(
+      await notifiers[0].app
+        .get(DataSource)
+        .query(`SELECT date::text, status, gap FROM unit_statuses WHERE target_id = 'T100' AND unit_code = 'SCH1' AND date = '2020-08-30'`),
+    ).toEqual([{ date: '2020-08-30', status: 'at_risk', gap: 25 }]);
   });
 
   it('refuses schedules and subscriptions that make no sense, as problem+json naming the field', async () => {

@@ -165,11 +165,12 @@ function compile(schema: AnyClass): Compiled | null {
         const test = FAST[c.name]?.(constraints, generic);
         p.constraints.push({ each: m.each === true, test: test ?? generic });
       }
-    } else if (m.type === ValidationTypes.NESTED_VALIDATION && m.each === true && itemSchemaOf(schema, m.propertyName)) {
+    } else if (m.type === ValidationTypes.NESTED_VALIDATION && m.each === true) {
       // An array of items of a class @ItemsOf names (a bundle's events): each item a plain object its class's own check
       // accepts. Stricter than class-validator only where it would walk into an item that is itself an array (then
-      // class-validator has the last word, as for any refusal).
-      const item = compiledOf(itemSchemaOf(schema, m.propertyName)!)?.check;
+      // class-validator has the last word, as for any refusal). Any other nested validation is left to class-validator.
+      const itemSchema = itemSchemaOf(schema, m.propertyName);
+      const item = itemSchema && compiledOf(itemSchema)?.check;
       if (!item) return null;
       const isItem = (x: unknown) =>
         x !== null &&

@@ -80,42 +80,14 @@ export class RegistryContactsHandler {
 @EventConsumerGroup({ purpose: 'statuses', filter: 'rates.target' })
 export class TargetStatusesHandler {
   @OnEvent(TargetStatusChangedV1)
-  async statusChanged(e: EventEnvelope<string, TargetStatusChangedV1Data>, m: EntityManager): Promise<void> {
-    const d = e.data;
-    await m.query(
-      `INSERT INTO unit_statuses (target_id, unit_code, date, status, value, threshold, gap, reporting, occurred_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)
-       ON CONFLICT (target_id, unit_code, date) DO UPDATE SET status = EXCLUDED.status, value = EXCLUDED.value,
-         threshold = EXCLUDED.threshold, gap = EXCLUDED.gap, reporting = EXCLUDED.reporting, occurred_at = EXCLUDED.occurred_at
-       WHERE unit_statuses.occurred_at <= EXCLUDED.occurred_at`,
-      [d.targetId, d.orgUnitCode, d.date, d.status, d.value ?? null, d.threshold, d.gap, d.reporting ?? null, e.occurredAt],
-    );
+  statusChanged(e: EventEnvelope<string, TargetStatusChangedV1Data>, m: EntityManager): Promise<void> {
+    return upsertStatuses(m, [e.data], e.occurredAt);
   }
 
-  /** A flush's status changes in one event: each as statusChanged takes it, in one statement (no two share a key). */
+  /** A flush's status changes in one event: each as an event of its own (no two share a key), in one statement. */
   @OnEvent(TargetStatusesChangedV1)
-  async statusesChanged(e: EventEnvelope<string, TargetStatusesChangedV1Data>, m: EntityManager): Promise<void> {
-    const items = e.data.statuses;
-    await m.query(
-      `INSERT INTO unit_statuses (target_id, unit_code, date, status, value, threshold, gap, reporting, occurred_at)
-       SELECT target_id, unit_code, date, status, value, threshold, gap, reporting, $9::timestamptz
-       FROM unnest($1::text[], $2::text[], $3::date[], $4::text[], $5::float8[], $6::float8[], $7::int[], $8::bool[])
-         AS s(target_id, unit_code, date, status, value, threshold, gap, reporting)
-       ON CONFLICT (target_id, unit_code, date) DO UPDATE SET status = EXCLUDED.status, value = EXCLUDED.value,
-         threshold = EXCLUDED.threshold, gap = EXCLUDED.gap, reporting = EXCLUDED.reporting, occurred_at = EXCLUDED.occurred_at
-       WHERE unit_statuses.occurred_at <= EXCLUDED.occurred_at`,
-      [
-        items.map((d) => d.targetId),
-        items.map((d) => d.orgUnitCode),
-        items.map((d) => d.date),
-        items.map((d) => d.status),
-        items.map((d) => d.value ?? null),
-        items.map((d) => d.threshold),
-        items.map((d) => d.gap),
-        items.map((d) => d.reporting ?? null),
-        e.occurredAt,
-      ],
-    );
+  statusesChanged(e: EventEnvelope<string, TargetStatusesChangedV1Data>, m: EntityManager): Promise<void> {
+    return upsertStatuses(m, e.data.statuses, e.occurredAt);
   }
 
   /** The unit left the target (retired, moved or emptied out of its scope): from that day it has no status to be reminded of. */
@@ -131,4 +103,28 @@ export class TargetStatusesHandler {
       [d.targetId, d.orgUnitCode, d.date, e.occurredAt],
     );
   }
+}
+
+/** Statuses of units against targets from their days on, as of `occurredAt`: a later-published one of a day wins. */
+async function upsertStatuses(m: EntityManager, items: readonly TargetStatusChangedV1Data[], occurredAt: string): Promise<void> {
+  await m.query(
+    `INSERT INTO unit_statuses (target_id, unit_code, date, status, value, threshold, gap, reporting, occurred_at)
+     SELECT target_id, unit_code, date, status, value, threshold, gap, reporting, $9::timestamptz
+     FROM unnest($1::text[], $2::text[], $3::date[], $4::text[], $5::float8[], $6::float8[], $7::int[], $8::bool[])
+       AS s(target_id, unit_code, date, status, value, threshold, gap, reporting)
+     ON CONFLICT (target_id, unit_code, date) DO UPDATE SET status = EXCLUDED.status, value = EXCLUDED.value,
+       threshold = EXCLUDED.threshold, gap = EXCLUDED.gap, reporting = EXCLUDED.reporting, occurred_at = EXCLUDED.occurred_at
+     WHERE unit_statuses.occurred_at <= EXCLUDED.occurred_at`,
+    [
+      items.map((d) => d.targetId),
+      items.map((d) => d.orgUnitCode),
+      items.map((d) => d.date),
+      items.map((d) => d.status),
+      items.map((d) => d.value ?? null),
+      items.map((d) => d.threshold),
+      items.map((d) => d.gap),
+      items.map((d) => d.reporting ?? null),
+      occurredAt,
+    ],
+  );
 }

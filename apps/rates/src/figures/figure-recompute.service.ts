@@ -1,17 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import {
-  BUNDLE_MAX_ITEMS,
-  FiguresUpdatedV1,
-  TargetStatusesChangedV1,
-  TargetStatusWithdrawnV1,
-  treeOfCohort,
-  type Cohort,
-  type EventEnvelope,
-  type FigureUpdatedV1Data,
-  type TargetStatusChangedV1Data,
-  type Tree,
-} from '@app/contracts';
+import { treeOfCohort, type Cohort, type Tree } from '@app/contracts';
 import {
   addDays,
   clampDate,
@@ -56,6 +45,7 @@ import {
 } from './figure.store';
 import { computeLane, laneKey, planLane, widened, type LaneContext, type LanePlan, type LaneResult } from './rollup-lanes';
 import { diffTimeline, type Withdrawn } from './timeline-diff';
+import { FlushPublications } from './flush-publications';
 
 export type { DirtyMark } from './figure-model.loader';
 
@@ -210,7 +200,7 @@ export class FigureRecomputeService {
     };
 
     const result: RecomputeResult = { rowsWritten: 0, figureEvents: 0, statusEvents: 0, withdrawnEvents: 0 };
-    const pub: Publications = { figures: [], statuses: [], events: [] };
+    const pub = new FlushPublications(this.outbox);
     const writes = emptyWrites();
     // Each item is computed and compared through the first day known unchanged (`through`), which joins the new
     // days to the published ones after them: a figure the day after its sums' last changed day; a status the day
@@ -256,13 +246,7 @@ export class FigureRecomputeService {
       writes.spanUpserts.length;
     await writeAll(m, writes);
     await markDirty(m, putBack);
-    // The flush's figures and status changes as a few bundles (an event each costs an outbox row, a publish, and a
-    // delivery, a decode and an inbox row in each consumer), then its withdrawals.
-    await this.outbox.recordMany(m, [
-      ...bundled(pub.figures, (figures) => this.outbox.build(FiguresUpdatedV1, bundleKey(figures), { figures })),
-      ...bundled(pub.statuses, (statuses) => this.outbox.build(TargetStatusesChangedV1, bundleKey(statuses), { statuses })),
-      ...pub.events,
-    ]);
+    await this.outbox.recordMany(m, pub.events());
     return result;
   }
 
@@ -333,7 +317,7 @@ export class FigureRecomputeService {
     w: FigureWork,
     timeline: PublishedTimeline<Figure>,
     writes: FlushWrites,
-    pub: Publications,
+    pub: FlushPublications,
     result: RecomputeResult,
     breathe: Breathe,
   ): Promise<void> {
@@ -368,22 +352,7 @@ export class FigureRecomputeService {
       // What is published of the day is what its event says, and what the next flush compares with.
       const f = p.value ?? emptyFigure(w.unitCode, w.cohort, p.date);
       writes.figurePublished.push({ key, date: p.date, payload: { ...f, date: p.date } });
-      pub.figures.push({
-        orgUnitCode: f.orgUnitCode,
-        cohort: f.cohort,
-        tree: f.tree,
-        date: p.date,
-        headcount: f.headcount,
-        smartphoneHolders: f.smartphoneHolders,
-        installed: f.installed,
-        bluetoothOn: f.bluetoothOn,
-        population: f.population,
-        reportingUnits: f.reportingUnits,
-        expectedUnits: f.expectedUnits,
-        installRate: f.installRate,
-        bluetoothRate: f.bluetoothRate,
-        populationRate: f.populationRate,
-      });
+      pub.figure(f, p.date);
       result.figureEvents++;
     }
   }
@@ -394,7 +363,7 @@ export class FigureRecomputeService {
     inScope: boolean,
     timeline: PublishedTimeline<TargetEvaluation>,
     writes: FlushWrites,
-    pub: Publications,
+    pub: FlushPublications,
     result: RecomputeResult,
     breathe: Breathe,
   ): Promise<void> {
@@ -439,58 +408,19 @@ export class FigureRecomputeService {
         // from that day on, and the days before keep theirs.
         const withdrawn: Withdrawn = { date: p.date, withdrawn: true };
         writes.statusPublished.push({ key: [t.targetId, unitCode], date: p.date, payload: withdrawn });
-        pub.events.push(
-          this.outbox.build(TargetStatusWithdrawnV1, unitCode, {
-            targetId: t.targetId,
-            orgUnitCode: unitCode,
-            date: p.date,
-            previousStatus: p.previous!.status,
-          }),
-        );
+        pub.withdrawal(t.targetId, unitCode, p.date, p.previous!.status);
         result.withdrawnEvents++;
         continue;
       }
       const e = p.value;
       writes.statusPublished.push({ key: [t.targetId, unitCode], date: p.date, payload: { ...e, date: p.date } });
-      pub.statuses.push({
-        targetId: e.targetId,
-        orgUnitCode: e.orgUnitCode,
-        date: p.date,
-        status: e.status,
-        previousStatus: p.previous?.status ?? null,
-        value: e.value,
-        threshold: e.threshold,
-        forecastDate: e.forecastDate,
-        gap: e.gap ?? 0,
-        reportingUnits: e.reportingUnits,
-        expectedUnits: e.expectedUnits,
-        reporting: e.reporting,
-      });
+      pub.status(e, p.date, p.previous?.status ?? null);
       result.statusEvents++;
     }
   }
 }
 
 type Breathe = () => Promise<void>;
-
-/** What a flush publishes: its figures and status changes (sent as bundles), and its other events (withdrawals). */
-interface Publications {
-  readonly figures: FigureUpdatedV1Data[];
-  readonly statuses: TargetStatusChangedV1Data[];
-  readonly events: EventEnvelope[];
-}
-
-/** Items as bundles of BUNDLE_MAX_ITEMS at most, each built by `build`. */
-function bundled<T>(items: readonly T[], build: (chunk: T[]) => EventEnvelope): EventEnvelope[] {
-  const out: EventEnvelope[] = [];
-  for (let i = 0; i < items.length; i += BUNDLE_MAX_ITEMS) out.push(build(items.slice(i, i + BUNDLE_MAX_ITEMS)));
-  return out;
-}
-
-/** A bundle's envelope key (the unit an event is about): its first item's unit, and how many more. */
-function bundleKey(items: ReadonlyArray<{ orgUnitCode: string }>): string {
-  return items.length === 1 ? items[0].orgUnitCode : `${items[0].orgUnitCode} (+${items.length - 1})`;
-}
 
 /** The days [from, to] of a series, computed SERIES_SLICE_DAYS at a time with a breath after each slice. */
 async function inSlices<T>(from: string, to: string, compute: (a: string, b: string) => T[], breathe: Breathe): Promise<T[]> {
