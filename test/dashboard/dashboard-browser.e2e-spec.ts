@@ -302,6 +302,11 @@ describe('the dashboard in a real browser, over the simulated Trà Vinh campaign
       await noOverflow(page, path);
       await expect(page.locator('table.cardable thead').first().isVisible()).resolves.toBe(false);
     }
+    // The daily report as the chairman's office opens it on the phone: laid out at the phone's width, nothing cut off.
+    await page.goto(`${base}/v1/daily-report?date=2020-08-30`);
+    await expect(page.evaluate(() => window.innerWidth)).resolves.toBe(390);
+    await expect(page.locator('h1').innerText()).resolves.toContain('Báo cáo kết quả triển khai cài đặt ứng dụng Bluezone ngày 30/08/2020');
+    await noOverflow(page, 'daily report');
     await page.goto(`${base}/?date=2020-08-30`);
     await chartsReady(page);
     await page.screenshot({ path: join(SCREENSHOTS, 'phone-overview-30-08.png') });

@@ -60,8 +60,11 @@ export function renderHtml(doc: ReportDoc, styleNonce: string): string {
     `<html lang="${doc.lang}">`,
     '<head>',
     '<meta charset="utf-8">',
+    // Laid out at the phone's own width (the chairman's office reads it there too): without this a phone lays the page
+    // out 980 px wide and shrinks it. A wide table scrolls within its box; the chart shrinks to fit.
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<title>${esc(doc.title)}</title>`,
-    `<style nonce="${esc(styleNonce)}">body{font-family:"Times New Roman",serif;max-width:960px;margin:2em auto;line-height:1.4}table{border-collapse:collapse;margin:.5em 0 1em}th,td{border:1px solid #999;padding:.25em .5em;text-align:left}th{background:#eee}</style>`,
+    `<style nonce="${esc(styleNonce)}">body{font-family:"Times New Roman",serif;max-width:960px;margin:2em auto;padding:0 1em;line-height:1.4}table{border-collapse:collapse;margin:.5em 0 1em}th,td{border:1px solid #999;padding:.25em .5em;text-align:left}th{background:#eee}.scroll{overflow-x:auto}figure{margin:1em 0}figure svg{max-width:100%;height:auto}</style>`,
     '</head>',
     '<body>',
     `<h1>${esc(doc.title)}</h1>`,
@@ -72,9 +75,13 @@ export function renderHtml(doc: ReportDoc, styleNonce: string): string {
     for (const p of s.paragraphs) parts.push(`<p>${esc(p)}</p>`);
     if (s.chart) parts.push(`<figure>${chartSvg(s.chart, 620)}</figure>`);
     if (s.table) {
-      parts.push('<table>', `<thead><tr>${s.table.headers.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead>`, '<tbody>');
+      parts.push(
+        '<div class="scroll"><table>',
+        `<thead><tr>${s.table.headers.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead>`,
+        '<tbody>',
+      );
       for (const r of s.table.rows) parts.push(`<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`);
-      parts.push('</tbody>', '</table>');
+      parts.push('</tbody>', '</table></div>');
     }
   }
   parts.push('</body>', '</html>');
