@@ -35,7 +35,7 @@ export class OrgTree {
     for (const u of units) this.units.set(u.code, u);
     for (const u of [...this.units.values()].sort((a, b) => (a.code < b.code ? -1 : 1))) {
       for (const tree of ['administrative', 'accountability'] as const) {
-        const parent = parentCode(u, tree);
+        const parent = parentOn(tree, u);
         if (parent === null || parent === u.code) continue;
         const list = this.children[tree].get(parent) ?? [];
         list.push(u.code);
@@ -54,7 +54,7 @@ export class OrgTree {
 
   parentOf(code: string, tree: Tree): string | null {
     const u = this.units.get(code);
-    return u ? parentCode(u, tree) : null;
+    return u ? parentOn(tree, u) : null;
   }
 
   childrenOf(code: string, tree: Tree): readonly string[] {
@@ -94,7 +94,8 @@ export class OrgTree {
   }
 }
 
-function parentCode(u: UnitNode, tree: Tree): string | null {
+/** A unit's parent on one tree: its administrative parent, or the unit it answers to. */
+export function parentOn(tree: Tree, u: Pick<UnitNode, 'adminParentCode' | 'accountableToCode'>): string | null {
   return tree === 'administrative' ? u.adminParentCode : u.accountableToCode;
 }
 

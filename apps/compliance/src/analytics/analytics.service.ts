@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { COHORTS_BY_UNIT_TYPE, treeOfCohort, type Bloc, type Cohort, type Tree, type UnitType } from '@app/contracts';
 import {
   addDays,
+  parentOn,
   rankWorstFirst,
   STANDING_LABELS,
   statusesOfStanding,
@@ -226,7 +227,7 @@ export class AnalyticsService {
       if (visible && !visible.has(u.code)) continue;
       if (q.type && u.type !== q.type) continue;
       if (q.level && u.level !== q.level) continue;
-      if (q.parent && (tree === 'administrative' ? u.adminParentCode : u.accountableToCode) !== q.parent) continue;
+      if (q.parent && parentOn(tree, u) !== q.parent) continue;
       const f = figuresOf(s, u.code, cohort, tree)[0];
       const st = target ? standing(s, target, u.code) : null;
       if (q.status && st?.standing !== q.status) continue;
@@ -408,7 +409,7 @@ export class AnalyticsService {
       if (wanted && !wanted.has(st.status)) continue;
       if (q.status === 'due_today' && st.standing !== 'due_today') continue;
       if (below && !wanted && !['breached', 'at_risk', 'on_track'].includes(st.status)) continue;
-      const parentCode = t.tree === 'administrative' ? u.adminParentCode : u.accountableToCode;
+      const parentCode = parentOn(t.tree, u);
       rows.push({
         targetId: t.targetId,
         targetName: targetName(t, lang),

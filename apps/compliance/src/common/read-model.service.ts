@@ -7,7 +7,7 @@ import { ancestorsCte, subtreeSql } from '@app/persistence';
 import type { Cohort, TargetStatus, Tree, UnitType } from '@app/contracts';
 import { activeGeneration } from '../projection/generation';
 import { generationSchema } from '../projection/projection.schema';
-import { groupBy, type Target } from '@app/domain';
+import { groupBy, parentOn, type Target } from '@app/domain';
 import type { FigureCounts } from './figures';
 import { ReadModelVersion } from './read-model-version';
 import { FIGURE_COLUMNS, statusesSql, TARGET_COLUMNS, UNIT_COLUMNS, unitWalk, versionSql } from './read-model.sql';
@@ -380,7 +380,7 @@ export function assembleSnapshot(
 export function childrenOf(units: Map<string, UnitRow>, code: string, tree: Tree): UnitRow[] {
   const out: UnitRow[] = [];
   for (const u of units.values()) {
-    if ((tree === 'administrative' ? u.adminParentCode : u.accountableToCode) === code) out.push(u);
+    if (parentOn(tree, u) === code) out.push(u);
   }
   return out;
 }

@@ -8,13 +8,12 @@ import {
   measureTarget,
   rankWorstFirst,
   STANDING_LABELS,
-  standingOf,
   targetName,
   type Lang,
 } from '@app/domain';
 import { CampaignCalendar, type Principal } from '@app/platform';
 import { AnalyticsService } from '../analytics/analytics.service';
-import { rootUnit, standing, type TargetSummary, type UnitStatusRow } from '../analytics/analytics-rows';
+import { rootUnit, type TargetSummary, type UnitStatusRow } from '../analytics/analytics-rows';
 import type { TimeseriesQueryDto } from '../analytics/dto/analytics-query.dto';
 import { ContactAccessService, revealsContacts, type Head, type Viewer } from '../common/contacts';
 import { notBeforeFirstDay, toFigure } from '../common/figures';
@@ -26,6 +25,7 @@ import { REPORT_WORDS } from '../presentation/report-words';
 import { QualityService } from '../quality/quality.service';
 import type { ReportDoc, ReportSection } from './daily-report.render';
 import type { ReportChart } from './document/trend-chart';
+import { changesSection } from './changes.section';
 import { followUpSection, openFollowUpsOn } from './follow-ups.section';
 
 const LAGGARDS_SHOWN = 20;
@@ -33,7 +33,6 @@ const LAGGARDS_SHOWN = 20;
 const SILENT_SHOWN = 40;
 /** The days of the report's trend chart, the day itself included. */
 const TREND_DAYS = 7;
-const LARGEST_MOVES = 10;
 
 /** A head as the report names them: title, name, and (for the keys that may read them) phone and e-mail. */
 function headLine(h: Head | null): string {
@@ -229,7 +228,7 @@ export class DailyReportService {
     });
 
     // 9. Changes since the day before, summarised.
-    sections.push({ heading: w.s9, paragraphs: this.changes(today, yesterday, lang) });
+    sections.push({ heading: w.s9, paragraphs: changesSection(today, yesterday, lang) });
     // 10. Data-quality follow-ups still open (apps/compliance/src/quality).
     sections.push(followUpSection(await openFollowUpsOn(this.quality, date, lang), lang));
 
@@ -307,68 +306,5 @@ export class DailyReportService {
         rows: days.map((d, i) => [fmtDate(d), ...series.map((s) => fmtPct(lang, s.values[i]))]),
       },
     };
-  }
-
-  private changes(today: Snapshot, yesterday: Snapshot, lang: Lang): string[] {
-    const w = REPORT_WORDS[lang];
-    const out: string[] = [];
-    const root = rootUnit(today);
-    if (root) {
-      for (const c of COHORTS) {
-        const tree = treeOfCohort(c);
-        const a = figuresOf(yesterday, root.code, c, tree)[0];
-        const b = figuresOf(today, root.code, c, tree)[0];
-        if (!b) continue;
-        const fb = toFigure(b);
-        const fa = a ? toFigure(a) : null;
-        const rb = c === 'residents' ? fb.populationRate : fb.installRate;
-        const ra = fa ? (c === 'residents' ? fa.populationRate : fa.installRate) : null;
-        if (rb !== null && ra !== null && rb !== ra)
-          out.push(w.rateChange(COHORT_LABELS[lang][c], fmtPct(lang, ra), fmtPct(lang, rb), fmtPoints(lang, rb - ra)));
-      }
-    }
-    // Status movements counted (from → to), then the largest moves of value among the units whose status changed.
-    const moves = new Map<string, number>();
-    const largest: Array<{ line: string; size: number }> = [];
-    for (const t of today.targets) {
-      for (const [code, st] of today.statuses.get(t.targetId)?.entries() ?? []) {
-        const prev = yesterday.statuses.get(t.targetId)?.get(code)?.status ?? null;
-        if (st.date !== today.date || prev === st.status) continue;
-        const a = prev ? STANDING_LABELS[lang][standingOf(t, prev, yesterday.date)] : '—';
-        const b = STANDING_LABELS[lang][standingOf(t, st.status, today.date)];
-        moves.set(`${a}\u0000${b}`, (moves.get(`${a}\u0000${b}`) ?? 0) + 1);
-        const now = standing(today, t, code).value;
-        const then = standing(yesterday, t, code).value;
-        if (now !== null && then !== null)
-          largest.push({
-            line: w.largestLine(
-              today.units.get(code)?.name ?? code,
-              targetName(t, lang),
-              fmtPct(lang, then),
-              fmtPct(lang, now),
-              fmtPoints(lang, now - then),
-            ),
-            size: Math.abs(now - then),
-          });
-      }
-    }
-    if (moves.size) {
-      const total = [...moves.values()].reduce((a, b) => a + b, 0);
-      out.push(w.movements(fmtInt(lang, total)));
-      for (const [k, n] of [...moves].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))) {
-        const [a, b] = k.split('\u0000');
-        out.push(w.movement(a, b, fmtInt(lang, n)));
-      }
-    }
-    if (largest.length) {
-      out.push(w.largest);
-      out.push(
-        ...largest
-          .sort((x, y) => y.size - x.size || (x.line < y.line ? -1 : 1))
-          .slice(0, LARGEST_MOVES)
-          .map((m) => m.line),
-      );
-    }
-    return out.length ? out : [w.noChange];
   }
 }

@@ -4,7 +4,7 @@ import { CampaignCalendar, ProblemException, type Principal } from '@app/platfor
 import { AnalyticsService } from '../analytics/analytics.service';
 import { rootUnit, standing, type UnitStatusRow } from '../analytics/analytics-rows';
 import { headOf } from '../common/contacts';
-import { addDays, compareStrings } from '@app/domain';
+import { addDays, compareStrings, parentOn } from '@app/domain';
 import { dayUpdatedAt, firstReportDay } from '../presentation/report-freshness';
 import { notBeforeFirstDay, toFigure, type FigureCounts } from '../common/figures';
 import type { TargetRow as Target } from '../common/read-model.service';
@@ -341,7 +341,7 @@ export class DashboardService {
         .map(({ has: _has, ...r }) => r);
       const childTables = (['administrative', 'accountability'] as const).map((tree) => {
         const target = targets.find((t) => t.tree === tree);
-        const mine = children.filter((c) => (tree === 'administrative' ? c.adminParentCode : c.accountableToCode) === code);
+        const mine = children.filter((c) => parentOn(tree, c) === code);
         const rows = mine.map((c) => {
           const st = target ? standing(s, target, c.code) : null;
           const raw = target ? s.statuses.get(target.targetId)?.get(c.code) : undefined;

@@ -1,4 +1,5 @@
 import { normaliseVietnamesePhone, type Bloc, type Tree, type UnitType } from '@app/contracts';
+import { parentOn } from '@app/domain';
 
 /**
  * The registry's rules for org units, pure (no I/O): which parent types each unit type accepts on
@@ -185,10 +186,6 @@ const PARENT_FIELD: Record<Tree, 'adminParentCode' | 'accountableToCode'> = {
   administrative: 'adminParentCode',
   accountability: 'accountableToCode',
 };
-
-export function parentOn(tree: Tree, u: Pick<TreeNode, 'adminParentCode' | 'accountableToCode'>): string | null {
-  return tree === 'administrative' ? u.adminParentCode : u.accountableToCode;
-}
 
 /** Fills the defaults of the type table (an administrative division answers to its administrative parent). */
 export function withDefaults(d: UnitDraft): UnitDraft {
