@@ -59,6 +59,34 @@ describe('the daily report as an official document (Decree 30/2020/ND-CP)', () =
     expect(official.signer).toEqual({ authority: 'KT. GIÁM ĐỐC', title: 'PHÓ GIÁM ĐỐC', name: 'Trần Văn Bình' });
   });
 
+  it('given the English report, then the issuer, recipients and signer are named in English', () => {
+    const en = toOfficialDocument({ ...report, lang: 'en', title: 'Bluezone installation report for 30/08/2020' }, '2020-08-30', settings);
+    expect([en.issuerSuperior, en.issuer]).toEqual([
+      "TRA VINH PROVINCIAL PEOPLE'S COMMITTEE",
+      'DEPARTMENT OF INFORMATION AND COMMUNICATIONS',
+    ]);
+    expect(en.recipients[0]).toBe("- Chairman of the Provincial People's Committee (for report);");
+    expect(en.recipients.at(-1)).toBe('- Filed: Clerical Office, Posts and Telecommunications Division.');
+    expect(en.signer).toEqual({ authority: 'FOR THE DIRECTOR', title: 'DEPUTY DIRECTOR', name: 'Trần Văn Bình' });
+    expect(en.placeDate).toBe('Trà Vinh, 30 August 2020');
+  });
+
+  it("given another issuer in Vietnamese only, then the English document names it as set, not the default's translation", () => {
+    const other = loadOfficialDocumentSettings({
+      REPORT_ISSUER_SUPERIOR: 'UBND TỈNH VĨNH LONG',
+      REPORT_ISSUER: 'SỞ Y TẾ',
+      REPORT_ISSUER_EN: 'DEPARTMENT OF HEALTH',
+      REPORT_SIGNER_AUTHORITY: '',
+    });
+    const en = toOfficialDocument({ ...report, lang: 'en' }, '2020-08-30', other);
+    expect([en.issuerSuperior, en.issuer]).toEqual(['UBND TỈNH VĨNH LONG', 'DEPARTMENT OF HEALTH']);
+    // The head signs in person: no "on behalf" line in either language.
+    expect(en.signer.authority).toBe('');
+    expect(toOfficialDocument(report, '2020-08-30', other).signer.authority).toBe('');
+    // An empty value of a setting that cannot be empty is its default.
+    expect(loadOfficialDocumentSettings({ REPORT_ISSUER: '' }).REPORT_ISSUER).toBe('SỞ THÔNG TIN VÀ TRUYỀN THÔNG');
+  });
+
   it('given the report, then pdftotext reads the motto, issuer, date, figures, recipients and signer with their diacritics', async () => {
     const pdf = await renderOfficialPdf(official);
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');

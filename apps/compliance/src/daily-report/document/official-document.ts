@@ -77,12 +77,13 @@ const WORDS = {
 
 export function toOfficialDocument(doc: ReportDoc, date: string, s: OfficialDocumentSettings): OfficialDocument {
   const w = WORDS[doc.lang];
+  const en = doc.lang === 'en';
   return {
     lang: doc.lang,
     nation: w.nation,
     motto: w.motto,
-    issuerSuperior: s.REPORT_ISSUER_SUPERIOR,
-    issuer: s.REPORT_ISSUER,
+    issuerSuperior: en ? s.REPORT_ISSUER_SUPERIOR_EN : s.REPORT_ISSUER_SUPERIOR,
+    issuer: en ? s.REPORT_ISSUER_EN : s.REPORT_ISSUER,
     number: w.number(s.REPORT_SYMBOL),
     placeDate: placeAndDate(doc.lang, s.REPORT_PLACE, date),
     kind: w.kind,
@@ -92,12 +93,17 @@ export function toOfficialDocument(doc: ReportDoc, date: string, s: OfficialDocu
     sections: doc.sections,
     recipientsHeading: w.recipients,
     recipients: [
-      ...s.REPORT_RECIPIENTS.split(';')
+      ...(en ? s.REPORT_RECIPIENTS_EN : s.REPORT_RECIPIENTS)
+        .split(';')
         .map((r) => r.trim())
         .filter(Boolean)
         .map((r) => `- ${r};`),
-      `- ${s.REPORT_ARCHIVE}.`,
+      `- ${en ? s.REPORT_ARCHIVE_EN : s.REPORT_ARCHIVE}.`,
     ],
-    signer: { authority: s.REPORT_SIGNER_AUTHORITY, title: s.REPORT_SIGNER_TITLE, name: s.REPORT_SIGNER_NAME },
+    signer: {
+      authority: en ? s.REPORT_SIGNER_AUTHORITY_EN : s.REPORT_SIGNER_AUTHORITY,
+      title: en ? s.REPORT_SIGNER_TITLE_EN : s.REPORT_SIGNER_TITLE,
+      name: s.REPORT_SIGNER_NAME,
+    },
   };
 }
