@@ -5,6 +5,7 @@ import {
   COHORT_LABELS,
   compareStrings,
   dateRange,
+  groupBy,
   measureTarget,
   rankWorstFirst,
   STANDING_LABELS,
@@ -28,6 +29,7 @@ import type { ReportChart } from './document/trend-chart';
 import { changesSection } from './changes.section';
 import { followUpSection, openFollowUpsOn } from './follow-ups.section';
 
+/** Units below a target named under it in the report (the full list is the API's `/v1/laggards?target=`). */
 const LAGGARDS_SHOWN = 20;
 /** Units not reporting named in the report (the full list is the API's `/v1/laggards?status=no_data`). */
 const SILENT_SHOWN = 40;
@@ -156,26 +158,35 @@ export class DailyReportService {
         : undefined,
     });
 
-    // 5. Laggards with their heads, worst first (the same rule as the API and the CSV).
-    const laggards = this.analytics.laggardRows(today, {}, null, reveal, lang).slice(0, LAGGARDS_SHOWN);
-    sections.push({
-      heading: w.s5,
-      paragraphs: laggards.length ? [] : [w.none],
-      table: laggards.length
-        ? {
-            headers: [w.unit, w.head, w.accountableTo, w.target, w.value, w.gap, w.status],
-            rows: laggards.map((r) => [
-              r.name,
-              headLine(r.head),
-              r.parent?.name ?? '—',
-              r.targetName,
-              fmtPct(lang, r.value),
-              fmtInt(lang, r.gap),
-              r.statusLabel,
-            ]),
-          }
-        : undefined,
-    });
+    // 5. Laggards with their heads, worst first (the same rule as the API and the CSV), under each target in turn: the
+    // sub-heading names the target, so its rows do not repeat it (as on the dashboard).
+    const laggards = groupBy(this.analytics.laggardRows(today, {}, null, reveal, lang), (r) => r.targetId);
+    const shownLaggards: UnitStatusRow[] = [];
+    sections.push({ heading: w.s5, paragraphs: laggards.size ? [] : [w.none] });
+    for (const [i, t] of today.targets.filter((x) => laggards.has(x.targetId)).entries()) {
+      const rows = laggards.get(t.targetId)!;
+      const shown = rows.slice(0, LAGGARDS_SHOWN);
+      shownLaggards.push(...shown);
+      sections.push({
+        heading: w.s5Target(i + 1, targetName(t, lang)),
+        paragraphs: [
+          rows.length > shown.length
+            ? w.laggardsMore(fmtInt(lang, rows.length), fmtInt(lang, shown.length))
+            : w.laggardsAll(fmtInt(lang, rows.length)),
+        ],
+        table: {
+          headers: [w.unit, w.head, w.accountableTo, w.value, w.gap, w.status],
+          rows: shown.map((r) => [
+            r.name,
+            headLine(r.head),
+            r.parent?.name ?? '—',
+            fmtPct(lang, r.value),
+            fmtInt(lang, r.gap),
+            r.statusLabel,
+          ]),
+        },
+      });
+    }
 
     // 6. Units that should report and have not: named, with their heads and the targets they leave without data.
     const silent = this.silentUnits(this.analytics.laggardRows(today, { status: 'no_data' }, null, reveal, lang));
@@ -242,7 +253,7 @@ export class DailyReportService {
     // The units whose heads this report named (record() keeps nothing for a key that reads contacts masked).
     await this.contacts.record(viewer, [
       ...districts.map((r) => today.units.get(r.code)),
-      ...[...laggards, ...silent.slice(0, SILENT_SHOWN)].map((r) => today.units.get(r.orgUnitCode)),
+      ...[...shownLaggards, ...silent.slice(0, SILENT_SHOWN)].map((r) => today.units.get(r.orgUnitCode)),
     ]);
     return { asOfEvent: today.asOfEvent, doc };
   }

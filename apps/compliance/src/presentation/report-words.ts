@@ -14,6 +14,10 @@ export const REPORT_WORDS = {
     s3: '3. Diễn biến 7 ngày qua',
     s4: '4. Xếp hạng các huyện, thị xã, thành phố (thấp nhất trước)',
     s5: '5. Đơn vị chưa đạt chỉ tiêu và người đứng đầu (thấp nhất trước)',
+    s5Target: (n: number, t: string) => `5.${n}. Chỉ tiêu “${t}”`,
+    laggardsAll: (n: string) => `${n} đơn vị chưa đạt chỉ tiêu này:`,
+    laggardsMore: (n: string, shown: string) =>
+      `${n} đơn vị chưa đạt chỉ tiêu này; dưới đây là ${shown} đơn vị thấp nhất (toàn bộ tại GET /v1/laggards).`,
     s6: '6. Đơn vị chưa báo cáo và người đứng đầu',
     s7: '7. Điểm hỗ trợ cài đặt',
     s8: '8. Hoạt động tuyên truyền',
@@ -87,6 +91,10 @@ export const REPORT_WORDS = {
     s3: '3. The last 7 days',
     s4: '4. Districts ranked (worst first)',
     s5: '5. Units below target and their heads (worst first)',
+    s5Target: (n: number, t: string) => `5.${n}. Target “${t}”`,
+    laggardsAll: (n: string) => `${n} units below this target:`,
+    laggardsMore: (n: string, shown: string) =>
+      `${n} units below this target; the ${shown} worst are listed (all of them at GET /v1/laggards).`,
     s6: '6. Units not reporting and their heads',
     s7: '7. Installation support points',
     s8: '8. Campaign activity',
