@@ -570,7 +570,7 @@ describe('compliance: read model, analytics API and daily report', () => {
   it("lists the daily report's units below target under each target in turn, the target named once above them", async () => {
     const md = (await http(svc, 'GET', `/v1/daily-report?date=${D}&format=md`, { key: analystKey })).text;
     const s5 = md.slice(md.indexOf('## 5\\.'), md.indexOf('## 6\\.'));
-    expect(s5).toContain('## 5\\.1. Chỉ tiêu “Người dân cài đặt 50%”');
+    expect(s5).toContain('### 5\\.1. Chỉ tiêu “Người dân cài đặt 50%”');
     expect(s5).toMatch(/\d+ đơn vị chưa đạt chỉ tiêu này:/);
     expect(s5).toContain('| Đơn vị | Người đứng đầu | Chịu trách nhiệm trước | Kết quả | Số người cần cài thêm | Tình trạng |');
     const row = s5.split('\n').find((l) => l.startsWith('| Huyện Càng Long |'));

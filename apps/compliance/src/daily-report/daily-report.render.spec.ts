@@ -34,4 +34,13 @@ describe('daily report rendering', () => {
     expect(html).toContain('<style nonce="abc123">');
     expect(html).toContain('&lt;b&gt;x&lt;/b&gt;');
   });
+
+  it('given a sub-section, then its heading is one level below the sections’ in Markdown and HTML', () => {
+    const d = doc('Huyện Càng Long');
+    const withSub: ReportDoc = { ...d, sections: [...d.sections, { heading: '4.1. Target “Members 100%”', sub: true, paragraphs: [] }] };
+    expect(renderMarkdown(withSub)).toContain('\n### 4\\.1. Target “Members 100%”\n');
+    expect(renderMarkdown(withSub)).toContain('\n## 4\\. Units below target and their heads\n');
+    expect(renderHtml(withSub, 'n')).toContain('<h3>4.1. Target “Members 100%”</h3>');
+    expect(renderHtml(withSub, 'n')).toContain('<h2>4. Units below target and their heads</h2>');
+  });
 });

@@ -12,6 +12,8 @@ export interface ReportDoc {
 }
 export interface ReportSection {
   heading: string;
+  /** A part of the section before it (5.1 of 5): its heading one level down in HTML and Markdown. */
+  sub?: boolean;
   paragraphs: string[];
   table?: { headers: string[]; rows: string[][] };
   /** A small chart drawn before the table (the week's trend): vector in the PDF, an image in the DOCX, SVG in HTML. */
@@ -38,7 +40,7 @@ export function mdText(s: string): string {
 export function renderMarkdown(doc: ReportDoc): string {
   const out: string[] = [`# ${mdText(doc.title)}`, '', ...doc.lead.flatMap((l) => [mdText(l), '']), ''];
   for (const s of doc.sections) {
-    out.push(`## ${mdText(s.heading)}`, '');
+    out.push(`${s.sub ? '###' : '##'} ${mdText(s.heading)}`, '');
     for (const p of s.paragraphs) out.push(mdText(p), '');
     if (s.table) {
       out.push(`| ${s.table.headers.map(mdText).join(' | ')} |`, `|${s.table.headers.map(() => ' --- ').join('|')}|`);
@@ -71,7 +73,7 @@ export function renderHtml(doc: ReportDoc, styleNonce: string): string {
     ...doc.lead.map((l) => `<p>${esc(l)}</p>`),
   ];
   for (const s of doc.sections) {
-    parts.push(`<h2>${esc(s.heading)}</h2>`);
+    parts.push(s.sub ? `<h3>${esc(s.heading)}</h3>` : `<h2>${esc(s.heading)}</h2>`);
     for (const p of s.paragraphs) parts.push(`<p>${esc(p)}</p>`);
     if (s.chart) parts.push(`<figure>${chartSvg(s.chart, 620)}</figure>`);
     if (s.table) {

@@ -169,6 +169,7 @@ export class DailyReportService {
       shownLaggards.push(...shown);
       sections.push({
         heading: w.s5Target(i + 1, targetName(t, lang)),
+        sub: true,
         paragraphs: [
           rows.length > shown.length
             ? w.laggardsMore(fmtInt(lang, rows.length), fmtInt(lang, shown.length))
