@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { streamNames } from '@app/messaging';
@@ -173,6 +173,9 @@ export class ChaosRun {
     if (differingTables.length) {
       this.log(`read model vs rebuild (generation ${before} vs ${after}): ${differingTables.map(([t, n]) => `${t} ${n}`).join(', ')}`);
       for (const sample of cmp.samples) this.log(`  ${sample}`);
+      // What the services said about lost events and late work: a CI run keeps only this output, not their logs.
+      this.log(`rates' unflushed marks now: ${await this.unflushedMarks()}`);
+      for (const line of this.serviceLogLines(/gap found|gap still open|gap in |lost for good/i, 30)) this.log(`  log: ${line}`);
     }
     const tally = this.load.tally();
     return {
@@ -183,6 +186,30 @@ export class ChaosRun {
       deadLetters: await this.deadLetters(),
       faults: this.faults.byKind(),
     };
+  }
+
+  private unflushedMarks(): Promise<number> {
+    return withAdmin(
+      this.databaseUrl,
+      async (db) =>
+        (await db.query(`SELECT (SELECT count(*) FROM rates.rates_dirty) + (SELECT count(*) FROM rates.rates_dirty_targets) AS n`)).rows[0]
+          .n as number,
+    );
+  }
+
+  /** The services' log lines (every replica) that match, the last `max` of each file, each cut to 300 characters. */
+  private serviceLogLines(pattern: RegExp, max: number): string[] {
+    const root = join(this.cluster.options.dir, 'logs');
+    if (!existsSync(root)) return [];
+    const out: string[] = [];
+    for (const replica of readdirSync(root))
+      for (const file of readdirSync(join(root, replica)).filter((f) => f.endsWith('.log'))) {
+        const lines = readFileSync(join(root, replica, file), 'utf8')
+          .split('\n')
+          .filter((l) => pattern.test(l));
+        out.push(...lines.slice(-max).map((l) => `${replica}/${file}: ${l.slice(0, 300)}`));
+      }
+    return out;
   }
 
   async stop(): Promise<void> {
