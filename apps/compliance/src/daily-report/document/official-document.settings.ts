@@ -37,15 +37,20 @@ export class OfficialDocumentSettings {
   @IsString() @Length(1, 200) REPORT_SIGNER_TITLE_EN = 'DEPUTY DIRECTOR';
 }
 
-/** The settings the English document reads, each with the Vietnamese setting it translates. */
-const TRANSLATED = {
-  REPORT_ISSUER_SUPERIOR_EN: 'REPORT_ISSUER_SUPERIOR',
-  REPORT_ISSUER_EN: 'REPORT_ISSUER',
-  REPORT_RECIPIENTS_EN: 'REPORT_RECIPIENTS',
-  REPORT_ARCHIVE_EN: 'REPORT_ARCHIVE',
-  REPORT_SIGNER_AUTHORITY_EN: 'REPORT_SIGNER_AUTHORITY',
-  REPORT_SIGNER_TITLE_EN: 'REPORT_SIGNER_TITLE',
+/** The settings the English document reads, each under the Vietnamese setting it translates. */
+const ENGLISH_OF = {
+  REPORT_ISSUER_SUPERIOR: 'REPORT_ISSUER_SUPERIOR_EN',
+  REPORT_ISSUER: 'REPORT_ISSUER_EN',
+  REPORT_RECIPIENTS: 'REPORT_RECIPIENTS_EN',
+  REPORT_ARCHIVE: 'REPORT_ARCHIVE_EN',
+  REPORT_SIGNER_AUTHORITY: 'REPORT_SIGNER_AUTHORITY_EN',
+  REPORT_SIGNER_TITLE: 'REPORT_SIGNER_TITLE_EN',
 } as const satisfies Partial<Record<keyof OfficialDocumentSettings, keyof OfficialDocumentSettings>>;
+
+/** A setting that has an English version, as the document in `lang` names it. */
+export function inLanguage(s: OfficialDocumentSettings, key: keyof typeof ENGLISH_OF, lang: 'vi' | 'en'): string {
+  return lang === 'en' ? s[ENGLISH_OF[key]] : s[key];
+}
 
 /** Settings an empty value is a value of (the head signs in person); for the others, empty means the default. */
 const MAY_BE_EMPTY: ReadonlySet<string> = new Set(['REPORT_SIGNER_AUTHORITY', 'REPORT_SIGNER_AUTHORITY_EN']);
@@ -56,7 +61,7 @@ export function loadOfficialDocumentSettings(env: NodeJS.ProcessEnv = process.en
   const raw: Record<string, unknown> = {};
   for (const key of Object.keys(defaults)) raw[key] = given(key) ? env[key] : defaults[key];
   // An English name not given, for a Vietnamese one that is: the Vietnamese one (the default is another body's).
-  for (const [en, vi] of Object.entries(TRANSLATED)) if (!given(en) && given(vi)) raw[en] = raw[vi];
+  for (const [vi, en] of Object.entries(ENGLISH_OF)) if (!given(en) && given(vi)) raw[en] = raw[vi];
   const settings = plainToInstance(OfficialDocumentSettings, raw);
   const errors = describeValidationErrors(validateSync(settings));
   if (errors.length) throw new Error(`invalid configuration: ${errors.join('; ')}`);

@@ -1,5 +1,5 @@
 import type { ReportDoc, ReportSection } from '../daily-report.render';
-import type { OfficialDocumentSettings } from './official-document.settings';
+import { inLanguage, type OfficialDocumentSettings } from './official-document.settings';
 
 /**
  * The daily report laid out as an administrative document of Decree 30/2020/ND-CP: the national title
@@ -77,13 +77,13 @@ const WORDS = {
 
 export function toOfficialDocument(doc: ReportDoc, date: string, s: OfficialDocumentSettings): OfficialDocument {
   const w = WORDS[doc.lang];
-  const en = doc.lang === 'en';
+  const named = (key: Parameters<typeof inLanguage>[1]) => inLanguage(s, key, doc.lang);
   return {
     lang: doc.lang,
     nation: w.nation,
     motto: w.motto,
-    issuerSuperior: en ? s.REPORT_ISSUER_SUPERIOR_EN : s.REPORT_ISSUER_SUPERIOR,
-    issuer: en ? s.REPORT_ISSUER_EN : s.REPORT_ISSUER,
+    issuerSuperior: named('REPORT_ISSUER_SUPERIOR'),
+    issuer: named('REPORT_ISSUER'),
     number: w.number(s.REPORT_SYMBOL),
     placeDate: placeAndDate(doc.lang, s.REPORT_PLACE, date),
     kind: w.kind,
@@ -93,17 +93,13 @@ export function toOfficialDocument(doc: ReportDoc, date: string, s: OfficialDocu
     sections: doc.sections,
     recipientsHeading: w.recipients,
     recipients: [
-      ...(en ? s.REPORT_RECIPIENTS_EN : s.REPORT_RECIPIENTS)
+      ...named('REPORT_RECIPIENTS')
         .split(';')
         .map((r) => r.trim())
         .filter(Boolean)
         .map((r) => `- ${r};`),
-      `- ${en ? s.REPORT_ARCHIVE_EN : s.REPORT_ARCHIVE}.`,
+      `- ${named('REPORT_ARCHIVE')}.`,
     ],
-    signer: {
-      authority: en ? s.REPORT_SIGNER_AUTHORITY_EN : s.REPORT_SIGNER_AUTHORITY,
-      title: en ? s.REPORT_SIGNER_TITLE_EN : s.REPORT_SIGNER_TITLE,
-      name: s.REPORT_SIGNER_NAME,
-    },
+    signer: { authority: named('REPORT_SIGNER_AUTHORITY'), title: named('REPORT_SIGNER_TITLE'), name: s.REPORT_SIGNER_NAME },
   };
 }
